@@ -20,7 +20,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from omr.errors import InputFileError, ScoringError
-from omr.profiles import Profile
+from omr.profiles import Profile, load_profile
 
 KEY_SCHEMA = "omr.key/1"
 STAGES = ("provisional", "revised", "final")
@@ -155,7 +155,7 @@ def _check_variant(
                 f"(it has 1-{profile.question_count})",
                 reason=reason,
             )
-    missing = [q for q in range(1, profile.question_count + 1) if q not in answers | annulled]
+    missing = [q for q in range(1, profile.question_count + 1) if q not in answers and q not in annulled]
     if missing:
         shown = ", ".join(map(str, missing[:10])) + (" …" if len(missing) > 10 else "")
         raise ScoringError(
@@ -317,6 +317,22 @@ def read_key_document(path: Path, profile_id: str | None = None) -> dict:
             )
         answers[question] = row["answer"]
     return {"schema": KEY_SCHEMA, "profile": profile_id, "variants": variants}
+
+
+def load_key(path: Path, profile: str | None = None) -> tuple[AnswerKey, Profile]:
+    """A key file (JSON or CSV) and its profile: ``profile`` or else the key's own.
+
+    Raises
+    ------
+    InputFileError, ScoringError
+        As :func:`read_key_document`, :func:`omr.profiles.load_profile` and :func:`build_key`.
+    """
+    document = read_key_document(path, profile)
+    named = document.get("profile") if isinstance(document, dict) else None
+    if profile is None and not isinstance(named, str):
+        raise InputFileError(f"{path}: the key does not name its profile", reason="key_invalid")
+    loaded = load_profile(profile if profile is not None else named)
+    return build_key(document, loaded), loaded
 
 
 def check_succession(old: AnswerKey, new: AnswerKey) -> None:

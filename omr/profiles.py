@@ -202,6 +202,27 @@ class Profile(_Model):
         """The points of question ``question`` answered fully correctly."""
         return self.question_type(question).max_points(len(self.options))
 
+    def passes(
+        self, total: Decimal, correct: int, counted: int, national_max: Decimal | None = None
+    ) -> bool | None:
+        """Whether a final score meets every pass rule (compared exactly, not rounded).
+
+        ``correct`` of ``counted`` questions were answered fully correctly. None while a
+        rule needs ``national_max``, the best score of the national ranking.
+        """
+        verdicts = []
+        for rule in self.pass_rules:
+            match rule:
+                case AbsolutePass(minimum=minimum):
+                    verdicts.append(total >= minimum)
+                case CorrectSharePass(share=share):
+                    verdicts.append(counted > 0 and correct >= share * counted)
+                case NationalMaximumPass(share=share):
+                    if national_max is None:
+                        return None
+                    verdicts.append(total >= share * national_max)
+        return all(verdicts)
+
     def option_label(self, letter: str) -> str | None:
         """The profile's spelling of option ``letter`` (any case), or None if unknown."""
         return {option.casefold(): option for option in self.options}.get(letter.casefold())
@@ -241,10 +262,7 @@ def load_profile(name_or_path: str | Path) -> Profile:
         ``profile_not_found`` or ``profile_invalid``, naming the file and the field.
     """
     text = str(name_or_path)
-    if text.endswith((".yaml", ".yml")):
-        path = Path(text)
-    else:
-        path = profiles_dir() / f"{text}.yaml"
+    path = Path(text) if text.endswith((".yaml", ".yml")) else profiles_dir() / f"{text}.yaml"
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in profiles_dir().glob("*.yaml")))
         raise InputFileError(
