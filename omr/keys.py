@@ -155,7 +155,9 @@ def _check_variant(
                 f"(it has 1-{profile.question_count})",
                 reason=reason,
             )
-    missing = [q for q in range(1, profile.question_count + 1) if q not in answers and q not in annulled]
+    missing = [
+        q for q in range(1, profile.question_count + 1) if q not in answers and q not in annulled
+    ]
     if missing:
         shown = ", ".join(map(str, missing[:10])) + (" …" if len(missing) > 10 else "")
         raise ScoringError(
