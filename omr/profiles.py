@@ -23,7 +23,7 @@ Rule kinds are a closed set, selected by name in the profile:
 from __future__ import annotations
 
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
-from functools import cached_property
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -105,10 +105,10 @@ class QuestionType(_Model):
             raise ValueError("per_correct_option needs an exact key_letters count")
         return self
 
-    @cached_property
-    def numbers(self) -> tuple[int, ...]:
-        """The question numbers of this type, ascending."""
-        return tuple(sorted(parse_ranges(self.questions)))
+    @property
+    def numbers(self) -> frozenset[int]:
+        """The question numbers of this type."""
+        return parse_ranges(self.questions)
 
     def max_points(self, option_count: int) -> Decimal:
         """The points of a fully correct question of this type."""
@@ -186,17 +186,13 @@ class Profile(_Model):
             raise ValueError(f"maximum is {self.maximum} but the question types add to {computed}")
         return self
 
-    @cached_property
-    def _types_by_question(self) -> dict[int, QuestionType]:
-        return {number: qtype for qtype in self.question_types for number in qtype.numbers}
-
     def question_type(self, question: int) -> QuestionType:
         """The type of question number ``question`` (which must exist)."""
-        return self._types_by_question[question]
+        return next(qtype for qtype in self.question_types if question in qtype.numbers)
 
     def has_question(self, question: int) -> bool:
         """Whether the exam has question number ``question``."""
-        return question in self._types_by_question
+        return 1 <= question <= self.question_count
 
     def max_points(self, question: int) -> Decimal:
         """The points of question ``question`` answered fully correctly."""
@@ -228,7 +224,8 @@ class Profile(_Model):
         return {option.casefold(): option for option in self.options}.get(letter.casefold())
 
 
-def parse_ranges(text: str) -> set[int]:
+@cache
+def parse_ranges(text: str) -> frozenset[int]:
     """Question numbers of ``"1-20"`` or ``"1-10, 31-40, 45"``."""
     numbers: set[int] = set()
     for part in text.split(","):
@@ -240,7 +237,7 @@ def parse_ranges(text: str) -> set[int]:
         if not 1 <= low <= high:
             raise ValueError(f"bad question range {part.strip()!r}")
         numbers.update(range(low, high + 1))
-    return numbers
+    return frozenset(numbers)
 
 
 class _DecimalLoader(yaml.SafeLoader):
