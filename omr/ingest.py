@@ -1,0 +1,210 @@
+"""Ingest: scanner files (PNG, JPEG, TIFF, PDF) to page images.
+
+Every page keeps where it came from (path, page number, the file's sha256). A file that
+cannot be decoded yields :class:`PageFailure` values instead of raising, so one bad file
+never stops a batch. This is the only place that converts pixels: every later stage
+receives a :class:`PageImage` whose ``image`` is ``(H, W)`` or ``(H, W, 3)`` BGR uint8.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+MAX_PIXELS = 80_000_000  # an A3 page at 600 dpi is 70 Mpx
+PDF_DPI = 200
+RASTER_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where a page came from."""
+
+    path: str
+    page: int
+    sha256: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"path": self.path, "page": self.page, "sha256": self.sha256}
+
+
+@dataclass(frozen=True, slots=True)
+class PageImage:
+    """A decoded page: ``image`` is (H, W) gray or (H, W, 3) BGR uint8."""
+
+    source: SourceRef
+    image: np.ndarray
+    dpi: float | None
+
+    @property
+    def is_colour(self) -> bool:
+        return self.image.ndim == 3
+
+
+@dataclass(frozen=True, slots=True)
+class PageFailure:
+    """A page (or whole file) that could not be decoded."""
+
+    source: SourceRef
+    reason: str
+    message: str
+
+    def __bool__(self) -> bool:
+        return False
+
+
+def file_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _normalise(array: np.ndarray) -> np.ndarray:
+    """Gray stays (H, W); colour becomes BGR, or gray when all channels are equal."""
+    if array.dtype != np.uint8:
+        array = cv2.normalize(array, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+    if array.ndim == 3 and array.shape[2] == 4:
+        array = cv2.cvtColor(array, cv2.COLOR_BGRA2BGR)
+    if array.ndim == 3 and array.shape[2] == 3:
+        sample = array[::16, ::16].astype(np.int16)
+        if np.abs(sample[..., 0] - sample[..., 1]).max() <= 2 and (
+            np.abs(sample[..., 1] - sample[..., 2]).max() <= 2
+        ):
+            return np.ascontiguousarray(array[..., 1])
+    return array
+
+
+def _pil_to_page(frame: Image.Image) -> np.ndarray:
+    frame = ImageOps.exif_transpose(frame)
+    if frame.mode in {"1", "L", "I;16", "I"}:
+        return _normalise(np.asarray(frame.convert("L")))
+    return _normalise(cv2.cvtColor(np.asarray(frame.convert("RGB")), cv2.COLOR_RGB2BGR))
+
+
+def _dpi_of(frame: Image.Image) -> float | None:
+    dpi = frame.info.get("dpi")
+    if dpi and dpi[0]:
+        return float(dpi[0])
+    return None
+
+
+def _raster_pages(path: str, data: bytes, sha: str) -> Iterator[PageImage | PageFailure]:
+    try:
+        picture = Image.open(io.BytesIO(data))
+        frames = getattr(picture, "n_frames", 1)
+    except Image.DecompressionBombError as error:
+        yield PageFailure(SourceRef(path, 1, sha), "image_too_large", f"refused: {error}")
+        return
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        yield PageFailure(
+            SourceRef(path, 1, sha), "file_corrupt", f"the file is not a readable image ({error})"
+        )
+        return
+    for number, frame in enumerate(ImageSequence.Iterator(picture), start=1):
+        source = SourceRef(path, number, sha)
+        width, height = frame.size
+        if width * height > MAX_PIXELS:
+            yield PageFailure(
+                source,
+                "image_too_large",
+                f"the image is {width} × {height} pixels; more than "
+                f"{MAX_PIXELS // 1_000_000} megapixels is refused "
+                "(scan at 150–600 dpi)",
+            )
+            continue
+        try:
+            if frames == 1 and picture.format in {"PNG", "JPEG"} and not _has_exif_turn(frame):
+                array = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+                if array is None:
+                    raise OSError("truncated or corrupt image data")
+                image = _normalise(array)
+            else:
+                image = _pil_to_page(frame)
+        except (OSError, SyntaxError, ValueError, cv2.error) as error:
+            yield PageFailure(source, "file_corrupt", f"page {number} cannot be decoded ({error})")
+            continue
+        yield PageImage(source, image, _dpi_of(frame))
+
+
+def _has_exif_turn(frame: Image.Image) -> bool:
+    try:
+        return frame.getexif().get(0x0112, 1) != 1
+    except (OSError, SyntaxError, ValueError):
+        return False
+
+
+def _pdf_pages(path: str, sha: str) -> Iterator[PageImage | PageFailure]:
+    from pdf2image import convert_from_path, pdfinfo_from_path
+    from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError
+
+    source = SourceRef(path, 1, sha)
+    try:
+        info = pdfinfo_from_path(path)
+        pages = int(info.get("Pages", 0))
+    except PDFInfoNotInstalledError:
+        yield PageFailure(source, "pdf_unsupported", "poppler-utils (pdftoppm) is not installed")
+        return
+    except (PDFPageCountError, PDFSyntaxError, ValueError) as error:
+        text = str(error).lower()
+        if "password" in text or "encrypt" in text:
+            yield PageFailure(
+                source, "pdf_encrypted", "the PDF is encrypted; scan without a password"
+            )
+        else:
+            yield PageFailure(source, "file_corrupt", "the PDF cannot be opened")
+        return
+    if info.get("Encrypted", "no").startswith("yes"):
+        yield PageFailure(source, "pdf_encrypted", "the PDF is encrypted; scan without a password")
+        return
+    if pages < 1:
+        yield PageFailure(source, "pdf_no_pages", "the PDF has no pages")
+        return
+    for number in range(1, pages + 1):
+        page_source = SourceRef(path, number, sha)
+        try:
+            (picture,) = convert_from_path(path, dpi=PDF_DPI, first_page=number, last_page=number)
+        except Exception as error:  # pdftoppm failures surface as several exception types
+            yield PageFailure(
+                page_source,
+                "file_corrupt",
+                f"page {number} of the PDF cannot be rendered ({error})",
+            )
+            continue
+        yield PageImage(page_source, _pil_to_page(picture), float(PDF_DPI))
+
+
+def load_pages(path: str | Path) -> Iterator[PageImage | PageFailure]:
+    """Decode every page of a scanner file.
+
+    Yields
+    ------
+    PageImage | PageFailure
+        One per page; a file that cannot be opened at all yields one failure with
+        reason ``file_missing``, ``file_empty``, ``file_corrupt``, ``image_too_large``,
+        ``pdf_encrypted``, ``pdf_no_pages`` or ``file_type_unsupported``.
+    """
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        yield PageFailure(
+            SourceRef(name, 1, ""), "file_missing", f"the file cannot be read ({error.strerror})"
+        )
+        return
+    sha = file_sha256(data)
+    if not data:
+        yield PageFailure(SourceRef(name, 1, sha), "file_empty", "the file is empty (0 bytes)")
+        return
+    if data.startswith(b"%PDF"):
+        yield from _pdf_pages(name, sha)
+    elif Path(path).suffix.lower() in RASTER_SUFFIXES or not data.startswith(b"%"):
+        yield from _raster_pages(name, data, sha)
+    else:
+        yield PageFailure(
+            SourceRef(name, 1, sha), "file_type_unsupported", "not a PNG, JPEG, TIFF or PDF file"
+        )

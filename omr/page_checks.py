@@ -1,0 +1,101 @@
+"""Whole-page checks: blank or blurred pages, stray ink outside every zone."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from omr.identity import Problem
+from omr.template import Box, SheetTemplate
+from omr.template_space import TemplatePage
+
+BLANK_INK_SHARE = 0.002
+BLUR_SHARPNESS = 40.0
+STRAY_MIN_AREA_MM2 = 6.0
+EDGE_MARGIN_MM = 6.0
+
+
+def blank_or_blurred(gray: np.ndarray) -> Problem | None:
+    """Explain a page on which no registration marks were found, when the cause is visible.
+
+    Parameters
+    ----------
+    gray : (H, W) uint8 ndarray
+    """
+    small = cv2.resize(
+        gray, (600, int(600 * gray.shape[0] / gray.shape[1])), interpolation=cv2.INTER_AREA
+    )
+    paper = float(np.percentile(small, 95))
+    ink_share = float((small < paper * 0.6).mean())
+    if ink_share < BLANK_INK_SHARE:
+        return Problem("blank_page", "the page is blank (or the back of a sheet was scanned)")
+    sharpness = float(cv2.Laplacian(small, cv2.CV_32F).var())
+    if sharpness < BLUR_SHARPNESS:
+        return Problem(
+            "image_blurred",
+            f"the scan is too blurred to read (sharpness {sharpness:.0f}); rescan it",
+        )
+    return None
+
+
+def _zones(template: SheetTemplate) -> list[Box]:
+    zones = [bubble.box() for bubble in template.bubbles()]
+    zones += [box.box for box in template.identification.handwritten]
+    zones += [Box(origin_mm=b.origin_mm, size_mm=b.size_mm) for b in template.print.boxes]
+    if template.qr is not None:
+        zones.append(template.qr.box)
+    if template.print.pictograms is not None:
+        spec = template.print.pictograms
+        zones.append(Box(origin_mm=spec.origin_mm, size_mm=(spec.bubble_mm * 5, spec.bubble_mm)))
+    registration = template.registration
+    if hasattr(registration, "markers"):
+        zones += [registration.marker_box(marker) for marker in registration.markers]
+    else:
+        zones += [block.box for block in registration.blocks]
+    return zones
+
+
+def stray_marks(page: TemplatePage, template: SheetTemplate) -> list[Problem]:
+    """Ink outside every answer and identification zone (colour scans with drop-out print).
+
+    Returns warnings only: a room head decides whether a mark is a distinctive sign.
+    """
+    red = int(template.print.colour[1:3], 16)
+    if page.colour is None or red < 170:
+        return [
+            Problem(
+                "stray_marks_not_checked",
+                "stray marks are checked on colour scans of sheets printed in drop-out colour only",
+            )
+        ]
+    ppm = page.px_per_mm
+    scale = 0.5
+    ink = cv2.resize(page.ink, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    paper = float(np.percentile(ink[::5, ::5], 90))
+    mask = (ink < paper * 0.6).astype(np.uint8)
+    grow = 2.0  # mm around every zone: overshoot and handwriting past the box
+    for zone in _zones(template):
+        x0 = int((zone.origin_mm[0] - grow) * ppm * scale)
+        y0 = int((zone.origin_mm[1] - grow) * ppm * scale)
+        x1 = int((zone.right + grow) * ppm * scale) + 1
+        y1 = int((zone.bottom + grow) * ppm * scale) + 1
+        mask[max(0, y0) : y1, max(0, x0) : x1] = 0
+    edge = int(EDGE_MARGIN_MM * ppm * scale)
+    mask[:edge], mask[-edge:], mask[:, :edge], mask[:, -edge:] = 0, 0, 0, 0
+    mask = cv2.dilate(mask, np.ones((5, 5), np.uint8))
+    count, _, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    px_per_mm2 = (ppm * scale) ** 2
+    problems = []
+    for label in range(1, count):
+        area_mm2 = stats[label, cv2.CC_STAT_AREA] / px_per_mm2
+        if area_mm2 >= STRAY_MIN_AREA_MM2:
+            x_mm, y_mm = centroids[label] / (ppm * scale)
+            problems.append(
+                Problem(
+                    "stray_mark",
+                    f"ink outside the answer and identity zones "
+                    f"near ({x_mm:.0f}, {y_mm:.0f}) mm: possible distinctive "
+                    "mark",
+                )
+            )
+    return problems

@@ -1,0 +1,342 @@
+"""From a scanner file to sheet readings: the whole path in one screen.
+
+decode → pick the template → register → straighten → measure and classify bubbles →
+identity (QR, candidate number, variant) → checks (ink, stray marks) → reading.
+A page that fails at any stage becomes a ``rejected`` reading with a reason; one bad
+page never stops a batch.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from omr.calibration import Calibration, load_calibration
+from omr.identity import (
+    Problem,
+    check_identity,
+    decode_qr,
+    ink_colour,
+    read_bubbled_field,
+    read_candidate_number,
+    single_choice,
+)
+from omr.ingest import PageFailure, PageImage, SourceRef, load_pages
+from omr.marks import CROSSED, FILLED, UNCLEAR, classify_marks, measure_bubbles
+from omr.page_checks import blank_or_blurred, stray_marks
+from omr.profiles import load_profile
+from omr.register import (
+    PageRegistration,
+    RegistrationFailure,
+    detect_markers,
+    register_page,
+)
+from omr.template import ArucoRegistration, SheetTemplate, load_template, shipped_template_ids
+from omr.template_space import TemplatePage, warp_to_template
+
+SCHEMA = "omr.reading/1"
+OK, NEEDS_REVIEW, REJECTED = "ok", "needs_review", "rejected"
+
+
+@dataclass
+class ReadOptions:
+    """What a batch is read against."""
+
+    template: SheetTemplate | None = None  # None: chosen from the markers and the QR
+    calibration: Calibration = field(default_factory=load_calibration)
+    exam: str | None = None
+    secret: bytes | None = None
+    crops_dir: Path | None = None
+
+
+@dataclass
+class SheetReading:
+    """What was read from one page (serialised as one entry of ``omr.reading/1``)."""
+
+    source: SourceRef
+    status: str = REJECTED
+    template: str | None = None
+    template_version: int | None = None
+    exam: str | None = None
+    variant: str | None = None
+    serial: int | None = None
+    candidate: str | None = None
+    reasons: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    answers: dict[str, dict[str, str]] = field(default_factory=dict)
+    bubbles: list[dict[str, Any]] = field(default_factory=list)
+    registration: dict[str, Any] | None = None
+    crops: dict[str, str] = field(default_factory=dict)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    page: TemplatePage | None = field(default=None, repr=False)
+    states: list[str] = field(default_factory=list, repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source.as_dict(),
+            "template": self.template,
+            "template_version": self.template_version,
+            "exam": self.exam,
+            "variant": self.variant,
+            "serial": self.serial,
+            "candidate": self.candidate,
+            "status": self.status,
+            "reasons": [reason.as_dict() for reason in self.reasons],
+            "answers": self.answers,
+            "bubbles": self.bubbles,
+            "registration": self.registration,
+            "warnings": [warning.as_dict() for warning in self.warnings],
+            "crops": self.crops,
+            "timings_ms": {stage: round(ms, 2) for stage, ms in self.timings_ms.items()},
+        }
+
+
+class _Clock:
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = self.timings.get(stage, 0.0) + (now - self.last) * 1000
+        self.last = now
+
+
+def _gray(image: np.ndarray) -> np.ndarray:
+    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+
+
+def _choose_template(
+    gray: np.ndarray, options: ReadOptions, candidates: list[SheetTemplate]
+) -> tuple[SheetTemplate | None, PageRegistration | RegistrationFailure]:
+    """Register against the given template, or find which shipped template fits."""
+    detection = detect_markers(gray)
+    if options.template is not None:
+        return options.template, register_page(gray, options.template, detection)
+    best: tuple[int, SheetTemplate] | None = None
+    for template in candidates:
+        if isinstance(template.registration, ArucoRegistration):
+            ids = {marker.id for marker in template.registration.markers}
+            overlap = len(ids & detection.corners.keys())
+            if overlap and (best is None or overlap > best[0]):
+                best = (overlap, template)
+    if best is not None:
+        return best[1], register_page(gray, best[1], detection)
+    failure: RegistrationFailure = RegistrationFailure(
+        "markers_not_found", "no registration marks of a known sheet were found on the page"
+    )
+    for template in candidates:
+        if not isinstance(template.registration, ArucoRegistration):
+            result = register_page(gray, template)
+            if result:
+                return template, result
+            failure = result
+    return None, failure
+
+
+def _read_identity(
+    reading: SheetReading,
+    page: TemplatePage,
+    template: SheetTemplate,
+    states: list,
+    options: ReadOptions,
+) -> None:
+    identity, rejections, reviews = check_identity(
+        decode_qr(page, template), template, exam=options.exam, secret=options.secret
+    )
+    reading.reasons += rejections + reviews
+    bubbles = template.bubbles()
+    if identity is not None:
+        reading.exam, reading.serial = identity.exam, identity.serial
+        reading.variant, reading.candidate = identity.variant, identity.candidate
+    bubbled_variant = None
+    variant_columns = read_bubbled_field(bubbles, states, "variant")
+    if variant_columns:
+        (options_states,) = variant_columns.values()
+        if any(state != "blank" for _, state in options_states):
+            bubbled_variant = single_choice(options_states)
+            if bubbled_variant is None:
+                reading.reasons.append(
+                    Problem(
+                        "variant_unclear",
+                        "the grid type bubbles do not show exactly one filled bubble",
+                    )
+                )
+    if bubbled_variant and reading.variant and bubbled_variant != reading.variant:
+        reading.reasons.append(
+            Problem(
+                "variant_conflict",
+                f"the bubbled grid type "
+                f"{bubbled_variant} differs from the printed "
+                f"{reading.variant}",
+            )
+        )
+    reading.variant = reading.variant or bubbled_variant
+    number, problem = read_candidate_number(read_bubbled_field(bubbles, states, "candidate_number"))
+    if problem is not None:
+        reading.reasons.append(problem)
+    elif number and reading.candidate and number != reading.candidate:
+        reading.reasons.append(
+            Problem(
+                "candidate_conflict",
+                f"the bubbled candidate number "
+                f"{number} differs from the printed {reading.candidate}",
+            )
+        )
+    reading.candidate = reading.candidate or number
+
+
+def _check_ink_and_strays(
+    reading: SheetReading,
+    page: TemplatePage,
+    template: SheetTemplate,
+    centers: np.ndarray,
+    states: list,
+) -> None:
+    marked = np.array([state.state in (FILLED, CROSSED) for state in states])
+    bubble = template.answer_bubbles()[0]
+    colour = ink_colour(page, centers[marked], bubble.size_mm[0] / 2 * page.px_per_mm)
+    required = load_profile(template.profile).ink
+    if page.colour is None:
+        reading.warnings.append(
+            Problem("ink_not_checked", "grayscale scan: ink colour not checked")
+        )
+    elif colour is not None and colour != required:
+        reading.warnings.append(
+            Problem(
+                "ink_colour",
+                f"the marks look {colour}, the exam "
+                f"requires {required} ink: possible distinctive sign",
+            )
+        )
+    reading.warnings += stray_marks(page, template)
+
+
+def read_page(
+    image: PageImage, options: ReadOptions, candidates: list[SheetTemplate]
+) -> SheetReading:
+    """Read one decoded page."""
+    reading = SheetReading(source=image.source)
+    clock = _Clock(reading.timings_ms)
+    gray = _gray(image.image)
+    template, registration = _choose_template(gray, options, candidates)
+    clock.lap("registration")
+    if not registration:
+        problem = blank_or_blurred(gray) or Problem(registration.reason, registration.message)
+        reading.reasons.append(problem)
+        return reading
+    assert template is not None
+    reading.template, reading.template_version = template.id, template.version
+    reading.registration = registration.as_dict()
+    page = warp_to_template(image.image, registration.homography, template)
+    reading.page = page
+    clock.lap("warp")
+    bubbles = template.bubbles()
+    measure = measure_bubbles(page, bubbles, options.calibration)
+    states = classify_marks(measure, options.calibration)
+    clock.lap("marks")
+    _read_identity(reading, page, template, states, options)
+    clock.lap("identity")
+    _check_ink_and_strays(reading, page, template, measure.centers_px, states)
+    clock.lap("checks")
+    for index, (bubble, state) in enumerate(zip(bubbles, states, strict=True)):
+        if bubble.field == "answers":
+            reading.answers.setdefault(str(bubble.question), {})[bubble.option] = state.state
+        reading.bubbles.append(
+            {
+                "field": bubble.field,
+                "question": bubble.question,
+                "option": bubble.option,
+                "state": state.state,
+                "fill": round(float(measure.fill[index]), 3),
+                "darkness": round(float(measure.darkness[index]), 3),
+                "cross": round(float(measure.arms[index].max()), 3),
+                "confidence": round(state.confidence, 3),
+                "unclear": list(state.reasons),
+                "center_px": [round(float(v), 1) for v in measure.centers_px[index]],
+            }
+        )
+    reading.states = [state.state for state in states]
+    unclear = [b for b in reading.bubbles if b["state"] == UNCLEAR and b["field"] == "answers"]
+    if unclear:
+        listed = ", ".join(f"{b['question']}{b['option']}" for b in unclear[:12])
+        reading.reasons.append(
+            Problem("bubbles_unclear", f"{len(unclear)} bubble(s) need a decision: {listed}")
+        )
+    reading.status = _status(reading)
+    return reading
+
+
+REJECTING = {
+    "wrong_template",
+    "qr_wrong_exam",
+    "qr_bad_signature",
+    "qr_invalid",
+    "duplicate_serial",
+    "duplicate_file",
+}
+
+
+def _status(reading: SheetReading) -> str:
+    if any(reason.code in REJECTING for reason in reading.reasons):
+        return REJECTED
+    return NEEDS_REVIEW if reading.reasons else OK
+
+
+def _failed(failure: PageFailure) -> SheetReading:
+    return SheetReading(source=failure.source, reasons=[Problem(failure.reason, failure.message)])
+
+
+def read_files(paths: Iterable[str | Path], options: ReadOptions) -> Iterator[SheetReading]:
+    """Read every page of every file; duplicates within the batch are rejected."""
+    candidates = (
+        [options.template]
+        if options.template is not None
+        else [load_template(name) for name in shipped_template_ids()]
+    )
+    seen_files: dict[str, str] = {}
+    seen_serials: dict[tuple[str | None, str | None, int], str] = {}
+    for path in paths:
+        for page in load_pages(path):
+            if not page:
+                yield _failed(page)
+                continue
+            sha = page.source.sha256
+            first = seen_files.setdefault(sha, page.source.path)
+            if first != page.source.path:
+                reading = SheetReading(
+                    source=page.source,
+                    reasons=[
+                        Problem("duplicate_file", f"the same file was already read as {first}")
+                    ],
+                )
+                yield reading
+                continue
+            started = time.perf_counter()
+            reading = read_page(page, options, candidates)
+            if reading.serial is not None:
+                key = (reading.template, reading.exam, reading.serial)
+                where = f"{page.source.path} page {page.source.page}"
+                earlier = seen_serials.setdefault(key, where)
+                if earlier != where:
+                    reading.reasons.append(
+                        Problem(
+                            "duplicate_serial",
+                            f"sheet serial {reading.serial:06d} was already "
+                            f"read from {earlier}: a photocopy or a second scan",
+                        )
+                    )
+                    reading.status = _status(reading)
+            reading.timings_ms["total"] = (time.perf_counter() - started) * 1000
+            yield reading
+
+
+def readings_document(readings: Iterable[SheetReading]) -> dict[str, Any]:
+    """The ``omr.reading/1`` document for a batch."""
+    return {"schema": SCHEMA, "pages": [reading.as_dict() for reading in readings]}
