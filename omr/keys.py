@@ -256,13 +256,19 @@ def build_key(data: object, profile: Profile) -> AnswerKey:
         )
     variants: dict[str, VariantKey] = {}
     for variant, given in raw.variants.items():
-        if isinstance(given, _VariantMapping):
-            if raw.master is None:
+        if raw.master is not None:
+            if not isinstance(given, _VariantMapping) and given:
                 raise InputFileError(
-                    f"key: variant {variant} maps a master key, but there is no 'master'",
+                    f"key: with a master key, variant {variant} gives questions and options",
                     reason="key_invalid",
                 )
-            vkey = _derive(raw, profile, variant, given)
+            mapping = given if isinstance(given, _VariantMapping) else _VariantMapping()
+            vkey = _derive(raw, profile, variant, mapping)
+        elif isinstance(given, _VariantMapping):
+            raise InputFileError(
+                f"key: variant {variant} maps a master key, but there is no 'master'",
+                reason="key_invalid",
+            )
         else:
             answers = {
                 q: parse_letters(text, profile, f"variant {variant}, question {q}")
