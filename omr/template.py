@@ -46,9 +46,33 @@ class Box(_Model):
         return self.origin_mm[1] + self.size_mm[1]
 
 
+class PagePart(_Model):
+    """A part of the page that may be scanned alone (e.g. one half of a folded A3 sheet).
+
+    A part holds every answer bubble and, with block registration, every block, so a
+    scan of the part alone registers and reads like the whole page.
+    """
+
+    name: str
+    origin_mm: Point
+    size_mm: Size
+
+    @property
+    def box(self) -> Box:
+        return Box(origin_mm=self.origin_mm, size_mm=self.size_mm)
+
+
 class PageSpec(_Model):
     size: Literal["A4", "A3"] = "A4"
     orientation: Literal["portrait", "landscape"] = "portrait"
+    parts: list[PagePart] = []
+
+    @model_validator(mode="after")
+    def _parts_inside(self) -> PageSpec:
+        for part in self.parts:
+            if not _inside_page(part.box, self.size_mm):
+                raise ValueError(f"page part {part.name!r} lies outside the page")
+        return self
 
     @property
     def size_mm(self) -> tuple[float, float]:
@@ -96,10 +120,48 @@ class SolidBlock(_Model):
 
 
 class BlockRegistration(_Model):
-    """Solid printed blocks or bars (forms printed by others carry no ArUco markers)."""
+    """Solid printed blocks or bars (forms printed by others carry no ArUco markers).
+
+    When the blocks look the same turned by 180° about their centre, the turn is told by
+    ``orientation_boxes``: areas carrying print (e.g. question numbers) whose 180° image
+    is blank paper.
+    """
 
     kind: Literal["blocks"]
     blocks: list[SolidBlock] = Field(min_length=3)
+    orientation_boxes: list[Box] = []
+
+    @model_validator(mode="after")
+    def _orientation_decidable(self) -> BlockRegistration:
+        if self.point_symmetric and not self.orientation_boxes:
+            raise ValueError(
+                "the blocks are symmetric under a 180° turn: orientation_boxes are required"
+            )
+        return self
+
+    @property
+    def centre_mm(self) -> Point:
+        """Centre of the blocks' bounding box, in mm."""
+        boxes = [block.box for block in self.blocks]
+        left, right = min(b.origin_mm[0] for b in boxes), max(b.right for b in boxes)
+        top, bottom = min(b.origin_mm[1] for b in boxes), max(b.bottom for b in boxes)
+        return ((left + right) / 2, (top + bottom) / 2)
+
+    @property
+    def point_symmetric(self) -> bool:
+        """Whether every block has a block of its size at its 180° image (to 0.5 mm)."""
+        cx, cy = self.centre_mm
+        turned = [
+            (2 * cx - block.box.right, 2 * cy - block.box.bottom, *block.size_mm)
+            for block in self.blocks
+        ]
+        return all(
+            any(
+                max(abs(a - b) for a, b in zip((*o.origin_mm, *o.size_mm), t, strict=True)) < 0.5
+                for o in self.blocks
+            )
+            for t in turned
+        )
 
 
 Registration = Annotated[ArucoRegistration | BlockRegistration, Field(discriminator="kind")]
@@ -172,10 +234,34 @@ class VariantField(_Model):
 
 
 class CodedField(_Model):
-    """A value printed as a solid square at one of several positions (e.g. the variant)."""
+    """A value printed as solid squares at some of several positions (e.g. the variant).
+
+    Without ``codes`` each position is a value (one square, at the value's position).
+    With ``codes`` a value is the set of positions that carry a square, e.g.
+    ``{medicina: [p1], farmacie: [p2, p3]}``. Codes must differ; when one code is part
+    of another, a square lost from the longer one reads as the shorter one's value.
+    """
 
     name: str
     positions: dict[str, Box] = Field(min_length=2)
+    codes: dict[str, list[str]] | None = None
+
+    @model_validator(mode="after")
+    def _codes_known(self) -> CodedField:
+        for value, cells in self.value_cells().items():
+            unknown = cells - set(self.positions)
+            if not cells or unknown:
+                raise ValueError(f"code {value!r} needs known positions, got {sorted(cells)}")
+        codes = list(self.value_cells().values())
+        if len(set(codes)) != len(codes):
+            raise ValueError(f"coded field {self.name!r}: two values share one code")
+        return self
+
+    def value_cells(self) -> dict[str, frozenset[str]]:
+        """Each value and the positions that carry a square for it."""
+        if self.codes is None:
+            return {value: frozenset([value]) for value in self.positions}
+        return {value: frozenset(cells) for value, cells in self.codes.items()}
 
 
 class QuestionBlock(_Model):
@@ -285,6 +371,7 @@ class SheetTemplate(_Model):
     def _check_layout(self) -> SheetTemplate:
         _check_questions(self)
         _check_bubbles(self)
+        _check_parts(self)
         return self
 
     @property
@@ -447,6 +534,26 @@ def _check_bubbles(template: SheetTemplate) -> None:
                 break
             if _overlap(box, other_box):
                 raise ValueError(f"bubbles {_describe(bubble)} and {_describe(other)} overlap")
+
+
+def _contains(outer: Box, inner: Box) -> bool:
+    return (
+        outer.origin_mm[0] <= inner.origin_mm[0]
+        and outer.origin_mm[1] <= inner.origin_mm[1]
+        and inner.right <= outer.right
+        and inner.bottom <= outer.bottom
+    )
+
+
+def _check_parts(template: SheetTemplate) -> None:
+    """A page part scanned alone must hold every answer bubble and registration block."""
+    boxes = [(_describe(bubble), bubble.box()) for bubble in template.answer_bubbles()]
+    if isinstance(template.registration, BlockRegistration):
+        boxes += [(f"block {b.name!r}", b.box) for b in template.registration.blocks]
+    for part in template.page.parts:
+        for what, box in boxes:
+            if not _contains(part.box, box):
+                raise ValueError(f"page part {part.name!r} does not hold {what}")
 
 
 def _format_validation_error(error: ValidationError) -> str:
