@@ -1,0 +1,22 @@
+"""Shared fixtures: rendered sheets are expensive, so they are made once per session."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from omr.template import SheetTemplate, load_template  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def specializare() -> SheetTemplate:
+    return load_template("specializare-asistenti")
+
+
+@pytest.fixture(scope="session")
+def rezidentiat() -> SheetTemplate:
+    return load_template("rezidentiat")

@@ -1,0 +1,159 @@
+"""Scanner files in every shape a room meets, and the ``omr read`` command on them."""
+
+from __future__ import annotations
+
+import json
+import struct
+import zlib
+from pathlib import Path
+
+import cv2
+import pytest
+from PIL import Image
+from reportlab.pdfgen.canvas import Canvas
+from synthetic import fill, render_sheet
+
+from omr.cli import main
+from omr.ingest import load_pages
+from omr.read import ReadOptions, read_files
+from omr.template import load_template
+
+
+def _png_header_only(path: Path, width: int, height: int) -> None:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b""))
+
+
+def _reason(path: Path) -> str:
+    (page,) = list(load_pages(path))
+    assert not page
+    return page.reason
+
+
+def test_zero_byte_file(tmp_path: Path) -> None:
+    path = tmp_path / "empty.png"
+    path.write_bytes(b"")
+    assert _reason(path) == "file_empty"
+
+
+def test_truncated_image(tmp_path: Path) -> None:
+    source = tmp_path / "whole.png"
+    cv2.imwrite(str(source), render_sheet_small())
+    path = tmp_path / "truncated.png"
+    path.write_bytes(source.read_bytes()[:3000])
+    assert _reason(path) == "file_corrupt"
+
+
+def test_garbage_file(tmp_path: Path) -> None:
+    path = tmp_path / "scan.jpg"
+    path.write_bytes(b"this is not an image at all" * 10)
+    assert _reason(path) == "file_corrupt"
+
+
+def test_huge_image_is_refused_before_decoding(tmp_path: Path) -> None:
+    path = tmp_path / "huge.png"
+    _png_header_only(path, 20000, 20000)
+    assert _reason(path) == "image_too_large"
+
+
+def test_pdf_with_no_pages(tmp_path: Path) -> None:
+    path = tmp_path / "empty.pdf"
+    path.write_bytes(
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+        b"trailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+    assert _reason(path) in {"pdf_no_pages", "file_corrupt"}
+
+
+def test_encrypted_pdf(tmp_path: Path) -> None:
+    path = tmp_path / "locked.pdf"
+    canvas = Canvas(str(path), encrypt="secret-password")
+    canvas.drawString(100, 100, "scan")
+    canvas.showPage()
+    canvas.save()
+    assert _reason(path) == "pdf_encrypted"
+
+
+def render_sheet_small():
+    return render_sheet(load_template("emc"), 100)
+
+
+def test_multipage_tiff_and_jpeg(tmp_path: Path, specializare) -> None:
+    first = render_sheet(specializare, 200, serial=1)
+    fill(first, specializare, 3, "c")
+    second = render_sheet(specializare, 200, serial=2)
+    tiff = tmp_path / "batch.tiff"
+    frames = [Image.fromarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB)) for image in (first, second)]
+    frames[0].save(
+        tiff, save_all=True, append_images=frames[1:], compression="tiff_lzw", dpi=(200, 200)
+    )
+    jpeg = tmp_path / "third.jpg"
+    cv2.imwrite(
+        str(jpeg), render_sheet(specializare, 200, serial=3), [cv2.IMWRITE_JPEG_QUALITY, 80]
+    )
+    readings = list(read_files([tiff, jpeg], ReadOptions()))
+    assert [(r.source.page, r.serial, r.status) for r in readings] == [
+        (1, 1, "ok"),
+        (2, 2, "ok"),
+        (1, 3, "ok"),
+    ]
+    assert readings[0].answers["3"]["c"] == "filled"
+    assert readings[0].source.sha256 == readings[1].source.sha256 != readings[2].source.sha256
+
+
+def test_photocopy_and_duplicate_file_are_rejected(tmp_path: Path, specializare) -> None:
+    sheet = render_sheet(specializare, 200, serial=9)
+    original, copy = tmp_path / "a.png", tmp_path / "b.jpg"
+    cv2.imwrite(str(original), sheet)
+    cv2.imwrite(str(copy), sheet)  # a different file of the same sheet
+    again = tmp_path / "c.png"
+    again.write_bytes(original.read_bytes())
+    readings = list(read_files([original, copy, again], ReadOptions()))
+    assert readings[0].status == "ok"
+    assert [r.reasons[-1].code for r in readings[1:]] == ["duplicate_serial", "duplicate_file"]
+    assert all(r.status == "rejected" for r in readings[1:])
+
+
+def test_read_command_writes_json_overlays_and_crops(tmp_path: Path, specializare) -> None:
+    sheet = render_sheet(specializare, 200, serial=5, variant="B")
+    fill(sheet, specializare, 1, "a")
+    scan = tmp_path / "sheet.png"
+    cv2.imwrite(str(scan), sheet)
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    out = tmp_path / "readings.json"
+    code = main(
+        ["read", str(scan), str(empty), "--json", str(out), "--overlay", str(tmp_path / "overlays")]
+    )
+    assert code == 1  # one page rejected
+    document = json.loads(out.read_text())
+    assert document["schema"] == "omr.reading/1"
+    good, bad = document["pages"]
+    assert good["status"] == "ok" and good["answers"]["1"] == {
+        "a": "filled",
+        "b": "blank",
+        "c": "blank",
+    }
+    assert good["variant"] == "B" and good["serial"] == 5
+    assert set(good["timings_ms"]) >= {"registration", "marks", "identity", "total"}
+    assert bad["status"] == "rejected" and bad["reasons"][0]["code"] == "file_empty"
+    assert (tmp_path / "overlays" / "sheet-p1-overlay.png").exists()
+    assert Path(good["crops"]["name"]).exists()
+
+
+def test_read_command_missing_file(tmp_path: Path, capsys) -> None:
+    assert main(["read", str(tmp_path / "nothing.png")]) == 2
+    assert "file_missing" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("template", ["emc", "rezidentiat"])
+def test_template_is_chosen_from_the_sheet(tmp_path: Path, template: str) -> None:
+    scan = tmp_path / "scan.png"
+    cv2.imwrite(str(scan), render_sheet(load_template(template), 150))
+    (reading,) = read_files([scan], ReadOptions())
+    assert reading.template == template and reading.status == "ok"

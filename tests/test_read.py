@@ -1,0 +1,180 @@
+"""The reader on synthetic sheets: exact marks whatever the turn, scale and colour."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from synthetic import BLACK_BGR, cross, fill, render_sheet, turn
+
+from omr.ingest import PageImage, SourceRef
+from omr.read import NEEDS_REVIEW, OK, REJECTED, ReadOptions, SheetReading, read_page
+
+MARKS = {
+    ("1", "b"): "filled",
+    ("2", "a"): "filled",
+    ("20", "c"): "filled",
+    ("21", "a"): "filled",
+    ("21", "c"): "filled",
+    ("22", "b"): "crossed",
+    ("50", "b"): "filled",
+}
+
+
+def _expected(template) -> dict[str, dict[str, str]]:
+    answers: dict[str, dict[str, str]] = {}
+    for bubble in template.answer_bubbles():
+        key = (str(bubble.question), bubble.option)
+        answers.setdefault(key[0], {})[bubble.option] = MARKS.get(key, "blank")
+    return answers
+
+
+def _mark(image: np.ndarray, template, dpi: int, colour=None) -> np.ndarray:
+    kwargs = {"dpi": dpi} | ({"colour": colour} if colour else {})
+    for (question, option), state in MARKS.items():
+        fill(image, template, int(question), option, **kwargs)
+        if state == "crossed":
+            cross(image, template, int(question), option, **kwargs)
+    for position, digit in enumerate("04217", start=1):
+        fill(image, template, position, digit, field="candidate_number", **kwargs)
+    return image
+
+
+@pytest.fixture(scope="module")
+def filled_sheets(specializare) -> dict[int, np.ndarray]:
+    return {
+        dpi: _mark(render_sheet(specializare, dpi, variant="A", serial=7), specializare, dpi)
+        for dpi in (150, 200, 300)
+    }
+
+
+def _read(image: np.ndarray, template=None, **options) -> SheetReading:
+    candidates = [template] if template is not None else []
+    from omr.template import load_template, shipped_template_ids
+
+    if not candidates:
+        candidates = [load_template(name) for name in shipped_template_ids()]
+    return read_page(
+        PageImage(SourceRef("scan.png", 1, ""), image, None),
+        ReadOptions(template=template, **options),
+        candidates,
+    )
+
+
+@pytest.mark.parametrize("dpi", [150, 200, 300])
+@pytest.mark.parametrize(("turns", "skew"), [(0, 0.0), (1, 15.0), (2, -8.0), (3, -15.0)])
+@pytest.mark.parametrize("gray", [False, True])
+def test_reads_exact_marks_in_any_orientation(
+    filled_sheets, specializare, dpi, turns, skew, gray
+) -> None:
+    image = turn(filled_sheets[dpi], turns, skew)
+    if gray:
+        image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    reading = _read(image)
+    assert reading.template == "specializare-asistenti"
+    assert reading.answers == _expected(specializare)
+    assert reading.status == OK, reading.reasons
+    assert (reading.candidate, reading.variant, reading.serial) == ("04217", "A", 7)
+    assert reading.registration["rotation"] == (360 - 90 * turns) % 360
+    assert reading.registration["reprojection_error_mm"] < 0.5
+
+
+def test_x_over_filled_is_crossed_and_x_over_empty_is_unclear(specializare) -> None:
+    image = render_sheet(specializare, 200)
+    fill(image, specializare, 5, "a")
+    cross(image, specializare, 5, "a")
+    cross(image, specializare, 6, "b")
+    reading = _read(image, specializare)
+    assert reading.answers["5"] == {"a": "crossed", "b": "blank", "c": "blank"}
+    assert reading.answers["6"]["b"] == "unclear"
+    assert reading.status == NEEDS_REVIEW
+    assert [reason.code for reason in reading.reasons] == ["bubbles_unclear"]
+    (unclear,) = [b for b in reading.bubbles if b["state"] == "unclear"]
+    assert unclear["unclear"] == ["x_over_empty"]
+
+
+@pytest.mark.parametrize(("coverage", "expected"), [(0.35, "unclear"), (0.85, "filled")])
+def test_partial_fill(specializare, coverage, expected) -> None:
+    image = render_sheet(specializare, 200)
+    fill(image, specializare, 30, "c", coverage=coverage)
+    assert _read(image, specializare).answers["30"]["c"] == expected
+
+
+def test_black_ink_on_blue_exam_is_a_warning(specializare) -> None:
+    image = _mark(render_sheet(specializare, 200), specializare, 200, colour=BLACK_BGR)
+    reading = _read(image, specializare)
+    assert reading.status == OK
+    assert "ink_colour" in [warning.code for warning in reading.warnings]
+
+
+def test_grayscale_says_ink_not_checked(filled_sheets, specializare) -> None:
+    gray = cv2.cvtColor(filled_sheets[200], cv2.COLOR_BGR2GRAY)
+    assert "ink_not_checked" in [w.code for w in _read(gray, specializare).warnings]
+
+
+def test_stray_mark_in_the_margin_is_a_warning(specializare) -> None:
+    image = render_sheet(specializare, 200)
+    cv2.circle(image, (1500, 1800), 30, (160, 60, 20), -1)  # ink beside the answer grid
+    reading = _read(image, specializare)
+    assert "stray_mark" in [warning.code for warning in reading.warnings]
+    assert reading.status == OK
+
+
+def test_another_template_is_rejected(rezidentiat, specializare) -> None:
+    image = render_sheet(rezidentiat, 150)
+    reading = _read(image, specializare)
+    assert reading.status == REJECTED
+    assert reading.reasons[0].code == "wrong_template"
+
+
+def test_wrong_exam_and_forged_signature(specializare) -> None:
+    image = render_sheet(specializare, 200, exam="SPEC-2025", secret=b"s1")
+    wrong_exam = _read(image, specializare, exam="SPEC-2026")
+    assert wrong_exam.status == REJECTED and wrong_exam.reasons[0].code == "qr_wrong_exam"
+    forged = _read(image, specializare, secret=b"another secret")
+    assert forged.status == REJECTED and forged.reasons[0].code == "qr_bad_signature"
+    genuine = _read(image, specializare, secret=b"s1", exam="SPEC-2025")
+    assert genuine.status == OK
+
+
+def test_variant_conflict_needs_review(specializare) -> None:
+    image = render_sheet(specializare, 200, variant="A")
+    fill(image, specializare, None, "C", field="variant")
+    reading = _read(image, specializare)
+    assert "variant_conflict" in [reason.code for reason in reading.reasons]
+    assert reading.status == NEEDS_REVIEW
+
+
+def test_two_corners_cut_off_is_rejected(filled_sheets, specializare) -> None:
+    image = filled_sheets[200].copy()
+    height, width = image.shape[:2]
+    cut = np.array([[0, 0], [width, 0], [width, int(height * 0.12)], [0, int(height * 0.12)]])
+    cv2.fillPoly(image, [cut], (255, 255, 255))  # the whole top edge with both markers
+    reading = _read(image, specializare)
+    assert reading.status == REJECTED
+    assert reading.reasons[0].code == "markers_not_found"
+
+
+def test_one_corner_missing_still_reads(filled_sheets, specializare) -> None:
+    image = filled_sheets[200].copy()
+    cv2.fillPoly(image, [np.array([[0, 0], [260, 0], [0, 260]])], (255, 255, 255))
+    reading = _read(image, specializare)
+    assert reading.status == OK
+    assert reading.registration["marks_found"] == 3
+    assert reading.answers == _expected(specializare)
+
+
+def test_blank_page_and_back_of_sheet(specializare, filled_sheets) -> None:
+    blank = np.full((2339, 1654, 3), 250, np.uint8)
+    assert _read(blank, specializare).reasons[0].code == "blank_page"
+    back = cv2.flip(filled_sheets[200], 1)  # seen through the paper: faint and mirrored
+    back = cv2.addWeighted(back, 0.08, np.full_like(back, 250), 0.92, 0)
+    reading = _read(back, specializare)
+    assert reading.status == REJECTED and reading.reasons[0].code == "blank_page"
+
+
+def test_heavy_blur_is_rejected(filled_sheets, specializare) -> None:
+    blurred = cv2.GaussianBlur(filled_sheets[150], (0, 0), 9)
+    reading = _read(blurred, specializare)
+    assert reading.status == REJECTED
+    assert reading.reasons[0].code == "image_blurred"
