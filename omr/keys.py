@@ -20,7 +20,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from omr.errors import InputFileError, ScoringError
-from omr.profiles import Profile, load_profile
+from omr.profiles import Profile, load_profile, validation_problem
 
 KEY_SCHEMA = "omr.key/1"
 STAGES = ("provisional", "revised", "final")
@@ -246,9 +246,7 @@ def build_key(data: object, profile: Profile) -> AnswerKey:
     try:
         raw = _KeyFile.model_validate(data)
     except ValidationError as error:
-        problem = error.errors()[0]
-        where = ".".join(str(part) for part in problem["loc"]) or "(top level)"
-        raise InputFileError(f"key: {where}: {problem['msg']}", reason="key_invalid") from None
+        raise InputFileError(f"key: {validation_problem(error)}", reason="key_invalid") from None
     if raw.profile != profile.id:
         raise ScoringError(
             f"the key is for profile {raw.profile!r}, not {profile.id!r}",

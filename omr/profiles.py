@@ -250,6 +250,13 @@ _DecimalLoader.add_constructor(
 )
 
 
+def validation_problem(error: ValidationError) -> str:
+    """The first problem of a Pydantic error as ``field.path: message``."""
+    problem = error.errors()[0]
+    where = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+    return f"{where}: {problem['msg']}"
+
+
 def load_profile(name_or_path: str | Path) -> Profile:
     """Load a profile by id (from :func:`profiles_dir`) or from a YAML file path.
 
@@ -271,8 +278,6 @@ def load_profile(name_or_path: str | Path) -> Profile:
     except yaml.YAMLError as error:
         raise InputFileError(f"{path}: not valid YAML: {error}", reason="profile_invalid") from None
     except ValidationError as error:
-        problem = error.errors()[0]
-        where = ".".join(str(part) for part in problem["loc"]) or "(top level)"
         raise InputFileError(
-            f"{path}: {where}: {problem['msg']}", reason="profile_invalid"
+            f"{path}: {validation_problem(error)}", reason="profile_invalid"
         ) from None

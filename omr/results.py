@@ -18,6 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from omr.errors import InputFileError
+from omr.profiles import validation_problem
 
 MarkState = Literal["blank", "filled", "crossed", "unclear"]
 
@@ -129,10 +130,8 @@ def load_results(path: Path) -> list[SheetScore]:
     try:
         return _RESULTS.validate_json(path.read_bytes())
     except ValidationError as error:
-        problem = error.errors()[0]
-        where = ".".join(str(part) for part in problem["loc"]) or "(top level)"
         raise InputFileError(
-            f"{path}: not a results file: {where}: {problem['msg']}", reason="results_invalid"
+            f"{path}: not a results file: {validation_problem(error)}", reason="results_invalid"
         ) from None
 
 

@@ -25,6 +25,7 @@ from omr.profiles import (
     PerOptionAgreement,
     Profile,
     QuestionType,
+    validation_problem,
 )
 from omr.results import Bubble, KeyRef, MarkState, MasterRef, QuestionScore, SheetScore, Source
 
@@ -71,10 +72,8 @@ def load_readings(path: Path) -> list[ReadingPage]:
     except json.JSONDecodeError as error:
         raise InputFileError(f"{path}: not valid JSON: {error}", reason="reading_invalid") from None
     except ValidationError as error:
-        problem = error.errors()[0]
-        where = ".".join(str(part) for part in problem["loc"])
         raise InputFileError(
-            f"{path}: not an {READING_SCHEMA} document: {where}: {problem['msg']}",
+            f"{path}: not an {READING_SCHEMA} document: {validation_problem(error)}",
             reason="reading_invalid",
         ) from None
 
