@@ -13,7 +13,7 @@ from rich.progress import Progress
 from omr.calibration import load_calibration
 from omr.errors import ExitCode, InputFileError
 from omr.overlay import render_overlay
-from omr.read import OK, ReadOptions, SheetReading, read_files, readings_document
+from omr.read import REJECTED, ReadOptions, SheetReading, read_files, readings_document
 from omr.sheet_identity import load_secret
 from omr.template import load_template
 
@@ -82,5 +82,6 @@ def run(args: argparse.Namespace) -> int:
         print(document)
     elif args.json_out:
         Path(args.json_out).write_text(document + "\n", encoding="utf-8")
-    all_ok = all(reading.status == OK for reading in readings)
-    return ExitCode.ok if all_ok else ExitCode.failed_pages
+    # A page that needs review is the normal path (a person decides); a rejected one is not.
+    any_rejected = any(reading.status == REJECTED for reading in readings)
+    return ExitCode.failed_pages if any_rejected else ExitCode.ok
