@@ -27,8 +27,13 @@ def main() -> None:
     rng = random.Random(2026)
     key = {str(q): rng.choice("abc") for q in range(1, 21)}
     key |= {str(q): "".join(sorted(rng.sample("abc", 2))) for q in range(21, 51)}
-    (HERE / "key.json").write_text(json.dumps(
-        {"schema": "omr.key/1", "profile": "specializare-asistenti", "variants": {"A": key}}, indent=1) + "\n")
+    (HERE / "key.json").write_text(
+        json.dumps(
+            {"schema": "omr.key/1", "profile": "specializare-asistenti", "variants": {"A": key}},
+            indent=1,
+        )
+        + "\n"
+    )
     for serial, number, skill in ((1, "00101", 0.9), (2, "00102", 0.6), (3, "00103", 0.75)):
         image = render_sheet(template, 200, serial=serial, variant="A", exam=EXAM)
         for position, digit in enumerate(number, start=1):
