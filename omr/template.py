@@ -46,13 +46,7 @@ class Box(_Model):
         return self.origin_mm[1] + self.size_mm[1]
 
 
-class PagePart(_Model):
-    """A part of the page that may be scanned alone (e.g. one half of a folded A3 sheet).
-
-    A part holds every answer bubble and, with block registration, every block, so a
-    scan of the part alone registers and reads like the whole page.
-    """
-
+class _NamedBox(_Model):
     name: str
     origin_mm: Point
     size_mm: Size
@@ -60,6 +54,14 @@ class PagePart(_Model):
     @property
     def box(self) -> Box:
         return Box(origin_mm=self.origin_mm, size_mm=self.size_mm)
+
+
+class PagePart(_NamedBox):
+    """A part of the page that may be scanned alone (e.g. one half of a folded A3 sheet).
+
+    A part holds every answer bubble and, with block registration, every block, so a
+    scan of the part alone registers and reads like the whole page.
+    """
 
 
 class PageSpec(_Model):
@@ -107,16 +109,8 @@ class ArucoRegistration(_Model):
         return Box(origin_mm=marker.origin_mm, size_mm=(self.size_mm, self.size_mm))
 
 
-class SolidBlock(_Model):
+class SolidBlock(_NamedBox):
     """A solid black rectangle printed on the form, used as a registration mark."""
-
-    name: str
-    origin_mm: Point
-    size_mm: Size
-
-    @property
-    def box(self) -> Box:
-        return Box(origin_mm=self.origin_mm, size_mm=self.size_mm)
 
 
 class BlockRegistration(_Model):
