@@ -32,10 +32,13 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in mm
 
 MM_PER_PT = 25.4 / 72
 SVG = "{http://www.w3.org/2000/svg}"
@@ -178,7 +181,9 @@ def measure_form(pdf: Path) -> FormMeasure:
     )
 
 
-def _check_same(forms: list[FormMeasure], what: str, boxes_of) -> None:
+def _check_same(
+    forms: list[FormMeasure], what: str, boxes_of: Callable[[FormMeasure], list[Rect]]
+) -> None:
     reference = np.array(sorted(boxes_of(forms[0])))
     for form in forms[1:]:
         other = np.array(sorted(boxes_of(form)))
@@ -186,7 +191,7 @@ def _check_same(forms: list[FormMeasure], what: str, boxes_of) -> None:
             sys.exit(f"{what} differ between forms ({form.domain} {form.variant})")
 
 
-def _runs(cells: list[Shape]) -> list[tuple[float, float, float, float]]:
+def _runs(cells: list[Shape]) -> list[Rect]:
     """Touching cells of one row merged into bars: boxes (x0, y0, x1, y1) in mm."""
     runs: list[list[float]] = []
     for cell in sorted(cells, key=lambda s: (round(s.box[1], 1), s.box[0])):
@@ -198,7 +203,7 @@ def _runs(cells: list[Shape]) -> list[tuple[float, float, float, float]]:
     return [tuple(run) for run in runs]  # type: ignore[misc]
 
 
-def _block_name(box, centre: tuple[float, float]) -> str:
+def _block_name(box: Rect, centre: tuple[float, float]) -> str:
     x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     kind = "bar" if box[2] - box[0] > 2 * (box[3] - box[1]) else "square"
     row = "top" if y < centre[1] - 10 else "bottom" if y > centre[1] + 10 else "middle"
@@ -213,12 +218,14 @@ def _pair(a: float, b: float) -> str:
     return f"[{_fmt(a)}, {_fmt(b)}]"
 
 
-def _box_yaml(box) -> str:
+def _box_yaml(box: Rect) -> str:
     size = _pair(box[2] - box[0], box[3] - box[1])
     return f"{{origin_mm: {_pair(box[0], box[1])}, size_mm: {size}}}"
 
 
-def _field_of_row(row: float, patterns: dict) -> tuple[str, dict[str, frozenset]]:
+def _field_of_row(
+    row: float, patterns: dict[tuple[str, str], frozenset]
+) -> tuple[str, dict[str, frozenset]]:
     """Which field a row of varying cells encodes, and each value's cells."""
     for axis, name in ((1, "variant"), (0, "domain")):
         codes = {key[axis]: xs for key, xs in patterns.items()}
@@ -361,8 +368,8 @@ def handwritten_boxes(form: FormMeasure) -> list[str]:
     return lines
 
 
-def _blank(box, form: FormMeasure) -> bool:
-    def meets(other) -> bool:
+def _blank(box: Rect, form: FormMeasure) -> bool:
+    def meets(other: Rect) -> bool:
         return box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3]
 
     return not any(meets(w.box) for w in form.words) and not any(
