@@ -56,8 +56,9 @@ def run(args: argparse.Namespace) -> int:
             write_text(dumps(document), args.diff)
     if "-" not in outputs:
         print(_summary(scores, changes))
-    settled = all(score.status == "final" for score in scores)
-    return ExitCode.ok if settled else ExitCode.failed_pages
+    # A pending sheet is the normal path (a person decides); a rejected reading is not.
+    any_rejected = any(score.status == "rejected" for score in scores)
+    return ExitCode.failed_pages if any_rejected else ExitCode.ok
 
 
 def _shown(total: Decimal | None) -> str:
