@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from omr.calibration import Calibration, load_calibration
+from omr.coded_fields import read_coded_fields
 from omr.identity import (
     Problem,
     check_identity,
@@ -67,6 +68,7 @@ class SheetReading:
     variant: str | None = None
     serial: int | None = None
     candidate: str | None = None
+    codes: dict[str, str] = field(default_factory=dict)
     reasons: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     answers: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -86,6 +88,7 @@ class SheetReading:
             "variant": self.variant,
             "serial": self.serial,
             "candidate": self.candidate,
+            "codes": self.codes,
             "status": self.status,
             "reasons": [reason.as_dict() for reason in self.reasons],
             "answers": self.answers,
@@ -178,6 +181,7 @@ def _read_identity(
             )
         )
     reading.variant = reading.variant or bubbled_variant
+    _read_printed_codes(reading, page, template)
     number, problem = read_candidate_number(read_bubbled_field(bubbles, states, "candidate_number"))
     if problem is not None:
         reading.reasons.append(problem)
@@ -190,6 +194,24 @@ def _read_identity(
             )
         )
     reading.candidate = reading.candidate or number
+
+
+def _read_printed_codes(reading: SheetReading, page: TemplatePage, template: SheetTemplate) -> None:
+    """Values printed as squares (the national form's variant and domain)."""
+    for name, coded in read_coded_fields(page, template).items():
+        if coded.value is None:
+            reading.reasons.append(Problem(coded.reason or "coded_field_missing", coded.message))
+        elif name != "variant":
+            reading.codes[name] = coded.value
+        elif reading.variant and reading.variant != coded.value:
+            reading.reasons.append(
+                Problem(
+                    "variant_conflict",
+                    f"the printed grid type {coded.value} differs from {reading.variant}",
+                )
+            )
+        else:
+            reading.variant = coded.value
 
 
 def _check_ink_and_strays(

@@ -196,6 +196,8 @@ def test_blank_form_reads_1000_blank_ellipses(national: SheetTemplate) -> None:
     reading = _read(_render("med", "D").copy(), national)
     states = [state for options in reading.answers.values() for state in options.values()]
     assert len(states) == 1000 and set(states) == {"blank"}
+    assert (reading.variant, reading.codes) == ("D", {"domain": "medicina"})
+    assert reading.status == "ok", reading.reasons
 
 
 @pytest.mark.slow
@@ -210,6 +212,7 @@ def test_filled_ellipses_read_exactly_when_turned_and_skewed(national: SheetTemp
             fill(image, national, question, option, colour=BLACK_BGR)
     reading = _read(turn(image, 2, 6.0), national)
     assert reading.registration["rotation"] == 180
+    assert (reading.variant, reading.codes) == ("A", {"domain": "medicina-dentara"})
     for question, options in chosen.items():
         read = {o for o, state in reading.answers[str(question)].items() if state == "filled"}
         assert read == options, question
