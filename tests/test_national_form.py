@@ -102,6 +102,14 @@ def test_each_form_registers_and_reads_its_codes(
         "variant": (variant, None),
         "domain": (DOMAINS[domain], None),
     }
+    reading = _read(image.copy(), national)
+    assert (reading.status, reading.variant, reading.codes) == (
+        "ok",
+        variant,
+        {"domain": DOMAINS[domain]},
+    )
+    states = [state for options in reading.answers.values() for state in options.values()]
+    assert len(states) == 1000 and set(states) == {"blank"}
 
 
 @pytest.mark.slow
