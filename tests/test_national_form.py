@@ -24,11 +24,9 @@ from omr.register_blocks import register_by_blocks
 from omr.template import Box, SheetTemplate, load_template
 from omr.template_space import warp_to_template
 
-FORMS = Path(__file__).resolve().parents[2] / "shared" / "forms" / "rezidentiat-2025"
+FORMS = Path(__file__).resolve().parents[1] / "fixtures" / "forms" / "rezidentiat-2025"
 DOMAINS = {"med": "medicina", "dent": "medicina-dentara", "farm": "farmacie"}
 ALL_FORMS = [(d, v) for d in DOMAINS for v in "ABCD"]
-
-pytestmark = pytest.mark.skipif(not FORMS.is_dir(), reason=f"{FORMS} not available")
 
 
 @pytest.fixture(scope="module")

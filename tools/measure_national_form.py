@@ -20,7 +20,7 @@ YAML on stdout. See ``docs/national-form.md``.
 
 Usage::
 
-    python tools/measure_national_form.py ../shared/forms/rezidentiat-2025 \
+    python tools/measure_national_form.py fixtures/forms/rezidentiat-2025 \
         > sheet_templates/rezidentiat-national-2025.yaml
 """
 
