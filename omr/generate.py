@@ -18,7 +18,7 @@ import cv2
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
-from reportlab.lib.colors import HexColor, black, white
+from reportlab.lib.colors import HexColor, black
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -315,7 +315,6 @@ def draw_sheet(canvas: Canvas, template: SheetTemplate, sheet: SheetToPrint) -> 
     _draw_print_matter(page, template, sheet)
     _draw_identification(page, template, sheet)
     _draw_answer_grid(page, template)
-    canvas.setFillColor(white)
 
 
 def write_sheets_pdf(template: SheetTemplate, sheets: Sequence[SheetToPrint], path: Path) -> None:

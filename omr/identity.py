@@ -159,9 +159,6 @@ def read_candidate_number(
     return "".join(digits), None
 
 
-INK_NAMES = ("blue", "black", "other")
-
-
 def ink_colour(page: TemplatePage, centers_px: np.ndarray, radius_px: float) -> str | None:
     """The dominant ink colour inside the given bubbles: blue, black or other.
 

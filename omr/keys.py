@@ -19,6 +19,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from omr.documents import require_file
 from omr.errors import InputFileError, ScoringError
 from omr.profiles import Profile, load_profile, validation_problem
 
@@ -295,8 +296,7 @@ def read_key_document(path: Path, profile_id: str | None = None) -> dict:
     InputFileError
         ``key_not_found``, ``key_invalid`` (bad JSON or CSV), ``key_profile_missing``.
     """
-    if not path.is_file():
-        raise InputFileError(f"no key file {path}", reason="key_not_found")
+    require_file(path, what="key", reason="key")
     text = path.read_text(encoding="utf-8-sig")
     if path.suffix.lower() != ".csv":
         try:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 
 import cv2
 import numpy as np
@@ -57,18 +58,27 @@ class BubbleState:
     reasons: tuple[str, ...]
 
 
+def _frozen(array: np.ndarray) -> np.ndarray:
+    """Cached sample offsets are shared between pages: make them read-only."""
+    array.setflags(write=False)
+    return array
+
+
+@cache
 def _ellipse_points(rx: float, ry: float, scale: float, count: int) -> np.ndarray:
     angles = np.linspace(0, 2 * np.pi, count, endpoint=False)
-    return np.stack([np.cos(angles) * rx * scale, np.sin(angles) * ry * scale], axis=1)
+    return _frozen(np.stack([np.cos(angles) * rx * scale, np.sin(angles) * ry * scale], axis=1))
 
 
+@cache
 def _disc_points(rx: float, ry: float) -> np.ndarray:
     span_x, span_y = int(np.ceil(rx)), int(np.ceil(ry))
     ys, xs = np.mgrid[-span_y : span_y + 1, -span_x : span_x + 1]
     inside = (xs / max(rx, 0.5)) ** 2 + (ys / max(ry, 0.5)) ** 2 <= 1.0
-    return np.stack([xs[inside], ys[inside]], axis=1).astype(np.float32)
+    return _frozen(np.stack([xs[inside], ys[inside]], axis=1).astype(np.float32))
 
 
+@cache
 def _arm_points(rx: float, ry: float, samples: int = 9) -> np.ndarray:
     """(4, A, S, 2) offsets: 4 diagonals × A angles × S radii."""
     radii = np.linspace(*ARM_RADII, samples)
@@ -79,7 +89,7 @@ def _arm_points(rx: float, ry: float, samples: int = 9) -> np.ndarray:
             theta = np.radians(base + angle)
             rays.append(np.stack([np.cos(theta) * rx * radii, np.sin(theta) * ry * radii], 1))
         quadrants.append(rays)
-    return np.asarray(quadrants, np.float32)
+    return _frozen(np.asarray(quadrants, np.float32))
 
 
 def _gather(image: np.ndarray, centers: np.ndarray, offsets: np.ndarray) -> np.ndarray:

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from omr.identity import Problem
-from omr.template import Box, SheetTemplate
+from omr.template import ArucoRegistration, Box, SheetTemplate
 from omr.template_space import TemplatePage
 
 BLANK_INK_SHARE = 0.002
@@ -48,7 +48,7 @@ def _zones(template: SheetTemplate) -> list[Box]:
         spec = template.print.pictograms
         zones.append(Box(origin_mm=spec.origin_mm, size_mm=(spec.bubble_mm * 5, spec.bubble_mm)))
     registration = template.registration
-    if hasattr(registration, "markers"):
+    if isinstance(registration, ArucoRegistration):
         zones += [registration.marker_box(marker) for marker in registration.markers]
     else:
         zones += [block.box for block in registration.blocks]

@@ -176,24 +176,48 @@ def register_aruco(
             f"only {len(usable)} of {len(expected)} corner markers were found; a corner may be "
             "torn, folded or outside the scan",
         )
-    template_mm = np.concatenate([_marker_corners_mm(registration, i) for i in usable])
-    image_px = np.concatenate([detection.corners[i] for i in usable])
+    return registration_from_marks(
+        np.concatenate([_marker_corners_mm(registration, i) for i in usable]),
+        np.concatenate([detection.corners[i] for i in usable]),
+        method="aruco",
+        marks_found=len(usable),
+        marks_expected=len(expected),
+        found_ids=tuple(usable),
+    )
+
+
+def registration_from_marks(
+    template_mm: np.ndarray,
+    image_px: np.ndarray,
+    *,
+    method: str,
+    marks_found: int,
+    marks_expected: int,
+    found_ids: tuple[int, ...] = (),
+) -> PageRegistration | RegistrationFailure:
+    """Fit the homography from matched mark corners and check its accuracy.
+
+    Parameters
+    ----------
+    template_mm, image_px : (N, 2) float32 ndarray
+        The same mark corners in template mm and in image px.
+    """
     homography, error_mm, px_per_mm = fit_homography(template_mm, image_px)
     if error_mm > MAX_REPROJECTION_ERROR_MM:
         return RegistrationFailure(
             "registration_inaccurate",
-            f"the corner markers do not agree (error {error_mm:.2f} mm): the sheet may be "
+            f"the registration marks do not agree (error {error_mm:.2f} mm): the sheet may be "
             "folded, creased or not flat on the scanner",
         )
     return PageRegistration(
         homography=homography,
-        method="aruco",
+        method=method,
         rotation=rotation_of(homography),
-        marks_found=len(usable),
-        marks_expected=len(expected),
+        marks_found=marks_found,
+        marks_expected=marks_expected,
         reprojection_error_mm=error_mm,
         px_per_mm=px_per_mm,
-        found_ids=tuple(usable),
+        found_ids=found_ids,
     )
 
 

@@ -18,11 +18,9 @@ import numpy as np
 
 from omr.register import (
     DETECTION_LONG_SIDE_PX,
-    MAX_REPROJECTION_ERROR_MM,
     PageRegistration,
     RegistrationFailure,
-    fit_homography,
-    rotation_of,
+    registration_from_marks,
 )
 from omr.template import BlockRegistration, Box, SheetTemplate
 
@@ -288,21 +286,10 @@ def register_by_blocks(
         predicted = cv2.perspectiveTransform(corners_mm.reshape(-1, 1, 2), to_full).reshape(-1, 2)
         template_mm.append(corners_mm)
         image_px.append(_refined_corners(gray, found.contours[n], scale, threshold, predicted))
-    homography, error_mm, px_per_mm = fit_homography(
-        np.concatenate(template_mm), np.concatenate(image_px).astype(np.float32)
-    )
-    if error_mm > MAX_REPROJECTION_ERROR_MM:
-        return RegistrationFailure(
-            "registration_inaccurate",
-            f"the printed blocks do not agree (error {error_mm:.2f} mm): the sheet may be "
-            "folded, creased or not flat on the scanner",
-        )
-    return PageRegistration(
-        homography=homography,
+    return registration_from_marks(
+        np.concatenate(template_mm).astype(np.float32),
+        np.concatenate(image_px).astype(np.float32),
         method="blocks",
-        rotation=rotation_of(homography),
         marks_found=len(matches),
         marks_expected=expected,
-        reprojection_error_mm=error_mm,
-        px_per_mm=px_per_mm,
     )

@@ -15,10 +15,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from omr.errors import InputFileError
-from omr.profiles import validation_problem
+from omr.documents import load_json_document
 
 MarkState = Literal["blank", "filled", "crossed", "unclear"]
 
@@ -125,14 +124,7 @@ def load_results(path: Path) -> list[SheetScore]:
     InputFileError
         ``results_not_found`` or ``results_invalid``.
     """
-    if not path.is_file():
-        raise InputFileError(f"no results file {path}", reason="results_not_found")
-    try:
-        return _RESULTS.validate_json(path.read_bytes())
-    except ValidationError as error:
-        raise InputFileError(
-            f"{path}: not a results file: {validation_problem(error)}", reason="results_invalid"
-        ) from None
+    return load_json_document(path, _RESULTS, what="results", reason="results")
 
 
 def csv_text(header: list[str], rows: list[list[object]]) -> str:

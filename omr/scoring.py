@@ -8,16 +8,16 @@ scorings of the same pages (after a key revision). Nothing here re-reads a scan.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from omr.errors import InputFileError, ScoringError
+from omr.documents import load_json_document
+from omr.errors import ScoringError
 from omr.keys import AnswerKey, VariantKey
 from omr.profiles import (
     AllOrNothing,
@@ -25,7 +25,6 @@ from omr.profiles import (
     PerOptionAgreement,
     Profile,
     QuestionType,
-    validation_problem,
 )
 from omr.results import Bubble, KeyRef, MarkState, MasterRef, QuestionScore, SheetScore, Source
 
@@ -57,6 +56,9 @@ class _ReadingFile(BaseModel):
     pages: list[ReadingPage]
 
 
+_READING_FILE = TypeAdapter(_ReadingFile)
+
+
 def load_readings(path: Path) -> list[ReadingPage]:
     """The pages of an ``omr.reading/1`` file.
 
@@ -65,17 +67,10 @@ def load_readings(path: Path) -> list[ReadingPage]:
     InputFileError
         ``reading_not_found`` or ``reading_invalid``.
     """
-    if not path.is_file():
-        raise InputFileError(f"no readings file {path}", reason="reading_not_found")
-    try:
-        return _ReadingFile.model_validate(json.loads(path.read_text(encoding="utf-8"))).pages
-    except json.JSONDecodeError as error:
-        raise InputFileError(f"{path}: not valid JSON: {error}", reason="reading_invalid") from None
-    except ValidationError as error:
-        raise InputFileError(
-            f"{path}: not an {READING_SCHEMA} document: {validation_problem(error)}",
-            reason="reading_invalid",
-        ) from None
+    document = load_json_document(
+        path, _READING_FILE, what=f"readings ({READING_SCHEMA})", reason="reading"
+    )
+    return document.pages
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -390,12 +391,17 @@ class SheetTemplate(_Model):
                 return question_type
         raise KeyError(question)
 
+    @cached_property
+    def all_bubbles(self) -> tuple[Bubble, ...]:
+        """Every bubble of the sheet (answers, candidate-number digits, variant), once."""
+        return tuple(_iter_bubbles(self))
+
     def bubbles(self) -> list[Bubble]:
         """Every bubble of the sheet: answers, candidate-number digits, variant."""
-        return list(_iter_bubbles(self))
+        return list(self.all_bubbles)
 
     def answer_bubbles(self) -> list[Bubble]:
-        return [bubble for bubble in self.bubbles() if bubble.field == "answers"]
+        return [bubble for bubble in self.all_bubbles if bubble.field == "answers"]
 
 
 @dataclass(frozen=True, slots=True)
