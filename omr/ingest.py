@@ -151,7 +151,9 @@ def _pdf_pages(path: str, sha: str) -> Iterator[PageImage | PageFailure]:
         return
     except (PDFPageCountError, PDFSyntaxError, ValueError) as error:
         text = str(error).lower()
-        if "password" in text or "encrypt" in text:
+        if "page count 0" in text:
+            yield PageFailure(source, "pdf_no_pages", "the PDF has no pages")
+        elif "password" in text or "encrypt" in text:
             yield PageFailure(
                 source, "pdf_encrypted", "the PDF is encrypted; scan without a password"
             )

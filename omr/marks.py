@@ -41,7 +41,9 @@ class BubbleMeasure:
     """Measurements of every bubble, as arrays aligned with the bubble list.
 
     ``fill``, ``darkness``, ``ring`` : (N,) float32; ``arms`` : (N, 4) float32;
-    ``centers_px`` : (N, 2) float32 refined centres (x, y) in template-space px.
+    ``centers_px`` : (N, 2) float32 refined centres (x, y) in template-space px;
+    ``at_search_limit`` : (N,) bool, the printed outline was found only at the edge of
+    the local search (or beyond it): the page is not where registration put it.
     """
 
     fill: np.ndarray
@@ -49,6 +51,11 @@ class BubbleMeasure:
     ring: np.ndarray
     arms: np.ndarray
     centers_px: np.ndarray
+    at_search_limit: np.ndarray
+
+    def misaligned_share(self) -> float:
+        """Share of bubbles whose outline lies at the edge of the local search."""
+        return float(self.at_search_limit.mean()) if self.at_search_limit.size else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +171,8 @@ def measure_bubbles(
     darkness = np.zeros(count, np.float32)
     ring = np.zeros(count, np.float32)
     arms = np.zeros((count, 4), np.float32)
+    at_limit = np.zeros(count, bool)
+    search_px = int(round(SEARCH_MM * ppm))
     centers = np.array(
         [(b.center_mm[0] * ppm, b.center_mm[1] * ppm) for b in bubbles], np.float32
     ).reshape(-1, 2)
@@ -177,16 +186,11 @@ def measure_bubbles(
         questions: dict[tuple[str, int | None], list[int]] = defaultdict(list)
         for position, member in enumerate(members):
             questions[(bubbles[member].field, bubbles[member].question)].append(position)
-        group_centers = centers[index]
-        group_centers += _refine_offsets(
-            page.gray,
-            gray_lut,
-            group_centers,
-            list(questions.values()),
-            rx,
-            ry,
-            int(round(SEARCH_MM * ppm)),
+        shifts = _refine_offsets(
+            page.gray, gray_lut, centers[index], list(questions.values()), rx, ry, search_px
         )
+        at_limit[index] = np.abs(shifts).max(axis=1) >= search_px
+        group_centers = centers[index] + shifts
         centers[index] = group_centers
         interior = _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS)
         interior_ink = _gather(page.ink, group_centers, interior)
@@ -195,7 +199,7 @@ def measure_bubbles(
         ring[index] = _gather(stroke_mask, group_centers, _ellipse_points(rx, ry, 1.0, 48)).mean(-1)
         arm_samples = _gather(stroke_mask, group_centers, _arm_points(rx, ry))  # (N,4,A,S)
         arms[index] = arm_samples.mean(-1).max(-1)
-    return BubbleMeasure(fill, darkness, ring, arms, centers)
+    return BubbleMeasure(fill, darkness, ring, arms, centers, at_limit)
 
 
 def _filled_threshold(fill: np.ndarray, calibration: Calibration) -> float:

@@ -60,14 +60,36 @@ def test_huge_image_is_refused_before_decoding(tmp_path: Path) -> None:
     assert _reason(path) == "image_too_large"
 
 
+def _pdf_without_pages() -> bytes:
+    """A well-formed PDF (with its cross-reference table) whose page tree is empty."""
+    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[]/Count 0>>"]
+    data, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(data))
+        data += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(data)
+    data += b"xref\n0 3\n0000000000 65535 f \n"
+    data += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return data + b"trailer\n<</Size 3/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % xref
+
+
 def test_pdf_with_no_pages(tmp_path: Path) -> None:
     path = tmp_path / "empty.pdf"
-    path.write_bytes(
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-        b"trailer<</Root 1 0 R>>\n%%EOF\n"
-    )
-    assert _reason(path) in {"pdf_no_pages", "file_corrupt"}
+    path.write_bytes(_pdf_without_pages())
+    assert _reason(path) == "pdf_no_pages"
+
+
+def test_broken_pdf(tmp_path: Path) -> None:
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"%PDF-1.4\nthis is not a PDF body\n%%EOF\n")
+    assert _reason(path) == "file_corrupt"
+
+
+def test_unsupported_and_missing_files(tmp_path: Path) -> None:
+    postscript = tmp_path / "scan.ps"
+    postscript.write_bytes(b"%!PS-Adobe-3.0\n")
+    assert _reason(postscript) == "file_type_unsupported"
+    assert _reason(tmp_path / "gone.png") == "file_missing"
 
 
 def test_encrypted_pdf(tmp_path: Path) -> None:

@@ -178,3 +178,108 @@ def test_heavy_blur_is_rejected(filled_sheets, specializare) -> None:
     reading = _read(blurred, specializare)
     assert reading.status == REJECTED
     assert reading.reasons[0].code == "image_blurred"
+
+
+def _box_px(box, dpi: int = 200) -> tuple[slice, slice]:
+    scale = dpi / 25.4
+    return (
+        slice(int(box.origin_mm[1] * scale), int(box.bottom * scale)),
+        slice(int(box.origin_mm[0] * scale), int(box.right * scale)),
+    )
+
+
+def _codes(reading: SheetReading) -> list[str]:
+    return [reason.code for reason in reading.reasons]
+
+
+def test_unreadable_qr_needs_review(specializare) -> None:
+    image = render_sheet(specializare, 200)
+    image[_box_px(specializare.qr.box)] = 255
+    reading = _read(image, specializare)
+    assert reading.status == NEEDS_REVIEW and _codes(reading) == ["qr_unreadable"]
+
+
+def test_foreign_qr_is_rejected(specializare) -> None:
+    import zxingcpp
+
+    image = render_sheet(specializare, 200)
+    rows, columns = _box_px(specializare.qr.box)
+    side = min(rows.stop - rows.start, columns.stop - columns.start)
+    code = zxingcpp.create_barcode("https://example.org/not-a-sheet", zxingcpp.BarcodeFormat.QRCode)
+    foreign = cv2.resize(
+        np.asarray(code.to_image(scale=4)), (side, side), interpolation=cv2.INTER_NEAREST
+    )
+    image[rows.start : rows.start + side, columns.start : columns.start + side] = foreign[..., None]
+    reading = _read(image, specializare)
+    assert reading.status == REJECTED and _codes(reading)[0] == "qr_invalid"
+
+
+def test_candidate_number_doubts(specializare) -> None:
+    image = render_sheet(specializare, 200)
+    fill(image, specializare, 1, "3", field="candidate_number")
+    fill(image, specializare, 1, "5", field="candidate_number")
+    reading = _read(image, specializare)
+    assert "candidate_number_unclear" in _codes(reading) and reading.candidate is None
+    printed = render_sheet(specializare, 200, candidate="11111")
+    for position in range(1, 6):
+        fill(printed, specializare, position, "2", field="candidate_number")
+    reading = _read(printed, specializare)
+    assert "candidate_conflict" in _codes(reading) and reading.status == NEEDS_REVIEW
+
+
+def test_two_variant_bubbles_are_unclear(specializare) -> None:
+    image = render_sheet(specializare, 200)
+    fill(image, specializare, None, "A", field="variant")
+    fill(image, specializare, None, "B", field="variant")
+    reading = _read(image, specializare)
+    assert "variant_unclear" in _codes(reading) and reading.variant is None
+
+
+def test_moved_marker_makes_registration_inaccurate(specializare) -> None:
+    image = render_sheet(specializare, 200)
+    marker = specializare.registration.marker_box(specializare.registration.markers[2])
+    rows, columns = _box_px(marker)
+    patch = image[rows, columns].copy()
+    image[rows, columns] = 255
+    shift = int(3 * 200 / 25.4)  # the corner moved 3 mm, as on a folded sheet
+    image[rows.start - shift : rows.stop - shift, columns] = patch
+    reading = _read(image, specializare)
+    assert reading.status == REJECTED and _codes(reading) == ["registration_inaccurate"]
+
+
+def test_smudge_traced_outline_and_single_stroke_are_unclear(specializare) -> None:
+    image = render_sheet(specializare, 200)
+    (x0, y0), (rx, _) = _center(specializare, 10, "a")
+    cv2.circle(image, (x0, y0), rx, (200, 200, 200), -1)  # an erasure left a gray smudge
+    (x1, y1), (rx, _) = _center(specializare, 11, "b")
+    cv2.circle(image, (x1, y1), rx, (170, 60, 20), 3)  # the outline traced in blue
+    fill(image, specializare, 12, "c")
+    (x2, y2), (rx, _) = _center(specializare, 12, "c")
+    reach = int(rx * 1.8 * 0.71)
+    cv2.line(image, (x2 - reach, y2 - reach), (x2 + reach, y2 + reach), (170, 60, 20), 4)
+    reading = _read(image, specializare)
+    unclear = {
+        (b["question"], b["option"]): b["unclear"]
+        for b in reading.bubbles
+        if b["state"] == "unclear"
+    }
+    assert unclear == {
+        (10, "a"): ["smudge"],
+        (11, "b"): ["outline_traced"],
+        (12, "c"): ["possible_cross"],
+    }
+
+
+def test_grayscale_says_stray_marks_not_checked(filled_sheets, specializare) -> None:
+    gray = cv2.cvtColor(filled_sheets[200], cv2.COLOR_BGR2GRAY)
+    codes = [warning.code for warning in _read(gray, specializare).warnings]
+    assert "stray_marks_not_checked" in codes
+
+
+def _center(template, question: int, option: str, dpi: int = 200):
+    scale = dpi / 25.4
+    (bubble,) = [
+        b for b in template.answer_bubbles() if (b.question, b.option) == (question, option)
+    ]
+    center = (int(round(bubble.center_mm[0] * scale)), int(round(bubble.center_mm[1] * scale)))
+    return center, (int(bubble.size_mm[0] * scale / 2), int(bubble.size_mm[1] * scale / 2))
