@@ -225,12 +225,12 @@ def _check_ink_and_strays(
     marked = np.array([state.state in (FILLED, CROSSED) for state in states])
     bubble = template.answer_bubbles()[0]
     colour = ink_colour(page, centers[marked], bubble.size_mm[0] / 2 * page.px_per_mm)
-    required = load_profile(template.profile).ink
+    required = load_profile(template.profile).ink if template.profile else None
     if page.colour is None:
         reading.warnings.append(
             Problem("ink_not_checked", "grayscale scan: ink colour not checked")
         )
-    elif colour is not None and colour != required:
+    elif required is not None and colour is not None and colour != required:
         reading.warnings.append(
             Problem(
                 "ink_colour",

@@ -351,7 +351,7 @@ class SheetTemplate(_Model):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     version: Annotated[int, Field(ge=1)]
     title: str
-    profile: str
+    profile: str | None  # the exam profile; None for sheets that are not scored
     page: PageSpec = PageSpec()
     registration: Registration
     qr: QrSpec | None = None
