@@ -1,0 +1,119 @@
+"""Calibration: the printed references give the default profile on an ideal scan and
+follow a scanner that renders darker or lighter."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from synthetic import fill, render_sheet, turn
+
+from omr.calibrate import CalibrationError, calibrate_from_image, write_calibration_sheet
+from omr.calibration import load_calibration
+from omr.cli import main
+from omr.ingest import PageImage, SourceRef
+from omr.read import ReadOptions, read_page
+
+THRESHOLDS = (
+    "ink_darkness",
+    "blank_max_fill",
+    "filled_min_fill_floor",
+    "filled_min_fill",
+    "smudge_darkness",
+    "cross_arm_min",
+)
+
+
+@pytest.fixture(scope="module")
+def calibration_pdf(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("calibration") / "sheet.pdf"
+    write_calibration_sheet(path)
+    return path
+
+
+def _scan(pdf: Path, dpi: int) -> np.ndarray:
+    folder = pdf.parent / f"r{dpi}"
+    folder.mkdir(exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(folder / "p")], check=True)
+    (png,) = folder.glob("p*.png")
+    return cv2.imread(str(png))
+
+
+def _tone_curve(image: np.ndarray, gamma: float) -> np.ndarray:
+    """A scanner that renders mid-tones darker (gamma > 1) or lighter (< 1)."""
+    lut = (255 * (np.arange(256) / 255) ** gamma).astype(np.uint8)
+    return cv2.LUT(image, lut)
+
+
+@pytest.mark.parametrize(
+    ("dpi", "gray", "turns"), [(150, False, 0), (200, True, 2), (300, False, 1)]
+)
+def test_ideal_scan_gives_the_default_profile(calibration_pdf, dpi, gray, turns) -> None:
+    image = turn(_scan(calibration_pdf, dpi), turns, 3.0)
+    if gray:
+        image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    result = calibrate_from_image(image)
+    assert result.mismatches == []
+    default = load_calibration()
+    for name in THRESHOLDS:
+        assert getattr(result.calibration, name) == pytest.approx(
+            getattr(default, name), abs=0.08
+        ), name
+
+
+def test_darker_scanner_profile_reads_its_own_sheets(calibration_pdf, specializare) -> None:
+    gamma = 2.2
+    result = calibrate_from_image(_tone_curve(_scan(calibration_pdf, 200), gamma))
+    assert result.mismatches == []
+    default = load_calibration()
+    assert result.calibration.ink_darkness > default.ink_darkness + 0.1
+    sheet = render_sheet(specializare, 200)
+    fill(sheet, specializare, 1, "a")
+    fill(sheet, specializare, 2, "b", coverage=0.3)
+    fill(sheet, specializare, 3, "c", colour=(60, 60, 60))  # a worn black pen
+    reading = read_page(
+        PageImage(SourceRef("dark.png", 1, ""), _tone_curve(sheet, gamma), None),
+        ReadOptions(template=specializare, calibration=result.calibration),
+        [specializare],
+    )
+    assert reading.answers["1"]["a"] == "filled"
+    assert reading.answers["2"]["b"] == "unclear"
+    assert reading.answers["3"]["c"] == "filled"
+    marked = {
+        (q, o) for q, opts in reading.answers.items() for o, s in opts.items() if s != "blank"
+    }
+    assert marked == {("1", "a"), ("2", "b"), ("3", "c")}
+
+
+def test_another_sheet_is_refused(specializare) -> None:
+    with pytest.raises(CalibrationError) as caught:
+        calibrate_from_image(render_sheet(specializare, 150))
+    assert caught.value.reason == "calibration_failed"
+    assert "not a readable calibration sheet" in caught.value.message
+
+
+def test_command_prints_calibrates_and_the_profile_reads(
+    calibration_pdf, tmp_path, specializare
+) -> None:
+    printed = tmp_path / "cal.pdf"
+    assert main(["calibrate", "--print", "-o", str(printed)]) == 0
+    scan = tmp_path / "cal.png"
+    cv2.imwrite(str(scan), _scan(calibration_pdf, 200))
+    profile = tmp_path / "room3.yaml"
+    assert main(["calibrate", str(scan), "-o", str(profile), "--name", "room3"]) == 0
+    assert load_calibration(profile).name == "room3"
+    sheet = tmp_path / "sheet.png"
+    cv2.imwrite(str(sheet), render_sheet(specializare, 200))
+    assert main(["read", str(sheet), "--calibration", str(profile)]) == 0
+
+
+def test_blurred_calibration_scan_writes_no_profile(calibration_pdf, tmp_path, capsys) -> None:
+    scan = tmp_path / "blurred.png"
+    cv2.imwrite(str(scan), cv2.GaussianBlur(_scan(calibration_pdf, 150), (0, 0), 3.5))
+    profile = tmp_path / "profile.yaml"
+    assert main(["calibrate", str(scan), "-o", str(profile)]) == 1
+    assert "calibration_failed" in capsys.readouterr().err
+    assert not profile.exists()
