@@ -162,7 +162,7 @@ def test_read_command_writes_json_overlays_and_crops(tmp_path: Path, specializar
         "c": "blank",
     }
     assert good["variant"] == "B" and good["serial"] == 5
-    assert set(good["timings_ms"]) >= {"registration", "marks", "identity", "total"}
+    assert set(good["timings_ms"]) >= {"decode", "registration", "marks", "identity", "overlay"}
     assert bad["status"] == "rejected" and bad["reasons"][0]["code"] == "file_empty"
     assert (tmp_path / "overlays" / "sheet-p1-overlay.png").exists()
     assert Path(good["crops"]["name"]).exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 import cv2
@@ -33,17 +34,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _save_images(reading: SheetReading, folder: Path) -> None:
+    started = time.perf_counter()
     stem = f"{Path(reading.source.path).stem}-p{reading.source.page}"
     overlay = render_overlay(reading)
     if overlay is not None:
         cv2.imwrite(str(folder / f"{stem}-overlay.png"), overlay)
-    if reading.page is None or reading.template is None:
-        return
-    template = load_template(reading.template)
-    for box in template.identification.handwritten:
-        path = folder / f"{stem}-{box.name}.png"
-        cv2.imwrite(str(path), reading.page.crop(box.box))
-        reading.crops[box.name] = str(path)
+    if reading.page is not None and reading.template is not None:
+        template = load_template(reading.template)
+        for box in template.identification.handwritten:
+            path = folder / f"{stem}-{box.name}.png"
+            cv2.imwrite(str(path), reading.page.crop(box.box))
+            reading.crops[box.name] = str(path)
+    reading.timings_ms["overlay"] = (time.perf_counter() - started) * 1000
 
 
 def _summary(reading: SheetReading) -> str:
