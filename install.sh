@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Install everything the station needs on a fresh Debian machine (as root or with sudo):
-# system packages (poppler-utils for PDF pages, DejaVu fonts for Romanian diacritics),
+# system packages (poppler-utils for PDF pages, DejaVu fonts for Romanian diacritics,
+# PostgreSQL and Chromium for the station's storage and browser tests),
 # then the Python package with its test tools.
 set -euo pipefail
 cd "$(dirname "$0")"
-SYSTEM_PACKAGES=(poppler-utils fonts-dejavu-core)
+SYSTEM_PACKAGES=(poppler-utils fonts-dejavu-core postgresql chromium chromium-driver)
 missing=()
 for package in "${SYSTEM_PACKAGES[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
