@@ -54,6 +54,7 @@ class Ranking(_Record):
     schema_: str = Field(default=RANKING_SCHEMA, alias="schema")
     profile: str
     exam: str | None
+    domain: str | None = None  # the domain ranked, when the results carry one
     key: KeyRef | None
     national_max: Decimal | None  # the best total ranked
     threshold: Decimal | None  # the pass mark from the share of the national maximum
@@ -128,19 +129,31 @@ def _excluded(sheet: SheetScore, why: str) -> Excluded:
     )
 
 
-def rank_results(files: Sequence[Sequence[SheetScore]], profile: Profile) -> Ranking:
-    """Merge ``files`` and rank their final, identified sheets.
+def rank_results(
+    files: Sequence[Sequence[SheetScore]], profile: Profile, domain: str | None = None
+) -> Ranking:
+    """Merge ``files`` and rank their final, identified sheets, one domain at a time.
 
-    The pass rule is applied with the national maximum, the best total ranked.
+    The pass rule is applied with the national maximum, the best total ranked in the
+    domain (art. 18 (1): the ranking is per domain).
 
     Raises
     ------
     ScoringError
-        As :func:`merge_results`, and ``results_exam_mismatch`` when the results are not
-        of ``profile``.
+        As :func:`merge_results`; ``results_exam_mismatch`` when the results are not of
+        ``profile``; ``results_mixed_domains`` when they hold several domains and none was
+        chosen.
     """
     sheets, duplicates, excluded = merge_results(files)
     _single({profile.id} | {s.profile for s in sheets}, "exam profiles", "results_exam_mismatch")
+    domains = sorted({s.domain for s in sheets if s.domain is not None})
+    if domain is None and len(domains) > 1:
+        raise ScoringError(
+            f"the results hold several domains ({', '.join(domains)}): rank each one (--domain)",
+            reason="results_mixed_domains",
+        )
+    if domain is not None:
+        sheets = [sheet for sheet in sheets if sheet.domain == domain]
     ranked: list[SheetScore] = []
     for sheet in sheets:
         if sheet.status != "final":
@@ -170,6 +183,7 @@ def rank_results(files: Sequence[Sequence[SheetScore]], profile: Profile) -> Ran
     return Ranking(
         profile=profile.id,
         exam=next((s.exam for s in sheets if s.exam is not None), None),
+        domain=domain or next(iter(domains), None),
         key=next((s.key for s in sheets if s.key is not None), None),
         national_max=best,
         threshold=max(shares) * best if shares and best is not None else None,

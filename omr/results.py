@@ -84,6 +84,7 @@ class SheetScore(_Record):
     source: Source
     candidate: str | None
     variant: str | None
+    domain: str | None = None  # the national form's domain (medicina, farmacie, …)
     serial: int | None = None
     reading_status: str
     status: Literal["final", "pending", "rejected"]

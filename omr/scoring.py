@@ -43,6 +43,7 @@ class ReadingPage(BaseModel):
     variant: str | None = None
     serial: int | None = None
     candidate: str | None = None
+    codes: dict[str, str] = {}  # values printed as squares, e.g. the national form's domain
     status: Literal["ok", "needs_review", "rejected"]
     reasons: list[dict] = []
     answers: dict[int, dict[str, MarkState]] = {}
@@ -200,6 +201,7 @@ def _sheet_fields(page: ReadingPage, profile: Profile) -> dict:
         "template": page.template,
         "source": page.source,
         "candidate": page.candidate,
+        "domain": page.codes.get("domain"),
         "serial": page.serial,
         "reading_status": page.status,
         "reasons": page.reasons,

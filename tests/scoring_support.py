@@ -58,6 +58,7 @@ def page(
     sha: str | None = None,
     exam: str | None = "EXAM-1",
     template: str | None = None,
+    domain: str | None = None,
 ) -> dict:
     """One ``omr.reading/1`` page."""
     sha = sha or f"sha-{candidate}"
@@ -67,6 +68,7 @@ def page(
         "exam": exam,
         "variant": variant,
         "candidate": candidate,
+        "codes": {"domain": domain} if domain else {},
         "status": status,
         "reasons": [],
         "answers": answers if status != "rejected" else {},

@@ -108,3 +108,16 @@ def test_csv_and_document() -> None:
     document = ranking.as_document()
     assert document["schema"] == "omr.ranking/1"
     assert document["ranking"][0]["total"] == "950.00"
+
+
+def test_each_domain_is_ranked_against_its_own_maximum() -> None:
+    medicine = [rez_sheet("m1", 5, domain="medicina"), rez_sheet("m2", 10, domain="medicina")]
+    pharmacy = [rez_sheet("f1", 20, domain="farmacie"), rez_sheet("f2", 0, domain="farmacie")]
+    with pytest.raises(ScoringError) as caught:
+        rank_results([medicine, pharmacy], REZ)
+    assert caught.value.reason == "results_mixed_domains"
+    ranking = rank_results([pharmacy, medicine], REZ, "medicina")
+    assert ranking.domain == "medicina"
+    assert [(r.rank, r.candidate) for r in ranking.ranking] == [(1, "m1"), (2, "m2")]
+    assert ranking.national_max == Decimal("930.00")  # medicine's best, not pharmacy's 950
+    assert rank_results([medicine], REZ).domain == "medicina"

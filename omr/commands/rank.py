@@ -18,6 +18,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--profile", help="exam profile id or YAML (default: the results')")
     parser.add_argument("--json", metavar="FILE|-", help="write the omr.ranking/1 JSON")
     parser.add_argument("--csv", metavar="FILE|-", help="write the ranking as CSV")
+    parser.add_argument("--domain", help="rank this domain only (needed when results mix them)")
     parser.set_defaults(run=run)
 
 
@@ -29,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     if args.profile is None and not named:
         raise InputFileError("the results files hold no sheet", reason="results_invalid")
     profile = load_profile(args.profile or named[0])
-    ranking = rank_results(files, profile)
+    ranking = rank_results(files, profile, args.domain)
     if args.json:
         write_text(dumps(ranking.as_document()), args.json)
     if args.csv:
