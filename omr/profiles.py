@@ -30,6 +30,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from omr.deadlines import Window
 from omr.errors import InputFileError
 
 PROFILE_SCHEMA = "omr.profile/1"
@@ -165,6 +166,7 @@ class Profile(_Model):
     pass_rules: list[PassRule] = Field(alias="pass", min_length=1)
     rounding: Rounding = Rounding()
     annulment: Literal["void", "award"] = "void"
+    windows: dict[Literal["contestation", "rescan"], Window] = {}  # after the results
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
