@@ -1,0 +1,1 @@
+"""The REST API (bearer tokens) under ``/api``."""

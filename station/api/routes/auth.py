@@ -1,0 +1,39 @@
+"""Logins for the API: a bearer token from a username and password."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.security import HTTPAuthorizationCredentials, OAuth2PasswordRequestForm
+
+from station.api.deps import SessionDep, SettingsDep, bearer_scheme
+from station.schemas import Token
+from station.services.users import authenticate, close_session, find_session, open_session
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+@router.post("/token", response_model=Token)
+def login(
+    session: SessionDep,
+    settings: SettingsDep,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+) -> Token:
+    """Exchange a username and password for a bearer token (the only open endpoint)."""
+    user = authenticate(session, username=form.username, password=form.password)
+    token, _ = open_session(session, user=user, kind="token", hours=settings.session_hours)
+    session.commit()
+    return Token(access_token=token)
+
+
+@router.post("/logout", status_code=204)
+def logout(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> None:
+    """End the token's login."""
+    login = credentials and find_session(session, token=credentials.credentials, kind="token")
+    if login:
+        close_session(session, login=login)
+        session.commit()

@@ -1,0 +1,64 @@
+"""Scan upload: one or many files into the room's reading queue."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, UploadFile
+
+from station.api.deps import RoomWorker, SessionDep, SettingsDep, WorkerDep, check_room
+from station.errors import StationError
+from station.schemas import RefusalPublic, ScanPublic, UploadResult
+from station.services.exams import get_exam
+from station.services.intake import receive_files
+from station.services.rooms import get_room
+
+router = APIRouter(tags=["scans"])
+
+
+async def read_uploads(files: list[UploadFile], limit: int) -> list[tuple[str, bytes]]:
+    """(name, bytes) of each upload, reading at most one byte past ``limit``."""
+    return [(file.filename or "", await file.read(limit + 1)) for file in files]
+
+
+@router.post("/exams/{exam_id}/scans", response_model=UploadResult, status_code=202)
+async def upload_scans(
+    exam_id: int,
+    files: list[UploadFile],
+    session: SessionDep,
+    settings: SettingsDep,
+    worker: WorkerDep,
+    user: RoomWorker,
+    room_id: Annotated[int | None, Form()] = None,
+) -> UploadResult:
+    """Store scans for a room (a room head's own by default) and queue them for reading.
+
+    Every file is stored or refused with its reason; when all are refused the first
+    refusal is the answer (413 too large, 409 duplicate, 400 bad name).
+    """
+    exam = get_exam(session, exam_id)
+    room = check_room(user, get_room(session, room_id or user.room_id or 0))
+    if room.exam_id != exam.id:
+        raise StationError(
+            f"sala {room.code} nu este a examenului {exam.code}", reason="room_other_exam"
+        )
+    batch, scans, refusals = receive_files(
+        session,
+        settings=settings,
+        room=room,
+        files=await read_uploads(files, settings.max_upload_bytes),
+        source="upload",
+        actor=user,
+    )
+    session.commit()
+    for scan in scans:
+        worker.submit(scan.id)
+    if refusals and not scans:
+        first = refusals[0]
+        status = {"file_too_large": 413, "duplicate_file": 409}.get(first.reason, 400)
+        raise StationError(first.message, reason=first.reason, status_code=status)
+    return UploadResult(
+        batch_id=batch.id,
+        scans=[ScanPublic.model_validate(scan) for scan in scans],
+        refused=[RefusalPublic.model_validate(refusal) for refusal in refusals],
+    )

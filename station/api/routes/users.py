@@ -1,0 +1,43 @@
+"""Users: the administrator creates them; everyone may see themselves."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from station.api.deps import Admin, AnyRole, SessionDep
+from station.schemas import UserCreate, UserPublic
+from station.services.rooms import get_room
+from station.services.users import create_user
+from station.storage.models import User
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+
+@router.get("/me", response_model=UserPublic)
+def read_me(user: AnyRole) -> User:
+    """The logged-in user."""
+    return user
+
+
+@router.get("", response_model=list[UserPublic])
+def list_users(session: SessionDep, _: Admin) -> list[User]:
+    """Every user."""
+    return list(session.scalars(select(User).order_by(User.id)))
+
+
+@router.post("", response_model=UserPublic, status_code=201)
+def add_user(body: UserCreate, session: SessionDep, admin: Admin) -> User:
+    """Create a user (a room head names their room)."""
+    room = get_room(session, body.room_id) if body.room_id is not None else None
+    user = create_user(
+        session,
+        username=body.username,
+        password=body.password,
+        role=body.role,
+        full_name=body.full_name,
+        room=room,
+        actor=admin,
+    )
+    session.commit()
+    return user

@@ -1,0 +1,1 @@
+"""Service functions: keyword-only, called by routes, pages, the watcher and the CLI."""

@@ -1,0 +1,259 @@
+"""Exam set-up: exams, rooms, candidate lists and the sealed key."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from omr.candidates import load_candidates
+from omr.errors import OmrError
+from omr.keys import AnswerKey, build_key
+from omr.profiles import Profile, load_profile
+from omr.template import load_template
+from station.errors import StationError, not_found
+from station.services import audit
+from station.storage.models import (
+    AnswerKeyVersion,
+    Candidate,
+    Exam,
+    KeyOpening,
+    Room,
+    User,
+)
+
+
+def _refuse(error: OmrError) -> StationError:
+    return StationError(error.message, reason=error.reason)
+
+
+def create_exam(
+    session: Session, *, code: str, title: str, profile: str, template: str, actor: User | None
+) -> Exam:
+    """A new exam whose sheets are read with ``template`` and scored with ``profile``.
+
+    Raises
+    ------
+    StationError
+        ``exam_exists``, ``profile_not_found``/``profile_invalid``, ``template_*``,
+        ``template_not_in_profile``.
+    """
+    try:
+        loaded = load_profile(profile)
+        load_template(template)
+    except OmrError as error:
+        raise _refuse(error) from None
+    if template not in loaded.templates:
+        raise StationError(
+            f"profilul {profile} nu punctează șablonul {template} ({', '.join(loaded.templates)})",
+            reason="template_not_in_profile",
+        )
+    if session.scalars(select(Exam).where(Exam.code == code)).first():
+        raise StationError(f"examenul {code} există deja", reason="exam_exists", status_code=409)
+    exam = Exam(code=code, title=title, profile=profile, template=template)
+    session.add(exam)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="exam.create",
+        entity=f"exam:{exam.id}",
+        after={"code": code, "profile": profile, "template": template},
+    )
+    return exam
+
+
+def get_exam(session: Session, exam_id: int) -> Exam:
+    """The exam, or a 404 refusal."""
+    exam = session.get(Exam, exam_id)
+    if exam is None:
+        raise not_found(f"examenul {exam_id}")
+    return exam
+
+
+def add_room(session: Session, *, exam: Exam, code: str, name: str, actor: User | None) -> Room:
+    """A room of ``exam``.
+
+    Raises
+    ------
+    StationError
+        ``room_exists``.
+    """
+    if find_room(session, exam=exam, code=code):
+        raise StationError(f"sala {code} există deja", reason="room_exists", status_code=409)
+    room = Room(exam_id=exam.id, code=code, name=name or code)
+    session.add(room)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="room.create",
+        entity=f"room:{room.id}",
+        after={"exam": exam.code, "code": code},
+    )
+    return room
+
+
+def find_room(session: Session, *, exam: Exam, code: str) -> Room | None:
+    """The room of ``exam`` with ``code``."""
+    return session.scalars(select(Room).where(Room.exam_id == exam.id, Room.code == code)).first()
+
+
+def import_candidates(
+    session: Session, *, exam: Exam, csv_bytes: bytes, actor: User | None
+) -> list[Candidate]:
+    """Add the candidates of a CSV (number, name, room); unknown rooms are created.
+
+    Raises
+    ------
+    StationError
+        ``candidates_invalid`` (the file's problem, line and column), ``room_missing``,
+        ``candidate_exists``.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "candidati.csv"
+        path.write_bytes(csv_bytes)
+        try:
+            rows = load_candidates(path)
+        except OmrError as error:
+            raise _refuse(error) from None
+    known = set(session.scalars(select(Candidate.number).where(Candidate.exam_id == exam.id)))
+    added = []
+    for row in rows:
+        if row.room is None:
+            raise StationError(
+                f"candidatul {row.number} nu are sală (coloana room)", reason="room_missing"
+            )
+        if row.number in known:
+            raise StationError(
+                f"candidatul {row.number} este deja înscris",
+                reason="candidate_exists",
+                status_code=409,
+            )
+        room = find_room(session, exam=exam, code=row.room) or add_room(
+            session, exam=exam, code=row.room, name=row.room, actor=actor
+        )
+        candidate = Candidate(exam_id=exam.id, room_id=room.id, number=row.number, name=row.name)
+        session.add(candidate)
+        added.append(candidate)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="candidates.import",
+        entity=f"exam:{exam.id}",
+        after={"count": len(added), "numbers": [c.number for c in added]},
+    )
+    return added
+
+
+def latest_key(session: Session, *, exam: Exam) -> AnswerKeyVersion | None:
+    """The exam's newest key version."""
+    return session.scalars(
+        select(AnswerKeyVersion)
+        .where(AnswerKeyVersion.exam_id == exam.id)
+        .order_by(AnswerKeyVersion.number.desc())
+        .limit(1)
+    ).first()
+
+
+def load_key(session: Session, *, exam: Exam, document: bytes, actor: User) -> AnswerKeyVersion:
+    """Store a sealed key (``omr.key/1`` JSON) for ``exam``.
+
+    A key loaded before any room opened it supersedes the previous sealed one; once a
+    room has opened a key (scores were shown) a new key is refused here: a change after
+    that is a key revision of the committee (issue 8).
+
+    Raises
+    ------
+    StationError
+        ``key_invalid`` and the key's validation reasons, ``key_already_opened`` (409).
+    """
+    opened = session.scalar(
+        select(func.count(KeyOpening.id))
+        .join(AnswerKeyVersion, KeyOpening.key_id == AnswerKeyVersion.id)
+        .where(AnswerKeyVersion.exam_id == exam.id)
+    )
+    if opened:
+        raise StationError(
+            "grila a fost deja deschisă și scorurile au fost afișate: o nouă grilă nu mai "
+            "poate fi încărcată în sală",
+            reason="key_already_opened",
+            status_code=409,
+        )
+    try:
+        data = json.loads(document)
+        key = build_key(data, load_profile(exam.profile))
+    except json.JSONDecodeError as error:
+        raise StationError(f"grila nu este JSON valid: {error}", reason="key_invalid") from None
+    except OmrError as error:
+        raise _refuse(error) from None
+    previous = latest_key(session, exam=exam)
+    version = AnswerKeyVersion(
+        exam_id=exam.id,
+        number=previous.number + 1 if previous else 1,
+        document=data,
+        digest=key.digest,
+        supersedes_id=previous.id if previous else None,
+        loaded_by=actor.id,
+    )
+    session.add(version)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="key.load",
+        entity=f"exam:{exam.id}",
+        before={"key": previous.digest} if previous else None,
+        after={"key": key.digest, "number": version.number, "sealed": True},
+    )
+    return version
+
+
+def opened_key(session: Session, *, room: Room) -> AnswerKeyVersion | None:
+    """The key the room head opened for ``room`` (None while sealed)."""
+    return session.scalars(
+        select(AnswerKeyVersion)
+        .join(KeyOpening, KeyOpening.key_id == AnswerKeyVersion.id)
+        .where(KeyOpening.room_id == room.id)
+        .order_by(AnswerKeyVersion.number.desc())
+        .limit(1)
+    ).first()
+
+
+def open_key(session: Session, *, room: Room, actor: User) -> KeyOpening:
+    """Open the sealed key for ``room`` once all sheets are collected.
+
+    Raises
+    ------
+    StationError
+        ``key_missing``, ``key_already_opened`` (409).
+    """
+    key = latest_key(session, exam=room.exam)
+    if key is None:
+        raise StationError("grila nu a fost încă încărcată", reason="key_missing", status_code=409)
+    if opened_key(session, room=room) is not None:
+        raise StationError(
+            "grila este deja deschisă pentru această sală",
+            reason="key_already_opened",
+            status_code=409,
+        )
+    opening = KeyOpening(room_id=room.id, key_id=key.id, opened_by=actor.id)
+    session.add(opening)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="key.open",
+        entity=f"room:{room.id}",
+        after={"key": key.digest, "number": key.number},
+    )
+    return opening
+
+
+def answer_key(version: AnswerKeyVersion, profile: Profile) -> AnswerKey:
+    """The validated key of a stored version."""
+    return build_key(version.document, profile)

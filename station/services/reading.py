@@ -1,0 +1,139 @@
+"""The reading pipeline: a stored scan → its readings, overlays and candidate links.
+
+Pixels are read outside any transaction; the readings of a scan are then written in one
+transaction, so a scan is read completely or not at all. A scan that already has
+readings is never read again (a restart re-queues only the scans without readings).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import cv2
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from omr.errors import OmrError
+from omr.identity import Problem
+from omr.ingest import SourceRef
+from omr.overlay import render_overlay
+from omr.read import REJECTED, ReadOptions, SheetReading, read_files
+from omr.template import load_template
+from station.config import Settings
+from station.services import audit
+from station.services.candidates import auto_link
+from station.storage.models import Annulment, Exam, Reading, Room, Scan
+
+log = logging.getLogger(__name__)
+
+
+def pending_scans(session: Session, *, room_id: int | None = None) -> list[int]:
+    """The ids of stored scans (of a room) that have no reading yet, oldest first."""
+    query = select(Scan.id).where(Scan.id.not_in(select(Reading.scan_id))).order_by(Scan.id)
+    if room_id is not None:
+        query = query.where(Scan.room_id == room_id)
+    return list(session.scalars(query))
+
+
+def _read_pages(path: Path, exam: Exam) -> list[SheetReading]:
+    options = ReadOptions(template=load_template(exam.template), exam=exam.code)
+    try:
+        return list(read_files([path], options))
+    except (OmrError, ValueError, OSError, cv2.error) as error:
+        log.exception("reading %s failed", path)
+        failed = SheetReading(source=SourceRef(str(path), 1, ""))
+        failed.reasons.append(Problem("read_failed", f"cititorul a eșuat: {error}"))
+        return [failed]
+
+
+def _write_overlay(settings: Settings, scan: Scan, reading: SheetReading) -> str | None:
+    image = render_overlay(reading)
+    if image is None:
+        return None
+    relative = f"{scan.sha256[:2]}/{scan.sha256}-p{reading.source.page}.png"
+    path = settings.overlays_dir / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(path), image)
+    return relative
+
+
+def _duplicate_serial(session: Session, room: Room, reading: SheetReading) -> Reading | None:
+    """An earlier live reading of the exam with the same sheet serial."""
+    if reading.serial is None or reading.status == REJECTED:
+        return None
+    annulled = select(Annulment.reading_id)
+    return session.scalars(
+        select(Reading)
+        .join(Room, Reading.room_id == Room.id)
+        .where(
+            Room.exam_id == room.exam_id,
+            Reading.serial == reading.serial,
+            Reading.status != REJECTED,
+            Reading.id.not_in(annulled),
+        )
+        .order_by(Reading.id)
+        .limit(1)
+    ).first()
+
+
+def read_scan(sessions: sessionmaker[Session], *, settings: Settings, scan_id: int) -> int:
+    """Read one stored scan; returns the number of readings written (0: already read)."""
+    with sessions() as session:
+        scan = session.get(Scan, scan_id)
+        if (
+            scan is None
+            or session.scalars(select(Reading.id).where(Reading.scan_id == scan_id)).first()
+        ):
+            return 0
+        room = session.get(Room, scan.room_id)
+        exam = room.exam
+        path = settings.scans_dir / scan.stored_path
+    pages = _read_pages(path, exam)
+    overlays = [_write_overlay(settings, scan, page) for page in pages]
+    with sessions() as session, session.begin():
+        if session.scalars(select(Reading.id).where(Reading.scan_id == scan_id)).first():
+            return 0
+        room = session.get(Room, scan.room_id)
+        for page, overlay in zip(pages, overlays, strict=True):
+            first = _duplicate_serial(session, room, page)
+            if first is not None:
+                page.reasons.append(
+                    Problem(
+                        "duplicate_serial",
+                        f"seria foii {page.serial:06d} a fost deja citită în foaia #{first.id} "
+                        f"({first.scan.original_name}): o fotocopie sau a doua scanare",
+                    )
+                )
+                page.status = REJECTED
+            document = page.as_dict()
+            document["source"] = {
+                "path": scan.original_name,
+                "page": page.source.page,
+                "sha256": scan.sha256,
+            }
+            reading = Reading(
+                scan_id=scan.id,
+                page=page.source.page,
+                room_id=room.id,
+                status=page.status,
+                serial=page.serial,
+                document=document,
+                overlay=overlay,
+            )
+            session.add(reading)
+            session.flush()
+            audit.record(
+                session,
+                actor=None,
+                action="sheet.read",
+                entity=f"sheet:{reading.id}",
+                after={
+                    "scan": scan.id,
+                    "page": reading.page,
+                    "status": reading.status,
+                    "reasons": [reason["code"] for reason in document["reasons"]],
+                },
+            )
+            auto_link(session, reading=reading, room=room, number=page.candidate)
+        return len(pages)

@@ -1,0 +1,239 @@
+"""A sheet as the room head sees it: reading, candidate, decisions, annulment and score.
+
+The score is computed, never stored: :func:`omr.scoring.score_sheet` over the stored
+marks, the opened key and the people's decisions (a pure function, replayed after any
+change). A sheet is ``final`` only when no doubt is left.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from omr.errors import OmrError
+from omr.profiles import load_profile
+from omr.results import SheetScore
+from omr.scoring import ReadingPage, score_sheet
+from station.errors import StationError, not_found
+from station.services import audit
+from station.services.candidates import current_link
+from station.services.exams import answer_key, opened_key
+from station.storage.models import Annulment, Candidate, Decision, Reading, Room, User
+
+STATES = ("blank", "filled", "crossed")
+LABELS = {
+    "rejected": "respinsă",
+    "annulled": "anulată",
+    "waiting": "așteaptă decizie",
+    "sealed": "citită (grila sigilată)",
+    "final": "finală",
+}
+
+
+@dataclass
+class SheetView:
+    """Everything the sheet page, the slip and the export need about one sheet."""
+
+    reading: Reading
+    room: Room
+    candidate: Candidate | None
+    link_method: str | None
+    annulment: Annulment | None
+    decisions: list[Decision]  # the newest decision of each bubble
+    score: SheetScore | None  # None while the key is sealed, or for a rejected sheet
+    status: str
+    doubts: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """The status in Romanian."""
+        return LABELS[self.status]
+
+    @property
+    def unclear(self) -> list[tuple[int, str]]:
+        """The bubbles the reader left unclear, as (question, option)."""
+        return [
+            (int(question), option)
+            for question, marks in sorted(
+                self.reading.document["answers"].items(), key=lambda i: int(i[0])
+            )
+            for option, state in marks.items()
+            if state == "unclear"
+        ]
+
+
+def get_reading(session: Session, reading_id: int) -> Reading:
+    """The reading, or a 404 refusal."""
+    reading = session.get(Reading, reading_id)
+    if reading is None:
+        raise not_found(f"foaia {reading_id}")
+    return reading
+
+
+def latest_decisions(session: Session, *, reading: Reading) -> list[Decision]:
+    """The newest decision of each bubble of a sheet."""
+    newest: dict[tuple[int, str], Decision] = {}
+    for decision in session.scalars(
+        select(Decision).where(Decision.reading_id == reading.id).order_by(Decision.id)
+    ):
+        newest[(decision.question, decision.option)] = decision
+    return [newest[bubble] for bubble in sorted(newest)]
+
+
+def _annulment(session: Session, reading: Reading) -> Annulment | None:
+    return session.scalars(select(Annulment).where(Annulment.reading_id == reading.id)).first()
+
+
+def sheet_view(session: Session, *, reading: Reading) -> SheetView:
+    """Assemble the sheet and score it with the opened key (if any)."""
+    room = session.get(Room, reading.room_id)
+    link = current_link(session, reading=reading)
+    candidate = link.candidate if link else None
+    view = SheetView(
+        reading=reading,
+        room=room,
+        candidate=candidate,
+        link_method=link.method if link else None,
+        annulment=_annulment(session, reading),
+        decisions=latest_decisions(session, reading=reading),
+        score=None,
+        status="rejected",
+    )
+    if reading.status == "rejected":
+        view.doubts = [reason["message"] for reason in reading.document["reasons"]]
+        return view
+    if view.annulment is not None:
+        view.status = "annulled"
+        return view
+    decided = {(d.question, d.option) for d in view.decisions}
+    undecided = [f"{q}{o}" for q, o in view.unclear if (q, o) not in decided]
+    if undecided:
+        view.doubts.append(f"bule neclare fără decizie: {', '.join(undecided)}")
+    if candidate is None:
+        view.doubts.append("candidatul nu este identificat: alegeți-l din lista sălii")
+    key = opened_key(session, room=room)
+    if key is not None:
+        view.score, problem = _score(view, key)
+        if problem:
+            view.doubts.append(problem)
+    view.status = "waiting" if view.doubts else ("final" if view.score else "sealed")
+    return view
+
+
+def _score(view: SheetView, key) -> tuple[SheetScore | None, str | None]:  # noqa: ANN001
+    profile = load_profile(view.room.exam.profile)
+    page = ReadingPage.model_validate(
+        {**view.reading.document, "candidate": view.candidate.number if view.candidate else None}
+    )
+    decisions = {(d.question, d.option): d.state for d in view.decisions}
+    try:
+        return score_sheet(page, answer_key(key, profile), profile, decisions), None
+    except OmrError as error:
+        return None, f"nu se poate puncta: {error.message}"
+
+
+def _check_open(session: Session, reading: Reading) -> None:
+    if reading.status == "rejected":
+        raise StationError(
+            "foaia a fost respinsă la citire", reason="sheet_rejected", status_code=409
+        )
+    if _annulment(session, reading) is not None:
+        raise StationError("foaia este anulată", reason="sheet_annulled", status_code=409)
+
+
+def decide(
+    session: Session,
+    *,
+    reading: Reading,
+    question: int,
+    option: str,
+    state: str,
+    note: str,
+    actor: User,
+) -> Decision:
+    """Record a person's decision on an ``unclear`` bubble (a new row; the reading stays).
+
+    Raises
+    ------
+    StationError
+        ``decision_state_invalid``, ``bubble_not_unclear``, ``sheet_rejected``,
+        ``sheet_annulled``.
+    """
+    _check_open(session, reading)
+    if state not in STATES:
+        raise StationError(
+            f"decizia trebuie să fie una din {', '.join(STATES)}", reason="decision_state_invalid"
+        )
+    read = reading.document["answers"].get(str(question), {}).get(option)
+    if read != "unclear":
+        shown = f"citită „{read}”" if read else "inexistentă"
+        raise StationError(
+            f"bula {question}{option} nu este neclară ({shown}): se decide doar o bulă neclară",
+            reason="bubble_not_unclear",
+        )
+    previous = next(
+        (
+            d
+            for d in latest_decisions(session, reading=reading)
+            if (d.question, d.option) == (question, option)
+        ),
+        None,
+    )
+    decision = Decision(
+        reading_id=reading.id,
+        question=question,
+        option=option,
+        state=state,
+        note=note,
+        supersedes_id=previous.id if previous else None,
+        decided_by=actor.id,
+    )
+    session.add(decision)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="sheet.decide",
+        entity=f"sheet:{reading.id}",
+        before={
+            "bubble": f"{question}{option}",
+            "state": previous.state if previous else "unclear",
+        },
+        after={"bubble": f"{question}{option}", "state": state, "note": note},
+    )
+    return decision
+
+
+def annul(session: Session, *, reading: Reading, reason: str, actor: User) -> Annulment:
+    """Annul a sheet for a distinctive sign; the candidate's next sheet replaces it.
+
+    Raises
+    ------
+    StationError
+        ``annulment_reason_missing``, ``sheet_rejected``, ``sheet_annulled``.
+    """
+    _check_open(session, reading)
+    if not reason.strip():
+        raise StationError("anularea cere un motiv", reason="annulment_reason_missing")
+    annulment = Annulment(reading_id=reading.id, reason=reason.strip(), annulled_by=actor.id)
+    session.add(annulment)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="sheet.annul",
+        entity=f"sheet:{reading.id}",
+        before={"status": reading.status},
+        after={"annulled": True, "reason": reason.strip()},
+    )
+    return annulment
+
+
+def room_sheets(session: Session, *, room: Room) -> list[SheetView]:
+    """Every sheet of the room, in scanning order."""
+    readings = session.scalars(
+        select(Reading).where(Reading.room_id == room.id).order_by(Reading.id)
+    )
+    return [sheet_view(session, reading=reading) for reading in readings]

@@ -1,0 +1,123 @@
+"""Users, password hashes (argon2) and login sessions (cookie or bearer token)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from station.errors import StationError
+from station.services import audit
+from station.storage.models import AuthSession, Room, User, utcnow
+
+ROLES = ("room_head", "committee", "admin")
+_HASHER = PasswordHasher()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    full_name: str = "",
+    room: Room | None = None,
+    actor: User | None = None,
+) -> User:
+    """A new user; a room head must have a room.
+
+    Raises
+    ------
+    StationError
+        ``role_invalid``, ``room_required``, ``password_too_short``, ``user_exists``.
+    """
+    if role not in ROLES:
+        raise StationError(f"rolul {role!r} nu există ({', '.join(ROLES)})", reason="role_invalid")
+    if (role == "room_head") != (room is not None):
+        raise StationError(
+            "un șef de sală are exact o sală; ceilalți nu au sală", reason="room_required"
+        )
+    if len(password) < 4:
+        raise StationError("parola are cel puțin 4 caractere", reason="password_too_short")
+    if session.scalars(select(User).where(User.username == username)).first():
+        raise StationError(
+            f"utilizatorul {username} există deja", reason="user_exists", status_code=409
+        )
+    user = User(
+        username=username,
+        full_name=full_name or username,
+        password_hash=_HASHER.hash(password),
+        role=role,
+        room_id=room.id if room else None,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="user.create",
+        entity=f"user:{user.id}",
+        after={"username": username, "role": role, "room": room.code if room else None},
+    )
+    return user
+
+
+def authenticate(session: Session, *, username: str, password: str) -> User:
+    """The user with these credentials.
+
+    Raises
+    ------
+    StationError
+        ``login_failed`` (401).
+    """
+    user = session.scalars(select(User).where(User.username == username)).first()
+    try:
+        if user is not None and _HASHER.verify(user.password_hash, password):
+            return user
+    except (VerifyMismatchError, InvalidHashError):
+        pass
+    raise StationError("utilizator sau parolă greșită", reason="login_failed", status_code=401)
+
+
+def open_session(
+    session: Session, *, user: User, kind: str, hours: float
+) -> tuple[str, AuthSession]:
+    """A new login of ``kind`` (cookie or token): the secret token and its row."""
+    token = secrets.token_urlsafe(32)
+    row = AuthSession(
+        token_hash=_token_hash(token),
+        csrf=secrets.token_urlsafe(24),
+        kind=kind,
+        user_id=user.id,
+        expires_at=utcnow() + timedelta(hours=hours),
+    )
+    session.add(row)
+    audit.record(
+        session, actor=user, action="user.login", entity=f"user:{user.id}", after={"kind": kind}
+    )
+    session.flush()
+    return token, row
+
+
+def find_session(session: Session, *, token: str, kind: str) -> AuthSession | None:
+    """The live login of ``token``, or None."""
+    row = session.scalars(
+        select(AuthSession).where(AuthSession.token_hash == _token_hash(token))
+    ).first()
+    if row is None or row.kind != kind or row.expires_at <= utcnow():
+        return None
+    return row
+
+
+def close_session(session: Session, *, login: AuthSession) -> None:
+    """End a login (logout)."""
+    session.delete(login)

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models and the engine for SQLite or PostgreSQL."""

@@ -1,0 +1,71 @@
+"""Page dependencies: the cookie login, its CSRF token and the templates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Form, Request
+from fastapi.templating import Jinja2Templates
+
+from station.api.deps import SessionDep
+from station.errors import StationError, forbidden
+from station.services.users import find_session
+from station.storage.models import AuthSession
+
+COOKIE = "station_session"
+templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+
+
+class LoginRequired(StationError):
+    """No valid cookie: the pages redirect to the login form."""
+
+
+def get_login(request: Request, session: SessionDep) -> AuthSession:
+    """The cookie login of the page request.
+
+    Raises
+    ------
+    LoginRequired
+        Without a valid cookie (401).
+    """
+    token = request.cookies.get(COOKIE)
+    login = token and find_session(session, token=token, kind="cookie")
+    if not login:
+        raise LoginRequired("autentificați-vă", reason="not_authenticated", status_code=401)
+    return login
+
+
+PageLogin = Annotated[AuthSession, Depends(get_login)]
+
+
+def checked_login(login: PageLogin, csrf: Annotated[str, Form()] = "") -> AuthSession:
+    """The login of a form post whose CSRF token matches.
+
+    Raises
+    ------
+    StationError
+        ``csrf_invalid`` (403).
+    """
+    if csrf != login.csrf:
+        raise StationError(
+            "formular expirat sau fals (CSRF): reîncărcați pagina",
+            reason="csrf_invalid",
+            status_code=403,
+        )
+    return login
+
+
+PostLogin = Annotated[AuthSession, Depends(checked_login)]
+
+
+def require_worker(login: AuthSession) -> None:
+    """Only a room head or an administrator acts on sheets.
+
+    Raises
+    ------
+    StationError
+        ``forbidden`` (403).
+    """
+    if login.user.role not in ("room_head", "admin"):
+        raise forbidden("doar șeful de sală sau administratorul poate face această acțiune")

@@ -1,0 +1,91 @@
+"""The sheet page: overlay, marks, score, candidate, decisions and annulment."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse
+
+from station.api.deps import SessionDep, SettingsDep
+from station.api.routes.sheets import visible_sheet
+from station.downloads import overlay_response, slip_response
+from station.services import candidates, sheets
+from station.services.rooms import room_summary
+from station.web.deps import PageLogin, PostLogin, require_worker, templates
+from station.web.pages import back
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/sheets/{sheet_id}", response_class=HTMLResponse)
+def sheet_page(
+    request: Request, sheet_id: int, session: SessionDep, login: PageLogin, mesaj: str = ""
+) -> Response:
+    view = visible_sheet(session, login.user, sheet_id)
+    summary = room_summary(session, room=view.room)
+    free = [c for c in summary.candidates if summary.sheet_of(c) is None]
+    return templates.TemplateResponse(
+        request,
+        "sheet.html",
+        {"login": login, "view": view, "message": mesaj, "free_candidates": free},
+    )
+
+
+@router.get("/sheets/{sheet_id}/overlay.png")
+def overlay(
+    sheet_id: int, session: SessionDep, settings: SettingsDep, login: PageLogin
+) -> Response:
+    return overlay_response(visible_sheet(session, login.user, sheet_id), settings)
+
+
+@router.get("/sheets/{sheet_id}/slip.pdf")
+def slip(sheet_id: int, session: SessionDep, settings: SettingsDep, login: PageLogin) -> Response:
+    return slip_response(visible_sheet(session, login.user, sheet_id), settings)
+
+
+@router.post("/sheets/{sheet_id}/decisions")
+def decide(
+    sheet_id: int,
+    session: SessionDep,
+    login: PostLogin,
+    bubble: Annotated[str, Form()],
+    state: Annotated[str, Form()],
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    require_worker(login)
+    view = visible_sheet(session, login.user, sheet_id)
+    question, _, option = bubble.partition(":")
+    sheets.decide(
+        session,
+        reading=view.reading,
+        question=int(question),
+        option=option,
+        state=state,
+        note=note,
+        actor=login.user,
+    )
+    session.commit()
+    return back(f"/sheets/{sheet_id}", f"decizie înregistrată pentru bula {question}{option}")
+
+
+@router.post("/sheets/{sheet_id}/candidate")
+def pick(
+    sheet_id: int, session: SessionDep, login: PostLogin, number: Annotated[str, Form()]
+) -> Response:
+    require_worker(login)
+    view = visible_sheet(session, login.user, sheet_id)
+    candidates.pick_candidate(session, reading=view.reading, number=number, actor=login.user)
+    session.commit()
+    return back(f"/sheets/{sheet_id}", f"foaia este a candidatului {number}")
+
+
+@router.post("/sheets/{sheet_id}/annul")
+def annul(
+    sheet_id: int, session: SessionDep, login: PostLogin, reason: Annotated[str, Form()]
+) -> Response:
+    require_worker(login)
+    view = visible_sheet(session, login.user, sheet_id)
+    sheets.annul(session, reading=view.reading, reason=reason, actor=login.user)
+    session.commit()
+    return back(f"/sheets/{sheet_id}", "foaia a fost anulată")
