@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from omr.documents import load_json_document
 
@@ -104,6 +104,18 @@ class SheetScore(_Record):
 _RESULTS = TypeAdapter(list[SheetScore])
 
 
+class _Bundle(BaseModel):
+    """A station's signed room bundle (``station.bundle/1``): its ``results`` are read."""
+
+    model_config = ConfigDict(extra="allow")
+
+    schema_: Literal["station.bundle/1"] = Field(alias="schema")
+    results: list[SheetScore]
+
+
+_RESULTS_OR_BUNDLE = TypeAdapter(list[SheetScore] | _Bundle)
+
+
 def results_json(scores: list[SheetScore]) -> str:
     """The results file text of ``scores``."""
     return _RESULTS.dump_json(scores, indent=2).decode() + "\n"
@@ -118,14 +130,15 @@ def write_text(text: str, destination: str | Path) -> None:
 
 
 def load_results(path: Path) -> list[SheetScore]:
-    """Read a results file.
+    """Read a results file, or the results of a station's room bundle.
 
     Raises
     ------
     InputFileError
         ``results_not_found`` or ``results_invalid``.
     """
-    return load_json_document(path, _RESULTS, what="results", reason="results")
+    document = load_json_document(path, _RESULTS_OR_BUNDLE, what="results", reason="results")
+    return document.results if isinstance(document, _Bundle) else document
 
 
 def csv_text(header: list[str], rows: list[list[object]]) -> str:

@@ -26,13 +26,8 @@ def current_link(session: Session, *, reading: Reading) -> CandidateLink | None:
 
 def sheets_of(session: Session, *, candidate: Candidate) -> list[Reading]:
     """The sheets whose current link names ``candidate``, oldest first."""
-    readings = session.scalars(
-        select(Reading)
-        .join(CandidateLink, CandidateLink.reading_id == Reading.id)
-        .where(CandidateLink.candidate_id == candidate.id)
-        .distinct()
-        .order_by(Reading.id)
-    )
+    linked = select(CandidateLink.reading_id).where(CandidateLink.candidate_id == candidate.id)
+    readings = session.scalars(select(Reading).where(Reading.id.in_(linked)).order_by(Reading.id))
     return [
         reading
         for reading in readings
