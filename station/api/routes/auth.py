@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.security import HTTPAuthorizationCredentials, OAuth2PasswordRequestForm
 
-from station.api.deps import SessionDep, SettingsDep, bearer_scheme
+from station.api.deps import AnyRole, SessionDep, SettingsDep, bearer_scheme
 from station.schemas import Token
 from station.services.users import authenticate, close_session, find_session, open_session
 
@@ -30,10 +30,10 @@ def login(
 @router.post("/logout", status_code=204)
 def logout(
     session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    _: AnyRole,
+    credentials: Annotated[HTTPAuthorizationCredentials, Depends(bearer_scheme)],
 ) -> None:
     """End the token's login."""
-    login = credentials and find_session(session, token=credentials.credentials, kind="token")
-    if login:
-        close_session(session, login=login)
-        session.commit()
+    login = find_session(session, token=credentials.credentials, kind="token")
+    close_session(session, login=login)
+    session.commit()
