@@ -232,8 +232,10 @@ def annul(session: Session, *, reading: Reading, reason: str, actor: User) -> An
 
 
 def room_sheets(session: Session, *, room: Room) -> list[SheetView]:
-    """Every sheet of the room, in scanning order."""
+    """Every sheet of the room, in scanning order (a committee's rescan is not a sheet)."""
     readings = session.scalars(
-        select(Reading).where(Reading.room_id == room.id).order_by(Reading.id)
+        select(Reading)
+        .where(Reading.room_id == room.id, Reading.supersedes_id.is_(None))
+        .order_by(Reading.id)
     )
     return [sheet_view(session, reading=reading) for reading in readings]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from station.storage import committee  # noqa: F401  (the committee's tables)
 from station.storage.models import Base
 
 

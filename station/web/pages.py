@@ -10,12 +10,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
 from station.api.deps import SessionDep, SettingsDep, WorkerDep, room_for
-from station.api.routes.scans import read_uploads
+from station.api.routes.scans import take_uploads
 from station.downloads import bundle_response, minutes_response
 from station.errors import StationError
 from station.services.exams import open_key
 from station.services.export import export_room
-from station.services.intake import receive_files
 from station.services.rooms import room_summary
 from station.services.users import authenticate, close_session, open_session
 from station.storage.models import Room
@@ -111,17 +110,9 @@ async def upload(
 ) -> Response:
     require_worker(login)
     room = room_for(session, login.user, room_id)
-    _, scans, refusals = receive_files(
-        session,
-        settings=settings,
-        room=room,
-        files=await read_uploads(files, settings.max_upload_bytes),
-        source="upload",
-        actor=login.user,
+    _, scans, refusals = await take_uploads(
+        session, settings=settings, worker=worker, room=room, files=files, user=login.user
     )
-    session.commit()
-    for scan in scans:
-        worker.submit(scan.id)
     message = f"{len(scans)} fișier(e) primite" + "".join(f"; {r.message}" for r in refusals)
     return back(f"/rooms/{room_id}", message)
 

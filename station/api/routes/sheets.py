@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
+from sqlalchemy.orm import Session
 
 from station.api.deps import AnyRole, RoomWorker, SessionDep, SettingsDep, check_room
 from station.api.present import sheet_public
@@ -20,6 +21,12 @@ def visible_sheet(session: SessionDep, user: User, sheet_id: int) -> SheetView:
     reading = sheets.get_reading(session, sheet_id)
     check_room(user, session.get(Room, reading.room_id))
     return sheets.sheet_view(session, reading=reading)
+
+
+def _committed(session: Session, view: SheetView) -> SheetPublic:
+    """Commit the change and show the sheet as it now is."""
+    session.commit()
+    return sheet_public(sheets.sheet_view(session, reading=view.reading))
 
 
 @router.get("/{sheet_id}", response_model=SheetPublic)
@@ -51,8 +58,7 @@ def decide(
     """Decide an ``unclear`` bubble with the candidate present."""
     view = visible_sheet(session, user, sheet_id)
     sheets.decide(session, reading=view.reading, **body.model_dump(), actor=user)
-    session.commit()
-    return sheet_public(sheets.sheet_view(session, reading=view.reading))
+    return _committed(session, view)
 
 
 @router.post("/{sheet_id}/candidate", response_model=SheetPublic, status_code=201)
@@ -62,8 +68,7 @@ def pick_candidate(
     """Link the sheet to a candidate of the room list."""
     view = visible_sheet(session, user, sheet_id)
     candidates.pick_candidate(session, reading=view.reading, number=body.number, actor=user)
-    session.commit()
-    return sheet_public(sheets.sheet_view(session, reading=view.reading))
+    return _committed(session, view)
 
 
 @router.post("/{sheet_id}/annul", response_model=SheetPublic, status_code=201)
@@ -73,5 +78,4 @@ def annul(
     """Annul the sheet for a distinctive sign; the candidate's next sheet replaces it."""
     view = visible_sheet(session, user, sheet_id)
     sheets.annul(session, reading=view.reading, reason=body.reason, actor=user)
-    session.commit()
-    return sheet_public(sheets.sheet_view(session, reading=view.reading))
+    return _committed(session, view)

@@ -1,0 +1,264 @@
+"""Contestations of the key, grouped by item across variants, and the committee's rulings.
+
+Each contested item (:func:`omr.contestations.item_of`) is answered — rejected, key
+changed, question annulled — with a justification; a ruling is accepted only when all
+the rulings together still make a valid key (:func:`omr.contestations.revise_key`), so
+a single-answer question never becomes multiple and not every question is annulled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from omr.contestations import Contestation as Claim
+from omr.contestations import ItemDecision, group_contestations, item_of, revise_key
+from omr.errors import OmrError
+from omr.item_analysis import ItemStats, analyse_items
+from omr.keys import AnswerKey, KeyVersion
+from omr.profiles import load_profile
+from station.errors import StationError, not_found
+from station.services import audit
+from station.services.deadlines import check_window
+from station.services.exams import answer_key, latest_key
+from station.services.rooms import rooms_of_exam
+from station.services.sheets import SheetView, room_sheets
+from station.storage.committee import Contestation, ItemRuling
+from station.storage.models import AnswerKeyVersion, Candidate, Exam, User, utcnow
+
+OUTCOMES = ("rejected", "changed", "annulled")
+
+
+@dataclass
+class ContestedItem:
+    """One contested item: its contestations, the committee's ruling and its statistics."""
+
+    item: str
+    contestations: list[Contestation]
+    ruling: ItemRuling | None
+    stats: ItemStats | None
+
+
+def refusal(error: OmrError, status_code: int = 400) -> StationError:
+    """The station refusal of a library error."""
+    return StationError(error.message, reason=error.reason, status_code=status_code)
+
+
+def key_in_force(session: Session, *, exam: Exam) -> tuple[AnswerKeyVersion, AnswerKey]:
+    """The exam's newest key version and its validated key.
+
+    Raises
+    ------
+    StationError
+        ``key_missing`` (409).
+    """
+    version = latest_key(session, exam=exam)
+    if version is None:
+        raise StationError("grila nu a fost încărcată", reason="key_missing", status_code=409)
+    return version, answer_key(version, load_profile(exam.profile))
+
+
+def exam_sheets(session: Session, *, exam: Exam) -> list[SheetView]:
+    """Every sheet of every room of the exam, scored as the rooms see them."""
+    return [
+        view
+        for room in rooms_of_exam(session, exam_id=exam.id)
+        for view in room_sheets(session, room=room)
+    ]
+
+
+def file_contestation(
+    session: Session,
+    *,
+    exam: Exam,
+    candidate: str,
+    variant: str | None,
+    question: int,
+    claim: str,
+    now: datetime,
+    actor: User,
+) -> Contestation:
+    """File a candidate's contestation of one question of their variant.
+
+    Raises
+    ------
+    StationError
+        ``not_found`` (candidate), ``claim_missing``, ``key_missing``,
+        ``contestation_unknown_question``, ``variant_without_key``, ``outside_window``.
+    """
+    if not claim.strip():
+        raise StationError("contestația cere o susținere", reason="claim_missing")
+    known = session.scalars(
+        select(Candidate.id).where(Candidate.exam_id == exam.id, Candidate.number == candidate)
+    ).first()
+    if known is None:
+        raise not_found(f"candidatul {candidate}")
+    _, key = key_in_force(session, exam=exam)
+    try:
+        name, _ = key.for_variant(variant)
+        item = item_of(key, name, question)
+    except OmrError as error:
+        raise refusal(error) from None
+    exception = check_window(
+        session, exam=exam, kind="contestation", candidate=candidate, now=now
+    )
+    contestation = Contestation(
+        exam_id=exam.id,
+        candidate=candidate,
+        variant=name,
+        question=question,
+        item=item,
+        claim=claim.strip(),
+        filed_at=now,
+        exception_id=exception.id if exception else None,
+        filed_by=actor.id,
+    )
+    session.add(contestation)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="contestation.file",
+        entity=f"contestation:{contestation.id}",
+        after={"candidate": candidate, "variant": name, "question": question, "item": item},
+    )
+    return contestation
+
+
+def contestations_of(session: Session, *, exam: Exam) -> list[Contestation]:
+    """The exam's contestations, in filing order."""
+    return list(
+        session.scalars(
+            select(Contestation).where(Contestation.exam_id == exam.id).order_by(Contestation.id)
+        )
+    )
+
+
+def current_rulings(session: Session, *, exam: Exam) -> dict[str, ItemRuling]:
+    """The newest ruling of each item."""
+    newest: dict[str, ItemRuling] = {}
+    for ruling in session.scalars(
+        select(ItemRuling).where(ItemRuling.exam_id == exam.id).order_by(ItemRuling.id)
+    ):
+        newest[ruling.item] = ruling
+    return newest
+
+
+def item_decisions(rulings: dict[str, ItemRuling]) -> list[ItemDecision]:
+    """The library's form of the rulings."""
+    return [
+        ItemDecision(item=r.item, outcome=r.outcome, justification=r.justification, answer=r.answer)
+        for r in rulings.values()
+    ]
+
+
+def revised_document(
+    session: Session, *, exam: Exam, rulings: dict[str, ItemRuling], stage: str, actor: User
+) -> tuple[dict, AnswerKey]:
+    """The next key version the rulings make from the key in force.
+
+    Raises
+    ------
+    StationError
+        Every refusal of :func:`omr.contestations.revise_key` (nothing is stored).
+    """
+    version, _ = key_in_force(session, exam=exam)
+    following = KeyVersion(
+        number=version.number + 1,
+        stage=stage,
+        author=actor.full_name or actor.username,
+        time=utcnow(),
+        reason="decizia comisiei asupra contestațiilor",
+        supersedes=version.number,
+    )
+    try:
+        return revise_key(
+            version.document, load_profile(exam.profile), item_decisions(rulings), following
+        )
+    except OmrError as error:
+        raise refusal(error) from None
+
+
+def rule_item(
+    session: Session,
+    *,
+    exam: Exam,
+    item: str,
+    outcome: str,
+    answer: str | None,
+    justification: str,
+    members: list[str],
+    actor: User,
+) -> ItemRuling:
+    """Record the committee's answer to a contested item.
+
+    Raises
+    ------
+    StationError
+        ``item_not_contested`` (404), ``outcome_invalid``, ``justification_missing``,
+        ``members_missing``, and the refusals of :func:`revised_document`.
+    """
+    if not any(c.item == item for c in contestations_of(session, exam=exam)):
+        raise StationError(
+            f"întrebarea {item} nu a fost contestată", reason="item_not_contested", status_code=404
+        )
+    if outcome not in OUTCOMES:
+        raise StationError(
+            f"răspunsul trebuie să fie unul din {', '.join(OUTCOMES)}", reason="outcome_invalid"
+        )
+    if not justification.strip():
+        raise StationError("decizia cere o justificare", reason="justification_missing")
+    members = [member.strip() for member in members if member.strip()]
+    if not members:
+        raise StationError("numiți membrii comisiei prezenți", reason="members_missing")
+    rulings = current_rulings(session, exam=exam)
+    previous = rulings.get(item)
+    ruling = ItemRuling(
+        exam_id=exam.id,
+        item=item,
+        outcome=outcome,
+        answer=answer if outcome == "changed" else None,
+        justification=justification.strip(),
+        members=members,
+        supersedes_id=previous.id if previous else None,
+        decided_by=actor.id,
+    )
+    revised_document(
+        session, exam=exam, rulings={**rulings, item: ruling}, stage="revised", actor=actor
+    )
+    session.add(ruling)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="contestation.rule",
+        entity=f"exam:{exam.id}",
+        before={"item": item, "outcome": previous.outcome} if previous else None,
+        after={
+            "item": item,
+            "outcome": outcome,
+            "answer": ruling.answer,
+            "justification": ruling.justification,
+            "members": members,
+        },
+    )
+    return ruling
+
+
+def contested_items(session: Session, *, exam: Exam) -> list[ContestedItem]:
+    """The contested items in question order, each with its ruling and item analysis."""
+    _, key = key_in_force(session, exam=exam)
+    rulings = current_rulings(session, exam=exam)
+    scores = [view.score for view in exam_sheets(session, exam=exam) if view.score is not None]
+    stats = {entry.item: entry for entry in analyse_items(scores)}
+    filed = contestations_of(session, exam=exam)
+    claims = [Claim(c.candidate, c.variant, c.question, c.claim) for c in filed]
+    return [
+        ContestedItem(
+            item, [c for c in filed if c.item == item], rulings.get(item), stats.get(item)
+        )
+        for item in group_contestations(key, claims)
+    ]

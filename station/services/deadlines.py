@@ -1,0 +1,167 @@
+"""Deadlines: an exam's windows for contestations and rescans, and the exceptions to them.
+
+The windows are the profile's (:mod:`omr.deadlines`), or the exam's own when its schedule
+gives them; they count from the moment the results (the key) were published. An
+administrator may let one candidate file outside a window, with a reason.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from omr.deadlines import Window
+from omr.errors import ScoringError
+from omr.profiles import load_profile
+from station.errors import StationError
+from station.services import audit
+from station.storage.committee import DeadlineException, ExamSchedule
+from station.storage.models import Exam, User
+
+Kind = Literal["contestation", "rescan"]
+EXAM_ZONE = ZoneInfo("Europe/Bucharest")
+WHAT = {"contestation": "contestația", "rescan": "cererea de rescanare"}
+
+
+def local_now() -> datetime:
+    """The Romanian wall-clock time, without tzinfo (as the windows are stated)."""
+    return datetime.now(EXAM_ZONE).replace(tzinfo=None, microsecond=0)
+
+
+def current_schedule(session: Session, *, exam: Exam) -> ExamSchedule | None:
+    """The exam's newest schedule."""
+    return session.scalars(
+        select(ExamSchedule)
+        .where(ExamSchedule.exam_id == exam.id)
+        .order_by(ExamSchedule.id.desc())
+        .limit(1)
+    ).first()
+
+
+def set_schedule(
+    session: Session,
+    *,
+    exam: Exam,
+    published_at: datetime,
+    windows: dict[str, Any] | None,
+    actor: User,
+) -> ExamSchedule:
+    """Record when the results were published and, optionally, the exam's own windows.
+
+    Raises
+    ------
+    StationError
+        ``windows_invalid``.
+    """
+    try:
+        checked = {kind: Window.model_validate(w) for kind, w in (windows or {}).items()}
+    except ValidationError as error:
+        raise StationError(f"ferestre invalide: {error}", reason="windows_invalid") from None
+    if set(checked) - set(WHAT):
+        raise StationError(
+            f"ferestrele pot fi doar {', '.join(WHAT)}", reason="windows_invalid"
+        )
+    schedule = ExamSchedule(
+        exam_id=exam.id,
+        published_at=published_at.replace(tzinfo=None),
+        windows={k: w.model_dump(mode="json") for k, w in checked.items()} if windows else None,
+        set_by=actor.id,
+    )
+    session.add(schedule)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="exam.schedule",
+        entity=f"exam:{exam.id}",
+        after={"published_at": schedule.published_at, "windows": schedule.windows},
+    )
+    return schedule
+
+
+def window_of(session: Session, *, exam: Exam, kind: Kind) -> Window | None:
+    """The exam's window for ``kind`` (None: the exam has no such window)."""
+    schedule = current_schedule(session, exam=exam)
+    if schedule is not None and schedule.windows is not None:
+        given = schedule.windows.get(kind)
+        return Window.model_validate(given) if given else None
+    return load_profile(exam.profile).windows.get(kind)
+
+
+def grant_exception(
+    session: Session, *, exam: Exam, kind: Kind, candidate: str, reason: str, actor: User
+) -> DeadlineException:
+    """Let ``candidate`` file a ``kind`` outside its window.
+
+    Raises
+    ------
+    StationError
+        ``reason_missing``.
+    """
+    if not reason.strip():
+        raise StationError("o excepție de termen cere un motiv", reason="reason_missing")
+    exception = DeadlineException(
+        exam_id=exam.id, kind=kind, candidate=candidate, reason=reason.strip(), granted_by=actor.id
+    )
+    session.add(exception)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="deadline.exception",
+        entity=f"exam:{exam.id}",
+        after={"kind": kind, "candidate": candidate, "reason": exception.reason},
+    )
+    return exception
+
+
+def check_window(
+    session: Session, *, exam: Exam, kind: Kind, candidate: str, now: datetime
+) -> DeadlineException | None:
+    """Accept a filing at ``now``: inside the window, or by an exception (returned).
+
+    Raises
+    ------
+    StationError
+        ``schedule_missing`` (409) when the publication moment is not recorded;
+        ``outside_window`` (409), naming the window.
+    """
+    window = window_of(session, exam=exam, kind=kind)
+    if window is None:
+        return None
+    schedule = current_schedule(session, exam=exam)
+    if schedule is None:
+        raise StationError(
+            "momentul publicării rezultatelor nu este înregistrat: termenele nu pot fi "
+            "verificate",
+            reason="schedule_missing",
+            status_code=409,
+        )
+    try:
+        window.check(WHAT[kind], schedule.published_at, now)
+    except ScoringError as error:
+        exception = session.scalars(
+            select(DeadlineException)
+            .where(
+                DeadlineException.exam_id == exam.id,
+                DeadlineException.kind == kind,
+                DeadlineException.candidate == candidate,
+            )
+            .order_by(DeadlineException.id.desc())
+            .limit(1)
+        ).first()
+        if exception is None:
+            start, end = window.bounds(schedule.published_at)
+            raise StationError(
+                f"{WHAT[kind]} se primește între {start:%d.%m.%Y %H:%M} și "
+                f"{end:%d.%m.%Y %H:%M}; a fost depusă la {now:%d.%m.%Y %H:%M}",
+                reason=error.reason,
+                status_code=409,
+            ) from None
+        return exception
+    return None

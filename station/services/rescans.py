@@ -1,0 +1,418 @@
+"""Rescan requests: filed → rescanned → decided (RULES §2, art. 16 (2)).
+
+A rescan is a new scan of the same physical sheet, read with the exam's template into a
+new reading that points at the original (``Reading.supersedes_id``); the original stays
+as it was and remains the sheet of the room. The committee's decision to correct the
+sheet is recorded as decisions on the original's bubbles, so every score, slip and
+export replays it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from omr.errors import OmrError
+from omr.profiles import load_profile
+from omr.rescan import BubbleChange, compare_readings
+from omr.results import SheetScore
+from omr.scoring import ReadingPage, score_sheet
+from station.config import Settings
+from station.errors import StationError, not_found
+from station.services import audit
+from station.services.candidates import sheets_of
+from station.services.deadlines import check_window
+from station.services.exams import answer_key, opened_key
+from station.services.intake import check_file_name, check_size, new_batch, store_scan
+from station.services.reading import _read_pages, _write_overlay
+from station.services.rooms import rooms_of_exam
+from station.services.sheets import STATES, SheetView, get_reading, latest_decisions, sheet_view
+from station.storage.committee import RescanDecision, RescanRequest, RescanResult
+from station.storage.models import Candidate, Decision, Exam, Reading, User
+
+OUTCOMES = {"keep": "păstrat", "rescan": "corectat după rescanare", "by_hand": "corectat manual"}
+
+
+@dataclass
+class RescanView:
+    """A request with both readings side by side: differences, scores, decisions."""
+
+    request: RescanRequest
+    original: SheetView
+    result: RescanResult | None
+    decision: RescanDecision | None
+    changes: list[BubbleChange]
+    score_after: SheetScore | None
+
+    @property
+    def state(self) -> str:
+        """filed, rescanned or decided."""
+        if self.decision is not None:
+            return "decided"
+        return "rescanned" if self.result is not None else "filed"
+
+
+def _page(reading: Reading, candidate: str | None) -> ReadingPage:
+    return ReadingPage.model_validate({**reading.document, "candidate": candidate})
+
+
+def _live_sheet(session: Session, exam: Exam, number: str) -> Reading:
+    candidate = session.scalars(
+        select(Candidate).where(Candidate.exam_id == exam.id, Candidate.number == number)
+    ).first()
+    if candidate is None:
+        raise not_found(f"candidatul {number}")
+    live = [
+        view
+        for reading in sheets_of(session, candidate=candidate)
+        if (view := sheet_view(session, reading=reading)).status != "annulled"
+    ]
+    if not live:
+        raise StationError(
+            f"candidatul {number} nu are nicio foaie scanată: nu există ce rescana",
+            reason="sheet_not_scanned",
+            status_code=409,
+        )
+    return live[-1].reading
+
+
+def file_request(
+    session: Session,
+    *,
+    exam: Exam,
+    sheet_id: int | None,
+    candidate: str | None,
+    reason: str,
+    now: datetime,
+    actor: User,
+) -> RescanRequest:
+    """File a rescan request for a sheet, named by its id or by the candidate's number.
+
+    Raises
+    ------
+    StationError
+        ``not_found``, ``sheet_not_scanned``, ``sheet_rejected``, ``sheet_unidentified``,
+        ``reason_missing``, ``outside_window``, ``schedule_missing``.
+    """
+    if not reason.strip():
+        raise StationError("cererea de rescanare cere un motiv", reason="reason_missing")
+    if sheet_id is not None:
+        reading = get_reading(session, sheet_id)
+        if reading.room_id not in {room.id for room in rooms_of_exam(session, exam_id=exam.id)}:
+            raise not_found(f"foaia {sheet_id} în examenul {exam.code}")
+    elif candidate:
+        reading = _live_sheet(session, exam, candidate)
+    else:
+        raise StationError("numiți foaia sau candidatul", reason="sheet_not_scanned")
+    view = sheet_view(session, reading=reading)
+    if view.status == "rejected":
+        raise StationError(
+            f"foaia #{reading.id} nu a putut fi citită: nu există ce compara",
+            reason="sheet_rejected",
+            status_code=409,
+        )
+    if view.candidate is None:
+        raise StationError(
+            f"foaia #{reading.id} nu are candidat", reason="sheet_unidentified", status_code=409
+        )
+    number = view.candidate.number
+    exception = check_window(session, exam=exam, kind="rescan", candidate=number, now=now)
+    request = RescanRequest(
+        exam_id=exam.id,
+        reading_id=reading.id,
+        candidate=number,
+        reason=reason.strip(),
+        filed_at=now,
+        exception_id=exception.id if exception else None,
+        filed_by=actor.id,
+    )
+    session.add(request)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="rescan.file",
+        entity=f"rescan:{request.id}",
+        after={"sheet": reading.id, "candidate": number, "reason": request.reason},
+    )
+    return request
+
+
+def get_request(session: Session, request_id: int) -> RescanRequest:
+    """The request, or a 404 refusal."""
+    request = session.get(RescanRequest, request_id)
+    if request is None:
+        raise not_found(f"cererea de rescanare {request_id}")
+    return request
+
+
+def requests_of(session: Session, *, exam: Exam) -> list[RescanRequest]:
+    """The exam's requests, in filing order."""
+    return list(
+        session.scalars(
+            select(RescanRequest).where(RescanRequest.exam_id == exam.id).order_by(RescanRequest.id)
+        )
+    )
+
+
+def _one(session: Session, table: type, request: RescanRequest):  # noqa: ANN202
+    return session.scalars(select(table).where(table.request_id == request.id)).first()
+
+
+def rescan_view(session: Session, *, request: RescanRequest) -> RescanView:
+    """The request with the original and the rescan side by side."""
+    original = sheet_view(session, reading=request.reading)
+    result = _one(session, RescanResult, request)
+    changes: list[BubbleChange] = []
+    after = None
+    if result is not None:
+        changes = compare_readings(
+            _page(request.reading, request.candidate), _page(result.reading, request.candidate)
+        )
+        after = _score_with(session, original, _rescan_bubbles(changes))
+    return RescanView(
+        request=request,
+        original=original,
+        result=result,
+        decision=_one(session, RescanDecision, request),
+        changes=changes,
+        score_after=after,
+    )
+
+
+def _rescan_bubbles(changes: list[BubbleChange]) -> dict[tuple[int, str], str]:
+    return {(c.question, c.option): c.after for c in changes if c.after != "unclear"}
+
+
+def _score_with(
+    session: Session, view: SheetView, bubbles: dict[tuple[int, str], str]
+) -> SheetScore | None:
+    """The sheet's score with ``bubbles`` decided on top of the room's decisions."""
+    key = opened_key(session, room=view.room)
+    if key is None:
+        return None
+    profile = load_profile(view.room.exam.profile)
+    decisions = {(d.question, d.option): d.state for d in view.decisions} | bubbles
+    page = _page(view.reading, view.candidate.number if view.candidate else None)
+    return score_sheet(page, answer_key(key, profile), profile, decisions)
+
+
+def rescan(
+    session: Session,
+    *,
+    settings: Settings,
+    request: RescanRequest,
+    name: str,
+    data: bytes,
+    now: datetime,
+    actor: User,
+) -> RescanResult:
+    """Read the new scan of the request's sheet and link it to the original.
+
+    The scan is read before anything is stored: a rescan of another sheet (serial,
+    candidate, template or exam mismatch) or an unreadable one is refused and leaves
+    no trace but the audit entry of the refusal.
+
+    Raises
+    ------
+    StationError
+        ``rescan_done`` (409), ``file_name_invalid``, ``file_too_large``,
+        ``rescan_mismatch``, ``rescan_unreadable``, ``duplicate_file``.
+    """
+    if _one(session, RescanResult, request) is not None:
+        raise StationError(
+            f"cererea #{request.id} are deja o rescanare", reason="rescan_done", status_code=409
+        )
+    check_file_name(name)
+    check_size(len(data), settings)
+    original = sheet_view(session, reading=request.reading)
+    room = original.room
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        pages = _read_pages(path, room.exam)
+    page = pages[0]
+    try:
+        if len(pages) != 1:
+            raise StationError(
+                f"rescanarea are {len(pages)} pagini, foaia are una", reason="rescan_mismatch"
+            )
+        candidate = request.candidate if page.candidate is None else page.candidate
+        compare_readings(
+            _page(request.reading, request.candidate),
+            ReadingPage.model_validate({**page.as_dict(), "candidate": candidate}),
+        )
+    except OmrError as error:
+        audit.record(
+            session,
+            actor=actor,
+            action="rescan.refuse",
+            entity=f"rescan:{request.id}",
+            after={"name": name, "reason": error.reason, "message": error.message},
+        )
+        session.commit()
+        raise StationError(error.message, reason=error.reason, status_code=409) from None
+    batch = new_batch(session, room=room, source="rescan", actor=actor)
+    scan = store_scan(
+        session, settings=settings, batch=batch, room=room, name=name, data=data, actor=actor
+    )
+    document = page.as_dict()
+    document["source"] = {"path": name, "page": page.source.page, "sha256": scan.sha256}
+    reading = Reading(
+        scan_id=scan.id,
+        page=page.source.page,
+        room_id=room.id,
+        status=page.status,
+        serial=page.serial,
+        document=document,
+        overlay=_write_overlay(settings, scan, page),
+        supersedes_id=request.reading_id,
+    )
+    session.add(reading)
+    session.flush()
+    result = RescanResult(
+        request_id=request.id, reading_id=reading.id, rescanned_by=actor.id, rescanned_at=now
+    )
+    session.add(result)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="rescan.scan",
+        entity=f"rescan:{request.id}",
+        after={"scan": scan.id, "reading": reading.id, "status": reading.status},
+    )
+    return result
+
+
+def _bubbles_by_hand(
+    view: RescanView, bubbles: list[dict[str, object]]
+) -> dict[tuple[int, str], str]:
+    answers = view.original.reading.document["answers"]
+    chosen: dict[tuple[int, str], str] = {}
+    for bubble in bubbles:
+        question, option, state = int(bubble["question"]), str(bubble["option"]), bubble["state"]
+        if option not in answers.get(str(question), {}) or state not in STATES:
+            raise StationError(
+                f"bula {question}{option} → {state}: foaia nu are această bulă sau starea nu "
+                f"este una din {', '.join(STATES)}",
+                reason="bubble_invalid",
+            )
+        chosen[(question, option)] = str(state)
+    return chosen
+
+
+def decide(
+    session: Session,
+    *,
+    request: RescanRequest,
+    outcome: str,
+    reason: str,
+    bubbles: list[dict[str, object]],
+    members: list[str],
+    now: datetime,
+    actor: User,
+) -> RescanDecision:
+    """Record the committee's decision; a correction becomes decisions on the original.
+
+    Raises
+    ------
+    StationError
+        ``rescan_missing``, ``rescan_decided`` (409), ``members_missing``,
+        ``reason_missing``, ``outcome_invalid``, ``rescan_unclear``, ``bubble_invalid``.
+    """
+    view = rescan_view(session, request=request)
+    if view.result is None:
+        raise StationError(
+            "foaia nu a fost încă rescanată", reason="rescan_missing", status_code=409
+        )
+    if view.decision is not None:
+        raise StationError(
+            f"cererea #{request.id} a fost deja decisă", reason="rescan_decided", status_code=409
+        )
+    members = [member.strip() for member in members if member.strip()]
+    if not members:
+        raise StationError("numiți membrii comisiei prezenți", reason="members_missing")
+    if outcome not in OUTCOMES:
+        raise StationError(
+            f"decizia trebuie să fie una din {', '.join(OUTCOMES)}", reason="outcome_invalid"
+        )
+    if outcome != "keep" and not reason.strip():
+        raise StationError("o corectare cere un motiv", reason="reason_missing")
+    chosen: dict[tuple[int, str], str] = {}
+    if outcome == "rescan":
+        unclear = [f"{c.question}{c.option}" for c in view.changes if c.after == "unclear"]
+        if unclear:
+            raise StationError(
+                f"rescanarea lasă neclare bulele {', '.join(unclear)}: corectați manual",
+                reason="rescan_unclear",
+            )
+        chosen = _rescan_bubbles(view.changes)
+    elif outcome == "by_hand":
+        chosen = _bubbles_by_hand(view, bubbles)
+    after = _score_with(session, view.original, chosen)
+    _record_bubbles(session, view, chosen, f"comisia, rescanarea #{request.id}: {reason}", actor)
+    decision = RescanDecision(
+        request_id=request.id,
+        outcome=outcome,
+        reason=reason.strip(),
+        bubbles=[{"question": q, "option": o, "state": s} for (q, o), s in sorted(chosen.items())],
+        members=members,
+        score_before=_total(view.original.score),
+        score_after=_total(after),
+        decided_by=actor.id,
+        decided_at=now,
+    )
+    session.add(decision)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="rescan.decide",
+        entity=f"rescan:{request.id}",
+        before={"score": decision.score_before},
+        after={
+            "outcome": outcome,
+            "reason": decision.reason,
+            "bubbles": decision.bubbles,
+            "members": members,
+            "score": decision.score_after,
+        },
+    )
+    return decision
+
+
+def _total(score: SheetScore | None) -> str | None:
+    if score is None:
+        return None
+    return str(score.total if score.total is not None else score.provisional_total)
+
+
+def _record_bubbles(
+    session: Session,
+    view: RescanView,
+    chosen: dict[tuple[int, str], str],
+    note: str,
+    actor: User,
+) -> None:
+    reading = view.original.reading
+    previous = {(d.question, d.option): d for d in latest_decisions(session, reading=reading)}
+    for (question, option), state in sorted(chosen.items()):
+        earlier = previous.get((question, option))
+        session.add(
+            Decision(
+                reading_id=reading.id,
+                question=question,
+                option=option,
+                state=state,
+                note=note,
+                supersedes_id=earlier.id if earlier else None,
+                decided_by=actor.id,
+            )
+        )
+    session.flush()
