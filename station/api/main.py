@@ -4,8 +4,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from station.api.routes import audit, auth, exams, rooms, scans, sheets, users
+from station.api.routes import (
+    audit,
+    auth,
+    contestations,
+    deadlines,
+    exams,
+    rescans,
+    rooms,
+    scans,
+    sheets,
+    unification,
+    users,
+)
 
 api_router = APIRouter(prefix="/api")
-for module in (auth, users, exams, scans, rooms, sheets, audit):
+ROOM = (auth, users, exams, scans, rooms, sheets, audit)
+COMMITTEE = (deadlines, rescans, contestations, unification)
+for module in ROOM + COMMITTEE:
     api_router.include_router(module.router)

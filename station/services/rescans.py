@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -158,6 +158,16 @@ def requests_of(session: Session, *, exam: Exam) -> list[RescanRequest]:
             select(RescanRequest).where(RescanRequest.exam_id == exam.id).order_by(RescanRequest.id)
         )
     )
+
+
+def day_views(session: Session, *, exam: Exam, day: date) -> list[RescanView]:
+    """The requests rescanned on ``day`` (or filed that day, when not yet rescanned)."""
+    views = [rescan_view(session, request=r) for r in requests_of(session, exam=exam)]
+    return [
+        view
+        for view in views
+        if (view.result.rescanned_at if view.result else view.request.filed_at).date() == day
+    ]
 
 
 def _one(session: Session, table: type, request: RescanRequest):  # noqa: ANN202

@@ -1,0 +1,83 @@
+"""National unification: room bundles in, the final key applied, the classification out."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Response, UploadFile
+
+from station.api.committee_deps import Committee
+from station.api.deps import SessionDep, SettingsDep
+from station.committee_schemas import BundlePublic, RankingPublic
+from station.downloads import _attachment
+from station.errors import StationError, not_found
+from station.services import unification
+from station.services.exams import get_exam
+from station.services.minutes import ranking_pdf
+from station.storage.committee import ImportedBundle, NationalRanking
+
+router = APIRouter(prefix="/exams/{exam_id}", tags=["unification"])
+
+
+@router.post("/bundles", response_model=BundlePublic, status_code=201)
+async def import_bundle(
+    exam_id: int, file: UploadFile, session: SessionDep, settings: SettingsDep, user: Committee
+) -> ImportedBundle:
+    """Import a room's signed bundle (``station.bundle/1`` JSON)."""
+    try:
+        document = json.loads(await file.read(settings.max_upload_bytes + 1))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise StationError("pachetul nu este JSON valid", reason="bundle_invalid") from None
+    bundle = unification.import_bundle(
+        session, exam=get_exam(session, exam_id), document=document, settings=settings, actor=user
+    )
+    session.commit()
+    return bundle
+
+
+@router.get("/bundles", response_model=list[BundlePublic])
+def list_bundles(exam_id: int, session: SessionDep, _: Committee) -> list[ImportedBundle]:
+    """The bundles imported."""
+    return unification.bundles_of(session, exam=get_exam(session, exam_id))
+
+
+@router.post("/ranking", response_model=RankingPublic, status_code=201)
+def build_ranking(exam_id: int, session: SessionDep, user: Committee) -> NationalRanking:
+    """Rescore the imported sheets with the final key and rank each domain."""
+    ranking = unification.build_ranking(session, exam=get_exam(session, exam_id), actor=user)
+    session.commit()
+    return ranking
+
+
+def _latest(session: SessionDep, exam_id: int) -> NationalRanking:
+    exam = get_exam(session, exam_id)
+    ranking = unification.latest_ranking(session, exam=exam)
+    if ranking is None:
+        raise not_found(f"clasamentul examenului {exam.code}")
+    return ranking
+
+
+@router.get("/ranking", response_model=RankingPublic)
+def read_ranking(exam_id: int, session: SessionDep, _: Committee) -> NationalRanking:
+    """The newest national ranking."""
+    return _latest(session, exam_id)
+
+
+@router.get("/ranking.csv", response_class=Response)
+def ranking_csv(
+    exam_id: int, session: SessionDep, _: Committee, anonymised: bool = False
+) -> Response:
+    """The classification as CSV; ``anonymised``: candidate numbers only, for display."""
+    text = unification.ranking_csv(_latest(session, exam_id), anonymised=anonymised)
+    name = "lista-anonimizata" if anonymised else "clasament"
+    return _attachment(text.encode(), "text/csv", f"{name}.csv")
+
+
+@router.get("/ranking.pdf", response_class=Response)
+def ranking_document(
+    exam_id: int, session: SessionDep, _: Committee, anonymised: bool = False
+) -> Response:
+    """The classification as PDF; ``anonymised``: candidate numbers only, for display."""
+    pdf = ranking_pdf(_latest(session, exam_id).document, anonymised=anonymised)
+    name = "lista-anonimizata" if anonymised else "clasament"
+    return _attachment(pdf, "application/pdf", f"{name}.pdf")

@@ -1,0 +1,249 @@
+"""The committee's proces-verbal documents: their data (JSON for the central committee)
+and their PDF, built from that same data so the two never disagree.
+
+- the rescan proces-verbal, per request and as the day's consolidated minutes;
+- the contestation proces-verbal of the final key;
+- the national classification, full and anonymised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from reportlab.platypus import Paragraph, Spacer, Table
+from sqlalchemy.orm import Session
+
+from station.services.contestations import contested_items
+from station.services.documents import _TABLE_STYLE, _pdf, _signatures, _styles
+from station.services.rescans import OUTCOMES, RescanView
+from station.storage.committee import KeyPublication
+from station.storage.models import AnswerKeyVersion, Exam, utcnow
+
+RULINGS = {"rejected": "respinsă", "changed": "grilă modificată", "annulled": "întrebare anulată"}
+
+
+def _when(moment: Any) -> str:
+    return f"{moment:%d.%m.%Y %H:%M}" if moment is not None else "—"
+
+
+def rescan_record(view: RescanView) -> dict[str, Any]:
+    """The figures of one rescan for its proces-verbal."""
+    sheet, request, decision = view.original, view.request, view.decision
+    room = sheet.room
+    return {
+        "request": request.id,
+        "exam": room.exam.code,
+        "session": room.exam.title,
+        "room": room.code,
+        "candidate": request.candidate,
+        "name": sheet.candidate.name if sheet.candidate else None,
+        "sheet": sheet.reading.id,
+        "serial": sheet.reading.serial,
+        "reason": request.reason,
+        "filed_at": _when(request.filed_at),
+        "rescanned_at": _when(view.result.rescanned_at) if view.result else None,
+        "state": view.state,
+        "differences": [
+            {"bubble": f"{c.question}{c.option}", "before": c.before, "after": c.after}
+            for c in view.changes
+        ],
+        "room_decisions": [
+            {"bubble": f"{d.question}{d.option}", "state": d.state, "by": d.user.full_name}
+            for d in sheet.decisions
+            if not d.note.startswith("comisia")
+        ],
+        "score_before": decision.score_before if decision else _total(sheet.score),
+        "score_after": decision.score_after if decision else _total(view.score_after),
+        "decision": OUTCOMES[decision.outcome] if decision else None,
+        "decision_reason": decision.reason if decision else None,
+        "members": decision.members if decision else [],
+        "decided_at": _when(decision.decided_at) if decision else None,
+    }
+
+
+def _total(score: Any) -> str | None:
+    if score is None:
+        return None
+    return str(score.total if score.total is not None else score.provisional_total)
+
+
+def _room_decisions(record: dict[str, Any]) -> str:
+    return ", ".join(f"{d['bubble']} {d['state']}" for d in record["room_decisions"]) or "—"
+
+
+def rescan_minutes(records: Sequence[dict[str, Any]], heading: str) -> bytes:
+    """The rescan proces-verbal of ``records`` (one request, or a day's requests)."""
+    body, title = _styles()
+    story: list = [Paragraph(f"Proces-verbal de rescanare — {heading}", title)]
+    members: list[str] = []
+    for record in records:
+        story += [
+            Spacer(1, 8),
+            Paragraph(
+                f"<b>Cererea #{record['request']}</b> — examen {record['exam']} "
+                f"({record['session']}), sala {record['room']}",
+                body,
+            ),
+            Paragraph(
+                f"Candidat {record['candidate']} {record['name'] or ''}; foaia #{record['sheet']}, "
+                f"seria {record['serial'] or '—'}. Motivul cererii: {record['reason']}",
+                body,
+            ),
+            Paragraph(
+                f"Depusă la {record['filed_at']}; rescanată la {record['rescanned_at'] or '—'}.",
+                body,
+            ),
+        ]
+        rows = [["Bula", "Citită inițial", "La rescanare"]] + [
+            [d["bubble"], d["before"], d["after"]] for d in record["differences"]
+        ]
+        if record["differences"]:
+            story.append(Table(rows, repeatRows=1, style=_TABLE_STYLE))
+        else:
+            story.append(Paragraph("Diferențe găsite: niciuna.", body))
+        story += [
+            Paragraph(
+                f"Decizii luate în sală: {_room_decisions(record)}",
+                body,
+            ),
+            Paragraph(
+                f"Scor inițial: <b>{record['score_before'] or '—'}</b>; scor după decizie: "
+                f"<b>{record['score_after'] or '—'}</b>.",
+                body,
+            ),
+            Paragraph(
+                f"Decizia comisiei: <b>{record['decision'] or 'nedecisă'}</b>"
+                + (f" — {record['decision_reason']}" if record["decision_reason"] else "")
+                + (f" ({record['decided_at']})" if record["decided_at"] else ""),
+                body,
+            ),
+            Paragraph(f"Membrii comisiei prezenți: {', '.join(record['members']) or '—'}", body),
+        ]
+        members += [m for m in record["members"] if m not in members]
+    story.append(_signatures(body, members[:4] or ["Președintele comisiei", "Membru"]))
+    return _pdf(story)
+
+
+def contestation_record(
+    session: Session, *, exam: Exam, publication: KeyPublication
+) -> dict[str, Any]:
+    """The figures of the contestation proces-verbal."""
+    final = session.get(AnswerKeyVersion, publication.key_id)
+    previous = session.get(AnswerKeyVersion, final.supersedes_id)
+    items = [
+        {
+            "item": entry.item,
+            "contestations": [
+                {
+                    "candidate": c.candidate,
+                    "variant": c.variant,
+                    "question": c.question,
+                    "claim": c.claim,
+                    "filed_at": _when(c.filed_at),
+                }
+                for c in entry.contestations
+            ],
+            "outcome": entry.ruling.outcome if entry.ruling else None,
+            "answer": entry.ruling.answer if entry.ruling else None,
+            "justification": entry.ruling.justification if entry.ruling else None,
+            "members": entry.ruling.members if entry.ruling else [],
+        }
+        for entry in contested_items(session, exam=exam)
+    ]
+    return {
+        "exam": exam.code,
+        "session": exam.title,
+        "published_at": _when(publication.published_at),
+        "key_before": {"number": previous.number, "digest": previous.digest},
+        "key_final": {"number": final.number, "digest": final.digest},
+        "items": items,
+        "annulled": [i["item"] for i in items if i["outcome"] == "annulled"],
+        "changed": [i["item"] for i in items if i["outcome"] == "changed"],
+        "score_changes": publication.changes,
+    }
+
+
+def contestation_minutes(record: dict[str, Any]) -> bytes:
+    """The contestation proces-verbal: questions, decisions, annulments, effect on scores."""
+    body, title = _styles()
+    story: list = [
+        Paragraph(f"Proces-verbal al contestațiilor — {record['session']}", title),
+        Paragraph(
+            f"Examen {record['exam']}. Grila finală nr. {record['key_final']['number']} "
+            f"({record['key_final']['digest']}) înlocuiește grila nr. "
+            f"{record['key_before']['number']}; publicată la {record['published_at']}.",
+            body,
+        ),
+        Paragraph(
+            f"Întrebări contestate: {len(record['items'])}; cu grila modificată: "
+            f"{', '.join(record['changed']) or '—'}; "
+            f"anulate: {', '.join(record['annulled']) or '—'}.",
+            body,
+        ),
+    ]
+    rows = [["Întrebarea", "Contestații", "Decizia", "Justificare"]] + [
+        [
+            item["item"],
+            str(len(item["contestations"])),
+            RULINGS.get(item["outcome"], "nedecisă")
+            + (f": {item['answer']}" if item["answer"] else ""),
+            Paragraph(item["justification"] or "—", body),
+        ]
+        for item in record["items"]
+    ]
+    story += [Spacer(1, 6), Table(rows, repeatRows=1, style=_TABLE_STYLE), Spacer(1, 6)]
+    changes = record["score_changes"]
+    story.append(Paragraph(f"Candidați cu scorul schimbat: {len(changes)}", body))
+    if changes:
+        rows = [["Candidat", "Sala", "Scor vechi", "Scor nou", "Diferență", "Maxim"]] + [
+            [
+                c["candidate"] or "—",
+                c["room"],
+                c["old_total"] or "—",
+                c["new_total"] or "—",
+                c["delta"] or "—",
+                c["new_max"],
+            ]
+            for c in changes
+        ]
+        story.append(Table(rows, repeatRows=1, style=_TABLE_STYLE))
+    members = sorted({m for item in record["items"] for m in item["members"]})
+    story.append(_signatures(body, members[:4] or ["Președintele comisiei"]))
+    return _pdf(story)
+
+
+def ranking_pdf(document: dict[str, Any], *, anonymised: bool) -> bytes:
+    """The national classification per domain; anonymised: candidate numbers only."""
+    body, title = _styles()
+    kind = "listă anonimizată" if anonymised else "clasament"
+    story: list = [
+        Paragraph(f"{document['title']} — {kind} național", title),
+        Paragraph(
+            f"Examen {document['exam']}; săli unificate: {', '.join(document['rooms'])}; "
+            f"întocmit la {utcnow():%d.%m.%Y %H:%M} UTC.",
+            body,
+        ),
+    ]
+    for domain in document["domains"]:
+        story.append(
+            Paragraph(
+                f"Domeniul {domain['domain'] or 'unic'}: maximul național {domain['national_max']}"
+                + (f", pragul {domain['threshold']}" if domain["threshold"] else ""),
+                body,
+            )
+        )
+        header = ["Loc", "Candidat", "Punctaj", "Promovat"]
+        rows = [header] + [
+            [
+                row["rank"],
+                row["candidate"],
+                row["total"],
+                {True: "da", False: "nu"}.get(row["passed"], "—"),
+            ]
+            for row in domain["ranking"]
+        ]
+        story += [Table(rows, repeatRows=1, style=_TABLE_STYLE), Spacer(1, 6)]
+    if not anonymised:
+        story.append(_signatures(body, ["Președintele comisiei centrale", "Secretar"]))
+    return _pdf(story)

@@ -1,0 +1,126 @@
+"""The final key: the committee's rulings applied to every sheet of the exam.
+
+Publishing makes the final key version from the key in force and the rulings, opens it
+for every room (so every view, slip and export scores with it) and lists every sheet
+whose score changed. Nothing is re-read: scores replay the stored marks and decisions.
+Publishing again with the same rulings changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from omr.errors import OmrError
+from omr.keys import check_succession
+from omr.scoring import diff_scores
+from station.errors import StationError
+from station.services import audit
+from station.services.contestations import (
+    current_rulings,
+    exam_sheets,
+    key_in_force,
+    refusal,
+    revised_document,
+)
+from station.services.rooms import rooms_of_exam
+from station.services.sheets import SheetView
+from station.storage.committee import KeyPublication
+from station.storage.models import AnswerKeyVersion, Exam, KeyOpening, User
+
+
+def publication_of(session: Session, *, exam: Exam) -> KeyPublication | None:
+    """The exam's final-key publication."""
+    return session.scalars(
+        select(KeyPublication).where(KeyPublication.exam_id == exam.id).limit(1)
+    ).first()
+
+
+def _changes(before: list[SheetView], after: list[SheetView]) -> list[dict]:
+    old = {view.reading.id: view for view in before if view.score is not None}
+    pairs = [(old[v.reading.id], v) for v in after if v.score is not None and v.reading.id in old]
+    diffs = diff_scores([was.score for was, _ in pairs], [now.score for _, now in pairs])
+    rows = []
+    for (_, view), diff in zip(pairs, diffs, strict=True):
+        if not diff.changed:
+            continue
+        delta = None
+        if diff.old_total is not None and diff.new_total is not None:
+            delta = diff.new_total - diff.old_total
+        rows.append(
+            {
+                "sheet": view.reading.id,
+                "room": view.room.code,
+                "candidate": diff.candidate,
+                "variant": diff.variant,
+                "old_total": diff.old_total,
+                "new_total": diff.new_total,
+                "delta": delta,
+                "old_max": diff.old_max,
+                "new_max": diff.new_max,
+                "questions": [q.question for q in diff.questions],
+            }
+        )
+    return rows
+
+
+def publish_final_key(session: Session, *, exam: Exam, actor: User) -> tuple[KeyPublication, bool]:
+    """Publish the final key; returns the publication and whether anything changed.
+
+    Raises
+    ------
+    StationError
+        ``key_missing``, ``key_already_final`` (409: a different final key after the
+        publication), ``key_not_successor``, and the refusals of the rulings' key.
+    """
+    version, key = key_in_force(session, exam=exam)
+    document, final = revised_document(
+        session, exam=exam, rulings=current_rulings(session, exam=exam), stage="final", actor=actor
+    )
+    published = publication_of(session, exam=exam)
+    if published is not None:
+        if published.key_id == version.id and final.digest == version.digest:
+            return published, False
+        raise StationError(
+            "grila finală a fost deja publicată; deciziile de acum ar schimba-o",
+            reason="key_already_final",
+            status_code=409,
+        )
+    try:
+        check_succession(key, final)
+    except OmrError as error:
+        raise refusal(error, 409) from None
+    before = exam_sheets(session, exam=exam)
+    new = AnswerKeyVersion(
+        exam_id=exam.id,
+        number=version.number + 1,
+        document=document,
+        digest=final.digest,
+        supersedes_id=version.id,
+        loaded_by=actor.id,
+    )
+    session.add(new)
+    session.flush()
+    for room in rooms_of_exam(session, exam_id=exam.id):
+        session.add(KeyOpening(room_id=room.id, key_id=new.id, opened_by=actor.id))
+    session.flush()
+    changes = _changes(before, exam_sheets(session, exam=exam))
+    publication = KeyPublication(
+        exam_id=exam.id,
+        key_id=new.id,
+        changes=json.loads(json.dumps(changes, default=str)),
+        published_by=actor.id,
+    )
+    session.add(publication)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="key.publish_final",
+        entity=f"exam:{exam.id}",
+        before={"key": version.digest, "number": version.number},
+        after={"key": new.digest, "number": new.number, "changed_sheets": len(changes)},
+    )
+    return publication, True

@@ -1,0 +1,206 @@
+"""National unification (art. 18): the rooms' signed bundles, rescored with the final key,
+ranked per domain with the profile's pass rule.
+
+A bundle's results carry each sheet's marks after the room's decisions, so applying the
+final key replays them (:func:`omr.scoring.score_sheet`); nothing is re-read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from omr.errors import OmrError
+from omr.profiles import load_profile
+from omr.ranking import rank_results
+from omr.results import SheetScore, csv_text
+from omr.scoring import ReadingPage, score_sheet
+from station.config import Settings
+from station.errors import StationError
+from station.services import audit
+from station.services.contestations import key_in_force, refusal
+from station.services.export import BUNDLE_SCHEMA, verify_bundle
+from station.services.publishing import publication_of
+from station.storage.committee import ImportedBundle, NationalRanking
+from station.storage.models import Exam, User
+
+
+def _numbers(document: dict[str, Any]) -> set[str]:
+    return {
+        result["candidate"]
+        for result in document.get("results", [])
+        if result.get("candidate") and result.get("status") != "rejected"
+    }
+
+
+def bundles_of(session: Session, *, exam: Exam) -> list[ImportedBundle]:
+    """The bundles imported for ``exam``, in import order."""
+    return list(
+        session.scalars(
+            select(ImportedBundle)
+            .where(ImportedBundle.exam_id == exam.id)
+            .order_by(ImportedBundle.id)
+        )
+    )
+
+
+def import_bundle(
+    session: Session, *, exam: Exam, document: Any, settings: Settings, actor: User
+) -> ImportedBundle:
+    """Take a room's signed bundle into the unification of ``exam``.
+
+    Raises
+    ------
+    StationError
+        ``bundle_invalid``, ``bundle_signature_invalid``, ``bundle_other_exam``,
+        ``room_already_imported`` (409), ``candidate_in_two_rooms`` (409).
+    """
+    if not isinstance(document, dict) or document.get("schema") != BUNDLE_SCHEMA:
+        raise StationError(
+            f"fișierul nu este un pachet de sală ({BUNDLE_SCHEMA})", reason="bundle_invalid"
+        )
+    if not verify_bundle(document, settings.signing_key()):
+        raise StationError(
+            f"semnătura pachetului sălii {document.get('room')} nu se verifică: pachetul a fost "
+            "modificat sau nu vine de la o stație cunoscută",
+            reason="bundle_signature_invalid",
+        )
+    if document.get("exam") != exam.code:
+        raise StationError(
+            f"pachetul este al examenului {document.get('exam')}, nu al examenului {exam.code}",
+            reason="bundle_other_exam",
+        )
+    numbers = _numbers(document)
+    for earlier in bundles_of(session, exam=exam):
+        if earlier.room == document["room"]:
+            raise StationError(
+                f"sala {earlier.room} a fost deja importată (pachetul #{earlier.id})",
+                reason="room_already_imported",
+                status_code=409,
+            )
+        twice = sorted(numbers & _numbers(earlier.document))
+        if twice:
+            raise StationError(
+                f"candidatul {', '.join(twice)} apare și în sala {earlier.room}",
+                reason="candidate_in_two_rooms",
+                status_code=409,
+            )
+    bundle = ImportedBundle(
+        exam_id=exam.id, room=document["room"], document=document, imported_by=actor.id
+    )
+    session.add(bundle)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="unification.import",
+        entity=f"exam:{exam.id}",
+        after={
+            "room": bundle.room,
+            "sheets": len(document.get("results", [])),
+            "signature": document["signature"]["value"],
+        },
+    )
+    return bundle
+
+
+def _page(score: SheetScore) -> ReadingPage:
+    """The stored marks of a scored sheet, as a page to score again."""
+    return ReadingPage(
+        source=score.source,
+        template=score.template,
+        exam=score.exam,
+        variant=score.variant,
+        serial=score.serial,
+        candidate=score.candidate,
+        codes={"domain": score.domain} if score.domain else {},
+        status=score.reading_status,
+        reasons=score.reasons,
+        answers={line.question: line.marks for line in score.questions},
+        warnings=score.warnings,
+    )
+
+
+def build_ranking(session: Session, *, exam: Exam, actor: User) -> NationalRanking:
+    """Rescore every imported sheet with the final key and rank each domain.
+
+    Raises
+    ------
+    StationError
+        ``key_not_final`` (409), ``bundles_missing`` (409), and ranking refusals.
+    """
+    version, key = key_in_force(session, exam=exam)
+    publication = publication_of(session, exam=exam)
+    if publication is None or publication.key_id != version.id:
+        raise StationError(
+            "grila finală nu a fost publicată", reason="key_not_final", status_code=409
+        )
+    bundles = bundles_of(session, exam=exam)
+    if not bundles:
+        raise StationError(
+            "niciun pachet de sală importat", reason="bundles_missing", status_code=409
+        )
+    profile = load_profile(exam.profile)
+    try:
+        scores = [
+            score_sheet(_page(SheetScore.model_validate(result)), key, profile)
+            for bundle in bundles
+            for result in bundle.document["results"]
+        ]
+        domains = sorted({s.domain for s in scores if s.domain is not None}) or [None]
+        rankings = [rank_results([scores], profile, domain) for domain in domains]
+    except OmrError as error:
+        raise refusal(error, 409) from None
+    ranking = NationalRanking(
+        exam_id=exam.id,
+        key_id=version.id,
+        document={
+            "exam": exam.code,
+            "title": exam.title,
+            "rooms": [bundle.room for bundle in bundles],
+            "domains": [r.as_document() for r in rankings],
+        },
+        created_by=actor.id,
+    )
+    session.add(ranking)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="unification.rank",
+        entity=f"exam:{exam.id}",
+        after={
+            "key": version.digest,
+            "rooms": ranking.document["rooms"],
+            "ranked": sum(len(r.ranking) for r in rankings),
+        },
+    )
+    return ranking
+
+
+def latest_ranking(session: Session, *, exam: Exam) -> NationalRanking | None:
+    """The newest national ranking of ``exam``."""
+    return session.scalars(
+        select(NationalRanking)
+        .where(NationalRanking.exam_id == exam.id)
+        .order_by(NationalRanking.id.desc())
+        .limit(1)
+    ).first()
+
+
+def ranking_csv(ranking: NationalRanking, *, anonymised: bool) -> str:
+    """The classification as CSV: full, or candidate numbers only for display."""
+    header = ["domain", "rank", "candidate", "total", "max", "passed"]
+    if not anonymised:
+        header += ["variant", "source"]
+    rows = []
+    for domain in ranking.document["domains"]:
+        for row in domain["ranking"]:
+            cells = [domain["domain"], row["rank"], row["candidate"], row["total"], row["max"]]
+            cells.append(row["passed"])
+            if not anonymised:
+                cells += [row["variant"], row["source"]["path"]]
+            rows.append(cells)
+    return csv_text(header, rows)
