@@ -26,7 +26,7 @@ from station.services.deadlines import check_window
 from station.services.exams import answer_key, latest_key
 from station.services.rooms import rooms_of_exam
 from station.services.sheets import SheetView, room_sheets
-from station.storage.committee import Contestation, ItemRuling
+from station.storage.committee import Contestation, ItemRuling, KeyPublication
 from station.storage.models import AnswerKeyVersion, Candidate, Exam, User, utcnow
 
 OUTCOMES = ("rejected", "changed", "annulled")
@@ -102,9 +102,7 @@ def file_contestation(
         item = item_of(key, name, question)
     except OmrError as error:
         raise refusal(error) from None
-    exception = check_window(
-        session, exam=exam, kind="contestation", candidate=candidate, now=now
-    )
+    exception = check_window(session, exam=exam, kind="contestation", candidate=candidate, now=now)
     contestation = Contestation(
         exam_id=exam.id,
         candidate=candidate,
@@ -158,7 +156,10 @@ def item_decisions(rulings: dict[str, ItemRuling]) -> list[ItemDecision]:
 def revised_document(
     session: Session, *, exam: Exam, rulings: dict[str, ItemRuling], stage: str, actor: User
 ) -> tuple[dict, AnswerKey]:
-    """The next key version the rulings make from the key in force.
+    """The next key version the rulings make from the key the rooms scored with.
+
+    The rulings always apply to the key before any committee decision (the one a
+    published final key superseded), so the same rulings always make the same key.
 
     Raises
     ------
@@ -166,6 +167,13 @@ def revised_document(
         Every refusal of :func:`omr.contestations.revise_key` (nothing is stored).
     """
     version, _ = key_in_force(session, exam=exam)
+    published = session.scalars(
+        select(KeyPublication).where(KeyPublication.exam_id == exam.id)
+    ).first()
+    base = version
+    if published is not None:
+        final = session.get(AnswerKeyVersion, published.key_id)
+        base = session.get(AnswerKeyVersion, final.supersedes_id)
     following = KeyVersion(
         number=version.number + 1,
         stage=stage,
@@ -176,7 +184,7 @@ def revised_document(
     )
     try:
         return revise_key(
-            version.document, load_profile(exam.profile), item_decisions(rulings), following
+            base.document, load_profile(exam.profile), item_decisions(rulings), following
         )
     except OmrError as error:
         raise refusal(error) from None

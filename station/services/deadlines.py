@@ -51,7 +51,8 @@ def set_schedule(
     windows: dict[str, Any] | None,
     actor: User,
 ) -> ExamSchedule:
-    """Record when the results were published and, optionally, the exam's own windows.
+    """Record when the results were published and, optionally, the exam's own windows
+    (each replaces the profile's window of its kind).
 
     Raises
     ------
@@ -63,9 +64,7 @@ def set_schedule(
     except ValidationError as error:
         raise StationError(f"ferestre invalide: {error}", reason="windows_invalid") from None
     if set(checked) - set(WHAT):
-        raise StationError(
-            f"ferestrele pot fi doar {', '.join(WHAT)}", reason="windows_invalid"
-        )
+        raise StationError(f"ferestrele pot fi doar {', '.join(WHAT)}", reason="windows_invalid")
     schedule = ExamSchedule(
         exam_id=exam.id,
         published_at=published_at.replace(tzinfo=None),
@@ -85,11 +84,11 @@ def set_schedule(
 
 
 def window_of(session: Session, *, exam: Exam, kind: Kind) -> Window | None:
-    """The exam's window for ``kind`` (None: the exam has no such window)."""
+    """The exam's window for ``kind``: its own, else the profile's (None: no window)."""
     schedule = current_schedule(session, exam=exam)
-    if schedule is not None and schedule.windows is not None:
-        given = schedule.windows.get(kind)
-        return Window.model_validate(given) if given else None
+    own = (schedule.windows or {}) if schedule is not None else {}
+    if kind in own:
+        return Window.model_validate(own[kind])
     return load_profile(exam.profile).windows.get(kind)
 
 
@@ -137,8 +136,7 @@ def check_window(
     schedule = current_schedule(session, exam=exam)
     if schedule is None:
         raise StationError(
-            "momentul publicării rezultatelor nu este înregistrat: termenele nu pot fi "
-            "verificate",
+            "momentul publicării rezultatelor nu este înregistrat: termenele nu pot fi verificate",
             reason="schedule_missing",
             status_code=409,
         )

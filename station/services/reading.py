@@ -77,6 +77,37 @@ def _duplicate_serial(session: Session, room: Room, reading: SheetReading) -> Re
     ).first()
 
 
+def add_reading(
+    session: Session,
+    *,
+    scan: Scan,
+    room: Room,
+    page: SheetReading,
+    overlay: str | None,
+    supersedes: Reading | None = None,
+) -> Reading:
+    """Store one page of a scan as a reading (a rescan's points at the reading it rechecks)."""
+    document = page.as_dict()
+    document["source"] = {
+        "path": scan.original_name,
+        "page": page.source.page,
+        "sha256": scan.sha256,
+    }
+    reading = Reading(
+        scan_id=scan.id,
+        page=page.source.page,
+        room_id=room.id,
+        status=page.status,
+        serial=page.serial,
+        document=document,
+        overlay=overlay,
+        supersedes_id=supersedes.id if supersedes else None,
+    )
+    session.add(reading)
+    session.flush()
+    return reading
+
+
 def read_scan(sessions: sessionmaker[Session], *, settings: Settings, scan_id: int) -> int:
     """Read one stored scan; returns the number of readings written (0: already read)."""
     with sessions() as session:
@@ -106,23 +137,8 @@ def read_scan(sessions: sessionmaker[Session], *, settings: Settings, scan_id: i
                     )
                 )
                 page.status = REJECTED
-            document = page.as_dict()
-            document["source"] = {
-                "path": scan.original_name,
-                "page": page.source.page,
-                "sha256": scan.sha256,
-            }
-            reading = Reading(
-                scan_id=scan.id,
-                page=page.source.page,
-                room_id=room.id,
-                status=page.status,
-                serial=page.serial,
-                document=document,
-                overlay=overlay,
-            )
-            session.add(reading)
-            session.flush()
+            reading = add_reading(session, scan=scan, room=room, page=page, overlay=overlay)
+            document = reading.document
             audit.record(
                 session,
                 actor=None,

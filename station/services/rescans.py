@@ -29,7 +29,7 @@ from station.services.candidates import sheets_of
 from station.services.deadlines import check_window
 from station.services.exams import answer_key, opened_key
 from station.services.intake import check_file_name, check_size, new_batch, store_scan
-from station.services.reading import _read_pages, _write_overlay
+from station.services.reading import _read_pages, _write_overlay, add_reading
 from station.services.rooms import rooms_of_exam
 from station.services.sheets import STATES, SheetView, get_reading, latest_decisions, sheet_view
 from station.storage.committee import RescanDecision, RescanRequest, RescanResult
@@ -271,20 +271,14 @@ def rescan(
     scan = store_scan(
         session, settings=settings, batch=batch, room=room, name=name, data=data, actor=actor
     )
-    document = page.as_dict()
-    document["source"] = {"path": name, "page": page.source.page, "sha256": scan.sha256}
-    reading = Reading(
-        scan_id=scan.id,
-        page=page.source.page,
-        room_id=room.id,
-        status=page.status,
-        serial=page.serial,
-        document=document,
+    reading = add_reading(
+        session,
+        scan=scan,
+        room=room,
+        page=page,
         overlay=_write_overlay(settings, scan, page),
-        supersedes_id=request.reading_id,
+        supersedes=request.reading,
     )
-    session.add(reading)
-    session.flush()
     result = RescanResult(
         request_id=request.id, reading_id=reading.id, rescanned_by=actor.id, rescanned_at=now
     )
