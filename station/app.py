@@ -14,7 +14,7 @@ from station.errors import StationError
 from station.services.hotfolder import HotFolder
 from station.services.worker import ReadingWorker
 from station.storage.db import make_engine, make_sessions
-from station.web import pages, sheet_pages
+from station.web import committee_pages, pages, sheet_pages
 from station.web.deps import LoginRequired, templates
 
 
@@ -58,4 +58,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api_router)
     app.include_router(pages.router)
     app.include_router(sheet_pages.router)
+    app.include_router(committee_pages.router)
     return app

@@ -1,0 +1,220 @@
+"""The committee's pages: rescan requests side by side, contested items, the final key."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response, UploadFile
+from fastapi.responses import HTMLResponse
+
+from station.api.committee_deps import Now
+from station.api.deps import SessionDep, SettingsDep
+from station.api.routes import contestations as contestation_routes
+from station.api.routes import rescans as rescan_routes
+from station.errors import StationError, forbidden
+from station.services import contestations, rescans
+from station.services.exams import get_exam
+from station.services.publishing import publication_of, publish_final_key
+from station.storage.models import AuthSession
+from station.web.deps import PageLogin, PostLogin, templates
+from station.web.pages import back
+
+router = APIRouter(prefix="/committee", include_in_schema=False)
+
+
+def require_committee(login: AuthSession) -> None:
+    """Only committee members and administrators see and act on these pages.
+
+    Raises
+    ------
+    StationError
+        ``forbidden`` (403).
+    """
+    if login.user.role not in ("committee", "admin"):
+        raise forbidden("doar membrii comisiei sau administratorul au acces aici")
+
+
+@router.get("/exams/{exam_id}", response_class=HTMLResponse)
+def exam_page(
+    request: Request, exam_id: int, session: SessionDep, login: PageLogin, mesaj: str = ""
+) -> Response:
+    require_committee(login)
+    exam = get_exam(session, exam_id)
+    try:
+        items = contestations.contested_items(session, exam=exam)
+    except StationError:
+        items = []  # no key loaded yet: nothing to contest
+    return templates.TemplateResponse(
+        request,
+        "committee.html",
+        {
+            "login": login,
+            "message": mesaj,
+            "exam": exam,
+            "requests": [
+                rescans.rescan_view(session, request=r)
+                for r in rescans.requests_of(session, exam=exam)
+            ],
+            "items": items,
+            "publication": publication_of(session, exam=exam),
+        },
+    )
+
+
+@router.post("/exams/{exam_id}/rescans")
+def file_request(
+    exam_id: int,
+    session: SessionDep,
+    login: PostLogin,
+    now: Now,
+    candidate: Annotated[str, Form()],
+    reason: Annotated[str, Form()],
+) -> Response:
+    require_committee(login)
+    request = rescans.file_request(
+        session,
+        exam=get_exam(session, exam_id),
+        sheet_id=None,
+        candidate=candidate.strip(),
+        reason=reason,
+        now=now,
+        actor=login.user,
+    )
+    session.commit()
+    return back(f"/committee/rescans/{request.id}", f"cererea #{request.id} a fost înregistrată")
+
+
+@router.get("/rescans/{request_id}", response_class=HTMLResponse)
+def rescan_page(
+    request: Request, request_id: int, session: SessionDep, login: PageLogin, mesaj: str = ""
+) -> Response:
+    require_committee(login)
+    view = rescans.rescan_view(session, request=rescans.get_request(session, request_id))
+    return templates.TemplateResponse(
+        request,
+        "rescan.html",
+        {"login": login, "message": mesaj, "view": view, "record": rescan_routes.record_of(view)},
+    )
+
+
+@router.post("/rescans/{request_id}/scan")
+async def rescan(
+    request_id: int,
+    file: UploadFile,
+    session: SessionDep,
+    settings: SettingsDep,
+    login: PostLogin,
+    now: Now,
+) -> Response:
+    require_committee(login)
+    rescans.rescan(
+        session,
+        settings=settings,
+        request=rescans.get_request(session, request_id),
+        name=file.filename or "",
+        data=await file.read(settings.max_upload_bytes + 1),
+        now=now,
+        actor=login.user,
+    )
+    session.commit()
+    return back(f"/committee/rescans/{request_id}", "foaia a fost rescanată")
+
+
+def _bubbles(text: str) -> list[dict[str, object]]:
+    """``"1b:blank, 2a:filled"`` as bubble choices."""
+    chosen = []
+    for part in filter(None, (p.strip() for p in text.replace(";", ",").split(","))):
+        bubble, _, state = part.partition(":")
+        if not bubble[:-1].isdigit():
+            raise StationError(
+                f"bula {part!r}: scrieți întrebarea, opțiunea și starea, ca 1b:blank",
+                reason="bubble_invalid",
+            )
+        chosen.append({"question": int(bubble[:-1]), "option": bubble[-1], "state": state})
+    return chosen
+
+
+@router.post("/rescans/{request_id}/decision")
+def decide(
+    request_id: int,
+    session: SessionDep,
+    login: PostLogin,
+    now: Now,
+    outcome: Annotated[str, Form()],
+    members: Annotated[str, Form()],
+    reason: Annotated[str, Form()] = "",
+    bubbles: Annotated[str, Form()] = "",
+) -> Response:
+    require_committee(login)
+    rescans.decide(
+        session,
+        request=rescans.get_request(session, request_id),
+        outcome=outcome,
+        reason=reason,
+        bubbles=_bubbles(bubbles),
+        members=members.splitlines(),
+        now=now,
+        actor=login.user,
+    )
+    session.commit()
+    return back(f"/committee/rescans/{request_id}", "decizia comisiei a fost înregistrată")
+
+
+@router.get("/rescans/{request_id}/proces-verbal.pdf")
+def minutes(request_id: int, session: SessionDep, login: PageLogin) -> Response:
+    require_committee(login)
+    return rescan_routes.minutes(request_id, session, login.user)
+
+
+@router.get("/rescans/{request_id}/overlay.png")
+def overlay(
+    request_id: int, session: SessionDep, settings: SettingsDep, login: PageLogin
+) -> Response:
+    require_committee(login)
+    return rescan_routes.rescan_overlay(request_id, session, settings, login.user)
+
+
+@router.post("/exams/{exam_id}/items/{item}/ruling")
+def rule_item(
+    exam_id: int,
+    item: str,
+    session: SessionDep,
+    login: PostLogin,
+    outcome: Annotated[str, Form()],
+    justification: Annotated[str, Form()],
+    members: Annotated[str, Form()],
+    answer: Annotated[str, Form()] = "",
+) -> Response:
+    require_committee(login)
+    contestations.rule_item(
+        session,
+        exam=get_exam(session, exam_id),
+        item=item,
+        outcome=outcome,
+        answer=answer.strip() or None,
+        justification=justification,
+        members=members.splitlines(),
+        actor=login.user,
+    )
+    session.commit()
+    return back(
+        f"/committee/exams/{exam_id}", f"decizia pentru întrebarea {item} a fost înregistrată"
+    )
+
+
+@router.get("/exams/{exam_id}/key/proces-verbal.pdf")
+def contestation_minutes(exam_id: int, session: SessionDep, login: PageLogin) -> Response:
+    require_committee(login)
+    return contestation_routes.minutes(exam_id, session, login.user)
+
+
+@router.post("/exams/{exam_id}/key/publish")
+def publish(exam_id: int, session: SessionDep, login: PostLogin) -> Response:
+    require_committee(login)
+    publication, changed = publish_final_key(
+        session, exam=get_exam(session, exam_id), actor=login.user
+    )
+    session.commit()
+    done = f"{len(publication.changes)} candidați cu scorul schimbat"
+    message = f"grila finală a fost publicată: {done}" if changed else f"nimic nou: {done}"
+    return back(f"/committee/exams/{exam_id}", message)
