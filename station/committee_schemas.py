@@ -146,3 +146,14 @@ class RankingPublic(_Public):
     id: int
     created_at: datetime
     document: dict[str, Any]
+
+
+class TrustedStationCreate(BaseModel):
+    key: str  # the room station's signing.key, hex
+    label: str = Field(min_length=1, max_length=200)
+
+
+class TrustedStationPublic(_Public):
+    key_id: str
+    label: str
+    added_at: datetime

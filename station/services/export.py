@@ -34,8 +34,13 @@ def _canonical(document: dict[str, Any]) -> bytes:
 def sign_bundle(document: dict[str, Any], key: bytes) -> dict[str, Any]:
     """``document`` with its ``signature``."""
     value = hmac.new(key, _canonical(document), hashlib.sha256).hexdigest()
-    key_id = hashlib.sha256(key).hexdigest()[:16]
-    return {**document, "signature": {"algorithm": "hmac-sha256", "key_id": key_id, "value": value}}
+    signature = {"algorithm": "hmac-sha256", "key_id": key_fingerprint(key), "value": value}
+    return {**document, "signature": signature}
+
+
+def key_fingerprint(key: bytes) -> str:
+    """The short public name of a signing key (``signature.key_id`` of its bundles)."""
+    return hashlib.sha256(key).hexdigest()[:16]
 
 
 def verify_bundle(document: dict[str, Any], key: bytes) -> bool:

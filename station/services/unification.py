@@ -21,9 +21,9 @@ from station.config import Settings
 from station.errors import StationError
 from station.services import audit
 from station.services.contestations import key_in_force, refusal
-from station.services.export import BUNDLE_SCHEMA, verify_bundle
+from station.services.export import BUNDLE_SCHEMA, key_fingerprint, verify_bundle
 from station.services.publishing import publication_of
-from station.storage.committee import ImportedBundle, NationalRanking
+from station.storage.committee import ImportedBundle, NationalRanking, TrustedStation
 from station.storage.models import Exam, User
 
 
@@ -46,6 +46,47 @@ def bundles_of(session: Session, *, exam: Exam) -> list[ImportedBundle]:
     )
 
 
+def trust_station(session: Session, *, key_hex: str, label: str, actor: User) -> TrustedStation:
+    """Accept the bundles signed with a room station's key (its ``signing.key``, hex).
+
+    Raises
+    ------
+    StationError
+        ``key_invalid``, ``station_known`` (409).
+    """
+    try:
+        key = bytes.fromhex(key_hex.strip())
+    except ValueError:
+        key = b""
+    if len(key) < 16:
+        raise StationError(
+            "cheia stației trebuie dată în hex (cel puțin 16 octeți)", reason="key_invalid"
+        )
+    key_id = key_fingerprint(key)
+    if session.scalars(select(TrustedStation).where(TrustedStation.key_id == key_id)).first():
+        raise StationError(
+            f"stația {key_id} este deja cunoscută", reason="station_known", status_code=409
+        )
+    station = TrustedStation(key_id=key_id, key_hex=key.hex(), label=label, added_by=actor.id)
+    session.add(station)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="unification.trust",
+        entity=f"station:{key_id}",
+        after={"label": label},
+    )
+    return station
+
+
+def _signing_key(session: Session, settings: Settings, document: dict[str, Any]) -> bytes:
+    """The key the bundle names: a trusted station's, else this station's own."""
+    key_id = str((document.get("signature") or {}).get("key_id", ""))
+    trusted = session.scalars(select(TrustedStation).where(TrustedStation.key_id == key_id)).first()
+    return bytes.fromhex(trusted.key_hex) if trusted else settings.signing_key()
+
+
 def import_bundle(
     session: Session, *, exam: Exam, document: Any, settings: Settings, actor: User
 ) -> ImportedBundle:
@@ -61,7 +102,7 @@ def import_bundle(
         raise StationError(
             f"fișierul nu este un pachet de sală ({BUNDLE_SCHEMA})", reason="bundle_invalid"
         )
-    if not verify_bundle(document, settings.signing_key()):
+    if not verify_bundle(document, _signing_key(session, settings, document)):
         raise StationError(
             f"semnătura pachetului sălii {document.get('room')} nu se verifică: pachetul a fost "
             "modificat sau nu vine de la o stație cunoscută",

@@ -163,3 +163,16 @@ class NationalRanking(Base):
     document: Mapped[dict[str, Any]]
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TrustedStation(Base):
+    """A room station whose bundles the unification accepts: its signing key."""
+
+    __tablename__ = "trusted_stations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hex: Mapped[str] = mapped_column(String(128))
+    label: Mapped[str] = mapped_column(String(200))
+    added_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)

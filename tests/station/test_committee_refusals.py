@@ -200,7 +200,25 @@ def test_bundle_refusals(scanned) -> None:
     assert "SALA-1" in _refused(_import(scanned, bundle), 409, "room_already_imported")
     elsewhere = sign_bundle({**bundle, "room": "SALA-9"}, key)
     assert "00101" in _refused(_import(scanned, elsewhere), 409, "candidate_in_two_rooms")
-    assert len(scanned.call("GET", "/api/exams/1/bundles", "comisie").json()) == 1
+    other_key = bytes(range(32))
+    other_station = sign_bundle({**bundle, "room": "SALA-7", "results": []}, other_key)
+    _refused(_import(scanned, other_station), 400, "bundle_signature_invalid")
+    trust = {"key": other_key.hex(), "label": "stația sălii 7"}
+    _refused(
+        scanned.call("POST", "/api/unification/stations", "comisie", json=trust), 403, "forbidden"
+    )
+    _refused(
+        scanned.call("POST", "/api/unification/stations", "admin", json={**trust, "key": "nu-hex"}),
+        400,
+        "key_invalid",
+    )
+    assert scanned.call("POST", "/api/unification/stations", "admin", json=trust).status_code == 201
+    _refused(
+        scanned.call("POST", "/api/unification/stations", "admin", json=trust), 409, "station_known"
+    )
+    assert _import(scanned, other_station).status_code == 201
+    rooms = [b["room"] for b in scanned.call("GET", "/api/exams/1/bundles", "comisie").json()]
+    assert rooms == ["SALA-1", "SALA-7"]
 
 
 COMMITTEE = {"admin", "comisie"}
@@ -247,6 +265,7 @@ def _cases(example: Path) -> list[tuple[str, str, dict, set[str]]]:
         ("GET", "/api/exams/1/key/publication", {}, COMMITTEE),
         ("GET", "/api/exams/1/key/proces-verbal.pdf", {}, COMMITTEE),
         ("GET", "/api/exams/1/key/proces-verbal.json", {}, COMMITTEE),
+        ("POST", "/api/unification/stations", {"json": {"key": "00" * 32, "label": "s"}}, ADMIN),
         ("POST", "/api/exams/1/bundles", {"files": {"file": ("b.json", b"{}")}}, COMMITTEE),
         ("GET", "/api/exams/1/bundles", {}, COMMITTEE),
         ("POST", "/api/exams/1/ranking", {}, COMMITTEE),

@@ -7,19 +7,32 @@ import json
 from fastapi import APIRouter, Response, UploadFile
 
 from station.api.committee_deps import Committee
-from station.api.deps import SessionDep, SettingsDep
-from station.committee_schemas import BundlePublic, RankingPublic
+from station.api.deps import Admin, SessionDep, SettingsDep
+from station.committee_schemas import (
+    BundlePublic,
+    RankingPublic,
+    TrustedStationCreate,
+    TrustedStationPublic,
+)
 from station.downloads import _attachment
 from station.errors import StationError, not_found
 from station.services import unification
 from station.services.exams import get_exam
 from station.services.minutes import ranking_pdf
-from station.storage.committee import ImportedBundle, NationalRanking
+from station.storage.committee import ImportedBundle, NationalRanking, TrustedStation
 
-router = APIRouter(prefix="/exams/{exam_id}", tags=["unification"])
+router = APIRouter(tags=["unification"])
 
 
-@router.post("/bundles", response_model=BundlePublic, status_code=201)
+@router.post("/unification/stations", response_model=TrustedStationPublic, status_code=201)
+def trust_station(body: TrustedStationCreate, session: SessionDep, admin: Admin) -> TrustedStation:
+    """Accept the bundles of a room station, by its signing key (``signing.key``, hex)."""
+    station = unification.trust_station(session, key_hex=body.key, label=body.label, actor=admin)
+    session.commit()
+    return station
+
+
+@router.post("/exams/{exam_id}/bundles", response_model=BundlePublic, status_code=201)
 async def import_bundle(
     exam_id: int, file: UploadFile, session: SessionDep, settings: SettingsDep, user: Committee
 ) -> ImportedBundle:
@@ -35,13 +48,13 @@ async def import_bundle(
     return bundle
 
 
-@router.get("/bundles", response_model=list[BundlePublic])
+@router.get("/exams/{exam_id}/bundles", response_model=list[BundlePublic])
 def list_bundles(exam_id: int, session: SessionDep, _: Committee) -> list[ImportedBundle]:
     """The bundles imported."""
     return unification.bundles_of(session, exam=get_exam(session, exam_id))
 
 
-@router.post("/ranking", response_model=RankingPublic, status_code=201)
+@router.post("/exams/{exam_id}/ranking", response_model=RankingPublic, status_code=201)
 def build_ranking(exam_id: int, session: SessionDep, user: Committee) -> NationalRanking:
     """Rescore the imported sheets with the final key and rank each domain."""
     ranking = unification.build_ranking(session, exam=get_exam(session, exam_id), actor=user)
@@ -57,13 +70,13 @@ def _latest(session: SessionDep, exam_id: int) -> NationalRanking:
     return ranking
 
 
-@router.get("/ranking", response_model=RankingPublic)
+@router.get("/exams/{exam_id}/ranking", response_model=RankingPublic)
 def read_ranking(exam_id: int, session: SessionDep, _: Committee) -> NationalRanking:
     """The newest national ranking."""
     return _latest(session, exam_id)
 
 
-@router.get("/ranking.csv", response_class=Response)
+@router.get("/exams/{exam_id}/ranking.csv", response_class=Response)
 def ranking_csv(
     exam_id: int, session: SessionDep, _: Committee, anonymised: bool = False
 ) -> Response:
@@ -73,7 +86,7 @@ def ranking_csv(
     return _attachment(text.encode(), "text/csv", f"{name}.csv")
 
 
-@router.get("/ranking.pdf", response_class=Response)
+@router.get("/exams/{exam_id}/ranking.pdf", response_class=Response)
 def ranking_document(
     exam_id: int, session: SessionDep, _: Committee, anonymised: bool = False
 ) -> Response:
