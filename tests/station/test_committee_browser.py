@@ -4,22 +4,28 @@ request from the list to the signed minutes; a room head is kept out."""
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
 from station.demo import EXAMPLE
+from station.services.deadlines import local_now
 from tests.station.committee_support import pdf_text, rescan_with_1b
 from tests.station.test_station_browser import _login, browser, served  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
 
+def _headers(base: str, user: str) -> dict[str, str]:
+    token = httpx.post(f"{base}/api/auth/token", data={"username": user, "password": user})
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
 def _scan_room_1(base: str) -> None:
     """sheet-001 (candidate 00101) read in SALA-1 and the key opened, by the room head."""
-    token = httpx.post(f"{base}/api/auth/token", data={"username": "sef1", "password": "sef1"})
-    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    headers = _headers(base, "sef1")
     scan = (EXAMPLE / "sheet-001.jpg").read_bytes()
     upload = httpx.post(
         f"{base}/api/exams/1/scans", headers=headers, files=[("files", ("sheet-001.jpg", scan))]
@@ -61,6 +67,42 @@ def test_committee_member_handles_a_rescan(served: str, browser, tmp_path: Path)
         assert figure in text, figure
     page.click("h1 a")
     assert "decisă" in page.inner_text("#rescans")
+
+
+def test_committee_rules_on_contested_items_and_publishes(served: str, browser) -> None:  # noqa: ANN001, F811
+    _scan_room_1(served)
+    published = (local_now() - timedelta(minutes=30)).isoformat()
+    schedule = httpx.put(
+        f"{served}/api/exams/1/schedule",
+        headers=_headers(served, "admin"),
+        json={"published_at": published},
+    )
+    assert schedule.status_code == 200, schedule.text
+    committee = _headers(served, "comisie")
+    for question in (5, 21):
+        filed = httpx.post(
+            f"{served}/api/exams/1/contestations",
+            headers=committee,
+            json={"candidate": "00101", "question": question, "claim": "greșit"},
+        )
+        assert filed.status_code == 201, filed.text
+    page = browser.new_page()
+    _login(page, served, "comisie")
+    page.goto(f"{served}/committee/exams/1")
+    analysis = page.inner_text("#items tr:nth-child(2)")  # A5, beside its contestation
+    assert "grila c; corect 0 % din 1 foi" in analysis and "the key says c" in analysis
+    for row, outcome, answer in ((2, "annulled", ""), (3, "changed", "ab")):
+        form = page.locator(f"#items tr:nth-child({row}) form")
+        form.locator("select[name=outcome]").select_option(outcome)
+        form.locator("input[name=answer]").fill(answer)
+        form.locator("input[name=justification]").fill("hotărât")
+        form.locator("textarea[name=members]").fill("Dr. Ana Marin")
+        form.locator("button").click()
+    assert "anulată — hotărât" in page.inner_text("#items tr:nth-child(2)")
+    assert "grilă modificată: ab" in page.inner_text("#items tr:nth-child(3)")
+    page.click("#publish")
+    assert "grila finală a fost publicată: 1 candidați" in page.inner_text("#message")
+    assert "9.40" in page.inner_text("#changes") and "00101" in page.inner_text("#changes")
 
 
 def test_a_room_head_cannot_open_the_committee_pages(served: str, browser) -> None:  # noqa: ANN001, F811
