@@ -22,7 +22,7 @@ def overlay_response(view: SheetView, settings: Settings) -> FileResponse:
     return FileResponse(settings.overlays_dir / view.reading.overlay, media_type="image/png")
 
 
-def _attachment(content: bytes, media_type: str, filename: str) -> Response:
+def attachment(content: bytes, media_type: str, filename: str) -> Response:
     return Response(
         content,
         media_type=media_type,
@@ -32,14 +32,12 @@ def _attachment(content: bytes, media_type: str, filename: str) -> Response:
 
 def slip_response(view: SheetView, settings: Settings) -> Response:
     """The result slip PDF."""
-    return _attachment(
-        result_slip(view, settings), "application/pdf", f"fisa-{view.reading.id}.pdf"
-    )
+    return attachment(result_slip(view, settings), "application/pdf", f"fisa-{view.reading.id}.pdf")
 
 
 def minutes_response(summary: RoomSummary) -> Response:
     """The room's proces-verbal PDF."""
-    return _attachment(
+    return attachment(
         proces_verbal(summary), "application/pdf", f"proces-verbal-{summary.room.code}.pdf"
     )
 
@@ -48,6 +46,6 @@ def bundle_response(export: Export, *, csv: bool = False) -> Response:
     """The signed bundle (JSON) or its CSV."""
     name = f"{export.document['exam']}-{export.document['room']}-{export.id}"
     if csv:
-        return _attachment(export.csv.encode(), "text/csv", f"{name}.csv")
+        return attachment(export.csv.encode(), "text/csv", f"{name}.csv")
     text = json.dumps(export.document, indent=2, ensure_ascii=False)
-    return _attachment(text.encode(), "application/json", f"{name}.json")
+    return attachment(text.encode(), "application/json", f"{name}.json")

@@ -20,7 +20,7 @@ from station.services.rooms import RoomSummary
 from station.services.sheets import SheetView
 from station.storage.models import Candidate, utcnow
 
-_TABLE_STYLE = TableStyle(
+TABLE_STYLE = TableStyle(
     [
         ("FONT", (0, 0), (-1, -1), REGULAR_FONT, 8),
         ("FONT", (0, 0), (-1, 0), BOLD_FONT, 8),
@@ -30,14 +30,14 @@ _TABLE_STYLE = TableStyle(
 )
 
 
-def _styles() -> tuple[ParagraphStyle, ParagraphStyle]:
+def styles() -> tuple[ParagraphStyle, ParagraphStyle]:
     _register_fonts()
     body = ParagraphStyle("body", fontName=REGULAR_FONT, fontSize=10, leading=13)
     title = ParagraphStyle("title", fontName=BOLD_FONT, fontSize=14, leading=18, spaceAfter=6)
     return body, title
 
 
-def _pdf(story: list) -> bytes:
+def pdf_bytes(story: list) -> bytes:
     buffer = io.BytesIO()
     SimpleDocTemplate(
         buffer,
@@ -50,7 +50,7 @@ def _pdf(story: list) -> bytes:
     return buffer.getvalue()
 
 
-def _signatures(body: ParagraphStyle, who: Sequence[str]) -> Table:
+def signatures(body: ParagraphStyle, who: Sequence[str]) -> Table:
     cells = [[Paragraph(f"{role}<br/><br/>Semnătura: ____________________", body) for role in who]]
     return Table(cells, colWidths=[180 / len(who) * mm] * len(who), spaceBefore=14)
 
@@ -70,7 +70,7 @@ def _score_text(view: SheetView) -> str:
 
 def result_slip(view: SheetView, settings: Settings) -> bytes:
     """The candidate's result slip: overlay thumbnail, marks and points, signature lines."""
-    body, title = _styles()
+    body, title = styles()
     exam, candidate = view.room.exam, view.candidate
     story: list = [
         Paragraph(f"Fișa rezultatului — {exam.title}", title),
@@ -114,14 +114,14 @@ def result_slip(view: SheetView, settings: Settings) -> bytes:
             ]
             for q in view.score.questions
         ]
-        story += [Spacer(1, 4 * mm), Table(rows, repeatRows=1, style=_TABLE_STYLE)]
-    story.append(_signatures(body, ["Candidat", "Șef de sală"]))
-    return _pdf(story)
+        story += [Spacer(1, 4 * mm), Table(rows, repeatRows=1, style=TABLE_STYLE)]
+    story.append(signatures(body, ["Candidat", "Șef de sală"]))
+    return pdf_bytes(story)
 
 
 def proces_verbal(summary: RoomSummary) -> bytes:
     """The room's proces-verbal: candidates present and absent, every sheet and its score."""
-    body, title = _styles()
+    body, title = styles()
     room = summary.room
     counts = summary.counts
     story: list = [
@@ -154,7 +154,7 @@ def proces_verbal(summary: RoomSummary) -> bytes:
                 _score_text(sheet) if sheet else "—",
             ]
         )
-    story.append(Table(rows, repeatRows=1, style=_TABLE_STYLE))
+    story.append(Table(rows, repeatRows=1, style=TABLE_STYLE))
     others = [s for s in summary.sheets if s.status in ("annulled", "rejected")]
     if others:
         story += [Spacer(1, 4 * mm), Paragraph("Foi anulate și necitibile:", body)]
@@ -168,5 +168,5 @@ def proces_verbal(summary: RoomSummary) -> bytes:
                     body,
                 )
             )
-    story.append(_signatures(body, ["Șef de sală", "Supraveghetor", "Supraveghetor"]))
-    return _pdf(story)
+    story.append(signatures(body, ["Șef de sală", "Supraveghetor", "Supraveghetor"]))
+    return pdf_bytes(story)

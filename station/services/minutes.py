@@ -15,7 +15,7 @@ from reportlab.platypus import Paragraph, Spacer, Table
 from sqlalchemy.orm import Session
 
 from station.services.contestations import contested_items
-from station.services.documents import _TABLE_STYLE, _pdf, _signatures, _styles
+from station.services.documents import TABLE_STYLE, pdf_bytes, signatures, styles
 from station.services.rescans import OUTCOMES, RescanView
 from station.storage.committee import KeyPublication
 from station.storage.models import AnswerKeyVersion, Exam, utcnow
@@ -74,7 +74,7 @@ def _room_decisions(record: dict[str, Any]) -> str:
 
 def rescan_minutes(records: Sequence[dict[str, Any]], heading: str) -> bytes:
     """The rescan proces-verbal of ``records`` (one request, or a day's requests)."""
-    body, title = _styles()
+    body, title = styles()
     story: list = [Paragraph(f"Proces-verbal de rescanare — {heading}", title)]
     members: list[str] = []
     for record in records:
@@ -99,7 +99,7 @@ def rescan_minutes(records: Sequence[dict[str, Any]], heading: str) -> bytes:
             [d["bubble"], d["before"], d["after"]] for d in record["differences"]
         ]
         if record["differences"]:
-            story.append(Table(rows, repeatRows=1, style=_TABLE_STYLE))
+            story.append(Table(rows, repeatRows=1, style=TABLE_STYLE))
         else:
             story.append(Paragraph("Diferențe găsite: niciuna.", body))
         story += [
@@ -121,8 +121,8 @@ def rescan_minutes(records: Sequence[dict[str, Any]], heading: str) -> bytes:
             Paragraph(f"Membrii comisiei prezenți: {', '.join(record['members']) or '—'}", body),
         ]
         members += [m for m in record["members"] if m not in members]
-    story.append(_signatures(body, members[:4] or ["Președintele comisiei", "Membru"]))
-    return _pdf(story)
+    story.append(signatures(body, members[:4] or ["Președintele comisiei", "Membru"]))
+    return pdf_bytes(story)
 
 
 def contestation_record(
@@ -166,7 +166,7 @@ def contestation_record(
 
 def contestation_minutes(record: dict[str, Any]) -> bytes:
     """The contestation proces-verbal: questions, decisions, annulments, effect on scores."""
-    body, title = _styles()
+    body, title = styles()
     story: list = [
         Paragraph(f"Proces-verbal al contestațiilor — {record['session']}", title),
         Paragraph(
@@ -192,7 +192,7 @@ def contestation_minutes(record: dict[str, Any]) -> bytes:
         ]
         for item in record["items"]
     ]
-    story += [Spacer(1, 6), Table(rows, repeatRows=1, style=_TABLE_STYLE), Spacer(1, 6)]
+    story += [Spacer(1, 6), Table(rows, repeatRows=1, style=TABLE_STYLE), Spacer(1, 6)]
     changes = record["score_changes"]
     story.append(Paragraph(f"Candidați cu scorul schimbat: {len(changes)}", body))
     if changes:
@@ -207,15 +207,15 @@ def contestation_minutes(record: dict[str, Any]) -> bytes:
             ]
             for c in changes
         ]
-        story.append(Table(rows, repeatRows=1, style=_TABLE_STYLE))
+        story.append(Table(rows, repeatRows=1, style=TABLE_STYLE))
     members = sorted({m for item in record["items"] for m in item["members"]})
-    story.append(_signatures(body, members[:4] or ["Președintele comisiei"]))
-    return _pdf(story)
+    story.append(signatures(body, members[:4] or ["Președintele comisiei"]))
+    return pdf_bytes(story)
 
 
 def ranking_pdf(document: dict[str, Any], *, anonymised: bool) -> bytes:
     """The national classification per domain; anonymised: candidate numbers only."""
-    body, title = _styles()
+    body, title = styles()
     kind = "listă anonimizată" if anonymised else "clasament"
     story: list = [
         Paragraph(f"{document['title']} — {kind} național", title),
@@ -243,7 +243,7 @@ def ranking_pdf(document: dict[str, Any], *, anonymised: bool) -> bytes:
             ]
             for row in domain["ranking"]
         ]
-        story += [Table(rows, repeatRows=1, style=_TABLE_STYLE), Spacer(1, 6)]
+        story += [Table(rows, repeatRows=1, style=TABLE_STYLE), Spacer(1, 6)]
     if not anonymised:
-        story.append(_signatures(body, ["Președintele comisiei centrale", "Secretar"]))
-    return _pdf(story)
+        story.append(signatures(body, ["Președintele comisiei centrale", "Secretar"]))
+    return pdf_bytes(story)

@@ -36,7 +36,7 @@ def pending_scans(session: Session, *, room_id: int | None = None) -> list[int]:
     return list(session.scalars(query))
 
 
-def _read_pages(path: Path, exam: Exam) -> list[SheetReading]:
+def read_pages(path: Path, exam: Exam) -> list[SheetReading]:
     options = ReadOptions(template=load_template(exam.template), exam=exam.code)
     try:
         return list(read_files([path], options))
@@ -47,7 +47,7 @@ def _read_pages(path: Path, exam: Exam) -> list[SheetReading]:
         return [failed]
 
 
-def _write_overlay(settings: Settings, scan: Scan, reading: SheetReading) -> str | None:
+def write_overlay(settings: Settings, scan: Scan, reading: SheetReading) -> str | None:
     image = render_overlay(reading)
     if image is None:
         return None
@@ -120,8 +120,8 @@ def read_scan(sessions: sessionmaker[Session], *, settings: Settings, scan_id: i
         room = session.get(Room, scan.room_id)
         exam = room.exam
         path = settings.scans_dir / scan.stored_path
-    pages = _read_pages(path, exam)
-    overlays = [_write_overlay(settings, scan, page) for page in pages]
+    pages = read_pages(path, exam)
+    overlays = [write_overlay(settings, scan, page) for page in pages]
     with sessions() as session, session.begin():
         if session.scalars(select(Reading.id).where(Reading.scan_id == scan_id)).first():
             return 0

@@ -29,7 +29,7 @@ from station.services.candidates import sheets_of
 from station.services.deadlines import check_window
 from station.services.exams import answer_key, opened_key
 from station.services.intake import check_file_name, check_size, new_batch, store_scan
-from station.services.reading import _read_pages, _write_overlay, add_reading
+from station.services.reading import add_reading, read_pages, write_overlay
 from station.services.rooms import rooms_of_exam
 from station.services.sheets import STATES, SheetView, get_reading, latest_decisions, sheet_view
 from station.storage.committee import RescanDecision, RescanRequest, RescanResult
@@ -245,7 +245,7 @@ def rescan(
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(data)
-        pages = _read_pages(path, room.exam)
+        pages = read_pages(path, room.exam)
     page = pages[0]
     try:
         if len(pages) != 1:
@@ -276,7 +276,7 @@ def rescan(
         scan=scan,
         room=room,
         page=page,
-        overlay=_write_overlay(settings, scan, page),
+        overlay=write_overlay(settings, scan, page),
         supersedes=request.reading,
     )
     result = RescanResult(

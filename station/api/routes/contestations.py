@@ -16,7 +16,7 @@ from station.committee_schemas import (
     RulingCreate,
     RulingPublic,
 )
-from station.downloads import _attachment
+from station.downloads import attachment
 from station.errors import not_found
 from station.services import contestations
 from station.services.exams import get_exam
@@ -109,7 +109,7 @@ def _record(session: SessionDep, exam_id: int) -> dict:
 def minutes(exam_id: int, session: SessionDep, _: Committee) -> Response:
     """The contestation proces-verbal (PDF)."""
     record = _record(session, exam_id)
-    return _attachment(
+    return attachment(
         contestation_minutes(record), "application/pdf", f"contestatii-{record['exam']}.pdf"
     )
 
@@ -119,4 +119,4 @@ def minutes_data(exam_id: int, session: SessionDep, _: Committee) -> Response:
     """The data of the contestation proces-verbal."""
     record = _record(session, exam_id)
     text = json.dumps(record, indent=2, ensure_ascii=False, default=str)
-    return _attachment(text.encode(), "application/json", f"contestatii-{record['exam']}.json")
+    return attachment(text.encode(), "application/json", f"contestatii-{record['exam']}.json")

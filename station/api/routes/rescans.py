@@ -10,7 +10,7 @@ from fastapi import APIRouter, Response, UploadFile
 from station.api.committee_deps import Committee, Now
 from station.api.deps import SessionDep, SettingsDep
 from station.committee_schemas import RescanCreate, RescanDecisionCreate, RescanRecord
-from station.downloads import _attachment
+from station.downloads import attachment
 from station.errors import not_found
 from station.services import rescans
 from station.services.exams import get_exam
@@ -66,14 +66,14 @@ def day_minutes(exam_id: int, day: dt.date, session: SessionDep, _: Committee) -
     """The day's consolidated rescan proces-verbal (PDF)."""
     records = day_records(session, exam_id, day)
     pdf = rescan_minutes(records, f"{records[0]['exam']}, {day:%d.%m.%Y}")
-    return _attachment(pdf, "application/pdf", f"rescanari-{day}.pdf")
+    return attachment(pdf, "application/pdf", f"rescanari-{day}.pdf")
 
 
 @router.get("/exams/{exam_id}/rescans/proces-verbal.json")
 def day_minutes_data(exam_id: int, day: dt.date, session: SessionDep, _: Committee) -> Response:
     """The data of the day's rescan proces-verbal, for the central committee."""
     text = json.dumps(day_records(session, exam_id, day), indent=2, ensure_ascii=False)
-    return _attachment(text.encode(), "application/json", f"rescanari-{day}.json")
+    return attachment(text.encode(), "application/json", f"rescanari-{day}.json")
 
 
 @router.get("/rescans/{request_id}", response_model=RescanRecord)
@@ -132,14 +132,14 @@ def minutes(request_id: int, session: SessionDep, _: Committee) -> Response:
     """The request's rescan proces-verbal (PDF)."""
     record = rescan_record(_view(session, request_id))
     pdf = rescan_minutes([record], f"cererea #{request_id}")
-    return _attachment(pdf, "application/pdf", f"rescanare-{request_id}.pdf")
+    return attachment(pdf, "application/pdf", f"rescanare-{request_id}.pdf")
 
 
 @router.get("/rescans/{request_id}/proces-verbal.json")
 def minutes_data(request_id: int, session: SessionDep, _: Committee) -> Response:
     """The data of the request's rescan proces-verbal."""
     text = json.dumps(rescan_record(_view(session, request_id)), indent=2, ensure_ascii=False)
-    return _attachment(text.encode(), "application/json", f"rescanare-{request_id}.json")
+    return attachment(text.encode(), "application/json", f"rescanare-{request_id}.json")
 
 
 @router.get("/rescans/{request_id}/overlay.png", response_class=Response)

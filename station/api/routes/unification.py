@@ -14,7 +14,7 @@ from station.committee_schemas import (
     TrustedStationCreate,
     TrustedStationPublic,
 )
-from station.downloads import _attachment
+from station.downloads import attachment
 from station.errors import StationError, not_found
 from station.services import unification
 from station.services.exams import get_exam
@@ -83,7 +83,7 @@ def ranking_csv(
     """The classification as CSV; ``anonymised``: candidate numbers only, for display."""
     text = unification.ranking_csv(_latest(session, exam_id), anonymised=anonymised)
     name = "lista-anonimizata" if anonymised else "clasament"
-    return _attachment(text.encode(), "text/csv", f"{name}.csv")
+    return attachment(text.encode(), "text/csv", f"{name}.csv")
 
 
 @router.get("/exams/{exam_id}/ranking.pdf", response_class=Response)
@@ -93,4 +93,4 @@ def ranking_document(
     """The classification as PDF; ``anonymised``: candidate numbers only, for display."""
     pdf = ranking_pdf(_latest(session, exam_id).document, anonymised=anonymised)
     name = "lista-anonimizata" if anonymised else "clasament"
-    return _attachment(pdf, "application/pdf", f"{name}.pdf")
+    return attachment(pdf, "application/pdf", f"{name}.pdf")
