@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, Spacer, Table
 from sqlalchemy.orm import Session
 
 from station.services.contestations import contested_items
 from station.services.documents import TABLE_STYLE, pdf_bytes, signatures, styles
-from station.services.rescans import OUTCOMES, RescanView
+from station.services.rescans import COMMITTEE_NOTE, OUTCOMES, RescanView
 from station.storage.committee import KeyPublication
 from station.storage.models import AnswerKeyVersion, Exam, utcnow
 
@@ -51,7 +52,7 @@ def rescan_record(view: RescanView) -> dict[str, Any]:
         "room_decisions": [
             {"bubble": f"{d.question}{d.option}", "state": d.state, "by": d.user.full_name}
             for d in sheet.decisions
-            if not d.note.startswith("comisia")
+            if not d.note.startswith(COMMITTEE_NOTE)
         ],
         "score_before": decision.score_before if decision else _total(sheet.score),
         "score_after": decision.score_after if decision else _total(view.score_after),
@@ -66,6 +67,12 @@ def _total(score: Any) -> str | None:
     if score is None:
         return None
     return str(score.total if score.total is not None else score.provisional_total)
+
+
+def _member_signatures(body: ParagraphStyle, members: Sequence[str]) -> list[Table]:
+    """A signature line for every member present, three to a row."""
+    names = list(members) or ["Președintele comisiei", "Membru"]
+    return [signatures(body, names[i : i + 3]) for i in range(0, len(names), 3)]
 
 
 def _room_decisions(record: dict[str, Any]) -> str:
@@ -121,7 +128,7 @@ def rescan_minutes(records: Sequence[dict[str, Any]], heading: str) -> bytes:
             Paragraph(f"Membrii comisiei prezenți: {', '.join(record['members']) or '—'}", body),
         ]
         members += [m for m in record["members"] if m not in members]
-    story.append(signatures(body, members[:4] or ["Președintele comisiei", "Membru"]))
+    story += _member_signatures(body, members)
     return pdf_bytes(story)
 
 
@@ -209,7 +216,7 @@ def contestation_minutes(record: dict[str, Any]) -> bytes:
         ]
         story.append(Table(rows, repeatRows=1, style=TABLE_STYLE))
     members = sorted({m for item in record["items"] for m in item["members"]})
-    story.append(signatures(body, members[:4] or ["Președintele comisiei"]))
+    story += _member_signatures(body, members)
     return pdf_bytes(story)
 
 

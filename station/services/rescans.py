@@ -35,6 +35,7 @@ from station.services.sheets import STATES, SheetView, get_reading, latest_decis
 from station.storage.committee import RescanDecision, RescanRequest, RescanResult
 from station.storage.models import Candidate, Decision, Exam, Reading, User
 
+COMMITTEE_NOTE = "comisia, rescanarea"  # how the committee's corrections are noted
 OUTCOMES = {"keep": "păstrat", "rescan": "corectat după rescanare", "by_hand": "corectat manual"}
 
 
@@ -360,7 +361,7 @@ def decide(
     elif outcome == "by_hand":
         chosen = _bubbles_by_hand(view, bubbles)
     after = _score_with(session, view.original, chosen)
-    _record_bubbles(session, view, chosen, f"comisia, rescanarea #{request.id}: {reason}", actor)
+    _record_bubbles(session, view, chosen, f"{COMMITTEE_NOTE} #{request.id}: {reason}", actor)
     decision = RescanDecision(
         request_id=request.id,
         outcome=outcome,
