@@ -14,7 +14,9 @@ def test_tampering_breaks_the_chain(station, sessions, example: Path, capsys) ->
     station.upload(example / "sheet-001.jpg")
     station.wait_read()
     data = str(station.settings.data_dir)
-    database = [] if station.settings.database_url is None else ["--db", station.settings.database_url]
+    database = (
+        [] if station.settings.database_url is None else ["--db", station.settings.database_url]
+    )
     assert station_main(["audit", "verify", "--data", data, *database]) == 0
     with sessions() as session, session.begin():
         session.execute(text("UPDATE audit_log SET actor = 'intrus' WHERE id = 3"))
