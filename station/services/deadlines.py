@@ -92,6 +92,19 @@ def window_of(session: Session, *, exam: Exam, kind: Kind) -> Window | None:
     return load_profile(exam.profile).windows.get(kind)
 
 
+def windows_in_force(session: Session, *, exam: Exam) -> dict[str, tuple[datetime, datetime]]:
+    """Each kind's window as dates, once the publication time is recorded."""
+    schedule = current_schedule(session, exam=exam)
+    if schedule is None:
+        return {}
+    windows = {kind: window_of(session, exam=exam, kind=kind) for kind in WHAT}
+    return {
+        WHAT[kind]: window.bounds(schedule.published_at)
+        for kind, window in windows.items()
+        if window is not None
+    }
+
+
 def grant_exception(
     session: Session, *, exam: Exam, kind: Kind, candidate: str, reason: str, actor: User
 ) -> DeadlineException:

@@ -11,8 +11,10 @@ from station.api.committee_deps import Now
 from station.api.deps import SessionDep, SettingsDep
 from station.api.routes import contestations as contestation_routes
 from station.api.routes import rescans as rescan_routes
+from station.api.routes import unification as unification_routes
 from station.errors import StationError, forbidden
-from station.services import contestations, rescans
+from station.services import contestations, rescans, unification
+from station.services.deadlines import windows_in_force
 from station.services.exams import get_exam
 from station.services.publishing import publication_of, publish_final_key
 from station.storage.models import AuthSession
@@ -57,6 +59,9 @@ def exam_page(
             ],
             "items": items,
             "publication": publication_of(session, exam=exam),
+            "windows": windows_in_force(session, exam=exam),
+            "bundles": unification.bundles_of(session, exam=exam),
+            "ranking": unification.latest_ranking(session, exam=exam),
         },
     )
 
@@ -218,3 +223,43 @@ def publish(exam_id: int, session: SessionDep, login: PostLogin) -> Response:
     done = f"{len(publication.changes)} candidați cu scorul schimbat"
     message = f"grila finală a fost publicată: {done}" if changed else f"nimic nou: {done}"
     return back(f"/committee/exams/{exam_id}", message)
+
+
+@router.post("/exams/{exam_id}/bundles")
+async def import_bundle(
+    exam_id: int, file: UploadFile, session: SessionDep, settings: SettingsDep, login: PostLogin
+) -> Response:
+    require_committee(login)
+    bundle = unification.import_bundle(
+        session,
+        exam=get_exam(session, exam_id),
+        document=await unification_routes.uploaded_bundle(file, settings),
+        settings=settings,
+        actor=login.user,
+    )
+    session.commit()
+    return back(f"/committee/exams/{exam_id}", f"pachetul sălii {bundle.room} a fost importat")
+
+
+@router.post("/exams/{exam_id}/ranking")
+def build_ranking(exam_id: int, session: SessionDep, login: PostLogin) -> Response:
+    require_committee(login)
+    unification.build_ranking(session, exam=get_exam(session, exam_id), actor=login.user)
+    session.commit()
+    return back(f"/committee/exams/{exam_id}", "clasamentul a fost construit")
+
+
+@router.get("/exams/{exam_id}/ranking.csv")
+def ranking_csv(
+    exam_id: int, session: SessionDep, login: PageLogin, anonymised: bool = False
+) -> Response:
+    require_committee(login)
+    return unification_routes.ranking_csv(exam_id, session, login.user, anonymised)
+
+
+@router.get("/exams/{exam_id}/ranking.pdf")
+def ranking_pdf(
+    exam_id: int, session: SessionDep, login: PageLogin, anonymised: bool = False
+) -> Response:
+    require_committee(login)
+    return unification_routes.ranking_document(exam_id, session, login.user, anonymised)

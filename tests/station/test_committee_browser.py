@@ -110,3 +110,37 @@ def test_a_room_head_cannot_open_the_committee_pages(served: str, browser) -> No
     _login(page, served, "sef1")
     assert page.goto(f"{served}/committee/exams/1").status == 403
     assert "comisiei" in page.inner_text("#refusal")
+
+
+def test_committee_unifies_the_rooms(served: str, browser, tmp_path: Path) -> None:  # noqa: ANN001, F811
+    _scan_room_1(served)
+    admin, committee = _headers(served, "admin"), _headers(served, "comisie")
+    published = (local_now() - timedelta(minutes=30)).isoformat()
+    httpx.put(f"{served}/api/exams/1/schedule", headers=admin, json={"published_at": published})
+    assert httpx.post(f"{served}/api/exams/1/key/publish", headers=committee).status_code == 201
+    export = httpx.post(f"{served}/api/rooms/1/exports", headers=_headers(served, "sef1"))
+    assert export.status_code == 201, export.text
+    bundle = tmp_path / "sala-1.json"
+    bundle.write_bytes(
+        httpx.get(f"{served}/api/exports/{export.json()['id']}.json", headers=committee).content
+    )
+    page = browser.new_page(accept_downloads=True)
+    _login(page, served, "comisie")
+    page.goto(f"{served}/committee/exams/1")
+    assert "contestația: de la" in page.inner_text("#windows")
+    assert "Niciun pachet" in page.inner_text("#bundles")
+    page.set_input_files("#bundle", str(bundle))
+    page.click("#import-bundle")
+    assert "pachetul sălii SALA-1 a fost importat" in page.inner_text("#message")
+    assert "SALA-1" in page.inner_text("#bundles")
+    page.set_input_files("#bundle", str(bundle))
+    page.click("#import-bundle")
+    assert "deja importată" in page.inner_text("body")  # the same room twice is refused
+    page.goto(f"{served}/committee/exams/1")
+    page.click("#build-ranking")
+    assert "1 candidați clasați" in page.inner_text("#ranking")
+    with page.expect_download() as download:
+        page.click("text=lista anonimizată (PDF)")
+    text = pdf_text(Path(download.value.path()).read_bytes())
+    assert "00101" in text and "9.40" in text
+    assert "Popescu" not in text  # candidate numbers only

@@ -32,15 +32,26 @@ def trust_station(body: TrustedStationCreate, session: SessionDep, admin: Admin)
     return station
 
 
+async def uploaded_bundle(file: UploadFile, settings: SettingsDep) -> object:
+    """The JSON document of an uploaded room bundle.
+
+    Raises
+    ------
+    StationError
+        ``bundle_invalid``.
+    """
+    try:
+        return json.loads(await file.read(settings.max_upload_bytes + 1))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise StationError("pachetul nu este JSON valid", reason="bundle_invalid") from None
+
+
 @router.post("/exams/{exam_id}/bundles", response_model=BundlePublic, status_code=201)
 async def import_bundle(
     exam_id: int, file: UploadFile, session: SessionDep, settings: SettingsDep, user: Committee
 ) -> ImportedBundle:
     """Import a room's signed bundle (``station.bundle/1`` JSON)."""
-    try:
-        document = json.loads(await file.read(settings.max_upload_bytes + 1))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise StationError("pachetul nu este JSON valid", reason="bundle_invalid") from None
+    document = await uploaded_bundle(file, settings)
     bundle = unification.import_bundle(
         session, exam=get_exam(session, exam_id), document=document, settings=settings, actor=user
     )
@@ -62,7 +73,7 @@ def build_ranking(exam_id: int, session: SessionDep, user: Committee) -> Nationa
     return ranking
 
 
-def _latest(session: SessionDep, exam_id: int) -> NationalRanking:
+def latest(session: SessionDep, exam_id: int) -> NationalRanking:
     exam = get_exam(session, exam_id)
     ranking = unification.latest_ranking(session, exam=exam)
     if ranking is None:
@@ -73,7 +84,7 @@ def _latest(session: SessionDep, exam_id: int) -> NationalRanking:
 @router.get("/exams/{exam_id}/ranking", response_model=RankingPublic)
 def read_ranking(exam_id: int, session: SessionDep, _: Committee) -> NationalRanking:
     """The newest national ranking."""
-    return _latest(session, exam_id)
+    return latest(session, exam_id)
 
 
 @router.get("/exams/{exam_id}/ranking.csv", response_class=Response)
@@ -81,7 +92,7 @@ def ranking_csv(
     exam_id: int, session: SessionDep, _: Committee, anonymised: bool = False
 ) -> Response:
     """The classification as CSV; ``anonymised``: candidate numbers only, for display."""
-    text = unification.ranking_csv(_latest(session, exam_id), anonymised=anonymised)
+    text = unification.ranking_csv(latest(session, exam_id), anonymised=anonymised)
     name = "lista-anonimizata" if anonymised else "clasament"
     return attachment(text.encode(), "text/csv", f"{name}.csv")
 
@@ -91,6 +102,6 @@ def ranking_document(
     exam_id: int, session: SessionDep, _: Committee, anonymised: bool = False
 ) -> Response:
     """The classification as PDF; ``anonymised``: candidate numbers only, for display."""
-    pdf = ranking_pdf(_latest(session, exam_id).document, anonymised=anonymised)
+    pdf = ranking_pdf(latest(session, exam_id).document, anonymised=anonymised)
     name = "lista-anonimizata" if anonymised else "clasament"
     return attachment(pdf, "application/pdf", f"{name}.pdf")
