@@ -12,9 +12,9 @@ from pathlib import Path
 
 import cv2
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "fixtures"))
 
-from synthetic import cross, fill, render_sheet, turn  # noqa: E402
+from scansim.sheets import cross, fill, render_sheet, turn  # noqa: E402
 
 from omr.template import load_template  # noqa: E402
 

@@ -37,11 +37,18 @@ def decode_qr(page: TemplatePage, template: SheetTemplate) -> str | None:
         origin_mm=(box.origin_mm[0] - QR_MARGIN_MM, box.origin_mm[1] - QR_MARGIN_MM),
         size_mm=(box.size_mm[0] + 2 * QR_MARGIN_MM, box.size_mm[1] + 2 * QR_MARGIN_MM),
     )
-    crop = page.crop(margin)
-    for candidate in (crop, cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]):
-        results = zxingcpp.read_barcodes(candidate, formats=zxingcpp.BarcodeFormat.QRCode)
-        if results:
-            return results[0].text
+    # The scan's own pixels first: straightening resamples the modules, and the QR
+    # decoder finds a code at any angle itself.
+    for crop in (page.source_crop(margin), page.crop(margin)):
+        if crop.size == 0:
+            continue
+        for candidate in (
+            crop,
+            cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1],
+        ):
+            results = zxingcpp.read_barcodes(candidate, formats=zxingcpp.BarcodeFormat.QRCode)
+            if results:
+                return results[0].text
     return None
 
 
@@ -164,21 +171,17 @@ def ink_colour(page: TemplatePage, centers_px: np.ndarray, radius_px: float) -> 
 
     ``None`` on grayscale scans or when there is no ink to look at.
     """
-    if page.colour is None or len(centers_px) == 0:
+    if not page.is_colour or len(centers_px) == 0:
         return None
     radius = max(1, int(radius_px * 0.6))
-    samples = []
-    for x, y in np.rint(centers_px).astype(int):
-        patch = page.colour[
-            max(0, y - radius) : y + radius + 1, max(0, x - radius) : x + radius + 1
-        ]
-        pixels = patch.reshape(-1, 3).astype(np.int16)
-        dark = pixels[pixels.sum(axis=1) < 3 * 150]
-        if len(dark):
-            samples.append(dark)
-    if not samples:
+    ys, xs = np.mgrid[-radius : radius + 1, -radius : radius + 1]
+    disc = np.stack([xs, ys], -1)[xs**2 + ys**2 <= radius**2]
+    points = (centers_px[:, None, :] + disc[None]).reshape(-1, 2)
+    pixels = page.sample_colour(points).astype(np.int16)
+    dark = pixels[pixels.sum(axis=1) < 3 * 150]
+    if not len(dark):
         return None
-    blue, green, red = np.median(np.concatenate(samples), axis=0)
+    blue, green, red = np.median(dark, axis=0)
     if blue - max(red, green) >= 25:
         return "blue"
     if max(blue, green, red) - min(blue, green, red) < 35:

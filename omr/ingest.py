@@ -132,6 +132,10 @@ def _raster_pages(path: str, data: bytes, sha: str) -> Iterator[PageImage | Page
 
 
 def _has_exif_turn(frame: Image.Image) -> bool:
+    # A PNG's eXIf chunk comes before its image data (PNG 3rd edition), so the header
+    # read has found it; ``getexif`` would otherwise decode the whole image looking.
+    if frame.format == "PNG" and "exif" not in frame.info:
+        return False
     try:
         return frame.getexif().get(0x0112, 1) != 1
     except (OSError, SyntaxError, ValueError):

@@ -10,8 +10,11 @@ Measurements per bubble:
   outline is excluded) that is ink, on the drop-out channel;
 - ``darkness``: mean interior darkness relative to the paper (0 paper, 1 black);
 - ``ring``: share of ink on the outline itself (a candidate tracing the outline);
+- ``edge``: share of ink in the outer band of the interior (0.66–0.78 radii) on the
+  four axes, away from the diagonals: a fill reaches it, a centre dot or an X does not;
 - ``arms``: for each of the four diagonals, the share of a ray from 1.2 to 1.9 radii
-  that is ink: an X drawn over a circle leaves it along the diagonals;
+  inked without a break from its inner end (samples on a neighbour's footprint never
+  count): an X drawn over a circle leaves it along the diagonals;
 - ``offset_px``: the local shift found by matching the printed outline (paper is never
   flat), shared by the bubbles of one question.
 """
@@ -34,13 +37,21 @@ INTERIOR_RADIUS = 0.72
 ARM_RADII = (1.2, 1.9)
 ARM_ANGLES_DEG = (30.0, 37.5, 45.0, 52.5, 60.0)
 SEARCH_MM = 0.8
+EDGE_RADII = (0.66, 0.72, 0.78)
+# Candidates overshoot a bubble by up to a quarter of its radius, and half a felt-tip
+# stroke (0.4 mm) and a pixel lie beyond that: an arm sample there may be a neighbour's
+# ink, not an X. On dense grids (5 mm pitch) this hides the arms' outer tips at 30° and
+# 60°; the 45° rays, where an X's strokes run, stay clear.
+NEIGHBOUR_OVERSHOOT, NEIGHBOUR_STROKE_MM = 1.25, 0.5
 
 
 @dataclass(frozen=True)
 class BubbleMeasure:
     """Measurements of every bubble, as arrays aligned with the bubble list.
 
-    ``fill``, ``darkness``, ``ring`` : (N,) float32; ``arms`` : (N, 4) float32;
+    ``fill``, ``darkness``, ``ring``, ``edge`` : (N,) float32; ``arms`` : (N, 4) float32;
+    ``ring_baseline`` : (N,) float32, the median ``ring`` of the bubbles of the same size
+    (the same printed outline, digits printed inside or not);
     ``centers_px`` : (N, 2) float32 refined centres (x, y) in template-space px;
     ``at_search_limit`` : (N,) bool, the printed outline was found only at the edge of
     the local search (or beyond it): the page is not where registration put it.
@@ -52,6 +63,8 @@ class BubbleMeasure:
     arms: np.ndarray
     centers_px: np.ndarray
     at_search_limit: np.ndarray
+    edge: np.ndarray
+    ring_baseline: np.ndarray
 
     def misaligned_share(self) -> float:
         """Share of bubbles whose outline lies at the edge of the local search."""
@@ -86,6 +99,22 @@ def _disc_points(rx: float, ry: float) -> np.ndarray:
 
 
 @cache
+def _edge_points(rx: float, ry: float) -> np.ndarray:
+    """(36, 2) offsets: the interior's outer band (3 radii) around the 4 axes (± 12°).
+
+    The band ends inside the printed outline's inner edge (0.9 radius less blur), and
+    12° off an axis stays a felt-tip stroke's width clear of an X along the diagonal.
+    """
+    angles = np.radians([base + d for base in (0, 90, 180, 270) for d in (-12, 0, 12)])
+    radii = np.array(EDGE_RADII)[:, None]
+    return _frozen(
+        np.stack([np.cos(angles) * rx * radii, np.sin(angles) * ry * radii], -1)
+        .reshape(-1, 2)
+        .astype(np.float32)
+    )
+
+
+@cache
 def _arm_points(rx: float, ry: float, samples: int = 9) -> np.ndarray:
     """(4, A, S, 2) offsets: 4 diagonals × A angles × S radii."""
     radii = np.linspace(*ARM_RADII, samples)
@@ -99,51 +128,121 @@ def _arm_points(rx: float, ry: float, samples: int = 9) -> np.ndarray:
     return _frozen(np.asarray(quadrants, np.float32))
 
 
+def _flat(offsets: np.ndarray, width: int) -> np.ndarray:
+    """Integer offsets (..., 2) as (x, y) px → offsets into a flattened (H, ``width``) image."""
+    rounded = np.rint(offsets).astype(np.intp)
+    return rounded[..., 0] + rounded[..., 1] * width
+
+
 def _gather(image: np.ndarray, centers: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Sample ``image`` at every centre + offset: (N, 2) and (..., 2) → (N, ...)."""
-    points = np.rint(centers.reshape((-1,) + (1,) * (offsets.ndim - 1) + (2,)) + offsets)
-    xs = np.clip(points[..., 0].astype(np.intp), 0, image.shape[1] - 1)
-    ys = np.clip(points[..., 1].astype(np.intp), 0, image.shape[0] - 1)
-    return image[ys, xs]
+    """Sample ``image`` at every centre + offset: (N, 2) and (..., 2) → (N, ...).
+
+    Centres and offsets are rounded to whole pixels separately, so one flat index per
+    offset serves every centre.
+    """
+    base = _flat(centers, image.shape[1])
+    index = base.reshape((-1,) + (1,) * (offsets.ndim - 1)) + _flat(offsets, image.shape[1])
+    return image.ravel().take(np.clip(index, 0, image.size - 1))
+
+
+@cache
+def _outline_probe(rx: float, ry: float) -> tuple[np.ndarray, np.ndarray]:
+    """Points (P, 2) and weights (P,) scoring a printed outline centred on them.
+
+    The ring counts in full, the inside and the outside against it by half each: the
+    weights sum to zero, so an even shadow or tint over the bubble scores nothing.
+    """
+    ring = _ellipse_points(rx, ry, 1.0, 24)
+    inner = _ellipse_points(rx, ry, 0.55, 12)
+    outer = _ellipse_points(rx, ry, 1.45, 24)
+    weights = np.concatenate([np.full(24, 1 / 24), np.full(12, -0.5 / 12), np.full(24, -0.5 / 24)])
+    return _frozen(np.concatenate([ring, inner, outer])), _frozen(weights.astype(np.float32))
+
+
+@cache
+def _arms_clear_of_neighbours(
+    centers_mm: tuple[tuple[float, float], ...], sizes_mm: tuple[tuple[float, float], ...]
+) -> np.ndarray:
+    """(N, 4, A, S) bool: arm samples outside every other bubble's inked footprint.
+
+    Parameters
+    ----------
+    centers_mm, sizes_mm : tuple of (x, y) and (width, height) in mm, one per bubble
+    """
+    centers = np.asarray(centers_mm, np.float64).reshape(-1, 2)
+    radii = np.asarray(sizes_mm, np.float64).reshape(-1, 2) / 2
+    reach = radii.max(axis=1) * ARM_RADII[1]
+    grown = radii * NEIGHBOUR_OVERSHOOT + NEIGHBOUR_STROKE_MM
+    samples = np.stack([_arm_points(float(rx), float(ry)) for rx, ry in radii])
+    points = centers[:, None, None, None, :] + samples  # (N, 4, A, S, 2) mm
+    clear = np.ones(points.shape[:-1], bool)
+    distance = np.linalg.norm(centers[:, None, :] - centers[None, :, :], axis=-1)  # (N, N)
+    near = distance < reach.max() + grown.max()
+    np.fill_diagonal(near, False)
+    pairs = np.argwhere(near)
+    for start in range(0, len(pairs), 2048):
+        own, other = pairs[start : start + 2048].T
+        offset = (points[own] - centers[other, None, None, None, :]) / grown[
+            other, None, None, None, :
+        ]
+        inside = (offset**2).sum(axis=-1) <= 1.0
+        np.logical_and.at(clear, own, ~inside)
+    return _frozen(clear)
 
 
 def _refine_offsets(
     gray: np.ndarray,
-    lut: np.ndarray,
     centers: np.ndarray,
     groups: list[list[int]],
     rx: float,
     ry: float,
     search_px: int,
 ) -> np.ndarray:
-    """Per-bubble shift (x, y) that best aligns the printed outline, shared per group."""
+    """Per-bubble shift (x, y) that best aligns the printed outline, shared per group.
+
+    Parameters
+    ----------
+    gray : (H, W) uint8 ndarray
+    centers : (N, 2) float32 ndarray
+        Bubble centres (x, y) in px.
+    groups : list of list of int
+        Indices into ``centers`` that move together (the options of one question).
+
+    Returns
+    -------
+    (N, 2) float32 ndarray
+    """
     step = max(1, search_px // 3)
-    shifts = np.array(
-        [
-            (dx, dy)
-            for dy in range(-search_px, search_px + 1, step)
-            for dx in range(-search_px, search_px + 1, step)
-        ],
-        np.float32,
-    )
-    ring = _ellipse_points(rx, ry, 1.0, 32)
-    inner = _ellipse_points(rx, ry, 0.55, 16)
-    outer = _ellipse_points(rx, ry, 1.45, 32)
-    offsets = shifts[:, None, :]
-    score = (
-        lut[_gather(gray, centers, offsets + ring)].mean(-1)
-        - 0.5 * lut[_gather(gray, centers, offsets + inner)].mean(-1)
-        - 0.5 * lut[_gather(gray, centers, offsets + outer)].mean(-1)
-    )  # (N, shifts)
+    span = range(-search_px, search_px + 1, step)
+    shifts = np.array([(dx, dy) for dy in span for dx in span], np.float32)
+    points, weights = _outline_probe(rx, ry)
+    values = _gather(gray, centers, shifts[:, None, :] + points)  # (N, S, P) uint8
     zero = int(np.flatnonzero((shifts == 0).all(axis=1))[0])
+    paper = float(np.percentile(values[:, zero, -24:], 90)) or 255.0
+    score = values.astype(np.float32) @ (-weights / paper)  # (N, S): outline darkness
+    order = np.concatenate([np.asarray(members) for members in groups])
+    starts = np.cumsum([0] + [len(members) for members in groups[:-1]])
+    totals = np.add.reduceat(score[order], starts, axis=0)  # (G, S)
+    best = np.argmax(totals, axis=1)
+    gain = totals[np.arange(len(groups)), best] - totals[:, zero]
+    sizes = np.diff(np.append(starts, len(order)))
+    # Move only when the outline is clearly better aligned there.
+    chosen = np.where(gain > 0.04 * sizes, best, zero)
     result = np.zeros_like(centers)
-    for members in groups:
-        total = score[members].sum(axis=0)
-        best = int(np.argmax(total))
-        # Move only when the outline is clearly better aligned there.
-        if total[best] - total[zero] > 0.04 * len(members):
-            result[members] = shifts[best]
+    result[order] = shifts[np.repeat(chosen, sizes)]
     return result
+
+
+def _local_paper(ink: np.ndarray, centers: np.ndarray, rx: float, ry: float) -> np.ndarray:
+    """(N,) paper brightness around each bubble, from the band just outside its outline.
+
+    Scanners light a page unevenly and shadows fall along folds: the paper a bubble's
+    ink is measured against is the paper next to it. The 75th percentile of the band
+    ignores the arms of an X and a neighbour's overshoot (a quarter of the band at most).
+    """
+    band = np.concatenate([_ellipse_points(rx, ry, 1.5, 32), _ellipse_points(rx, ry, 1.8, 32)])
+    paper = np.percentile(_gather(ink, centers, band), 75, axis=1).astype(np.float32)
+    return np.maximum(paper, 1.0)
 
 
 def measure_bubbles(
@@ -159,17 +258,17 @@ def measure_bubbles(
     calibration : Calibration
     """
     ppm = page.px_per_mm
-    paper = float(np.percentile(page.ink[::7, ::7], 90)) or 255.0
-    ink_lut = np.clip((paper - np.arange(256, dtype=np.float32)) / paper, 0.0, 1.0)
-    ink_mask = (page.ink < paper * (1.0 - calibration.ink_darkness)).view(np.uint8)
-    stroke_mask = cv2.dilate(ink_mask, np.ones((3, 3), np.uint8))
-    gray_paper = float(np.percentile(page.gray[::7, ::7], 90)) or 255.0
-    gray_lut = np.clip((gray_paper - np.arange(256, dtype=np.float32)) / gray_paper, 0.0, 1.0)
-
+    # A stroke counts where it passes within a pixel of a sample (the darkest of 3 × 3).
+    strokes = cv2.erode(page.ink, np.ones((3, 3), np.uint8))
     count = len(bubbles)
+    clear_arms = _arms_clear_of_neighbours(
+        tuple(b.center_mm for b in bubbles), tuple(b.size_mm for b in bubbles)
+    )
     fill = np.zeros(count, np.float32)
     darkness = np.zeros(count, np.float32)
     ring = np.zeros(count, np.float32)
+    edge = np.zeros(count, np.float32)
+    ring_baseline = np.zeros(count, np.float32)
     arms = np.zeros((count, 4), np.float32)
     at_limit = np.zeros(count, bool)
     search_px = int(round(SEARCH_MM * ppm))
@@ -187,19 +286,29 @@ def measure_bubbles(
         for position, member in enumerate(members):
             questions[(bubbles[member].field, bubbles[member].question)].append(position)
         shifts = _refine_offsets(
-            page.gray, gray_lut, centers[index], list(questions.values()), rx, ry, search_px
+            page.gray, centers[index], list(questions.values()), rx, ry, search_px
         )
         at_limit[index] = np.abs(shifts).max(axis=1) >= search_px
         group_centers = centers[index] + shifts
         centers[index] = group_centers
-        interior = _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS)
-        interior_ink = _gather(page.ink, group_centers, interior)
-        fill[index] = (interior_ink < paper * (1.0 - calibration.ink_darkness)).mean(-1)
-        darkness[index] = ink_lut[interior_ink].mean(-1)
-        ring[index] = _gather(stroke_mask, group_centers, _ellipse_points(rx, ry, 1.0, 48)).mean(-1)
-        arm_samples = _gather(stroke_mask, group_centers, _arm_points(rx, ry))  # (N,4,A,S)
-        arms[index] = arm_samples.mean(-1).max(-1)
-    return BubbleMeasure(fill, darkness, ring, arms, centers, at_limit)
+        paper = _local_paper(page.ink, group_centers, rx, ry)
+        ink_below = (paper * (1.0 - calibration.ink_darkness))[:, None]
+        interior = _gather(
+            page.ink, group_centers, _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS)
+        )
+        fill[index] = (interior < ink_below).mean(-1)
+        edge[index] = (_gather(page.ink, group_centers, _edge_points(rx, ry)) < ink_below).mean(-1)
+        darkness[index] = np.clip(1.0 - interior / paper[:, None], 0.0, 1.0).mean(-1)
+        outline = _gather(strokes, group_centers, _ellipse_points(rx, ry, 1.0, 48))
+        ring[index] = (outline < ink_below).mean(-1)
+        ring_baseline[index] = np.median(ring[index])
+        arm_ink = _gather(strokes, group_centers, _arm_points(rx, ry)) < ink_below[..., None, None]
+        # An X's stroke leaves the circle: ink runs unbroken from the ray's inner end
+        # outwards. A neighbour's stroke or fill only crosses the ray further out, and
+        # samples on a neighbour's footprint never count.
+        run = np.cumprod(arm_ink & clear_arms[index], axis=-1)  # (N, 4, A, S)
+        arms[index] = run.mean(-1).max(-1)
+    return BubbleMeasure(fill, darkness, ring, arms, centers, at_limit, edge, ring_baseline)
 
 
 def _filled_threshold(fill: np.ndarray, calibration: Calibration) -> float:
@@ -211,22 +320,38 @@ def _filled_threshold(fill: np.ndarray, calibration: Calibration) -> float:
     return float(np.clip(adapted, calibration.filled_min_fill_floor, calibration.filled_min_fill))
 
 
+def _arms_through_centre(present: np.ndarray) -> np.ndarray:
+    """(N, 4) bool arms → (N,) arms counted: all of them when two face each other, else 0.
+
+    An X's strokes run through the bubble's centre, so its arms come in opposite pairs
+    (diagonals 0 and 2, 1 and 3); ink on one side only is a neighbour's X or overshoot.
+    """
+    paired = (present[:, 0] & present[:, 2]) | (present[:, 1] & present[:, 3])
+    return np.where(paired, present.sum(axis=1), 0)
+
+
 def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[BubbleState]:
     """Decide each bubble's state from its measurements; doubt gives ``unclear``."""
     filled_at = _filled_threshold(measure.fill, calibration)
     blank_at = calibration.blank_max_fill
-    ring_baseline = float(np.median(measure.ring)) if measure.ring.size else 0.0
-    arms_present = (measure.arms >= calibration.cross_arm_min).sum(axis=1)
+    arms_present = _arms_through_centre(measure.arms >= calibration.cross_arm_min)
     states: list[BubbleState] = []
-    for fill, darkness, ring, arm_count in zip(
+    # A fill of at least ``filled_at`` of the bubble, whatever its shape, inks the
+    # interior's outer band on the axes; a centre dot or an X's strokes leave it paper.
+    edge_at = 0.5 * filled_at
+    for fill, darkness, ring, edge, arm_count in zip(
         measure.fill.tolist(),
         measure.darkness.tolist(),
-        measure.ring.tolist(),
+        (measure.ring - measure.ring_baseline).tolist(),
+        measure.edge.tolist(),
         arms_present.tolist(),
         strict=True,
     ):
         band = max(filled_at - blank_at, 1e-6)
-        if fill >= filled_at:
+        if fill >= filled_at and edge < edge_at:
+            reason = "x_over_empty" if arm_count >= 2 else "partial_fill"
+            states.append(BubbleState(UNCLEAR, 0.0, (reason,)))
+        elif fill >= filled_at:
             confidence = min(1.0, 0.5 + (fill - filled_at) / band)
             if arm_count >= calibration.cross_arms_crossed:
                 states.append(BubbleState(CROSSED, confidence, ()))
@@ -240,7 +365,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
                 states.append(BubbleState(UNCLEAR, 0.0, ("x_over_empty",)))
             elif darkness >= calibration.smudge_darkness:
                 states.append(BubbleState(UNCLEAR, 0.0, ("smudge",)))
-            elif ring - ring_baseline >= calibration.traced_ring_excess:
+            elif ring >= calibration.traced_ring_excess:
                 states.append(BubbleState(UNCLEAR, 0.0, ("outline_traced",)))
             else:
                 states.append(BubbleState(BLANK, confidence, ()))

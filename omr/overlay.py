@@ -70,11 +70,9 @@ def render_overlay(reading: SheetReading, radius_mm: float = 2.5) -> np.ndarray 
     page = reading.page
     if page is None:
         return None
-    canvas = (
-        page.colour.copy()
-        if page.colour is not None
-        else cv2.cvtColor(page.gray, cv2.COLOR_GRAY2BGR)
-    )
+    canvas = page.straightened()
+    if canvas.ndim == 2:
+        canvas = cv2.cvtColor(canvas, cv2.COLOR_GRAY2BGR)
     canvas = cv2.addWeighted(canvas, 0.6, np.full_like(canvas, 255), 0.4, 0)
     for bubble in reading.bubbles:
         x, y = (int(round(v)) for v in bubble["center_px"])

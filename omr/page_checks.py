@@ -13,6 +13,8 @@ BLANK_INK_SHARE = 0.002
 BLUR_SHARPNESS = 40.0
 STRAY_MIN_AREA_MM2 = 6.0
 EDGE_MARGIN_MM = 6.0
+# A stray mark is at least 6 mm² of ink: 24 px at 2 px/mm, enough to measure its area.
+STRAY_PX_PER_MM = 2.0
 
 
 def blank_or_blurred(gray: np.ndarray) -> Problem | None:
@@ -61,35 +63,34 @@ def stray_marks(page: TemplatePage, template: SheetTemplate) -> list[Problem]:
     Returns warnings only: a room head decides whether a mark is a distinctive sign.
     """
     red = int(template.print.colour[1:3], 16)
-    if page.colour is None or red < 170:
+    if not page.is_colour or red < 170:
         return [
             Problem(
                 "stray_marks_not_checked",
                 "stray marks are checked on colour scans of sheets printed in drop-out colour only",
             )
         ]
-    ppm = page.px_per_mm
-    scale = 0.5
-    ink = cv2.resize(page.ink, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    paper = float(np.percentile(ink[::5, ::5], 90))
+    ink = page.overview(STRAY_PX_PER_MM)
+    ppm = STRAY_PX_PER_MM
+    paper = float(np.percentile(ink[::3, ::3], 90))
     mask = (ink < paper * 0.6).astype(np.uint8)
     grow = 2.0  # mm around every zone: overshoot and handwriting past the box
     for zone in _zones(template):
-        x0 = int((zone.origin_mm[0] - grow) * ppm * scale)
-        y0 = int((zone.origin_mm[1] - grow) * ppm * scale)
-        x1 = int((zone.right + grow) * ppm * scale) + 1
-        y1 = int((zone.bottom + grow) * ppm * scale) + 1
+        x0 = int((zone.origin_mm[0] - grow) * ppm)
+        y0 = int((zone.origin_mm[1] - grow) * ppm)
+        x1 = int((zone.right + grow) * ppm) + 1
+        y1 = int((zone.bottom + grow) * ppm) + 1
         mask[max(0, y0) : y1, max(0, x0) : x1] = 0
-    edge = int(EDGE_MARGIN_MM * ppm * scale)
+    edge = int(EDGE_MARGIN_MM * ppm)
     mask[:edge], mask[-edge:], mask[:, :edge], mask[:, -edge:] = 0, 0, 0, 0
-    mask = cv2.dilate(mask, np.ones((5, 5), np.uint8))
+    mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))
     count, _, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    px_per_mm2 = (ppm * scale) ** 2
+    px_per_mm2 = ppm**2
     problems = []
     for label in range(1, count):
         area_mm2 = stats[label, cv2.CC_STAT_AREA] / px_per_mm2
         if area_mm2 >= STRAY_MIN_AREA_MM2:
-            x_mm, y_mm = centroids[label] / (ppm * scale)
+            x_mm, y_mm = centroids[label] / ppm
             problems.append(
                 Problem(
                     "stray_mark",

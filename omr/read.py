@@ -226,7 +226,7 @@ def _check_ink_and_strays(
     bubble = template.answer_bubbles()[0]
     colour = ink_colour(page, centers[marked], bubble.size_mm[0] / 2 * page.px_per_mm)
     required = load_profile(template.profile).ink if template.profile else None
-    if page.colour is None:
+    if not page.is_colour:
         reading.warnings.append(
             Problem("ink_not_checked", "grayscale scan: ink colour not checked")
         )
@@ -257,7 +257,7 @@ def read_page(
     assert template is not None
     reading.template, reading.template_version = template.id, template.version
     reading.registration = registration.as_dict()
-    page = warp_to_template(image.image, registration.homography, template)
+    page = warp_to_template(image.image, registration.homography, template, gray=gray)
     reading.page = page
     clock.lap("warp")
     bubbles = template.bubbles()

@@ -76,14 +76,30 @@ class MarkerDetection:
 def _detector() -> cv2.aruco.ArucoDetector:
     parameters = cv2.aruco.DetectorParameters()
     parameters.cornerRefinementMethod = cv2.aruco.CORNER_REFINE_NONE
-    parameters.adaptiveThreshWinSizeMin = 5
-    parameters.adaptiveThreshWinSizeMax = 35
+    # Markers of 12 mm are 30–45 px on the downscaled page, a cell 5–7 px: thresholding
+    # windows of 3, 13 and 23 px see a cell, a marker and its quiet zone.
+    parameters.adaptiveThreshWinSizeMin = 3
+    parameters.adaptiveThreshWinSizeMax = 23
     parameters.adaptiveThreshWinSizeStep = 10
     dictionary = cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50)
     return cv2.aruco.ArucoDetector(dictionary, parameters)
 
 
 _DETECTOR = _detector()
+
+
+def downscaled(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    """``gray`` shrunk by the smallest whole factor that brings it to the detection size.
+
+    A whole factor takes OpenCV's fast path for ``INTER_AREA`` (a 2–3 × 2–3 box mean),
+    some fifty times faster than a fractional one. Returns the image and its scale.
+    """
+    factor = max(1, -(-max(gray.shape) // DETECTION_LONG_SIDE_PX))
+    if factor == 1:
+        return gray, 1.0
+    return cv2.resize(gray, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA), (
+        1 / factor
+    )
 
 
 def detect_markers(gray: np.ndarray) -> MarkerDetection:
@@ -98,12 +114,7 @@ def detect_markers(gray: np.ndarray) -> MarkerDetection:
     MarkerDetection
         Corners in full-resolution pixels, refined to sub-pixel accuracy.
     """
-    scale = min(1.0, DETECTION_LONG_SIDE_PX / max(gray.shape))
-    small = (
-        gray
-        if scale == 1.0
-        else cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    )
+    small, scale = downscaled(gray)
     corners, ids, _ = _DETECTOR.detectMarkers(small)
     found: dict[int, np.ndarray] = {}
     if ids is None:

@@ -17,9 +17,9 @@ import cv2
 import numpy as np
 
 from omr.register import (
-    DETECTION_LONG_SIDE_PX,
     PageRegistration,
     RegistrationFailure,
+    downscaled,
     registration_from_marks,
 )
 from omr.template import BlockRegistration, Box, SheetTemplate
@@ -252,10 +252,7 @@ def register_by_blocks(
     registration = template.registration
     if not isinstance(registration, BlockRegistration):
         raise TypeError("register_by_blocks needs a template with block registration")
-    # An integer factor takes OpenCV's fast path for INTER_AREA (a third of the time).
-    factor = max(1, -(-max(gray.shape) // DETECTION_LONG_SIDE_PX))
-    scale = 1.0 / factor
-    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    small, scale = downscaled(gray)
     threshold, binary = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     bounds = _scale_bounds(template, max(small.shape))
     blocks_mm, block_sizes = _block_arrays(registration)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
+# The scan simulator (fixtures/scansim) renders and marks sheets for the tests.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 
 from omr.template import SheetTemplate, load_template  # noqa: E402
 

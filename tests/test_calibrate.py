@@ -9,7 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from synthetic import fill, render_sheet, turn
+from scansim.sheets import fill, render_sheet, turn
 
 from omr.calibrate import CalibrationError, calibrate_from_image, write_calibration_sheet
 from omr.calibration import load_calibration

@@ -11,7 +11,7 @@ import cv2
 import pytest
 from PIL import Image
 from reportlab.pdfgen.canvas import Canvas
-from synthetic import fill, render_sheet
+from scansim.sheets import fill, render_sheet
 
 from omr.cli import main
 from omr.ingest import load_pages

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import tempfile
 from functools import cache
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
-from synthetic import BLACK_BGR, fill, turn
+from scansim.sheets import BLACK_BGR, fill, render_form, turn
 
 from omr.coded_fields import read_coded_fields
 from omr.ingest import PageImage, SourceRef
@@ -37,13 +36,7 @@ def national() -> SheetTemplate:
 @cache
 def _render(domain: str, variant: str, page: int = 2, dpi: int = 200) -> np.ndarray:
     """Page ``page`` of a form as a (H, W, 3) BGR image (read-only; copy to draw)."""
-    with tempfile.TemporaryDirectory() as folder:
-        prefix = str(Path(folder) / "p")
-        pdf = FORMS / f"{domain}_{variant}.pdf"
-        command = ["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-png"]
-        subprocess.run([*command, str(pdf), prefix], check=True)
-        (png,) = Path(folder).glob("p*.png")
-        image = cv2.imread(str(png), cv2.IMREAD_COLOR)
+    image = render_form(FORMS / f"{domain}_{variant}.pdf", page, dpi)
     image.setflags(write=False)
     return image
 

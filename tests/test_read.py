@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from synthetic import BLACK_BGR, cross, fill, render_sheet, turn
+from scansim.sheets import BLACK_BGR, cross, fill, render_sheet, turn
 
 from omr.ingest import PageImage, SourceRef
 from omr.read import NEEDS_REVIEW, OK, REJECTED, ReadOptions, SheetReading, read_page
