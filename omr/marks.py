@@ -9,7 +9,8 @@ Measurements per bubble:
 - ``fill``: share of the interior (a disc of 0.72 × the bubble radius, so the printed
   outline is excluded) that is ink, on the drop-out channel;
 - ``darkness``: mean interior darkness relative to the paper (0 paper, 1 black);
-- ``ring``: share of ink on the outline itself (a candidate tracing the outline);
+- ``ring``: share of the outline itself as dark as the sheet's fills (a candidate
+  tracing the outline with the pen);
 - ``edge``: share of ink in the outer band of the interior (0.66–0.78 radii) on the
   four axes, away from the diagonals: a fill reaches it, a centre dot or an X does not;
 - ``arms``: for each of the four diagonals, the share of a ray from 1.2 to 1.9 radii
@@ -142,7 +143,7 @@ def _gather(image: np.ndarray, centers: np.ndarray, offsets: np.ndarray) -> np.n
     """
     base = _flat(centers, image.shape[1])
     index = base.reshape((-1,) + (1,) * (offsets.ndim - 1)) + _flat(offsets, image.shape[1])
-    return image.ravel().take(np.clip(index, 0, image.size - 1))
+    return image.ravel().take(index, mode="clip")
 
 
 @cache
@@ -259,7 +260,9 @@ def measure_bubbles(
     """
     ppm = page.px_per_mm
     # A stroke counts where it passes within a pixel of a sample (the darkest of 3 × 3).
-    strokes = cv2.erode(page.ink, np.ones((3, 3), np.uint8))
+    strokes = page.ink.copy()
+    for x0, y0, x1, y1 in page.windows:
+        strokes[y0:y1, x0:x1] = cv2.erode(page.ink[y0:y1, x0:x1], np.ones((3, 3), np.uint8))
     count = len(bubbles)
     clear_arms = _arms_clear_of_neighbours(
         tuple(b.center_mm for b in bubbles), tuple(b.size_mm for b in bubbles)
@@ -269,6 +272,7 @@ def measure_bubbles(
     ring = np.zeros(count, np.float32)
     edge = np.zeros(count, np.float32)
     ring_baseline = np.zeros(count, np.float32)
+    outlines: list[tuple[np.ndarray, np.ndarray]] = []
     arms = np.zeros((count, 4), np.float32)
     at_limit = np.zeros(count, bool)
     search_px = int(round(SEARCH_MM * ppm))
@@ -300,14 +304,21 @@ def measure_bubbles(
         edge[index] = (_gather(page.ink, group_centers, _edge_points(rx, ry)) < ink_below).mean(-1)
         darkness[index] = np.clip(1.0 - interior / paper[:, None], 0.0, 1.0).mean(-1)
         outline = _gather(strokes, group_centers, _ellipse_points(rx, ry, 1.0, 48))
-        ring[index] = (outline < ink_below).mean(-1)
-        ring_baseline[index] = np.median(ring[index])
+        outlines.append((index, 1.0 - outline / paper[:, None]))  # (N, 48) darkness
         arm_ink = _gather(strokes, group_centers, _arm_points(rx, ry)) < ink_below[..., None, None]
         # An X's stroke leaves the circle: ink runs unbroken from the ray's inner end
         # outwards. A neighbour's stroke or fill only crosses the ray further out, and
         # samples on a neighbour's footprint never count.
         run = np.cumprod(arm_ink & clear_arms[index], axis=-1)  # (N, 4, A, S)
         arms[index] = run.mean(-1).max(-1)
+    # A traced outline is pen ink, as dark as the sheet's fills; JPEG's chroma blur lets
+    # a drop-out print's thin outline back into the ink channel at half that darkness.
+    filled = darkness[(fill >= calibration.filled_min_fill) & (edge >= 0.5)]
+    pen = float(np.median(filled)) if filled.size >= 3 else 1.0
+    traced_at = max(calibration.ink_darkness, 0.75 * pen)
+    for index, outline_darkness in outlines:
+        ring[index] = (outline_darkness >= traced_at).mean(-1)
+        ring_baseline[index] = np.median(ring[index])
     return BubbleMeasure(fill, darkness, ring, arms, centers, at_limit, edge, ring_baseline)
 
 

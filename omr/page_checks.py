@@ -7,7 +7,7 @@ import numpy as np
 
 from omr.identity import Problem
 from omr.template import ArucoRegistration, Box, SheetTemplate
-from omr.template_space import TemplatePage
+from omr.template_space import TemplatePage, per_template
 
 BLANK_INK_SHARE = 0.002
 BLUR_SHARPNESS = 40.0
@@ -40,21 +40,39 @@ def blank_or_blurred(gray: np.ndarray) -> Problem | None:
     return None
 
 
-def _zones(template: SheetTemplate) -> list[Box]:
-    zones = [bubble.box() for bubble in template.bubbles()]
-    zones += [box.box for box in template.identification.handwritten]
-    zones += [Box(origin_mm=b.origin_mm, size_mm=b.size_mm) for b in template.print.boxes]
+def _zones(template: SheetTemplate) -> list[tuple[float, float, float, float]]:
+    """Every printed or written zone as (x0, y0, x1, y1) mm."""
+    boxes = [box.box for box in template.identification.handwritten]
+    boxes += [Box(origin_mm=b.origin_mm, size_mm=b.size_mm) for b in template.print.boxes]
     if template.qr is not None:
-        zones.append(template.qr.box)
+        boxes.append(template.qr.box)
     if template.print.pictograms is not None:
         spec = template.print.pictograms
-        zones.append(Box(origin_mm=spec.origin_mm, size_mm=(spec.bubble_mm * 5, spec.bubble_mm)))
+        boxes.append(Box(origin_mm=spec.origin_mm, size_mm=(spec.bubble_mm * 5, spec.bubble_mm)))
     registration = template.registration
     if isinstance(registration, ArucoRegistration):
-        zones += [registration.marker_box(marker) for marker in registration.markers]
+        boxes += [registration.marker_box(marker) for marker in registration.markers]
     else:
-        zones += [block.box for block in registration.blocks]
+        boxes += [block.box for block in registration.blocks]
+    zones = [(b.origin_mm[0], b.origin_mm[1], b.right, b.bottom) for b in boxes]
+    for bubble in template.all_bubbles:
+        (x, y), (width, height) = bubble.center_mm, bubble.size_mm
+        zones.append((x - width / 2, y - height / 2, x + width / 2, y + height / 2))
     return zones
+
+
+@per_template
+def _outside_zones(template: SheetTemplate, ppm: float) -> np.ndarray:
+    """(h, w) uint8 at ``ppm``: 1 where ink is stray (off every zone and page edge)."""
+    width_mm, height_mm = template.page_size_mm
+    mask = np.ones((int(round(height_mm * ppm)), int(round(width_mm * ppm))), np.uint8)
+    grow = 2.0  # mm around every zone: overshoot and handwriting past the box
+    for x0, y0, x1, y1 in _zones(template):
+        top, left = max(0, int((y0 - grow) * ppm)), max(0, int((x0 - grow) * ppm))
+        mask[top : int((y1 + grow) * ppm) + 1, left : int((x1 + grow) * ppm) + 1] = 0
+    edge = int(EDGE_MARGIN_MM * ppm)
+    mask[:edge], mask[-edge:], mask[:, :edge], mask[:, -edge:] = 0, 0, 0, 0
+    return mask
 
 
 def stray_marks(page: TemplatePage, template: SheetTemplate) -> list[Problem]:
@@ -73,16 +91,9 @@ def stray_marks(page: TemplatePage, template: SheetTemplate) -> list[Problem]:
     ink = page.overview(STRAY_PX_PER_MM)
     ppm = STRAY_PX_PER_MM
     paper = float(np.percentile(ink[::3, ::3], 90))
-    mask = (ink < paper * 0.6).astype(np.uint8)
-    grow = 2.0  # mm around every zone: overshoot and handwriting past the box
-    for zone in _zones(template):
-        x0 = int((zone.origin_mm[0] - grow) * ppm)
-        y0 = int((zone.origin_mm[1] - grow) * ppm)
-        x1 = int((zone.right + grow) * ppm) + 1
-        y1 = int((zone.bottom + grow) * ppm) + 1
-        mask[max(0, y0) : y1, max(0, x0) : x1] = 0
-    edge = int(EDGE_MARGIN_MM * ppm)
-    mask[:edge], mask[-edge:], mask[:, :edge], mask[:, -edge:] = 0, 0, 0, 0
+    mask = (ink < paper * 0.6).view(np.uint8) & _outside_zones(template, ppm)[
+        : ink.shape[0], : ink.shape[1]
+    ]
     mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))
     count, _, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
     px_per_mm2 = ppm**2

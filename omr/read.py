@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -215,6 +216,11 @@ def _read_printed_codes(reading: SheetReading, page: TemplatePage, template: She
             reading.variant = coded.value
 
 
+@cache
+def _required_ink(profile: str) -> str:
+    return load_profile(profile).ink
+
+
 def _check_ink_and_strays(
     reading: SheetReading,
     page: TemplatePage,
@@ -225,7 +231,7 @@ def _check_ink_and_strays(
     marked = np.array([state.state in (FILLED, CROSSED) for state in states])
     bubble = template.answer_bubbles()[0]
     colour = ink_colour(page, centers[marked], bubble.size_mm[0] / 2 * page.px_per_mm)
-    required = load_profile(template.profile).ink if template.profile else None
+    required = _required_ink(template.profile) if template.profile else None
     if not page.is_colour:
         reading.warnings.append(
             Problem("ink_not_checked", "grayscale scan: ink colour not checked")
@@ -338,13 +344,15 @@ def _timed(
         yield page, (time.perf_counter() - started) * 1000
 
 
+@cache
+def _shipped() -> tuple[SheetTemplate, ...]:
+    """The shipped templates, loaded and validated once per process."""
+    return tuple(load_template(name) for name in shipped_template_ids())
+
+
 def read_files(paths: Iterable[str | Path], options: ReadOptions) -> Iterator[SheetReading]:
     """Read every page of every file; duplicates within the batch are rejected."""
-    candidates = (
-        [options.template]
-        if options.template is not None
-        else [load_template(name) for name in shipped_template_ids()]
-    )
+    candidates = [options.template] if options.template is not None else list(_shipped())
     seen_files: dict[str, str] = {}
     seen_serials: dict[tuple[str | None, str | None, int], str] = {}
     for path in paths:

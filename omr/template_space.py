@@ -9,8 +9,11 @@ serves the stray-ink check.
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, wraps
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -23,6 +26,26 @@ OVERVIEW_PX_PER_MM = 2.0
 BUBBLE_MARGIN_RADII, BUBBLE_MARGIN_MM = 2.0, 1.5
 BOX_MARGIN_MM = 4.0  # around the QR code (its quiet zone), codes and handwritten boxes
 PAPER = 255
+Result = TypeVar("Result")
+
+
+def per_template(function: Callable[..., Result]) -> Callable[..., Result]:
+    """Cache ``function(template, *args)`` for as long as that template object lives.
+
+    Templates are immutable; what is derived from their geometry is derived once per
+    loaded template, not once per page.
+    """
+    results: dict[tuple, Result] = {}
+
+    @wraps(function)
+    def cached(template: SheetTemplate, *args) -> Result:
+        key = (id(template), *args)
+        if key not in results:
+            results[key] = function(template, *args)
+            weakref.finalize(template, results.pop, key, None)
+        return results[key]
+
+    return cached
 
 
 def _to_source(homography: np.ndarray, px_per_mm: float) -> np.ndarray:
@@ -45,27 +68,31 @@ def _warp(
     )
 
 
-def measured_boxes(template: SheetTemplate) -> list[Box]:
-    """The template boxes (mm) the reading looks at, each with its margin."""
+def measured_boxes(template: SheetTemplate) -> list[tuple[float, float, float, float]]:
+    """The template boxes (x0, y0, x1, y1) in mm the reading looks at, with margins."""
     boxes = []
     for bubble in template.all_bubbles:
         grow = max(bubble.size_mm) / 2 * BUBBLE_MARGIN_RADII + BUBBLE_MARGIN_MM
         x, y = bubble.center_mm
-        boxes.append(Box(origin_mm=(x - grow, y - grow), size_mm=(2 * grow, 2 * grow)))
+        boxes.append((x - grow, y - grow, x + grow, y + grow))
     plain = [box.box for box in template.identification.handwritten]
     plain += [box for field in template.coded_fields for box in field.positions.values()]
     if template.qr is not None:
         plain.append(template.qr.box)
     for box in plain:
+        x0, y0 = box.origin_mm
         boxes.append(
-            Box(
-                origin_mm=(box.origin_mm[0] - BOX_MARGIN_MM, box.origin_mm[1] - BOX_MARGIN_MM),
-                size_mm=(box.size_mm[0] + 2 * BOX_MARGIN_MM, box.size_mm[1] + 2 * BOX_MARGIN_MM),
+            (
+                x0 - BOX_MARGIN_MM,
+                y0 - BOX_MARGIN_MM,
+                box.right + BOX_MARGIN_MM,
+                box.bottom + BOX_MARGIN_MM,
             )
         )
     return boxes
 
 
+@per_template
 def measured_windows(template: SheetTemplate, px_per_mm: float) -> list[tuple[int, ...]]:
     """Disjoint px windows (x0, y0, x1, y1) covering :func:`measured_boxes`.
 
@@ -74,9 +101,8 @@ def measured_windows(template: SheetTemplate, px_per_mm: float) -> list[tuple[in
     """
     width_mm, height_mm = (int(np.ceil(v)) for v in template.page_size_mm)
     occupied = np.zeros((height_mm + 1, width_mm + 1), np.uint8)
-    for box in measured_boxes(template):
-        x0, y0 = max(0, int(box.origin_mm[0])), max(0, int(box.origin_mm[1]))
-        occupied[y0 : int(np.ceil(box.bottom)) + 1, x0 : int(np.ceil(box.right)) + 1] = 1
+    for x0, y0, x1, y1 in measured_boxes(template):
+        occupied[max(0, int(y0)) : int(np.ceil(y1)) + 1, max(0, int(x0)) : int(np.ceil(x1)) + 1] = 1
     count, _, stats, _ = cv2.connectedComponentsWithStats(occupied, connectivity=8)
     limit_x, limit_y = int(round(width_mm * px_per_mm)), int(round(height_mm * px_per_mm))
     windows = []

@@ -1,0 +1,66 @@
+"""The committed scan corpus (``fixtures/scans/``) through the reader, against its truth.
+
+The targets of the accuracy benchmark (``bench/accuracy.py``) as assertions: no silent
+error anywhere, every page that must be refused refused for its reason, clean and
+typical sheets read bubble for bubble, few typical sheets sent to a person, every hard
+sheet exact or flagged, and every X over a filled circle read as crossed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from omr.evaluation import Tally, judge, read_corpus
+
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "scans"
+MIN_AGREEMENT = 0.9999
+MAX_TYPICAL_FLAGGED = 0.02
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def tally() -> Tally:
+    tally = Tally()
+    for truth, reading in read_corpus(CORPUS):
+        tally.add(judge(reading, truth))
+    return tally
+
+
+def test_corpus_has_every_subset(tally: Tally) -> None:
+    sizes = {name: len(tally.subset(name).judgements) for name in ("clean", "typical", "hard")}
+    assert min(sizes.values()) >= 30 and len(tally.subset("reject").judgements) >= 15
+    assert len(tally.judgements) >= 150
+
+
+def test_no_silent_errors(tally: Tally) -> None:
+    assert tally.silent_errors() == []
+
+
+def test_reject_pages_are_refused_for_their_reason(tally: Tally) -> None:
+    wrong = [(str(j.truth.image), j.status, j.reasons) for j in tally.misrejected()]
+    assert wrong == []
+
+
+def test_clean_and_typical_bubbles_agree(tally: Tally) -> None:
+    assert tally.subset("clean", "typical").agreement() >= MIN_AGREEMENT
+
+
+def test_few_typical_sheets_are_flagged(tally: Tally) -> None:
+    typical = tally.subset("typical")
+    flagged = [str(j.truth.image) for j in typical.sheets if j.flagged]
+    assert len(flagged) <= MAX_TYPICAL_FLAGGED * len(typical.sheets), flagged
+
+
+def test_hard_sheets_are_exact_or_flagged(tally: Tally) -> None:
+    hard = tally.subset("hard")
+    neither = [str(j.truth.image) for j in hard.sheets if not (j.exact or j.flagged)]
+    assert neither == []
+
+
+def test_x_over_filled_is_always_crossed(tally: Tally) -> None:
+    confusion = tally.subset("clean", "typical").confusion()
+    crossed = sum(n for (want, _), n in confusion.items() if want == "crossed")
+    assert crossed > 0 and confusion[("crossed", "crossed")] == crossed
