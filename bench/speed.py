@@ -62,6 +62,15 @@ def _one_thread() -> None:
     cv2.setNumThreads(1)
 
 
+def _peak_rss_kib() -> int:
+    """This process's peak resident memory (VmHWM: unlike ``ru_maxrss``, not inherited
+    from the parent that forked it)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def _read(paths: list[Path]) -> tuple[list[dict[str, float]], list[float], int]:
     """Read each path; (timings_ms per page, wall ms per page, peak RSS in KiB)."""
     from omr.read import ReadOptions, read_files
@@ -74,12 +83,12 @@ def _read(paths: list[Path]) -> tuple[list[dict[str, float]], list[float], int]:
         walls.append((time.perf_counter() - started) * 1000)
         assert reading.status != "rejected", (path, reading.reasons)
         timings.append(reading.timings_ms)
-    return timings, walls, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return timings, walls, _peak_rss_kib()
 
 
 def _throughput(paths: list[Path], processes: int, sheets: int) -> float:
     batch = [[paths[i % len(paths)]] for i in range(sheets)]
-    with get_context("fork").Pool(processes, initializer=_one_thread) as pool:
+    with get_context("spawn").Pool(processes, initializer=_one_thread) as pool:
         pool.map(_read, batch[: processes * 2])  # warm up: imports, templates
         started = time.perf_counter()
         pool.map(_read, batch, chunksize=4)
@@ -98,7 +107,7 @@ def main(argv: list[str] | None = None) -> None:
         made = {name: _make_sheets(Path(folder), *case) for name, case in CASES.items()}
         print(f"{'case':<28}{'median':>8}{'p95':>8}  stages (median ms)   peak RSS")
         for name, paths in made.items():
-            with get_context("fork").Pool(1, initializer=_one_thread) as pool:
+            with get_context("spawn").Pool(1, initializer=_one_thread) as pool:
                 pool.apply(_read, (paths,))  # warm up
                 timings, walls, rss = pool.apply(_read, (paths * args.repeat,))
             stages = "  ".join(
