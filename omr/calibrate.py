@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import cv2
 import numpy as np
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from omr.calibration import CALIBRATION_DIR, Calibration, load_calibration
+from omr.channels import ScanChannels
 from omr.errors import ExitCode, OmrError
 from omr.generate import SheetToPrint, draw_sheet
 from omr.marks import (
@@ -222,11 +222,11 @@ def calibrate_from_image(image: np.ndarray, *, name: str = "scanner") -> Calibra
         filled.
     """
     template = calibration_sheet()
-    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    registration = register_page(gray, template)
+    scan = ScanChannels(image)
+    registration = register_page(scan.gray, template)
     if not registration:
         raise CalibrationError(f"not a readable calibration sheet: {registration.message}")
-    page = warp_to_template(image, registration.homography, template)
+    page = warp_to_template(scan, registration.homography, template)
     bubbles = template.answer_bubbles()
     references = [reference_of(bubble) for bubble in bubbles]
 

@@ -59,7 +59,7 @@ def read_coded_field(page: TemplatePage, field: CodedField) -> CodedReading:
     Parameters
     ----------
     page : TemplatePage
-        The page in template space; ``page.gray`` is (H, W) uint8.
+        The page in template space; ``page.printed`` is (H, W) uint8.
     field : CodedField
 
     Returns

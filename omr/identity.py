@@ -39,7 +39,8 @@ def decode_qr(page: TemplatePage, template: SheetTemplate) -> str | None:
     )
     # The scan's own pixels first: straightening resamples the modules, and the QR
     # decoder finds a code at any angle itself.
-    for crop in (page.source_crop(margin), page.crop(margin)):
+    for straighten in (page.source_crop, page.crop):
+        crop = straighten(margin)
         if crop.size == 0:
             continue
         for candidate in (

@@ -290,7 +290,7 @@ def measure_bubbles(
         for position, member in enumerate(members):
             questions[(bubbles[member].field, bubbles[member].question)].append(position)
         shifts = _refine_offsets(
-            page.gray, centers[index], list(questions.values()), rx, ry, search_px
+            page.printed, centers[index], list(questions.values()), rx, ry, search_px
         )
         at_limit[index] = np.abs(shifts).max(axis=1) >= search_px
         group_centers = centers[index] + shifts

@@ -94,6 +94,8 @@ def stray_marks(page: TemplatePage, template: SheetTemplate) -> list[Problem]:
     mask = (ink < paper * 0.6).view(np.uint8) & _outside_zones(template, ppm)[
         : ink.shape[0], : ink.shape[1]
     ]
+    if not cv2.countNonZero(mask):
+        return []
     mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))
     count, _, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
     px_per_mm2 = ppm**2

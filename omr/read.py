@@ -15,10 +15,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 
 from omr.calibration import Calibration, load_calibration
+from omr.channels import ScanChannels
 from omr.coded_fields import read_coded_fields
 from omr.identity import (
     Problem,
@@ -30,15 +30,24 @@ from omr.identity import (
     single_choice,
 )
 from omr.ingest import PageFailure, PageImage, SourceRef, load_pages
-from omr.marks import CROSSED, FILLED, UNCLEAR, classify_marks, measure_bubbles
+from omr.marks import (
+    CROSSED,
+    FILLED,
+    UNCLEAR,
+    BubbleMeasure,
+    classify_marks,
+    measure_bubbles,
+)
 from omr.page_checks import blank_or_blurred, stray_marks
 from omr.profiles import load_profile
 from omr.register import (
+    MARKERS_PER_SHEET,
     PageRegistration,
     RegistrationFailure,
     detect_markers,
-    register_page,
+    register_aruco,
 )
+from omr.register_blocks import register_by_blocks
 from omr.template import ArucoRegistration, SheetTemplate, load_template, shipped_template_ids
 from omr.template_space import TemplatePage, warp_to_template
 
@@ -113,17 +122,30 @@ class _Clock:
         self.last = now
 
 
-def _gray(image: np.ndarray) -> np.ndarray:
-    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-
-
 def _choose_template(
-    gray: np.ndarray, options: ReadOptions, candidates: list[SheetTemplate]
+    scan: ScanChannels, options: ReadOptions, candidates: list[SheetTemplate]
 ) -> tuple[SheetTemplate | None, PageRegistration | RegistrationFailure]:
-    """Register against the given template, or find which shipped template fits."""
+    """Register against the given template, or find which shipped template fits.
+
+    A page on which the quick marker search sees no marker at all is first tried
+    against the forms registered on printed blocks, before the thorough search.
+    """
     if options.template is not None:
-        return options.template, register_page(gray, options.template)
-    detection = detect_markers(gray)
+        return options.template, _register(scan, options.template)
+    by_blocks = [t for t in candidates if not isinstance(t.registration, ArucoRegistration)]
+    failure: RegistrationFailure = RegistrationFailure(
+        "markers_not_found", "no registration marks of a known sheet were found on the page"
+    )
+    detection = detect_markers(scan.ink, quick_only=True)
+    if len(detection.corners) < MARKERS_PER_SHEET:
+        if not detection.corners:
+            for template in by_blocks:
+                result = register_by_blocks(scan.gray, template)
+                if result:
+                    return template, result
+                failure = result
+            by_blocks = []
+        detection = detect_markers(scan.ink)
     best: tuple[int, SheetTemplate] | None = None
     for template in candidates:
         if isinstance(template.registration, ArucoRegistration):
@@ -132,17 +154,21 @@ def _choose_template(
             if overlap and (best is None or overlap > best[0]):
                 best = (overlap, template)
     if best is not None:
-        return best[1], register_page(gray, best[1], detection)
-    failure: RegistrationFailure = RegistrationFailure(
-        "markers_not_found", "no registration marks of a known sheet were found on the page"
-    )
-    for template in candidates:
-        if not isinstance(template.registration, ArucoRegistration):
-            result = register_page(gray, template)
-            if result:
-                return template, result
-            failure = result
+        return best[1], register_aruco(detection, best[1].registration)
+    for template in by_blocks:
+        result = register_by_blocks(scan.gray, template)
+        if result:
+            return template, result
+        failure = result
     return None, failure
+
+
+def _register(
+    scan: ScanChannels, template: SheetTemplate
+) -> PageRegistration | RegistrationFailure:
+    if isinstance(template.registration, ArucoRegistration):
+        return register_aruco(detect_markers(scan.ink), template.registration)
+    return register_by_blocks(scan.gray, template)
 
 
 def _read_identity(
@@ -253,17 +279,17 @@ def read_page(
     """Read one decoded page."""
     reading = SheetReading(source=image.source)
     clock = _Clock(reading.timings_ms)
-    gray = _gray(image.image)
-    template, registration = _choose_template(gray, options, candidates)
+    scan = ScanChannels(image.image)
+    template, registration = _choose_template(scan, options, candidates)
     clock.lap("registration")
     if not registration:
-        problem = blank_or_blurred(gray) or Problem(registration.reason, registration.message)
+        problem = blank_or_blurred(scan.gray) or Problem(registration.reason, registration.message)
         reading.reasons.append(problem)
         return reading
     assert template is not None
     reading.template, reading.template_version = template.id, template.version
     reading.registration = registration.as_dict()
-    page = warp_to_template(image.image, registration.homography, template, gray=gray)
+    page = warp_to_template(scan, registration.homography, template)
     reading.page = page
     clock.lap("warp")
     bubbles = template.bubbles()
@@ -285,23 +311,10 @@ def read_page(
     clock.lap("identity")
     _check_ink_and_strays(reading, page, template, measure.centers_px, states)
     clock.lap("checks")
-    for index, (bubble, state) in enumerate(zip(bubbles, states, strict=True)):
+    reading.bubbles = _bubble_records(bubbles, states, measure)
+    for bubble, state in zip(bubbles, states, strict=True):
         if bubble.field == "answers":
             reading.answers.setdefault(str(bubble.question), {})[bubble.option] = state.state
-        reading.bubbles.append(
-            {
-                "field": bubble.field,
-                "question": bubble.question,
-                "option": bubble.option,
-                "state": state.state,
-                "fill": round(float(measure.fill[index]), 3),
-                "darkness": round(float(measure.darkness[index]), 3),
-                "cross": round(float(measure.arms[index].max()), 3),
-                "confidence": round(state.confidence, 3),
-                "unclear": list(state.reasons),
-                "center_px": [round(float(v), 1) for v in measure.centers_px[index]],
-            }
-        )
     unclear = [b for b in reading.bubbles if b["state"] == UNCLEAR and b["field"] == "answers"]
     if unclear:
         listed = ", ".join(f"{b['question']}{b['option']}" for b in unclear[:12])
@@ -310,6 +323,30 @@ def read_page(
         )
     reading.status = _status(reading)
     return reading
+
+
+def _bubble_records(bubbles: list, states: list, measure: BubbleMeasure) -> list[dict[str, Any]]:
+    """One ``omr.reading/1`` bubble entry per bubble (rounded in bulk: pages hold
+    hundreds)."""
+    fill = np.round(measure.fill.astype(np.float64), 3).tolist()
+    darkness = np.round(measure.darkness.astype(np.float64), 3).tolist()
+    cross = np.round(measure.arms.max(axis=1).astype(np.float64), 3).tolist()
+    centers = np.round(measure.centers_px.astype(np.float64), 1).tolist()
+    return [
+        {
+            "field": bubble.field,
+            "question": bubble.question,
+            "option": bubble.option,
+            "state": state.state,
+            "fill": fill[index],
+            "darkness": darkness[index],
+            "cross": cross[index],
+            "confidence": round(state.confidence, 3),
+            "unclear": list(state.reasons),
+            "center_px": centers[index],
+        }
+        for index, (bubble, state) in enumerate(zip(bubbles, states, strict=True))
+    ]
 
 
 REJECTING = {

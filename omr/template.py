@@ -336,7 +336,8 @@ class Pictograms(_Model):
 
 
 class PrintSpec(_Model):
-    """How the sheet looks on paper; none of it is read back."""
+    """How the sheet looks on paper. Only ``colour`` is read back: a light red print
+    drops out of the ink channel, so stray ink can be told from print."""
 
     colour: str = Field(default="#D2232A", pattern=r"^#[0-9A-Fa-f]{6}$")
     title: list[TextItem] = []

@@ -1,10 +1,10 @@
 """The page straightened into template space, where every stage after registration works.
 
 Only what is measured is warped: the bubbles with room for the outline search and the
-arms of an X, the QR code, the printed codes and the handwritten boxes. Warping costs
-per output pixel, and on our sheets these parts are a third of the page. The whole
-page is straightened on demand (overlays), and a coarse overview of the whole page
-serves the stray-ink check.
+arms of an X, and the printed codes. Warping costs per output pixel, and on our sheets
+these parts are a third of the page. Any other box (a handwritten zone, the QR code
+when the scan's own pixels do not decode) and the whole page (overlays) are straightened
+on demand, and a coarse overview of the whole page serves the stray-ink check.
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ from typing import TypeVar
 import cv2
 import numpy as np
 
+from omr.channels import PRINT_CHANNEL, ScanChannels
 from omr.template import Box, SheetTemplate
 
 PX_PER_MM = 8.0
 OVERVIEW_PX_PER_MM = 2.0
 # Around every bubble: an X's arms reach 1.9 radii, the outline search 0.8 mm more.
 BUBBLE_MARGIN_RADII, BUBBLE_MARGIN_MM = 2.0, 1.5
-BOX_MARGIN_MM = 4.0  # around the QR code (its quiet zone), codes and handwritten boxes
+BOX_MARGIN_MM = 4.0  # around the printed codes
 PAPER = 255
 Result = TypeVar("Result")
 
@@ -54,7 +55,11 @@ def _to_source(homography: np.ndarray, px_per_mm: float) -> np.ndarray:
 
 
 def _warp(
-    image: np.ndarray, to_source: np.ndarray, size: tuple[int, int], origin=(0, 0)
+    image: np.ndarray,
+    to_source: np.ndarray,
+    size: tuple[int, int],
+    origin=(0, 0),
+    interpolation: int = cv2.INTER_LINEAR,
 ) -> np.ndarray:
     """The template-space window of ``size`` (w, h) px at ``origin`` (x, y) px."""
     shift = np.array([[1.0, 0, origin[0]], [0, 1.0, origin[1]], [0, 0, 1]])
@@ -62,7 +67,7 @@ def _warp(
         image,
         to_source @ shift,
         size,
-        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        flags=interpolation | cv2.WARP_INVERSE_MAP,
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=(PAPER, PAPER, PAPER),
     )
@@ -75,11 +80,7 @@ def measured_boxes(template: SheetTemplate) -> list[tuple[float, float, float, f
         grow = max(bubble.size_mm) / 2 * BUBBLE_MARGIN_RADII + BUBBLE_MARGIN_MM
         x, y = bubble.center_mm
         boxes.append((x - grow, y - grow, x + grow, y + grow))
-    plain = [box.box for box in template.identification.handwritten]
-    plain += [box for field in template.coded_fields for box in field.positions.values()]
-    if template.qr is not None:
-        plain.append(template.qr.box)
-    for box in plain:
+    for box in (box for field in template.coded_fields for box in field.positions.values()):
         x0, y0 = box.origin_mm
         boxes.append(
             (
@@ -122,18 +123,21 @@ def measured_windows(template: SheetTemplate, px_per_mm: float) -> list[tuple[in
 class TemplatePage:
     """A page warped into template space.
 
-    ``gray`` is (H, W) uint8 where printed outlines are visible (for locating);
-    ``ink`` is (H, W) uint8 where a drop-out print colour vanishes on colour scans (the
-    red channel), equal to ``gray`` on grayscale scans. Both hold the measured windows
+    ``printed`` is (H, W) uint8 where the printed outlines are darkest (for locating
+    them); ``ink`` is (H, W) uint8 where a drop-out print vanishes on colour scans,
+    the same array as ``printed`` on grayscale scans (see :mod:`omr.channels`). Both
+    hold the measured windows
     (``windows``, px) and paper white elsewhere. ``source`` is the scan (H', W') or
-    (H', W', 3) BGR uint8 and ``to_source`` (3, 3) maps template px to its px.
+    (H', W', 3) BGR uint8, ``source_ink`` (H', W') its ink channel, and ``to_source``
+    (3, 3) maps template px to their px.
     Pixel (row, col) = (y_mm, x_mm) × ``px_per_mm``.
     """
 
-    gray: np.ndarray
+    printed: np.ndarray
     ink: np.ndarray
     px_per_mm: float
     source: np.ndarray
+    source_ink: np.ndarray
     to_source: np.ndarray
     windows: tuple[tuple[int, ...], ...] = ()
 
@@ -148,16 +152,25 @@ class TemplatePage:
 
     def straightened(self) -> np.ndarray:
         """The whole page straightened: (H, W) gray or (H, W, 3) BGR uint8."""
-        return _warp(self.source, self.to_source, self.gray.shape[::-1])
+        return _warp(self.source, self.to_source, self.printed.shape[::-1])
 
     def overview(self, px_per_mm: float = OVERVIEW_PX_PER_MM) -> np.ndarray:
-        """The whole page's ink channel, coarse: (h, w) uint8 at ``px_per_mm``."""
-        ink = cv2.extractChannel(self.source, 2) if self.is_colour else self.source
+        """The whole page's ink channel, coarse: (h, w) uint8 at ``px_per_mm``.
+
+        The scan is halved first (a 2 × 2 mean: cheap, and no thin stroke is skipped)
+        while it keeps one and a half of its pixels per overview pixel.
+        """
+        ink = self.source_ink
+        to_ink = self.to_source @ np.diag([self.px_per_mm / px_per_mm] * 2 + [1])
+        while np.sqrt(abs(np.linalg.det(to_ink[:2, :2]))) >= 3 and min(ink.shape) > 1:
+            ink = cv2.resize(ink, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+            # Halved pixel j is the mean of pixels 2j and 2j + 1: its centre is 2j + 0.5.
+            to_ink = np.array([[0.5, 0, -0.25], [0, 0.5, -0.25], [0, 0, 1]]) @ to_ink
         size = (
-            int(round(self.gray.shape[1] * px_per_mm / self.px_per_mm)),
-            int(round(self.gray.shape[0] * px_per_mm / self.px_per_mm)),
+            int(round(self.printed.shape[1] * px_per_mm / self.px_per_mm)),
+            int(round(self.printed.shape[0] * px_per_mm / self.px_per_mm)),
         )
-        return _warp(ink, self.to_source @ np.diag([self.px_per_mm / px_per_mm] * 2 + [1]), size)
+        return _warp(ink, to_ink, size)
 
     def sample_colour(self, points_px: np.ndarray) -> np.ndarray:
         """The scan's BGR at template px points: (N, 2) (x, y) → (N, 3) uint8."""
@@ -191,44 +204,63 @@ class TemplatePage:
     def to_px(self, x_mm: float, y_mm: float) -> tuple[float, float]:
         return x_mm * self.px_per_mm, y_mm * self.px_per_mm
 
-    def crop(self, box: Box, image: np.ndarray | None = None) -> np.ndarray:
-        """The pixels of a template box (mm), from ``image`` or ``gray``."""
-        source = self.gray if image is None else image
+    def crop(self, box: Box) -> np.ndarray:
+        """The ``printed`` pixels of a template box (mm): from the measured windows when
+        they hold it, else straightened from the scan now."""
         x0 = max(0, int(round(box.origin_mm[0] * self.px_per_mm)))
         y0 = max(0, int(round(box.origin_mm[1] * self.px_per_mm)))
-        x1 = min(source.shape[1], int(round(box.right * self.px_per_mm)))
-        y1 = min(source.shape[0], int(round(box.bottom * self.px_per_mm)))
-        return source[y0:y1, x0:x1]
+        x1 = min(self.printed.shape[1], int(round(box.right * self.px_per_mm)))
+        y1 = min(self.printed.shape[0], int(round(box.bottom * self.px_per_mm)))
+        if x1 <= x0 or y1 <= y0:
+            return self.printed[0:0, 0:0]
+        if any(
+            wx0 <= x0 and wy0 <= y0 and x1 <= wx1 and y1 <= wy1
+            for wx0, wy0, wx1, wy1 in self.windows
+        ):
+            return self.printed[y0:y1, x0:x1]
+        window = _warp(self.source, self.to_source, (x1 - x0, y1 - y0), (x0, y0))
+        return cv2.extractChannel(window, PRINT_CHANNEL) if window.ndim == 3 else window
 
 
 def warp_to_template(
-    image: np.ndarray,
+    scan: ScanChannels,
     homography: np.ndarray,
     template: SheetTemplate,
     px_per_mm: float = PX_PER_MM,
-    *,
-    gray: np.ndarray | None = None,
 ) -> TemplatePage:
     """Straighten the measured parts of a page into template space.
 
-    Parameters
-    ----------
-    image : (H, W) or (H, W, 3) uint8 ndarray
-        The scanned page (BGR when colour).
-    homography : (3, 3) ndarray
-        Template mm → image px.
-    gray : (H, W) uint8 ndarray, optional
-        ``image`` in gray, when the caller has it already.
+    ``homography`` (3, 3) maps template mm to the scan's px.
     """
     width_mm, height_mm = template.page_size_mm
     shape = (int(round(height_mm * px_per_mm)), int(round(width_mm * px_per_mm)))
     to_source = _to_source(homography, px_per_mm)
-    if gray is None:
-        gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    channels = [gray] if image.ndim == 2 else [gray, cv2.extractChannel(image, 2)]
-    pages = [np.full(shape, PAPER, np.uint8) for _ in channels]
+    printed = np.full(shape, PAPER, np.uint8)
+    ink = np.full(shape, PAPER, np.uint8) if scan.is_colour else printed
     windows = tuple(measured_windows(template, px_per_mm))
     for x0, y0, x1, y1 in windows:
-        for channel, page in zip(channels, pages, strict=True):
-            page[y0:y1, x0:x1] = _warp(channel, to_source, (x1 - x0, y1 - y0), (x0, y0))
-    return TemplatePage(pages[0], pages[-1], px_per_mm, image, to_source, windows)
+        left, top, right, bottom = _source_bounds(to_source, (x0, y0, x1, y1), scan.ink.shape)
+        to_part = np.array([[1.0, 0, -left], [0, 1.0, -top], [0, 0, 1]]) @ to_source
+        size, origin = (x1 - x0, y1 - y0), (x0, y0)
+        ink[y0:y1, x0:x1] = _warp(scan.ink[top:bottom, left:right], to_part, size, origin)
+        if scan.is_colour:
+            # The outline search samples whole pixels two apart: the nearest pixel (half
+            # a pixel off at most) serves it at less than half the cost of interpolating.
+            part = cv2.extractChannel(scan.image[top:bottom, left:right], PRINT_CHANNEL)
+            printed[y0:y1, x0:x1] = _warp(part, to_part, size, origin, cv2.INTER_NEAREST)
+    return TemplatePage(printed, ink, px_per_mm, scan.image, scan.ink, to_source, windows)
+
+
+def _source_bounds(
+    to_source: np.ndarray, window: tuple[int, int, int, int], shape: tuple[int, ...]
+) -> tuple[int, int, int, int]:
+    """The scan's px rectangle (left, top, right, bottom) a template window maps into,
+    with a pixel to spare for interpolation, clipped to the scan."""
+    x0, y0, x1, y1 = window
+    corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float64)
+    mapped = cv2.perspectiveTransform(corners.reshape(-1, 1, 2), to_source).reshape(-1, 2)
+    left = int(np.clip(np.floor(mapped[:, 0].min()) - 2, 0, shape[1] - 1))
+    top = int(np.clip(np.floor(mapped[:, 1].min()) - 2, 0, shape[0] - 1))
+    right = int(np.clip(np.ceil(mapped[:, 0].max()) + 3, left + 1, shape[1]))
+    bottom = int(np.clip(np.ceil(mapped[:, 1].max()) + 3, top + 1, shape[0]))
+    return left, top, right, bottom

@@ -437,6 +437,10 @@ def template_yaml(forms: list[FormMeasure], source: str) -> str:
         '  - {first: 1, last: 50, type: single, answers: "1", label: "complement simplu"}',
         '  - {first: 51, last: 200, type: multiple, answers: "2-4", label: "complement multiplu"}',
         "",
+        "# Printed in black: no drop-out colour, so stray ink cannot be told from print.",
+        "print:",
+        '  colour: "#000000"',
+        "",
     ]
     return "\n".join(out)
 

@@ -1,0 +1,36 @@
+"""The channels of a scanned page the reader works on, each made once and only if used."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import cv2
+import numpy as np
+
+# BGR channels. A drop-out red print (#D2232A) vanishes in red, where pen ink, the black
+# markers and the QR stay dark, and is darkest in green, where it is easiest to find.
+INK_CHANNEL, PRINT_CHANNEL = 2, 1
+
+
+@dataclass
+class ScanChannels:
+    """One decoded page: ``image`` is (H, W) gray or (H, W, 3) BGR uint8.
+
+    ``ink`` (:data:`INK_CHANNEL`) shows pen ink and black print without the drop-out
+    print; ``gray`` shows everything. On a grayscale scan both are the image itself.
+    """
+
+    image: np.ndarray
+
+    @property
+    def is_colour(self) -> bool:
+        return self.image.ndim == 3
+
+    @cached_property
+    def ink(self) -> np.ndarray:
+        return cv2.extractChannel(self.image, INK_CHANNEL) if self.is_colour else self.image
+
+    @cached_property
+    def gray(self) -> np.ndarray:
+        return cv2.cvtColor(self.image, cv2.COLOR_BGR2GRAY) if self.is_colour else self.image
