@@ -17,8 +17,10 @@ INK_CHANNEL, PRINT_CHANNEL = 2, 1
 class ScanChannels:
     """One decoded page: ``image`` is (H, W) gray or (H, W, 3) BGR uint8.
 
-    ``ink`` (:data:`INK_CHANNEL`) shows pen ink and black print without the drop-out
-    print; ``gray`` shows everything. On a grayscale scan both are the image itself.
+    ``ink`` (:data:`INK_CHANNEL`) shows pen ink and everything printed black (markers,
+    the national form's blocks and print) without the drop-out print: registration and
+    measurement work on it. ``gray`` shows everything, for telling a blank or blurred
+    page. On a grayscale scan both are the image itself.
     """
 
     image: np.ndarray

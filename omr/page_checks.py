@@ -80,8 +80,7 @@ def stray_marks(page: TemplatePage, template: SheetTemplate) -> list[Problem]:
 
     Returns warnings only: a room head decides whether a mark is a distinctive sign.
     """
-    red = int(template.print.colour[1:3], 16)
-    if not page.is_colour or red < 170:
+    if not page.is_colour or not template.print.drops_out:
         return [
             Problem(
                 "stray_marks_not_checked",

@@ -140,7 +140,7 @@ def _choose_template(
     if len(detection.corners) < MARKERS_PER_SHEET:
         if not detection.corners:
             for template in by_blocks:
-                result = register_by_blocks(scan.gray, template)
+                result = register_by_blocks(scan.ink, template)
                 if result:
                     return template, result
                 failure = result
@@ -156,7 +156,7 @@ def _choose_template(
     if best is not None:
         return best[1], register_aruco(detection, best[1].registration)
     for template in by_blocks:
-        result = register_by_blocks(scan.gray, template)
+        result = register_by_blocks(scan.ink, template)
         if result:
             return template, result
         failure = result
@@ -168,7 +168,7 @@ def _register(
 ) -> PageRegistration | RegistrationFailure:
     if isinstance(template.registration, ArucoRegistration):
         return register_aruco(detect_markers(scan.ink), template.registration)
-    return register_by_blocks(scan.gray, template)
+    return register_by_blocks(scan.ink, template)
 
 
 def _read_identity(

@@ -335,15 +335,23 @@ class Pictograms(_Model):
     cancelled_label: str = "anulat"
 
 
+DROP_OUT_MIN_RED = 170
+
+
 class PrintSpec(_Model):
-    """How the sheet looks on paper. Only ``colour`` is read back: a light red print
-    drops out of the ink channel, so stray ink can be told from print."""
+    """How the sheet looks on paper. Only ``colour`` is read back (:attr:`drops_out`)."""
 
     colour: str = Field(default="#D2232A", pattern=r"^#[0-9A-Fa-f]{6}$")
     title: list[TextItem] = []
     instructions: list[TextItem] = []
     pictograms: Pictograms | None = None
     boxes: list[LabelledBox] = []  # score box, signature boxes
+
+    @property
+    def drops_out(self) -> bool:
+        """Whether the print vanishes from a colour scan's red channel (red 170 or more
+        of 255, as a red print reflects), leaving pen ink alone there."""
+        return int(self.colour[1:3], 16) >= DROP_OUT_MIN_RED
 
 
 class SheetTemplate(_Model):

@@ -125,8 +125,8 @@ class TemplatePage:
 
     ``printed`` is (H, W) uint8 where the printed outlines are darkest (for locating
     them); ``ink`` is (H, W) uint8 where a drop-out print vanishes on colour scans,
-    the same array as ``printed`` on grayscale scans (see :mod:`omr.channels`). Both
-    hold the measured windows
+    the same array as ``printed`` on grayscale scans and sheets without a drop-out print
+    (see :mod:`omr.channels`). Both hold the measured windows
     (``windows``, px) and paper white elsewhere. ``source`` is the scan (H', W') or
     (H', W', 3) BGR uint8, ``source_ink`` (H', W') its ink channel, and ``to_source``
     (3, 3) maps template px to their px.
@@ -235,15 +235,17 @@ def warp_to_template(
     width_mm, height_mm = template.page_size_mm
     shape = (int(round(height_mm * px_per_mm)), int(round(width_mm * px_per_mm)))
     to_source = _to_source(homography, px_per_mm)
-    printed = np.full(shape, PAPER, np.uint8)
-    ink = np.full(shape, PAPER, np.uint8) if scan.is_colour else printed
+    ink = np.full(shape, PAPER, np.uint8)
+    # Without a drop-out print the ink channel shows the print too: it serves for both.
+    separate = scan.is_colour and template.print.drops_out
+    printed = np.full(shape, PAPER, np.uint8) if separate else ink
     windows = tuple(measured_windows(template, px_per_mm))
     for x0, y0, x1, y1 in windows:
         left, top, right, bottom = _source_bounds(to_source, (x0, y0, x1, y1), scan.ink.shape)
         to_part = np.array([[1.0, 0, -left], [0, 1.0, -top], [0, 0, 1]]) @ to_source
         size, origin = (x1 - x0, y1 - y0), (x0, y0)
         ink[y0:y1, x0:x1] = _warp(scan.ink[top:bottom, left:right], to_part, size, origin)
-        if scan.is_colour:
+        if separate:
             # The outline search samples whole pixels two apart: the nearest pixel (half
             # a pixel off at most) serves it at less than half the cost of interpolating.
             part = cv2.extractChannel(scan.image[top:bottom, left:right], PRINT_CHANNEL)
