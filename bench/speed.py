@@ -83,6 +83,7 @@ def _read(paths: list[Path]) -> tuple[list[dict[str, float]], list[float], int]:
         walls.append((time.perf_counter() - started) * 1000)
         assert reading.status != "rejected", (path, reading.reasons)
         timings.append(reading.timings_ms)
+        reading.page = None  # as `omr read` and the station do once the overlay is drawn
     return timings, walls, _peak_rss_kib()
 
 

@@ -118,17 +118,23 @@ def _raster_pages(path: str, data: bytes, sha: str) -> Iterator[PageImage | Page
             )
             continue
         try:
-            if frames == 1 and picture.format in {"PNG", "JPEG"} and not _has_exif_turn(frame):
-                array = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
-                if array is None:
-                    raise OSError("truncated or corrupt image data")
-                image = _normalise(array)
-            else:
-                image = _pil_to_page(frame)
+            # Not kept in a local: the page is released while the next one is decoded.
+            page = PageImage(source, _decode(picture, frame, frames, data), _dpi_of(frame))
         except (OSError, SyntaxError, ValueError, cv2.error) as error:
             yield PageFailure(source, "file_corrupt", f"page {number} cannot be decoded ({error})")
             continue
-        yield PageImage(source, image, _dpi_of(frame))
+        yield page
+        del page
+
+
+def _decode(picture: Image.Image, frame: Image.Image, frames: int, data: bytes) -> np.ndarray:
+    """One frame as a page array (OpenCV decodes single PNG and JPEG images faster)."""
+    if frames == 1 and picture.format in {"PNG", "JPEG"} and not _has_exif_turn(frame):
+        array = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+        if array is None:
+            raise OSError("truncated or corrupt image data")
+        return _normalise(array)
+    return _pil_to_page(frame)
 
 
 def _has_exif_turn(frame: Image.Image) -> bool:
@@ -143,7 +149,7 @@ def _has_exif_turn(frame: Image.Image) -> bool:
 
 
 def _pdf_pages(path: str, sha: str) -> Iterator[PageImage | PageFailure]:
-    from pdf2image import convert_from_path, pdfinfo_from_path
+    from pdf2image import pdfinfo_from_path
     from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError
 
     source = SourceRef(path, 1, sha)
@@ -173,7 +179,7 @@ def _pdf_pages(path: str, sha: str) -> Iterator[PageImage | PageFailure]:
     for number in range(1, pages + 1):
         page_source = SourceRef(path, number, sha)
         try:
-            (picture,) = convert_from_path(path, dpi=PDF_DPI, first_page=number, last_page=number)
+            page = PageImage(page_source, _rendered(path, number), float(PDF_DPI))
         except Exception as error:  # pdftoppm failures surface as several exception types
             yield PageFailure(
                 page_source,
@@ -181,7 +187,15 @@ def _pdf_pages(path: str, sha: str) -> Iterator[PageImage | PageFailure]:
                 f"page {number} of the PDF cannot be rendered ({error})",
             )
             continue
-        yield PageImage(page_source, _pil_to_page(picture), float(PDF_DPI))
+        yield page
+        del page  # released while the next page is rendered
+
+
+def _rendered(path: str, number: int) -> np.ndarray:
+    from pdf2image import convert_from_path
+
+    (picture,) = convert_from_path(path, dpi=PDF_DPI, first_page=number, last_page=number)
+    return _pil_to_page(picture)
 
 
 def load_pages(path: str | Path) -> Iterator[PageImage | PageFailure]:

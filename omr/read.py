@@ -379,6 +379,7 @@ def _timed(
         if page is None:
             return
         yield page, (time.perf_counter() - started) * 1000
+        del page  # released before the next page is decoded
 
 
 @cache
@@ -388,44 +389,61 @@ def _shipped() -> tuple[SheetTemplate, ...]:
 
 
 def read_files(paths: Iterable[str | Path], options: ReadOptions) -> Iterator[SheetReading]:
-    """Read every page of every file; duplicates within the batch are rejected."""
+    """Read every page of every file; duplicates within the batch are rejected.
+
+    Nothing of a page is kept here once its reading is handed out: a consumer that lets
+    go of ``reading.page`` holds one page in memory at a time, however long the batch.
+    """
     candidates = [options.template] if options.template is not None else list(_shipped())
-    seen_files: dict[str, str] = {}
-    seen_serials: dict[tuple[str | None, str | None, int], str] = {}
+    batch = _Batch()
     for path in paths:
         for page, decode_ms in _timed(load_pages(path)):
-            if not page:
-                yield _failed(page)
-                continue
-            sha = page.source.sha256
-            first = seen_files.setdefault(sha, page.source.path)
-            if first != page.source.path:
-                reading = SheetReading(
-                    source=page.source,
-                    reasons=[
-                        Problem("duplicate_file", f"the same file was already read as {first}")
-                    ],
-                )
-                yield reading
-                continue
-            started = time.perf_counter()
-            reading = read_page(page, options, candidates)
-            reading.timings_ms = {"decode": decode_ms, **reading.timings_ms}
-            if reading.serial is not None:
-                key = (reading.template, reading.exam, reading.serial)
-                where = f"{page.source.path} page {page.source.page}"
-                earlier = seen_serials.setdefault(key, where)
-                if earlier != where:
-                    reading.reasons.append(
-                        Problem(
-                            "duplicate_serial",
-                            f"sheet serial {reading.serial:06d} was already "
-                            f"read from {earlier}: a photocopy or a second scan",
-                        )
-                    )
-                    reading.status = _status(reading)
-            reading.timings_ms["total"] = decode_ms + (time.perf_counter() - started) * 1000
+            reading = batch.read(page, decode_ms, options, candidates)
+            del page
             yield reading
+            del reading
+
+
+@dataclass
+class _Batch:
+    """What a batch has seen so far: files by content, sheet serials."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    serials: dict[tuple[str | None, str | None, int], str] = field(default_factory=dict)
+
+    def read(
+        self,
+        page: PageImage | PageFailure,
+        decode_ms: float,
+        options: ReadOptions,
+        candidates: list[SheetTemplate],
+    ) -> SheetReading:
+        if not page:
+            return _failed(page)
+        first = self.files.setdefault(page.source.sha256, page.source.path)
+        if first != page.source.path:
+            return SheetReading(
+                source=page.source,
+                reasons=[Problem("duplicate_file", f"the same file was already read as {first}")],
+            )
+        started = time.perf_counter()
+        reading = read_page(page, options, candidates)
+        reading.timings_ms = {"decode": decode_ms, **reading.timings_ms}
+        if reading.serial is not None:
+            key = (reading.template, reading.exam, reading.serial)
+            where = f"{page.source.path} page {page.source.page}"
+            earlier = self.serials.setdefault(key, where)
+            if earlier != where:
+                reading.reasons.append(
+                    Problem(
+                        "duplicate_serial",
+                        f"sheet serial {reading.serial:06d} was already "
+                        f"read from {earlier}: a photocopy or a second scan",
+                    )
+                )
+                reading.status = _status(reading)
+        reading.timings_ms["total"] = decode_ms + (time.perf_counter() - started) * 1000
+        return reading
 
 
 def readings_document(readings: Iterable[SheetReading]) -> dict[str, Any]:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import struct
+import weakref
 import zlib
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 from PIL import Image
 from reportlab.pdfgen.canvas import Canvas
 from scansim.sheets import fill, render_sheet
 
+from omr import ingest
 from omr.cli import main
 from omr.ingest import load_pages
 from omr.read import ReadOptions, read_files
@@ -126,6 +129,32 @@ def test_multipage_tiff_and_jpeg(tmp_path: Path, specializare) -> None:
     ]
     assert readings[0].answers["3"]["c"] == "filled"
     assert readings[0].source.sha256 == readings[1].source.sha256 != readings[2].source.sha256
+
+
+def test_a_page_is_released_before_the_next_is_decoded(
+    tmp_path: Path, specializare, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch holds one page image at a time when the consumer lets go of it."""
+    sheets = [render_sheet(specializare, 150, serial=serial) for serial in (1, 2)]
+    tiff = tmp_path / "batch.tiff"
+    frames = [Image.fromarray(cv2.cvtColor(sheet, cv2.COLOR_BGR2RGB)) for sheet in sheets]
+    frames[0].save(tiff, save_all=True, append_images=frames[1:], compression="tiff_lzw")
+    previous: list[weakref.ref] = []
+    alive_while_decoding = []
+    decode = ingest._pil_to_page
+
+    def watched(frame: Image.Image) -> np.ndarray:
+        alive_while_decoding.append(any(ref() is not None for ref in previous))
+        return decode(frame)
+
+    monkeypatch.setattr(ingest, "_pil_to_page", watched)
+    readings = read_files([tiff], ReadOptions())
+    first = next(readings)
+    previous.append(weakref.ref(first.page.source))
+    first.page = None
+    second = next(readings)
+    assert alive_while_decoding == [False, False]
+    assert (first.serial, second.serial) == (1, 2)
 
 
 def test_photocopy_and_duplicate_file_are_rejected(tmp_path: Path, specializare) -> None:

@@ -8,6 +8,7 @@ readings is never read again (a restart re-queues only the scans without reading
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -36,15 +37,17 @@ def pending_scans(session: Session, *, room_id: int | None = None) -> list[int]:
     return list(session.scalars(query))
 
 
-def read_pages(path: Path, exam: Exam) -> list[SheetReading]:
+def read_pages(path: Path, exam: Exam) -> Iterator[SheetReading]:
+    """Read the pages of a stored scan one by one (each page's image is released once
+    the caller moves on: a batch of hundreds of pages is not held in memory)."""
     options = ReadOptions(template=load_template(exam.template), exam=exam.code)
     try:
-        return list(read_files([path], options))
+        yield from read_files([path], options)
     except (OmrError, ValueError, OSError, cv2.error) as error:
         log.exception("reading %s failed", path)
         failed = SheetReading(source=SourceRef(str(path), 1, ""))
         failed.reasons.append(Problem("read_failed", f"cititorul a eșuat: {error}"))
-        return [failed]
+        yield failed
 
 
 def write_overlay(settings: Settings, scan: Scan, reading: SheetReading) -> str | None:
@@ -120,8 +123,11 @@ def read_scan(sessions: sessionmaker[Session], *, settings: Settings, scan_id: i
         room = session.get(Room, scan.room_id)
         exam = room.exam
         path = settings.scans_dir / scan.stored_path
-    pages = read_pages(path, exam)
-    overlays = [write_overlay(settings, scan, page) for page in pages]
+    pages, overlays = [], []
+    for page in read_pages(path, exam):
+        overlays.append(write_overlay(settings, scan, page))
+        page.page = None  # the overlay is drawn: release the image
+        pages.append(page)
     with sessions() as session, session.begin():
         if session.scalars(select(Reading.id).where(Reading.scan_id == scan_id)).first():
             return 0
