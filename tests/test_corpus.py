@@ -17,6 +17,7 @@ from omr.evaluation import Tally, judge, read_corpus
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "scans"
 MIN_AGREEMENT = 0.9999
 MAX_TYPICAL_FLAGGED = 0.02
+MAX_CORPUS_BYTES = 40_000_000  # the corpus stays small enough to clone and read in CI
 
 pytestmark = pytest.mark.slow
 
@@ -33,6 +34,11 @@ def test_corpus_has_every_subset(tally: Tally) -> None:
     sizes = {name: len(tally.subset(name).judgements) for name in ("clean", "typical", "hard")}
     assert min(sizes.values()) >= 30 and len(tally.subset("reject").judgements) >= 15
     assert len(tally.judgements) >= 150
+
+
+def test_corpus_stays_within_its_size() -> None:
+    size = sum(path.stat().st_size for path in CORPUS.rglob("*") if path.is_file())
+    assert size <= MAX_CORPUS_BYTES, f"{size:,} bytes"
 
 
 def test_no_silent_errors(tally: Tally) -> None:
