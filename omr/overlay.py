@@ -65,8 +65,23 @@ def _draw_bubble(canvas: np.ndarray, center: tuple[int, int], radius: int, state
             cv2.circle(canvas, point, 1, colour, -1)
 
 
-def render_overlay(reading: SheetReading, radius_mm: float = 2.5) -> np.ndarray | None:
-    """The overlay of a read page as a (H, W, 3) BGR image; ``None`` when not registered."""
+def caption(reading: SheetReading, name: str | None = None) -> list[str]:
+    """The lines printed above an overlay: which scan, what was read, why it is doubted."""
+    lines = [
+        f"{name or reading.source.path} p.{reading.source.page}  status: {reading.status}  "
+        f"candidate: {reading.candidate or '—'}  variant: {reading.variant or '—'}",
+        LEGEND,
+    ]
+    return lines + [f"[{p.code}] {p.message}" for p in (*reading.reasons, *reading.warnings)]
+
+
+def render_overlay(
+    reading: SheetReading, radius_mm: float = 2.5, *, name: str | None = None
+) -> np.ndarray | None:
+    """The overlay of a read page as a (H, W, 3) BGR image; ``None`` when not registered.
+
+    ``name`` is the scan's name as the room head knows it (default: the path read).
+    """
     page = reading.page
     if page is None:
         return None
@@ -77,12 +92,7 @@ def render_overlay(reading: SheetReading, radius_mm: float = 2.5) -> np.ndarray 
     for bubble in reading.bubbles:
         x, y = (int(round(v)) for v in bubble["center_px"])
         _draw_bubble(canvas, (x, y), int(radius_mm * page.px_per_mm * 0.9), bubble["state"])
-    lines = [
-        f"{reading.source.path} p.{reading.source.page}  status: {reading.status}  "
-        f"candidate: {reading.candidate or '—'}  variant: {reading.variant or '—'}",
-        LEGEND,
-    ]
-    lines += [f"[{p.code}] {p.message}" for p in (*reading.reasons, *reading.warnings)]
+    lines = caption(reading, name)
     size = max(14, int(page.px_per_mm * 2.2))
     band = Image.new("RGB", (canvas.shape[1], (len(lines) + 1) * int(size * 1.35)), "white")
     draw = ImageDraw.Draw(band)

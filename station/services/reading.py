@@ -51,7 +51,7 @@ def read_pages(path: Path, exam: Exam) -> Iterator[SheetReading]:
 
 
 def write_overlay(settings: Settings, scan: Scan, reading: SheetReading) -> str | None:
-    image = render_overlay(reading)
+    image = render_overlay(reading, name=scan.original_name)
     if image is None:
         return None
     relative = f"{scan.sha256[:2]}/{scan.sha256}-p{reading.source.page}.png"

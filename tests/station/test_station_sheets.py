@@ -7,9 +7,12 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from omr.cli import main as omr_main
+from omr.overlay import caption
+from station.services import reading as reading_service
 from station.services.export import verify_bundle
 
 
@@ -152,3 +155,20 @@ def test_annulment_and_replacement(station, example: Path) -> None:
     status = station.call("GET", "/api/rooms/1").json()
     assert status["counts"] == {"annulled": 1, "final": 1}
     assert "00102" in status["absent"]
+
+
+def test_overlay_names_the_scan_as_uploaded(
+    station, example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The overlay's caption shows the file the room head scanned, not the stored path."""
+    captions = []
+    draw = reading_service.render_overlay
+
+    def spied(reading, **options):
+        captions.append(caption(reading, options.get("name"))[0])
+        return draw(reading, **options)
+
+    monkeypatch.setattr(reading_service, "render_overlay", spied)
+    station.upload(example / "sheet-001.jpg")
+    station.wait_read()
+    assert len(captions) == 1 and captions[0].startswith("sheet-001.jpg p.1  status: ok")
