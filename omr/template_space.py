@@ -247,12 +247,9 @@ def warp_to_template(
         ink[y0:y1, x0:x1] = _warp(scan.ink[top:bottom, left:right], to_part, size, origin)
         if separate:
             # The outline search samples whole pixels two apart: the nearest pixel (half
-            # a pixel off at most) serves it at less than half the cost of interpolating,
-            # and picking whole pixels, colour costs little more than one channel.
-            part = _warp(
-                scan.image[top:bottom, left:right], to_part, size, origin, cv2.INTER_NEAREST
-            )
-            printed[y0:y1, x0:x1] = cv2.extractChannel(part, PRINT_CHANNEL)
+            # a pixel off at most) serves it at less than half the cost of interpolating.
+            part = cv2.extractChannel(scan.image[top:bottom, left:right], PRINT_CHANNEL)
+            printed[y0:y1, x0:x1] = _warp(part, to_part, size, origin, cv2.INTER_NEAREST)
     return TemplatePage(printed, ink, px_per_mm, scan.image, scan.ink, to_source, windows)
 
 
