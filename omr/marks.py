@@ -23,6 +23,7 @@ Measurements per bubble:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -31,7 +32,7 @@ import numpy as np
 
 from omr.calibration import Calibration
 from omr.template import Bubble
-from omr.template_space import TemplatePage
+from omr.template_space import TemplatePage, gather
 
 BLANK, FILLED, CROSSED, UNCLEAR = "blank", "filled", "crossed", "unclear"
 INTERIOR_RADIUS = 0.72
@@ -129,23 +130,6 @@ def _arm_points(rx: float, ry: float, samples: int = 9) -> np.ndarray:
     return _frozen(np.asarray(quadrants, np.float32))
 
 
-def _flat(offsets: np.ndarray, width: int) -> np.ndarray:
-    """Integer offsets (..., 2) as (x, y) px → offsets into a flattened (H, ``width``) image."""
-    rounded = np.rint(offsets).astype(np.intp)
-    return rounded[..., 0] + rounded[..., 1] * width
-
-
-def _gather(image: np.ndarray, centers: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Sample ``image`` at every centre + offset: (N, 2) and (..., 2) → (N, ...).
-
-    Centres and offsets are rounded to whole pixels separately, so one flat index per
-    offset serves every centre.
-    """
-    base = _flat(centers, image.shape[1])
-    index = base.reshape((-1,) + (1,) * (offsets.ndim - 1)) + _flat(offsets, image.shape[1])
-    return image.ravel().take(index, mode="clip")
-
-
 @cache
 def _outline_probe(rx: float, ry: float) -> tuple[np.ndarray, np.ndarray]:
     """Points (P, 2) and weights (P,) scoring a printed outline centred on them.
@@ -192,7 +176,7 @@ def _arms_clear_of_neighbours(
 
 
 def _refine_offsets(
-    gray: np.ndarray,
+    printed: Callable[[np.ndarray, np.ndarray], np.ndarray],
     centers: np.ndarray,
     groups: list[list[int]],
     rx: float,
@@ -203,7 +187,9 @@ def _refine_offsets(
 
     Parameters
     ----------
-    gray : (H, W) uint8 ndarray
+    printed : callable
+        The printed channel at centres (N, 2) + offsets (..., 2) → (N, ...) uint8
+        (:meth:`TemplatePage.sample_printed`).
     centers : (N, 2) float32 ndarray
         Bubble centres (x, y) in px.
     groups : list of list of int
@@ -217,7 +203,7 @@ def _refine_offsets(
     span = range(-search_px, search_px + 1, step)
     shifts = np.array([(dx, dy) for dy in span for dx in span], np.float32)
     points, weights = _outline_probe(rx, ry)
-    values = _gather(gray, centers, shifts[:, None, :] + points)  # (N, S, P) uint8
+    values = printed(centers, shifts[:, None, :] + points)  # (N, S, P) uint8
     zero = int(np.flatnonzero((shifts == 0).all(axis=1))[0])
     paper = float(np.percentile(values[:, zero, -24:], 90)) or 255.0
     score = values.astype(np.float32) @ (-weights / paper)  # (N, S): outline darkness
@@ -242,7 +228,7 @@ def _local_paper(ink: np.ndarray, centers: np.ndarray, rx: float, ry: float) -> 
     ignores the arms of an X and a neighbour's overshoot (a quarter of the band at most).
     """
     band = np.concatenate([_ellipse_points(rx, ry, 1.5, 32), _ellipse_points(rx, ry, 1.8, 32)])
-    paper = np.percentile(_gather(ink, centers, band), 75, axis=1).astype(np.float32)
+    paper = np.percentile(gather(ink, centers, band), 75, axis=1).astype(np.float32)
     return np.maximum(paper, 1.0)
 
 
@@ -290,22 +276,22 @@ def measure_bubbles(
         for position, member in enumerate(members):
             questions[(bubbles[member].field, bubbles[member].question)].append(position)
         shifts = _refine_offsets(
-            page.printed, centers[index], list(questions.values()), rx, ry, search_px
+            page.sample_printed, centers[index], list(questions.values()), rx, ry, search_px
         )
         at_limit[index] = np.abs(shifts).max(axis=1) >= search_px
         group_centers = centers[index] + shifts
         centers[index] = group_centers
         paper = _local_paper(page.ink, group_centers, rx, ry)
         ink_below = (paper * (1.0 - calibration.ink_darkness))[:, None]
-        interior = _gather(
+        interior = gather(
             page.ink, group_centers, _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS)
         )
         fill[index] = (interior < ink_below).mean(-1)
-        edge[index] = (_gather(page.ink, group_centers, _edge_points(rx, ry)) < ink_below).mean(-1)
+        edge[index] = (gather(page.ink, group_centers, _edge_points(rx, ry)) < ink_below).mean(-1)
         darkness[index] = np.clip(1.0 - interior / paper[:, None], 0.0, 1.0).mean(-1)
-        outline = _gather(strokes, group_centers, _ellipse_points(rx, ry, 1.0, 48))
+        outline = gather(strokes, group_centers, _ellipse_points(rx, ry, 1.0, 48))
         outlines.append((index, 1.0 - outline / paper[:, None]))  # (N, 48) darkness
-        arm_ink = _gather(strokes, group_centers, _arm_points(rx, ry)) < ink_below[..., None, None]
+        arm_ink = gather(strokes, group_centers, _arm_points(rx, ry)) < ink_below[..., None, None]
         # An X's stroke leaves the circle: ink runs unbroken from the ray's inner end
         # outwards. A neighbour's stroke or fill only crosses the ray further out, and
         # samples on a neighbour's footprint never count.

@@ -123,23 +123,70 @@ def measured_windows(template: SheetTemplate, px_per_mm: float) -> list[tuple[in
 class TemplatePage:
     """A page warped into template space.
 
-    ``printed`` is (H, W) uint8 where the printed outlines are darkest (for locating
-    them); ``ink`` is (H, W) uint8 where a drop-out print vanishes on colour scans,
-    the same array as ``printed`` on grayscale scans and sheets without a drop-out print
-    (see :mod:`omr.channels`). Both hold the measured windows
-    (``windows``, px) and paper white elsewhere. ``source`` is the scan (H', W') or
-    (H', W', 3) BGR uint8, ``source_ink`` (H', W') its ink channel, and ``to_source``
-    (3, 3) maps template px to their px.
+    ``ink`` is (H, W) uint8 where a drop-out print vanishes on colour scans (see
+    :mod:`omr.channels`); it holds the measured windows (``windows``, px) and paper
+    white elsewhere. ``source`` is the scan (H', W') or (H', W', 3) BGR uint8,
+    ``source_ink`` (H', W') its ink channel, and ``to_source`` (3, 3) maps template px
+    to their px. ``print_apart`` tells that the print is found in another channel
+    than the ink (a colour scan of a drop-out print).
     Pixel (row, col) = (y_mm, x_mm) × ``px_per_mm``.
     """
 
-    printed: np.ndarray
     ink: np.ndarray
     px_per_mm: float
     source: np.ndarray
     source_ink: np.ndarray
     to_source: np.ndarray
     windows: tuple[tuple[int, ...], ...] = ()
+    print_apart: bool = False
+
+    @cached_property
+    def printed(self) -> np.ndarray:
+        """(H, W) uint8 where the print is darkest, in the measured windows; ``ink`` itself
+        unless the print is apart. Straightened on first use."""
+        if not self.print_apart:
+            return self.ink
+
+        def green(top: int, bottom: int, left: int, right: int) -> np.ndarray:
+            return cv2.extractChannel(self.source[top:bottom, left:right], PRINT_CHANNEL)
+
+        # The nearest pixel (half a pixel off at most) serves locating the print.
+        return _straighten_windows(
+            green,
+            self.to_source,
+            self.ink.shape,
+            self.source.shape,
+            self.windows,
+            cv2.INTER_NEAREST,
+        )
+
+    def sample_printed(self, centers_px: np.ndarray, offsets_px: np.ndarray) -> np.ndarray:
+        """:attr:`printed` at template px ``centers_px`` (N, 2) + ``offsets_px`` (..., 2):
+        (N, ...) uint8, nearest pixel.
+
+        When the print is apart, it is read from the scan's own pixels (each centre
+        mapped, the offsets turned and scaled as the page is around the centres), which
+        costs no straightening; centres too near the scan's edge use :attr:`printed`.
+        """
+        if not self.print_apart:
+            return gather(self.ink, centers_px, offsets_px)
+        height, width = self.source.shape[:2]
+        mapped = cv2.perspectiveTransform(
+            centers_px.reshape(-1, 1, 2).astype(np.float64), self.to_source
+        ).reshape(-1, 2)
+        turn = _jacobian(self.to_source, centers_px.mean(axis=0))
+        offsets = offsets_px @ turn.T
+        reach = np.abs(offsets).reshape(-1, 2).max(axis=0) + 1
+        if (
+            (mapped.min(axis=0) < reach).any()
+            or (mapped[:, 0] >= width - reach[0]).any()
+            or (mapped[:, 1] >= height - reach[1]).any()
+        ):
+            return gather(self.printed, centers_px, offsets_px)
+        channels = self.source.shape[2]
+        base = _flat(mapped, width) * channels + PRINT_CHANNEL
+        index = base.reshape((-1,) + (1,) * (offsets.ndim - 1)) + _flat(offsets, width) * channels
+        return self.source.reshape(-1).take(index)
 
     @property
     def is_colour(self) -> bool:
@@ -152,7 +199,7 @@ class TemplatePage:
 
     def straightened(self) -> np.ndarray:
         """The whole page straightened: (H, W) gray or (H, W, 3) BGR uint8."""
-        return _warp(self.source, self.to_source, self.printed.shape[::-1])
+        return _warp(self.source, self.to_source, self.ink.shape[::-1])
 
     def overview(self, px_per_mm: float = OVERVIEW_PX_PER_MM) -> np.ndarray:
         """The whole page's ink channel, coarse: (h, w) uint8 at ``px_per_mm``.
@@ -167,8 +214,8 @@ class TemplatePage:
             # Halved pixel j is the mean of pixels 2j and 2j + 1: its centre is 2j + 0.5.
             to_ink = np.array([[0.5, 0, -0.25], [0, 0.5, -0.25], [0, 0, 1]]) @ to_ink
         size = (
-            int(round(self.printed.shape[1] * px_per_mm / self.px_per_mm)),
-            int(round(self.printed.shape[0] * px_per_mm / self.px_per_mm)),
+            int(round(self.ink.shape[1] * px_per_mm / self.px_per_mm)),
+            int(round(self.ink.shape[0] * px_per_mm / self.px_per_mm)),
         )
         return _warp(ink, to_ink, size)
 
@@ -209,10 +256,10 @@ class TemplatePage:
         they hold it, else straightened from the scan now."""
         x0 = max(0, int(round(box.origin_mm[0] * self.px_per_mm)))
         y0 = max(0, int(round(box.origin_mm[1] * self.px_per_mm)))
-        x1 = min(self.printed.shape[1], int(round(box.right * self.px_per_mm)))
-        y1 = min(self.printed.shape[0], int(round(box.bottom * self.px_per_mm)))
+        x1 = min(self.ink.shape[1], int(round(box.right * self.px_per_mm)))
+        y1 = min(self.ink.shape[0], int(round(box.bottom * self.px_per_mm)))
         if x1 <= x0 or y1 <= y0:
-            return self.printed[0:0, 0:0]
+            return self.ink[0:0, 0:0]
         if any(
             wx0 <= x0 and wy0 <= y0 and x1 <= wx1 and y1 <= wy1
             for wx0, wy0, wx1, wy1 in self.windows
@@ -235,22 +282,68 @@ def warp_to_template(
     width_mm, height_mm = template.page_size_mm
     shape = (int(round(height_mm * px_per_mm)), int(round(width_mm * px_per_mm)))
     to_source = _to_source(homography, px_per_mm)
-    ink = np.full(shape, PAPER, np.uint8)
-    # Without a drop-out print the ink channel shows the print too: it serves for both.
-    separate = scan.is_colour and template.print.drops_out
-    printed = np.full(shape, PAPER, np.uint8) if separate else ink
     windows = tuple(measured_windows(template, px_per_mm))
+
+    def ink(top: int, bottom: int, left: int, right: int) -> np.ndarray:
+        return scan.ink[top:bottom, left:right]
+
+    return TemplatePage(
+        _straighten_windows(ink, to_source, shape, scan.ink.shape, windows, cv2.INTER_LINEAR),
+        px_per_mm,
+        scan.image,
+        scan.ink,
+        to_source,
+        windows,
+        # Without a drop-out print the ink channel shows the print too.
+        print_apart=scan.is_colour and template.print.drops_out,
+    )
+
+
+def _straighten_windows(
+    part: Callable[[int, int, int, int], np.ndarray],
+    to_source: np.ndarray,
+    shape: tuple[int, ...],
+    source_shape: tuple[int, ...],
+    windows: tuple[tuple[int, ...], ...],
+    interpolation: int,
+) -> np.ndarray:
+    """A (H, W) = ``shape`` uint8 template page: paper, and the windows straightened from
+    ``part(top, bottom, left, right)``, the one channel of the scan's px rectangle each
+    window comes from (only that part of the scan is converted and resampled)."""
+    page = np.full(shape[:2], PAPER, np.uint8)
     for x0, y0, x1, y1 in windows:
-        left, top, right, bottom = _source_bounds(to_source, (x0, y0, x1, y1), scan.ink.shape)
+        left, top, right, bottom = _source_bounds(to_source, (x0, y0, x1, y1), source_shape)
         to_part = np.array([[1.0, 0, -left], [0, 1.0, -top], [0, 0, 1]]) @ to_source
-        size, origin = (x1 - x0, y1 - y0), (x0, y0)
-        ink[y0:y1, x0:x1] = _warp(scan.ink[top:bottom, left:right], to_part, size, origin)
-        if separate:
-            # The outline search samples whole pixels two apart: the nearest pixel (half
-            # a pixel off at most) serves it at less than half the cost of interpolating.
-            part = cv2.extractChannel(scan.image[top:bottom, left:right], PRINT_CHANNEL)
-            printed[y0:y1, x0:x1] = _warp(part, to_part, size, origin, cv2.INTER_NEAREST)
-    return TemplatePage(printed, ink, px_per_mm, scan.image, scan.ink, to_source, windows)
+        page[y0:y1, x0:x1] = _warp(
+            part(top, bottom, left, right), to_part, (x1 - x0, y1 - y0), (x0, y0), interpolation
+        )
+    return page
+
+
+def _jacobian(homography: np.ndarray, point: np.ndarray) -> np.ndarray:
+    """(2, 2) derivative of ``homography``'s mapping at ``point`` (x, y)."""
+    x, y = float(point[0]), float(point[1])
+    (h11, h12, h13), (h21, h22, h23), (h31, h32, h33) = homography
+    w = h31 * x + h32 * y + h33
+    u, v = (h11 * x + h12 * y + h13) / w, (h21 * x + h22 * y + h23) / w
+    return np.array([[h11 - u * h31, h12 - u * h32], [h21 - v * h31, h22 - v * h32]]) / w
+
+
+def _flat(offsets: np.ndarray, width: int) -> np.ndarray:
+    """Integer offsets (..., 2) as (x, y) px → offsets into a flattened (H, ``width``) image."""
+    rounded = np.rint(offsets).astype(np.intp)
+    return rounded[..., 0] + rounded[..., 1] * width
+
+
+def gather(image: np.ndarray, centers: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Sample ``image`` at every centre + offset: (N, 2) and (..., 2) → (N, ...).
+
+    Centres and offsets are rounded to whole pixels separately, so one flat index per
+    offset serves every centre.
+    """
+    base = _flat(centers, image.shape[1])
+    index = base.reshape((-1,) + (1,) * (offsets.ndim - 1)) + _flat(offsets, image.shape[1])
+    return image.ravel().take(index, mode="clip")
 
 
 def _source_bounds(
