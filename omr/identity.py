@@ -167,6 +167,10 @@ def read_candidate_number(
     return "".join(digits), None
 
 
+# A fill's median colour is settled by a couple of thousand pixels: two dozen bubbles.
+INK_SAMPLE_BUBBLES = 24
+
+
 def ink_colour(page: TemplatePage, centers_px: np.ndarray, radius_px: float) -> str | None:
     """The dominant ink colour inside the given bubbles: blue, black or other.
 
@@ -174,6 +178,8 @@ def ink_colour(page: TemplatePage, centers_px: np.ndarray, radius_px: float) -> 
     """
     if not page.is_colour or len(centers_px) == 0:
         return None
+    if len(centers_px) > INK_SAMPLE_BUBBLES:  # spread over the page, in reading order
+        centers_px = centers_px[np.linspace(0, len(centers_px) - 1, INK_SAMPLE_BUBBLES).astype(int)]
     radius = max(1, int(radius_px * 0.6))
     # Every other pixel both ways: the median colour of a fill needs no more.
     ys, xs = np.mgrid[-radius : radius + 1 : 2, -radius : radius + 1 : 2]
