@@ -5,7 +5,7 @@ rotation (0/90/180/270° and skew), scale and offset, and fits a homography mapp
 template millimetres ``(x, y)`` to image pixels ``(x, y)``. A page that cannot be
 registered gives a falsy :class:`RegistrationFailure` carrying the reason.
 
-ArUco markers are found on a downscaled copy (fast), then their corners are refined on
+ArUco markers are found on a halved copy (fast), then their corners are refined on
 the full image. Each marker's id says which corner it is, so orientation comes for free.
 """
 
@@ -19,7 +19,6 @@ import numpy as np
 
 from omr.template import ArucoRegistration, SheetTemplate
 
-DETECTION_LONG_SIDE_PX = 1100
 # 12 mm markers stay 23 px or more (a cell of 4 px) on a page halved down to this.
 DETECTION_MIN_LONG_SIDE_PX = 600
 MAX_REPROJECTION_ERROR_MM = 1.0
@@ -105,20 +104,6 @@ def halved(gray: np.ndarray) -> tuple[np.ndarray, float]:
         small = cv2.resize(small, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
         scale /= 2
     return small, scale
-
-
-def downscaled(gray: np.ndarray) -> tuple[np.ndarray, float]:
-    """``gray`` shrunk by the smallest whole factor that brings it to the detection size.
-
-    A whole factor takes OpenCV's fast path for ``INTER_AREA`` (a 2–3 × 2–3 box mean),
-    some fifty times faster than a fractional one. Returns the image and its scale.
-    """
-    factor = max(1, -(-max(gray.shape) // DETECTION_LONG_SIDE_PX))
-    if factor == 1:
-        return gray, 1.0
-    return cv2.resize(gray, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA), (
-        1 / factor
-    )
 
 
 def detect_markers(gray: np.ndarray, *, quick_only: bool = False) -> MarkerDetection:
