@@ -130,6 +130,18 @@ def _arm_points(rx: float, ry: float, samples: int = 9) -> np.ndarray:
     return _frozen(np.asarray(quadrants, np.float32))
 
 
+def _percentile(values: np.ndarray, q: float) -> np.ndarray:
+    """``np.percentile(values, q, axis=-1)`` (linear) from a partial sort: the same values
+    in a fraction of the time on the small rows measured here."""
+    count = values.shape[-1]
+    position = q / 100 * (count - 1)
+    low = int(position)
+    high = min(low + 1, count - 1)
+    ordered = np.partition(values, (low, high), axis=-1)
+    below = ordered[..., low].astype(np.float64)
+    return below + (position - low) * (ordered[..., high] - below)
+
+
 @cache
 def _outline_probe(rx: float, ry: float) -> tuple[np.ndarray, np.ndarray]:
     """Points (P, 2) and weights (P,) scoring a printed outline centred on them.
@@ -205,7 +217,7 @@ def _refine_offsets(
     points, weights = _outline_probe(rx, ry)
     values = printed(centers, shifts[:, None, :] + points)  # (N, S, P) uint8
     zero = int(np.flatnonzero((shifts == 0).all(axis=1))[0])
-    paper = float(np.percentile(values[:, zero, -24:], 90)) or 255.0
+    paper = float(_percentile(values[:, zero, -24:].ravel(), 90)) or 255.0
     score = values.astype(np.float32) @ (-weights / paper)  # (N, S): outline darkness
     order = np.concatenate([np.asarray(members) for members in groups])
     starts = np.cumsum([0] + [len(members) for members in groups[:-1]])
@@ -228,7 +240,7 @@ def _local_paper(ink: np.ndarray, centers: np.ndarray, rx: float, ry: float) -> 
     ignores the arms of an X and a neighbour's overshoot (a quarter of the band at most).
     """
     band = np.concatenate([_ellipse_points(rx, ry, 1.5, 32), _ellipse_points(rx, ry, 1.8, 32)])
-    paper = np.percentile(gather(ink, centers, band), 75, axis=1).astype(np.float32)
+    paper = _percentile(gather(ink, centers, band), 75).astype(np.float32)
     return np.maximum(paper, 1.0)
 
 
