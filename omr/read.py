@@ -38,6 +38,7 @@ from omr.marks import (
     classify_marks,
     measure_bubbles,
 )
+from omr.memory import reuse_large_buffers
 from omr.page_checks import blank_or_blurred, stray_marks
 from omr.profiles import load_profile
 from omr.register import (
@@ -392,8 +393,10 @@ def read_files(paths: Iterable[str | Path], options: ReadOptions) -> Iterator[Sh
     """Read every page of every file; duplicates within the batch are rejected.
 
     Nothing of a page is kept here once its reading is handed out: a consumer that lets
-    go of ``reading.page`` holds one page in memory at a time, however long the batch.
+    go of ``reading.page`` holds one page in memory at a time, however long the batch,
+    and the next page reuses its memory (:func:`omr.memory.reuse_large_buffers`).
     """
+    reuse_large_buffers()
     candidates = [options.template] if options.template is not None else list(_shipped())
     batch = _Batch()
     for path in paths:
