@@ -311,9 +311,14 @@ def measure_bubbles(
         arms[index] = run.mean(-1).max(-1)
     # A traced outline is pen ink, as dark as the sheet's fills; JPEG's chroma blur lets
     # a drop-out print's thin outline back into the ink channel at half that darkness.
+    # Where the print shows (grayscale scans, sheets printed black) the pen must also
+    # be darker than the print is: the threshold lies halfway between them.
     filled = darkness[(fill >= calibration.filled_min_fill) & (edge >= 0.5)]
     pen = float(np.median(filled)) if filled.size >= 3 else 1.0
-    traced_at = max(calibration.ink_darkness, 0.75 * pen)
+    blank = fill < calibration.filled_min_fill_floor
+    printed = [np.median(d[blank[index]], axis=1) for index, d in outlines]
+    print_darkness = float(np.median(np.concatenate(printed))) if blank.any() else 0.0
+    traced_at = max(calibration.ink_darkness, 0.75 * pen, (print_darkness + pen) / 2)
     for index, outline_darkness in outlines:
         ring[index] = (outline_darkness >= traced_at).mean(-1)
         ring_baseline[index] = np.median(ring[index])

@@ -270,6 +270,17 @@ def test_smudge_traced_outline_and_single_stroke_are_unclear(specializare) -> No
     }
 
 
+@pytest.mark.parametrize("pen", [(170, 60, 20), (40, 40, 40)], ids=["blue", "black"])
+def test_traced_outline_on_a_grayscale_scan_is_unclear(filled_sheets, specializare, pen) -> None:
+    """In gray the red print is dark too: only a pen darker than the print tells."""
+    image = filled_sheets[200].copy()
+    (x, y), (rx, _) = _center(specializare, 11, "b")
+    cv2.circle(image, (x, y), rx, pen, 3)
+    reading = _read(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), specializare)
+    unclear = {(b["question"], b["option"]): b["unclear"] for b in reading.bubbles if b["unclear"]}
+    assert unclear == {(11, "b"): ["outline_traced"]}
+
+
 def test_grayscale_says_stray_marks_not_checked(filled_sheets, specializare) -> None:
     gray = cv2.cvtColor(filled_sheets[200], cv2.COLOR_BGR2GRAY)
     codes = [warning.code for warning in _read(gray, specializare).warnings]
