@@ -223,7 +223,7 @@ def calibrate_from_image(image: np.ndarray, *, name: str = "scanner") -> Calibra
     """
     template = calibration_sheet()
     scan = ScanChannels(image)
-    registration = register_page(scan.gray, template)
+    registration = register_page(scan, template)
     if not registration:
         raise CalibrationError(f"not a readable calibration sheet: {registration.message}")
     page = warp_to_template(scan, registration.homography, template)

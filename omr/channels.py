@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import cv2
@@ -24,6 +24,7 @@ class ScanChannels:
     """
 
     image: np.ndarray
+    _ink_levels: list[np.ndarray] = field(default_factory=list, init=False, repr=False)
 
     @property
     def is_colour(self) -> bool:
@@ -36,3 +37,15 @@ class ScanChannels:
     @cached_property
     def gray(self) -> np.ndarray:
         return cv2.cvtColor(self.image, cv2.COLOR_BGR2GRAY) if self.is_colour else self.image
+
+    def ink_halved(self, times: int) -> np.ndarray:
+        """``ink`` halved ``times`` times (each a 2 × 2 mean: OpenCV's vectorised path, a
+        4 MP page in 0.3 ms), every level made once: marker search and the stray-ink
+        overview share them."""
+        if not self._ink_levels:
+            self._ink_levels.append(self.ink)
+        while len(self._ink_levels) <= times:
+            self._ink_levels.append(
+                cv2.resize(self._ink_levels[-1], None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+            )
+        return self._ink_levels[times]

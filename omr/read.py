@@ -47,6 +47,7 @@ from omr.register import (
     RegistrationFailure,
     detect_markers,
     register_aruco,
+    register_page,
 )
 from omr.register_blocks import register_by_blocks
 from omr.template import ArucoRegistration, SheetTemplate, load_template, shipped_template_ids
@@ -132,21 +133,21 @@ def _choose_template(
     against the forms registered on printed blocks, before the thorough search.
     """
     if options.template is not None:
-        return options.template, _register(scan, options.template)
+        return options.template, register_page(scan, options.template)
     by_blocks = [t for t in candidates if not isinstance(t.registration, ArucoRegistration)]
     failure: RegistrationFailure = RegistrationFailure(
         "markers_not_found", "no registration marks of a known sheet were found on the page"
     )
-    detection = detect_markers(scan.ink, quick_only=True)
+    detection = detect_markers(scan, quick_only=True)
     if len(detection.corners) < MARKERS_PER_SHEET:
         if not detection.corners:
             for template in by_blocks:
-                result = register_by_blocks(scan.ink, template)
+                result = register_by_blocks(scan, template)
                 if result:
                     return template, result
                 failure = result
             by_blocks = []
-        detection = detect_markers(scan.ink)
+        detection = detect_markers(scan)
     best: tuple[int, SheetTemplate] | None = None
     for template in candidates:
         if isinstance(template.registration, ArucoRegistration):
@@ -157,19 +158,11 @@ def _choose_template(
     if best is not None:
         return best[1], register_aruco(detection, best[1].registration)
     for template in by_blocks:
-        result = register_by_blocks(scan.ink, template)
+        result = register_by_blocks(scan, template)
         if result:
             return template, result
         failure = result
     return None, failure
-
-
-def _register(
-    scan: ScanChannels, template: SheetTemplate
-) -> PageRegistration | RegistrationFailure:
-    if isinstance(template.registration, ArucoRegistration):
-        return register_aruco(detect_markers(scan.ink), template.registration)
-    return register_by_blocks(scan.ink, template)
 
 
 def _read_identity(

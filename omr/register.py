@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from omr.channels import ScanChannels
 from omr.template import ArucoRegistration, SheetTemplate
 
 # 12 mm markers stay 23 px or more (a cell of 4 px) on a page halved down to this.
@@ -93,36 +94,23 @@ _THOROUGH_DETECTOR = _detector(3, 23)
 MARKERS_PER_SHEET = 4
 
 
-def halved(gray: np.ndarray) -> tuple[np.ndarray, float]:
-    """``gray`` halved as often as it stays at least the marker detection size.
+def detect_markers(scan: ScanChannels, *, quick_only: bool = False) -> MarkerDetection:
+    """Find ArUco markers on a page, in its ink channel (the markers are black).
 
-    Halving takes OpenCV's vectorised 2 × 2 box mean (a 4 MP page in 0.3 ms); a factor
-    of 3 costs ten times that. Returns the image and its scale.
-    """
-    small, scale = gray, 1.0
-    while max(small.shape) // 2 >= DETECTION_MIN_LONG_SIDE_PX:
-        small = cv2.resize(small, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-        scale /= 2
-    return small, scale
-
-
-def detect_markers(gray: np.ndarray, *, quick_only: bool = False) -> MarkerDetection:
-    """Find ArUco markers on a page.
-
-    Parameters
-    ----------
-    gray : (H, W) uint8 ndarray
-        Where the black markers are dark: the gray or the ink channel.
-    quick_only : bool
-        Look with the quick detector only, not again thoroughly when it finds fewer
-        than a sheet's markers.
+    The search runs on the ink halved as often as it stays at least
+    ``DETECTION_MIN_LONG_SIDE_PX`` long; ``quick_only`` looks with the quick detector
+    only, not again thoroughly when it finds fewer than a sheet's markers.
 
     Returns
     -------
     MarkerDetection
         Corners in full-resolution pixels, refined to sub-pixel accuracy.
     """
-    small, scale = halved(gray)
+    gray = scan.ink
+    times = 0
+    while max(gray.shape) >> (times + 1) >= DETECTION_MIN_LONG_SIDE_PX:
+        times += 1
+    small, scale = scan.ink_halved(times), 0.5**times
     corners, ids, _ = _QUICK_DETECTOR.detectMarkers(small)
     if not quick_only and (ids is None or len(ids) < MARKERS_PER_SHEET):
         corners, ids, _ = _THOROUGH_DETECTOR.detectMarkers(small)
@@ -243,20 +231,20 @@ def registration_from_marks(
 
 
 def register_page(
-    gray: np.ndarray, template: SheetTemplate, detection: MarkerDetection | None = None
+    scan: ScanChannels, template: SheetTemplate, detection: MarkerDetection | None = None
 ) -> PageRegistration | RegistrationFailure:
     """Register a page to ``template``.
 
     Parameters
     ----------
-    gray : (H, W) uint8 ndarray
+    scan : ScanChannels
     template : SheetTemplate
     detection : MarkerDetection, optional
         Markers already found on this page (to avoid detecting twice).
     """
     registration = template.registration
     if isinstance(registration, ArucoRegistration):
-        return register_aruco(detection or detect_markers(gray), registration)
+        return register_aruco(detection or detect_markers(scan), registration)
     from omr.register_blocks import register_by_blocks
 
-    return register_by_blocks(gray, template)
+    return register_by_blocks(scan, template)

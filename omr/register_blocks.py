@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from omr.channels import ScanChannels
 from omr.register import (
     PageRegistration,
     RegistrationFailure,
@@ -145,13 +146,6 @@ class _Candidates:
     corners: np.ndarray
 
 
-def _halved(image: np.ndarray, times: int) -> np.ndarray:
-    """``image`` halved ``times`` times (a 2 × 2 box mean, OpenCV's fastest resize)."""
-    for _ in range(times):
-        image = cv2.resize(image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    return image
-
-
 def _scale_bounds(layout: _Layout, long_side_px: int) -> tuple[float, float]:
     """The range of px per mm at which the page (or one of its parts) fills the image."""
     return (
@@ -169,15 +163,16 @@ def _detection_halvings(layout: _Layout, long_side_px: int) -> int:
     return times
 
 
-def _paper(small: np.ndarray, widest_px: float) -> np.ndarray:
-    """The paper's brightness under the print, on ``small`` halved ``PAPER_HALVINGS`` times.
+def _paper(smaller: np.ndarray, widest_px: float) -> np.ndarray:
+    """The paper's brightness under the print, on the detection copy halved
+    ``PAPER_HALVINGS`` times more (``smaller``).
 
-    ``small`` is closed (a max then a min filter) by a square wider than the widest block
+    ``smaller`` is closed (a max then a min filter) by a square wider than the widest block
     could be: print goes, the paper's shadows and uneven light stay.
     """
     radius = int(np.ceil(widest_px / 2 ** (PAPER_HALVINGS + 1))) + 1
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * radius + 1, 2 * radius + 1))
-    return cv2.morphologyEx(_halved(small, PAPER_HALVINGS), cv2.MORPH_CLOSE, kernel)
+    return cv2.morphologyEx(smaller, cv2.MORPH_CLOSE, kernel)
 
 
 def _blobs(
@@ -384,13 +379,13 @@ def _turned(
 
 
 def register_by_blocks(
-    gray: np.ndarray, template: SheetTemplate
+    scan: ScanChannels, template: SheetTemplate
 ) -> PageRegistration | RegistrationFailure:
-    """Register a page on the template's solid printed blocks.
+    """Register a page on the template's solid printed blocks, in its ink channel.
 
     Parameters
     ----------
-    gray : (H, W) uint8 ndarray
+    scan : ScanChannels
         The page, at any rotation (0/90/180/270° and skew), scale and offset; the whole
         page or one of the template's ``page.parts``.
     template : SheetTemplate
@@ -399,7 +394,7 @@ def register_by_blocks(
     Returns
     -------
     PageRegistration or RegistrationFailure
-        The homography maps template mm (x, y) to ``gray`` px (x, y). Failures:
+        The homography maps template mm (x, y) to the scan's px (x, y). Failures:
         ``wrong_template`` (fewer than 3 blocks in this form's layout: another page,
         such as the cover, or another form), ``registration_marks_not_found``,
         ``orientation_unknown``, ``registration_inaccurate``.
@@ -408,10 +403,13 @@ def register_by_blocks(
     if not isinstance(registration, BlockRegistration):
         raise TypeError("register_by_blocks needs a template with block registration")
     layout = _layout(template)
+    gray = scan.ink
     halvings = _detection_halvings(layout, max(gray.shape))
-    small, scale = _halved(gray, halvings), 0.5**halvings
+    small, scale = scan.ink_halved(halvings), 0.5**halvings
     small_bounds = _scale_bounds(layout, max(small.shape))
-    paper = _paper(small, layout.sizes[:, 1].max() * small_bounds[1])
+    paper = _paper(
+        scan.ink_halved(halvings + PAPER_HALVINGS), layout.sizes[:, 1].max() * small_bounds[1]
+    )
     block_areas = layout.sizes.prod(axis=1)
     boxes = _blobs(
         small,

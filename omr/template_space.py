@@ -125,17 +125,15 @@ class TemplatePage:
 
     ``ink`` is (H, W) uint8 where a drop-out print vanishes on colour scans (see
     :mod:`omr.channels`); it holds the measured windows (``windows``, px) and paper
-    white elsewhere. ``source`` is the scan (H', W') or (H', W', 3) BGR uint8,
-    ``source_ink`` (H', W') its ink channel, and ``to_source`` (3, 3) maps template px
-    to their px. ``print_apart`` tells that the print is found in another channel
+    white elsewhere. ``scan`` is the page as scanned, and ``to_source`` (3, 3) maps
+    template px to its px. ``print_apart`` tells that the print is found in another channel
     than the ink (a colour scan of a drop-out print).
     Pixel (row, col) = (y_mm, x_mm) × ``px_per_mm``.
     """
 
     ink: np.ndarray
     px_per_mm: float
-    source: np.ndarray
-    source_ink: np.ndarray
+    scan: ScanChannels
     to_source: np.ndarray
     windows: tuple[tuple[int, ...], ...] = ()
     print_apart: bool = False
@@ -189,6 +187,11 @@ class TemplatePage:
         return self.source.reshape(-1).take(index)
 
     @property
+    def source(self) -> np.ndarray:
+        """The scan (H', W') or (H', W', 3) BGR uint8."""
+        return self.scan.image
+
+    @property
     def is_colour(self) -> bool:
         return self.source.ndim == 3
 
@@ -207,12 +210,13 @@ class TemplatePage:
         The scan is halved first (a 2 × 2 mean: cheap, and no thin stroke is skipped)
         while it keeps one and a half of its pixels per overview pixel.
         """
-        ink = self.source_ink
         to_ink = self.to_source @ np.diag([self.px_per_mm / px_per_mm] * 2 + [1])
-        while np.sqrt(abs(np.linalg.det(to_ink[:2, :2]))) >= 3 and min(ink.shape) > 1:
-            ink = cv2.resize(ink, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+        times = 0
+        while np.sqrt(abs(np.linalg.det(to_ink[:2, :2]))) >= 3:
+            times += 1
             # Halved pixel j is the mean of pixels 2j and 2j + 1: its centre is 2j + 0.5.
             to_ink = np.array([[0.5, 0, -0.25], [0, 0.5, -0.25], [0, 0, 1]]) @ to_ink
+        ink = self.scan.ink_halved(times)
         size = (
             int(round(self.ink.shape[1] * px_per_mm / self.px_per_mm)),
             int(round(self.ink.shape[0] * px_per_mm / self.px_per_mm)),
@@ -290,8 +294,7 @@ def warp_to_template(
     return TemplatePage(
         _straighten_windows(ink, to_source, shape, scan.ink.shape, windows, cv2.INTER_LINEAR),
         px_per_mm,
-        scan.image,
-        scan.ink,
+        scan,
         to_source,
         windows,
         # Without a drop-out print the ink channel shows the print too.

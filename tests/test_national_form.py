@@ -47,7 +47,7 @@ def _gray(image: np.ndarray) -> np.ndarray:
 
 
 def _codes(image: np.ndarray, template: SheetTemplate) -> dict[str, tuple[str | None, str | None]]:
-    registration = register_by_blocks(_gray(image), template)
+    registration = register_by_blocks(ScanChannels(_gray(image)), template)
     assert registration, registration
     page = warp_to_template(ScanChannels(image), registration.homography, template)
     return {name: (r.value, r.reason) for name, r in read_coded_fields(page, template).items()}
@@ -80,7 +80,7 @@ def test_each_form_registers_and_reads_its_codes(
     national: SheetTemplate, domain: str, variant: str
 ) -> None:
     image = _render(domain, variant)
-    registration = register_by_blocks(_gray(image), national)
+    registration = register_by_blocks(ScanChannels(_gray(image)), national)
     assert registration, registration
     assert (registration.rotation, registration.marks_found) == (0, 6)
     assert registration.reprojection_error_mm < 0.3
@@ -111,7 +111,7 @@ def test_turned_and_skewed_forms(
     national: SheetTemplate, domain: str, variant: str, quarter_turns: int, skew_deg: float
 ) -> None:
     image = turn(_render(domain, variant), quarter_turns, skew_deg)
-    registration = register_by_blocks(_gray(image), national)
+    registration = register_by_blocks(ScanChannels(_gray(image)), national)
     assert registration, registration
     assert registration.rotation == (-90 * quarter_turns) % 360
     assert _codes(image, national) == {
@@ -130,13 +130,13 @@ def test_grid_half_alone_registers(national: SheetTemplate) -> None:
 
 
 def test_cover_page_is_rejected(national: SheetTemplate) -> None:
-    failure = register_by_blocks(_gray(_render("med", "A", page=1)), national)
+    failure = register_by_blocks(ScanChannels(_gray(_render("med", "A", page=1))), national)
     assert not failure
     assert failure.reason == "wrong_template"
 
 
 def test_blank_page_is_rejected(national: SheetTemplate) -> None:
-    failure = register_by_blocks(np.full((2339, 3307), 250, np.uint8), national)
+    failure = register_by_blocks(ScanChannels(np.full((2339, 3307), 250, np.uint8)), national)
     assert not failure and failure.reason == "wrong_template"
 
 
@@ -144,9 +144,9 @@ def test_two_blocks_lost_still_register_but_three_do_not(national: SheetTemplate
     blocks = {block.name: block.box for block in national.registration.blocks}
     image = _paint(_render("med", "B"), blocks["bar_bottom_left"], 255)
     image = _paint(image, blocks["bar_bottom_right"], 255)
-    assert register_by_blocks(_gray(image), national)
+    assert register_by_blocks(ScanChannels(_gray(image)), national)
     image = _paint(image, blocks["square_middle_left"], 255)
-    failure = register_by_blocks(_gray(image), national)
+    failure = register_by_blocks(ScanChannels(_gray(image)), national)
     assert not failure and failure.reason == "registration_marks_not_found"
 
 
@@ -179,7 +179,7 @@ def test_partial_domain_code_is_missing(national: SheetTemplate) -> None:
 def test_150_dpi_grayscale_reads(national: SheetTemplate) -> None:
     image = _render("farm", "C", dpi=150)
     gray = turn(_gray(image), 2, 8.0)
-    registration = register_by_blocks(gray, national)
+    registration = register_by_blocks(ScanChannels(gray), national)
     assert registration and registration.rotation == 180
     page = warp_to_template(ScanChannels(gray), registration.homography, national)
     codes = read_coded_fields(page, national)

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from scansim.sheets import render_form, turn
 
+from omr.channels import ScanChannels
 from omr.register_blocks import register_by_blocks
 from omr.template import SheetTemplate, load_template
 
@@ -68,7 +69,9 @@ def test_shadow_bands_over_blocks_register(national: SheetTemplate, quarter_turn
     x_mm, y_mm = _mm_grid(gray)
     page_height_mm = gray.shape[0] / PX_PER_MM
     gain = _band(page_height_mm - y_mm, 45, 0.6) * _band(np.abs(x_mm - 210), 45, 0.6)
-    registration = register_by_blocks(turn(_shaded(gray, gain), quarter_turns), national)
+    registration = register_by_blocks(
+        ScanChannels(turn(_shaded(gray, gain), quarter_turns)), national
+    )
     assert registration, registration
     assert (registration.rotation, registration.marks_found) == ((-90 * quarter_turns) % 360, 6)
     assert registration.reprojection_error_mm < 0.3
@@ -89,7 +92,7 @@ def test_shadow_over_the_blank_side_does_not_turn_the_page(
     x_mm, _ = _mm_grid(gray)
     gain = _band(gray.shape[1] / PX_PER_MM - x_mm, width_mm, depth)
     image = turn(_shaded(gray, gain), quarter_turns, skew_deg)
-    registration = register_by_blocks(image, national)
+    registration = register_by_blocks(ScanChannels(image), national)
     assert registration, registration
     assert registration.rotation == (-90 * quarter_turns) % 360
     assert registration.marks_found == 6
@@ -99,7 +102,9 @@ def test_shadow_over_the_blank_side_does_not_turn_the_page(
 def test_small_turned_squares_are_found(national: SheetTemplate, skew_deg: float) -> None:
     # At 150 dpi the middle squares are 10 px wide on the detection copy, too few pixels
     # to tell a turned square from a filled ellipse there: they are measured in full.
-    registration = register_by_blocks(turn(_page("farm_C", 150), 2, skew_deg), national)
+    registration = register_by_blocks(
+        ScanChannels(turn(_page("farm_C", 150), 2, skew_deg)), national
+    )
     assert registration, registration
     assert (registration.rotation, registration.marks_found) == (180, 6)
 
@@ -109,7 +114,7 @@ def test_page_without_question_numbers_is_not_guessed(national: SheetTemplate) -
     for box in national.registration.orientation_boxes:
         x0, y0 = (int(round(v * PX_PER_MM)) for v in box.origin_mm)
         gray[y0 : int(round(box.bottom * PX_PER_MM)), x0 : int(round(box.right * PX_PER_MM))] = 255
-    failure = register_by_blocks(turn(gray, 2, 3.0), national)
+    failure = register_by_blocks(ScanChannels(turn(gray, 2, 3.0)), national)
     assert not failure and failure.reason == "orientation_unknown"
 
 
@@ -118,6 +123,8 @@ def test_shadowed_hard_scan_is_read_the_right_way_up(national: SheetTemplate) ->
     # 180° images of the question numbers; the page was once read upside down.
     scan = ROOT / "fixtures" / "scans" / "hard" / "nat-036.jpg"
     quarter_turns = json.loads(scan.with_suffix(".truth.json").read_text())["scan"]["quarter_turns"]
-    registration = register_by_blocks(cv2.imread(str(scan), cv2.IMREAD_GRAYSCALE), national)
+    registration = register_by_blocks(
+        ScanChannels(cv2.imread(str(scan), cv2.IMREAD_GRAYSCALE)), national
+    )
     assert registration, registration
     assert registration.rotation == (-90 * quarter_turns) % 360
