@@ -23,7 +23,7 @@ Measurements per bubble:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -244,15 +244,67 @@ def _local_paper(ink: np.ndarray, centers: np.ndarray, rx: float, ry: float) -> 
     return np.maximum(paper, 1.0)
 
 
+@dataclass(frozen=True)
+class _SizeGroup:
+    """Bubbles of one size: ``members`` index the bubble list, ``questions`` group the
+    positions in ``members`` that move together (the options of one question)."""
+
+    size_mm: tuple[float, float]
+    members: np.ndarray
+    questions: list[list[int]]
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What measuring needs of a bubble list's geometry, derived once per list."""
+
+    centers_mm: np.ndarray
+    groups: tuple[_SizeGroup, ...]
+    clear_arms: np.ndarray
+
+
+_LAYOUTS: dict[int, tuple[tuple[Bubble, ...], _Layout]] = {}
+MAX_LAYOUTS = 32
+
+
+def _layout(bubbles: Sequence[Bubble]) -> _Layout:
+    """The layout of ``bubbles``; a template's bubble tuple (``all_bubbles``) is laid out
+    once, not on every page."""
+    cached = _LAYOUTS.get(id(bubbles))
+    if cached is not None and cached[0] is bubbles:
+        return cached[1]
+    by_size: dict[tuple[float, float], list[int]] = defaultdict(list)
+    for index, bubble in enumerate(bubbles):
+        by_size[bubble.size_mm].append(index)
+    groups = []
+    for size_mm, members in by_size.items():
+        questions: dict[tuple[str, int | None], list[int]] = defaultdict(list)
+        for position, member in enumerate(members):
+            questions[(bubbles[member].field, bubbles[member].question)].append(position)
+        groups.append(_SizeGroup(size_mm, np.asarray(members), list(questions.values())))
+    layout = _Layout(
+        np.array([b.center_mm for b in bubbles], np.float32).reshape(-1, 2),
+        tuple(groups),
+        _arms_clear_of_neighbours(
+            tuple(b.center_mm for b in bubbles), tuple(b.size_mm for b in bubbles)
+        ),
+    )
+    if isinstance(bubbles, tuple):  # immutable: its identity stands for its content
+        if len(_LAYOUTS) >= MAX_LAYOUTS:
+            _LAYOUTS.clear()
+        _LAYOUTS[id(bubbles)] = (bubbles, layout)
+    return layout
+
+
 def measure_bubbles(
-    page: TemplatePage, bubbles: list[Bubble], calibration: Calibration
+    page: TemplatePage, bubbles: Sequence[Bubble], calibration: Calibration
 ) -> BubbleMeasure:
     """Measure every bubble of a straightened page.
 
     Parameters
     ----------
     page : TemplatePage
-    bubbles : list of Bubble
+    bubbles : sequence of Bubble
         In template mm; the result's arrays follow this order.
     calibration : Calibration
     """
@@ -262,9 +314,8 @@ def measure_bubbles(
     for x0, y0, x1, y1 in page.windows:
         strokes[y0:y1, x0:x1] = cv2.erode(page.ink[y0:y1, x0:x1], np.ones((3, 3), np.uint8))
     count = len(bubbles)
-    clear_arms = _arms_clear_of_neighbours(
-        tuple(b.center_mm for b in bubbles), tuple(b.size_mm for b in bubbles)
-    )
+    layout = _layout(bubbles)
+    clear_arms = layout.clear_arms
     fill = np.zeros(count, np.float32)
     darkness = np.zeros(count, np.float32)
     ring = np.zeros(count, np.float32)
@@ -274,21 +325,12 @@ def measure_bubbles(
     arms = np.zeros((count, 4), np.float32)
     at_limit = np.zeros(count, bool)
     search_px = int(round(SEARCH_MM * ppm))
-    centers = np.array(
-        [(b.center_mm[0] * ppm, b.center_mm[1] * ppm) for b in bubbles], np.float32
-    ).reshape(-1, 2)
-
-    by_size: dict[tuple[float, float], list[int]] = defaultdict(list)
-    for index, bubble in enumerate(bubbles):
-        by_size[bubble.size_mm].append(index)
-    for (width_mm, height_mm), members in by_size.items():
-        rx, ry = width_mm * ppm / 2, height_mm * ppm / 2
-        index = np.asarray(members)
-        questions: dict[tuple[str, int | None], list[int]] = defaultdict(list)
-        for position, member in enumerate(members):
-            questions[(bubbles[member].field, bubbles[member].question)].append(position)
+    centers = layout.centers_mm * np.float32(ppm)
+    for group in layout.groups:
+        rx, ry = group.size_mm[0] * ppm / 2, group.size_mm[1] * ppm / 2
+        index = group.members
         shifts = _refine_offsets(
-            page.sample_printed, centers[index], list(questions.values()), rx, ry, search_px
+            page.sample_printed, centers[index], group.questions, rx, ry, search_px
         )
         at_limit[index] = np.abs(shifts).max(axis=1) >= search_px
         group_centers = centers[index] + shifts

@@ -9,7 +9,7 @@ page never stops a batch.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -50,7 +50,13 @@ from omr.register import (
     register_page,
 )
 from omr.register_blocks import register_by_blocks
-from omr.template import ArucoRegistration, SheetTemplate, load_template, shipped_template_ids
+from omr.template import (
+    ArucoRegistration,
+    Bubble,
+    SheetTemplate,
+    load_template,
+    shipped_template_ids,
+)
 from omr.template_space import TemplatePage, warp_to_template
 
 SCHEMA = "omr.reading/1"
@@ -286,7 +292,7 @@ def read_page(
     page = warp_to_template(scan, registration.homography, template)
     reading.page = page
     clock.lap("warp")
-    bubbles = template.bubbles()
+    bubbles = template.all_bubbles
     measure = measure_bubbles(page, bubbles, options.calibration)
     clock.lap("marks")
     if measure.misaligned_share() > MAX_MISALIGNED_SHARE:
@@ -319,7 +325,9 @@ def read_page(
     return reading
 
 
-def _bubble_records(bubbles: list, states: list, measure: BubbleMeasure) -> list[dict[str, Any]]:
+def _bubble_records(
+    bubbles: Sequence[Bubble], states: list, measure: BubbleMeasure
+) -> list[dict[str, Any]]:
     """One ``omr.reading/1`` bubble entry per bubble (rounded in bulk: pages hold
     hundreds)."""
     fill = np.round(measure.fill.astype(np.float64), 3).tolist()
