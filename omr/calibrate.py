@@ -33,6 +33,7 @@ from omr.marks import (
     FILLED,
     INTERIOR_RADIUS,
     UNCLEAR,
+    bubble_layout,
     classify_marks,
     measure_bubbles,
 )
@@ -227,12 +228,13 @@ def calibrate_from_image(image: np.ndarray, *, name: str = "scanner") -> Calibra
     if not registration:
         raise CalibrationError(f"not a readable calibration sheet: {registration.message}")
     page = warp_to_template(scan, registration.homography, template)
-    bubbles = template.answer_bubbles()
+    layout = bubble_layout(template, True)
+    bubbles = layout.bubbles
     references = [reference_of(bubble) for bubble in bubbles]
 
     def measured(calibration: Calibration, kind: Kind, attribute: str):
         values: dict[tuple[str, float], list[float]] = defaultdict(list)
-        measure = measure_bubbles(page, bubbles, calibration)
+        measure = measure_bubbles(page, layout, calibration)
         for index, reference in enumerate(references):
             if reference.kind == kind and reference.ink is not None:
                 values[(reference.ink, reference.level)].append(
@@ -253,7 +255,7 @@ def calibrate_from_image(image: np.ndarray, *, name: str = "scanner") -> Calibra
             f"the references do not separate blank from filled (blank up to {blank_max:.2f}, "
             f"filled from {floor:.2f}): rescan sharper, or check the scanner's settings"
         )
-    measure = measure_bubbles(page, bubbles, probe)
+    measure = measure_bubbles(page, layout, probe)
     crossed = [
         np.sort(measure.arms[i])[-3] for i, r in enumerate(references) if r.kind == "cross_filled"
     ]
@@ -267,7 +269,7 @@ def calibrate_from_image(image: np.ndarray, *, name: str = "scanner") -> Calibra
         "cross_arm_min": round(float(np.clip(ARM_SHARE * np.median(crossed), 0.3, 0.8)), 3),
     }
     calibration = base.model_copy(update=values)
-    states = classify_marks(measure_bubbles(page, bubbles, calibration), calibration)
+    states = classify_marks(measure_bubbles(page, layout, calibration), calibration)
     mismatches = [
         f"row {bubble.question} bubble {bubble.option} ({ref.kind} {ref.ink or ''} "
         f"{ref.level:.0%}): read {state.state}, expected {ref.expected_state()}"

@@ -23,7 +23,7 @@ Measurements per bubble:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -31,8 +31,8 @@ import cv2
 import numpy as np
 
 from omr.calibration import Calibration
-from omr.template import Bubble
-from omr.template_space import TemplatePage, gather
+from omr.template import Bubble, SheetTemplate
+from omr.template_space import TemplatePage, gather, per_template
 
 BLANK, FILLED, CROSSED, UNCLEAR = "blank", "filled", "crossed", "unclear"
 INTERIOR_RADIUS = 0.72
@@ -190,7 +190,7 @@ def _arms_clear_of_neighbours(
 def _refine_offsets(
     printed: Callable[[np.ndarray, np.ndarray], np.ndarray],
     centers: np.ndarray,
-    groups: list[list[int]],
+    group: _SizeGroup,
     rx: float,
     ry: float,
     search_px: int,
@@ -204,8 +204,8 @@ def _refine_offsets(
         (:meth:`TemplatePage.sample_printed`).
     centers : (N, 2) float32 ndarray
         Bubble centres (x, y) in px.
-    groups : list of list of int
-        Indices into ``centers`` that move together (the options of one question).
+    group : _SizeGroup
+        Which of ``centers`` move together (the options of one question).
 
     Returns
     -------
@@ -219,12 +219,10 @@ def _refine_offsets(
     zero = int(np.flatnonzero((shifts == 0).all(axis=1))[0])
     paper = float(_percentile(values[:, zero, -24:].ravel(), 90)) or 255.0
     score = values.astype(np.float32) @ (-weights / paper)  # (N, S): outline darkness
-    order = np.concatenate([np.asarray(members) for members in groups])
-    starts = np.cumsum([0] + [len(members) for members in groups[:-1]])
+    order, starts, sizes = group.order, group.starts, group.sizes
     totals = np.add.reduceat(score[order], starts, axis=0)  # (G, S)
     best = np.argmax(totals, axis=1)
-    gain = totals[np.arange(len(groups)), best] - totals[:, zero]
-    sizes = np.diff(np.append(starts, len(order)))
+    gain = totals[np.arange(len(sizes)), best] - totals[:, zero]
     # Move only when the outline is clearly better aligned there.
     chosen = np.where(gain > 0.04 * sizes, best, zero)
     result = np.zeros_like(centers)
@@ -246,33 +244,32 @@ def _local_paper(ink: np.ndarray, centers: np.ndarray, rx: float, ry: float) -> 
 
 @dataclass(frozen=True)
 class _SizeGroup:
-    """Bubbles of one size: ``members`` index the bubble list, ``questions`` group the
-    positions in ``members`` that move together (the options of one question)."""
+    """Bubbles of one size: ``members`` index the bubble list; ``order`` lists the
+    positions in ``members`` question by question (the options that move together),
+    the questions starting at ``starts`` and ``sizes`` long."""
 
     size_mm: tuple[float, float]
     members: np.ndarray
-    questions: list[list[int]]
+    order: np.ndarray
+    starts: np.ndarray
+    sizes: np.ndarray
 
 
 @dataclass(frozen=True)
-class _Layout:
-    """What measuring needs of a bubble list's geometry, derived once per list."""
+class BubbleLayout:
+    """What measuring needs of a template's bubbles, derived once per template:
+    ``bubbles`` in the order of every measurement array."""
 
+    bubbles: tuple[Bubble, ...]
     centers_mm: np.ndarray
     groups: tuple[_SizeGroup, ...]
     clear_arms: np.ndarray
 
 
-_LAYOUTS: dict[int, tuple[tuple[Bubble, ...], _Layout]] = {}
-MAX_LAYOUTS = 32
-
-
-def _layout(bubbles: Sequence[Bubble]) -> _Layout:
-    """The layout of ``bubbles``; a template's bubble tuple (``all_bubbles``) is laid out
-    once, not on every page."""
-    cached = _LAYOUTS.get(id(bubbles))
-    if cached is not None and cached[0] is bubbles:
-        return cached[1]
+@per_template
+def bubble_layout(template: SheetTemplate, answers_only: bool = False) -> BubbleLayout:
+    """The layout of every bubble of ``template`` (or of its answer bubbles alone)."""
+    bubbles = tuple(template.answer_bubbles() if answers_only else template.all_bubbles)
     by_size: dict[tuple[float, float], list[int]] = defaultdict(list)
     for index, bubble in enumerate(bubbles):
         by_size[bubble.size_mm].append(index)
@@ -281,31 +278,36 @@ def _layout(bubbles: Sequence[Bubble]) -> _Layout:
         questions: dict[tuple[str, int | None], list[int]] = defaultdict(list)
         for position, member in enumerate(members):
             questions[(bubbles[member].field, bubbles[member].question)].append(position)
-        groups.append(_SizeGroup(size_mm, np.asarray(members), list(questions.values())))
-    layout = _Layout(
+        sizes = np.array([len(positions) for positions in questions.values()])
+        groups.append(
+            _SizeGroup(
+                size_mm,
+                np.asarray(members),
+                np.concatenate([np.asarray(positions) for positions in questions.values()]),
+                np.concatenate([[0], np.cumsum(sizes)[:-1]]),
+                sizes,
+            )
+        )
+    return BubbleLayout(
+        bubbles,
         np.array([b.center_mm for b in bubbles], np.float32).reshape(-1, 2),
         tuple(groups),
         _arms_clear_of_neighbours(
             tuple(b.center_mm for b in bubbles), tuple(b.size_mm for b in bubbles)
         ),
     )
-    if isinstance(bubbles, tuple):  # immutable: its identity stands for its content
-        if len(_LAYOUTS) >= MAX_LAYOUTS:
-            _LAYOUTS.clear()
-        _LAYOUTS[id(bubbles)] = (bubbles, layout)
-    return layout
 
 
 def measure_bubbles(
-    page: TemplatePage, bubbles: Sequence[Bubble], calibration: Calibration
+    page: TemplatePage, layout: BubbleLayout, calibration: Calibration
 ) -> BubbleMeasure:
     """Measure every bubble of a straightened page.
 
     Parameters
     ----------
     page : TemplatePage
-    bubbles : sequence of Bubble
-        In template mm; the result's arrays follow this order.
+    layout : BubbleLayout
+        The bubbles (:func:`bubble_layout`); the result's arrays follow their order.
     calibration : Calibration
     """
     ppm = page.px_per_mm
@@ -313,8 +315,7 @@ def measure_bubbles(
     strokes = page.ink.copy()
     for x0, y0, x1, y1 in page.windows:
         strokes[y0:y1, x0:x1] = cv2.erode(page.ink[y0:y1, x0:x1], np.ones((3, 3), np.uint8))
-    count = len(bubbles)
-    layout = _layout(bubbles)
+    count = len(layout.bubbles)
     clear_arms = layout.clear_arms
     fill = np.zeros(count, np.float32)
     darkness = np.zeros(count, np.float32)
@@ -329,9 +330,7 @@ def measure_bubbles(
     for group in layout.groups:
         rx, ry = group.size_mm[0] * ppm / 2, group.size_mm[1] * ppm / 2
         index = group.members
-        shifts = _refine_offsets(
-            page.sample_printed, centers[index], group.questions, rx, ry, search_px
-        )
+        shifts = _refine_offsets(page.sample_printed, centers[index], group, rx, ry, search_px)
         at_limit[index] = np.abs(shifts).max(axis=1) >= search_px
         group_centers = centers[index] + shifts
         centers[index] = group_centers

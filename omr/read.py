@@ -35,6 +35,7 @@ from omr.marks import (
     FILLED,
     UNCLEAR,
     BubbleMeasure,
+    bubble_layout,
     classify_marks,
     measure_bubbles,
 )
@@ -292,8 +293,9 @@ def read_page(
     page = warp_to_template(scan, registration.homography, template)
     reading.page = page
     clock.lap("warp")
-    bubbles = template.all_bubbles
-    measure = measure_bubbles(page, bubbles, options.calibration)
+    layout = bubble_layout(template)
+    bubbles = layout.bubbles
+    measure = measure_bubbles(page, layout, options.calibration)
     clock.lap("marks")
     if measure.misaligned_share() > MAX_MISALIGNED_SHARE:
         reading.reasons.append(

@@ -181,9 +181,7 @@ class TemplatePage:
             or (mapped[:, 1] >= height - reach[1]).any()
         ):
             return gather(self.printed, centers_px, offsets_px)
-        channels = self.source.shape[2]
-        base = _flat(mapped, width) * channels + PRINT_CHANNEL
-        index = base.reshape((-1,) + (1,) * (offsets.ndim - 1)) + _flat(offsets, width) * channels
+        index = _flat_index(mapped, offsets, width, self.source.shape[2], PRINT_CHANNEL)
         return self.source.reshape(-1).take(index)
 
     @property
@@ -338,14 +336,22 @@ def _flat(offsets: np.ndarray, width: int) -> np.ndarray:
     return rounded[..., 0] + rounded[..., 1] * width
 
 
-def gather(image: np.ndarray, centers: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Sample ``image`` at every centre + offset: (N, 2) and (..., 2) → (N, ...).
+def _flat_index(
+    centers: np.ndarray, offsets: np.ndarray, width: int, channels: int = 1, channel: int = 0
+) -> np.ndarray:
+    """(N, ...) indices into a flattened (H, ``width``, ``channels``) image of ``channel``
+    at every centre (N, 2) + offset (..., 2), both (x, y) px.
 
     Centres and offsets are rounded to whole pixels separately, so one flat index per
     offset serves every centre.
     """
-    base = _flat(centers, image.shape[1])
-    index = base.reshape((-1,) + (1,) * (offsets.ndim - 1)) + _flat(offsets, image.shape[1])
+    base = _flat(centers, width) * channels + channel
+    return base.reshape((-1,) + (1,) * (offsets.ndim - 1)) + _flat(offsets, width) * channels
+
+
+def gather(image: np.ndarray, centers: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Sample (H, W) ``image`` at every centre + offset: (N, 2) and (..., 2) → (N, ...)."""
+    index = _flat_index(centers, offsets, image.shape[1])
     return image.ravel().take(index, mode="clip")
 
 

@@ -110,15 +110,18 @@ def render_sheet_small():
     return render_sheet(load_template("emc"), 100)
 
 
+def _tiff(path: Path, pages: list[np.ndarray], **options) -> Path:
+    """``pages`` (BGR) written as one multi-page TIFF, as a scanner's batch."""
+    frames = [Image.fromarray(cv2.cvtColor(page, cv2.COLOR_BGR2RGB)) for page in pages]
+    frames[0].save(path, save_all=True, append_images=frames[1:], compression="tiff_lzw", **options)
+    return path
+
+
 def test_multipage_tiff_and_jpeg(tmp_path: Path, specializare) -> None:
     first = render_sheet(specializare, 200, serial=1)
     fill(first, specializare, 3, "c")
     second = render_sheet(specializare, 200, serial=2)
-    tiff = tmp_path / "batch.tiff"
-    frames = [Image.fromarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB)) for image in (first, second)]
-    frames[0].save(
-        tiff, save_all=True, append_images=frames[1:], compression="tiff_lzw", dpi=(200, 200)
-    )
+    tiff = _tiff(tmp_path / "batch.tiff", [first, second], dpi=(200, 200))
     jpeg = tmp_path / "third.jpg"
     cv2.imwrite(
         str(jpeg), render_sheet(specializare, 200, serial=3), [cv2.IMWRITE_JPEG_QUALITY, 80]
@@ -138,9 +141,7 @@ def test_a_page_is_released_before_the_next_is_decoded(
 ) -> None:
     """A batch holds one page image at a time when the consumer lets go of it."""
     sheets = [render_sheet(specializare, 150, serial=serial) for serial in (1, 2)]
-    tiff = tmp_path / "batch.tiff"
-    frames = [Image.fromarray(cv2.cvtColor(sheet, cv2.COLOR_BGR2RGB)) for sheet in sheets]
-    frames[0].save(tiff, save_all=True, append_images=frames[1:], compression="tiff_lzw")
+    tiff = _tiff(tmp_path / "batch.tiff", sheets)
     previous: list[weakref.ref] = []
     alive_while_decoding = []
     decode = ingest._pil_to_page
