@@ -14,7 +14,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from omr.evaluation import NOT_READ, STATES, Tally, judge, read_corpus
+# The corpus's judge lives beside the simulator (fixtures/), not in the library.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+
+from evaluation import NOT_READ, STATES, Tally, judge, read_corpus  # noqa: E402
 
 SUBSETS = ("clean", "typical", "hard", "reject")
 

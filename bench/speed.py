@@ -74,7 +74,7 @@ def _peak_rss_kib() -> int:
 
 def _read(paths: list[Path]) -> tuple[list[dict[str, float]], list[float], int]:
     """Read each path; (timings_ms per page, wall ms per page, peak RSS in KiB)."""
-    from omr.read import ReadOptions, read_files
+    from omr.reading.pipeline import ReadOptions, read_files
 
     options = ReadOptions()
     timings, walls = [], []

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "fixtures"))
 
 from scansim.sheets import cross, fill, render_sheet, turn  # noqa: E402
 
-from omr.template import load_template  # noqa: E402
+from omr.sheet.template import load_template  # noqa: E402
 
 HERE = Path(__file__).resolve().parent / "specializare"
 EXAM = "SPEC-2026-RAD"

@@ -125,7 +125,7 @@ class ContestedItemPublic(BaseModel):
     item: str
     contestations: list[ContestationPublic]
     ruling: RulingPublic | None
-    stats: dict[str, Any] | None  # the item analysis (omr.item_analysis.ItemStats)
+    stats: dict[str, Any] | None  # the item analysis (omr.committee.item_analysis.ItemStats)
 
 
 class PublicationPublic(BaseModel):

@@ -10,7 +10,7 @@ import pytest
 # The scan simulator (fixtures/scansim) renders and marks sheets for the tests.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 
-from omr.template import SheetTemplate, load_template  # noqa: E402
+from omr.sheet.template import SheetTemplate, load_template  # noqa: E402
 
 
 @pytest.fixture(scope="session")

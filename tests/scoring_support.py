@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from omr.keys import build_key
-from omr.profiles import Profile, load_profile
-from omr.results import SheetScore
-from omr.scoring import ReadingPage, score_sheet
+from omr.scoring.keys import build_key
+from omr.scoring.profiles import Profile, load_profile
+from omr.scoring.results import SheetScore
+from omr.scoring.score import ReadingPage, score_sheet
 
 SPEC = load_profile("specializare-asistenti")
 REZ = load_profile("rezidentiat")

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from scansim.sheets import fill, render_sheet, turn
 
-from omr.calibrate import CalibrationError, calibrate_from_image, write_calibration_sheet
-from omr.calibration import load_calibration
-from omr.cli import main
-from omr.ingest import PageImage, SourceRef
-from omr.read import ReadOptions, read_page
+from omr.cli.main import main
+from omr.reading.calibrate import CalibrationError, calibrate_from_image, write_calibration_sheet
+from omr.reading.ingest import PageImage, SourceRef
+from omr.reading.pipeline import ReadOptions, read_page
+from omr.sheet.calibration import load_calibration
 
 THRESHOLDS = (
     "ink_darkness",

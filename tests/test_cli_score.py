@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from scoring_support import REZ, SPEC, correct_answers, key_doc, page, readings_doc, write_json
 
-from omr.cli import main
+from omr.cli.main import main
 
 
 @pytest.fixture

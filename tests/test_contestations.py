@@ -7,16 +7,16 @@ from datetime import UTC, datetime
 import pytest
 from scoring_support import SPEC, answer_text, correct_answers, page
 
-from omr.contestations import (
+from omr.committee.contestations import (
     Contestation,
     ItemDecision,
     group_contestations,
     item_of,
     revise_key,
 )
-from omr.errors import InputFileError, ScoringError
-from omr.keys import KeyVersion, build_key
-from omr.scoring import ReadingPage, score_sheet
+from omr.scoring.keys import KeyVersion, build_key
+from omr.scoring.score import ReadingPage, score_sheet
+from omr.vocabulary.errors import InputFileError, ScoringError
 
 VERSION = KeyVersion(
     number=2,

@@ -11,8 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from omr.evaluation import Tally, judge, read_corpus
+from evaluation import Tally, judge, read_corpus
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "scans"
 MIN_AGREEMENT = 0.9999

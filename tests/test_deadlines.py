@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-from omr.deadlines import Offset, Window
-from omr.errors import ScoringError
-from omr.profiles import load_profile
+from omr.scoring.profiles import load_profile
+from omr.scoring.windows import Offset, Window
+from omr.vocabulary.errors import ScoringError
 
 BUCHAREST = timezone(timedelta(hours=3))
 KEY_PUBLISHED = datetime(2026, 11, 15, 16, 0, tzinfo=BUCHAREST)

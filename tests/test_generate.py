@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import zxingcpp
 
-from omr.cli import main
-from omr.sheet_identity import parse_identity, tag_is_valid
+from omr.cli.main import main
+from omr.sheet.qr_identity import parse_identity, tag_is_valid
 
 DPI = 150
 

@@ -17,11 +17,11 @@ from PIL import Image
 from reportlab.pdfgen.canvas import Canvas
 from scansim.sheets import fill, render_sheet
 
-from omr import ingest
-from omr.cli import main
-from omr.ingest import load_pages
-from omr.read import ReadOptions, read_files
-from omr.template import load_template
+from omr.cli.main import main
+from omr.reading import ingest
+from omr.reading.ingest import load_pages
+from omr.reading.pipeline import ReadOptions, read_files
+from omr.sheet.template import load_template
 
 
 def _png_header_only(path: Path, width: int, height: int) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from scoring_support import SPEC, correct_answers, key_doc, marks_of, page, score
 
-from omr.item_analysis import analyse_items, items_csv, plot_items, point_biserial
+from omr.committee.item_analysis import analyse_items, items_csv, plot_items, point_biserial
 
 
 def cohort():

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from scoring_support import REZ, SPEC, correct_answers, key_doc, page, score, write_json
 
-from omr.errors import InputFileError, ScoringError
-from omr.keys import build_key, check_succession, load_key
+from omr.scoring.keys import build_key, check_succession, load_key
+from omr.vocabulary.errors import InputFileError, ScoringError
 
 
 def version(number: int, stage: str, supersedes: int | None = None) -> dict:

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from omr.marks import _percentile
+from omr.reading.marks import _percentile
 
 
 @given(

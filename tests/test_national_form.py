@@ -16,13 +16,13 @@ import numpy as np
 import pytest
 from scansim.sheets import BLACK_BGR, fill, render_form, turn
 
-from omr.channels import ScanChannels
-from omr.coded_fields import read_coded_fields
-from omr.ingest import PageImage, SourceRef
-from omr.read import ReadOptions, read_page
-from omr.register_blocks import register_by_blocks
-from omr.template import Box, SheetTemplate, load_template
-from omr.template_space import warp_to_template
+from omr.reading.channels import ScanChannels
+from omr.reading.coded_fields import read_coded_fields
+from omr.reading.ingest import PageImage, SourceRef
+from omr.reading.pipeline import ReadOptions, read_page
+from omr.reading.registration.blocks import register_by_blocks
+from omr.reading.template_space import warp_to_template
+from omr.sheet.template import Box, SheetTemplate, load_template
 
 FORMS = Path(__file__).resolve().parents[1] / "fixtures" / "forms" / "rezidentiat-2025"
 DOMAINS = {"med": "medicina", "dent": "medicina-dentara", "farm": "farmacie"}

@@ -9,8 +9,8 @@ import pytest
 import yaml
 from scoring_support import EMC, REZ, SPEC
 
-from omr.errors import InputFileError
-from omr.profiles import Rounding, load_profile, parse_ranges, profiles_dir
+from omr.scoring.profiles import Rounding, load_profile, parse_ranges, profiles_dir
+from omr.vocabulary.errors import InputFileError
 
 
 def test_profiles_dir_is_in_the_repository() -> None:

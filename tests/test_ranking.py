@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from scoring_support import REZ, SPEC, blank_answers, correct_answers, key_doc, page, score
 
-from omr.errors import ScoringError
-from omr.ranking import rank_results
+from omr.committee.ranking import rank_results
+from omr.vocabulary.errors import ScoringError
 
 
 def rez_sheet(candidate: str, wrong_singles: int, **kwargs):

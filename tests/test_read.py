@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from scansim.sheets import BLACK_BGR, cross, fill, render_sheet, turn
 
-from omr.ingest import PageImage, SourceRef
-from omr.read import NEEDS_REVIEW, OK, REJECTED, ReadOptions, SheetReading, read_page
+from omr.reading.ingest import PageImage, SourceRef
+from omr.reading.pipeline import NEEDS_REVIEW, OK, REJECTED, ReadOptions, SheetReading, read_page
 
 MARKS = {
     ("1", "b"): "filled",
@@ -50,7 +50,7 @@ def filled_sheets(specializare) -> dict[int, np.ndarray]:
 
 def _read(image: np.ndarray, template=None, **options) -> SheetReading:
     candidates = [template] if template is not None else []
-    from omr.template import load_template, shipped_template_ids
+    from omr.sheet.template import load_template, shipped_template_ids
 
     if not candidates:
         candidates = [load_template(name) for name in shipped_template_ids()]

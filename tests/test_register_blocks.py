@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 from scansim.sheets import render_form, turn
 
-from omr.channels import ScanChannels
-from omr.register_blocks import register_by_blocks
-from omr.template import SheetTemplate, load_template
+from omr.reading.channels import ScanChannels
+from omr.reading.registration.blocks import register_by_blocks
+from omr.sheet.template import SheetTemplate, load_template
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMS = ROOT / "fixtures" / "forms" / "rezidentiat-2025"

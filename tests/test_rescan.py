@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from scoring_support import SPEC, correct_answers, page
 
-from omr.errors import ScoringError
-from omr.rescan import BubbleChange, compare_readings
-from omr.scoring import ReadingPage
+from omr.committee.rescan import BubbleChange, compare_readings
+from omr.scoring.score import ReadingPage
+from omr.vocabulary.errors import ScoringError
 
 
 def _reading(answers: dict | None = None, serial: int = 7, **fields) -> ReadingPage:

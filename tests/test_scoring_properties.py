@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scoring_support import EMC, REZ, SPEC, key_doc, page, score
 
-from omr.keys import build_key
-from omr.profiles import Profile
-from omr.ranking import rank_results
-from omr.scoring import ReadingPage, diff_scores, score_sheet
+from omr.committee.ranking import rank_results
+from omr.scoring.keys import build_key
+from omr.scoring.profiles import Profile
+from omr.scoring.score import ReadingPage, diff_scores, score_sheet
 
 STATES = st.sampled_from(["blank", "filled", "filled", "crossed"])
 PROFILES = st.sampled_from([SPEC, REZ, EMC])

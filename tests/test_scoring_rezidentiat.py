@@ -8,7 +8,7 @@ from itertools import combinations
 import pytest
 from scoring_support import REZ, correct_answers, key_doc, page, score
 
-from omr.scoring import score_question
+from omr.scoring.score import score_question
 
 # Filled options ("-": none; the others blank) → points for the complement simplu key A
 # (4 points for A alone), then the complement multiplu keys AB, ACE, ABCD (1 point per

@@ -8,9 +8,9 @@ from itertools import product
 import pytest
 from scoring_support import SPEC, blank_answers, correct_answers, key_doc, marks_of, page, score
 
-from omr.errors import ScoringError
-from omr.profiles import Profile
-from omr.scoring import score_question
+from omr.scoring.profiles import Profile
+from omr.scoring.score import score_question
+from omr.vocabulary.errors import ScoringError
 
 # Marks on a, b, c: "." blank, "F" filled, "X" crossed. Points for the keys a, b, c of a
 # single-answer question (art. 29 (3) a): 0.2 for the key circle alone; 2 or 3 filled,

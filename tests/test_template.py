@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from omr.errors import TemplateError
-from omr.template import TEMPLATES_DIR, load_template, shipped_template_ids
+from omr.sheet.template import TEMPLATES_DIR, load_template, shipped_template_ids
+from omr.vocabulary.errors import TemplateError
 
 SPEC = TEMPLATES_DIR / "specializare-asistenti.yaml"
 

@@ -1,8 +1,8 @@
 """Contestations of the key, grouped by item across variants, and the committee's rulings.
 
-Each contested item (:func:`omr.contestations.item_of`) is answered — rejected, key
+Each contested item (:func:`omr.committee.contestations.item_of`) is answered — rejected, key
 changed, question annulled — with a justification; a ruling is accepted only when all
-the rulings together still make a valid key (:func:`omr.contestations.revise_key`), so
+the rulings together still make a valid key (:func:`omr.committee.contestations.revise_key`), so
 a single-answer question never becomes multiple and not every question is annulled.
 """
 
@@ -14,12 +14,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from omr.contestations import Contestation as Claim
-from omr.contestations import ItemDecision, group_contestations, item_of, revise_key
-from omr.errors import OmrError
-from omr.item_analysis import ItemStats, analyse_items
-from omr.keys import AnswerKey, KeyVersion
-from omr.profiles import load_profile
+from omr.committee.contestations import Contestation as Claim
+from omr.committee.contestations import ItemDecision, group_contestations, item_of, revise_key
+from omr.committee.item_analysis import ItemStats, analyse_items
+from omr.scoring.keys import AnswerKey, KeyVersion
+from omr.scoring.profiles import load_profile
+from omr.vocabulary.errors import OmrError
 from station.errors import StationError, not_found
 from station.services import audit
 from station.services.deadlines import check_window
@@ -164,7 +164,7 @@ def revised_document(
     Raises
     ------
     StationError
-        Every refusal of :func:`omr.contestations.revise_key` (nothing is stored).
+        Every refusal of :func:`omr.committee.contestations.revise_key` (nothing is stored).
     """
     version, _ = key_in_force(session, exam=exam)
     published = session.scalars(

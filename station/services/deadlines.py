@@ -1,6 +1,6 @@
 """Deadlines: an exam's windows for contestations and rescans, and the exceptions to them.
 
-The windows are the profile's (:mod:`omr.deadlines`), or the exam's own when its schedule
+The windows are the profile's (:mod:`omr.scoring.windows`), or the exam's own when its schedule
 gives them; they count from the moment the results (the key) were published. An
 administrator may let one candidate file outside a window, with a reason.
 """
@@ -15,9 +15,9 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from omr.deadlines import Window
-from omr.errors import ScoringError
-from omr.profiles import load_profile
+from omr.scoring.profiles import load_profile
+from omr.scoring.windows import Window
+from omr.vocabulary.errors import ScoringError
 from station.errors import StationError
 from station.services import audit
 from station.storage.committee import DeadlineException, ExamSchedule

@@ -14,7 +14,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from omr.generate import BOLD_FONT, REGULAR_FONT, _register_fonts
+from omr.printing.answer_sheets import BOLD_FONT, REGULAR_FONT, _register_fonts
 from station.config import Settings
 from station.services.rooms import RoomSummary
 from station.services.sheets import SheetView

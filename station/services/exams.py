@@ -9,11 +9,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from omr.candidates import load_candidates
-from omr.errors import OmrError
-from omr.keys import AnswerKey, build_key
-from omr.profiles import Profile, load_profile
-from omr.template import load_template
+from omr.scoring.keys import AnswerKey, build_key
+from omr.scoring.profiles import Profile, load_profile
+from omr.sheet.candidates import load_candidates
+from omr.sheet.template import load_template
+from omr.vocabulary.errors import OmrError
 from station.errors import StationError, not_found
 from station.services import audit
 from station.storage.models import (

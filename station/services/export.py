@@ -1,6 +1,6 @@
 """A room's results as a signed bundle (JSON with the ``omr score`` results, and CSV).
 
-The bundle's ``results`` are :class:`omr.results.SheetScore` records, so ``omr rank``
+The bundle's ``results`` are :class:`omr.scoring.results.SheetScore` records, so ``omr rank``
 reads a bundle as it reads a results file. The signature is an HMAC-SHA256 with the
 station's signing key over the canonical JSON of the bundle without its signature; the
 CSV is covered through its sha256.
@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from omr.results import SheetScore, scores_csv
+from omr.scoring.results import SheetScore, scores_csv
 from station.config import Settings
 from station.errors import StationError
 from station.services import audit

@@ -13,9 +13,9 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from omr.errors import OmrError
-from omr.keys import check_succession
-from omr.scoring import diff_scores
+from omr.scoring.keys import check_succession
+from omr.scoring.score import diff_scores
+from omr.vocabulary.errors import OmrError
 from station.errors import StationError
 from station.services import audit
 from station.services.contestations import (

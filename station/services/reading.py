@@ -15,12 +15,12 @@ import cv2
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from omr.errors import OmrError
-from omr.identity import Problem
-from omr.ingest import SourceRef
-from omr.overlay import render_overlay
-from omr.read import REJECTED, ReadOptions, SheetReading, read_files
-from omr.template import load_template
+from omr.reading.identity import Problem
+from omr.reading.ingest import SourceRef
+from omr.reading.overlay import render_overlay
+from omr.reading.pipeline import REJECTED, ReadOptions, SheetReading, read_files
+from omr.sheet.template import load_template
+from omr.vocabulary.errors import OmrError
 from station.config import Settings
 from station.services import audit
 from station.services.candidates import auto_link

@@ -17,11 +17,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from omr.errors import OmrError
-from omr.profiles import load_profile
-from omr.rescan import BubbleChange, compare_readings
-from omr.results import SheetScore
-from omr.scoring import ReadingPage, score_sheet
+from omr.committee.rescan import BubbleChange, compare_readings
+from omr.scoring.profiles import load_profile
+from omr.scoring.results import SheetScore
+from omr.scoring.score import ReadingPage, score_sheet
+from omr.vocabulary.errors import OmrError
 from station.config import Settings
 from station.errors import StationError, not_found
 from station.services import audit

@@ -1,6 +1,6 @@
 """A sheet as the room head sees it: reading, candidate, decisions, annulment and score.
 
-The score is computed, never stored: :func:`omr.scoring.score_sheet` over the stored
+The score is computed, never stored: :func:`omr.scoring.score.score_sheet` over the stored
 marks, the opened key and the people's decisions (a pure function, replayed after any
 change). A sheet is ``final`` only when no doubt is left.
 """
@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from omr.errors import OmrError
-from omr.profiles import load_profile
-from omr.results import SheetScore
-from omr.scoring import ReadingPage, score_sheet
+from omr.scoring.profiles import load_profile
+from omr.scoring.results import SheetScore
+from omr.scoring.score import ReadingPage, score_sheet
+from omr.vocabulary.errors import OmrError
 from station.errors import StationError, not_found
 from station.services import audit
 from station.services.candidates import current_link

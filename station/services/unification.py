@@ -2,7 +2,7 @@
 ranked per domain with the profile's pass rule.
 
 A bundle's results carry each sheet's marks after the room's decisions, so applying the
-final key replays them (:func:`omr.scoring.score_sheet`); nothing is re-read.
+final key replays them (:func:`omr.scoring.score.score_sheet`); nothing is re-read.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from omr.errors import OmrError
-from omr.profiles import load_profile
-from omr.ranking import rank_results
-from omr.results import SheetScore, csv_text
-from omr.scoring import ReadingPage, score_sheet
+from omr.committee.ranking import rank_results
+from omr.scoring.profiles import load_profile
+from omr.scoring.results import SheetScore, csv_text
+from omr.scoring.score import ReadingPage, score_sheet
+from omr.vocabulary.errors import OmrError
 from station.config import Settings
 from station.errors import StationError
 from station.services import audit

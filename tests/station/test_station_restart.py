@@ -12,9 +12,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from omr.generate import SheetToPrint, write_sheets_pdf
-from omr.sheet_identity import make_identity
-from omr.template import load_template
+from omr.printing.answer_sheets import SheetToPrint, write_sheets_pdf
+from omr.sheet.qr_identity import make_identity
+from omr.sheet.template import load_template
 from station.config import Settings
 from station.demo import set_up_demo
 from station.services.audit import verify_chain

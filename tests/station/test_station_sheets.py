@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from omr.cli import main as omr_main
-from omr.overlay import caption
+from omr.cli.main import main as omr_main
+from omr.reading.overlay import caption
 from station.services import reading as reading_service
 from station.services.export import verify_bundle
 

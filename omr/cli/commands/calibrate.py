@@ -1,0 +1,63 @@
+"""``omr calibrate``: print the calibration sheet, or derive a profile from its scan."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from omr.reading.calibrate import CalibrationError, calibrate_from_image, write_calibration_sheet
+from omr.reading.ingest import load_pages
+from omr.vocabulary.errors import ExitCode, InputFileError
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "calibrate", help="print the calibration sheet, or make a scanner profile from its scan"
+    )
+    parser.add_argument("scan", nargs="?", type=Path, help="scan of the calibration sheet")
+    parser.add_argument(
+        "--print",
+        dest="print_sheet",
+        action="store_true",
+        help="write the printable calibration sheet to -o instead",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        type=Path,
+        help="the profile (YAML) to write, or the PDF with --print",
+    )
+    parser.add_argument("--name", default="scanner", help="a name for the profile")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.print_sheet:
+        write_calibration_sheet(args.output)
+        print(f"wrote the calibration sheet to {args.output}")
+        return ExitCode.ok
+    if args.scan is None:
+        raise InputFileError(
+            "give the scan of the calibration sheet, or --print", reason="scan_missing"
+        )
+    page = next(iter(load_pages(args.scan)))
+    if not page:
+        raise CalibrationError(f"{args.scan}: {page.message}", reason=page.reason)
+    result = calibrate_from_image(page.image, name=args.name)
+    if result.mismatches:
+        listed = "\n  ".join(result.mismatches[:20])
+        raise CalibrationError(
+            f"{len(result.mismatches)} reference bubble(s) read wrong with the derived profile; "
+            f"no profile written:\n  {listed}"
+        )
+    profile = result.calibration.model_dump(by_alias=True)
+    args.output.write_text(
+        yaml.safe_dump(profile, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
+    print(f"wrote profile {args.name} to {args.output}:", file=sys.stderr)
+    print(yaml.safe_dump(profile, sort_keys=False), end="")
+    return ExitCode.ok

@@ -1,0 +1,34 @@
+"""``omr items``: item analysis of a results file, with plots, for the committee."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from omr.committee.item_analysis import analyse_items, items_csv, plot_items
+from omr.scoring.results import dumps, load_results
+from omr.vocabulary.errors import ExitCode
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("items", help="item analysis of a results file")
+    parser.add_argument("results", type=Path, help="results JSON of 'omr score'")
+    parser.add_argument("--out", type=Path, required=True, help="folder for the report")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    scores = load_results(args.results)
+    stats = analyse_items(scores)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "items.json").write_text(
+        dumps([item.model_dump(mode="json") for item in stats]), encoding="utf-8"
+    )
+    (args.out / "items.csv").write_text(items_csv(stats), encoding="utf-8")
+    totals = [float(score.total) for score in scores if score.total is not None]
+    plots = plot_items(stats, totals, args.out)
+    flagged = [item for item in stats if item.flag]
+    print(f"{len(stats)} items from {len(totals)} final sheets; {len(plots)} plots in {args.out}")
+    for item in flagged:
+        print(f"item {item.item}: {item.flag}")
+    return ExitCode.ok

@@ -1,5 +1,0 @@
-"""Subcommands of the ``omr`` command line, one module each."""
-
-from omr.commands import calibrate, generate, geometry, items, rank, read, score
-
-COMMAND_MODULES = (generate, geometry, read, calibrate, score, rank, items)

@@ -1,0 +1,59 @@
+"""Rescans: a new scan of the same physical sheet, compared bubble by bubble with the first.
+
+A rescan never replaces the original reading; the committee sees both, the bubbles whose
+state differs and (with :func:`omr.scoring.score.score_sheet`) the score before and after.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from omr.scoring.score import ReadingPage
+from omr.vocabulary.errors import ScoringError
+
+
+class BubbleChange(BaseModel):
+    """One bubble read differently by the rescan."""
+
+    model_config = ConfigDict(frozen=True)
+
+    question: int
+    option: str
+    before: str
+    after: str
+
+
+def _check_same_sheet(original: ReadingPage, rescan: ReadingPage) -> None:
+    if rescan.status == "rejected":
+        codes = ", ".join(reason.get("code", "?") for reason in rescan.reasons)
+        raise ScoringError(f"the rescan could not be read ({codes})", reason="rescan_unreadable")
+    for field in ("template", "exam", "serial", "candidate", "variant"):
+        before, after = getattr(original, field), getattr(rescan, field)
+        if before is not None and after is not None and before != after:
+            raise ScoringError(
+                f"the rescan is not the same sheet: {field} {after} instead of {before}",
+                reason="rescan_mismatch",
+            )
+
+
+def compare_readings(original: ReadingPage, rescan: ReadingPage) -> list[BubbleChange]:
+    """The bubbles whose state differs between a sheet's reading and its rescan.
+
+    Raises
+    ------
+    ScoringError
+        ``rescan_unreadable`` when the rescan was rejected; ``rescan_mismatch`` when it
+        carries another template, exam, serial, candidate or variant than the original.
+    """
+    _check_same_sheet(original, rescan)
+    changes = []
+    for question in sorted(original.answers.keys() | rescan.answers.keys()):
+        before = original.answers.get(question, {})
+        after = rescan.answers.get(question, {})
+        for option in sorted(before.keys() | after.keys()):
+            old, new = before.get(option, "blank"), after.get(option, "blank")
+            if old != new:
+                changes.append(
+                    BubbleChange(question=question, option=option, before=old, after=new)
+                )
+    return changes

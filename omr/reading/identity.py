@@ -1,0 +1,197 @@
+"""Identity of a sheet: QR payload, bubbled candidate number, variant, ink colour."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import zxingcpp
+
+from omr.reading.marks import BLANK, CROSSED, FILLED, BubbleState
+from omr.reading.template_space import TemplatePage
+from omr.sheet.qr_identity import SheetIdentity, parse_identity, tag_is_valid
+from omr.sheet.template import Box, Bubble, SheetTemplate
+from omr.vocabulary.errors import ScanError
+
+QR_MARGIN_MM = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A reason (error) or warning with a stable code and a message."""
+
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+def decode_qr(page: TemplatePage, template: SheetTemplate) -> str | None:
+    """The text of the QR code in the template's QR box, or ``None``."""
+    if template.qr is None:
+        return None
+    box = template.qr.box
+    margin = Box(
+        origin_mm=(box.origin_mm[0] - QR_MARGIN_MM, box.origin_mm[1] - QR_MARGIN_MM),
+        size_mm=(box.size_mm[0] + 2 * QR_MARGIN_MM, box.size_mm[1] + 2 * QR_MARGIN_MM),
+    )
+    # The scan's own pixels first: straightening resamples the modules, and the QR
+    # decoder finds a code at any angle itself.
+    for straighten in (page.source_crop, page.crop):
+        crop = straighten(margin)
+        if crop.size == 0:
+            continue
+        for candidate in (
+            crop,
+            cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1],
+        ):
+            results = zxingcpp.read_barcodes(candidate, formats=zxingcpp.BarcodeFormat.QRCode)
+            if results:
+                return results[0].text
+    return None
+
+
+def check_identity(
+    text: str | None, template: SheetTemplate, *, exam: str | None, secret: bytes | None
+) -> tuple[SheetIdentity | None, list[Problem], list[Problem]]:
+    """Parse and verify the QR text.
+
+    Returns
+    -------
+    identity, rejections, reviews
+        ``rejections`` make the page ``rejected`` (another template or exam, a forged
+        tag); ``reviews`` need a person (an unreadable QR).
+    """
+    if template.qr is None:
+        return None, [], []
+    if text is None:
+        return (
+            None,
+            [],
+            [
+                Problem(
+                    "qr_unreadable",
+                    "the QR code cannot be read; check the sheet's identity by hand",
+                )
+            ],
+        )
+    try:
+        identity = parse_identity(text)
+    except ScanError as error:
+        return None, [Problem(error.reason, error.message)], []
+    if identity.template != template.id:
+        return (
+            identity,
+            [
+                Problem(
+                    "wrong_template",
+                    f"the QR says template {identity.template}, expected {template.id}",
+                )
+            ],
+            [],
+        )
+    if identity.template_version != template.version:
+        return (
+            identity,
+            [
+                Problem(
+                    "wrong_template",
+                    f"the sheet was printed from version "
+                    f"{identity.template_version} of {template.id}, the station "
+                    f"reads version {template.version}",
+                )
+            ],
+            [],
+        )
+    if exam is not None and identity.exam != exam:
+        return (
+            identity,
+            [Problem("qr_wrong_exam", f"the sheet belongs to exam {identity.exam}, not {exam}")],
+            [],
+        )
+    if secret is not None and not tag_is_valid(identity, secret):
+        return (
+            identity,
+            [
+                Problem(
+                    "qr_bad_signature",
+                    "the QR code's signature does not match "
+                    "this exam: photocopied, forged or printed for another "
+                    "exam",
+                )
+            ],
+            [],
+        )
+    return identity, [], []
+
+
+def read_bubbled_field(
+    bubbles: list[Bubble], states: list[BubbleState], field: str
+) -> dict[int | None, list[tuple[str, str]]]:
+    """Group a field's bubbles by column: column → [(option, state)]."""
+    columns: dict[int | None, list[tuple[str, str]]] = {}
+    for bubble, state in zip(bubbles, states, strict=True):
+        if bubble.field == field:
+            columns.setdefault(bubble.question, []).append((bubble.option, state.state))
+    return columns
+
+
+def single_choice(options: list[tuple[str, str]]) -> str | None:
+    """The one filled option of a column, ``None`` when it is not exactly one."""
+    chosen = [option for option, state in options if state in (FILLED, CROSSED)]
+    undecided = [option for option, state in options if state not in (FILLED, CROSSED, BLANK)]
+    if len(chosen) == 1 and not undecided:
+        return chosen[0]
+    return None
+
+
+def read_candidate_number(
+    columns: dict[int | None, list[tuple[str, str]]],
+) -> tuple[str | None, Problem | None]:
+    """The bubbled candidate number; all-blank gives ``(None, None)``."""
+    if not columns:
+        return None, None
+    if all(state == BLANK for options in columns.values() for _, state in options):
+        return None, None
+    digits = []
+    for position in sorted(columns, key=lambda key: key or 0):
+        digit = single_choice(columns[position])
+        if digit is None:
+            return None, Problem(
+                "candidate_number_unclear",
+                f"digit {position} of the candidate number is not exactly one filled bubble",
+            )
+        digits.append(digit)
+    return "".join(digits), None
+
+
+# A fill's median colour is settled by a couple of thousand pixels: two dozen bubbles.
+INK_SAMPLE_BUBBLES = 24
+
+
+def ink_colour(page: TemplatePage, centers_px: np.ndarray, radius_px: float) -> str | None:
+    """The dominant ink colour inside the given bubbles: blue, black or other.
+
+    ``None`` on grayscale scans or when there is no ink to look at.
+    """
+    if not page.is_colour or len(centers_px) == 0:
+        return None
+    if len(centers_px) > INK_SAMPLE_BUBBLES:  # spread over the page, in reading order
+        centers_px = centers_px[np.linspace(0, len(centers_px) - 1, INK_SAMPLE_BUBBLES).astype(int)]
+    radius = max(1, int(radius_px * 0.6))
+    # Every other pixel both ways: the median colour of a fill needs no more.
+    ys, xs = np.mgrid[-radius : radius + 1 : 2, -radius : radius + 1 : 2]
+    disc = np.stack([xs, ys], -1)[xs**2 + ys**2 <= radius**2]
+    points = (centers_px[:, None, :] + disc[None]).reshape(-1, 2)
+    pixels = page.sample_colour(points).astype(np.int16)
+    dark = pixels[pixels.sum(axis=1) < 3 * 150]
+    if not len(dark):
+        return None
+    blue, green, red = np.median(dark, axis=0)
+    if blue - max(red, green) >= 25:
+        return "blue"
+    if max(blue, green, red) - min(blue, green, red) < 35:
+        return "black"
+    return "other"

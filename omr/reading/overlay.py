@@ -1,0 +1,103 @@
+"""Overlay: the straightened sheet with what the reader saw, for the room head and candidate.
+
+Each state has its own colour *and* shape, so the overlay stays legible printed in gray:
+filled — thick circle; crossed — circle with an X; unclear — square with a "?";
+blank — thin dotted circle. The reasons are listed in a band above the sheet.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from omr.reading.marks import BLANK, CROSSED, FILLED, UNCLEAR
+from omr.reading.pipeline import SheetReading
+
+COLOURS_BGR = {
+    FILLED: (40, 160, 0),
+    CROSSED: (0, 0, 220),
+    UNCLEAR: (0, 140, 255),
+    BLANK: (150, 150, 150),
+}
+FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+LEGEND = "filled: thick circle   crossed: circle + X   unclear: square + ?   blank: dotted"
+
+
+def _font(size: int) -> ImageFont.ImageFont:
+    try:
+        return ImageFont.truetype(FONT_PATH, size)
+    except OSError:
+        return ImageFont.load_default()
+
+
+def _draw_bubble(canvas: np.ndarray, center: tuple[int, int], radius: int, state: str) -> None:
+    colour = COLOURS_BGR[state]
+    if state == FILLED:
+        cv2.circle(canvas, center, radius + 3, colour, 3, cv2.LINE_AA)
+    elif state == CROSSED:
+        cv2.circle(canvas, center, radius + 3, colour, 2, cv2.LINE_AA)
+        reach = radius + 4
+        x, y = center
+        cv2.line(canvas, (x - reach, y - reach), (x + reach, y + reach), colour, 3, cv2.LINE_AA)
+        cv2.line(canvas, (x - reach, y + reach), (x + reach, y - reach), colour, 3, cv2.LINE_AA)
+    elif state == UNCLEAR:
+        x, y = center
+        side = radius + 5
+        cv2.rectangle(canvas, (x - side, y - side), (x + side, y + side), colour, 3)
+        cv2.putText(
+            canvas,
+            "?",
+            (x + side + 2, y + radius),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            radius / 10,
+            colour,
+            2,
+            cv2.LINE_AA,
+        )
+    else:
+        for angle in range(0, 360, 45):
+            theta = np.radians(angle)
+            point = (
+                int(center[0] + (radius + 2) * np.cos(theta)),
+                int(center[1] + (radius + 2) * np.sin(theta)),
+            )
+            cv2.circle(canvas, point, 1, colour, -1)
+
+
+def caption(reading: SheetReading, name: str | None = None) -> list[str]:
+    """The lines printed above an overlay: which scan, what was read, why it is doubted."""
+    lines = [
+        f"{name or reading.source.path} p.{reading.source.page}  status: {reading.status}  "
+        f"candidate: {reading.candidate or '—'}  variant: {reading.variant or '—'}",
+        LEGEND,
+    ]
+    return lines + [f"[{p.code}] {p.message}" for p in (*reading.reasons, *reading.warnings)]
+
+
+def render_overlay(
+    reading: SheetReading, radius_mm: float = 2.5, *, name: str | None = None
+) -> np.ndarray | None:
+    """The overlay of a read page as a (H, W, 3) BGR image; ``None`` when not registered.
+
+    ``name`` is the scan's name as the room head knows it (default: the path read).
+    """
+    page = reading.page
+    if page is None:
+        return None
+    canvas = page.straightened()
+    if canvas.ndim == 2:
+        canvas = cv2.cvtColor(canvas, cv2.COLOR_GRAY2BGR)
+    canvas = cv2.addWeighted(canvas, 0.6, np.full_like(canvas, 255), 0.4, 0)
+    for bubble in reading.bubbles:
+        x, y = (int(round(v)) for v in bubble["center_px"])
+        _draw_bubble(canvas, (x, y), int(radius_mm * page.px_per_mm * 0.9), bubble["state"])
+    lines = caption(reading, name)
+    size = max(14, int(page.px_per_mm * 2.2))
+    band = Image.new("RGB", (canvas.shape[1], (len(lines) + 1) * int(size * 1.35)), "white")
+    draw = ImageDraw.Draw(band)
+    font = _font(size)
+    for index, line in enumerate(lines):
+        draw.text((10, 6 + index * int(size * 1.35)), line[:160], fill=(0, 0, 0), font=font)
+    header = cv2.cvtColor(np.asarray(band), cv2.COLOR_RGB2BGR)
+    return np.vstack([header, canvas])

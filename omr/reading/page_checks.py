@@ -1,0 +1,114 @@
+"""Whole-page checks: blank or blurred pages, stray ink outside every zone."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from omr.reading.identity import Problem
+from omr.reading.template_space import TemplatePage, per_template
+from omr.sheet.template import ArucoRegistration, Box, SheetTemplate
+
+BLANK_INK_SHARE = 0.002
+BLUR_SHARPNESS = 40.0
+STRAY_MIN_AREA_MM2 = 6.0
+EDGE_MARGIN_MM = 6.0
+# A stray mark is at least 6 mm² of ink: 24 px at 2 px/mm, enough to measure its area.
+STRAY_PX_PER_MM = 2.0
+
+
+def blank_or_blurred(gray: np.ndarray) -> Problem | None:
+    """Explain a page on which no registration marks were found, when the cause is visible.
+
+    Parameters
+    ----------
+    gray : (H, W) uint8 ndarray
+    """
+    small = cv2.resize(
+        gray, (600, int(600 * gray.shape[0] / gray.shape[1])), interpolation=cv2.INTER_AREA
+    )
+    paper = float(np.percentile(small, 95))
+    ink_share = float((small < paper * 0.6).mean())
+    if ink_share < BLANK_INK_SHARE:
+        return Problem("blank_page", "the page is blank (or the back of a sheet was scanned)")
+    sharpness = float(cv2.Laplacian(small, cv2.CV_32F).var())
+    if sharpness < BLUR_SHARPNESS:
+        return Problem(
+            "image_blurred",
+            f"the scan is too blurred to read (sharpness {sharpness:.0f}); rescan it",
+        )
+    return None
+
+
+def _zones(template: SheetTemplate) -> list[tuple[float, float, float, float]]:
+    """Every printed or written zone as (x0, y0, x1, y1) mm."""
+    boxes = [box.box for box in template.identification.handwritten]
+    boxes += [Box(origin_mm=b.origin_mm, size_mm=b.size_mm) for b in template.print.boxes]
+    if template.qr is not None:
+        boxes.append(template.qr.box)
+    if template.print.pictograms is not None:
+        spec = template.print.pictograms
+        boxes.append(Box(origin_mm=spec.origin_mm, size_mm=(spec.bubble_mm * 5, spec.bubble_mm)))
+    registration = template.registration
+    if isinstance(registration, ArucoRegistration):
+        boxes += [registration.marker_box(marker) for marker in registration.markers]
+    else:
+        boxes += [block.box for block in registration.blocks]
+    zones = [(b.origin_mm[0], b.origin_mm[1], b.right, b.bottom) for b in boxes]
+    for bubble in template.all_bubbles:
+        (x, y), (width, height) = bubble.center_mm, bubble.size_mm
+        zones.append((x - width / 2, y - height / 2, x + width / 2, y + height / 2))
+    return zones
+
+
+@per_template
+def _outside_zones(template: SheetTemplate, ppm: float) -> np.ndarray:
+    """(h, w) uint8 at ``ppm``: 1 where ink is stray (off every zone and page edge)."""
+    width_mm, height_mm = template.page_size_mm
+    mask = np.ones((int(round(height_mm * ppm)), int(round(width_mm * ppm))), np.uint8)
+    grow = 2.0  # mm around every zone: overshoot and handwriting past the box
+    for x0, y0, x1, y1 in _zones(template):
+        top, left = max(0, int((y0 - grow) * ppm)), max(0, int((x0 - grow) * ppm))
+        mask[top : int((y1 + grow) * ppm) + 1, left : int((x1 + grow) * ppm) + 1] = 0
+    edge = int(EDGE_MARGIN_MM * ppm)
+    mask[:edge], mask[-edge:], mask[:, :edge], mask[:, -edge:] = 0, 0, 0, 0
+    return mask
+
+
+def stray_marks(page: TemplatePage, template: SheetTemplate) -> list[Problem]:
+    """Ink outside every answer and identification zone (colour scans with drop-out print).
+
+    Returns warnings only: a room head decides whether a mark is a distinctive sign.
+    """
+    if not page.is_colour or not template.print.drops_out:
+        return [
+            Problem(
+                "stray_marks_not_checked",
+                "stray marks are checked on colour scans of sheets printed in drop-out colour only",
+            )
+        ]
+    ink = page.overview(STRAY_PX_PER_MM)
+    ppm = STRAY_PX_PER_MM
+    paper = float(np.percentile(ink[::3, ::3], 90))
+    mask = (ink < paper * 0.6).view(np.uint8) & _outside_zones(template, ppm)[
+        : ink.shape[0], : ink.shape[1]
+    ]
+    if not cv2.countNonZero(mask):
+        return []
+    mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))
+    count, _, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    px_per_mm2 = ppm**2
+    problems = []
+    for label in range(1, count):
+        area_mm2 = stats[label, cv2.CC_STAT_AREA] / px_per_mm2
+        if area_mm2 >= STRAY_MIN_AREA_MM2:
+            x_mm, y_mm = centroids[label] / ppm
+            problems.append(
+                Problem(
+                    "stray_mark",
+                    f"ink outside the answer and identity zones "
+                    f"near ({x_mm:.0f}, {y_mm:.0f}) mm: possible distinctive "
+                    "mark",
+                )
+            )
+    return problems

@@ -1,0 +1,457 @@
+"""From a scanner file to sheet readings: the whole path in one screen.
+
+decode → pick the template → register → straighten → measure and classify bubbles →
+identity (QR, candidate number, variant) → checks (ink, stray marks) → reading.
+A page that fails at any stage becomes a ``rejected`` reading with a reason; one bad
+page never stops a batch.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from omr.process_memory import reuse_large_buffers
+from omr.reading.channels import ScanChannels
+from omr.reading.coded_fields import read_coded_fields
+from omr.reading.identity import (
+    Problem,
+    check_identity,
+    decode_qr,
+    ink_colour,
+    read_bubbled_field,
+    read_candidate_number,
+    single_choice,
+)
+from omr.reading.ingest import PageFailure, PageImage, SourceRef, load_pages
+from omr.reading.marks import (
+    CROSSED,
+    FILLED,
+    UNCLEAR,
+    BubbleMeasure,
+    bubble_layout,
+    classify_marks,
+    measure_bubbles,
+)
+from omr.reading.page_checks import blank_or_blurred, stray_marks
+from omr.reading.registration.aruco import (
+    MARKERS_PER_SHEET,
+    PageRegistration,
+    RegistrationFailure,
+    detect_markers,
+    register_aruco,
+    register_page,
+)
+from omr.reading.registration.blocks import register_by_blocks
+from omr.reading.template_space import TemplatePage, warp_to_template
+from omr.scoring.profiles import load_profile
+from omr.sheet.calibration import Calibration, load_calibration
+from omr.sheet.template import (
+    ArucoRegistration,
+    Bubble,
+    SheetTemplate,
+    load_template,
+    shipped_template_ids,
+)
+
+SCHEMA = "omr.reading/1"
+# A flat, well-registered page has no bubble whose outline sits at the edge of the local
+# search (SEARCH_MM); a corner displaced by 1.5 mm puts 3–30 % of them there.
+MAX_MISALIGNED_SHARE = 0.02
+OK, NEEDS_REVIEW, REJECTED = "ok", "needs_review", "rejected"
+
+
+@dataclass
+class ReadOptions:
+    """What a batch is read against."""
+
+    template: SheetTemplate | None = None  # None: chosen from the markers and the QR
+    calibration: Calibration = field(default_factory=load_calibration)
+    exam: str | None = None
+    secret: bytes | None = None
+
+
+@dataclass
+class SheetReading:
+    """What was read from one page (serialised as one entry of ``omr.reading/1``)."""
+
+    source: SourceRef
+    status: str = REJECTED
+    template: str | None = None
+    template_version: int | None = None
+    exam: str | None = None
+    variant: str | None = None
+    serial: int | None = None
+    candidate: str | None = None
+    codes: dict[str, str] = field(default_factory=dict)
+    reasons: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    answers: dict[str, dict[str, str]] = field(default_factory=dict)
+    bubbles: list[dict[str, Any]] = field(default_factory=list)
+    registration: dict[str, Any] | None = None
+    crops: dict[str, str] = field(default_factory=dict)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    page: TemplatePage | None = field(default=None, repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source.as_dict(),
+            "template": self.template,
+            "template_version": self.template_version,
+            "exam": self.exam,
+            "variant": self.variant,
+            "serial": self.serial,
+            "candidate": self.candidate,
+            "codes": self.codes,
+            "status": self.status,
+            "reasons": [reason.as_dict() for reason in self.reasons],
+            "answers": self.answers,
+            "bubbles": self.bubbles,
+            "registration": self.registration,
+            "warnings": [warning.as_dict() for warning in self.warnings],
+            "crops": self.crops,
+            "timings_ms": {stage: round(ms, 2) for stage, ms in self.timings_ms.items()},
+        }
+
+
+class _Clock:
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = self.timings.get(stage, 0.0) + (now - self.last) * 1000
+        self.last = now
+
+
+def _choose_template(
+    scan: ScanChannels, options: ReadOptions, candidates: list[SheetTemplate]
+) -> tuple[SheetTemplate | None, PageRegistration | RegistrationFailure]:
+    """Register against the given template, or find which shipped template fits.
+
+    A page on which the quick marker search sees no marker at all is first tried
+    against the forms registered on printed blocks, before the thorough search.
+    """
+    if options.template is not None:
+        return options.template, register_page(scan, options.template)
+    by_blocks = [t for t in candidates if not isinstance(t.registration, ArucoRegistration)]
+    failure: RegistrationFailure = RegistrationFailure(
+        "markers_not_found", "no registration marks of a known sheet were found on the page"
+    )
+    detection = detect_markers(scan, quick_only=True)
+    if len(detection.corners) < MARKERS_PER_SHEET:
+        if not detection.corners:
+            for template in by_blocks:
+                result = register_by_blocks(scan, template)
+                if result:
+                    return template, result
+                failure = result
+            by_blocks = []
+        detection = detect_markers(scan)
+    best: tuple[int, SheetTemplate] | None = None
+    for template in candidates:
+        if isinstance(template.registration, ArucoRegistration):
+            ids = {marker.id for marker in template.registration.markers}
+            overlap = len(ids & detection.corners.keys())
+            if overlap and (best is None or overlap > best[0]):
+                best = (overlap, template)
+    if best is not None:
+        return best[1], register_aruco(detection, best[1].registration)
+    for template in by_blocks:
+        result = register_by_blocks(scan, template)
+        if result:
+            return template, result
+        failure = result
+    return None, failure
+
+
+def _read_identity(
+    reading: SheetReading,
+    page: TemplatePage,
+    template: SheetTemplate,
+    states: list,
+    options: ReadOptions,
+) -> None:
+    identity, rejections, reviews = check_identity(
+        decode_qr(page, template), template, exam=options.exam, secret=options.secret
+    )
+    reading.reasons += rejections + reviews
+    bubbles = template.bubbles()
+    if identity is not None:
+        reading.exam, reading.serial = identity.exam, identity.serial
+        reading.variant, reading.candidate = identity.variant, identity.candidate
+    bubbled_variant = None
+    variant_columns = read_bubbled_field(bubbles, states, "variant")
+    if variant_columns:
+        (options_states,) = variant_columns.values()
+        if any(state != "blank" for _, state in options_states):
+            bubbled_variant = single_choice(options_states)
+            if bubbled_variant is None:
+                reading.reasons.append(
+                    Problem(
+                        "variant_unclear",
+                        "the grid type bubbles do not show exactly one filled bubble",
+                    )
+                )
+    if bubbled_variant and reading.variant and bubbled_variant != reading.variant:
+        reading.reasons.append(
+            Problem(
+                "variant_conflict",
+                f"the bubbled grid type "
+                f"{bubbled_variant} differs from the printed "
+                f"{reading.variant}",
+            )
+        )
+    reading.variant = reading.variant or bubbled_variant
+    _read_printed_codes(reading, page, template)
+    number, problem = read_candidate_number(read_bubbled_field(bubbles, states, "candidate_number"))
+    if problem is not None:
+        reading.reasons.append(problem)
+    elif number and reading.candidate and number != reading.candidate:
+        reading.reasons.append(
+            Problem(
+                "candidate_conflict",
+                f"the bubbled candidate number "
+                f"{number} differs from the printed {reading.candidate}",
+            )
+        )
+    reading.candidate = reading.candidate or number
+
+
+def _read_printed_codes(reading: SheetReading, page: TemplatePage, template: SheetTemplate) -> None:
+    """Values printed as squares (the national form's variant and domain)."""
+    for name, coded in read_coded_fields(page, template).items():
+        if coded.value is None:
+            reading.reasons.append(Problem(coded.reason or "coded_field_missing", coded.message))
+        elif name != "variant":
+            reading.codes[name] = coded.value
+        elif reading.variant and reading.variant != coded.value:
+            reading.reasons.append(
+                Problem(
+                    "variant_conflict",
+                    f"the printed grid type {coded.value} differs from {reading.variant}",
+                )
+            )
+        else:
+            reading.variant = coded.value
+
+
+@cache
+def _required_ink(profile: str) -> str:
+    return load_profile(profile).ink
+
+
+def _check_ink_and_strays(
+    reading: SheetReading,
+    page: TemplatePage,
+    template: SheetTemplate,
+    centers: np.ndarray,
+    states: list,
+) -> None:
+    marked = np.array([state.state in (FILLED, CROSSED) for state in states])
+    bubble = template.answer_bubbles()[0]
+    colour = ink_colour(page, centers[marked], bubble.size_mm[0] / 2 * page.px_per_mm)
+    required = _required_ink(template.profile) if template.profile else None
+    if not page.is_colour:
+        reading.warnings.append(
+            Problem("ink_not_checked", "grayscale scan: ink colour not checked")
+        )
+    elif required is not None and colour is not None and colour != required:
+        reading.warnings.append(
+            Problem(
+                "ink_colour",
+                f"the marks look {colour}, the exam "
+                f"requires {required} ink: possible distinctive sign",
+            )
+        )
+    reading.warnings += stray_marks(page, template)
+
+
+def read_page(
+    image: PageImage, options: ReadOptions, candidates: list[SheetTemplate]
+) -> SheetReading:
+    """Read one decoded page."""
+    reading = SheetReading(source=image.source)
+    clock = _Clock(reading.timings_ms)
+    scan = ScanChannels(image.image)
+    template, registration = _choose_template(scan, options, candidates)
+    clock.lap("registration")
+    if not registration:
+        problem = blank_or_blurred(scan.gray) or Problem(registration.reason, registration.message)
+        reading.reasons.append(problem)
+        return reading
+    assert template is not None
+    reading.template, reading.template_version = template.id, template.version
+    reading.registration = registration.as_dict()
+    page = warp_to_template(scan, registration.homography, template)
+    reading.page = page
+    clock.lap("warp")
+    layout = bubble_layout(template)
+    bubbles = layout.bubbles
+    measure = measure_bubbles(page, layout, options.calibration)
+    clock.lap("marks")
+    if measure.misaligned_share() > MAX_MISALIGNED_SHARE:
+        reading.reasons.append(
+            Problem(
+                "registration_inaccurate",
+                f"{measure.misaligned_share():.0%} of the printed bubbles are not where the corner "
+                "marks put them: the sheet is folded, curled or a corner moved; flatten it and "
+                "rescan",
+            )
+        )
+        reading.status = REJECTED
+        return reading
+    states = classify_marks(measure, options.calibration)
+    _read_identity(reading, page, template, states, options)
+    clock.lap("identity")
+    _check_ink_and_strays(reading, page, template, measure.centers_px, states)
+    clock.lap("checks")
+    reading.bubbles = _bubble_records(bubbles, states, measure)
+    for bubble, state in zip(bubbles, states, strict=True):
+        if bubble.field == "answers":
+            reading.answers.setdefault(str(bubble.question), {})[bubble.option] = state.state
+    unclear = [b for b in reading.bubbles if b["state"] == UNCLEAR and b["field"] == "answers"]
+    if unclear:
+        listed = ", ".join(f"{b['question']}{b['option']}" for b in unclear[:12])
+        reading.reasons.append(
+            Problem("bubbles_unclear", f"{len(unclear)} bubble(s) need a decision: {listed}")
+        )
+    reading.status = _status(reading)
+    return reading
+
+
+def _bubble_records(
+    bubbles: Sequence[Bubble], states: list, measure: BubbleMeasure
+) -> list[dict[str, Any]]:
+    """One ``omr.reading/1`` bubble entry per bubble (rounded in bulk: pages hold
+    hundreds)."""
+    fill = np.round(measure.fill.astype(np.float64), 3).tolist()
+    darkness = np.round(measure.darkness.astype(np.float64), 3).tolist()
+    cross = np.round(measure.arms.max(axis=1).astype(np.float64), 3).tolist()
+    centers = np.round(measure.centers_px.astype(np.float64), 1).tolist()
+    return [
+        {
+            "field": bubble.field,
+            "question": bubble.question,
+            "option": bubble.option,
+            "state": state.state,
+            "fill": fill[index],
+            "darkness": darkness[index],
+            "cross": cross[index],
+            "confidence": round(state.confidence, 3),
+            "unclear": list(state.reasons),
+            "center_px": centers[index],
+        }
+        for index, (bubble, state) in enumerate(zip(bubbles, states, strict=True))
+    ]
+
+
+REJECTING = {
+    "wrong_template",
+    "qr_wrong_exam",
+    "qr_bad_signature",
+    "qr_invalid",
+    "duplicate_serial",
+    "duplicate_file",
+}
+
+
+def _status(reading: SheetReading) -> str:
+    if any(reason.code in REJECTING for reason in reading.reasons):
+        return REJECTED
+    return NEEDS_REVIEW if reading.reasons else OK
+
+
+def _failed(failure: PageFailure) -> SheetReading:
+    return SheetReading(source=failure.source, reasons=[Problem(failure.reason, failure.message)])
+
+
+def _timed(
+    pages: Iterator[PageImage | PageFailure],
+) -> Iterator[tuple[PageImage | PageFailure, float]]:
+    """Each decoded page with the milliseconds its decoding took."""
+    while True:
+        started = time.perf_counter()
+        page = next(pages, None)
+        if page is None:
+            return
+        yield page, (time.perf_counter() - started) * 1000
+        del page  # released before the next page is decoded
+
+
+@cache
+def _shipped() -> tuple[SheetTemplate, ...]:
+    """The shipped templates, loaded and validated once per process."""
+    return tuple(load_template(name) for name in shipped_template_ids())
+
+
+def read_files(paths: Iterable[str | Path], options: ReadOptions) -> Iterator[SheetReading]:
+    """Read every page of every file; duplicates within the batch are rejected.
+
+    Nothing of a page is kept here once its reading is handed out: a consumer that lets
+    go of ``reading.page`` holds one page in memory at a time, however long the batch,
+    and the next page reuses its memory (:func:`omr.process_memory.reuse_large_buffers`).
+    """
+    reuse_large_buffers()
+    candidates = [options.template] if options.template is not None else list(_shipped())
+    batch = _Batch()
+    for path in paths:
+        for page, decode_ms in _timed(load_pages(path)):
+            reading = batch.read(page, decode_ms, options, candidates)
+            del page
+            yield reading
+            del reading
+
+
+@dataclass
+class _Batch:
+    """What a batch has seen so far: files by content, sheet serials."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    serials: dict[tuple[str | None, str | None, int], str] = field(default_factory=dict)
+
+    def read(
+        self,
+        page: PageImage | PageFailure,
+        decode_ms: float,
+        options: ReadOptions,
+        candidates: list[SheetTemplate],
+    ) -> SheetReading:
+        if not page:
+            return _failed(page)
+        first = self.files.setdefault(page.source.sha256, page.source.path)
+        if first != page.source.path:
+            return SheetReading(
+                source=page.source,
+                reasons=[Problem("duplicate_file", f"the same file was already read as {first}")],
+            )
+        started = time.perf_counter()
+        reading = read_page(page, options, candidates)
+        reading.timings_ms = {"decode": decode_ms, **reading.timings_ms}
+        if reading.serial is not None:
+            key = (reading.template, reading.exam, reading.serial)
+            where = f"{page.source.path} page {page.source.page}"
+            earlier = self.serials.setdefault(key, where)
+            if earlier != where:
+                reading.reasons.append(
+                    Problem(
+                        "duplicate_serial",
+                        f"sheet serial {reading.serial:06d} was already "
+                        f"read from {earlier}: a photocopy or a second scan",
+                    )
+                )
+                reading.status = _status(reading)
+        reading.timings_ms["total"] = decode_ms + (time.perf_counter() - started) * 1000
+        return reading
+
+
+def readings_document(readings: Iterable[SheetReading]) -> dict[str, Any]:
+    """The ``omr.reading/1`` document for a batch."""
+    return {"schema": SCHEMA, "pages": [reading.as_dict() for reading in readings]}

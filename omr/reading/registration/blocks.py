@@ -1,0 +1,459 @@
+"""Registration on solid printed blocks (forms printed by others, e.g. the national form).
+
+The page is halved down to a detection copy and compared with its paper (the copy with
+its print closed away), so that shadows and uneven light cancel. Dark blobs with a
+rectangular outline are then measured on the full-resolution image, each in a small
+window; those that are solid rectangles are the candidates. Every pair of candidates,
+matched to every pair of template blocks, proposes a similarity transform (any rotation
+and scale); the proposal that puts the most template blocks on candidates of their
+shape wins, and the matched blocks' corners give the homography. When the blocks look
+the same turned by 180°, the template's ``orientation_boxes`` (printed text facing blank
+paper), seen through that homography, decide the turn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from omr.reading.channels import ScanChannels
+from omr.reading.registration.aruco import (
+    PageRegistration,
+    RegistrationFailure,
+    registration_from_marks,
+)
+from omr.reading.template_space import per_template
+from omr.sheet.template import BlockRegistration, Box, SheetTemplate
+
+# A filled rectangle covers all of its minimum-area box, an ellipse (a candidate's
+# filled answer) only π/4 ≈ 0.79 of it: 0.9 keeps rectangles with blurred corners.
+MIN_RECTANGULARITY = 0.9
+# On the detection copy the pixel grid blurs that difference for blobs under 12 px wide:
+# there the convex hull of a block turned 0–45° fills 0.88 of its minimum-area box or
+# more, a filled ellipse up to 0.93; from 12 px, blocks 0.94 or more, ellipses 0.89 or
+# less (measured on the 2025 form rendered at 150–300 dpi). Narrow blobs filling 0.85,
+# wider ones MIN_RECTANGULARITY, are measured at full resolution, where it decides.
+NARROW_BLOB_PX, MIN_NARROW_OUTLINE = 12, 0.85
+# Printing, scanning and thresholding change a block's measured size by well under 25%.
+SIZE_TOLERANCE = 0.25
+# A proposal's predicted block centre may be this far off (skew, mild perspective); the
+# national form's blocks are at least 40 mm apart, so no block is taken for another.
+MATCH_TOLERANCE_MM = 8.0
+# 4 blocks give 16 corners for the homography's 8 unknowns; 3 found blocks show the
+# page is this form with blocks lost (torn, folded, outside the scan); fewer, another page.
+MIN_BLOCKS = 4
+MIN_BLOCKS_OF_THIS_FORM = 3
+# The scan may show up to 30% more than the page (scanner bed), or a tenth less than
+# the smallest part scanned alone (tight crop).
+MARGIN_MAX, CROP_MAX = 1.3, 0.9
+# The smallest block must keep 8 px on the detection copy at the smallest scale the
+# page can have in the scan: its blurred edges (±1 px each) then keep its area within
+# SIZE_TOLERANCE, and its outline is still told (MIN_NARROW_OUTLINE, measured on
+# blocks of 8 px and more).
+MIN_BLOCK_PX = 8
+# The paper is estimated on the detection copy halved twice more (a 16th of its pixels):
+# blocks still span 2 px or more there, and shadows change over centimetres, not pixels.
+PAPER_HALVINGS = 2
+# A block's middle shows under a tenth of the paper's light on the detection copy (under
+# 1% in every corpus scan); half the paper's light is half-way, where its edge lies.
+PRINT_LEVEL = 0.5
+# Detection-copy print thinner than 3 px (text, hairline outlines, pen strokes: at most
+# 1.5 mm) is opened away; the smallest block keeps 8 px (MIN_BLOCK_PX).
+THIN_PRINT_PX = 3
+# The full-resolution window around a blob reaches this far (detection-copy px) past
+# its bounding box: the box's edge pixels are blends, the block may end in the next.
+WINDOW_PAD_PX = 2
+# Printed digits cover about a tenth of a question-number column (11% and 14% of the
+# 2025 form's two, rendered at 600 dpi); every column must be darker than its 180°
+# image, relative to the paper under it, by a quarter of that for the turn to count.
+MIN_ORIENTATION_CONTRAST = 0.025
+ORIENTATION_PX_PER_MM = 3.0
+# The paper under a box is the box closed by a 3 mm square, which fits in no printed
+# digit (about 2 mm wide, strokes 0.3 mm, on the 2025 form): the numbers go, a shadow
+# (a change over centimetres) stays.
+ORIENTATION_PAPER_MM = 3.0
+_ORIENTATION_PAPER_KERNEL = cv2.getStructuringElement(
+    cv2.MORPH_RECT, (int(ORIENTATION_PAPER_MM * ORIENTATION_PX_PER_MM),) * 2
+)
+# Proposals are scored in batches of this many, bounding the memory a page crowded
+# with rectangles can take (a batch's tables take about 12 MB at 50 candidates).
+PROPOSAL_BATCH = 1024
+# _CYCLIC_SHIFTS[k] starts a list of a rectangle's 4 corners at its k-th.
+_CYCLIC_SHIFTS = (np.arange(4)[None, :] - np.arange(4)[:, None]) % 4
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What registration needs of a template's blocks, derived once per template.
+
+    ``centres`` (K, 2), ``sizes`` (K, 2) as (long, short) and ``corners`` (K, 4, 2:
+    top-left, top-right, bottom-right, bottom-left) in mm. For blocks that look the same
+    turned by 180° about ``turn`` ((3, 3), mm → mm), ``turned_corners`` (K, 4, 2) are
+    the template corners each block's corners show when the page lies turned: its 180°
+    partner's, opposite corner first; otherwise ``turn`` and ``turned_corners`` are None.
+    ``page_long`` and ``part_long`` are the long sides (mm) of the page and of its
+    smallest part.
+    """
+
+    centres: np.ndarray
+    sizes: np.ndarray
+    corners: np.ndarray
+    turn: np.ndarray | None
+    turned_corners: np.ndarray | None
+    page_long: float
+    part_long: float
+
+
+@per_template
+def _layout(template: SheetTemplate) -> _Layout:
+    """The block layout of a template with block registration."""
+    registration = template.registration
+    assert isinstance(registration, BlockRegistration)
+    boxes = np.array([(*b.origin_mm, b.box.right, b.box.bottom) for b in registration.blocks])
+    corners = boxes[:, [[0, 1], [2, 1], [2, 3], [0, 3]]].astype(np.float32)
+    centres = (boxes[:, :2] + boxes[:, 2:]) / 2
+    turn = turned_corners = None
+    if registration.point_symmetric:
+        cx, cy = registration.centre_mm
+        turn = np.array([[-1.0, 0, 2 * cx], [0, -1.0, 2 * cy], [0, 0, 1]])
+        at_turn = 2 * np.array((cx, cy)) - centres
+        partners = np.linalg.norm(at_turn[:, None] - centres, axis=2).argmin(axis=1)
+        turned_corners = corners[partners][:, [2, 3, 0, 1]]
+    page_long = max(template.page_size_mm)
+    return _Layout(
+        centres=centres,
+        sizes=np.array([sorted(b.size_mm, reverse=True) for b in registration.blocks]),
+        corners=corners,
+        turn=turn,
+        turned_corners=turned_corners,
+        page_long=page_long,
+        part_long=min([max(p.size_mm) for p in template.page.parts] + [page_long]),
+    )
+
+
+@dataclass(frozen=True)
+class _Candidates:
+    """Solid rectangles measured on the full-resolution image.
+
+    ``centres`` (N, 2), ``sizes`` (N, 2) as (long, short) and ``corners`` (N, 4, 2)
+    running round each rectangle, in image px.
+    """
+
+    centres: np.ndarray
+    sizes: np.ndarray
+    corners: np.ndarray
+
+
+def _scale_bounds(layout: _Layout, long_side_px: int) -> tuple[float, float]:
+    """The range of px per mm at which the page (or one of its parts) fills the image."""
+    return (
+        long_side_px / (layout.page_long * MARGIN_MAX),
+        long_side_px / (layout.part_long * CROP_MAX),
+    )
+
+
+def _detection_halvings(layout: _Layout, long_side_px: int) -> int:
+    """How often the page can be halved keeping the smallest block ``MIN_BLOCK_PX`` wide."""
+    smallest_mm = layout.sizes[:, 1].min()
+    times = 0
+    while _scale_bounds(layout, long_side_px >> (times + 1))[0] * smallest_mm >= MIN_BLOCK_PX:
+        times += 1
+    return times
+
+
+def _paper(smaller: np.ndarray, widest_px: float) -> np.ndarray:
+    """The paper's brightness under the print, on the detection copy halved
+    ``PAPER_HALVINGS`` times more (``smaller``).
+
+    ``smaller`` is closed (a max then a min filter) by a square wider than the widest block
+    could be: print goes, the paper's shadows and uneven light stay.
+    """
+    radius = int(np.ceil(widest_px / 2 ** (PAPER_HALVINGS + 1))) + 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * radius + 1, 2 * radius + 1))
+    return cv2.morphologyEx(smaller, cv2.MORPH_CLOSE, kernel)
+
+
+def _blobs(
+    small: np.ndarray, paper: np.ndarray, min_area_px: float, max_area_px: float
+) -> list[tuple[int, int, int, int]]:
+    """Bounding boxes of the solid blobs of ``small`` that may be blocks.
+
+    Print darker than half its paper, without its thin strokes, with an area in the
+    given range and a rectangular outline.
+    """
+    level = cv2.resize(
+        cv2.convertScaleAbs(paper, alpha=PRINT_LEVEL),
+        (small.shape[1], small.shape[0]),
+        interpolation=cv2.INTER_LINEAR,
+    )
+    thin = cv2.getStructuringElement(cv2.MORPH_RECT, (THIN_PRINT_PX, THIN_PRINT_PX))
+    solid = cv2.morphologyEx(cv2.compare(small, level, cv2.CMP_LT), cv2.MORPH_OPEN, thin)
+    contours, _ = cv2.findContours(solid, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    areas = np.fromiter(map(cv2.contourArea, contours), float, len(contours))
+    boxes = []
+    for n in np.flatnonzero((areas >= min_area_px) & (areas <= max_area_px)):
+        width, height = cv2.minAreaRect(contours[n])[1]
+        narrow = min(width, height) < NARROW_BLOB_PX
+        fill = MIN_NARROW_OUTLINE if narrow else MIN_RECTANGULARITY
+        if cv2.contourArea(cv2.convexHull(contours[n])) >= fill * width * height:
+            boxes.append(cv2.boundingRect(contours[n]))
+    return boxes
+
+
+def _measured(
+    gray: np.ndarray, boxes: list[tuple[int, int, int, int]], scale: float
+) -> _Candidates:
+    """The solid rectangles in the full-resolution windows of detection-copy ``boxes``.
+
+    Each window is thresholded on its own (Otsu: blob against paper), so the light on
+    the rest of the page does not matter; its largest blob counts if it fills
+    ``MIN_RECTANGULARITY`` of its minimum-area box.
+    """
+    centres, sizes, corners = [], [], []
+    for x, y, w, h in boxes:
+        x0 = max(0, int((x - WINDOW_PAD_PX) / scale))
+        y0 = max(0, int((y - WINDOW_PAD_PX) / scale))
+        x1 = min(gray.shape[1], int((x + w + WINDOW_PAD_PX) / scale))
+        y1 = min(gray.shape[0], int((y + h + WINDOW_PAD_PX) / scale))
+        _, dark = cv2.threshold(gray[y0:y1, x0:x1], 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+        contours, _ = cv2.findContours(dark, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        blob = max(contours, key=cv2.contourArea, default=None)
+        if blob is None:
+            continue
+        rectangle = cv2.minAreaRect(blob)
+        (cx, cy), (width, height), _ = rectangle
+        if cv2.contourArea(blob) < MIN_RECTANGULARITY * width * height:
+            continue
+        centres.append((cx + x0, cy + y0))
+        sizes.append((max(width, height), min(width, height)))
+        corners.append(cv2.boxPoints(rectangle) + (x0, y0))
+    return _Candidates(
+        np.array(centres, float).reshape(-1, 2),
+        np.array(sizes, float).reshape(-1, 2),
+        np.array(corners, float).reshape(-1, 4, 2),
+    )
+
+
+def _proposals(
+    blocks_mm: np.ndarray,
+    block_scale: np.ndarray,
+    fits: np.ndarray,
+    found: _Candidates,
+    bounds: tuple[float, float],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Similarities (P, 2, 3) mm → px, and their px per mm (P,), from every pair of
+    template blocks put on a pair of candidates that fit them."""
+    pairs_a, pairs_b = np.triu_indices(len(blocks_mm), 1)
+    other = ~np.eye(len(found.centres), dtype=bool)
+    pair, i, j = np.nonzero(fits[pairs_a][:, :, None] & fits[pairs_b][:, None, :] & other)
+    a, b = pairs_a[pair], pairs_b[pair]
+    d_mm = blocks_mm[b] - blocks_mm[a]
+    d_px = found.centres[j] - found.centres[i]
+    s = np.hypot(*d_px.T) / np.hypot(*d_mm.T)
+    # The pair's spacing must give the scale each candidate's own size gives.
+    plausible = (
+        (np.abs(s / block_scale[a, i] - 1) < SIZE_TOLERANCE)
+        & (np.abs(s / block_scale[b, j] - 1) < SIZE_TOLERANCE)
+        & (s > bounds[0])
+        & (s < bounds[1])
+    )
+    a, i, s = a[plausible], i[plausible], s[plausible]
+    d_mm, d_px = d_mm[plausible], d_px[plausible]
+    theta = np.arctan2(d_px[:, 1], d_px[:, 0]) - np.arctan2(d_mm[:, 1], d_mm[:, 0])
+    cos, sin = np.cos(theta) * s, np.sin(theta) * s
+    rotation = np.stack([np.stack([cos, -sin], 1), np.stack([sin, cos], 1)], 1)
+    shift = found.centres[i] - np.einsum("pij,pj->pi", rotation, blocks_mm[a])
+    return np.concatenate([rotation, shift[:, :, None]], axis=2), s
+
+
+def _best_proposal(
+    blocks_mm: np.ndarray, block_sizes: np.ndarray, found: _Candidates, bounds: tuple[float, float]
+) -> tuple[int, np.ndarray]:
+    """The similarity (2, 3) mapping mm → px that places the most blocks.
+
+    A block is placed when a candidate of its shape lies within ``MATCH_TOLERANCE_MM``
+    of where the proposal puts it; ties go to the proposal whose placed blocks lie
+    nearest their candidates. Returns the number of blocks placed and the transform.
+    """
+    # block_scale[k, n]: px per mm if candidate n is block k; fits[k, n]: its shape agrees.
+    block_scale = found.sizes[None, :, 0] / block_sizes[:, None, 0]
+    other = found.sizes[None, :, 1] / block_sizes[:, None, 1]
+    fits = (
+        (np.abs(other / block_scale - 1) < SIZE_TOLERANCE)
+        & (block_scale > bounds[0])
+        & (block_scale < bounds[1])
+    )
+    similarities, s = _proposals(blocks_mm, block_scale, fits, found, bounds)
+    best = (0, 0.0, np.zeros((2, 3)))
+    for start in range(0, len(s), PROPOSAL_BATCH):
+        batch = similarities[start : start + PROPOSAL_BATCH]
+        predicted = (batch[:, :, :2] @ blocks_mm.T).transpose(0, 2, 1) + batch[:, None, :, 2]
+        offset = predicted[:, :, None, :] - found.centres
+        squared = np.where(fits, (offset**2).sum(axis=3), np.inf).min(axis=2)
+        distance_mm = np.sqrt(squared) / s[start : start + PROPOSAL_BATCH, None]
+        placed = distance_mm < MATCH_TOLERANCE_MM
+        counts = placed.sum(axis=1)
+        residuals = np.where(placed, distance_mm, 0.0).sum(axis=1)
+        winner = int(np.lexsort((residuals, -counts))[0])
+        if (counts[winner], -residuals[winner]) > (best[0], -best[1]):
+            best = (int(counts[winner]), float(residuals[winner]), batch[winner])
+    return best[0], best[2]
+
+
+def _match(
+    to_px: np.ndarray, blocks_mm: np.ndarray, block_sizes: np.ndarray, found: _Candidates
+) -> dict[int, int]:
+    """Template block → candidate, for the candidates where ``to_px`` (2, 3) puts each block."""
+    predicted = blocks_mm @ to_px[:, :2].T + to_px[:, 2]
+    px_per_mm = np.sqrt(abs(np.linalg.det(to_px[:, :2])))
+    scale = found.sizes[None, :, 0] / block_sizes[:, None, 0]
+    shape_ok = (
+        np.abs(found.sizes[None, :, 1] / block_sizes[:, None, 1] / scale - 1) < SIZE_TOLERANCE
+    )
+    distance = np.linalg.norm(predicted[:, None, :] - found.centres, axis=2)
+    distance = np.where(shape_ok & (distance < MATCH_TOLERANCE_MM * px_per_mm), distance, np.inf)
+    nearest = distance.argmin(axis=1)
+    return {k: int(n) for k, n in enumerate(nearest) if np.isfinite(distance[k, n])}
+
+
+def _matched_corners(
+    corners_mm: np.ndarray, matches: dict[int, int], similarity: np.ndarray, found: _Candidates
+) -> np.ndarray:
+    """The corners (4M, 2) float32 of the candidates ``matches`` puts blocks on, in the
+    order of the blocks' ``corners_mm`` (K, 4, 2).
+
+    A candidate's corners run round its rectangle from any corner; each list starts at
+    the corner nearest where ``similarity`` puts the block's first.
+    """
+    predicted = corners_mm[list(matches)] @ similarity[:, :2].T + similarity[:, 2]
+    corners = found.corners[list(matches.values())][:, _CYCLIC_SHIFTS]
+    start = np.linalg.norm(corners - predicted[:, None], axis=3).sum(axis=2).argmin(axis=1)
+    return corners[np.arange(len(matches)), start].reshape(-1, 2).astype(np.float32)
+
+
+def _print_darkness(small: np.ndarray, to_small: np.ndarray, box: Box) -> float:
+    """Mean darkness (0 paper … 1 black) of a template box seen through ``to_small``,
+    against the paper under it (the box closed by ``ORIENTATION_PAPER_MM``)."""
+    size = (
+        max(1, int(box.size_mm[0] * ORIENTATION_PX_PER_MM)),
+        max(1, int(box.size_mm[1] * ORIENTATION_PX_PER_MM)),
+    )
+    to_box = to_small @ np.array(
+        [
+            [1 / ORIENTATION_PX_PER_MM, 0, box.origin_mm[0]],
+            [0, 1 / ORIENTATION_PX_PER_MM, box.origin_mm[1]],
+            [0, 0, 1],
+        ]
+    )
+    seen = cv2.warpPerspective(
+        small, to_box, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=255
+    )
+    paper = cv2.morphologyEx(seen, cv2.MORPH_CLOSE, _ORIENTATION_PAPER_KERNEL)
+    return 1.0 - float(cv2.divide(seen, paper, scale=255).mean()) / 255.0
+
+
+def _turned(
+    small: np.ndarray, to_small: np.ndarray, turn: np.ndarray, boxes: list[Box]
+) -> bool | RegistrationFailure:
+    """Whether the page lies turned by ``turn`` (180°) from ``to_small`` (mm → small px).
+
+    Each orientation box is compared with its 180° image, both against the paper under
+    them, so a shadow cannot pass for print; every box must tell the same turn.
+    """
+    twin = to_small @ turn
+    contrast = np.array(
+        [_print_darkness(small, to_small, box) - _print_darkness(small, twin, box) for box in boxes]
+    )
+    if (contrast >= MIN_ORIENTATION_CONTRAST).all():
+        return False
+    if (contrast <= -MIN_ORIENTATION_CONTRAST).all():
+        return True
+    return RegistrationFailure(
+        "orientation_unknown",
+        "the printed blocks were found but the page's top cannot be told from its bottom "
+        "(the question numbers are not clearly on one side): another form or layout, or "
+        "marks in the margin?",
+    )
+
+
+def register_by_blocks(
+    scan: ScanChannels, template: SheetTemplate
+) -> PageRegistration | RegistrationFailure:
+    """Register a page on the template's solid printed blocks, in its ink channel.
+
+    Parameters
+    ----------
+    scan : ScanChannels
+        The page, at any rotation (0/90/180/270° and skew), scale and offset; the whole
+        page or one of the template's ``page.parts``.
+    template : SheetTemplate
+        A template with ``registration.kind == "blocks"``.
+
+    Returns
+    -------
+    PageRegistration or RegistrationFailure
+        The homography maps template mm (x, y) to the scan's px (x, y). Failures:
+        ``wrong_template`` (fewer than 3 blocks in this form's layout: another page,
+        such as the cover, or another form), ``registration_marks_not_found``,
+        ``orientation_unknown``, ``registration_inaccurate``.
+    """
+    registration = template.registration
+    if not isinstance(registration, BlockRegistration):
+        raise TypeError("register_by_blocks needs a template with block registration")
+    layout = _layout(template)
+    gray = scan.ink
+    halvings = _detection_halvings(layout, max(gray.shape))
+    small, scale = scan.ink_halved(halvings), 0.5**halvings
+    small_bounds = _scale_bounds(layout, max(small.shape))
+    paper = _paper(
+        scan.ink_halved(halvings + PAPER_HALVINGS), layout.sizes[:, 1].max() * small_bounds[1]
+    )
+    block_areas = layout.sizes.prod(axis=1)
+    boxes = _blobs(
+        small,
+        paper,
+        (1 - SIZE_TOLERANCE) ** 2 * block_areas.min() * small_bounds[0] ** 2,
+        (1 + SIZE_TOLERANCE) ** 2 * block_areas.max() * small_bounds[1] ** 2,
+    )
+    found = _measured(gray, boxes, scale)
+    expected = len(registration.blocks)
+    bounds = _scale_bounds(layout, max(gray.shape))
+    count, similarity = _best_proposal(layout.centres, layout.sizes, found, bounds)
+    if count < MIN_BLOCKS_OF_THIS_FORM:
+        return RegistrationFailure(
+            "wrong_template",
+            f"the page does not show this form's printed blocks ({count} of {expected} in "
+            "place): another page (the cover?) or another form",
+        )
+    matches = _match(similarity, layout.centres, layout.sizes, found)
+    if len(matches) < MIN_BLOCKS:
+        return RegistrationFailure(
+            "registration_marks_not_found",
+            f"only {len(matches)} of the {expected} printed blocks were found; a block may be "
+            "torn, inked over or outside the scan",
+        )
+    image_px = _matched_corners(layout.corners, matches, similarity, found)
+    registered = registration_from_marks(
+        layout.corners[list(matches)].reshape(-1, 2),
+        image_px,
+        method="blocks",
+        marks_found=len(matches),
+        marks_expected=expected,
+    )
+    if not registered or layout.turn is None:
+        return registered
+    to_small = np.diag([scale, scale, 1.0]) @ registered.homography
+    turned = _turned(small, to_small, layout.turn, registration.orientation_boxes)
+    if isinstance(turned, RegistrationFailure):
+        return turned
+    if not turned:
+        return registered
+    return registration_from_marks(
+        layout.turned_corners[list(matches)].reshape(-1, 2),
+        image_px,
+        method="blocks",
+        marks_found=len(matches),
+        marks_expected=expected,
+    )

@@ -1,0 +1,370 @@
+"""The page straightened into template space, where every stage after registration works.
+
+Only what is measured is warped: the bubbles with room for the outline search and the
+arms of an X, and the printed codes. Warping costs per output pixel, and on our sheets
+these parts are a third of the page. Any other box (a handwritten zone, the QR code
+when the scan's own pixels do not decode) and the whole page (overlays) are straightened
+on demand, and a coarse overview of the whole page serves the stray-ink check.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property, wraps
+from typing import TypeVar
+
+import cv2
+import numpy as np
+
+from omr.reading.channels import PRINT_CHANNEL, ScanChannels
+from omr.sheet.template import Box, SheetTemplate
+
+PX_PER_MM = 8.0
+OVERVIEW_PX_PER_MM = 2.0
+# Around every bubble: an X's arms reach 1.9 radii, the outline search 0.8 mm more.
+BUBBLE_MARGIN_RADII, BUBBLE_MARGIN_MM = 2.0, 1.5
+BOX_MARGIN_MM = 4.0  # around the printed codes
+PAPER = 255
+Result = TypeVar("Result")
+
+
+def per_template(function: Callable[..., Result]) -> Callable[..., Result]:
+    """Cache ``function(template, *args)`` for as long as that template object lives.
+
+    Templates are immutable; what is derived from their geometry is derived once per
+    loaded template, not once per page.
+    """
+    results: dict[tuple, Result] = {}
+
+    @wraps(function)
+    def cached(template: SheetTemplate, *args) -> Result:
+        key = (id(template), *args)
+        if key not in results:
+            results[key] = function(template, *args)
+            weakref.finalize(template, results.pop, key, None)
+        return results[key]
+
+    return cached
+
+
+def _to_source(homography: np.ndarray, px_per_mm: float) -> np.ndarray:
+    """(3, 3) template px → source px."""
+    return homography @ np.diag([1.0 / px_per_mm, 1.0 / px_per_mm, 1.0])
+
+
+def _warp(
+    image: np.ndarray,
+    to_source: np.ndarray,
+    size: tuple[int, int],
+    origin=(0, 0),
+    interpolation: int = cv2.INTER_LINEAR,
+) -> np.ndarray:
+    """The template-space window of ``size`` (w, h) px at ``origin`` (x, y) px."""
+    shift = np.array([[1.0, 0, origin[0]], [0, 1.0, origin[1]], [0, 0, 1]])
+    return cv2.warpPerspective(
+        image,
+        to_source @ shift,
+        size,
+        flags=interpolation | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=(PAPER, PAPER, PAPER),
+    )
+
+
+def measured_boxes(template: SheetTemplate) -> list[tuple[float, float, float, float]]:
+    """The template boxes (x0, y0, x1, y1) in mm the reading looks at, with margins."""
+    boxes = []
+    for bubble in template.all_bubbles:
+        grow = max(bubble.size_mm) / 2 * BUBBLE_MARGIN_RADII + BUBBLE_MARGIN_MM
+        x, y = bubble.center_mm
+        boxes.append((x - grow, y - grow, x + grow, y + grow))
+    for box in (box for field in template.coded_fields for box in field.positions.values()):
+        x0, y0 = box.origin_mm
+        boxes.append(
+            (
+                x0 - BOX_MARGIN_MM,
+                y0 - BOX_MARGIN_MM,
+                box.right + BOX_MARGIN_MM,
+                box.bottom + BOX_MARGIN_MM,
+            )
+        )
+    return boxes
+
+
+@per_template
+def measured_windows(template: SheetTemplate, px_per_mm: float) -> list[tuple[int, ...]]:
+    """Disjoint px windows (x0, y0, x1, y1) covering :func:`measured_boxes`.
+
+    The boxes are painted on a 1 px/mm map; each connected area's bounding box is one
+    window (neighbouring bubbles merge into their block).
+    """
+    width_mm, height_mm = (int(np.ceil(v)) for v in template.page_size_mm)
+    occupied = np.zeros((height_mm + 1, width_mm + 1), np.uint8)
+    for x0, y0, x1, y1 in measured_boxes(template):
+        occupied[max(0, int(y0)) : int(np.ceil(y1)) + 1, max(0, int(x0)) : int(np.ceil(x1)) + 1] = 1
+    count, _, stats, _ = cv2.connectedComponentsWithStats(occupied, connectivity=8)
+    limit_x, limit_y = int(round(width_mm * px_per_mm)), int(round(height_mm * px_per_mm))
+    windows = []
+    for x, y, w, h, _ in stats[1:count]:
+        windows.append(
+            (
+                int(x * px_per_mm),
+                int(y * px_per_mm),
+                min(limit_x, int((x + w) * px_per_mm)),
+                min(limit_y, int((y + h) * px_per_mm)),
+            )
+        )
+    return windows
+
+
+@dataclass(frozen=True, eq=False)
+class TemplatePage:
+    """A page warped into template space.
+
+    ``ink`` is (H, W) uint8 where a drop-out print vanishes on colour scans (see
+    :mod:`omr.reading.channels`); it holds the measured windows (``windows``, px) and paper
+    white elsewhere. ``scan`` is the page as scanned, and ``to_source`` (3, 3) maps
+    template px to its px. ``print_apart`` tells that the print is found in another channel
+    than the ink (a colour scan of a drop-out print).
+    Pixel (row, col) = (y_mm, x_mm) × ``px_per_mm``.
+    """
+
+    ink: np.ndarray
+    px_per_mm: float
+    scan: ScanChannels
+    to_source: np.ndarray
+    windows: tuple[tuple[int, ...], ...] = ()
+    print_apart: bool = False
+
+    @cached_property
+    def printed(self) -> np.ndarray:
+        """(H, W) uint8 where the print is darkest, in the measured windows; ``ink`` itself
+        unless the print is apart. Straightened on first use."""
+        if not self.print_apart:
+            return self.ink
+
+        def green(top: int, bottom: int, left: int, right: int) -> np.ndarray:
+            return cv2.extractChannel(self.source[top:bottom, left:right], PRINT_CHANNEL)
+
+        # The nearest pixel (half a pixel off at most) serves locating the print.
+        return _straighten_windows(
+            green,
+            self.to_source,
+            self.ink.shape,
+            self.source.shape,
+            self.windows,
+            cv2.INTER_NEAREST,
+        )
+
+    def sample_printed(self, centers_px: np.ndarray, offsets_px: np.ndarray) -> np.ndarray:
+        """:attr:`printed` at template px ``centers_px`` (N, 2) + ``offsets_px`` (..., 2):
+        (N, ...) uint8, nearest pixel.
+
+        When the print is apart, it is read from the scan's own pixels (each centre
+        mapped, the offsets turned and scaled as the page is around the centres), which
+        costs no straightening; centres too near the scan's edge use :attr:`printed`.
+        """
+        if not self.print_apart:
+            return gather(self.ink, centers_px, offsets_px)
+        height, width = self.source.shape[:2]
+        mapped = cv2.perspectiveTransform(
+            centers_px.reshape(-1, 1, 2).astype(np.float64), self.to_source
+        ).reshape(-1, 2)
+        turn = _jacobian(self.to_source, centers_px.mean(axis=0))
+        offsets = offsets_px @ turn.T
+        reach = np.abs(offsets).reshape(-1, 2).max(axis=0) + 1
+        if (
+            (mapped.min(axis=0) < reach).any()
+            or (mapped[:, 0] >= width - reach[0]).any()
+            or (mapped[:, 1] >= height - reach[1]).any()
+        ):
+            return gather(self.printed, centers_px, offsets_px)
+        index = _flat_index(mapped, offsets, width, self.source.shape[2], PRINT_CHANNEL)
+        return self.source.reshape(-1).take(index)
+
+    @property
+    def source(self) -> np.ndarray:
+        """The scan (H', W') or (H', W', 3) BGR uint8."""
+        return self.scan.image
+
+    @property
+    def is_colour(self) -> bool:
+        return self.source.ndim == 3
+
+    @cached_property
+    def colour(self) -> np.ndarray | None:
+        """The whole page straightened, (H, W, 3) BGR uint8; ``None`` for grayscale scans."""
+        return self.straightened() if self.is_colour else None
+
+    def straightened(self) -> np.ndarray:
+        """The whole page straightened: (H, W) gray or (H, W, 3) BGR uint8."""
+        return _warp(self.source, self.to_source, self.ink.shape[::-1])
+
+    def overview(self, px_per_mm: float = OVERVIEW_PX_PER_MM) -> np.ndarray:
+        """The whole page's ink channel, coarse: (h, w) uint8 at ``px_per_mm``.
+
+        The scan is halved first (a 2 × 2 mean: cheap, and no thin stroke is skipped)
+        while it keeps one and a half of its pixels per overview pixel.
+        """
+        to_ink = self.to_source @ np.diag([self.px_per_mm / px_per_mm] * 2 + [1])
+        times = 0
+        while np.sqrt(abs(np.linalg.det(to_ink[:2, :2]))) >= 3:
+            times += 1
+            # Halved pixel j is the mean of pixels 2j and 2j + 1: its centre is 2j + 0.5.
+            to_ink = np.array([[0.5, 0, -0.25], [0, 0.5, -0.25], [0, 0, 1]]) @ to_ink
+        ink = self.scan.ink_halved(times)
+        size = (
+            int(round(self.ink.shape[1] * px_per_mm / self.px_per_mm)),
+            int(round(self.ink.shape[0] * px_per_mm / self.px_per_mm)),
+        )
+        return _warp(ink, to_ink, size)
+
+    def sample_colour(self, points_px: np.ndarray) -> np.ndarray:
+        """The scan's BGR at template px points: (N, 2) (x, y) → (N, 3) uint8."""
+        if len(points_px) == 0:
+            return np.zeros((0, 3), np.uint8)
+        mapped = cv2.perspectiveTransform(
+            points_px.reshape(-1, 1, 2).astype(np.float64), self.to_source
+        ).reshape(-1, 2)
+        xs = np.clip(np.rint(mapped[:, 0]).astype(np.intp), 0, self.source.shape[1] - 1)
+        ys = np.clip(np.rint(mapped[:, 1]).astype(np.intp), 0, self.source.shape[0] - 1)
+        return self.source[ys, xs].reshape(-1, 3)
+
+    def source_crop(self, box: Box) -> np.ndarray:
+        """The scan's own pixels (unresampled) around a template box: (h, w) uint8 gray."""
+        corners_mm = np.array(
+            [
+                [box.origin_mm[0], box.origin_mm[1]],
+                [box.right, box.origin_mm[1]],
+                [box.right, box.bottom],
+                [box.origin_mm[0], box.bottom],
+            ]
+        )
+        corners = cv2.perspectiveTransform(
+            (corners_mm * self.px_per_mm).reshape(-1, 1, 2), self.to_source
+        ).reshape(-1, 2)
+        x0, y0 = np.maximum(np.floor(corners.min(axis=0)).astype(int), 0)
+        x1, y1 = np.ceil(corners.max(axis=0)).astype(int) + 1
+        crop = self.source[y0:y1, x0:x1]
+        return cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
+
+    def to_px(self, x_mm: float, y_mm: float) -> tuple[float, float]:
+        return x_mm * self.px_per_mm, y_mm * self.px_per_mm
+
+    def crop(self, box: Box) -> np.ndarray:
+        """The ``printed`` pixels of a template box (mm): from the measured windows when
+        they hold it, else straightened from the scan now."""
+        x0 = max(0, int(round(box.origin_mm[0] * self.px_per_mm)))
+        y0 = max(0, int(round(box.origin_mm[1] * self.px_per_mm)))
+        x1 = min(self.ink.shape[1], int(round(box.right * self.px_per_mm)))
+        y1 = min(self.ink.shape[0], int(round(box.bottom * self.px_per_mm)))
+        if x1 <= x0 or y1 <= y0:
+            return self.ink[0:0, 0:0]
+        if any(
+            wx0 <= x0 and wy0 <= y0 and x1 <= wx1 and y1 <= wy1
+            for wx0, wy0, wx1, wy1 in self.windows
+        ):
+            return self.printed[y0:y1, x0:x1]
+        window = _warp(self.source, self.to_source, (x1 - x0, y1 - y0), (x0, y0))
+        return cv2.extractChannel(window, PRINT_CHANNEL) if window.ndim == 3 else window
+
+
+def warp_to_template(
+    scan: ScanChannels,
+    homography: np.ndarray,
+    template: SheetTemplate,
+    px_per_mm: float = PX_PER_MM,
+) -> TemplatePage:
+    """Straighten the measured parts of a page into template space.
+
+    ``homography`` (3, 3) maps template mm to the scan's px.
+    """
+    width_mm, height_mm = template.page_size_mm
+    shape = (int(round(height_mm * px_per_mm)), int(round(width_mm * px_per_mm)))
+    to_source = _to_source(homography, px_per_mm)
+    windows = tuple(measured_windows(template, px_per_mm))
+
+    def ink(top: int, bottom: int, left: int, right: int) -> np.ndarray:
+        return scan.ink[top:bottom, left:right]
+
+    return TemplatePage(
+        _straighten_windows(ink, to_source, shape, scan.ink.shape, windows, cv2.INTER_LINEAR),
+        px_per_mm,
+        scan,
+        to_source,
+        windows,
+        # Without a drop-out print the ink channel shows the print too.
+        print_apart=scan.is_colour and template.print.drops_out,
+    )
+
+
+def _straighten_windows(
+    part: Callable[[int, int, int, int], np.ndarray],
+    to_source: np.ndarray,
+    shape: tuple[int, ...],
+    source_shape: tuple[int, ...],
+    windows: tuple[tuple[int, ...], ...],
+    interpolation: int,
+) -> np.ndarray:
+    """A (H, W) = ``shape`` uint8 template page: paper, and the windows straightened from
+    ``part(top, bottom, left, right)``, the one channel of the scan's px rectangle each
+    window comes from (only that part of the scan is converted and resampled)."""
+    page = np.full(shape[:2], PAPER, np.uint8)
+    for x0, y0, x1, y1 in windows:
+        left, top, right, bottom = _source_bounds(to_source, (x0, y0, x1, y1), source_shape)
+        to_part = np.array([[1.0, 0, -left], [0, 1.0, -top], [0, 0, 1]]) @ to_source
+        page[y0:y1, x0:x1] = _warp(
+            part(top, bottom, left, right), to_part, (x1 - x0, y1 - y0), (x0, y0), interpolation
+        )
+    return page
+
+
+def _jacobian(homography: np.ndarray, point: np.ndarray) -> np.ndarray:
+    """(2, 2) derivative of ``homography``'s mapping at ``point`` (x, y)."""
+    x, y = float(point[0]), float(point[1])
+    (h11, h12, h13), (h21, h22, h23), (h31, h32, h33) = homography
+    w = h31 * x + h32 * y + h33
+    u, v = (h11 * x + h12 * y + h13) / w, (h21 * x + h22 * y + h23) / w
+    return np.array([[h11 - u * h31, h12 - u * h32], [h21 - v * h31, h22 - v * h32]]) / w
+
+
+def _flat(offsets: np.ndarray, width: int) -> np.ndarray:
+    """Integer offsets (..., 2) as (x, y) px → offsets into a flattened (H, ``width``) image."""
+    rounded = np.rint(offsets).astype(np.intp)
+    return rounded[..., 0] + rounded[..., 1] * width
+
+
+def _flat_index(
+    centers: np.ndarray, offsets: np.ndarray, width: int, channels: int = 1, channel: int = 0
+) -> np.ndarray:
+    """(N, ...) indices into a flattened (H, ``width``, ``channels``) image of ``channel``
+    at every centre (N, 2) + offset (..., 2), both (x, y) px.
+
+    Centres and offsets are rounded to whole pixels separately, so one flat index per
+    offset serves every centre.
+    """
+    base = _flat(centers, width) * channels + channel
+    return base.reshape((-1,) + (1,) * (offsets.ndim - 1)) + _flat(offsets, width) * channels
+
+
+def gather(image: np.ndarray, centers: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Sample (H, W) ``image`` at every centre + offset: (N, 2) and (..., 2) → (N, ...)."""
+    index = _flat_index(centers, offsets, image.shape[1])
+    return image.ravel().take(index, mode="clip")
+
+
+def _source_bounds(
+    to_source: np.ndarray, window: tuple[int, int, int, int], shape: tuple[int, ...]
+) -> tuple[int, int, int, int]:
+    """The scan's px rectangle (left, top, right, bottom) a template window maps into,
+    with a pixel to spare for interpolation, clipped to the scan."""
+    x0, y0, x1, y1 = window
+    corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float64)
+    mapped = cv2.perspectiveTransform(corners.reshape(-1, 1, 2), to_source).reshape(-1, 2)
+    left = int(np.clip(np.floor(mapped[:, 0].min()) - 2, 0, shape[1] - 1))
+    top = int(np.clip(np.floor(mapped[:, 1].min()) - 2, 0, shape[0] - 1))
+    right = int(np.clip(np.ceil(mapped[:, 0].max()) + 3, left + 1, shape[1]))
+    bottom = int(np.clip(np.ceil(mapped[:, 1].max()) + 3, top + 1, shape[0]))
+    return left, top, right, bottom

@@ -1,0 +1,364 @@
+"""Answer keys (``omr.key/1``): per-variant keys, or a master key with permutations.
+
+A key file gives, for each variant (grid type A-D), the correct letters of every
+question, either directly or as a master key plus each variant's question permutation
+and option mapping. It is validated against the exam profile: every question present
+(except annulled ones), the right number of letters for the question's type, letters
+that exist (matched case-insensitively). See ``docs/scoring.md`` for the format.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from omr.scoring.documents import require_file
+from omr.scoring.profiles import Profile, load_profile, validation_problem
+from omr.vocabulary.errors import InputFileError, ScoringError
+
+KEY_SCHEMA = "omr.key/1"
+STAGES = ("provisional", "revised", "final")
+ANNULLED_WORDS = {"annulled", "anulat", "anulata", "anulată"}
+
+
+class KeyVersion(BaseModel):
+    """One published version of a key: provisional (exam day) → revised → final."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    number: int = Field(ge=1)
+    stage: Literal["provisional", "revised", "final"]
+    author: str = Field(min_length=1)
+    time: datetime
+    reason: str = Field(min_length=1)
+    supersedes: int | None = None
+
+    @model_validator(mode="after")
+    def _points_back(self) -> KeyVersion:
+        if self.stage == "provisional" and self.supersedes is not None:
+            raise ValueError("a provisional key supersedes nothing")
+        if self.stage != "provisional" and self.supersedes is None:
+            raise ValueError(f"a {self.stage} key must name the version it supersedes")
+        if self.supersedes is not None and self.supersedes >= self.number:
+            raise ValueError("supersedes must name an earlier version number")
+        return self
+
+
+class _VariantMapping(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    questions: dict[int, int] | None = None  # variant question → master question
+    options: dict[str, str] | None = None  # variant letter → master letter
+
+
+class _KeyFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    schema_: Literal["omr.key/1"] = Field(alias="schema")
+    profile: str
+    version: KeyVersion | None = None
+    master: dict[int, str] | None = None
+    variants: dict[str, dict[int, str] | _VariantMapping]
+    annulled: list[int] | dict[str, list[int]] = []
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a variant's question comes from in the master key."""
+
+    question: int
+    options: dict[str, str]  # variant letter → master letter
+
+
+@dataclass(frozen=True)
+class VariantKey:
+    """The key of one variant: correct letters and annulments by sheet question number."""
+
+    answers: dict[int, frozenset[str]]
+    annulled: frozenset[int]
+    origins: dict[int, Origin] | None = None  # None for a key given per variant
+
+
+@dataclass(frozen=True)
+class AnswerKey:
+    """A validated key for one profile; letters spelt as in the profile."""
+
+    profile: str
+    variants: dict[str, VariantKey]
+    version: KeyVersion | None = None
+
+    @property
+    def digest(self) -> str:
+        """A short content hash of the answers and annulments (not of the version)."""
+        content = {
+            variant: {
+                "answers": {str(q): "".join(sorted(a)) for q, a in sorted(vkey.answers.items())},
+                "annulled": sorted(vkey.annulled),
+            }
+            for variant, vkey in sorted(self.variants.items())
+        }
+        text = json.dumps([self.profile, content], sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def for_variant(self, variant: str | None) -> tuple[str, VariantKey]:
+        """The key of ``variant``; a sheet without a variant takes a key's only variant.
+
+        Raises
+        ------
+        ScoringError
+            ``variant_without_key`` or ``variant_missing``.
+        """
+        if variant is None:
+            if len(self.variants) == 1:
+                return next(iter(self.variants.items()))
+            raise ScoringError(
+                f"the sheet carries no variant and the key has {len(self.variants)} variants",
+                reason="variant_missing",
+            )
+        if variant not in self.variants:
+            known = ", ".join(sorted(self.variants))
+            raise ScoringError(
+                f"no key for variant {variant!r} (the key has {known})",
+                reason="variant_without_key",
+            )
+        return variant, self.variants[variant]
+
+
+def parse_letters(text: str, profile: Profile, where: str) -> frozenset[str]:
+    """The options of ``"ac"``, ``"A, C"`` or ``"a c"``, spelt as in the profile."""
+    letters = [char for char in text if not char.isspace() and char not in ",;/"]
+    labels = [profile.option_label(letter) for letter in letters]
+    if None in labels:
+        raise ScoringError(
+            f"{where}: {text!r} has a letter that is not an option ({' '.join(profile.options)})",
+            reason="key_letter_unknown",
+        )
+    if len(set(labels)) != len(labels):
+        raise ScoringError(f"{where}: {text!r} repeats a letter", reason="key_letter_unknown")
+    return frozenset(label for label in labels if label is not None)
+
+
+def _check_variant(
+    profile: Profile, variant: str, answers: dict[int, frozenset[str]], annulled: set[int]
+) -> None:
+    for question in sorted(set(answers) | annulled):
+        if not profile.has_question(question):
+            reason = "key_annulled_unknown" if question in annulled else "key_question_unknown"
+            raise ScoringError(
+                f"variant {variant}: the exam has no question {question} "
+                f"(it has 1-{profile.question_count})",
+                reason=reason,
+            )
+    missing = [
+        q for q in range(1, profile.question_count + 1) if q not in answers and q not in annulled
+    ]
+    if missing:
+        shown = ", ".join(map(str, missing[:10])) + (" …" if len(missing) > 10 else "")
+        raise ScoringError(
+            f"variant {variant}: the key misses {len(missing)} question(s): {shown}",
+            reason="key_question_missing",
+        )
+    for question, letters in sorted(answers.items()):
+        qtype = profile.question_type(question)
+        low, high = qtype.key_letters
+        if not low <= len(letters) <= high:
+            wanted = str(low) if low == high else f"{low}-{high}"
+            raise ScoringError(
+                f"variant {variant}, question {question} ({qtype.name}): the key gives "
+                f"{len(letters)} letter(s), this type needs {wanted}",
+                reason="key_letter_count",
+            )
+
+
+def _annulled_for(raw: _KeyFile, variant: str) -> set[int]:
+    if isinstance(raw.annulled, dict):
+        return set(raw.annulled.get(variant, []))
+    return set(raw.annulled)
+
+
+def _derive(raw: _KeyFile, profile: Profile, variant: str, mapping: _VariantMapping) -> VariantKey:
+    master = raw.master or {}
+    questions = mapping.questions or {q: q for q in master}
+    if sorted(questions.values()) != sorted(master) or len(questions) != len(master):
+        raise ScoringError(
+            f"variant {variant}: the question permutation must use every master question once",
+            reason="key_permutation_invalid",
+        )
+    options = {o: o for o in profile.options}
+    if mapping.options is not None:
+        options = {
+            _one_label(profile, src, variant): _one_label(profile, dst, variant)
+            for src, dst in mapping.options.items()
+        }
+    if sorted(options) != sorted(profile.options) or len(set(options.values())) != len(options):
+        raise ScoringError(
+            f"variant {variant}: the option mapping must map every option to a distinct one",
+            reason="key_permutation_invalid",
+        )
+    to_variant = {dst: src for src, dst in options.items()}
+    answers = {
+        vq: frozenset(
+            to_variant[letter]
+            for letter in parse_letters(master[mq], profile, f"master question {mq}")
+        )
+        for vq, mq in questions.items()
+    }
+    master_annulled = _annulled_for(raw, variant)
+    unknown = sorted(master_annulled - set(master))
+    if unknown:
+        raise ScoringError(
+            f"annulled question(s) {unknown} are not in the master key",
+            reason="key_annulled_unknown",
+        )
+    annulled = {vq for vq, mq in questions.items() if mq in master_annulled}
+    origins = {vq: Origin(mq, options) for vq, mq in questions.items()}
+    return VariantKey(answers, frozenset(annulled), origins)
+
+
+def _one_label(profile: Profile, letter: str, variant: str) -> str:
+    label = profile.option_label(letter)
+    if label is None:
+        raise ScoringError(
+            f"variant {variant}: option mapping names {letter!r}, not an option",
+            reason="key_letter_unknown",
+        )
+    return label
+
+
+def build_key(data: object, profile: Profile) -> AnswerKey:
+    """Validate a decoded ``omr.key/1`` document against ``profile``.
+
+    Raises
+    ------
+    InputFileError
+        ``key_invalid`` when the document does not have the ``omr.key/1`` shape.
+    ScoringError
+        ``key_profile_mismatch``, ``key_question_missing``, ``key_question_unknown``,
+        ``key_letter_count``, ``key_letter_unknown``, ``key_annulled_unknown``,
+        ``key_permutation_invalid``.
+    """
+    try:
+        raw = _KeyFile.model_validate(data)
+    except ValidationError as error:
+        raise InputFileError(f"key: {validation_problem(error)}", reason="key_invalid") from None
+    if raw.profile != profile.id:
+        raise ScoringError(
+            f"the key is for profile {raw.profile!r}, not {profile.id!r}",
+            reason="key_profile_mismatch",
+        )
+    variants: dict[str, VariantKey] = {}
+    for variant, given in raw.variants.items():
+        if raw.master is not None:
+            if not isinstance(given, _VariantMapping) and given:
+                raise InputFileError(
+                    f"key: with a master key, variant {variant} gives questions and options",
+                    reason="key_invalid",
+                )
+            mapping = given if isinstance(given, _VariantMapping) else _VariantMapping()
+            vkey = _derive(raw, profile, variant, mapping)
+        elif isinstance(given, _VariantMapping):
+            raise InputFileError(
+                f"key: variant {variant} maps a master key, but there is no 'master'",
+                reason="key_invalid",
+            )
+        else:
+            answers = {
+                q: parse_letters(text, profile, f"variant {variant}, question {q}")
+                for q, text in given.items()
+                if text.strip().casefold() not in ANNULLED_WORDS
+            }
+            annulled = _annulled_for(raw, variant) | {
+                q for q, text in given.items() if text.strip().casefold() in ANNULLED_WORDS
+            }
+            vkey = VariantKey(answers, frozenset(annulled))
+        _check_variant(profile, variant, dict(vkey.answers), set(vkey.annulled))
+        variants[variant] = vkey
+    if not variants:
+        raise InputFileError("key: no variants", reason="key_invalid")
+    return AnswerKey(profile.id, variants, raw.version)
+
+
+def read_key_document(path: Path, profile_id: str | None = None) -> dict:
+    """The ``omr.key/1`` document of a JSON key file, or of a CSV key file.
+
+    A CSV key has the columns ``variant,question,answer`` (one row per question; the
+    answer ``annulled`` annuls it) and takes its profile from ``profile_id``.
+
+    Raises
+    ------
+    InputFileError
+        ``key_not_found``, ``key_invalid`` (bad JSON or CSV), ``key_profile_missing``.
+    """
+    require_file(path, what="key", reason="key")
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() != ".csv":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as error:
+            raise InputFileError(f"{path}: not valid JSON: {error}", reason="key_invalid") from None
+    if profile_id is None:
+        raise InputFileError(
+            f"{path}: a CSV key does not name its profile; pass --profile",
+            reason="key_profile_missing",
+        )
+    rows = list(csv.DictReader(text.splitlines()))
+    if not rows or not {"variant", "question", "answer"} <= set(rows[0]):
+        raise InputFileError(
+            f"{path}: a CSV key needs the columns variant,question,answer", reason="key_invalid"
+        )
+    variants: dict[str, dict[str, str]] = {}
+    for line, row in enumerate(rows, start=2):
+        answers = variants.setdefault(row["variant"].strip(), {})
+        question = row["question"].strip()
+        if question in answers:
+            raise InputFileError(
+                f"{path}, line {line}: question {question} given twice", reason="key_invalid"
+            )
+        answers[question] = row["answer"]
+    return {"schema": KEY_SCHEMA, "profile": profile_id, "variants": variants}
+
+
+def load_key(path: Path, profile: str | None = None) -> tuple[AnswerKey, Profile]:
+    """A key file (JSON or CSV) and its profile: ``profile`` or else the key's own.
+
+    Raises
+    ------
+    InputFileError, ScoringError
+        As :func:`read_key_document`, :func:`~omr.scoring.profiles.load_profile`, :func:`build_key`.
+    """
+    document = read_key_document(path, profile)
+    named = document.get("profile") if isinstance(document, dict) else None
+    if profile is None and not isinstance(named, str):
+        raise InputFileError(f"{path}: the key does not name its profile", reason="key_invalid")
+    loaded = load_profile(profile if profile is not None else named)
+    return build_key(document, loaded), loaded
+
+
+def check_succession(old: AnswerKey, new: AnswerKey) -> None:
+    """Refuse a ``new`` key that does not supersede ``old`` (when both carry versions).
+
+    Raises
+    ------
+    ScoringError
+        ``key_not_successor``.
+    """
+    if old.profile != new.profile:
+        raise ScoringError(
+            f"the keys are for different profiles ({old.profile}, {new.profile})",
+            reason="key_profile_mismatch",
+        )
+    if old.version is None or new.version is None:
+        return
+    if old.version.stage == "final" or new.version.supersedes != old.version.number:
+        raise ScoringError(
+            f"key version {new.version.number} ({new.version.stage}) does not supersede "
+            f"version {old.version.number} ({old.version.stage})",
+            reason="key_not_successor",
+        )

@@ -1,0 +1,68 @@
+"""Deadlines: the windows in which contestations and rescan requests are accepted.
+
+A window is stated in a profile relative to an anchor moment (the publication of the
+results or of the key): ``{days: 1, at: "16:00"}`` is the next day at 16:00, ``{hours: 2}``
+two hours after the anchor. Times are wall-clock times of the anchor's time zone.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from omr.vocabulary.errors import ScoringError
+
+
+class Offset(BaseModel):
+    """A moment after the anchor: whole days later at a clock time, or a duration."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    days: int = Field(default=0, ge=0)
+    hours: float = Field(default=0, ge=0)
+    at: str | None = None  # "HH:MM" on the day reached by ``days``
+
+    @field_validator("at")
+    @classmethod
+    def _clock(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError(f"'at' must be HH:MM, got {value!r}")
+        return value
+
+    def after(self, anchor: datetime) -> datetime:
+        """The moment this offset names, from ``anchor``."""
+        moment = anchor + timedelta(days=self.days, hours=self.hours)
+        if self.at is not None:
+            hour, minute = (int(part) for part in self.at.split(":"))
+            moment = datetime.combine(moment.date(), time(hour, minute), tzinfo=anchor.tzinfo)
+        return moment
+
+
+class Window(BaseModel):
+    """From ``opens`` to ``closes`` after the anchor (both included)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    opens: Offset = Offset()
+    closes: Offset
+
+    def bounds(self, anchor: datetime) -> tuple[datetime, datetime]:
+        return self.opens.after(anchor), self.closes.after(anchor)
+
+    def check(self, what: str, anchor: datetime, moment: datetime) -> None:
+        """Refuse ``moment`` outside the window, naming the window.
+
+        Raises
+        ------
+        ScoringError
+            ``outside_window``.
+        """
+        start, end = self.bounds(anchor)
+        if not start <= moment <= end:
+            raise ScoringError(
+                f"{what} is accepted from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}; "
+                f"it was filed at {moment:%Y-%m-%d %H:%M}",
+                reason="outside_window",
+            )

@@ -1,0 +1,56 @@
+"""Scanner and ink calibration profiles: the thresholds the mark classifier uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from omr.vocabulary.errors import InputFileError
+
+CALIBRATION_DIR = Path(__file__).resolve().parents[2] / "calibration"
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Calibration(BaseModel):
+    """Thresholds for classifying bubbles (see ``calibration/default.yaml``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_: Literal["omr.calibration/1"] = Field("omr.calibration/1", alias="schema")
+    name: str = "default"
+    ink_darkness: Fraction = 0.35
+    blank_max_fill: Fraction = 0.15
+    filled_min_fill: Fraction = 0.55
+    filled_min_fill_floor: Fraction = 0.42
+    smudge_darkness: Fraction = 0.14
+    traced_ring_excess: Fraction = 0.35
+    cross_arm_min: Fraction = 0.6
+    cross_arms_crossed: Annotated[int, Field(ge=2, le=4)] = 3
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Calibration:
+        if not self.blank_max_fill < self.filled_min_fill_floor <= self.filled_min_fill:
+            raise ValueError(
+                "need blank_max_fill < filled_min_fill_floor <= filled_min_fill "
+                "(a doubt band must separate blank from filled)"
+            )
+        return self
+
+
+def load_calibration(path: str | Path | None = None) -> Calibration:
+    """Load a calibration profile; ``None`` loads the documented default."""
+    path = Path(path) if path is not None else CALIBRATION_DIR / "default.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return Calibration.model_validate(data)
+    except OSError as error:
+        raise InputFileError(
+            f"{path}: cannot read the calibration ({error.strerror})", reason="calibration_invalid"
+        ) from None
+    except (yaml.YAMLError, ValidationError) as error:
+        raise InputFileError(
+            f"{path}: not a valid calibration profile: {error}", reason="calibration_invalid"
+        ) from None
