@@ -74,9 +74,12 @@ def _peak_rss_kib() -> int:
 
 def _read(paths: list[Path]) -> tuple[list[dict[str, float]], list[float], int]:
     """Read each path; (timings_ms per page, wall ms per page, peak RSS in KiB)."""
+    from omr.process_memory import reuse_large_buffers
     from omr.reading.pipeline import ReadOptions, read_files
+    from omr.scoring.profiles import ink_of_template_profile
 
-    options = ReadOptions()
+    reuse_large_buffers()  # as the CLI and the station's reading worker do
+    options = ReadOptions(required_ink=ink_of_template_profile)
     timings, walls = [], []
     for path in paths:
         started = time.perf_counter()

@@ -12,7 +12,8 @@ import pytest
 from scansim.sheets import fill, render_sheet, turn
 
 from omr.cli.main import main
-from omr.reading.calibrate import CalibrationError, calibrate_from_image, write_calibration_sheet
+from omr.printing.calibration_sheet import write_calibration_sheet
+from omr.reading.calibrate import CalibrationError, calibrate_from_image
 from omr.reading.ingest import PageImage, SourceRef
 from omr.reading.pipeline import ReadOptions, read_page
 from omr.sheet.calibration import load_calibration

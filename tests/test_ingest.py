@@ -18,6 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from scansim.sheets import fill, render_sheet
 
 from omr.cli.main import main
+from omr.process_memory import reuse_large_buffers
 from omr.reading import ingest
 from omr.reading.ingest import load_pages
 from omr.reading.pipeline import ReadOptions, read_files
@@ -217,6 +218,7 @@ def test_the_next_page_reuses_the_memory_of_the_last(tmp_path: Path, specializar
     """Page-sized buffers come back from the heap, not from thousands of page faults."""
     if platform.libc_ver()[0] != "glibc":
         pytest.skip("not glibc: the allocator is left as it is")
+    reuse_large_buffers()  # what the CLI and the station's reading worker opt into
     scan = tmp_path / "sheet.jpg"
     cv2.imwrite(str(scan), render_sheet(specializare, 200, serial=1))
     faults = []

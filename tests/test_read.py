@@ -9,6 +9,7 @@ from scansim.sheets import BLACK_BGR, cross, fill, render_sheet, turn
 
 from omr.reading.ingest import PageImage, SourceRef
 from omr.reading.pipeline import NEEDS_REVIEW, OK, REJECTED, ReadOptions, SheetReading, read_page
+from omr.scoring.profiles import ink_of_template_profile
 
 MARKS = {
     ("1", "b"): "filled",
@@ -56,7 +57,7 @@ def _read(image: np.ndarray, template=None, **options) -> SheetReading:
         candidates = [load_template(name) for name in shipped_template_ids()]
     return read_page(
         PageImage(SourceRef("scan.png", 1, ""), image, None),
-        ReadOptions(template=template, **options),
+        ReadOptions(template=template, required_ink=ink_of_template_profile, **options),
         candidates,
     )
 

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from omr.cli.commands import COMMAND_MODULES
+from omr.process_memory import reuse_large_buffers
 from omr.vocabulary.errors import ExitCode, OmrError
 
 
@@ -36,6 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    reuse_large_buffers()  # the command reads pages one after another: reuse their memory
     try:
         return int(args.run(args))
     except OmrError as error:

@@ -165,15 +165,15 @@ def plot_items(stats: Sequence[ItemStats], totals: Sequence[float], out: Path) -
 
     Returns the paths written: ``out/items/item-<id>.png`` and ``out/score-histogram.png``.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
+    # Figures drawn through the object API need no backend and leave pyplot's global
+    # state (and the process) alone.
+    from matplotlib.figure import Figure
 
     (out / "items").mkdir(parents=True, exist_ok=True)
     written = []
     for item in stats:
-        figure, axes = plt.subplots(figsize=(4, 3))
+        figure = Figure(figsize=(4, 3))
+        axes = figure.add_subplot()
         labels = [option.option for option in item.options]
         colours = ["tab:green" if option.in_key else "tab:grey" for option in item.options]
         axes.bar(labels, [option.share for option in item.options], color=colours)
@@ -188,9 +188,9 @@ def plot_items(stats: Sequence[ItemStats], totals: Sequence[float], out: Path) -
         path = out / "items" / f"item-{item.item}.png"
         figure.tight_layout()
         figure.savefig(path, dpi=80)
-        plt.close(figure)
         written.append(path)
-    figure, axes = plt.subplots(figsize=(6, 4))
+    figure = Figure(figsize=(6, 4))
+    axes = figure.add_subplot()
     axes.hist(list(totals), bins=min(20, max(1, len(set(totals)))), color="tab:blue")
     axes.set_xlabel("total")
     axes.set_ylabel("sheets")
@@ -198,5 +198,4 @@ def plot_items(stats: Sequence[ItemStats], totals: Sequence[float], out: Path) -
     path = out / "score-histogram.png"
     figure.tight_layout()
     figure.savefig(path, dpi=100)
-    plt.close(figure)
     return [*written, path]

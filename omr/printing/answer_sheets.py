@@ -20,6 +20,7 @@ from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.colors import HexColor, black
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -101,7 +102,7 @@ class _Page:
         font = BOLD_FONT if item.bold else REGULAR_FONT
         lines = [item.text]
         if item.width_mm is not None:
-            lines = _wrap(item.text, font, item.size_pt, item.width_mm * mm)
+            lines = simpleSplit(item.text, font, item.size_pt, item.width_mm * mm)
         line_mm = item.size_pt * 1.25 / mm
         for index, line in enumerate(lines):
             self.text(
@@ -117,21 +118,6 @@ class _Page:
         width, height = bubble.size_mm
         x0, y0 = self.point(bubble.center_mm[0] - width / 2, bubble.center_mm[1] + height / 2)
         self.canvas.ellipse(x0, y0, x0 + width * mm, y0 + height * mm, stroke=1, fill=fill)
-
-
-def _wrap(text: str, font: str, size: float, width_pt: float) -> list[str]:
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        trial = f"{current} {word}".strip()
-        if current and pdfmetrics.stringWidth(trial, font, size) > width_pt:
-            lines.append(current)
-            current = word
-        else:
-            current = trial
-    if current:
-        lines.append(current)
-    return lines
 
 
 def _draw_aruco(page: _Page, registration: ArucoRegistration) -> None:

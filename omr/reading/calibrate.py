@@ -1,8 +1,7 @@
-"""Scanner calibration: print reference bubbles, scan them, derive the classifier's thresholds.
+"""Scanner calibration: derive the classifier's thresholds from a scan of the calibration sheet.
 
-The calibration sheet (``calibration/calibration-sheet.yaml``) carries rows of reference
-bubbles printed with known **coverage** (the share of the measured interior that is
-inked), **tone** (how dark a solid fill is) and **crosses**, in blue and in black. The
+The calibration sheet (:mod:`omr.sheet.calibration_sheet`) carries reference bubbles of
+known coverage, tone and crosses. The
 thresholds of :class:`omr.sheet.calibration.Calibration` are policies stated in those physical
 terms — a pixel is ink when at least as dark as a 35 % tone of black, a bubble is blank up to
 15 % coverage and filled from 55 % — and a scanner renders them its own way. Calibrating
@@ -12,39 +11,22 @@ scanner the result equals the default profile.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Literal
 
 import numpy as np
-from reportlab.lib.colors import Color, HexColor
-from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 
-from omr.printing.answer_sheets import SheetToPrint, draw_sheet
 from omr.reading.channels import ScanChannels
 from omr.reading.marks import (
-    BLANK,
-    CROSSED,
-    FILLED,
-    INTERIOR_RADIUS,
-    UNCLEAR,
     bubble_layout,
     classify_marks,
     measure_bubbles,
 )
-from omr.reading.registration.aruco import register_page
+from omr.reading.registration.page import register_page
 from omr.reading.template_space import warp_to_template
-from omr.sheet.calibration import CALIBRATION_DIR, Calibration, load_calibration
-from omr.sheet.qr_identity import make_identity
-from omr.sheet.template import Bubble, SheetTemplate, load_template
+from omr.sheet.calibration import Calibration, load_calibration
+from omr.sheet.calibration_sheet import INKS, Kind, calibration_sheet, reference_of
 from omr.vocabulary.errors import ExitCode, OmrError
-
-SHEET_PATH = CALIBRATION_DIR / "calibration-sheet.yaml"
-INKS = {"blue": "#1E3A9C", "black": "#151515"}
-LEVELS = tuple(round(step / 10, 1) for step in range(11))
 
 # The policies, in physical terms (the default profile states them for an ideal scanner).
 INK_TONE = 0.35
@@ -54,138 +36,11 @@ FILLED_COVERAGE = 0.55
 SMUDGE_TONE = 0.14
 ARM_SHARE = 0.6
 
-Kind = Literal["coverage", "tone", "cross_filled", "cross_empty", "blank"]
-
-
 class CalibrationError(OmrError):
     """The scan cannot give a profile (unreadable, or the references do not separate)."""
 
     reason = "calibration_failed"
     exit_code = ExitCode.failed_pages
-
-
-@dataclass(frozen=True, slots=True)
-class Reference:
-    """What is printed in one reference bubble."""
-
-    kind: Kind
-    ink: str | None
-    level: float = 1.0
-
-    def expected_state(self) -> str | None:
-        """The state a calibrated reader must give it; ``None`` near a threshold."""
-        if self.kind == "blank":
-            return BLANK
-        if self.kind == "cross_filled":
-            return CROSSED
-        if self.kind == "cross_empty":
-            return UNCLEAR
-        if self.level <= 0.1:
-            return BLANK
-        if self.kind == "coverage":
-            return UNCLEAR if 0.2 <= self.level <= 0.4 else FILLED if self.level >= 0.7 else None
-        return UNCLEAR if 0.2 <= self.level <= 0.3 else FILLED if self.level >= 0.5 else None
-
-
-_CROSS_ROW = (
-    [Reference("blank", None)]
-    + [Reference("cross_filled", ink) for ink in ("blue", "black") for _ in range(3)]
-    + [Reference("cross_empty", ink) for ink in ("blue", "black") for _ in range(2)]
-)
-ROWS: tuple[tuple[str, tuple[Reference, ...]], ...] = (
-    ("acoperire, albastru 0–100 %", tuple(Reference("coverage", "blue", v) for v in LEVELS)),
-    ("acoperire, negru 0–100 %", tuple(Reference("coverage", "black", v) for v in LEVELS)),
-    ("nuanță, albastru 0–100 %", tuple(Reference("tone", "blue", v) for v in LEVELS)),
-    ("nuanță, negru 0–100 %", tuple(Reference("tone", "black", v) for v in LEVELS)),
-    ("X pe cerc plin / gol", tuple(_CROSS_ROW)),
-)
-
-
-def calibration_sheet() -> SheetTemplate:
-    """The calibration sheet's template."""
-    return load_template(SHEET_PATH)
-
-
-def reference_of(bubble: Bubble) -> Reference:
-    """The reference printed in a bubble of the calibration sheet (rows repeat)."""
-    assert bubble.question is not None
-    _, references = ROWS[(bubble.question - 1) % len(ROWS)]
-    return references[int(bubble.option) - 1]
-
-
-def _segment_height(fraction: float) -> float:
-    """Height (in radii) of a disc's bottom segment holding ``fraction`` of its area."""
-    low, high = 0.0, 2.0
-    for _ in range(40):
-        height = (low + high) / 2
-        angle = 2 * math.acos(1 - height)
-        if (angle - math.sin(angle)) / (2 * math.pi) < fraction:
-            low = height
-        else:
-            high = height
-    return (low + high) / 2
-
-
-def _tint(hex_colour: str, tone: float) -> Color:
-    ink = HexColor(hex_colour)
-    return Color(*(1 - tone * (1 - channel) for channel in (ink.red, ink.green, ink.blue)))
-
-
-def _draw_reference(
-    canvas: Canvas, bubble: Bubble, reference: Reference, page_height: float
-) -> None:
-    radius = bubble.size_mm[0] / 2
-    x, y = bubble.center_mm[0] * mm, (page_height - bubble.center_mm[1]) * mm
-    if reference.ink is None:
-        return
-    colour = HexColor(INKS[reference.ink])
-    canvas.saveState()
-    if reference.kind == "tone":
-        canvas.setFillColor(_tint(INKS[reference.ink], reference.level))
-        canvas.circle(x, y, radius * mm, stroke=0, fill=1)
-    elif reference.kind == "coverage" and reference.level > 0:
-        inner = radius * INTERIOR_RADIUS
-        chord = -inner + _segment_height(reference.level) * inner  # from the centre, upwards
-        clip = canvas.beginPath()
-        clip.circle(x, y, radius * mm)
-        canvas.clipPath(clip, stroke=0, fill=0)
-        canvas.setFillColor(colour)
-        top = chord if reference.level < 1 else radius
-        canvas.rect(
-            x - radius * mm, y - radius * mm, 2 * radius * mm, (top + radius) * mm, stroke=0, fill=1
-        )
-    elif reference.kind in ("cross_filled", "cross_empty"):
-        if reference.kind == "cross_filled":
-            canvas.setFillColor(colour)
-            canvas.circle(x, y, radius * mm, stroke=0, fill=1)
-        canvas.setStrokeColor(colour)
-        canvas.setLineWidth(0.5 * mm)
-        reach = radius * 1.8 / math.sqrt(2) * mm
-        canvas.line(x - reach, y - reach, x + reach, y + reach)
-        canvas.line(x - reach, y + reach, x + reach, y - reach)
-    canvas.restoreState()
-
-
-def write_calibration_sheet(path: Path) -> None:
-    """Write the printable calibration sheet (one page, vector PDF)."""
-    template = calibration_sheet()
-    width, height = template.page_size_mm
-    canvas = Canvas(str(path), pagesize=(width * mm, height * mm))
-    identity = make_identity(
-        template=template.id, template_version=template.version, exam="CALIBRARE", serial=1
-    )
-    draw_sheet(canvas, template, SheetToPrint(identity))
-    canvas.setFillColor(HexColor(template.print.colour))
-    canvas.setFont("SheetSans", 7)
-    block = template.question_blocks[0]
-    for row in range(block.first, block.last + 1):
-        label, _ = ROWS[(row - 1) % len(ROWS)]
-        _, y_mm = block.question_center(row, 0)
-        canvas.drawRightString((block.first_center_mm[0] - 9) * mm, (height - y_mm - 1) * mm, label)
-    for bubble in template.answer_bubbles():
-        _draw_reference(canvas, bubble, reference_of(bubble), height)
-    canvas.showPage()
-    canvas.save()
 
 
 def _curve(

@@ -31,11 +31,10 @@ import cv2
 import numpy as np
 
 from omr.reading.template_space import TemplatePage, gather, per_template
-from omr.sheet.calibration import Calibration
+from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
 from omr.sheet.template import Bubble, SheetTemplate
 
 BLANK, FILLED, CROSSED, UNCLEAR = "blank", "filled", "crossed", "unclear"
-INTERIOR_RADIUS = 0.72
 ARM_RADII = (1.2, 1.9)
 ARM_ANGLES_DEG = (30.0, 37.5, 45.0, 52.5, 60.0)
 SEARCH_MM = 0.8

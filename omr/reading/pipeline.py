@@ -9,7 +9,7 @@ page never stops a batch.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 
-from omr.process_memory import reuse_large_buffers
 from omr.reading.channels import ScanChannels
 from omr.reading.coded_fields import read_coded_fields
 from omr.reading.identity import (
@@ -40,17 +39,11 @@ from omr.reading.marks import (
     measure_bubbles,
 )
 from omr.reading.page_checks import blank_or_blurred, stray_marks
-from omr.reading.registration.aruco import (
-    MARKERS_PER_SHEET,
-    PageRegistration,
-    RegistrationFailure,
-    detect_markers,
-    register_aruco,
-    register_page,
-)
+from omr.reading.registration.aruco import MARKERS_PER_SHEET, detect_markers, register_aruco
 from omr.reading.registration.blocks import register_by_blocks
+from omr.reading.registration.fit import PageRegistration, RegistrationFailure
+from omr.reading.registration.page import register_page
 from omr.reading.template_space import TemplatePage, warp_to_template
-from omr.scoring.profiles import load_profile
 from omr.sheet.calibration import Calibration, load_calibration
 from omr.sheet.template import (
     ArucoRegistration,
@@ -75,6 +68,9 @@ class ReadOptions:
     calibration: Calibration = field(default_factory=load_calibration)
     exam: str | None = None
     secret: bytes | None = None
+    # The ink colour a sheet of this template must be marked in (the exam profile's
+    # rule, looked up by the caller); None: the colour is not checked.
+    required_ink: Callable[[SheetTemplate], str | None] = field(default=lambda _: None)
 
 
 @dataclass
@@ -243,22 +239,18 @@ def _read_printed_codes(reading: SheetReading, page: TemplatePage, template: She
             reading.variant = coded.value
 
 
-@cache
-def _required_ink(profile: str) -> str:
-    return load_profile(profile).ink
-
-
 def _check_ink_and_strays(
     reading: SheetReading,
     page: TemplatePage,
     template: SheetTemplate,
     centers: np.ndarray,
     states: list,
+    options: ReadOptions,
 ) -> None:
     marked = np.array([state.state in (FILLED, CROSSED) for state in states])
     bubble = template.answer_bubbles()[0]
     colour = ink_colour(page, centers[marked], bubble.size_mm[0] / 2 * page.px_per_mm)
-    required = _required_ink(template.profile) if template.profile else None
+    required = options.required_ink(template)
     if not page.is_colour:
         reading.warnings.append(
             Problem("ink_not_checked", "grayscale scan: ink colour not checked")
@@ -311,7 +303,7 @@ def read_page(
     states = classify_marks(measure, options.calibration)
     _read_identity(reading, page, template, states, options)
     clock.lap("identity")
-    _check_ink_and_strays(reading, page, template, measure.centers_px, states)
+    _check_ink_and_strays(reading, page, template, measure.centers_px, states, options)
     clock.lap("checks")
     reading.bubbles = _bubble_records(bubbles, states, measure)
     for bubble, state in zip(bubbles, states, strict=True):
@@ -396,10 +388,10 @@ def read_files(paths: Iterable[str | Path], options: ReadOptions) -> Iterator[Sh
     """Read every page of every file; duplicates within the batch are rejected.
 
     Nothing of a page is kept here once its reading is handed out: a consumer that lets
-    go of ``reading.page`` holds one page in memory at a time, however long the batch,
-    and the next page reuses its memory (:func:`omr.process_memory.reuse_large_buffers`).
+    go of ``reading.page`` holds one page in memory at a time, however long the batch;
+    an entry point that opts into :func:`omr.process_memory.reuse_large_buffers` has the
+    next page reuse its memory.
     """
-    reuse_large_buffers()
     candidates = [options.template] if options.template is not None else list(_shipped())
     batch = _Batch()
     for path in paths:

@@ -31,6 +31,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from omr.scoring.windows import Window
+from omr.sheet.template import SheetTemplate
 from omr.vocabulary.errors import InputFileError
 
 PROFILE_SCHEMA = "omr.profile/1"
@@ -283,3 +284,12 @@ def load_profile(name_or_path: str | Path) -> Profile:
         raise InputFileError(
             f"{path}: {validation_problem(error)}", reason="profile_invalid"
         ) from None
+
+
+def ink_of_template_profile(template: SheetTemplate) -> str | None:
+    """The ink colour the profile named by ``template`` requires (``None``: no profile).
+
+    The reader takes this rule as :attr:`omr.reading.pipeline.ReadOptions.required_ink`:
+    reading never loads exam rules itself.
+    """
+    return load_profile(template.profile).ink if template.profile else None

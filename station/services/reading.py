@@ -19,6 +19,7 @@ from omr.reading.identity import Problem
 from omr.reading.ingest import SourceRef
 from omr.reading.overlay import render_overlay
 from omr.reading.pipeline import REJECTED, ReadOptions, SheetReading, read_files
+from omr.scoring.profiles import load_profile
 from omr.sheet.template import load_template
 from omr.vocabulary.errors import OmrError
 from station.config import Settings
@@ -40,7 +41,10 @@ def pending_scans(session: Session, *, room_id: int | None = None) -> list[int]:
 def read_pages(path: Path, exam: Exam) -> Iterator[SheetReading]:
     """Read the pages of a stored scan one by one (each page's image is released once
     the caller moves on: a batch of hundreds of pages is not held in memory)."""
-    options = ReadOptions(template=load_template(exam.template), exam=exam.code)
+    ink = load_profile(exam.profile).ink
+    options = ReadOptions(
+        template=load_template(exam.template), exam=exam.code, required_ink=lambda _: ink
+    )
     try:
         yield from read_files([path], options)
     except (OmrError, ValueError, OSError, cv2.error) as error:

@@ -13,6 +13,7 @@ import threading
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from omr.process_memory import reuse_large_buffers
 from station.config import Settings
 from station.services.reading import pending_scans, read_scan
 
@@ -50,6 +51,7 @@ class ReadingWorker:
         return self.queue.qsize()
 
     def _run(self) -> None:
+        reuse_large_buffers()  # pages are read one after another: reuse their memory
         while (scan_id := self.queue.get()) is not None:
             self.current = scan_id
             try:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from omr.reading.calibrate import CalibrationError, calibrate_from_image, write_calibration_sheet
+from omr.printing.calibration_sheet import write_calibration_sheet
+from omr.reading.calibrate import CalibrationError, calibrate_from_image
 from omr.reading.ingest import load_pages
 from omr.vocabulary.errors import ExitCode, InputFileError
 

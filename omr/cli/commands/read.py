@@ -13,6 +13,7 @@ from rich.progress import Progress
 
 from omr.reading.overlay import render_overlay
 from omr.reading.pipeline import REJECTED, ReadOptions, SheetReading, read_files, readings_document
+from omr.scoring.profiles import ink_of_template_profile
 from omr.sheet.calibration import load_calibration
 from omr.sheet.qr_identity import load_secret
 from omr.sheet.template import load_template
@@ -63,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
         calibration=load_calibration(args.calibration),
         exam=args.exam,
         secret=load_secret(args.secret_file),
+        required_ink=ink_of_template_profile,
     )
     if args.overlay:
         args.overlay.mkdir(parents=True, exist_ok=True)

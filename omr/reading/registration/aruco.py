@@ -1,9 +1,4 @@
-"""Registration: from a page image to the homography into template space.
-
-:func:`register_page` finds the template's registration marks, whatever the page's
-rotation (0/90/180/270° and skew), scale and offset, and fits a homography mapping
-template millimetres ``(x, y)`` to image pixels ``(x, y)``. A page that cannot be
-registered gives a falsy :class:`RegistrationFailure` carrying the reason.
+"""Registration on the ArUco markers printed at our own sheets' corners.
 
 ArUco markers are found on a halved copy (fast), then their corners are refined on
 the full image. Each marker's id says which corner it is, so orientation comes for free.
@@ -11,61 +6,22 @@ the full image. Each marker's id says which corner it is, so orientation comes f
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from omr.reading.channels import ScanChannels
-from omr.sheet.template import ArucoRegistration, SheetTemplate
+from omr.reading.registration.fit import (
+    PageRegistration,
+    RegistrationFailure,
+    registration_from_marks,
+)
+from omr.sheet.template import ArucoRegistration
 
 # 12 mm markers stay 23 px or more (a cell of 4 px) on a page halved down to this.
 DETECTION_MIN_LONG_SIDE_PX = 600
-MAX_REPROJECTION_ERROR_MM = 1.0
 MIN_MARKERS = 3
-
-
-@dataclass(frozen=True)
-class PageRegistration:
-    """A page registered to its template.
-
-    ``homography`` is (3, 3) float64 and maps template mm (x, y) to image px (x, y);
-    ``rotation`` is how far the page was turned in the scan (0, 90, 180 or 270°).
-    """
-
-    homography: np.ndarray
-    method: str
-    rotation: int
-    marks_found: int
-    marks_expected: int
-    reprojection_error_mm: float
-    px_per_mm: float
-    found_ids: tuple[int, ...] = field(default=())
-
-    def __bool__(self) -> bool:
-        return True
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "method": self.method,
-            "rotation": self.rotation,
-            "marks_found": self.marks_found,
-            "marks_expected": self.marks_expected,
-            "reprojection_error_mm": round(self.reprojection_error_mm, 3),
-            "scan_dpi": round(self.px_per_mm * 25.4),
-        }
-
-
-@dataclass(frozen=True)
-class RegistrationFailure:
-    """Why a page could not be registered (falsy)."""
-
-    reason: str
-    message: str
-
-    def __bool__(self) -> bool:
-        return False
 
 
 @dataclass(frozen=True)
@@ -140,37 +96,6 @@ def _marker_corners_mm(registration: ArucoRegistration, marker_id: int) -> np.nd
     return np.array([[x, y], [x + size, y], [x + size, y + size], [x, y + size]], np.float32)
 
 
-def rotation_of(homography: np.ndarray) -> int:
-    """The page's turn in the scan (0/90/180/270°), from the template's x axis."""
-    origin = homography @ np.array([0.0, 0.0, 1.0])
-    ahead = homography @ np.array([10.0, 0.0, 1.0])
-    dx, dy = ahead[:2] / ahead[2] - origin[:2] / origin[2]
-    angle = math.degrees(math.atan2(dy, dx)) % 360
-    return int(round(angle / 90.0)) % 4 * 90
-
-
-def fit_homography(
-    template_mm: np.ndarray, image_px: np.ndarray
-) -> tuple[np.ndarray, float, float]:
-    """Fit template mm → image px and measure it.
-
-    Returns
-    -------
-    homography : (3, 3) float64 ndarray
-    error_mm : float
-        Largest reprojection error, converted to mm.
-    px_per_mm : float
-        The scan's scale.
-    """
-    homography, _ = cv2.findHomography(template_mm, image_px, 0)
-    projected = cv2.perspectiveTransform(template_mm.reshape(-1, 1, 2), homography).reshape(-1, 2)
-    spread_mm = np.linalg.norm(template_mm - template_mm.mean(axis=0), axis=1).mean()
-    spread_px = np.linalg.norm(image_px - image_px.mean(axis=0), axis=1).mean()
-    px_per_mm = float(spread_px / spread_mm)
-    error_mm = float(np.linalg.norm(projected - image_px, axis=1).max() / px_per_mm)
-    return homography, error_mm, px_per_mm
-
-
 def register_aruco(
     detection: MarkerDetection, registration: ArucoRegistration
 ) -> PageRegistration | RegistrationFailure:
@@ -198,58 +123,3 @@ def register_aruco(
         marks_expected=len(expected),
         found_ids=tuple(usable),
     )
-
-
-def registration_from_marks(
-    template_mm: np.ndarray,
-    image_px: np.ndarray,
-    *,
-    method: str,
-    marks_found: int,
-    marks_expected: int,
-    found_ids: tuple[int, ...] = (),
-) -> PageRegistration | RegistrationFailure:
-    """Fit the homography from matched mark corners and check its accuracy.
-
-    Parameters
-    ----------
-    template_mm, image_px : (N, 2) float32 ndarray
-        The same mark corners in template mm and in image px.
-    """
-    homography, error_mm, px_per_mm = fit_homography(template_mm, image_px)
-    if error_mm > MAX_REPROJECTION_ERROR_MM:
-        return RegistrationFailure(
-            "registration_inaccurate",
-            f"the registration marks do not agree (error {error_mm:.2f} mm): the sheet may be "
-            "folded, creased or not flat on the scanner",
-        )
-    return PageRegistration(
-        homography=homography,
-        method=method,
-        rotation=rotation_of(homography),
-        marks_found=marks_found,
-        marks_expected=marks_expected,
-        reprojection_error_mm=error_mm,
-        px_per_mm=px_per_mm,
-        found_ids=found_ids,
-    )
-
-
-def register_page(
-    scan: ScanChannels, template: SheetTemplate, detection: MarkerDetection | None = None
-) -> PageRegistration | RegistrationFailure:
-    """Register a page to ``template``.
-
-    Parameters
-    ----------
-    scan : ScanChannels
-    template : SheetTemplate
-    detection : MarkerDetection, optional
-        Markers already found on this page (to avoid detecting twice).
-    """
-    registration = template.registration
-    if isinstance(registration, ArucoRegistration):
-        return register_aruco(detection or detect_markers(scan), registration)
-    from omr.reading.registration.blocks import register_by_blocks
-
-    return register_by_blocks(scan, template)

@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from omr.reading.channels import ScanChannels
-from omr.reading.registration.aruco import (
+from omr.reading.registration.fit import (
     PageRegistration,
     RegistrationFailure,
     registration_from_marks,

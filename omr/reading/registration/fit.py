@@ -1,0 +1,125 @@
+"""The fit shared by every kind of registration mark: template mm → image px.
+
+A registration is a homography mapping template millimetres ``(x, y)`` to image pixels
+``(x, y)``, whatever the page's rotation (0/90/180/270° and skew), scale and offset; a
+page that cannot be registered gives a falsy :class:`RegistrationFailure` carrying the
+reason.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+MAX_REPROJECTION_ERROR_MM = 1.0
+
+
+@dataclass(frozen=True)
+class PageRegistration:
+    """A page registered to its template.
+
+    ``homography`` is (3, 3) float64 and maps template mm (x, y) to image px (x, y);
+    ``rotation`` is how far the page was turned in the scan (0, 90, 180 or 270°).
+    """
+
+    homography: np.ndarray
+    method: str
+    rotation: int
+    marks_found: int
+    marks_expected: int
+    reprojection_error_mm: float
+    px_per_mm: float
+    found_ids: tuple[int, ...] = field(default=())
+
+    def __bool__(self) -> bool:
+        return True
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "method": self.method,
+            "rotation": self.rotation,
+            "marks_found": self.marks_found,
+            "marks_expected": self.marks_expected,
+            "reprojection_error_mm": round(self.reprojection_error_mm, 3),
+            "scan_dpi": round(self.px_per_mm * 25.4),
+        }
+
+
+@dataclass(frozen=True)
+class RegistrationFailure:
+    """Why a page could not be registered (falsy)."""
+
+    reason: str
+    message: str
+
+    def __bool__(self) -> bool:
+        return False
+
+
+def rotation_of(homography: np.ndarray) -> int:
+    """The page's turn in the scan (0/90/180/270°), from the template's x axis."""
+    origin = homography @ np.array([0.0, 0.0, 1.0])
+    ahead = homography @ np.array([10.0, 0.0, 1.0])
+    dx, dy = ahead[:2] / ahead[2] - origin[:2] / origin[2]
+    angle = math.degrees(math.atan2(dy, dx)) % 360
+    return int(round(angle / 90.0)) % 4 * 90
+
+
+def fit_homography(
+    template_mm: np.ndarray, image_px: np.ndarray
+) -> tuple[np.ndarray, float, float]:
+    """Fit template mm → image px and measure it.
+
+    Returns
+    -------
+    homography : (3, 3) float64 ndarray
+    error_mm : float
+        Largest reprojection error, converted to mm.
+    px_per_mm : float
+        The scan's scale.
+    """
+    homography, _ = cv2.findHomography(template_mm, image_px, 0)
+    projected = cv2.perspectiveTransform(template_mm.reshape(-1, 1, 2), homography).reshape(-1, 2)
+    spread_mm = np.linalg.norm(template_mm - template_mm.mean(axis=0), axis=1).mean()
+    spread_px = np.linalg.norm(image_px - image_px.mean(axis=0), axis=1).mean()
+    px_per_mm = float(spread_px / spread_mm)
+    error_mm = float(np.linalg.norm(projected - image_px, axis=1).max() / px_per_mm)
+    return homography, error_mm, px_per_mm
+
+
+def registration_from_marks(
+    template_mm: np.ndarray,
+    image_px: np.ndarray,
+    *,
+    method: str,
+    marks_found: int,
+    marks_expected: int,
+    found_ids: tuple[int, ...] = (),
+) -> PageRegistration | RegistrationFailure:
+    """Fit the homography from matched mark corners and check its accuracy.
+
+    Parameters
+    ----------
+    template_mm, image_px : (N, 2) float32 ndarray
+        The same mark corners in template mm and in image px.
+    """
+    homography, error_mm, px_per_mm = fit_homography(template_mm, image_px)
+    if error_mm > MAX_REPROJECTION_ERROR_MM:
+        return RegistrationFailure(
+            "registration_inaccurate",
+            f"the registration marks do not agree (error {error_mm:.2f} mm): the sheet may be "
+            "folded, creased or not flat on the scanner",
+        )
+    return PageRegistration(
+        homography=homography,
+        method=method,
+        rotation=rotation_of(homography),
+        marks_found=marks_found,
+        marks_expected=marks_expected,
+        reprojection_error_mm=error_mm,
+        px_per_mm=px_per_mm,
+        found_ids=found_ids,
+    )
