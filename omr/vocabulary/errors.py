@@ -1,13 +1,17 @@
 """Failures with stable reason codes and exit codes.
 
-Every failure the station can meet carries a snake_case ``reason`` (stored by the
-station, asserted by tests), an ``exit_code`` for the CLI and a message a room head
-understands. Library code raises these; the CLI boundary maps them to exit codes.
+Every failure carries a registered :class:`~omr.vocabulary.reasons.Reason` with its
+details (stored by the station, asserted by tests, shown in Romanian to people and in
+English by the CLI) and an ``exit_code``. Library code raises these; the CLI boundary
+maps them to exit codes.
 """
 
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import Any
+
+from omr.vocabulary.reasons import Problem, Reason
 
 
 class ExitCode(IntEnum):
@@ -20,16 +24,22 @@ class ExitCode(IntEnum):
 
 
 class OmrError(Exception):
-    """Base failure: a reason code, an exit code and a human-readable message."""
+    """Base failure: a registered reason with its details, and an exit code."""
 
-    reason: str = "error"
     exit_code: ExitCode = ExitCode.bad_input
 
-    def __init__(self, message: str, *, reason: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if reason is not None:
-            self.reason = reason
+    def __init__(self, code: Reason, /, **details: Any) -> None:
+        self.problem = Problem(code, **details)
+        super().__init__(self.problem.message)
+
+    @property
+    def reason(self) -> Reason:
+        return self.problem.code
+
+    @property
+    def message(self) -> str:
+        """The English message (the CLI, logs)."""
+        return self.problem.message
 
     def __str__(self) -> str:
         return self.message
@@ -38,23 +48,16 @@ class OmrError(Exception):
 class TemplateError(OmrError):
     """A sheet template that cannot be loaded or is inconsistent."""
 
-    reason = "template_invalid"
-
 
 class InputFileError(OmrError):
     """An input file (candidates CSV, key, readings) that is missing or malformed."""
-
-    reason = "input_invalid"
 
 
 class ScanError(OmrError):
     """A scanned page that cannot be read; the page is rejected with ``reason``."""
 
-    reason = "scan_unreadable"
     exit_code = ExitCode.failed_pages
 
 
 class ScoringError(OmrError):
     """A key, profile or reading that cannot be scored together."""
-
-    reason = "scoring_invalid"

@@ -1,0 +1,431 @@
+"""The reason registry: every code the library, the CLI or the station can give.
+
+Each :class:`Reason` is declared once, with its :class:`Severity`, a Romanian message
+for people (pages, slips, minutes) and an English one for logs and the CLI. Messages
+name their details as ``str.format`` placeholders (``{found}``, ``{error_mm:.2f}``); a
+:class:`Problem` carries a code and those details, and renders either message. The
+Romanian message may leave out a detail that is only English text (a system error).
+``omr reasons`` lists the registry; ``docs/reading-format.md``'s table is made from it.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal
+
+from omr.vocabulary.states import PageStatus
+
+Language = Literal["ro", "en"]
+
+
+class Severity(StrEnum):
+    """What a reason does to the page or the action it is given for."""
+
+    REJECT = "reject"  # the page is refused: nothing of it is read
+    REVIEW = "review"  # the page is read but held until a person looks at it
+    WARN = "warn"  # the page is read and can be final; a person is told
+    ERROR = "error"  # bad input or a refused action: nothing is done
+
+
+class Reason(StrEnum):
+    """Every reason code, with its severity and its two messages."""
+
+    severity: Severity
+    message_ro: str
+    message_en: str
+
+    def __new__(cls, code: str, severity: Severity, message_ro: str, message_en: str) -> Reason:
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.severity = severity
+        member.message_ro = message_ro
+        member.message_en = message_en
+        return member
+
+    def message(self, details: Mapping[str, Any], language: Language = "en") -> str:
+        """This reason's message in ``language`` with ``details`` filled in."""
+        template = self.message_ro if language == "ro" else self.message_en
+        return _FORMATTER.format(template, **details)
+
+    def placeholders(self, language: Language = "en") -> set[str]:
+        """The details a message names."""
+        template = self.message_ro if language == "ro" else self.message_en
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+    # --- a file or page that cannot be decoded (ingest) -----------------------------
+    FILE_MISSING = (
+        "file_missing",
+        Severity.REJECT,
+        "fișierul nu poate fi citit",
+        "the file cannot be read ({error})",
+    )
+    FILE_EMPTY = (
+        "file_empty",
+        Severity.REJECT,
+        "fișierul este gol (0 octeți)",
+        "the file is empty (0 bytes)",
+    )
+    FILE_TYPE_UNSUPPORTED = (
+        "file_type_unsupported",
+        Severity.REJECT,
+        "fișierul nu este o imagine PNG, JPEG, TIFF sau un PDF",
+        "not a PNG, JPEG, TIFF or PDF file",
+    )
+    FILE_CORRUPT = (
+        "file_corrupt",
+        Severity.REJECT,
+        "pagina {page} nu poate fi decodată: fișierul este deteriorat sau trunchiat",
+        "page {page} cannot be decoded ({error})",
+    )
+    IMAGE_TOO_LARGE = (
+        "image_too_large",
+        Severity.REJECT,
+        "imaginea are {size}; peste {limit_mp} megapixeli nu se citește",
+        "the image is {size}; more than {limit_mp} megapixels is refused",
+    )
+    PDF_UNSUPPORTED = (
+        "pdf_unsupported",
+        Severity.REJECT,
+        "stația nu poate deschide PDF-uri: lipsește pdftoppm (pachetul poppler-utils)",
+        "poppler-utils (pdftoppm) is not installed",
+    )
+    PDF_NO_PAGES = (
+        "pdf_no_pages",
+        Severity.REJECT,
+        "PDF-ul nu are nicio pagină",
+        "the PDF has no pages",
+    )
+    PDF_ENCRYPTED = (
+        "pdf_encrypted",
+        Severity.REJECT,
+        "PDF-ul este criptat; scanați fără parolă",
+        "the PDF is encrypted; scan without a password",
+    )
+    DUPLICATE_FILE = (
+        "duplicate_file",
+        Severity.REJECT,
+        "același fișier a fost deja citit, ca {first}",
+        "the same file was already read as {first}",
+    )
+    READ_FAILED = (
+        "read_failed",
+        Severity.REJECT,
+        "cititorul nu a putut citi pagina; scanați-o din nou",
+        "the reader failed on this page ({error})",
+    )
+    # --- registration: where the page lies on the scan --------------------------------
+    SHEET_NOT_RECOGNISED = (
+        "sheet_not_recognised",
+        Severity.REJECT,
+        "pe pagină nu se găsesc marcajele niciunei foi cunoscute",
+        "no registration marks of a known sheet were found on the page",
+    )
+    MARKERS_NOT_FOUND = (
+        "markers_not_found",
+        Severity.REJECT,
+        "s-au găsit doar {found} din cele {expected} marcaje de colț; un colț poate fi rupt, "
+        "îndoit sau în afara scanării",
+        "only {found} of {expected} corner markers were found; a corner may be torn, folded "
+        "or outside the scan",
+    )
+    REGISTRATION_MARKS_NOT_FOUND = (
+        "registration_marks_not_found",
+        Severity.REJECT,
+        "s-au găsit doar {found} din cele {expected} blocuri tipărite; un bloc poate fi rupt, "
+        "acoperit cu cerneală sau în afara scanării",
+        "only {found} of the {expected} printed blocks were found; a block may be torn, "
+        "inked over or outside the scan",
+    )
+    WRONG_TEMPLATE = (
+        "wrong_template",
+        Severity.REJECT,
+        "pagina nu este o foaie {template}: doar {found} din cele {expected} marcaje ale ei "
+        "sunt la locul lor",
+        "the page is not a {template} sheet: only {found} of its {expected} registration "
+        "marks are in place",
+    )
+    ORIENTATION_UNKNOWN = (
+        "orientation_unknown",
+        Severity.REJECT,
+        "blocurile tipărite au fost găsite, dar nu se poate spune unde este partea de sus a "
+        "paginii: alt formular sau semne pe margine",
+        "the printed blocks were found but the page's top cannot be told from its bottom: "
+        "another form or layout, or marks in the margin",
+    )
+    REGISTRATION_INACCURATE = (
+        "registration_inaccurate",
+        Severity.REJECT,
+        "foaia nu stă plan: marcajele nu se potrivesc ({detail_ro}); îndreptați foaia și "
+        "scanați din nou",
+        "the sheet is not flat: the registration marks do not agree ({detail_en}); flatten "
+        "it and rescan",
+    )
+    # --- identity: QR code, candidate number, variant ---------------------------------
+    QR_UNREADABLE = (
+        "qr_unreadable",
+        Severity.REVIEW,
+        "codul QR nu poate fi citit; verificați identitatea foii de mână",
+        "the QR code cannot be read; check the sheet's identity by hand",
+    )
+    QR_INVALID = (
+        "qr_invalid",
+        Severity.REJECT,
+        "codul QR nu este identitatea unei foi de examen",
+        "the QR code is not a sheet identity ({text})",
+    )
+    QR_OTHER_TEMPLATE = (
+        "qr_other_template",
+        Severity.REJECT,
+        "codul QR spune modelul {printed}, se aștepta {template}",
+        "the QR says template {printed}, expected {template}",
+    )
+    TEMPLATE_VERSION_OTHER = (
+        "template_version_other",
+        Severity.REJECT,
+        "foaia a fost tipărită după versiunea {printed} a modelului {template}; stația "
+        "citește versiunea {expected}",
+        "the sheet was printed from version {printed} of {template}; the station reads "
+        "version {expected}",
+    )
+    QR_WRONG_EXAM = (
+        "qr_wrong_exam",
+        Severity.REJECT,
+        "foaia aparține examenului {printed}, nu examenului {exam}",
+        "the sheet belongs to exam {printed}, not {exam}",
+    )
+    QR_BAD_SIGNATURE = (
+        "qr_bad_signature",
+        Severity.REJECT,
+        "semnătura codului QR nu corespunde acestui examen: foaie fotocopiată, falsificată "
+        "sau tipărită pentru alt examen",
+        "the QR code's signature does not match this exam: photocopied, forged or printed "
+        "for another exam",
+    )
+    DUPLICATE_SERIAL = (
+        "duplicate_serial",
+        Severity.REJECT,
+        "foaia cu seria {serial:06d} a fost deja citită din {earlier}: o fotocopie sau a "
+        "doua scanare",
+        "sheet serial {serial:06d} was already read from {earlier}: a photocopy or a second "
+        "scan",
+    )
+    CANDIDATE_NUMBER_UNCLEAR = (
+        "candidate_number_unclear",
+        Severity.REVIEW,
+        "cifra {position} a numărului candidatului nu are exact o bulă marcată",
+        "digit {position} of the candidate number is not exactly one filled bubble",
+    )
+    CANDIDATE_CONFLICT = (
+        "candidate_conflict",
+        Severity.REVIEW,
+        "numărul candidatului marcat ({bubbled}) diferă de cel tipărit ({printed})",
+        "the bubbled candidate number {bubbled} differs from the printed {printed}",
+    )
+    VARIANT_UNCLEAR = (
+        "variant_unclear",
+        Severity.REVIEW,
+        "bulele tipului de grilă nu arată exact o bulă marcată",
+        "the grid type bubbles do not show exactly one filled bubble",
+    )
+    VARIANT_CONFLICT = (
+        "variant_conflict",
+        Severity.REVIEW,
+        "tipul de grilă {found} ({where_ro}) diferă de {expected}",
+        "the grid type {found} ({where_en}) differs from {expected}",
+    )
+    CODED_FIELD_MISSING = (
+        "coded_field_missing",
+        Severity.REVIEW,
+        "pătratele tipărite ale câmpului {field} lipsesc (marcate: {inked}): șterse, rupte "
+        "sau în afara scanării",
+        "the printed {field} squares are missing (inked: {inked}): scratched out, torn or "
+        "outside the scan",
+    )
+    CODED_FIELD_CONFLICT = (
+        "coded_field_conflict",
+        Severity.REVIEW,
+        "pătratele tipărite ale câmpului {field} ({inked}) nu formează un singur cod: s-a "
+        "desenat un pătrat peste formular",
+        "the printed {field} squares {inked} match no single {field}: a square was drawn "
+        "over the form",
+    )
+    # --- marks: what a bubble's doubt is ----------------------------------------------
+    BUBBLES_UNCLEAR = (
+        "bubbles_unclear",
+        Severity.REVIEW,
+        "{count} bule așteaptă o decizie: {bubbles}",
+        "{count} bubble(s) need a decision: {bubbles}",
+    )
+    PARTIAL_FILL = (
+        "partial_fill",
+        Severity.REVIEW,
+        "bulă umplută parțial sau slab",
+        "a partial or light fill",
+    )
+    X_OVER_EMPTY = (
+        "x_over_empty",
+        Severity.REVIEW,
+        "un X peste o bulă goală",
+        "an X over an empty bubble",
+    )
+    POSSIBLE_CROSS = (
+        "possible_cross",
+        Severity.REVIEW,
+        "bulă marcată cu urme care ar putea fi un X",
+        "a filled bubble with strokes that may be an X",
+    )
+    SMUDGE = (
+        "smudge",
+        Severity.REVIEW,
+        "pată sau urmă ștearsă în bulă",
+        "a smudge or an erasure in the bubble",
+    )
+    OUTLINE_TRACED = (
+        "outline_traced",
+        Severity.REVIEW,
+        "conturul bulei a fost trasat cu pixul",
+        "the bubble's outline was traced over with the pen",
+    )
+    # --- whole-page checks ------------------------------------------------------------
+    BLANK_PAGE = (
+        "blank_page",
+        Severity.REJECT,
+        "pagina este albă (sau s-a scanat spatele foii)",
+        "the page is blank (or the back of a sheet was scanned)",
+    )
+    IMAGE_BLURRED = (
+        "image_blurred",
+        Severity.REJECT,
+        "scanarea este prea neclară pentru a fi citită; scanați din nou",
+        "the scan is too blurred to read (sharpness {sharpness:.0f}); rescan it",
+    )
+    INK_COLOUR = (
+        "ink_colour",
+        Severity.WARN,
+        "marcajele par {colour_ro}, examenul cere cerneală {required_ro}: posibil semn "
+        "distinctiv",
+        "the marks look {colour}, the exam requires {required} ink: possible distinctive sign",
+    )
+    INK_NOT_CHECKED = (
+        "ink_not_checked",
+        Severity.WARN,
+        "scanare alb-negru: culoarea cernelii nu a fost verificată",
+        "grayscale scan: ink colour not checked",
+    )
+    STRAY_MARK = (
+        "stray_mark",
+        Severity.WARN,
+        "cerneală în afara zonelor de răspuns și de identificare, lângă ({x_mm:.0f}, "
+        "{y_mm:.0f}) mm: posibil semn distinctiv",
+        "ink outside the answer and identity zones near ({x_mm:.0f}, {y_mm:.0f}) mm: "
+        "possible distinctive mark",
+    )
+    STRAY_MARKS_NOT_CHECKED = (
+        "stray_marks_not_checked",
+        Severity.WARN,
+        "semnele în afara zonelor se verifică doar pe scanări color ale foilor tipărite în "
+        "culoare de eliminare",
+        "stray marks are checked on colour scans of sheets printed in drop-out colour only",
+    )
+    CALIBRATION_FAILED = (
+        "calibration_failed",
+        Severity.ERROR,
+        "foaia de calibrare nu poate da un profil: {detail_ro}",
+        "the calibration sheet cannot give a profile: {detail_en}",
+    )
+    # --- the sheet model: templates, calibration profiles, candidate lists, secrets ---
+    # --- scoring: exam profiles, keys, readings and results files ---------------------
+    # --- the committee's rules: contestations, rescans, rankings, item analysis -------
+    # --- the command line ---------------------------------------------------------------
+    # --- the station: refused actions ---------------------------------------------------
+
+
+class _LenientFormatter(string.Formatter):
+    """Fills a message; a detail missing from an old record shows as ``…``."""
+
+    def get_value(self, key: int | str, args: Any, kwargs: Mapping[str, Any]) -> Any:
+        if isinstance(key, str):
+            return kwargs.get(key, "…")
+        return super().get_value(key, args, kwargs)
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        try:
+            return super().format_field(value, format_spec)
+        except (TypeError, ValueError):
+            return str(value)
+
+
+_FORMATTER = _LenientFormatter()
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class Problem:
+    """A reason given for something, with the details its messages name.
+
+    Falsy, like the failures it stands for: a stage returns its result or a ``Problem``,
+    and ``if not result`` tells them apart (one bad page never stops a batch).
+    """
+
+    code: Reason
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def __init__(self, code: Reason, /, **details: Any) -> None:
+        missing = (code.placeholders("en") | code.placeholders("ro")) - details.keys()
+        if missing:
+            raise ValueError(f"{code}: details {sorted(missing)} are missing")
+        object.__setattr__(self, "code", code)
+        object.__setattr__(self, "details", details)
+
+    def __bool__(self) -> bool:
+        return False
+
+    @property
+    def severity(self) -> Severity:
+        return self.code.severity
+
+    @property
+    def message(self) -> str:
+        """The English message (logs, the CLI, JSON documents)."""
+        return self.code.message(self.details, "en")
+
+    @property
+    def message_ro(self) -> str:
+        """The Romanian message (pages, slips, minutes)."""
+        return self.code.message(self.details, "ro")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": str(self.code), "message": self.message, "details": dict(self.details)}
+
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any]) -> Problem:
+        """A problem stored by :meth:`as_dict` (details may lack from older records)."""
+        problem = object.__new__(cls)
+        object.__setattr__(problem, "code", Reason(document["code"]))
+        object.__setattr__(problem, "details", dict(document.get("details") or {}))
+        return problem
+
+
+def page_status(problems: Iterable[Problem]) -> PageStatus:
+    """A page's status from the problems found on it: the gravest severity decides."""
+    severities = {problem.severity for problem in problems}
+    if Severity.REJECT in severities:
+        return PageStatus.REJECTED
+    if Severity.REVIEW in severities:
+        return PageStatus.NEEDS_REVIEW
+    return PageStatus.OK
+
+
+def registry() -> list[dict[str, str]]:
+    """Every code with its severity and messages (``omr reasons --json``)."""
+    return [
+        {
+            "code": str(reason),
+            "severity": str(reason.severity),
+            "message_ro": reason.message_ro,
+            "message_en": reason.message_en,
+        }
+        for reason in Reason
+    ]

@@ -1,0 +1,50 @@
+"""Mark states and page statuses: declared once, used by the reader, the scorer and the
+station alike (values are the strings of ``omr.reading/1``)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class MarkState(StrEnum):
+    """What the reader (or a person's decision) says of one bubble."""
+
+    BLANK = "blank"  # no candidate ink: not chosen
+    FILLED = "filled"  # the circle is filled: chosen
+    CROSSED = "crossed"  # a filled circle cut with an X: the whole question scores 0
+    UNCLEAR = "unclear"  # the reader cannot decide: a person decides
+
+    @property
+    def label_ro(self) -> str:
+        """The state as a room head reads it."""
+        return _MARK_LABELS_RO[self]
+
+
+_MARK_LABELS_RO = {
+    MarkState.BLANK: "goală",
+    MarkState.FILLED: "marcată",
+    MarkState.CROSSED: "anulată cu X",
+    MarkState.UNCLEAR: "neclară",
+}
+# The states a person may decide an unclear bubble into.
+DECIDED_STATES = (MarkState.BLANK, MarkState.FILLED, MarkState.CROSSED)
+
+
+class PageStatus(StrEnum):
+    """What became of one scanned page."""
+
+    OK = "ok"  # read; its score can be final
+    NEEDS_REVIEW = "needs_review"  # read; a person must look at it first
+    REJECTED = "rejected"  # not read: the reasons say why
+
+    @property
+    def label_ro(self) -> str:
+        """The status as a room head reads it."""
+        return _PAGE_LABELS_RO[self]
+
+
+_PAGE_LABELS_RO = {
+    PageStatus.OK: "citită",
+    PageStatus.NEEDS_REVIEW: "de verificat",
+    PageStatus.REJECTED: "respinsă",
+}
