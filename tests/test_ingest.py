@@ -37,7 +37,7 @@ def _png_header_only(path: Path, width: int, height: int) -> None:
 def _reason(path: Path) -> str:
     (page,) = list(load_pages(path))
     assert not page
-    return page.reason
+    return page.problem.code
 
 
 def test_zero_byte_file(tmp_path: Path) -> None:

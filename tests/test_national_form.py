@@ -50,7 +50,10 @@ def _codes(image: np.ndarray, template: SheetTemplate) -> dict[str, tuple[str | 
     registration = register_by_blocks(ScanChannels(_gray(image)), template)
     assert registration, registration
     page = warp_to_template(ScanChannels(image), registration.homography, template)
-    return {name: (r.value, r.reason) for name, r in read_coded_fields(page, template).items()}
+    return {
+        name: (r.value, r.problem.code if r.problem is not None else None)
+        for name, r in read_coded_fields(page, template).items()
+    }
 
 
 def _paint(image: np.ndarray, box: Box, value: int, dpi: int = 200) -> np.ndarray:
@@ -132,12 +135,12 @@ def test_grid_half_alone_registers(national: SheetTemplate) -> None:
 def test_cover_page_is_rejected(national: SheetTemplate) -> None:
     failure = register_by_blocks(ScanChannels(_gray(_render("med", "A", page=1))), national)
     assert not failure
-    assert failure.reason == "wrong_template"
+    assert failure.code == "wrong_template"
 
 
 def test_blank_page_is_rejected(national: SheetTemplate) -> None:
     failure = register_by_blocks(ScanChannels(np.full((2339, 3307), 250, np.uint8)), national)
-    assert not failure and failure.reason == "wrong_template"
+    assert not failure and failure.code == "wrong_template"
 
 
 def test_two_blocks_lost_still_register_but_three_do_not(national: SheetTemplate) -> None:
@@ -147,7 +150,7 @@ def test_two_blocks_lost_still_register_but_three_do_not(national: SheetTemplate
     assert register_by_blocks(ScanChannels(_gray(image)), national)
     image = _paint(image, blocks["square_middle_left"], 255)
     failure = register_by_blocks(ScanChannels(_gray(image)), national)
-    assert not failure and failure.reason == "registration_marks_not_found"
+    assert not failure and failure.code == "registration_marks_not_found"
 
 
 def test_scratched_variant_square_is_missing(national: SheetTemplate) -> None:

@@ -8,8 +8,9 @@ import pytest
 from scansim.sheets import BLACK_BGR, cross, fill, render_sheet, turn
 
 from omr.reading.ingest import PageImage, SourceRef
-from omr.reading.pipeline import NEEDS_REVIEW, OK, REJECTED, ReadOptions, SheetReading, read_page
+from omr.reading.pipeline import ReadOptions, SheetReading, read_page
 from omr.scoring.profiles import ink_of_template_profile
+from omr.vocabulary.states import PageStatus
 
 MARKS = {
     ("1", "b"): "filled",
@@ -20,6 +21,9 @@ MARKS = {
     ("22", "b"): "crossed",
     ("50", "b"): "filled",
 }
+
+
+OK, NEEDS_REVIEW, REJECTED = PageStatus.OK, PageStatus.NEEDS_REVIEW, PageStatus.REJECTED
 
 
 def _expected(template) -> dict[str, dict[str, str]]:

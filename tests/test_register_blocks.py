@@ -115,7 +115,7 @@ def test_page_without_question_numbers_is_not_guessed(national: SheetTemplate) -
         x0, y0 = (int(round(v * PX_PER_MM)) for v in box.origin_mm)
         gray[y0 : int(round(box.bottom * PX_PER_MM)), x0 : int(round(box.right * PX_PER_MM))] = 255
     failure = register_by_blocks(ScanChannels(turn(gray, 2, 3.0)), national)
-    assert not failure and failure.reason == "orientation_unknown"
+    assert not failure and failure.code == "orientation_unknown"
 
 
 def test_shadowed_hard_scan_is_read_the_right_way_up(national: SheetTemplate) -> None:

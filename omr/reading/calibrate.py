@@ -27,6 +27,7 @@ from omr.reading.template_space import warp_to_template
 from omr.sheet.calibration import Calibration, load_calibration
 from omr.sheet.calibration_sheet import INKS, Kind, calibration_sheet, reference_of
 from omr.vocabulary.errors import ExitCode, OmrError
+from omr.vocabulary.reasons import Reason
 
 # The policies, in physical terms (the default profile states them for an ideal scanner).
 INK_TONE = 0.35
@@ -36,10 +37,10 @@ FILLED_COVERAGE = 0.55
 SMUDGE_TONE = 0.14
 ARM_SHARE = 0.6
 
+
 class CalibrationError(OmrError):
     """The scan cannot give a profile (unreadable, or the references do not separate)."""
 
-    reason = "calibration_failed"
     exit_code = ExitCode.failed_pages
 
 
@@ -81,7 +82,11 @@ def calibrate_from_image(image: np.ndarray, *, name: str = "scanner") -> Calibra
     scan = ScanChannels(image)
     registration = register_page(scan, template)
     if not registration:
-        raise CalibrationError(f"not a readable calibration sheet: {registration.message}")
+        raise CalibrationError(
+            Reason.CALIBRATION_FAILED,
+            detail_en=f"not a readable calibration sheet: {registration.message}",
+            detail_ro=f"foaia nu poate fi citită: {registration.message_ro}",
+        )
     page = warp_to_template(scan, registration.homography, template)
     layout = bubble_layout(template, True)
     bubbles = layout.bubbles
@@ -107,8 +112,12 @@ def calibrate_from_image(image: np.ndarray, *, name: str = "scanner") -> Calibra
     filled_min = min(_at(fill, ink, FILLED_COVERAGE) for ink in INKS)
     if not blank_max + 0.05 < floor <= filled_min:
         raise CalibrationError(
-            f"the references do not separate blank from filled (blank up to {blank_max:.2f}, "
-            f"filled from {floor:.2f}): rescan sharper, or check the scanner's settings"
+            Reason.CALIBRATION_FAILED,
+            detail_en=f"the references do not separate blank from filled (blank up to "
+            f"{blank_max:.2f}, filled from {floor:.2f}): rescan sharper, or check the scanner's "
+            "settings",
+            detail_ro=f"referințele nu despart golul de plin (gol până la {blank_max:.2f}, plin "
+            f"de la {floor:.2f}): scanați mai clar sau verificați setările scanerului",
         )
     measure = measure_bubbles(page, layout, probe)
     crossed = [

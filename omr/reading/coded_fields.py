@@ -14,6 +14,7 @@ import numpy as np
 
 from omr.reading.template_space import TemplatePage
 from omr.sheet.template import Box, CodedField, SheetTemplate
+from omr.vocabulary.reasons import Problem, Reason
 
 # Positions are read inside a margin: registration is accepted up to 1 mm off and one
 # form's squares are printed 0.4 mm off, so the inner box stays on the printed square.
@@ -28,7 +29,7 @@ INKED_FRACTION = 0.5
 class CodedReading:
     """One coded field read from a page.
 
-    ``value`` is ``None`` when ``reason`` is set (``coded_field_missing`` or
+    ``value`` is ``None`` when ``problem`` is set (``coded_field_missing`` or
     ``coded_field_conflict``); ``fill`` is each position's dark fraction (0–1).
     """
 
@@ -36,8 +37,7 @@ class CodedReading:
     value: str | None
     inked: tuple[str, ...]
     fill: dict[str, float]
-    reason: str | None = None
-    message: str = ""
+    problem: Problem | None = None
 
 
 def _inner(box: Box) -> Box:
@@ -77,24 +77,14 @@ def read_coded_field(page: TemplatePage, field: CodedField) -> CodedReading:
     if value is not None:
         return CodedReading(field.name, value, shown, fill)
     if not inked or any(inked < cells for cells in codes.values()):
-        return CodedReading(
-            field.name,
-            None,
-            shown,
-            fill,
-            "coded_field_missing",
-            f"the printed {field.name} squares are missing (inked: {list(shown) or 'none'}): "
-            "scratched out, torn or outside the scan",
+        problem = Problem(
+            Reason.CODED_FIELD_MISSING, field=field.name, inked=", ".join(shown) or "—"
         )
-    return CodedReading(
-        field.name,
-        None,
-        shown,
-        fill,
-        "coded_field_conflict",
-        f"the printed {field.name} squares {list(shown)} match no single {field.name}: "
-        "a square was drawn over the form",
-    )
+    else:
+        problem = Problem(
+            Reason.CODED_FIELD_CONFLICT, field=field.name, inked=", ".join(shown) or "—"
+        )
+    return CodedReading(field.name, None, shown, fill, problem)
 
 
 def read_coded_fields(page: TemplatePage, template: SheetTemplate) -> dict[str, CodedReading]:

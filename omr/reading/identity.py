@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import cv2
 import numpy as np
 import zxingcpp
 
-from omr.reading.marks import BLANK, CROSSED, FILLED, BubbleState
+from omr.reading.marks import BubbleState
 from omr.reading.template_space import TemplatePage
 from omr.sheet.qr_identity import SheetIdentity, parse_identity, tag_is_valid
 from omr.sheet.template import Box, Bubble, SheetTemplate
 from omr.vocabulary.errors import ScanError
+from omr.vocabulary.reasons import Problem, Reason
+from omr.vocabulary.states import MarkState
 
 QR_MARGIN_MM = 3.0
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """A reason (error) or warning with a stable code and a message."""
-
-    code: str
-    message: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {"code": self.code, "message": self.message}
 
 
 def decode_qr(page: TemplatePage, template: SheetTemplate) -> str | None:
@@ -55,76 +44,41 @@ def decode_qr(page: TemplatePage, template: SheetTemplate) -> str | None:
 
 def check_identity(
     text: str | None, template: SheetTemplate, *, exam: str | None, secret: bytes | None
-) -> tuple[SheetIdentity | None, list[Problem], list[Problem]]:
+) -> tuple[SheetIdentity | None, list[Problem]]:
     """Parse and verify the QR text.
 
     Returns
     -------
-    identity, rejections, reviews
-        ``rejections`` make the page ``rejected`` (another template or exam, a forged
-        tag); ``reviews`` need a person (an unreadable QR).
+    identity, problems
+        Another template, version or exam and a forged tag reject the page; an
+        unreadable QR needs a person (their severities say so).
     """
     if template.qr is None:
-        return None, [], []
+        return None, []
     if text is None:
-        return (
-            None,
-            [],
-            [
-                Problem(
-                    "qr_unreadable",
-                    "the QR code cannot be read; check the sheet's identity by hand",
-                )
-            ],
-        )
+        return None, [Problem(Reason.QR_UNREADABLE)]
     try:
         identity = parse_identity(text)
     except ScanError as error:
-        return None, [Problem(error.reason, error.message)], []
+        return None, [error.problem]
     if identity.template != template.id:
-        return (
-            identity,
-            [
-                Problem(
-                    "wrong_template",
-                    f"the QR says template {identity.template}, expected {template.id}",
-                )
-            ],
-            [],
-        )
+        return identity, [
+            Problem(Reason.QR_OTHER_TEMPLATE, printed=identity.template, template=template.id)
+        ]
     if identity.template_version != template.version:
-        return (
-            identity,
-            [
-                Problem(
-                    "wrong_template",
-                    f"the sheet was printed from version "
-                    f"{identity.template_version} of {template.id}, the station "
-                    f"reads version {template.version}",
-                )
-            ],
-            [],
-        )
+        return identity, [
+            Problem(
+                Reason.TEMPLATE_VERSION_OTHER,
+                printed=identity.template_version,
+                template=template.id,
+                expected=template.version,
+            )
+        ]
     if exam is not None and identity.exam != exam:
-        return (
-            identity,
-            [Problem("qr_wrong_exam", f"the sheet belongs to exam {identity.exam}, not {exam}")],
-            [],
-        )
+        return identity, [Problem(Reason.QR_WRONG_EXAM, printed=identity.exam, exam=exam)]
     if secret is not None and not tag_is_valid(identity, secret):
-        return (
-            identity,
-            [
-                Problem(
-                    "qr_bad_signature",
-                    "the QR code's signature does not match "
-                    "this exam: photocopied, forged or printed for another "
-                    "exam",
-                )
-            ],
-            [],
-        )
-    return identity, [], []
+        return identity, [Problem(Reason.QR_BAD_SIGNATURE)]
+    return identity, []
 
 
 def read_bubbled_field(
@@ -140,8 +94,9 @@ def read_bubbled_field(
 
 def single_choice(options: list[tuple[str, str]]) -> str | None:
     """The one filled option of a column, ``None`` when it is not exactly one."""
-    chosen = [option for option, state in options if state in (FILLED, CROSSED)]
-    undecided = [option for option, state in options if state not in (FILLED, CROSSED, BLANK)]
+    marked = (MarkState.FILLED, MarkState.CROSSED)
+    chosen = [option for option, state in options if state in marked]
+    undecided = [option for option, state in options if state not in (*marked, MarkState.BLANK)]
     if len(chosen) == 1 and not undecided:
         return chosen[0]
     return None
@@ -153,16 +108,13 @@ def read_candidate_number(
     """The bubbled candidate number; all-blank gives ``(None, None)``."""
     if not columns:
         return None, None
-    if all(state == BLANK for options in columns.values() for _, state in options):
+    if all(state == MarkState.BLANK for options in columns.values() for _, state in options):
         return None, None
     digits = []
     for position in sorted(columns, key=lambda key: key or 0):
         digit = single_choice(columns[position])
         if digit is None:
-            return None, Problem(
-                "candidate_number_unclear",
-                f"digit {position} of the candidate number is not exactly one filled bubble",
-            )
+            return None, Problem(Reason.CANDIDATE_NUMBER_UNCLEAR, position=position)
         digits.append(digit)
     return "".join(digits), None
 

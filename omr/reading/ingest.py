@@ -18,6 +18,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
+from omr.vocabulary.reasons import Problem, Reason
+
 MAX_PIXELS = 80_000_000  # an A3 page at 600 dpi is 70 Mpx
 PDF_DPI = 200
 RASTER_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
@@ -50,11 +52,10 @@ class PageImage:
 
 @dataclass(frozen=True, slots=True)
 class PageFailure:
-    """A page (or whole file) that could not be decoded."""
+    """A page (or whole file) that could not be decoded, and why (falsy)."""
 
     source: SourceRef
-    reason: str
-    message: str
+    problem: Problem
 
     def __bool__(self) -> bool:
         return False
@@ -98,11 +99,14 @@ def _raster_pages(path: str, data: bytes, sha: str) -> Iterator[PageImage | Page
         picture = Image.open(io.BytesIO(data))
         frames = getattr(picture, "n_frames", 1)
     except Image.DecompressionBombError as error:
-        yield PageFailure(SourceRef(path, 1, sha), "image_too_large", f"refused: {error}")
+        yield PageFailure(
+            SourceRef(path, 1, sha),
+            Problem(Reason.IMAGE_TOO_LARGE, size=str(error), limit_mp=MAX_PIXELS // 1_000_000),
+        )
         return
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         yield PageFailure(
-            SourceRef(path, 1, sha), "file_corrupt", f"the file is not a readable image ({error})"
+            SourceRef(path, 1, sha), Problem(Reason.FILE_CORRUPT, page=1, error=str(error))
         )
         return
     for number, frame in enumerate(ImageSequence.Iterator(picture), start=1):
@@ -111,17 +115,18 @@ def _raster_pages(path: str, data: bytes, sha: str) -> Iterator[PageImage | Page
         if width * height > MAX_PIXELS:
             yield PageFailure(
                 source,
-                "image_too_large",
-                f"the image is {width} × {height} pixels; more than "
-                f"{MAX_PIXELS // 1_000_000} megapixels is refused "
-                "(scan at 150–600 dpi)",
+                Problem(
+                    Reason.IMAGE_TOO_LARGE,
+                    size=f"{width} × {height} px",
+                    limit_mp=MAX_PIXELS // 1_000_000,
+                ),
             )
             continue
         try:
             # Not kept in a local: the page is released while the next one is decoded.
             page = PageImage(source, _decode(picture, frame, frames, data), _dpi_of(frame))
         except (OSError, SyntaxError, ValueError, cv2.error) as error:
-            yield PageFailure(source, "file_corrupt", f"page {number} cannot be decoded ({error})")
+            yield PageFailure(source, Problem(Reason.FILE_CORRUPT, page=number, error=str(error)))
             continue
         yield page
         del page
@@ -157,24 +162,22 @@ def _pdf_pages(path: str, sha: str) -> Iterator[PageImage | PageFailure]:
         info = pdfinfo_from_path(path)
         pages = int(info.get("Pages", 0))
     except PDFInfoNotInstalledError:
-        yield PageFailure(source, "pdf_unsupported", "poppler-utils (pdftoppm) is not installed")
+        yield PageFailure(source, Problem(Reason.PDF_UNSUPPORTED))
         return
     except (PDFPageCountError, PDFSyntaxError, ValueError) as error:
         text = str(error).lower()
         if "page count 0" in text:
-            yield PageFailure(source, "pdf_no_pages", "the PDF has no pages")
+            yield PageFailure(source, Problem(Reason.PDF_NO_PAGES))
         elif "password" in text or "encrypt" in text:
-            yield PageFailure(
-                source, "pdf_encrypted", "the PDF is encrypted; scan without a password"
-            )
+            yield PageFailure(source, Problem(Reason.PDF_ENCRYPTED))
         else:
-            yield PageFailure(source, "file_corrupt", "the PDF cannot be opened")
+            yield PageFailure(source, Problem(Reason.FILE_CORRUPT, page=1, error=str(error)))
         return
     if info.get("Encrypted", "no").startswith("yes"):
-        yield PageFailure(source, "pdf_encrypted", "the PDF is encrypted; scan without a password")
+        yield PageFailure(source, Problem(Reason.PDF_ENCRYPTED))
         return
     if pages < 1:
-        yield PageFailure(source, "pdf_no_pages", "the PDF has no pages")
+        yield PageFailure(source, Problem(Reason.PDF_NO_PAGES))
         return
     for number in range(1, pages + 1):
         page_source = SourceRef(path, number, sha)
@@ -182,9 +185,7 @@ def _pdf_pages(path: str, sha: str) -> Iterator[PageImage | PageFailure]:
             page = PageImage(page_source, _rendered(path, number), float(PDF_DPI))
         except Exception as error:  # pdftoppm failures surface as several exception types
             yield PageFailure(
-                page_source,
-                "file_corrupt",
-                f"page {number} of the PDF cannot be rendered ({error})",
+                page_source, Problem(Reason.FILE_CORRUPT, page=number, error=str(error))
             )
             continue
         yield page
@@ -213,18 +214,16 @@ def load_pages(path: str | Path) -> Iterator[PageImage | PageFailure]:
         data = Path(path).read_bytes()
     except OSError as error:
         yield PageFailure(
-            SourceRef(name, 1, ""), "file_missing", f"the file cannot be read ({error.strerror})"
+            SourceRef(name, 1, ""), Problem(Reason.FILE_MISSING, error=str(error.strerror))
         )
         return
     sha = file_sha256(data)
     if not data:
-        yield PageFailure(SourceRef(name, 1, sha), "file_empty", "the file is empty (0 bytes)")
+        yield PageFailure(SourceRef(name, 1, sha), Problem(Reason.FILE_EMPTY))
         return
     if data.startswith(b"%PDF"):
         yield from _pdf_pages(name, sha)
     elif Path(path).suffix.lower() in RASTER_SUFFIXES or not data.startswith(b"%"):
         yield from _raster_pages(name, data, sha)
     else:
-        yield PageFailure(
-            SourceRef(name, 1, sha), "file_type_unsupported", "not a PNG, JPEG, TIFF or PDF file"
-        )
+        yield PageFailure(SourceRef(name, 1, sha), Problem(Reason.FILE_TYPE_UNSUPPORTED))

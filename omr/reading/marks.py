@@ -33,8 +33,9 @@ import numpy as np
 from omr.reading.template_space import TemplatePage, gather, per_template
 from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
 from omr.sheet.template import Bubble, SheetTemplate
+from omr.vocabulary.reasons import Reason
+from omr.vocabulary.states import MarkState
 
-BLANK, FILLED, CROSSED, UNCLEAR = "blank", "filled", "crossed", "unclear"
 ARM_RADII = (1.2, 1.9)
 ARM_ANGLES_DEG = (30.0, 37.5, 45.0, 52.5, 60.0)
 SEARCH_MM = 0.8
@@ -74,9 +75,9 @@ class BubbleMeasure:
 
 @dataclass(frozen=True, slots=True)
 class BubbleState:
-    state: str
+    state: MarkState
     confidence: float
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
@@ -403,27 +404,27 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     ):
         band = max(filled_at - blank_at, 1e-6)
         if fill >= filled_at and edge < edge_at:
-            reason = "x_over_empty" if arm_count >= 2 else "partial_fill"
-            states.append(BubbleState(UNCLEAR, 0.0, (reason,)))
+            reason = Reason.X_OVER_EMPTY if arm_count >= 2 else Reason.PARTIAL_FILL
+            states.append(BubbleState(MarkState.UNCLEAR, 0.0, (reason,)))
         elif fill >= filled_at:
             confidence = min(1.0, 0.5 + (fill - filled_at) / band)
             if arm_count >= calibration.cross_arms_crossed:
-                states.append(BubbleState(CROSSED, confidence, ()))
+                states.append(BubbleState(MarkState.CROSSED, confidence, ()))
             elif arm_count >= 2:
-                states.append(BubbleState(UNCLEAR, 0.0, ("possible_cross",)))
+                states.append(BubbleState(MarkState.UNCLEAR, 0.0, (Reason.POSSIBLE_CROSS,)))
             else:
-                states.append(BubbleState(FILLED, confidence, ()))
+                states.append(BubbleState(MarkState.FILLED, confidence, ()))
         elif fill <= blank_at:
             confidence = min(1.0, 0.5 + (blank_at - fill) / band)
             if arm_count >= 2:
-                states.append(BubbleState(UNCLEAR, 0.0, ("x_over_empty",)))
+                states.append(BubbleState(MarkState.UNCLEAR, 0.0, (Reason.X_OVER_EMPTY,)))
             elif darkness >= calibration.smudge_darkness:
-                states.append(BubbleState(UNCLEAR, 0.0, ("smudge",)))
+                states.append(BubbleState(MarkState.UNCLEAR, 0.0, (Reason.SMUDGE,)))
             elif ring >= calibration.traced_ring_excess:
-                states.append(BubbleState(UNCLEAR, 0.0, ("outline_traced",)))
+                states.append(BubbleState(MarkState.UNCLEAR, 0.0, (Reason.OUTLINE_TRACED,)))
             else:
-                states.append(BubbleState(BLANK, confidence, ()))
+                states.append(BubbleState(MarkState.BLANK, confidence, ()))
         else:
-            reason = "x_over_empty" if arm_count >= 2 else "partial_fill"
-            states.append(BubbleState(UNCLEAR, 0.0, (reason,)))
+            reason = Reason.X_OVER_EMPTY if arm_count >= 2 else Reason.PARTIAL_FILL
+            states.append(BubbleState(MarkState.UNCLEAR, 0.0, (reason,)))
     return states

@@ -11,14 +11,14 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from omr.reading.marks import BLANK, CROSSED, FILLED, UNCLEAR
 from omr.reading.pipeline import SheetReading
+from omr.vocabulary.states import MarkState
 
 COLOURS_BGR = {
-    FILLED: (40, 160, 0),
-    CROSSED: (0, 0, 220),
-    UNCLEAR: (0, 140, 255),
-    BLANK: (150, 150, 150),
+    MarkState.FILLED: (40, 160, 0),
+    MarkState.CROSSED: (0, 0, 220),
+    MarkState.UNCLEAR: (0, 140, 255),
+    MarkState.BLANK: (150, 150, 150),
 }
 FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 LEGEND = "filled: thick circle   crossed: circle + X   unclear: square + ?   blank: dotted"
@@ -33,15 +33,15 @@ def _font(size: int) -> ImageFont.ImageFont:
 
 def _draw_bubble(canvas: np.ndarray, center: tuple[int, int], radius: int, state: str) -> None:
     colour = COLOURS_BGR[state]
-    if state == FILLED:
+    if state == MarkState.FILLED:
         cv2.circle(canvas, center, radius + 3, colour, 3, cv2.LINE_AA)
-    elif state == CROSSED:
+    elif state == MarkState.CROSSED:
         cv2.circle(canvas, center, radius + 3, colour, 2, cv2.LINE_AA)
         reach = radius + 4
         x, y = center
         cv2.line(canvas, (x - reach, y - reach), (x + reach, y + reach), colour, 3, cv2.LINE_AA)
         cv2.line(canvas, (x - reach, y + reach), (x + reach, y - reach), colour, 3, cv2.LINE_AA)
-    elif state == UNCLEAR:
+    elif state == MarkState.UNCLEAR:
         x, y = center
         side = radius + 5
         cv2.rectangle(canvas, (x - side, y - side), (x + side, y + side), colour, 3)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from omr.reading.identity import Problem
 from omr.reading.template_space import TemplatePage, per_template
 from omr.sheet.template import ArucoRegistration, Box, SheetTemplate
+from omr.vocabulary.reasons import Problem, Reason
 
 BLANK_INK_SHARE = 0.002
 BLUR_SHARPNESS = 40.0
@@ -30,13 +30,10 @@ def blank_or_blurred(gray: np.ndarray) -> Problem | None:
     paper = float(np.percentile(small, 95))
     ink_share = float((small < paper * 0.6).mean())
     if ink_share < BLANK_INK_SHARE:
-        return Problem("blank_page", "the page is blank (or the back of a sheet was scanned)")
+        return Problem(Reason.BLANK_PAGE)
     sharpness = float(cv2.Laplacian(small, cv2.CV_32F).var())
     if sharpness < BLUR_SHARPNESS:
-        return Problem(
-            "image_blurred",
-            f"the scan is too blurred to read (sharpness {sharpness:.0f}); rescan it",
-        )
+        return Problem(Reason.IMAGE_BLURRED, sharpness=round(sharpness))
     return None
 
 
@@ -81,12 +78,7 @@ def stray_marks(page: TemplatePage, template: SheetTemplate) -> list[Problem]:
     Returns warnings only: a room head decides whether a mark is a distinctive sign.
     """
     if not page.is_colour or not template.print.drops_out:
-        return [
-            Problem(
-                "stray_marks_not_checked",
-                "stray marks are checked on colour scans of sheets printed in drop-out colour only",
-            )
-        ]
+        return [Problem(Reason.STRAY_MARKS_NOT_CHECKED)]
     ink = page.overview(STRAY_PX_PER_MM)
     ppm = STRAY_PX_PER_MM
     paper = float(np.percentile(ink[::3, ::3], 90))
@@ -104,11 +96,6 @@ def stray_marks(page: TemplatePage, template: SheetTemplate) -> list[Problem]:
         if area_mm2 >= STRAY_MIN_AREA_MM2:
             x_mm, y_mm = centroids[label] / ppm
             problems.append(
-                Problem(
-                    "stray_mark",
-                    f"ink outside the answer and identity zones "
-                    f"near ({x_mm:.0f}, {y_mm:.0f}) mm: possible distinctive "
-                    "mark",
-                )
+                Problem(Reason.STRAY_MARK, x_mm=round(float(x_mm)), y_mm=round(float(y_mm)))
             )
     return problems

@@ -20,7 +20,6 @@ import numpy as np
 from omr.reading.channels import ScanChannels
 from omr.reading.coded_fields import read_coded_fields
 from omr.reading.identity import (
-    Problem,
     check_identity,
     decode_qr,
     ink_colour,
@@ -30,9 +29,6 @@ from omr.reading.identity import (
 )
 from omr.reading.ingest import PageFailure, PageImage, SourceRef, load_pages
 from omr.reading.marks import (
-    CROSSED,
-    FILLED,
-    UNCLEAR,
     BubbleMeasure,
     bubble_layout,
     classify_marks,
@@ -41,7 +37,7 @@ from omr.reading.marks import (
 from omr.reading.page_checks import blank_or_blurred, stray_marks
 from omr.reading.registration.aruco import MARKERS_PER_SHEET, detect_markers, register_aruco
 from omr.reading.registration.blocks import register_by_blocks
-from omr.reading.registration.fit import PageRegistration, RegistrationFailure
+from omr.reading.registration.fit import PageRegistration
 from omr.reading.registration.page import register_page
 from omr.reading.template_space import TemplatePage, warp_to_template
 from omr.sheet.calibration import Calibration, load_calibration
@@ -52,12 +48,13 @@ from omr.sheet.template import (
     load_template,
     shipped_template_ids,
 )
+from omr.vocabulary.reasons import Problem, Reason, page_status
+from omr.vocabulary.states import MarkState, PageStatus
 
 SCHEMA = "omr.reading/1"
 # A flat, well-registered page has no bubble whose outline sits at the edge of the local
 # search (SEARCH_MM); a corner displaced by 1.5 mm puts 3–30 % of them there.
 MAX_MISALIGNED_SHARE = 0.02
-OK, NEEDS_REVIEW, REJECTED = "ok", "needs_review", "rejected"
 
 
 @dataclass
@@ -78,7 +75,7 @@ class SheetReading:
     """What was read from one page (serialised as one entry of ``omr.reading/1``)."""
 
     source: SourceRef
-    status: str = REJECTED
+    status: PageStatus = PageStatus.REJECTED
     template: str | None = None
     template_version: int | None = None
     exam: str | None = None
@@ -129,7 +126,7 @@ class _Clock:
 
 def _choose_template(
     scan: ScanChannels, options: ReadOptions, candidates: list[SheetTemplate]
-) -> tuple[SheetTemplate | None, PageRegistration | RegistrationFailure]:
+) -> tuple[SheetTemplate | None, PageRegistration | Problem]:
     """Register against the given template, or find which shipped template fits.
 
     A page on which the quick marker search sees no marker at all is first tried
@@ -138,9 +135,7 @@ def _choose_template(
     if options.template is not None:
         return options.template, register_page(scan, options.template)
     by_blocks = [t for t in candidates if not isinstance(t.registration, ArucoRegistration)]
-    failure: RegistrationFailure = RegistrationFailure(
-        "markers_not_found", "no registration marks of a known sheet were found on the page"
-    )
+    failure = Problem(Reason.SHEET_NOT_RECOGNISED)
     detection = detect_markers(scan, quick_only=True)
     if len(detection.corners) < MARKERS_PER_SHEET:
         if not detection.corners:
@@ -159,7 +154,7 @@ def _choose_template(
             if overlap and (best is None or overlap > best[0]):
                 best = (overlap, template)
     if best is not None:
-        return best[1], register_aruco(detection, best[1].registration)
+        return best[1], register_aruco(detection, best[1])
     for template in by_blocks:
         result = register_by_blocks(scan, template)
         if result:
@@ -175,10 +170,10 @@ def _read_identity(
     states: list,
     options: ReadOptions,
 ) -> None:
-    identity, rejections, reviews = check_identity(
+    identity, problems = check_identity(
         decode_qr(page, template), template, exam=options.exam, secret=options.secret
     )
-    reading.reasons += rejections + reviews
+    reading.reasons += problems
     bubbles = template.bubbles()
     if identity is not None:
         reading.exam, reading.serial = identity.exam, identity.serial
@@ -187,22 +182,18 @@ def _read_identity(
     variant_columns = read_bubbled_field(bubbles, states, "variant")
     if variant_columns:
         (options_states,) = variant_columns.values()
-        if any(state != "blank" for _, state in options_states):
+        if any(state != MarkState.BLANK for _, state in options_states):
             bubbled_variant = single_choice(options_states)
             if bubbled_variant is None:
-                reading.reasons.append(
-                    Problem(
-                        "variant_unclear",
-                        "the grid type bubbles do not show exactly one filled bubble",
-                    )
-                )
+                reading.reasons.append(Problem(Reason.VARIANT_UNCLEAR))
     if bubbled_variant and reading.variant and bubbled_variant != reading.variant:
         reading.reasons.append(
             Problem(
-                "variant_conflict",
-                f"the bubbled grid type "
-                f"{bubbled_variant} differs from the printed "
-                f"{reading.variant}",
+                Reason.VARIANT_CONFLICT,
+                found=bubbled_variant,
+                where_en="bubbled",
+                where_ro="marcat",
+                expected=reading.variant,
             )
         )
     reading.variant = reading.variant or bubbled_variant
@@ -212,11 +203,7 @@ def _read_identity(
         reading.reasons.append(problem)
     elif number and reading.candidate and number != reading.candidate:
         reading.reasons.append(
-            Problem(
-                "candidate_conflict",
-                f"the bubbled candidate number "
-                f"{number} differs from the printed {reading.candidate}",
-            )
+            Problem(Reason.CANDIDATE_CONFLICT, bubbled=number, printed=reading.candidate)
         )
     reading.candidate = reading.candidate or number
 
@@ -224,19 +211,27 @@ def _read_identity(
 def _read_printed_codes(reading: SheetReading, page: TemplatePage, template: SheetTemplate) -> None:
     """Values printed as squares (the national form's variant and domain)."""
     for name, coded in read_coded_fields(page, template).items():
-        if coded.value is None:
-            reading.reasons.append(Problem(coded.reason or "coded_field_missing", coded.message))
+        if coded.problem is not None:
+            reading.reasons.append(coded.problem)
         elif name != "variant":
             reading.codes[name] = coded.value
         elif reading.variant and reading.variant != coded.value:
             reading.reasons.append(
                 Problem(
-                    "variant_conflict",
-                    f"the printed grid type {coded.value} differs from {reading.variant}",
+                    Reason.VARIANT_CONFLICT,
+                    found=coded.value,
+                    where_en="printed squares",
+                    where_ro="pătrate tipărite",
+                    expected=reading.variant,
                 )
             )
         else:
             reading.variant = coded.value
+
+
+# Ink colours as the Romanian messages say them: the marks look … / … ink.
+_MARKS_LOOK_RO = {"blue": "albastre", "black": "negre"}
+_INK_RO = {"blue": "albastră", "black": "neagră"}
 
 
 def _check_ink_and_strays(
@@ -247,20 +242,20 @@ def _check_ink_and_strays(
     states: list,
     options: ReadOptions,
 ) -> None:
-    marked = np.array([state.state in (FILLED, CROSSED) for state in states])
+    marked = np.array([state.state in (MarkState.FILLED, MarkState.CROSSED) for state in states])
     bubble = template.answer_bubbles()[0]
     colour = ink_colour(page, centers[marked], bubble.size_mm[0] / 2 * page.px_per_mm)
     required = options.required_ink(template)
     if not page.is_colour:
-        reading.warnings.append(
-            Problem("ink_not_checked", "grayscale scan: ink colour not checked")
-        )
+        reading.warnings.append(Problem(Reason.INK_NOT_CHECKED))
     elif required is not None and colour is not None and colour != required:
         reading.warnings.append(
             Problem(
-                "ink_colour",
-                f"the marks look {colour}, the exam "
-                f"requires {required} ink: possible distinctive sign",
+                Reason.INK_COLOUR,
+                colour=colour,
+                required=required,
+                colour_ro=_MARKS_LOOK_RO.get(colour, "de altă culoare"),
+                required_ro=_INK_RO.get(required, required),
             )
         )
     reading.warnings += stray_marks(page, template)
@@ -276,8 +271,9 @@ def read_page(
     template, registration = _choose_template(scan, options, candidates)
     clock.lap("registration")
     if not registration:
-        problem = blank_or_blurred(scan.gray) or Problem(registration.reason, registration.message)
-        reading.reasons.append(problem)
+        page_problem = blank_or_blurred(scan.gray)
+        reading.reasons.append(registration if page_problem is None else page_problem)
+        reading.status = page_status(reading.reasons)
         return reading
     assert template is not None
     reading.template, reading.template_version = template.id, template.version
@@ -290,15 +286,15 @@ def read_page(
     measure = measure_bubbles(page, layout, options.calibration)
     clock.lap("marks")
     if measure.misaligned_share() > MAX_MISALIGNED_SHARE:
+        share = measure.misaligned_share()
         reading.reasons.append(
             Problem(
-                "registration_inaccurate",
-                f"{measure.misaligned_share():.0%} of the printed bubbles are not where the corner "
-                "marks put them: the sheet is folded, curled or a corner moved; flatten it and "
-                "rescan",
+                Reason.REGISTRATION_INACCURATE,
+                detail_ro=f"{share:.0%} din bule nu sunt unde le pun marcajele",
+                detail_en=f"{share:.0%} of the printed bubbles are not where the marks put them",
             )
         )
-        reading.status = REJECTED
+        reading.status = page_status(reading.reasons)
         return reading
     states = classify_marks(measure, options.calibration)
     _read_identity(reading, page, template, states, options)
@@ -309,13 +305,13 @@ def read_page(
     for bubble, state in zip(bubbles, states, strict=True):
         if bubble.field == "answers":
             reading.answers.setdefault(str(bubble.question), {})[bubble.option] = state.state
-    unclear = [b for b in reading.bubbles if b["state"] == UNCLEAR and b["field"] == "answers"]
+    unclear = [
+        b for b in reading.bubbles if b["state"] == MarkState.UNCLEAR and b["field"] == "answers"
+    ]
     if unclear:
         listed = ", ".join(f"{b['question']}{b['option']}" for b in unclear[:12])
-        reading.reasons.append(
-            Problem("bubbles_unclear", f"{len(unclear)} bubble(s) need a decision: {listed}")
-        )
-    reading.status = _status(reading)
+        reading.reasons.append(Problem(Reason.BUBBLES_UNCLEAR, count=len(unclear), bubbles=listed))
+    reading.status = page_status(reading.reasons)
     return reading
 
 
@@ -345,24 +341,8 @@ def _bubble_records(
     ]
 
 
-REJECTING = {
-    "wrong_template",
-    "qr_wrong_exam",
-    "qr_bad_signature",
-    "qr_invalid",
-    "duplicate_serial",
-    "duplicate_file",
-}
-
-
-def _status(reading: SheetReading) -> str:
-    if any(reason.code in REJECTING for reason in reading.reasons):
-        return REJECTED
-    return NEEDS_REVIEW if reading.reasons else OK
-
-
 def _failed(failure: PageFailure) -> SheetReading:
-    return SheetReading(source=failure.source, reasons=[Problem(failure.reason, failure.message)])
+    return SheetReading(source=failure.source, reasons=[failure.problem])
 
 
 def _timed(
@@ -422,7 +402,7 @@ class _Batch:
         if first != page.source.path:
             return SheetReading(
                 source=page.source,
-                reasons=[Problem("duplicate_file", f"the same file was already read as {first}")],
+                reasons=[Problem(Reason.DUPLICATE_FILE, first=first)],
             )
         started = time.perf_counter()
         reading = read_page(page, options, candidates)
@@ -433,13 +413,9 @@ class _Batch:
             earlier = self.serials.setdefault(key, where)
             if earlier != where:
                 reading.reasons.append(
-                    Problem(
-                        "duplicate_serial",
-                        f"sheet serial {reading.serial:06d} was already "
-                        f"read from {earlier}: a photocopy or a second scan",
-                    )
+                    Problem(Reason.DUPLICATE_SERIAL, serial=reading.serial, earlier=earlier)
                 )
-                reading.status = _status(reading)
+                reading.status = page_status(reading.reasons)
         reading.timings_ms["total"] = decode_ms + (time.perf_counter() - started) * 1000
         return reading
 

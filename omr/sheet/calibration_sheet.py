@@ -14,8 +14,7 @@ from typing import Literal
 
 from omr.sheet.calibration import CALIBRATION_DIR
 from omr.sheet.template import Bubble, SheetTemplate, load_template
-
-BLANK, FILLED, CROSSED, UNCLEAR = "blank", "filled", "crossed", "unclear"
+from omr.vocabulary.states import MarkState
 
 SHEET_PATH = CALIBRATION_DIR / "calibration-sheet.yaml"
 INKS = {"blue": "#1E3A9C", "black": "#151515"}
@@ -35,16 +34,28 @@ class Reference:
     def expected_state(self) -> str | None:
         """The state a calibrated reader must give it; ``None`` near a threshold."""
         if self.kind == "blank":
-            return BLANK
+            return MarkState.BLANK
         if self.kind == "cross_filled":
-            return CROSSED
+            return MarkState.CROSSED
         if self.kind == "cross_empty":
-            return UNCLEAR
+            return MarkState.UNCLEAR
         if self.level <= 0.1:
-            return BLANK
+            return MarkState.BLANK
         if self.kind == "coverage":
-            return UNCLEAR if 0.2 <= self.level <= 0.4 else FILLED if self.level >= 0.7 else None
-        return UNCLEAR if 0.2 <= self.level <= 0.3 else FILLED if self.level >= 0.5 else None
+            return (
+                MarkState.UNCLEAR
+                if 0.2 <= self.level <= 0.4
+                else MarkState.FILLED
+                if self.level >= 0.7
+                else None
+            )
+        return (
+            MarkState.UNCLEAR
+            if 0.2 <= self.level <= 0.3
+            else MarkState.FILLED
+            if self.level >= 0.5
+            else None
+        )
 
 
 _CROSS_ROW = (
@@ -71,5 +82,3 @@ def reference_of(bubble: Bubble) -> Reference:
     assert bubble.question is not None
     _, references = ROWS[(bubble.question - 1) % len(ROWS)]
     return references[int(bubble.option) - 1]
-
-

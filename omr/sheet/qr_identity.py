@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from omr.vocabulary.errors import InputFileError, ScanError
+from omr.vocabulary.reasons import Reason
 
 FORMAT_TAG = "OMR1"
 TAG_HEX_DIGITS = 24
@@ -100,12 +101,12 @@ def parse_identity(text: str) -> SheetIdentity:
     """
     parts = text.strip().split(";")
     if not parts or parts[0] != FORMAT_TAG:
-        raise ScanError(f"the QR code is not a sheet identity ({text[:40]!r})", reason="qr_invalid")
+        raise ScanError(Reason.QR_INVALID, text=text[:40])
     fields: dict[str, str] = {}
     for part in parts[1:]:
         key, separator, value = part.partition("=")
         if not separator or key in fields:
-            raise ScanError(f"malformed QR field {part!r}", reason="qr_invalid")
+            raise ScanError(Reason.QR_INVALID, text=text[:60])
         fields[key] = value
     try:
         return SheetIdentity(
@@ -118,7 +119,7 @@ def parse_identity(text: str) -> SheetIdentity:
             tag=fields.get("h"),
         )
     except (KeyError, ValueError):
-        raise ScanError(f"incomplete QR identity {text[:60]!r}", reason="qr_invalid") from None
+        raise ScanError(Reason.QR_INVALID, text=text[:60]) from None
 
 
 def tag_is_valid(identity: SheetIdentity, secret: bytes) -> bool:
@@ -135,13 +136,10 @@ def load_secret(path: str | None) -> bytes | None:
             secret = Path(path).read_bytes().strip()
         except OSError as error:
             raise InputFileError(
-                f"{path}: cannot read the exam secret ({error.strerror})",
-                reason="secret_unreadable",
+                Reason.SECRET_UNREADABLE, file=str(path), problem=str(error.strerror)
             ) from None
         if not secret:
-            raise InputFileError(
-                f"{path}: the exam secret file is empty", reason="secret_unreadable"
-            )
+            raise InputFileError(Reason.SECRET_UNREADABLE, file=str(path), problem="empty file")
         return secret
     value = os.environ.get("OMR_EXAM_SECRET")
     return value.encode() if value else None

@@ -337,6 +337,12 @@ class Reason(StrEnum):
         "the calibration sheet cannot give a profile: {detail_en}",
     )
     # --- the sheet model: templates, calibration profiles, candidate lists, secrets ---
+    SECRET_UNREADABLE = (
+        "secret_unreadable",
+        Severity.ERROR,
+        "{file}: secretul examenului nu poate fi citit",
+        "{file}: cannot read the exam secret ({problem})",
+    )
     # --- scoring: exam profiles, keys, readings and results files ---------------------
     # --- the committee's rules: contestations, rescans, rankings, item analysis -------
     # --- the command line ---------------------------------------------------------------

@@ -15,13 +15,14 @@ import cv2
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from omr.reading.identity import Problem
 from omr.reading.ingest import SourceRef
 from omr.reading.overlay import render_overlay
-from omr.reading.pipeline import REJECTED, ReadOptions, SheetReading, read_files
+from omr.reading.pipeline import ReadOptions, SheetReading, read_files
 from omr.scoring.profiles import load_profile
 from omr.sheet.template import load_template
 from omr.vocabulary.errors import OmrError
+from omr.vocabulary.reasons import Problem, Reason, page_status
+from omr.vocabulary.states import PageStatus
 from station.config import Settings
 from station.services import audit
 from station.services.candidates import auto_link
@@ -50,7 +51,7 @@ def read_pages(path: Path, exam: Exam) -> Iterator[SheetReading]:
     except (OmrError, ValueError, OSError, cv2.error) as error:
         log.exception("reading %s failed", path)
         failed = SheetReading(source=SourceRef(str(path), 1, ""))
-        failed.reasons.append(Problem("read_failed", f"cititorul a eșuat: {error}"))
+        failed.reasons.append(Problem(Reason.READ_FAILED, error=str(error)))
         yield failed
 
 
@@ -67,7 +68,7 @@ def write_overlay(settings: Settings, scan: Scan, reading: SheetReading) -> str 
 
 def _duplicate_serial(session: Session, room: Room, reading: SheetReading) -> Reading | None:
     """An earlier live reading of the exam with the same sheet serial."""
-    if reading.serial is None or reading.status == REJECTED:
+    if reading.serial is None or reading.status == PageStatus.REJECTED:
         return None
     annulled = select(Annulment.reading_id)
     return session.scalars(
@@ -76,7 +77,7 @@ def _duplicate_serial(session: Session, room: Room, reading: SheetReading) -> Re
         .where(
             Room.exam_id == room.exam_id,
             Reading.serial == reading.serial,
-            Reading.status != REJECTED,
+            Reading.status != PageStatus.REJECTED,
             Reading.id.not_in(annulled),
         )
         .order_by(Reading.id)
@@ -141,12 +142,12 @@ def read_scan(sessions: sessionmaker[Session], *, settings: Settings, scan_id: i
             if first is not None:
                 page.reasons.append(
                     Problem(
-                        "duplicate_serial",
-                        f"seria foii {page.serial:06d} a fost deja citită în foaia #{first.id} "
-                        f"({first.scan.original_name}): o fotocopie sau a doua scanare",
+                        Reason.DUPLICATE_SERIAL,
+                        serial=page.serial,
+                        earlier=f"#{first.id} ({first.scan.original_name})",
                     )
                 )
-                page.status = REJECTED
+                page.status = page_status(page.reasons)
             reading = add_reading(session, scan=scan, room=room, page=page, overlay=overlay)
             document = reading.document
             audit.record(

@@ -12,12 +12,13 @@ import cv2
 from rich.progress import Progress
 
 from omr.reading.overlay import render_overlay
-from omr.reading.pipeline import REJECTED, ReadOptions, SheetReading, read_files, readings_document
+from omr.reading.pipeline import ReadOptions, SheetReading, read_files, readings_document
 from omr.scoring.profiles import ink_of_template_profile
 from omr.sheet.calibration import load_calibration
 from omr.sheet.qr_identity import load_secret
 from omr.sheet.template import load_template
 from omr.vocabulary.errors import ExitCode, InputFileError
+from omr.vocabulary.states import PageStatus
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -87,5 +88,5 @@ def run(args: argparse.Namespace) -> int:
     elif args.json_out:
         Path(args.json_out).write_text(document + "\n", encoding="utf-8")
     # A page that needs review is the normal path (a person decides); a rejected one is not.
-    any_rejected = any(reading.status == REJECTED for reading in readings)
+    any_rejected = any(reading.status == PageStatus.REJECTED for reading in readings)
     return ExitCode.failed_pages if any_rejected else ExitCode.ok

@@ -12,12 +12,9 @@ import cv2
 import numpy as np
 
 from omr.reading.channels import ScanChannels
-from omr.reading.registration.fit import (
-    PageRegistration,
-    RegistrationFailure,
-    registration_from_marks,
-)
-from omr.sheet.template import ArucoRegistration
+from omr.reading.registration.fit import PageRegistration, registration_from_marks
+from omr.sheet.template import ArucoRegistration, SheetTemplate
+from omr.vocabulary.reasons import Problem, Reason
 
 # 12 mm markers stay 23 px or more (a cell of 4 px) on a page halved down to this.
 DETECTION_MIN_LONG_SIDE_PX = 600
@@ -97,24 +94,21 @@ def _marker_corners_mm(registration: ArucoRegistration, marker_id: int) -> np.nd
 
 
 def register_aruco(
-    detection: MarkerDetection, registration: ArucoRegistration
-) -> PageRegistration | RegistrationFailure:
-    """Register from ArUco markers already detected on the page."""
+    detection: MarkerDetection, template: SheetTemplate
+) -> PageRegistration | Problem:
+    """Register from ArUco markers already detected on the page (an ArUco template)."""
+    registration = template.registration
+    assert isinstance(registration, ArucoRegistration)
+    template_id = template.id
     expected = {marker.id for marker in registration.markers}
     usable = sorted(expected & detection.corners.keys())
     if len(usable) < min(MIN_MARKERS, len(expected)):
         foreign = sorted(detection.corners.keys() - expected)
         if foreign and not usable:
-            return RegistrationFailure(
-                "wrong_template",
-                f"the page carries markers {foreign}, not this template's {sorted(expected)}: "
-                "it is a sheet of another template",
+            return Problem(
+                Reason.WRONG_TEMPLATE, template=template_id, found=0, expected=len(expected)
             )
-        return RegistrationFailure(
-            "markers_not_found",
-            f"only {len(usable)} of {len(expected)} corner markers were found; a corner may be "
-            "torn, folded or outside the scan",
-        )
+        return Problem(Reason.MARKERS_NOT_FOUND, found=len(usable), expected=len(expected))
     return registration_from_marks(
         np.concatenate([_marker_corners_mm(registration, i) for i in usable]),
         np.concatenate([detection.corners[i] for i in usable]),

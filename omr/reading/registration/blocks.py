@@ -19,13 +19,10 @@ import cv2
 import numpy as np
 
 from omr.reading.channels import ScanChannels
-from omr.reading.registration.fit import (
-    PageRegistration,
-    RegistrationFailure,
-    registration_from_marks,
-)
+from omr.reading.registration.fit import PageRegistration, registration_from_marks
 from omr.reading.template_space import per_template
 from omr.sheet.template import BlockRegistration, Box, SheetTemplate
+from omr.vocabulary.reasons import Problem, Reason
 
 # A filled rectangle covers all of its minimum-area box, an ellipse (a candidate's
 # filled answer) only π/4 ≈ 0.79 of it: 0.9 keeps rectangles with blurred corners.
@@ -356,7 +353,7 @@ def _print_darkness(small: np.ndarray, to_small: np.ndarray, box: Box) -> float:
 
 def _turned(
     small: np.ndarray, to_small: np.ndarray, turn: np.ndarray, boxes: list[Box]
-) -> bool | RegistrationFailure:
+) -> bool | Problem:
     """Whether the page lies turned by ``turn`` (180°) from ``to_small`` (mm → small px).
 
     Each orientation box is compared with its 180° image, both against the paper under
@@ -370,17 +367,10 @@ def _turned(
         return False
     if (contrast <= -MIN_ORIENTATION_CONTRAST).all():
         return True
-    return RegistrationFailure(
-        "orientation_unknown",
-        "the printed blocks were found but the page's top cannot be told from its bottom "
-        "(the question numbers are not clearly on one side): another form or layout, or "
-        "marks in the margin?",
-    )
+    return Problem(Reason.ORIENTATION_UNKNOWN)
 
 
-def register_by_blocks(
-    scan: ScanChannels, template: SheetTemplate
-) -> PageRegistration | RegistrationFailure:
+def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegistration | Problem:
     """Register a page on the template's solid printed blocks, in its ink channel.
 
     Parameters
@@ -393,7 +383,7 @@ def register_by_blocks(
 
     Returns
     -------
-    PageRegistration or RegistrationFailure
+    PageRegistration or Problem
         The homography maps template mm (x, y) to the scan's px (x, y). Failures:
         ``wrong_template`` (fewer than 3 blocks in this form's layout: another page,
         such as the cover, or another form), ``registration_marks_not_found``,
@@ -422,18 +412,10 @@ def register_by_blocks(
     bounds = _scale_bounds(layout, max(gray.shape))
     count, similarity = _best_proposal(layout.centres, layout.sizes, found, bounds)
     if count < MIN_BLOCKS_OF_THIS_FORM:
-        return RegistrationFailure(
-            "wrong_template",
-            f"the page does not show this form's printed blocks ({count} of {expected} in "
-            "place): another page (the cover?) or another form",
-        )
+        return Problem(Reason.WRONG_TEMPLATE, template=template.id, found=count, expected=expected)
     matches = _match(similarity, layout.centres, layout.sizes, found)
     if len(matches) < MIN_BLOCKS:
-        return RegistrationFailure(
-            "registration_marks_not_found",
-            f"only {len(matches)} of the {expected} printed blocks were found; a block may be "
-            "torn, inked over or outside the scan",
-        )
+        return Problem(Reason.REGISTRATION_MARKS_NOT_FOUND, found=len(matches), expected=expected)
     image_px = _matched_corners(layout.corners, matches, similarity, found)
     registered = registration_from_marks(
         layout.corners[list(matches)].reshape(-1, 2),
@@ -446,7 +428,7 @@ def register_by_blocks(
         return registered
     to_small = np.diag([scale, scale, 1.0]) @ registered.homography
     turned = _turned(small, to_small, layout.turn, registration.orientation_boxes)
-    if isinstance(turned, RegistrationFailure):
+    if isinstance(turned, Problem):
         return turned
     if not turned:
         return registered

@@ -2,8 +2,8 @@
 
 A registration is a homography mapping template millimetres ``(x, y)`` to image pixels
 ``(x, y)``, whatever the page's rotation (0/90/180/270° and skew), scale and offset; a
-page that cannot be registered gives a falsy :class:`RegistrationFailure` carrying the
-reason.
+page that cannot be registered gives a falsy :class:`~omr.vocabulary.reasons.Problem`
+carrying the reason.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+
+from omr.vocabulary.reasons import Problem, Reason
 
 MAX_REPROJECTION_ERROR_MM = 1.0
 
@@ -46,17 +48,6 @@ class PageRegistration:
             "reprojection_error_mm": round(self.reprojection_error_mm, 3),
             "scan_dpi": round(self.px_per_mm * 25.4),
         }
-
-
-@dataclass(frozen=True)
-class RegistrationFailure:
-    """Why a page could not be registered (falsy)."""
-
-    reason: str
-    message: str
-
-    def __bool__(self) -> bool:
-        return False
 
 
 def rotation_of(homography: np.ndarray) -> int:
@@ -98,7 +89,7 @@ def registration_from_marks(
     marks_found: int,
     marks_expected: int,
     found_ids: tuple[int, ...] = (),
-) -> PageRegistration | RegistrationFailure:
+) -> PageRegistration | Problem:
     """Fit the homography from matched mark corners and check its accuracy.
 
     Parameters
@@ -108,10 +99,10 @@ def registration_from_marks(
     """
     homography, error_mm, px_per_mm = fit_homography(template_mm, image_px)
     if error_mm > MAX_REPROJECTION_ERROR_MM:
-        return RegistrationFailure(
-            "registration_inaccurate",
-            f"the registration marks do not agree (error {error_mm:.2f} mm): the sheet may be "
-            "folded, creased or not flat on the scanner",
+        return Problem(
+            Reason.REGISTRATION_INACCURATE,
+            detail_ro=f"eroare {error_mm:.2f} mm",
+            detail_en=f"error {error_mm:.2f} mm",
         )
     return PageRegistration(
         homography=homography,
