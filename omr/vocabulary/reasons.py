@@ -209,8 +209,7 @@ class Reason(StrEnum):
         Severity.REJECT,
         "foaia cu seria {serial:06d} a fost deja citită din {earlier}: o fotocopie sau a "
         "doua scanare",
-        "sheet serial {serial:06d} was already read from {earlier}: a photocopy or a second "
-        "scan",
+        "sheet serial {serial:06d} was already read from {earlier}: a photocopy or a second scan",
     )
     CANDIDATE_NUMBER_UNCLEAR = (
         "candidate_number_unclear",
@@ -305,8 +304,7 @@ class Reason(StrEnum):
     INK_COLOUR = (
         "ink_colour",
         Severity.WARN,
-        "marcajele par {colour_ro}, examenul cere cerneală {required_ro}: posibil semn "
-        "distinctiv",
+        "marcajele par {colour_ro}, examenul cere cerneală {required_ro}: posibil semn distinctiv",
         "the marks look {colour}, the exam requires {required} ink: possible distinctive sign",
     )
     INK_NOT_CHECKED = (
@@ -435,3 +433,20 @@ def registry() -> list[dict[str, str]]:
         }
         for reason in Reason
     ]
+
+
+def markdown_table() -> str:
+    """The registry as the Markdown table of ``docs/reading-format.md``."""
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    lines = ["| code | severity | message (ro) | message (en) |", "|---|---|---|---|"]
+    for severity in Severity:
+        for reason in Reason:
+            if reason.severity is severity:
+                lines.append(
+                    f"| `{reason}` | {severity} | {cell(reason.message_ro)} "
+                    f"| {cell(reason.message_en)} |"
+                )
+    return "\n".join(lines) + "\n"
