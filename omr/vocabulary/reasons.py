@@ -436,7 +436,7 @@ class Reason(StrEnum):
     KEY_INVALID = (
         "key_invalid",
         Severity.ERROR,
-        "grila de răspunsuri nu este validă (nu are forma omr.key/1)",
+        "grila de răspunsuri nu este validă",
         "{source}: not a valid key: {problem}",
     )
     KEY_PROFILE_MISSING = (
