@@ -19,6 +19,7 @@ from typing import Literal
 from omr.scoring.keys import AnswerKey, KeyVersion, build_key
 from omr.scoring.profiles import Profile
 from omr.vocabulary.errors import ScoringError
+from omr.vocabulary.reasons import Reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +53,7 @@ def item_of(key: AnswerKey, variant: str, question: int) -> str:
     """
     name, vkey = key.for_variant(variant)
     if question not in vkey.answers and question not in vkey.annulled:
-        raise ScoringError(
-            f"variant {name} has no question {question}", reason="contestation_unknown_question"
-        )
+        raise ScoringError(Reason.CONTESTATION_UNKNOWN_QUESTION, variant=name, question=question)
     if vkey.origins is not None:
         return str(vkey.origins[question].question)
     return f"{name}{question}"
@@ -76,9 +75,7 @@ def _target(document: dict, item: str) -> tuple[dict, str]:
         return document["master"], item
     variant, question = item[0], item[1:]
     if variant not in document["variants"]:
-        raise ScoringError(
-            f"no variant {variant} in the key", reason="contestation_unknown_question"
-        )
+        raise ScoringError(Reason.CONTESTATION_UNKNOWN_QUESTION, variant=variant, question=question)
     return document["variants"][variant], question
 
 
@@ -101,12 +98,17 @@ def revise_key(
             continue
         answers, question = _target(revised, decision.item)
         if question not in answers:
-            raise ScoringError(f"the key has no item {decision.item}", reason="decision_invalid")
+            raise ScoringError(
+                Reason.DECISION_INVALID,
+                problem=f"the key has no item {decision.item}",
+                problem_ro=f"grila nu are întrebarea {decision.item}",
+            )
         if decision.outcome == "changed":
             if not decision.answer:
                 raise ScoringError(
-                    f"item {decision.item}: a changed key needs the new answer",
-                    reason="decision_invalid",
+                    Reason.DECISION_INVALID,
+                    problem=f"item {decision.item}: a changed key needs the new answer",
+                    problem_ro=f"întrebarea {decision.item}: o grilă modificată cere noul răspuns",
                 )
             answers[question] = decision.answer
         elif "master" in revised:
@@ -118,5 +120,5 @@ def revise_key(
     revised["version"] = version.model_dump(mode="json")
     key = build_key(revised, profile)
     if any(len(vkey.annulled) >= profile.question_count for vkey in key.variants.values()):
-        raise ScoringError("the decisions would annul every question", reason="key_all_annulled")
+        raise ScoringError(Reason.KEY_ALL_ANNULLED)
     return revised, key

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from omr.scoring.profiles import NationalMaximumPass, Profile
 from omr.scoring.results import KeyRef, SheetScore, Source, csv_text
 from omr.vocabulary.errors import ScoringError
+from omr.vocabulary.reasons import Reason
 
 RANKING_SCHEMA = "omr.ranking/1"
 
@@ -76,10 +77,11 @@ class Ranking(_Record):
         return csv_text(header, rows)
 
 
-def _single(values: set, what: str, reason: str) -> object:
+def _single(values: set, reason: Reason, **details: str) -> object:
+    """The one value of ``values``; several are refused with ``reason`` naming them."""
     if len(values) > 1:
         shown = ", ".join(sorted(str(value) for value in values))
-        raise ScoringError(f"results of different {what} cannot be merged: {shown}", reason=reason)
+        raise ScoringError(reason, values=shown, **details)
     return next(iter(values), None)
 
 
@@ -95,9 +97,10 @@ def merge_results(
         ``results_key_mismatch`` (scored with different keys).
     """
     scores = [score for entries in files for score in entries]
-    _single({score.profile for score in scores}, "exam profiles", "results_exam_mismatch")
-    _single({s.exam for s in scores if s.exam is not None}, "exams", "results_exam_mismatch")
-    _single({s.key.digest for s in scores if s.key}, "keys", "results_key_mismatch")
+    _single({score.profile for score in scores}, Reason.RESULTS_EXAM_MISMATCH, what="exam profiles")
+    exams = {score.exam for score in scores if score.exam is not None}
+    _single(exams, Reason.RESULTS_EXAM_MISMATCH, what="exams")
+    _single({s.key.digest for s in scores if s.key}, Reason.RESULTS_KEY_MISMATCH)
     by_sheet: dict[str, list[SheetScore]] = defaultdict(list)
     for score in scores:
         by_sheet[score.source.identity].append(score)
@@ -145,13 +148,11 @@ def rank_results(
         chosen.
     """
     sheets, duplicates, excluded = merge_results(files)
-    _single({profile.id} | {s.profile for s in sheets}, "exam profiles", "results_exam_mismatch")
+    profiles = {profile.id} | {s.profile for s in sheets}
+    _single(profiles, Reason.RESULTS_EXAM_MISMATCH, what="exam profiles")
     domains = sorted({s.domain for s in sheets if s.domain is not None})
     if domain is None and len(domains) > 1:
-        raise ScoringError(
-            f"the results hold several domains ({', '.join(domains)}): rank each one (--domain)",
-            reason="results_mixed_domains",
-        )
+        raise ScoringError(Reason.RESULTS_MIXED_DOMAINS, domains=", ".join(domains))
     if domain is not None:
         sheets = [sheet for sheet in sheets if sheet.domain == domain]
     ranked: list[SheetScore] = []

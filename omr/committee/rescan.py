@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from omr.scoring.score import ReadingPage
 from omr.vocabulary.errors import ScoringError
+from omr.vocabulary.reasons import Reason
 
 
 class BubbleChange(BaseModel):
@@ -26,14 +27,11 @@ class BubbleChange(BaseModel):
 def _check_same_sheet(original: ReadingPage, rescan: ReadingPage) -> None:
     if rescan.status == "rejected":
         codes = ", ".join(reason.get("code", "?") for reason in rescan.reasons)
-        raise ScoringError(f"the rescan could not be read ({codes})", reason="rescan_unreadable")
+        raise ScoringError(Reason.RESCAN_UNREADABLE, codes=codes)
     for field in ("template", "exam", "serial", "candidate", "variant"):
         before, after = getattr(original, field), getattr(rescan, field)
         if before is not None and after is not None and before != after:
-            raise ScoringError(
-                f"the rescan is not the same sheet: {field} {after} instead of {before}",
-                reason="rescan_mismatch",
-            )
+            raise ScoringError(Reason.RESCAN_MISMATCH, field=field, found=after, expected=before)
 
 
 def compare_readings(original: ReadingPage, rescan: ReadingPage) -> list[BubbleChange]:

@@ -9,30 +9,30 @@ from pydantic import TypeAdapter, ValidationError
 
 from omr.scoring.profiles import validation_problem
 from omr.vocabulary.errors import InputFileError
+from omr.vocabulary.reasons import Reason
 
 T = TypeVar("T")
 
 
-def require_file(path: Path, *, what: str, reason: str) -> None:
-    """Refuse a missing input file with ``{reason}_not_found``."""
+def require_file(path: Path, *, missing: Reason) -> None:
+    """Refuse a missing input file with ``missing`` (a reason naming its ``file``)."""
     if not path.is_file():
-        raise InputFileError(f"no {what} file {path}", reason=f"{reason}_not_found")
+        raise InputFileError(missing, file=str(path))
 
 
-def load_json_document(path: Path, adapter: TypeAdapter[T], *, what: str, reason: str) -> T:
+def load_json_document(
+    path: Path, adapter: TypeAdapter[T], *, missing: Reason, invalid: Reason
+) -> T:
     """Parse and validate a JSON input file.
 
     Raises
     ------
     InputFileError
-        ``{reason}_not_found`` for a missing file, ``{reason}_invalid`` for bad JSON or a
-        document of another shape (the message names the first problem).
+        ``missing`` for a missing file, ``invalid`` for bad JSON or a document of another
+        shape (its ``problem`` names the first one).
     """
-    require_file(path, what=what, reason=reason)
+    require_file(path, missing=missing)
     try:
         return adapter.validate_json(path.read_bytes())
     except ValidationError as error:
-        raise InputFileError(
-            f"{path}: not a {what} document: {validation_problem(error)}",
-            reason=f"{reason}_invalid",
-        ) from None
+        raise InputFileError(invalid, file=str(path), problem=validation_problem(error)) from None

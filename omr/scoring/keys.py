@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from omr.scoring.documents import require_file
 from omr.scoring.profiles import Profile, load_profile, validation_problem
 from omr.vocabulary.errors import InputFileError, ScoringError
+from omr.vocabulary.reasons import Reason
 
 KEY_SCHEMA = "omr.key/1"
 STAGES = ("provisional", "revised", "final")
@@ -118,30 +119,39 @@ class AnswerKey:
         if variant is None:
             if len(self.variants) == 1:
                 return next(iter(self.variants.items()))
-            raise ScoringError(
-                f"the sheet carries no variant and the key has {len(self.variants)} variants",
-                reason="variant_missing",
-            )
+            raise ScoringError(Reason.VARIANT_MISSING, count=len(self.variants))
         if variant not in self.variants:
             known = ", ".join(sorted(self.variants))
-            raise ScoringError(
-                f"no key for variant {variant!r} (the key has {known})",
-                reason="variant_without_key",
-            )
+            raise ScoringError(Reason.VARIANT_WITHOUT_KEY, variant=variant, known=known)
         return variant, self.variants[variant]
 
 
-def parse_letters(text: str, profile: Profile, where: str) -> frozenset[str]:
-    """The options of ``"ac"``, ``"A, C"`` or ``"a c"``, spelt as in the profile."""
+def parse_letters(text: str, profile: Profile, where: str, where_ro: str) -> frozenset[str]:
+    """The options of ``"ac"``, ``"A, C"`` or ``"a c"``, spelt as in the profile.
+
+    ``where`` and ``where_ro`` name the answer in a refusal (English, Romanian).
+    """
     letters = [char for char in text if not char.isspace() and char not in ",;/"]
     labels = [profile.option_label(letter) for letter in letters]
     if None in labels:
+        options = " ".join(profile.options)
         raise ScoringError(
-            f"{where}: {text!r} has a letter that is not an option ({' '.join(profile.options)})",
-            reason="key_letter_unknown",
+            Reason.KEY_LETTER_UNKNOWN,
+            where=where,
+            where_ro=where_ro,
+            text=text,
+            problem=f"has a letter that is not an option ({options})",
+            problem_ro=f"conține o literă care nu este opțiune ({options})",
         )
     if len(set(labels)) != len(labels):
-        raise ScoringError(f"{where}: {text!r} repeats a letter", reason="key_letter_unknown")
+        raise ScoringError(
+            Reason.KEY_LETTER_UNKNOWN,
+            where=where,
+            where_ro=where_ro,
+            text=text,
+            problem="repeats a letter",
+            problem_ro="repetă o literă",
+        )
     return frozenset(label for label in labels if label is not None)
 
 
@@ -149,12 +159,19 @@ def _check_variant(
     profile: Profile, variant: str, answers: dict[int, frozenset[str]], annulled: set[int]
 ) -> None:
     for question in sorted(set(answers) | annulled):
-        if not profile.has_question(question):
-            reason = "key_annulled_unknown" if question in annulled else "key_question_unknown"
+        if question in annulled and not profile.has_question(question):
             raise ScoringError(
-                f"variant {variant}: the exam has no question {question} "
-                f"(it has 1-{profile.question_count})",
-                reason=reason,
+                Reason.KEY_ANNULLED_UNKNOWN,
+                variant=variant,
+                questions=str(question),
+                count=profile.question_count,
+            )
+        if not profile.has_question(question):
+            raise ScoringError(
+                Reason.KEY_QUESTION_UNKNOWN,
+                variant=variant,
+                question=question,
+                count=profile.question_count,
             )
     missing = [
         q for q in range(1, profile.question_count + 1) if q not in answers and q not in annulled
@@ -162,8 +179,7 @@ def _check_variant(
     if missing:
         shown = ", ".join(map(str, missing[:10])) + (" …" if len(missing) > 10 else "")
         raise ScoringError(
-            f"variant {variant}: the key misses {len(missing)} question(s): {shown}",
-            reason="key_question_missing",
+            Reason.KEY_QUESTION_MISSING, variant=variant, count=len(missing), questions=shown
         )
     for question, letters in sorted(answers.items()):
         qtype = profile.question_type(question)
@@ -171,9 +187,12 @@ def _check_variant(
         if not low <= len(letters) <= high:
             wanted = str(low) if low == high else f"{low}-{high}"
             raise ScoringError(
-                f"variant {variant}, question {question} ({qtype.name}): the key gives "
-                f"{len(letters)} letter(s), this type needs {wanted}",
-                reason="key_letter_count",
+                Reason.KEY_LETTER_COUNT,
+                variant=variant,
+                question=question,
+                type=qtype.name,
+                given=len(letters),
+                wanted=wanted,
             )
 
 
@@ -188,8 +207,11 @@ def _derive(raw: _KeyFile, profile: Profile, variant: str, mapping: _VariantMapp
     questions = mapping.questions or {q: q for q in master}
     if sorted(questions.values()) != sorted(master) or len(questions) != len(master):
         raise ScoringError(
-            f"variant {variant}: the question permutation must use every master question once",
-            reason="key_permutation_invalid",
+            Reason.KEY_PERMUTATION_INVALID,
+            variant=variant,
+            problem="the question permutation must use every master question once",
+            problem_ro="permutarea întrebărilor trebuie să folosească fiecare întrebare a grilei "
+            "principale o singură dată",
         )
     options = {o: o for o in profile.options}
     if mapping.options is not None:
@@ -199,14 +221,19 @@ def _derive(raw: _KeyFile, profile: Profile, variant: str, mapping: _VariantMapp
         }
     if sorted(options) != sorted(profile.options) or len(set(options.values())) != len(options):
         raise ScoringError(
-            f"variant {variant}: the option mapping must map every option to a distinct one",
-            reason="key_permutation_invalid",
+            Reason.KEY_PERMUTATION_INVALID,
+            variant=variant,
+            problem="the option mapping must map every option to a distinct one",
+            problem_ro="corespondența opțiunilor trebuie să ducă fiecare opțiune în alta, "
+            "fiecare o singură dată",
         )
     to_variant = {dst: src for src, dst in options.items()}
     answers = {
         vq: frozenset(
             to_variant[letter]
-            for letter in parse_letters(master[mq], profile, f"master question {mq}")
+            for letter in parse_letters(
+                master[mq], profile, f"master question {mq}", f"întrebarea {mq} a grilei principale"
+            )
         )
         for vq, mq in questions.items()
     }
@@ -214,8 +241,10 @@ def _derive(raw: _KeyFile, profile: Profile, variant: str, mapping: _VariantMapp
     unknown = sorted(master_annulled - set(master))
     if unknown:
         raise ScoringError(
-            f"annulled question(s) {unknown} are not in the master key",
-            reason="key_annulled_unknown",
+            Reason.KEY_ANNULLED_UNKNOWN,
+            variant=variant,
+            questions=", ".join(map(str, unknown)),
+            count=profile.question_count,
         )
     annulled = {vq for vq, mq in questions.items() if mq in master_annulled}
     origins = {vq: Origin(mq, options) for vq, mq in questions.items()}
@@ -226,14 +255,20 @@ def _one_label(profile: Profile, letter: str, variant: str) -> str:
     label = profile.option_label(letter)
     if label is None:
         raise ScoringError(
-            f"variant {variant}: option mapping names {letter!r}, not an option",
-            reason="key_letter_unknown",
+            Reason.KEY_LETTER_UNKNOWN,
+            where=f"variant {variant}: option mapping",
+            where_ro=f"varianta {variant}: corespondența opțiunilor",
+            text=letter,
+            problem="is not an option",
+            problem_ro="nu este o opțiune",
         )
     return label
 
 
-def build_key(data: object, profile: Profile) -> AnswerKey:
+def build_key(data: object, profile: Profile, source: str = "key document") -> AnswerKey:
     """Validate a decoded ``omr.key/1`` document against ``profile``.
+
+    ``source`` names the document in a refusal (its file, when it has one).
 
     Raises
     ------
@@ -247,30 +282,36 @@ def build_key(data: object, profile: Profile) -> AnswerKey:
     try:
         raw = _KeyFile.model_validate(data)
     except ValidationError as error:
-        raise InputFileError(f"key: {validation_problem(error)}", reason="key_invalid") from None
+        raise InputFileError(
+            Reason.KEY_INVALID, source=source, problem=validation_problem(error)
+        ) from None
     if raw.profile != profile.id:
-        raise ScoringError(
-            f"the key is for profile {raw.profile!r}, not {profile.id!r}",
-            reason="key_profile_mismatch",
-        )
+        raise ScoringError(Reason.KEY_PROFILE_MISMATCH, found=raw.profile, expected=profile.id)
     variants: dict[str, VariantKey] = {}
     for variant, given in raw.variants.items():
         if raw.master is not None:
             if not isinstance(given, _VariantMapping) and given:
                 raise InputFileError(
-                    f"key: with a master key, variant {variant} gives questions and options",
-                    reason="key_invalid",
+                    Reason.KEY_INVALID,
+                    source=source,
+                    problem=f"with a master key, variant {variant} gives questions and options",
                 )
             mapping = given if isinstance(given, _VariantMapping) else _VariantMapping()
             vkey = _derive(raw, profile, variant, mapping)
         elif isinstance(given, _VariantMapping):
             raise InputFileError(
-                f"key: variant {variant} maps a master key, but there is no 'master'",
-                reason="key_invalid",
+                Reason.KEY_INVALID,
+                source=source,
+                problem=f"variant {variant} maps a master key, but there is no 'master'",
             )
         else:
             answers = {
-                q: parse_letters(text, profile, f"variant {variant}, question {q}")
+                q: parse_letters(
+                    text,
+                    profile,
+                    f"variant {variant}, question {q}",
+                    f"varianta {variant}, întrebarea {q}",
+                )
                 for q, text in given.items()
                 if text.strip().casefold() not in ANNULLED_WORDS
             }
@@ -281,7 +322,7 @@ def build_key(data: object, profile: Profile) -> AnswerKey:
         _check_variant(profile, variant, dict(vkey.answers), set(vkey.annulled))
         variants[variant] = vkey
     if not variants:
-        raise InputFileError("key: no variants", reason="key_invalid")
+        raise InputFileError(Reason.KEY_INVALID, source=source, problem="no variants")
     return AnswerKey(profile.id, variants, raw.version)
 
 
@@ -296,22 +337,23 @@ def read_key_document(path: Path, profile_id: str | None = None) -> dict:
     InputFileError
         ``key_not_found``, ``key_invalid`` (bad JSON or CSV), ``key_profile_missing``.
     """
-    require_file(path, what="key", reason="key")
+    require_file(path, missing=Reason.KEY_NOT_FOUND)
     text = path.read_text(encoding="utf-8-sig")
     if path.suffix.lower() != ".csv":
         try:
             return json.loads(text)
         except json.JSONDecodeError as error:
-            raise InputFileError(f"{path}: not valid JSON: {error}", reason="key_invalid") from None
+            raise InputFileError(
+                Reason.KEY_INVALID, source=str(path), problem=f"not valid JSON: {error}"
+            ) from None
     if profile_id is None:
-        raise InputFileError(
-            f"{path}: a CSV key does not name its profile; pass --profile",
-            reason="key_profile_missing",
-        )
+        raise InputFileError(Reason.KEY_PROFILE_MISSING, file=str(path))
     rows = list(csv.DictReader(text.splitlines()))
     if not rows or not {"variant", "question", "answer"} <= set(rows[0]):
         raise InputFileError(
-            f"{path}: a CSV key needs the columns variant,question,answer", reason="key_invalid"
+            Reason.KEY_INVALID,
+            source=str(path),
+            problem="a CSV key needs the columns variant,question,answer",
         )
     variants: dict[str, dict[str, str]] = {}
     for line, row in enumerate(rows, start=2):
@@ -319,7 +361,9 @@ def read_key_document(path: Path, profile_id: str | None = None) -> dict:
         question = row["question"].strip()
         if question in answers:
             raise InputFileError(
-                f"{path}, line {line}: question {question} given twice", reason="key_invalid"
+                Reason.KEY_INVALID,
+                source=f"{path}, line {line}",
+                problem=f"question {question} given twice",
             )
         answers[question] = row["answer"]
     return {"schema": KEY_SCHEMA, "profile": profile_id, "variants": variants}
@@ -336,9 +380,11 @@ def load_key(path: Path, profile: str | None = None) -> tuple[AnswerKey, Profile
     document = read_key_document(path, profile)
     named = document.get("profile") if isinstance(document, dict) else None
     if profile is None and not isinstance(named, str):
-        raise InputFileError(f"{path}: the key does not name its profile", reason="key_invalid")
+        raise InputFileError(
+            Reason.KEY_INVALID, source=str(path), problem="the key does not name its profile"
+        )
     loaded = load_profile(profile if profile is not None else named)
-    return build_key(document, loaded), loaded
+    return build_key(document, loaded, str(path)), loaded
 
 
 def check_succession(old: AnswerKey, new: AnswerKey) -> None:
@@ -350,15 +396,14 @@ def check_succession(old: AnswerKey, new: AnswerKey) -> None:
         ``key_not_successor``.
     """
     if old.profile != new.profile:
-        raise ScoringError(
-            f"the keys are for different profiles ({old.profile}, {new.profile})",
-            reason="key_profile_mismatch",
-        )
+        raise ScoringError(Reason.KEY_PROFILE_MISMATCH, found=new.profile, expected=old.profile)
     if old.version is None or new.version is None:
         return
     if old.version.stage == "final" or new.version.supersedes != old.version.number:
         raise ScoringError(
-            f"key version {new.version.number} ({new.version.stage}) does not supersede "
-            f"version {old.version.number} ({old.version.stage})",
-            reason="key_not_successor",
+            Reason.KEY_NOT_SUCCESSOR,
+            new=new.version.number,
+            new_stage=new.version.stage,
+            old=old.version.number,
+            old_stage=old.version.stage,
         )

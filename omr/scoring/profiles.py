@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from omr.scoring.windows import Window
 from omr.sheet.template import SheetTemplate
 from omr.vocabulary.errors import InputFileError
+from omr.vocabulary.reasons import Reason
 
 PROFILE_SCHEMA = "omr.profile/1"
 ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN}
@@ -272,17 +273,17 @@ def load_profile(name_or_path: str | Path) -> Profile:
     path = Path(text) if text.endswith((".yaml", ".yml")) else profiles_dir() / f"{text}.yaml"
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in profiles_dir().glob("*.yaml")))
-        raise InputFileError(
-            f"no exam profile {text!r} (known profiles: {known})", reason="profile_not_found"
-        )
+        raise InputFileError(Reason.PROFILE_NOT_FOUND, profile=text, known=known)
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_DecimalLoader)  # noqa: S506
         return Profile.model_validate(data)
     except yaml.YAMLError as error:
-        raise InputFileError(f"{path}: not valid YAML: {error}", reason="profile_invalid") from None
+        raise InputFileError(
+            Reason.PROFILE_INVALID, file=str(path), problem=f"not valid YAML: {error}"
+        ) from None
     except ValidationError as error:
         raise InputFileError(
-            f"{path}: {validation_problem(error)}", reason="profile_invalid"
+            Reason.PROFILE_INVALID, file=str(path), problem=validation_problem(error)
         ) from None
 
 

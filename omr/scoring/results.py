@@ -18,6 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from omr.scoring.documents import load_json_document
+from omr.vocabulary.reasons import Reason
 
 MarkState = Literal["blank", "filled", "crossed", "unclear"]
 
@@ -137,7 +138,9 @@ def load_results(path: Path) -> list[SheetScore]:
     InputFileError
         ``results_not_found`` or ``results_invalid``.
     """
-    document = load_json_document(path, _RESULTS_OR_BUNDLE, what="results", reason="results")
+    document = load_json_document(
+        path, _RESULTS_OR_BUNDLE, missing=Reason.RESULTS_NOT_FOUND, invalid=Reason.RESULTS_INVALID
+    )
     return document.results if isinstance(document, _Bundle) else document
 
 

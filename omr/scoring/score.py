@@ -35,6 +35,7 @@ from omr.scoring.results import (
     Source,
 )
 from omr.vocabulary.errors import ScoringError
+from omr.vocabulary.reasons import Reason
 
 READING_SCHEMA = "omr.reading/1"
 Decisions = Mapping[tuple[int, str], MarkState]
@@ -77,7 +78,7 @@ def load_readings(path: Path) -> list[ReadingPage]:
         ``reading_not_found`` or ``reading_invalid``.
     """
     document = load_json_document(
-        path, _READING_FILE, what=f"readings ({READING_SCHEMA})", reason="reading"
+        path, _READING_FILE, missing=Reason.READING_NOT_FOUND, invalid=Reason.READING_INVALID
     )
     return document.pages
 
@@ -159,23 +160,25 @@ def _normalised_answers(page: ReadingPage, profile: Profile) -> dict[int, dict[s
     for question, marks in page.answers.items():
         if not profile.has_question(question):
             raise ScoringError(
-                f"{page.source.path}: question {question} is not in exam profile {profile.id}",
-                reason="reading_question_unknown",
+                Reason.READING_QUESTION_UNKNOWN,
+                file=page.source.path,
+                question=question,
+                profile=profile.id,
             )
         labelled = {profile.option_label(option): state for option, state in marks.items()}
         if None in labelled:
             raise ScoringError(
-                f"{page.source.path}: question {question} has options {sorted(marks)}, "
-                f"the profile has {' '.join(profile.options)}",
-                reason="reading_option_unknown",
+                Reason.READING_OPTION_UNKNOWN,
+                file=page.source.path,
+                question=question,
+                found=sorted(marks),
+                options=" ".join(profile.options),
             )
         answers[question] = {option: labelled.get(option, "blank") for option in profile.options}
     missing = [q for q in range(1, profile.question_count + 1) if q not in answers]
     if missing:
         raise ScoringError(
-            f"{page.source.path}: the reading misses {len(missing)} question(s), "
-            f"first {missing[0]}",
-            reason="reading_incomplete",
+            Reason.READING_INCOMPLETE, file=page.source.path, count=len(missing), first=missing[0]
         )
     return answers
 
@@ -188,14 +191,14 @@ def _apply_decisions(
     for (question, option), state in sorted(decisions.items()):
         label = profile.option_label(option)
         if question not in answers or label is None:
-            raise ScoringError(
-                f"a decision names bubble {question}{option}, which the sheet does not have",
-                reason="decision_unknown_bubble",
-            )
+            raise ScoringError(Reason.DECISION_UNKNOWN_BUBBLE, bubble=f"{question}{option}")
         if state == "unclear":
             raise ScoringError(
-                f"the decision on bubble {question}{option} must be blank, filled or crossed",
-                reason="decision_invalid",
+                Reason.DECISION_INVALID,
+                problem=f"the decision on bubble {question}{option} must be blank, filled or "
+                "crossed",
+                problem_ro=f"bula {question}{option} poate fi decisă doar goală, marcată sau "
+                "anulată cu X",
             )
         answers[question][label] = state
         decided.setdefault(question, []).append(label)
@@ -241,9 +244,11 @@ def score_sheet(
     """
     if page.template is not None and page.template not in profile.templates:
         raise ScoringError(
-            f"{page.source.path}: a reading of template {page.template!r}; profile "
-            f"{profile.id} scores {', '.join(profile.templates)}",
-            reason="template_mismatch",
+            Reason.TEMPLATE_MISMATCH,
+            file=page.source.path,
+            template=page.template,
+            profile=profile.id,
+            templates=", ".join(profile.templates),
         )
     key_ref = KeyRef(
         digest=key.digest,
@@ -385,9 +390,7 @@ def diff_scores(old: Sequence[SheetScore], new: Sequence[SheetScore]) -> list[Sc
     """
     old_by_source = {score.source.identity: score for score in old}
     if set(old_by_source) != {score.source.identity for score in new}:
-        raise ScoringError(
-            "the two scorings are not of the same sheets", reason="diff_sheets_differ"
-        )
+        raise ScoringError(Reason.DIFF_SHEETS_DIFFER)
     changes = []
     for after in new:
         before = old_by_source[after.source.identity]

@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from omr.vocabulary.errors import ScoringError
+from omr.vocabulary.reasons import Reason
 
 
 class Offset(BaseModel):
@@ -62,7 +63,9 @@ class Window(BaseModel):
         start, end = self.bounds(anchor)
         if not start <= moment <= end:
             raise ScoringError(
-                f"{what} is accepted from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}; "
-                f"it was filed at {moment:%Y-%m-%d %H:%M}",
-                reason="outside_window",
+                Reason.OUTSIDE_WINDOW,
+                what=what,
+                start=f"{start:%Y-%m-%d %H:%M}",
+                end=f"{end:%Y-%m-%d %H:%M}",
+                moment=f"{moment:%Y-%m-%d %H:%M}",
             )

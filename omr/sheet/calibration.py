@@ -9,6 +9,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from omr.vocabulary.errors import InputFileError
+from omr.vocabulary.reasons import Reason
 
 CALIBRATION_DIR = Path(__file__).resolve().parents[2] / "calibration"
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -52,9 +53,9 @@ def load_calibration(path: str | Path | None = None) -> Calibration:
         return Calibration.model_validate(data)
     except OSError as error:
         raise InputFileError(
-            f"{path}: cannot read the calibration ({error.strerror})", reason="calibration_invalid"
+            Reason.CALIBRATION_UNREADABLE, file=str(path), error=str(error.strerror)
         ) from None
     except (yaml.YAMLError, ValidationError) as error:
         raise InputFileError(
-            f"{path}: not a valid calibration profile: {error}", reason="calibration_invalid"
+            Reason.CALIBRATION_INVALID, file=str(path), problem=str(error)
         ) from None

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from omr.vocabulary.errors import InputFileError
+from omr.vocabulary.reasons import Reason
 
 REQUIRED_COLUMNS = ("number", "name")
 
@@ -24,27 +25,26 @@ def load_candidates(path: Path) -> list[Candidate]:
     Raises
     ------
     InputFileError
-        ``candidates_invalid`` for a missing file or column, an empty or non-digit
-        number, or a number listed twice (the message names the file, line and column).
+        ``candidates_not_found``; ``candidates_invalid`` (not a UTF-8 CSV file),
+        ``candidates_columns_missing``, ``candidate_row_invalid`` (an empty or non-digit
+        number, an empty name), ``candidate_listed_twice`` (the message names the file,
+        line and column).
     """
     try:
         with Path(path).open(newline="", encoding="utf-8-sig") as handle:
             rows = list(csv.DictReader(handle))
             header = rows[0].keys() if rows else []
     except FileNotFoundError:
-        raise InputFileError(
-            f"{path}: no such candidates file", reason="candidates_invalid"
-        ) from None
+        raise InputFileError(Reason.CANDIDATES_NOT_FOUND, file=str(path)) from None
     except (UnicodeDecodeError, csv.Error) as error:
-        raise InputFileError(
-            f"{path}: not a UTF-8 CSV file ({error})", reason="candidates_invalid"
-        ) from None
+        raise InputFileError(Reason.CANDIDATES_INVALID, file=str(path), error=str(error)) from None
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if not rows or missing:
         raise InputFileError(
-            f"{path}: column(s) {', '.join(missing or REQUIRED_COLUMNS)} missing; the header "
-            f"must name {', '.join(REQUIRED_COLUMNS)} (and optionally room)",
-            reason="candidates_invalid",
+            Reason.CANDIDATES_COLUMNS_MISSING,
+            file=str(path),
+            missing=", ".join(missing or REQUIRED_COLUMNS),
+            required=", ".join(REQUIRED_COLUMNS),
         )
     candidates: list[Candidate] = []
     first_line: dict[str, int] = {}
@@ -52,15 +52,14 @@ def load_candidates(path: Path) -> list[Candidate]:
         number = (row.get("number") or "").strip()
         name = (row.get("name") or "").strip()
         if not number.isdigit() or not name:
-            raise InputFileError(
-                f"{path}, line {line}: column number must be digits and name non-empty",
-                reason="candidates_invalid",
-            )
+            raise InputFileError(Reason.CANDIDATE_ROW_INVALID, file=str(path), line=line)
         if number in first_line:
             raise InputFileError(
-                f"{path}, line {line}: column number: candidate {number} is listed twice "
-                f"(first on line {first_line[number]})",
-                reason="candidates_invalid",
+                Reason.CANDIDATE_LISTED_TWICE,
+                file=str(path),
+                line=line,
+                number=number,
+                first_line=first_line[number],
             )
         first_line[number] = line
         candidates.append(Candidate(number, name, (row.get("room") or "").strip() or None))

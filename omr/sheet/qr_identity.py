@@ -136,10 +136,10 @@ def load_secret(path: str | None) -> bytes | None:
             secret = Path(path).read_bytes().strip()
         except OSError as error:
             raise InputFileError(
-                Reason.SECRET_UNREADABLE, file=str(path), problem=str(error.strerror)
+                Reason.SECRET_UNREADABLE, file=str(path), error=str(error.strerror)
             ) from None
         if not secret:
-            raise InputFileError(Reason.SECRET_UNREADABLE, file=str(path), problem="empty file")
+            raise InputFileError(Reason.SECRET_UNREADABLE, file=str(path), error="empty file")
         return secret
     value = os.environ.get("OMR_EXAM_SECRET")
     return value.encode() if value else None

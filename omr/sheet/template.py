@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from omr.vocabulary.errors import TemplateError
+from omr.vocabulary.reasons import Reason
 
 PAGE_SIZES_MM: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "sheet_templates"
@@ -594,21 +595,25 @@ def load_template(name_or_path: str | Path) -> SheetTemplate:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise TemplateError(f"{path}: no such template file", reason="template_not_found") from None
+        raise TemplateError(Reason.TEMPLATE_NOT_FOUND, file=str(path)) from None
     except OSError as error:
-        raise TemplateError(f"{path}: cannot read: {error.strerror}") from None
+        raise TemplateError(
+            Reason.TEMPLATE_UNREADABLE, file=str(path), error=str(error.strerror)
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        raise TemplateError(
-            f"{path}: YAML syntax error: {error}", reason="template_syntax"
-        ) from None
+        raise TemplateError(Reason.TEMPLATE_SYNTAX, file=str(path), error=str(error)) from None
     if not isinstance(data, dict):
-        raise TemplateError(f"{path}: a template must be a YAML mapping")
+        raise TemplateError(
+            Reason.TEMPLATE_INVALID, file=str(path), problem="a template must be a YAML mapping"
+        )
     try:
         return SheetTemplate.model_validate(data)
     except ValidationError as error:
-        raise TemplateError(f"{path}: {_format_validation_error(error)}") from None
+        raise TemplateError(
+            Reason.TEMPLATE_INVALID, file=str(path), problem=_format_validation_error(error)
+        ) from None
 
 
 def shipped_template_ids() -> list[str]:

@@ -335,15 +335,339 @@ class Reason(StrEnum):
         "the calibration sheet cannot give a profile: {detail_en}",
     )
     # --- the sheet model: templates, calibration profiles, candidate lists, secrets ---
+    TEMPLATE_NOT_FOUND = (
+        "template_not_found",
+        Severity.ERROR,
+        "{file}: fișierul modelului de foaie nu există",
+        "{file}: no such template file",
+    )
+    TEMPLATE_UNREADABLE = (
+        "template_unreadable",
+        Severity.ERROR,
+        "{file}: fișierul modelului de foaie nu poate fi citit",
+        "{file}: cannot read: {error}",
+    )
+    TEMPLATE_SYNTAX = (
+        "template_syntax",
+        Severity.ERROR,
+        "{file}: modelul de foaie nu este YAML valid",
+        "{file}: YAML syntax error: {error}",
+    )
+    TEMPLATE_INVALID = (
+        "template_invalid",
+        Severity.ERROR,
+        "{file}: modelul de foaie nu este valid",
+        "{file}: not a valid template: {problem}",
+    )
+    CALIBRATION_UNREADABLE = (
+        "calibration_unreadable",
+        Severity.ERROR,
+        "{file}: profilul de calibrare nu poate fi citit",
+        "{file}: cannot read the calibration ({error})",
+    )
+    CALIBRATION_INVALID = (
+        "calibration_invalid",
+        Severity.ERROR,
+        "{file}: profilul de calibrare nu este valid",
+        "{file}: not a valid calibration profile: {problem}",
+    )
+    CANDIDATES_NOT_FOUND = (
+        "candidates_not_found",
+        Severity.ERROR,
+        "{file}: fișierul cu lista candidaților nu există",
+        "{file}: no such candidates file",
+    )
+    CANDIDATES_INVALID = (
+        "candidates_invalid",
+        Severity.ERROR,
+        "{file}: lista candidaților nu este un fișier CSV în codificarea UTF-8",
+        "{file}: not a UTF-8 CSV file ({error})",
+    )
+    CANDIDATES_COLUMNS_MISSING = (
+        "candidates_columns_missing",
+        Severity.ERROR,
+        "{file}: lipsesc coloanele {missing}; antetul trebuie să numească {required} (și, "
+        "opțional, room)",
+        "{file}: column(s) {missing} missing; the header must name {required} (and optionally "
+        "room)",
+    )
+    CANDIDATE_ROW_INVALID = (
+        "candidate_row_invalid",
+        Severity.ERROR,
+        "{file}, linia {line}: coloana number trebuie să conțină doar cifre, iar coloana name "
+        "nu poate fi goală",
+        "{file}, line {line}: column number must be digits and name non-empty",
+    )
+    CANDIDATE_LISTED_TWICE = (
+        "candidate_listed_twice",
+        Severity.ERROR,
+        "{file}, linia {line}: candidatul {number} apare de două ori (prima dată pe linia "
+        "{first_line})",
+        "{file}, line {line}: column number: candidate {number} is listed twice (first on line "
+        "{first_line})",
+    )
     SECRET_UNREADABLE = (
         "secret_unreadable",
         Severity.ERROR,
-        "{file}: secretul examenului nu poate fi citit",
-        "{file}: cannot read the exam secret ({problem})",
+        "{file}: secretul examenului nu poate fi citit sau fișierul este gol",
+        "{file}: cannot read the exam secret ({error})",
     )
     # --- scoring: exam profiles, keys, readings and results files ---------------------
+    PROFILE_NOT_FOUND = (
+        "profile_not_found",
+        Severity.ERROR,
+        "nu există profilul de examen „{profile}” (profiluri cunoscute: {known})",
+        "no exam profile '{profile}' (known profiles: {known})",
+    )
+    PROFILE_INVALID = (
+        "profile_invalid",
+        Severity.ERROR,
+        "{file}: profilul de examen nu este valid",
+        "{file}: not a valid exam profile: {problem}",
+    )
+    KEY_NOT_FOUND = (
+        "key_not_found",
+        Severity.ERROR,
+        "fișierul grilei {file} nu există",
+        "no key file {file}",
+    )
+    KEY_INVALID = (
+        "key_invalid",
+        Severity.ERROR,
+        "grila de răspunsuri nu este validă",
+        "{source}: not a valid key: {problem}",
+    )
+    KEY_PROFILE_MISSING = (
+        "key_profile_missing",
+        Severity.ERROR,
+        "{file}: o grilă CSV nu își numește profilul de examen; dați-l cu --profile",
+        "{file}: a CSV key does not name its profile; pass --profile",
+    )
+    KEY_PROFILE_MISMATCH = (
+        "key_profile_mismatch",
+        Severity.ERROR,
+        "grila este pentru profilul „{found}”, nu pentru „{expected}”",
+        "the key is for profile '{found}', not '{expected}'",
+    )
+    KEY_QUESTION_UNKNOWN = (
+        "key_question_unknown",
+        Severity.ERROR,
+        "varianta {variant}: examenul nu are întrebarea {question} (are întrebările 1–{count})",
+        "variant {variant}: the exam has no question {question} (it has 1-{count})",
+    )
+    KEY_ANNULLED_UNKNOWN = (
+        "key_annulled_unknown",
+        Severity.ERROR,
+        "varianta {variant}: întrebările anulate {questions} nu sunt în grilă (examenul are "
+        "întrebările 1–{count})",
+        "variant {variant}: the annulled question(s) {questions} are not in the key (the exam "
+        "has 1-{count})",
+    )
+    KEY_QUESTION_MISSING = (
+        "key_question_missing",
+        Severity.ERROR,
+        "varianta {variant}: lipsesc din grilă răspunsurile la întrebările {questions} ({count} în "
+        "total)",
+        "variant {variant}: the key misses {count} question(s): {questions}",
+    )
+    KEY_LETTER_COUNT = (
+        "key_letter_count",
+        Severity.ERROR,
+        "varianta {variant}, întrebarea {question} ({type}): numărul de litere din grilă este "
+        "{given}, tipul acesta cere {wanted}",
+        "variant {variant}, question {question} ({type}): the key gives {given} letter(s), this "
+        "type needs {wanted}",
+    )
+    KEY_LETTER_UNKNOWN = (
+        "key_letter_unknown",
+        Severity.ERROR,
+        "{where_ro}: „{text}” {problem_ro}",
+        "{where}: {text!r} {problem}",
+    )
+    KEY_PERMUTATION_INVALID = (
+        "key_permutation_invalid",
+        Severity.ERROR,
+        "varianta {variant}: {problem_ro}",
+        "variant {variant}: {problem}",
+    )
+    KEY_NOT_SUCCESSOR = (
+        "key_not_successor",
+        Severity.ERROR,
+        "versiunea {new} a grilei ({new_stage}) nu o înlocuiește pe versiunea {old} ({old_stage})",
+        "key version {new} ({new_stage}) does not supersede version {old} ({old_stage})",
+    )
+    VARIANT_MISSING = (
+        "variant_missing",
+        Severity.ERROR,
+        "foaia nu are variantă, iar grila are {count} variante",
+        "the sheet carries no variant and the key has {count} variants",
+    )
+    VARIANT_WITHOUT_KEY = (
+        "variant_without_key",
+        Severity.ERROR,
+        "grila nu are varianta „{variant}” (are {known})",
+        "no key for variant {variant!r} (the key has {known})",
+    )
+    READING_NOT_FOUND = (
+        "reading_not_found",
+        Severity.ERROR,
+        "fișierul de citiri {file} nu există",
+        "no readings (omr.reading/1) file {file}",
+    )
+    READING_INVALID = (
+        "reading_invalid",
+        Severity.ERROR,
+        "{file}: nu este un fișier de citiri omr.reading/1",
+        "{file}: not a readings (omr.reading/1) document: {problem}",
+    )
+    TEMPLATE_MISMATCH = (
+        "template_mismatch",
+        Severity.ERROR,
+        "{file}: o citire a modelului „{template}”; profilul {profile} corectează doar {templates}",
+        "{file}: a reading of template {template!r}; profile {profile} scores {templates}",
+    )
+    READING_QUESTION_UNKNOWN = (
+        "reading_question_unknown",
+        Severity.ERROR,
+        "{file}: întrebarea {question} nu există în profilul de examen {profile}",
+        "{file}: question {question} is not in exam profile {profile}",
+    )
+    READING_OPTION_UNKNOWN = (
+        "reading_option_unknown",
+        Severity.ERROR,
+        "{file}: întrebarea {question} are opțiunile {found}, profilul are {options}",
+        "{file}: question {question} has options {found}, the profile has {options}",
+    )
+    READING_INCOMPLETE = (
+        "reading_incomplete",
+        Severity.ERROR,
+        "{file}: citirea nu are toate întrebările: lipsesc {count}, prima fiind {first}",
+        "{file}: the reading misses {count} question(s), first {first}",
+    )
+    DECISION_UNKNOWN_BUBBLE = (
+        "decision_unknown_bubble",
+        Severity.ERROR,
+        "o decizie numește bula {bubble}, pe care foaia nu o are",
+        "a decision names bubble {bubble}, which the sheet does not have",
+    )
+    DIFF_SHEETS_DIFFER = (
+        "diff_sheets_differ",
+        Severity.ERROR,
+        "cele două corectări nu sunt ale acelorași foi",
+        "the two scorings are not of the same sheets",
+    )
+    RESULTS_NOT_FOUND = (
+        "results_not_found",
+        Severity.ERROR,
+        "fișierul de rezultate {file} nu există",
+        "no results file {file}",
+    )
+    RESULTS_INVALID = (
+        "results_invalid",
+        Severity.ERROR,
+        "{file}: nu este un fișier de rezultate",
+        "{file}: not a results document: {problem}",
+    )
+    OUTSIDE_WINDOW = (
+        "outside_window",
+        Severity.ERROR,
+        "{what} se primește între {start} și {end}; a fost depusă la {moment}",
+        "{what} is accepted from {start} to {end}; it was filed at {moment}",
+    )
     # --- the committee's rules: contestations, rescans, rankings, item analysis -------
+    DECISION_INVALID = (
+        "decision_invalid",
+        Severity.ERROR,
+        "decizie nevalidă: {problem_ro}",
+        "invalid decision: {problem}",
+    )
+    CONTESTATION_UNKNOWN_QUESTION = (
+        "contestation_unknown_question",
+        Severity.ERROR,
+        "varianta {variant} nu are întrebarea {question}",
+        "variant {variant} has no question {question}",
+    )
+    KEY_ALL_ANNULLED = (
+        "key_all_annulled",
+        Severity.ERROR,
+        "deciziile ar anula toate întrebările",
+        "the decisions would annul every question",
+    )
+    RESCAN_UNREADABLE = (
+        "rescan_unreadable",
+        Severity.ERROR,
+        "rescanarea nu a putut fi citită ({codes})",
+        "the rescan could not be read ({codes})",
+    )
+    RESCAN_MISMATCH = (
+        "rescan_mismatch",
+        Severity.ERROR,
+        "rescanarea nu este aceeași foaie: {field} {found} în loc de {expected}",
+        "the rescan is not the same sheet: {field} {found} instead of {expected}",
+    )
+    RESULTS_EXAM_MISMATCH = (
+        "results_exam_mismatch",
+        Severity.ERROR,
+        "rezultatele unor examene sau profiluri de examen diferite nu pot fi reunite: {values}",
+        "results of different {what} cannot be merged: {values}",
+    )
+    RESULTS_KEY_MISMATCH = (
+        "results_key_mismatch",
+        Severity.ERROR,
+        "rezultatele corectate cu grile diferite nu pot fi reunite: {values}; corectați-le din "
+        "nou cu grila finală",
+        "results of different keys cannot be merged: {values}",
+    )
+    RESULTS_MIXED_DOMAINS = (
+        "results_mixed_domains",
+        Severity.ERROR,
+        "rezultatele cuprind mai multe domenii ({domains}): clasați fiecare domeniu separat "
+        "(--domain)",
+        "the results hold several domains ({domains}): rank each one (--domain)",
+    )
     # --- the command line ---------------------------------------------------------------
+    OUTPUT_CONFLICT = (
+        "output_conflict",
+        Severity.ERROR,
+        "doar una dintre ieșiri poate merge la ieșirea standard („-”)",
+        "only one output may go to standard output",
+    )
+    DIFF_WITHOUT_PREVIOUS_KEY = (
+        "diff_without_previous_key",
+        Severity.ERROR,
+        "--diff cere și --previous-key",
+        "--diff needs --previous-key",
+    )
+    RESULTS_EMPTY = (
+        "results_empty",
+        Severity.ERROR,
+        "fișierele de rezultate nu conțin nicio foaie",
+        "the results files hold no sheet",
+    )
+    COUNT_INVALID = (
+        "count_invalid",
+        Severity.ERROR,
+        "{option} trebuie să fie cel puțin {minimum}",
+        "{option} must be at least {minimum}",
+    )
+    VARIANT_INVALID = (
+        "variant_invalid",
+        Severity.ERROR,
+        "--variant „{variant}”: modelul {template} acceptă doar variantele: {options}",
+        "--variant {variant!r}: template {template} accepts only the variants: {options}",
+    )
+    OUTPUT_INVALID = (
+        "output_invalid",
+        Severity.ERROR,
+        "{directory}: directorul nu există",
+        "{directory}: no such directory",
+    )
+    SCAN_MISSING = (
+        "scan_missing",
+        Severity.ERROR,
+        "dați scanarea foii de calibrare sau --print",
+        "give the scan of the calibration sheet, or --print",
+    )
     # --- the station: refused actions ---------------------------------------------------
 
 

@@ -1,5 +1,5 @@
 """Subcommands of the ``omr`` command line, one module each."""
 
-from omr.cli.commands import calibrate, generate, geometry, items, rank, read, score
+from omr.cli.commands import calibrate, generate, geometry, items, rank, read, reasons, score
 
-COMMAND_MODULES = (generate, geometry, read, calibrate, score, rank, items)
+COMMAND_MODULES = (generate, geometry, read, calibrate, score, rank, items, reasons)

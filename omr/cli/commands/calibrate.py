@@ -12,6 +12,7 @@ from omr.printing.calibration_sheet import write_calibration_sheet
 from omr.reading.calibrate import CalibrationError, calibrate_from_image
 from omr.reading.ingest import load_pages
 from omr.vocabulary.errors import ExitCode, InputFileError
+from omr.vocabulary.reasons import Reason
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -42,18 +43,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote the calibration sheet to {args.output}")
         return ExitCode.ok
     if args.scan is None:
-        raise InputFileError(
-            "give the scan of the calibration sheet, or --print", reason="scan_missing"
-        )
+        raise InputFileError(Reason.SCAN_MISSING)
     page = next(iter(load_pages(args.scan)))
     if not page:
-        raise CalibrationError(f"{args.scan}: {page.message}", reason=page.reason)
+        raise CalibrationError(page.problem.code, **page.problem.details)
     result = calibrate_from_image(page.image, name=args.name)
     if result.mismatches:
         listed = "\n  ".join(result.mismatches[:20])
+        count = len(result.mismatches)
         raise CalibrationError(
-            f"{len(result.mismatches)} reference bubble(s) read wrong with the derived profile; "
-            f"no profile written:\n  {listed}"
+            Reason.CALIBRATION_FAILED,
+            detail_ro=f"{count} bule de referință sunt citite greșit cu profilul obținut; "
+            "profilul nu a fost scris",
+            detail_en=f"{count} reference bubble(s) read wrong with the derived profile; "
+            f"no profile written:\n  {listed}",
         )
     profile = result.calibration.model_dump(by_alias=True)
     args.output.write_text(

@@ -10,6 +10,7 @@ from omr.sheet.candidates import load_candidates
 from omr.sheet.qr_identity import load_secret, make_identity
 from omr.sheet.template import SheetTemplate, load_template
 from omr.vocabulary.errors import ExitCode, InputFileError
+from omr.vocabulary.reasons import Reason
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -39,9 +40,10 @@ def _check_variant(template: SheetTemplate, variant: str | None) -> None:
     allowed = template.variant.options if template.variant else []
     if variant not in allowed:
         raise InputFileError(
-            f"--variant {variant!r}: template {template.id} accepts "
-            f"{', '.join(allowed) if allowed else 'no variant'}",
-            reason="variant_invalid",
+            Reason.VARIANT_INVALID,
+            variant=variant,
+            template=template.id,
+            options=", ".join(allowed) if allowed else "—",
         )
 
 
@@ -49,9 +51,9 @@ def run(args: argparse.Namespace) -> int:
     template = load_template(args.template)
     _check_variant(template, args.variant)
     if args.count is not None and args.count < 1:
-        raise InputFileError("--count must be at least 1", reason="count_invalid")
+        raise InputFileError(Reason.COUNT_INVALID, option="--count", minimum=1)
     if args.serial_start < 0:
-        raise InputFileError("--serial-start must not be negative", reason="count_invalid")
+        raise InputFileError(Reason.COUNT_INVALID, option="--serial-start", minimum=0)
     secret = load_secret(args.secret_file)
     if args.candidates is not None:
         people: list[tuple[str | None, str | None]] = [
@@ -75,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         for index, (number, name) in enumerate(people)
     ]
     if not args.output.parent.exists():
-        raise InputFileError(f"{args.output.parent}: no such directory", reason="output_invalid")
+        raise InputFileError(Reason.OUTPUT_INVALID, directory=str(args.output.parent))
     write_sheets_pdf(template, sheets, args.output)
     print(f"wrote {len(sheets)} sheet(s) of {template.id} to {args.output}")
     return ExitCode.ok

@@ -10,6 +10,7 @@ from omr.committee.ranking import rank_results
 from omr.scoring.profiles import load_profile
 from omr.scoring.results import dumps, load_results, write_text
 from omr.vocabulary.errors import ExitCode, InputFileError
+from omr.vocabulary.reasons import Reason
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -24,11 +25,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if [args.json, args.csv].count("-") > 1:
-        raise InputFileError("only one output may go to standard output", reason="output_conflict")
+        raise InputFileError(Reason.OUTPUT_CONFLICT)
     files = [load_results(path) for path in args.results]
     named = sorted({score.profile for entries in files for score in entries})
     if args.profile is None and not named:
-        raise InputFileError("the results files hold no sheet", reason="results_invalid")
+        raise InputFileError(Reason.RESULTS_EMPTY)
     profile = load_profile(args.profile or named[0])
     ranking = rank_results(files, profile, args.domain)
     if args.json:

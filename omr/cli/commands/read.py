@@ -18,6 +18,7 @@ from omr.sheet.calibration import load_calibration
 from omr.sheet.qr_identity import load_secret
 from omr.sheet.template import load_template
 from omr.vocabulary.errors import ExitCode, InputFileError
+from omr.vocabulary.reasons import Reason
 from omr.vocabulary.states import PageStatus
 
 
@@ -59,7 +60,7 @@ def _summary(reading: SheetReading) -> str:
 def run(args: argparse.Namespace) -> int:
     for scan in args.scans:
         if not scan.exists():
-            raise InputFileError(f"{scan}: no such file", reason="file_missing")
+            raise InputFileError(Reason.FILE_MISSING, error=f"{scan}: no such file")
     options = ReadOptions(
         template=load_template(args.template) if args.template else None,
         calibration=load_calibration(args.calibration),

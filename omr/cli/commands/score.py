@@ -10,6 +10,7 @@ from omr.scoring.keys import check_succession, load_key
 from omr.scoring.results import SheetScore, dumps, results_json, scores_csv, write_text
 from omr.scoring.score import ScoreChange, diff_scores, load_readings, score_readings
 from omr.vocabulary.errors import ExitCode, InputFileError
+from omr.vocabulary.reasons import Reason
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -31,9 +32,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     outputs = [args.json, args.csv, args.diff]
     if outputs.count("-") > 1:
-        raise InputFileError("only one output may go to standard output", reason="output_conflict")
+        raise InputFileError(Reason.OUTPUT_CONFLICT)
     if args.diff and not args.previous_key:
-        raise InputFileError("--diff needs --previous-key", reason="output_conflict")
+        raise InputFileError(Reason.DIFF_WITHOUT_PREVIOUS_KEY)
     key, profile = load_key(args.key, args.profile)
     pages = load_readings(args.readings)
     scores = score_readings(pages, key, profile)
