@@ -20,6 +20,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from omr.scoring.results import QuestionScore, SheetScore, csv_text
+from omr.vocabulary.states import MarkState
 
 TOP_GROUP_SHARE = 0.27
 FLAG_SHARE = 0.5
@@ -130,8 +131,8 @@ def analyse_items(scores: Sequence[SheetScore]) -> list[ItemStats]:
                 _Answer(
                     total=float(score.total),
                     correct=line.points == line.max,
-                    filled=frozenset(o for o, state in states.items() if state == "filled"),
-                    crossed="crossed" in states.values(),
+                    filled=frozenset(o for o, state in states.items() if state == MarkState.FILLED),
+                    crossed=MarkState.CROSSED in states.values(),
                 )
             )
             key = "".join(sorted(letters[option] for option in line.key))

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from omr.scoring.score import ReadingPage
 from omr.vocabulary.errors import ScoringError
 from omr.vocabulary.reasons import Reason
+from omr.vocabulary.states import MarkState
 
 
 class BubbleChange(BaseModel):
@@ -49,7 +50,7 @@ def compare_readings(original: ReadingPage, rescan: ReadingPage) -> list[BubbleC
         before = original.answers.get(question, {})
         after = rescan.answers.get(question, {})
         for option in sorted(before.keys() | after.keys()):
-            old, new = before.get(option, "blank"), after.get(option, "blank")
+            old, new = before.get(option, MarkState.BLANK), after.get(option, MarkState.BLANK)
             if old != new:
                 changes.append(
                     BubbleChange(question=question, option=option, before=old, after=new)

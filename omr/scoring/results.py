@@ -19,8 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from omr.scoring.documents import load_json_document
 from omr.vocabulary.reasons import Reason
-
-MarkState = Literal["blank", "filled", "crossed", "unclear"]
+from omr.vocabulary.states import MarkState
 
 
 class _Record(BaseModel):

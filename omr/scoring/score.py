@@ -28,7 +28,6 @@ from omr.scoring.profiles import (
 from omr.scoring.results import (
     Bubble,
     KeyRef,
-    MarkState,
     MasterRef,
     QuestionScore,
     SheetScore,
@@ -36,6 +35,7 @@ from omr.scoring.results import (
 )
 from omr.vocabulary.errors import ScoringError
 from omr.vocabulary.reasons import Reason
+from omr.vocabulary.states import MarkState
 
 READING_SCHEMA = "omr.reading/1"
 Decisions = Mapping[tuple[int, str], MarkState]
@@ -135,16 +135,16 @@ def score_question(
     """
     qtype = profile.question_type(question)
     top = qtype.max_points(len(profile.options))
-    unclear = [option for option, state in marks.items() if state == "unclear"]
+    unclear = [option for option, state in marks.items() if state == MarkState.UNCLEAR]
     if unclear:
         return Outcome(None, top, f"pending: {' '.join(unclear)} unclear")
     if annulled:
         if profile.annulment == "void":
             return Outcome(Decimal(0), Decimal(0), "annulled (void)")
         return Outcome(top, top, "annulled (award)")
-    if qtype.zeroing.crossed and "crossed" in marks.values():
+    if qtype.zeroing.crossed and MarkState.CROSSED in marks.values():
         return Outcome(Decimal(0), top, "crossed → 0")
-    filled = {option for option, state in marks.items() if state == "filled"}
+    filled = {option for option, state in marks.items() if state == MarkState.FILLED}
     more_than, fewer_than = qtype.zeroing.more_than, qtype.zeroing.fewer_than
     if more_than is not None and len(filled) > more_than:
         return Outcome(Decimal(0), top, f"{len(filled)} filled → 0")
@@ -174,7 +174,9 @@ def _normalised_answers(page: ReadingPage, profile: Profile) -> dict[int, dict[s
                 found=sorted(marks),
                 options=" ".join(profile.options),
             )
-        answers[question] = {option: labelled.get(option, "blank") for option in profile.options}
+        answers[question] = {
+            option: labelled.get(option, MarkState.BLANK) for option in profile.options
+        }
     missing = [q for q in range(1, profile.question_count + 1) if q not in answers]
     if missing:
         raise ScoringError(
@@ -192,7 +194,7 @@ def _apply_decisions(
         label = profile.option_label(option)
         if question not in answers or label is None:
             raise ScoringError(Reason.DECISION_UNKNOWN_BUBBLE, bubble=f"{question}{option}")
-        if state == "unclear":
+        if state == MarkState.UNCLEAR:
             raise ScoringError(
                 Reason.DECISION_INVALID,
                 problem=f"the decision on bubble {question}{option} must be blank, filled or "
@@ -310,7 +312,7 @@ def _summarise(
         Bubble(question=question, option=option)
         for question, marks in sorted(answers.items())
         for option, state in marks.items()
-        if state == "unclear"
+        if state == MarkState.UNCLEAR
     ]
     decided_points = sum((line.points for line in lines if line.points is not None), Decimal(0))
     maximum = sum((line.max for line in lines), Decimal(0))
