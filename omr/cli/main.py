@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -46,6 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("omr: interrupted", file=sys.stderr)
         return int(ExitCode.internal_error)
+    except BrokenPipeError:  # the reader of our output went away (`omr reasons | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return int(ExitCode.ok)
 
 
 if __name__ == "__main__":
