@@ -54,7 +54,8 @@ def set_up_demo(session: Session, settings: Settings, *, open_key: bool = True) 
     exams.load_key(
         session, exam=exam, document=(EXAMPLE / "key.json").read_bytes(), actor=users["admin"]
     )
-    room = exams.find_room(session, exam=exam, code="SALA-1")
+    first_room = "SALA-1"  # a room code, not a reason code
+    room = exams.find_room(session, exam=exam, code=first_room)
     if open_key:
         exams.open_key(session, room=room, actor=users["sef1"])
     folder = room_folder(settings, room)

@@ -669,6 +669,328 @@ class Reason(StrEnum):
         "give the scan of the calibration sheet, or --print",
     )
     # --- the station: refused actions ---------------------------------------------------
+    NOT_FOUND = (
+        "not_found",
+        Severity.ERROR,
+        "{what} nu există",
+        "{what} does not exist",
+    )
+    FORBIDDEN = (
+        "forbidden",
+        Severity.ERROR,
+        "{why}",
+        "not allowed: {why}",
+    )
+    NOT_AUTHENTICATED = (
+        "not_authenticated",
+        Severity.ERROR,
+        "autentificare necesară ({how})",
+        "authentication required ({how})",
+    )
+    CSRF_INVALID = (
+        "csrf_invalid",
+        Severity.ERROR,
+        "formular expirat sau fals (CSRF): reîncărcați pagina",
+        "expired or forged form (CSRF): reload the page",
+    )
+    LOGIN_FAILED = (
+        "login_failed",
+        Severity.ERROR,
+        "utilizator sau parolă greșită",
+        "wrong user name or password",
+    )
+    ROLE_INVALID = (
+        "role_invalid",
+        Severity.ERROR,
+        "rolul {role!r} nu există ({roles})",
+        "no role {role!r} ({roles})",
+    )
+    ROOM_REQUIRED = (
+        "room_required",
+        Severity.ERROR,
+        "un șef de sală are exact o sală; ceilalți nu au sală",
+        "a room head has exactly one room; the others have none",
+    )
+    PASSWORD_TOO_SHORT = (
+        "password_too_short",
+        Severity.ERROR,
+        "parola are cel puțin {minimum} caractere",
+        "the password has at least {minimum} characters",
+    )
+    USER_EXISTS = (
+        "user_exists",
+        Severity.ERROR,
+        "utilizatorul {username} există deja",
+        "user {username} already exists",
+    )
+    WINDOWS_INVALID = (
+        "windows_invalid",
+        Severity.ERROR,
+        "ferestre invalide: {problem}",
+        "invalid windows: {problem}",
+    )
+    REASON_MISSING = (
+        "reason_missing",
+        Severity.ERROR,
+        "{what} cere un motiv",
+        "{what} needs a reason",
+    )
+    SCHEDULE_MISSING = (
+        "schedule_missing",
+        Severity.ERROR,
+        "momentul publicării rezultatelor nu este înregistrat: termenele nu pot fi verificate",
+        "the moment the results were published is not recorded: deadlines cannot be checked",
+    )
+    STATION_KNOWN = (
+        "station_known",
+        Severity.ERROR,
+        "stația {key_id} este deja cunoscută",
+        "station {key_id} is already known",
+    )
+    BUNDLE_INVALID = (
+        "bundle_invalid",
+        Severity.ERROR,
+        "fișierul nu este un pachet de sală ({problem})",
+        "the file is not a room bundle ({problem})",
+    )
+    BUNDLE_SIGNATURE_INVALID = (
+        "bundle_signature_invalid",
+        Severity.ERROR,
+        "semnătura pachetului sălii {room} nu se verifică: pachetul a fost modificat sau "
+        "nu vine de la o stație cunoscută",
+        "the signature of room {room}'s bundle does not verify: the bundle was altered "
+        "or does not come from a known station",
+    )
+    BUNDLE_OTHER_EXAM = (
+        "bundle_other_exam",
+        Severity.ERROR,
+        "pachetul este al examenului {found}, nu al examenului {expected}",
+        "the bundle is of exam {found}, not of exam {expected}",
+    )
+    ROOM_ALREADY_IMPORTED = (
+        "room_already_imported",
+        Severity.ERROR,
+        "sala {room} a fost deja importată (pachetul #{bundle})",
+        "room {room} was already imported (bundle #{bundle})",
+    )
+    CANDIDATE_IN_TWO_ROOMS = (
+        "candidate_in_two_rooms",
+        Severity.ERROR,
+        "candidatul {candidates} apare și în sala {room}",
+        "candidate {candidates} also appears in room {room}",
+    )
+    KEY_NOT_FINAL = (
+        "key_not_final",
+        Severity.ERROR,
+        "grila finală nu a fost publicată",
+        "the final key has not been published",
+    )
+    BUNDLES_MISSING = (
+        "bundles_missing",
+        Severity.ERROR,
+        "niciun pachet de sală importat",
+        "no room bundle imported",
+    )
+    FILE_NAME_INVALID = (
+        "file_name_invalid",
+        Severity.ERROR,
+        "numele de fișier {name!r} nu este permis (fără căi, fără caractere speciale)",
+        "file name {name!r} is not allowed (no paths, no special characters)",
+    )
+    FILE_TOO_LARGE = (
+        "file_too_large",
+        Severity.ERROR,
+        "fișierul are {size_mb:.1f} MB, peste limita de {limit_mb} MB",
+        "the file has {size_mb:.1f} MB, over the {limit_mb} MB limit",
+    )
+    KEY_MISSING = (
+        "key_missing",
+        Severity.ERROR,
+        "grila nu a fost încă încărcată",
+        "the key has not been uploaded yet",
+    )
+    CLAIM_MISSING = (
+        "claim_missing",
+        Severity.ERROR,
+        "contestația cere o susținere",
+        "a contestation needs a claim",
+    )
+    ITEM_NOT_CONTESTED = (
+        "item_not_contested",
+        Severity.ERROR,
+        "întrebarea {item} nu a fost contestată",
+        "question {item} was not contested",
+    )
+    OUTCOME_INVALID = (
+        "outcome_invalid",
+        Severity.ERROR,
+        "{what} trebuie să fie una din valorile {options}",
+        "{what} must be one of {options}",
+    )
+    JUSTIFICATION_MISSING = (
+        "justification_missing",
+        Severity.ERROR,
+        "decizia cere o justificare",
+        "the decision needs a justification",
+    )
+    MEMBERS_MISSING = (
+        "members_missing",
+        Severity.ERROR,
+        "numiți membrii comisiei prezenți",
+        "name the committee members present",
+    )
+    KEY_SEALED = (
+        "key_sealed",
+        Severity.ERROR,
+        "grila nu a fost deschisă: nu există scoruri de exportat",
+        "the key has not been opened: there are no scores to export",
+    )
+    KEY_ALREADY_FINAL = (
+        "key_already_final",
+        Severity.ERROR,
+        "grila finală a fost deja publicată; deciziile de acum ar schimba-o",
+        "the final key was already published; decisions now would change it",
+    )
+    CANDIDATE_HAS_SHEET = (
+        "candidate_has_sheet",
+        Severity.ERROR,
+        "candidatul {candidate} are deja foaia #{sheet}; anulați-o întâi dacă aceasta "
+        "este foaia de înlocuire",
+        "candidate {candidate} already has sheet #{sheet}; annul it first if this is the "
+        "replacement sheet",
+    )
+    CANDIDATE_UNKNOWN = (
+        "candidate_unknown",
+        Severity.ERROR,
+        "candidatul {candidate} nu este înscris",
+        "candidate {candidate} is not registered",
+    )
+    CANDIDATE_OTHER_ROOM = (
+        "candidate_other_room",
+        Severity.ERROR,
+        "candidatul {candidate} nu este în sala {room}",
+        "candidate {candidate} is not in room {room}",
+    )
+    SHEET_REJECTED = (
+        "sheet_rejected",
+        Severity.ERROR,
+        "foaia #{sheet} a fost respinsă la citire: nu există ce decide",
+        "sheet #{sheet} was rejected when read: there is nothing to decide",
+    )
+    SHEET_ANNULLED = (
+        "sheet_annulled",
+        Severity.ERROR,
+        "foaia este anulată",
+        "the sheet is annulled",
+    )
+    DECISION_STATE_INVALID = (
+        "decision_state_invalid",
+        Severity.ERROR,
+        "decizia trebuie să fie una din {states}",
+        "the decision must be one of {states}",
+    )
+    BUBBLE_NOT_UNCLEAR = (
+        "bubble_not_unclear",
+        Severity.ERROR,
+        "bula {bubble} nu este neclară ({shown}): se decide doar o bulă neclară",
+        "bubble {bubble} is not unclear ({shown}): only an unclear bubble is decided",
+    )
+    ANNULMENT_REASON_MISSING = (
+        "annulment_reason_missing",
+        Severity.ERROR,
+        "anularea cere un motiv",
+        "an annulment needs a reason",
+    )
+    SHEET_NOT_SCANNED = (
+        "sheet_not_scanned",
+        Severity.ERROR,
+        "candidatul {candidate} nu are nicio foaie scanată: nu există ce rescana",
+        "candidate {candidate} has no scanned sheet: there is nothing to rescan",
+    )
+    SHEET_NOT_NAMED = (
+        "sheet_not_named",
+        Severity.ERROR,
+        "numiți foaia sau candidatul",
+        "name the sheet or the candidate",
+    )
+    SHEET_UNIDENTIFIED = (
+        "sheet_unidentified",
+        Severity.ERROR,
+        "foaia #{sheet} nu are candidat",
+        "sheet #{sheet} has no candidate",
+    )
+    RESCAN_DONE = (
+        "rescan_done",
+        Severity.ERROR,
+        "cererea #{request} are deja o rescanare",
+        "request #{request} already has a rescan",
+    )
+    BUBBLE_INVALID = (
+        "bubble_invalid",
+        Severity.ERROR,
+        "bula {bubble}: {problem}",
+        "bubble {bubble}: {problem}",
+    )
+    RESCAN_MISSING = (
+        "rescan_missing",
+        Severity.ERROR,
+        "foaia nu a fost încă rescanată",
+        "the sheet has not been rescanned yet",
+    )
+    RESCAN_DECIDED = (
+        "rescan_decided",
+        Severity.ERROR,
+        "cererea #{request} a fost deja decisă",
+        "request #{request} was already decided",
+    )
+    RESCAN_UNCLEAR = (
+        "rescan_unclear",
+        Severity.ERROR,
+        "rescanarea lasă neclare bulele {bubbles}: corectați manual",
+        "the rescan leaves bubbles {bubbles} unclear: correct by hand",
+    )
+    TEMPLATE_NOT_IN_PROFILE = (
+        "template_not_in_profile",
+        Severity.ERROR,
+        "profilul {profile} nu punctează șablonul {template} ({templates})",
+        "profile {profile} does not score template {template} ({templates})",
+    )
+    EXAM_EXISTS = (
+        "exam_exists",
+        Severity.ERROR,
+        "examenul {exam} există deja",
+        "exam {exam} already exists",
+    )
+    ROOM_EXISTS = (
+        "room_exists",
+        Severity.ERROR,
+        "sala {room} există deja",
+        "room {room} already exists",
+    )
+    ROOM_MISSING = (
+        "room_missing",
+        Severity.ERROR,
+        "candidatul {candidate} nu are sală (coloana room)",
+        "candidate {candidate} has no room (the room column)",
+    )
+    CANDIDATE_EXISTS = (
+        "candidate_exists",
+        Severity.ERROR,
+        "candidatul {candidate} este deja înscris",
+        "candidate {candidate} is already registered",
+    )
+    KEY_ALREADY_OPENED = (
+        "key_already_opened",
+        Severity.ERROR,
+        "grila a fost deja deschisă {context}",
+        "the key was already opened ({context})",
+    )
+    ROOM_OTHER_EXAM = (
+        "room_other_exam",
+        Severity.ERROR,
+        "sala {room} nu este a examenului {exam}",
+        "room {room} is not of exam {exam}",
+    )
 
 
 class _LenientFormatter(string.Formatter):

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from omr.vocabulary.reasons import Reason
 from station.config import Settings
 from station.errors import StationError, forbidden
 from station.services.rooms import get_room
@@ -47,9 +48,7 @@ def get_current_user(
     """
     login = credentials and find_session(session, token=credentials.credentials, kind="token")
     if not login:
-        raise StationError(
-            "autentificare necesară (token Bearer)", reason="not_authenticated", status_code=401
-        )
+        raise StationError(Reason.NOT_AUTHENTICATED, status_code=401, how="token Bearer")
     return login.user
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from omr.vocabulary.reasons import Reason
+from omr.vocabulary.states import PageStatus
 from station.errors import StationError
 from station.services import audit
 from station.storage.models import Annulment, Candidate, CandidateLink, Reading, Room, User
@@ -49,10 +51,10 @@ def _link(
     live = [r for r in earlier if not _annulled(session, r)]
     if live:
         raise StationError(
-            f"candidatul {candidate.number} are deja foaia #{live[0].id}; anulați-o întâi dacă "
-            "aceasta este foaia de înlocuire",
-            reason="candidate_has_sheet",
+            Reason.CANDIDATE_HAS_SHEET,
             status_code=409,
+            candidate=candidate.number,
+            sheet=live[0].id,
         )
     previous = current_link(session, reading=reading)
     link = CandidateLink(
@@ -92,7 +94,7 @@ def auto_link(session: Session, *, reading: Reading, room: Room, number: str | N
     The candidate must be on this room's list and have no live sheet; otherwise the room
     head picks the candidate on the sheet page.
     """
-    if number is None or reading.status == "rejected":
+    if number is None or reading.status == PageStatus.REJECTED:
         return
     candidate = find_candidate(session, room=room, number=number)
     if candidate is None or candidate.room_id != room.id:
@@ -117,15 +119,11 @@ def pick_candidate(
     room = session.get(Room, reading.room_id)
     candidate = find_candidate(session, room=room, number=number.strip())
     if candidate is None:
-        raise StationError(f"candidatul {number} nu este înscris", reason="candidate_unknown")
+        raise StationError(Reason.CANDIDATE_UNKNOWN, candidate=number)
     if candidate.room_id != room.id:
-        raise StationError(
-            f"candidatul {number} nu este în sala {room.code}", reason="candidate_other_room"
-        )
-    if reading.status == "rejected":
-        raise StationError(
-            "foaia a fost respinsă la citire", reason="sheet_rejected", status_code=409
-        )
+        raise StationError(Reason.CANDIDATE_OTHER_ROOM, candidate=number, room=room.code)
+    if reading.status == PageStatus.REJECTED:
+        raise StationError(Reason.SHEET_REJECTED, status_code=409, sheet=reading.id)
     if _annulled(session, reading):
-        raise StationError("foaia este anulată", reason="sheet_annulled", status_code=409)
+        raise StationError(Reason.SHEET_ANNULLED, status_code=409)
     return _link(session, reading=reading, candidate=candidate, method="picked", actor=actor)

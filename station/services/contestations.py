@@ -20,6 +20,7 @@ from omr.committee.item_analysis import ItemStats, analyse_items
 from omr.scoring.keys import AnswerKey, KeyVersion
 from omr.scoring.profiles import load_profile
 from omr.vocabulary.errors import OmrError
+from omr.vocabulary.reasons import Reason
 from station.errors import StationError, not_found
 from station.services import audit
 from station.services.deadlines import check_window
@@ -42,9 +43,13 @@ class ContestedItem:
     stats: ItemStats | None
 
 
+# why a key version follows the contestation decisions (the key's text, not a reason code)
+REVISION_REASON = "decizia comisiei asupra contestațiilor"
+
+
 def refusal(error: OmrError, status_code: int = 400) -> StationError:
     """The station refusal of a library error."""
-    return StationError(error.message, reason=error.reason, status_code=status_code)
+    return StationError.from_problem(error.problem, status_code=status_code)
 
 
 def key_in_force(session: Session, *, exam: Exam) -> tuple[AnswerKeyVersion, AnswerKey]:
@@ -57,7 +62,7 @@ def key_in_force(session: Session, *, exam: Exam) -> tuple[AnswerKeyVersion, Ans
     """
     version = latest_key(session, exam=exam)
     if version is None:
-        raise StationError("grila nu a fost încărcată", reason="key_missing", status_code=409)
+        raise StationError(Reason.KEY_MISSING, status_code=409)
     return version, answer_key(version, load_profile(exam.profile))
 
 
@@ -90,7 +95,7 @@ def file_contestation(
         ``contestation_unknown_question``, ``variant_without_key``, ``outside_window``.
     """
     if not claim.strip():
-        raise StationError("contestația cere o susținere", reason="claim_missing")
+        raise StationError(Reason.CLAIM_MISSING)
     known = session.scalars(
         select(Candidate.id).where(Candidate.exam_id == exam.id, Candidate.number == candidate)
     ).first()
@@ -179,7 +184,7 @@ def revised_document(
         stage=stage,
         author=actor.full_name or actor.username,
         time=utcnow(),
-        reason="decizia comisiei asupra contestațiilor",
+        reason=REVISION_REASON,
         supersedes=version.number,
     )
     try:
@@ -210,18 +215,14 @@ def rule_item(
         ``members_missing``, and the refusals of :func:`revised_document`.
     """
     if not any(c.item == item for c in contestations_of(session, exam=exam)):
-        raise StationError(
-            f"întrebarea {item} nu a fost contestată", reason="item_not_contested", status_code=404
-        )
+        raise StationError(Reason.ITEM_NOT_CONTESTED, status_code=404, item=item)
     if outcome not in OUTCOMES:
-        raise StationError(
-            f"răspunsul trebuie să fie unul din {', '.join(OUTCOMES)}", reason="outcome_invalid"
-        )
+        raise StationError(Reason.OUTCOME_INVALID, what="răspunsul", options=", ".join(OUTCOMES))
     if not justification.strip():
-        raise StationError("decizia cere o justificare", reason="justification_missing")
+        raise StationError(Reason.JUSTIFICATION_MISSING)
     members = [member.strip() for member in members if member.strip()]
     if not members:
-        raise StationError("numiți membrii comisiei prezenți", reason="members_missing")
+        raise StationError(Reason.MEMBERS_MISSING)
     rulings = current_rulings(session, exam=exam)
     previous = rulings.get(item)
     ruling = ItemRuling(

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from omr.scoring.profiles import load_profile
 from omr.scoring.windows import Window
 from omr.vocabulary.errors import ScoringError
+from omr.vocabulary.reasons import Reason
 from station.errors import StationError
 from station.services import audit
 from station.storage.committee import DeadlineException, ExamSchedule
@@ -62,9 +63,9 @@ def set_schedule(
     try:
         checked = {kind: Window.model_validate(w) for kind, w in (windows or {}).items()}
     except ValidationError as error:
-        raise StationError(f"ferestre invalide: {error}", reason="windows_invalid") from None
+        raise StationError(Reason.WINDOWS_INVALID, problem=str(error)) from None
     if set(checked) - set(WHAT):
-        raise StationError(f"ferestrele pot fi doar {', '.join(WHAT)}", reason="windows_invalid")
+        raise StationError(Reason.WINDOWS_INVALID, problem=f"pot fi doar {', '.join(WHAT)}")
     schedule = ExamSchedule(
         exam_id=exam.id,
         published_at=published_at.replace(tzinfo=None),
@@ -116,7 +117,7 @@ def grant_exception(
         ``reason_missing``.
     """
     if not reason.strip():
-        raise StationError("o excepție de termen cere un motiv", reason="reason_missing")
+        raise StationError(Reason.REASON_MISSING, what="o excepție de termen")
     exception = DeadlineException(
         exam_id=exam.id, kind=kind, candidate=candidate, reason=reason.strip(), granted_by=actor.id
     )
@@ -148,11 +149,7 @@ def check_window(
         return None
     schedule = current_schedule(session, exam=exam)
     if schedule is None:
-        raise StationError(
-            "momentul publicării rezultatelor nu este înregistrat: termenele nu pot fi verificate",
-            reason="schedule_missing",
-            status_code=409,
-        )
+        raise StationError(Reason.SCHEDULE_MISSING, status_code=409)
     try:
         window.check(WHAT[kind], schedule.published_at, now)
     except ScoringError as error:
@@ -169,10 +166,12 @@ def check_window(
         if exception is None:
             start, end = window.bounds(schedule.published_at)
             raise StationError(
-                f"{WHAT[kind]} se primește între {start:%d.%m.%Y %H:%M} și "
-                f"{end:%d.%m.%Y %H:%M}; a fost depusă la {now:%d.%m.%Y %H:%M}",
-                reason=error.reason,
+                error.reason,
                 status_code=409,
+                what=WHAT[kind],
+                start=f"{start:%d.%m.%Y %H:%M}",
+                end=f"{end:%d.%m.%Y %H:%M}",
+                moment=f"{now:%d.%m.%Y %H:%M}",
             ) from None
         return exception
     return None

@@ -14,6 +14,7 @@ from omr.scoring.profiles import Profile, load_profile
 from omr.sheet.candidates import load_candidates
 from omr.sheet.template import load_template
 from omr.vocabulary.errors import OmrError
+from omr.vocabulary.reasons import Reason
 from station.errors import StationError, not_found
 from station.services import audit
 from station.storage.models import (
@@ -27,7 +28,7 @@ from station.storage.models import (
 
 
 def _refuse(error: OmrError) -> StationError:
-    return StationError(error.message, reason=error.reason)
+    return StationError.from_problem(error.problem)
 
 
 def create_exam(
@@ -48,11 +49,13 @@ def create_exam(
         raise _refuse(error) from None
     if template not in loaded.templates:
         raise StationError(
-            f"profilul {profile} nu punctează șablonul {template} ({', '.join(loaded.templates)})",
-            reason="template_not_in_profile",
+            Reason.TEMPLATE_NOT_IN_PROFILE,
+            profile=profile,
+            template=template,
+            templates=", ".join(loaded.templates),
         )
     if session.scalars(select(Exam).where(Exam.code == code)).first():
-        raise StationError(f"examenul {code} există deja", reason="exam_exists", status_code=409)
+        raise StationError(Reason.EXAM_EXISTS, status_code=409, exam=code)
     exam = Exam(code=code, title=title, profile=profile, template=template)
     session.add(exam)
     session.flush()
@@ -83,7 +86,7 @@ def add_room(session: Session, *, exam: Exam, code: str, name: str, actor: User 
         ``room_exists``.
     """
     if find_room(session, exam=exam, code=code):
-        raise StationError(f"sala {code} există deja", reason="room_exists", status_code=409)
+        raise StationError(Reason.ROOM_EXISTS, status_code=409, room=code)
     room = Room(exam_id=exam.id, code=code, name=name or code)
     session.add(room)
     session.flush()
@@ -124,15 +127,9 @@ def import_candidates(
     added = []
     for row in rows:
         if row.room is None:
-            raise StationError(
-                f"candidatul {row.number} nu are sală (coloana room)", reason="room_missing"
-            )
+            raise StationError(Reason.ROOM_MISSING, candidate=row.number)
         if row.number in known:
-            raise StationError(
-                f"candidatul {row.number} este deja înscris",
-                reason="candidate_exists",
-                status_code=409,
-            )
+            raise StationError(Reason.CANDIDATE_EXISTS, status_code=409, candidate=row.number)
         room = find_room(session, exam=exam, code=row.room) or add_room(
             session, exam=exam, code=row.room, name=row.room, actor=actor
         )
@@ -179,16 +176,17 @@ def load_key(session: Session, *, exam: Exam, document: bytes, actor: User) -> A
     )
     if opened:
         raise StationError(
-            "grila a fost deja deschisă și scorurile au fost afișate: o nouă grilă nu mai "
-            "poate fi încărcată în sală",
-            reason="key_already_opened",
+            Reason.KEY_ALREADY_OPENED,
             status_code=409,
+            context="și scorurile au fost afișate: o nouă grilă nu mai poate fi încărcată în sală",
         )
     try:
         data = json.loads(document)
         key = build_key(data, load_profile(exam.profile))
     except json.JSONDecodeError as error:
-        raise StationError(f"grila nu este JSON valid: {error}", reason="key_invalid") from None
+        raise StationError(
+            Reason.KEY_INVALID, source="grila", problem=f"nu este JSON valid: {error}"
+        ) from None
     except OmrError as error:
         raise _refuse(error) from None
     previous = latest_key(session, exam=exam)
@@ -234,12 +232,10 @@ def open_key(session: Session, *, room: Room, actor: User) -> KeyOpening:
     """
     key = latest_key(session, exam=room.exam)
     if key is None:
-        raise StationError("grila nu a fost încă încărcată", reason="key_missing", status_code=409)
+        raise StationError(Reason.KEY_MISSING, status_code=409)
     if opened_key(session, room=room) is not None:
         raise StationError(
-            "grila este deja deschisă pentru această sală",
-            reason="key_already_opened",
-            status_code=409,
+            Reason.KEY_ALREADY_OPENED, status_code=409, context="pentru această sală"
         )
     opening = KeyOpening(room_id=room.id, key_id=key.id, opened_by=actor.id)
     session.add(opening)

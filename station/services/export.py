@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from omr.scoring.results import SheetScore, scores_csv
+from omr.vocabulary.reasons import Reason
 from station.config import Settings
 from station.errors import StationError
 from station.services import audit
@@ -60,11 +61,7 @@ def export_room(session: Session, *, room: Room, settings: Settings, actor: User
     """
     key = opened_key(session, room=room)
     if key is None:
-        raise StationError(
-            "grila nu a fost deschisă: nu există scoruri de exportat",
-            reason="key_sealed",
-            status_code=409,
-        )
+        raise StationError(Reason.KEY_SEALED, status_code=409)
     summary = room_summary(session, room=room)
     scores: list[SheetScore] = [sheet.score for sheet in summary.sheets if sheet.score is not None]
     csv = scores_csv(scores)

@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from omr.vocabulary.reasons import Reason
 from station.config import Settings
 from station.errors import StationError
 from station.services import audit
@@ -34,10 +35,7 @@ def check_file_name(name: str) -> str:
     """
     plain = PurePosixPath(name).name == name and PureWindowsPath(name).name == name
     if not plain or name.startswith(".") or not _SAFE_NAME.match(name):
-        raise StationError(
-            f"numele de fișier {name!r} nu este permis (fără căi, fără caractere speciale)",
-            reason="file_name_invalid",
-        )
+        raise StationError(Reason.FILE_NAME_INVALID, name=name)
     return name
 
 
@@ -52,9 +50,7 @@ def check_size(size: int, settings: Settings) -> None:
     if size > settings.max_upload_bytes:
         limit = settings.max_upload_bytes // (1024 * 1024)
         raise StationError(
-            f"fișierul are {size / 1024 / 1024:.1f} MB, peste limita de {limit} MB",
-            reason="file_too_large",
-            status_code=413,
+            Reason.FILE_TOO_LARGE, status_code=413, size_mb=size / 1024 / 1024, limit_mb=limit
         )
 
 
@@ -106,10 +102,10 @@ def store_scan(
     first = find_scan(session, sha256=sha)
     if first is not None:
         raise StationError(
-            f"fișierul {name} este identic cu scanarea #{first.id} ({first.original_name}, "
-            f"primită la {first.received_at:%d.%m.%Y %H:%M:%S}): nu este preluat a doua oară",
-            reason="duplicate_file",
+            Reason.DUPLICATE_FILE,
             status_code=409,
+            first=f"scanarea #{first.id} ({first.original_name}, "
+            f"primită la {first.received_at:%d.%m.%Y %H:%M:%S})",
         )
     stored = _write_once(settings, sha, Path(name).suffix.lower(), data)
     scan = Scan(

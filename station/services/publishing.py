@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from omr.scoring.keys import check_succession
 from omr.scoring.score import diff_scores
 from omr.vocabulary.errors import OmrError
+from omr.vocabulary.reasons import Reason
 from station.errors import StationError
 from station.services import audit
 from station.services.contestations import (
@@ -83,11 +84,7 @@ def publish_final_key(session: Session, *, exam: Exam, actor: User) -> tuple[Key
     if published is not None:
         if published.key_id == version.id and final.digest == version.digest:
             return published, False
-        raise StationError(
-            "grila finală a fost deja publicată; deciziile de acum ar schimba-o",
-            reason="key_already_final",
-            status_code=409,
-        )
+        raise StationError(Reason.KEY_ALREADY_FINAL, status_code=409)
     try:
         check_succession(key, final)
     except OmrError as error:

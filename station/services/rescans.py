@@ -22,6 +22,7 @@ from omr.scoring.profiles import load_profile
 from omr.scoring.results import SheetScore
 from omr.scoring.score import ReadingPage, score_sheet
 from omr.vocabulary.errors import OmrError
+from omr.vocabulary.reasons import Reason
 from station.config import Settings
 from station.errors import StationError, not_found
 from station.services import audit
@@ -74,11 +75,7 @@ def _live_sheet(session: Session, exam: Exam, number: str) -> Reading:
         if (view := sheet_view(session, reading=reading)).status != "annulled"
     ]
     if not live:
-        raise StationError(
-            f"candidatul {number} nu are nicio foaie scanată: nu există ce rescana",
-            reason="sheet_not_scanned",
-            status_code=409,
-        )
+        raise StationError(Reason.SHEET_NOT_SCANNED, status_code=409, candidate=number)
     return live[-1].reading
 
 
@@ -101,7 +98,7 @@ def file_request(
         ``reason_missing``, ``outside_window``, ``schedule_missing``.
     """
     if not reason.strip():
-        raise StationError("cererea de rescanare cere un motiv", reason="reason_missing")
+        raise StationError(Reason.REASON_MISSING, what="cererea de rescanare")
     if sheet_id is not None:
         reading = get_reading(session, sheet_id)
         if reading.room_id not in {room.id for room in rooms_of_exam(session, exam_id=exam.id)}:
@@ -109,18 +106,12 @@ def file_request(
     elif candidate:
         reading = _live_sheet(session, exam, candidate)
     else:
-        raise StationError("numiți foaia sau candidatul", reason="sheet_not_scanned")
+        raise StationError(Reason.SHEET_NOT_NAMED)
     view = sheet_view(session, reading=reading)
     if view.status == "rejected":
-        raise StationError(
-            f"foaia #{reading.id} nu a putut fi citită: nu există ce compara",
-            reason="sheet_rejected",
-            status_code=409,
-        )
+        raise StationError(Reason.SHEET_REJECTED, status_code=409, sheet=reading.id)
     if view.candidate is None:
-        raise StationError(
-            f"foaia #{reading.id} nu are candidat", reason="sheet_unidentified", status_code=409
-        )
+        raise StationError(Reason.SHEET_UNIDENTIFIED, status_code=409, sheet=reading.id)
     number = view.candidate.number
     exception = check_window(session, exam=exam, kind="rescan", candidate=number, now=now)
     request = RescanRequest(
@@ -236,9 +227,7 @@ def rescan(
         ``rescan_mismatch``, ``rescan_unreadable``, ``duplicate_file``.
     """
     if _one(session, RescanResult, request) is not None:
-        raise StationError(
-            f"cererea #{request.id} are deja o rescanare", reason="rescan_done", status_code=409
-        )
+        raise StationError(Reason.RESCAN_DONE, status_code=409, request=request.id)
     check_file_name(name)
     check_size(len(data), settings)
     original = sheet_view(session, reading=request.reading)
@@ -251,7 +240,7 @@ def rescan(
     try:
         if len(pages) != 1:
             raise StationError(
-                f"rescanarea are {len(pages)} pagini, foaia are una", reason="rescan_mismatch"
+                Reason.RESCAN_MISMATCH, field="numărul de pagini", found=len(pages), expected=1
             )
         candidate = request.candidate if page.candidate is None else page.candidate
         compare_readings(
@@ -267,7 +256,8 @@ def rescan(
             after={"name": name, "reason": error.reason, "message": error.message},
         )
         session.commit()
-        raise StationError(error.message, reason=error.reason, status_code=409) from None
+        # the comparison's English message is kept (tests assert it)
+        raise StationError.from_problem(error.problem, status_code=409, language="en") from None
     batch = new_batch(session, room=room, source="rescan", actor=actor)
     scan = store_scan(
         session, settings=settings, batch=batch, room=room, name=name, data=data, actor=actor
@@ -304,9 +294,9 @@ def _bubbles_by_hand(
         question, option, state = int(bubble["question"]), str(bubble["option"]), bubble["state"]
         if option not in answers.get(str(question), {}) or state not in STATES:
             raise StationError(
-                f"bula {question}{option} → {state}: foaia nu are această bulă sau starea nu "
-                f"este una din {', '.join(STATES)}",
-                reason="bubble_invalid",
+                Reason.BUBBLE_INVALID,
+                bubble=f"{question}{option} → {state}",
+                problem=f"foaia nu are această bulă sau starea nu este una din {', '.join(STATES)}",
             )
         chosen[(question, option)] = str(state)
     return chosen
@@ -333,30 +323,21 @@ def decide(
     """
     view = rescan_view(session, request=request)
     if view.result is None:
-        raise StationError(
-            "foaia nu a fost încă rescanată", reason="rescan_missing", status_code=409
-        )
+        raise StationError(Reason.RESCAN_MISSING, status_code=409)
     if view.decision is not None:
-        raise StationError(
-            f"cererea #{request.id} a fost deja decisă", reason="rescan_decided", status_code=409
-        )
+        raise StationError(Reason.RESCAN_DECIDED, status_code=409, request=request.id)
     members = [member.strip() for member in members if member.strip()]
     if not members:
-        raise StationError("numiți membrii comisiei prezenți", reason="members_missing")
+        raise StationError(Reason.MEMBERS_MISSING)
     if outcome not in OUTCOMES:
-        raise StationError(
-            f"decizia trebuie să fie una din {', '.join(OUTCOMES)}", reason="outcome_invalid"
-        )
+        raise StationError(Reason.OUTCOME_INVALID, what="decizia", options=", ".join(OUTCOMES))
     if outcome != "keep" and not reason.strip():
-        raise StationError("o corectare cere un motiv", reason="reason_missing")
+        raise StationError(Reason.REASON_MISSING, what="o corectare")
     chosen: dict[tuple[int, str], str] = {}
     if outcome == "rescan":
         unclear = [f"{c.question}{c.option}" for c in view.changes if c.after == "unclear"]
         if unclear:
-            raise StationError(
-                f"rescanarea lasă neclare bulele {', '.join(unclear)}: corectați manual",
-                reason="rescan_unclear",
-            )
+            raise StationError(Reason.RESCAN_UNCLEAR, bubbles=", ".join(unclear))
         chosen = _rescan_bubbles(view.changes)
     elif outcome == "by_hand":
         chosen = _bubbles_by_hand(view, bubbles)

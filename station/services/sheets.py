@@ -16,13 +16,15 @@ from omr.scoring.profiles import load_profile
 from omr.scoring.results import SheetScore
 from omr.scoring.score import ReadingPage, score_sheet
 from omr.vocabulary.errors import OmrError
+from omr.vocabulary.reasons import Problem, Reason
+from omr.vocabulary.states import DECIDED_STATES, MarkState, PageStatus
 from station.errors import StationError, not_found
 from station.services import audit
 from station.services.candidates import current_link
 from station.services.exams import answer_key, opened_key
 from station.storage.models import Annulment, Candidate, Decision, Reading, Room, User
 
-STATES = ("blank", "filled", "crossed")
+STATES = DECIDED_STATES
 LABELS = {
     "rejected": "respinsă",
     "annulled": "anulată",
@@ -60,7 +62,7 @@ class SheetView:
                 self.reading.document["answers"].items(), key=lambda i: int(i[0])
             )
             for option, state in marks.items()
-            if state == "unclear"
+            if state == MarkState.UNCLEAR
         ]
 
 
@@ -101,8 +103,10 @@ def sheet_view(session: Session, *, reading: Reading) -> SheetView:
         score=None,
         status="rejected",
     )
-    if reading.status == "rejected":
-        view.doubts = [reason["message"] for reason in reading.document["reasons"]]
+    if reading.status == PageStatus.REJECTED:
+        view.doubts = [
+            Problem.from_dict(reason).message_ro for reason in reading.document["reasons"]
+        ]
         return view
     if view.annulment is not None:
         view.status = "annulled"
@@ -135,12 +139,10 @@ def _score(view: SheetView, key) -> tuple[SheetScore | None, str | None]:  # noq
 
 
 def _check_open(session: Session, reading: Reading) -> None:
-    if reading.status == "rejected":
-        raise StationError(
-            "foaia a fost respinsă la citire", reason="sheet_rejected", status_code=409
-        )
+    if reading.status == PageStatus.REJECTED:
+        raise StationError(Reason.SHEET_REJECTED, status_code=409, sheet=reading.id)
     if _annulment(session, reading) is not None:
-        raise StationError("foaia este anulată", reason="sheet_annulled", status_code=409)
+        raise StationError(Reason.SHEET_ANNULLED, status_code=409)
 
 
 def decide(
@@ -163,16 +165,11 @@ def decide(
     """
     _check_open(session, reading)
     if state not in STATES:
-        raise StationError(
-            f"decizia trebuie să fie una din {', '.join(STATES)}", reason="decision_state_invalid"
-        )
+        raise StationError(Reason.DECISION_STATE_INVALID, states=", ".join(STATES))
     read = reading.document["answers"].get(str(question), {}).get(option)
-    if read != "unclear":
+    if read != MarkState.UNCLEAR:
         shown = f"citită „{read}”" if read else "inexistentă"
-        raise StationError(
-            f"bula {question}{option} nu este neclară ({shown}): se decide doar o bulă neclară",
-            reason="bubble_not_unclear",
-        )
+        raise StationError(Reason.BUBBLE_NOT_UNCLEAR, bubble=f"{question}{option}", shown=shown)
     previous = next(
         (
             d
@@ -216,7 +213,7 @@ def annul(session: Session, *, reading: Reading, reason: str, actor: User) -> An
     """
     _check_open(session, reading)
     if not reason.strip():
-        raise StationError("anularea cere un motiv", reason="annulment_reason_missing")
+        raise StationError(Reason.ANNULMENT_REASON_MISSING)
     annulment = Annulment(reading_id=reading.id, reason=reason.strip(), annulled_by=actor.id)
     session.add(annulment)
     session.flush()

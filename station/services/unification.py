@@ -17,6 +17,7 @@ from omr.scoring.profiles import load_profile
 from omr.scoring.results import SheetScore, csv_text
 from omr.scoring.score import ReadingPage, score_sheet
 from omr.vocabulary.errors import OmrError
+from omr.vocabulary.reasons import Reason
 from station.config import Settings
 from station.errors import StationError
 from station.services import audit
@@ -60,13 +61,13 @@ def trust_station(session: Session, *, key_hex: str, label: str, actor: User) ->
         key = b""
     if len(key) < 16:
         raise StationError(
-            "cheia stației trebuie dată în hex (cel puțin 16 octeți)", reason="key_invalid"
+            Reason.KEY_INVALID,
+            source="cheia stației",
+            problem="trebuie dată în hex (cel puțin 16 octeți)",
         )
     key_id = key_fingerprint(key)
     if session.scalars(select(TrustedStation).where(TrustedStation.key_id == key_id)).first():
-        raise StationError(
-            f"stația {key_id} este deja cunoscută", reason="station_known", status_code=409
-        )
+        raise StationError(Reason.STATION_KNOWN, status_code=409, key_id=key_id)
     station = TrustedStation(key_id=key_id, key_hex=key.hex(), label=label, added_by=actor.id)
     session.add(station)
     session.flush()
@@ -99,34 +100,24 @@ def import_bundle(
         ``room_already_imported`` (409), ``candidate_in_two_rooms`` (409).
     """
     if not isinstance(document, dict) or document.get("schema") != BUNDLE_SCHEMA:
-        raise StationError(
-            f"fișierul nu este un pachet de sală ({BUNDLE_SCHEMA})", reason="bundle_invalid"
-        )
+        raise StationError(Reason.BUNDLE_INVALID, problem=BUNDLE_SCHEMA)
     if not verify_bundle(document, _signing_key(session, settings, document)):
-        raise StationError(
-            f"semnătura pachetului sălii {document.get('room')} nu se verifică: pachetul a fost "
-            "modificat sau nu vine de la o stație cunoscută",
-            reason="bundle_signature_invalid",
-        )
+        raise StationError(Reason.BUNDLE_SIGNATURE_INVALID, room=document.get("room"))
     if document.get("exam") != exam.code:
-        raise StationError(
-            f"pachetul este al examenului {document.get('exam')}, nu al examenului {exam.code}",
-            reason="bundle_other_exam",
-        )
+        raise StationError(Reason.BUNDLE_OTHER_EXAM, found=document.get("exam"), expected=exam.code)
     numbers = _numbers(document)
     for earlier in bundles_of(session, exam=exam):
         if earlier.room == document["room"]:
             raise StationError(
-                f"sala {earlier.room} a fost deja importată (pachetul #{earlier.id})",
-                reason="room_already_imported",
-                status_code=409,
+                Reason.ROOM_ALREADY_IMPORTED, status_code=409, room=earlier.room, bundle=earlier.id
             )
         twice = sorted(numbers & _numbers(earlier.document))
         if twice:
             raise StationError(
-                f"candidatul {', '.join(twice)} apare și în sala {earlier.room}",
-                reason="candidate_in_two_rooms",
+                Reason.CANDIDATE_IN_TWO_ROOMS,
                 status_code=409,
+                candidates=", ".join(twice),
+                room=earlier.room,
             )
     bundle = ImportedBundle(
         exam_id=exam.id, room=document["room"], document=document, imported_by=actor.id
@@ -175,14 +166,10 @@ def build_ranking(session: Session, *, exam: Exam, actor: User) -> NationalRanki
     version, key = key_in_force(session, exam=exam)
     publication = publication_of(session, exam=exam)
     if publication is None or publication.key_id != version.id:
-        raise StationError(
-            "grila finală nu a fost publicată", reason="key_not_final", status_code=409
-        )
+        raise StationError(Reason.KEY_NOT_FINAL, status_code=409)
     bundles = bundles_of(session, exam=exam)
     if not bundles:
-        raise StationError(
-            "niciun pachet de sală importat", reason="bundles_missing", status_code=409
-        )
+        raise StationError(Reason.BUNDLES_MISSING, status_code=409)
     profile = load_profile(exam.profile)
     try:
         scores = [

@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from omr.vocabulary.reasons import Reason
 from station.errors import StationError
 from station.services import audit
 from station.storage.models import AuthSession, Room, User, utcnow
@@ -41,17 +42,13 @@ def create_user(
         ``role_invalid``, ``room_required``, ``password_too_short``, ``user_exists``.
     """
     if role not in ROLES:
-        raise StationError(f"rolul {role!r} nu există ({', '.join(ROLES)})", reason="role_invalid")
+        raise StationError(Reason.ROLE_INVALID, role=role, roles=", ".join(ROLES))
     if (role == "room_head") != (room is not None):
-        raise StationError(
-            "un șef de sală are exact o sală; ceilalți nu au sală", reason="room_required"
-        )
+        raise StationError(Reason.ROOM_REQUIRED)
     if len(password) < 4:
-        raise StationError("parola are cel puțin 4 caractere", reason="password_too_short")
+        raise StationError(Reason.PASSWORD_TOO_SHORT, minimum=4)
     if session.scalars(select(User).where(User.username == username)).first():
-        raise StationError(
-            f"utilizatorul {username} există deja", reason="user_exists", status_code=409
-        )
+        raise StationError(Reason.USER_EXISTS, status_code=409, username=username)
     user = User(
         username=username,
         full_name=full_name or username,
@@ -85,7 +82,7 @@ def authenticate(session: Session, *, username: str, password: str) -> User:
             return user
     except (VerifyMismatchError, InvalidHashError):
         pass
-    raise StationError("utilizator sau parolă greșită", reason="login_failed", status_code=401)
+    raise StationError(Reason.LOGIN_FAILED, status_code=401)
 
 
 def open_session(

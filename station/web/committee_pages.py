@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
 
+from omr.vocabulary.reasons import Reason
 from station.api.committee_deps import Now
 from station.api.deps import SessionDep, SettingsDep
 from station.api.routes import contestations as contestation_routes
@@ -132,8 +133,9 @@ def _bubbles(text: str) -> list[dict[str, object]]:
         bubble, _, state = part.partition(":")
         if not bubble[:-1].isdigit():
             raise StationError(
-                f"bula {part!r}: scrieți întrebarea, opțiunea și starea, ca 1b:blank",
-                reason="bubble_invalid",
+                Reason.BUBBLE_INVALID,
+                bubble=repr(part),
+                problem="scrieți întrebarea, opțiunea și starea, ca 1b:blank",
             )
         chosen.append({"question": int(bubble[:-1]), "option": bubble[-1], "state": state})
     return chosen

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Form, Request
 from fastapi.templating import Jinja2Templates
 
+from omr.vocabulary.reasons import Reason
 from station.api.deps import SessionDep
 from station.errors import StationError, forbidden
 from station.services.users import find_session
@@ -32,7 +33,7 @@ def get_login(request: Request, session: SessionDep) -> AuthSession:
     token = request.cookies.get(COOKIE)
     login = token and find_session(session, token=token, kind="cookie")
     if not login:
-        raise LoginRequired("autentificați-vă", reason="not_authenticated", status_code=401)
+        raise LoginRequired(Reason.NOT_AUTHENTICATED, status_code=401, how="autentificați-vă")
     return login
 
 
@@ -48,11 +49,7 @@ def checked_login(login: PageLogin, csrf: Annotated[str, Form()] = "") -> AuthSe
         ``csrf_invalid`` (403).
     """
     if csrf != login.csrf:
-        raise StationError(
-            "formular expirat sau fals (CSRF): reîncărcați pagina",
-            reason="csrf_invalid",
-            status_code=403,
-        )
+        raise StationError(Reason.CSRF_INVALID, status_code=403)
     return login
 
 

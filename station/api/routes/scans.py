@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, UploadFile
 from sqlalchemy.orm import Session
 
+from omr.vocabulary.reasons import Reason
 from station.api.deps import RoomWorker, SessionDep, SettingsDep, WorkerDep, check_room
 from station.config import Settings
 from station.errors import StationError
@@ -59,16 +60,14 @@ async def upload_scans(
     exam = get_exam(session, exam_id)
     room = check_room(user, get_room(session, room_id or user.room_id or 0))
     if room.exam_id != exam.id:
-        raise StationError(
-            f"sala {room.code} nu este a examenului {exam.code}", reason="room_other_exam"
-        )
+        raise StationError(Reason.ROOM_OTHER_EXAM, room=room.code, exam=exam.code)
     batch, scans, refusals = await take_uploads(
         session, settings=settings, worker=worker, room=room, files=files, user=user
     )
     if refusals and not scans:
         first = refusals[0]
-        status = {"file_too_large": 413, "duplicate_file": 409}.get(first.reason, 400)
-        raise StationError(first.message, reason=first.reason, status_code=status)
+        status = {Reason.FILE_TOO_LARGE: 413, Reason.DUPLICATE_FILE: 409}.get(first.reason, 400)
+        raise StationError.recorded(first.reason, first.message, status_code=status)
     return UploadResult(
         batch_id=batch.id,
         scans=[ScanPublic.model_validate(scan) for scan in scans],

@@ -6,6 +6,7 @@ import json
 
 from fastapi import APIRouter, Response, UploadFile
 
+from omr.vocabulary.reasons import Reason
 from station.api.committee_deps import Committee
 from station.api.deps import Admin, SessionDep, SettingsDep
 from station.committee_schemas import (
@@ -43,7 +44,7 @@ async def uploaded_bundle(file: UploadFile, settings: SettingsDep) -> object:
     try:
         return json.loads(await file.read(settings.max_upload_bytes + 1))
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise StationError("pachetul nu este JSON valid", reason="bundle_invalid") from None
+        raise StationError(Reason.BUNDLE_INVALID, problem="nu este JSON valid") from None
 
 
 @router.post("/exams/{exam_id}/bundles", response_model=BundlePublic, status_code=201)
