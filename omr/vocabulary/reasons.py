@@ -434,7 +434,7 @@ class Reason(StrEnum):
     KEY_INVALID = (
         "key_invalid",
         Severity.ERROR,
-        "grila de răspunsuri nu este validă",
+        "{source}: cheie invalidă",
         "{source}: not a valid key: {problem}",
     )
     KEY_PROFILE_MISSING = (
