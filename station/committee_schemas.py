@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from omr.vocabulary.states import DecidedState
+
 
 class _Public(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -52,7 +54,7 @@ class RescanCreate(BaseModel):
 class BubbleChoice(BaseModel):
     question: int
     option: str
-    state: Literal["blank", "filled", "crossed"]
+    state: DecidedState
 
 
 class RescanDecisionCreate(BaseModel):

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from omr.vocabulary.states import DecidedState
+
 
 class _Public(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -104,7 +106,7 @@ class UploadResult(BaseModel):
 class DecisionCreate(BaseModel):
     question: int
     option: str
-    state: Literal["blank", "filled", "crossed"]
+    state: DecidedState
     note: str = ""
 
 

@@ -4,6 +4,7 @@ station alike (values are the strings of ``omr.reading/1``)."""
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 
 class MarkState(StrEnum):
@@ -26,8 +27,9 @@ _MARK_LABELS_RO = {
     MarkState.CROSSED: "anulată cu X",
     MarkState.UNCLEAR: "neclară",
 }
-# The states a person may decide an unclear bubble into.
+# The states a person may decide an unclear bubble into (a tuple, and a type for models).
 DECIDED_STATES = (MarkState.BLANK, MarkState.FILLED, MarkState.CROSSED)
+DecidedState = Literal[MarkState.BLANK, MarkState.FILLED, MarkState.CROSSED]
 
 
 class PageStatus(StrEnum):

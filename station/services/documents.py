@@ -15,10 +15,13 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from omr.printing.answer_sheets import BOLD_FONT, REGULAR_FONT, _register_fonts
+from omr.vocabulary.states import MarkState, PageStatus
 from station.config import Settings
 from station.services.rooms import RoomSummary
 from station.services.sheets import SheetView
 from station.storage.models import Candidate, utcnow
+
+MARKED = (MarkState.FILLED, MarkState.CROSSED)  # the options a candidate chose
 
 TABLE_STYLE = TableStyle(
     [
@@ -62,7 +65,7 @@ def _who(candidate: Candidate | None) -> str:
 def _score_text(view: SheetView) -> str:
     score = view.score
     if score is None:
-        return "scor ascuns (grila este sigilată)" if view.status != "rejected" else "—"
+        return "scor ascuns (grila este sigilată)" if view.status != PageStatus.REJECTED else "—"
     if score.total is None:
         return f"provizoriu {score.provisional_total} din {score.max} (în așteptarea deciziilor)"
     return f"{score.total} din {score.max}"
@@ -106,8 +109,10 @@ def result_slip(view: SheetView, settings: Settings) -> bytes:
         rows = [["Întrebarea", "Marcaje", "Grila", "Puncte", "Regula"]] + [
             [
                 str(q.question),
-                " ".join(o for o, s in q.marks.items() if s in ("filled", "crossed"))
-                + (" (X)" if "crossed" in q.marks.values() else ""),
+                " ".join(
+                    o for o, s in q.marks.items() if s in (MarkState.FILLED, MarkState.CROSSED)
+                )
+                + (" (X)" if MarkState.CROSSED in q.marks.values() else ""),
                 q.key,
                 "—" if q.points is None else str(q.points),
                 q.rule,

@@ -23,6 +23,7 @@ from omr.scoring.results import SheetScore
 from omr.scoring.score import ReadingPage, score_sheet
 from omr.vocabulary.errors import OmrError
 from omr.vocabulary.reasons import Reason
+from omr.vocabulary.states import MarkState, PageStatus
 from station.config import Settings
 from station.errors import StationError, not_found
 from station.services import audit
@@ -108,7 +109,7 @@ def file_request(
     else:
         raise StationError(Reason.SHEET_NOT_NAMED)
     view = sheet_view(session, reading=reading)
-    if view.status == "rejected":
+    if view.status == PageStatus.REJECTED:
         raise StationError(Reason.SHEET_REJECTED, status_code=409, sheet=reading.id)
     if view.candidate is None:
         raise StationError(Reason.SHEET_UNIDENTIFIED, status_code=409, sheet=reading.id)
@@ -188,7 +189,7 @@ def rescan_view(session: Session, *, request: RescanRequest) -> RescanView:
 
 
 def _rescan_bubbles(changes: list[BubbleChange]) -> dict[tuple[int, str], str]:
-    return {(c.question, c.option): c.after for c in changes if c.after != "unclear"}
+    return {(c.question, c.option): c.after for c in changes if c.after != MarkState.UNCLEAR}
 
 
 def _score_with(
@@ -335,7 +336,7 @@ def decide(
         raise StationError(Reason.REASON_MISSING, what="o corectare")
     chosen: dict[tuple[int, str], str] = {}
     if outcome == "rescan":
-        unclear = [f"{c.question}{c.option}" for c in view.changes if c.after == "unclear"]
+        unclear = [f"{c.question}{c.option}" for c in view.changes if c.after == MarkState.UNCLEAR]
         if unclear:
             raise StationError(Reason.RESCAN_UNCLEAR, bubbles=", ".join(unclear))
         chosen = _rescan_bubbles(view.changes)

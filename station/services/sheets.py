@@ -101,7 +101,7 @@ def sheet_view(session: Session, *, reading: Reading) -> SheetView:
         annulment=_annulment(session, reading),
         decisions=latest_decisions(session, reading=reading),
         score=None,
-        status="rejected",
+        status=PageStatus.REJECTED,
     )
     if reading.status == PageStatus.REJECTED:
         view.doubts = [
@@ -196,7 +196,7 @@ def decide(
         entity=f"sheet:{reading.id}",
         before={
             "bubble": f"{question}{option}",
-            "state": previous.state if previous else "unclear",
+            "state": previous.state if previous else MarkState.UNCLEAR,
         },
         after={"bubble": f"{question}{option}", "state": state, "note": note},
     )

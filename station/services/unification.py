@@ -18,6 +18,7 @@ from omr.scoring.results import SheetScore, csv_text
 from omr.scoring.score import ReadingPage, score_sheet
 from omr.vocabulary.errors import OmrError
 from omr.vocabulary.reasons import Reason
+from omr.vocabulary.states import PageStatus
 from station.config import Settings
 from station.errors import StationError
 from station.services import audit
@@ -32,7 +33,7 @@ def _numbers(document: dict[str, Any]) -> set[str]:
     return {
         result["candidate"]
         for result in document.get("results", [])
-        if result.get("candidate") and result.get("status") != "rejected"
+        if result.get("candidate") and result.get("status") != PageStatus.REJECTED
     }
 
 
