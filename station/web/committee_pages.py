@@ -7,11 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
 
-from station.api.committee_deps import Now
-from station.api.deps import SessionDep, SettingsDep
 from station.api.routes import contestations as contestation_routes
 from station.api.routes import rescans as rescan_routes
 from station.api.routes import unification as unification_routes
+from station.dependencies import Now, SessionDep, SettingsDep
 from station.errors import StationError, forbidden
 from station.services import contestations, rescans, unification
 from station.services.deadlines import windows_in_force

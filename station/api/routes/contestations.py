@@ -6,8 +6,7 @@ import json
 
 from fastapi import APIRouter, Response
 
-from station.api.committee_deps import Committee, Now
-from station.api.deps import SessionDep
+from station.api.committee_deps import Committee
 from station.committee_schemas import (
     ContestationCreate,
     ContestationPublic,
@@ -16,6 +15,7 @@ from station.committee_schemas import (
     RulingCreate,
     RulingPublic,
 )
+from station.dependencies import Now, SessionDep
 from station.downloads import attachment
 from station.errors import not_found
 from station.services import contestations

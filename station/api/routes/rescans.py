@@ -7,9 +7,9 @@ import json
 
 from fastapi import APIRouter, Response, UploadFile
 
-from station.api.committee_deps import Committee, Now
-from station.api.deps import SessionDep, SettingsDep
+from station.api.committee_deps import Committee
 from station.committee_schemas import RescanCreate, RescanDecisionCreate, RescanRecord
+from station.dependencies import Now, SessionDep, SettingsDep
 from station.downloads import attachment
 from station.errors import not_found
 from station.services import rescans

@@ -7,10 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, UploadFile
 from sqlalchemy.orm import Session
 
-from station.api.deps import RoomWorker, SessionDep, SettingsDep, WorkerDep, check_room
+from station.api.deps import RoomWorker
 from station.config import Settings
+from station.dependencies import SessionDep, SettingsDep, WorkerDep
 from station.errors import StationError
 from station.schemas import RefusalPublic, ScanPublic, UploadResult
+from station.services.access import check_room
 from station.services.exams import get_exam
 from station.services.intake import receive_files
 from station.services.rooms import get_room
@@ -57,7 +59,7 @@ async def upload_scans(
     refusal is the answer (413 too large, 409 duplicate, 400 bad name).
     """
     exam = get_exam(session, exam_id)
-    room = check_room(user, get_room(session, room_id or user.room_id or 0))
+    room = check_room(user=user, room=get_room(session, room_id or user.room_id or 0))
     if room.exam_id != exam.id:
         raise StationError(
             f"sala {room.code} nu este a examenului {exam.code}", reason="room_other_exam"

@@ -7,13 +7,14 @@ import json
 from fastapi import APIRouter, Response, UploadFile
 
 from station.api.committee_deps import Committee
-from station.api.deps import Admin, SessionDep, SettingsDep
+from station.api.deps import Admin
 from station.committee_schemas import (
     BundlePublic,
     RankingPublic,
     TrustedStationCreate,
     TrustedStationPublic,
 )
+from station.dependencies import SessionDep, SettingsDep
 from station.downloads import attachment
 from station.errors import StationError, not_found
 from station.services import unification
