@@ -7,6 +7,7 @@ final key replays them (:func:`omr.scoring.score.score_sheet`); nothing is re-re
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import select
@@ -85,6 +86,20 @@ def _signing_key(session: Session, settings: Settings, document: dict[str, Any])
     key_id = str((document.get("signature") or {}).get("key_id", ""))
     trusted = session.scalars(select(TrustedStation).where(TrustedStation.key_id == key_id)).first()
     return bytes.fromhex(trusted.key_hex) if trusted else settings.signing_key()
+
+
+def parse_bundle(*, data: bytes) -> Any:
+    """The JSON document of a received room bundle.
+
+    Raises
+    ------
+    StationError
+        ``bundle_invalid``.
+    """
+    try:
+        return json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise StationError("pachetul nu este JSON valid", reason="bundle_invalid") from None
 
 
 def import_bundle(

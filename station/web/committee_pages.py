@@ -17,6 +17,7 @@ from station.services.deadlines import windows_in_force
 from station.services.exams import get_exam
 from station.services.publishing import publication_of, publish_final_key
 from station.storage.models import AuthSession
+from station.uploads import read_upload
 from station.web.deps import PageLogin, PostLogin, templates
 from station.web.pages import back
 
@@ -116,7 +117,7 @@ async def rescan(
         settings=settings,
         request=rescans.get_request(session, request_id),
         name=file.filename or "",
-        data=await file.read(settings.max_upload_bytes + 1),
+        data=await read_upload(file, settings),
         now=now,
         actor=login.user,
     )
@@ -232,7 +233,7 @@ async def import_bundle(
     bundle = unification.import_bundle(
         session,
         exam=get_exam(session, exam_id),
-        document=await unification_routes.uploaded_bundle(file, settings),
+        document=unification.parse_bundle(data=await read_upload(file, settings)),
         settings=settings,
         actor=login.user,
     )

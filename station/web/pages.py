@@ -9,16 +9,17 @@ from fastapi import APIRouter, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
-from station.api.routes.scans import take_uploads
 from station.dependencies import SessionDep, SettingsDep, WorkerDep
 from station.downloads import bundle_response, minutes_response
 from station.errors import StationError
 from station.services.access import visible_room
 from station.services.exams import open_key
 from station.services.export import export_room
+from station.services.intake import take_uploads
 from station.services.rooms import room_summary
 from station.services.users import authenticate, close_session, open_session
 from station.storage.models import Room
+from station.uploads import read_uploads
 from station.web.deps import COOKIE, PageLogin, PostLogin, require_worker, templates
 
 router = APIRouter(include_in_schema=False)
@@ -111,8 +112,13 @@ async def upload(
 ) -> Response:
     require_worker(login)
     room = visible_room(session, user=login.user, room_id=room_id)
-    _, scans, refusals = await take_uploads(
-        session, settings=settings, worker=worker, room=room, files=files, user=login.user
+    _, scans, refusals = take_uploads(
+        session,
+        settings=settings,
+        room=room,
+        files=await read_uploads(files, settings),
+        actor=login.user,
+        submit=worker.submit,
     )
     message = f"{len(scans)} fișier(e) primite" + "".join(f"; {r.message}" for r in refusals)
     return back(f"/rooms/{room_id}", message)

@@ -16,6 +16,7 @@ from station.services import rescans
 from station.services.exams import get_exam
 from station.services.minutes import rescan_minutes, rescan_record
 from station.services.rescans import RescanView
+from station.uploads import read_upload
 
 router = APIRouter(tags=["rescans"])
 
@@ -93,7 +94,7 @@ async def rescan(
 ) -> RescanRecord:
     """The new scan of the sheet: read, compared with the original, linked to it."""
     request = rescans.get_request(session, request_id)
-    data = await file.read(settings.max_upload_bytes + 1)
+    data = await read_upload(file, settings)
     rescans.rescan(
         session,
         settings=settings,

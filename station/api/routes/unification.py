@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Response, UploadFile
 
 from station.api.committee_deps import Committee
@@ -16,11 +14,12 @@ from station.committee_schemas import (
 )
 from station.dependencies import SessionDep, SettingsDep
 from station.downloads import attachment
-from station.errors import StationError, not_found
+from station.errors import not_found
 from station.services import unification
 from station.services.exams import get_exam
 from station.services.minutes import ranking_pdf
 from station.storage.committee import ImportedBundle, NationalRanking, TrustedStation
+from station.uploads import read_upload
 
 router = APIRouter(tags=["unification"])
 
@@ -33,26 +32,12 @@ def trust_station(body: TrustedStationCreate, session: SessionDep, admin: Admin)
     return station
 
 
-async def uploaded_bundle(file: UploadFile, settings: SettingsDep) -> object:
-    """The JSON document of an uploaded room bundle.
-
-    Raises
-    ------
-    StationError
-        ``bundle_invalid``.
-    """
-    try:
-        return json.loads(await file.read(settings.max_upload_bytes + 1))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise StationError("pachetul nu este JSON valid", reason="bundle_invalid") from None
-
-
 @router.post("/exams/{exam_id}/bundles", response_model=BundlePublic, status_code=201)
 async def import_bundle(
     exam_id: int, file: UploadFile, session: SessionDep, settings: SettingsDep, user: Committee
 ) -> ImportedBundle:
     """Import a room's signed bundle (``station.bundle/1`` JSON)."""
-    document = await uploaded_bundle(file, settings)
+    document = unification.parse_bundle(data=await read_upload(file, settings))
     bundle = unification.import_bundle(
         session, exam=get_exam(session, exam_id), document=document, settings=settings, actor=user
     )
