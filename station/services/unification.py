@@ -19,7 +19,7 @@ from omr.scoring.results import SheetScore, csv_text
 from omr.scoring.score import ReadingPage, score_sheet
 from omr.vocabulary.errors import OmrError
 from station.config import Settings
-from station.errors import StationError
+from station.errors import StationError, not_found
 from station.services import audit
 from station.services.contestations import key_in_force, refusal
 from station.services.export import BUNDLE_SCHEMA, key_fingerprint, verify_bundle
@@ -244,6 +244,20 @@ def latest_ranking(session: Session, *, exam: Exam) -> NationalRanking | None:
         .order_by(NationalRanking.id.desc())
         .limit(1)
     ).first()
+
+
+def get_ranking(session: Session, *, exam: Exam) -> NationalRanking:
+    """The newest national ranking of ``exam``.
+
+    Raises
+    ------
+    StationError
+        ``not_found`` (404).
+    """
+    ranking = latest_ranking(session, exam=exam)
+    if ranking is None:
+        raise not_found(f"clasamentul examenului {exam.code}")
+    return ranking
 
 
 def ranking_csv(ranking: NationalRanking, *, anonymised: bool) -> str:

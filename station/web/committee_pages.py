@@ -7,14 +7,19 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
 
-from station.api.routes import contestations as contestation_routes
-from station.api.routes import rescans as rescan_routes
-from station.api.routes import unification as unification_routes
 from station.dependencies import Now, SessionDep, SettingsDep
+from station.downloads import (
+    contestation_minutes_response,
+    ranking_csv_response,
+    ranking_pdf_response,
+    rescan_minutes_response,
+    rescan_overlay_response,
+)
 from station.errors import StationError, forbidden
 from station.services import contestations, rescans, unification
 from station.services.deadlines import windows_in_force
 from station.services.exams import get_exam
+from station.services.minutes import contestation_record, rescan_record
 from station.services.publishing import publication_of, publish_final_key
 from station.storage.models import AuthSession
 from station.uploads import read_upload
@@ -98,7 +103,7 @@ def rescan_page(
     return templates.TemplateResponse(
         request,
         "rescan.html",
-        {"login": login, "message": mesaj, "view": view, "record": rescan_routes.record_of(view)},
+        {"login": login, "message": mesaj, "view": view, "record": rescan_record(view)},
     )
 
 
@@ -168,7 +173,9 @@ def decide(
 @router.get("/rescans/{request_id}/proces-verbal.pdf")
 def minutes(request_id: int, session: SessionDep, login: PageLogin) -> Response:
     require_committee(login)
-    return rescan_routes.minutes(request_id, session, login.user)
+    return rescan_minutes_response(
+        rescans.rescan_view(session, request=rescans.get_request(session, request_id))
+    )
 
 
 @router.get("/rescans/{request_id}/overlay.png")
@@ -176,7 +183,8 @@ def overlay(
     request_id: int, session: SessionDep, settings: SettingsDep, login: PageLogin
 ) -> Response:
     require_committee(login)
-    return rescan_routes.rescan_overlay(request_id, session, settings, login.user)
+    view = rescans.rescan_view(session, request=rescans.get_request(session, request_id))
+    return rescan_overlay_response(view, settings)
 
 
 @router.post("/exams/{exam_id}/items/{item}/ruling")
@@ -210,7 +218,8 @@ def rule_item(
 @router.get("/exams/{exam_id}/key/proces-verbal.pdf")
 def contestation_minutes(exam_id: int, session: SessionDep, login: PageLogin) -> Response:
     require_committee(login)
-    return contestation_routes.minutes(exam_id, session, login.user)
+    record = contestation_record(session, exam=get_exam(session, exam_id))
+    return contestation_minutes_response(record)
 
 
 @router.post("/exams/{exam_id}/key/publish")
@@ -254,7 +263,8 @@ def ranking_csv(
     exam_id: int, session: SessionDep, login: PageLogin, anonymised: bool = False
 ) -> Response:
     require_committee(login)
-    return unification_routes.ranking_csv(exam_id, session, login.user, anonymised)
+    ranking = unification.get_ranking(session, exam=get_exam(session, exam_id))
+    return ranking_csv_response(ranking, anonymised=anonymised)
 
 
 @router.get("/exams/{exam_id}/ranking.pdf")
@@ -262,4 +272,5 @@ def ranking_pdf(
     exam_id: int, session: SessionDep, login: PageLogin, anonymised: bool = False
 ) -> Response:
     require_committee(login)
-    return unification_routes.ranking_document(exam_id, session, login.user, anonymised)
+    ranking = unification.get_ranking(session, exam=get_exam(session, exam_id))
+    return ranking_pdf_response(ranking, anonymised=anonymised)
