@@ -1,4 +1,4 @@
-"""File responses shared by the API and the pages: overlays, slips, minutes, bundles."""
+"""File responses shared by the API and the pages: overlays, slips, minutes, bundles, rankings."""
 
 from __future__ import annotations
 
@@ -10,8 +10,17 @@ from fastapi.responses import FileResponse
 from station.config import Settings
 from station.errors import not_found
 from station.services.documents import proces_verbal, result_slip
+from station.services.minutes import (
+    contestation_minutes,
+    ranking_pdf,
+    rescan_minutes,
+    rescan_record,
+)
+from station.services.rescans import RescanView
 from station.services.rooms import RoomSummary
 from station.services.sheets import SheetView
+from station.services.unification import ranking_csv
+from station.storage.committee import NationalRanking
 from station.storage.models import Export
 
 
@@ -49,3 +58,42 @@ def bundle_response(export: Export, *, csv: bool = False) -> Response:
         return attachment(export.csv.encode(), "text/csv", f"{name}.csv")
     text = json.dumps(export.document, indent=2, ensure_ascii=False)
     return attachment(text.encode(), "application/json", f"{name}.json")
+
+
+def rescan_minutes_response(view: RescanView) -> Response:
+    """The request's rescan proces-verbal PDF."""
+    request_id = view.request.id
+    pdf = rescan_minutes([rescan_record(view)], f"cererea #{request_id}")
+    return attachment(pdf, "application/pdf", f"rescanare-{request_id}.pdf")
+
+
+def rescan_overlay_response(view: RescanView, settings: Settings) -> Response:
+    """The overlay PNG of the rescan (the original's is the sheet's overlay)."""
+    if view.result is None or not view.result.reading.overlay:
+        raise not_found(f"imaginea rescanării {view.request.id}")
+    return Response(
+        (settings.overlays_dir / view.result.reading.overlay).read_bytes(), media_type="image/png"
+    )
+
+
+def contestation_minutes_response(record: dict) -> Response:
+    """The contestation proces-verbal PDF of ``record`` (its data)."""
+    return attachment(
+        contestation_minutes(record), "application/pdf", f"contestatii-{record['exam']}.pdf"
+    )
+
+
+def _ranking_name(anonymised: bool) -> str:
+    return "lista-anonimizata" if anonymised else "clasament"
+
+
+def ranking_csv_response(ranking: NationalRanking, *, anonymised: bool) -> Response:
+    """The classification as CSV; ``anonymised``: candidate numbers only, for display."""
+    text = ranking_csv(ranking, anonymised=anonymised)
+    return attachment(text.encode(), "text/csv", f"{_ranking_name(anonymised)}.csv")
+
+
+def ranking_pdf_response(ranking: NationalRanking, *, anonymised: bool) -> Response:
+    """The classification as PDF; ``anonymised``: candidate numbers only, for display."""
+    pdf = ranking_pdf(ranking.document, anonymised=anonymised)
+    return attachment(pdf, "application/pdf", f"{_ranking_name(anonymised)}.pdf")

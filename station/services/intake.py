@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from sqlalchemy import select
@@ -182,4 +183,23 @@ def receive_files(
             refusals.append(
                 refuse_file(session, room=room, source=source, name=name, error=error, actor=actor)
             )
+    return batch, scans, refusals
+
+
+def take_uploads(
+    session: Session,
+    *,
+    settings: Settings,
+    room: Room,
+    files: list[tuple[str, bytes]],
+    actor: User,
+    submit: Callable[[int], None],
+) -> tuple[Batch, list[Scan], list[Refusal]]:
+    """Store uploaded files, commit them, and ``submit`` every stored scan for reading."""
+    batch, scans, refusals = receive_files(
+        session, settings=settings, room=room, files=files, source="upload", actor=actor
+    )
+    session.commit()
+    for scan in scans:
+        submit(scan.id)
     return batch, scans, refusals

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from station.services.contestations import contested_items
 from station.services.documents import TABLE_STYLE, pdf_bytes, signatures, styles
+from station.services.publishing import get_publication
 from station.services.rescans import COMMITTEE_NOTE, OUTCOMES, RescanView
-from station.storage.committee import KeyPublication
 from station.storage.models import AnswerKeyVersion, Exam, utcnow
 
 RULINGS = {"rejected": "respinsă", "changed": "grilă modificată", "annulled": "întrebare anulată"}
@@ -132,10 +132,15 @@ def rescan_minutes(records: Sequence[dict[str, Any]], heading: str) -> bytes:
     return pdf_bytes(story)
 
 
-def contestation_record(
-    session: Session, *, exam: Exam, publication: KeyPublication
-) -> dict[str, Any]:
-    """The figures of the contestation proces-verbal."""
+def contestation_record(session: Session, *, exam: Exam) -> dict[str, Any]:
+    """The figures of the contestation proces-verbal (of the published final key).
+
+    Raises
+    ------
+    StationError
+        ``not_found`` (404) before the final key's publication.
+    """
+    publication = get_publication(session, exam=exam)
     final = session.get(AnswerKeyVersion, publication.key_id)
     previous = session.get(AnswerKeyVersion, final.supersedes_id)
     items = [

@@ -17,7 +17,7 @@ from omr.scoring.keys import check_succession
 from omr.scoring.score import diff_scores
 from omr.vocabulary.errors import OmrError
 from omr.vocabulary.reasons import Reason
-from station.errors import StationError
+from station.errors import StationError, not_found
 from station.services import audit
 from station.services.contestations import (
     current_rulings,
@@ -37,6 +37,20 @@ def publication_of(session: Session, *, exam: Exam) -> KeyPublication | None:
     return session.scalars(
         select(KeyPublication).where(KeyPublication.exam_id == exam.id).limit(1)
     ).first()
+
+
+def get_publication(session: Session, *, exam: Exam) -> KeyPublication:
+    """The final key's publication of ``exam``.
+
+    Raises
+    ------
+    StationError
+        ``not_found`` (404).
+    """
+    publication = publication_of(session, exam=exam)
+    if publication is None:
+        raise not_found(f"grila finală a examenului {exam.code}")
+    return publication
 
 
 def _changes(before: list[SheetView], after: list[SheetView]) -> list[dict]:

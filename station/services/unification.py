@@ -7,6 +7,7 @@ final key replays them (:func:`omr.scoring.score.score_sheet`); nothing is re-re
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import select
@@ -20,7 +21,7 @@ from omr.vocabulary.errors import OmrError
 from omr.vocabulary.reasons import Reason
 from omr.vocabulary.states import PageStatus
 from station.config import Settings
-from station.errors import StationError
+from station.errors import StationError, not_found
 from station.services import audit
 from station.services.contestations import key_in_force, refusal
 from station.services.export import BUNDLE_SCHEMA, key_fingerprint, verify_bundle
@@ -87,6 +88,20 @@ def _signing_key(session: Session, settings: Settings, document: dict[str, Any])
     key_id = str((document.get("signature") or {}).get("key_id", ""))
     trusted = session.scalars(select(TrustedStation).where(TrustedStation.key_id == key_id)).first()
     return bytes.fromhex(trusted.key_hex) if trusted else settings.signing_key()
+
+
+def parse_bundle(*, data: bytes) -> Any:
+    """The JSON document of a received room bundle.
+
+    Raises
+    ------
+    StationError
+        ``bundle_invalid``.
+    """
+    try:
+        return json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise StationError(Reason.BUNDLE_INVALID, problem="nu este JSON valid") from None
 
 
 def import_bundle(
@@ -217,6 +232,20 @@ def latest_ranking(session: Session, *, exam: Exam) -> NationalRanking | None:
         .order_by(NationalRanking.id.desc())
         .limit(1)
     ).first()
+
+
+def get_ranking(session: Session, *, exam: Exam) -> NationalRanking:
+    """The newest national ranking of ``exam``.
+
+    Raises
+    ------
+    StationError
+        ``not_found`` (404).
+    """
+    ranking = latest_ranking(session, exam=exam)
+    if ranking is None:
+        raise not_found(f"clasamentul examenului {exam.code}")
+    return ranking
 
 
 def ranking_csv(ranking: NationalRanking, *, anonymised: bool) -> str:

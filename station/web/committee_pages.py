@@ -8,17 +8,22 @@ from fastapi import APIRouter, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
 
 from omr.vocabulary.reasons import Reason
-from station.api.committee_deps import Now
-from station.api.deps import SessionDep, SettingsDep
-from station.api.routes import contestations as contestation_routes
-from station.api.routes import rescans as rescan_routes
-from station.api.routes import unification as unification_routes
+from station.dependencies import Now, SessionDep, SettingsDep
+from station.downloads import (
+    contestation_minutes_response,
+    ranking_csv_response,
+    ranking_pdf_response,
+    rescan_minutes_response,
+    rescan_overlay_response,
+)
 from station.errors import StationError, forbidden
 from station.services import contestations, rescans, unification
 from station.services.deadlines import windows_in_force
 from station.services.exams import get_exam
+from station.services.minutes import contestation_record, rescan_record
 from station.services.publishing import publication_of, publish_final_key
 from station.storage.models import AuthSession
+from station.uploads import read_upload
 from station.web.deps import PageLogin, PostLogin, templates
 from station.web.pages import back
 
@@ -99,7 +104,7 @@ def rescan_page(
     return templates.TemplateResponse(
         request,
         "rescan.html",
-        {"login": login, "message": mesaj, "view": view, "record": rescan_routes.record_of(view)},
+        {"login": login, "message": mesaj, "view": view, "record": rescan_record(view)},
     )
 
 
@@ -118,7 +123,7 @@ async def rescan(
         settings=settings,
         request=rescans.get_request(session, request_id),
         name=file.filename or "",
-        data=await file.read(settings.max_upload_bytes + 1),
+        data=await read_upload(file, settings),
         now=now,
         actor=login.user,
     )
@@ -170,7 +175,9 @@ def decide(
 @router.get("/rescans/{request_id}/proces-verbal.pdf")
 def minutes(request_id: int, session: SessionDep, login: PageLogin) -> Response:
     require_committee(login)
-    return rescan_routes.minutes(request_id, session, login.user)
+    return rescan_minutes_response(
+        rescans.rescan_view(session, request=rescans.get_request(session, request_id))
+    )
 
 
 @router.get("/rescans/{request_id}/overlay.png")
@@ -178,7 +185,8 @@ def overlay(
     request_id: int, session: SessionDep, settings: SettingsDep, login: PageLogin
 ) -> Response:
     require_committee(login)
-    return rescan_routes.rescan_overlay(request_id, session, settings, login.user)
+    view = rescans.rescan_view(session, request=rescans.get_request(session, request_id))
+    return rescan_overlay_response(view, settings)
 
 
 @router.post("/exams/{exam_id}/items/{item}/ruling")
@@ -212,7 +220,8 @@ def rule_item(
 @router.get("/exams/{exam_id}/key/proces-verbal.pdf")
 def contestation_minutes(exam_id: int, session: SessionDep, login: PageLogin) -> Response:
     require_committee(login)
-    return contestation_routes.minutes(exam_id, session, login.user)
+    record = contestation_record(session, exam=get_exam(session, exam_id))
+    return contestation_minutes_response(record)
 
 
 @router.post("/exams/{exam_id}/key/publish")
@@ -235,7 +244,7 @@ async def import_bundle(
     bundle = unification.import_bundle(
         session,
         exam=get_exam(session, exam_id),
-        document=await unification_routes.uploaded_bundle(file, settings),
+        document=unification.parse_bundle(data=await read_upload(file, settings)),
         settings=settings,
         actor=login.user,
     )
@@ -256,7 +265,8 @@ def ranking_csv(
     exam_id: int, session: SessionDep, login: PageLogin, anonymised: bool = False
 ) -> Response:
     require_committee(login)
-    return unification_routes.ranking_csv(exam_id, session, login.user, anonymised)
+    ranking = unification.get_ranking(session, exam=get_exam(session, exam_id))
+    return ranking_csv_response(ranking, anonymised=anonymised)
 
 
 @router.get("/exams/{exam_id}/ranking.pdf")
@@ -264,4 +274,5 @@ def ranking_pdf(
     exam_id: int, session: SessionDep, login: PageLogin, anonymised: bool = False
 ) -> Response:
     require_committee(login)
-    return unification_routes.ranking_document(exam_id, session, login.user, anonymised)
+    ranking = unification.get_ranking(session, exam=get_exam(session, exam_id))
+    return ranking_pdf_response(ranking, anonymised=anonymised)

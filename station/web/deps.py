@@ -9,7 +9,7 @@ from fastapi import Depends, Form, Request
 from fastapi.templating import Jinja2Templates
 
 from omr.vocabulary.reasons import Reason
-from station.api.deps import SessionDep
+from station.dependencies import SessionDep
 from station.errors import StationError, forbidden
 from station.services.users import find_session
 from station.storage.models import AuthSession

@@ -9,15 +9,17 @@ from fastapi import APIRouter, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
-from station.api.deps import SessionDep, SettingsDep, WorkerDep, room_for
-from station.api.routes.scans import take_uploads
+from station.dependencies import SessionDep, SettingsDep, WorkerDep
 from station.downloads import bundle_response, minutes_response
 from station.errors import StationError
+from station.services.access import visible_room
 from station.services.exams import open_key
 from station.services.export import export_room
+from station.services.intake import take_uploads
 from station.services.rooms import room_summary
 from station.services.users import authenticate, close_session, open_session
 from station.storage.models import Room
+from station.uploads import read_uploads
 from station.web.deps import COOKIE, PageLogin, PostLogin, require_worker, templates
 
 router = APIRouter(include_in_schema=False)
@@ -86,7 +88,7 @@ def room_page(
     worker: WorkerDep,
     mesaj: str = "",
 ) -> Response:
-    summary = room_summary(session, room=room_for(session, login.user, room_id))
+    summary = room_summary(session, room=visible_room(session, user=login.user, room_id=room_id))
     return templates.TemplateResponse(
         request,
         "room.html",
@@ -109,9 +111,14 @@ async def upload(
     login: PostLogin,
 ) -> Response:
     require_worker(login)
-    room = room_for(session, login.user, room_id)
-    _, scans, refusals = await take_uploads(
-        session, settings=settings, worker=worker, room=room, files=files, user=login.user
+    room = visible_room(session, user=login.user, room_id=room_id)
+    _, scans, refusals = take_uploads(
+        session,
+        settings=settings,
+        room=room,
+        files=await read_uploads(files, settings),
+        actor=login.user,
+        submit=worker.submit,
     )
     message = f"{len(scans)} fișier(e) primite" + "".join(f"; {r.message}" for r in refusals)
     return back(f"/rooms/{room_id}", message)
@@ -120,20 +127,27 @@ async def upload(
 @router.post("/rooms/{room_id}/key/open")
 def open_room_key(room_id: int, session: SessionDep, login: PostLogin) -> Response:
     require_worker(login)
-    open_key(session, room=room_for(session, login.user, room_id), actor=login.user)
+    open_key(
+        session, room=visible_room(session, user=login.user, room_id=room_id), actor=login.user
+    )
     session.commit()
     return back(f"/rooms/{room_id}", "grila a fost deschisă")
 
 
 @router.get("/rooms/{room_id}/proces-verbal.pdf")
 def minutes(room_id: int, session: SessionDep, login: PageLogin) -> Response:
-    return minutes_response(room_summary(session, room=room_for(session, login.user, room_id)))
+    return minutes_response(
+        room_summary(session, room=visible_room(session, user=login.user, room_id=room_id))
+    )
 
 
 @router.post("/rooms/{room_id}/export")
 def export(room_id: int, session: SessionDep, settings: SettingsDep, login: PostLogin) -> Response:
     bundle = export_room(
-        session, room=room_for(session, login.user, room_id), settings=settings, actor=login.user
+        session,
+        room=visible_room(session, user=login.user, room_id=room_id),
+        settings=settings,
+        actor=login.user,
     )
     session.commit()
     return bundle_response(bundle)

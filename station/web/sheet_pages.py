@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
-from station.api.deps import SessionDep, SettingsDep
-from station.api.routes.sheets import visible_sheet
+from station.dependencies import SessionDep, SettingsDep
 from station.downloads import overlay_response, slip_response
 from station.services import candidates, sheets
+from station.services.access import visible_sheet
 from station.services.rooms import room_summary
 from station.web.deps import PageLogin, PostLogin, require_worker, templates
 from station.web.pages import back
@@ -22,7 +22,7 @@ router = APIRouter(include_in_schema=False)
 def sheet_page(
     request: Request, sheet_id: int, session: SessionDep, login: PageLogin, mesaj: str = ""
 ) -> Response:
-    view = visible_sheet(session, login.user, sheet_id)
+    view = visible_sheet(session, user=login.user, sheet_id=sheet_id)
     summary = room_summary(session, room=view.room)
     free = [c for c in summary.candidates if summary.sheet_of(c) is None]
     return templates.TemplateResponse(
@@ -36,12 +36,12 @@ def sheet_page(
 def overlay(
     sheet_id: int, session: SessionDep, settings: SettingsDep, login: PageLogin
 ) -> Response:
-    return overlay_response(visible_sheet(session, login.user, sheet_id), settings)
+    return overlay_response(visible_sheet(session, user=login.user, sheet_id=sheet_id), settings)
 
 
 @router.get("/sheets/{sheet_id}/slip.pdf")
 def slip(sheet_id: int, session: SessionDep, settings: SettingsDep, login: PageLogin) -> Response:
-    return slip_response(visible_sheet(session, login.user, sheet_id), settings)
+    return slip_response(visible_sheet(session, user=login.user, sheet_id=sheet_id), settings)
 
 
 @router.post("/sheets/{sheet_id}/decisions")
@@ -54,7 +54,7 @@ def decide(
     note: Annotated[str, Form()] = "",
 ) -> Response:
     require_worker(login)
-    view = visible_sheet(session, login.user, sheet_id)
+    view = visible_sheet(session, user=login.user, sheet_id=sheet_id)
     question, _, option = bubble.partition(":")
     sheets.decide(
         session,
@@ -74,7 +74,7 @@ def pick(
     sheet_id: int, session: SessionDep, login: PostLogin, number: Annotated[str, Form()]
 ) -> Response:
     require_worker(login)
-    view = visible_sheet(session, login.user, sheet_id)
+    view = visible_sheet(session, user=login.user, sheet_id=sheet_id)
     candidates.pick_candidate(session, reading=view.reading, number=number, actor=login.user)
     session.commit()
     return back(f"/sheets/{sheet_id}", f"foaia este a candidatului {number}")
@@ -85,7 +85,7 @@ def annul(
     sheet_id: int, session: SessionDep, login: PostLogin, reason: Annotated[str, Form()]
 ) -> Response:
     require_worker(login)
-    view = visible_sheet(session, login.user, sheet_id)
+    view = visible_sheet(session, user=login.user, sheet_id=sheet_id)
     sheets.annul(session, reading=view.reading, reason=reason, actor=login.user)
     session.commit()
     return back(f"/sheets/{sheet_id}", "foaia a fost anulată")

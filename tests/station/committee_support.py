@@ -9,7 +9,7 @@ from pathlib import Path
 
 import cv2
 
-from station.api.committee_deps import get_now
+from station.dependencies import get_now
 
 PUBLISHED = datetime(2026, 6, 1, 14, 0)  # the results were displayed at 14:00
 BUBBLE_1B = (345, 877)  # bubble 1b of examples/specializare/sheet-001.jpg, in pixels

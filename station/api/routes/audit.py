@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
-from station.api.deps import SessionDep, require_role
+from station.api.deps import require_role
+from station.dependencies import SessionDep
 from station.schemas import AuditCheck, AuditEntryPublic
 from station.services.audit import verify_chain
 from station.storage.models import AuditEntry, User

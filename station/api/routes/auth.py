@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.security import HTTPAuthorizationCredentials, OAuth2PasswordRequestForm
 
-from station.api.deps import AnyRole, SessionDep, SettingsDep, bearer_scheme
+from station.api.deps import AnyRole, bearer_scheme
+from station.dependencies import SessionDep, SettingsDep
 from station.schemas import Token
 from station.services.users import authenticate, close_session, find_session, open_session
 

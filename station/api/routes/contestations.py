@@ -6,8 +6,7 @@ import json
 
 from fastapi import APIRouter, Response
 
-from station.api.committee_deps import Committee, Now
-from station.api.deps import SessionDep
+from station.api.committee_deps import Committee
 from station.committee_schemas import (
     ContestationCreate,
     ContestationPublic,
@@ -16,14 +15,14 @@ from station.committee_schemas import (
     RulingCreate,
     RulingPublic,
 )
-from station.downloads import attachment
-from station.errors import not_found
+from station.dependencies import Now, SessionDep
+from station.downloads import attachment, contestation_minutes_response
 from station.services import contestations
 from station.services.exams import get_exam
-from station.services.minutes import contestation_minutes, contestation_record
-from station.services.publishing import publication_of, publish_final_key
+from station.services.minutes import contestation_record
+from station.services.publishing import get_publication, publish_final_key
 from station.storage.committee import Contestation, KeyPublication
-from station.storage.models import AnswerKeyVersion, Exam
+from station.storage.models import AnswerKeyVersion
 
 router = APIRouter(prefix="/exams/{exam_id}", tags=["contestations"])
 
@@ -79,13 +78,6 @@ def _publication(
     )
 
 
-def _published(session: SessionDep, exam: Exam) -> KeyPublication:
-    publication = publication_of(session, exam=exam)
-    if publication is None:
-        raise not_found(f"grila finală a examenului {exam.code}")
-    return publication
-
-
 @router.post("/key/publish", response_model=PublicationPublic, status_code=201)
 def publish(exam_id: int, session: SessionDep, user: Committee) -> PublicationPublic:
     """Publish the final key: every sheet recomputed, the changed scores listed."""
@@ -97,21 +89,17 @@ def publish(exam_id: int, session: SessionDep, user: Committee) -> PublicationPu
 @router.get("/key/publication", response_model=PublicationPublic)
 def read_publication(exam_id: int, session: SessionDep, _: Committee) -> PublicationPublic:
     """The final key's publication and the scores it changed."""
-    return _publication(session, _published(session, get_exam(session, exam_id)), False)
+    return _publication(session, get_publication(session, exam=get_exam(session, exam_id)), False)
 
 
 def _record(session: SessionDep, exam_id: int) -> dict:
-    exam = get_exam(session, exam_id)
-    return contestation_record(session, exam=exam, publication=_published(session, exam))
+    return contestation_record(session, exam=get_exam(session, exam_id))
 
 
 @router.get("/key/proces-verbal.pdf", response_class=Response)
 def minutes(exam_id: int, session: SessionDep, _: Committee) -> Response:
     """The contestation proces-verbal (PDF)."""
-    record = _record(session, exam_id)
-    return attachment(
-        contestation_minutes(record), "application/pdf", f"contestatii-{record['exam']}.pdf"
-    )
+    return contestation_minutes_response(_record(session, exam_id))
 
 
 @router.get("/key/proces-verbal.json")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from station.api.committee_deps import Committee
-from station.api.deps import Admin, SessionDep
+from station.api.deps import Admin
 from station.committee_schemas import (
     ExceptionCreate,
     ExceptionPublic,
@@ -13,6 +13,7 @@ from station.committee_schemas import (
     ScheduleSet,
     WindowBounds,
 )
+from station.dependencies import SessionDep
 from station.services import deadlines
 from station.services.exams import get_exam
 from station.storage.committee import DeadlineException

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, UploadFile
 from sqlalchemy import select
 
-from station.api.deps import Admin, AnyRole, SessionDep
+from station.api.deps import Admin, AnyRole
+from station.dependencies import SessionDep
 from station.errors import forbidden
 from station.schemas import (
     CandidatePublic,

@@ -7,15 +7,16 @@ import json
 
 from fastapi import APIRouter, Response, UploadFile
 
-from station.api.committee_deps import Committee, Now
-from station.api.deps import SessionDep, SettingsDep
+from station.api.committee_deps import Committee
 from station.committee_schemas import RescanCreate, RescanDecisionCreate, RescanRecord
-from station.downloads import attachment
+from station.dependencies import Now, SessionDep, SettingsDep
+from station.downloads import attachment, rescan_minutes_response, rescan_overlay_response
 from station.errors import not_found
 from station.services import rescans
 from station.services.exams import get_exam
 from station.services.minutes import rescan_minutes, rescan_record
 from station.services.rescans import RescanView
+from station.uploads import read_upload
 
 router = APIRouter(tags=["rescans"])
 
@@ -93,7 +94,7 @@ async def rescan(
 ) -> RescanRecord:
     """The new scan of the sheet: read, compared with the original, linked to it."""
     request = rescans.get_request(session, request_id)
-    data = await file.read(settings.max_upload_bytes + 1)
+    data = await read_upload(file, settings)
     rescans.rescan(
         session,
         settings=settings,
@@ -130,9 +131,7 @@ def decide(
 @router.get("/rescans/{request_id}/proces-verbal.pdf", response_class=Response)
 def minutes(request_id: int, session: SessionDep, _: Committee) -> Response:
     """The request's rescan proces-verbal (PDF)."""
-    record = rescan_record(_view(session, request_id))
-    pdf = rescan_minutes([record], f"cererea #{request_id}")
-    return attachment(pdf, "application/pdf", f"rescanare-{request_id}.pdf")
+    return rescan_minutes_response(_view(session, request_id))
 
 
 @router.get("/rescans/{request_id}/proces-verbal.json")
@@ -147,9 +146,4 @@ def rescan_overlay(
     request_id: int, session: SessionDep, settings: SettingsDep, _: Committee
 ) -> Response:
     """The overlay of the rescan (the original's is the sheet's overlay)."""
-    view = _view(session, request_id)
-    if view.result is None or not view.result.reading.overlay:
-        raise not_found(f"imaginea rescanării {request_id}")
-    return Response(
-        (settings.overlays_dir / view.result.reading.overlay).read_bytes(), media_type="image/png"
-    )
+    return rescan_overlay_response(_view(session, request_id), settings)

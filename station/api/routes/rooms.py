@@ -5,19 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from sqlalchemy import select
 
-from station.api.deps import (
-    AnyRole,
-    Exporter,
-    RoomWorker,
-    SessionDep,
-    SettingsDep,
-    WorkerDep,
-    room_for,
-)
+from station.api.deps import AnyRole, Exporter, RoomWorker
 from station.api.present import room_status
+from station.dependencies import SessionDep, SettingsDep, WorkerDep
 from station.downloads import bundle_response, minutes_response
 from station.errors import not_found
 from station.schemas import CandidatePublic, ExportPublic, KeyOpeningPublic, RoomStatus
+from station.services.access import visible_room
 from station.services.exams import open_key
 from station.services.export import export_room
 from station.services.rooms import room_summary
@@ -29,14 +23,14 @@ router = APIRouter(tags=["rooms"])
 @router.get("/rooms/{room_id}", response_model=RoomStatus)
 def read_room(room_id: int, session: SessionDep, user: AnyRole, worker: WorkerDep) -> RoomStatus:
     """The live room view: queue with statuses, counts and reading progress."""
-    summary = room_summary(session, room=room_for(session, user, room_id))
+    summary = room_summary(session, room=visible_room(session, user=user, room_id=room_id))
     return room_status(summary, reading_now=worker.current is not None or summary.unread > 0)
 
 
 @router.get("/rooms/{room_id}/candidates", response_model=list[CandidatePublic])
 def list_candidates(room_id: int, session: SessionDep, user: AnyRole) -> list[Candidate]:
     """The room's candidate list."""
-    room = room_for(session, user, room_id)
+    room = visible_room(session, user=user, room_id=room_id)
     return list(
         session.scalars(
             select(Candidate).where(Candidate.room_id == room.id).order_by(Candidate.number)
@@ -47,7 +41,7 @@ def list_candidates(room_id: int, session: SessionDep, user: AnyRole) -> list[Ca
 @router.post("/rooms/{room_id}/key/open", response_model=KeyOpeningPublic, status_code=201)
 def open_room_key(room_id: int, session: SessionDep, user: RoomWorker) -> KeyOpening:
     """Open the sealed key once all sheets are collected: scores are shown from now on."""
-    opening = open_key(session, room=room_for(session, user, room_id), actor=user)
+    opening = open_key(session, room=visible_room(session, user=user, room_id=room_id), actor=user)
     session.commit()
     return opening
 
@@ -55,14 +49,19 @@ def open_room_key(room_id: int, session: SessionDep, user: RoomWorker) -> KeyOpe
 @router.get("/rooms/{room_id}/proces-verbal.pdf", response_class=Response)
 def room_minutes(room_id: int, session: SessionDep, user: AnyRole) -> Response:
     """The room's proces-verbal (PDF)."""
-    return minutes_response(room_summary(session, room=room_for(session, user, room_id)))
+    return minutes_response(
+        room_summary(session, room=visible_room(session, user=user, room_id=room_id))
+    )
 
 
 @router.post("/rooms/{room_id}/exports", response_model=ExportPublic, status_code=201)
 def export(room_id: int, session: SessionDep, settings: SettingsDep, user: Exporter) -> Export:
     """Sign and store the room's results bundle for the committee."""
     bundle = export_room(
-        session, room=room_for(session, user, room_id), settings=settings, actor=user
+        session,
+        room=visible_room(session, user=user, room_id=room_id),
+        settings=settings,
+        actor=user,
     )
     session.commit()
     return bundle
@@ -72,7 +71,7 @@ def _export_for(session: SessionDep, user: User, export_id: int) -> Export:
     bundle = session.get(Export, export_id)
     if bundle is None:
         raise not_found(f"exportul {export_id}")
-    room_for(session, user, bundle.room_id)
+    visible_room(session, user=user, room_id=bundle.room_id)
     return bundle
 
 

@@ -5,41 +5,19 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, UploadFile
-from sqlalchemy.orm import Session
 
 from omr.vocabulary.reasons import Reason
-from station.api.deps import RoomWorker, SessionDep, SettingsDep, WorkerDep, check_room
-from station.config import Settings
+from station.api.deps import RoomWorker
+from station.dependencies import SessionDep, SettingsDep, WorkerDep
 from station.errors import StationError
 from station.schemas import RefusalPublic, ScanPublic, UploadResult
+from station.services.access import check_room
 from station.services.exams import get_exam
-from station.services.intake import receive_files
+from station.services.intake import take_uploads
 from station.services.rooms import get_room
-from station.services.worker import ReadingWorker
-from station.storage.models import Batch, Refusal, Room, Scan, User
+from station.uploads import read_uploads
 
 router = APIRouter(tags=["scans"])
-
-
-async def take_uploads(
-    session: Session,
-    *,
-    settings: Settings,
-    worker: ReadingWorker,
-    room: Room,
-    files: list[UploadFile],
-    user: User,
-) -> tuple[Batch, list[Scan], list[Refusal]]:
-    """Store uploaded files (reading at most one byte past the limit), queue them for reading."""
-    limit = settings.max_upload_bytes
-    received = [(file.filename or "", await file.read(limit + 1)) for file in files]
-    batch, scans, refusals = receive_files(
-        session, settings=settings, room=room, files=received, source="upload", actor=user
-    )
-    session.commit()
-    for scan in scans:
-        worker.submit(scan.id)
-    return batch, scans, refusals
 
 
 @router.post("/exams/{exam_id}/scans", response_model=UploadResult, status_code=202)
@@ -58,11 +36,16 @@ async def upload_scans(
     refusal is the answer (413 too large, 409 duplicate, 400 bad name).
     """
     exam = get_exam(session, exam_id)
-    room = check_room(user, get_room(session, room_id or user.room_id or 0))
+    room = check_room(user=user, room=get_room(session, room_id or user.room_id or 0))
     if room.exam_id != exam.id:
         raise StationError(Reason.ROOM_OTHER_EXAM, room=room.code, exam=exam.code)
-    batch, scans, refusals = await take_uploads(
-        session, settings=settings, worker=worker, room=room, files=files, user=user
+    batch, scans, refusals = take_uploads(
+        session,
+        settings=settings,
+        room=room,
+        files=await read_uploads(files, settings),
+        actor=user,
+        submit=worker.submit,
     )
     if refusals and not scans:
         first = refusals[0]

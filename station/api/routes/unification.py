@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Response, UploadFile
 
-from omr.vocabulary.reasons import Reason
 from station.api.committee_deps import Committee
-from station.api.deps import Admin, SessionDep, SettingsDep
+from station.api.deps import Admin
 from station.committee_schemas import (
     BundlePublic,
     RankingPublic,
     TrustedStationCreate,
     TrustedStationPublic,
 )
-from station.downloads import attachment
-from station.errors import StationError, not_found
+from station.dependencies import SessionDep, SettingsDep
+from station.downloads import ranking_csv_response, ranking_pdf_response
 from station.services import unification
 from station.services.exams import get_exam
-from station.services.minutes import ranking_pdf
 from station.storage.committee import ImportedBundle, NationalRanking, TrustedStation
+from station.uploads import read_upload
 
 router = APIRouter(tags=["unification"])
 
@@ -33,26 +30,12 @@ def trust_station(body: TrustedStationCreate, session: SessionDep, admin: Admin)
     return station
 
 
-async def uploaded_bundle(file: UploadFile, settings: SettingsDep) -> object:
-    """The JSON document of an uploaded room bundle.
-
-    Raises
-    ------
-    StationError
-        ``bundle_invalid``.
-    """
-    try:
-        return json.loads(await file.read(settings.max_upload_bytes + 1))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise StationError(Reason.BUNDLE_INVALID, problem="nu este JSON valid") from None
-
-
 @router.post("/exams/{exam_id}/bundles", response_model=BundlePublic, status_code=201)
 async def import_bundle(
     exam_id: int, file: UploadFile, session: SessionDep, settings: SettingsDep, user: Committee
 ) -> ImportedBundle:
     """Import a room's signed bundle (``station.bundle/1`` JSON)."""
-    document = await uploaded_bundle(file, settings)
+    document = unification.parse_bundle(data=await read_upload(file, settings))
     bundle = unification.import_bundle(
         session, exam=get_exam(session, exam_id), document=document, settings=settings, actor=user
     )
@@ -74,18 +57,10 @@ def build_ranking(exam_id: int, session: SessionDep, user: Committee) -> Nationa
     return ranking
 
 
-def latest(session: SessionDep, exam_id: int) -> NationalRanking:
-    exam = get_exam(session, exam_id)
-    ranking = unification.latest_ranking(session, exam=exam)
-    if ranking is None:
-        raise not_found(f"clasamentul examenului {exam.code}")
-    return ranking
-
-
 @router.get("/exams/{exam_id}/ranking", response_model=RankingPublic)
 def read_ranking(exam_id: int, session: SessionDep, _: Committee) -> NationalRanking:
     """The newest national ranking."""
-    return latest(session, exam_id)
+    return unification.get_ranking(session, exam=get_exam(session, exam_id))
 
 
 @router.get("/exams/{exam_id}/ranking.csv", response_class=Response)
@@ -93,9 +68,8 @@ def ranking_csv(
     exam_id: int, session: SessionDep, _: Committee, anonymised: bool = False
 ) -> Response:
     """The classification as CSV; ``anonymised``: candidate numbers only, for display."""
-    text = unification.ranking_csv(latest(session, exam_id), anonymised=anonymised)
-    name = "lista-anonimizata" if anonymised else "clasament"
-    return attachment(text.encode(), "text/csv", f"{name}.csv")
+    ranking = unification.get_ranking(session, exam=get_exam(session, exam_id))
+    return ranking_csv_response(ranking, anonymised=anonymised)
 
 
 @router.get("/exams/{exam_id}/ranking.pdf", response_class=Response)
@@ -103,6 +77,5 @@ def ranking_document(
     exam_id: int, session: SessionDep, _: Committee, anonymised: bool = False
 ) -> Response:
     """The classification as PDF; ``anonymised``: candidate numbers only, for display."""
-    pdf = ranking_pdf(latest(session, exam_id).document, anonymised=anonymised)
-    name = "lista-anonimizata" if anonymised else "clasament"
-    return attachment(pdf, "application/pdf", f"{name}.pdf")
+    ranking = unification.get_ranking(session, exam=get_exam(session, exam_id))
+    return ranking_pdf_response(ranking, anonymised=anonymised)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy import select
 
-from station.api.deps import Admin, AnyRole, SessionDep
+from station.api.deps import Admin, AnyRole
+from station.dependencies import SessionDep
 from station.schemas import UserCreate, UserPublic
 from station.services.rooms import get_room
 from station.services.users import create_user
