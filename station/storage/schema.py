@@ -7,6 +7,7 @@ made by ``create_all``, no ``alembic_version`` table) is stamped at the baseline
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -15,6 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import URL, Engine, inspect
 
+log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BASELINE = "0001"
 # The tables of station 0.1, which the baseline revision creates.
@@ -98,4 +100,9 @@ def upgrade(engine: Engine) -> None:
                     f"the database has tables but no schema revision, and lacks {missing}"
                 )
             command.stamp(config, BASELINE)
+            log.info("a database of station 0.1: stamped at the baseline %s", BASELINE)
+        before = MigrationContext.configure(connection).get_current_revision()
         command.upgrade(config, "head")
+        after = MigrationContext.configure(connection).get_current_revision()
+    if after != before:
+        log.info("schema upgraded from %s to %s", before or "nothing", after)
