@@ -157,15 +157,20 @@ def cmd_db_current(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    """Check the audit hash chain: exit 0 when intact, 1 with the problems otherwise."""
+    """Check the audit hash chain: exit 0 when intact, 1 with the problems, 2 without a log."""
     from station.services.audit import verify_chain
     from station.storage.db import make_engine, make_sessions
     from station.storage.models import AuditEntry
 
-    engine = make_engine(_settings(args).db_url)
-    with make_sessions(engine)() as session:
-        problems = verify_chain(session)
-        count = session.query(AuditEntry).count()
+    url = _settings(args).db_url
+    try:
+        engine = make_engine(url)
+        with make_sessions(engine)() as session:
+            problems = verify_chain(session)
+            count = session.query(AuditEntry).count()
+        engine.dispose()
+    except _storage_errors() as error:
+        return _storage_failure("audit verify", url, error)
     for problem in problems:
         print(f"station audit: {problem}", file=sys.stderr)
     print(f"{count} entries, chain {'intact' if not problems else 'BROKEN'}")

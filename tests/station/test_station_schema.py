@@ -189,9 +189,12 @@ def test_db_current_of_a_0_1_database_is_not_head(tmp_path: Path, capsys) -> Non
         ),
         (["db", "current", "--db", "no url"], "Could not parse"),
         (["serve", "--data", "{tmp}/data", "--db", "nosuchdb://"], "nosuchdb://"),
+        (["audit", "verify", "--data", "{tmp}"], "no such table: audit_log"),
     ],
 )
-def test_db_commands_fail_in_one_line(argv: list[str], said: str, tmp_path: Path, capsys) -> None:
+def test_storage_commands_fail_in_one_line(
+    argv: list[str], said: str, tmp_path: Path, capsys
+) -> None:
     argv = [arg.format(tmp=tmp_path) for arg in argv]
     assert station_main(argv) == 2
     captured = capsys.readouterr()
