@@ -14,6 +14,7 @@ from station.errors import StationError
 from station.services.hotfolder import HotFolder
 from station.services.worker import ReadingWorker
 from station.storage.db import make_engine, make_sessions
+from station.storage.schema import upgrade
 from station.web import committee_pages, pages, sheet_pages
 from station.web.deps import LoginRequired, templates
 
@@ -32,9 +33,10 @@ def _refusal(request: Request, error: StationError) -> Response:
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """The station app over ``settings``; background threads run while it is served."""
+    """The station app over ``settings`` (schema upgraded); threads run while it is served."""
     settings.prepare()
     engine = make_engine(settings.db_url)
+    upgrade(engine)
     sessions = make_sessions(engine)
 
     @asynccontextmanager

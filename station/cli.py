@@ -1,4 +1,5 @@
-"""``station``: serve the correction station, start the demo, verify the audit log."""
+"""``station``: serve the correction station, start the demo, verify the audit log, upgrade
+the database's schema."""
 
 from __future__ import annotations
 
@@ -9,8 +10,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from station.config import Settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 DEFAULT_DATA = Path("station-data")
 
@@ -19,53 +24,153 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings(data_dir=Path(args.data).resolve(), database_url=args.db)
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
-    import uvicorn
+def _storage_failure(command: str, url: str, error: Exception) -> int:
+    """Say in one line why the database at ``url`` could not be used; exit status 2."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, DBAPIError
 
+    cause = error.orig if isinstance(error, DBAPIError) else error
+    reason = next((line.strip() for line in str(cause).splitlines() if line.strip()), "")
+    try:
+        where = make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:  # an unparsable URL is shown as given
+        where = url
+    print(f"station {command}: {where}: {reason or type(cause).__name__}", file=sys.stderr)
+    return 2
+
+
+def _storage_errors() -> tuple[type[Exception], ...]:
+    """What opening, reading or upgrading a database raises when it cannot be done."""
+    from alembic.util import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from station.storage.schema import SchemaError
+
+    return SQLAlchemyError, CommandError, SchemaError
+
+
+def _app(command: str, settings: Settings) -> FastAPI | None:
+    """The station app (schema upgraded), or None once the failure is said."""
     from station.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    try:
+        return create_app(settings)
+    except _storage_errors() as error:
+        _storage_failure(command, settings.db_url, error)
+        return None
+
+
+def _serve(app: FastAPI, host: str, port: int) -> None:
+    import uvicorn
+
+    uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    _serve(_settings(args), args.host, args.port)
+    """Upgrade the schema, then serve the station."""
+    app = _app("serve", _settings(args))
+    if app is None:
+        return 2
+    _serve(app, args.host, args.port)
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Set up the demo exam (once) and serve it."""
     from station.demo import USERS, set_up_demo
-    from station.storage.db import make_engine, make_sessions
+    from station.storage.models import Exam
 
     settings = _settings(args)
-    settings.prepare()
-    engine = make_engine(settings.db_url)
-    with make_sessions(engine)() as session, session.begin():
-        from station.storage.models import Exam
-
+    app = _app("demo", settings)
+    if app is None:
+        return 2
+    with app.state.sessions() as session, session.begin():
         if session.query(Exam).count() == 0:
             set_up_demo(session, settings)
-    engine.dispose()
     print(
         f"Stația de corectură: http://{args.host}:{args.port}/  (API: /docs)\n"
         f"Date: {settings.data_dir}\nUtilizatori (parola = numele): "
         + ", ".join(f"{name} ({role})" for name, role, _ in USERS),
         flush=True,
     )
-    _serve(settings, args.host, args.port)
+    _serve(app, args.host, args.port)
+    return 0
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    """Bring the database to the newest schema revision (an empty one is built)."""
+    from station.storage.db import make_engine
+    from station.storage.schema import current_revision, upgrade
+
+    url = _settings(args).db_url
+    try:
+        path = _sqlite_file(url)
+        if path is not None and not path.parent.is_dir():
+            print(f"station db upgrade: no folder {path.parent}", file=sys.stderr)
+            return 2
+        engine = make_engine(url)
+        try:
+            upgrade(engine)
+            revision = current_revision(engine)
+        finally:
+            engine.dispose()
+    except _storage_errors() as error:
+        return _storage_failure("db upgrade", url, error)
+    print(f"schema at revision {revision} (head)")
+    return 0
+
+
+def cmd_db_current(args: argparse.Namespace) -> int:
+    """Print the database's schema revision and whether it is the newest."""
+    from station.storage.db import make_engine
+    from station.storage.schema import current_revision, head_revision
+
+    url = _settings(args).db_url
+    try:
+        path = _sqlite_file(url)
+        if path is not None and not path.exists():
+            print(f"station db current: no database at {path}", file=sys.stderr)
+            return 2
+        engine = make_engine(url)
+        try:
+            revision = current_revision(engine)
+        finally:
+            engine.dispose()
+    except _storage_errors() as error:
+        return _storage_failure("db current", url, error)
+    head = head_revision()
+    if revision == head:
+        print(f"{revision} (head)")
+    else:
+        print(f"{revision or 'no revision'} (not head: head is {head}; run station db upgrade)")
     return 0
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    """Check the audit hash chain: exit 0 when intact, 1 with the problems otherwise."""
+    """Check the audit hash chain: exit 0 when intact, 1 with the problems, 2 without a log."""
     from station.services.audit import verify_chain
     from station.storage.db import make_engine, make_sessions
     from station.storage.models import AuditEntry
 
-    engine = make_engine(_settings(args).db_url)
-    with make_sessions(engine)() as session:
-        problems = verify_chain(session)
-        count = session.query(AuditEntry).count()
+    url = _settings(args).db_url
+    try:
+        engine = make_engine(url)
+        with make_sessions(engine)() as session:
+            problems = verify_chain(session)
+            count = session.query(AuditEntry).count()
+        engine.dispose()
+    except _storage_errors() as error:
+        return _storage_failure("audit verify", url, error)
     for problem in problems:
         print(f"station audit: {problem}", file=sys.stderr)
     print(f"{count} entries, chain {'intact' if not problems else 'BROKEN'}")
@@ -135,12 +240,23 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--device")
     scan.add_argument("--prefix", default="scan")
     scan.set_defaults(run=cmd_scan)
+    db = commands.add_parser("db", help="the database's schema").add_subparsers(
+        dest="what", required=True
+    )
+    for name, run, help_text in (
+        ("upgrade", cmd_db_upgrade, "upgrade the schema to the newest revision"),
+        ("current", cmd_db_current, "print the schema revision"),
+    ):
+        sub = db.add_parser(name, help=help_text)
+        storage_options(sub)
+        sub.set_defaults(run=run)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``station`` command."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # the schema module says what it did
     args = _parser().parse_args(argv)
     return args.run(args)
 

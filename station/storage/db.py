@@ -5,9 +5,6 @@ from __future__ import annotations
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from station.storage import committee  # noqa: F401  (the committee's tables)
-from station.storage.models import Base
-
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and ``BEGIN IMMEDIATE``.
@@ -36,6 +33,5 @@ def make_engine(url: str) -> Engine:
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:
-    """Create the tables (when missing) and return the session factory."""
-    Base.metadata.create_all(engine)
+    """The session factory over ``engine`` (its schema is ``station.storage.schema``'s job)."""
     return sessionmaker(engine, expire_on_commit=False)

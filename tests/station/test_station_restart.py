@@ -21,6 +21,7 @@ from station.services.audit import verify_chain
 from station.services.hotfolder import room_folder
 from station.storage.db import make_engine, make_sessions
 from station.storage.models import Reading, Room, Scan
+from station.storage.schema import upgrade
 
 SHEETS = 14
 
@@ -59,7 +60,9 @@ def test_kill_mid_batch_then_restart(tmp_path: Path) -> None:
     data = tmp_path / "data"
     settings = Settings(data_dir=data)
     settings.prepare()
-    sessions = make_sessions(make_engine(settings.db_url))
+    engine = make_engine(settings.db_url)
+    upgrade(engine)
+    sessions = make_sessions(engine)
     with sessions() as session, session.begin():
         set_up_demo(session, settings)
         folder = room_folder(settings, session.get(Room, 1))

@@ -1,0 +1,1 @@
+"""Alembic's migration environment of the station's storage (run by ``station.storage.schema``)."""
