@@ -103,6 +103,7 @@ def test_upgrade_from_nothing_builds_the_models_schema(engine: Engine) -> None:
     upgrade(engine)
     assert current_revision(engine) == head_revision()
     assert _differences(engine) == []
+    command.check(alembic_config(engine.url))  # the same through env.py on its own URL
 
 
 def test_the_baseline_is_the_0_1_tables_and_downgrades_to_nothing(engine: Engine) -> None:
