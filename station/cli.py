@@ -9,6 +9,8 @@ import logging
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +18,7 @@ from station.config import Settings
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
+    from sqlalchemy import Engine
 
 DEFAULT_DATA = Path("station-data")
 
@@ -107,9 +110,20 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+@contextmanager
+def _engine(url: str) -> Iterator[Engine]:
+    """An engine for one command, disposed when it is done."""
+    from station.storage.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     """Bring the database to the newest schema revision (an empty one is built)."""
-    from station.storage.db import make_engine
     from station.storage.schema import current_revision, upgrade
 
     url = _settings(args).db_url
@@ -118,12 +132,9 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
         if path is not None and not path.parent.is_dir():
             print(f"station db upgrade: no folder {path.parent}", file=sys.stderr)
             return 2
-        engine = make_engine(url)
-        try:
+        with _engine(url) as engine:
             upgrade(engine)
             revision = current_revision(engine)
-        finally:
-            engine.dispose()
     except _storage_errors() as error:
         return _storage_failure("db upgrade", url, error)
     print(f"schema at revision {revision} (head)")
@@ -132,7 +143,6 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_db_current(args: argparse.Namespace) -> int:
     """Print the database's schema revision and whether it is the newest."""
-    from station.storage.db import make_engine
     from station.storage.schema import current_revision, head_revision
 
     url = _settings(args).db_url
@@ -141,11 +151,8 @@ def cmd_db_current(args: argparse.Namespace) -> int:
         if path is not None and not path.exists():
             print(f"station db current: no database at {path}", file=sys.stderr)
             return 2
-        engine = make_engine(url)
-        try:
+        with _engine(url) as engine:
             revision = current_revision(engine)
-        finally:
-            engine.dispose()
     except _storage_errors() as error:
         return _storage_failure("db current", url, error)
     head = head_revision()
@@ -159,16 +166,14 @@ def cmd_db_current(args: argparse.Namespace) -> int:
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     """Check the audit hash chain: exit 0 when intact, 1 with the problems, 2 without a log."""
     from station.services.audit import verify_chain
-    from station.storage.db import make_engine, make_sessions
+    from station.storage.db import make_sessions
     from station.storage.models import AuditEntry
 
     url = _settings(args).db_url
     try:
-        engine = make_engine(url)
-        with make_sessions(engine)() as session:
+        with _engine(url) as engine, make_sessions(engine)() as session:
             problems = verify_chain(session)
             count = session.query(AuditEntry).count()
-        engine.dispose()
     except _storage_errors() as error:
         return _storage_failure("audit verify", url, error)
     for problem in problems:

@@ -12,34 +12,26 @@ from omr.vocabulary.reasons import Language, Problem, Reason
 
 
 class StationError(Exception):
-    """An action the station refuses; ``reason`` is stable, ``message`` is for a person."""
+    """An action the station refuses; ``reason`` is stable, ``message`` is for a person.
 
-    def __init__(self, code: Reason, /, *, status_code: int = 400, **details: Any) -> None:
-        self._set(Problem(code, **details), status_code, "ro")
+    Made from a registered reason and its details, or from a library problem (an
+    ``OmrError``'s ``problem``). ``message`` is the Romanian message unless
+    ``language`` says otherwise.
+    """
 
-    def _set(self, problem: Problem, status_code: int, language: Language) -> None:
-        self.problem = problem
+    def __init__(
+        self,
+        reason: Reason | Problem,
+        /,
+        *,
+        status_code: int = 400,
+        language: Language = "ro",
+        **details: Any,
+    ) -> None:
+        self.problem = reason if isinstance(reason, Problem) else Problem(reason, **details)
         self.status_code = status_code
-        self.message = problem.message_ro if language == "ro" else problem.message
-        Exception.__init__(self, self.message)
-
-    @classmethod
-    def from_problem(
-        cls, problem: Problem, *, status_code: int = 400, language: Language = "ro"
-    ) -> StationError:
-        """The refusal of a library problem (an ``OmrError``'s ``problem``)."""
-        error = cls.__new__(cls)
-        error._set(problem, status_code, language)
-        return error
-
-    @classmethod
-    def recorded(cls, code: str, message: str, *, status_code: int = 400) -> StationError:
-        """A refusal recorded earlier, with its stored (Romanian) message."""
-        error = cls.__new__(cls)
-        error._set(Problem.from_dict({"code": code}), status_code, "ro")
-        error.message = message
-        Exception.__init__(error, message)
-        return error
+        self.message = self.problem.message_ro if language == "ro" else self.problem.message
+        super().__init__(self.message)
 
     @property
     def reason(self) -> Reason:

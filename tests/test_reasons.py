@@ -93,9 +93,12 @@ def test_each_code_has_both_messages(reason: Reason) -> None:
     assert reason.value.islower() and " " not in reason.value
     assert isinstance(reason.severity, Severity)
     assert reason.message_ro.strip() and reason.message_en.strip()
-    details = {name: 1 for name in reason.placeholders("en") | reason.placeholders("ro")}
+    details = {name: 7 for name in reason.placeholders("en") | reason.placeholders("ro")}
     problem = Problem(reason, **details)
-    assert "{" not in problem.message and "{" not in problem.message_ro
+    # Strict formatting (not the lenient one old records get): a malformed message or a
+    # format spec that its detail cannot take fails here.
+    assert problem.message == reason.message_en.format(**details)
+    assert problem.message_ro == reason.message_ro.format(**details)
 
 
 def test_a_problem_refuses_missing_details() -> None:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from omr.scoring.score import ReadingPage
 from omr.vocabulary.errors import ScoringError
 from omr.vocabulary.reasons import Reason
-from omr.vocabulary.states import MarkState
+from omr.vocabulary.states import MarkState, PageStatus
 
 
 class BubbleChange(BaseModel):
@@ -26,7 +26,7 @@ class BubbleChange(BaseModel):
 
 
 def _check_same_sheet(original: ReadingPage, rescan: ReadingPage) -> None:
-    if rescan.status == "rejected":
+    if rescan.status == PageStatus.REJECTED:
         codes = ", ".join(reason.get("code", "?") for reason in rescan.reasons)
         raise ScoringError(Reason.RESCAN_UNREADABLE, codes=codes)
     for field in ("template", "exam", "serial", "candidate", "variant"):

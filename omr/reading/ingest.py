@@ -214,7 +214,7 @@ def load_pages(path: str | Path) -> Iterator[PageImage | PageFailure]:
         data = Path(path).read_bytes()
     except OSError as error:
         yield PageFailure(
-            SourceRef(name, 1, ""), Problem(Reason.FILE_MISSING, error=str(error.strerror))
+            SourceRef(name, 1, ""), Problem(Reason.FILE_MISSING, error=error.strerror or str(error))
         )
         return
     sha = file_sha256(data)

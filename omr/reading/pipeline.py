@@ -75,7 +75,6 @@ class SheetReading:
     """What was read from one page (serialised as one entry of ``omr.reading/1``)."""
 
     source: SourceRef
-    status: PageStatus = PageStatus.REJECTED
     template: str | None = None
     template_version: int | None = None
     exam: str | None = None
@@ -91,6 +90,11 @@ class SheetReading:
     crops: dict[str, str] = field(default_factory=dict)
     timings_ms: dict[str, float] = field(default_factory=dict)
     page: TemplatePage | None = field(default=None, repr=False)
+
+    @property
+    def status(self) -> PageStatus:
+        """The gravest severity among the page's reasons decides."""
+        return page_status(self.reasons)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -273,7 +277,6 @@ def read_page(
     if not registration:
         page_problem = blank_or_blurred(scan.gray)
         reading.reasons.append(registration if page_problem is None else page_problem)
-        reading.status = page_status(reading.reasons)
         return reading
     assert template is not None
     reading.template, reading.template_version = template.id, template.version
@@ -285,8 +288,8 @@ def read_page(
     bubbles = layout.bubbles
     measure = measure_bubbles(page, layout, options.calibration)
     clock.lap("marks")
-    if measure.misaligned_share() > MAX_MISALIGNED_SHARE:
-        share = measure.misaligned_share()
+    share = measure.misaligned_share()
+    if share > MAX_MISALIGNED_SHARE:
         reading.reasons.append(
             Problem(
                 Reason.REGISTRATION_INACCURATE,
@@ -294,7 +297,6 @@ def read_page(
                 detail_en=f"{share:.0%} of the printed bubbles are not where the marks put them",
             )
         )
-        reading.status = page_status(reading.reasons)
         return reading
     states = classify_marks(measure, options.calibration)
     _read_identity(reading, page, template, states, options)
@@ -311,7 +313,6 @@ def read_page(
     if unclear:
         listed = ", ".join(f"{b['question']}{b['option']}" for b in unclear[:12])
         reading.reasons.append(Problem(Reason.BUBBLES_UNCLEAR, count=len(unclear), bubbles=listed))
-    reading.status = page_status(reading.reasons)
     return reading
 
 
@@ -409,13 +410,12 @@ class _Batch:
         reading.timings_ms = {"decode": decode_ms, **reading.timings_ms}
         if reading.serial is not None:
             key = (reading.template, reading.exam, reading.serial)
-            where = f"{page.source.path} page {page.source.page}"
+            where = f"{page.source.path}, p. {page.source.page}"  # read alike in ro and en
             earlier = self.serials.setdefault(key, where)
             if earlier != where:
                 reading.reasons.append(
                     Problem(Reason.DUPLICATE_SERIAL, serial=reading.serial, earlier=earlier)
                 )
-                reading.status = page_status(reading.reasons)
         reading.timings_ms["total"] = decode_ms + (time.perf_counter() - started) * 1000
         return reading
 

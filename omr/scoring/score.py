@@ -37,7 +37,6 @@ from omr.vocabulary.errors import ScoringError
 from omr.vocabulary.reasons import Reason
 from omr.vocabulary.states import MarkState
 
-READING_SCHEMA = "omr.reading/1"
 Decisions = Mapping[tuple[int, str], MarkState]
 
 
@@ -161,7 +160,7 @@ def _normalised_answers(page: ReadingPage, profile: Profile) -> dict[int, dict[s
         if not profile.has_question(question):
             raise ScoringError(
                 Reason.READING_QUESTION_UNKNOWN,
-                file=page.source.path,
+                file=page.source.path or "—",
                 question=question,
                 profile=profile.id,
             )
@@ -169,9 +168,9 @@ def _normalised_answers(page: ReadingPage, profile: Profile) -> dict[int, dict[s
         if None in labelled:
             raise ScoringError(
                 Reason.READING_OPTION_UNKNOWN,
-                file=page.source.path,
+                file=page.source.path or "—",
                 question=question,
-                found=sorted(marks),
+                found=" ".join(sorted(marks)),
                 options=" ".join(profile.options),
             )
         answers[question] = {
@@ -180,7 +179,10 @@ def _normalised_answers(page: ReadingPage, profile: Profile) -> dict[int, dict[s
     missing = [q for q in range(1, profile.question_count + 1) if q not in answers]
     if missing:
         raise ScoringError(
-            Reason.READING_INCOMPLETE, file=page.source.path, count=len(missing), first=missing[0]
+            Reason.READING_INCOMPLETE,
+            file=page.source.path or "—",
+            count=len(missing),
+            first=missing[0],
         )
     return answers
 
@@ -247,7 +249,7 @@ def score_sheet(
     if page.template is not None and page.template not in profile.templates:
         raise ScoringError(
             Reason.TEMPLATE_MISMATCH,
-            file=page.source.path,
+            file=page.source.path or "—",
             template=page.template,
             profile=profile.id,
             templates=", ".join(profile.templates),

@@ -53,7 +53,7 @@ def load_calibration(path: str | Path | None = None) -> Calibration:
         return Calibration.model_validate(data)
     except OSError as error:
         raise InputFileError(
-            Reason.CALIBRATION_UNREADABLE, file=str(path), error=str(error.strerror)
+            Reason.CALIBRATION_UNREADABLE, file=str(path), error=error.strerror or str(error)
         ) from None
     except (yaml.YAMLError, ValidationError) as error:
         raise InputFileError(

@@ -24,6 +24,7 @@ from omr.vocabulary.reasons import Reason
 
 FORMAT_TAG = "OMR1"
 TAG_HEX_DIGITS = 24
+QR_TEXT_SHOWN = 60  # characters of an unreadable QR text quoted in the message
 _FIELDS = (
     ("t", "template"),
     ("v", "template_version"),
@@ -101,12 +102,12 @@ def parse_identity(text: str) -> SheetIdentity:
     """
     parts = text.strip().split(";")
     if not parts or parts[0] != FORMAT_TAG:
-        raise ScanError(Reason.QR_INVALID, text=text[:40])
+        raise ScanError(Reason.QR_INVALID, text=text[:QR_TEXT_SHOWN])
     fields: dict[str, str] = {}
     for part in parts[1:]:
         key, separator, value = part.partition("=")
         if not separator or key in fields:
-            raise ScanError(Reason.QR_INVALID, text=text[:60])
+            raise ScanError(Reason.QR_INVALID, text=text[:QR_TEXT_SHOWN])
         fields[key] = value
     try:
         return SheetIdentity(
@@ -119,7 +120,7 @@ def parse_identity(text: str) -> SheetIdentity:
             tag=fields.get("h"),
         )
     except (KeyError, ValueError):
-        raise ScanError(Reason.QR_INVALID, text=text[:60]) from None
+        raise ScanError(Reason.QR_INVALID, text=text[:QR_TEXT_SHOWN]) from None
 
 
 def tag_is_valid(identity: SheetIdentity, secret: bytes) -> bool:
@@ -136,7 +137,7 @@ def load_secret(path: str | None) -> bytes | None:
             secret = Path(path).read_bytes().strip()
         except OSError as error:
             raise InputFileError(
-                Reason.SECRET_UNREADABLE, file=str(path), error=str(error.strerror)
+                Reason.SECRET_UNREADABLE, file=str(path), error=error.strerror or str(error)
             ) from None
         if not secret:
             raise InputFileError(Reason.SECRET_UNREADABLE, file=str(path), error="empty file")

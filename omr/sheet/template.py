@@ -598,7 +598,7 @@ def load_template(name_or_path: str | Path) -> SheetTemplate:
         raise TemplateError(Reason.TEMPLATE_NOT_FOUND, file=str(path)) from None
     except OSError as error:
         raise TemplateError(
-            Reason.TEMPLATE_UNREADABLE, file=str(path), error=str(error.strerror)
+            Reason.TEMPLATE_UNREADABLE, file=str(path), error=error.strerror or str(error)
         ) from None
     try:
         data = yaml.safe_load(text)

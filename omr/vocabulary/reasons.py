@@ -584,8 +584,8 @@ class Reason(StrEnum):
     CONTESTATION_UNKNOWN_QUESTION = (
         "contestation_unknown_question",
         Severity.ERROR,
-        "varianta {variant} nu are întrebarea {question}",
-        "variant {variant} has no question {question}",
+        "grila nu are întrebarea {question} în varianta {variant}",
+        "the key has no question {question} in variant {variant}",
     )
     KEY_ALL_ANNULLED = (
         "key_all_annulled",
@@ -702,7 +702,7 @@ class Reason(StrEnum):
     ROLE_INVALID = (
         "role_invalid",
         Severity.ERROR,
-        "rolul {role!r} nu există ({roles})",
+        "rolul „{role}” nu există ({roles})",
         "no role {role!r} ({roles})",
     )
     ROOM_REQUIRED = (
@@ -794,7 +794,7 @@ class Reason(StrEnum):
     FILE_NAME_INVALID = (
         "file_name_invalid",
         Severity.ERROR,
-        "numele de fișier {name!r} nu este permis (fără căi, fără caractere speciale)",
+        "numele de fișier „{name}” nu este permis (fără căi, fără caractere speciale)",
         "file name {name!r} is not allowed (no paths, no special characters)",
     )
     FILE_TOO_LARGE = (

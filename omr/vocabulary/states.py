@@ -15,18 +15,7 @@ class MarkState(StrEnum):
     CROSSED = "crossed"  # a filled circle cut with an X: the whole question scores 0
     UNCLEAR = "unclear"  # the reader cannot decide: a person decides
 
-    @property
-    def label_ro(self) -> str:
-        """The state as a room head reads it."""
-        return _MARK_LABELS_RO[self]
 
-
-_MARK_LABELS_RO = {
-    MarkState.BLANK: "goală",
-    MarkState.FILLED: "marcată",
-    MarkState.CROSSED: "anulată cu X",
-    MarkState.UNCLEAR: "neclară",
-}
 # The states a person may decide an unclear bubble into (a tuple, and a type for models).
 DECIDED_STATES = (MarkState.BLANK, MarkState.FILLED, MarkState.CROSSED)
 DecidedState = Literal[MarkState.BLANK, MarkState.FILLED, MarkState.CROSSED]
@@ -38,15 +27,3 @@ class PageStatus(StrEnum):
     OK = "ok"  # read; its score can be final
     NEEDS_REVIEW = "needs_review"  # read; a person must look at it first
     REJECTED = "rejected"  # not read: the reasons say why
-
-    @property
-    def label_ro(self) -> str:
-        """The status as a room head reads it."""
-        return _PAGE_LABELS_RO[self]
-
-
-_PAGE_LABELS_RO = {
-    PageStatus.OK: "citită",
-    PageStatus.NEEDS_REVIEW: "de verificat",
-    PageStatus.REJECTED: "respinsă",
-}

@@ -47,11 +47,6 @@ class ContestedItem:
 REVISION_REASON = "decizia comisiei asupra contestațiilor"
 
 
-def refusal(error: OmrError, status_code: int = 400) -> StationError:
-    """The station refusal of a library error."""
-    return StationError.from_problem(error.problem, status_code=status_code)
-
-
 def key_in_force(session: Session, *, exam: Exam) -> tuple[AnswerKeyVersion, AnswerKey]:
     """The exam's newest key version and its validated key.
 
@@ -106,7 +101,7 @@ def file_contestation(
         name, _ = key.for_variant(variant)
         item = item_of(key, name, question)
     except OmrError as error:
-        raise refusal(error) from None
+        raise StationError(error.problem) from None
     exception = check_window(session, exam=exam, kind="contestation", candidate=candidate, now=now)
     contestation = Contestation(
         exam_id=exam.id,
@@ -192,7 +187,7 @@ def revised_document(
             base.document, load_profile(exam.profile), item_decisions(rulings), following
         )
     except OmrError as error:
-        raise refusal(error) from None
+        raise StationError(error.problem) from None
 
 
 def rule_item(

@@ -109,9 +109,7 @@ def result_slip(view: SheetView, settings: Settings) -> bytes:
         rows = [["Întrebarea", "Marcaje", "Grila", "Puncte", "Regula"]] + [
             [
                 str(q.question),
-                " ".join(
-                    o for o, s in q.marks.items() if s in (MarkState.FILLED, MarkState.CROSSED)
-                )
+                " ".join(o for o, s in q.marks.items() if s in MARKED)
                 + (" (X)" if MarkState.CROSSED in q.marks.values() else ""),
                 q.key,
                 "—" if q.points is None else str(q.points),

@@ -27,10 +27,6 @@ from station.storage.models import (
 )
 
 
-def _refuse(error: OmrError) -> StationError:
-    return StationError.from_problem(error.problem)
-
-
 def create_exam(
     session: Session, *, code: str, title: str, profile: str, template: str, actor: User | None
 ) -> Exam:
@@ -46,7 +42,7 @@ def create_exam(
         loaded = load_profile(profile)
         load_template(template)
     except OmrError as error:
-        raise _refuse(error) from None
+        raise StationError(error.problem) from None
     if template not in loaded.templates:
         raise StationError(
             Reason.TEMPLATE_NOT_IN_PROFILE,
@@ -122,7 +118,7 @@ def import_candidates(
         try:
             rows = load_candidates(path)
         except OmrError as error:
-            raise _refuse(error) from None
+            raise StationError(error.problem) from None
     known = set(session.scalars(select(Candidate.number).where(Candidate.exam_id == exam.id)))
     added = []
     for row in rows:
@@ -188,7 +184,7 @@ def load_key(session: Session, *, exam: Exam, document: bytes, actor: User) -> A
             Reason.KEY_INVALID, source="grila", problem=f"nu este JSON valid: {error}"
         ) from None
     except OmrError as error:
-        raise _refuse(error) from None
+        raise StationError(error.problem) from None
     previous = latest_key(session, exam=exam)
     version = AnswerKeyVersion(
         exam_id=exam.id,

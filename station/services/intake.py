@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from sqlalchemy import select
@@ -154,6 +155,14 @@ def refuse_file(
     return refusal
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A file not taken: the refusal itself and the row that records it."""
+
+    error: StationError
+    row: Refusal
+
+
 def receive_files(
     session: Session,
     *,
@@ -162,7 +171,7 @@ def receive_files(
     files: list[tuple[str, bytes]],
     source: str,
     actor: User | None,
-) -> tuple[Batch, list[Scan], list[Refusal]]:
+) -> tuple[Batch, list[Scan], list[Refused]]:
     """Store a batch of received files; each bad one is refused and recorded, not raised."""
     batch = new_batch(session, room=room, source=source, actor=actor)
     scans, refusals = [], []
@@ -180,9 +189,10 @@ def receive_files(
                 )
             )
         except StationError as error:
-            refusals.append(
-                refuse_file(session, room=room, source=source, name=name, error=error, actor=actor)
+            row = refuse_file(
+                session, room=room, source=source, name=name, error=error, actor=actor
             )
+            refusals.append(Refused(error, row))
     return batch, scans, refusals
 
 
@@ -194,7 +204,7 @@ def take_uploads(
     files: list[tuple[str, bytes]],
     actor: User,
     submit: Callable[[int], None],
-) -> tuple[Batch, list[Scan], list[Refusal]]:
+) -> tuple[Batch, list[Scan], list[Refused]]:
     """Store uploaded files, commit them, and ``submit`` every stored scan for reading."""
     batch, scans, refusals = receive_files(
         session, settings=settings, room=room, files=files, source="upload", actor=actor

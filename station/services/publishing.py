@@ -23,7 +23,6 @@ from station.services.contestations import (
     current_rulings,
     exam_sheets,
     key_in_force,
-    refusal,
     revised_document,
 )
 from station.services.rooms import rooms_of_exam
@@ -102,7 +101,7 @@ def publish_final_key(session: Session, *, exam: Exam, actor: User) -> tuple[Key
     try:
         check_succession(key, final)
     except OmrError as error:
-        raise refusal(error, 409) from None
+        raise StationError(error.problem, status_code=409) from None
     before = exam_sheets(session, exam=exam)
     new = AnswerKeyVersion(
         exam_id=exam.id,

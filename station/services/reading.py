@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 import cv2
@@ -21,7 +22,7 @@ from omr.reading.pipeline import ReadOptions, SheetReading, read_files
 from omr.scoring.profiles import load_profile
 from omr.sheet.template import load_template
 from omr.vocabulary.errors import OmrError
-from omr.vocabulary.reasons import Problem, Reason, page_status
+from omr.vocabulary.reasons import Problem, Reason
 from omr.vocabulary.states import PageStatus
 from station.config import Settings
 from station.services import audit
@@ -39,14 +40,18 @@ def pending_scans(session: Session, *, room_id: int | None = None) -> list[int]:
     return list(session.scalars(query))
 
 
+@lru_cache(maxsize=16)
+def _read_options(template: str, profile: str, exam: str) -> ReadOptions:
+    """What an exam's scans are read against, loaded once per exam (not per scan)."""
+    ink = load_profile(profile).ink
+    return ReadOptions(template=load_template(template), exam=exam, required_ink=lambda _: ink)
+
+
 def read_pages(path: Path, exam: Exam) -> Iterator[SheetReading]:
     """Read the pages of a stored scan one by one (each page's image is released once
     the caller moves on: a batch of hundreds of pages is not held in memory)."""
-    ink = load_profile(exam.profile).ink
-    options = ReadOptions(
-        template=load_template(exam.template), exam=exam.code, required_ink=lambda _: ink
-    )
     try:
+        options = _read_options(exam.template, exam.profile, exam.code)
         yield from read_files([path], options)
     except (OmrError, ValueError, OSError, cv2.error) as error:
         log.exception("reading %s failed", path)
@@ -147,7 +152,6 @@ def read_scan(sessions: sessionmaker[Session], *, settings: Settings, scan_id: i
                         earlier=f"#{first.id} ({first.scan.original_name})",
                     )
                 )
-                page.status = page_status(page.reasons)
             reading = add_reading(session, scan=scan, room=room, page=page, overlay=overlay)
             document = reading.document
             audit.record(

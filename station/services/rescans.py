@@ -23,7 +23,7 @@ from omr.scoring.results import SheetScore
 from omr.scoring.score import ReadingPage, score_sheet
 from omr.vocabulary.errors import OmrError
 from omr.vocabulary.reasons import Reason
-from omr.vocabulary.states import MarkState, PageStatus
+from omr.vocabulary.states import DECIDED_STATES, MarkState, PageStatus
 from station.config import Settings
 from station.errors import StationError, not_found
 from station.services import audit
@@ -33,7 +33,7 @@ from station.services.exams import answer_key, opened_key
 from station.services.intake import check_file_name, check_size, new_batch, store_scan
 from station.services.reading import add_reading, read_pages, write_overlay
 from station.services.rooms import rooms_of_exam
-from station.services.sheets import STATES, SheetView, get_reading, latest_decisions, sheet_view
+from station.services.sheets import SheetView, get_reading, latest_decisions, sheet_view
 from station.storage.committee import RescanDecision, RescanRequest, RescanResult
 from station.storage.models import Candidate, Decision, Exam, Reading, User
 
@@ -258,7 +258,7 @@ def rescan(
         )
         session.commit()
         # the comparison's English message is kept (tests assert it)
-        raise StationError.from_problem(error.problem, status_code=409, language="en") from None
+        raise StationError(error.problem, status_code=409, language="en") from None
     batch = new_batch(session, room=room, source="rescan", actor=actor)
     scan = store_scan(
         session, settings=settings, batch=batch, room=room, name=name, data=data, actor=actor
@@ -293,11 +293,12 @@ def _bubbles_by_hand(
     chosen: dict[tuple[int, str], str] = {}
     for bubble in bubbles:
         question, option, state = int(bubble["question"]), str(bubble["option"]), bubble["state"]
-        if option not in answers.get(str(question), {}) or state not in STATES:
+        if option not in answers.get(str(question), {}) or state not in DECIDED_STATES:
             raise StationError(
                 Reason.BUBBLE_INVALID,
                 bubble=f"{question}{option} → {state}",
-                problem=f"foaia nu are această bulă sau starea nu este una din {', '.join(STATES)}",
+                problem="foaia nu are această bulă sau starea nu este una din "
+                + ", ".join(DECIDED_STATES),
             )
         chosen[(question, option)] = str(state)
     return chosen

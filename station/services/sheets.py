@@ -24,7 +24,6 @@ from station.services.candidates import current_link
 from station.services.exams import answer_key, opened_key
 from station.storage.models import Annulment, Candidate, Decision, Reading, Room, User
 
-STATES = DECIDED_STATES
 LABELS = {
     "rejected": "respinsă",
     "annulled": "anulată",
@@ -164,8 +163,8 @@ def decide(
         ``sheet_annulled``.
     """
     _check_open(session, reading)
-    if state not in STATES:
-        raise StationError(Reason.DECISION_STATE_INVALID, states=", ".join(STATES))
+    if state not in DECIDED_STATES:
+        raise StationError(Reason.DECISION_STATE_INVALID, states=", ".join(DECIDED_STATES))
     read = reading.document["answers"].get(str(question), {}).get(option)
     if read != MarkState.UNCLEAR:
         shown = f"citită „{read}”" if read else "inexistentă"

@@ -23,7 +23,7 @@ from omr.vocabulary.states import PageStatus
 from station.config import Settings
 from station.errors import StationError, not_found
 from station.services import audit
-from station.services.contestations import key_in_force, refusal
+from station.services.contestations import key_in_force
 from station.services.export import BUNDLE_SCHEMA, key_fingerprint, verify_bundle
 from station.services.publishing import publication_of
 from station.storage.committee import ImportedBundle, NationalRanking, TrustedStation
@@ -196,7 +196,7 @@ def build_ranking(session: Session, *, exam: Exam, actor: User) -> NationalRanki
         domains = sorted({s.domain for s in scores if s.domain is not None}) or [None]
         rankings = [rank_results([scores], profile, domain) for domain in domains]
     except OmrError as error:
-        raise refusal(error, 409) from None
+        raise StationError(error.problem, status_code=409) from None
     ranking = NationalRanking(
         exam_id=exam.id,
         key_id=version.id,

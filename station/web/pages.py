@@ -120,7 +120,7 @@ async def upload(
         actor=login.user,
         submit=worker.submit,
     )
-    message = f"{len(scans)} fișier(e) primite" + "".join(f"; {r.message}" for r in refusals)
+    message = f"{len(scans)} fișier(e) primite" + "".join(f"; {r.error.message}" for r in refusals)
     return back(f"/rooms/{room_id}", message)
 
 

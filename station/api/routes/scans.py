@@ -48,11 +48,9 @@ async def upload_scans(
         submit=worker.submit,
     )
     if refusals and not scans:
-        first = refusals[0]
-        status = {Reason.FILE_TOO_LARGE: 413, Reason.DUPLICATE_FILE: 409}.get(first.reason, 400)
-        raise StationError.recorded(first.reason, first.message, status_code=status)
+        raise refusals[0].error
     return UploadResult(
         batch_id=batch.id,
         scans=[ScanPublic.model_validate(scan) for scan in scans],
-        refused=[RefusalPublic.model_validate(refusal) for refusal in refusals],
+        refused=[RefusalPublic.model_validate(refused.row) for refused in refusals],
     )
