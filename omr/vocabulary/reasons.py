@@ -874,8 +874,8 @@ class Reason(StrEnum):
     SHEET_REJECTED = (
         "sheet_rejected",
         Severity.ERROR,
-        "foaia #{sheet} a fost respinsă la citire: nu există ce decide",
-        "sheet #{sheet} was rejected when read: there is nothing to decide",
+        "foaia #{sheet} a fost respinsă la citire",
+        "sheet #{sheet} was rejected when read",
     )
     SHEET_ANNULLED = (
         "sheet_annulled",

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from omr.scoring.profiles import load_profile
+from omr.scoring.profiles import load_profile, validation_problem
 from omr.scoring.windows import Window
 from omr.vocabulary.errors import ScoringError
 from omr.vocabulary.reasons import Reason
@@ -63,7 +63,7 @@ def set_schedule(
     try:
         checked = {kind: Window.model_validate(w) for kind, w in (windows or {}).items()}
     except ValidationError as error:
-        raise StationError(Reason.WINDOWS_INVALID, problem=str(error)) from None
+        raise StationError(Reason.WINDOWS_INVALID, problem=validation_problem(error)) from None
     if set(checked) - set(WHAT):
         raise StationError(Reason.WINDOWS_INVALID, problem=f"pot fi doar {', '.join(WHAT)}")
     schedule = ExamSchedule(

@@ -134,7 +134,7 @@ def _score(view: SheetView, key) -> tuple[SheetScore | None, str | None]:  # noq
     try:
         return score_sheet(page, answer_key(key, profile), profile, decisions), None
     except OmrError as error:
-        return None, f"nu se poate puncta: {error.message}"
+        return None, f"nu se poate puncta: {error.problem.message_ro}"
 
 
 def _check_open(session: Session, reading: Reading) -> None:

@@ -118,9 +118,11 @@ def import_bundle(
     if not isinstance(document, dict) or document.get("schema") != BUNDLE_SCHEMA:
         raise StationError(Reason.BUNDLE_INVALID, problem=BUNDLE_SCHEMA)
     if not verify_bundle(document, _signing_key(session, settings, document)):
-        raise StationError(Reason.BUNDLE_SIGNATURE_INVALID, room=document.get("room"))
+        raise StationError(Reason.BUNDLE_SIGNATURE_INVALID, room=document.get("room") or "—")
     if document.get("exam") != exam.code:
-        raise StationError(Reason.BUNDLE_OTHER_EXAM, found=document.get("exam"), expected=exam.code)
+        raise StationError(
+            Reason.BUNDLE_OTHER_EXAM, found=document.get("exam") or "—", expected=exam.code
+        )
     numbers = _numbers(document)
     for earlier in bundles_of(session, exam=exam):
         if earlier.room == document["room"]:

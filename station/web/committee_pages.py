@@ -139,7 +139,7 @@ def _bubbles(text: str) -> list[dict[str, object]]:
         if not bubble[:-1].isdigit():
             raise StationError(
                 Reason.BUBBLE_INVALID,
-                bubble=repr(part),
+                bubble=f"„{part}”",
                 problem="scrieți întrebarea, opțiunea și starea, ca 1b:blank",
             )
         chosen.append({"question": int(bubble[:-1]), "option": bubble[-1], "state": state})

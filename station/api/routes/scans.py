@@ -11,10 +11,9 @@ from station.api.deps import RoomWorker
 from station.dependencies import SessionDep, SettingsDep, WorkerDep
 from station.errors import StationError
 from station.schemas import RefusalPublic, ScanPublic, UploadResult
-from station.services.access import check_room
+from station.services.access import visible_room
 from station.services.exams import get_exam
 from station.services.intake import take_uploads
-from station.services.rooms import get_room
 from station.uploads import read_uploads
 
 router = APIRouter(tags=["scans"])
@@ -36,7 +35,7 @@ async def upload_scans(
     refusal is the answer (413 too large, 409 duplicate, 400 bad name).
     """
     exam = get_exam(session, exam_id)
-    room = check_room(user=user, room=get_room(session, room_id or user.room_id or 0))
+    room = visible_room(session, user=user, room_id=room_id or user.room_id or 0)
     if room.exam_id != exam.id:
         raise StationError(Reason.ROOM_OTHER_EXAM, room=room.code, exam=exam.code)
     batch, scans, refusals = take_uploads(
