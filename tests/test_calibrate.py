@@ -17,6 +17,7 @@ from omr.reading.calibrate import CalibrationError, calibrate_from_image
 from omr.reading.ingest import PageImage, SourceRef
 from omr.reading.pipeline import ReadOptions, read_page
 from omr.sheet.calibration import load_calibration
+from omr.vocabulary.errors import InputFileError
 
 THRESHOLDS = (
     "ink_darkness",
@@ -118,3 +119,48 @@ def test_blurred_calibration_scan_writes_no_profile(calibration_pdf, tmp_path, c
     assert main(["calibrate", str(scan), "-o", str(profile)]) == 1
     assert "calibration_failed" in capsys.readouterr().err
     assert not profile.exists()
+
+
+def test_command_without_scan_or_print_is_refused(tmp_path, capsys) -> None:
+    profile = tmp_path / "profile.yaml"
+    assert main(["calibrate", "-o", str(profile)]) == 2
+    error = capsys.readouterr().err
+    assert error == (
+        "omr calibrate: error [scan_missing]: give the scan of the calibration sheet, or --print\n"
+    )
+    assert not profile.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "expected"),
+    [
+        (None, "calibration_unreadable", "No such file or directory"),
+        ("folder", "calibration_unreadable", "Is a directory"),
+        ("ink_darkness: 2\n", "calibration_invalid", "ink_darkness"),
+        ("blank_max_fill: 0.5\n", "calibration_invalid", "a doubt band must separate"),
+        ("name: room3\nthreshold: 0.4\n", "calibration_invalid", "threshold"),
+        ("name: [room3\n", "calibration_invalid", "not a valid calibration profile"),
+    ],
+)
+def test_bad_calibration_profiles_are_refused(tmp_path, text, reason, expected) -> None:
+    path = tmp_path / "profile.yaml"
+    if text == "folder":
+        path.mkdir()
+    elif text is not None:
+        path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputFileError) as caught:
+        load_calibration(path)
+    assert caught.value.reason == reason
+    message = caught.value.message
+    assert message.startswith(f"{path}: ") and expected in message
+    assert "None" not in message
+
+
+def test_read_with_a_bad_calibration_exits_2(tmp_path, capsys, specializare) -> None:
+    sheet = tmp_path / "sheet.png"
+    cv2.imwrite(str(sheet), render_sheet(specializare, 100))
+    profile = tmp_path / "profile.yaml"
+    profile.write_text("cross_arms_crossed: 9\n", encoding="utf-8")
+    assert main(["read", str(sheet), "--calibration", str(profile)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"omr read: error [calibration_invalid]: {profile}: ")

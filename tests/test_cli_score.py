@@ -153,6 +153,8 @@ def bad_inputs(tmp_path: Path) -> dict[str, list]:
         "results_invalid": ["rank", write_json(tmp_path, "bad-results.json", [{"x": 1}])],
         "results_not_found": ["items", tmp_path / "no-results.json", "--out", tmp_path / "o"],
         "output_conflict": ["score", good, "--key", key, "--json", "-", "--csv", "-"],
+        "diff_without_previous_key": ["score", good, "--key", key, "--diff", "-"],
+        "results_empty": ["rank", write_json(tmp_path, "empty-results.json", [])],
     }
 
 
@@ -173,6 +175,8 @@ def bad_inputs(tmp_path: Path) -> dict[str, list]:
         "results_invalid",
         "results_not_found",
         "output_conflict",
+        "diff_without_previous_key",
+        "results_empty",
     ],
 )
 def test_bad_input_exits_2_with_its_reason(tmp_path: Path, capsys, reason: str) -> None:

@@ -119,6 +119,14 @@ def test_candidates_csv_personalises_sheets(tmp_path: Path) -> None:
         ("code,name\n1,A\n", "column(s) number missing"),
         ("number,name\n00012,A\n00012,B\n", "listed twice"),
         ("number,name\nabc,A\n", "must be digits"),
+        ("number;name\n1;A\n", "error [candidates_columns_missing]"),
+        ("number,name\n00012,\n", "error [candidate_row_invalid]"),
+        ("number,name\n7,A\n8,B\n7,C\n", "error [candidate_listed_twice]"),
+        pytest.param(
+            "number,name\n1," + "x" * 200_000 + "\n",
+            "error [candidates_invalid]",
+            id="field-larger-than-the-csv-limit",
+        ),
     ],
 )
 def test_bad_candidates_csv(tmp_path: Path, capsys, csv_text: str, expected: str) -> None:
@@ -141,3 +149,55 @@ def test_invalid_variant(tmp_path: Path, capsys) -> None:
 def test_unknown_template(tmp_path: Path, capsys) -> None:
     assert main(["generate", str(tmp_path / "nope.yaml"), "-o", str(tmp_path / "x.pdf")]) == 2
     assert "template_not_found" in capsys.readouterr().err
+
+
+def _refused_generations(tmp_path: Path) -> dict[str, list[str]]:
+    """The extra arguments of ``omr generate`` refusals, by case; the case names its code."""
+    empty_secret = tmp_path / "empty-secret.txt"
+    empty_secret.write_text("\n")
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_bytes("number,name\n00012,ȘTEFAN\n".encode("utf-16"))
+    return {
+        "count_invalid-count": ["--count", "0"],
+        "count_invalid-serial": ["--serial-start", "-1"],
+        "secret_unreadable-empty": ["--secret-file", str(empty_secret)],
+        "secret_unreadable-folder": ["--secret-file", str(tmp_path)],
+        "candidates_not_found": ["--candidates", str(tmp_path / "no-such.csv")],
+        "candidates_invalid": ["--candidates", str(utf16)],
+        "output_invalid": ["-o", str(tmp_path / "no-such-folder" / "out.pdf")],
+    }
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("count_invalid-count", "--count must be at least 1"),
+        ("count_invalid-serial", "--serial-start must be at least 0"),
+        ("secret_unreadable-empty", "empty-secret.txt: cannot read the exam secret (empty file)"),
+        ("secret_unreadable-folder", "cannot read the exam secret (Is a directory)"),
+        ("candidates_not_found", "no-such.csv: no such candidates file"),
+        ("candidates_invalid", "utf16.csv: not a UTF-8 CSV file"),
+        ("output_invalid", "no-such-folder: no such directory"),
+    ],
+)
+def test_generate_refusals_name_their_reason(
+    tmp_path: Path, capsys, case: str, expected: str
+) -> None:
+    reason = case.split("-")[0]
+    code, out = _generate(tmp_path, *_refused_generations(tmp_path)[case])
+    assert code == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"omr generate: error [{reason}]: ")
+    assert expected in error
+    assert "None" not in error
+    assert not out.exists() and not list(tmp_path.rglob("*.pdf"))
+
+
+def test_unreadable_template(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "template.yaml"
+    folder.mkdir()
+    assert main(["generate", str(folder), "-o", str(tmp_path / "x.pdf")]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("omr generate: error [template_unreadable]: ")
+    assert "template.yaml: cannot read" in error and "None" not in error
+    assert not (tmp_path / "x.pdf").exists()

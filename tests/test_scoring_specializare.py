@@ -9,7 +9,7 @@ import pytest
 from scoring_support import SPEC, blank_answers, correct_answers, key_doc, marks_of, page, score
 
 from omr.scoring.profiles import Profile
-from omr.scoring.score import score_question
+from omr.scoring.score import diff_scores, score_question
 from omr.vocabulary.errors import ScoringError
 
 # Marks on a, b, c: "." blank, "F" filled, "X" crossed. Points for the keys a, b, c of a
@@ -243,6 +243,15 @@ def test_reading_and_key_must_match(change: dict, reason: str | None) -> None:
     with pytest.raises(ScoringError) as caught:
         score(document, key_doc(SPEC))
     assert caught.value.reason == reason
+
+
+def test_diff_refuses_scorings_of_other_sheets() -> None:
+    before = [score(page(correct_answers(SPEC), candidate="0001"), key_doc(SPEC))]
+    after = [score(page(correct_answers(SPEC), candidate="0002"), key_doc(SPEC))]
+    with pytest.raises(ScoringError) as caught:
+        diff_scores(before, after)
+    assert caught.value.reason == "diff_sheets_differ"
+    assert caught.value.message == "the two scorings are not of the same sheets"
 
 
 def test_sheet_without_variant_and_key_with_two_is_refused() -> None:
