@@ -264,6 +264,12 @@ class Reason(StrEnum):
         "bulă umplută parțial sau slab",
         "a partial or light fill",
     )
+    FAINT_FILL = (
+        "faint_fill",
+        Severity.REVIEW,
+        "bulă umplută mult mai slab decât celelalte de pe foaie",
+        "a fill much fainter than the sheet's other fills",
+    )
     X_OVER_EMPTY = (
         "x_over_empty",
         Severity.REVIEW,
