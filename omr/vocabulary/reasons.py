@@ -86,6 +86,25 @@ class Reason(StrEnum):
         "imaginea are {size}; peste {limit_mp} megapixeli nu se citește",
         "the image is {size}; more than {limit_mp} megapixels is refused",
     )
+    IMAGE_TOO_LONG = (
+        "image_too_long",
+        Severity.REJECT,
+        "pagina {page} are {size}; o latură de peste {limit} px nu este a unei foi scanate",
+        "page {page} is {size}; a side over {limit} px is no scanned sheet",
+    )
+    IMAGE_TOO_SMALL = (
+        "image_too_small",
+        Severity.REJECT,
+        "pagina {page} are {size}; o foaie scanată are cel puțin {minimum} px pe latura mică",
+        "page {page} is {size}; a scanned sheet has at least {minimum} px on its short side",
+    )
+    PAGES_TOO_MANY = (
+        "pages_too_many",
+        Severity.REJECT,
+        "fișierul are {pages} pagini sau mai multe; dintr-un fișier se citesc cel mult {limit}: "
+        "împărțiți-l",
+        "the file has {pages} pages or more; at most {limit} are read from one file: split it",
+    )
     PDF_UNSUPPORTED = (
         "pdf_unsupported",
         Severity.REJECT,
