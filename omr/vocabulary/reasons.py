@@ -669,6 +669,14 @@ class Reason(StrEnum):
         "{option} trebuie să fie cel puțin {minimum}",
         "{option} must be at least {minimum}",
     )
+    COUNT_TOO_LARGE = (
+        "count_too_large",
+        Severity.ERROR,
+        "{option}: {count} foi; într-un PDF se tipăresc cel mult {limit}: împărțiți tirajul "
+        "în mai multe fișiere (--serial-start)",
+        "{option}: {count} sheets; at most {limit} are printed in one PDF: split the run "
+        "into several files (--serial-start)",
+    )
     VARIANT_INVALID = (
         "variant_invalid",
         Severity.ERROR,
@@ -680,6 +688,24 @@ class Reason(StrEnum):
         Severity.ERROR,
         "{directory}: directorul nu există",
         "{directory}: no such directory",
+    )
+    OUTPUT_IS_FOLDER = (
+        "output_is_folder",
+        Severity.ERROR,
+        "{path} este un director; dați numele unui fișier",
+        "{path} is a directory; give a file name",
+    )
+    OUTPUT_UNWRITABLE = (
+        "output_unwritable",
+        Severity.ERROR,
+        "{path} nu poate fi scris (disc plin sau fără drept de scriere)",
+        "{path} cannot be written ({error})",
+    )
+    IDENTITY_FIELD_INVALID = (
+        "identity_field_invalid",
+        Severity.ERROR,
+        "{field} „{value}”: cel mult {limit} caractere ASCII, fără „;” și „=”",
+        "{field} {value!r}: at most {limit} ASCII characters, without ';' and '='",
     )
     SCAN_MISSING = (
         "scan_missing",
