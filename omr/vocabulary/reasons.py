@@ -732,6 +732,12 @@ class Reason(StrEnum):
         "autentificare necesară ({how})",
         "authentication required ({how})",
     )
+    REQUEST_INVALID = (
+        "request_invalid",
+        Severity.ERROR,
+        "câmpul {field} nu are o valoare validă",
+        "field {field}: {problem}",
+    )
     CSRF_INVALID = (
         "csrf_invalid",
         Severity.ERROR,
@@ -743,6 +749,12 @@ class Reason(StrEnum):
         Severity.ERROR,
         "utilizator sau parolă greșită",
         "wrong user name or password",
+    )
+    LOGIN_THROTTLED = (
+        "login_throttled",
+        Severity.ERROR,
+        "prea multe încercări greșite de autentificare: încercați din nou peste {seconds} s",
+        "too many failed logins: try again in {seconds} s",
     )
     ROLE_INVALID = (
         "role_invalid",
