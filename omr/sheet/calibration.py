@@ -69,6 +69,10 @@ def load_calibration(path: str | Path | None = None) -> Calibration:
         raise InputFileError(
             Reason.CALIBRATION_UNREADABLE, file=str(path), error=error.strerror or str(error)
         ) from None
+    except UnicodeDecodeError:
+        raise InputFileError(
+            Reason.CALIBRATION_UNREADABLE, file=str(path), error="not UTF-8 text"
+        ) from None
     except (yaml.YAMLError, ValidationError) as error:
         raise InputFileError(
             Reason.CALIBRATION_INVALID, file=str(path), problem=str(error)

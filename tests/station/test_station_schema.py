@@ -190,7 +190,8 @@ def test_db_current_of_a_0_1_database_is_not_head(tmp_path: Path, capsys) -> Non
         ),
         (["db", "current", "--db", "no url"], "Could not parse"),
         (["serve", "--data", "{tmp}/data", "--db", "nosuchdb://"], "nosuchdb://"),
-        (["audit", "verify", "--data", "{tmp}"], "no such table: audit_log"),
+        (["audit", "verify", "--data", "{tmp}"], "no database at {tmp}/station.db"),
+        (["audit", "verify", "--data", "{tmp}/missing"], "no database at {tmp}/missing/"),
     ],
 )
 def test_storage_commands_fail_in_one_line(
