@@ -15,6 +15,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, Spacer, Table
 from sqlalchemy.orm import Session
 
+from omr.committee.ranking import INCOMPLETE
 from station.services.contestations import contested_items
 from station.services.documents import TABLE_STYLE, pdf_bytes, signatures, styles
 from station.services.publishing import get_publication
@@ -225,6 +226,23 @@ def contestation_minutes(record: dict[str, Any]) -> bytes:
     return pdf_bytes(story)
 
 
+def _domain_line(domain: dict[str, Any]) -> str:
+    """A domain's maximum and threshold, or why its ranking is provisional."""
+    name = domain["domain"] or "unic"
+    if domain.get("provisional"):
+        missing = [
+            f"{entry['source'].get('path') or '—'} ({entry['candidate'] or 'neidentificată'})"
+            for entry in domain["excluded"]
+            if entry["why"] in INCOMPLETE
+        ]
+        return (
+            f"Domeniul {name}: CLASAMENT PROVIZORIU — maximul național și promovarea se stabilesc "
+            f"după ce toate foile sunt finale și identificate; lipsesc: {', '.join(missing)}"
+        )
+    threshold = f", pragul {domain['threshold']}" if domain["threshold"] else ""
+    return f"Domeniul {name}: maximul național {domain['national_max']}{threshold}"
+
+
 def ranking_pdf(document: dict[str, Any], *, anonymised: bool) -> bytes:
     """The national classification per domain; anonymised: candidate numbers only."""
     body, title = styles()
@@ -238,13 +256,7 @@ def ranking_pdf(document: dict[str, Any], *, anonymised: bool) -> bytes:
         ),
     ]
     for domain in document["domains"]:
-        story.append(
-            Paragraph(
-                f"Domeniul {domain['domain'] or 'unic'}: maximul național {domain['national_max']}"
-                + (f", pragul {domain['threshold']}" if domain["threshold"] else ""),
-                body,
-            )
-        )
+        story.append(Paragraph(_domain_line(domain), body))
         header = ["Loc", "Candidat", "Punctaj", "Promovat"]
         rows = [header] + [
             [

@@ -22,6 +22,7 @@ from station.errors import StationError, not_found
 from station.services import audit
 from station.services.candidates import current_link
 from station.services.exams import answer_key, opened_key
+from station.services.phases import check_unlocked
 from station.storage.models import Annulment, Candidate, Decision, Reading, Room, User
 
 LABELS = {
@@ -137,7 +138,8 @@ def _score(view: SheetView, key) -> tuple[SheetScore | None, str | None]:  # noq
         return None, f"nu se poate puncta: {error.problem.message_ro}"
 
 
-def _check_open(session: Session, reading: Reading) -> None:
+def _check_open(session: Session, reading: Reading, action: str) -> None:
+    check_unlocked(session, exam=session.get(Room, reading.room_id).exam, action=action)
     if reading.status == PageStatus.REJECTED:
         raise StationError(Reason.SHEET_REJECTED, status_code=409, sheet=reading.id)
     if _annulment(session, reading) is not None:
@@ -159,10 +161,10 @@ def decide(
     Raises
     ------
     StationError
-        ``decision_state_invalid``, ``bubble_not_unclear``, ``sheet_rejected``,
-        ``sheet_annulled``.
+        ``exam_locked`` (409), ``decision_state_invalid``, ``bubble_not_unclear``,
+        ``sheet_rejected``, ``sheet_annulled``.
     """
-    _check_open(session, reading)
+    _check_open(session, reading, "decizia asupra unei bule")
     if state not in DECIDED_STATES:
         raise StationError(Reason.DECISION_STATE_INVALID, states=", ".join(DECIDED_STATES))
     read = reading.document["answers"].get(str(question), {}).get(option)
@@ -208,9 +210,10 @@ def annul(session: Session, *, reading: Reading, reason: str, actor: User) -> An
     Raises
     ------
     StationError
-        ``annulment_reason_missing``, ``sheet_rejected``, ``sheet_annulled``.
+        ``exam_locked`` (409), ``annulment_reason_missing``, ``sheet_rejected``,
+        ``sheet_annulled``.
     """
-    _check_open(session, reading)
+    _check_open(session, reading, "anularea foii")
     if not reason.strip():
         raise StationError(Reason.ANNULMENT_REASON_MISSING)
     annulment = Annulment(reading_id=reading.id, reason=reason.strip(), annulled_by=actor.id)
