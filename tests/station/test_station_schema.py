@@ -164,9 +164,9 @@ def test_db_upgrade_then_current(database_url: str | None, tmp_path: Path, capsy
     assert station_main(["db", "current", *storage]) == (2 if database_url is None else 0)
     capsys.readouterr()
     assert station_main(["db", "upgrade", *storage]) == 0
-    assert capsys.readouterr().out == f"schema at revision {BASELINE} (head)\n"
+    assert capsys.readouterr().out == f"schema at revision {head_revision()} (head)\n"
     assert station_main(["db", "current", *storage]) == 0
-    assert capsys.readouterr().out == f"{BASELINE} (head)\n"
+    assert capsys.readouterr().out == f"{head_revision()} (head)\n"
     engine = make_engine(database_url or f"sqlite:///{tmp_path / 'station.db'}")
     with engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(Exam.__table__)) == 0
