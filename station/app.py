@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from station.api.main import api_router
 from station.config import Settings
 from station.errors import StationError
+from station.services import audit
 from station.services.hotfolder import HotFolder
 from station.services.worker import ReadingWorker
 from station.storage.db import make_engine, make_sessions
@@ -38,6 +39,7 @@ def create_app(settings: Settings) -> FastAPI:
     engine = make_engine(settings.db_url)
     upgrade(engine)
     sessions = make_sessions(engine)
+    audit.seal_sessions(sessions, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -199,7 +199,13 @@ def decide(
             "bubble": f"{question}{option}",
             "state": previous.state if previous else MarkState.UNCLEAR,
         },
-        after={"bubble": f"{question}{option}", "state": state, "note": note},
+        after={
+            "bubble": f"{question}{option}",
+            "state": state,
+            "note": note,
+            "decision": decision.id,
+            "hash": audit.decision_hash(decision),
+        },
     )
     return decision
 
