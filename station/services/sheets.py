@@ -111,17 +111,20 @@ def sheet_view(session: Session, *, reading: Reading) -> SheetView:
     if view.annulment is not None:
         view.status = "annulled"
         return view
+    key = opened_key(session, room=room)
+    problem = None
+    if key is not None:
+        view.score, problem = _score(view, key)
     decided = {(d.question, d.option) for d in view.decisions}
     undecided = [f"{q}{o}" for q, o in view.unclear if (q, o) not in decided]
+    if view.score is not None:  # a bubble of an annulled question holds nothing
+        undecided = [f"{bubble.question}{bubble.option}" for bubble in view.score.pending]
     if undecided:
         view.doubts.append(f"bule neclare fără decizie: {', '.join(undecided)}")
     if candidate is None:
         view.doubts.append("candidatul nu este identificat: alegeți-l din lista sălii")
-    key = opened_key(session, room=room)
-    if key is not None:
-        view.score, problem = _score(view, key)
-        if problem:
-            view.doubts.append(problem)
+    if problem:
+        view.doubts.append(problem)
     view.status = "waiting" if view.doubts else ("final" if view.score else "sealed")
     return view
 
