@@ -923,6 +923,12 @@ class Reason(StrEnum):
         "bula {bubble} nu este neclară ({shown}): se decide doar o bulă neclară",
         "bubble {bubble} is not unclear ({shown}): only an unclear bubble is decided",
     )
+    INK_NOT_IN_DOUBT = (
+        "ink_not_in_doubt",
+        Severity.ERROR,
+        "foaia {sheet} nu are cerneală de altă culoare: nu este nimic de păstrat",
+        "sheet {sheet} has no ink of another colour: there is nothing to keep",
+    )
     ANNULMENT_REASON_MISSING = (
         "annulment_reason_missing",
         Severity.ERROR,

@@ -23,7 +23,15 @@ from station.services import audit
 from station.services.candidates import current_link
 from station.services.exams import answer_key, opened_key
 from station.services.phases import check_unlocked
-from station.storage.models import Annulment, Candidate, Decision, Reading, Room, User
+from station.storage.models import (
+    Annulment,
+    Candidate,
+    Decision,
+    InkKept,
+    Reading,
+    Room,
+    User,
+)
 
 LABELS = {
     "rejected": "respinsă",
@@ -123,10 +131,52 @@ def sheet_view(session: Session, *, reading: Reading) -> SheetView:
         view.doubts.append(f"bule neclare fără decizie: {', '.join(undecided)}")
     if candidate is None:
         view.doubts.append("candidatul nu este identificat: alegeți-l din lista sălii")
+    if other_ink(reading) and _ink_kept(session, reading) is None:
+        view.doubts.append(
+            "cerneală de altă culoare decât cea cerută (posibil semn distinctiv): anulați "
+            "foaia și dați candidatului o foaie nouă, sau păstrați-o cu motivul"
+        )
     if problem:
         view.doubts.append(problem)
     view.status = "waiting" if view.doubts else ("final" if view.score else "sealed")
     return view
+
+
+def other_ink(reading: Reading) -> bool:
+    """Whether the reader saw ink of another colour than the exam's (art. 34 (3))."""
+    return any(w.get("code") == Reason.INK_COLOUR for w in reading.document.get("warnings", []))
+
+
+def _ink_kept(session: Session, reading: Reading) -> InkKept | None:
+    return session.scalars(select(InkKept).where(InkKept.reading_id == reading.id)).first()
+
+
+def keep_ink(session: Session, *, reading: Reading, reason: str, actor: User) -> InkKept:
+    """Keep a sheet in ink of another colour, for a reason (the room head's decision;
+    the other is :func:`annul`).
+
+    Raises
+    ------
+    StationError
+        ``exam_locked`` (409), ``sheet_rejected``, ``sheet_annulled``, ``ink_not_in_doubt``
+        (409), ``reason_missing``.
+    """
+    _check_open(session, reading, "păstrarea foii scrise cu altă cerneală")
+    if not other_ink(reading) or _ink_kept(session, reading) is not None:
+        raise StationError(Reason.INK_NOT_IN_DOUBT, status_code=409, sheet=reading.id)
+    if not reason.strip():
+        raise StationError(Reason.REASON_MISSING, what="păstrarea foii")
+    kept = InkKept(reading_id=reading.id, reason=reason.strip(), kept_by=actor.id)
+    session.add(kept)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="sheet.keep_ink",
+        entity=f"sheet:{reading.id}",
+        after={"kept": True, "reason": kept.reason},
+    )
+    return kept
 
 
 def _score(view: SheetView, key) -> tuple[SheetScore | None, str | None]:  # noqa: ANN001
