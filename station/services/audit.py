@@ -154,6 +154,23 @@ def session_head(session: Session) -> tuple[int, str] | None:
     return (last.id, last.hash) if last is not None else None
 
 
+def head_text(session: Session) -> str:
+    """The chain's head as printed on every proces-verbal, result slip and ranking: a
+    later deletion or edit of the entries it covers is caught by comparing."""
+    count = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+    head = session_head(session)
+    if head is None:
+        return "Jurnalul de audit: gol."
+    return f"Jurnalul de audit: {count} intrări; ultima #{head[0]}, amprenta {head[1][:16]}."
+
+
+def head_document(session: Session) -> dict[str, Any]:
+    """The chain's head as a bundle carries it."""
+    entry, digest = session_head(session) or (0, GENESIS)
+    count = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+    return {"entries": count, "entry": entry, "hash": digest}
+
+
 def _bare_prefix(session: Session) -> int:
     """How many entries a station wrote before the chain was keyed (all of them, then)."""
     return session.scalar(select(func.count()).select_from(AuditEntry)) or 0

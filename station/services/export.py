@@ -92,6 +92,7 @@ def export_room(session: Session, *, room: Room, settings: Settings, actor: User
             for c in summary.candidates
         ],
         "csv_sha256": hashlib.sha256(csv.encode()).hexdigest(),
+        "audit_head": audit.head_document(session),
     }
     signed = sign_bundle(document, settings.signing_key())
     export = Export(room_id=room.id, document=signed, csv=csv, created_by=actor.id)

@@ -225,6 +225,7 @@ def build_ranking(session: Session, *, exam: Exam, actor: User) -> NationalRanki
             "title": exam.title,
             "rooms": [bundle.room for bundle in bundles],
             "domains": [r.as_document() for r in rankings],
+            "audit_head": audit.head_text(session),
         },
         created_by=actor.id,
     )

@@ -40,3 +40,18 @@ def test_a_pending_sheet_keeps_the_ranking_provisional(station, example: Path) -
     assert "CLASAMENT PROVIZORIU" in text and "sheet-003.jpg (00103)" in text
     minutes = pdf_text(station.call("GET", "/api/exams/1/key/proces-verbal.pdf", "comisie").content)
     assert "None" not in minutes
+
+
+def test_every_document_carries_the_chain_head(station, example: Path) -> None:
+    station.upload(example / "sheet-001.jpg")
+    station.wait_read()
+    assert station.call("POST", "/api/rooms/1/key/open").status_code == 201
+    head = station.call("GET", "/api/audit", "admin").json()[-1]
+    printed = f"ultima #{head['id']}, amprenta {head['hash'][:16]}"
+    slip = pdf_text(station.call("GET", "/api/sheets/1/slip.pdf").content)
+    room = pdf_text(station.call("GET", "/api/rooms/1/proces-verbal.pdf").content)
+    assert printed in slip and printed in room
+    export = station.call("POST", "/api/rooms/1/exports").json()
+    bundle = station.call("GET", f"/api/exports/{export['id']}.json").json()
+    assert bundle["audit_head"]["entry"] == head["id"]
+    assert bundle["audit_head"]["hash"] == head["hash"]
