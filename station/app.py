@@ -15,6 +15,7 @@ from station.api.main import api_router
 from station.config import Settings
 from station.edge import SecurityHeaders, bounded_ids, request_invalid
 from station.errors import StationError
+from station.services import audit
 from station.services.hotfolder import HotFolder
 from station.services.throttle import LoginThrottle
 from station.services.worker import ReadingWorker
@@ -50,6 +51,7 @@ def create_app(settings: Settings) -> FastAPI:
     engine = make_engine(settings.db_url)
     upgrade(engine)
     sessions = make_sessions(engine)
+    audit.seal_sessions(sessions, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -914,6 +914,34 @@ class Reason(StrEnum):
         "grila finală a fost deja publicată; deciziile de acum ar schimba-o",
         "the final key was already published; decisions now would change it",
     )
+    EXAM_LOCKED = (
+        "exam_locked",
+        Severity.ERROR,
+        "grila finală a fost publicată la {published}: {action} nu se mai face din sală; "
+        "o schimbare este de acum un act al comisiei, consemnat în proces-verbal",
+        "the final key was published at {published}: {action} is no longer done in a room; "
+        "a change is now a committee act, recorded in minutes",
+    )
+    CONTESTATION_WINDOW_OPEN = (
+        "contestation_window_open",
+        Severity.ERROR,
+        "grila finală se publică după închiderea contestațiilor, la {end}; acum este {moment}",
+        "the final key is published after contestations close at {end}; it is now {moment}",
+    )
+    CONTESTATION_AFTER_FINAL_KEY = (
+        "contestation_after_final_key",
+        Severity.ERROR,
+        "grila finală a fost publicată la {published}; contestațiile nu se mai primesc",
+        "the final key was published at {published}; contestations are no longer accepted",
+    )
+    RULING_MISSES_VARIANTS = (
+        "ruling_misses_variants",
+        Severity.ERROR,
+        "decizia asupra întrebării {item} trebuie să numească poziția ei în fiecare variantă "
+        "(de exemplu A5+B12); lipsesc variantele {missing}",
+        "the ruling on {item} must name its position in every variant (e.g. A5+B12); "
+        "variants {missing} are missing",
+    )
     CANDIDATE_HAS_SHEET = (
         "candidate_has_sheet",
         Severity.ERROR,
@@ -957,6 +985,12 @@ class Reason(StrEnum):
         Severity.ERROR,
         "bula {bubble} nu este neclară ({shown}): se decide doar o bulă neclară",
         "bubble {bubble} is not unclear ({shown}): only an unclear bubble is decided",
+    )
+    INK_NOT_IN_DOUBT = (
+        "ink_not_in_doubt",
+        Severity.ERROR,
+        "foaia {sheet} nu are cerneală de altă culoare: nu este nimic de păstrat",
+        "sheet {sheet} has no ink of another colour: there is nothing to keep",
     )
     ANNULMENT_REASON_MISSING = (
         "annulment_reason_missing",

@@ -281,7 +281,12 @@ def rescan(
         actor=actor,
         action="rescan.scan",
         entity=f"rescan:{request.id}",
-        after={"scan": scan.id, "reading": reading.id, "status": reading.status},
+        after={
+            "scan": scan.id,
+            "reading": reading.id,
+            "status": reading.status,
+            "document": audit.reading_hash(reading),
+        },
     )
     return result
 
@@ -344,7 +349,9 @@ def decide(
     elif outcome == "by_hand":
         chosen = _bubbles_by_hand(view, bubbles)
     after = _score_with(session, view.original, chosen)
-    _record_bubbles(session, view, chosen, f"{COMMITTEE_NOTE} #{request.id}: {reason}", actor)
+    recorded = _record_bubbles(
+        session, view, chosen, f"{COMMITTEE_NOTE} #{request.id}: {reason}", actor
+    )
     decision = RescanDecision(
         request_id=request.id,
         outcome=outcome,
@@ -370,6 +377,7 @@ def decide(
             "bubbles": decision.bubbles,
             "members": members,
             "score": decision.score_after,
+            "decisions": [{"id": d.id, "hash": audit.decision_hash(d)} for d in recorded],
         },
     )
     return decision
@@ -387,12 +395,14 @@ def _record_bubbles(
     chosen: dict[tuple[int, str], str],
     note: str,
     actor: User,
-) -> None:
+) -> list[Decision]:
+    """Record the committee's bubbles as decisions on the original sheet."""
     reading = view.original.reading
     previous = {(d.question, d.option): d for d in latest_decisions(session, reading=reading)}
+    decisions = []
     for (question, option), state in sorted(chosen.items()):
         earlier = previous.get((question, option))
-        session.add(
+        decisions.append(
             Decision(
                 reading_id=reading.id,
                 question=question,
@@ -403,4 +413,6 @@ def _record_bubbles(
                 decided_by=actor.id,
             )
         )
+    session.add_all(decisions)
     session.flush()
+    return decisions

@@ -115,7 +115,7 @@ class ItemRuling(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id"))
-    item: Mapped[str] = mapped_column(String(16))
+    item: Mapped[str] = mapped_column(String(64))  # "17", "A17", or "A5+B12" (every variant)
     outcome: Mapped[str] = mapped_column(String(20))  # rejected, changed, annulled
     answer: Mapped[str | None] = mapped_column(String(16))
     justification: Mapped[str] = mapped_column(Text)
