@@ -46,8 +46,11 @@ from omr.vocabulary.states import MarkState
 SEARCH_MM = 0.8
 # Directions and radii of the reach profile: from inside the interior to 2 radii, where
 # the page's measured window ends (every X stroke that leaves a bubble passes there).
-REACH_DIRECTIONS = 48
+# 96 directions: 0.4 mm apart at 2 radii of the largest bubbles, so that the thinnest
+# stroke (0.3 mm), widened by a direction on each side, is met at every radius.
+REACH_DIRECTIONS = 96
 REACH_RADII = tuple(np.round(np.arange(0.6, 2.01, 0.1), 2))
+RIM_DIRECTIONS = 48
 # The interior's rim (the printed outline starts past 0.8): a fill of 60 % of the
 # interior reaches 0.77 radii, a felt-tip X over an empty circle leaves paper there.
 RIM_RADII = (0.62, 0.7)
@@ -140,9 +143,11 @@ def _disc_points(rx: float, ry: float) -> np.ndarray:
 
 
 @cache
-def _polar_points(rx: float, ry: float, radii: tuple[float, ...]) -> np.ndarray:
-    """(48, R, 2) offsets: :data:`REACH_DIRECTIONS` directions × ``radii`` (in radii)."""
-    angles = np.linspace(0, 2 * np.pi, REACH_DIRECTIONS, endpoint=False)[:, None]
+def _polar_points(
+    rx: float, ry: float, radii: tuple[float, ...], directions: int = REACH_DIRECTIONS
+) -> np.ndarray:
+    """(D, R, 2) offsets: ``directions`` evenly round × ``radii`` (in radii)."""
+    angles = np.linspace(0, 2 * np.pi, directions, endpoint=False)[:, None]
     scale = np.asarray(radii)[None, :]
     return _frozen(
         np.stack([np.cos(angles) * rx * scale, np.sin(angles) * ry * scale], -1).astype(np.float32)
@@ -286,6 +291,28 @@ def _refine_offsets(
     return result
 
 
+@cache
+def _widening() -> tuple[int, ...]:
+    """Directions to either side a stroke may drift by between each reach radius and the
+    last: an X's strokes cross up to a third of a radius off the centre, so a stroke
+    seen from the centre turns by asin(⅓ ÷ r) − asin(⅓ ÷ 2); one direction more for a
+    stroke narrower than a direction's step."""
+    last = np.arcsin(X_OFF_CENTRE / REACH_RADII[-1])
+    drift = np.degrees(np.arcsin(np.minimum(X_OFF_CENTRE / np.asarray(REACH_RADII), 1)) - last)
+    return tuple(int(v) for v in np.ceil(drift / STEP_DEG) + 1)
+
+
+def _widened(inked: np.ndarray) -> np.ndarray:
+    """(N, D, S) inked samples, each also inked where a direction within its radius's
+    :func:`_widening` is."""
+    wide = inked.copy()
+    for step, width in enumerate(_widening()):
+        column = inked[..., step]
+        for shift in range(1, width + 1):
+            wide[..., step] |= np.roll(column, shift, axis=1) | np.roll(column, -shift, axis=1)
+    return wide
+
+
 def _local_paper(ink: np.ndarray, centers: np.ndarray, rx: float, ry: float) -> np.ndarray:
     """(N,) paper brightness around each bubble, from the band just outside its outline.
 
@@ -415,7 +442,9 @@ def measure_bubbles(
         index = group.members
         ink_below = paper * (1.0 - levels.ink_at)
         fill[index] = (interior >= levels.ink_at).mean(-1)
-        polar = gather(page.ink, centers[index], _polar_points(rx, ry, RIM_RADII))
+        polar = gather(
+            page.ink, centers[index], _polar_points(rx, ry, RIM_RADII, RIM_DIRECTIONS)
+        )
         inked = polar < ink_below[..., None]  # (N, 48, R)
         at_rim = inked[..., -len(RIM_RADII) :].all(-1)  # (N, 48)
         rim[index] = at_rim.mean(-1)
@@ -424,10 +453,13 @@ def measure_bubbles(
         if marked.size:
             samples = gather(page.ink, centers[marked], _polar_points(rx, ry, REACH_RADII))
             below = (paper[fill[index] > 0] * (1.0 - levels.ink_at))[..., None]
-            run = np.cumprod((samples < below) & layout.clear_reach[marked], axis=-1)
+            inked = _widened((samples < below) & layout.clear_reach[marked])
+            run = np.cumprod(inked, axis=-1)
             steps = run.sum(-1)
             reach[marked] = np.where(steps > 0, np.asarray(REACH_RADII)[steps - 1], 0.0)
-        across = gather(page.ink, centers[index], _polar_points(rx, ry, OUTLINE_RADII))
+        across = gather(
+            page.ink, centers[index], _polar_points(rx, ry, OUTLINE_RADII, RIM_DIRECTIONS)
+        )
         outlines.append((index, 1.0 - across / paper[..., None]))  # (N, 48, R) darkness
     ring, ring_baseline = _rings(outlines, fill, count, levels, calibration.blank_max_fill)
     return BubbleMeasure(
@@ -455,7 +487,7 @@ def ink_levels(darkness: np.ndarray, tone: np.ndarray, calibration: Calibration)
     The marked bubbles are those darker than the split between the page's two kinds of
     bubble (Otsu's on their mean darkness); the pen is the median of their inked tone
     (each one's 75th-percentile pixel). With fewer than three marked bubbles, or a "pen"
-    no darker than twice the noise floor, the calibration's default stands.
+    not clearly above the noise floor, the calibration's default stands.
 
     Parameters
     ----------
@@ -471,10 +503,15 @@ def ink_levels(darkness: np.ndarray, tone: np.ndarray, calibration: Calibration)
     if marked.size < 3:
         return default
     pen = float(np.median(marked))
-    if pen < 2 * calibration.ink_darkness_floor:
+    if pen < PEN_ABOVE_FLOOR * calibration.ink_darkness_floor:
         return default
     ink_at = float(max(pen / 2, calibration.ink_darkness_floor))
     return InkLevels(pen, ink_at)
+
+
+# A page's marks are a pen only when half again as dark as the noise floor: lighter
+# "marks" are paper, shadow or show-through, and the calibration's default stands.
+PEN_ABOVE_FLOOR = 1.5
 
 
 def _default_levels(calibration: Calibration) -> InkLevels:
@@ -527,7 +564,7 @@ def _rings(
     for index, darkness in outlines:
         across = np.clip(darkness, 0.0, 1.0).sum(-1)  # (N, 48)
         blank = fill[index] <= blank_at
-        printed = np.median(across[blank], axis=0) if blank.any() else np.zeros(48)
+        printed = np.median(across[blank], axis=0) if blank.any() else np.zeros(across.shape[1])
         ring[index] = (across - printed >= levels.pen).mean(-1)
         ring_baseline[index] = np.median(ring[index])
     return ring, ring_baseline
@@ -570,14 +607,14 @@ class StrokeEnds:
 
 
 def past_the_mark(reach: np.ndarray) -> np.ndarray:
-    """(N, 48) radii each direction's ink runs past the mark on both sides of it.
+    """(N, 96) radii each direction's ink runs past the mark on both sides of it.
 
-    A stroke leaving a bubble is narrow: 15–22° to either side, ink stops at the mark's
+    A stroke leaving a bubble is narrow: 19–22° to either side, ink stops at the mark's
     own edge (a fill's, overshoot included, or the outline when the interior is paper).
     A fill that misses a side has an edge on the other: it stands past nothing.
     """
     sides = [
-        np.minimum(np.roll(reach, 2 * sign, axis=1), np.roll(reach, 3 * sign, axis=1))
+        np.minimum(np.roll(reach, 5 * sign, axis=1), np.roll(reach, 6 * sign, axis=1))
         for sign in (1, -1)
     ]
     return reach - np.maximum(np.maximum(*sides), 1.0)
