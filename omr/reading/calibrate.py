@@ -40,9 +40,12 @@ SMUDGE_TONE = 0.14
 
 def _reference_levels(calibration: Calibration) -> InkLevels:
     """The calibration sheet's references are absolute tones, not a candidate's pen: ink
-    from ``ink_darkness``, and a reference as dark as that is never a faint fill."""
+    from ``ink_darkness``, a reference as dark as that is never a faint fill, and a
+    smudge starts at ``smudge_darkness`` over the paper."""
     return InkLevels(
-        calibration.ink_darkness / calibration.fill_tone_share, calibration.ink_darkness
+        calibration.ink_darkness / calibration.fill_tone_share,
+        calibration.ink_darkness,
+        calibration.smudge_darkness,
     )
 
 

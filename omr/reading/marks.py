@@ -15,11 +15,12 @@ Measurements per bubble:
   outline is excluded) that is ink;
 - ``darkness``: mean interior darkness relative to the paper (0 paper, 1 black);
 - ``ring``: share of the outline itself as dark as the sheet's pen (the outline traced);
-- ``rim``: share of the interior's outer edge (0.62–0.7 radii) that is ink, all round:
-  a fill reaches it, a centre dot or a half fill does not;
-- ``gaps``: how many separate stretches of the interior, going round, are paper: a fill
-  leaves none or one (a side it missed), the strokes of an X over an empty circle two
-  to four;
+- ``rim``: share of the interior's outer edge (0.7 radii) that is ink, all round: a fill
+  reaches it, a centre dot or a half fill does not;
+- ``gaps``: how many separate stretches of the interior's rim (0.62–0.7 radii), going
+  round, are paper (under half the ink threshold: a pencil fill's texture is not): a
+  fill leaves none or one (a side it missed), the strokes of an X over an empty circle
+  two to four;
 - ``reach``: for each of 48 directions, how far ink runs without a break from inside the
   interior outwards, in radii (samples on a neighbour's footprint never count). Strokes
   that leave a bubble show as directions reaching further than the rest of the mark;
@@ -32,7 +33,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 import numpy as np
@@ -54,6 +55,9 @@ RIM_DIRECTIONS = 48
 # The interior's rim (the printed outline starts past 0.8): a fill of 60 % of the
 # interior reaches 0.77 radii, a felt-tip X over an empty circle leaves paper there.
 RIM_RADII = (0.62, 0.7)
+# A fill's texture (pencil grain, a dry pen's streaks) keeps its rim at least 40 % of the
+# pen's darkness; the paper left between an X's strokes, blurred, stays under that.
+RIM_TEXTURE_SHARE = 0.8
 # Across the printed outline, closer than the thinnest pen (0.3 mm: 0.1 radii) is wide.
 OUTLINE_RADII = (0.86, 0.93, 1.0, 1.07, 1.14)
 # Candidates overshoot a bubble by up to a quarter of its radius, and half a felt-tip
@@ -66,7 +70,8 @@ NEIGHBOUR_OVERSHOOT, NEIGHBOUR_STROKE_MM = 1.25, 0.5
 class BubbleMeasure:
     """Measurements of every bubble, as arrays aligned with the bubble list.
 
-    ``fill``, ``darkness``, ``ring``, ``rim`` : (N,) float32; ``tone`` : (N,) float32, the
+    ``fill``, ``darkness``, ``ring``, ``rim`` : (N,) float32; ``printed`` : (N,) float32,
+    the darkness the print alone gives bubbles of that size; ``tone`` : (N,) float32, the
     interior's 75th-percentile pixel darkness (the mark's ink where there is a mark);
     ``gaps`` : (N,) int;
     ``reach`` : (N, 48) float32, radii reached by unbroken ink in each direction (0 where
@@ -82,6 +87,7 @@ class BubbleMeasure:
 
     fill: np.ndarray
     darkness: np.ndarray
+    printed: np.ndarray
     tone: np.ndarray
     ring: np.ndarray
     rim: np.ndarray
@@ -107,12 +113,14 @@ class InkLevels:
 
     ``pen``: the darkness of the candidate's pen, from the page's marked bubbles (twice
     the calibration's ``ink_darkness`` when the page has too few); ``ink_at``: a pixel
-    is ink from here, halfway from the paper to the pen, never under the calibration's
-    noise floor.
+    is ink from here, halfway from the paper to the pen, never under the paper's own
+    grain nor the calibration's noise floor; ``smudge_at``: a blank bubble this dark is
+    a smudge (the page's blank bubbles and their spread, at most the calibration's).
     """
 
     pen: float
     ink_at: float
+    smudge_at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,6 +310,11 @@ def _widening() -> tuple[int, ...]:
     return tuple(int(v) for v in np.ceil(drift / STEP_DEG) + 1)
 
 
+# Where a stroke's sides are looked at: past its widening just outside the outline
+# (:func:`_widening` at 1 radius) and a felt-tip stroke's half-width there (2 steps).
+SIDE_DIRECTIONS = (7, 8)
+
+
 def _widened(inked: np.ndarray) -> np.ndarray:
     """(N, D, S) inked samples, each also inked where a direction within its radius's
     :func:`_widening` is."""
@@ -425,14 +438,23 @@ def measure_bubbles(
         groups.append((group, rx, ry, paper))
     darkness = np.zeros(count, np.float32)
     tone = np.zeros(count, np.float32)
+    grain = np.zeros(count, np.float32)
     interiors = []
     for group, rx, ry, paper in groups:
         disc = _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS)
         interior = 1.0 - gather(page.ink, centers[group.members], disc) / paper
         darkness[group.members] = np.clip(interior, 0.0, 1.0).mean(-1)
         tone[group.members] = _percentile(interior, 75)
+        grain[group.members] = _percentile(interior, 99)
         interiors.append(interior)
-    levels = levels or ink_levels(darkness, tone, calibration)
+    # What the print alone darkens (digits printed inside, a black outline's blur): the
+    # lower quartile of each size's bubbles, of which at least a quarter are blank. Fixed
+    # levels measure absolute tones: against the paper itself.
+    printed = np.zeros(count, np.float32)
+    if levels is None:
+        for group in layout.groups:
+            printed[group.members] = np.percentile(darkness[group.members], 25)
+        levels = ink_levels(darkness - printed, tone, grain, calibration)
     fill = np.zeros(count, np.float32)
     rim = np.zeros(count, np.float32)
     gaps = np.zeros(count, np.int64)
@@ -442,13 +464,11 @@ def measure_bubbles(
         index = group.members
         ink_below = paper * (1.0 - levels.ink_at)
         fill[index] = (interior >= levels.ink_at).mean(-1)
-        polar = gather(
-            page.ink, centers[index], _polar_points(rx, ry, RIM_RADII, RIM_DIRECTIONS)
-        )
-        inked = polar < ink_below[..., None]  # (N, 48, R)
-        at_rim = inked[..., -len(RIM_RADII) :].all(-1)  # (N, 48)
-        rim[index] = at_rim.mean(-1)
-        gaps[index] = _paper_stretches(at_rim)
+        polar = gather(page.ink, centers[index], _polar_points(rx, ry, RIM_RADII, RIM_DIRECTIONS))
+        rim[index] = (polar[..., -1] < ink_below).mean(-1)
+        # Paper, not a fill's texture: under half the ink threshold across the rim.
+        rim_darkness = 1.0 - polar.mean(-1) / paper
+        gaps[index] = _paper_stretches(rim_darkness >= levels.ink_at * RIM_TEXTURE_SHARE)
         marked = index[fill[index] > 0]
         if marked.size:
             samples = gather(page.ink, centers[marked], _polar_points(rx, ry, REACH_RADII))
@@ -465,6 +485,7 @@ def measure_bubbles(
     return BubbleMeasure(
         fill,
         darkness,
+        printed,
         tone,
         ring,
         rim,
@@ -481,42 +502,57 @@ def measure_bubbles(
     )
 
 
-def ink_levels(darkness: np.ndarray, tone: np.ndarray, calibration: Calibration) -> InkLevels:
-    """The page's pen and ink levels, from its bubbles' interiors.
+def ink_levels(
+    darkness: np.ndarray, tone: np.ndarray, grain: np.ndarray, calibration: Calibration
+) -> InkLevels:
+    """The page's pen, ink and paper levels, from its bubbles' interiors.
 
     The marked bubbles are those darker than the split between the page's two kinds of
     bubble (Otsu's on their mean darkness); the pen is the median of their inked tone
-    (each one's 75th-percentile pixel). With fewer than three marked bubbles, or a "pen"
-    not clearly above the noise floor, the calibration's default stands.
+    (each one's 75th-percentile pixel). The others are paper: their median 99th-percentile
+    pixel is how dark this scan's paper gets by itself (grain, noise, show-through), and
+    their mean darkness, spread by four deviations, where a smudge begins. With fewer
+    than three marked bubbles, or a "pen" not clearly above the noise floor, the
+    calibration's default pen stands.
 
     Parameters
     ----------
-    darkness, tone : (N,) ndarray
-        Each bubble's mean interior darkness and 75th-percentile pixel darkness.
+    darkness, tone, grain : (N,) ndarray
+        Each bubble's mean interior darkness above its print, and 75th- and 99th-
+        percentile pixel darkness.
     """
     default = _default_levels(calibration)
     if darkness.size < 3:
         return default
     histogram = np.histogram(np.clip(darkness, 0, 1), bins=64, range=(0, 1))[0].astype(float)
     split = _otsu(histogram) / 64
-    marked = tone[darkness >= split]
-    if marked.size < 3:
-        return default
-    pen = float(np.median(marked))
-    if pen < PEN_ABOVE_FLOOR * calibration.ink_darkness_floor:
-        return default
-    ink_at = float(max(pen / 2, calibration.ink_darkness_floor))
-    return InkLevels(pen, ink_at)
+    marked, paper = darkness >= split, darkness < split
+    floor = calibration.ink_darkness_floor
+    smudge_at = calibration.smudge_darkness
+    if paper.sum() >= 3:
+        floor = max(floor, float(np.median(grain[paper])))
+        level = float(np.median(darkness[paper]))
+        spread = 1.4826 * float(np.median(np.abs(darkness[paper] - level)))
+        smudge_at = min(smudge_at, level + max(4 * spread, SMUDGE_ABOVE_PAPER))
+    pen = float(np.median(tone[marked])) if marked.sum() >= 3 else 0.0
+    if pen < PEN_ABOVE_FLOOR * floor:
+        return replace(default, ink_at=max(default.ink_at, floor), smudge_at=smudge_at)
+    return InkLevels(pen, max(pen / 2, floor), smudge_at)
 
 
 # A page's marks are a pen only when half again as dark as the noise floor: lighter
 # "marks" are paper, shadow or show-through, and the calibration's default stands.
 PEN_ABOVE_FLOOR = 1.5
+# A scanner renders flat paper within ±2 % (a 5 % tone is the faintest a smudge can be
+# told at): the least a smudge stands above this page's blank bubbles.
+SMUDGE_ABOVE_PAPER = 0.05
 
 
 def _default_levels(calibration: Calibration) -> InkLevels:
     """The levels a page without enough marks is read with: ink from ``ink_darkness``."""
-    return InkLevels(2 * calibration.ink_darkness, calibration.ink_darkness)
+    return InkLevels(
+        2 * calibration.ink_darkness, calibration.ink_darkness, calibration.smudge_darkness
+    )
 
 
 def _otsu(histogram: np.ndarray) -> int:
@@ -609,12 +645,13 @@ class StrokeEnds:
 def past_the_mark(reach: np.ndarray) -> np.ndarray:
     """(N, 96) radii each direction's ink runs past the mark on both sides of it.
 
-    A stroke leaving a bubble is narrow: 19–22° to either side, ink stops at the mark's
+    A stroke leaving a bubble is narrow: 26–30° to either side, ink stops at the mark's
     own edge (a fill's, overshoot included, or the outline when the interior is paper).
     A fill that misses a side has an edge on the other: it stands past nothing.
     """
+    near, far = SIDE_DIRECTIONS
     sides = [
-        np.minimum(np.roll(reach, 5 * sign, axis=1), np.roll(reach, 6 * sign, axis=1))
+        np.minimum(np.roll(reach, near * sign, axis=1), np.roll(reach, far * sign, axis=1))
         for sign in (1, -1)
     ]
     return reach - np.maximum(np.maximum(*sides), 1.0)
@@ -748,9 +785,10 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     faint_below = calibration.fill_tone_share * measure.levels.pen
     ends = stroke_ends(measure, calibration)
     states: list[BubbleState] = []
-    for fill, darkness, ring, rim, gaps, tone, strokes in zip(
+    for fill, darkness, printed, ring, rim, gaps, tone, strokes in zip(
         measure.fill.tolist(),
         measure.darkness.tolist(),
+        measure.printed.tolist(),
         (measure.ring - measure.ring_baseline).tolist(),
         measure.rim.tolist(),
         measure.gaps.tolist(),
@@ -770,7 +808,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
             else:
                 states.append(BubbleState(MarkState.FILLED, confidence, ()))
         elif fill <= blank_at and not strokes.angles:
-            if darkness >= calibration.smudge_darkness:
+            if darkness - printed >= measure.levels.smudge_at:
                 states.append(_unclear(Reason.SMUDGE))
             elif ring >= calibration.traced_ring_excess:
                 states.append(_unclear(Reason.OUTLINE_TRACED))
