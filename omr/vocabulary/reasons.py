@@ -574,6 +574,12 @@ class Reason(StrEnum):
         "{what} se primește între {start} și {end}; a fost depusă la {moment}",
         "{what} is accepted from {start} to {end}; it was filed at {moment}",
     )
+    OUTSIDE_RESOLVING_WINDOW = (
+        "outside_resolving_window",
+        Severity.ERROR,
+        "{what} se rezolvă între {start} și {end}; acum este {moment}",
+        "{what} is resolved from {start} to {end}; it is now {moment}",
+    )
     # --- the committee's rules: contestations, rescans, rankings, item analysis -------
     DECISION_INVALID = (
         "decision_invalid",
