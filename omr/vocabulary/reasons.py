@@ -877,6 +877,12 @@ class Reason(StrEnum):
         "grila finală a fost publicată la {published}; contestațiile nu se mai primesc",
         "the final key was published at {published}; contestations are no longer accepted",
     )
+    GRADE_INVALID = (
+        "grade_invalid",
+        Severity.ERROR,
+        "nota „{grade}” nu este o notă între 1 și 10",
+        "the grade '{grade}' is not a grade from 1 to 10",
+    )
     RULING_MISSES_VARIANTS = (
         "ruling_misses_variants",
         Severity.ERROR,
