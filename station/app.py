@@ -4,20 +4,27 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 
 from station.api.main import api_router
 from station.config import Settings
+from station.edge import SecurityHeaders, bounded_ids, request_invalid
 from station.errors import StationError
 from station.services import audit
 from station.services.hotfolder import HotFolder
+from station.services.throttle import LoginThrottle
 from station.services.worker import ReadingWorker
 from station.storage.db import make_engine, make_sessions
 from station.storage.schema import upgrade
 from station.web import committee_pages, pages, sheet_pages
 from station.web.deps import LoginRequired, templates
+
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 def _refusal(request: Request, error: StationError) -> Response:
@@ -31,6 +38,11 @@ def _refusal(request: Request, error: StationError) -> Response:
     return templates.TemplateResponse(
         request, "error.html", {"error": error, "login": None}, status_code=error.status_code
     )
+
+
+def _invalid(request: Request, error: RequestValidationError) -> Response:
+    """A malformed request refused like any other, with its reason."""
+    return _refusal(request, request_invalid(error))
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -54,11 +66,17 @@ def create_app(settings: Settings) -> FastAPI:
         worker.stop()
         engine.dispose()
 
-    app = FastAPI(title="Stație de corectură", lifespan=lifespan)
+    app = FastAPI(
+        title="Stație de corectură", lifespan=lifespan, dependencies=[Depends(bounded_ids)]
+    )
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.state.settings = settings
     app.state.sessions = sessions
     app.state.worker = ReadingWorker(sessions, settings)
+    app.state.throttle = LoginThrottle()
     app.add_exception_handler(StationError, _refusal)
+    app.add_exception_handler(RequestValidationError, _invalid)
     app.include_router(api_router)
     app.include_router(pages.router)
     app.include_router(sheet_pages.router)

@@ -141,15 +141,22 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _no_database(command: str, url: str) -> bool:
+    """Say so when ``url`` is a SQLite file that does not exist (nothing is created)."""
+    path = _sqlite_file(url)
+    if path is not None and not path.exists():
+        print(f"station {command}: no database at {path}", file=sys.stderr)
+        return True
+    return False
+
+
 def cmd_db_current(args: argparse.Namespace) -> int:
     """Print the database's schema revision and whether it is the newest."""
     from station.storage.schema import current_revision, head_revision
 
     url = _settings(args).db_url
     try:
-        path = _sqlite_file(url)
-        if path is not None and not path.exists():
-            print(f"station db current: no database at {path}", file=sys.stderr)
+        if _no_database("db current", url):
             return 2
         with _engine(url) as engine:
             revision = current_revision(engine)

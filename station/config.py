@@ -14,6 +14,7 @@ class Settings:
     data_dir: Path
     database_url: str | None = None  # None: SQLite in data_dir
     max_upload_bytes: int = 40 * 1024 * 1024
+    max_pages_per_file: int = 500  # a longer file is refused, not read for minutes
     hot_poll_seconds: float = 1.0
     session_hours: float = 12.0
     watch_hot_folder: bool = True

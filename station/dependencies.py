@@ -1,4 +1,5 @@
-"""Dependencies both edges use: settings, a storage session, the reading worker, the clock."""
+"""Dependencies both edges use: settings, a storage session, the reading worker, the clock,
+the login throttle."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from station.config import Settings
 from station.services.deadlines import local_now
+from station.services.throttle import LoginThrottle
 from station.services.worker import ReadingWorker
 
 
@@ -30,6 +32,16 @@ def get_worker(request: Request) -> ReadingWorker:
     return request.app.state.worker
 
 
+def get_throttle(request: Request) -> LoginThrottle:
+    """The station's count of failed logins."""
+    return request.app.state.throttle
+
+
+def client_of(request: Request) -> str:
+    """The address a request came from (what a client's failed logins are counted by)."""
+    return request.client.host if request.client else "?"
+
+
 def get_now() -> datetime:
     """The Romanian wall-clock time of a filing (tests override this dependency)."""
     return local_now()
@@ -38,4 +50,6 @@ def get_now() -> datetime:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 WorkerDep = Annotated[ReadingWorker, Depends(get_worker)]
+ThrottleDep = Annotated[LoginThrottle, Depends(get_throttle)]
+Client = Annotated[str, Depends(client_of)]
 Now = Annotated[datetime, Depends(get_now)]

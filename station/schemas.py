@@ -35,6 +35,15 @@ class UserPublic(_Public):
     room_id: int | None
 
 
+class LockoutPublic(_Public):
+    """An account or a client locked out by failed logins."""
+
+    kind: Literal["account", "client"]
+    key: str
+    failures: int
+    seconds_left: int
+
+
 class ExamCreate(BaseModel):
     code: str = Field(min_length=1, max_length=64, pattern=r"^[\w.-]+$")
     title: str = Field(min_length=1, max_length=200)

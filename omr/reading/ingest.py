@@ -4,12 +4,18 @@ Every page keeps where it came from (path, page number, the file's sha256). A fi
 cannot be decoded yields :class:`PageFailure` values instead of raising, so one bad file
 never stops a batch. This is the only place that converts pixels: every later stage
 receives a :class:`PageImage` whose ``image`` is ``(H, W)`` or ``(H, W, 3)`` BGR uint8.
+
+Every page is bounded before it is decoded or rendered: its size comes from the image's
+header (a TIFF page's from its IFD) or from the PDF's page box at the reading resolution,
+and a file's pages are counted up to the limit before the first is decoded.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import re
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +27,14 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 from omr.vocabulary.reasons import Problem, Reason
 
 MAX_PIXELS = 80_000_000  # an A3 page at 600 dpi is 70 Mpx
+# A4's short side at 50 dpi is 413 px, and marker search halves the page down to 600 px:
+# below 200 px no sheet can be read; 1 px and 10 px strips break OpenCV's filters.
+MIN_SIDE_PX = 200
+# An A3 page's long side at 1200 dpi is 19 843 px; a longer side is no scan of a sheet.
+MAX_SIDE_PX = 20_000
+MAX_PAGES = 500  # pages of one file; a scanner's batch of a room is well under
 PDF_DPI = 200
+PDF_RENDER_SECONDS = 60  # one page rendered by pdftoppm; a sheet takes well under 1 s
 RASTER_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
 
 
@@ -65,10 +78,25 @@ def file_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _to_uint8(array: np.ndarray) -> np.ndarray:
+    """Samples of any depth scaled to 0–255: 16-bit by its full range (not clipped, not
+    stretched), floats in 0–1 by 255, other depths by their own range."""
+    if array.dtype == np.uint8:
+        return array
+    if array.dtype == np.bool_:
+        return array.astype(np.uint8) * 255
+    if array.dtype == np.uint16:
+        return cv2.convertScaleAbs(array, alpha=255 / 65535)
+    values = np.nan_to_num(array.astype(np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+    low, high = float(values.min()), float(values.max())
+    if array.dtype.kind == "f" and low >= 0.0 and high <= 1.0:
+        return cv2.convertScaleAbs(values, alpha=255.0)
+    return cv2.normalize(values, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+
+
 def _normalise(array: np.ndarray) -> np.ndarray:
     """Gray stays (H, W); colour becomes BGR, or gray when all channels are equal."""
-    if array.dtype != np.uint8:
-        array = cv2.normalize(array, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+    array = _to_uint8(array)
     if array.ndim == 3 and array.shape[2] == 4:
         array = cv2.cvtColor(array, cv2.COLOR_BGRA2BGR)
     if array.ndim == 3 and array.shape[2] == 3:
@@ -82,7 +110,9 @@ def _normalise(array: np.ndarray) -> np.ndarray:
 
 def _pil_to_page(frame: Image.Image) -> np.ndarray:
     frame = ImageOps.exif_transpose(frame)
-    if frame.mode in {"1", "L", "I;16", "I"}:
+    if frame.mode in {"I;16", "I;16L", "I;16B", "I;16N", "I", "F"}:
+        return _normalise(np.asarray(frame))  # deep samples scaled, not clipped to white
+    if frame.mode in {"1", "L"}:
         return _normalise(np.asarray(frame.convert("L")))
     return _normalise(cv2.cvtColor(np.asarray(frame.convert("RGB")), cv2.COLOR_RGB2BGR))
 
@@ -94,33 +124,57 @@ def _dpi_of(frame: Image.Image) -> float | None:
     return None
 
 
-def _raster_pages(path: str, data: bytes, sha: str) -> Iterator[PageImage | PageFailure]:
+def size_problem(page: int, width: int, height: int) -> Problem | None:
+    """Why a page of ``width`` × ``height`` px is not decoded, or None when it may be."""
+    size = f"{width} × {height} px"
+    if width * height > MAX_PIXELS:
+        return Problem(Reason.IMAGE_TOO_LARGE, size=size, limit_mp=MAX_PIXELS // 1_000_000)
+    if max(width, height) > MAX_SIDE_PX:
+        return Problem(Reason.IMAGE_TOO_LONG, page=page, size=size, limit=MAX_SIDE_PX)
+    if min(width, height) < MIN_SIDE_PX:
+        return Problem(Reason.IMAGE_TOO_SMALL, page=page, size=size, minimum=MIN_SIDE_PX)
+    return None
+
+
+def _frame_count(picture: Image.Image, limit: int) -> int:
+    """The file's frames, counted up to ``limit + 1`` from their headers alone."""
+    count = 1
+    while count <= limit:
+        try:
+            picture.seek(count)
+        except EOFError:
+            break
+        count += 1
+    picture.seek(0)
+    return count
+
+
+def _raster_pages(
+    path: str, data: bytes, sha: str, max_pages: int
+) -> Iterator[PageImage | PageFailure]:
+    first = SourceRef(path, 1, sha)
     try:
         picture = Image.open(io.BytesIO(data))
-        frames = getattr(picture, "n_frames", 1)
+        frames = _frame_count(picture, max_pages)
     except Image.DecompressionBombError as error:
+        # Pillow's own words are English: only the pixel count it names is kept.
+        pixels = max((int(n) for n in re.findall(r"\d+", str(error))), default=0)
+        size = f"{pixels // 1_000_000} Mpx"
         yield PageFailure(
-            SourceRef(path, 1, sha),
-            Problem(Reason.IMAGE_TOO_LARGE, size=str(error), limit_mp=MAX_PIXELS // 1_000_000),
+            first, Problem(Reason.IMAGE_TOO_LARGE, size=size, limit_mp=MAX_PIXELS // 1_000_000)
         )
         return
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        yield PageFailure(
-            SourceRef(path, 1, sha), Problem(Reason.FILE_CORRUPT, page=1, error=str(error))
-        )
+        yield PageFailure(first, Problem(Reason.FILE_CORRUPT, page=1, error=str(error)))
+        return
+    if frames > max_pages:
+        yield PageFailure(first, Problem(Reason.PAGES_TOO_MANY, pages=frames, limit=max_pages))
         return
     for number, frame in enumerate(ImageSequence.Iterator(picture), start=1):
         source = SourceRef(path, number, sha)
-        width, height = frame.size
-        if width * height > MAX_PIXELS:
-            yield PageFailure(
-                source,
-                Problem(
-                    Reason.IMAGE_TOO_LARGE,
-                    size=f"{width} × {height} px",
-                    limit_mp=MAX_PIXELS // 1_000_000,
-                ),
-            )
+        refusal = size_problem(number, *frame.size)
+        if refusal is not None:
+            yield PageFailure(source, refusal)
             continue
         try:
             # Not kept in a local: the page is released while the next one is decoded.
@@ -153,13 +207,26 @@ def _has_exif_turn(frame: Image.Image) -> bool:
         return False
 
 
-def _pdf_pages(path: str, sha: str) -> Iterator[PageImage | PageFailure]:
+def _pdf_page_size(info: dict[str, object], number: int) -> tuple[int, int] | None:
+    """A page's rendered size in px from pdfinfo's ``Page N size: W x H pts``."""
+    size = str(info.get(f"Page {number:4d} size", ""))
+    parts = size.split()
+    try:
+        width, height = float(parts[0]), float(parts[2])
+    except (IndexError, ValueError):
+        return None
+    return round(width / 72 * PDF_DPI), round(height / 72 * PDF_DPI)
+
+
+def _pdf_pages(path: str, sha: str, max_pages: int) -> Iterator[PageImage | PageFailure]:
     from pdf2image import pdfinfo_from_path
     from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError
 
     source = SourceRef(path, 1, sha)
     try:
-        info = pdfinfo_from_path(path)
+        info = pdfinfo_from_path(
+            path, first_page=1, last_page=max_pages, timeout=PDF_RENDER_SECONDS
+        )
         pages = int(info.get("Pages", 0))
     except PDFInfoNotInstalledError:
         yield PageFailure(source, Problem(Reason.PDF_UNSUPPORTED))
@@ -173,14 +240,29 @@ def _pdf_pages(path: str, sha: str) -> Iterator[PageImage | PageFailure]:
         else:
             yield PageFailure(source, Problem(Reason.FILE_CORRUPT, page=1, error=str(error)))
         return
-    if info.get("Encrypted", "no").startswith("yes"):
+    except subprocess.TimeoutExpired:
+        yield PageFailure(source, Problem(Reason.FILE_CORRUPT, page=1, error="pdfinfo timed out"))
+        return
+    if str(info.get("Encrypted", "no")).startswith("yes"):
         yield PageFailure(source, Problem(Reason.PDF_ENCRYPTED))
         return
     if pages < 1:
         yield PageFailure(source, Problem(Reason.PDF_NO_PAGES))
         return
+    if pages > max_pages:
+        yield PageFailure(source, Problem(Reason.PAGES_TOO_MANY, pages=pages, limit=max_pages))
+        return
     for number in range(1, pages + 1):
         page_source = SourceRef(path, number, sha)
+        size = _pdf_page_size(info, number)
+        refusal = (
+            size_problem(number, *size)
+            if size is not None
+            else Problem(Reason.FILE_CORRUPT, page=number, error="no page size")
+        )
+        if refusal is not None:
+            yield PageFailure(page_source, refusal)
+            continue
         try:
             page = PageImage(page_source, _rendered(path, number), float(PDF_DPI))
         except Exception as error:  # pdftoppm failures surface as several exception types
@@ -195,18 +277,30 @@ def _pdf_pages(path: str, sha: str) -> Iterator[PageImage | PageFailure]:
 def _rendered(path: str, number: int) -> np.ndarray:
     from pdf2image import convert_from_path
 
-    (picture,) = convert_from_path(path, dpi=PDF_DPI, first_page=number, last_page=number)
+    # The crop box is what pdfinfo measured (the media box may be far larger).
+    (picture,) = convert_from_path(
+        path,
+        dpi=PDF_DPI,
+        first_page=number,
+        last_page=number,
+        use_cropbox=True,
+        timeout=PDF_RENDER_SECONDS,
+    )
     return _pil_to_page(picture)
 
 
-def load_pages(path: str | Path) -> Iterator[PageImage | PageFailure]:
-    """Decode every page of a scanner file.
+def load_pages(
+    path: str | Path, *, max_pages: int = MAX_PAGES
+) -> Iterator[PageImage | PageFailure]:
+    """Decode every page of a scanner file of at most ``max_pages`` pages.
 
     Yields
     ------
     PageImage | PageFailure
-        One per page; a file that cannot be opened at all yields one failure with
-        reason ``file_missing``, ``file_empty``, ``file_corrupt``, ``image_too_large``,
+        One per page (a page out of bounds fails with ``image_too_large``,
+        ``image_too_long`` or ``image_too_small``, the others are decoded); a file that
+        cannot be opened at all yields one failure with reason ``file_missing``,
+        ``file_empty``, ``file_corrupt``, ``image_too_large``, ``pages_too_many``,
         ``pdf_encrypted``, ``pdf_no_pages`` or ``file_type_unsupported``.
     """
     name = str(path)
@@ -222,8 +316,8 @@ def load_pages(path: str | Path) -> Iterator[PageImage | PageFailure]:
         yield PageFailure(SourceRef(name, 1, sha), Problem(Reason.FILE_EMPTY))
         return
     if data.startswith(b"%PDF"):
-        yield from _pdf_pages(name, sha)
+        yield from _pdf_pages(name, sha, max_pages)
     elif Path(path).suffix.lower() in RASTER_SUFFIXES or not data.startswith(b"%"):
-        yield from _raster_pages(name, data, sha)
+        yield from _raster_pages(name, data, sha, max_pages)
     else:
         yield PageFailure(SourceRef(name, 1, sha), Problem(Reason.FILE_TYPE_UNSUPPORTED))

@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
 from omr.reading.channels import ScanChannels
@@ -27,12 +28,13 @@ from omr.reading.identity import (
     read_candidate_number,
     single_choice,
 )
-from omr.reading.ingest import PageFailure, PageImage, SourceRef, load_pages
+from omr.reading.ingest import MAX_PAGES, PageFailure, PageImage, SourceRef, load_pages
 from omr.reading.marks import (
     BubbleMeasure,
     bubble_layout,
     classify_marks,
     measure_bubbles,
+    past_the_mark,
 )
 from omr.reading.page_checks import blank_or_blurred, stray_marks
 from omr.reading.registration.aruco import MARKERS_PER_SHEET, detect_markers, register_aruco
@@ -68,6 +70,7 @@ class ReadOptions:
     # The ink colour a sheet of this template must be marked in (the exam profile's
     # rule, looked up by the caller); None: the colour is not checked.
     required_ink: Callable[[SheetTemplate], str | None] = field(default=lambda _: None)
+    max_pages: int = MAX_PAGES  # pages read from one file; a longer file is refused
 
 
 @dataclass
@@ -323,7 +326,8 @@ def _bubble_records(
     hundreds)."""
     fill = np.round(measure.fill.astype(np.float64), 3).tolist()
     darkness = np.round(measure.darkness.astype(np.float64), 3).tolist()
-    cross = np.round(measure.arms.max(axis=1).astype(np.float64), 3).tolist()
+    past = np.clip(past_the_mark(measure.reach), 0, None).max(axis=1)
+    cross = np.round(past.astype(np.float64), 3).tolist()
     centers = np.round(measure.centers_px.astype(np.float64), 1).tolist()
     return [
         {
@@ -376,7 +380,7 @@ def read_files(paths: Iterable[str | Path], options: ReadOptions) -> Iterator[Sh
     candidates = [options.template] if options.template is not None else list(_shipped())
     batch = _Batch()
     for path in paths:
-        for page, decode_ms in _timed(load_pages(path)):
+        for page, decode_ms in _timed(load_pages(path, max_pages=options.max_pages)):
             reading = batch.read(page, decode_ms, options, candidates)
             del page
             yield reading
@@ -406,7 +410,13 @@ class _Batch:
                 reasons=[Problem(Reason.DUPLICATE_FILE, first=first)],
             )
         started = time.perf_counter()
-        reading = read_page(page, options, candidates)
+        try:
+            reading = read_page(page, options, candidates)
+        except (cv2.error, ValueError, ArithmeticError, IndexError) as error:
+            # A page no stage foresaw is refused alone: the batch goes on.
+            return SheetReading(
+                source=page.source, reasons=[Problem(Reason.READ_FAILED, error=str(error))]
+            )
         reading.timings_ms = {"decode": decode_ms, **reading.timings_ms}
         if reading.serial is not None:
             key = (reading.template, reading.exam, reading.serial)

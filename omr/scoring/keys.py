@@ -385,7 +385,12 @@ def read_key_document(path: Path, profile_id: str | None = None) -> dict:
         ``key_not_found``, ``key_invalid`` (bad JSON or CSV), ``key_profile_missing``.
     """
     require_file(path, missing=Reason.KEY_NOT_FOUND)
-    text = path.read_text(encoding="utf-8-sig")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputFileError(
+            Reason.KEY_INVALID, source=str(path), problem="not UTF-8 text"
+        ) from None
     if path.suffix.lower() != ".csv":
         try:
             return json.loads(text)

@@ -288,6 +288,10 @@ def load_profile(name_or_path: str | Path) -> Profile:
         raise InputFileError(
             Reason.PROFILE_INVALID, file=str(path), problem=f"not valid YAML: {error}"
         ) from None
+    except UnicodeDecodeError:
+        raise InputFileError(
+            Reason.PROFILE_INVALID, file=str(path), problem="not UTF-8 text"
+        ) from None
     except ValidationError as error:
         raise InputFileError(
             Reason.PROFILE_INVALID, file=str(path), problem=validation_problem(error)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -119,14 +118,6 @@ _RESULTS_OR_BUNDLE = TypeAdapter(list[SheetScore] | _Bundle)
 def results_json(scores: list[SheetScore]) -> str:
     """The results file text of ``scores``."""
     return _RESULTS.dump_json(scores, indent=2).decode() + "\n"
-
-
-def write_text(text: str, destination: str | Path) -> None:
-    """Write ``text`` to a file, or to stdout when ``destination`` is ``-``."""
-    if str(destination) == "-":
-        sys.stdout.write(text)
-    else:
-        Path(destination).write_text(text, encoding="utf-8")
 
 
 def load_results(path: Path) -> list[SheetScore]:

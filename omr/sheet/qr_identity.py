@@ -25,6 +25,8 @@ from omr.vocabulary.reasons import Reason
 FORMAT_TAG = "OMR1"
 TAG_HEX_DIGITS = 24
 QR_TEXT_SHOWN = 60  # characters of an unreadable QR text quoted in the message
+# An exam code or candidate number in the QR: the station's own codes are at most 64.
+MAX_FIELD_CHARS = 64
 _FIELDS = (
     ("t", "template"),
     ("v", "template_version"),
@@ -81,10 +83,22 @@ def make_identity(
     candidate: str | None = None,
     secret: bytes | None = None,
 ) -> SheetIdentity:
-    """A sheet identity, signed when the exam has a secret."""
+    """A sheet identity, signed when the exam has a secret.
+
+    Raises
+    ------
+    InputFileError
+        ``identity_field_invalid``: a field too long for the QR, or with ``;``, ``=`` or
+        non-ASCII text.
+    """
     for name, value in (("exam", exam), ("candidate", candidate), ("variant", variant)):
-        if value is not None and (";" in value or "=" in value or not value.isascii()):
-            raise ValueError(f"{name} {value!r} may not contain ';', '=' or non-ASCII text")
+        if value is not None and (
+            ";" in value or "=" in value or not value.isascii() or len(value) > MAX_FIELD_CHARS
+        ):
+            shown = value if len(value) <= QR_TEXT_SHOWN else value[:QR_TEXT_SHOWN] + "…"
+            raise InputFileError(
+                Reason.IDENTITY_FIELD_INVALID, field=name, value=shown, limit=MAX_FIELD_CHARS
+            )
     identity = SheetIdentity(template, template_version, exam, serial, variant, candidate)
     if secret is None:
         return identity

@@ -596,6 +596,10 @@ def load_template(name_or_path: str | Path) -> SheetTemplate:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise TemplateError(Reason.TEMPLATE_NOT_FOUND, file=str(path)) from None
+    except UnicodeDecodeError:
+        raise TemplateError(
+            Reason.TEMPLATE_UNREADABLE, file=str(path), error="not UTF-8 text"
+        ) from None
     except OSError as error:
         raise TemplateError(
             Reason.TEMPLATE_UNREADABLE, file=str(path), error=error.strerror or str(error)

@@ -86,6 +86,25 @@ class Reason(StrEnum):
         "imaginea are {size}; peste {limit_mp} megapixeli nu se citește",
         "the image is {size}; more than {limit_mp} megapixels is refused",
     )
+    IMAGE_TOO_LONG = (
+        "image_too_long",
+        Severity.REJECT,
+        "pagina {page} are {size}; o latură de peste {limit} px nu este a unei foi scanate",
+        "page {page} is {size}; a side over {limit} px is no scanned sheet",
+    )
+    IMAGE_TOO_SMALL = (
+        "image_too_small",
+        Severity.REJECT,
+        "pagina {page} are {size}; o foaie scanată are cel puțin {minimum} px pe latura mică",
+        "page {page} is {size}; a scanned sheet has at least {minimum} px on its short side",
+    )
+    PAGES_TOO_MANY = (
+        "pages_too_many",
+        Severity.REJECT,
+        "fișierul are {pages} pagini sau mai multe; dintr-un fișier se citesc cel mult {limit}: "
+        "împărțiți-l",
+        "the file has {pages} pages or more; at most {limit} are read from one file: split it",
+    )
     PDF_UNSUPPORTED = (
         "pdf_unsupported",
         Severity.REJECT,
@@ -263,6 +282,12 @@ class Reason(StrEnum):
         Severity.REVIEW,
         "bulă umplută parțial sau slab",
         "a partial or light fill",
+    )
+    FAINT_FILL = (
+        "faint_fill",
+        Severity.REVIEW,
+        "bulă umplută mult mai slab decât celelalte de pe foaie",
+        "a fill much fainter than the sheet's other fills",
     )
     X_OVER_EMPTY = (
         "x_over_empty",
@@ -656,6 +681,14 @@ class Reason(StrEnum):
         "{option} trebuie să fie cel puțin {minimum}",
         "{option} must be at least {minimum}",
     )
+    COUNT_TOO_LARGE = (
+        "count_too_large",
+        Severity.ERROR,
+        "{option}: {count} foi; într-un PDF se tipăresc cel mult {limit}: împărțiți tirajul "
+        "în mai multe fișiere (--serial-start)",
+        "{option}: {count} sheets; at most {limit} are printed in one PDF: split the run "
+        "into several files (--serial-start)",
+    )
     VARIANT_INVALID = (
         "variant_invalid",
         Severity.ERROR,
@@ -667,6 +700,24 @@ class Reason(StrEnum):
         Severity.ERROR,
         "{directory}: directorul nu există",
         "{directory}: no such directory",
+    )
+    OUTPUT_IS_FOLDER = (
+        "output_is_folder",
+        Severity.ERROR,
+        "{path} este un director; dați numele unui fișier",
+        "{path} is a directory; give a file name",
+    )
+    OUTPUT_UNWRITABLE = (
+        "output_unwritable",
+        Severity.ERROR,
+        "{path} nu poate fi scris (disc plin sau fără drept de scriere)",
+        "{path} cannot be written ({error})",
+    )
+    IDENTITY_FIELD_INVALID = (
+        "identity_field_invalid",
+        Severity.ERROR,
+        "{field} „{value}”: cel mult {limit} caractere ASCII, fără „;” și „=”",
+        "{field} {value!r}: at most {limit} ASCII characters, without ';' and '='",
     )
     SCAN_MISSING = (
         "scan_missing",
@@ -693,6 +744,12 @@ class Reason(StrEnum):
         "autentificare necesară ({how})",
         "authentication required ({how})",
     )
+    REQUEST_INVALID = (
+        "request_invalid",
+        Severity.ERROR,
+        "câmpul {field} nu are o valoare validă",
+        "field {field}: {problem}",
+    )
     CSRF_INVALID = (
         "csrf_invalid",
         Severity.ERROR,
@@ -704,6 +761,12 @@ class Reason(StrEnum):
         Severity.ERROR,
         "utilizator sau parolă greșită",
         "wrong user name or password",
+    )
+    LOGIN_THROTTLED = (
+        "login_throttled",
+        Severity.ERROR,
+        "prea multe încercări greșite de autentificare: încercați din nou peste {seconds} s",
+        "too many failed logins: try again in {seconds} s",
     )
     ROLE_INVALID = (
         "role_invalid",

@@ -41,21 +41,33 @@ def pending_scans(session: Session, *, room_id: int | None = None) -> list[int]:
 
 
 @lru_cache(maxsize=16)
-def _read_options(template: str, profile: str, exam: str) -> ReadOptions:
+def _read_options(template: str, profile: str, exam: str, max_pages: int) -> ReadOptions:
     """What an exam's scans are read against, loaded once per exam (not per scan)."""
     ink = load_profile(profile).ink
-    return ReadOptions(template=load_template(template), exam=exam, required_ink=lambda _: ink)
+    return ReadOptions(
+        template=load_template(template),
+        exam=exam,
+        required_ink=lambda _: ink,
+        max_pages=max_pages,
+    )
 
 
-def read_pages(path: Path, exam: Exam) -> Iterator[SheetReading]:
+def read_pages(path: Path, exam: Exam, *, max_pages: int) -> Iterator[SheetReading]:
     """Read the pages of a stored scan one by one (each page's image is released once
-    the caller moves on: a batch of hundreds of pages is not held in memory)."""
+    the caller moves on: a batch of hundreds of pages is not held in memory).
+
+    A failure of the reader itself is the reading of the page after the last one read,
+    so the pages read before it are kept and no two readings claim one page.
+    """
+    last = 0
     try:
-        options = _read_options(exam.template, exam.profile, exam.code)
-        yield from read_files([path], options)
+        options = _read_options(exam.template, exam.profile, exam.code, max_pages)
+        for reading in read_files([path], options):
+            last = reading.source.page
+            yield reading
     except (OmrError, ValueError, OSError, cv2.error) as error:
         log.exception("reading %s failed", path)
-        failed = SheetReading(source=SourceRef(str(path), 1, ""))
+        failed = SheetReading(source=SourceRef(str(path), last + 1, ""))
         failed.reasons.append(Problem(Reason.READ_FAILED, error=str(error)))
         yield failed
 
@@ -134,7 +146,7 @@ def read_scan(sessions: sessionmaker[Session], *, settings: Settings, scan_id: i
         exam = room.exam
         path = settings.scans_dir / scan.stored_path
     pages, overlays = [], []
-    for page in read_pages(path, exam):
+    for page in read_pages(path, exam, max_pages=settings.max_pages_per_file):
         overlays.append(write_overlay(settings, scan, page))
         page.page = None  # the overlay is drawn: release the image
         pages.append(page)

@@ -246,7 +246,7 @@ def rescan(
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(data)
-        pages = list(read_pages(path, room.exam))
+        pages = list(read_pages(path, room.exam, max_pages=settings.max_pages_per_file))
     page = pages[0]
     try:
         if len(pages) != 1:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from omr.vocabulary.reasons import Reason
 from station.errors import StationError
 from station.services import audit
+from station.services.throttle import LoginThrottle
 from station.storage.models import AuthSession, Room, User, utcnow
 
 ROLES = ("room_head", "committee", "admin")
@@ -68,20 +70,31 @@ def create_user(
     return user
 
 
-def authenticate(session: Session, *, username: str, password: str) -> User:
-    """The user with these credentials.
+@cache
+def _unknown_user_hash() -> str:
+    """A hash checked for an unknown user name, so that it costs what a known one does."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
+
+
+def authenticate(
+    session: Session, *, username: str, password: str, throttle: LoginThrottle, client: str
+) -> User:
+    """The user with these credentials, unless the account or the client is locked out.
 
     Raises
     ------
     StationError
-        ``login_failed`` (401).
+        ``login_throttled`` (429), ``login_failed`` (401).
     """
+    throttle.check(username=username, client=client)
     user = session.scalars(select(User).where(User.username == username)).first()
     try:
-        if user is not None and _HASHER.verify(user.password_hash, password):
+        if _HASHER.verify(user.password_hash if user else _unknown_user_hash(), password) and user:
+            throttle.succeeded(username=username, client=client)
             return user
     except (VerifyMismatchError, InvalidHashError):
         pass
+    throttle.failed(username=username, client=client)
     raise StationError(Reason.LOGIN_FAILED, status_code=401)
 
 

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
 
-from omr.vocabulary.reasons import Reason
 from station.dependencies import Now, SessionDep, SettingsDep
 from station.downloads import (
     contestation_minutes_response,
@@ -25,7 +24,7 @@ from station.services.phases import publication_of
 from station.services.publishing import publish_final_key
 from station.storage.models import AuthSession
 from station.uploads import read_upload
-from station.web.deps import PageLogin, PostLogin, templates
+from station.web.deps import PageLogin, PostLogin, question_number, templates
 from station.web.pages import back
 
 router = APIRouter(prefix="/committee", include_in_schema=False)
@@ -137,13 +136,9 @@ def _bubbles(text: str) -> list[dict[str, object]]:
     chosen = []
     for part in filter(None, (p.strip() for p in text.replace(";", ",").split(","))):
         bubble, _, state = part.partition(":")
-        if not bubble[:-1].isdigit():
-            raise StationError(
-                Reason.BUBBLE_INVALID,
-                bubble=f"„{part}”",
-                problem="scrieți întrebarea, opțiunea și starea, ca 1b:blank",
-            )
-        chosen.append({"question": int(bubble[:-1]), "option": bubble[-1], "state": state})
+        how = "scrieți întrebarea, opțiunea și starea, ca 1b:blank"
+        question = question_number(bubble[:-1], bubble=part, how=how)
+        chosen.append({"question": question, "option": bubble[-1], "state": state})
     return chosen
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from station.services.users import find_session
 from station.storage.models import AuthSession
 
 COOKIE = "station_session"
+_QUESTION = re.compile(r"[0-9]{1,4}")
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 
 
@@ -54,6 +56,19 @@ def checked_login(login: PageLogin, csrf: Annotated[str, Form()] = "") -> AuthSe
 
 
 PostLogin = Annotated[AuthSession, Depends(checked_login)]
+
+
+def question_number(text: str, *, bubble: str, how: str) -> int:
+    """The question number a form field names (ASCII digits only: ``²`` is no number).
+
+    Raises
+    ------
+    StationError
+        ``bubble_invalid`` (400), saying ``how`` a bubble is written.
+    """
+    if not _QUESTION.fullmatch(text):
+        raise StationError(Reason.BUBBLE_INVALID, bubble=f"„{bubble}”", problem=how)
+    return int(text)
 
 
 def require_worker(login: AuthSession) -> None:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
-from station.dependencies import SessionDep, SettingsDep, WorkerDep
+from station.dependencies import Client, SessionDep, SettingsDep, ThrottleDep, WorkerDep
 from station.downloads import bundle_response, minutes_response
 from station.errors import StationError
 from station.services.access import visible_room
@@ -41,14 +41,18 @@ def login(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    throttle: ThrottleDep,
+    client: Client,
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
 ) -> Response:
     try:
-        user = authenticate(session, username=username, password=password)
+        user = authenticate(
+            session, username=username, password=password, throttle=throttle, client=client
+        )
     except StationError as error:
         return templates.TemplateResponse(
-            request, "login.html", {"error": str(error)}, status_code=401
+            request, "login.html", {"error": str(error)}, status_code=error.status_code
         )
     token, _ = open_session(session, user=user, kind="cookie", hours=settings.session_hours)
     session.commit()

@@ -12,7 +12,7 @@ from station.downloads import overlay_response, slip_response
 from station.services import candidates, sheets
 from station.services.access import visible_sheet
 from station.services.rooms import room_summary
-from station.web.deps import PageLogin, PostLogin, require_worker, templates
+from station.web.deps import PageLogin, PostLogin, question_number, require_worker, templates
 from station.web.pages import back
 
 router = APIRouter(include_in_schema=False)
@@ -59,7 +59,7 @@ def decide(
     sheets.decide(
         session,
         reading=view.reading,
-        question=int(question),
+        question=question_number(question, bubble=bubble, how="alegeți bula din listă"),
         option=option,
         state=state,
         note=note,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from omr.cli.outputs import check_output_file, write_output
 from omr.printing.calibration_sheet import write_calibration_sheet
 from omr.reading.calibrate import CalibrationError, calibrate_from_image
 from omr.reading.ingest import load_pages
@@ -38,6 +39,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_output_file(args.output)
     if args.print_sheet:
         write_calibration_sheet(args.output)
         print(f"wrote the calibration sheet to {args.output}")
@@ -59,9 +61,7 @@ def run(args: argparse.Namespace) -> int:
             f"no profile written:\n  {listed}",
         )
     profile = result.calibration.model_dump(by_alias=True)
-    args.output.write_text(
-        yaml.safe_dump(profile, sort_keys=False, allow_unicode=True), encoding="utf-8"
-    )
+    write_output(yaml.safe_dump(profile, sort_keys=False, allow_unicode=True), args.output)
     print(f"wrote profile {args.name} to {args.output}:", file=sys.stderr)
     print(yaml.safe_dump(profile, sort_keys=False), end="")
     return ExitCode.ok

@@ -5,12 +5,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from omr.cli.outputs import check_output_file, writing
 from omr.printing.answer_sheets import SheetToPrint, write_sheets_pdf
 from omr.sheet.candidates import load_candidates
 from omr.sheet.qr_identity import load_secret, make_identity
 from omr.sheet.template import SheetTemplate, load_template
 from omr.vocabulary.errors import ExitCode, InputFileError
 from omr.vocabulary.reasons import Reason
+
+# reportlab holds a document's pages until it is saved, about 125 KB a sheet: 2000 sheets
+# are 250 MB and 80 s; a larger run is printed as several files.
+MAX_SHEETS = 2000
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -47,11 +52,18 @@ def _check_variant(template: SheetTemplate, variant: str | None) -> None:
         )
 
 
+def _check_count(option: str, count: int) -> None:
+    if count > MAX_SHEETS:
+        raise InputFileError(Reason.COUNT_TOO_LARGE, option=option, count=count, limit=MAX_SHEETS)
+
+
 def run(args: argparse.Namespace) -> int:
+    check_output_file(args.output)
     template = load_template(args.template)
     _check_variant(template, args.variant)
     if args.count is not None and args.count < 1:
         raise InputFileError(Reason.COUNT_INVALID, option="--count", minimum=1)
+    _check_count("--count", args.count or 1)
     if args.serial_start < 0:
         raise InputFileError(Reason.COUNT_INVALID, option="--serial-start", minimum=0)
     secret = load_secret(args.secret_file)
@@ -59,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         people: list[tuple[str | None, str | None]] = [
             (candidate.number, candidate.name) for candidate in load_candidates(args.candidates)
         ]
+        _check_count("--candidates", len(people))
     else:
         people = [(None, None)] * (args.count or 1)
     sheets = [
@@ -76,8 +89,7 @@ def run(args: argparse.Namespace) -> int:
         )
         for index, (number, name) in enumerate(people)
     ]
-    if not args.output.parent.exists():
-        raise InputFileError(Reason.OUTPUT_INVALID, directory=str(args.output.parent))
-    write_sheets_pdf(template, sheets, args.output)
+    with writing(args.output):
+        write_sheets_pdf(template, sheets, args.output)
     print(f"wrote {len(sheets)} sheet(s) of {template.id} to {args.output}")
     return ExitCode.ok

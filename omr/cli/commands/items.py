@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from omr.cli.outputs import check_output_folder, write_output
 from omr.committee.item_analysis import analyse_items, items_csv, plot_items
 from omr.scoring.results import dumps, load_results
 from omr.vocabulary.errors import ExitCode
@@ -18,13 +19,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_output_folder(args.out)
     scores = load_results(args.results)
     stats = analyse_items(scores)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "items.json").write_text(
-        dumps([item.model_dump(mode="json") for item in stats]), encoding="utf-8"
-    )
-    (args.out / "items.csv").write_text(items_csv(stats), encoding="utf-8")
+    write_output(dumps([item.model_dump(mode="json") for item in stats]), args.out / "items.json")
+    write_output(items_csv(stats), args.out / "items.csv")
     totals = [float(score.total) for score in scores if score.total is not None]
     plots = plot_items(stats, totals, args.out)
     flagged = [item for item in stats if item.flag]

@@ -6,9 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from omr.cli.outputs import check_output_file, write_output
 from omr.committee.ranking import rank_results
 from omr.scoring.profiles import load_profile
-from omr.scoring.results import dumps, load_results, write_text
+from omr.scoring.results import dumps, load_results
 from omr.vocabulary.errors import ExitCode, InputFileError
 from omr.vocabulary.reasons import Reason
 
@@ -26,6 +27,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if [args.json, args.csv].count("-") > 1:
         raise InputFileError(Reason.OUTPUT_CONFLICT)
+    check_output_file(args.json)
+    check_output_file(args.csv)
     files = [load_results(path) for path in args.results]
     named = sorted({score.profile for entries in files for score in entries})
     if args.profile is None and not named:
@@ -33,9 +36,9 @@ def run(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile or named[0])
     ranking = rank_results(files, profile, args.domain)
     if args.json:
-        write_text(dumps(ranking.as_document()), args.json)
+        write_output(dumps(ranking.as_document()), args.json)
     if args.csv:
-        write_text(ranking.csv(), args.csv)
+        write_output(ranking.csv(), args.csv)
     if "-" not in (args.json, args.csv):
         sys.stdout.write(ranking.csv())
     for entry in ranking.excluded:

@@ -11,6 +11,7 @@ from pathlib import Path
 import cv2
 from rich.progress import Progress
 
+from omr.cli.outputs import check_output_file, check_output_folder, write_output
 from omr.reading.overlay import render_overlay
 from omr.reading.pipeline import ReadOptions, SheetReading, read_files, readings_document
 from omr.scoring.profiles import ink_of_template_profile
@@ -58,6 +59,8 @@ def _summary(reading: SheetReading) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_output_file(args.json_out)
+    check_output_folder(args.overlay)
     for scan in args.scans:
         if not scan.exists():
             raise InputFileError(Reason.FILE_MISSING, error=f"{scan}: no such file")
@@ -84,10 +87,8 @@ def run(args: argparse.Namespace) -> int:
                 _summary(reading), file=sys.stderr
             )
     document = json.dumps(readings_document(readings), ensure_ascii=False, indent=1)
-    if args.json_out == "-":
-        print(document)
-    elif args.json_out:
-        Path(args.json_out).write_text(document + "\n", encoding="utf-8")
+    if args.json_out:
+        write_output(document + "\n", args.json_out)
     # A page that needs review is the normal path (a person decides); a rejected one is not.
     any_rejected = any(reading.status == PageStatus.REJECTED for reading in readings)
     return ExitCode.failed_pages if any_rejected else ExitCode.ok

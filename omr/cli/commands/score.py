@@ -6,8 +6,9 @@ import argparse
 from decimal import Decimal
 from pathlib import Path
 
+from omr.cli.outputs import check_output_file, write_output
 from omr.scoring.keys import check_succession, load_key
-from omr.scoring.results import SheetScore, dumps, results_json, scores_csv, write_text
+from omr.scoring.results import SheetScore, dumps, results_json, scores_csv
 from omr.scoring.score import ScoreChange, diff_scores, load_readings, score_readings
 from omr.vocabulary.errors import ExitCode, InputFileError
 from omr.vocabulary.reasons import Reason
@@ -35,13 +36,15 @@ def run(args: argparse.Namespace) -> int:
         raise InputFileError(Reason.OUTPUT_CONFLICT)
     if args.diff and not args.previous_key:
         raise InputFileError(Reason.DIFF_WITHOUT_PREVIOUS_KEY)
+    for output in outputs:
+        check_output_file(output)
     key, profile = load_key(args.key, args.profile)
     pages = load_readings(args.readings)
     scores = score_readings(pages, key, profile)
     if args.json:
-        write_text(results_json(scores), args.json)
+        write_output(results_json(scores), args.json)
     if args.csv:
-        write_text(scores_csv(scores), args.csv)
+        write_output(scores_csv(scores), args.csv)
     changes = None
     if args.previous_key:
         old_key, _ = load_key(args.previous_key, profile.id)
@@ -54,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
                 "new_key": key.digest,
                 "changes": [change.model_dump(mode="json") for change in changes],
             }
-            write_text(dumps(document), args.diff)
+            write_output(dumps(document), args.diff)
     if "-" not in outputs:
         print(_summary(scores, changes))
     # A pending sheet is the normal path (a person decides); a rejected reading is not.

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from fastapi.security import HTTPAuthorizationCredentials, OAuth2PasswordRequestForm
 
 from station.api.deps import AnyRole, bearer_scheme
-from station.dependencies import SessionDep, SettingsDep
+from station.dependencies import Client, SessionDep, SettingsDep, ThrottleDep
 from station.schemas import Token
 from station.services.users import authenticate, close_session, find_session, open_session
 
@@ -19,10 +19,15 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 def login(
     session: SessionDep,
     settings: SettingsDep,
+    throttle: ThrottleDep,
+    client: Client,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> Token:
-    """Exchange a username and password for a bearer token (the only open endpoint)."""
-    user = authenticate(session, username=form.username, password=form.password)
+    """Exchange a username and password for a bearer token (the only open endpoint);
+    repeated failures lock the account or the client out for growing times (429)."""
+    user = authenticate(
+        session, username=form.username, password=form.password, throttle=throttle, client=client
+    )
     token, _ = open_session(session, user=user, kind="token", hours=settings.session_hours)
     session.commit()
     return Token(access_token=token)

@@ -6,9 +6,10 @@ from fastapi import APIRouter
 from sqlalchemy import select
 
 from station.api.deps import Admin, AnyRole
-from station.dependencies import SessionDep
-from station.schemas import UserCreate, UserPublic
+from station.dependencies import SessionDep, ThrottleDep
+from station.schemas import LockoutPublic, UserCreate, UserPublic
 from station.services.rooms import get_room
+from station.services.throttle import Lockout
 from station.services.users import create_user
 from station.storage.models import User
 
@@ -19,6 +20,12 @@ router = APIRouter(prefix="/users", tags=["users"])
 def read_me(user: AnyRole) -> User:
     """The logged-in user."""
     return user
+
+
+@router.get("/lockouts", response_model=list[LockoutPublic])
+def list_lockouts(throttle: ThrottleDep, _: Admin) -> list[Lockout]:
+    """The accounts and clients locked out now by failed logins."""
+    return throttle.lockouts()
 
 
 @router.get("", response_model=list[UserPublic])

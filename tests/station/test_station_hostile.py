@@ -1,0 +1,74 @@
+"""Hostile files at the station: a bad page of a multi-page file is refused alone, and a
+reader that fails midway keeps the pages read before it, without claiming page 1 twice."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from PIL import Image
+from sqlalchemy import select
+
+from omr.reading.pipeline import SheetReading
+from station.services import intake
+from station.services import reading as reading_service
+from station.storage.models import Reading, Room, User
+
+
+def _readings(sessions) -> list[tuple[int, str, list[str]]]:  # noqa: ANN001
+    with sessions() as session:
+        rows = session.scalars(select(Reading).order_by(Reading.page))
+        return [
+            (row.page, row.status, [reason["code"] for reason in row.document["reasons"]])
+            for row in rows
+        ]
+
+
+def _tiff(example: Path) -> bytes:
+    """Two example sheets with a 6000 × 10 strip between them, as one TIFF."""
+    first, third = (Image.open(example / name) for name in ("sheet-001.jpg", "sheet-002.jpg"))
+    buffer = io.BytesIO()
+    strip = Image.new("RGB", (6000, 10), "white")
+    first.save(
+        buffer, "TIFF", save_all=True, append_images=[strip, third], compression="jpeg", quality=60
+    )
+    return buffer.getvalue()
+
+
+def test_a_strip_page_in_a_tiff_gets_its_own_rejected_reading(
+    station, sessions, example: Path
+) -> None:
+    settings = replace(station.settings, max_upload_bytes=10 * 1024 * 1024)  # 3 pages
+    with sessions() as session:
+        _, (scan,), _ = intake.take_uploads(
+            session,
+            settings=settings,
+            room=session.get(Room, 1),
+            files=[("lot.tiff", _tiff(example))],
+            actor=session.get(User, 1),
+            submit=station.client.app.state.worker.submit,
+        )
+    station.wait_read()
+    pages = _readings(sessions)
+    assert [(page, status) for page, status, _ in pages][1] == (2, "rejected")
+    assert pages[1][2] == ["image_too_small"]
+    assert [page for page, status, _ in pages if status != "rejected"] == [1, 3]
+
+
+def test_a_reader_failing_midway_keeps_the_pages_read(
+    station, sessions, example: Path, monkeypatch
+) -> None:
+    real = reading_service.read_files
+
+    def fails_after_the_first(paths, options) -> Iterator[SheetReading]:  # noqa: ANN001
+        yield next(iter(real(paths, options)))
+        raise OSError("the disk went away")
+
+    monkeypatch.setattr(reading_service, "read_files", fails_after_the_first)
+    assert station.upload(example / "sheet-001.jpg").status_code == 202
+    station.wait_read()
+    pages = _readings(sessions)
+    assert [(page, status) for page, status, _ in pages] == [(1, "ok"), (2, "rejected")]
+    assert pages[1][2] == ["read_failed"]
