@@ -203,6 +203,18 @@ def _annulled_for(raw: _KeyFile, variant: str) -> set[int]:
     return set(raw.annulled)
 
 
+def _check_annulled(named: set[int], known: set[int], profile: Profile, variant: str) -> None:
+    """Refuse annulments of master questions or items the key does not have."""
+    unknown = sorted(named - known)
+    if unknown:
+        raise ScoringError(
+            Reason.KEY_ANNULLED_UNKNOWN,
+            variant=variant,
+            questions=", ".join(map(str, unknown)),
+            count=profile.question_count,
+        )
+
+
 def _derive(raw: _KeyFile, profile: Profile, variant: str, mapping: _VariantMapping) -> VariantKey:
     master = raw.master or {}
     questions = mapping.questions or {q: q for q in master}
@@ -239,14 +251,7 @@ def _derive(raw: _KeyFile, profile: Profile, variant: str, mapping: _VariantMapp
         for vq, mq in questions.items()
     }
     master_annulled = _annulled_for(raw, variant)
-    unknown = sorted(master_annulled - set(master))
-    if unknown:
-        raise ScoringError(
-            Reason.KEY_ANNULLED_UNKNOWN,
-            variant=variant,
-            questions=", ".join(map(str, unknown)),
-            count=profile.question_count,
-        )
+    _check_annulled(master_annulled, set(master), profile, variant)
     annulled = {vq for vq, mq in questions.items() if mq in master_annulled}
     origins = {vq: Origin(mq, options) for vq, mq in questions.items()}
     return VariantKey(answers, frozenset(annulled), origins)
@@ -293,14 +298,8 @@ def _per_variant(
     if isinstance(raw.annulled, dict):
         annulled = set(raw.annulled.get(variant, []))
     else:
-        unknown = sorted(set(raw.annulled) - {origin.question for origin in origins.values()})
-        if unknown:
-            raise ScoringError(
-                Reason.KEY_ANNULLED_UNKNOWN,
-                variant=variant,
-                questions=", ".join(map(str, unknown)),
-                count=profile.question_count,
-            )
+        items = {origin.question for origin in origins.values()}
+        _check_annulled(set(raw.annulled), items, profile, variant)
         annulled = {q for q, origin in origins.items() if origin.question in raw.annulled}
     return VariantKey(answers, frozenset(annulled | words), origins)
 

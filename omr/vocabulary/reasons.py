@@ -599,6 +599,12 @@ class Reason(StrEnum):
         "{what} se primește între {start} și {end}; a fost depusă la {moment}",
         "{what} is accepted from {start} to {end}; it was filed at {moment}",
     )
+    OUTSIDE_RESOLVING_WINDOW = (
+        "outside_resolving_window",
+        Severity.ERROR,
+        "{what} se rezolvă între {start} și {end}; acum este {moment}",
+        "{what} is resolved from {start} to {end}; it is now {moment}",
+    )
     # --- the committee's rules: contestations, rescans, rankings, item analysis -------
     DECISION_INVALID = (
         "decision_invalid",
@@ -933,6 +939,12 @@ class Reason(StrEnum):
         Severity.ERROR,
         "grila finală a fost publicată la {published}; contestațiile nu se mai primesc",
         "the final key was published at {published}; contestations are no longer accepted",
+    )
+    GRADE_INVALID = (
+        "grade_invalid",
+        Severity.ERROR,
+        "nota „{grade}” nu este o notă între 1 și 10",
+        "the grade '{grade}' is not a grade from 1 to 10",
     )
     RULING_MISSES_VARIANTS = (
         "ruling_misses_variants",

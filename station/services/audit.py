@@ -85,6 +85,20 @@ def _digest(
     return hmac.new(key, body, hashlib.sha256).hexdigest()
 
 
+def entry_digest(key: bytes | None, entry: AuditEntry) -> str:
+    """The hash a stored entry should have under ``key`` (None: the bare SHA-256)."""
+    return _digest(
+        key,
+        entry.prev_hash,
+        entry.at,
+        entry.actor,
+        entry.action,
+        entry.entity,
+        entry.before,
+        entry.after,
+    )
+
+
 def actor_name(user: User | None) -> str:
     """The audit actor: the username, or ``system`` for the hot folder and the reader."""
     return user.username if user is not None else "system"
@@ -220,16 +234,7 @@ def verify_chain(session: Session, seal: Seal) -> list[str]:
     for position, entry in enumerate(entries):
         if entry.prev_hash != expected:
             problems.append(f"entry {entry.id}: does not follow the previous entry")
-        digest = _digest(
-            None if position < legacy else seal.key,
-            entry.prev_hash,
-            entry.at,
-            entry.actor,
-            entry.action,
-            entry.entity,
-            entry.before,
-            entry.after,
-        )
+        digest = entry_digest(None if position < legacy else seal.key, entry)
         if not hmac.compare_digest(digest, entry.hash):
             problems.append(f"entry {entry.id} ({entry.action}): content changed after writing")
         expected, newest = entry.hash, (entry.id, entry.hash)

@@ -21,6 +21,7 @@ from omr.vocabulary.reasons import Reason
 from station.config import Settings
 from station.errors import StationError
 from station.services import audit
+from station.services.phases import check_unlocked
 from station.storage.models import Batch, Refusal, Room, Scan, User
 
 _SAFE_NAME = re.compile(r"^[\w.\- ()]{1,200}$")
@@ -172,11 +173,13 @@ def receive_files(
     source: str,
     actor: User | None,
 ) -> tuple[Batch, list[Scan], list[Refused]]:
-    """Store a batch of received files; each bad one is refused and recorded, not raised."""
+    """Store a batch of received files; each bad one is refused and recorded, not raised
+    (every one once the final key is published: the rooms are read-only)."""
     batch = new_batch(session, room=room, source=source, actor=actor)
     scans, refusals = [], []
     for name, data in files:
         try:
+            check_unlocked(session, exam=room.exam, action="primirea unei scanări")
             scans.append(
                 store_scan(
                     session,

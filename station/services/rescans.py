@@ -205,6 +205,14 @@ def _score_with(
     return score_sheet(page, answer_key(key, profile), profile, decisions)
 
 
+def _check_resolving(session: Session, request: RescanRequest, now: datetime) -> None:
+    """Refuse to resolve a request outside the window that bounds resolving, if any."""
+    exam = session.get(Exam, request.exam_id)
+    check_window(
+        session, exam=exam, kind="rescan", candidate=request.candidate, now=now, step="resolving"
+    )
+
+
 def rescan(
     session: Session,
     *,
@@ -224,11 +232,13 @@ def rescan(
     Raises
     ------
     StationError
-        ``rescan_done`` (409), ``file_name_invalid``, ``file_too_large``,
+        ``rescan_done`` (409), ``outside_resolving_window`` (409), ``file_name_invalid``,
+        ``file_too_large``,
         ``rescan_mismatch``, ``rescan_unreadable``, ``duplicate_file``.
     """
     if _one(session, RescanResult, request) is not None:
         raise StationError(Reason.RESCAN_DONE, status_code=409, request=request.id)
+    _check_resolving(session, request, now)
     check_file_name(name)
     check_size(len(data), settings)
     original = sheet_view(session, reading=request.reading)
@@ -325,12 +335,14 @@ def decide(
     Raises
     ------
     StationError
-        ``rescan_missing``, ``rescan_decided`` (409), ``members_missing``,
+        ``rescan_missing``, ``outside_resolving_window`` (409), ``rescan_decided`` (409),
+        ``members_missing``,
         ``reason_missing``, ``outcome_invalid``, ``rescan_unclear``, ``bubble_invalid``.
     """
     view = rescan_view(session, request=request)
     if view.result is None:
         raise StationError(Reason.RESCAN_MISSING, status_code=409)
+    _check_resolving(session, request, now)
     if view.decision is not None:
         raise StationError(Reason.RESCAN_DECIDED, status_code=409, request=request.id)
     members = [member.strip() for member in members if member.strip()]

@@ -138,6 +138,21 @@ class KeyPublication(Base):
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class PracticalGrade(Base):
+    """A committee member's grade of a candidate's practical test (001 art. 28 (3)); a newer
+    grade of the same member supersedes an older one."""
+
+    __tablename__ = "practical_grades"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id"))
+    candidate: Mapped[str] = mapped_column(String(32))
+    member: Mapped[str] = mapped_column(String(200))
+    grade: Mapped[str] = mapped_column(String(8))  # "8.50", as given
+    entered_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    entered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ImportedBundle(Base):
     """A room's signed bundle taken into the national unification."""
 

@@ -42,7 +42,7 @@ def _totals(station) -> dict[str, Decimal]:  # noqa: ANN001
     return {row["candidate"]: Decimal(row["total"]) for row in rows}
 
 
-def _locked_after_publication(station) -> None:  # noqa: ANN001
+def _locked_after_publication(station, tmp_path: Path) -> None:  # noqa: ANN001
     """After the final key the rooms are read-only and the committee takes no new claim."""
     for user, path, body, reason in (
         (
@@ -69,6 +69,8 @@ def _locked_after_publication(station) -> None:  # noqa: ANN001
         refused = station.call("POST", path, user, json=body)
         assert (refused.status_code, refused.json()["reason"]) == (409, reason), refused.text
         assert "None" not in refused.json()["detail"]
+    late = station.upload(tmp_path / "rescan-001.jpg")  # a room takes no new scan either
+    assert (late.status_code, late.json()["reason"]) == (409, "exam_locked")
 
 
 def test_the_committee_day_after(station, example: Path, tmp_path: Path) -> None:
@@ -144,7 +146,7 @@ def test_the_committee_day_after(station, example: Path, tmp_path: Path) -> None
     set_clock(station, datetime(2026, 6, 1, 16, 30))
     published = station.call("POST", "/api/exams/1/key/publish", "comisie")
     assert published.status_code == 201, published.text
-    _locked_after_publication(station)
+    _locked_after_publication(station, tmp_path)
     publication = published.json()
     after = _totals(station)
     assert publication["changed"] and publication["key_number"] == 2

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
-from tests.station.committee_support import pdf_text
+from tests.station.committee_support import pdf_text, rescan_with_1b, schedule, set_clock
 
 
 def test_a_pending_sheet_keeps_the_ranking_provisional(station, example: Path) -> None:
@@ -55,3 +56,24 @@ def test_every_document_carries_the_chain_head(station, example: Path) -> None:
     bundle = station.call("GET", f"/api/exports/{export['id']}.json").json()
     assert bundle["audit_head"]["entry"] == head["id"]
     assert bundle["audit_head"]["hash"] == head["hash"]
+
+
+def test_a_resolving_window_bounds_the_rescan_not_its_filing(
+    station, example: Path, tmp_path: Path
+) -> None:
+    station.upload(example / "sheet-001.jpg")
+    station.wait_read()
+    assert station.call("POST", "/api/rooms/1/key/open").status_code == 201
+    # 002 art. 16 (2): requests are resolved by the committee the next day from 17:00
+    resolving = {"step": "resolving", "opens": {"days": 1, "at": "17:00"}}
+    schedule(station, rescan={**resolving, "closes": {"days": 1, "at": "23:59"}})
+    set_clock(station, datetime(2026, 6, 1, 15, 0))
+    body = {"candidate": "00101", "reason": "citire greșită"}
+    assert station.call("POST", "/api/exams/1/rescans", "comisie", json=body).status_code == 201
+    path = rescan_with_1b(example, tmp_path)
+    files = {"file": (path.name, path.read_bytes())}
+    early = station.call("POST", "/api/rescans/1/scan", "comisie", files=files)
+    assert (early.status_code, early.json()["reason"]) == (409, "outside_resolving_window")
+    assert "se rezolvă între 02.06.2026 17:00 și 02.06.2026 23:59" in early.json()["detail"]
+    set_clock(station, datetime(2026, 6, 2, 17, 30))
+    assert station.call("POST", "/api/rescans/1/scan", "comisie", files=files).status_code == 201

@@ -92,16 +92,7 @@ def test_an_entry_edited_and_rehashed_is_caught(decided, sessions, capsys) -> No
                 entry.after = {**entry.after, "state": "filled"}
             entry.prev_hash = previous
             guess = hashlib.sha256(b"someone else's key").digest()
-            entry.hash = audit._digest(
-                guess,
-                previous,
-                entry.at,
-                entry.actor,
-                entry.action,
-                entry.entity,
-                entry.before,
-                entry.after,
-            )
+            entry.hash = audit.entry_digest(guess, entry)
             previous = entry.hash
     code, said = _run(decided, capsys, "audit", "verify")
     assert code == 1 and "content changed after writing" in said
