@@ -134,6 +134,11 @@ class ArucoRegistration(_Model):
         return Box(origin_mm=marker.origin_mm, size_mm=(self.size_mm, self.size_mm))
 
 
+# A page registers on 3 blocks found (an affine fit of their 12 corners) or 4 and more
+# (a homography); a template declares at least 3, and the reader needs as many.
+MIN_REGISTRATION_BLOCKS = 3
+
+
 class SolidBlock(_NamedBox):
     """A solid black rectangle printed on the form, used as a registration mark."""
 
@@ -147,7 +152,7 @@ class BlockRegistration(_Model):
     """
 
     kind: Literal["blocks"]
-    blocks: list[SolidBlock] = Field(min_length=3)
+    blocks: list[SolidBlock] = Field(min_length=MIN_REGISTRATION_BLOCKS)
     orientation_boxes: list[Box] = []
 
     @model_validator(mode="after")

@@ -145,18 +145,20 @@ class Reason(StrEnum):
     MARKERS_NOT_FOUND = (
         "markers_not_found",
         Severity.REJECT,
-        "s-au găsit doar {found} din cele {expected} marcaje de colț; un colț poate fi rupt, "
-        "îndoit sau în afara scanării",
-        "only {found} of {expected} corner markers were found; a corner may be torn, folded "
-        "or outside the scan",
+        "s-au găsit doar {found} din cele {expected} marcaje de colț, prea puține pentru a "
+        "așeza pagina, nici cu ajutorul bulelor tipărite; un colț poate fi rupt, îndoit sau în "
+        "afara scanării",
+        "only {found} of {expected} corner markers were found, too few to place the page even "
+        "with the printed bubbles; a corner may be torn, folded or outside the scan",
     )
     REGISTRATION_MARKS_NOT_FOUND = (
         "registration_marks_not_found",
         Severity.REJECT,
-        "s-au găsit doar {found} din cele {expected} blocuri tipărite; un bloc poate fi rupt, "
-        "acoperit cu cerneală sau în afara scanării",
-        "only {found} of the {expected} printed blocks were found; a block may be torn, "
-        "inked over or outside the scan",
+        "s-au găsit doar {found} din cele {expected} blocuri tipărite ale formularului, iar "
+        "citirea are nevoie de {needed}: pagina este alta sau blocurile sunt rupte, acoperite "
+        "ori în afara scanării",
+        "only {found} of the form's {expected} printed blocks were found, and reading needs "
+        "{needed}: the page is another, or its blocks are torn, covered or outside the scan",
     )
     WRONG_TEMPLATE = (
         "wrong_template",
