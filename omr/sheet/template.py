@@ -594,7 +594,8 @@ def _check_parts(template: SheetTemplate) -> None:
                 raise ValueError(f"page part {part.name!r} does not hold {what}")
 
 
-def _format_validation_error(error: ValidationError) -> str:
+def format_validation_error(error: ValidationError) -> str:
+    """A template's validation error as ``field.path: reason`` items joined by ``; ``."""
     lines = []
     for item in error.errors():
         path = ".".join(str(part) for part in item["loc"]) or "(top level)"
@@ -644,7 +645,7 @@ def load_template(name_or_path: str | Path) -> SheetTemplate:
         return SheetTemplate.model_validate(data)
     except ValidationError as error:
         raise TemplateError(
-            Reason.TEMPLATE_INVALID, file=str(path), problem=_format_validation_error(error)
+            Reason.TEMPLATE_INVALID, file=str(path), problem=format_validation_error(error)
         ) from None
 
 

@@ -439,6 +439,35 @@ class Reason(StrEnum):
         "{file}: secretul examenului nu poate fi citit sau fișierul este gol",
         "{file}: cannot read the exam secret ({error})",
     )
+    # --- templates made from forms printed by others (omr template) -------------------
+    PDF_TOOLS_MISSING = (
+        "pdf_tools_missing",
+        Severity.ERROR,
+        "lipsește programul {tool} (pachetul poppler-utils): formularul PDF nu poate fi măsurat",
+        "{tool} (poppler-utils) is not installed: the form's PDF cannot be measured",
+    )
+    FORM_PDF_UNREADABLE = (
+        "form_pdf_unreadable",
+        Severity.ERROR,
+        "{file}: formularul PDF nu poate fi deschis sau nu are pagina cerută",
+        "{file}: the form's PDF cannot be read ({error})",
+    )
+    FORM_BUBBLES_NOT_FOUND = (
+        "form_bubbles_not_found",
+        Severity.ERROR,
+        "{file}: pe pagină nu s-au găsit bule tipărite (cercuri, elipse sau casete rotunjite "
+        "de aceeași mărime, cel puțin {needed})",
+        "{file}: no printed bubbles were found on the page (circles, ellipses or rounded "
+        "boxes of one size, at least {needed})",
+    )
+    FORM_MARKS_NOT_FOUND = (
+        "form_marks_not_found",
+        Severity.ERROR,
+        "{file}: formularul tipărește {found} blocuri pline de înregistrare; un model are "
+        "nevoie de cel puțin {needed}",
+        "{file}: the form prints {found} solid registration blocks; a template needs at "
+        "least {needed}",
+    )
     # --- scoring: exam profiles, keys, readings and results files ---------------------
     PROFILE_NOT_FOUND = (
         "profile_not_found",
