@@ -145,18 +145,20 @@ class Reason(StrEnum):
     MARKERS_NOT_FOUND = (
         "markers_not_found",
         Severity.REJECT,
-        "s-au găsit doar {found} din cele {expected} marcaje de colț; un colț poate fi rupt, "
-        "îndoit sau în afara scanării",
-        "only {found} of {expected} corner markers were found; a corner may be torn, folded "
-        "or outside the scan",
+        "s-au găsit doar {found} din cele {expected} marcaje de colț, prea puține pentru a "
+        "așeza pagina, nici cu ajutorul bulelor tipărite; un colț poate fi rupt, îndoit sau în "
+        "afara scanării",
+        "only {found} of {expected} corner markers were found, too few to place the page even "
+        "with the printed bubbles; a corner may be torn, folded or outside the scan",
     )
     REGISTRATION_MARKS_NOT_FOUND = (
         "registration_marks_not_found",
         Severity.REJECT,
-        "s-au găsit doar {found} din cele {expected} blocuri tipărite; un bloc poate fi rupt, "
-        "acoperit cu cerneală sau în afara scanării",
-        "only {found} of the {expected} printed blocks were found; a block may be torn, "
-        "inked over or outside the scan",
+        "s-au găsit doar {found} din cele {expected} blocuri tipărite ale formularului, iar "
+        "citirea are nevoie de {needed}: pagina este alta sau blocurile sunt rupte, acoperite "
+        "ori în afara scanării",
+        "only {found} of the form's {expected} printed blocks were found, and reading needs "
+        "{needed}: the page is another, or its blocks are torn, covered or outside the scan",
     )
     WRONG_TEMPLATE = (
         "wrong_template",
@@ -436,6 +438,35 @@ class Reason(StrEnum):
         Severity.ERROR,
         "{file}: secretul examenului nu poate fi citit sau fișierul este gol",
         "{file}: cannot read the exam secret ({error})",
+    )
+    # --- templates made from forms printed by others (omr template) -------------------
+    PDF_TOOLS_MISSING = (
+        "pdf_tools_missing",
+        Severity.ERROR,
+        "lipsește programul {tool} (pachetul poppler-utils): formularul PDF nu poate fi măsurat",
+        "{tool} (poppler-utils) is not installed: the form's PDF cannot be measured",
+    )
+    FORM_PDF_UNREADABLE = (
+        "form_pdf_unreadable",
+        Severity.ERROR,
+        "{file}: formularul PDF nu poate fi deschis sau nu are pagina cerută",
+        "{file}: the form's PDF cannot be read ({error})",
+    )
+    FORM_BUBBLES_NOT_FOUND = (
+        "form_bubbles_not_found",
+        Severity.ERROR,
+        "{file}: pe pagină nu s-au găsit bule tipărite (cercuri, elipse sau casete rotunjite "
+        "de aceeași mărime, cel puțin {needed})",
+        "{file}: no printed bubbles were found on the page (circles, ellipses or rounded "
+        "boxes of one size, at least {needed})",
+    )
+    FORM_MARKS_NOT_FOUND = (
+        "form_marks_not_found",
+        Severity.ERROR,
+        "{file}: formularul tipărește {found} blocuri pline de înregistrare; un model are "
+        "nevoie de cel puțin {needed}",
+        "{file}: the form prints {found} solid registration blocks; a template needs at "
+        "least {needed}",
     )
     # --- scoring: exam profiles, keys, readings and results files ---------------------
     PROFILE_NOT_FOUND = (
