@@ -64,6 +64,8 @@ OUTLINE_RADII = (0.86, 0.93, 1.0, 1.07, 1.14)
 # stroke (0.4 mm) and a pixel lie beyond that: a reach sample there may be a neighbour's
 # ink, not a stroke leaving this bubble.
 NEIGHBOUR_OVERSHOOT, NEIGHBOUR_STROKE_MM = 1.25, 0.5
+# A printed outline, its line and the scan's blur: within a fifth of a radius of it.
+PRINTED_OUTLINE_RADII = 0.2
 
 
 @dataclass(frozen=True)
@@ -188,11 +190,35 @@ def _outline_probe(rx: float, ry: float) -> tuple[np.ndarray, np.ndarray]:
     return _frozen(np.concatenate([ring, inner, outer])), _frozen(weights.astype(np.float32))
 
 
+@dataclass(frozen=True)
+class Footprints:
+    """Where a neighbour's print or mark may lie across a bubble's reach samples: for
+    each pair (``own``, ``other``), sorted by ``own``, the (96, S) samples of ``own``
+    ``inside`` ``other``'s footprint grown by an overshoot and half a stroke, and those
+    on its printed outline (``ring``)."""
+
+    own: np.ndarray
+    other: np.ndarray
+    inside: np.ndarray
+    ring: np.ndarray
+
+    def blocked(self, inked: np.ndarray) -> np.ndarray:
+        """(N, 96, S) bool: samples on the footprint of a neighbour that holds ink
+        (``inked``: (N,) bool), or on the printed outline of a blank one (black on a
+        form printed black, or on a gray scan)."""
+        blocked = np.zeros((len(inked), *self.inside.shape[1:]), bool)
+        mask = np.where(inked[self.other][:, None, None], self.inside, self.ring)
+        if self.own.size:
+            starts = np.flatnonzero(np.r_[True, self.own[1:] != self.own[:-1]])
+            blocked[self.own[starts]] = np.logical_or.reduceat(mask, starts, axis=0)
+        return blocked
+
+
 @cache
 def _neighbourhood(
     centers_mm: tuple[tuple[float, float], ...], sizes_mm: tuple[tuple[float, float], ...]
-) -> tuple[np.ndarray, np.ndarray]:
-    """(N, 48, S) bool reach samples outside every other bubble's inked footprint, and
+) -> tuple:
+    """Each bubble's reach samples on a neighbour's footprint (:class:`Footprints`), and
     (N, N) float: the bearing (degrees, in the bubble's own polar frame) of each neighbour
     whose X strokes, 2.5 radii long, can reach the bubble's overshoot (the same stroke
     then leaves both), NaN for the others.
@@ -207,16 +233,27 @@ def _neighbourhood(
     grown = radii * NEIGHBOUR_OVERSHOOT + NEIGHBOUR_STROKE_MM
     samples = np.stack([_polar_points(float(rx), float(ry), REACH_RADII) for rx, ry in radii])
     points = centers[:, None, None, :] + samples  # (N, 48, S, 2) mm
-    clear = np.ones(points.shape[:-1], bool)
     distance = np.linalg.norm(centers[:, None, :] - centers[None, :, :], axis=-1)  # (N, N)
     near = distance < reach.max() + grown.max()
     np.fill_diagonal(near, False)
-    pairs = np.argwhere(near)
+    pairs = np.argwhere(near)  # sorted by own
+    insides, rings = [], []
     for start in range(0, len(pairs), 2048):
         own, other = pairs[start : start + 2048].T
-        offset = (points[own] - centers[other, None, None, :]) / grown[other, None, None, :]
-        inside = (offset**2).sum(axis=-1) <= 1.0
-        np.logical_and.at(clear, own, ~inside)
+        offset = points[own] - centers[other, None, None, :]
+        insides.append(((offset / grown[other, None, None, :]) ** 2).sum(axis=-1) <= 1.0)
+        radius = np.sqrt(((offset / radii[other, None, None, :]) ** 2).sum(axis=-1))
+        rings.append(np.abs(radius - 1.0) <= PRINTED_OUTLINE_RADII)
+    empty = np.zeros((0, *points.shape[1:-1]), bool)
+    inside = np.concatenate(insides) if insides else empty
+    ring = np.concatenate(rings) if rings else empty
+    touching = inside.reshape(len(inside), -1).any(axis=1)
+    footprints = Footprints(
+        _frozen(pairs[touching, 0]),
+        _frozen(pairs[touching, 1]),
+        _frozen(inside[touching]),
+        _frozen(ring[touching]),
+    )
     biggest = radii.max(axis=1)
     # The closest a neighbour's X stroke (from its centre, 2.5 radii long, 25–65° from
     # the horizontal either way) comes to this bubble's centre.
@@ -243,7 +280,7 @@ def _neighbourhood(
     with np.errstate(divide="ignore"):
         passing = np.clip(closest_allowed / distance, 0.0, 1.0)
     return (
-        _frozen(clear),
+        footprints,
         _frozen(np.where(within, bearing, np.nan).astype(np.float32)),
         _frozen(passing.astype(np.float32)),
         _frozen(heading.astype(np.float32)),
@@ -354,8 +391,8 @@ class _SizeGroup:
 @dataclass(frozen=True)
 class BubbleLayout:
     """What measuring needs of a template's bubbles, derived once per template:
-    ``bubbles`` in the order of every measurement array; ``clear_reach`` (N, 48, S) the
-    reach samples off every neighbour's footprint; ``neighbours`` (N, N) the bearing of
+    ``bubbles`` in the order of every measurement array; ``footprints`` where the reach
+    samples meet a neighbour's footprint; ``neighbours`` (N, N) the bearing of
     each neighbour whose X strokes (2.5 radii) can reach a bubble's overshoot, NaN for
     the others; ``passing`` (N, N) the sine of the angle off the line to bubble i within
     which a stroke leaving neighbour j reaches i's overshoot; ``heading`` (N, N) the
@@ -365,7 +402,7 @@ class BubbleLayout:
     bubbles: tuple[Bubble, ...]
     centers_mm: np.ndarray
     groups: tuple[_SizeGroup, ...]
-    clear_reach: np.ndarray
+    footprints: Footprints
     neighbours: np.ndarray
     passing: np.ndarray
     heading: np.ndarray
@@ -460,10 +497,12 @@ def measure_bubbles(
     gaps = np.zeros(count, np.int64)
     reach = np.zeros((count, REACH_DIRECTIONS), np.float32)
     outlines: list[tuple[np.ndarray, np.ndarray]] = []
-    for (group, rx, ry, paper), interior in zip(groups, interiors, strict=True):
+    for (group, _, _, _), interior in zip(groups, interiors, strict=True):
+        fill[group.members] = (interior >= levels.ink_at).mean(-1)
+    clear = ~layout.footprints.blocked(fill > calibration.blank_max_fill)
+    for group, rx, ry, paper in groups:
         index = group.members
         ink_below = paper * (1.0 - levels.ink_at)
-        fill[index] = (interior >= levels.ink_at).mean(-1)
         polar = gather(page.ink, centers[index], _polar_points(rx, ry, RIM_RADII, RIM_DIRECTIONS))
         rim[index] = (polar[..., -1] < ink_below).mean(-1)
         # Paper, not a fill's texture: under half the ink threshold across the rim.
@@ -473,7 +512,7 @@ def measure_bubbles(
         if marked.size:
             samples = gather(page.ink, centers[marked], _polar_points(rx, ry, REACH_RADII))
             below = (paper[fill[index] > 0] * (1.0 - levels.ink_at))[..., None]
-            inked = _widened((samples < below) & layout.clear_reach[marked])
+            inked = _widened((samples < below) & clear[marked])
             run = np.cumprod(inked, axis=-1)
             steps = run.sum(-1)
             reach[marked] = np.where(steps > 0, np.asarray(REACH_RADII)[steps - 1], 0.0)
@@ -671,7 +710,7 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     """
     reach, neighbours = measure.reach, measure.neighbours
     past = past_the_mark(reach)
-    beyond = (past >= calibration.stroke_beyond) & (reach >= X_REACH_MIN)
+    beyond = (np.round(past, 2) >= calibration.stroke_beyond) & (reach >= X_REACH_MIN)
     none = StrokeEnds((), (), False)
     result = [none] * len(reach)
     marked = np.flatnonzero(beyond.any(axis=1))
