@@ -75,7 +75,7 @@ class BubbleMeasure:
     ``fill``, ``darkness``, ``ring``, ``rim`` : (N,) float32; ``printed`` : (N,) float32,
     the darkness the print alone gives bubbles of that size; ``tone`` : (N,) float32, the
     interior's 75th-percentile pixel darkness (the mark's ink where there is a mark);
-    ``gaps`` : (N,) int;
+    ``gaps`` : (N,) int; ``rim_profile`` : (N, 48) float32, the rim's darkness going round;
     ``reach`` : (N, 48) float32, radii reached by unbroken ink in each direction (0 where
     the interior at 0.6 radii is paper);
     ``ring_baseline`` : (N,) float32, the median ``ring`` of the bubbles of the same size
@@ -94,6 +94,7 @@ class BubbleMeasure:
     ring: np.ndarray
     rim: np.ndarray
     gaps: np.ndarray
+    rim_profile: np.ndarray
     reach: np.ndarray
     centers_px: np.ndarray
     at_search_limit: np.ndarray
@@ -495,6 +496,7 @@ def measure_bubbles(
     fill = np.zeros(count, np.float32)
     rim = np.zeros(count, np.float32)
     gaps = np.zeros(count, np.int64)
+    rim_profile = np.zeros((count, RIM_DIRECTIONS), np.float32)
     reach = np.zeros((count, REACH_DIRECTIONS), np.float32)
     outlines: list[tuple[np.ndarray, np.ndarray]] = []
     for (group, _, _, _), interior in zip(groups, interiors, strict=True):
@@ -507,6 +509,7 @@ def measure_bubbles(
         rim[index] = (polar[..., -1] < ink_below).mean(-1)
         # Paper, not a fill's texture: under half the ink threshold across the rim.
         rim_darkness = 1.0 - polar.mean(-1) / paper
+        rim_profile[index] = rim_darkness
         gaps[index] = _paper_stretches(rim_darkness >= levels.ink_at * RIM_TEXTURE_SHARE)
         marked = index[fill[index] > 0]
         if marked.size:
@@ -529,6 +532,7 @@ def measure_bubbles(
         ring,
         rim,
         gaps,
+        rim_profile,
         reach,
         centers,
         at_limit,
@@ -814,7 +818,8 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     """Decide each bubble's state from its measurements; doubt gives ``unclear``.
 
     Filled: enough of the interior inked, its rim reached, at most one side missed, in
-    the page's pen; crossed: that, with an X's strokes leaving it. Any other stroke
+    the page's pen; crossed: that, with an X's strokes leaving it and the rim between
+    them in the page's pen too. Any other stroke
     leaving a fill (a slash, a tick, a line) makes it ``possible_cross``; strokes over an
     empty circle ``x_over_empty``; a fainter fill than the page's pen ``faint_fill``.
     """
@@ -824,7 +829,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     faint_below = calibration.fill_tone_share * measure.levels.pen
     ends = stroke_ends(measure, calibration)
     states: list[BubbleState] = []
-    for fill, darkness, printed, ring, rim, gaps, tone, strokes in zip(
+    for fill, darkness, printed, ring, rim, gaps, tone, profile, strokes in zip(
         measure.fill.tolist(),
         measure.darkness.tolist(),
         measure.printed.tolist(),
@@ -832,6 +837,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
         measure.rim.tolist(),
         measure.gaps.tolist(),
         measure.tone.tolist(),
+        measure.rim_profile,
         ends,
         strict=True,
     ):
@@ -840,6 +846,8 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
             confidence = min(1.0, 0.5 + (fill - filled_at) / band)
             if tone < faint_below:
                 states.append(_unclear(Reason.FAINT_FILL))
+            elif strokes.is_x and _between_arms(profile, strokes.angles) < faint_below:
+                states.append(_unclear(Reason.X_OVER_EMPTY))
             elif strokes.is_x:
                 states.append(BubbleState(MarkState.CROSSED, confidence, ()))
             elif strokes.angles:
@@ -857,6 +865,15 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
         else:
             states.append(_unclear(Reason.X_OVER_EMPTY if crossing else Reason.PARTIAL_FILL))
     return states
+
+
+def _between_arms(profile: np.ndarray, angles: tuple[float, ...]) -> float:
+    """The rim's median darkness away from an X's ends (25° and more): a fill under the
+    X inks it in the page's pen; between the strokes of an X over an empty circle it is
+    paper, however blurred the strokes."""
+    directions = np.arange(profile.size) * (360 / profile.size)
+    away = np.array([min(_apart(d, a, 360) for a in angles) >= 25 for d in directions])
+    return float(np.median(profile[away])) if away.any() else 0.0
 
 
 def _unclear(reason: Reason) -> BubbleState:
