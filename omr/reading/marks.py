@@ -76,6 +76,8 @@ class BubbleMeasure:
     the darkness the print alone gives bubbles of that size; ``tone`` : (N,) float32, the
     interior's 75th-percentile pixel darkness (the mark's ink where there is a mark);
     ``gaps`` : (N,) int; ``rim_profile`` : (N, 48) float32, the rim's darkness going round;
+    ``overlay`` : (N,) float32, how much darker than the mark's own ink its darkest
+    straight line across the interior is (a second pass of the pen);
     ``reach`` : (N, 48) float32, radii reached by unbroken ink in each direction (0 where
     the interior at 0.6 radii is paper);
     ``ring_baseline`` : (N,) float32, the median ``ring`` of the bubbles of the same size
@@ -95,6 +97,7 @@ class BubbleMeasure:
     rim: np.ndarray
     gaps: np.ndarray
     rim_profile: np.ndarray
+    overlay: np.ndarray
     reach: np.ndarray
     centers_px: np.ndarray
     at_search_limit: np.ndarray
@@ -364,6 +367,39 @@ def _widened(inked: np.ndarray) -> np.ndarray:
     return wide
 
 
+@cache
+def _chord_points(rx: float, ry: float) -> np.ndarray:
+    """(120, 9, 2) offsets: 24 directions × 5 offsets of a straight line across the
+    interior, 9 samples along each (all within 0.7 radii)."""
+    chords = []
+    for angle in np.radians(np.arange(0, 180, 7.5)):
+        along = np.array([np.cos(angle), np.sin(angle)])
+        across = np.array([-along[1], along[0]])
+        for offset in (-0.3, -0.15, 0.0, 0.15, 0.3):
+            t = np.linspace(-0.6, 0.6, 9)[:, None]
+            chords.append((across * offset + t * along) * (rx, ry))
+    return _frozen(np.asarray(chords, np.float32))
+
+
+def _stroke_over(
+    page: TemplatePage,
+    centers: np.ndarray,
+    rx: float,
+    ry: float,
+    paper: np.ndarray,
+    interior: np.ndarray,
+    levels: InkLevels,
+) -> np.ndarray:
+    """(N,) how much darker than the mark's own ink (the median of its inked pixels) the
+    darkest straight line across each interior is: a stroke laid over a fill with the
+    same pen is dye over dye, darker by the pen's darkness × its transmission."""
+    chords = 1.0 - gather(page.ink, centers, _chord_points(rx, ry)) / paper[..., None]
+    inked = np.where(interior >= levels.ink_at, interior, np.nan)
+    with np.errstate(all="ignore"):
+        own = np.nan_to_num(np.nanmedian(inked, axis=-1), nan=1.0)
+    return (chords.mean(-1).max(-1) - own).astype(np.float32)
+
+
 def _local_paper(ink: np.ndarray, centers: np.ndarray, rx: float, ry: float) -> np.ndarray:
     """(N,) paper brightness around each bubble, from the band just outside its outline.
 
@@ -497,14 +533,20 @@ def measure_bubbles(
     rim = np.zeros(count, np.float32)
     gaps = np.zeros(count, np.int64)
     rim_profile = np.zeros((count, RIM_DIRECTIONS), np.float32)
+    overlay = np.zeros(count, np.float32)
     reach = np.zeros((count, REACH_DIRECTIONS), np.float32)
     outlines: list[tuple[np.ndarray, np.ndarray]] = []
     for (group, _, _, _), interior in zip(groups, interiors, strict=True):
         fill[group.members] = (interior >= levels.ink_at).mean(-1)
     clear = ~layout.footprints.blocked(fill > calibration.blank_max_fill)
-    for group, rx, ry, paper in groups:
+    for (group, rx, ry, paper), interior in zip(groups, interiors, strict=True):
         index = group.members
         ink_below = paper * (1.0 - levels.ink_at)
+        over = fill[index] > calibration.blank_max_fill
+        if over.any():
+            overlay[index[over]] = _stroke_over(
+                page, centers[index[over]], rx, ry, paper[over], interior[over], levels
+            )
         polar = gather(page.ink, centers[index], _polar_points(rx, ry, RIM_RADII, RIM_DIRECTIONS))
         rim[index] = (polar[..., -1] < ink_below).mean(-1)
         # Paper, not a fill's texture: under half the ink threshold across the rim.
@@ -533,6 +575,7 @@ def measure_bubbles(
         rim,
         gaps,
         rim_profile,
+        overlay,
         reach,
         centers,
         at_limit,
@@ -819,17 +862,22 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
 
     Filled: enough of the interior inked, its rim reached, at most one side missed, in
     the page's pen; crossed: that, with an X's strokes leaving it and the rim between
-    them in the page's pen too. Any other stroke
-    leaving a fill (a slash, a tick, a line) makes it ``possible_cross``; strokes over an
-    empty circle ``x_over_empty``; a fainter fill than the page's pen ``faint_fill``.
+    them in the page's pen too. Any other stroke leaving a fill (a slash, a tick, a
+    line), or drawn across it darker than the fill, makes it ``possible_cross``; strokes
+    over an empty circle ``x_over_empty``; a fainter fill than the page's pen
+    ``faint_fill``.
     """
     filled_at = _filled_threshold(measure.fill, calibration)
     blank_at = calibration.blank_max_fill
     band = max(filled_at - blank_at, 1e-6)
-    faint_below = calibration.fill_tone_share * measure.levels.pen
+    pen = measure.levels.pen
+    faint_below = calibration.fill_tone_share * pen
+    # A second pass of the same pen darkens a line across the fill by the pen's darkness
+    # times the light the first pass lets through: three quarters of that is a stroke.
+    overlay_at = OVERLAY_SHARE * pen * (1 - pen)
     ends = stroke_ends(measure, calibration)
     states: list[BubbleState] = []
-    for fill, darkness, printed, ring, rim, gaps, tone, profile, strokes in zip(
+    for fill, darkness, printed, ring, rim, gaps, tone, profile, overlay, strokes in zip(
         measure.fill.tolist(),
         measure.darkness.tolist(),
         measure.printed.tolist(),
@@ -838,6 +886,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
         measure.gaps.tolist(),
         measure.tone.tolist(),
         measure.rim_profile,
+        measure.overlay.tolist(),
         ends,
         strict=True,
     ):
@@ -850,7 +899,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
                 states.append(_unclear(Reason.X_OVER_EMPTY))
             elif strokes.is_x:
                 states.append(BubbleState(MarkState.CROSSED, confidence, ()))
-            elif strokes.angles:
+            elif strokes.angles or overlay >= overlay_at:
                 states.append(_unclear(Reason.POSSIBLE_CROSS))
             else:
                 states.append(BubbleState(MarkState.FILLED, confidence, ()))
@@ -865,6 +914,9 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
         else:
             states.append(_unclear(Reason.X_OVER_EMPTY if crossing else Reason.PARTIAL_FILL))
     return states
+
+
+OVERLAY_SHARE = 0.75
 
 
 def _between_arms(profile: np.ndarray, angles: tuple[float, ...]) -> float:
