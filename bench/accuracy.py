@@ -65,6 +65,14 @@ def main(argv: list[str] | None = None) -> int:
     for subset in [*present, *others]:
         print(_summary(subset, tally.subset(subset)), end="\n\n")
     print(_summary("all", tally), end="\n\n")
+    x_row = {got: n for (want, got), n in tally.confusion().items() if want == "crossed"}
+    total = sum(x_row.values())
+    print(
+        "X over a filled circle: "
+        + ", ".join(f"{got} {n}" for got, n in sorted(x_row.items()))
+        + (f" ({x_row.get('crossed', 0) / total:.2%} crossed)" if total else "")
+    )
+    x_definite_wrong = sum(n for got, n in x_row.items() if got not in ("crossed", "unclear"))
     silent = tally.silent_errors()
     print(f"SILENT ERRORS: {len(silent)}")
     for image, (field, question, option, want, got) in silent:
@@ -75,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             f"  NOT REFUSED AS EXPECTED: {judgement.truth.image}: expected "
             f"{judgement.truth.expected['reason']}, got {judgement.status} {judgement.reasons}"
         )
-    return 1 if silent or misrejected else 0
+    return 1 if silent or misrejected or x_definite_wrong else 0
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 The targets of the accuracy benchmark (``bench/accuracy.py``) as assertions: no silent
 error anywhere, every page that must be refused refused for its reason, clean and
 typical sheets read bubble for bubble, few typical sheets sent to a person, every hard
-sheet exact or flagged, and every X over a filled circle read as crossed.
+sheet exact or flagged, and X's over filled circles read crossed (the rest unclear).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from evaluation import Tally, judge, read_corpus
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "scans"
 MIN_AGREEMENT = 0.9999
 MAX_TYPICAL_FLAGGED = 0.02
+MIN_X_CROSSED = 0.995
 MAX_CORPUS_BYTES = 40_000_000  # the corpus stays small enough to clone and read in CI
 
 pytestmark = pytest.mark.slow
@@ -65,7 +66,10 @@ def test_hard_sheets_are_exact_or_flagged(tally: Tally) -> None:
     assert neither == []
 
 
-def test_x_over_filled_is_always_crossed(tally: Tally) -> None:
+def test_x_over_filled_reads_crossed_or_unclear(tally: Tally) -> None:
+    """At least 99.5 % crossed, the rest unclear: never filled or blank."""
     confusion = tally.subset("clean", "typical").confusion()
-    crossed = sum(n for (want, _), n in confusion.items() if want == "crossed")
-    assert crossed > 0 and confusion[("crossed", "crossed")] == crossed
+    row = {got: n for (want, got), n in confusion.items() if want == "crossed"}
+    total = sum(row.values())
+    assert total > 0 and row.get("crossed", 0) >= MIN_X_CROSSED * total
+    assert set(row) <= {"crossed", "unclear"}

@@ -121,12 +121,14 @@ class InkLevels:
     the calibration's ``ink_darkness`` when the page has too few); ``ink_at``: a pixel
     is ink from here, halfway from the paper to the pen, never under the paper's own
     grain nor the calibration's noise floor; ``smudge_at``: a blank bubble this dark is
-    a smudge (the page's blank bubbles and their spread, at most the calibration's).
+    a smudge (the page's blank bubbles and their spread, at most the calibration's);
+    ``measured``: the pen was measured on the page (not the calibration's default).
     """
 
     pen: float
     ink_at: float
     smudge_at: float
+    measured: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,7 +253,7 @@ def _neighbourhood(
     empty = np.zeros((0, *points.shape[1:-1]), bool)
     inside = np.concatenate(insides) if insides else empty
     ring = np.concatenate(rings) if rings else empty
-    touching = inside.reshape(len(inside), -1).any(axis=1)
+    touching = inside.reshape(len(inside), -1).any(axis=1) if len(inside) else np.zeros(0, bool)
     footprints = Footprints(
         _frozen(pairs[touching, 0]),
         _frozen(pairs[touching, 1]),
@@ -637,7 +639,10 @@ SMUDGE_ABOVE_PAPER = 0.05
 def _default_levels(calibration: Calibration) -> InkLevels:
     """The levels a page without enough marks is read with: ink from ``ink_darkness``."""
     return InkLevels(
-        2 * calibration.ink_darkness, calibration.ink_darkness, calibration.smudge_darkness
+        min(1.0, 2 * calibration.ink_darkness),
+        calibration.ink_darkness,
+        calibration.smudge_darkness,
+        measured=False,
     )
 
 
@@ -871,10 +876,15 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     blank_at = calibration.blank_max_fill
     band = max(filled_at - blank_at, 1e-6)
     pen = measure.levels.pen
-    faint_below = calibration.fill_tone_share * pen
+    paper_between = calibration.fill_tone_share * pen
+    # Fainter than the page's pen only where the page shows its pen.
+    faint_below = paper_between if measure.levels.measured else 0.0
     # A second pass of the same pen darkens a line across the fill by the pen's darkness
-    # times the light the first pass lets through: three quarters of that is a stroke.
-    overlay_at = OVERLAY_SHARE * pen * (1 - pen)
+    # times the light the first pass lets through (never less than a scanner's flat
+    # field tells apart): three quarters of that is a stroke.
+    overlay_at = OVERLAY_SHARE * max(pen * (1 - pen), SMUDGE_ABOVE_PAPER)
+    if not measure.levels.measured:
+        overlay_at = np.inf  # a pen the page does not show: no second pass to compare
     ends = stroke_ends(measure, calibration)
     states: list[BubbleState] = []
     for fill, darkness, printed, ring, rim, gaps, tone, profile, overlay, strokes in zip(
@@ -895,7 +905,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
             confidence = min(1.0, 0.5 + (fill - filled_at) / band)
             if tone < faint_below:
                 states.append(_unclear(Reason.FAINT_FILL))
-            elif strokes.is_x and _between_arms(profile, strokes.angles) < faint_below:
+            elif strokes.is_x and _between_arms(profile, strokes.angles) < paper_between:
                 states.append(_unclear(Reason.X_OVER_EMPTY))
             elif strokes.is_x:
                 states.append(BubbleState(MarkState.CROSSED, confidence, ()))
@@ -920,12 +930,12 @@ OVERLAY_SHARE = 0.75
 
 
 def _between_arms(profile: np.ndarray, angles: tuple[float, ...]) -> float:
-    """The rim's median darkness away from an X's ends (25° and more): a fill under the
-    X inks it in the page's pen; between the strokes of an X over an empty circle it is
-    paper, however blurred the strokes."""
+    """The rim's darkness away from an X's ends (25° and more), lower quartile: a fill
+    under the X inks all of it in the page's pen; between the strokes of an X over an
+    empty circle lies paper, however blurred the strokes or off centre their crossing."""
     directions = np.arange(profile.size) * (360 / profile.size)
     away = np.array([min(_apart(d, a, 360) for a in angles) >= 25 for d in directions])
-    return float(np.median(profile[away])) if away.any() else 0.0
+    return float(np.percentile(profile[away], 25)) if away.any() else 0.0
 
 
 def _unclear(reason: Reason) -> BubbleState:

@@ -1,0 +1,180 @@
+"""The mark classifier as a table: measurements in, a state and its reason out.
+
+Each row describes one bubble the way :func:`omr.reading.marks.measure_bubbles` would
+measure it on a page written with a dark pen (0.8 darkness): how much of the interior is
+ink, how its rim looks, how far ink runs in each of the 96 directions, and so on. The
+rows cover what people draw (point 2 of the marks issue) and what must never be read
+with a definite state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+
+from omr.reading.marks import (
+    REACH_DIRECTIONS,
+    RIM_DIRECTIONS,
+    BubbleMeasure,
+    InkLevels,
+    classify_marks,
+)
+from omr.sheet.calibration import Calibration
+from omr.vocabulary.reasons import Reason
+from omr.vocabulary.states import MarkState
+
+PEN = 0.8
+LEVELS = InkLevels(pen=PEN, ink_at=PEN / 2, smudge_at=0.05)
+STEP = 360 / REACH_DIRECTIONS
+
+
+@dataclass(frozen=True)
+class Bubble:
+    """One bubble's measurements; ``ends`` maps a direction (degrees) to how far (radii)
+    a stroke runs there, over a mark whose edge lies at ``edge`` radii all round."""
+
+    fill: float = 1.0
+    darkness: float = 0.75
+    tone: float = PEN
+    rim: float = 1.0
+    gaps: int = 0
+    ring: float = 0.0
+    edge: float = 1.1
+    ends: dict[float, float] = field(default_factory=dict)
+    between_arms: float = PEN  # the rim's darkness away from the ends
+    overlay: float = 0.0
+
+    def reach(self) -> np.ndarray:
+        profile = np.full(REACH_DIRECTIONS, self.edge, np.float32)
+        for angle, length in self.ends.items():
+            centre = int(round(angle / STEP)) % REACH_DIRECTIONS
+            for offset in (-1, 0, 1):  # a stroke is a few directions wide
+                profile[(centre + offset) % REACH_DIRECTIONS] = length
+        return profile
+
+
+def measure_of(bubble: Bubble) -> BubbleMeasure:
+    """A one-bubble :class:`BubbleMeasure` with no neighbour."""
+
+    def one(value: float) -> np.ndarray:
+        return np.array([value], np.float32)
+
+    return BubbleMeasure(
+        fill=one(bubble.fill),
+        darkness=one(bubble.darkness),
+        printed=one(0.0),
+        tone=one(bubble.tone),
+        ring=one(bubble.ring),
+        rim=one(bubble.rim),
+        gaps=np.array([bubble.gaps]),
+        rim_profile=np.full((1, RIM_DIRECTIONS), bubble.between_arms, np.float32),
+        overlay=one(bubble.overlay),
+        reach=bubble.reach()[None, :],
+        centers_px=np.zeros((1, 2), np.float32),
+        at_search_limit=np.zeros(1, bool),
+        ring_baseline=one(0.0),
+        levels=LEVELS,
+        neighbours=np.full((1, 1), np.nan, np.float32),
+        passing=np.zeros((1, 1), np.float32),
+        heading=np.zeros((1, 1), np.float32),
+        aspect=one(1.0),
+    )
+
+
+X = {45.0: 2.0, 135.0: 2.0, 225.0: 2.0, 315.0: 2.0}
+UNCLEAR = MarkState.UNCLEAR
+TABLE = {
+    "a full fill": (Bubble(), MarkState.FILLED, None),
+    "a fill that spills far past the outline": (Bubble(edge=1.45), MarkState.FILLED, None),
+    "a fill missing one side": (Bubble(fill=0.7, rim=0.6, gaps=1), MarkState.FILLED, None),
+    "an X over a fill": (Bubble(ends=X), MarkState.CROSSED, None),
+    "an X at 30° and 60°, ends at 1.5 radii": (
+        Bubble(ends={30: 1.5, 120: 1.5, 210: 1.5, 300: 1.5}),
+        MarkState.CROSSED,
+        None,
+    ),
+    "an X crossing off centre (ends not opposite)": (
+        Bubble(ends={40: 1.8, 200: 1.8, 140: 1.6, 335: 1.6}),
+        MarkState.CROSSED,
+        None,
+    ),
+    "an X with one short stroke end hidden in the fill": (
+        Bubble(ends={45: 2.0, 225: 2.0, 135: 1.6}),
+        MarkState.CROSSED,
+        None,
+    ),
+    "an X over an empty circle, blurred into a fill inside": (
+        Bubble(ends=X, between_arms=0.3),
+        UNCLEAR,
+        Reason.X_OVER_EMPTY,
+    ),
+    "an X over an empty circle, paper between the arms": (
+        Bubble(fill=0.45, rim=0.4, gaps=4, ends=X, edge=0.0),
+        UNCLEAR,
+        Reason.X_OVER_EMPTY,
+    ),
+    "a felt-tip X over an empty circle covering 90 % inside": (
+        Bubble(fill=0.9, rim=0.7, gaps=4, ends=X),
+        UNCLEAR,
+        Reason.X_OVER_EMPTY,
+    ),
+    "a slash over a fill": (Bubble(ends={50: 1.9, 230: 1.9}), UNCLEAR, Reason.POSSIBLE_CROSS),
+    "a horizontal line through a fill": (
+        Bubble(ends={0: 1.8, 180: 1.8}),
+        UNCLEAR,
+        Reason.POSSIBLE_CROSS,
+    ),
+    "a tick over a fill": (Bubble(ends={300: 2.0}), UNCLEAR, Reason.POSSIBLE_CROSS),
+    "a line over a fill seen only inside, darker": (
+        Bubble(overlay=0.15),
+        UNCLEAR,
+        Reason.POSSIBLE_CROSS,
+    ),
+    "a fill much fainter than the page's pen": (
+        Bubble(tone=0.3, darkness=0.28),
+        UNCLEAR,
+        Reason.FAINT_FILL,
+    ),
+    "a centre dot": (Bubble(fill=0.58, rim=0.0, gaps=1), UNCLEAR, Reason.PARTIAL_FILL),
+    "a half fill": (Bubble(fill=0.35, rim=0.1, gaps=1), UNCLEAR, Reason.PARTIAL_FILL),
+    "a blank": (
+        Bubble(fill=0.0, darkness=0.01, tone=0.02, rim=0.0, gaps=1, edge=0.0),
+        MarkState.BLANK,
+        None,
+    ),
+    "an erasure": (
+        Bubble(fill=0.0, darkness=0.12, tone=0.13, rim=0.0, gaps=1, edge=0.0),
+        UNCLEAR,
+        Reason.SMUDGE,
+    ),
+    "a traced outline": (
+        Bubble(fill=0.0, darkness=0.02, tone=0.03, rim=0.0, gaps=1, edge=0.0, ring=0.8),
+        UNCLEAR,
+        Reason.OUTLINE_TRACED,
+    ),
+    "a stroke through an empty circle": (
+        Bubble(fill=0.2, rim=0.1, gaps=2, edge=0.0, ends={45: 2.0, 225: 2.0}),
+        UNCLEAR,
+        Reason.X_OVER_EMPTY,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(TABLE))
+def test_the_classifier_table(name: str) -> None:
+    bubble, state, reason = TABLE[name]
+    (read,) = classify_marks(measure_of(bubble), Calibration())
+    assert read.state == state, name
+    if reason is not None:
+        assert read.reasons == (reason,), name
+
+
+@pytest.mark.parametrize("name", list(TABLE))
+def test_doubt_is_never_a_definite_state(name: str) -> None:
+    """A row the table calls unclear reads unclear with a reason and no confidence."""
+    bubble, state, _ = TABLE[name]
+    (read,) = classify_marks(measure_of(bubble), Calibration())
+    if state == UNCLEAR:
+        assert read.reasons and read.confidence == 0.0
