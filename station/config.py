@@ -15,6 +15,10 @@ class Settings:
     database_url: str | None = None  # None: SQLite in data_dir
     max_upload_bytes: int = 40 * 1024 * 1024
     max_pages_per_file: int = 500  # a longer file is refused, not read for minutes
+    max_files_per_request: int = 100  # an upload of more is refused
+    max_request_bytes: int = 200 * 1024 * 1024  # checked from Content-Length and as it arrives
+    min_free_bytes: int = 500 * 1024 * 1024  # less free space: the pages show a warning
+    retry_seconds: float = 30.0  # scans a failure left unread (a full disk) are read again
     hot_poll_seconds: float = 1.0
     session_hours: float = 12.0
     watch_hot_folder: bool = True
@@ -28,6 +32,11 @@ class Settings:
     def scans_dir(self) -> Path:
         """Scanned files, stored by content hash."""
         return self.data_dir / "scans"
+
+    @property
+    def incoming_dir(self) -> Path:
+        """Received files being written (``*.part``), cleared at start."""
+        return self.data_dir / "incoming"
 
     @property
     def overlays_dir(self) -> Path:

@@ -9,7 +9,6 @@ moved without being taken twice.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
@@ -19,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from omr.vocabulary.reasons import Reason
 from station.config import Settings
 from station.errors import StationError
 from station.services import intake
@@ -108,22 +108,29 @@ class HotFolder:
         with self.sessions() as session, session.begin():
             room = session.get(Room, room_id)
             try:
-                intake.check_size(path.stat().st_size, self.settings)
-                data = path.read_bytes()
-                first = intake.find_scan(session, sha256=hashlib.sha256(data).hexdigest())
-                if first is None or (first.original_name, first.source) != (path.name, SOURCE):
-                    batch = intake.new_batch(session, room=room, source=SOURCE, actor=None)
-                    scan_id = intake.store_scan(
-                        session,
-                        settings=self.settings,
-                        batch=batch,
-                        room=room,
-                        name=path.name,
-                        data=data,
-                        actor=None,
-                    ).id
-                # else: stored before a crash, not yet moved: finish taking it
+                with path.open("rb") as stream:
+                    staged = intake.stage(
+                        self.settings, name=path.name, stream=stream, size=path.stat().st_size
+                    )
+                try:
+                    first = intake.find_scan(session, sha256=staged.sha256)
+                    if first is None or (first.original_name, first.source) != (path.name, SOURCE):
+                        batch = intake.new_batch(session, room=room, source=SOURCE, actor=None)
+                        scan_id = intake.store_scan(
+                            session,
+                            settings=self.settings,
+                            batch=batch,
+                            room=room,
+                            staged=staged,
+                            actor=None,
+                        ).id
+                    # else: stored before a crash, not yet moved: finish taking it
+                finally:
+                    staged.discard()
             except StationError as error:
+                if error.reason is Reason.STORAGE_FULL:
+                    log.warning("hot folder: %s left in place: %s", path.name, error.problem)
+                    return 0  # taken again once the disk has room
                 intake.refuse_file(
                     session, room=room, source=SOURCE, name=path.name, error=error, actor=None
                 )

@@ -2,7 +2,9 @@
 
 On start it queues every stored scan without a reading, so a scan received before a
 crash is read after the restart; :func:`station.services.reading.read_scan` skips a scan
-already read, so none is read twice.
+already read, so none is read twice. A scan whose reading failed (a full disk, a lost
+database) is queued again once the queue has been idle for ``retry_seconds``: the work
+resumes by itself when the disk has room again.
 """
 
 from __future__ import annotations
@@ -32,10 +34,13 @@ class ReadingWorker:
 
     def start(self) -> None:
         """Queue the scans left unread and start reading."""
+        self._queue_unread()
+        self._thread.start()
+
+    def _queue_unread(self) -> None:
         with self.sessions() as session:
             for scan_id in pending_scans(session):
                 self.queue.put(scan_id)
-        self._thread.start()
 
     def submit(self, scan_id: int) -> None:
         """Queue a newly stored scan."""
@@ -52,11 +57,34 @@ class ReadingWorker:
 
     def _run(self) -> None:
         reuse_large_buffers()  # pages are read one after another: reuse their memory
-        while (scan_id := self.queue.get()) is not None:
-            self.current = scan_id
+        failed = False
+        while True:
             try:
-                read_scan(self.sessions, settings=self.settings, scan_id=scan_id)
-            except Exception:  # one bad scan never stops the station
-                log.exception("scan %s could not be read", scan_id)
-            finally:
-                self.current = None
+                scan_id = self.queue.get(timeout=self.settings.retry_seconds if failed else None)
+            except queue.Empty:  # idle since a failure: what it left unread is tried again
+                failed = not self._retry_unread()
+                continue
+            if scan_id is None:
+                return
+            failed = not self._read(scan_id) or failed
+
+    def _read(self, scan_id: int) -> bool:
+        """Read one scan; False when it failed (it stays unread)."""
+        self.current = scan_id
+        try:
+            read_scan(self.sessions, settings=self.settings, scan_id=scan_id)
+            return True
+        except Exception:  # one bad scan never stops the station
+            log.exception("scan %s could not be read", scan_id)
+            return False
+        finally:
+            self.current = None
+
+    def _retry_unread(self) -> bool:
+        """Queue the scans left unread again; False when even that failed."""
+        try:
+            self._queue_unread()
+            return True
+        except Exception:
+            log.exception("the scans left unread could not be listed")
+            return False

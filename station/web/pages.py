@@ -19,7 +19,7 @@ from station.services.intake import take_uploads
 from station.services.rooms import room_summary
 from station.services.users import authenticate, close_session, open_session
 from station.storage.models import Room
-from station.uploads import read_uploads
+from station.uploads import upload_streams
 from station.web.deps import COOKIE, PageLogin, PostLogin, require_worker, templates
 
 router = APIRouter(include_in_schema=False)
@@ -120,7 +120,7 @@ async def upload(
         session,
         settings=settings,
         room=room,
-        files=await read_uploads(files, settings),
+        files=upload_streams(files, settings),
         actor=login.user,
         submit=worker.submit,
     )

@@ -46,7 +46,7 @@ def test_a_strip_page_in_a_tiff_gets_its_own_rejected_reading(
             session,
             settings=settings,
             room=session.get(Room, 1),
-            files=[("lot.tiff", _tiff(example))],
+            files=[("lot.tiff", io.BytesIO(_tiff(example)), None)],
             actor=session.get(User, 1),
             submit=station.client.app.state.worker.submit,
         )

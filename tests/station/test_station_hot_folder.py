@@ -44,15 +44,15 @@ def test_taken_once_stable_duplicates_and_crash_leftovers(station, sessions, exa
     with sessions() as session, session.begin():
         room = session.get(Room, 1)
         batch = intake.new_batch(session, room=room, source="hot_folder", actor=None)
-        intake.store_scan(
-            session,
-            settings=station.settings,
-            batch=batch,
-            room=room,
-            name="sheet-002.jpg",
-            data=(example / "sheet-002.jpg").read_bytes(),
-            actor=None,
-        )
+        with (example / "sheet-002.jpg").open("rb") as stream:
+            intake.receive_file(
+                session,
+                settings=station.settings,
+                batch=batch,
+                room=room,
+                received=("sheet-002.jpg", stream, None),
+                actor=None,
+            )
     shutil.copy(example / "sheet-002.jpg", folder / "sheet-002.jpg")
     hot.sweep(), hot.sweep()
     assert (folder / "taken" / "sheet-002.jpg").exists()
