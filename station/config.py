@@ -60,5 +60,11 @@ class Settings:
 
     def prepare(self) -> None:
         """Create the data folders."""
-        for folder in (self.data_dir, self.scans_dir, self.overlays_dir, self.hot_dir):
+        for folder in (
+            self.data_dir,
+            self.scans_dir,
+            self.incoming_dir,
+            self.overlays_dir,
+            self.hot_dir,
+        ):
             folder.mkdir(parents=True, exist_ok=True)

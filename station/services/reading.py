@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
+from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
 
@@ -91,7 +92,8 @@ def write_overlay(settings: Settings, scan: Scan, reading: SheetReading) -> str 
         os.replace(partial, path)
     except OSError:
         log.exception("overlay of %s p.%s not written", scan.original_name, reading.source.page)
-        partial.unlink(missing_ok=True)
+        with suppress(OSError):
+            partial.unlink(missing_ok=True)
         return None
     return relative
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -97,15 +98,21 @@ class Station:
         return self.call("GET", f"/api/sheets/{sheet_id}", user).json()
 
 
-@pytest.fixture
-def station(tmp_path: Path, database_url: str | None) -> Iterator[Station]:
-    """The demo exam (key loaded, sealed) served on ``database_url``."""
-    settings = make_settings(tmp_path / "data", database_url)
+@contextmanager
+def serve(settings: Settings) -> Iterator[Station]:
+    """The demo exam (key loaded, sealed) served with ``settings``."""
     app = create_app(settings)
     with app.state.sessions() as session, session.begin():
         set_up_demo(session, settings, open_key=False)
     with TestClient(app) as client:
         yield Station(client, settings)
+
+
+@pytest.fixture
+def station(tmp_path: Path, database_url: str | None) -> Iterator[Station]:
+    """The demo exam (key loaded, sealed) served on ``database_url``."""
+    with serve(make_settings(tmp_path / "data", database_url)) as served:
+        yield served
 
 
 @pytest.fixture
