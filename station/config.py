@@ -20,6 +20,11 @@ class Settings:
     min_free_bytes: int = 500 * 1024 * 1024  # less free space: the pages show a warning
     retry_seconds: float = 30.0  # scans a failure left unread (a full disk) are read again
     hot_poll_seconds: float = 1.0
+    # A hot-folder file is taken once unchanged this long and whole by its format's end
+    # (a scanner pausing 2.5 s mid-file is waited for), or once unchanged for
+    # hot_incomplete_seconds however it ends (then refused or rejected with its reason).
+    hot_quiet_seconds: float = 5.0
+    hot_incomplete_seconds: float = 300.0
     session_hours: float = 12.0
     watch_hot_folder: bool = True
 
