@@ -1,4 +1,6 @@
-"""The reading worker: one thread reads queued scans, one at a time, in arrival order.
+"""The reading worker: ``reading_threads`` threads read queued scans in arrival order, each
+one scan at a time, so a large file in one thread leaves the others to the next sheets
+(OpenCV releases the interpreter while it works on pixels).
 
 On start it queues every stored scan without a reading, so a scan received before a
 crash is read after the restart; :func:`station.services.reading.read_scan` skips a scan
@@ -23,19 +25,27 @@ log = logging.getLogger(__name__)
 
 
 class ReadingWorker:
-    """A background thread over a queue of scan ids."""
+    """Background threads over a queue of scan ids."""
 
     def __init__(self, sessions: sessionmaker[Session], settings: Settings) -> None:
         self.sessions = sessions
         self.settings = settings
         self.queue: queue.Queue[int | None] = queue.Queue()
-        self.current: int | None = None
-        self._thread = threading.Thread(target=self._run, name="station-reader", daemon=True)
+        self.current: set[int] = set()  # the scans being read now
+        self._threads = [
+            threading.Thread(target=self._run, name=f"station-reader-{number}", daemon=True)
+            for number in range(max(1, settings.reading_threads))
+        ]
 
     def start(self) -> None:
         """Queue the scans left unread and start reading."""
         self._queue_unread()
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
+
+    def busy(self) -> bool:
+        """Whether some scan is being read now."""
+        return bool(self.current)
 
     def _queue_unread(self) -> None:
         with self.sessions() as session:
@@ -47,9 +57,11 @@ class ReadingWorker:
         self.queue.put(scan_id)
 
     def stop(self) -> None:
-        """Finish the scan in hand and stop."""
-        self.queue.put(None)
-        self._thread.join(timeout=30)
+        """Finish the scans in hand and stop."""
+        for _ in self._threads:
+            self.queue.put(None)
+        for thread in self._threads:
+            thread.join(timeout=30)
 
     def waiting(self) -> int:
         """How many scans wait in the queue."""
@@ -70,7 +82,7 @@ class ReadingWorker:
 
     def _read(self, scan_id: int) -> bool:
         """Read one scan; False when it failed (it stays unread)."""
-        self.current = scan_id
+        self.current.add(scan_id)
         try:
             read_scan(self.sessions, settings=self.settings, scan_id=scan_id)
             return True
@@ -78,7 +90,7 @@ class ReadingWorker:
             log.exception("scan %s could not be read", scan_id)
             return False
         finally:
-            self.current = None
+            self.current.discard(scan_id)
 
     def _retry_unread(self) -> bool:
         """Queue the scans left unread again; False when even that failed."""

@@ -100,7 +100,7 @@ def room_page(
             "login": login,
             "summary": summary,
             "message": mesaj,
-            "reading": worker.current is not None or summary.unread > 0,
+            "reading": worker.busy() or summary.unread > 0,
         },
     )
 

@@ -24,7 +24,7 @@ router = APIRouter(tags=["rooms"])
 def read_room(room_id: int, session: SessionDep, user: AnyRole, worker: WorkerDep) -> RoomStatus:
     """The live room view: queue with statuses, counts and reading progress."""
     summary = room_summary(session, room=visible_room(session, user=user, room_id=room_id))
-    return room_status(summary, reading_now=worker.current is not None or summary.unread > 0)
+    return room_status(summary, reading_now=worker.busy() or summary.unread > 0)
 
 
 @router.get("/rooms/{room_id}/candidates", response_model=list[CandidatePublic])
