@@ -43,10 +43,6 @@ class ReadingWorker:
         for thread in self._threads:
             thread.start()
 
-    def busy(self) -> bool:
-        """Whether some scan is being read now."""
-        return bool(self.current)
-
     def _queue_unread(self) -> None:
         with self.sessions() as session:
             for scan_id in pending_scans(session):

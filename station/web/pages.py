@@ -89,7 +89,6 @@ def room_page(
     room_id: int,
     session: SessionDep,
     login: PageLogin,
-    worker: WorkerDep,
     mesaj: str = "",
 ) -> Response:
     summary = room_summary(session, room=visible_room(session, user=login.user, room_id=room_id))
@@ -100,7 +99,7 @@ def room_page(
             "login": login,
             "summary": summary,
             "message": mesaj,
-            "reading": worker.busy() or summary.unread > 0,
+            "reading": summary.unread > 0,  # a scan being read has no reading yet
         },
     )
 

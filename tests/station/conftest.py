@@ -56,6 +56,7 @@ def make_settings(data_dir: Path, database_url: str | None) -> Settings:
         watch_hot_folder=False,
         hot_poll_seconds=0.05,
         hot_quiet_seconds=0.0,  # the tests' sweeps are the looks: two equal ones take a file
+        reading_threads=1,  # sheets numbered in arrival order, as the tests name them
     )
 
 
