@@ -128,8 +128,12 @@ def main() -> None:
             waited = wait_behind(room_one, room_two, args.large_pages, Path(folder))
             print(f"a SALA-2 sheet behind a {args.large_pages}-page PDF: read after {waited:.1f} s")
         finally:
-            station.terminate()
-            station.wait(timeout=30)
+            station.terminate()  # the large file is left unread: a kill-proof restart's job
+            try:
+                station.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                station.kill()
+                station.wait()
 
 
 if __name__ == "__main__":
