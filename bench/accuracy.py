@@ -4,8 +4,11 @@
 
 Prints, per subset and overall, the bubble-level confusion matrix over the four states,
 the share of sheets read exactly and flagged for review, the rejection reasons, and
-every silent error (a bubble read wrong on a sheet that says ``ok``). Exits 1 when there
-is a silent error or a page that had to be refused was not (for its reason).
+the row of X's over filled circles (read crossed, unclear, filled …), and every silent
+error: a bubble read with a definite state (anything but ``unclear``) that differs from
+its truth, on any page that is not rejected. Exits 1 when there is a silent error, an X
+over a filled circle read as something definite other than crossed, or a page that had
+to be refused was not (for its reason).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from station.api.main import api_router
 from station.config import Settings
 from station.edge import BodyLimit, SecurityHeaders, bounded_ids, request_invalid
 from station.errors import StationError, disk_failure
+from station.services import audit
 from station.services.hotfolder import HotFolder
 from station.services.intake import clear_leftovers
 from station.services.throttle import LoginThrottle
@@ -62,6 +63,7 @@ def create_app(settings: Settings) -> FastAPI:
     engine = make_engine(settings.db_url)
     upgrade(engine)
     sessions = make_sessions(engine)
+    audit.seal_sessions(sessions, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -1,5 +1,5 @@
-"""``station``: serve the correction station, start the demo, verify the audit log, upgrade
-the database's schema."""
+"""``station``: serve the correction station, start the demo, verify the audit log and
+re-derive every score, upgrade the database's schema."""
 
 from __future__ import annotations
 
@@ -170,25 +170,64 @@ def cmd_db_current(args: argparse.Namespace) -> int:
     return 0
 
 
+def _existing_station(command: str, args: argparse.Namespace) -> Settings | None:
+    """The settings of a station that exists: its key in the data folder, its database
+    there (or at ``--db``); None once the refusal is said (nothing is created)."""
+    settings = _settings(args)
+    path = _sqlite_file(settings.db_url)
+    if not (settings.data_dir / "signing.key").is_file():
+        print(f"station {command}: no station key in {settings.data_dir}", file=sys.stderr)
+        return None
+    if path is not None and not path.is_file():
+        print(f"station {command}: no database at {path}", file=sys.stderr)
+        return None
+    return settings
+
+
+def _report(command: str, problems: list[str], summary: str) -> int:
+    """Print each problem and the summary; exit 1 when something does not match."""
+    for problem in problems:
+        print(f"station {command}: {problem}", file=sys.stderr)
+    print(f"{summary}: {'intact' if not problems else f'{len(problems)} problem(s)'}")
+    return 1 if problems else 0
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    """Check the audit hash chain: exit 0 when intact, 1 with the problems, 2 without a log."""
-    from station.services.audit import verify_chain
+    """Check the keyed audit chain and its signed head: exit 0 when intact, 1 with the
+    problems, 2 without a station."""
+    from station.services.audit import Seal, verify_chain
     from station.storage.db import make_sessions
     from station.storage.models import AuditEntry
 
-    url = _settings(args).db_url
-    if _no_database("audit verify", url):
+    settings = _existing_station("audit verify", args)
+    if settings is None:
         return 2
     try:
-        with _engine(url) as engine, make_sessions(engine)() as session:
-            problems = verify_chain(session)
+        with _engine(settings.db_url) as engine, make_sessions(engine)() as session:
+            problems = verify_chain(session, Seal.of(settings))
             count = session.query(AuditEntry).count()
     except _storage_errors() as error:
-        return _storage_failure("audit verify", url, error)
-    for problem in problems:
-        print(f"station audit: {problem}", file=sys.stderr)
-    print(f"{count} entries, chain {'intact' if not problems else 'BROKEN'}")
-    return 1 if problems else 0
+        return _storage_failure("audit verify", settings.db_url, error)
+    return _report("audit", problems, f"{count} entries, chain")
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Re-derive every score from its stored scan; check scans, marks, decisions and the
+    chain: exit 0 when everything matches, 1 naming each mismatch, 2 without a station."""
+    from station.services.verify import verify_station
+    from station.storage.db import make_sessions
+    from station.storage.models import Reading
+
+    settings = _existing_station("verify", args)
+    if settings is None:
+        return 2
+    try:
+        with _engine(settings.db_url) as engine, make_sessions(engine)() as session:
+            problems = verify_station(session, settings)
+            count = session.query(Reading).count()
+    except _storage_errors() as error:
+        return _storage_failure("verify", settings.db_url, error)
+    return _report("verify", problems, f"{count} readings re-derived, station")
 
 
 def cmd_bundle_verify(args: argparse.Namespace) -> int:
@@ -236,9 +275,12 @@ def _parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="the audit log").add_subparsers(
         dest="what", required=True
     )
-    verify = audit.add_parser("verify", help="check the hash chain")
+    verify = audit.add_parser("verify", help="check the keyed chain and its signed head")
     storage_options(verify)
     verify.set_defaults(run=cmd_audit_verify)
+    rederive = commands.add_parser("verify", help="re-derive every score from its stored scan")
+    storage_options(rederive)
+    rederive.set_defaults(run=cmd_verify)
     bundle = commands.add_parser("bundle", help="export bundles").add_subparsers(
         dest="what", required=True
     )

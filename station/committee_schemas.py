@@ -159,3 +159,11 @@ class TrustedStationPublic(_Public):
     key_id: str
     label: str
     added_at: datetime
+
+
+class GradeCreate(BaseModel):
+    """A committee member's grade of a candidate's practical test."""
+
+    candidate: str
+    member: str
+    grade: str

@@ -136,6 +136,12 @@ class AnnulmentCreate(BaseModel):
     reason: str = Field(min_length=1)
 
 
+class InkKeep(BaseModel):
+    """Why a sheet in ink of another colour is kept."""
+
+    reason: str
+
+
 class SheetRow(BaseModel):
     """A sheet in the room's queue."""
 

@@ -25,7 +25,6 @@ THRESHOLDS = (
     "filled_min_fill_floor",
     "filled_min_fill",
     "smudge_darkness",
-    "cross_arm_min",
 )
 
 
@@ -160,7 +159,16 @@ def test_read_with_a_bad_calibration_exits_2(tmp_path, capsys, specializare) -> 
     sheet = tmp_path / "sheet.png"
     cv2.imwrite(str(sheet), render_sheet(specializare, 100))
     profile = tmp_path / "profile.yaml"
-    profile.write_text("cross_arms_crossed: 9\n", encoding="utf-8")
+    profile.write_text("stroke_beyond: 9\n", encoding="utf-8")
     assert main(["read", str(sheet), "--calibration", str(profile)]) == 2
     error = capsys.readouterr().err
     assert error.startswith(f"omr read: error [calibration_invalid]: {profile}: ")
+
+
+def test_a_profile_with_the_retired_arm_thresholds_still_loads(tmp_path) -> None:
+    profile = tmp_path / "old.yaml"
+    profile.write_text(
+        "schema: omr.calibration/1\nname: old\ncross_arm_min: 0.5\ncross_arms_crossed: 3\n",
+        encoding="utf-8",
+    )
+    assert load_calibration(profile).name == "old"

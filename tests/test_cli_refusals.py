@@ -93,3 +93,18 @@ def test_a_binary_key_is_refused(
     key.write_bytes(b"\xff\xfe\x00garbage")
     assert _refused(["score", str(readings), "--key", str(key)], capsys) == "key_invalid"
     assert json.loads(readings.read_text())["pages"]
+
+
+def test_overlay_with_a_template_file_of_its_own_id(tmp_path: Path) -> None:
+    # A template given by file need not be shipped: the overlay and the crops use it
+    # rather than looking its id up among the shipped templates.
+    shipped = ROOT / "sheet_templates" / "specializare-asistenti.yaml"
+    own = tmp_path / "own.yaml"
+    own.write_text(
+        shipped.read_text(encoding="utf-8").replace("id: specializare-asistenti", "id: own-copy"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["read", str(SHEET), "--template", str(own), "--overlay", str(out)]) in (0, 1)
+    assert (out / "sheet-001-p1-overlay.png").exists()
+    assert (out / "sheet-001-p1-name.png").exists()

@@ -84,8 +84,10 @@ def test_rank_and_items(exam: Path, tmp_path: Path, capsys) -> None:
     capsys.readouterr()
     assert run("rank", results, results, "--csv", "-") == 1  # the pending sheet is not ranked
     captured = capsys.readouterr()
-    assert captured.out.splitlines()[1] == "1,0001,9.70,10.00,True,A,EXAM-1,scans/0001.png"
+    # 002 art. 2 (2): no pass result while a sheet is pending; the ranking is provisional
+    assert captured.out.splitlines()[1] == "1,0001,9.70,10.00,,A,EXAM-1,scans/0001.png,True"
     assert "not ranked (pending): candidate 0002" in captured.err
+    assert "omr rank: provisional" in captured.err
     assert run("items", results, "--out", tmp_path / "items") == 0
     assert (tmp_path / "items" / "score-histogram.png").is_file()
     assert len(json.loads((tmp_path / "items" / "items.json").read_text())) == 50

@@ -103,8 +103,8 @@ def test_results_of_another_profile_than_asked() -> None:
 def test_csv_and_document() -> None:
     ranking = rank_results([[rez_sheet("c1", 0), rez_sheet("c2", 1)]], REZ)
     lines = ranking.csv().splitlines()
-    assert lines[0] == "rank,candidate,total,max,passed,variant,exam,source"
-    assert lines[2] == "2,c2,946.00,950.00,True,A,EXAM-1,scans/c2.png"
+    assert lines[0] == "rank,candidate,total,max,passed,variant,exam,source,provisional"
+    assert lines[2] == "2,c2,946.00,950.00,True,A,EXAM-1,scans/c2.png,False"
     document = ranking.as_document()
     assert document["schema"] == "omr.ranking/1"
     assert document["ranking"][0]["total"] == "950.00"
@@ -121,3 +121,21 @@ def test_each_domain_is_ranked_against_its_own_maximum() -> None:
     assert [(r.rank, r.candidate) for r in ranking.ranking] == [(1, "m1"), (2, "m2")]
     assert ranking.national_max == Decimal("930.00")  # medicine's best, not pharmacy's 950
     assert rank_results([medicine], REZ).domain == "medicina"
+
+
+def test_a_pending_sheet_keeps_the_national_maximum_waiting() -> None:
+    # 002 art. 2 (2): a 950 sheet pending in a fourth room must not leave a maximum of 949.
+    answers = correct_answers(REZ)
+    answers["60"]["E"] = "unclear"
+    pending = score(page(answers, profile=REZ, candidate="p", sha="p"), key_doc(REZ), REZ)
+    nobody = rez_sheet(None, 0, sha="anon")
+    rooms = [rez_sheet("c1", 1), rez_sheet("c2", 2)]
+    for waiting, why in ((pending, "pending"), (nobody, "unidentified")):
+        ranking = rank_results([rooms, [waiting]], REZ)
+        assert ranking.provisional and ranking.national_max is None and ranking.threshold is None
+        assert [r.candidate for r in ranking.ranking] == ["c1", "c2"]
+        assert all(r.passed is None for r in ranking.ranking)
+        assert [e.why for e in ranking.missing] == [why]
+        assert ranking.csv().splitlines()[1].endswith(",True")
+    complete = rank_results([rooms], REZ)
+    assert not complete.provisional and complete.national_max == Decimal("946.00")

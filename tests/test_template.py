@@ -70,6 +70,9 @@ def _set_block(index: int, **fields):
         (lambda data: data.update(unknown_field=1), "unknown_field"),
         (lambda data: data["question_types"].pop(), "question_types"),
         (lambda data: data["variant"].update(options=["A", "X"]), "variant.options"),
+        (lambda data: data["page"].update(size="B5"), "page.size"),
+        (lambda data: data["page"].update(size_mm=[100, 297]), "size_mm alone"),
+        (lambda data: data.update(page={"size_mm": [150, 297]}), "outside the"),
     ],
 )
 def test_bad_layouts_are_refused_with_field_and_reason(tmp_path: Path, change, expected) -> None:
@@ -78,3 +81,18 @@ def test_bad_layouts_are_refused_with_field_and_reason(tmp_path: Path, change, e
     assert "bad.yaml" in caught.value.message
     assert expected in caught.value.message
     assert caught.value.reason == "template_invalid"
+
+
+@pytest.mark.parametrize(
+    ("page", "size_mm"),
+    [
+        ({"size": "Letter"}, (215.9, 279.4)),
+        ({"size": "Legal"}, (215.9, 355.6)),
+        ({"size": "A3", "orientation": "landscape"}, (420.0, 297.0)),
+        ({"size_mm": [216, 330]}, (216.0, 330.0)),
+    ],
+)
+def test_any_page_size(tmp_path: Path, page: dict, size_mm: tuple[float, float]) -> None:
+    template = load_template(_write_variant(tmp_path, lambda data: data.update(page=page)))
+    assert template.page_size_mm == size_mm
+    assert template.page.paper == page.get("size", "custom")

@@ -69,14 +69,37 @@ def group_contestations(
     return dict(sorted(groups.items(), key=lambda entry: (len(entry[0]), entry[0])))
 
 
-def _target(document: dict, item: str) -> tuple[dict, str]:
-    """The answers mapping and question text an item lives in."""
+def _positions(document: dict, item: str) -> list[tuple[dict, str]]:
+    """The answers mappings and question texts a ruling on ``item`` changes.
+
+    A master key holds the item once; per-variant keys with an item map hold it at its
+    position in each variant; without a map the ruling names every variant's position
+    (``"A5+B12"``), and one that leaves a variant out is refused.
+    """
     if "master" in document:
-        return document["master"], item
-    variant, question = item[0], item[1:]
-    if variant not in document["variants"]:
-        raise ScoringError(Reason.CONTESTATION_UNKNOWN_QUESTION, variant=variant, question=question)
-    return document["variants"][variant], question
+        return [(document["master"], item)]
+    variants = document["variants"]
+    if document.get("items"):
+        return [
+            (variants[variant], str(question))
+            for variant, questions in document["items"].items()
+            for question, number in questions.items()
+            if str(number) == item
+        ]
+    named = [(part[:1], part[1:]) for part in item.split("+")]
+    for variant, question in named:
+        if variant not in variants:
+            raise ScoringError(
+                Reason.CONTESTATION_UNKNOWN_QUESTION, variant=variant, question=question
+            )
+    missing = sorted(set(variants) - {variant for variant, _ in named})
+    if missing or len(named) != len(variants):
+        raise ScoringError(
+            Reason.RULING_MISSES_VARIANTS,
+            item=item,
+            missing=", ".join(missing) or "—",
+        )
+    return [(variants[variant], question) for variant, question in named]
 
 
 def revise_key(
@@ -96,25 +119,26 @@ def revise_key(
     for decision in decisions:
         if decision.outcome == "rejected":
             continue
-        answers, question = _target(revised, decision.item)
-        if question not in answers:
+        positions = _positions(revised, decision.item)
+        if not positions or any(question not in answers for answers, question in positions):
             raise ScoringError(
                 Reason.DECISION_INVALID,
                 problem=f"the key has no item {decision.item}",
                 problem_ro=f"grila nu are întrebarea {decision.item}",
             )
-        if decision.outcome == "changed":
-            if not decision.answer:
-                raise ScoringError(
-                    Reason.DECISION_INVALID,
-                    problem=f"item {decision.item}: a changed key needs the new answer",
-                    problem_ro=f"întrebarea {decision.item}: o grilă modificată cere noul răspuns",
-                )
-            answers[question] = decision.answer
-        elif "master" in revised:
-            annulled_master.append(int(question))
-        else:
-            answers[question] = "annulled"
+        if decision.outcome == "changed" and not decision.answer:
+            raise ScoringError(
+                Reason.DECISION_INVALID,
+                problem=f"item {decision.item}: a changed key needs the new answer",
+                problem_ro=f"întrebarea {decision.item}: o grilă modificată cere noul răspuns",
+            )
+        for answers, question in positions:
+            if decision.outcome == "changed":
+                answers[question] = decision.answer
+            elif "master" in revised:
+                annulled_master.append(int(question))
+            else:
+                answers[question] = "annulled"
     if annulled_master:
         revised["annulled"] = sorted(set(annulled_master))
     revised["version"] = version.model_dump(mode="json")

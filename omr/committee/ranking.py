@@ -6,6 +6,10 @@ two different sheets, is a conflict (kept out of the ranking, listed for the
 committee). Candidates are ranked by total, descending; equal totals share a rank
 (competition ranking: 1, 2, 2, 4) and are listed by candidate code, which is display
 order only, not a tie-break.
+
+The national maximum and every pass result wait for complete data (002 art. 2 (2)): while
+a sheet of the domain is pending, unidentified or in conflict, the ranking is
+``provisional``, without a maximum, a threshold or a pass result, and lists what is missing.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from omr.vocabulary.errors import ScoringError
 from omr.vocabulary.reasons import Reason
 
 RANKING_SCHEMA = "omr.ranking/1"
+INCOMPLETE = ("pending", "unidentified", "conflict")  # sheets a final ranking waits for
 
 
 class _Record(BaseModel):
@@ -57,24 +62,31 @@ class Ranking(_Record):
     exam: str | None
     domain: str | None = None  # the domain ranked, when the results carry one
     key: KeyRef | None
-    national_max: Decimal | None  # the best total ranked
+    national_max: Decimal | None  # the best total ranked (None while provisional)
     threshold: Decimal | None  # the pass mark from the share of the national maximum
+    provisional: bool = False  # some sheet of the domain is not final and identified
     ranking: list[Ranked]
     excluded: list[Excluded]
     duplicates: list[Source]  # sheets met more than once with the same score
+
+    @property
+    def missing(self) -> list[Excluded]:
+        """The sheets a final ranking waits for."""
+        return [entry for entry in self.excluded if entry.why in INCOMPLETE]
 
     def as_document(self) -> dict:
         """The ``omr.ranking/1`` JSON document (decimals as strings)."""
         return self.model_dump(mode="json", by_alias=True)
 
     def csv(self) -> str:
-        """One CSV row per ranked candidate."""
+        """One CSV row per ranked candidate; ``provisional`` says whether the ranking waits."""
         header = ["rank", "candidate", "total", "max", "passed", "variant", "exam", "source"]
         rows = [
             [r.rank, r.candidate, r.total, r.max, r.passed, r.variant, r.exam, r.source.path]
+            + [self.provisional]
             for r in self.ranking
         ]
-        return csv_text(header, rows)
+        return csv_text([*header, "provisional"], rows)
 
 
 def _single(values: set, reason: Reason, **details: str) -> object:
@@ -133,12 +145,17 @@ def _excluded(sheet: SheetScore, why: str) -> Excluded:
 
 
 def rank_results(
-    files: Sequence[Sequence[SheetScore]], profile: Profile, domain: str | None = None
+    files: Sequence[Sequence[SheetScore]],
+    profile: Profile,
+    domain: str | None = None,
+    waiting: Sequence[Excluded] = (),
 ) -> Ranking:
     """Merge ``files`` and rank their final, identified sheets, one domain at a time.
 
     The pass rule is applied with the national maximum, the best total ranked in the
-    domain (art. 18 (1): the ranking is per domain).
+    domain (art. 18 (1): the ranking is per domain), once no sheet of the domain is
+    pending, unidentified or in conflict; ``waiting`` lists sheets known to be missing
+    from ``files`` (a room's sheets still undecided). Until then the ranking is provisional.
 
     Raises
     ------
@@ -153,8 +170,14 @@ def rank_results(
     domains = sorted({s.domain for s in sheets if s.domain is not None})
     if domain is None and len(domains) > 1:
         raise ScoringError(Reason.RESULTS_MIXED_DOMAINS, domains=", ".join(domains))
-    if domain is not None:
-        sheets = [sheet for sheet in sheets if sheet.domain == domain]
+    if domain is not None:  # a sheet not yet ranked may belong to any domain
+        sheets = [
+            sheet
+            for sheet in sheets
+            if sheet.domain == domain
+            or (sheet.domain is None and (sheet.status != "final" or sheet.candidate is None))
+        ]
+    excluded.extend(waiting)
     ranked: list[SheetScore] = []
     for sheet in sheets:
         if sheet.status != "final":
@@ -164,7 +187,8 @@ def rank_results(
         else:
             ranked.append(sheet)
     ranked.sort(key=lambda sheet: (-sheet.total, sheet.candidate))
-    best = ranked[0].total if ranked else None
+    provisional = any(entry.why in INCOMPLETE for entry in excluded)
+    best = ranked[0].total if ranked and not provisional else None
     shares = [rule.share for rule in profile.pass_rules if isinstance(rule, NationalMaximumPass)]
     rows: list[Ranked] = []
     for position, sheet in enumerate(ranked, start=1):
@@ -175,7 +199,9 @@ def rank_results(
                 candidate=sheet.candidate,
                 total=sheet.total,
                 max=sheet.max,
-                passed=profile.passes(sheet.total, sheet.correct, sheet.counted, best),
+                passed=None
+                if provisional
+                else profile.passes(sheet.total, sheet.correct, sheet.counted, best),
                 variant=sheet.variant,
                 exam=sheet.exam,
                 source=sheet.source,
@@ -188,6 +214,7 @@ def rank_results(
         key=next((s.key for s in sheets if s.key is not None), None),
         national_max=best,
         threshold=max(shares) * best if shares and best is not None else None,
+        provisional=provisional,
         ranking=rows,
         excluded=sorted(excluded, key=lambda e: (e.why, e.candidate or "", e.model_dump_json())),
         duplicates=sorted(duplicates, key=lambda source: source.identity),

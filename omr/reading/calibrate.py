@@ -18,6 +18,7 @@ import numpy as np
 
 from omr.reading.channels import ScanChannels
 from omr.reading.marks import (
+    InkLevels,
     bubble_layout,
     classify_marks,
     measure_bubbles,
@@ -35,7 +36,17 @@ BLANK_COVERAGE = 0.15
 FILLED_FLOOR_COVERAGE = 0.42
 FILLED_COVERAGE = 0.55
 SMUDGE_TONE = 0.14
-ARM_SHARE = 0.6
+
+
+def _reference_levels(calibration: Calibration) -> InkLevels:
+    """The calibration sheet's references are absolute tones, not a candidate's pen: ink
+    from ``ink_darkness``, a reference as dark as that is never a faint fill, and a
+    smudge starts at ``smudge_darkness`` over the paper."""
+    return InkLevels(
+        calibration.ink_darkness / calibration.fill_tone_share,
+        calibration.ink_darkness,
+        calibration.smudge_darkness,
+    )
 
 
 class CalibrationError(OmrError):
@@ -94,7 +105,7 @@ def calibrate_from_image(image: np.ndarray, *, name: str = "scanner") -> Calibra
 
     def measured(calibration: Calibration, kind: Kind, attribute: str):
         values: dict[tuple[str, float], list[float]] = defaultdict(list)
-        measure = measure_bubbles(page, layout, calibration)
+        measure = measure_bubbles(page, layout, calibration, _reference_levels(calibration))
         for index, reference in enumerate(references):
             if reference.kind == kind and reference.ink is not None:
                 values[(reference.ink, reference.level)].append(
@@ -119,10 +130,6 @@ def calibrate_from_image(image: np.ndarray, *, name: str = "scanner") -> Calibra
             detail_ro=f"referințele nu despart golul de plin (gol până la {blank_max:.2f}, plin "
             f"de la {floor:.2f}): scanați mai clar sau verificați setările scanerului",
         )
-    measure = measure_bubbles(page, layout, probe)
-    crossed = [
-        np.sort(measure.arms[i])[-3] for i, r in enumerate(references) if r.kind == "cross_filled"
-    ]
     values = {
         "name": name,
         "ink_darkness": round(float(probe.ink_darkness), 3),
@@ -130,10 +137,10 @@ def calibrate_from_image(image: np.ndarray, *, name: str = "scanner") -> Calibra
         "filled_min_fill_floor": round(floor, 3),
         "filled_min_fill": round(filled_min, 3),
         "smudge_darkness": round(float(np.clip(_at(darkness, "black", SMUDGE_TONE), 0.05, 0.3)), 3),
-        "cross_arm_min": round(float(np.clip(ARM_SHARE * np.median(crossed), 0.3, 0.8)), 3),
     }
     calibration = base.model_copy(update=values)
-    states = classify_marks(measure_bubbles(page, layout, calibration), calibration)
+    measure = measure_bubbles(page, layout, calibration, _reference_levels(calibration))
+    states = classify_marks(measure, calibration)
     mismatches = [
         f"row {bubble.question} bubble {bubble.option} ({ref.kind} {ref.ink or ''} "
         f"{ref.level:.0%}): read {state.state}, expected {ref.expected_state()}"

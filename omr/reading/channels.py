@@ -11,6 +11,9 @@ import numpy as np
 # BGR channels. A drop-out red print (#D2232A) vanishes in red, where pen ink, the black
 # markers and the QR stay dark, and is darkest in green, where it is easiest to find.
 INK_CHANNEL, PRINT_CHANNEL = 2, 1
+# A scanner in black-and-white mode writes tone as the share of black dots in a halftone
+# cell, 3–6 px wide at scanning resolutions: averaging over a cell gives the tone back.
+HALFTONE_CELL_PX = 4
 
 
 @dataclass
@@ -20,11 +23,16 @@ class ScanChannels:
     ``ink`` (:data:`INK_CHANNEL`) shows pen ink and everything printed black (markers,
     the national form's blocks and print) without the drop-out print: registration and
     measurement work on it. ``gray`` shows everything, for telling a blank or blurred
-    page. On a grayscale scan both are the image itself.
+    page. On a grayscale scan both are the image itself. A bi-level (dithered) scan is
+    read by its tone: each pixel the mean of its halftone cell.
     """
 
     image: np.ndarray
     _ink_levels: list[np.ndarray] = field(default_factory=list, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if is_bilevel(self.image):
+            self.image = cv2.blur(self.image, (HALFTONE_CELL_PX, HALFTONE_CELL_PX))
 
     @property
     def is_colour(self) -> bool:
@@ -49,3 +57,11 @@ class ScanChannels:
                 cv2.resize(self._ink_levels[-1], None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
             )
         return self._ink_levels[times]
+
+
+def is_bilevel(image: np.ndarray) -> bool:
+    """Whether a gray page holds only black and white (a sample of its pixels)."""
+    if image.ndim != 2 or image.size == 0:
+        return False
+    sample = image[::7, ::7]
+    return int(np.count_nonzero((sample > 0) & (sample < 255))) <= sample.size // 1000

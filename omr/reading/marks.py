@@ -4,18 +4,27 @@ All work happens in template space (:class:`omr.reading.template_space.TemplateP
 vectorised over bubbles of the same size: sample offsets are computed once per size,
 then gathered for every bubble at once.
 
+Ink is told from paper by this page's own levels: the paper next to each bubble, and the
+darkness of the pen the candidate used, measured on the page's marked bubbles. A pixel
+is ink when it is darker than halfway from that paper to that pen (a pencil sheet is read
+by its pencil), never lighter than the noise floor of paper and scanner.
+
 Measurements per bubble:
 
 - ``fill``: share of the interior (a disc of 0.72 × the bubble radius, so the printed
-  outline is excluded) that is ink, on the drop-out channel;
+  outline is excluded) that is ink;
 - ``darkness``: mean interior darkness relative to the paper (0 paper, 1 black);
-- ``ring``: share of the outline itself as dark as the sheet's fills (a candidate
-  tracing the outline with the pen);
-- ``edge``: share of ink in the outer band of the interior (0.66–0.78 radii) on the
-  four axes, away from the diagonals: a fill reaches it, a centre dot or an X does not;
-- ``arms``: for each of the four diagonals, the share of a ray from 1.2 to 1.9 radii
-  inked without a break from its inner end (samples on a neighbour's footprint never
-  count): an X drawn over a circle leaves it along the diagonals;
+- ``ring``: share of the outline itself as dark as the sheet's pen (the outline traced);
+- ``rim``: share of the interior's outer edge (0.7 radii) that is ink, all round: a fill
+  reaches it, a centre dot or a half fill does not;
+- ``gaps``: how many separate stretches of the interior's rim (0.62–0.7 radii), going
+  round, are paper (under half the ink threshold: a pencil fill's texture is not): a
+  fill leaves none or one (a side it missed), the strokes of an X over an empty circle
+  two to four;
+- ``reach``: for each of 48 directions, how far ink runs without a break from inside the
+  interior outwards, in radii (samples on a neighbour's footprint never count). Strokes
+  that leave a bubble show as directions reaching further than the rest of the mark;
+  ``ends`` and ``strokes`` say what they make (:func:`stroke_ends`);
 - ``offset_px``: the local shift found by matching the printed outline (paper is never
   flat), shared by the bubbles of one question.
 """
@@ -24,10 +33,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
-import cv2
 import numpy as np
 
 from omr.reading.template_space import TemplatePage, gather, per_template
@@ -36,41 +44,89 @@ from omr.sheet.template import Bubble, SheetTemplate
 from omr.vocabulary.reasons import Reason
 from omr.vocabulary.states import MarkState
 
-ARM_RADII = (1.2, 1.9)
-ARM_ANGLES_DEG = (30.0, 37.5, 45.0, 52.5, 60.0)
 SEARCH_MM = 0.8
-EDGE_RADII = (0.66, 0.72, 0.78)
+# Directions and radii of the reach profile: from inside the interior to 2 radii, where
+# the page's measured window ends (every X stroke that leaves a bubble passes there).
+# 96 directions: 0.4 mm apart at 2 radii of the largest bubbles, so that the thinnest
+# stroke (0.3 mm), widened by a direction on each side, is met at every radius.
+REACH_DIRECTIONS = 96
+REACH_RADII = tuple(np.round(np.arange(0.6, 2.01, 0.1), 2))
+RIM_DIRECTIONS = 48
+# The interior's rim (the printed outline starts past 0.8): a fill of 60 % of the
+# interior reaches 0.77 radii, a felt-tip X over an empty circle leaves paper there.
+RIM_RADII = (0.62, 0.7)
+# A fill's texture (pencil grain, a dry pen's streaks) keeps its rim at least 40 % of the
+# pen's darkness; the paper left between an X's strokes, blurred, stays under that.
+RIM_TEXTURE_SHARE = 0.8
+# Across the printed outline, closer than the thinnest pen (0.3 mm: 0.1 radii) is wide.
+OUTLINE_RADII = (0.86, 0.93, 1.0, 1.07, 1.14)
 # Candidates overshoot a bubble by up to a quarter of its radius, and half a felt-tip
-# stroke (0.4 mm) and a pixel lie beyond that: an arm sample there may be a neighbour's
-# ink, not an X. On dense grids (5 mm pitch) this hides the arms' outer tips at 30° and
-# 60°; the 45° rays, where an X's strokes run, stay clear.
+# stroke (0.4 mm) and a pixel lie beyond that: a reach sample there may be a neighbour's
+# ink, not a stroke leaving this bubble.
 NEIGHBOUR_OVERSHOOT, NEIGHBOUR_STROKE_MM = 1.25, 0.5
+# A printed outline, its line and the scan's blur: within a fifth of a radius of it.
+PRINTED_OUTLINE_RADII = 0.2
 
 
 @dataclass(frozen=True)
 class BubbleMeasure:
     """Measurements of every bubble, as arrays aligned with the bubble list.
 
-    ``fill``, ``darkness``, ``ring``, ``edge`` : (N,) float32; ``arms`` : (N, 4) float32;
+    ``fill``, ``darkness``, ``ring``, ``rim`` : (N,) float32; ``printed`` : (N,) float32,
+    the darkness the print alone gives bubbles of that size; ``tone`` : (N,) float32, the
+    interior's 75th-percentile pixel darkness (the mark's ink where there is a mark);
+    ``gaps`` : (N,) int; ``rim_profile`` : (N, 48) float32, the rim's darkness going round;
+    ``overlay`` : (N,) float32, how much darker than the mark's own ink its darkest
+    straight line across the interior is (a second pass of the pen);
+    ``reach`` : (N, 48) float32, radii reached by unbroken ink in each direction (0 where
+    the interior at 0.6 radii is paper);
     ``ring_baseline`` : (N,) float32, the median ``ring`` of the bubbles of the same size
     (the same printed outline, digits printed inside or not);
     ``centers_px`` : (N, 2) float32 refined centres (x, y) in template-space px;
     ``at_search_limit`` : (N,) bool, the printed outline was found only at the edge of
-    the local search (or beyond it): the page is not where registration put it.
+    the local search (or beyond it): the page is not where registration put it;
+    ``levels`` : the page's paper-to-pen levels the measurement used;
+    ``neighbours``, ``passing``, ``heading``, ``aspect`` : as in :class:`BubbleLayout`.
     """
 
     fill: np.ndarray
     darkness: np.ndarray
+    printed: np.ndarray
+    tone: np.ndarray
     ring: np.ndarray
-    arms: np.ndarray
+    rim: np.ndarray
+    gaps: np.ndarray
+    rim_profile: np.ndarray
+    overlay: np.ndarray
+    reach: np.ndarray
     centers_px: np.ndarray
     at_search_limit: np.ndarray
-    edge: np.ndarray
     ring_baseline: np.ndarray
+    levels: InkLevels
+    neighbours: np.ndarray
+    passing: np.ndarray
+    heading: np.ndarray
+    aspect: np.ndarray
 
     def misaligned_share(self) -> float:
         """Share of bubbles whose outline lies at the edge of the local search."""
         return float(self.at_search_limit.mean()) if self.at_search_limit.size else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class InkLevels:
+    """This page's levels, as darkness relative to the paper (0 paper, 1 black).
+
+    ``pen``: the darkness of the candidate's pen, from the page's marked bubbles (twice
+    the calibration's ``ink_darkness`` when the page has too few); ``ink_at``: a pixel
+    is ink from here, halfway from the paper to the pen, never under the paper's own
+    grain nor the calibration's noise floor; ``smudge_at``: a blank bubble this dark is
+    a smudge (the page's blank bubbles and their spread, at most the calibration's).
+    """
+
+    pen: float
+    ink_at: float
+    smudge_at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,33 +157,15 @@ def _disc_points(rx: float, ry: float) -> np.ndarray:
 
 
 @cache
-def _edge_points(rx: float, ry: float) -> np.ndarray:
-    """(36, 2) offsets: the interior's outer band (3 radii) around the 4 axes (± 12°).
-
-    The band ends inside the printed outline's inner edge (0.9 radius less blur), and
-    12° off an axis stays a felt-tip stroke's width clear of an X along the diagonal.
-    """
-    angles = np.radians([base + d for base in (0, 90, 180, 270) for d in (-12, 0, 12)])
-    radii = np.array(EDGE_RADII)[:, None]
+def _polar_points(
+    rx: float, ry: float, radii: tuple[float, ...], directions: int = REACH_DIRECTIONS
+) -> np.ndarray:
+    """(D, R, 2) offsets: ``directions`` evenly round × ``radii`` (in radii)."""
+    angles = np.linspace(0, 2 * np.pi, directions, endpoint=False)[:, None]
+    scale = np.asarray(radii)[None, :]
     return _frozen(
-        np.stack([np.cos(angles) * rx * radii, np.sin(angles) * ry * radii], -1)
-        .reshape(-1, 2)
-        .astype(np.float32)
+        np.stack([np.cos(angles) * rx * scale, np.sin(angles) * ry * scale], -1).astype(np.float32)
     )
-
-
-@cache
-def _arm_points(rx: float, ry: float, samples: int = 9) -> np.ndarray:
-    """(4, A, S, 2) offsets: 4 diagonals × A angles × S radii."""
-    radii = np.linspace(*ARM_RADII, samples)
-    quadrants = []
-    for base in (0.0, 90.0, 180.0, 270.0):
-        rays = []
-        for angle in ARM_ANGLES_DEG:
-            theta = np.radians(base + angle)
-            rays.append(np.stack([np.cos(theta) * rx * radii, np.sin(theta) * ry * radii], 1))
-        quadrants.append(rays)
-    return _frozen(np.asarray(quadrants, np.float32))
 
 
 def _percentile(values: np.ndarray, q: float) -> np.ndarray:
@@ -156,11 +194,38 @@ def _outline_probe(rx: float, ry: float) -> tuple[np.ndarray, np.ndarray]:
     return _frozen(np.concatenate([ring, inner, outer])), _frozen(weights.astype(np.float32))
 
 
+@dataclass(frozen=True)
+class Footprints:
+    """Where a neighbour's print or mark may lie across a bubble's reach samples: for
+    each pair (``own``, ``other``), sorted by ``own``, the (96, S) samples of ``own``
+    ``inside`` ``other``'s footprint grown by an overshoot and half a stroke, and those
+    on its printed outline (``ring``)."""
+
+    own: np.ndarray
+    other: np.ndarray
+    inside: np.ndarray
+    ring: np.ndarray
+
+    def blocked(self, inked: np.ndarray) -> np.ndarray:
+        """(N, 96, S) bool: samples on the footprint of a neighbour that holds ink
+        (``inked``: (N,) bool), or on the printed outline of a blank one (black on a
+        form printed black, or on a gray scan)."""
+        blocked = np.zeros((len(inked), *self.inside.shape[1:]), bool)
+        mask = np.where(inked[self.other][:, None, None], self.inside, self.ring)
+        if self.own.size:
+            starts = np.flatnonzero(np.r_[True, self.own[1:] != self.own[:-1]])
+            blocked[self.own[starts]] = np.logical_or.reduceat(mask, starts, axis=0)
+        return blocked
+
+
 @cache
-def _arms_clear_of_neighbours(
+def _neighbourhood(
     centers_mm: tuple[tuple[float, float], ...], sizes_mm: tuple[tuple[float, float], ...]
-) -> np.ndarray:
-    """(N, 4, A, S) bool: arm samples outside every other bubble's inked footprint.
+) -> tuple:
+    """Each bubble's reach samples on a neighbour's footprint (:class:`Footprints`), and
+    (N, N) float: the bearing (degrees, in the bubble's own polar frame) of each neighbour
+    whose X strokes, 2.5 radii long, can reach the bubble's overshoot (the same stroke
+    then leaves both), NaN for the others.
 
     Parameters
     ----------
@@ -168,23 +233,68 @@ def _arms_clear_of_neighbours(
     """
     centers = np.asarray(centers_mm, np.float64).reshape(-1, 2)
     radii = np.asarray(sizes_mm, np.float64).reshape(-1, 2) / 2
-    reach = radii.max(axis=1) * ARM_RADII[1]
+    reach = radii.max(axis=1) * REACH_RADII[-1]
     grown = radii * NEIGHBOUR_OVERSHOOT + NEIGHBOUR_STROKE_MM
-    samples = np.stack([_arm_points(float(rx), float(ry)) for rx, ry in radii])
-    points = centers[:, None, None, None, :] + samples  # (N, 4, A, S, 2) mm
-    clear = np.ones(points.shape[:-1], bool)
+    samples = np.stack([_polar_points(float(rx), float(ry), REACH_RADII) for rx, ry in radii])
+    points = centers[:, None, None, :] + samples  # (N, 48, S, 2) mm
     distance = np.linalg.norm(centers[:, None, :] - centers[None, :, :], axis=-1)  # (N, N)
     near = distance < reach.max() + grown.max()
     np.fill_diagonal(near, False)
-    pairs = np.argwhere(near)
+    pairs = np.argwhere(near)  # sorted by own
+    insides, rings = [], []
     for start in range(0, len(pairs), 2048):
         own, other = pairs[start : start + 2048].T
-        offset = (points[own] - centers[other, None, None, None, :]) / grown[
-            other, None, None, None, :
-        ]
-        inside = (offset**2).sum(axis=-1) <= 1.0
-        np.logical_and.at(clear, own, ~inside)
-    return _frozen(clear)
+        offset = points[own] - centers[other, None, None, :]
+        insides.append(((offset / grown[other, None, None, :]) ** 2).sum(axis=-1) <= 1.0)
+        radius = np.sqrt(((offset / radii[other, None, None, :]) ** 2).sum(axis=-1))
+        rings.append(np.abs(radius - 1.0) <= PRINTED_OUTLINE_RADII)
+    empty = np.zeros((0, *points.shape[1:-1]), bool)
+    inside = np.concatenate(insides) if insides else empty
+    ring = np.concatenate(rings) if rings else empty
+    touching = inside.reshape(len(inside), -1).any(axis=1)
+    footprints = Footprints(
+        _frozen(pairs[touching, 0]),
+        _frozen(pairs[touching, 1]),
+        _frozen(inside[touching]),
+        _frozen(ring[touching]),
+    )
+    biggest = radii.max(axis=1)
+    # The closest a neighbour's X stroke (from its centre, 2.5 radii long, 25–65° from
+    # the horizontal either way) comes to this bubble's centre.
+    between = centers[None, :, :] - centers[:, None, :]
+    line = np.degrees(np.arctan2(between[..., 1], between[..., 0])) % 180
+    off = np.minimum(_outside(line, X_SLANT_MIN_DEG), _outside(line, 180 - X_SLANT_MAX_DEG))
+    slant = np.radians(off)
+    length = X_REACH_MAX * biggest[None, :]
+    along = distance * np.cos(slant)
+    closest = np.where(
+        along <= length,
+        distance * np.sin(slant),
+        np.hypot(along - length, distance * np.sin(slant)),
+    )
+    closest_allowed = NEIGHBOUR_OVERSHOOT * biggest[:, None] + NEIGHBOUR_STROKE_MM
+    within = closest <= closest_allowed
+    np.fill_diagonal(within, False)
+    offsets = (centers[None, :, :] - centers[:, None, :]) / radii[:, None, :]
+    bearing = np.degrees(np.arctan2(offsets[..., 1], offsets[..., 0])) % 360
+    # The same in mm, where a neighbour's stroke runs straight at this bubble.
+    heading = np.degrees(np.arctan2(between[..., 1], between[..., 0])).T % 360
+    # How far off the line to a bubble (as a sine) a neighbour's stroke may run and
+    # still reach that bubble's overshoot.
+    with np.errstate(divide="ignore"):
+        passing = np.clip(closest_allowed / distance, 0.0, 1.0)
+    return (
+        footprints,
+        _frozen(np.where(within, bearing, np.nan).astype(np.float32)),
+        _frozen(passing.astype(np.float32)),
+        _frozen(heading.astype(np.float32)),
+        _frozen((radii[:, 1] / radii[:, 0]).astype(np.float32)),
+    )
+
+
+def _outside(angle: np.ndarray, low: float) -> np.ndarray:
+    """Degrees from ``angle`` (0–180) to the slants ``low`` to ``low + 40`` (0 within)."""
+    return np.clip(np.maximum(low - angle, angle - (low + 40.0)), 0.0, None)
 
 
 def _refine_offsets(
@@ -230,6 +340,66 @@ def _refine_offsets(
     return result
 
 
+@cache
+def _widening() -> tuple[int, ...]:
+    """Directions to either side a stroke may drift by between each reach radius and the
+    last: an X's strokes cross up to a third of a radius off the centre, so a stroke
+    seen from the centre turns by asin(⅓ ÷ r) − asin(⅓ ÷ 2); one direction more for a
+    stroke narrower than a direction's step."""
+    last = np.arcsin(X_OFF_CENTRE / REACH_RADII[-1])
+    drift = np.degrees(np.arcsin(np.minimum(X_OFF_CENTRE / np.asarray(REACH_RADII), 1)) - last)
+    return tuple(int(v) for v in np.ceil(drift / STEP_DEG) + 1)
+
+
+# Where a stroke's sides are looked at: past its widening just outside the outline
+# (:func:`_widening` at 1 radius) and a felt-tip stroke's half-width there (2 steps).
+SIDE_DIRECTIONS = (7, 8)
+
+
+def _widened(inked: np.ndarray) -> np.ndarray:
+    """(N, D, S) inked samples, each also inked where a direction within its radius's
+    :func:`_widening` is."""
+    wide = inked.copy()
+    for step, width in enumerate(_widening()):
+        column = inked[..., step]
+        for shift in range(1, width + 1):
+            wide[..., step] |= np.roll(column, shift, axis=1) | np.roll(column, -shift, axis=1)
+    return wide
+
+
+@cache
+def _chord_points(rx: float, ry: float) -> np.ndarray:
+    """(120, 9, 2) offsets: 24 directions × 5 offsets of a straight line across the
+    interior, 9 samples along each (all within 0.7 radii)."""
+    chords = []
+    for angle in np.radians(np.arange(0, 180, 7.5)):
+        along = np.array([np.cos(angle), np.sin(angle)])
+        across = np.array([-along[1], along[0]])
+        for offset in (-0.3, -0.15, 0.0, 0.15, 0.3):
+            t = np.linspace(-0.6, 0.6, 9)[:, None]
+            chords.append((across * offset + t * along) * (rx, ry))
+    return _frozen(np.asarray(chords, np.float32))
+
+
+def _stroke_over(
+    page: TemplatePage,
+    centers: np.ndarray,
+    rx: float,
+    ry: float,
+    paper: np.ndarray,
+    interior: np.ndarray,
+    levels: InkLevels,
+) -> np.ndarray:
+    """(N,) how much darker than the mark's own ink (the median of its inked pixels) the
+    darkest straight line across each interior is: a stroke laid over a fill with the
+    same pen is dye over dye, darker by the pen's darkness × its transmission."""
+    chords = 1.0 - gather(page.ink, centers, _chord_points(rx, ry)) / paper[..., None]
+    inked = np.where(interior >= levels.ink_at, interior, np.nan)
+    with np.errstate(all="ignore"):
+        own = np.nan_to_num(np.nanmedian(inked, axis=-1), nan=1.0)
+    return (chords.mean(-1).max(-1) - own).astype(np.float32)
+
+
 def _local_paper(ink: np.ndarray, centers: np.ndarray, rx: float, ry: float) -> np.ndarray:
     """(N,) paper brightness around each bubble, from the band just outside its outline.
 
@@ -258,12 +428,24 @@ class _SizeGroup:
 @dataclass(frozen=True)
 class BubbleLayout:
     """What measuring needs of a template's bubbles, derived once per template:
-    ``bubbles`` in the order of every measurement array."""
+    ``bubbles`` in the order of every measurement array; ``footprints`` where the reach
+    samples meet a neighbour's footprint; ``neighbours`` (N, N) the bearing of
+    each neighbour whose X strokes (2.5 radii) can reach a bubble's overshoot, NaN for
+    the others; ``passing`` (N, N) the sine of the angle off the line to bubble i within
+    which a stroke leaving neighbour j reaches i's overshoot; ``heading`` (N, N) the
+    direction in mm from neighbour j to bubble i; ``aspect`` (N,) each bubble's height
+    over its width."""
 
     bubbles: tuple[Bubble, ...]
     centers_mm: np.ndarray
     groups: tuple[_SizeGroup, ...]
-    clear_arms: np.ndarray
+    footprints: Footprints
+    neighbours: np.ndarray
+    passing: np.ndarray
+    heading: np.ndarray
+    aspect: np.ndarray
+    heading: np.ndarray
+    aspect: np.ndarray
 
 
 @per_template
@@ -292,14 +474,15 @@ def bubble_layout(template: SheetTemplate, answers_only: bool = False) -> Bubble
         bubbles,
         np.array([b.center_mm for b in bubbles], np.float32).reshape(-1, 2),
         tuple(groups),
-        _arms_clear_of_neighbours(
-            tuple(b.center_mm for b in bubbles), tuple(b.size_mm for b in bubbles)
-        ),
+        *_neighbourhood(tuple(b.center_mm for b in bubbles), tuple(b.size_mm for b in bubbles)),
     )
 
 
 def measure_bubbles(
-    page: TemplatePage, layout: BubbleLayout, calibration: Calibration
+    page: TemplatePage,
+    layout: BubbleLayout,
+    calibration: Calibration,
+    levels: InkLevels | None = None,
 ) -> BubbleMeasure:
     """Measure every bubble of a straightened page.
 
@@ -309,61 +492,204 @@ def measure_bubbles(
     layout : BubbleLayout
         The bubbles (:func:`bubble_layout`); the result's arrays follow their order.
     calibration : Calibration
+    levels : InkLevels, optional
+        Fixed levels (a calibration sheet's references are absolute tones, not a
+        candidate's pen); by default the page's own (:func:`ink_levels`).
     """
     ppm = page.px_per_mm
-    # A stroke counts where it passes within a pixel of a sample (the darkest of 3 × 3).
-    strokes = page.ink.copy()
-    for x0, y0, x1, y1 in page.windows:
-        strokes[y0:y1, x0:x1] = cv2.erode(page.ink[y0:y1, x0:x1], np.ones((3, 3), np.uint8))
     count = len(layout.bubbles)
-    clear_arms = layout.clear_arms
-    fill = np.zeros(count, np.float32)
-    darkness = np.zeros(count, np.float32)
-    ring = np.zeros(count, np.float32)
-    edge = np.zeros(count, np.float32)
-    ring_baseline = np.zeros(count, np.float32)
-    outlines: list[tuple[np.ndarray, np.ndarray]] = []
-    arms = np.zeros((count, 4), np.float32)
     at_limit = np.zeros(count, bool)
     search_px = int(round(SEARCH_MM * ppm))
     centers = layout.centers_mm * np.float32(ppm)
+    groups = []
     for group in layout.groups:
         rx, ry = group.size_mm[0] * ppm / 2, group.size_mm[1] * ppm / 2
         index = group.members
         shifts = _refine_offsets(page.sample_printed, centers[index], group, rx, ry, search_px)
         at_limit[index] = np.abs(shifts).max(axis=1) >= search_px
-        group_centers = centers[index] + shifts
-        centers[index] = group_centers
-        paper = _local_paper(page.ink, group_centers, rx, ry)
-        ink_below = (paper * (1.0 - calibration.ink_darkness))[:, None]
-        interior = gather(
-            page.ink, group_centers, _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS)
+        centers[index] += shifts
+        paper = _local_paper(page.ink, centers[index], rx, ry)[:, None]
+        groups.append((group, rx, ry, paper))
+    darkness = np.zeros(count, np.float32)
+    tone = np.zeros(count, np.float32)
+    grain = np.zeros(count, np.float32)
+    interiors = []
+    for group, rx, ry, paper in groups:
+        disc = _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS)
+        interior = 1.0 - gather(page.ink, centers[group.members], disc) / paper
+        darkness[group.members] = np.clip(interior, 0.0, 1.0).mean(-1)
+        tone[group.members] = _percentile(interior, 75)
+        grain[group.members] = _percentile(interior, 99)
+        interiors.append(interior)
+    # What the print alone darkens (digits printed inside, a black outline's blur): the
+    # lower quartile of each size's bubbles, of which at least a quarter are blank. Fixed
+    # levels measure absolute tones: against the paper itself.
+    printed = np.zeros(count, np.float32)
+    if levels is None:
+        for group in layout.groups:
+            printed[group.members] = np.percentile(darkness[group.members], 25)
+        levels = ink_levels(darkness - printed, tone, grain, calibration)
+    fill = np.zeros(count, np.float32)
+    rim = np.zeros(count, np.float32)
+    gaps = np.zeros(count, np.int64)
+    rim_profile = np.zeros((count, RIM_DIRECTIONS), np.float32)
+    overlay = np.zeros(count, np.float32)
+    reach = np.zeros((count, REACH_DIRECTIONS), np.float32)
+    outlines: list[tuple[np.ndarray, np.ndarray]] = []
+    for (group, _, _, _), interior in zip(groups, interiors, strict=True):
+        fill[group.members] = (interior >= levels.ink_at).mean(-1)
+    clear = ~layout.footprints.blocked(fill > calibration.blank_max_fill)
+    for (group, rx, ry, paper), interior in zip(groups, interiors, strict=True):
+        index = group.members
+        ink_below = paper * (1.0 - levels.ink_at)
+        over = fill[index] > calibration.blank_max_fill
+        if over.any():
+            overlay[index[over]] = _stroke_over(
+                page, centers[index[over]], rx, ry, paper[over], interior[over], levels
+            )
+        polar = gather(page.ink, centers[index], _polar_points(rx, ry, RIM_RADII, RIM_DIRECTIONS))
+        rim[index] = (polar[..., -1] < ink_below).mean(-1)
+        # Paper, not a fill's texture: under half the ink threshold across the rim.
+        rim_darkness = 1.0 - polar.mean(-1) / paper
+        rim_profile[index] = rim_darkness
+        gaps[index] = _paper_stretches(rim_darkness >= levels.ink_at * RIM_TEXTURE_SHARE)
+        marked = index[fill[index] > 0]
+        if marked.size:
+            samples = gather(page.ink, centers[marked], _polar_points(rx, ry, REACH_RADII))
+            below = (paper[fill[index] > 0] * (1.0 - levels.ink_at))[..., None]
+            inked = _widened((samples < below) & clear[marked])
+            run = np.cumprod(inked, axis=-1)
+            steps = run.sum(-1)
+            reach[marked] = np.where(steps > 0, np.asarray(REACH_RADII)[steps - 1], 0.0)
+        across = gather(
+            page.ink, centers[index], _polar_points(rx, ry, OUTLINE_RADII, RIM_DIRECTIONS)
         )
-        fill[index] = (interior < ink_below).mean(-1)
-        edge[index] = (gather(page.ink, group_centers, _edge_points(rx, ry)) < ink_below).mean(-1)
-        darkness[index] = np.clip(1.0 - interior / paper[:, None], 0.0, 1.0).mean(-1)
-        outline = gather(strokes, group_centers, _ellipse_points(rx, ry, 1.0, 48))
-        outlines.append((index, 1.0 - outline / paper[:, None]))  # (N, 48) darkness
-        arm_ink = gather(strokes, group_centers, _arm_points(rx, ry)) < ink_below[..., None, None]
-        # An X's stroke leaves the circle: ink runs unbroken from the ray's inner end
-        # outwards. A neighbour's stroke or fill only crosses the ray further out, and
-        # samples on a neighbour's footprint never count.
-        run = np.cumprod(arm_ink & clear_arms[index], axis=-1)  # (N, 4, A, S)
-        arms[index] = run.mean(-1).max(-1)
-    # A traced outline is pen ink, as dark as the sheet's fills; JPEG's chroma blur lets
-    # a drop-out print's thin outline back into the ink channel at half that darkness.
-    # Where the print shows (grayscale scans, sheets printed black) the pen must also
-    # be darker than the print is: the threshold lies halfway between them.
-    filled = darkness[(fill >= calibration.filled_min_fill) & (edge >= 0.5)]
-    pen = float(np.median(filled)) if filled.size >= 3 else 1.0
-    blank = fill < calibration.filled_min_fill_floor
-    printed = [np.median(d[blank[index]], axis=1) for index, d in outlines]
-    print_darkness = float(np.median(np.concatenate(printed))) if blank.any() else 0.0
-    traced_at = max(calibration.ink_darkness, 0.75 * pen, (print_darkness + pen) / 2)
-    for index, outline_darkness in outlines:
-        ring[index] = (outline_darkness >= traced_at).mean(-1)
+        outlines.append((index, 1.0 - across / paper[..., None]))  # (N, 48, R) darkness
+    ring, ring_baseline = _rings(outlines, fill, count, levels, calibration.blank_max_fill)
+    return BubbleMeasure(
+        fill,
+        darkness,
+        printed,
+        tone,
+        ring,
+        rim,
+        gaps,
+        rim_profile,
+        overlay,
+        reach,
+        centers,
+        at_limit,
+        ring_baseline,
+        levels,
+        layout.neighbours,
+        layout.passing,
+        layout.heading,
+        layout.aspect,
+    )
+
+
+def ink_levels(
+    darkness: np.ndarray, tone: np.ndarray, grain: np.ndarray, calibration: Calibration
+) -> InkLevels:
+    """The page's pen, ink and paper levels, from its bubbles' interiors.
+
+    The marked bubbles are those darker than the split between the page's two kinds of
+    bubble (Otsu's on their mean darkness); the pen is the median of their inked tone
+    (each one's 75th-percentile pixel). The others are paper: their median 99th-percentile
+    pixel is how dark this scan's paper gets by itself (grain, noise, show-through), and
+    their mean darkness, spread by four deviations, where a smudge begins. With fewer
+    than three marked bubbles, or a "pen" not clearly above the noise floor, the
+    calibration's default pen stands.
+
+    Parameters
+    ----------
+    darkness, tone, grain : (N,) ndarray
+        Each bubble's mean interior darkness above its print, and 75th- and 99th-
+        percentile pixel darkness.
+    """
+    default = _default_levels(calibration)
+    if darkness.size < 3:
+        return default
+    histogram = np.histogram(np.clip(darkness, 0, 1), bins=64, range=(0, 1))[0].astype(float)
+    split = _otsu(histogram) / 64
+    marked, paper = darkness >= split, darkness < split
+    floor = calibration.ink_darkness_floor
+    smudge_at = calibration.smudge_darkness
+    if paper.sum() >= 3:
+        floor = max(floor, float(np.median(grain[paper])))
+        level = float(np.median(darkness[paper]))
+        spread = 1.4826 * float(np.median(np.abs(darkness[paper] - level)))
+        smudge_at = min(smudge_at, level + max(4 * spread, SMUDGE_ABOVE_PAPER))
+    pen = float(np.median(tone[marked])) if marked.sum() >= 3 else 0.0
+    if pen < PEN_ABOVE_FLOOR * floor:
+        return replace(default, ink_at=max(default.ink_at, floor), smudge_at=smudge_at)
+    return InkLevels(pen, max(pen / 2, floor), smudge_at)
+
+
+# A page's marks are a pen only when half again as dark as the noise floor: lighter
+# "marks" are paper, shadow or show-through, and the calibration's default stands.
+PEN_ABOVE_FLOOR = 1.5
+# A scanner renders flat paper within ±2 % (a 5 % tone is the faintest a smudge can be
+# told at): the least a smudge stands above this page's blank bubbles.
+SMUDGE_ABOVE_PAPER = 0.05
+
+
+def _default_levels(calibration: Calibration) -> InkLevels:
+    """The levels a page without enough marks is read with: ink from ``ink_darkness``."""
+    return InkLevels(
+        2 * calibration.ink_darkness, calibration.ink_darkness, calibration.smudge_darkness
+    )
+
+
+def _otsu(histogram: np.ndarray) -> int:
+    """The bin that best splits ``histogram`` in two (Otsu's between-class variance)."""
+    bins = np.arange(histogram.size)
+    weight = np.cumsum(histogram)
+    mass = np.cumsum(histogram * bins)
+    total, total_mass = weight[-1], mass[-1]
+    below, above = weight[:-1], total - weight[:-1]
+    valid = (below > 0) & (above > 0)
+    mean_below = np.divide(mass[:-1], below, out=np.zeros_like(below), where=valid)
+    mean_above = np.divide(total_mass - mass[:-1], above, out=np.zeros_like(above), where=valid)
+    between = np.where(valid, below * above * (mean_below - mean_above) ** 2, -1.0)
+    return int(np.argmax(between)) + 1
+
+
+def _paper_stretches(inked: np.ndarray) -> np.ndarray:
+    """(N, K) bool, going round a circle → (N,) separate stretches of paper at least three
+    directions (22°) long: a streak or a notch in a fill is narrower, the paper between
+    two arms of an X over an empty circle wider."""
+    paper = ~inked & ~np.roll(inked, -1, axis=-1) & ~np.roll(inked, -2, axis=-1)
+    starts = paper & ~np.roll(paper, 1, axis=-1)
+    return np.where(paper.all(-1), 1, starts.sum(-1))
+
+
+def _rings(
+    outlines: list[tuple[np.ndarray, np.ndarray]],
+    fill: np.ndarray,
+    count: int,
+    levels: InkLevels,
+    blank_at: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(N,) share of each outline carrying more ink across it than the print does, and
+    its size's median.
+
+    A traced outline is a second line, a pen's width, on or beside the printed one: going
+    across the outline, the ink summed over the samples (darkness × width) exceeds the
+    print's by at least one sample of the pen's darkness. That holds where the print is
+    as dark as the pen (a gray scan of a drop-out sheet, a form printed black) as well
+    as where it has dropped out. The print's own ink is the median, angle by angle, over
+    the page's blank bubbles of that size.
+    """
+    ring = np.zeros(count, np.float32)
+    ring_baseline = np.zeros(count, np.float32)
+    for index, darkness in outlines:
+        across = np.clip(darkness, 0.0, 1.0).sum(-1)  # (N, 48)
+        blank = fill[index] <= blank_at
+        printed = np.median(across[blank], axis=0) if blank.any() else np.zeros(across.shape[1])
+        ring[index] = (across - printed >= levels.pen).mean(-1)
         ring_baseline[index] = np.median(ring[index])
-    return BubbleMeasure(fill, darkness, ring, arms, centers, at_limit, edge, ring_baseline)
+    return ring, ring_baseline
 
 
 def _filled_threshold(fill: np.ndarray, calibration: Calibration) -> float:
@@ -375,56 +701,232 @@ def _filled_threshold(fill: np.ndarray, calibration: Calibration) -> float:
     return float(np.clip(adapted, calibration.filled_min_fill_floor, calibration.filled_min_fill))
 
 
-def _arms_through_centre(present: np.ndarray) -> np.ndarray:
-    """(N, 4) bool arms → (N,) arms counted: all of them when two face each other, else 0.
+# The geometry of an X as people draw it: two strokes, one rising and one falling, each
+# 25–65° from the horizontal, crossing up to a third of the radius off the centre, each
+# end 1.1 to 2.5 radii out. Seen from the centre, an off-centre stroke's two ends are
+# not opposite: each is off by up to asin(1/3 ÷ 1.1), plus a sampling step; the two
+# strokes' axes differ by at least twice the shallowest slant, less that error.
+X_SLANT_MIN_DEG, X_SLANT_MAX_DEG = 25.0, 65.0
+X_OFF_CENTRE, X_REACH_MIN, X_REACH_MAX = 1 / 3, 1.1, 2.5
+STEP_DEG = 360 / REACH_DIRECTIONS
+OPPOSITE_TOLERANCE_DEG = 2 * np.degrees(np.arcsin(X_OFF_CENTRE / X_REACH_MIN)) + STEP_DEG
+AXES_APART_MIN_DEG = 2 * X_SLANT_MIN_DEG - OPPOSITE_TOLERANCE_DEG / 2
+# A neighbour's X stroke that reaches this bubble leaves it in the neighbour's direction,
+# give or take the stroke's slant (65°) from the line between the two.
+BORROWED_WITHIN_DEG = 90 - X_SLANT_MIN_DEG
 
-    An X's strokes run through the bubble's centre, so its arms come in opposite pairs
-    (diagonals 0 and 2, 1 and 3); ink on one side only is a neighbour's X or overshoot.
+
+@dataclass(frozen=True, slots=True)
+class StrokeEnds:
+    """What leaves one bubble: ``angles`` (degrees) and ``reach`` (radii) of each end of a
+    stroke seen past the mark's own edge, whether they make an X, and whether ends were
+    set aside as a neighbour's strokes (``borrowed``)."""
+
+    angles: tuple[float, ...]
+    reach: tuple[float, ...]
+    is_x: bool
+    borrowed: bool = False
+
+
+def past_the_mark(reach: np.ndarray) -> np.ndarray:
+    """(N, 96) radii each direction's ink runs past the mark on both sides of it.
+
+    A stroke leaving a bubble is narrow: 26–30° to either side, ink stops at the mark's
+    own edge (a fill's, overshoot included, or the outline when the interior is paper).
+    A fill that misses a side has an edge on the other: it stands past nothing.
     """
-    paired = (present[:, 0] & present[:, 2]) | (present[:, 1] & present[:, 3])
-    return np.where(paired, present.sum(axis=1), 0)
+    near, far = SIDE_DIRECTIONS
+    sides = [
+        np.minimum(np.roll(reach, near * sign, axis=1), np.roll(reach, far * sign, axis=1))
+        for sign in (1, -1)
+    ]
+    return reach - np.maximum(np.maximum(*sides), 1.0)
+
+
+def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[StrokeEnds]:
+    """The stroke ends of every bubble, from its reach profile.
+
+    A direction is an end where ink runs past the outline and the mark beside it
+    (:func:`past_the_mark`) by ``stroke_beyond`` radii; neighbouring directions make one
+    end. An end toward a neighbour (within 65° of its bearing) whose ends make an X, one
+    of them running at this bubble, may be that neighbour's stroke: it is ``borrowed``
+    and set aside. Of the other ends,
+    those roughly opposite each other are one stroke through the bubble; two strokes
+    whose axes cross, or one stroke and a third end off its axis, are an X.
+
+    """
+    reach, neighbours = measure.reach, measure.neighbours
+    past = past_the_mark(reach)
+    beyond = (np.round(past, 2) >= calibration.stroke_beyond) & (reach >= X_REACH_MIN)
+    none = StrokeEnds((), (), False)
+    result = [none] * len(reach)
+    marked = np.flatnonzero(beyond.any(axis=1))
+    found = {int(index): _ends(beyond[index], reach[index]) for index in marked}
+    stroked = np.zeros(len(reach), bool)
+    stroked[[index for index, (angles, _) in found.items() if _makes_x(angles)]] = True
+    for index, (angles, reaches) in found.items():
+        bearings = [
+            float(neighbours[index, other])
+            for other in np.flatnonzero(stroked & ~np.isnan(neighbours[index]))
+            if _runs_at(
+                _in_mm(found[int(other)][0], float(measure.aspect[other])),
+                float(measure.heading[index, other]),
+                float(measure.passing[index, other]),
+            )
+        ]
+        own = [
+            k
+            for k, angle in enumerate(angles)
+            if not any(_apart(angle, float(b), 360) <= BORROWED_WITHIN_DEG for b in bearings)
+        ]
+        if stroked[index] and len(own) < 2:
+            # Its ends make an X only with those that may be its neighbours': in doubt.
+            result[index] = StrokeEnds(angles, reaches, False, True)
+            continue
+        kept = tuple(angles[k] for k in own)
+        # Two Xs side by side share the strokes between them: an X that keeps its far
+        # ends is still an X.
+        is_x = bool(stroked[index]) or _makes_x(kept)
+        result[index] = StrokeEnds(
+            kept, tuple(reaches[k] for k in own), is_x, len(own) < len(angles)
+        )
+    return result
+
+
+def _in_mm(angles: tuple[float, ...], aspect: float) -> list[float]:
+    """Directions in a bubble's own polar frame → directions on the page."""
+    theta = np.radians(np.asarray(angles))
+    return list(np.degrees(np.arctan2(aspect * np.sin(theta), np.cos(theta))) % 360)
+
+
+def _runs_at(angles: list[float], heading: float, sine: float) -> bool:
+    """Whether an end at one of ``angles`` runs toward ``heading``, off it by at most
+    asin(``sine``) and a sampling step."""
+    allowed = np.degrees(np.arcsin(sine)) + STEP_DEG
+    return any(_apart(angle, heading, 360) <= allowed for angle in angles)
+
+
+def _ends(beyond: np.ndarray, reach: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Runs of neighbouring directions beyond the edge, going round → (angles, reaches),
+    each run's direction weighted by how far it reaches."""
+    if beyond.all():
+        return (), ()
+    start = int(np.flatnonzero(~beyond)[0])
+    order = np.roll(np.arange(beyond.size), -start)
+    angles, reaches = [], []
+    run: list[int] = []
+    for position in [*order, order[0]]:
+        if beyond[position]:
+            run.append(int(position))
+        elif run:
+            weights = reach[run]
+            unwrapped = np.unwrap(np.radians(np.array(run) * STEP_DEG))
+            angle = np.degrees(np.average(unwrapped, weights=weights)) % 360
+            angles.append(round(float(angle), 1))
+            reaches.append(round(float(weights.max()), 2))
+            run = []
+    return tuple(angles), tuple(reaches)
+
+
+def _apart(a: float, b: float, period: float) -> float:
+    """Angular distance between ``a`` and ``b`` on a circle of ``period`` degrees."""
+    difference = abs(a - b) % period
+    return min(difference, period - difference)
+
+
+def _axis(a: float, b: float) -> float:
+    """The axis (0–180°) of a stroke whose ends point at ``a`` and ``b`` degrees."""
+    doubled = np.radians([2 * a, 2 * b])
+    return float(np.degrees(np.arctan2(np.sin(doubled).sum(), np.cos(doubled).sum())) / 2) % 180
+
+
+def _makes_x(angles: tuple[float, ...]) -> bool:
+    """Two crossing strokes among the ends: two opposite pairs whose axes cross, or one
+    pair and a third end off its axis."""
+    pairs = [
+        (i, j)
+        for i in range(len(angles))
+        for j in range(i + 1, len(angles))
+        if _apart(angles[i], angles[j], 360) >= 180 - OPPOSITE_TOLERANCE_DEG
+    ]
+    for i, j in pairs:
+        axis = _axis(angles[i], angles[j])
+        others = [k for k in range(len(angles)) if k not in (i, j)]
+        if any(_apart(angles[k] % 180, axis, 180) >= AXES_APART_MIN_DEG for k in others):
+            return True
+    return False
 
 
 def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[BubbleState]:
-    """Decide each bubble's state from its measurements; doubt gives ``unclear``."""
+    """Decide each bubble's state from its measurements; doubt gives ``unclear``.
+
+    Filled: enough of the interior inked, its rim reached, at most one side missed, in
+    the page's pen; crossed: that, with an X's strokes leaving it and the rim between
+    them in the page's pen too. Any other stroke leaving a fill (a slash, a tick, a
+    line), or drawn across it darker than the fill, makes it ``possible_cross``; strokes
+    over an empty circle ``x_over_empty``; a fainter fill than the page's pen
+    ``faint_fill``.
+    """
     filled_at = _filled_threshold(measure.fill, calibration)
     blank_at = calibration.blank_max_fill
-    arms_present = _arms_through_centre(measure.arms >= calibration.cross_arm_min)
+    band = max(filled_at - blank_at, 1e-6)
+    pen = measure.levels.pen
+    faint_below = calibration.fill_tone_share * pen
+    # A second pass of the same pen darkens a line across the fill by the pen's darkness
+    # times the light the first pass lets through: three quarters of that is a stroke.
+    overlay_at = OVERLAY_SHARE * pen * (1 - pen)
+    ends = stroke_ends(measure, calibration)
     states: list[BubbleState] = []
-    # A fill of at least ``filled_at`` of the bubble, whatever its shape, inks the
-    # interior's outer band on the axes; a centre dot or an X's strokes leave it paper.
-    edge_at = 0.5 * filled_at
-    for fill, darkness, ring, edge, arm_count in zip(
+    for fill, darkness, printed, ring, rim, gaps, tone, profile, overlay, strokes in zip(
         measure.fill.tolist(),
         measure.darkness.tolist(),
+        measure.printed.tolist(),
         (measure.ring - measure.ring_baseline).tolist(),
-        measure.edge.tolist(),
-        arms_present.tolist(),
+        measure.rim.tolist(),
+        measure.gaps.tolist(),
+        measure.tone.tolist(),
+        measure.rim_profile,
+        measure.overlay.tolist(),
+        ends,
         strict=True,
     ):
-        band = max(filled_at - blank_at, 1e-6)
-        if fill >= filled_at and edge < edge_at:
-            reason = Reason.X_OVER_EMPTY if arm_count >= 2 else Reason.PARTIAL_FILL
-            states.append(BubbleState(MarkState.UNCLEAR, 0.0, (reason,)))
-        elif fill >= filled_at:
+        crossing = len(strokes.angles) >= 2
+        if fill >= filled_at and rim >= calibration.fill_rim_min and gaps <= 1:
             confidence = min(1.0, 0.5 + (fill - filled_at) / band)
-            if arm_count >= calibration.cross_arms_crossed:
+            if tone < faint_below:
+                states.append(_unclear(Reason.FAINT_FILL))
+            elif strokes.is_x and _between_arms(profile, strokes.angles) < faint_below:
+                states.append(_unclear(Reason.X_OVER_EMPTY))
+            elif strokes.is_x:
                 states.append(BubbleState(MarkState.CROSSED, confidence, ()))
-            elif arm_count >= 2:
-                states.append(BubbleState(MarkState.UNCLEAR, 0.0, (Reason.POSSIBLE_CROSS,)))
+            elif strokes.angles or overlay >= overlay_at:
+                states.append(_unclear(Reason.POSSIBLE_CROSS))
             else:
                 states.append(BubbleState(MarkState.FILLED, confidence, ()))
-        elif fill <= blank_at:
-            confidence = min(1.0, 0.5 + (blank_at - fill) / band)
-            if arm_count >= 2:
-                states.append(BubbleState(MarkState.UNCLEAR, 0.0, (Reason.X_OVER_EMPTY,)))
-            elif darkness >= calibration.smudge_darkness:
-                states.append(BubbleState(MarkState.UNCLEAR, 0.0, (Reason.SMUDGE,)))
+        elif fill <= blank_at and not strokes.angles:
+            if darkness - printed >= measure.levels.smudge_at:
+                states.append(_unclear(Reason.SMUDGE))
             elif ring >= calibration.traced_ring_excess:
-                states.append(BubbleState(MarkState.UNCLEAR, 0.0, (Reason.OUTLINE_TRACED,)))
+                states.append(_unclear(Reason.OUTLINE_TRACED))
             else:
+                confidence = min(1.0, 0.5 + (blank_at - fill) / band)
                 states.append(BubbleState(MarkState.BLANK, confidence, ()))
         else:
-            reason = Reason.X_OVER_EMPTY if arm_count >= 2 else Reason.PARTIAL_FILL
-            states.append(BubbleState(MarkState.UNCLEAR, 0.0, (reason,)))
+            states.append(_unclear(Reason.X_OVER_EMPTY if crossing else Reason.PARTIAL_FILL))
     return states
+
+
+OVERLAY_SHARE = 0.75
+
+
+def _between_arms(profile: np.ndarray, angles: tuple[float, ...]) -> float:
+    """The rim's median darkness away from an X's ends (25° and more): a fill under the
+    X inks it in the page's pen; between the strokes of an X over an empty circle it is
+    paper, however blurred the strokes."""
+    directions = np.arange(profile.size) * (360 / profile.size)
+    away = np.array([min(_apart(d, a, 360) for a in angles) >= 25 for d in directions])
+    return float(np.median(profile[away])) if away.any() else 0.0
+
+
+def _unclear(reason: Reason) -> BubbleState:
+    return BubbleState(MarkState.UNCLEAR, 0.0, (reason,))

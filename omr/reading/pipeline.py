@@ -34,11 +34,13 @@ from omr.reading.marks import (
     bubble_layout,
     classify_marks,
     measure_bubbles,
+    past_the_mark,
 )
 from omr.reading.page_checks import blank_or_blurred, stray_marks
 from omr.reading.registration.aruco import MARKERS_PER_SHEET, detect_markers, register_aruco
 from omr.reading.registration.blocks import register_by_blocks
 from omr.reading.registration.fit import PageRegistration
+from omr.reading.registration.outlines import refine_on_outlines
 from omr.reading.registration.page import register_page
 from omr.reading.template_space import TemplatePage, warp_to_template
 from omr.sheet.calibration import Calibration, load_calibration
@@ -275,6 +277,9 @@ def read_page(
     clock = _Clock(reading.timings_ms)
     scan = ScanChannels(image.image)
     template, registration = _choose_template(scan, options, candidates)
+    if registration:
+        assert template is not None
+        registration = refine_on_outlines(scan, template, registration)
     clock.lap("registration")
     if not registration:
         page_problem = blank_or_blurred(scan.gray)
@@ -325,7 +330,8 @@ def _bubble_records(
     hundreds)."""
     fill = np.round(measure.fill.astype(np.float64), 3).tolist()
     darkness = np.round(measure.darkness.astype(np.float64), 3).tolist()
-    cross = np.round(measure.arms.max(axis=1).astype(np.float64), 3).tolist()
+    past = np.clip(past_the_mark(measure.reach), 0, None).max(axis=1)
+    cross = np.round(past.astype(np.float64), 3).tolist()
     centers = np.round(measure.centers_px.astype(np.float64), 1).tolist()
     return [
         {

@@ -67,6 +67,7 @@ class _KeyFile(BaseModel):
     version: KeyVersion | None = None
     master: dict[int, str] | None = None
     variants: dict[str, dict[int, str] | _VariantMapping]
+    items: dict[str, dict[int, int]] | None = None  # per-variant keys: question → item
     annulled: list[int] | dict[str, list[int]] = []
 
 
@@ -202,6 +203,18 @@ def _annulled_for(raw: _KeyFile, variant: str) -> set[int]:
     return set(raw.annulled)
 
 
+def _check_annulled(named: set[int], known: set[int], profile: Profile, variant: str) -> None:
+    """Refuse annulments of master questions or items the key does not have."""
+    unknown = sorted(named - known)
+    if unknown:
+        raise ScoringError(
+            Reason.KEY_ANNULLED_UNKNOWN,
+            variant=variant,
+            questions=", ".join(map(str, unknown)),
+            count=profile.question_count,
+        )
+
+
 def _derive(raw: _KeyFile, profile: Profile, variant: str, mapping: _VariantMapping) -> VariantKey:
     master = raw.master or {}
     questions = mapping.questions or {q: q for q in master}
@@ -238,17 +251,57 @@ def _derive(raw: _KeyFile, profile: Profile, variant: str, mapping: _VariantMapp
         for vq, mq in questions.items()
     }
     master_annulled = _annulled_for(raw, variant)
-    unknown = sorted(master_annulled - set(master))
-    if unknown:
-        raise ScoringError(
-            Reason.KEY_ANNULLED_UNKNOWN,
-            variant=variant,
-            questions=", ".join(map(str, unknown)),
-            count=profile.question_count,
-        )
+    _check_annulled(master_annulled, set(master), profile, variant)
     annulled = {vq for vq, mq in questions.items() if mq in master_annulled}
     origins = {vq: Origin(mq, options) for vq, mq in questions.items()}
     return VariantKey(answers, frozenset(annulled), origins)
+
+
+def _item_origins(raw: _KeyFile, profile: Profile, variant: str) -> dict[int, Origin]:
+    """Per-variant keys with an item map: each question's item (options not permuted)."""
+    items = (raw.items or {}).get(variant)
+    every = range(1, profile.question_count + 1)
+    first = next(iter((raw.items or {}).values()), {})
+    if (
+        items is None
+        or sorted(items) != list(every)
+        or sorted(items.values()) != sorted(first.values())
+        or len(set(items.values())) != len(items)
+    ):
+        raise ScoringError(
+            Reason.KEY_PERMUTATION_INVALID,
+            variant=variant,
+            problem="the item map must give every question of every variant a distinct item, "
+            "the same items in every variant",
+            problem_ro="harta întrebărilor trebuie să dea fiecărei întrebări din fiecare "
+            "variantă o întrebare comună distinctă, aceleași în toate variantele",
+        )
+    identity = {option: option for option in profile.options}
+    return {question: Origin(item, identity) for question, item in items.items()}
+
+
+def _per_variant(
+    raw: _KeyFile, profile: Profile, variant: str, given: dict[int, str]
+) -> VariantKey:
+    """A variant's own key; with an item map, ``annulled`` (a list) names items."""
+    answers = {
+        q: parse_letters(
+            text, profile, f"variant {variant}, question {q}", f"varianta {variant}, întrebarea {q}"
+        )
+        for q, text in given.items()
+        if text.strip().casefold() not in ANNULLED_WORDS
+    }
+    words = {q for q, text in given.items() if text.strip().casefold() in ANNULLED_WORDS}
+    if raw.items is None:
+        return VariantKey(answers, frozenset(_annulled_for(raw, variant) | words))
+    origins = _item_origins(raw, profile, variant)
+    if isinstance(raw.annulled, dict):
+        annulled = set(raw.annulled.get(variant, []))
+    else:
+        items = {origin.question for origin in origins.values()}
+        _check_annulled(set(raw.annulled), items, profile, variant)
+        annulled = {q for q, origin in origins.items() if origin.question in raw.annulled}
+    return VariantKey(answers, frozenset(annulled | words), origins)
 
 
 def _one_label(profile: Profile, letter: str, variant: str) -> str:
@@ -290,6 +343,13 @@ def build_key(data: object, profile: Profile, source: str = "key document") -> A
     variants: dict[str, VariantKey] = {}
     for variant, given in raw.variants.items():
         if raw.master is not None:
+            if raw.items is not None:
+                raise InputFileError(
+                    Reason.KEY_INVALID,
+                    source=source,
+                    problem="a master key maps its variants itself; 'items' is for per-variant "
+                    "keys",
+                )
             if not isinstance(given, _VariantMapping) and given:
                 raise InputFileError(
                     Reason.KEY_INVALID,
@@ -305,20 +365,7 @@ def build_key(data: object, profile: Profile, source: str = "key document") -> A
                 problem=f"variant {variant} maps a master key, but there is no 'master'",
             )
         else:
-            answers = {
-                q: parse_letters(
-                    text,
-                    profile,
-                    f"variant {variant}, question {q}",
-                    f"varianta {variant}, întrebarea {q}",
-                )
-                for q, text in given.items()
-                if text.strip().casefold() not in ANNULLED_WORDS
-            }
-            annulled = _annulled_for(raw, variant) | {
-                q for q, text in given.items() if text.strip().casefold() in ANNULLED_WORDS
-            }
-            vkey = VariantKey(answers, frozenset(annulled))
+            vkey = _per_variant(raw, profile, variant, given)
         _check_variant(profile, variant, dict(vkey.answers), set(vkey.annulled))
         variants[variant] = vkey
     if not variants:

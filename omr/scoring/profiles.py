@@ -147,6 +147,7 @@ PassRule = Annotated[
 class Rounding(_Model):
     places: int = Field(default=2, ge=0, le=6)
     mode: Literal["half_up", "half_even", "down"] = "half_up"
+    on: Literal["total", "question"] = "total"  # round the sum, or each question first
 
     def apply(self, value: Decimal) -> Decimal:
         """``value`` rounded to ``places`` decimals (``Decimal("7.3")`` → ``7.30``)."""
@@ -163,6 +164,7 @@ class Profile(_Model):
     options: list[str] = Field(min_length=2)
     ink: Literal["blue", "black"]
     question_count: int = Field(ge=1)
+    minimum_questions: int = Field(default=1, ge=1)  # the regulation's least (EMC: 10)
     maximum: Points
     question_types: list[QuestionType] = Field(min_length=1)
     pass_rules: list[PassRule] = Field(alias="pass", min_length=1)
@@ -172,6 +174,11 @@ class Profile(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
+        if self.question_count < self.minimum_questions:
+            raise ValueError(
+                f"question_count is {self.question_count}, fewer than the "
+                f"minimum_questions {self.minimum_questions} the exam's rules require"
+            )
         folded = [option.casefold() for option in self.options]
         if len(set(folded)) != len(folded):
             raise ValueError(f"options must be distinct, got {self.options}")

@@ -128,19 +128,20 @@ def score_question(
 ) -> Outcome:
     """Score one question's ``marks`` (option → state) against its ``key`` letters.
 
-    In order: an ``unclear`` bubble leaves the question undecided; an annulled question
-    scores 0 out of 0 (policy ``void``) or full points (``award``); then the type's
-    zeroing rules (a crossed circle, too many or too few filled) and finally its rule.
+    In order: an annulled question scores 0 out of 0 (policy ``void``) or full points
+    (``award``), whatever its marks; an ``unclear`` bubble leaves the question undecided;
+    then the type's zeroing rules (a crossed circle, too many or too few filled) and
+    finally its rule.
     """
     qtype = profile.question_type(question)
     top = qtype.max_points(len(profile.options))
-    unclear = [option for option, state in marks.items() if state == MarkState.UNCLEAR]
-    if unclear:
-        return Outcome(None, top, f"pending: {' '.join(unclear)} unclear")
     if annulled:
         if profile.annulment == "void":
             return Outcome(Decimal(0), Decimal(0), "annulled (void)")
         return Outcome(top, top, "annulled (award)")
+    unclear = [option for option, state in marks.items() if state == MarkState.UNCLEAR]
+    if unclear:
+        return Outcome(None, top, f"pending: {' '.join(unclear)} unclear")
     if qtype.zeroing.crossed and MarkState.CROSSED in marks.values():
         return Outcome(Decimal(0), top, "crossed → 0")
     filled = {option for option, state in marks.items() if state == MarkState.FILLED}
@@ -231,6 +232,13 @@ def _master_ref(vkey: VariantKey, question: int) -> MasterRef | None:
     return MasterRef(question=origin.question, options=origin.options)
 
 
+def _question_points(profile: Profile, points: Decimal) -> Decimal:
+    """A question's points: rounded (rounding ``on: question``), else exact, with the
+    profile's places when that loses nothing (``0.2`` shown ``0.20``, ``0.125`` kept)."""
+    rounded = profile.rounding.apply(points)
+    return rounded if profile.rounding.on == "question" or rounded == points else points
+
+
 def score_sheet(
     page: ReadingPage, key: AnswerKey, profile: Profile, decisions: Decisions | None = None
 ) -> SheetScore:
@@ -291,8 +299,10 @@ def score_sheet(
                 type=profile.question_type(question).name,
                 marks=marks,
                 key="".join(o for o in profile.options if o in vkey.answers.get(question, ())),
-                points=None if outcome.points is None else rounding(outcome.points),
-                max=rounding(outcome.max),
+                points=None
+                if outcome.points is None
+                else _question_points(profile, outcome.points),
+                max=_question_points(profile, outcome.max),
                 rule=outcome.rule,
                 decided=decided.get(question, []),
                 master=_master_ref(vkey, question),
@@ -310,11 +320,12 @@ def _summarise(
     answers: dict[int, dict[str, MarkState]],
 ) -> SheetScore:
     rounding = profile.rounding.apply
+    held = {line.question for line in lines if line.points is None}  # not annulled ones
     pending = [
         Bubble(question=question, option=option)
         for question, marks in sorted(answers.items())
         for option, state in marks.items()
-        if state == MarkState.UNCLEAR
+        if state == MarkState.UNCLEAR and question in held
     ]
     decided_points = sum((line.points for line in lines if line.points is not None), Decimal(0))
     maximum = sum((line.max for line in lines), Decimal(0))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time, timedelta
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -42,10 +43,13 @@ class Offset(BaseModel):
 
 
 class Window(BaseModel):
-    """From ``opens`` to ``closes`` after the anchor (both included)."""
+    """From ``opens`` to ``closes`` after the anchor (both included); ``step`` says what it
+    bounds: the filing of a request, or its resolving (002 art. 16 (2): rescan requests
+    are resolved the next day from 17:00)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    step: Literal["filing", "resolving"] = "filing"
     opens: Offset = Offset()
     closes: Offset
 

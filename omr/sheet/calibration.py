@@ -17,6 +17,7 @@ Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 # keeps a 0.2 mm outline and 0.3 mm of registration error out of a 5 mm bubble's interior.
 # The calibration sheet's coverage references are printed as shares of the same disc.
 INTERIOR_RADIUS = 0.72
+RETIRED_FIELDS = frozenset({"cross_arm_min", "cross_arms_crossed"})
 
 
 class Calibration(BaseModel):
@@ -27,16 +28,29 @@ class Calibration(BaseModel):
     schema_: Literal["omr.calibration/1"] = Field("omr.calibration/1", alias="schema")
     name: str = "default"
     ink_darkness: Fraction = 0.35
+    ink_darkness_floor: Fraction = 0.15
     blank_max_fill: Fraction = 0.15
     filled_min_fill: Fraction = 0.55
     filled_min_fill_floor: Fraction = 0.42
+    fill_rim_min: Fraction = 0.4
+    fill_tone_share: Fraction = 0.6
     smudge_darkness: Fraction = 0.14
     traced_ring_excess: Fraction = 0.35
-    cross_arm_min: Fraction = 0.6
-    cross_arms_crossed: Annotated[int, Field(ge=2, le=4)] = 3
+    stroke_beyond: Annotated[float, Field(ge=0.05, le=1.0)] = 0.3
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_arm_thresholds(cls, data: object) -> object:
+        """Profiles written before strokes were read as ends carry two arm thresholds that
+        no longer mean anything: they are dropped."""
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if k not in RETIRED_FIELDS}
+        return data
 
     @model_validator(mode="after")
     def _ordered(self) -> Calibration:
+        if not self.ink_darkness_floor <= self.ink_darkness:
+            raise ValueError("need ink_darkness_floor <= ink_darkness")
         if not self.blank_max_fill < self.filled_min_fill_floor <= self.filled_min_fill:
             raise ValueError(
                 "need blank_max_fill < filled_min_fill_floor <= filled_min_fill "

@@ -60,7 +60,7 @@ def template_geometry(template: SheetTemplate) -> dict[str, Any]:
         "template": template.id,
         "version": template.version,
         "page": {
-            "size": template.page.size,
+            "size": template.page.paper,
             "orientation": template.page.orientation,
             "size_mm": [width, height],
         },

@@ -21,7 +21,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from omr.vocabulary.errors import TemplateError
 from omr.vocabulary.reasons import Reason
 
-PAGE_SIZES_MM: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
+# Portrait (width, height) of the named paper sizes; Letter and Legal are 8.5 × 11 and
+# 8.5 × 14 inches.
+PAGE_SIZES_MM: dict[str, tuple[float, float]] = {
+    "A4": (210.0, 297.0),
+    "A3": (297.0, 420.0),
+    "Letter": (215.9, 279.4),
+    "Legal": (215.9, 355.6),
+}
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "sheet_templates"
 VARIANT_LETTERS = ("A", "B", "C", "D")
 
@@ -67,20 +74,36 @@ class PagePart(_NamedBox):
 
 
 class PageSpec(_Model):
-    size: Literal["A4", "A3"] = "A4"
+    """The page: a named paper size in an orientation, or ``size_mm`` (width, height as
+    the page is read) for any other paper."""
+
+    size: Literal["A4", "A3", "Letter", "Legal"] = "A4"
     orientation: Literal["portrait", "landscape"] = "portrait"
+    custom_size_mm: Size | None = Field(default=None, alias="size_mm")
     parts: list[PagePart] = []
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     @model_validator(mode="after")
     def _parts_inside(self) -> PageSpec:
+        named = {"size", "orientation"} & self.model_fields_set
+        if self.custom_size_mm is not None and named:
+            raise ValueError(f"give size_mm alone, without {' or '.join(sorted(named))}")
         for part in self.parts:
             if not _inside_page(part.box, self.size_mm):
                 raise ValueError(f"page part {part.name!r} lies outside the page")
         return self
 
     @property
+    def paper(self) -> str:
+        """The paper's name (``A4``, ``Letter``, …), ``custom`` for a size in mm."""
+        return self.size if self.custom_size_mm is None else "custom"
+
+    @property
     def size_mm(self) -> tuple[float, float]:
         """(width, height) of the page in mm."""
+        if self.custom_size_mm is not None:
+            return self.custom_size_mm
         short, long = PAGE_SIZES_MM[self.size]
         return (short, long) if self.orientation == "portrait" else (long, short)
 
@@ -111,6 +134,11 @@ class ArucoRegistration(_Model):
         return Box(origin_mm=marker.origin_mm, size_mm=(self.size_mm, self.size_mm))
 
 
+# A page registers on 3 blocks found (an affine fit of their 12 corners) or 4 and more
+# (a homography); a template declares at least 3, and the reader needs as many.
+MIN_REGISTRATION_BLOCKS = 3
+
+
 class SolidBlock(_NamedBox):
     """A solid black rectangle printed on the form, used as a registration mark."""
 
@@ -124,7 +152,7 @@ class BlockRegistration(_Model):
     """
 
     kind: Literal["blocks"]
-    blocks: list[SolidBlock] = Field(min_length=3)
+    blocks: list[SolidBlock] = Field(min_length=MIN_REGISTRATION_BLOCKS)
     orientation_boxes: list[Box] = []
 
     @model_validator(mode="after")
@@ -566,7 +594,8 @@ def _check_parts(template: SheetTemplate) -> None:
                 raise ValueError(f"page part {part.name!r} does not hold {what}")
 
 
-def _format_validation_error(error: ValidationError) -> str:
+def format_validation_error(error: ValidationError) -> str:
+    """A template's validation error as ``field.path: reason`` items joined by ``; ``."""
     lines = []
     for item in error.errors():
         path = ".".join(str(part) for part in item["loc"]) or "(top level)"
@@ -616,7 +645,7 @@ def load_template(name_or_path: str | Path) -> SheetTemplate:
         return SheetTemplate.model_validate(data)
     except ValidationError as error:
         raise TemplateError(
-            Reason.TEMPLATE_INVALID, file=str(path), problem=_format_validation_error(error)
+            Reason.TEMPLATE_INVALID, file=str(path), problem=format_validation_error(error)
         ) from None
 
 

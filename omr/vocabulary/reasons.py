@@ -145,18 +145,20 @@ class Reason(StrEnum):
     MARKERS_NOT_FOUND = (
         "markers_not_found",
         Severity.REJECT,
-        "s-au găsit doar {found} din cele {expected} marcaje de colț; un colț poate fi rupt, "
-        "îndoit sau în afara scanării",
-        "only {found} of {expected} corner markers were found; a corner may be torn, folded "
-        "or outside the scan",
+        "s-au găsit doar {found} din cele {expected} marcaje de colț, prea puține pentru a "
+        "așeza pagina, nici cu ajutorul bulelor tipărite; un colț poate fi rupt, îndoit sau în "
+        "afara scanării",
+        "only {found} of {expected} corner markers were found, too few to place the page even "
+        "with the printed bubbles; a corner may be torn, folded or outside the scan",
     )
     REGISTRATION_MARKS_NOT_FOUND = (
         "registration_marks_not_found",
         Severity.REJECT,
-        "s-au găsit doar {found} din cele {expected} blocuri tipărite; un bloc poate fi rupt, "
-        "acoperit cu cerneală sau în afara scanării",
-        "only {found} of the {expected} printed blocks were found; a block may be torn, "
-        "inked over or outside the scan",
+        "s-au găsit doar {found} din cele {expected} blocuri tipărite ale formularului, iar "
+        "citirea are nevoie de {needed}: pagina este alta sau blocurile sunt rupte, acoperite "
+        "ori în afara scanării",
+        "only {found} of the form's {expected} printed blocks were found, and reading needs "
+        "{needed}: the page is another, or its blocks are torn, covered or outside the scan",
     )
     WRONG_TEMPLATE = (
         "wrong_template",
@@ -282,6 +284,12 @@ class Reason(StrEnum):
         Severity.REVIEW,
         "bulă umplută parțial sau slab",
         "a partial or light fill",
+    )
+    FAINT_FILL = (
+        "faint_fill",
+        Severity.REVIEW,
+        "bulă umplută mult mai slab decât celelalte de pe foaie",
+        "a fill much fainter than the sheet's other fills",
     )
     X_OVER_EMPTY = (
         "x_over_empty",
@@ -430,6 +438,35 @@ class Reason(StrEnum):
         Severity.ERROR,
         "{file}: secretul examenului nu poate fi citit sau fișierul este gol",
         "{file}: cannot read the exam secret ({error})",
+    )
+    # --- templates made from forms printed by others (omr template) -------------------
+    PDF_TOOLS_MISSING = (
+        "pdf_tools_missing",
+        Severity.ERROR,
+        "lipsește programul {tool} (pachetul poppler-utils): formularul PDF nu poate fi măsurat",
+        "{tool} (poppler-utils) is not installed: the form's PDF cannot be measured",
+    )
+    FORM_PDF_UNREADABLE = (
+        "form_pdf_unreadable",
+        Severity.ERROR,
+        "{file}: formularul PDF nu poate fi deschis sau nu are pagina cerută",
+        "{file}: the form's PDF cannot be read ({error})",
+    )
+    FORM_BUBBLES_NOT_FOUND = (
+        "form_bubbles_not_found",
+        Severity.ERROR,
+        "{file}: pe pagină nu s-au găsit bule tipărite (cercuri, elipse sau casete rotunjite "
+        "de aceeași mărime, cel puțin {needed})",
+        "{file}: no printed bubbles were found on the page (circles, ellipses or rounded "
+        "boxes of one size, at least {needed})",
+    )
+    FORM_MARKS_NOT_FOUND = (
+        "form_marks_not_found",
+        Severity.ERROR,
+        "{file}: formularul tipărește {found} blocuri pline de înregistrare; un model are "
+        "nevoie de cel puțin {needed}",
+        "{file}: the form prints {found} solid registration blocks; a template needs at "
+        "least {needed}",
     )
     # --- scoring: exam profiles, keys, readings and results files ---------------------
     PROFILE_NOT_FOUND = (
@@ -592,6 +629,12 @@ class Reason(StrEnum):
         Severity.ERROR,
         "{what} se primește între {start} și {end}; a fost depusă la {moment}",
         "{what} is accepted from {start} to {end}; it was filed at {moment}",
+    )
+    OUTSIDE_RESOLVING_WINDOW = (
+        "outside_resolving_window",
+        Severity.ERROR,
+        "{what} se rezolvă între {start} și {end}; acum este {moment}",
+        "{what} is resolved from {start} to {end}; it is now {moment}",
     )
     # --- the committee's rules: contestations, rescans, rankings, item analysis -------
     DECISION_INVALID = (
@@ -928,6 +971,40 @@ class Reason(StrEnum):
         "grila finală a fost deja publicată; deciziile de acum ar schimba-o",
         "the final key was already published; decisions now would change it",
     )
+    EXAM_LOCKED = (
+        "exam_locked",
+        Severity.ERROR,
+        "grila finală a fost publicată la {published}: {action} nu se mai face din sală; "
+        "o schimbare este de acum un act al comisiei, consemnat în proces-verbal",
+        "the final key was published at {published}: {action} is no longer done in a room; "
+        "a change is now a committee act, recorded in minutes",
+    )
+    CONTESTATION_WINDOW_OPEN = (
+        "contestation_window_open",
+        Severity.ERROR,
+        "grila finală se publică după închiderea contestațiilor, la {end}; acum este {moment}",
+        "the final key is published after contestations close at {end}; it is now {moment}",
+    )
+    CONTESTATION_AFTER_FINAL_KEY = (
+        "contestation_after_final_key",
+        Severity.ERROR,
+        "grila finală a fost publicată la {published}; contestațiile nu se mai primesc",
+        "the final key was published at {published}; contestations are no longer accepted",
+    )
+    GRADE_INVALID = (
+        "grade_invalid",
+        Severity.ERROR,
+        "nota „{grade}” nu este o notă între 1 și 10",
+        "the grade '{grade}' is not a grade from 1 to 10",
+    )
+    RULING_MISSES_VARIANTS = (
+        "ruling_misses_variants",
+        Severity.ERROR,
+        "decizia asupra întrebării {item} trebuie să numească poziția ei în fiecare variantă "
+        "(de exemplu A5+B12); lipsesc variantele {missing}",
+        "the ruling on {item} must name its position in every variant (e.g. A5+B12); "
+        "variants {missing} are missing",
+    )
     CANDIDATE_HAS_SHEET = (
         "candidate_has_sheet",
         Severity.ERROR,
@@ -971,6 +1048,12 @@ class Reason(StrEnum):
         Severity.ERROR,
         "bula {bubble} nu este neclară ({shown}): se decide doar o bulă neclară",
         "bubble {bubble} is not unclear ({shown}): only an unclear bubble is decided",
+    )
+    INK_NOT_IN_DOUBT = (
+        "ink_not_in_doubt",
+        Severity.ERROR,
+        "foaia {sheet} nu are cerneală de altă culoare: nu este nimic de păstrat",
+        "sheet {sheet} has no ink of another colour: there is nothing to keep",
     )
     ANNULMENT_REASON_MISSING = (
         "annulment_reason_missing",

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from station.api.routes import (
     audit,
     auth,
+    catalogue,
     contestations,
     deadlines,
     exams,
@@ -20,6 +21,6 @@ from station.api.routes import (
 
 api_router = APIRouter(prefix="/api")
 ROOM = (auth, users, exams, scans, rooms, sheets, audit)
-COMMITTEE = (deadlines, rescans, contestations, unification)
+COMMITTEE = (deadlines, rescans, contestations, unification, catalogue)
 for module in ROOM + COMMITTEE:
     api_router.include_router(module.router)

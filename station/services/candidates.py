@@ -13,6 +13,7 @@ from omr.vocabulary.reasons import Reason
 from omr.vocabulary.states import PageStatus
 from station.errors import StationError
 from station.services import audit
+from station.services.phases import check_unlocked
 from station.storage.models import Annulment, Candidate, CandidateLink, Reading, Room, User
 
 
@@ -113,10 +114,11 @@ def pick_candidate(
     Raises
     ------
     StationError
-        ``candidate_unknown``, ``candidate_other_room``, ``candidate_has_sheet``,
-        ``sheet_annulled``, ``sheet_rejected``.
+        ``exam_locked`` (409), ``candidate_unknown``, ``candidate_other_room``,
+        ``candidate_has_sheet``, ``sheet_annulled``, ``sheet_rejected``.
     """
     room = session.get(Room, reading.room_id)
+    check_unlocked(session, exam=room.exam, action="alegerea candidatului foii")
     candidate = find_candidate(session, room=room, number=number.strip())
     if candidate is None:
         raise StationError(Reason.CANDIDATE_UNKNOWN, candidate=number)

@@ -25,9 +25,10 @@ from station.errors import StationError, not_found
 from station.services import audit
 from station.services.deadlines import check_window
 from station.services.exams import answer_key, latest_key
+from station.services.phases import publication_of
 from station.services.rooms import rooms_of_exam
 from station.services.sheets import SheetView, room_sheets
-from station.storage.committee import Contestation, ItemRuling, KeyPublication
+from station.storage.committee import Contestation, ItemRuling
 from station.storage.models import AnswerKeyVersion, Candidate, Exam, User, utcnow
 
 OUTCOMES = ("rejected", "changed", "annulled")
@@ -86,8 +87,9 @@ def file_contestation(
     Raises
     ------
     StationError
-        ``not_found`` (candidate), ``claim_missing``, ``key_missing``,
-        ``contestation_unknown_question``, ``variant_without_key``, ``outside_window``.
+        ``not_found`` (candidate), ``claim_missing``, ``contestation_after_final_key``
+        (409), ``key_missing``, ``contestation_unknown_question``, ``variant_without_key``,
+        ``outside_window``.
     """
     if not claim.strip():
         raise StationError(Reason.CLAIM_MISSING)
@@ -96,6 +98,13 @@ def file_contestation(
     ).first()
     if known is None:
         raise not_found(f"candidatul {candidate}")
+    published = publication_of(session, exam=exam)
+    if published is not None:
+        raise StationError(
+            Reason.CONTESTATION_AFTER_FINAL_KEY,
+            status_code=409,
+            published=f"{published.published_at:%d.%m.%Y %H:%M}",
+        )
     _, key = key_in_force(session, exam=exam)
     try:
         name, _ = key.for_variant(variant)
@@ -167,9 +176,7 @@ def revised_document(
         Every refusal of :func:`omr.committee.contestations.revise_key` (nothing is stored).
     """
     version, _ = key_in_force(session, exam=exam)
-    published = session.scalars(
-        select(KeyPublication).where(KeyPublication.exam_id == exam.id)
-    ).first()
+    published = publication_of(session, exam=exam)
     base = version
     if published is not None:
         final = session.get(AnswerKeyVersion, published.key_id)
@@ -203,16 +210,25 @@ def rule_item(
 ) -> ItemRuling:
     """Record the committee's answer to a contested item.
 
+    The committee may change or annul any item, contested or not (002 art. 16 (4): a
+    flawed question is annulled for everyone); it rejects only what was contested. An
+    item of per-variant keys without an item map is named at every position (``A5+B12``).
+
     Raises
     ------
     StationError
-        ``item_not_contested`` (404), ``outcome_invalid``, ``justification_missing``,
-        ``members_missing``, and the refusals of :func:`revised_document`.
+        ``item_not_contested`` (404, a rejection of what nobody contested),
+        ``key_already_final`` (409, after the final key), ``outcome_invalid``,
+        ``justification_missing``, ``members_missing``, and the refusals of
+        :func:`revised_document`.
     """
-    if not any(c.item == item for c in contestations_of(session, exam=exam)):
-        raise StationError(Reason.ITEM_NOT_CONTESTED, status_code=404, item=item)
     if outcome not in OUTCOMES:
         raise StationError(Reason.OUTCOME_INVALID, what="răspunsul", options=", ".join(OUTCOMES))
+    if publication_of(session, exam=exam) is not None:
+        raise StationError(Reason.KEY_ALREADY_FINAL, status_code=409)
+    contested = {c.item for c in contestations_of(session, exam=exam)}
+    if outcome == "rejected" and not contested & set(item.split("+")):
+        raise StationError(Reason.ITEM_NOT_CONTESTED, status_code=404, item=item)
     if not justification.strip():
         raise StationError(Reason.JUSTIFICATION_MISSING)
     members = [member.strip() for member in members if member.strip()]
@@ -252,17 +268,31 @@ def rule_item(
     return ruling
 
 
+def ruling_of(rulings: dict[str, ItemRuling], item: str) -> ItemRuling | None:
+    """The ruling that covers ``item`` (itself, or a ruling naming it at one position)."""
+    return rulings.get(item) or next(
+        (ruling for name, ruling in rulings.items() if item in name.split("+")), None
+    )
+
+
 def contested_items(session: Session, *, exam: Exam) -> list[ContestedItem]:
-    """The contested items in question order, each with its ruling and item analysis."""
+    """The contested items in question order, then the items ruled without a contestation,
+    each with its ruling and item analysis."""
     _, key = key_in_force(session, exam=exam)
     rulings = current_rulings(session, exam=exam)
     scores = [view.score for view in exam_sheets(session, exam=exam) if view.score is not None]
     stats = {entry.item: entry for entry in analyse_items(scores)}
     filed = contestations_of(session, exam=exam)
     claims = [Claim(c.candidate, c.variant, c.question, c.claim) for c in filed]
-    return [
+    entries = [
         ContestedItem(
-            item, [c for c in filed if c.item == item], rulings.get(item), stats.get(item)
+            item, [c for c in filed if c.item == item], ruling_of(rulings, item), stats.get(item)
         )
         for item in group_contestations(key, claims)
+    ]
+    covered = {entry.ruling.id for entry in entries if entry.ruling is not None}
+    return entries + [
+        ContestedItem(item, [], ruling, stats.get(item))
+        for item, ruling in rulings.items()
+        if ruling.id not in covered
     ]

@@ -25,6 +25,7 @@ from station.storage.committee import DeadlineException, ExamSchedule
 from station.storage.models import Exam, User
 
 Kind = Literal["contestation", "rescan"]
+Step = Literal["filing", "resolving"]
 EXAM_ZONE = ZoneInfo("Europe/Bucharest")
 WHAT = {"contestation": "contestația", "rescan": "cererea de rescanare"}
 
@@ -134,18 +135,25 @@ def grant_exception(
 
 
 def check_window(
-    session: Session, *, exam: Exam, kind: Kind, candidate: str, now: datetime
+    session: Session,
+    *,
+    exam: Exam,
+    kind: Kind,
+    candidate: str,
+    now: datetime,
+    step: Step = "filing",
 ) -> DeadlineException | None:
-    """Accept a filing at ``now``: inside the window, or by an exception (returned).
+    """Accept a filing (or, for ``step="resolving"``, a resolving) at ``now``: inside the
+    window that bounds that step, or by an exception (returned).
 
     Raises
     ------
     StationError
         ``schedule_missing`` (409) when the publication moment is not recorded;
-        ``outside_window`` (409), naming the window.
+        ``outside_window`` / ``outside_resolving_window`` (409), naming the window.
     """
     window = window_of(session, exam=exam, kind=kind)
-    if window is None:
+    if window is None or window.step != step:
         return None
     schedule = current_schedule(session, exam=exam)
     if schedule is None:
@@ -166,7 +174,7 @@ def check_window(
         if exception is None:
             start, end = window.bounds(schedule.published_at)
             raise StationError(
-                error.reason,
+                error.reason if step == "filing" else Reason.OUTSIDE_RESOLVING_WINDOW,
                 status_code=409,
                 what=WHAT[kind],
                 start=f"{start:%d.%m.%Y %H:%M}",

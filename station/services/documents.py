@@ -13,10 +13,12 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from sqlalchemy.orm import object_session
 
 from omr.printing.answer_sheets import BOLD_FONT, REGULAR_FONT, _register_fonts
 from omr.vocabulary.states import MarkState, PageStatus
 from station.config import Settings
+from station.services import audit
 from station.services.rooms import RoomSummary
 from station.services.sheets import SheetView
 from station.storage.models import Candidate, utcnow
@@ -119,6 +121,7 @@ def result_slip(view: SheetView, settings: Settings) -> bytes:
         ]
         story += [Spacer(1, 4 * mm), Table(rows, repeatRows=1, style=TABLE_STYLE)]
     story.append(signatures(body, ["Candidat", "Șef de sală"]))
+    story.append(Paragraph(audit.head_text(object_session(view.reading)), body))
     return pdf_bytes(story)
 
 
@@ -172,4 +175,5 @@ def proces_verbal(summary: RoomSummary) -> bytes:
                 )
             )
     story.append(signatures(body, ["Șef de sală", "Supraveghetor", "Supraveghetor"]))
+    story.append(Paragraph(audit.head_text(object_session(room)), body))
     return pdf_bytes(story)

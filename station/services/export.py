@@ -1,9 +1,10 @@
 """A room's results as a signed bundle (JSON with the ``omr score`` results, and CSV).
 
-The bundle's ``results`` are :class:`omr.scoring.results.SheetScore` records, so ``omr rank``
-reads a bundle as it reads a results file. The signature is an HMAC-SHA256 with the
-station's signing key over the canonical JSON of the bundle without its signature; the
-CSV is covered through its sha256.
+The bundle's ``results`` are :class:`omr.scoring.results.SheetScore` records of the final,
+identified sheets, so ``omr rank`` reads a bundle as it reads a results file; every other
+sheet is listed in ``not_scored`` with its status, and a ranking waits for it. The
+signature is an HMAC-SHA256 with the station's signing key over the canonical JSON of the
+bundle without its signature; the CSV is covered through its sha256.
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ def export_room(session: Session, *, room: Room, settings: Settings, actor: User
     if key is None:
         raise StationError(Reason.KEY_SEALED, status_code=409)
     summary = room_summary(session, room=room)
-    scores: list[SheetScore] = [sheet.score for sheet in summary.sheets if sheet.score is not None]
+    final = [sheet for sheet in summary.sheets if sheet.status == "final"]
+    scores: list[SheetScore] = [sheet.score for sheet in final]
     csv = scores_csv(scores)
     document = {
         "schema": BUNDLE_SCHEMA,
@@ -83,13 +85,14 @@ def export_room(session: Session, *, room: Room, settings: Settings, actor: User
                 "why": sheet.annulment.reason if sheet.annulment else "; ".join(sheet.doubts),
             }
             for sheet in summary.sheets
-            if sheet.score is None
+            if sheet not in final
         ],
         "candidates": [
             {"number": c.number, "name": c.name, "present": c in summary.present}
             for c in summary.candidates
         ],
         "csv_sha256": hashlib.sha256(csv.encode()).hexdigest(),
+        "audit_head": audit.head_document(session),
     }
     signed = sign_bundle(document, settings.signing_key())
     export = Export(room_id=room.id, document=signed, csv=csv, created_by=actor.id)

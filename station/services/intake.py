@@ -27,6 +27,7 @@ from omr.vocabulary.reasons import Reason
 from station.config import Settings
 from station.errors import StationError, storage_failure
 from station.services import audit
+from station.services.phases import check_unlocked
 from station.storage.models import Batch, Refusal, Room, Scan, User
 
 _SAFE_NAME = re.compile(r"^[\w.\- ()]{1,200}$")
@@ -278,11 +279,13 @@ def receive_files(
     source: str,
     actor: User | None,
 ) -> tuple[Batch, list[Scan], list[Refused]]:
-    """Store a batch of received files; each bad one is refused and recorded, not raised."""
+    """Store a batch of received files; each bad one is refused and recorded, not raised
+    (every one once the final key is published: the rooms are read-only)."""
     batch = new_batch(session, room=room, source=source, actor=actor)
     scans, refusals = [], []
     for received in files:
         try:
+            check_unlocked(session, exam=room.exam, action="primirea unei scanări")
             scans.append(
                 receive_file(
                     session,

@@ -13,8 +13,10 @@ from typing import Any
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, Spacer, Table
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from omr.committee.ranking import INCOMPLETE
+from station.services import audit
 from station.services.contestations import contested_items
 from station.services.documents import TABLE_STYLE, pdf_bytes, signatures, styles
 from station.services.publishing import get_publication
@@ -57,6 +59,7 @@ def rescan_record(view: RescanView) -> dict[str, Any]:
         "score_before": decision.score_before if decision else _total(sheet.score),
         "score_after": decision.score_after if decision else _total(view.score_after),
         "decision": OUTCOMES[decision.outcome] if decision else None,
+        "audit_head": audit.head_text(object_session(request)),
         "decision_reason": decision.reason if decision else None,
         "members": decision.members if decision else [],
         "decided_at": _when(decision.decided_at) if decision else None,
@@ -129,6 +132,7 @@ def rescan_minutes(records: Sequence[dict[str, Any]], heading: str) -> bytes:
         ]
         members += [m for m in record["members"] if m not in members]
     story += _member_signatures(body, members)
+    story += [Paragraph(record["audit_head"], body) for record in records[-1:]]
     return pdf_bytes(story)
 
 
@@ -173,6 +177,7 @@ def contestation_record(session: Session, *, exam: Exam) -> dict[str, Any]:
         "annulled": [i["item"] for i in items if i["outcome"] == "annulled"],
         "changed": [i["item"] for i in items if i["outcome"] == "changed"],
         "score_changes": publication.changes,
+        "audit_head": audit.head_text(session),
     }
 
 
@@ -222,7 +227,25 @@ def contestation_minutes(record: dict[str, Any]) -> bytes:
         story.append(Table(rows, repeatRows=1, style=TABLE_STYLE))
     members = sorted({m for item in record["items"] for m in item["members"]})
     story += _member_signatures(body, members)
+    story.append(Paragraph(record["audit_head"], body))
     return pdf_bytes(story)
+
+
+def _domain_line(domain: dict[str, Any]) -> str:
+    """A domain's maximum and threshold, or why its ranking is provisional."""
+    name = domain["domain"] or "unic"
+    if domain.get("provisional"):
+        missing = [
+            f"{entry['source'].get('path') or '—'} ({entry['candidate'] or 'neidentificată'})"
+            for entry in domain["excluded"]
+            if entry["why"] in INCOMPLETE
+        ]
+        return (
+            f"Domeniul {name}: CLASAMENT PROVIZORIU — maximul național și promovarea se stabilesc "
+            f"după ce toate foile sunt finale și identificate; lipsesc: {', '.join(missing)}"
+        )
+    threshold = f", pragul {domain['threshold']}" if domain["threshold"] else ""
+    return f"Domeniul {name}: maximul național {domain['national_max']}{threshold}"
 
 
 def ranking_pdf(document: dict[str, Any], *, anonymised: bool) -> bytes:
@@ -238,13 +261,7 @@ def ranking_pdf(document: dict[str, Any], *, anonymised: bool) -> bytes:
         ),
     ]
     for domain in document["domains"]:
-        story.append(
-            Paragraph(
-                f"Domeniul {domain['domain'] or 'unic'}: maximul național {domain['national_max']}"
-                + (f", pragul {domain['threshold']}" if domain["threshold"] else ""),
-                body,
-            )
-        )
+        story.append(Paragraph(_domain_line(domain), body))
         header = ["Loc", "Candidat", "Punctaj", "Promovat"]
         rows = [header] + [
             [
@@ -258,4 +275,6 @@ def ranking_pdf(document: dict[str, Any], *, anonymised: bool) -> bytes:
         story += [Table(rows, repeatRows=1, style=TABLE_STYLE), Spacer(1, 6)]
     if not anonymised:
         story.append(signatures(body, ["Președintele comisiei centrale", "Secretar"]))
+    if "audit_head" in document:  # rankings built before the keyed chain carry none
+        story.append(Paragraph(document["audit_head"], body))
     return pdf_bytes(story)

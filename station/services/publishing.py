@@ -9,8 +9,8 @@ Publishing again with the same rulings changes nothing.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from omr.scoring.keys import check_succession
@@ -25,17 +25,11 @@ from station.services.contestations import (
     key_in_force,
     revised_document,
 )
+from station.services.phases import check_contestations_closed, publication_of
 from station.services.rooms import rooms_of_exam
 from station.services.sheets import SheetView
 from station.storage.committee import KeyPublication
 from station.storage.models import AnswerKeyVersion, Exam, KeyOpening, User
-
-
-def publication_of(session: Session, *, exam: Exam) -> KeyPublication | None:
-    """The exam's final-key publication."""
-    return session.scalars(
-        select(KeyPublication).where(KeyPublication.exam_id == exam.id).limit(1)
-    ).first()
 
 
 def get_publication(session: Session, *, exam: Exam) -> KeyPublication:
@@ -53,8 +47,9 @@ def get_publication(session: Session, *, exam: Exam) -> KeyPublication:
 
 
 def _changes(before: list[SheetView], after: list[SheetView]) -> list[dict]:
+    """The changed scores of the final, identified sheets (the others publish nothing)."""
     old = {view.reading.id: view for view in before if view.score is not None}
-    pairs = [(old[v.reading.id], v) for v in after if v.score is not None and v.reading.id in old]
+    pairs = [(old[v.reading.id], v) for v in after if v.status == "final" and v.reading.id in old]
     diffs = diff_scores([was.score for was, _ in pairs], [now.score for _, now in pairs])
     rows = []
     for (_, view), diff in zip(pairs, diffs, strict=True):
@@ -80,14 +75,17 @@ def _changes(before: list[SheetView], after: list[SheetView]) -> list[dict]:
     return rows
 
 
-def publish_final_key(session: Session, *, exam: Exam, actor: User) -> tuple[KeyPublication, bool]:
-    """Publish the final key; returns the publication and whether anything changed.
+def publish_final_key(
+    session: Session, *, exam: Exam, now: datetime, actor: User
+) -> tuple[KeyPublication, bool]:
+    """Publish the final key at ``now``; returns the publication and whether anything changed.
 
     Raises
     ------
     StationError
-        ``key_missing``, ``key_already_final`` (409: a different final key after the
-        publication), ``key_not_successor``, and the refusals of the rulings' key.
+        ``key_missing``, ``contestation_window_open`` (409), ``key_already_final`` (409: a
+        different final key after the publication), ``key_not_successor``, and the refusals
+        of the rulings' key.
     """
     version, key = key_in_force(session, exam=exam)
     document, final = revised_document(
@@ -98,6 +96,7 @@ def publish_final_key(session: Session, *, exam: Exam, actor: User) -> tuple[Key
         if published.key_id == version.id and final.digest == version.digest:
             return published, False
         raise StationError(Reason.KEY_ALREADY_FINAL, status_code=409)
+    check_contestations_closed(session, exam=exam, now=now)
     try:
         check_succession(key, final)
     except OmrError as error:

@@ -191,6 +191,7 @@ def read_scan(sessions: sessionmaker[Session], *, settings: Settings, scan_id: i
                     "page": reading.page,
                     "status": reading.status,
                     "reasons": [reason["code"] for reason in document["reasons"]],
+                    "document": audit.reading_hash(reading),
                 },
             )
             auto_link(session, reading=reading, room=room, number=page.candidate)

@@ -206,6 +206,14 @@ def _score_with(
     return score_sheet(page, answer_key(key, profile), profile, decisions)
 
 
+def _check_resolving(session: Session, request: RescanRequest, now: datetime) -> None:
+    """Refuse to resolve a request outside the window that bounds resolving, if any."""
+    exam = session.get(Exam, request.exam_id)
+    check_window(
+        session, exam=exam, kind="rescan", candidate=request.candidate, now=now, step="resolving"
+    )
+
+
 def rescan(
     session: Session,
     *,
@@ -225,11 +233,13 @@ def rescan(
     Raises
     ------
     StationError
-        ``rescan_done`` (409), ``file_name_invalid``, ``file_too_large``,
+        ``rescan_done`` (409), ``outside_resolving_window`` (409), ``file_name_invalid``,
+        ``file_too_large``,
         ``rescan_mismatch``, ``rescan_unreadable``, ``duplicate_file``.
     """
     if _one(session, RescanResult, request) is not None:
         raise StationError(Reason.RESCAN_DONE, status_code=409, request=request.id)
+    _check_resolving(session, request, now)
     check_file_name(name)
     check_size(len(data), settings)
     original = sheet_view(session, reading=request.reading)
@@ -287,7 +297,12 @@ def rescan(
         actor=actor,
         action="rescan.scan",
         entity=f"rescan:{request.id}",
-        after={"scan": scan.id, "reading": reading.id, "status": reading.status},
+        after={
+            "scan": scan.id,
+            "reading": reading.id,
+            "status": reading.status,
+            "document": audit.reading_hash(reading),
+        },
     )
     return result
 
@@ -326,12 +341,14 @@ def decide(
     Raises
     ------
     StationError
-        ``rescan_missing``, ``rescan_decided`` (409), ``members_missing``,
+        ``rescan_missing``, ``outside_resolving_window`` (409), ``rescan_decided`` (409),
+        ``members_missing``,
         ``reason_missing``, ``outcome_invalid``, ``rescan_unclear``, ``bubble_invalid``.
     """
     view = rescan_view(session, request=request)
     if view.result is None:
         raise StationError(Reason.RESCAN_MISSING, status_code=409)
+    _check_resolving(session, request, now)
     if view.decision is not None:
         raise StationError(Reason.RESCAN_DECIDED, status_code=409, request=request.id)
     members = [member.strip() for member in members if member.strip()]
@@ -350,7 +367,9 @@ def decide(
     elif outcome == "by_hand":
         chosen = _bubbles_by_hand(view, bubbles)
     after = _score_with(session, view.original, chosen)
-    _record_bubbles(session, view, chosen, f"{COMMITTEE_NOTE} #{request.id}: {reason}", actor)
+    recorded = _record_bubbles(
+        session, view, chosen, f"{COMMITTEE_NOTE} #{request.id}: {reason}", actor
+    )
     decision = RescanDecision(
         request_id=request.id,
         outcome=outcome,
@@ -376,6 +395,7 @@ def decide(
             "bubbles": decision.bubbles,
             "members": members,
             "score": decision.score_after,
+            "decisions": [{"id": d.id, "hash": audit.decision_hash(d)} for d in recorded],
         },
     )
     return decision
@@ -393,12 +413,14 @@ def _record_bubbles(
     chosen: dict[tuple[int, str], str],
     note: str,
     actor: User,
-) -> None:
+) -> list[Decision]:
+    """Record the committee's bubbles as decisions on the original sheet."""
     reading = view.original.reading
     previous = {(d.question, d.option): d for d in latest_decisions(session, reading=reading)}
+    decisions = []
     for (question, option), state in sorted(chosen.items()):
         earlier = previous.get((question, option))
-        session.add(
+        decisions.append(
             Decision(
                 reading_id=reading.id,
                 question=question,
@@ -409,4 +431,6 @@ def _record_bubbles(
                 decided_by=actor.id,
             )
         )
+    session.add_all(decisions)
     session.flush()
+    return decisions

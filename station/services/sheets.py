@@ -22,7 +22,16 @@ from station.errors import StationError, not_found
 from station.services import audit
 from station.services.candidates import current_link
 from station.services.exams import answer_key, opened_key
-from station.storage.models import Annulment, Candidate, Decision, Reading, Room, User
+from station.services.phases import check_unlocked
+from station.storage.models import (
+    Annulment,
+    Candidate,
+    Decision,
+    InkKept,
+    Reading,
+    Room,
+    User,
+)
 
 LABELS = {
     "rejected": "respinsă",
@@ -110,19 +119,64 @@ def sheet_view(session: Session, *, reading: Reading) -> SheetView:
     if view.annulment is not None:
         view.status = "annulled"
         return view
+    key = opened_key(session, room=room)
+    problem = None
+    if key is not None:
+        view.score, problem = _score(view, key)
     decided = {(d.question, d.option) for d in view.decisions}
     undecided = [f"{q}{o}" for q, o in view.unclear if (q, o) not in decided]
+    if view.score is not None:  # a bubble of an annulled question holds nothing
+        undecided = [f"{bubble.question}{bubble.option}" for bubble in view.score.pending]
     if undecided:
         view.doubts.append(f"bule neclare fără decizie: {', '.join(undecided)}")
     if candidate is None:
         view.doubts.append("candidatul nu este identificat: alegeți-l din lista sălii")
-    key = opened_key(session, room=room)
-    if key is not None:
-        view.score, problem = _score(view, key)
-        if problem:
-            view.doubts.append(problem)
+    if other_ink(reading) and _ink_kept(session, reading) is None:
+        view.doubts.append(
+            "cerneală de altă culoare decât cea cerută (posibil semn distinctiv): anulați "
+            "foaia și dați candidatului o foaie nouă, sau păstrați-o cu motivul"
+        )
+    if problem:
+        view.doubts.append(problem)
     view.status = "waiting" if view.doubts else ("final" if view.score else "sealed")
     return view
+
+
+def other_ink(reading: Reading) -> bool:
+    """Whether the reader saw ink of another colour than the exam's (art. 34 (3))."""
+    return any(w.get("code") == Reason.INK_COLOUR for w in reading.document.get("warnings", []))
+
+
+def _ink_kept(session: Session, reading: Reading) -> InkKept | None:
+    return session.scalars(select(InkKept).where(InkKept.reading_id == reading.id)).first()
+
+
+def keep_ink(session: Session, *, reading: Reading, reason: str, actor: User) -> InkKept:
+    """Keep a sheet in ink of another colour, for a reason (the room head's decision;
+    the other is :func:`annul`).
+
+    Raises
+    ------
+    StationError
+        ``exam_locked`` (409), ``sheet_rejected``, ``sheet_annulled``, ``ink_not_in_doubt``
+        (409), ``reason_missing``.
+    """
+    _check_open(session, reading, "păstrarea foii scrise cu altă cerneală")
+    if not other_ink(reading) or _ink_kept(session, reading) is not None:
+        raise StationError(Reason.INK_NOT_IN_DOUBT, status_code=409, sheet=reading.id)
+    if not reason.strip():
+        raise StationError(Reason.REASON_MISSING, what="păstrarea foii")
+    kept = InkKept(reading_id=reading.id, reason=reason.strip(), kept_by=actor.id)
+    session.add(kept)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="sheet.keep_ink",
+        entity=f"sheet:{reading.id}",
+        after={"kept": True, "reason": kept.reason},
+    )
+    return kept
 
 
 def _score(view: SheetView, key) -> tuple[SheetScore | None, str | None]:  # noqa: ANN001
@@ -137,7 +191,8 @@ def _score(view: SheetView, key) -> tuple[SheetScore | None, str | None]:  # noq
         return None, f"nu se poate puncta: {error.problem.message_ro}"
 
 
-def _check_open(session: Session, reading: Reading) -> None:
+def _check_open(session: Session, reading: Reading, action: str) -> None:
+    check_unlocked(session, exam=session.get(Room, reading.room_id).exam, action=action)
     if reading.status == PageStatus.REJECTED:
         raise StationError(Reason.SHEET_REJECTED, status_code=409, sheet=reading.id)
     if _annulment(session, reading) is not None:
@@ -159,10 +214,10 @@ def decide(
     Raises
     ------
     StationError
-        ``decision_state_invalid``, ``bubble_not_unclear``, ``sheet_rejected``,
-        ``sheet_annulled``.
+        ``exam_locked`` (409), ``decision_state_invalid``, ``bubble_not_unclear``,
+        ``sheet_rejected``, ``sheet_annulled``.
     """
-    _check_open(session, reading)
+    _check_open(session, reading, "decizia asupra unei bule")
     if state not in DECIDED_STATES:
         raise StationError(Reason.DECISION_STATE_INVALID, states=", ".join(DECIDED_STATES))
     read = reading.document["answers"].get(str(question), {}).get(option)
@@ -197,7 +252,13 @@ def decide(
             "bubble": f"{question}{option}",
             "state": previous.state if previous else MarkState.UNCLEAR,
         },
-        after={"bubble": f"{question}{option}", "state": state, "note": note},
+        after={
+            "bubble": f"{question}{option}",
+            "state": state,
+            "note": note,
+            "decision": decision.id,
+            "hash": audit.decision_hash(decision),
+        },
     )
     return decision
 
@@ -208,9 +269,10 @@ def annul(session: Session, *, reading: Reading, reason: str, actor: User) -> An
     Raises
     ------
     StationError
-        ``annulment_reason_missing``, ``sheet_rejected``, ``sheet_annulled``.
+        ``exam_locked`` (409), ``annulment_reason_missing``, ``sheet_rejected``,
+        ``sheet_annulled``.
     """
-    _check_open(session, reading)
+    _check_open(session, reading, "anularea foii")
     if not reason.strip():
         raise StationError(Reason.ANNULMENT_REASON_MISSING)
     annulment = Annulment(reading_id=reading.id, reason=reason.strip(), annulled_by=actor.id)

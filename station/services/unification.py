@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from omr.committee.ranking import rank_results
+from omr.committee.ranking import Excluded, rank_results
 from omr.scoring.profiles import load_profile
-from omr.scoring.results import SheetScore, csv_text
+from omr.scoring.results import SheetScore, Source, csv_text
 from omr.scoring.score import ReadingPage, score_sheet
 from omr.vocabulary.errors import OmrError
 from omr.vocabulary.reasons import Reason
@@ -25,7 +25,7 @@ from station.errors import StationError, not_found
 from station.services import audit
 from station.services.contestations import key_in_force
 from station.services.export import BUNDLE_SCHEMA, key_fingerprint, verify_bundle
-from station.services.publishing import publication_of
+from station.services.phases import publication_of
 from station.storage.committee import ImportedBundle, NationalRanking, TrustedStation
 from station.storage.models import Exam, User
 
@@ -173,8 +173,25 @@ def _page(score: SheetScore) -> ReadingPage:
     )
 
 
+def _waiting(bundles: list[ImportedBundle]) -> list[Excluded]:
+    """The sheets the rooms still had to decide or identify when they exported."""
+    return [
+        Excluded(
+            why="pending" if entry.get("candidate") else "unidentified",
+            candidate=entry.get("candidate"),
+            source=Source(path=entry.get("file"), room=bundle.room),
+            status=entry.get("status") or "—",
+            total=None,
+        )
+        for bundle in bundles
+        for entry in bundle.document.get("not_scored", [])
+        if entry.get("status") == "waiting"
+    ]
+
+
 def build_ranking(session: Session, *, exam: Exam, actor: User) -> NationalRanking:
-    """Rescore every imported sheet with the final key and rank each domain.
+    """Rescore every imported sheet with the final key and rank each domain; a domain
+    waits (provisional, no maximum nor pass results) while a room's sheet is undecided.
 
     Raises
     ------
@@ -196,7 +213,8 @@ def build_ranking(session: Session, *, exam: Exam, actor: User) -> NationalRanki
             for result in bundle.document["results"]
         ]
         domains = sorted({s.domain for s in scores if s.domain is not None}) or [None]
-        rankings = [rank_results([scores], profile, domain) for domain in domains]
+        waiting = _waiting(bundles)
+        rankings = [rank_results([scores], profile, domain, waiting) for domain in domains]
     except OmrError as error:
         raise StationError(error.problem, status_code=409) from None
     ranking = NationalRanking(
@@ -207,6 +225,7 @@ def build_ranking(session: Session, *, exam: Exam, actor: User) -> NationalRanki
             "title": exam.title,
             "rooms": [bundle.room for bundle in bundles],
             "domains": [r.as_document() for r in rankings],
+            "audit_head": audit.head_text(session),
         },
         created_by=actor.id,
     )
@@ -251,15 +270,16 @@ def get_ranking(session: Session, *, exam: Exam) -> NationalRanking:
 
 
 def ranking_csv(ranking: NationalRanking, *, anonymised: bool) -> str:
-    """The classification as CSV: full, or candidate numbers only for display."""
-    header = ["domain", "rank", "candidate", "total", "max", "passed"]
+    """The classification as CSV: full, or candidate numbers only for display; the column
+    ``provisional`` says whether a domain still waits for sheets."""
+    header = ["domain", "rank", "candidate", "total", "max", "passed", "provisional"]
     if not anonymised:
         header += ["variant", "source"]
     rows = []
     for domain in ranking.document["domains"]:
         for row in domain["ranking"]:
             cells = [domain["domain"], row["rank"], row["candidate"], row["total"], row["max"]]
-            cells.append(row["passed"])
+            cells += [row["passed"], domain.get("provisional", False)]
             if not anonymised:
                 cells += [row["variant"], row["source"]["path"]]
             rows.append(cells)

@@ -115,7 +115,7 @@ class ItemRuling(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id"))
-    item: Mapped[str] = mapped_column(String(16))
+    item: Mapped[str] = mapped_column(String(64))  # "17", "A17", or "A5+B12" (every variant)
     outcome: Mapped[str] = mapped_column(String(20))  # rejected, changed, annulled
     answer: Mapped[str | None] = mapped_column(String(16))
     justification: Mapped[str] = mapped_column(Text)
@@ -136,6 +136,21 @@ class KeyPublication(Base):
     changes: Mapped[list[Any]]
     published_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PracticalGrade(Base):
+    """A committee member's grade of a candidate's practical test (001 art. 28 (3)); a newer
+    grade of the same member supersedes an older one."""
+
+    __tablename__ = "practical_grades"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id"))
+    candidate: Mapped[str] = mapped_column(String(32))
+    member: Mapped[str] = mapped_column(String(200))
+    grade: Mapped[str] = mapped_column(String(8))  # "8.50", as given
+    entered_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    entered_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ImportedBundle(Base):

@@ -205,6 +205,19 @@ class Annulment(Base):
     annulled_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class InkKept(Base):
+    """A sheet in ink of another colour kept by the room head, for a reason (art. 34 (3)
+    makes it a possible distinctive sign: the alternative is to annul it)."""
+
+    __tablename__ = "ink_kept"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reading_id: Mapped[int] = mapped_column(ForeignKey("readings.id"), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    kept_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kept_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Refusal(Base):
     """A file the station did not take (duplicate, too large, bad name), and why."""
 

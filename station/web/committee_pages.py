@@ -20,7 +20,8 @@ from station.services import contestations, rescans, unification
 from station.services.deadlines import windows_in_force
 from station.services.exams import get_exam
 from station.services.minutes import contestation_record, rescan_record
-from station.services.publishing import publication_of, publish_final_key
+from station.services.phases import publication_of
+from station.services.publishing import publish_final_key
 from station.storage.models import AuthSession
 from station.uploads import read_upload
 from station.web.deps import PageLogin, PostLogin, question_number, templates
@@ -220,10 +221,10 @@ def contestation_minutes(exam_id: int, session: SessionDep, login: PageLogin) ->
 
 
 @router.post("/exams/{exam_id}/key/publish")
-def publish(exam_id: int, session: SessionDep, login: PostLogin) -> Response:
+def publish(exam_id: int, session: SessionDep, login: PostLogin, now: Now) -> Response:
     require_committee(login)
     publication, changed = publish_final_key(
-        session, exam=get_exam(session, exam_id), actor=login.user
+        session, exam=get_exam(session, exam_id), now=now, actor=login.user
     )
     session.commit()
     done = f"{len(publication.changes)} candidați cu scorul schimbat"

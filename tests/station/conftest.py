@@ -19,7 +19,7 @@ from sqlalchemy import text
 from station.app import create_app
 from station.config import Settings
 from station.demo import EXAMPLE, set_up_demo
-from station.storage.db import make_engine, make_sessions
+from station.storage.db import make_engine
 
 PG_URL = os.environ.get("STATION_TEST_DATABASE_URL")
 MAX_UPLOAD = 1024 * 1024
@@ -125,5 +125,5 @@ def example() -> Path:
 
 @pytest.fixture
 def sessions(station: Station):  # noqa: ANN201
-    """A session factory over the station's storage."""
-    return make_sessions(make_engine(station.settings.db_url))
+    """The station's session factory (its audit chain keyed)."""
+    return station.client.app.state.sessions

@@ -100,6 +100,15 @@ def test_committee_rules_on_contested_items_and_publishes(served: str, browser) 
         form.locator("button").click()
     assert "anulată — hotărât" in page.inner_text("#items tr:nth-child(2)")
     assert "grilă modificată: ab" in page.inner_text("#items tr:nth-child(3)")
+    page.click("#publish")  # the contestations' two hours are not over
+    assert "după închiderea contestațiilor" in page.inner_text("#refusal")
+    earlier = (local_now() - timedelta(hours=3)).isoformat()
+    httpx.put(
+        f"{served}/api/exams/1/schedule",
+        headers=_headers(served, "admin"),
+        json={"published_at": earlier},
+    )
+    page.goto(f"{served}/committee/exams/1")
     page.click("#publish")
     assert "grila finală a fost publicată: 1 candidați" in page.inner_text("#message")
     assert "9.40" in page.inner_text("#changes") and "00101" in page.inner_text("#changes")
@@ -115,7 +124,7 @@ def test_a_room_head_cannot_open_the_committee_pages(served: str, browser) -> No
 def test_committee_unifies_the_rooms(served: str, browser, tmp_path: Path) -> None:  # noqa: ANN001, F811
     _scan_room_1(served)
     admin, committee = _headers(served, "admin"), _headers(served, "comisie")
-    published = (local_now() - timedelta(minutes=30)).isoformat()
+    published = (local_now() - timedelta(hours=3)).isoformat()  # contestations closed
     httpx.put(f"{served}/api/exams/1/schedule", headers=admin, json={"published_at": published})
     assert httpx.post(f"{served}/api/exams/1/key/publish", headers=committee).status_code == 201
     export = httpx.post(f"{served}/api/rooms/1/exports", headers=_headers(served, "sef1"))

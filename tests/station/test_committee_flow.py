@@ -42,6 +42,37 @@ def _totals(station) -> dict[str, Decimal]:  # noqa: ANN001
     return {row["candidate"]: Decimal(row["total"]) for row in rows}
 
 
+def _locked_after_publication(station, tmp_path: Path) -> None:  # noqa: ANN001
+    """After the final key the rooms are read-only and the committee takes no new claim."""
+    for user, path, body, reason in (
+        (
+            "sef1",
+            "/api/sheets/2/decisions",
+            {"question": 45, "option": "b", "state": "filled"},
+            "exam_locked",
+        ),
+        ("sef1", "/api/sheets/1/annul", {"reason": "semn distinctiv"}, "exam_locked"),
+        ("sef2", "/api/sheets/3/candidate", {"number": "00202"}, "exam_locked"),
+        (
+            "comisie",
+            "/api/exams/1/contestations",
+            {"candidate": "00102", "question": 7, "claim": "grila este greșită"},
+            "contestation_after_final_key",
+        ),
+        (
+            "comisie",
+            "/api/exams/1/items/A7/ruling",
+            {"outcome": "annulled", "justification": "x", "members": MEMBERS},
+            "key_already_final",
+        ),
+    ):
+        refused = station.call("POST", path, user, json=body)
+        assert (refused.status_code, refused.json()["reason"]) == (409, reason), refused.text
+        assert "None" not in refused.json()["detail"]
+    late = station.upload(tmp_path / "rescan-001.jpg")  # a room takes no new scan either
+    assert (late.status_code, late.json()["reason"]) == (409, "exam_locked")
+
+
 def test_the_committee_day_after(station, example: Path, tmp_path: Path) -> None:
     _two_rooms(station, example)
     schedule(station)
@@ -109,8 +140,13 @@ def test_the_committee_day_after(station, example: Path, tmp_path: Path) -> None
         assert response.status_code == 201, response.text
 
     before = _totals(station)
+    early = station.call("POST", "/api/exams/1/key/publish", "comisie")  # art. 37 (1): 2 hours
+    assert early.status_code == 409 and early.json()["reason"] == "contestation_window_open"
+    assert "01.06.2026 16:00" in early.json()["detail"]
+    set_clock(station, datetime(2026, 6, 1, 16, 30))
     published = station.call("POST", "/api/exams/1/key/publish", "comisie")
     assert published.status_code == 201, published.text
+    _locked_after_publication(station, tmp_path)
     publication = published.json()
     after = _totals(station)
     assert publication["changed"] and publication["key_number"] == 2
@@ -152,7 +188,7 @@ def test_the_committee_day_after(station, example: Path, tmp_path: Path) -> None
     full = station.call("GET", "/api/exams/1/ranking.csv", "comisie").text
     anonymous = station.call("GET", "/api/exams/1/ranking.csv?anonymised=true", "comisie").text
     assert full.startswith("domain,rank,candidate") and "sheet-001.jpg" in full
-    assert anonymous.splitlines()[0] == "domain,rank,candidate,total,max,passed"
+    assert anonymous.splitlines()[0] == "domain,rank,candidate,total,max,passed,provisional"
     assert "sheet-001" not in anonymous and "Popescu" not in anonymous
     text = pdf_text(station.call("GET", "/api/exams/1/ranking.pdf", "comisie").content)
     listed = pdf_text(

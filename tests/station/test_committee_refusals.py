@@ -153,7 +153,8 @@ def test_contestation_and_key_refusals(scanned) -> None:
         json={"candidate": "00101", "variant": "Z", "question": 3, "claim": "x"},
     )
     _refused(unknown_variant, 400, "variant_without_key")
-    _refused(_rule(scanned, "A3", outcome="annulled"), 404, "item_not_contested")
+    _refused(_rule(scanned, "A3", outcome="rejected"), 404, "item_not_contested")
+    assert _rule(scanned, "A3", outcome="annulled").status_code == 201  # art. 16 (4): any item
     _refused(scanned.call("POST", "/api/exams/1/ranking", "comisie"), 409, "key_not_final")
     for question in range(1, 51):
         assert _contest(scanned, question).status_code == 201
@@ -167,9 +168,13 @@ def test_contestation_and_key_refusals(scanned) -> None:
     items = scanned.call("GET", "/api/exams/1/contestations", "comisie").json()
     assert items[4]["ruling"]["outcome"] == "annulled" and items[49]["ruling"] is None
     assert _rule(scanned, "A1", outcome="rejected").status_code == 201  # supersedes
+    _refused(
+        scanned.call("POST", "/api/exams/1/key/publish", "comisie"), 409, "contestation_window_open"
+    )
+    set_clock(scanned, datetime(2026, 6, 1, 16, 1))
     assert scanned.call("POST", "/api/exams/1/key/publish", "comisie").status_code == 201
-    assert _rule(scanned, "A2", outcome="rejected").status_code == 201
-    _refused(scanned.call("POST", "/api/exams/1/key/publish", "comisie"), 409, "key_already_final")
+    _refused(_rule(scanned, "A2", outcome="rejected"), 409, "key_already_final")
+    assert scanned.call("POST", "/api/exams/1/key/publish", "comisie").status_code == 201
 
 
 def _bundle(station) -> dict:  # noqa: ANN001

@@ -408,5 +408,6 @@ def test_committee_preconditions(station, sessions) -> None:
 
     rejected = station.call("POST", path, "comisie", json={**ruling, "outcome": "rejected"})
     assert rejected.status_code == 201, rejected.text
+    set_clock(station, datetime(2026, 6, 1, 16, 1))  # the contestations closed at 16:00
     assert station.call("POST", "/api/exams/1/key/publish", "comisie").status_code == 201
     _refused(station.call("POST", "/api/exams/1/ranking", "comisie"), 409, "bundles_missing")

@@ -17,7 +17,7 @@ from omr.sheet.qr_identity import make_identity
 from omr.sheet.template import load_template
 from station.config import Settings
 from station.demo import set_up_demo
-from station.services.audit import verify_chain
+from station.services.audit import Seal, seal_sessions, verify_chain
 from station.services.hotfolder import room_folder
 from station.storage.db import make_engine, make_sessions
 from station.storage.models import Reading, Room, Scan
@@ -63,6 +63,7 @@ def test_kill_mid_batch_then_restart(tmp_path: Path) -> None:
     engine = make_engine(settings.db_url)
     upgrade(engine)
     sessions = make_sessions(engine)
+    seal_sessions(sessions, settings)
     with sessions() as session, session.begin():
         set_up_demo(session, settings)
         folder = room_folder(settings, session.get(Room, 1))
@@ -99,6 +100,6 @@ def test_kill_mid_batch_then_restart(tmp_path: Path) -> None:
     with sessions() as session:
         assert len(set(session.scalars(select(Scan.sha256)))) == SHEETS
         assert len(set(session.scalars(select(Reading.scan_id)))) == SHEETS
-        assert verify_chain(session) == []
+        assert verify_chain(session, Seal.of(settings)) == []
     assert sorted(p.name for p in folder.iterdir()) == ["taken"]
     assert len(list((folder / "taken").iterdir())) == SHEETS

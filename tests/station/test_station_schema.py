@@ -21,7 +21,7 @@ from sqlalchemy import Engine, MetaData, create_engine, func, inspect, select, t
 
 from station.app import create_app
 from station.cli import main as station_main
-from station.services.audit import verify_chain
+from station.services.audit import Seal, seal_sessions, verify_chain
 from station.storage import committee  # noqa: F401  (the committee's tables)
 from station.storage.db import make_engine, make_sessions
 from station.storage.models import Base, Exam, Reading, Room, Scan, User
@@ -122,7 +122,10 @@ def test_a_database_of_station_0_1_is_stamped_and_upgraded(
     upgrade(engine)
     assert current_revision(engine) == head_revision()
     assert _differences(engine) == []
-    with make_sessions(engine)() as session:
+    settings = make_settings(tmp_path / "data", database_url)
+    sessions = make_sessions(engine)
+    seal_sessions(sessions, settings)  # the chain of station 0.1 stays readable, unkeyed
+    with sessions() as session:
         assert session.scalars(select(Exam.code)).all() == ["SPEC-2026-RAD"]
         assert sorted(session.scalars(select(Room.code))) == ["SALA-1", "SALA-2"]
         assert sorted(session.scalars(select(User.username))) == [
@@ -134,7 +137,7 @@ def test_a_database_of_station_0_1_is_stamped_and_upgraded(
         assert session.scalars(select(Scan.sha256)).all() == [FIXTURE_SCAN]
         reading = session.scalars(select(Reading)).one()
         assert (reading.status, reading.serial, reading.scan.sha256) == ("ok", 1, FIXTURE_SCAN)
-        assert verify_chain(session) == []
+        assert verify_chain(session, Seal.of(settings)) == []
     engine.dispose()
 
 
@@ -164,9 +167,9 @@ def test_db_upgrade_then_current(database_url: str | None, tmp_path: Path, capsy
     assert station_main(["db", "current", *storage]) == (2 if database_url is None else 0)
     capsys.readouterr()
     assert station_main(["db", "upgrade", *storage]) == 0
-    assert capsys.readouterr().out == f"schema at revision {BASELINE} (head)\n"
+    assert capsys.readouterr().out == f"schema at revision {head_revision()} (head)\n"
     assert station_main(["db", "current", *storage]) == 0
-    assert capsys.readouterr().out == f"{BASELINE} (head)\n"
+    assert capsys.readouterr().out == f"{head_revision()} (head)\n"
     engine = make_engine(database_url or f"sqlite:///{tmp_path / 'station.db'}")
     with engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(Exam.__table__)) == 0
@@ -190,8 +193,8 @@ def test_db_current_of_a_0_1_database_is_not_head(tmp_path: Path, capsys) -> Non
         ),
         (["db", "current", "--db", "no url"], "Could not parse"),
         (["serve", "--data", "{tmp}/data", "--db", "nosuchdb://"], "nosuchdb://"),
-        (["audit", "verify", "--data", "{tmp}"], "no database at {tmp}/station.db"),
-        (["audit", "verify", "--data", "{tmp}/missing"], "no database at {tmp}/missing/"),
+        (["audit", "verify", "--data", "{tmp}"], "no station key in {tmp}"),
+        (["verify", "--data", "{tmp}"], "no station key in {tmp}"),
     ],
 )
 def test_storage_commands_fail_in_one_line(

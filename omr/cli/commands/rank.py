@@ -47,4 +47,10 @@ def run(args: argparse.Namespace) -> int:
             f"{entry.source.path}",
             file=sys.stderr,
         )
+    if ranking.provisional:
+        print(
+            "omr rank: provisional: no national maximum nor pass result until every sheet "
+            "is final and identified",
+            file=sys.stderr,
+        )
     return ExitCode.ok if not ranking.excluded else ExitCode.failed_pages

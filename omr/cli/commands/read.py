@@ -17,7 +17,7 @@ from omr.reading.pipeline import ReadOptions, SheetReading, read_files, readings
 from omr.scoring.profiles import ink_of_template_profile
 from omr.sheet.calibration import load_calibration
 from omr.sheet.qr_identity import load_secret
-from omr.sheet.template import load_template
+from omr.sheet.template import SheetTemplate, load_template
 from omr.vocabulary.errors import ExitCode, InputFileError
 from omr.vocabulary.reasons import Reason
 from omr.vocabulary.states import PageStatus
@@ -37,14 +37,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def _save_images(reading: SheetReading, folder: Path) -> None:
+def _save_images(reading: SheetReading, folder: Path, given: SheetTemplate | None) -> None:
+    """The overlay and the handwritten crops of a page; ``given`` is the template the
+    batch was read against (``--template``), else the page's shipped template."""
     started = time.perf_counter()
     stem = f"{Path(reading.source.path).stem}-p{reading.source.page}"
     overlay = render_overlay(reading)
     if overlay is not None:
         cv2.imwrite(str(folder / f"{stem}-overlay.png"), overlay)
     if reading.page is not None and reading.template is not None:
-        template = load_template(reading.template)
+        template = given if given is not None else load_template(reading.template)
         for box in template.identification.handwritten:
             path = folder / f"{stem}-{box.name}.png"
             cv2.imwrite(str(path), reading.page.crop(box.box))
@@ -79,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         task = progress.add_task("reading", total=len(args.scans))
         for reading in read_files(args.scans, options):
             if args.overlay:
-                _save_images(reading, args.overlay)
+                _save_images(reading, args.overlay, options.template)
             reading.page = None  # release the image: batches can be large
             readings.append(reading)
             progress.update(task, completed=len({r.source.path for r in readings}))

@@ -18,7 +18,9 @@ from omr.vocabulary.reasons import Problem, Reason
 
 # 12 mm markers stay 23 px or more (a cell of 4 px) on a page halved down to this.
 DETECTION_MIN_LONG_SIDE_PX = 600
-MIN_MARKERS = 3
+# Three markers' 12 corners fit a homography; two (a torn corner, a sheet askew on the
+# glass) fit a similarity that the printed bubble outlines must confirm.
+MIN_MARKERS, MIN_MARKERS_WITH_OUTLINES = 3, 2
 
 
 @dataclass(frozen=True)
@@ -102,13 +104,14 @@ def register_aruco(
     template_id = template.id
     expected = {marker.id for marker in registration.markers}
     usable = sorted(expected & detection.corners.keys())
-    if len(usable) < min(MIN_MARKERS, len(expected)):
+    if len(usable) < min(MIN_MARKERS_WITH_OUTLINES, len(expected)):
         foreign = sorted(detection.corners.keys() - expected)
         if foreign and not usable:
             return Problem(
                 Reason.WRONG_TEMPLATE, template=template_id, found=0, expected=len(expected)
             )
         return Problem(Reason.MARKERS_NOT_FOUND, found=len(usable), expected=len(expected))
+    too_few = Problem(Reason.MARKERS_NOT_FOUND, found=len(usable), expected=len(expected))
     return registration_from_marks(
         np.concatenate([_marker_corners_mm(registration, i) for i in usable]),
         np.concatenate([detection.corners[i] for i in usable]),
@@ -116,4 +119,6 @@ def register_aruco(
         marks_found=len(usable),
         marks_expected=len(expected),
         found_ids=tuple(usable),
+        model="homography" if len(usable) >= MIN_MARKERS else "similarity",
+        unconfirmed=too_few if len(usable) < MIN_MARKERS else None,
     )

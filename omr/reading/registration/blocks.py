@@ -21,7 +21,7 @@ import numpy as np
 from omr.reading.channels import ScanChannels
 from omr.reading.registration.fit import PageRegistration, registration_from_marks
 from omr.reading.template_space import per_template
-from omr.sheet.template import BlockRegistration, Box, SheetTemplate
+from omr.sheet.template import MIN_REGISTRATION_BLOCKS, BlockRegistration, Box, SheetTemplate
 from omr.vocabulary.reasons import Problem, Reason
 
 # A filled rectangle covers all of its minimum-area box, an ellipse (a candidate's
@@ -38,10 +38,10 @@ SIZE_TOLERANCE = 0.25
 # A proposal's predicted block centre may be this far off (skew, mild perspective); the
 # national form's blocks are at least 40 mm apart, so no block is taken for another.
 MATCH_TOLERANCE_MM = 8.0
-# 4 blocks give 16 corners for the homography's 8 unknowns; 3 found blocks show the
-# page is this form with blocks lost (torn, folded, outside the scan); fewer, another page.
-MIN_BLOCKS = 4
-MIN_BLOCKS_OF_THIS_FORM = 3
+# 4 blocks found give 16 corners for a homography's 8 unknowns, 3 give 12 for an affine
+# map's 6 (the printed outlines then refine it); fewer place no page (the template's
+# own minimum, MIN_REGISTRATION_BLOCKS, so that a 3-block form reads).
+HOMOGRAPHY_BLOCKS = 4
 # The scan may show up to 30% more than the page (scanner bed), or a tenth less than
 # the smallest part scanned alone (tight crop).
 MARGIN_MAX, CROP_MAX = 1.3, 0.9
@@ -55,10 +55,16 @@ MIN_BLOCK_PX = 8
 PAPER_HALVINGS = 2
 # A block's middle shows under a tenth of the paper's light on the detection copy (under
 # 1% in every corpus scan); half the paper's light is half-way, where its edge lies.
-PRINT_LEVEL = 0.5
+# Blocks printed light or halftoned (a grey of 40 % ink halves the paper's light no
+# more) are looked for again at four fifths of the paper's light.
+PRINT_LEVELS = (0.5, 0.8)
 # Detection-copy print thinner than 3 px (text, hairline outlines, pen strokes: at most
 # 1.5 mm) is opened away; the smallest block keeps 8 px (MIN_BLOCK_PX).
 THIN_PRINT_PX = 3
+# A halftone screen of 85 lines per inch or finer has its dots 0.3 mm apart or closer:
+# 2.4 px at 200 dpi. A Gaussian of 1.5 px merges them and moves a straight edge by
+# nothing (it blurs both sides alike).
+HALFTONE_SIGMA_PX = 1.5
 # The full-resolution window around a blob reaches this far (detection-copy px) past
 # its bounding box: the box's edge pixels are blends, the block may end in the next.
 WINDOW_PAD_PX = 2
@@ -173,15 +179,19 @@ def _paper(smaller: np.ndarray, widest_px: float) -> np.ndarray:
 
 
 def _blobs(
-    small: np.ndarray, paper: np.ndarray, min_area_px: float, max_area_px: float
+    small: np.ndarray,
+    paper: np.ndarray,
+    min_area_px: float,
+    max_area_px: float,
+    print_level: float,
 ) -> list[tuple[int, int, int, int]]:
     """Bounding boxes of the solid blobs of ``small`` that may be blocks.
 
-    Print darker than half its paper, without its thin strokes, with an area in the
-    given range and a rectangular outline.
+    Print darker than ``print_level`` of its paper, without its thin strokes, with an
+    area in the given range and a rectangular outline.
     """
     level = cv2.resize(
-        cv2.convertScaleAbs(paper, alpha=PRINT_LEVEL),
+        cv2.convertScaleAbs(paper, alpha=print_level),
         (small.shape[1], small.shape[0]),
         interpolation=cv2.INTER_LINEAR,
     )
@@ -204,9 +214,9 @@ def _measured(
 ) -> _Candidates:
     """The solid rectangles in the full-resolution windows of detection-copy ``boxes``.
 
-    Each window is thresholded on its own (Otsu: blob against paper), so the light on
-    the rest of the page does not matter; its largest blob counts if it fills
-    ``MIN_RECTANGULARITY`` of its minimum-area box.
+    Each window is smoothed (a halftone's dots merge) and thresholded on its own (Otsu:
+    blob against paper), so the light on the rest of the page does not matter; its
+    largest blob counts if it fills ``MIN_RECTANGULARITY`` of its minimum-area box.
     """
     centres, sizes, corners = [], [], []
     for x, y, w, h in boxes:
@@ -214,7 +224,8 @@ def _measured(
         y0 = max(0, int((y - WINDOW_PAD_PX) / scale))
         x1 = min(gray.shape[1], int((x + w + WINDOW_PAD_PX) / scale))
         y1 = min(gray.shape[0], int((y + h + WINDOW_PAD_PX) / scale))
-        _, dark = cv2.threshold(gray[y0:y1, x0:x1], 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+        window = cv2.GaussianBlur(gray[y0:y1, x0:x1], (0, 0), HALFTONE_SIGMA_PX)
+        _, dark = cv2.threshold(window, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
         contours, _ = cv2.findContours(dark, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         blob = max(contours, key=cv2.contourArea, default=None)
         if blob is None:
@@ -385,8 +396,8 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
     -------
     PageRegistration or Problem
         The homography maps template mm (x, y) to the scan's px (x, y). Failures:
-        ``wrong_template`` (fewer than 3 blocks in this form's layout: another page,
-        such as the cover, or another form), ``registration_marks_not_found``,
+        ``registration_marks_not_found`` (fewer than 3 blocks in this form's layout,
+        whether the page is another or its blocks are lost: the reader cannot tell),
         ``orientation_unknown``, ``registration_inaccurate``.
     """
     registration = template.registration
@@ -401,21 +412,29 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
         scan.ink_halved(halvings + PAPER_HALVINGS), layout.sizes[:, 1].max() * small_bounds[1]
     )
     block_areas = layout.sizes.prod(axis=1)
-    boxes = _blobs(
-        small,
-        paper,
-        (1 - SIZE_TOLERANCE) ** 2 * block_areas.min() * small_bounds[0] ** 2,
-        (1 + SIZE_TOLERANCE) ** 2 * block_areas.max() * small_bounds[1] ** 2,
-    )
-    found = _measured(gray, boxes, scale)
     expected = len(registration.blocks)
     bounds = _scale_bounds(layout, max(gray.shape))
-    count, similarity = _best_proposal(layout.centres, layout.sizes, found, bounds)
-    if count < MIN_BLOCKS_OF_THIS_FORM:
-        return Problem(Reason.WRONG_TEMPLATE, template=template.id, found=count, expected=expected)
-    matches = _match(similarity, layout.centres, layout.sizes, found)
-    if len(matches) < MIN_BLOCKS:
-        return Problem(Reason.REGISTRATION_MARKS_NOT_FOUND, found=len(matches), expected=expected)
+    for print_level in PRINT_LEVELS:
+        boxes = _blobs(
+            small,
+            paper,
+            (1 - SIZE_TOLERANCE) ** 2 * block_areas.min() * small_bounds[0] ** 2,
+            (1 + SIZE_TOLERANCE) ** 2 * block_areas.max() * small_bounds[1] ** 2,
+            print_level,
+        )
+        found = _measured(gray, boxes, scale)
+        count, similarity = _best_proposal(layout.centres, layout.sizes, found, bounds)
+        if count >= MIN_REGISTRATION_BLOCKS:
+            break
+    matches = _match(similarity, layout.centres, layout.sizes, found) if count else {}
+    if count < MIN_REGISTRATION_BLOCKS or len(matches) < MIN_REGISTRATION_BLOCKS:
+        return Problem(
+            Reason.REGISTRATION_MARKS_NOT_FOUND,
+            found=min(count, len(matches)),
+            expected=expected,
+            needed=MIN_REGISTRATION_BLOCKS,
+        )
+    model = "homography" if len(matches) >= HOMOGRAPHY_BLOCKS else "affine"
     image_px = _matched_corners(layout.corners, matches, similarity, found)
     registered = registration_from_marks(
         layout.corners[list(matches)].reshape(-1, 2),
@@ -423,6 +442,7 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
         method="blocks",
         marks_found=len(matches),
         marks_expected=expected,
+        model=model,
     )
     if not registered or layout.turn is None:
         return registered
@@ -438,4 +458,5 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
         method="blocks",
         marks_found=len(matches),
         marks_expected=expected,
+        model=model,
     )

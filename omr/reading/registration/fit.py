@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Literal
 
 import cv2
 import numpy as np
@@ -17,6 +18,9 @@ import numpy as np
 from omr.vocabulary.reasons import Problem, Reason
 
 MAX_REPROJECTION_ERROR_MM = 1.0
+# The models a fit may use: a homography (8 unknowns) needs marks at 4 places or more
+# not in a line; an affine map (6) marks at 3; a similarity (4: turn, scale, shift) 2.
+Model = Literal["homography", "affine", "similarity"]
 
 
 @dataclass(frozen=True)
@@ -24,7 +28,12 @@ class PageRegistration:
     """A page registered to its template.
 
     ``homography`` is (3, 3) float64 and maps template mm (x, y) to image px (x, y);
-    ``rotation`` is how far the page was turned in the scan (0, 90, 180 or 270°).
+    ``rotation`` is how far the page was turned in the scan (0, 90, 180 or 270°);
+    ``outlines`` how many printed bubble outlines the fit was refined on;
+    ``unconfirmed``, when the marks found were too few or too far off for a fit of
+    their own, is the page's reason unless the printed outlines confirm it;
+    ``marks_mm`` and ``marks_px`` (M, 2) the found marks' corners in template mm and in
+    image px.
     """
 
     homography: np.ndarray
@@ -35,6 +44,10 @@ class PageRegistration:
     reprojection_error_mm: float
     px_per_mm: float
     found_ids: tuple[int, ...] = field(default=())
+    outlines: int = 0
+    unconfirmed: Problem | None = None
+    marks_mm: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)), repr=False)
+    marks_px: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)), repr=False)
 
     def __bool__(self) -> bool:
         return True
@@ -46,6 +59,7 @@ class PageRegistration:
             "marks_found": self.marks_found,
             "marks_expected": self.marks_expected,
             "reprojection_error_mm": round(self.reprojection_error_mm, 3),
+            "outlines": self.outlines,
             "scan_dpi": round(self.px_per_mm * 25.4),
         }
 
@@ -60,9 +74,9 @@ def rotation_of(homography: np.ndarray) -> int:
 
 
 def fit_homography(
-    template_mm: np.ndarray, image_px: np.ndarray
+    template_mm: np.ndarray, image_px: np.ndarray, model: Model = "homography"
 ) -> tuple[np.ndarray, float, float]:
-    """Fit template mm → image px and measure it.
+    """Fit template mm → image px with ``model`` and measure it.
 
     Returns
     -------
@@ -72,7 +86,12 @@ def fit_homography(
     px_per_mm : float
         The scan's scale.
     """
-    homography, _ = cv2.findHomography(template_mm, image_px, 0)
+    if model == "homography":
+        homography, _ = cv2.findHomography(template_mm, image_px, 0)
+    else:
+        estimate = cv2.estimateAffine2D if model == "affine" else cv2.estimateAffinePartial2D
+        affine, _ = estimate(template_mm, image_px, method=cv2.LMEDS)
+        homography = np.vstack([affine, [0.0, 0.0, 1.0]])
     projected = cv2.perspectiveTransform(template_mm.reshape(-1, 1, 2), homography).reshape(-1, 2)
     spread_mm = np.linalg.norm(template_mm - template_mm.mean(axis=0), axis=1).mean()
     spread_px = np.linalg.norm(image_px - image_px.mean(axis=0), axis=1).mean()
@@ -89,6 +108,8 @@ def registration_from_marks(
     marks_found: int,
     marks_expected: int,
     found_ids: tuple[int, ...] = (),
+    model: Model = "homography",
+    unconfirmed: Problem | None = None,
 ) -> PageRegistration | Problem:
     """Fit the homography from matched mark corners and check its accuracy.
 
@@ -96,14 +117,25 @@ def registration_from_marks(
     ----------
     template_mm, image_px : (N, 2) float32 ndarray
         The same mark corners in template mm and in image px.
+    model : {"homography", "affine", "similarity"}
+        What the marks found can determine (see :data:`Model`).
+    unconfirmed : Problem, optional
+        The page's reason unless the printed outlines confirm the fit (too few marks).
+
+    A homography that misses its marks by more than ``MAX_REPROJECTION_ERROR_MM`` is
+    refused; a simpler model may miss them for its simplicity (a slight perspective), so
+    the outlines must then confirm it.
     """
-    homography, error_mm, px_per_mm = fit_homography(template_mm, image_px)
+    homography, error_mm, px_per_mm = fit_homography(template_mm, image_px, model)
     if error_mm > MAX_REPROJECTION_ERROR_MM:
-        return Problem(
+        inaccurate = Problem(
             Reason.REGISTRATION_INACCURATE,
             detail_ro=f"eroare {error_mm:.2f} mm",
             detail_en=f"error {error_mm:.2f} mm",
         )
+        if model == "homography":
+            return inaccurate
+        unconfirmed = unconfirmed or inaccurate
     return PageRegistration(
         homography=homography,
         method=method,
@@ -113,4 +145,7 @@ def registration_from_marks(
         reprojection_error_mm=error_mm,
         px_per_mm=px_per_mm,
         found_ids=found_ids,
+        unconfirmed=unconfirmed,
+        marks_mm=template_mm.reshape(-1, 2),
+        marks_px=image_px.reshape(-1, 2),
     )

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
 from station.api.deps import require_role
-from station.dependencies import SessionDep
+from station.dependencies import SessionDep, SettingsDep
 from station.schemas import AuditCheck, AuditEntryPublic
-from station.services.audit import verify_chain
+from station.services.audit import Seal, verify_chain
 from station.storage.models import AuditEntry, User
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -30,8 +30,8 @@ def list_entries(
 
 
 @router.get("/verify", response_model=AuditCheck)
-def verify(session: SessionDep, _: Auditor) -> AuditCheck:
-    """Check the hash chain."""
-    problems = verify_chain(session)
+def verify(session: SessionDep, settings: SettingsDep, _: Auditor) -> AuditCheck:
+    """Check the keyed chain and its signed head."""
+    problems = verify_chain(session, Seal.of(settings))
     count = session.query(AuditEntry).count()
     return AuditCheck(entries=count, intact=not problems, problems=problems)

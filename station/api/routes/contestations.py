@@ -79,9 +79,12 @@ def _publication(
 
 
 @router.post("/key/publish", response_model=PublicationPublic, status_code=201)
-def publish(exam_id: int, session: SessionDep, user: Committee) -> PublicationPublic:
-    """Publish the final key: every sheet recomputed, the changed scores listed."""
-    publication, changed = publish_final_key(session, exam=get_exam(session, exam_id), actor=user)
+def publish(exam_id: int, session: SessionDep, user: Committee, now: Now) -> PublicationPublic:
+    """Publish the final key (contestations closed): every sheet recomputed, the changed
+    scores listed."""
+    publication, changed = publish_final_key(
+        session, exam=get_exam(session, exam_id), now=now, actor=user
+    )
     session.commit()
     return _publication(session, publication, changed)
 

@@ -9,7 +9,7 @@ from station.api.deps import AnyRole, RoomWorker
 from station.api.present import sheet_public
 from station.dependencies import SessionDep, SettingsDep
 from station.downloads import overlay_response, slip_response
-from station.schemas import AnnulmentCreate, CandidatePick, DecisionCreate, SheetPublic
+from station.schemas import AnnulmentCreate, CandidatePick, DecisionCreate, InkKeep, SheetPublic
 from station.services import candidates, sheets
 from station.services.access import visible_sheet
 from station.services.sheets import SheetView
@@ -62,6 +62,14 @@ def pick_candidate(
     """Link the sheet to a candidate of the room list."""
     view = visible_sheet(session, user=user, sheet_id=sheet_id)
     candidates.pick_candidate(session, reading=view.reading, number=body.number, actor=user)
+    return _committed(session, view)
+
+
+@router.post("/{sheet_id}/ink/keep", response_model=SheetPublic, status_code=201)
+def keep_ink(sheet_id: int, body: InkKeep, session: SessionDep, user: RoomWorker) -> SheetPublic:
+    """Keep a sheet in ink of another colour, for a reason (or annul it)."""
+    view = visible_sheet(session, user=user, sheet_id=sheet_id)
+    sheets.keep_ink(session, reading=view.reading, reason=body.reason, actor=user)
     return _committed(session, view)
 
 

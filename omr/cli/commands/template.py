@@ -1,0 +1,35 @@
+"""``omr template from-pdf``: a template measured from a form printed by others.
+
+It writes a validated template YAML whose comments say what was found and what a person
+should check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from omr.cli.outputs import check_output_file
+from omr.forms.from_pdf import measure_form
+from omr.forms.writing import write_template
+from omr.vocabulary.errors import ExitCode
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("template", help="make a template from another's form")
+    kinds = parser.add_subparsers(dest="source", required=True, metavar="SOURCE")
+    pdf = kinds.add_parser("from-pdf", help="measure a blank form's PDF")
+    pdf.add_argument("pdf", type=Path, help="the blank form (PDF)")
+    pdf.add_argument("--page", type=int, default=1, help="the page to measure (from 1)")
+    pdf.add_argument("-o", "--output", type=Path, required=True, help="template YAML to write")
+    pdf.set_defaults(run=run_from_pdf)
+
+
+def run_from_pdf(args: argparse.Namespace) -> int:
+    check_output_file(str(args.output))
+    form = measure_form(args.pdf, args.page)
+    template = write_template(form.data, form.notes, args.output)
+    count = len(template.all_bubbles)
+    print(f"{args.output}: {count} bubbles; check the comments at its top", file=sys.stderr)
+    return ExitCode.ok

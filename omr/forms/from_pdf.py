@@ -1,0 +1,215 @@
+"""``omr template from-pdf``: a sheet template measured from a blank form's PDF.
+
+The page is rendered and its words read (:mod:`omr.forms.pdf_page`); its printed
+bubbles and solid blocks are found (:mod:`omr.forms.shapes`) and the bubbles grouped into
+numbered questions (:mod:`omr.forms.layout`). The template is validated like any other
+and written as YAML whose comments say what was found and what a person should check.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from omr.forms.layout import Block, question_blocks
+from omr.forms.pdf_page import FormPage, Word, load_form_page
+from omr.forms.shapes import Block as SolidBlock
+from omr.forms.shapes import bubble_sizes, find_shapes, print_mask
+from omr.sheet.template import MIN_REGISTRATION_BLOCKS, PAGE_SIZES_MM, BlockRegistration
+from omr.vocabulary.errors import InputFileError
+from omr.vocabulary.reasons import Reason
+
+# A printed page is its paper size to a millimetre (PDF boxes are given in points).
+PAPER_TOLERANCE_MM = 1.0
+# A question-number column faces blank paper when its 180° image, grown by this, holds
+# no print: then it tells a page turned by 180° from one that is not.
+BLANK_MARGIN_MM = 1.0
+NUMBER_COLUMN_MM = 3.0  # numbers of one column end within this of each other
+
+
+@dataclass
+class MeasuredForm:
+    """A template measured from a form: ``data`` (the template as a mapping, validated)
+    and ``notes``, what was found and what to check, for the YAML's comments."""
+
+    data: dict
+    notes: list[str] = field(default_factory=list)
+
+
+def _page_spec(size_mm: tuple[float, float]) -> dict:
+    """The page as a named paper size in its orientation, or its size in mm."""
+    width, height = size_mm
+    for name, (short, long) in PAGE_SIZES_MM.items():
+        for orientation, (w, h) in (("portrait", (short, long)), ("landscape", (long, short))):
+            if abs(w - width) <= PAPER_TOLERANCE_MM and abs(h - height) <= PAPER_TOLERANCE_MM:
+                return {"size": name, "orientation": orientation}
+    return {"size_mm": [round(width, 2), round(height, 2)]}
+
+
+def _rounded(values, digits: int = 3) -> list[float]:
+    return [round(float(v), digits) for v in values]
+
+
+def _block_entry(block: Block) -> dict:
+    first, option_pitch, row_pitch, _ = block.lattice()
+    width, height = block.size
+    shape = "circle" if abs(width - height) < 0.1 else "ellipse"
+    if shape == "circle":
+        width = height = (width + height) / 2
+    return {
+        "first": block.first,
+        "last": block.last,
+        "options": block.options,
+        "first_center_mm": _rounded(first),
+        "option_pitch_mm": round(option_pitch, 3),
+        "row_pitch_mm": round(row_pitch, 3),
+        "bubble": {"shape": shape, "size_mm": _rounded((width, height))},
+    }
+
+
+def _orientation_boxes(page: FormPage, blocks: list[Block], marks: list[SolidBlock]) -> list[dict]:
+    """Columns of printed question numbers whose 180° image (about the marks' centre)
+    is blank paper."""
+    boxes = np.array([mark.box for mark in marks])
+    cx = (boxes[:, 0].min() + boxes[:, 2].max()) / 2
+    cy = (boxes[:, 1].min() + boxes[:, 3].max()) / 2
+    numbers: list[Word] = []
+    for block in blocks:
+        left = block.centres[:, 0, 0].min() - block.size[0] / 2
+        top, bottom = block.centres[:, 0, 1].min(), block.centres[:, 0, 1].max()
+        numbers += [
+            w
+            for w in page.words
+            if w.text.rstrip(".").isdigit()
+            and left - 12 <= w.box[0]
+            and w.box[2] <= left
+            and top - block.size[1] <= w.centre[1] <= bottom + block.size[1]
+        ]
+    columns: list[list[Word]] = []
+    for word in sorted(numbers, key=lambda w: w.box[2]):
+        if columns and word.box[2] - columns[-1][-1].box[2] <= NUMBER_COLUMN_MM:
+            columns[-1].append(word)
+        else:
+            columns.append([word])
+    mask = print_mask(page.image)
+    ppm = page.px_per_mm
+    found = []
+    for column in columns:
+        x0 = min(w.box[0] for w in column)
+        y0 = min(w.box[1] for w in column)
+        x1 = max(w.box[2] for w in column)
+        y1 = max(w.box[3] for w in column)
+        tx0, ty0 = 2 * cx - x1 - BLANK_MARGIN_MM, 2 * cy - y1 - BLANK_MARGIN_MM
+        tx1, ty1 = 2 * cx - x0 + BLANK_MARGIN_MM, 2 * cy - y0 + BLANK_MARGIN_MM
+        image = mask[
+            max(0, int(ty0 * ppm)) : max(0, int(ty1 * ppm)),
+            max(0, int(tx0 * ppm)) : max(0, int(tx1 * ppm)),
+        ]
+        if image.size and not image.any():
+            found.append({"origin_mm": _rounded((x0, y0)), "size_mm": _rounded((x1 - x0, y1 - y0))})
+    return found
+
+
+def _print_colour(page: FormPage, blocks: list[Block]) -> str:
+    """The colour the bubbles are printed in, as ``#RRGGBB`` (their outline's pixels)."""
+    ppm = page.px_per_mm
+    samples = []
+    for block in blocks:
+        for x, y in block.centres.reshape(-1, 2)[:50]:
+            # The outline's top, half a bubble above the centre.
+            samples.append(
+                page.image[int(round((y - block.size[1] / 2) * ppm)), int(round(x * ppm))]
+            )
+    blue, green, red = np.median(np.array(samples), axis=0).astype(int)
+    return f"#{red:02X}{green:02X}{blue:02X}"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "form"
+
+
+def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
+    """Measure page ``page_number`` of a blank form's PDF into a template.
+
+    Raises
+    ------
+    InputFileError
+        The PDF cannot be read, or its page has no bubbles or too few solid blocks.
+    TemplateError
+        What was measured does not make a valid template.
+    """
+    page = load_form_page(pdf, page_number)
+    outlines, marks = find_shapes(page.image, page.px_per_mm)
+    sizes = bubble_sizes(outlines)
+    blocks = question_blocks(outlines, sizes, page.words) if sizes else []
+    if not blocks:
+        raise InputFileError(Reason.FORM_BUBBLES_NOT_FOUND, file=str(pdf), needed=2)
+    if len(marks) < MIN_REGISTRATION_BLOCKS:
+        raise InputFileError(
+            Reason.FORM_MARKS_NOT_FOUND,
+            file=str(pdf),
+            found=len(marks),
+            needed=MIN_REGISTRATION_BLOCKS,
+        )
+    count = max(block.last for block in blocks)
+    notes = [
+        f"Measured by `omr template from-pdf` from {pdf.name}, page {page_number}.",
+        f"Found {sum(b.centres.shape[0] * b.centres.shape[1] for b in blocks)} bubbles "
+        f"in {len(blocks)} blocks, questions 1–{count}, and {len(marks)} solid blocks.",
+        "Questions are numbered "
+        + (
+            "by the numbers printed before them."
+            if all(b.numbered_by_print for b in blocks)
+            else "band by band, left to right, top to bottom: CHECK the numbering."
+        ),
+        "CHECK: question_types (all single-answer here), profile, title.",
+        "CHECK: registration blocks that change from one printing to another (a variant",
+        "or domain printed as squares) must be moved to coded_fields.",
+    ]
+    for block in blocks:
+        off = block.lattice()[3]
+        if off > 0.1:
+            notes.append(
+                f"Questions {block.first}–{block.last}: a bubble lies {off:.2f} mm off its lattice."
+            )
+    registration: dict = {
+        "kind": "blocks",
+        "blocks": [
+            {
+                "name": f"block_{index + 1}",
+                "origin_mm": _rounded(mark.box[:2]),
+                "size_mm": _rounded((mark.box[2] - mark.box[0], mark.box[3] - mark.box[1])),
+            }
+            for index, mark in enumerate(sorted(marks, key=lambda m: (m.box[1], m.box[0])))
+        ],
+    }
+    data = {
+        "id": _slug(f"{pdf.stem}-p{page_number}"),
+        "version": 1,
+        "title": f"{pdf.stem}, pagina {page_number}",
+        "profile": None,
+        "page": _page_spec(page.size_mm),
+        "registration": registration,
+        "question_blocks": [_block_entry(block) for block in blocks],
+        "question_types": [
+            {"first": 1, "last": count, "type": "single", "answers": "1", "label": "de verificat"}
+        ],
+        "print": {"colour": _print_colour(page, blocks)},
+    }
+    if _symmetric(registration["blocks"]):
+        registration["orientation_boxes"] = _orientation_boxes(page, blocks, marks)
+        notes.append(
+            "The blocks look the same turned by 180°: orientation_boxes are printed "
+            "question numbers facing blank paper."
+        )
+    return MeasuredForm(data, notes)
+
+
+def _symmetric(blocks: list[dict]) -> bool:
+    """Whether the blocks look the same turned by 180° (the template's own test)."""
+    unturned = {"origin_mm": [0, 0], "size_mm": [1, 1]}  # lets the test run
+    registration = {"kind": "blocks", "blocks": blocks, "orientation_boxes": [unturned]}
+    return BlockRegistration.model_validate(registration).point_symmetric

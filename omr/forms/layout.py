@@ -1,0 +1,195 @@
+"""Bubbles grouped into questions and blocks of questions, as a template declares them.
+
+A question is a run of bubbles of one size on one row, evenly spaced (its options, left
+to right); runs apart by more than half a pitch again are other questions. Runs of the
+same length starting at the same x, one under the other at an even pitch, make a block.
+Questions are numbered by the number printed just left of their run when every run has
+one, otherwise band by band (blocks whose rows overlap), left to right, top to bottom.
+Options are named by the letter printed inside the bubbles, or above the block's first
+row, or A, B, C….
+"""
+
+from __future__ import annotations
+
+import string
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from omr.forms.pdf_page import Word
+from omr.forms.shapes import Outline, size_key
+
+# Bubbles of a row lie within a third of their height of its centre line.
+ROW_SHARE = 1 / 3
+# Options of a question lie at most 1.5 of its smallest pitch apart, and never more than
+# three bubble widths (letters printed far apart in a header are no question).
+RUN_GAP, MAX_PITCH_WIDTHS = 1.5, 3.0
+# Runs start at the same x (a block's column) to 0.5 mm.
+SAME_X_MM = 0.5
+# A number printed before a question lies within this of its first bubble's left edge.
+NUMBER_REACH_MM = 12.0
+# An option letter printed above a block's first row lies within this of its top.
+HEADER_REACH_MM = 8.0
+
+
+@dataclass(frozen=True)
+class Block:
+    """Questions ``first``…``last`` in one column: ``centres`` (rows, options, 2) in mm,
+    ``size`` and ``fill`` of their bubbles, ``options`` their labels."""
+
+    first: int
+    last: int
+    options: list[str]
+    centres: np.ndarray
+    size: tuple[float, float]
+    fill: float
+    numbered_by_print: bool
+
+    def lattice(self) -> tuple[tuple[float, float], float, float, float]:
+        """The even lattice that best fits the centres: first centre (x, y), option
+        pitch, row pitch (mm) and the largest distance of a bubble from it (mm)."""
+        rows, options = self.centres.shape[:2]
+        option_pitch = float(np.diff(self.centres[:, :, 0], axis=1).mean()) if options > 1 else 1.0
+        row_pitch = float(np.diff(self.centres[:, :, 1], axis=0).mean()) if rows > 1 else 1.0
+        grid = np.stack(
+            np.meshgrid(np.arange(options) * option_pitch, np.arange(rows) * row_pitch), axis=2
+        )
+        first = (self.centres - grid).reshape(-1, 2).mean(axis=0)
+        off = float(np.linalg.norm(self.centres - grid - first, axis=2).max())
+        return (float(first[0]), float(first[1])), option_pitch, row_pitch, off
+
+
+def _rows(outlines: list[Outline]) -> list[list[Outline]]:
+    """Outlines of one size in rows, each sorted left to right."""
+    ordered = sorted(outlines, key=lambda o: o.centre[1])
+    rows: list[list[Outline]] = []
+    for outline in ordered:
+        if rows and abs(outline.centre[1] - rows[-1][-1].centre[1]) <= ROW_SHARE * outline.size[1]:
+            rows[-1].append(outline)
+        else:
+            rows.append([outline])
+    return [sorted(row, key=lambda o: o.centre[0]) for row in rows]
+
+
+def _runs(row: list[Outline]) -> list[list[Outline]]:
+    """A row split into questions: neighbours at most ``RUN_GAP`` of the smallest pitch."""
+    if len(row) < 2:
+        return []
+    xs = np.array([o.centre[0] for o in row])
+    gaps = np.diff(xs)
+    limit = min(RUN_GAP * gaps.min(), MAX_PITCH_WIDTHS * row[0].size[0])
+    breaks = np.flatnonzero(gaps > limit) + 1
+    return [list(run) for run in np.split(np.array(row, dtype=object), breaks) if len(run) >= 2]
+
+
+def _printed_number(run: list[Outline], words: tuple[Word, ...]) -> int | None:
+    """The number printed just left of a run's first bubble, on its row."""
+    first = run[0]
+    left = first.centre[0] - first.size[0] / 2
+    best = None
+    for word in words:
+        if not word.text.rstrip(".").isdigit():
+            continue
+        x, y = word.centre
+        if (
+            abs(y - first.centre[1]) <= first.size[1] / 2
+            and 0 <= left - word.box[2] <= NUMBER_REACH_MM
+        ) and (best is None or word.box[2] > best.box[2]):
+            best = word
+    return int(best.text.rstrip(".")) if best is not None else None
+
+
+def _option_labels(first_row: list[Outline], words: tuple[Word, ...]) -> list[str]:
+    """Letters printed inside the bubbles, or above them; else A, B, C…."""
+    inside, above = [], []
+    for outline in first_row:
+        x, y = outline.centre
+        w, h = outline.size
+        within = [
+            word.text
+            for word in words
+            if len(word.text) == 1
+            and abs(word.centre[0] - x) < w / 2
+            and abs(word.centre[1] - y) < h / 2
+        ]
+        over = [
+            word.text
+            for word in words
+            if len(word.text) == 1
+            and abs(word.centre[0] - x) < w / 2
+            and 0 < y - h / 2 - word.box[3] <= HEADER_REACH_MM
+        ]
+        inside.append(within[0] if len(within) == 1 else None)
+        above.append(over[-1] if over else None)
+    for labels in (inside, above):
+        if None not in labels and len(set(labels)) == len(labels):
+            return [str(label) for label in labels]
+    return list(string.ascii_uppercase[: len(first_row)])
+
+
+def question_blocks(
+    outlines: list[Outline], sizes: list[tuple[float, float]], words: tuple[Word, ...]
+) -> list[Block]:
+    """The blocks of questions that the bubbles of the given sizes make, numbered."""
+    runs = [
+        run
+        for size in sizes
+        for row in _rows([o for o in outlines if size_key(o.size) == size])
+        for run in _runs(row)
+    ]
+    columns: dict[tuple[int, int], list[list[Outline]]] = defaultdict(list)
+    for run in runs:
+        columns[(len(run), round(run[0].centre[0] / SAME_X_MM))].append(run)
+    groups = []
+    for column in columns.values():
+        column.sort(key=lambda run: run[0].centre[1])
+        ys = np.array([run[0].centre[1] for run in column])
+        gaps = np.diff(ys)
+        pitch = float(np.median(gaps)) if len(gaps) else 0.0
+        breaks = np.flatnonzero(gaps > RUN_GAP * pitch) + 1 if len(gaps) else []
+        groups += [list(part) for part in np.split(np.array(column, dtype=object), breaks)]
+    numbers = [[_printed_number(list(run), words) for run in group] for group in groups]
+    flat = [n for group in numbers for n in group]
+    by_print = None not in flat and len(set(flat)) == len(flat)
+    if by_print:
+        order = sorted(range(len(groups)), key=lambda g: numbers[g][0])
+    else:
+        order = _reading_order(groups)
+    blocks, next_number = [], 1
+    for g in order:
+        group = groups[g]
+        first = numbers[g][0] if by_print else next_number
+        if by_print and numbers[g] != list(range(first, first + len(group))):
+            by_print = False
+        centres = np.array([[o.centre for o in run] for run in group], np.float64)
+        sizes = np.array([o.size for run in group for o in run])
+        blocks.append(
+            Block(
+                first=first,
+                last=first + len(group) - 1,
+                options=_option_labels(list(group[0]), words),
+                centres=centres,
+                size=(float(np.median(sizes[:, 0])), float(np.median(sizes[:, 1]))),
+                fill=float(np.median([o.fill for run in group for o in run])),
+                numbered_by_print=by_print,
+            )
+        )
+        next_number = first + len(group)
+    return blocks
+
+
+def _reading_order(groups: list[list]) -> list[int]:
+    """Group indices band by band (groups whose rows overlap), then left to right."""
+    spans = [
+        (group[0][0].centre[1], group[-1][0].centre[1], group[0][0].centre[0]) for group in groups
+    ]
+    order = sorted(range(len(groups)), key=lambda g: spans[g][0])
+    bands: list[list[int]] = []
+    for g in order:
+        top, bottom, _ = spans[g]
+        if bands and top <= max(spans[h][1] for h in bands[-1]):
+            bands[-1].append(g)
+        else:
+            bands.append([g])
+    return [g for band in bands for g in sorted(band, key=lambda g: spans[g][2])]

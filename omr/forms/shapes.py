@@ -1,0 +1,110 @@
+"""Printed shapes on a rendered blank form: outlined bubbles and solid blocks.
+
+A bubble is an outline around a hole: a circle, an ellipse or a rounded box, whatever is
+printed inside its hole (a letter or a digit is another shape). A block is solid ink
+filling its minimum-area rectangle. Everything is in mm from the page's top-left.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+# Print is what is darker than this (of 255): a black or grey outline antialiased over a
+# pixel, a drop-out red outline in the green channel (about 40).
+PRINT_BELOW = 200
+# A bubble's outer size, in mm: from a small digit circle to a large answer box.
+BUBBLE_MM = (1.5, 12.0)
+# An outline is thin: its hole spans 0.7 of its outer width and height or more (a bubble's
+# ring is a tenth of its size or less; a letter's bowl, "O" or "D", a fifth or more).
+MIN_HOLE_SHARE = 0.7
+# A rectangle fills its box (a cell to write in); a rounded box with a corner radius of
+# a fifth of its side fills 0.97 of it, an ellipse 0.79.
+MAX_BUBBLE_FILL = 0.97
+# A solid block: at least 2.5 mm on its short side (a full stop, a bold letter's stem
+# and a table's rule are thinner) and filling 0.9 of its minimum-area rectangle.
+BLOCK_MIN_MM, BLOCK_MAX_MM, BLOCK_FILL = 2.5, 80.0, 0.9
+# Bubbles of one size agree on it to a quarter of a millimetre; a size is a bubble size
+# when this many bubbles or more share it.
+SIZE_STEP_MM, MIN_BUBBLES_OF_A_SIZE = 0.25, 6
+
+
+@dataclass(frozen=True)
+class Outline:
+    """An outlined shape: centre (x, y) and size (width, height) of its centre line, in
+    mm; ``fill`` the share of its bounding box it covers (0.79 an ellipse, 1 a box)."""
+
+    centre: tuple[float, float]
+    size: tuple[float, float]
+    fill: float
+
+
+@dataclass(frozen=True)
+class Block:
+    """A solid printed rectangle: (x0, y0, x1, y1) in mm, axis-aligned."""
+
+    box: tuple[float, float, float, float]
+
+
+def print_mask(image: np.ndarray) -> np.ndarray:
+    """(H, W) uint8, 255 where there is print: the darkest channel of each pixel."""
+    darkest = image.min(axis=2) if image.ndim == 3 else image
+    return np.where(darkest < PRINT_BELOW, 255, 0).astype(np.uint8)
+
+
+def find_shapes(image: np.ndarray, px_per_mm: float) -> tuple[list[Outline], list[Block]]:
+    """The outlined shapes and the solid blocks of a rendered page.
+
+    Parameters
+    ----------
+    image : (H, W, 3) or (H, W) uint8 ndarray
+    px_per_mm : float
+    """
+    mask = print_mask(image)
+    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    outlines, blocks = [], []
+    if hierarchy is None:
+        return outlines, blocks
+    low, high = (v * px_per_mm for v in BUBBLE_MM)
+    for index, (_, _, child, parent) in enumerate(hierarchy[0]):
+        if parent != -1:
+            continue
+        x, y, w, h = cv2.boundingRect(contours[index])
+        area = cv2.contourArea(contours[index])
+        holes = []
+        while child != -1:
+            holes.append(cv2.boundingRect(contours[child]))
+            child = hierarchy[0][child][0]
+        if holes and low <= min(w, h) and max(w, h) <= high:
+            hx, hy, hw, hh = max(holes, key=lambda box: box[2] * box[3])
+            if min(hw / w, hh / h) >= MIN_HOLE_SHARE and area < MAX_BUBBLE_FILL * w * h:
+                centre = ((x + w / 2) / px_per_mm, (y + h / 2) / px_per_mm)
+                # Half-way between the outer edge and the hole's: the centre line.
+                size = ((w + hw) / 2 / px_per_mm, (h + hh) / 2 / px_per_mm)
+                outlines.append(Outline(centre, size, area / (w * h)))
+                continue
+        short = min(w, h) / px_per_mm
+        if short >= BLOCK_MIN_MM and max(w, h) / px_per_mm <= BLOCK_MAX_MM:
+            (_, _), (rw, rh), _ = cv2.minAreaRect(contours[index])
+            solid = cv2.countNonZero(mask[y : y + h, x : x + w]) >= BLOCK_FILL * w * h
+            if solid and area >= BLOCK_FILL * rw * rh:
+                corners = (x / px_per_mm, y / px_per_mm, (x + w) / px_per_mm, (y + h) / px_per_mm)
+                blocks.append(Block(corners))
+    return outlines, blocks
+
+
+def bubble_sizes(outlines: list[Outline]) -> list[tuple[float, float]]:
+    """The sizes (width, height; mm, to ``SIZE_STEP_MM``) shared by enough outlines."""
+    counts = Counter(size_key(o.size) for o in outlines)
+    return [size for size, count in counts.most_common() if count >= MIN_BUBBLES_OF_A_SIZE]
+
+
+def size_key(size: tuple[float, float]) -> tuple[float, float]:
+    """A size rounded to ``SIZE_STEP_MM``: outlines of one printed size share it."""
+    return (
+        round(size[0] / SIZE_STEP_MM) * SIZE_STEP_MM,
+        round(size[1] / SIZE_STEP_MM) * SIZE_STEP_MM,
+    )

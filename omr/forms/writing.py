@@ -1,0 +1,44 @@
+"""A measured template checked like any other and written as commented YAML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from omr.sheet.template import SheetTemplate, format_validation_error
+from omr.vocabulary.errors import TemplateError
+from omr.vocabulary.reasons import Reason
+
+
+class _FlowLists(yaml.SafeDumper):
+    """Mappings in blocks, lists of scalars inline (``[1.5, 2.0]``)."""
+
+
+def _represent_list(dumper: yaml.SafeDumper, items: list) -> yaml.Node:
+    inline = all(not isinstance(item, dict | list) for item in items)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=inline)
+
+
+_FlowLists.add_representer(list, _represent_list)
+
+
+def write_template(data: dict, notes: list[str], path: Path) -> SheetTemplate:
+    """Validate ``data`` as a template and write it to ``path``, ``notes`` as comments.
+
+    Raises
+    ------
+    TemplateError
+        ``template_invalid`` with the field and the reason, when ``data`` is no template.
+    """
+    try:
+        template = SheetTemplate.model_validate(data)
+    except ValidationError as error:
+        raise TemplateError(
+            Reason.TEMPLATE_INVALID, file=str(path), problem=format_validation_error(error)
+        ) from None
+    header = "".join(f"# {note}\n" for note in notes)
+    body = yaml.dump(data, Dumper=_FlowLists, sort_keys=False, allow_unicode=True, width=100)
+    path.write_text(header + "# Coordinates in mm from the page's top-left corner.\n" + body)
+    return template

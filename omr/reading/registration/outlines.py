@@ -1,0 +1,273 @@
+"""Every registration refined on the printed bubble outlines.
+
+Registration marks are few and at the page's edges; the bubbles' printed outlines are
+many and spread over the answer area. The page is straightened once through the marks'
+mapping, at ``REFINE_PX_PER_MM``; each outline's match (a zero-sum ring filter: the ring
+dark, its inside and its outside against it, so shadows, tints and fills score little)
+is looked for within ``search`` of where the marks put it, and a homography is fitted
+through the outlines found (RANSAC: an X, a fill or a smudge that moves one outline
+does not move the page). The marks' mapping is kept when the outlines do not agree on a
+better one, unless the marks alone were too few for a fit of their own (two of four
+ArUco markers): then the page is refused with the marks' reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import cache
+
+import cv2
+import numpy as np
+
+from omr.reading.channels import PRINT_CHANNEL, ScanChannels
+from omr.reading.registration.fit import MAX_REPROJECTION_ERROR_MM, PageRegistration
+from omr.reading.template_space import per_template
+from omr.sheet.template import SheetTemplate
+from omr.vocabulary.reasons import Problem, Reason
+
+# 0.25 mm per pixel: an outline 0.1 mm thick still darkens its pixel by a third (the
+# scan is halved by area means), and a match's parabola places it to a tenth of a pixel.
+REFINE_PX_PER_MM = 4.0
+# How far an outline is looked for: past what two markers (a similarity) can be off on
+# a flatbed scan (a scale 0.5 % apart in x and y over 300 mm: 1.5 mm), and never half
+# the way to the next bubble, whose outline would match as well.
+SEARCH_MM, NEIGHBOUR_SHARE = 2.0, 0.45
+# Outlines measured per page: those of the most common bubble size (one filter), spread
+# evenly over the bubble list, enough for RANSAC to outvote marked bubbles.
+MAX_OUTLINES = 240
+# An outline is found when its match reaches a third of the page's median match (a
+# bubble cut off or printed too light for the scan matches paper: nothing).
+MIN_MATCH_SHARE = 0.33
+# A fit needs a dozen outlines and half of those measured to agree to 0.3 mm (the
+# printed grid's own accuracy is better than 0.1 mm).
+MIN_OUTLINES, MIN_AGREEING_SHARE, AGREE_MM = 12, 0.5, 0.3
+# Solid mark corners place a page better than outlines do (0.05 against 0.1 mm on a
+# clean render, outlines 0.17 mm apart from four markers' fit on a 150 dpi JPEG of the
+# corpus): the marks' mapping stands while nine outlines in ten lie within this.
+MARKS_STAND_MM = 0.25
+# A start a whole search away (an affine fit of three blocks on a page seen in slight
+# perspective) finds the outlines near its marks first, and all of them the next time.
+REFINE_PASSES = 3
+# A pass has converged when it moved nine outlines in ten by less than this: the next
+# would move them by the outlines' own noise (0.3–0.4 mm on a 150 dpi JPEG of the
+# national form's hairline ellipses).
+CONVERGED_MM = 0.5
+# The ring filter: the outline band (0.5 mm wide, thin hairlines blurred into it), the
+# inside to 0.6 radii and the outside from 1.25 to 1.55 radii counting against it.
+RING_BAND_MM, INSIDE_RADII, OUTSIDE_RADII = 0.5, 0.6, (1.25, 1.55)
+
+
+@cache
+def _ring_kernel(width_mm: float, height_mm: float) -> np.ndarray:
+    """The zero-sum ring filter of a bubble size: (k, k) float32 at ``REFINE_PX_PER_MM``."""
+    rx, ry = width_mm / 2 * REFINE_PX_PER_MM, height_mm / 2 * REFINE_PX_PER_MM
+    half = int(np.ceil(max(rx, ry) * OUTSIDE_RADII[1])) + 1
+    ys, xs = np.mgrid[-half : half + 1, -half : half + 1].astype(np.float32)
+    radius = np.hypot(xs / rx, ys / ry)  # 1 on the outline
+    band = RING_BAND_MM * REFINE_PX_PER_MM / 2 / min(rx, ry)
+    parts = [
+        np.abs(radius - 1) <= band,
+        radius <= INSIDE_RADII,
+        (radius >= OUTSIDE_RADII[0]) & (radius <= OUTSIDE_RADII[1]),
+    ]
+    kernel = parts[0] / parts[0].sum() - 0.5 * parts[1] / parts[1].sum()
+    kernel -= 0.5 * parts[2] / parts[2].sum()
+    kernel.setflags(write=False)
+    return kernel.astype(np.float32)
+
+
+@per_template
+def _sampled(template: SheetTemplate) -> tuple[np.ndarray, np.ndarray, float]:
+    """The bubbles measured (indices into ``all_bubbles``), their centres (n, 2) in mm
+    and how far their outlines are looked for (mm)."""
+    bubbles = template.all_bubbles
+    sizes = [b.size_mm for b in bubbles]
+    common = max(set(sizes), key=sizes.count)
+    alike = np.flatnonzero([size == common for size in sizes])
+    spread = np.linspace(0, len(alike) - 1, min(len(alike), MAX_OUTLINES))
+    indices = alike[np.unique(spread.astype(np.intp))]
+    centres = np.array([b.center_mm for b in bubbles], np.float64)
+    distance = np.linalg.norm(centres[:, None] - centres[None, :], axis=2)
+    np.fill_diagonal(distance, np.inf)
+    search = min(SEARCH_MM, NEIGHBOUR_SHARE * float(distance.min()))
+    return indices, centres[indices], search
+
+
+def _print_halved(scan: ScanChannels, template: SheetTemplate, times: int) -> np.ndarray:
+    """The channel where the printed outlines are darkest, halved ``times`` times (2 × 2
+    means): green for a colour scan of a drop-out print, the ink channel otherwise."""
+    if not (scan.is_colour and template.print.drops_out):
+        return scan.ink_halved(times)
+    channel = cv2.extractChannel(scan.image, PRINT_CHANNEL)
+    for _ in range(times):
+        channel = cv2.resize(channel, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    return channel
+
+
+def _straightened(
+    scan: ScanChannels,
+    template: SheetTemplate,
+    homography: np.ndarray,
+    bounds: np.ndarray,
+    px_per_mm: float,
+) -> np.ndarray:
+    """The template-space window ``bounds`` (x0, y0, x1, y1 mm) of the print at
+    ``REFINE_PX_PER_MM``, as darkness (0 paper … 1 black), float32.
+
+    The scan is first halved while it keeps twice the window's resolution, so no thin
+    outline falls between the samples."""
+    times = 0
+    while px_per_mm / 2 ** (times + 1) >= 2 * REFINE_PX_PER_MM:
+        times += 1
+    small, shrink = _print_halved(scan, template, times), 0.5**times
+    x0, y0, x1, y1 = bounds
+    to_window = np.array(
+        [[1 / REFINE_PX_PER_MM, 0, x0], [0, 1 / REFINE_PX_PER_MM, y0], [0, 0, 1]], np.float64
+    )
+    # Halved pixel j is the mean of pixels 2j and 2j + 1: its centre is 2j + 0.5.
+    to_small = np.diag([shrink, shrink, 1.0]) @ homography @ to_window
+    to_small[:2] += (shrink - 1) / 2 * to_small[2]
+    size = (int(np.ceil((x1 - x0) * REFINE_PX_PER_MM)), int(np.ceil((y1 - y0) * REFINE_PX_PER_MM)))
+    window = cv2.warpPerspective(
+        small, to_small, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=255
+    ).astype(np.float32)
+    paper = max(float(np.percentile(window, 90)), 1.0)
+    return 1.0 - window / paper
+
+
+def _peaks(response: np.ndarray, at: np.ndarray, reach: int) -> tuple[np.ndarray, np.ndarray]:
+    """The best match within ``reach`` px of each point ``at`` (n, 2) (x, y) px: its
+    sub-pixel offset (n, 2) and its value (n,); an offset at the search's edge is NaN."""
+    span = np.arange(-reach, reach + 1)
+    dy, dx = np.meshgrid(span, span, indexing="ij")
+    xs = np.clip(at[:, 0, None] + dx.ravel(), 1, response.shape[1] - 2)
+    ys = np.clip(at[:, 1, None] + dy.ravel(), 1, response.shape[0] - 2)
+    values = response[ys, xs]  # (n, S)
+    best = values.argmax(axis=1)
+    rows = np.arange(len(at))
+    x, y = xs[rows, best], ys[rows, best]
+
+    def vertex(before: np.ndarray, centre: np.ndarray, after: np.ndarray) -> np.ndarray:
+        curve = before - 2 * centre + after
+        safe = np.where(curve < 0, curve, -1.0)
+        return np.where(curve < 0, 0.5 * (before - after) / safe, 0.0)
+
+    here = response[y, x]
+    offset = np.stack(
+        [
+            dx.ravel()[best] + vertex(response[y, x - 1], here, response[y, x + 1]),
+            dy.ravel()[best] + vertex(response[y - 1, x], here, response[y + 1, x]),
+        ],
+        axis=1,
+    )
+    edge = (np.abs(dx.ravel()[best]) == reach) | (np.abs(dy.ravel()[best]) == reach)
+    offset[edge] = np.nan
+    return offset, values[rows, best]
+
+
+def _outline_shifts(
+    scan: ScanChannels, template: SheetTemplate, homography: np.ndarray, px_per_mm: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The sampled bubbles' centres (n, 2) mm and where their outlines lie (n, 2) mm
+    through ``homography``; NaN where no outline was found."""
+    indices, centres, search = _sampled(template)
+    size = template.all_bubbles[indices[0]].size_mm
+    margin = max(size) * OUTSIDE_RADII[1] / 2 + search + 1.0
+    bounds = np.concatenate([centres.min(axis=0) - margin, centres.max(axis=0) + margin])
+    darkness = _straightened(scan, template, homography, bounds, px_per_mm)
+    at = np.rint((centres - bounds[:2]) * REFINE_PX_PER_MM).astype(np.intp)
+    response = cv2.filter2D(darkness, cv2.CV_32F, _ring_kernel(*size))
+    offset, scores = _peaks(response, at, max(1, int(search * REFINE_PX_PER_MM)))
+    shifts = offset / REFINE_PX_PER_MM
+    weak = scores < MIN_MATCH_SHARE * max(float(np.median(scores)), 1e-6)
+    shifts[weak] = np.nan
+    return centres, centres + shifts
+
+
+def _marks_off_mm(registration: PageRegistration, homography: np.ndarray) -> float:
+    """How far (mm) the found marks' corners lie from where ``homography`` puts them."""
+    if not len(registration.marks_mm):
+        return 0.0
+    placed = cv2.perspectiveTransform(
+        registration.marks_mm.reshape(-1, 1, 2).astype(np.float64), homography
+    ).reshape(-1, 2)
+    off = np.linalg.norm(placed - registration.marks_px, axis=1).max()
+    return float(off / registration.px_per_mm)
+
+
+@dataclass(frozen=True)
+class _Refit:
+    """One pass over the outlines: the homography they fit (None when too few were
+    found), how many agreed with it, its largest residual (mm), and how far nine
+    outlines in ten lay from where the pass's starting mapping put them (mm)."""
+
+    homography: np.ndarray | None
+    agreeing: int
+    error_mm: float
+    off_mm: float
+
+
+def _refit(
+    scan: ScanChannels, template: SheetTemplate, homography: np.ndarray, px_per_mm: float
+) -> _Refit:
+    centres, found = _outline_shifts(scan, template, homography, px_per_mm)
+    usable = ~np.isnan(found).any(axis=1)
+    if usable.sum() < MIN_OUTLINES:
+        return _Refit(None, 0, np.inf, np.inf)
+    off = float(np.percentile(np.linalg.norm(found[usable] - centres[usable], axis=1), 90))
+    image_px = cv2.perspectiveTransform(found[usable].reshape(-1, 1, 2), homography).reshape(-1, 2)
+    fitted, inliers = cv2.findHomography(
+        centres[usable], image_px, cv2.RANSAC, AGREE_MM * px_per_mm
+    )
+    if fitted is None:
+        return _Refit(None, 0, np.inf, off)
+    kept = inliers.ravel().astype(bool)
+    projected = cv2.perspectiveTransform(centres[usable][kept].reshape(-1, 1, 2), fitted)
+    error = np.linalg.norm(projected.reshape(-1, 2) - image_px[kept], axis=1).max()
+    return _Refit(fitted, int(kept.sum()), float(error / px_per_mm), off)
+
+
+def refine_on_outlines(
+    scan: ScanChannels, template: SheetTemplate, registration: PageRegistration
+) -> PageRegistration | Problem:
+    """Refine a registration on the template's printed bubble outlines.
+
+    Up to ``REFINE_PASSES`` passes, each starting from the last one's fit, until nine
+    outlines in ten lie within ``CONVERGED_MM`` of where the pass started.
+
+    Returns
+    -------
+    PageRegistration or Problem
+        The refined registration (``outlines`` says how many outlines agreed), the
+        given one when the outlines confirm it or do not agree on a fit, or, when the
+        given one is ``unconfirmed`` (too few marks for a fit of their own), its reason.
+    """
+    ppm = registration.px_per_mm
+    needed = max(MIN_OUTLINES, MIN_AGREEING_SHARE * len(_sampled(template)[0]))
+    homography = registration.homography
+    for attempt in range(REFINE_PASSES):
+        refit = _refit(scan, template, homography, ppm)
+        if attempt == 0 and refit.off_mm <= MARKS_STAND_MM and registration.unconfirmed is None:
+            return replace(registration, outlines=refit.agreeing)
+        if refit.homography is None:
+            break
+        homography = refit.homography
+        if refit.off_mm > CONVERGED_MM:
+            continue
+        if refit.agreeing < needed:
+            break
+        marks_off = _marks_off_mm(registration, homography)
+        if marks_off > MAX_REPROJECTION_ERROR_MM:
+            return Problem(
+                Reason.REGISTRATION_INACCURATE,
+                detail_ro=f"un marcaj este la {marks_off:.1f} mm de locul dat de bule",
+                detail_en=f"a mark lies {marks_off:.1f} mm from where the bubbles put it",
+            )
+        return replace(
+            registration,
+            homography=homography,
+            outlines=refit.agreeing,
+            unconfirmed=None,
+            reprojection_error_mm=refit.error_mm,
+        )
+    return registration if registration.unconfirmed is None else registration.unconfirmed

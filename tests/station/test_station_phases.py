@@ -1,0 +1,79 @@
+"""Rankings wait for complete data; bundles carry only final, identified sheets."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from tests.station.committee_support import pdf_text, rescan_with_1b, schedule, set_clock
+
+
+def test_a_pending_sheet_keeps_the_ranking_provisional(station, example: Path) -> None:
+    station.upload(example / "sheet-001.jpg", example / "sheet-003.jpg")  # 45b unclear on 3
+    station.wait_read()
+    assert station.call("POST", "/api/rooms/1/key/open").status_code == 201
+    assert station.sheet(2)["status"] == "waiting"
+    published = station.call("POST", "/api/exams/1/key/publish", "comisie")
+    assert published.status_code == 201, published.text
+    assert all(change["candidate"] for change in published.json()["changes"])
+    export = station.call("POST", "/api/rooms/1/exports").json()
+    bundle = station.call("GET", f"/api/exports/{export['id']}.json").json()
+    assert [r["candidate"] for r in bundle["results"]] == ["00101"]
+    assert [(s["sheet"], s["status"]) for s in bundle["not_scored"]] == [(2, "waiting")]
+    imported = station.call(
+        "POST",
+        "/api/exams/1/bundles",
+        "comisie",
+        files={
+            "file": ("b.json", station.call("GET", f"/api/exports/{export['id']}.json").content)
+        },
+    )
+    assert imported.status_code == 201, imported.text
+    ranking = station.call("POST", "/api/exams/1/ranking", "comisie")
+    assert ranking.status_code == 201, ranking.text
+    (domain,) = ranking.json()["document"]["domains"]
+    assert domain["provisional"] and domain["national_max"] is None
+    assert [(e["why"], e["candidate"]) for e in domain["excluded"]] == [("pending", "00103")]
+    assert [r["passed"] for r in domain["ranking"]] == [None]
+    csv = station.call("GET", "/api/exams/1/ranking.csv", "comisie").text.splitlines()
+    assert csv[0].split(",")[6] == "provisional" and csv[1].split(",")[6] == "True"
+    text = pdf_text(station.call("GET", "/api/exams/1/ranking.pdf", "comisie").content)
+    assert "CLASAMENT PROVIZORIU" in text and "sheet-003.jpg (00103)" in text
+    minutes = pdf_text(station.call("GET", "/api/exams/1/key/proces-verbal.pdf", "comisie").content)
+    assert "None" not in minutes
+
+
+def test_every_document_carries_the_chain_head(station, example: Path) -> None:
+    station.upload(example / "sheet-001.jpg")
+    station.wait_read()
+    assert station.call("POST", "/api/rooms/1/key/open").status_code == 201
+    head = station.call("GET", "/api/audit", "admin").json()[-1]
+    printed = f"ultima #{head['id']}, amprenta {head['hash'][:16]}"
+    slip = pdf_text(station.call("GET", "/api/sheets/1/slip.pdf").content)
+    room = pdf_text(station.call("GET", "/api/rooms/1/proces-verbal.pdf").content)
+    assert printed in slip and printed in room
+    export = station.call("POST", "/api/rooms/1/exports").json()
+    bundle = station.call("GET", f"/api/exports/{export['id']}.json").json()
+    assert bundle["audit_head"]["entry"] == head["id"]
+    assert bundle["audit_head"]["hash"] == head["hash"]
+
+
+def test_a_resolving_window_bounds_the_rescan_not_its_filing(
+    station, example: Path, tmp_path: Path
+) -> None:
+    station.upload(example / "sheet-001.jpg")
+    station.wait_read()
+    assert station.call("POST", "/api/rooms/1/key/open").status_code == 201
+    # 002 art. 16 (2): requests are resolved by the committee the next day from 17:00
+    resolving = {"step": "resolving", "opens": {"days": 1, "at": "17:00"}}
+    schedule(station, rescan={**resolving, "closes": {"days": 1, "at": "23:59"}})
+    set_clock(station, datetime(2026, 6, 1, 15, 0))
+    body = {"candidate": "00101", "reason": "citire greșită"}
+    assert station.call("POST", "/api/exams/1/rescans", "comisie", json=body).status_code == 201
+    path = rescan_with_1b(example, tmp_path)
+    files = {"file": (path.name, path.read_bytes())}
+    early = station.call("POST", "/api/rescans/1/scan", "comisie", files=files)
+    assert (early.status_code, early.json()["reason"]) == (409, "outside_resolving_window")
+    assert "se rezolvă între 02.06.2026 17:00 și 02.06.2026 23:59" in early.json()["detail"]
+    set_clock(station, datetime(2026, 6, 2, 17, 30))
+    assert station.call("POST", "/api/rescans/1/scan", "comisie", files=files).status_code == 201
