@@ -10,13 +10,15 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 
 from station.api.main import api_router
 from station.config import Settings
-from station.edge import SecurityHeaders, bounded_ids, request_invalid
-from station.errors import StationError
+from station.edge import BodyLimit, SecurityHeaders, bounded_ids, request_invalid
+from station.errors import StationError, disk_failure
 from station.services import audit
 from station.services.hotfolder import HotFolder
+from station.services.intake import clear_leftovers
 from station.services.throttle import LoginThrottle
 from station.services.worker import ReadingWorker
 from station.storage.db import make_engine, make_sessions
@@ -45,9 +47,19 @@ def _invalid(request: Request, error: RequestValidationError) -> Response:
     return _refusal(request, request_invalid(error))
 
 
+def _disk(request: Request, error: Exception) -> Response:
+    """A write the disk could not take, refused with its reason (507); any other error
+    stays an internal one."""
+    refusal = disk_failure(error)
+    if refusal is None:
+        raise error
+    return _refusal(request, refusal)
+
+
 def create_app(settings: Settings) -> FastAPI:
     """The station app over ``settings`` (schema upgraded); threads run while it is served."""
     settings.prepare()
+    clear_leftovers(settings)
     engine = make_engine(settings.db_url)
     upgrade(engine)
     sessions = make_sessions(engine)
@@ -69,7 +81,8 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(
         title="Stație de corectură", lifespan=lifespan, dependencies=[Depends(bounded_ids)]
     )
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes, respond=_refusal)
+    app.add_middleware(SecurityHeaders)  # the outermost: on every answer, refusals included
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.state.settings = settings
     app.state.sessions = sessions
@@ -77,6 +90,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.throttle = LoginThrottle()
     app.add_exception_handler(StationError, _refusal)
     app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(OSError, _disk)
+    app.add_exception_handler(OperationalError, _disk)
     app.include_router(api_router)
     app.include_router(pages.router)
     app.include_router(sheet_pages.router)

@@ -15,7 +15,17 @@ class Settings:
     database_url: str | None = None  # None: SQLite in data_dir
     max_upload_bytes: int = 40 * 1024 * 1024
     max_pages_per_file: int = 500  # a longer file is refused, not read for minutes
+    max_files_per_request: int = 100  # an upload of more is refused
+    max_request_bytes: int = 200 * 1024 * 1024  # checked from Content-Length and as it arrives
+    min_free_bytes: int = 500 * 1024 * 1024  # less free space: the pages show a warning
+    retry_seconds: float = 30.0  # scans a failure left unread (a full disk) are read again
+    reading_threads: int = 2  # one large file never holds up the other rooms' sheets
     hot_poll_seconds: float = 1.0
+    # A hot-folder file is taken once unchanged this long and whole by its format's end
+    # (a scanner pausing 2.5 s mid-file is waited for), or once unchanged for
+    # hot_incomplete_seconds however it ends (then refused or rejected with its reason).
+    hot_quiet_seconds: float = 5.0
+    hot_incomplete_seconds: float = 300.0
     session_hours: float = 12.0
     watch_hot_folder: bool = True
 
@@ -28,6 +38,11 @@ class Settings:
     def scans_dir(self) -> Path:
         """Scanned files, stored by content hash."""
         return self.data_dir / "scans"
+
+    @property
+    def incoming_dir(self) -> Path:
+        """Received files being written (``*.part``), cleared at start."""
+        return self.data_dir / "incoming"
 
     @property
     def overlays_dir(self) -> Path:
@@ -51,5 +66,11 @@ class Settings:
 
     def prepare(self) -> None:
         """Create the data folders."""
-        for folder in (self.data_dir, self.scans_dir, self.overlays_dir, self.hot_dir):
+        for folder in (
+            self.data_dir,
+            self.scans_dir,
+            self.incoming_dir,
+            self.overlays_dir,
+            self.hot_dir,
+        ):
             folder.mkdir(parents=True, exist_ok=True)

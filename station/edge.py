@@ -1,5 +1,5 @@
-"""The web edge: security headers on every response, path ids bounded to 64 bits, and
-malformed requests refused with a reason.
+"""The web edge: security headers on every response, request bodies bounded, path ids
+bounded to 64 bits, and malformed requests refused with a reason.
 
 Pages carry no inline script or style (the stylesheet is ``/static/station.css``), so
 their Content-Security-Policy allows only the station's own files; the API's
@@ -8,8 +8,12 @@ documentation pages (``/docs``, ``/redoc``) load Swagger UI and ReDoc from their
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from omr.vocabulary.reasons import Reason
@@ -60,6 +64,56 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+Respond = Callable[[Request, StationError], Response]
+
+
+class BodyLimit:
+    """ASGI middleware refusing a request body over ``limit`` bytes (413,
+    ``request_too_large``): from its Content-Length before a byte is read, or as soon as
+    the bytes received pass the limit (the rest is never read)."""
+
+    def __init__(self, app: ASGIApp, *, limit: int, respond: Respond) -> None:
+        self.app = app
+        self.limit = limit
+        self.respond = respond
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        error = StationError(
+            Reason.REQUEST_TOO_LARGE, status_code=413, limit_mb=self.limit / 1024 / 1024
+        )
+        await self.respond(Request(scope), error)(scope, receive, send)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        declared = Headers(scope=scope).get("content-length", "") if scope["type"] == "http" else ""
+        if declared.isdecimal() and int(declared) > self.limit:
+            await self._refuse(scope, receive, send)
+            return
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        received, cut = 0, False
+
+        async def counted() -> Message:
+            nonlocal received, cut
+            message = {"type": "http.disconnect"} if cut else await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                cut = received > self.limit
+            return {"type": "http.disconnect"} if cut else message
+
+        async def answered(message: Message) -> None:
+            if not cut:  # the app's answer to a cut body is replaced by the refusal
+                await send(message)
+
+        try:
+            await self.app(scope, counted, answered)
+        except Exception:
+            if not cut:
+                raise
+        if cut:
+            await self._refuse(scope, receive, send)
 
 
 def bounded_ids(request: Request) -> None:

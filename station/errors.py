@@ -6,6 +6,7 @@ refusal's ``message`` is the Romanian message of its :class:`~omr.vocabulary.rea
 
 from __future__ import annotations
 
+import errno
 from typing import Any
 
 from omr.vocabulary.reasons import Language, Problem, Reason
@@ -49,3 +50,27 @@ def not_found(what: str) -> StationError:
 def forbidden(why: str) -> StationError:
     """The refusal for an action the user's role or room does not allow."""
     return StationError(Reason.FORBIDDEN, status_code=403, why=why)
+
+
+# A disk that is full, over its quota, read-only or failing.
+_DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}
+_DISK_FULL_SQLSTATE = "53100"  # PostgreSQL's disk_full
+
+
+def storage_failure(error: OSError) -> StationError:
+    """The refusal for a write the station's disk could not take (full, or failing)."""
+    return StationError(
+        Reason.STORAGE_FULL, status_code=507, error=error.strerror or type(error).__name__
+    )
+
+
+def disk_failure(error: Exception) -> StationError | None:
+    """The refusal for an error that says the disk (or the database's) is full or failing;
+    None for any other error."""
+    cause = getattr(error, "orig", None) or error
+    if isinstance(cause, OSError) and cause.errno in _DISK_ERRNOS:
+        return storage_failure(cause)
+    text = str(cause).splitlines()[0] if str(cause) else ""
+    if "disk is full" in text or getattr(cause, "sqlstate", None) == _DISK_FULL_SQLSTATE:
+        return storage_failure(OSError(errno.ENOSPC, text))
+    return None

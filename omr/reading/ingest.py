@@ -35,6 +35,9 @@ MAX_SIDE_PX = 20_000
 MAX_PAGES = 500  # pages of one file; a scanner's batch of a room is well under
 PDF_DPI = 200
 PDF_RENDER_SECONDS = 60  # one page rendered by pdftoppm; a sheet takes well under 1 s
+# What Pillow raises on a damaged file (a truncated TIFF's missing tag is a KeyError, then
+# a TypeError "Missing dimensions"; found by the ingest fuzz test).
+_PILLOW_ERRORS = (OSError, SyntaxError, ValueError, TypeError, KeyError, EOFError)
 RASTER_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
 
 
@@ -164,7 +167,7 @@ def _raster_pages(
             first, Problem(Reason.IMAGE_TOO_LARGE, size=size, limit_mp=MAX_PIXELS // 1_000_000)
         )
         return
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+    except (UnidentifiedImageError, *_PILLOW_ERRORS) as error:
         yield PageFailure(first, Problem(Reason.FILE_CORRUPT, page=1, error=str(error)))
         return
     if frames > max_pages:
@@ -179,7 +182,7 @@ def _raster_pages(
         try:
             # Not kept in a local: the page is released while the next one is decoded.
             page = PageImage(source, _decode(picture, frame, frames, data), _dpi_of(frame))
-        except (OSError, SyntaxError, ValueError, cv2.error) as error:
+        except (*_PILLOW_ERRORS, cv2.error) as error:
             yield PageFailure(source, Problem(Reason.FILE_CORRUPT, page=number, error=str(error)))
             continue
         yield page

@@ -900,8 +900,28 @@ class Reason(StrEnum):
     FILE_TOO_LARGE = (
         "file_too_large",
         Severity.ERROR,
-        "fișierul are {size_mb:.1f} MB, peste limita de {limit_mb} MB",
-        "the file has {size_mb:.1f} MB, over the {limit_mb} MB limit",
+        "fișierul are {size_mb:.1f} MB, peste limita de {limit_mb:g} MB",
+        "the file has {size_mb:.1f} MB, over the {limit_mb:g} MB limit",
+    )
+    STORAGE_FULL = (
+        "storage_full",
+        Severity.ERROR,
+        "discul stației este plin sau nu poate fi scris: nimic nu a fost salvat; eliberați "
+        "spațiu și încercați din nou",
+        "the station's disk is full or cannot be written ({error}): nothing was saved",
+    )
+    FILES_TOO_MANY = (
+        "files_too_many",
+        Severity.ERROR,
+        "{count} fișiere într-o singură trimitere; se primesc cel mult {limit}: trimiteți-le "
+        "în mai multe loturi",
+        "{count} files in one request; at most {limit} are taken: send them in several batches",
+    )
+    REQUEST_TOO_LARGE = (
+        "request_too_large",
+        Severity.ERROR,
+        "trimiterea are peste {limit_mb:g} MB: trimiteți fișierele în mai multe loturi",
+        "the request is over {limit_mb:g} MB: send the files in several batches",
     )
     KEY_MISSING = (
         "key_missing",

@@ -1,32 +1,46 @@
 """The hot folder: ``hot/<EXAM>/<ROOM>/`` receives the scanner's files.
 
-A file is taken once its size and modification time stop changing between two looks;
-it is stored (:func:`station.services.intake.store_scan`) and then moved to ``taken/``,
-or to ``refused/`` with the reason recorded. A crash between storing and moving leaves
-the file in place: on the next look its hash and name match the stored scan, so it is
-moved without being taken twice.
+A file is taken once it is complete: its size and modification time unchanged for
+``hot_quiet_seconds`` and its format's own end present
+(:func:`station.services.completeness.is_complete`), or unchanged for
+``hot_incomplete_seconds`` however it ends. A name the scanner is still writing under
+(``.part``, ``.tmp``, ``.crdownload``, a leading ``.`` or ``~``) is left until renamed. The
+file is stored through the same intake as an upload
+(:func:`station.services.intake.stage`, :func:`~station.services.intake.store_scan`) and
+then moved to ``taken/``, or to ``refused/`` with the reason recorded; while the disk is
+full it stays where it is. A crash between storing and moving leaves the file in place: on
+the next look its hash and name match the stored scan, so it is moved without being taken
+twice.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from omr.vocabulary.reasons import Reason
 from station.config import Settings
 from station.errors import StationError
 from station.services import intake
+from station.services.completeness import is_complete
 from station.storage.models import Exam, Room
 
 log = logging.getLogger(__name__)
 SOURCE = "hot_folder"
 DONE_FOLDERS = ("taken", "refused")
+WRITING_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial")
+
+
+def _being_written(path: Path) -> bool:
+    """A name a scanner writes under before renaming the finished file."""
+    return path.name.startswith((".", "~")) or path.name.lower().endswith(WRITING_SUFFIXES)
 
 
 def room_folder(settings: Settings, room: Room) -> Path:
@@ -55,11 +69,14 @@ class HotFolder:
         sessions: sessionmaker[Session],
         settings: Settings,
         on_scan: Callable[[int], None],
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.sessions = sessions
         self.settings = settings
         self.on_scan = on_scan
-        self._seen: dict[Path, tuple[int, int]] = {}
+        self.clock = clock
+        # a file's (size, mtime) and since when it has not changed
+        self._seen: dict[Path, tuple[tuple[int, int], float]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="station-hot-folder", daemon=True)
 
@@ -77,12 +94,18 @@ class HotFolder:
             except Exception:  # the watcher keeps watching
                 log.exception("hot folder sweep failed")
 
-    def _stable(self, path: Path) -> bool:
+    def _ready(self, path: Path) -> bool:
+        """Whether ``path`` has stopped changing long enough, and is whole."""
         stat = path.stat()
-        now = (stat.st_size, stat.st_mtime_ns)
-        before = self._seen.get(path)
-        self._seen[path] = now
-        return before == now
+        state, now = (stat.st_size, stat.st_mtime_ns), self.clock()
+        before, since = self._seen.get(path, (None, now))
+        if before != state:
+            self._seen[path] = (state, now)
+            return False
+        quiet = now - since
+        if quiet >= self.settings.hot_incomplete_seconds:
+            return True
+        return quiet >= self.settings.hot_quiet_seconds and is_complete(path)
 
     def _rooms(self) -> list[tuple[Path, int]]:
         """(hot folder, room id) of every room whose folder exists."""
@@ -91,13 +114,13 @@ class HotFolder:
             return [(room_folder(self.settings, room), room.id) for room in rooms]
 
     def sweep(self) -> int:
-        """Take every file that stopped growing; returns how many were stored."""
+        """Take every file that is complete; returns how many were stored."""
         taken = 0
         for folder, room_id in self._rooms():
             if not folder.is_dir():
                 continue
             for path in sorted(folder.iterdir()):
-                if path.is_file() and not path.name.startswith(".") and self._stable(path):
+                if path.is_file() and not _being_written(path) and self._ready(path):
                     taken += self._take(path, room_id)
         return taken
 
@@ -108,22 +131,29 @@ class HotFolder:
         with self.sessions() as session, session.begin():
             room = session.get(Room, room_id)
             try:
-                intake.check_size(path.stat().st_size, self.settings)
-                data = path.read_bytes()
-                first = intake.find_scan(session, sha256=hashlib.sha256(data).hexdigest())
-                if first is None or (first.original_name, first.source) != (path.name, SOURCE):
-                    batch = intake.new_batch(session, room=room, source=SOURCE, actor=None)
-                    scan_id = intake.store_scan(
-                        session,
-                        settings=self.settings,
-                        batch=batch,
-                        room=room,
-                        name=path.name,
-                        data=data,
-                        actor=None,
-                    ).id
-                # else: stored before a crash, not yet moved: finish taking it
+                with path.open("rb") as stream:
+                    staged = intake.stage(
+                        self.settings, name=path.name, stream=stream, size=path.stat().st_size
+                    )
+                try:
+                    first = intake.find_scan(session, sha256=staged.sha256)
+                    if first is None or (first.original_name, first.source) != (path.name, SOURCE):
+                        batch = intake.new_batch(session, room=room, source=SOURCE, actor=None)
+                        scan_id = intake.store_scan(
+                            session,
+                            settings=self.settings,
+                            batch=batch,
+                            room=room,
+                            staged=staged,
+                            actor=None,
+                        ).id
+                    # else: stored before a crash, not yet moved: finish taking it
+                finally:
+                    staged.discard()
             except StationError as error:
+                if error.reason is Reason.STORAGE_FULL:
+                    log.warning("hot folder: %s left in place: %s", path.name, error.problem)
+                    return 0  # taken again once the disk has room
                 intake.refuse_file(
                     session, room=room, source=SOURCE, name=path.name, error=error, actor=None
                 )

@@ -1,30 +1,40 @@
-"""Scan intake: every file (upload, hot folder, scanner) is stored here, by content hash.
+"""Scan intake: every file (upload, hot folder, rescan) is stored here, by content hash.
 
-A file is written once under ``scans/<sha[:2]>/<sha><suffix>`` and never overwritten;
-the same bytes received again are refused, naming the first scan. Files are read later by
-the reading worker (:mod:`station.services.reading`), so intake stays fast.
+A received file is streamed to ``incoming/`` (hashed and size-checked as it arrives,
+one chunk in memory), then moved once under ``scans/<sha[:2]>/<sha><suffix>`` and never
+overwritten; the same bytes received again, by any path or at the same moment, are
+refused, naming the first scan. Files are read later by the reading worker
+(:mod:`station.services.reading`), so intake stays fast.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import BinaryIO
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from omr.vocabulary.reasons import Reason
 from station.config import Settings
-from station.errors import StationError
+from station.errors import StationError, storage_failure
 from station.services import audit
 from station.services.phases import check_unlocked
 from station.storage.models import Batch, Refusal, Room, Scan, User
 
 _SAFE_NAME = re.compile(r"^[\w.\- ()]{1,200}$")
+_MB = 1024 * 1024
+CHUNK_BYTES = _MB  # what a received file holds in memory at a time
+# A received file: its name, its bytes as a stream, and its size when known beforehand.
+Received = tuple[str, BinaryIO, int | None]
 
 
 def check_file_name(name: str) -> str:
@@ -43,7 +53,8 @@ def check_file_name(name: str) -> str:
 
 
 def check_size(size: int, settings: Settings) -> None:
-    """Refuse a file over the upload limit.
+    """Refuse a file over the upload limit (its size rounded up to 0.1 MB: a file one byte
+    over 40 MB says 40.1 MB, never 40.0).
 
     Raises
     ------
@@ -51,9 +62,11 @@ def check_size(size: int, settings: Settings) -> None:
         ``file_too_large`` (413).
     """
     if size > settings.max_upload_bytes:
-        limit = settings.max_upload_bytes // (1024 * 1024)
         raise StationError(
-            Reason.FILE_TOO_LARGE, status_code=413, size_mb=size / 1024 / 1024, limit_mb=limit
+            Reason.FILE_TOO_LARGE,
+            status_code=413,
+            size_mb=math.ceil(size * 10 / _MB) / 10,
+            limit_mb=settings.max_upload_bytes / _MB,
         )
 
 
@@ -70,14 +83,84 @@ def find_scan(session: Session, *, sha256: str) -> Scan | None:
     return session.scalars(select(Scan).where(Scan.sha256 == sha256)).first()
 
 
-def _write_once(settings: Settings, sha: str, suffix: str, data: bytes) -> str:
-    relative = f"{sha[:2]}/{sha}{suffix}"
+def clear_leftovers(settings: Settings) -> int:
+    """Remove what interrupted intakes left (``*.part`` files); returns how many."""
+    leftovers = [
+        *settings.incoming_dir.glob("*.part"),
+        *settings.scans_dir.glob("*/.*.part"),
+        *settings.overlays_dir.glob("*/.*.part"),
+    ]
+    for part in leftovers:
+        part.unlink(missing_ok=True)
+    return len(leftovers)
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A received file written in chunks to the data folder's ``incoming/``, hashed as it
+    was written; moved under ``scans/`` when stored, else :meth:`discard` ed."""
+
+    name: str
+    part: Path
+    sha256: str
+    size: int
+
+    def discard(self) -> None:
+        """Remove what is left of the staged bytes."""
+        self.part.unlink(missing_ok=True)
+
+
+def stage(settings: Settings, *, name: str, stream: BinaryIO, size: int | None = None) -> Staged:
+    """Copy a received stream to disk, one chunk in memory at a time.
+
+    Raises
+    ------
+    StationError
+        ``file_name_invalid``; ``file_too_large`` (413: before a byte is written when
+        ``size`` is known, else as soon as the limit is passed); ``storage_full`` (507),
+        nothing left behind.
+    """
+    check_file_name(name)
+    if size is not None:
+        check_size(size, settings)
+    part = settings.incoming_dir / f"{uuid.uuid4().hex}.part"
+    digest, written = hashlib.sha256(), 0
+    try:
+        settings.incoming_dir.mkdir(parents=True, exist_ok=True)
+        with part.open("wb") as out:
+            while chunk := stream.read(CHUNK_BYTES):
+                written += len(chunk)
+                check_size(written, settings)
+                digest.update(chunk)
+                out.write(chunk)
+    except OSError as error:
+        part.unlink(missing_ok=True)
+        raise storage_failure(error) from error
+    except StationError:
+        part.unlink(missing_ok=True)
+        raise
+    return Staged(name, part, digest.hexdigest(), written)
+
+
+def _duplicate(first: Scan) -> StationError:
+    return StationError(
+        Reason.DUPLICATE_FILE,
+        status_code=409,
+        first=f"scanarea #{first.id} ({first.original_name}, "
+        f"primită la {first.received_at:%d.%m.%Y %H:%M:%S})",
+    )
+
+
+def _place(settings: Settings, staged: Staged) -> str:
+    """The staged bytes under ``scans/<sha[:2]>/<sha><suffix>`` (never overwritten)."""
+    relative = f"{staged.sha256[:2]}/{staged.sha256}{Path(staged.name).suffix.lower()}"
     path = settings.scans_dir / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        partial = path.with_name(f".{path.name}.{os.getpid()}.part")
-        partial.write_bytes(data)
-        os.replace(partial, path)  # same bytes under the same name: never a different file
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            os.replace(staged.part, path)  # same bytes under the same name: never another file
+    except OSError as error:
+        raise storage_failure(error) from error
     return relative
 
 
@@ -87,50 +170,73 @@ def store_scan(
     settings: Settings,
     batch: Batch,
     room: Room,
-    name: str,
-    data: bytes,
+    staged: Staged,
     actor: User | None,
 ) -> Scan:
-    """Store a received file and its ``Scan`` row (in the caller's transaction).
+    """Store a staged file and its ``Scan`` row (in the caller's transaction).
+
+    The same bytes arriving twice at once (an upload and the hot folder) give one scan:
+    the second row breaks the unique hash, and is refused as a duplicate.
 
     Raises
     ------
     StationError
-        ``file_name_invalid``, ``file_too_large``, ``duplicate_file`` (409, naming the
-        first scan).
+        ``duplicate_file`` (409, naming the first scan), ``storage_full`` (507).
     """
-    check_file_name(name)
-    check_size(len(data), settings)
-    sha = hashlib.sha256(data).hexdigest()
-    first = find_scan(session, sha256=sha)
+    first = find_scan(session, sha256=staged.sha256)
     if first is not None:
-        raise StationError(
-            Reason.DUPLICATE_FILE,
-            status_code=409,
-            first=f"scanarea #{first.id} ({first.original_name}, "
-            f"primită la {first.received_at:%d.%m.%Y %H:%M:%S})",
-        )
-    stored = _write_once(settings, sha, Path(name).suffix.lower(), data)
+        raise _duplicate(first)
     scan = Scan(
-        sha256=sha,
-        size=len(data),
-        original_name=name,
-        stored_path=stored,
+        sha256=staged.sha256,
+        size=staged.size,
+        original_name=staged.name,
+        stored_path=_place(settings, staged),
         source=batch.source,
         room_id=room.id,
         batch_id=batch.id,
         received_by=actor.id if actor else None,
     )
-    session.add(scan)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(scan)
+    except IntegrityError:
+        first = find_scan(session, sha256=staged.sha256)
+        if first is None:
+            raise
+        raise _duplicate(first) from None
     audit.record(
         session,
         actor=actor,
         action="scan.receive",
         entity=f"scan:{scan.id}",
-        after={"sha256": sha, "name": name, "source": batch.source, "room": room.code},
+        after={
+            "sha256": staged.sha256,
+            "name": staged.name,
+            "source": batch.source,
+            "room": room.code,
+        },
     )
     return scan
+
+
+def receive_file(
+    session: Session,
+    *,
+    settings: Settings,
+    batch: Batch,
+    room: Room,
+    received: Received,
+    actor: User | None,
+) -> Scan:
+    """Stage a received file and store it (see :func:`stage` and :func:`store_scan`)."""
+    name, stream, size = received
+    staged = stage(settings, name=name, stream=stream, size=size)
+    try:
+        return store_scan(
+            session, settings=settings, batch=batch, room=room, staged=staged, actor=actor
+        )
+    finally:
+        staged.discard()
 
 
 def refuse_file(
@@ -169,7 +275,7 @@ def receive_files(
     *,
     settings: Settings,
     room: Room,
-    files: list[tuple[str, bytes]],
+    files: list[Received],
     source: str,
     actor: User | None,
 ) -> tuple[Batch, list[Scan], list[Refused]]:
@@ -177,23 +283,22 @@ def receive_files(
     (every one once the final key is published: the rooms are read-only)."""
     batch = new_batch(session, room=room, source=source, actor=actor)
     scans, refusals = [], []
-    for name, data in files:
+    for received in files:
         try:
             check_unlocked(session, exam=room.exam, action="primirea unei scanări")
             scans.append(
-                store_scan(
+                receive_file(
                     session,
                     settings=settings,
                     batch=batch,
                     room=room,
-                    name=name,
-                    data=data,
+                    received=received,
                     actor=actor,
                 )
             )
         except StationError as error:
             row = refuse_file(
-                session, room=room, source=source, name=name, error=error, actor=actor
+                session, room=room, source=source, name=received[0], error=error, actor=actor
             )
             refusals.append(Refused(error, row))
     return batch, scans, refusals
@@ -204,7 +309,7 @@ def take_uploads(
     *,
     settings: Settings,
     room: Room,
-    files: list[tuple[str, bytes]],
+    files: list[Received],
     actor: User,
     submit: Callable[[int], None],
 ) -> tuple[Batch, list[Scan], list[Refused]]:

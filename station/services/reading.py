@@ -8,7 +8,9 @@ readings is never read again (a restart re-queues only the scans without reading
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
+from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
 
@@ -73,13 +75,26 @@ def read_pages(path: Path, exam: Exam, *, max_pages: int) -> Iterator[SheetReadi
 
 
 def write_overlay(settings: Settings, scan: Scan, reading: SheetReading) -> str | None:
+    """The overlay of a page written whole (a part file renamed), or None when it could not
+    be drawn or written: a reading never links a missing or half-written overlay."""
     image = render_overlay(reading, name=scan.original_name)
     if image is None:
         return None
     relative = f"{scan.sha256[:2]}/{scan.sha256}-p{reading.source.page}.png"
     path = settings.overlays_dir / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    cv2.imwrite(str(path), image)
+    partial = path.with_name(f".{path.name}.part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ok, encoded = cv2.imencode(".png", image)
+        if not ok:
+            return None
+        partial.write_bytes(encoded.tobytes())
+        os.replace(partial, path)
+    except OSError:
+        log.exception("overlay of %s p.%s not written", scan.original_name, reading.source.page)
+        with suppress(OSError):
+            partial.unlink(missing_ok=True)
+        return None
     return relative
 
 

@@ -9,6 +9,7 @@ export replays it.
 
 from __future__ import annotations
 
+import io
 import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,7 +31,7 @@ from station.services import audit
 from station.services.candidates import sheets_of
 from station.services.deadlines import check_window
 from station.services.exams import answer_key, opened_key
-from station.services.intake import check_file_name, check_size, new_batch, store_scan
+from station.services.intake import check_file_name, check_size, new_batch, receive_file
 from station.services.reading import add_reading, read_pages, write_overlay
 from station.services.rooms import rooms_of_exam
 from station.services.sheets import SheetView, get_reading, latest_decisions, sheet_view
@@ -270,8 +271,13 @@ def rescan(
         # the comparison's English message is kept (tests assert it)
         raise StationError(error.problem, status_code=409, language="en") from None
     batch = new_batch(session, room=room, source="rescan", actor=actor)
-    scan = store_scan(
-        session, settings=settings, batch=batch, room=room, name=name, data=data, actor=actor
+    scan = receive_file(
+        session,
+        settings=settings,
+        batch=batch,
+        room=room,
+        received=(name, io.BytesIO(data), len(data)),
+        actor=actor,
     )
     reading = add_reading(
         session,

@@ -1,8 +1,12 @@
-"""The reading worker: one thread reads queued scans, one at a time, in arrival order.
+"""The reading worker: ``reading_threads`` threads read queued scans in arrival order, each
+one scan at a time, so a large file in one thread leaves the others to the next sheets
+(OpenCV releases the interpreter while it works on pixels).
 
 On start it queues every stored scan without a reading, so a scan received before a
 crash is read after the restart; :func:`station.services.reading.read_scan` skips a scan
-already read, so none is read twice.
+already read, so none is read twice. A scan whose reading failed (a full disk, a lost
+database) is queued again once the queue has been idle for ``retry_seconds``: the work
+resumes by itself when the disk has room again.
 """
 
 from __future__ import annotations
@@ -21,30 +25,39 @@ log = logging.getLogger(__name__)
 
 
 class ReadingWorker:
-    """A background thread over a queue of scan ids."""
+    """Background threads over a queue of scan ids."""
 
     def __init__(self, sessions: sessionmaker[Session], settings: Settings) -> None:
         self.sessions = sessions
         self.settings = settings
         self.queue: queue.Queue[int | None] = queue.Queue()
-        self.current: int | None = None
-        self._thread = threading.Thread(target=self._run, name="station-reader", daemon=True)
+        self.current: set[int] = set()  # the scans being read now
+        self._threads = [
+            threading.Thread(target=self._run, name=f"station-reader-{number}", daemon=True)
+            for number in range(max(1, settings.reading_threads))
+        ]
 
     def start(self) -> None:
         """Queue the scans left unread and start reading."""
+        self._queue_unread()
+        for thread in self._threads:
+            thread.start()
+
+    def _queue_unread(self) -> None:
         with self.sessions() as session:
             for scan_id in pending_scans(session):
                 self.queue.put(scan_id)
-        self._thread.start()
 
     def submit(self, scan_id: int) -> None:
         """Queue a newly stored scan."""
         self.queue.put(scan_id)
 
     def stop(self) -> None:
-        """Finish the scan in hand and stop."""
-        self.queue.put(None)
-        self._thread.join(timeout=30)
+        """Finish the scans in hand and stop."""
+        for _ in self._threads:
+            self.queue.put(None)
+        for thread in self._threads:
+            thread.join(timeout=30)
 
     def waiting(self) -> int:
         """How many scans wait in the queue."""
@@ -52,11 +65,34 @@ class ReadingWorker:
 
     def _run(self) -> None:
         reuse_large_buffers()  # pages are read one after another: reuse their memory
-        while (scan_id := self.queue.get()) is not None:
-            self.current = scan_id
+        failed = False
+        while True:
             try:
-                read_scan(self.sessions, settings=self.settings, scan_id=scan_id)
-            except Exception:  # one bad scan never stops the station
-                log.exception("scan %s could not be read", scan_id)
-            finally:
-                self.current = None
+                scan_id = self.queue.get(timeout=self.settings.retry_seconds if failed else None)
+            except queue.Empty:  # idle since a failure: what it left unread is tried again
+                failed = not self._retry_unread()
+                continue
+            if scan_id is None:
+                return
+            failed = not self._read(scan_id) or failed
+
+    def _read(self, scan_id: int) -> bool:
+        """Read one scan; False when it failed (it stays unread)."""
+        self.current.add(scan_id)
+        try:
+            read_scan(self.sessions, settings=self.settings, scan_id=scan_id)
+            return True
+        except Exception:  # one bad scan never stops the station
+            log.exception("scan %s could not be read", scan_id)
+            return False
+        finally:
+            self.current.discard(scan_id)
+
+    def _retry_unread(self) -> bool:
+        """Queue the scans left unread again; False when even that failed."""
+        try:
+            self._queue_unread()
+            return True
+        except Exception:
+            log.exception("the scans left unread could not be listed")
+            return False

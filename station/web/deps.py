@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +11,7 @@ from fastapi import Depends, Form, Request
 from fastapi.templating import Jinja2Templates
 
 from omr.vocabulary.reasons import Reason
+from station.config import Settings
 from station.dependencies import SessionDep
 from station.errors import StationError, forbidden
 from station.services.users import find_session
@@ -18,6 +20,18 @@ from station.storage.models import AuthSession
 COOKIE = "station_session"
 _QUESTION = re.compile(r"[0-9]{1,4}")
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+
+
+def storage_low(request: Request) -> bool:
+    """Whether the data folder's disk has less free space than the settings ask for."""
+    settings: Settings = request.app.state.settings
+    try:
+        return shutil.disk_usage(settings.data_dir).free < settings.min_free_bytes
+    except OSError:
+        return True
+
+
+templates.env.globals["storage_low"] = storage_low
 
 
 class LoginRequired(StationError):

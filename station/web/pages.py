@@ -19,7 +19,7 @@ from station.services.intake import take_uploads
 from station.services.rooms import room_summary
 from station.services.users import authenticate, close_session, open_session
 from station.storage.models import Room
-from station.uploads import read_uploads
+from station.uploads import upload_streams
 from station.web.deps import COOKIE, PageLogin, PostLogin, require_worker, templates
 
 router = APIRouter(include_in_schema=False)
@@ -89,7 +89,6 @@ def room_page(
     room_id: int,
     session: SessionDep,
     login: PageLogin,
-    worker: WorkerDep,
     mesaj: str = "",
 ) -> Response:
     summary = room_summary(session, room=visible_room(session, user=login.user, room_id=room_id))
@@ -100,7 +99,7 @@ def room_page(
             "login": login,
             "summary": summary,
             "message": mesaj,
-            "reading": worker.current is not None or summary.unread > 0,
+            "reading": summary.unread > 0,  # a scan being read has no reading yet
         },
     )
 
@@ -120,7 +119,7 @@ async def upload(
         session,
         settings=settings,
         room=room,
-        files=await read_uploads(files, settings),
+        files=upload_streams(files, settings),
         actor=login.user,
         submit=worker.submit,
     )

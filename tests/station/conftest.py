@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,8 @@ def make_settings(data_dir: Path, database_url: str | None) -> Settings:
         max_upload_bytes=MAX_UPLOAD,
         watch_hot_folder=False,
         hot_poll_seconds=0.05,
+        hot_quiet_seconds=0.0,  # the tests' sweeps are the looks: two equal ones take a file
+        reading_threads=1,  # sheets numbered in arrival order, as the tests name them
     )
 
 
@@ -97,15 +100,21 @@ class Station:
         return self.call("GET", f"/api/sheets/{sheet_id}", user).json()
 
 
-@pytest.fixture
-def station(tmp_path: Path, database_url: str | None) -> Iterator[Station]:
-    """The demo exam (key loaded, sealed) served on ``database_url``."""
-    settings = make_settings(tmp_path / "data", database_url)
+@contextmanager
+def serve(settings: Settings) -> Iterator[Station]:
+    """The demo exam (key loaded, sealed) served with ``settings``."""
     app = create_app(settings)
     with app.state.sessions() as session, session.begin():
         set_up_demo(session, settings, open_key=False)
     with TestClient(app) as client:
         yield Station(client, settings)
+
+
+@pytest.fixture
+def station(tmp_path: Path, database_url: str | None) -> Iterator[Station]:
+    """The demo exam (key loaded, sealed) served on ``database_url``."""
+    with serve(make_settings(tmp_path / "data", database_url)) as served:
+        yield served
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from omr.reading.pipeline import SheetReading
 from station.services import intake
 from station.services import reading as reading_service
 from station.storage.models import Reading, Room, User
+from tests.station.conftest import make_settings, serve
 
 
 def _readings(sessions) -> list[tuple[int, str, list[str]]]:  # noqa: ANN001
@@ -46,7 +47,7 @@ def test_a_strip_page_in_a_tiff_gets_its_own_rejected_reading(
             session,
             settings=settings,
             room=session.get(Room, 1),
-            files=[("lot.tiff", _tiff(example))],
+            files=[("lot.tiff", io.BytesIO(_tiff(example)), None)],
             actor=session.get(User, 1),
             submit=station.client.app.state.worker.submit,
         )
@@ -72,3 +73,37 @@ def test_a_reader_failing_midway_keeps_the_pages_read(
     pages = _readings(sessions)
     assert [(page, status) for page, status, _ in pages] == [(1, "ok"), (2, "rejected")]
     assert pages[1][2] == ["read_failed"]
+
+
+def test_a_large_file_does_not_hold_up_another_rooms_sheet(tmp_path: Path, example: Path) -> None:
+    """With two reading threads, a sheet of SALA-2 is read while SALA-1's 12-page file is."""
+    settings = replace(
+        make_settings(tmp_path / "data", None),
+        reading_threads=2,
+        max_upload_bytes=40 * 1024 * 1024,
+        max_pages_per_file=20,
+    )
+    sheet = Image.open(example / "sheet-001.jpg")
+    buffer = io.BytesIO()
+    sheet.save(buffer, "TIFF", save_all=True, append_images=[sheet] * 11, compression="jpeg")
+    with serve(settings) as station:
+        with station.client.app.state.sessions() as session:
+            large = [("lot.tiff", io.BytesIO(buffer.getvalue()), None)]
+            submit = station.client.app.state.worker.submit
+            for room, user, files in ((1, 1, large), (2, 1, [_scan(example)])):
+                intake.take_uploads(
+                    session,
+                    settings=settings,
+                    room=session.get(Room, room),
+                    files=files,
+                    actor=session.get(User, user),
+                    submit=submit,
+                )
+        other = station.wait_read(room_id=2, user="sef2")
+        assert [s["file"] for s in other["sheets"]] == ["sala2.jpg"]
+        assert station.call("GET", "/api/rooms/1").json()["reading_now"]  # the file still is
+        assert len(station.wait_read(room_id=1)["sheets"]) == 12
+
+
+def _scan(example: Path) -> tuple[str, io.BytesIO, None]:
+    return ("sala2.jpg", io.BytesIO((example / "sheet-002.jpg").read_bytes()), None)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from station.api.deps import AnyRole, Exporter, RoomWorker
 from station.api.present import room_status
-from station.dependencies import SessionDep, SettingsDep, WorkerDep
+from station.dependencies import SessionDep, SettingsDep
 from station.downloads import bundle_response, minutes_response
 from station.errors import not_found
 from station.schemas import CandidatePublic, ExportPublic, KeyOpeningPublic, RoomStatus
@@ -21,10 +21,10 @@ router = APIRouter(tags=["rooms"])
 
 
 @router.get("/rooms/{room_id}", response_model=RoomStatus)
-def read_room(room_id: int, session: SessionDep, user: AnyRole, worker: WorkerDep) -> RoomStatus:
+def read_room(room_id: int, session: SessionDep, user: AnyRole) -> RoomStatus:
     """The live room view: queue with statuses, counts and reading progress."""
     summary = room_summary(session, room=visible_room(session, user=user, room_id=room_id))
-    return room_status(summary, reading_now=worker.current is not None or summary.unread > 0)
+    return room_status(summary, reading_now=summary.unread > 0)
 
 
 @router.get("/rooms/{room_id}/candidates", response_model=list[CandidatePublic])

@@ -14,7 +14,7 @@ from station.schemas import RefusalPublic, ScanPublic, UploadResult
 from station.services.access import visible_room
 from station.services.exams import get_exam
 from station.services.intake import take_uploads
-from station.uploads import read_uploads
+from station.uploads import upload_streams
 
 router = APIRouter(tags=["scans"])
 
@@ -42,7 +42,7 @@ async def upload_scans(
         session,
         settings=settings,
         room=room,
-        files=await read_uploads(files, settings),
+        files=upload_streams(files, settings),
         actor=user,
         submit=worker.submit,
     )
