@@ -18,7 +18,7 @@ import cv2
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
-from reportlab.lib.colors import HexColor, black
+from reportlab.lib.colors import HexColor, black, white
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
@@ -139,10 +139,22 @@ def _draw_aruco(page: _Page, registration: ArucoRegistration) -> None:
                     page.rect(cell, fill=True, stroke=False)
 
 
+# A bullseye: discs from its edge inwards, dark, paper, dark, paper, dark (the dot).
+BULLSEYE_RADII = (1.0, 0.8, 0.6, 0.4, 0.2)
+
+
 def _draw_blocks(page: _Page, registration: BlockRegistration) -> None:
-    page.canvas.setFillColor(black)
     for block in registration.blocks:
-        page.rect(block.box, fill=True, stroke=False)
+        page.canvas.setFillColor(black)
+        if block.shape == "solid":
+            page.rect(block.box, fill=True, stroke=False)
+            continue
+        x, y = page.point(
+            *(o + size / 2 for o, size in zip(block.origin_mm, block.size_mm, strict=True))
+        )
+        for index, share in enumerate(BULLSEYE_RADII):
+            page.canvas.setFillColor(white if index % 2 else black)
+            page.canvas.circle(x, y, share * min(block.size_mm) / 2 * mm, fill=1, stroke=0)
 
 
 def _draw_qr(page: _Page, template: SheetTemplate, payload: str) -> None:
