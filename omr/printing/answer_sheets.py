@@ -25,6 +25,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from omr.sheet import bullseyes
 from omr.sheet.qr_identity import SheetIdentity
 from omr.sheet.template import (
     ArucoRegistration,
@@ -139,10 +140,6 @@ def _draw_aruco(page: _Page, registration: ArucoRegistration) -> None:
                     page.rect(cell, fill=True, stroke=False)
 
 
-# A bullseye: discs from its edge inwards, dark, paper, dark, paper, dark (the dot).
-BULLSEYE_RADII = (1.0, 0.8, 0.6, 0.4, 0.2)
-
-
 def _draw_blocks(page: _Page, registration: BlockRegistration) -> None:
     for block in registration.blocks:
         page.canvas.setFillColor(black)
@@ -152,7 +149,7 @@ def _draw_blocks(page: _Page, registration: BlockRegistration) -> None:
         x, y = page.point(
             *(o + size / 2 for o, size in zip(block.origin_mm, block.size_mm, strict=True))
         )
-        for index, share in enumerate(BULLSEYE_RADII):
+        for index, share in enumerate(bullseyes.RADII):
             page.canvas.setFillColor(white if index % 2 else black)
             page.canvas.circle(x, y, share * min(block.size_mm) / 2 * mm, fill=1, stroke=0)
 

@@ -20,8 +20,8 @@ import numpy as np
 
 from omr.reading.channels import ScanChannels
 from omr.reading.registration.fit import PageRegistration, registration_from_marks
-from omr.reading.registration.rings import find_rings
 from omr.reading.template_space import per_template
+from omr.sheet.bullseyes import find_rings
 from omr.sheet.template import MIN_REGISTRATION_BLOCKS, BlockRegistration, Box, SheetTemplate
 from omr.vocabulary.reasons import Problem, Reason
 

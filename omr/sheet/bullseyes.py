@@ -1,4 +1,5 @@
-"""Concentric-ring marks (bullseyes), as OMRChecker's sample forms print at their corners.
+"""Bullseye marks (concentric rings), as OMRChecker's sample forms print at their corners:
+how one is printed (:data:`RADII`) and found on an image.
 
 A bullseye is a dark dot inside a dark ring inside another: from its centre, every
 direction crosses print, paper, print, paper, print, then paper again, at radii in the
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+# The printed bullseye: discs from its edge inwards, dark, paper, dark, paper, dark.
+RADII = (1.0, 0.8, 0.6, 0.4, 0.2)
 RAYS = 16
 # Dot, paper, ring, paper, ring: five runs from the centre; the fifth ends at the edge.
 EDGES = 5
