@@ -8,7 +8,6 @@ and written as YAML whose comments say what was found and what a person should c
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,12 +17,11 @@ from omr.forms.layout import Block, question_blocks
 from omr.forms.pdf_page import FormPage, Word, load_form_page
 from omr.forms.shapes import Block as SolidBlock
 from omr.forms.shapes import bubble_sizes, find_shapes, print_mask
-from omr.sheet.template import MIN_REGISTRATION_BLOCKS, PAGE_SIZES_MM, BlockRegistration
+from omr.forms.writing import page_spec, rounded, slug
+from omr.sheet.template import MIN_REGISTRATION_BLOCKS, BlockRegistration
 from omr.vocabulary.errors import InputFileError
 from omr.vocabulary.reasons import Reason
 
-# A printed page is its paper size to a millimetre (PDF boxes are given in points).
-PAPER_TOLERANCE_MM = 1.0
 # A question-number column faces blank paper when its 180° image, grown by this, holds
 # no print: then it tells a page turned by 180° from one that is not.
 BLANK_MARGIN_MM = 1.0
@@ -39,20 +37,6 @@ class MeasuredForm:
     notes: list[str] = field(default_factory=list)
 
 
-def _page_spec(size_mm: tuple[float, float]) -> dict:
-    """The page as a named paper size in its orientation, or its size in mm."""
-    width, height = size_mm
-    for name, (short, long) in PAGE_SIZES_MM.items():
-        for orientation, (w, h) in (("portrait", (short, long)), ("landscape", (long, short))):
-            if abs(w - width) <= PAPER_TOLERANCE_MM and abs(h - height) <= PAPER_TOLERANCE_MM:
-                return {"size": name, "orientation": orientation}
-    return {"size_mm": [round(width, 2), round(height, 2)]}
-
-
-def _rounded(values, digits: int = 3) -> list[float]:
-    return [round(float(v), digits) for v in values]
-
-
 def _block_entry(block: Block) -> dict:
     first, option_pitch, row_pitch, _ = block.lattice()
     width, height = block.size
@@ -63,10 +47,10 @@ def _block_entry(block: Block) -> dict:
         "first": block.first,
         "last": block.last,
         "options": block.options,
-        "first_center_mm": _rounded(first),
+        "first_center_mm": rounded(first),
         "option_pitch_mm": round(option_pitch, 3),
         "row_pitch_mm": round(row_pitch, 3),
-        "bubble": {"shape": shape, "size_mm": _rounded((width, height))},
+        "bubble": {"shape": shape, "size_mm": rounded((width, height))},
     }
 
 
@@ -109,7 +93,7 @@ def _orientation_boxes(page: FormPage, blocks: list[Block], marks: list[SolidBlo
             max(0, int(tx0 * ppm)) : max(0, int(tx1 * ppm)),
         ]
         if image.size and not image.any():
-            found.append({"origin_mm": _rounded((x0, y0)), "size_mm": _rounded((x1 - x0, y1 - y0))})
+            found.append({"origin_mm": rounded((x0, y0)), "size_mm": rounded((x1 - x0, y1 - y0))})
     return found
 
 
@@ -125,10 +109,6 @@ def _print_colour(page: FormPage, blocks: list[Block]) -> str:
             )
     blue, green, red = np.median(np.array(samples), axis=0).astype(int)
     return f"#{red:02X}{green:02X}{blue:02X}"
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "form"
 
 
 def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
@@ -180,18 +160,18 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
         "blocks": [
             {
                 "name": f"block_{index + 1}",
-                "origin_mm": _rounded(mark.box[:2]),
-                "size_mm": _rounded((mark.box[2] - mark.box[0], mark.box[3] - mark.box[1])),
+                "origin_mm": rounded(mark.box[:2]),
+                "size_mm": rounded((mark.box[2] - mark.box[0], mark.box[3] - mark.box[1])),
             }
             for index, mark in enumerate(sorted(marks, key=lambda m: (m.box[1], m.box[0])))
         ],
     }
     data = {
-        "id": _slug(f"{pdf.stem}-p{page_number}"),
+        "id": slug(f"{pdf.stem}-p{page_number}"),
         "version": 1,
         "title": f"{pdf.stem}, pagina {page_number}",
         "profile": None,
-        "page": _page_spec(page.size_mm),
+        "page": page_spec(page.size_mm),
         "registration": registration,
         "question_blocks": [_block_entry(block) for block in blocks],
         "question_types": [

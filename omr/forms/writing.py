@@ -2,14 +2,39 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
 
-from omr.sheet.template import SheetTemplate, format_validation_error
+from omr.sheet.template import PAGE_SIZES_MM, SheetTemplate, format_validation_error
 from omr.vocabulary.errors import TemplateError
 from omr.vocabulary.reasons import Reason
+
+# A printed page is its paper size to a millimetre (PDF boxes are given in points).
+PAPER_TOLERANCE_MM = 1.0
+
+
+def page_spec(size_mm: tuple[float, float]) -> dict:
+    """The page as a named paper size in its orientation, or its size in mm."""
+    width, height = size_mm
+    for name, (short, long) in PAGE_SIZES_MM.items():
+        for orientation, (w, h) in (("portrait", (short, long)), ("landscape", (long, short))):
+            if abs(w - width) <= PAPER_TOLERANCE_MM and abs(h - height) <= PAPER_TOLERANCE_MM:
+                return {"size": name, "orientation": orientation}
+    return {"size_mm": [round(width, 2), round(height, 2)]}
+
+
+def rounded(values: Iterable[float], digits: int = 3) -> list[float]:
+    """Values as plain floats rounded to ``digits`` (for YAML)."""
+    return [round(float(v), digits) for v in values]
+
+
+def slug(text: str) -> str:
+    """A template id made of ``text``."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "form"
 
 
 class _FlowLists(yaml.SafeDumper):

@@ -18,13 +18,14 @@ import cv2
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
-from reportlab.lib.colors import HexColor, black
+from reportlab.lib.colors import HexColor, black, white
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from omr.sheet import bullseyes
 from omr.sheet.qr_identity import SheetIdentity
 from omr.sheet.template import (
     ArucoRegistration,
@@ -140,9 +141,17 @@ def _draw_aruco(page: _Page, registration: ArucoRegistration) -> None:
 
 
 def _draw_blocks(page: _Page, registration: BlockRegistration) -> None:
-    page.canvas.setFillColor(black)
     for block in registration.blocks:
-        page.rect(block.box, fill=True, stroke=False)
+        page.canvas.setFillColor(black)
+        if block.shape == "solid":
+            page.rect(block.box, fill=True, stroke=False)
+            continue
+        x, y = page.point(
+            *(o + size / 2 for o, size in zip(block.origin_mm, block.size_mm, strict=True))
+        )
+        for index, share in enumerate(bullseyes.RADII):
+            page.canvas.setFillColor(white if index % 2 else black)
+            page.canvas.circle(x, y, share * min(block.size_mm) / 2 * mm, fill=1, stroke=0)
 
 
 def _draw_qr(page: _Page, template: SheetTemplate, payload: str) -> None:

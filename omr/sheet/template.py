@@ -140,7 +140,10 @@ MIN_REGISTRATION_BLOCKS = 3
 
 
 class SolidBlock(_NamedBox):
-    """A solid black rectangle printed on the form, used as a registration mark."""
+    """A registration mark printed on the form, in its box: a solid black rectangle, or
+    concentric rings around a dot (a bullseye, ``shape: rings``, in a square box)."""
+
+    shape: Literal["solid", "rings"] = "solid"
 
 
 class BlockRegistration(_Model):

@@ -468,6 +468,26 @@ class Reason(StrEnum):
         "{file}: the form prints {found} solid registration blocks; a template needs at "
         "least {needed}",
     )
+    OMRCHECKER_TEMPLATE_INVALID = (
+        "omrchecker_template_invalid",
+        Severity.ERROR,
+        "{file}: nu este un șablon OMRChecker care poate fi citit ({problem})",
+        "{file}: not a readable OMRChecker template ({problem})",
+    )
+    OMRCHECKER_SCAN_NEEDED = (
+        "omrchecker_scan_needed",
+        Severity.ERROR,
+        "{file}: șablonul OMRChecker nu numește marcajele de înregistrare ale formularului; "
+        "dați o scanare a formularului cu --image, pe care să fie măsurate",
+        "{file}: the OMRChecker template names none of the form's registration marks; give "
+        "a scan of the form with --image to measure them on",
+    )
+    FORM_SCAN_UNREADABLE = (
+        "form_scan_unreadable",
+        Severity.ERROR,
+        "{file}: scanarea formularului nu poate fi citită ca imagine",
+        "{file}: the form's scan cannot be read as an image",
+    )
     # --- scoring: exam profiles, keys, readings and results files ---------------------
     PROFILE_NOT_FOUND = (
         "profile_not_found",

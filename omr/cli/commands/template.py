@@ -1,4 +1,4 @@
-"""``omr template from-pdf``: a template measured from a form printed by others.
+"""``omr template from-pdf`` and ``from-omrchecker``: a template of a form printed by others.
 
 It writes a validated template YAML whose comments say what was found and what a person
 should check.
@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 from omr.cli.outputs import check_output_file
-from omr.forms.from_pdf import measure_form
+from omr.forms.from_omrchecker import convert_template
+from omr.forms.from_pdf import MeasuredForm, measure_form
 from omr.forms.writing import write_template
 from omr.vocabulary.errors import ExitCode
 
@@ -24,12 +25,25 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     pdf.add_argument("--page", type=int, default=1, help="the page to measure (from 1)")
     pdf.add_argument("-o", "--output", type=Path, required=True, help="template YAML to write")
     pdf.set_defaults(run=run_from_pdf)
+    checker = kinds.add_parser("from-omrchecker", help="convert OMRChecker's template.json")
+    checker.add_argument("json", type=Path, help="OMRChecker's template.json")
+    checker.add_argument("--image", type=Path, help="a scan of the form, to measure its marks")
+    checker.add_argument("-o", "--output", type=Path, required=True, help="template YAML to write")
+    checker.set_defaults(run=run_from_omrchecker)
 
 
 def run_from_pdf(args: argparse.Namespace) -> int:
     check_output_file(str(args.output))
-    form = measure_form(args.pdf, args.page)
-    template = write_template(form.data, form.notes, args.output)
+    return _write(measure_form(args.pdf, args.page), args.output)
+
+
+def run_from_omrchecker(args: argparse.Namespace) -> int:
+    check_output_file(str(args.output))
+    return _write(convert_template(args.json, args.image), args.output)
+
+
+def _write(form: MeasuredForm, output: Path) -> int:
+    template = write_template(form.data, form.notes, output)
     count = len(template.all_bubbles)
-    print(f"{args.output}: {count} bubbles; check the comments at its top", file=sys.stderr)
+    print(f"{output}: {count} bubbles; check the comments at its top", file=sys.stderr)
     return ExitCode.ok

@@ -13,7 +13,7 @@ paper), seen through that homography, decide the turn.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 import cv2
 import numpy as np
@@ -21,6 +21,7 @@ import numpy as np
 from omr.reading.channels import ScanChannels
 from omr.reading.registration.fit import PageRegistration, registration_from_marks
 from omr.reading.template_space import per_template
+from omr.sheet.bullseyes import find_rings
 from omr.sheet.template import MIN_REGISTRATION_BLOCKS, BlockRegistration, Box, SheetTemplate
 from omr.vocabulary.reasons import Problem, Reason
 
@@ -97,7 +98,7 @@ class _Layout:
     the template corners each block's corners show when the page lies turned: its 180°
     partner's, opposite corner first; otherwise ``turn`` and ``turned_corners`` are None.
     ``page_long`` and ``part_long`` are the long sides (mm) of the page and of its
-    smallest part.
+    smallest part; ``rings`` whether some marks are bullseyes.
     """
 
     centres: np.ndarray
@@ -107,6 +108,7 @@ class _Layout:
     turned_corners: np.ndarray | None
     page_long: float
     part_long: float
+    rings: bool
 
 
 @per_template
@@ -133,6 +135,7 @@ def _layout(template: SheetTemplate) -> _Layout:
         turned_corners=turned_corners,
         page_long=page_long,
         part_long=min([max(p.size_mm) for p in template.page.parts] + [page_long]),
+        rings=any(block.shape == "rings" for block in registration.blocks),
     )
 
 
@@ -141,12 +144,38 @@ class _Candidates:
     """Solid rectangles measured on the full-resolution image.
 
     ``centres`` (N, 2), ``sizes`` (N, 2) as (long, short) and ``corners`` (N, 4, 2)
-    running round each rectangle, in image px.
+    running round each rectangle, in image px; ``round`` (N,) marks bullseyes, whose
+    corners only their centre places.
     """
 
     centres: np.ndarray
     sizes: np.ndarray
     corners: np.ndarray
+    round: np.ndarray
+
+    @staticmethod
+    def none() -> _Candidates:
+        empty = np.zeros((0, 2))
+        return _Candidates(empty, empty, np.zeros((0, 4, 2)), np.zeros(0, bool))
+
+    def __add__(self, other: _Candidates) -> _Candidates:
+        return _Candidates(
+            *(np.concatenate([a, b]) for a, b in zip(astuple(self), astuple(other), strict=True))
+        )
+
+
+def _bullseyes(gray: np.ndarray) -> _Candidates:
+    """The page's bullseyes as candidates: a square box around each."""
+    rings = find_rings(gray)
+    centres = np.array([ring.centre for ring in rings], float).reshape(-1, 2)
+    diameters = np.array([ring.diameter for ring in rings], float)
+    square = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) / 2
+    return _Candidates(
+        centres,
+        np.stack([diameters, diameters], axis=1),
+        centres[:, None, :] + diameters[:, None, None] * square,
+        np.ones(len(rings), bool),
+    )
 
 
 def _scale_bounds(layout: _Layout, long_side_px: int) -> tuple[float, float]:
@@ -241,6 +270,7 @@ def _measured(
         np.array(centres, float).reshape(-1, 2),
         np.array(sizes, float).reshape(-1, 2),
         np.array(corners, float).reshape(-1, 4, 2),
+        np.zeros(len(centres), bool),
     )
 
 
@@ -333,12 +363,17 @@ def _matched_corners(
     order of the blocks' ``corners_mm`` (K, 4, 2).
 
     A candidate's corners run round its rectangle from any corner; each list starts at
-    the corner nearest where ``similarity`` puts the block's first.
+    the corner nearest where ``similarity`` puts the block's first. A bullseye's corners
+    are where ``similarity`` puts them about the centre found.
     """
     predicted = corners_mm[list(matches)] @ similarity[:, :2].T + similarity[:, 2]
-    corners = found.corners[list(matches.values())][:, _CYCLIC_SHIFTS]
+    chosen = list(matches.values())
+    corners = found.corners[chosen][:, _CYCLIC_SHIFTS]
     start = np.linalg.norm(corners - predicted[:, None], axis=3).sum(axis=2).argmin(axis=1)
-    return corners[np.arange(len(matches)), start].reshape(-1, 2).astype(np.float32)
+    placed = corners[np.arange(len(matches)), start]
+    about = found.centres[chosen][:, None, :] + predicted - predicted.mean(axis=1, keepdims=True)
+    placed = np.where(found.round[chosen][:, None, None], about, placed)
+    return placed.reshape(-1, 2).astype(np.float32)
 
 
 def _print_darkness(small: np.ndarray, to_small: np.ndarray, box: Box) -> float:
@@ -414,6 +449,7 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
     block_areas = layout.sizes.prod(axis=1)
     expected = len(registration.blocks)
     bounds = _scale_bounds(layout, max(gray.shape))
+    rings = _bullseyes(gray) if layout.rings else _Candidates.none()
     for print_level in PRINT_LEVELS:
         boxes = _blobs(
             small,
@@ -422,7 +458,7 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
             (1 + SIZE_TOLERANCE) ** 2 * block_areas.max() * small_bounds[1] ** 2,
             print_level,
         )
-        found = _measured(gray, boxes, scale)
+        found = _measured(gray, boxes, scale) + rings
         count, similarity = _best_proposal(layout.centres, layout.sizes, found, bounds)
         if count >= MIN_REGISTRATION_BLOCKS:
             break

@@ -1,0 +1,113 @@
+"""``omr template from-omrchecker`` and the bullseye marks it registers on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from omr.forms.from_omrchecker import convert_template
+from omr.forms.omrchecker import expand_labels
+from omr.forms.writing import write_template
+from omr.reading.channels import ScanChannels
+from omr.reading.registration.blocks import register_by_blocks
+from omr.sheet.bullseyes import RADII, find_rings
+from omr.vocabulary.errors import InputFileError
+from omr.vocabulary.reasons import Reason
+
+
+def _bullseye(image: np.ndarray, centre: tuple[int, int], diameter: int) -> None:
+    for index, share in enumerate(RADII):
+        cv2.circle(image, centre, int(share * diameter / 2), 255 * (index % 2), -1, cv2.LINE_AA)
+
+
+def _checker_json(tmp_path: Path, processors: list[dict]) -> Path:
+    document = {
+        "pageDimensions": [1700, 2200],
+        "bubbleDimensions": [30, 30],
+        "preProcessors": processors,
+        "fieldBlocks": {
+            "Roll": {
+                "fieldType": "QTYPE_INT",
+                "origin": [1200, 200],
+                "fieldLabels": ["r1..3"],
+                "bubblesGap": 50,
+                "labelsGap": 50,
+            },
+            "Mcq": {
+                "fieldType": "QTYPE_MCQ4",
+                "origin": [200, 900],
+                "fieldLabels": ["q1..10"],
+                "bubblesGap": 60,
+                "labelsGap": 50,
+            },
+        },
+    }
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def test_labels_expand_as_omrchecker_does() -> None:
+    assert expand_labels(["q1..3", "roll"]) == ["q1", "q2", "q3", "roll"]
+
+
+def test_bullseyes_are_found_and_filled_bubbles_are_not() -> None:
+    page = np.full((600, 500), 255, np.uint8)
+    _bullseye(page, (100, 120), 40)
+    cv2.circle(page, (300, 300), 14, 0, -1)  # a filled bubble
+    cv2.circle(page, (380, 300), 14, 0, 2)  # a bubble with a letter
+    cv2.putText(page, "B", (372, 308), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 0, 2)
+    (ring,) = find_rings(page)
+    assert np.allclose(ring.centre, (100, 120), atol=1.5)
+    assert abs(ring.diameter - 40) <= 3
+
+
+def test_markers_template_registers_on_the_bullseyes_of_its_scan(tmp_path: Path) -> None:
+    path = _checker_json(
+        tmp_path,
+        [
+            {
+                "name": "CropOnMarkers",
+                "options": {"relativePath": "m.jpg", "sheetToMarkerWidthRatio": 17},
+            }
+        ],
+    )
+    scan = np.full((1100, 850), 255, np.uint8)
+    for centre in ((50, 50), (800, 50), (800, 1050), (50, 1050)):
+        _bullseye(scan, centre, 40)
+    cv2.rectangle(scan, (80, 120), (300, 170), 0, -1)  # print facing blank paper
+    image = tmp_path / "scan.png"
+    cv2.imwrite(str(image), scan)
+    form = convert_template(path, image)
+    template = write_template(form.data, form.notes, tmp_path / "t.yaml")
+    blocks = template.registration.blocks
+    assert [block.shape for block in blocks] == ["rings"] * 4
+    assert template.registration.orientation_boxes
+    assert template.question_count == 10 and template.identification.candidate_number.columns == 3
+    assert len(template.all_bubbles) == 10 * 4 + 3 * 10
+    registered = register_by_blocks(ScanChannels(cv2.cvtColor(scan, cv2.COLOR_GRAY2BGR)), template)
+    assert registered and registered.marks_found == 4 and registered.rotation == 0
+    turned = cv2.rotate(scan, cv2.ROTATE_180)
+    registered = register_by_blocks(
+        ScanChannels(cv2.cvtColor(turned, cv2.COLOR_GRAY2BGR)), template
+    )
+    assert registered and registered.rotation == 180
+
+
+def test_a_template_without_markers_needs_a_scan(tmp_path: Path) -> None:
+    path = _checker_json(tmp_path, [{"name": "CropPage", "options": {}}])
+    with pytest.raises(InputFileError) as raised:
+        convert_template(path)
+    assert raised.value.reason == Reason.OMRCHECKER_SCAN_NEEDED
+
+
+def test_a_broken_file_is_refused_for_its_reason(tmp_path: Path) -> None:
+    path = tmp_path / "template.json"
+    path.write_text("{}")
+    with pytest.raises(InputFileError) as raised:
+        convert_template(path)
+    assert raised.value.reason == Reason.OMRCHECKER_TEMPLATE_INVALID
