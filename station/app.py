@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
+from omr.vocabulary.reasons import Reason
 from station.api.main import api_router
 from station.config import Settings
 from station.edge import SecurityHeaders, bounded_ids, request_invalid
@@ -25,6 +29,7 @@ from station.web import committee_pages, pages, sheet_pages
 from station.web.deps import LoginRequired, templates
 
 STATIC = Path(__file__).resolve().parent / "static"
+log = logging.getLogger(__name__)
 
 
 def _refusal(request: Request, error: StationError) -> Response:
@@ -43,6 +48,24 @@ def _refusal(request: Request, error: StationError) -> Response:
 def _invalid(request: Request, error: RequestValidationError) -> Response:
     """A malformed request refused like any other, with its reason."""
     return _refusal(request, request_invalid(error))
+
+
+async def _http_error(request: Request, error: HTTPException) -> Response:
+    """A page that does not exist (or a method it lacks): a page for people, the
+    framework's JSON for the API."""
+    if request.url.path.startswith("/api"):
+        return await http_exception_handler(request, error)
+    refusal = StationError(
+        Reason.PAGE_NOT_FOUND, status_code=error.status_code, status=error.status_code
+    )
+    return _refusal(request, refusal)
+
+
+def _failure(request: Request, error: Exception) -> Response:
+    """A failure of the station itself: logged in English, told in Romanian."""
+    log.error("%s %s failed", request.method, request.url.path, exc_info=error)
+    refusal = StationError(Reason.INTERNAL_ERROR, status_code=500, error=repr(error))
+    return _refusal(request, refusal)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -77,6 +100,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.throttle = LoginThrottle()
     app.add_exception_handler(StationError, _refusal)
     app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _failure)
     app.include_router(api_router)
     app.include_router(pages.router)
     app.include_router(sheet_pages.router)

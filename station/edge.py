@@ -1,7 +1,7 @@
 """The web edge: security headers on every response, path ids bounded to 64 bits, and
 malformed requests refused with a reason.
 
-Pages carry no inline script or style (the stylesheet is ``/static/station.css``), so
+Pages carry no inline script or style (``/static/station.css`` and ``station.js``), so
 their Content-Security-Policy allows only the station's own files; the API's
 documentation pages (``/docs``, ``/redoc``) load Swagger UI and ReDoc from their CDN.
 """
@@ -18,7 +18,7 @@ from station.errors import StationError
 MAX_ID = 2**63 - 1  # the largest id a database row can have
 _CDN = "https://cdn.jsdelivr.net"
 _POLICY = (
-    "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'none'; "
+    "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 _DOCS_POLICY = (

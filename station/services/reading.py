@@ -8,7 +8,7 @@ readings is never read again (a restart re-queues only the scans without reading
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -73,7 +73,7 @@ def read_pages(path: Path, exam: Exam, *, max_pages: int) -> Iterator[SheetReadi
 
 
 def write_overlay(settings: Settings, scan: Scan, reading: SheetReading) -> str | None:
-    image = render_overlay(reading, name=scan.original_name)
+    image = render_overlay(reading, name=scan.original_name, language="ro")
     if image is None:
         return None
     relative = f"{scan.sha256[:2]}/{scan.sha256}-p{reading.source.page}.png"
@@ -133,8 +133,15 @@ def add_reading(
     return reading
 
 
-def read_scan(sessions: sessionmaker[Session], *, settings: Settings, scan_id: int) -> int:
-    """Read one stored scan; returns the number of readings written (0: already read)."""
+def read_scan(
+    sessions: sessionmaker[Session],
+    *,
+    settings: Settings,
+    scan_id: int,
+    on_page: Callable[[int], None] | None = None,
+) -> int:
+    """Read one stored scan; returns the number of readings written (0: already read).
+    ``on_page`` is told the number of each page once it is read (the batch's progress)."""
     with sessions() as session:
         scan = session.get(Scan, scan_id)
         if (
@@ -150,6 +157,8 @@ def read_scan(sessions: sessionmaker[Session], *, settings: Settings, scan_id: i
         overlays.append(write_overlay(settings, scan, page))
         page.page = None  # the overlay is drawn: release the image
         pages.append(page)
+        if on_page is not None:
+            on_page(page.source.page)
     with sessions() as session, session.begin():
         if session.scalars(select(Reading.id).where(Reading.scan_id == scan_id)).first():
             return 0

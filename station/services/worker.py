@@ -10,14 +10,26 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from omr.process_memory import reuse_large_buffers
 from station.config import Settings
 from station.services.reading import pending_scans, read_scan
+from station.storage.models import Scan
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class InHand:
+    """The scan being read: its room, its name and the pages read so far."""
+
+    scan_id: int
+    room_id: int
+    name: str
+    pages: int = 0
 
 
 class ReadingWorker:
@@ -28,6 +40,7 @@ class ReadingWorker:
         self.settings = settings
         self.queue: queue.Queue[int | None] = queue.Queue()
         self.current: int | None = None
+        self.in_hand: InHand | None = None
         self._thread = threading.Thread(target=self._run, name="station-reader", daemon=True)
 
     def start(self) -> None:
@@ -55,8 +68,21 @@ class ReadingWorker:
         while (scan_id := self.queue.get()) is not None:
             self.current = scan_id
             try:
-                read_scan(self.sessions, settings=self.settings, scan_id=scan_id)
+                self.in_hand = self._in_hand(scan_id)
+                read_scan(
+                    self.sessions, settings=self.settings, scan_id=scan_id, on_page=self._page_read
+                )
             except Exception:  # one bad scan never stops the station
                 log.exception("scan %s could not be read", scan_id)
             finally:
                 self.current = None
+                self.in_hand = None
+
+    def _in_hand(self, scan_id: int) -> InHand | None:
+        with self.sessions() as session:
+            scan = session.get(Scan, scan_id)
+            return scan and InHand(scan_id, scan.room_id, scan.original_name)
+
+    def _page_read(self, page: int) -> None:
+        if self.in_hand is not None:
+            self.in_hand.pages = page
