@@ -25,7 +25,7 @@ from station.services.throttle import LoginThrottle
 from station.services.worker import ReadingWorker
 from station.storage.db import make_engine, make_sessions
 from station.storage.schema import upgrade
-from station.web import committee_pages, pages, sheet_pages
+from station.web import api_docs, committee_pages, pages, sheet_pages
 from station.web.deps import LoginRequired, templates
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -90,7 +90,11 @@ def create_app(settings: Settings) -> FastAPI:
         engine.dispose()
 
     app = FastAPI(
-        title="Stație de corectură", lifespan=lifespan, dependencies=[Depends(bounded_ids)]
+        title="Stație de corectură",
+        lifespan=lifespan,
+        dependencies=[Depends(bounded_ids)],
+        docs_url=None,  # the station renders /docs itself, with no asset from elsewhere
+        redoc_url=None,
     )
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -106,4 +110,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(sheet_pages.router)
     app.include_router(committee_pages.router)
+    app.include_router(api_docs.router)
     return app
