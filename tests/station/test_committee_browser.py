@@ -90,7 +90,7 @@ def test_committee_rules_on_contested_items_and_publishes(served: str, browser) 
     _login(page, served, "comisie")
     page.goto(f"{served}/committee/exams/1")
     analysis = page.inner_text("#items tr:nth-child(2)")  # A5, beside its contestation
-    assert "grila c; corect 0 % din 1 foi" in analysis and "the key says c" in analysis
+    assert "grila c; corect 0 % din 1 foi" in analysis and "grila spune c" in analysis
     for row, outcome, answer in ((2, "annulled", ""), (3, "changed", "ab")):
         form = page.locator(f"#items tr:nth-child({row}) form")
         form.locator("select[name=outcome]").select_option(outcome)

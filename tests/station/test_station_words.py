@@ -64,12 +64,7 @@ def _exam_day(station, example: Path, tmp_path: Path) -> None:  # noqa: ANN001
     )
     station.upload(example / "sheet-001.jpg", names=["din-nou.jpg"])  # refused: a duplicate
     station.wait_read()
-    station.call(
-        "POST",
-        "/api/exams/1/scans",
-        "sef2",
-        files=[("files", ("sala2.jpg", (example / "sheet-002.jpg").read_bytes()))],
-    )
+    station.upload(example / "sheet-002.jpg", user="sef2", names=["sala2.jpg"])
     sheet = station.wait_read(2, "sef2")["sheets"][0]["id"]
     calls = [
         ("sef2", f"/api/sheets/{sheet}/candidate", {"number": "00201"}),
