@@ -149,7 +149,7 @@ def test_committee_unifies_the_rooms(served: str, browser, tmp_path: Path) -> No
     page.click("#build-ranking")
     assert "1 candidați clasați" in page.inner_text("#ranking")
     with page.expect_download() as download:
-        page.click("text=lista anonimizată (PDF)")
+        page.click("#anonymised-pdf")
     text = pdf_text(Path(download.value.path()).read_bytes())
     assert "00101" in text and "9.40" in text
     assert "Popescu" not in text  # candidate numbers only
