@@ -6,6 +6,7 @@ import json
 
 from fastapi import Response
 from fastapi.responses import FileResponse
+from sqlalchemy.orm import object_session
 
 from station.config import Settings
 from station.errors import not_found
@@ -19,7 +20,7 @@ from station.services.minutes import (
 from station.services.rescans import RescanView
 from station.services.rooms import RoomSummary
 from station.services.sheets import SheetView
-from station.services.unification import ranking_csv
+from station.services.tables import candidate_names, csv_of, ranking_table
 from station.storage.committee import NationalRanking
 from station.storage.models import Export
 
@@ -87,13 +88,20 @@ def _ranking_name(anonymised: bool) -> str:
     return "lista-anonimizata" if anonymised else "clasament"
 
 
+def _names(ranking: NationalRanking, anonymised: bool) -> dict[str, str] | None:
+    """The candidates' names of a named ranking; None for the anonymised list."""
+    if anonymised:
+        return None
+    return candidate_names(object_session(ranking), exam_id=ranking.exam_id)
+
+
 def ranking_csv_response(ranking: NationalRanking, *, anonymised: bool) -> Response:
     """The classification as CSV; ``anonymised``: candidate numbers only, for display."""
-    text = ranking_csv(ranking, anonymised=anonymised)
+    text = csv_of(ranking_table(ranking, names=_names(ranking, anonymised)))
     return attachment(text.encode(), "text/csv", f"{_ranking_name(anonymised)}.csv")
 
 
 def ranking_pdf_response(ranking: NationalRanking, *, anonymised: bool) -> Response:
-    """The classification as PDF; ``anonymised``: candidate numbers only, for display."""
-    pdf = ranking_pdf(ranking.document, anonymised=anonymised)
+    """The classification as PDF: named (names, domain, score, pass) or anonymised."""
+    pdf = ranking_pdf(ranking, names=_names(ranking, anonymised))
     return attachment(pdf, "application/pdf", f"{_ranking_name(anonymised)}.pdf")

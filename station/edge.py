@@ -1,9 +1,9 @@
 """The web edge: security headers on every response, request bodies bounded, path ids
 bounded to 64 bits, and malformed requests refused with a reason.
 
-Pages carry no inline script or style (the stylesheet is ``/static/station.css``), so
+Pages carry no inline script or style (``/static/station.css`` and ``station.js``), so
 their Content-Security-Policy allows only the station's own files; the API's
-documentation pages (``/docs``, ``/redoc``) load Swagger UI and ReDoc from their CDN.
+documentation (``/docs``) is a page of the station like any other.
 """
 
 from __future__ import annotations
@@ -20,24 +20,16 @@ from omr.vocabulary.reasons import Reason
 from station.errors import StationError
 
 MAX_ID = 2**63 - 1  # the largest id a database row can have
-_CDN = "https://cdn.jsdelivr.net"
 _POLICY = (
-    "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'none'; "
+    "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-_DOCS_POLICY = (
-    f"default-src 'self'; img-src 'self' data: https://fastapi.tiangolo.com; "
-    f"style-src 'self' {_CDN}; script-src 'self' 'unsafe-inline' {_CDN}; "
-    f"worker-src blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
-)
-_DOCS = ("/docs", "/redoc")
 
 
-def security_headers(path: str) -> list[tuple[bytes, bytes]]:
-    """The headers every response of ``path`` carries."""
-    policy = _DOCS_POLICY if path.startswith(_DOCS) else _POLICY
+def security_headers() -> list[tuple[bytes, bytes]]:
+    """The headers every response carries."""
     return [
-        (b"content-security-policy", policy.encode()),
+        (b"content-security-policy", _POLICY.encode()),
         (b"x-frame-options", b"DENY"),
         (b"x-content-type-options", b"nosniff"),
         (b"referrer-policy", b"no-referrer"),
@@ -54,7 +46,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        added = security_headers(scope["path"])
+        added = security_headers()
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

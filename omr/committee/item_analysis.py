@@ -50,6 +50,7 @@ class ItemStats(BaseModel):
     blank: int  # sheets with no option filled
     crossed: int  # sheets with a crossed circle
     flag: str | None
+    flag_ro: str | None = None  # the same warning for people
 
 
 @dataclass(frozen=True)
@@ -95,9 +96,11 @@ def _stats(
         if option not in key
     }
     worst = max(top_wrong, key=lambda option: (top_wrong[option], option), default=None)
-    flag = None
+    flag = flag_ro = None
     if worst is not None and top_wrong[worst] > FLAG_SHARE:
-        flag = f"{top_wrong[worst]:.0%} of the top group filled {worst}; the key says {key}"
+        share = round(100 * top_wrong[worst])
+        flag = f"{share}% of the top group filled {worst}; the key says {key}"
+        flag_ro = f"{share} % din grupul fruntaș au marcat {worst}; grila spune {key}"
     return ItemStats(
         item=item,
         type=type_,
@@ -112,6 +115,7 @@ def _stats(
         blank=sum(not a.filled for a in answers),
         crossed=sum(a.crossed for a in answers),
         flag=flag,
+        flag_ro=flag_ro,
     )
 
 

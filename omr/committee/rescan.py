@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from omr.scoring.score import ReadingPage
 from omr.vocabulary.errors import ScoringError
-from omr.vocabulary.reasons import Reason
+from omr.vocabulary.reasons import Problem, Reason
 from omr.vocabulary.states import MarkState, PageStatus
 
 
@@ -25,14 +25,30 @@ class BubbleChange(BaseModel):
     after: str
 
 
+# The identity a rescan must share with the original, and its Romanian name.
+_IDENTITY = {
+    "template": "modelul foii",
+    "exam": "examenul",
+    "serial": "seria",
+    "candidate": "candidatul",
+    "variant": "varianta",
+}
+
+
 def _check_same_sheet(original: ReadingPage, rescan: ReadingPage) -> None:
     if rescan.status == PageStatus.REJECTED:
-        codes = ", ".join(reason.get("code", "?") for reason in rescan.reasons)
-        raise ScoringError(Reason.RESCAN_UNREADABLE, codes=codes)
-    for field in ("template", "exam", "serial", "candidate", "variant"):
+        problems = [Problem.from_dict(reason) for reason in rescan.reasons]
+        raise ScoringError(
+            Reason.RESCAN_UNREADABLE,
+            codes=", ".join(problem.code for problem in problems),
+            why_ro="; ".join(problem.message_ro for problem in problems) or "—",
+        )
+    for field, field_ro in _IDENTITY.items():
         before, after = getattr(original, field), getattr(rescan, field)
         if before is not None and after is not None and before != after:
-            raise ScoringError(Reason.RESCAN_MISMATCH, field=field, found=after, expected=before)
+            raise ScoringError(
+                Reason.RESCAN_MISMATCH, field=field, field_ro=field_ro, found=after, expected=before
+            )
 
 
 def compare_readings(original: ReadingPage, rescan: ReadingPage) -> list[BubbleChange]:

@@ -12,7 +12,8 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from omr.reading.pipeline import SheetReading
-from omr.vocabulary.states import MarkState
+from omr.vocabulary.reasons import Language
+from omr.vocabulary.states import MARK_STATE_RO, PAGE_STATUS_RO, MarkState
 
 COLOURS_BGR = {
     MarkState.FILLED: (40, 160, 0),
@@ -21,7 +22,14 @@ COLOURS_BGR = {
     MarkState.BLANK: (150, 150, 150),
 }
 FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-LEGEND = "filled: thick circle   crossed: circle + X   unclear: square + ?   blank: dotted"
+LEGEND = {
+    "en": "filled: thick circle   crossed: circle + X   unclear: square + ?   blank: dotted",
+    "ro": (
+        f"{MARK_STATE_RO[MarkState.FILLED]}: cerc gros   {MARK_STATE_RO[MarkState.CROSSED]}: "
+        f"cerc + X   {MARK_STATE_RO[MarkState.UNCLEAR]}: pătrat + ?   "
+        f"{MARK_STATE_RO[MarkState.BLANK]}: punctat"
+    ),
+}
 
 
 def _font(size: int) -> ImageFont.ImageFont:
@@ -65,22 +73,31 @@ def _draw_bubble(canvas: np.ndarray, center: tuple[int, int], radius: int, state
             cv2.circle(canvas, point, 1, colour, -1)
 
 
-def caption(reading: SheetReading, name: str | None = None) -> list[str]:
-    """The lines printed above an overlay: which scan, what was read, why it is doubted."""
-    lines = [
-        f"{name or reading.source.path} p.{reading.source.page}  status: {reading.status}  "
-        f"candidate: {reading.candidate or '—'}  variant: {reading.variant or '—'}",
-        LEGEND,
-    ]
-    return lines + [f"[{p.code}] {p.message}" for p in (*reading.reasons, *reading.warnings)]
+def caption(reading: SheetReading, name: str | None = None, language: Language = "en") -> list[str]:
+    """The lines printed above an overlay: which scan, what was read, why it is doubted
+    (in English for the CLI, in Romanian for the station's people)."""
+    where = f"{name or reading.source.path} p.{reading.source.page}"
+    candidate, variant = reading.candidate or "—", reading.variant or "—"
+    problems = (*reading.reasons, *reading.warnings)
+    if language == "ro":
+        status = PAGE_STATUS_RO[reading.status]
+        first = f"{where}  stare: {status}  candidat: {candidate}  varianta: {variant}"
+        return [first, LEGEND["ro"], *(p.message_ro for p in problems)]
+    first = f"{where}  status: {reading.status}  candidate: {candidate}  variant: {variant}"
+    return [first, LEGEND["en"], *(f"[{p.code}] {p.message}" for p in problems)]
 
 
 def render_overlay(
-    reading: SheetReading, radius_mm: float = 2.5, *, name: str | None = None
+    reading: SheetReading,
+    radius_mm: float = 2.5,
+    *,
+    name: str | None = None,
+    language: Language = "en",
 ) -> np.ndarray | None:
     """The overlay of a read page as a (H, W, 3) BGR image; ``None`` when not registered.
 
-    ``name`` is the scan's name as the room head knows it (default: the path read).
+    ``name`` is the scan's name as the room head knows it (default: the path read);
+    ``language`` that of the caption above the sheet.
     """
     page = reading.page
     if page is None:
@@ -92,7 +109,7 @@ def render_overlay(
     for bubble in reading.bubbles:
         x, y = (int(round(v)) for v in bubble["center_px"])
         _draw_bubble(canvas, (x, y), int(radius_mm * page.px_per_mm * 0.9), bubble["state"])
-    lines = caption(reading, name)
+    lines = caption(reading, name, language)
     size = max(14, int(page.px_per_mm * 2.2))
     band = Image.new("RGB", (canvas.shape[1], (len(lines) + 1) * int(size * 1.35)), "white")
     draw = ImageDraw.Draw(band)

@@ -678,13 +678,13 @@ class Reason(StrEnum):
     RESCAN_UNREADABLE = (
         "rescan_unreadable",
         Severity.ERROR,
-        "rescanarea nu a putut fi citită ({codes})",
+        "rescanarea nu a putut fi citită: {why_ro}",
         "the rescan could not be read ({codes})",
     )
     RESCAN_MISMATCH = (
         "rescan_mismatch",
         Severity.ERROR,
-        "rescanarea nu este aceeași foaie: {field} {found} în loc de {expected}",
+        "rescanarea nu este aceeași foaie: {field_ro} {found} în loc de {expected}",
         "the rescan is not the same sheet: {field} {found} instead of {expected}",
     )
     RESULTS_EXAM_MISMATCH = (
@@ -854,6 +854,25 @@ class Reason(StrEnum):
         Severity.ERROR,
         "{what} cere un motiv",
         "{what} needs a reason",
+    )
+    CONFIRMATION_MISSING = (
+        "confirmation_missing",
+        Severity.ERROR,
+        "{what} trebuie confirmată: bifați caseta de confirmare",
+        "{what} must be confirmed: tick the confirmation box",
+    )
+    PAGE_NOT_FOUND = (
+        "page_not_found",
+        Severity.ERROR,
+        "pagina cerută nu există",
+        "no such page ({status})",
+    )
+    INTERNAL_ERROR = (
+        "internal_error",
+        Severity.ERROR,
+        "stația nu a putut duce la capăt cererea; încercați din nou, iar dacă se repetă, "
+        "anunțați administratorul",
+        "the station failed on this request: {error}",
     )
     SCHEDULE_MISSING = (
         "schedule_missing",

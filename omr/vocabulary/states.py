@@ -27,3 +27,17 @@ class PageStatus(StrEnum):
     OK = "ok"  # read; its score can be final
     NEEDS_REVIEW = "needs_review"  # read; a person must look at it first
     REJECTED = "rejected"  # not read: the reasons say why
+
+
+# What people read (pages, slips, minutes, overlays): the states in Romanian.
+MARK_STATE_RO = {
+    MarkState.BLANK: "goală",
+    MarkState.FILLED: "marcată",
+    MarkState.CROSSED: "anulată cu X",
+    MarkState.UNCLEAR: "neclară",
+}
+PAGE_STATUS_RO = {
+    PageStatus.OK: "citită",
+    PageStatus.NEEDS_REVIEW: "de verificat",
+    PageStatus.REJECTED: "respinsă",
+}

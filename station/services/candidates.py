@@ -46,7 +46,13 @@ def _annulled(session: Session, reading: Reading) -> bool:
 
 
 def _link(
-    session: Session, *, reading: Reading, candidate: Candidate, method: str, actor: User | None
+    session: Session,
+    *,
+    reading: Reading,
+    candidate: Candidate,
+    method: str,
+    actor: User | None,
+    reason: str = "",
 ) -> CandidateLink:
     earlier = [r for r in sheets_of(session, candidate=candidate) if r.id != reading.id]
     live = [r for r in earlier if not _annulled(session, r)]
@@ -77,6 +83,7 @@ def _link(
             "candidate": candidate.number,
             "method": method,
             "replaces": link.replaces_reading_id,
+            **({"reason": reason} if reason else {}),
         },
     )
     return link
@@ -107,9 +114,10 @@ def auto_link(session: Session, *, reading: Reading, room: Room, number: str | N
 
 
 def pick_candidate(
-    session: Session, *, reading: Reading, number: str, actor: User
+    session: Session, *, reading: Reading, number: str, actor: User, reason: str = ""
 ) -> CandidateLink:
-    """A person links a sheet to a candidate of the room list.
+    """A person links a sheet to a candidate of the room list (``reason``: why, recorded
+    in the audit chain).
 
     Raises
     ------
@@ -128,4 +136,11 @@ def pick_candidate(
         raise StationError(Reason.SHEET_REJECTED, status_code=409, sheet=reading.id)
     if _annulled(session, reading):
         raise StationError(Reason.SHEET_ANNULLED, status_code=409)
-    return _link(session, reading=reading, candidate=candidate, method="picked", actor=actor)
+    return _link(
+        session,
+        reading=reading,
+        candidate=candidate,
+        method="picked",
+        actor=actor,
+        reason=reason.strip(),
+    )

@@ -21,6 +21,7 @@ from station.services.contestations import exam_sheets
 from station.services.documents import TABLE_STYLE, pdf_bytes, signatures, styles
 from station.storage.committee import PracticalGrade
 from station.storage.models import Candidate, Exam, User, utcnow
+from station.words import local_time
 
 
 def enter_grade(
@@ -107,7 +108,8 @@ def catalogue_pdf(session: Session, *, exam: Exam) -> bytes:
         Paragraph(f"Catalogul examenului — {exam.title}", title),
         Paragraph(
             f"Examen {exam.code}; media finală este media aritmetică a notelor probei practice "
-            f"și probei scrise, cu două zecimale; întocmit la {utcnow():%d.%m.%Y %H:%M} UTC.",
+            f"și probei scrise, cu două zecimale; "
+            f"întocmit la {local_time(utcnow(), exam.time_zone)}.",
             body,
         ),
         Table(rows, repeatRows=1, style=TABLE_STYLE),

@@ -16,12 +16,13 @@ from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Tabl
 from sqlalchemy.orm import object_session
 
 from omr.printing.answer_sheets import BOLD_FONT, REGULAR_FONT, _register_fonts
-from omr.vocabulary.states import MarkState, PageStatus
+from omr.vocabulary.states import MarkState
 from station.config import Settings
 from station.services import audit
 from station.services.rooms import RoomSummary
 from station.services.sheets import SheetView
 from station.storage.models import Candidate, utcnow
+from station.words import local_time, mark_state, rule, shown
 
 MARKED = (MarkState.FILLED, MarkState.CROSSED)  # the options a candidate chose
 
@@ -67,7 +68,7 @@ def _who(candidate: Candidate | None) -> str:
 def _score_text(view: SheetView) -> str:
     score = view.score
     if score is None:
-        return "scor ascuns (grila este sigilată)" if view.status != PageStatus.REJECTED else "—"
+        return f"scor ascuns: {view.hidden}" if view.hidden else "—"
     if score.total is None:
         return f"provizoriu {score.provisional_total} din {score.max} (în așteptarea deciziilor)"
     return f"{score.total} din {score.max}"
@@ -77,11 +78,12 @@ def result_slip(view: SheetView, settings: Settings) -> bytes:
     """The candidate's result slip: overlay thumbnail, marks and points, signature lines."""
     body, title = styles()
     exam, candidate = view.room.exam, view.candidate
+    zone = exam.time_zone
     story: list = [
         Paragraph(f"Fișa rezultatului — {exam.title}", title),
         Paragraph(
             f"Examen {exam.code}, sala {view.room.code}; foaia #{view.reading.id} "
-            f"(seria {view.reading.serial or '—'}, fișier {view.reading.scan.original_name})",
+            f"(seria {shown(view.reading.serial)}, fișier {view.reading.scan.original_name})",
             body,
         ),
         Paragraph(f"Candidat: {_who(candidate)}", body),
@@ -101,8 +103,8 @@ def result_slip(view: SheetView, settings: Settings) -> bytes:
         story.append(Paragraph("Decizii luate în prezența candidatului:", body))
         story += [
             Paragraph(
-                f"bula {d.question}{d.option}: {d.state} — {d.user.full_name}, "
-                f"{d.decided_at:%d.%m.%Y %H:%M}" + (f" ({d.note})" if d.note else ""),
+                f"bula {d.question}{d.option}: {mark_state(d.state)} — {d.user.full_name}, "
+                f"{local_time(d.decided_at, zone)}" + (f" ({d.note})" if d.note else ""),
                 body,
             )
             for d in view.decisions
@@ -113,9 +115,9 @@ def result_slip(view: SheetView, settings: Settings) -> bytes:
                 str(q.question),
                 " ".join(o for o, s in q.marks.items() if s in MARKED)
                 + (" (X)" if MarkState.CROSSED in q.marks.values() else ""),
-                q.key,
-                "—" if q.points is None else str(q.points),
-                q.rule,
+                shown(q.key),
+                shown(q.points),
+                rule(q.rule),
             ]
             for q in view.score.questions
         ]
@@ -134,7 +136,7 @@ def proces_verbal(summary: RoomSummary) -> bytes:
         Paragraph(f"Proces-verbal — {room.exam.title}", title),
         Paragraph(
             f"Examen {room.exam.code}, sala {room.code} ({room.name}); întocmit la "
-            f"{utcnow():%d.%m.%Y %H:%M} UTC",
+            f"{local_time(utcnow(), room.exam.time_zone)}",
             body,
         ),
         Paragraph(

@@ -8,7 +8,7 @@ and their PDF, built from that same data so the two never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reportlab.lib.styles import ParagraphStyle
@@ -21,13 +21,9 @@ from station.services.contestations import contested_items
 from station.services.documents import TABLE_STYLE, pdf_bytes, signatures, styles
 from station.services.publishing import get_publication
 from station.services.rescans import COMMITTEE_NOTE, OUTCOMES, RescanView
+from station.storage.committee import NationalRanking
 from station.storage.models import AnswerKeyVersion, Exam, utcnow
-
-RULINGS = {"rejected": "respinsă", "changed": "grilă modificată", "annulled": "întrebare anulată"}
-
-
-def _when(moment: Any) -> str:
-    return f"{moment:%d.%m.%Y %H:%M}" if moment is not None else "—"
+from station.words import RULINGS, local_time, mark_state, shown, wall_time, yes_no
 
 
 def rescan_record(view: RescanView) -> dict[str, Any]:
@@ -44,8 +40,8 @@ def rescan_record(view: RescanView) -> dict[str, Any]:
         "sheet": sheet.reading.id,
         "serial": sheet.reading.serial,
         "reason": request.reason,
-        "filed_at": _when(request.filed_at),
-        "rescanned_at": _when(view.result.rescanned_at) if view.result else None,
+        "filed_at": wall_time(request.filed_at),
+        "rescanned_at": wall_time(view.result.rescanned_at) if view.result else None,
         "state": view.state,
         "differences": [
             {"bubble": f"{c.question}{c.option}", "before": c.before, "after": c.after}
@@ -62,7 +58,7 @@ def rescan_record(view: RescanView) -> dict[str, Any]:
         "audit_head": audit.head_text(object_session(request)),
         "decision_reason": decision.reason if decision else None,
         "members": decision.members if decision else [],
-        "decided_at": _when(decision.decided_at) if decision else None,
+        "decided_at": wall_time(decision.decided_at) if decision else None,
     }
 
 
@@ -79,7 +75,8 @@ def _member_signatures(body: ParagraphStyle, members: Sequence[str]) -> list[Tab
 
 
 def _room_decisions(record: dict[str, Any]) -> str:
-    return ", ".join(f"{d['bubble']} {d['state']}" for d in record["room_decisions"]) or "—"
+    decisions = record["room_decisions"]
+    return ", ".join(f"{d['bubble']} {mark_state(d['state'])}" for d in decisions) or "—"
 
 
 def rescan_minutes(records: Sequence[dict[str, Any]], heading: str) -> bytes:
@@ -106,7 +103,8 @@ def rescan_minutes(records: Sequence[dict[str, Any]], heading: str) -> bytes:
             ),
         ]
         rows = [["Bula", "Citită inițial", "La rescanare"]] + [
-            [d["bubble"], d["before"], d["after"]] for d in record["differences"]
+            [d["bubble"], mark_state(d["before"]), mark_state(d["after"])]
+            for d in record["differences"]
         ]
         if record["differences"]:
             story.append(Table(rows, repeatRows=1, style=TABLE_STYLE))
@@ -156,7 +154,7 @@ def contestation_record(session: Session, *, exam: Exam) -> dict[str, Any]:
                     "variant": c.variant,
                     "question": c.question,
                     "claim": c.claim,
-                    "filed_at": _when(c.filed_at),
+                    "filed_at": wall_time(c.filed_at),
                 }
                 for c in entry.contestations
             ],
@@ -170,7 +168,7 @@ def contestation_record(session: Session, *, exam: Exam) -> dict[str, Any]:
     return {
         "exam": exam.code,
         "session": exam.title,
-        "published_at": _when(publication.published_at),
+        "published_at": local_time(publication.published_at, exam.time_zone),
         "key_before": {"number": previous.number, "digest": previous.digest},
         "key_final": {"number": final.number, "digest": final.digest},
         "items": items,
@@ -215,12 +213,12 @@ def contestation_minutes(record: dict[str, Any]) -> bytes:
     if changes:
         rows = [["Candidat", "Sala", "Scor vechi", "Scor nou", "Diferență", "Maxim"]] + [
             [
-                c["candidate"] or "—",
-                c["room"],
-                c["old_total"] or "—",
-                c["new_total"] or "—",
-                c["delta"] or "—",
-                c["new_max"],
+                shown(c["candidate"]),
+                shown(c["room"]),
+                shown(c["old_total"]),
+                shown(c["new_total"]),
+                shown(c["delta"]),
+                shown(c["new_max"]),
             ]
             for c in changes
         ]
@@ -248,30 +246,34 @@ def _domain_line(domain: dict[str, Any]) -> str:
     return f"Domeniul {name}: maximul național {domain['national_max']}{threshold}"
 
 
-def ranking_pdf(document: dict[str, Any], *, anonymised: bool) -> bytes:
-    """The national classification per domain; anonymised: candidate numbers only."""
+def ranking_pdf(ranking: NationalRanking, *, names: Mapping[str, str] | None) -> bytes:
+    """The national classification per domain: named (``names``: number → name, with the
+    domain, score and pass, signed) or anonymised (``names`` None: numbers only)."""
     body, title = styles()
-    kind = "listă anonimizată" if anonymised else "clasament"
+    document = ranking.document
+    anonymised = names is None
+    kind = "listă anonimizată (numai numerele candidaților)" if anonymised else "clasament nominal"
+    zone = object_session(ranking).get(Exam, ranking.exam_id).time_zone
     story: list = [
-        Paragraph(f"{document['title']} — {kind} național", title),
+        Paragraph(f"{document['title']} — {kind}", title),
         Paragraph(
             f"Examen {document['exam']}; săli unificate: {', '.join(document['rooms'])}; "
-            f"întocmit la {utcnow():%d.%m.%Y %H:%M} UTC.",
+            f"clasament din {local_time(ranking.created_at, zone)}; "
+            f"tipărit la {local_time(utcnow(), zone)}.",
             body,
         ),
     ]
     for domain in document["domains"]:
         story.append(Paragraph(_domain_line(domain), body))
-        header = ["Loc", "Candidat", "Punctaj", "Promovat"]
-        rows = [header] + [
-            [
-                row["rank"],
-                row["candidate"],
-                row["total"],
-                {True: "da", False: "nu"}.get(row["passed"], "—"),
-            ]
-            for row in domain["ranking"]
-        ]
+        header = ["Loc", "Nr. candidat", "Punctaj", "Promovat"]
+        if not anonymised:
+            header[2:2] = ["Nume", "Domeniu"]
+        rows: list[list[Any]] = [header]
+        for row in domain["ranking"]:
+            cells = [row["rank"], row["candidate"], row["total"], yes_no(row["passed"])]
+            if not anonymised:
+                cells[2:2] = [shown(names.get(row["candidate"])), domain["domain"] or "unic"]
+            rows.append(cells)
         story += [Table(rows, repeatRows=1, style=TABLE_STYLE), Spacer(1, 6)]
     if not anonymised:
         story.append(signatures(body, ["Președintele comisiei centrale", "Secretar"]))

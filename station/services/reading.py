@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
@@ -77,7 +77,7 @@ def read_pages(path: Path, exam: Exam, *, max_pages: int) -> Iterator[SheetReadi
 def write_overlay(settings: Settings, scan: Scan, reading: SheetReading) -> str | None:
     """The overlay of a page written whole (a part file renamed), or None when it could not
     be drawn or written: a reading never links a missing or half-written overlay."""
-    image = render_overlay(reading, name=scan.original_name)
+    image = render_overlay(reading, name=scan.original_name, language="ro")
     if image is None:
         return None
     relative = f"{scan.sha256[:2]}/{scan.sha256}-p{reading.source.page}.png"
@@ -148,8 +148,15 @@ def add_reading(
     return reading
 
 
-def read_scan(sessions: sessionmaker[Session], *, settings: Settings, scan_id: int) -> int:
-    """Read one stored scan; returns the number of readings written (0: already read)."""
+def read_scan(
+    sessions: sessionmaker[Session],
+    *,
+    settings: Settings,
+    scan_id: int,
+    on_page: Callable[[int], None] | None = None,
+) -> int:
+    """Read one stored scan; returns the number of readings written (0: already read).
+    ``on_page`` is told the number of each page once it is read (the batch's progress)."""
     with sessions() as session:
         scan = session.get(Scan, scan_id)
         if (
@@ -165,6 +172,8 @@ def read_scan(sessions: sessionmaker[Session], *, settings: Settings, scan_id: i
         overlays.append(write_overlay(settings, scan, page))
         page.page = None  # the overlay is drawn: release the image
         pages.append(page)
+        if on_page is not None:
+            on_page(page.source.page)
     with sessions() as session, session.begin():
         if session.scalars(select(Reading.id).where(Reading.scan_id == scan_id)).first():
             return 0

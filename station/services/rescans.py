@@ -36,10 +36,11 @@ from station.services.reading import add_reading, read_pages, write_overlay
 from station.services.rooms import rooms_of_exam
 from station.services.sheets import SheetView, get_reading, latest_decisions, sheet_view
 from station.storage.committee import RescanDecision, RescanRequest, RescanResult
-from station.storage.models import Candidate, Decision, Exam, Reading, User
+from station.storage.models import RESCAN, Candidate, Decision, Exam, Reading, User
+from station.words import RESCAN_OUTCOMES
 
 COMMITTEE_NOTE = "comisia, rescanarea"  # how the committee's corrections are noted
-OUTCOMES = {"keep": "păstrat", "rescan": "corectat după rescanare", "by_hand": "corectat manual"}
+OUTCOMES = RESCAN_OUTCOMES  # the committee's decisions, and their Romanian names
 
 
 @dataclass
@@ -270,7 +271,7 @@ def rescan(
         session.commit()
         # the comparison's English message is kept (tests assert it)
         raise StationError(error.problem, status_code=409, language="en") from None
-    batch = new_batch(session, room=room, source="rescan", actor=actor)
+    batch = new_batch(session, room=room, source=RESCAN, actor=actor)
     scan = receive_file(
         session,
         settings=settings,

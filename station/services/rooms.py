@@ -12,7 +12,7 @@ from station.errors import not_found
 from station.services.exams import opened_key
 from station.services.reading import pending_scans
 from station.services.sheets import SheetView, room_sheets
-from station.storage.models import Candidate, Refusal, Room, Scan
+from station.storage.models import RESCAN, Candidate, Refusal, Room, Scan
 
 
 @dataclass
@@ -23,8 +23,8 @@ class RoomSummary:
     sheets: list[SheetView]
     refusals: list[Refusal]
     candidates: list[Candidate]
-    received: int  # scans stored
-    unread: int  # scans waiting for the reader
+    received: int  # files received in the room (a committee's rescan is not one)
+    unread: int  # files waiting for the reader
     key_opened: bool
 
     @property
@@ -34,10 +34,15 @@ class RoomSummary:
 
     @property
     def progress(self) -> int:
-        """The share of received scans already read, in percent."""
+        """The share of received files already read, in percent."""
         return (
             100 if not self.received else round(100 * (self.received - self.unread) / self.received)
         )
+
+    @property
+    def pages_read(self) -> int:
+        """The pages read in the room (each is a sheet, a refused page included)."""
+        return len(self.sheets)
 
     def sheet_of(self, candidate: Candidate) -> SheetView | None:
         """The candidate's live sheet (not annulled), if any."""
@@ -75,7 +80,12 @@ def get_room(session: Session, room_id: int) -> Room:
 
 def room_summary(session: Session, *, room: Room) -> RoomSummary:
     """Everything the room view shows."""
-    received = session.scalar(select(func.count(Scan.id)).where(Scan.room_id == room.id)) or 0
+    received = (
+        session.scalar(
+            select(func.count(Scan.id)).where(Scan.room_id == room.id, Scan.source != RESCAN)
+        )
+        or 0
+    )
     unread = len(pending_scans(session, room_id=room.id))
     return RoomSummary(
         room=room,

@@ -32,14 +32,7 @@ from station.storage.models import (
     Room,
     User,
 )
-
-LABELS = {
-    "rejected": "respinsă",
-    "annulled": "anulată",
-    "waiting": "așteaptă decizie",
-    "sealed": "citită (grila sigilată)",
-    "final": "finală",
-}
+from station.words import SHEET_STATUSES
 
 
 @dataclass
@@ -55,20 +48,30 @@ class SheetView:
     score: SheetScore | None  # None while the key is sealed, or for a rejected sheet
     status: str
     doubts: list[str] = field(default_factory=list)
+    hidden: str = ""  # why no score is shown (a sealed key, a variant the key lacks)
 
     @property
     def label(self) -> str:
         """The status in Romanian."""
-        return LABELS[self.status]
+        return SHEET_STATUSES[self.status]
+
+    @property
+    def warnings(self) -> list[str]:
+        """The reader's warnings about the page, in Romanian."""
+        return [Problem.from_dict(w).message_ro for w in self.reading.document.get("warnings", [])]
+
+    @property
+    def answers(self) -> list[tuple[int, dict[str, str]]]:
+        """The marks as read, in question order (1, 2, …, 10, not 1, 10, 2)."""
+        answers = self.reading.document.get("answers", {})
+        return sorted(((int(q), marks) for q, marks in answers.items()), key=lambda i: i[0])
 
     @property
     def unclear(self) -> list[tuple[int, str]]:
         """The bubbles the reader left unclear, as (question, option)."""
         return [
-            (int(question), option)
-            for question, marks in sorted(
-                self.reading.document["answers"].items(), key=lambda i: int(i[0])
-            )
+            (question, option)
+            for question, marks in self.answers
             for option, state in marks.items()
             if state == MarkState.UNCLEAR
         ]
@@ -121,7 +124,9 @@ def sheet_view(session: Session, *, reading: Reading) -> SheetView:
         return view
     key = opened_key(session, room=room)
     problem = None
-    if key is not None:
+    if key is None:
+        view.hidden = "grila este încă sigilată"
+    else:
         view.score, problem = _score(view, key)
     decided = {(d.question, d.option) for d in view.decisions}
     undecided = [f"{q}{o}" for q, o in view.unclear if (q, o) not in decided]
@@ -137,6 +142,7 @@ def sheet_view(session: Session, *, reading: Reading) -> SheetView:
             "foaia și dați candidatului o foaie nouă, sau păstrați-o cu motivul"
         )
     if problem:
+        view.hidden = problem
         view.doubts.append(problem)
     view.status = "waiting" if view.doubts else ("final" if view.score else "sealed")
     return view

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from omr.committee.ranking import Excluded, rank_results
 from omr.scoring.profiles import load_profile
-from omr.scoring.results import SheetScore, Source, csv_text
+from omr.scoring.results import SheetScore, Source
 from omr.scoring.score import ReadingPage, score_sheet
 from omr.vocabulary.errors import OmrError
 from omr.vocabulary.reasons import Reason
@@ -267,20 +267,3 @@ def get_ranking(session: Session, *, exam: Exam) -> NationalRanking:
     if ranking is None:
         raise not_found(f"clasamentul examenului {exam.code}")
     return ranking
-
-
-def ranking_csv(ranking: NationalRanking, *, anonymised: bool) -> str:
-    """The classification as CSV: full, or candidate numbers only for display; the column
-    ``provisional`` says whether a domain still waits for sheets."""
-    header = ["domain", "rank", "candidate", "total", "max", "passed", "provisional"]
-    if not anonymised:
-        header += ["variant", "source"]
-    rows = []
-    for domain in ranking.document["domains"]:
-        for row in domain["ranking"]:
-            cells = [domain["domain"], row["rank"], row["candidate"], row["total"], row["max"]]
-            cells += [row["passed"], domain.get("provisional", False)]
-            if not anonymised:
-                cells += [row["variant"], row["source"]["path"]]
-            rows.append(cells)
-    return csv_text(header, rows)

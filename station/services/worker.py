@@ -14,14 +14,26 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from omr.process_memory import reuse_large_buffers
 from station.config import Settings
 from station.services.reading import pending_scans, read_scan
+from station.storage.models import Scan
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class InHand:
+    """The scan being read: its room, its name and the pages read so far."""
+
+    scan_id: int
+    room_id: int
+    name: str
+    pages: int = 0
 
 
 class ReadingWorker:
@@ -32,6 +44,7 @@ class ReadingWorker:
         self.settings = settings
         self.queue: queue.Queue[int | None] = queue.Queue()
         self.current: set[int] = set()  # the scans being read now
+        self.in_hand: dict[int, InHand] = {}  # the same, with their rooms and progress
         self._threads = [
             threading.Thread(target=self._run, name=f"station-reader-{number}", daemon=True)
             for number in range(max(1, settings.reading_threads))
@@ -80,13 +93,36 @@ class ReadingWorker:
         """Read one scan; False when it failed (it stays unread)."""
         self.current.add(scan_id)
         try:
-            read_scan(self.sessions, settings=self.settings, scan_id=scan_id)
+            in_hand = self._in_hand(scan_id)
+            if in_hand is not None:
+                self.in_hand[scan_id] = in_hand
+            read_scan(
+                self.sessions,
+                settings=self.settings,
+                scan_id=scan_id,
+                on_page=lambda page: self._page_read(scan_id, page),
+            )
             return True
         except Exception:  # one bad scan never stops the station
             log.exception("scan %s could not be read", scan_id)
             return False
         finally:
             self.current.discard(scan_id)
+            self.in_hand.pop(scan_id, None)
+
+    def _in_hand(self, scan_id: int) -> InHand | None:
+        with self.sessions() as session:
+            scan = session.get(Scan, scan_id)
+            return scan and InHand(scan_id, scan.room_id, scan.original_name)
+
+    def _page_read(self, scan_id: int, page: int) -> None:
+        in_hand = self.in_hand.get(scan_id)
+        if in_hand is not None:
+            in_hand.pages = page
+
+    def reading_in(self, room_id: int) -> InHand | None:
+        """A scan of the room being read now, with its progress (None: none is)."""
+        return next((h for h in list(self.in_hand.values()) if h.room_id == room_id), None)
 
     def _retry_unread(self) -> bool:
         """Queue the scans left unread again; False when even that failed."""

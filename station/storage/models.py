@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+EXAM_ZONE = "Europe/Bucharest"  # an exam's time zone unless it names another
+
 
 def utcnow() -> datetime:
     """The current UTC time, without tzinfo (as both databases give it back)."""
@@ -60,6 +62,8 @@ class Exam(Base):
     profile: Mapped[str] = mapped_column(String(100))
     template: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the zone its times are shown in (stored in UTC)
+    time_zone: Mapped[str] = mapped_column(String(64), default=EXAM_ZONE, server_default=EXAM_ZONE)
 
 
 class Room(Base):
@@ -123,6 +127,9 @@ class Batch(Base):
     source: Mapped[str] = mapped_column(String(20))  # upload, hot_folder
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+RESCAN = "rescan"  # the source of a scan the committee made again (not a file of the room)
 
 
 class Scan(Base):

@@ -95,6 +95,37 @@ def file_request(
     return back(f"/committee/rescans/{request.id}", f"cererea #{request.id} a fost înregistrată")
 
 
+@router.post("/exams/{exam_id}/contestations")
+def file_contestation(
+    exam_id: int,
+    session: SessionDep,
+    login: PostLogin,
+    now: Now,
+    candidate: Annotated[str, Form()],
+    question: Annotated[str, Form()],
+    claim: Annotated[str, Form()],
+    variant: Annotated[str, Form()] = "",
+) -> Response:
+    require_committee(login)
+    number = question_number(question.strip(), bubble=question, how="scrieți numărul întrebării")
+    contestation = contestations.file_contestation(
+        session,
+        exam=get_exam(session, exam_id),
+        candidate=candidate.strip(),
+        variant=variant.strip() or None,
+        question=number,
+        claim=claim,
+        now=now,
+        actor=login.user,
+    )
+    session.commit()
+    return back(
+        f"/committee/exams/{exam_id}",
+        f"contestația candidatului {contestation.candidate} la întrebarea {number} "
+        "a fost înregistrată",
+    )
+
+
 @router.get("/rescans/{request_id}", response_class=HTMLResponse)
 def rescan_page(
     request: Request, request_id: int, session: SessionDep, login: PageLogin, mesaj: str = ""

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends, Form, Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from omr.vocabulary.reasons import Reason
 from station.config import Settings
@@ -16,10 +17,18 @@ from station.dependencies import SessionDep
 from station.errors import StationError, forbidden
 from station.services.users import find_session
 from station.storage.models import AuthSession
+from station.web.words import add_words
 
 COOKIE = "station_session"
 _QUESTION = re.compile(r"[0-9]{1,4}")
-templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+templates = Jinja2Templates(
+    env=add_words(
+        Environment(
+            loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
+            autoescape=select_autoescape(default=True),
+        )
+    )
+)
 
 
 def storage_low(request: Request) -> bool:

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from station.dependencies import Client, SessionDep, SettingsDep, ThrottleDep, WorkerDep
 from station.downloads import bundle_response, minutes_response
@@ -18,7 +19,8 @@ from station.services.export import export_room
 from station.services.intake import take_uploads
 from station.services.rooms import room_summary
 from station.services.users import authenticate, close_session, open_session
-from station.storage.models import Room
+from station.services.worker import ReadingWorker
+from station.storage.models import AuthSession, Room
 from station.uploads import upload_streams
 from station.web.deps import COOKIE, PageLogin, PostLogin, require_worker, templates
 
@@ -89,19 +91,31 @@ def room_page(
     room_id: int,
     session: SessionDep,
     login: PageLogin,
+    worker: WorkerDep,
     mesaj: str = "",
 ) -> Response:
+    context = _live(session, login, worker, room_id)
+    return templates.TemplateResponse(request, "room.html", {**context, "message": mesaj})
+
+
+@router.get("/rooms/{room_id}/live", response_class=HTMLResponse)
+def room_live(
+    request: Request, room_id: int, session: SessionDep, login: PageLogin, worker: WorkerDep
+) -> Response:
+    """The room's live part alone (progress, counts, sheets), refreshed in place."""
+    context = _live(session, login, worker, room_id)
+    return templates.TemplateResponse(request, "room_live.html", context)
+
+
+def _live(session: Session, login: AuthSession, worker: ReadingWorker, room_id: int) -> dict:
+    """What the room's live part shows: the summary and the file being read."""
     summary = room_summary(session, room=visible_room(session, user=login.user, room_id=room_id))
-    return templates.TemplateResponse(
-        request,
-        "room.html",
-        {
-            "login": login,
-            "summary": summary,
-            "message": mesaj,
-            "reading": summary.unread > 0,  # a scan being read has no reading yet
-        },
-    )
+    return {
+        "login": login,
+        "summary": summary,
+        "reading": summary.unread > 0,  # a scan being read has no reading yet
+        "in_hand": worker.reading_in(room_id),
+    }
 
 
 @router.post("/rooms/{room_id}/scans")

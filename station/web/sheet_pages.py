@@ -7,10 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
+from omr.vocabulary.reasons import Reason
 from station.dependencies import SessionDep, SettingsDep
 from station.downloads import overlay_response, slip_response
+from station.errors import StationError
 from station.services import candidates, sheets
 from station.services.access import visible_sheet
+from station.services.bubbles import bubble_crop, doubts
 from station.services.rooms import room_summary
 from station.web.deps import PageLogin, PostLogin, question_number, require_worker, templates
 from station.web.pages import back
@@ -28,8 +31,48 @@ def sheet_page(
     return templates.TemplateResponse(
         request,
         "sheet.html",
-        {"login": login, "view": view, "message": mesaj, "free_candidates": free},
+        {
+            "login": login,
+            "view": view,
+            "message": mesaj,
+            "free_candidates": free,
+            "named": view.reading.document.get("candidate"),  # the number the sheet carries
+            "doubts": doubts(view),
+            "waiting": next_waiting(summary, after=view.reading.id),
+        },
     )
+
+
+def next_waiting(summary, *, after: int) -> int | None:  # noqa: ANN001
+    """The room's next sheet waiting for a decision (after ``after``, else the first)."""
+    waiting = [s.reading.id for s in summary.sheets if s.status == "waiting"]
+    return next((i for i in waiting if i > after), next(iter(waiting), None))
+
+
+def confirmed(confirm: str, what: str) -> None:
+    """Refuse an act whose confirmation box was not ticked.
+
+    Raises
+    ------
+    StationError
+        ``confirmation_missing``.
+    """
+    if confirm != "da":
+        raise StationError(Reason.CONFIRMATION_MISSING, what=what)
+
+
+@router.get("/sheets/{sheet_id}/bubbles/{question}/{option}.png")
+def crop(
+    sheet_id: int,
+    question: int,
+    option: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    login: PageLogin,
+) -> Response:
+    view = visible_sheet(session, user=login.user, sheet_id=sheet_id)
+    png = bubble_crop(view, settings, question=question, option=option)
+    return Response(png, media_type="image/png")
 
 
 @router.get("/sheets/{sheet_id}/overlay.png")
@@ -71,21 +114,36 @@ def decide(
 
 @router.post("/sheets/{sheet_id}/candidate")
 def pick(
-    sheet_id: int, session: SessionDep, login: PostLogin, number: Annotated[str, Form()]
+    sheet_id: int,
+    session: SessionDep,
+    login: PostLogin,
+    number: Annotated[str, Form()],
+    reason: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
     require_worker(login)
     view = visible_sheet(session, user=login.user, sheet_id=sheet_id)
-    candidates.pick_candidate(session, reading=view.reading, number=number, actor=login.user)
+    confirmed(confirm, "atribuirea foii")
+    if not reason.strip():
+        raise StationError(Reason.REASON_MISSING, what="atribuirea foii")
+    candidates.pick_candidate(
+        session, reading=view.reading, number=number, actor=login.user, reason=reason
+    )
     session.commit()
     return back(f"/sheets/{sheet_id}", f"foaia este a candidatului {number}")
 
 
 @router.post("/sheets/{sheet_id}/annul")
 def annul(
-    sheet_id: int, session: SessionDep, login: PostLogin, reason: Annotated[str, Form()]
+    sheet_id: int,
+    session: SessionDep,
+    login: PostLogin,
+    reason: Annotated[str, Form()],
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
     require_worker(login)
     view = visible_sheet(session, user=login.user, sheet_id=sheet_id)
+    confirmed(confirm, "anularea foii")
     sheets.annul(session, reading=view.reading, reason=reason, actor=login.user)
     session.commit()
     return back(f"/sheets/{sheet_id}", "foaia a fost anulată")

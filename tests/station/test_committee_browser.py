@@ -90,7 +90,7 @@ def test_committee_rules_on_contested_items_and_publishes(served: str, browser) 
     _login(page, served, "comisie")
     page.goto(f"{served}/committee/exams/1")
     analysis = page.inner_text("#items tr:nth-child(2)")  # A5, beside its contestation
-    assert "grila c; corect 0 % din 1 foi" in analysis and "the key says c" in analysis
+    assert "grila c; corect 0 % din 1 foi" in analysis and "grila spune c" in analysis
     for row, outcome, answer in ((2, "annulled", ""), (3, "changed", "ab")):
         form = page.locator(f"#items tr:nth-child({row}) form")
         form.locator("select[name=outcome]").select_option(outcome)
@@ -149,7 +149,7 @@ def test_committee_unifies_the_rooms(served: str, browser, tmp_path: Path) -> No
     page.click("#build-ranking")
     assert "1 candidați clasați" in page.inner_text("#ranking")
     with page.expect_download() as download:
-        page.click("text=lista anonimizată (PDF)")
+        page.click("#anonymised-pdf")
     text = pdf_text(Path(download.value.path()).read_bytes())
     assert "00101" in text and "9.40" in text
     assert "Popescu" not in text  # candidate numbers only

@@ -187,8 +187,9 @@ def test_the_committee_day_after(station, example: Path, tmp_path: Path) -> None
     assert all(r["passed"] == (Decimal(r["total"]) >= 6) for r in domain["ranking"])
     full = station.call("GET", "/api/exams/1/ranking.csv", "comisie").text
     anonymous = station.call("GET", "/api/exams/1/ranking.csv?anonymised=true", "comisie").text
-    assert full.startswith("domain,rank,candidate") and "sheet-001.jpg" in full
-    assert anonymous.splitlines()[0] == "domain,rank,candidate,total,max,passed,provisional"
+    assert full.startswith("domeniu,loc,candidat,nume") and "sheet-001.jpg" in full
+    assert "Popescu Ana" in full
+    assert anonymous.splitlines()[0] == "domeniu,loc,candidat,punctaj,maxim,promovat,provizoriu"
     assert "sheet-001" not in anonymous and "Popescu" not in anonymous
     text = pdf_text(station.call("GET", "/api/exams/1/ranking.pdf", "comisie").content)
     listed = pdf_text(

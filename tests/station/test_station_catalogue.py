@@ -44,8 +44,8 @@ def test_the_specialization_catalogue(station, example: Path) -> None:
     assert rows["00102"]["passed"] is False  # 6.00 needed in each test
     assert rows["00103"]["written"] is None and rows["00103"]["final"] is None  # 45b undecided
     csv = station.call("GET", "/api/exams/1/catalogue.csv", "comisie").text.splitlines()
-    assert csv[0] == "candidate,name,practical,written,final,passed"
-    assert csv[1].startswith("00101,") and csv[1].endswith(",8.75,9.40,9.08,True")
+    assert csv[0] == "candidat,nume,proba practică,proba scrisă,media finală,promovat"
+    assert csv[1].startswith("00101,") and csv[1].endswith(",8.75,9.40,9.08,da")
     text = pdf_text(station.call("GET", "/api/exams/1/catalogue.pdf", "comisie").content)
     for figure in ("Catalogul examenului", "9.08", "6.55", "nepromovat", "incomplet", "Jurnalul"):
         assert figure in text, figure

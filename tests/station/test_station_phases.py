@@ -36,7 +36,7 @@ def test_a_pending_sheet_keeps_the_ranking_provisional(station, example: Path) -
     assert [(e["why"], e["candidate"]) for e in domain["excluded"]] == [("pending", "00103")]
     assert [r["passed"] for r in domain["ranking"]] == [None]
     csv = station.call("GET", "/api/exams/1/ranking.csv", "comisie").text.splitlines()
-    assert csv[0].split(",")[6] == "provisional" and csv[1].split(",")[6] == "True"
+    assert csv[0].split(",")[7] == "provizoriu" and csv[1].split(",")[7] == "da"
     text = pdf_text(station.call("GET", "/api/exams/1/ranking.pdf", "comisie").content)
     assert "CLASAMENT PROVIZORIU" in text and "sheet-003.jpg (00103)" in text
     minutes = pdf_text(station.call("GET", "/api/exams/1/key/proces-verbal.pdf", "comisie").content)

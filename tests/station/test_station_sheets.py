@@ -165,10 +165,10 @@ def test_overlay_names_the_scan_as_uploaded(
     draw = reading_service.render_overlay
 
     def spied(reading, **options):
-        captions.append(caption(reading, options.get("name"))[0])
+        captions.append(caption(reading, options.get("name"), options["language"])[0])
         return draw(reading, **options)
 
     monkeypatch.setattr(reading_service, "render_overlay", spied)
     station.upload(example / "sheet-001.jpg")
     station.wait_read()
-    assert len(captions) == 1 and captions[0].startswith("sheet-001.jpg p.1  status: ok")
+    assert len(captions) == 1 and captions[0].startswith("sheet-001.jpg p.1  stare: citită")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from omr.committee.catalogue import CatalogueRow, catalogue_csv
+from omr.committee.catalogue import CatalogueRow
 from station.api.committee_deps import Committee
 from station.committee_schemas import GradeCreate
 from station.dependencies import SessionDep
 from station.downloads import attachment
 from station.services import catalogue
 from station.services.exams import get_exam
+from station.services.tables import catalogue_table, csv_of
 
 router = APIRouter(prefix="/exams/{exam_id}", tags=["catalogue"])
 
@@ -35,7 +36,7 @@ def read_catalogue(exam_id: int, session: SessionDep, _: Committee) -> list[Cata
 def catalogue_as_csv(exam_id: int, session: SessionDep, _: Committee) -> Response:
     """The catalogue as CSV."""
     exam = get_exam(session, exam_id)
-    text = catalogue_csv(catalogue.catalogue(session, exam=exam))
+    text = csv_of(catalogue_table(catalogue.catalogue(session, exam=exam)))
     return attachment(text.encode(), "text/csv", f"catalog-{exam.code}.csv")
 
 
