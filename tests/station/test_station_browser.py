@@ -30,8 +30,9 @@ ARGS = [
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
-    """The demo station (key sealed, empty hot folder) served by uvicorn on a free port."""
-    settings = Settings(data_dir=tmp_path / "data", watch_hot_folder=False)
+    """The demo station (key sealed, empty hot folder) served by uvicorn on a free port;
+    one reading thread, so that sheets are numbered in the order they arrive."""
+    settings = Settings(data_dir=tmp_path / "data", watch_hot_folder=False, reading_threads=1)
     app = create_app(settings)
     with app.state.sessions() as session, session.begin():
         set_up_demo(session, settings, open_key=False)
