@@ -8,8 +8,8 @@ HTTP API as the room heads do:
 
 1. uploads ``--sheets`` scans of the example sheets to SALA-1 in batches of ``--batch``
    (each made unique by bytes after its JPEG end) and times them from the first upload to
-   the last reading stored: the station's sustained sheets/s, reading, overlay and storage
-   included;
+   the last reading stored: the station's sustained sheets/s, reading and storage included
+   (overlays are drawn on demand, not here);
 2. uploads a PDF of ``--large-pages`` printed sheets to SALA-1, then at once one scan to
    SALA-2, and times how long that scan waits for its reading.
 

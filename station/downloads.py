@@ -17,6 +17,7 @@ from station.services.minutes import (
     rescan_minutes,
     rescan_record,
 )
+from station.services.overlays import overlay_file
 from station.services.rescans import RescanView
 from station.services.rooms import RoomSummary
 from station.services.sheets import SheetView
@@ -26,10 +27,10 @@ from station.storage.models import Export
 
 
 def overlay_response(view: SheetView, settings: Settings) -> FileResponse:
-    """The overlay PNG of a sheet."""
+    """The overlay PNG of a sheet (drawn the first time it is asked for)."""
     if not view.reading.overlay:
         raise not_found(f"imaginea foii {view.reading.id}")
-    return FileResponse(settings.overlays_dir / view.reading.overlay, media_type="image/png")
+    return FileResponse(overlay_file(settings, view.reading), media_type="image/png")
 
 
 def attachment(content: bytes, media_type: str, filename: str) -> Response:
@@ -72,9 +73,7 @@ def rescan_overlay_response(view: RescanView, settings: Settings) -> Response:
     """The overlay PNG of the rescan (the original's is the sheet's overlay)."""
     if view.result is None or not view.result.reading.overlay:
         raise not_found(f"imaginea rescanării {view.request.id}")
-    return Response(
-        (settings.overlays_dir / view.result.reading.overlay).read_bytes(), media_type="image/png"
-    )
+    return FileResponse(overlay_file(settings, view.result.reading), media_type="image/png")
 
 
 def contestation_minutes_response(record: dict) -> Response:

@@ -153,7 +153,7 @@ def _frame_count(picture: Image.Image, limit: int) -> int:
 
 
 def _raster_pages(
-    path: str, data: bytes, sha: str, max_pages: int
+    path: str, data: bytes, sha: str, max_pages: int, only: int | None
 ) -> Iterator[PageImage | PageFailure]:
     first = SourceRef(path, 1, sha)
     try:
@@ -174,6 +174,8 @@ def _raster_pages(
         yield PageFailure(first, Problem(Reason.PAGES_TOO_MANY, pages=frames, limit=max_pages))
         return
     for number, frame in enumerate(ImageSequence.Iterator(picture), start=1):
+        if only is not None and number != only:
+            continue
         source = SourceRef(path, number, sha)
         refusal = size_problem(number, *frame.size)
         if refusal is not None:
@@ -221,7 +223,9 @@ def _pdf_page_size(info: dict[str, object], number: int) -> tuple[int, int] | No
     return round(width / 72 * PDF_DPI), round(height / 72 * PDF_DPI)
 
 
-def _pdf_pages(path: str, sha: str, max_pages: int) -> Iterator[PageImage | PageFailure]:
+def _pdf_pages(
+    path: str, sha: str, max_pages: int, only: int | None
+) -> Iterator[PageImage | PageFailure]:
     from pdf2image import pdfinfo_from_path
     from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError
 
@@ -255,7 +259,8 @@ def _pdf_pages(path: str, sha: str, max_pages: int) -> Iterator[PageImage | Page
     if pages > max_pages:
         yield PageFailure(source, Problem(Reason.PAGES_TOO_MANY, pages=pages, limit=max_pages))
         return
-    for number in range(1, pages + 1):
+    wanted = range(1, pages + 1) if only is None else range(only, min(only, pages) + 1)
+    for number in wanted:
         page_source = SourceRef(path, number, sha)
         size = _pdf_page_size(info, number)
         refusal = (
@@ -293,9 +298,10 @@ def _rendered(path: str, number: int) -> np.ndarray:
 
 
 def load_pages(
-    path: str | Path, *, max_pages: int = MAX_PAGES
+    path: str | Path, *, max_pages: int = MAX_PAGES, only: int | None = None
 ) -> Iterator[PageImage | PageFailure]:
-    """Decode every page of a scanner file of at most ``max_pages`` pages.
+    """Decode every page of a scanner file of at most ``max_pages`` pages (``only``: just
+    that page, the others skipped undecoded; a failure of the whole file still yields).
 
     Yields
     ------
@@ -319,8 +325,8 @@ def load_pages(
         yield PageFailure(SourceRef(name, 1, sha), Problem(Reason.FILE_EMPTY))
         return
     if data.startswith(b"%PDF"):
-        yield from _pdf_pages(name, sha, max_pages)
+        yield from _pdf_pages(name, sha, max_pages, only)
     elif Path(path).suffix.lower() in RASTER_SUFFIXES or not data.startswith(b"%"):
-        yield from _raster_pages(name, data, sha, max_pages)
+        yield from _raster_pages(name, data, sha, max_pages, only)
     else:
         yield PageFailure(SourceRef(name, 1, sha), Problem(Reason.FILE_TYPE_UNSUPPORTED))

@@ -120,6 +120,35 @@ class SheetReading:
             "timings_ms": {stage: round(ms, 2) for stage, ms in self.timings_ms.items()},
         }
 
+    @classmethod
+    def from_dict(cls, document: dict[str, Any]) -> SheetReading:
+        """A reading stored by :meth:`as_dict` (without its pixels: ``page`` is None)."""
+        source = document["source"]
+        fields = {name: document[name] for name in _STORED_AS_IS if name in document}
+        return cls(
+            source=SourceRef(source["path"], source["page"], source["sha256"]),
+            reasons=[Problem.from_dict(reason) for reason in document.get("reasons", ())],
+            warnings=[Problem.from_dict(warning) for warning in document.get("warnings", ())],
+            **fields,
+        )
+
+
+# The fields of a stored reading taken back as they are (the others are rebuilt).
+_STORED_AS_IS = (
+    "template",
+    "template_version",
+    "exam",
+    "variant",
+    "serial",
+    "candidate",
+    "codes",
+    "answers",
+    "bubbles",
+    "registration",
+    "crops",
+    "timings_ms",
+)
+
 
 class _Clock:
     def __init__(self, timings: dict[str, float]) -> None:

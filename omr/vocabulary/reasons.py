@@ -776,6 +776,14 @@ class Reason(StrEnum):
         "dați scanarea foii de calibrare sau --print",
         "give the scan of the calibration sheet, or --print",
     )
+    OVERLAY_UNAVAILABLE = (
+        "overlay_unavailable",
+        Severity.ERROR,
+        "imaginea a ceea ce a citit cititorul nu a putut fi desenată din scanarea păstrată a "
+        "foii; citirea foii rămâne cea înregistrată",
+        "the overlay could not be drawn from the sheet's stored scan ({error}); the reading "
+        "stands as stored",
+    )
     # --- the station: refused actions ---------------------------------------------------
     NOT_FOUND = (
         "not_found",

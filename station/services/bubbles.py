@@ -13,6 +13,7 @@ from omr.sheet.template import load_template
 from omr.vocabulary.reasons import Reason
 from station.config import Settings
 from station.errors import not_found
+from station.services.overlays import overlay_file
 from station.services.sheets import SheetView
 from station.words import mark_state
 
@@ -75,13 +76,14 @@ def bubble_crop(view: SheetView, settings: Settings, *, question: int, option: s
     Raises
     ------
     StationError
-        ``not_found`` (404) without an overlay, or for a bubble the sheet lacks.
+        ``not_found`` (404) without an overlay, or for a bubble the sheet lacks; the
+        refusals of :func:`~station.services.overlays.overlay_file` when it cannot be drawn.
     """
     row = _bubbles_of(view, question)
     bubble = next((b for b in row if b["option"] == option), None)
     if not view.reading.overlay or bubble is None:
         raise not_found(f"bula {question}{option} a foii {view.reading.id}")
-    with Image.open(settings.overlays_dir / view.reading.overlay) as overlay:
+    with Image.open(overlay_file(settings, view.reading)) as overlay:
         width_mm, height_mm = load_template(view.reading.document["template"]).page_size_mm
         band = overlay.height - round(overlay.width * height_mm / width_mm)  # the caption
         xs = sorted(b["center_px"][0] for b in row)

@@ -18,7 +18,9 @@ from sqlalchemy.orm import object_session
 from omr.printing.answer_sheets import BOLD_FONT, REGULAR_FONT, _register_fonts
 from omr.vocabulary.states import MarkState
 from station.config import Settings
+from station.errors import StationError
 from station.services import audit
+from station.services.overlays import overlay_file
 from station.services.rooms import RoomSummary
 from station.services.sheets import SheetView
 from station.storage.models import Candidate, utcnow
@@ -91,14 +93,12 @@ def result_slip(view: SheetView, settings: Settings) -> bytes:
     ]
     story += [Paragraph(f"De lămurit: {doubt}", body) for doubt in view.doubts]
     if view.reading.overlay:
-        story.append(
-            Image(
-                str(settings.overlays_dir / view.reading.overlay),
-                width=62 * mm,
-                height=95 * mm,
-                kind="proportional",
-            )
-        )
+        try:
+            thumbnail = overlay_file(settings, view.reading)
+        except StationError as error:  # the slip is still given, without its image
+            story.append(Paragraph(f"Imaginea foii lipsește: {error.message}", body))
+        else:
+            story.append(Image(str(thumbnail), width=62 * mm, height=95 * mm, kind="proportional"))
     if view.decisions:
         story.append(Paragraph("Decizii luate în prezența candidatului:", body))
         story += [

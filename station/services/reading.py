@@ -1,4 +1,5 @@
-"""The reading pipeline: a stored scan → its readings, overlays and candidate links.
+"""The reading pipeline: a stored scan → its readings and candidate links (each placed
+page names its overlay, drawn on demand by :mod:`station.services.overlays`).
 
 Pixels are read outside any transaction; the readings of a scan are then written in one
 transaction, so a scan is read completely or not at all. A scan that already has
@@ -8,9 +9,7 @@ readings is never read again (a restart re-queues only the scans without reading
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Iterator
-from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from omr.reading.ingest import SourceRef
-from omr.reading.overlay import render_overlay
 from omr.reading.pipeline import ReadOptions, SheetReading, read_files
 from omr.scoring.profiles import load_profile
 from omr.sheet.template import load_template
@@ -54,6 +52,11 @@ def _read_options(template: str, profile: str, exam: str, max_pages: int) -> Rea
     )
 
 
+def read_options(exam: Exam, *, max_pages: int) -> ReadOptions:
+    """What the scans of ``exam`` are read against."""
+    return _read_options(exam.template, exam.profile, exam.code, max_pages)
+
+
 def read_pages(path: Path, exam: Exam, *, max_pages: int) -> Iterator[SheetReading]:
     """Read the pages of a stored scan one by one (each page's image is released once
     the caller moves on: a batch of hundreds of pages is not held in memory).
@@ -63,7 +66,7 @@ def read_pages(path: Path, exam: Exam, *, max_pages: int) -> Iterator[SheetReadi
     """
     last = 0
     try:
-        options = _read_options(exam.template, exam.profile, exam.code, max_pages)
+        options = read_options(exam, max_pages=max_pages)
         for reading in read_files([path], options):
             last = reading.source.page
             yield reading
@@ -74,28 +77,12 @@ def read_pages(path: Path, exam: Exam, *, max_pages: int) -> Iterator[SheetReadi
         yield failed
 
 
-def write_overlay(settings: Settings, scan: Scan, reading: SheetReading) -> str | None:
-    """The overlay of a page written whole (a part file renamed), or None when it could not
-    be drawn or written: a reading never links a missing or half-written overlay."""
-    image = render_overlay(reading, name=scan.original_name, language="ro")
-    if image is None:
+def overlay_name(scan: Scan, page: SheetReading) -> str | None:
+    """Where the overlay of a read page is kept (relative to the overlays folder); None for
+    a page the reader could not place on its template."""
+    if page.page is None:
         return None
-    relative = f"{scan.sha256[:2]}/{scan.sha256}-p{reading.source.page}.png"
-    path = settings.overlays_dir / relative
-    partial = path.with_name(f".{path.name}.part")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        ok, encoded = cv2.imencode(".png", image)
-        if not ok:
-            return None
-        partial.write_bytes(encoded.tobytes())
-        os.replace(partial, path)
-    except OSError:
-        log.exception("overlay of %s p.%s not written", scan.original_name, reading.source.page)
-        with suppress(OSError):
-            partial.unlink(missing_ok=True)
-        return None
-    return relative
+    return f"{scan.sha256[:2]}/{scan.sha256}-p{page.source.page}.png"
 
 
 def _duplicate_serial(session: Session, room: Room, reading: SheetReading) -> Reading | None:
@@ -169,8 +156,8 @@ def read_scan(
         path = settings.scans_dir / scan.stored_path
     pages, overlays = [], []
     for page in read_pages(path, exam, max_pages=settings.max_pages_per_file):
-        overlays.append(write_overlay(settings, scan, page))
-        page.page = None  # the overlay is drawn: release the image
+        overlays.append(overlay_name(scan, page))  # drawn when someone asks for it
+        page.page = None  # release the image
         pages.append(page)
         if on_page is not None:
             on_page(page.source.page)

@@ -32,7 +32,7 @@ from station.services.candidates import sheets_of
 from station.services.deadlines import check_window
 from station.services.exams import answer_key, opened_key
 from station.services.intake import check_file_name, check_size, new_batch, receive_file
-from station.services.reading import add_reading, read_pages, write_overlay
+from station.services.reading import add_reading, overlay_name, read_pages
 from station.services.rooms import rooms_of_exam
 from station.services.sheets import SheetView, get_reading, latest_decisions, sheet_view
 from station.storage.committee import RescanDecision, RescanRequest, RescanResult
@@ -285,7 +285,7 @@ def rescan(
         scan=scan,
         room=room,
         page=page,
-        overlay=write_overlay(settings, scan, page),
+        overlay=overlay_name(scan, page),
         supersedes=request.reading,
     )
     result = RescanResult(

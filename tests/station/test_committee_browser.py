@@ -54,6 +54,9 @@ def test_committee_member_handles_a_rescan(served: str, browser, tmp_path: Path)
     assert "1b" in page.inner_text("#differences")
     assert (page.inner_text("#score-before"), page.inner_text("#score-after")) == ("9.40", "9.20")
     assert page.locator("img.overlay").count() == 2
+    from playwright.sync_api import expect  # the rescan's overlay is drawn on demand
+
+    expect(page.locator("img.overlay").nth(1)).to_have_js_property("complete", True)
     assert page.locator("img.overlay").nth(1).evaluate("img => img.naturalWidth") > 0
     page.select_option("#outcome", "rescan")
     page.fill("#decision-reason", "bula 1b este plină")

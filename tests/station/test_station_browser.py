@@ -81,7 +81,9 @@ def test_room_head_scans_decides_and_downloads_the_slip(served: str, browser) ->
     page.click("#queue a")
     assert "așteaptă decizie" in page.inner_text("#status")
     assert "provizoriu" in page.inner_text("#score")
-    page.wait_for_function("document.querySelector('img.overlay').complete", timeout=30_000)
+    from playwright.sync_api import expect  # a polled page function breaks the CSP
+
+    expect(page.locator("img.overlay")).to_have_js_property("complete", True, timeout=30_000)
     assert page.locator("img.overlay").evaluate("img => img.naturalWidth") > 0
     page.select_option("#unclear select[name=state]", "blank")
     page.fill("#unclear input[name=note]", "confirmat cu candidata")

@@ -12,8 +12,9 @@ from PIL import Image
 
 from omr.cli.main import main as omr_main
 from omr.reading.overlay import caption
-from station.services import reading as reading_service
+from station.services import overlays
 from station.services.export import verify_bundle
+from tests.station.test_station_refusals import _refused
 
 
 def test_upload_read_sealed_then_scored_and_decided(station, example: Path, tmp_path: Path) -> None:
@@ -157,18 +158,32 @@ def test_annulment_and_replacement(station, example: Path) -> None:
     assert "00102" in status["absent"]
 
 
-def test_overlay_names_the_scan_as_uploaded(
+def test_overlay_is_drawn_on_demand_naming_the_scan_as_uploaded(
     station, example: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The overlay's caption shows the file the room head scanned, not the stored path."""
+    """Storing a reading draws nothing; the first request draws the overlay (its caption
+    names the file the room head scanned, not the stored path), the next ones get the file."""
     captions = []
-    draw = reading_service.render_overlay
+    draw = overlays.render_overlay
 
     def spied(reading, **options):
         captions.append(caption(reading, options.get("name"), options["language"])[0])
         return draw(reading, **options)
 
-    monkeypatch.setattr(reading_service, "render_overlay", spied)
+    monkeypatch.setattr(overlays, "render_overlay", spied)
     station.upload(example / "sheet-001.jpg")
     station.wait_read()
+    assert captions == [] and not any(station.settings.overlays_dir.rglob("*.png"))
+    first = station.call("GET", "/api/sheets/1/overlay.png")
+    again = station.call("GET", "/api/sheets/1/overlay.png")
+    assert first.content.startswith(b"\x89PNG") and again.content == first.content
     assert len(captions) == 1 and captions[0].startswith("sheet-001.jpg p.1  stare: citită")
+
+
+def test_an_overlay_whose_scan_is_gone_is_refused_with_a_reason(station, example: Path) -> None:
+    station.upload(example / "sheet-001.jpg")
+    station.wait_read()
+    for scan in station.settings.scans_dir.rglob("*.jpg"):
+        scan.unlink()
+    _refused(station.call("GET", "/api/sheets/1/overlay.png"), 422, "overlay_unavailable")
+    assert not any(station.settings.overlays_dir.rglob("*.png"))

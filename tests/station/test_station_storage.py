@@ -111,14 +111,20 @@ def test_a_full_disk_refuses_uploads_and_logins_with_507(
     assert page.status_code == 507 and "discul stației este plin" in page.text
 
 
-def test_an_overlay_that_cannot_be_written_is_not_linked(station, example: Path) -> None:
+def test_an_overlay_that_cannot_be_written_is_refused_then_drawn_later(
+    station, example: Path
+) -> None:
     shutil.rmtree(station.settings.overlays_dir)
     station.settings.overlays_dir.write_text("a file where the folder was")
     assert station.upload(example / "sheet-001.jpg").status_code == 202
     station.wait_read()
     sheet = station.sheet(1)
     assert sheet["status"] == "sealed"
-    _refused(station.call("GET", "/api/sheets/1/overlay.png"), 404, "not_found")
+    _refused(station.call("GET", "/api/sheets/1/overlay.png"), 507, "storage_full")
+    station.settings.overlays_dir.unlink()
+    station.settings.overlays_dir.mkdir()
+    assert station.call("GET", "/api/sheets/1/overlay.png").content.startswith(b"\x89PNG")
+    assert not list(station.settings.overlays_dir.rglob("*.part"))
 
 
 def test_reading_resumes_by_itself_when_the_disk_has_room(
