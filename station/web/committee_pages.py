@@ -16,12 +16,13 @@ from station.downloads import (
     rescan_overlay_response,
 )
 from station.errors import StationError, forbidden
-from station.services import contestations, rescans, unification
+from station.services import catalogue, contestations, rescans, unification
 from station.services.deadlines import windows_in_force
 from station.services.exams import get_exam
 from station.services.minutes import contestation_record, rescan_record
 from station.services.phases import publication_of
 from station.services.publishing import publication_changes, publish_final_key, republish_due
+from station.services.tables import catalogue_table
 from station.storage.models import AuthSession
 from station.uploads import read_upload
 from station.web.deps import PageLogin, PostLogin, question_number, templates
@@ -72,6 +73,45 @@ def exam_page(
             "bundles": unification.bundles_of(session, exam=exam),
             "ranking": unification.latest_ranking(session, exam=exam),
         },
+    )
+
+
+@router.get("/exams/{exam_id}/practical", response_class=HTMLResponse)
+def practical_page(
+    request: Request, exam_id: int, session: SessionDep, login: PageLogin, mesaj: str = ""
+) -> Response:
+    require_committee(login)
+    exam = get_exam(session, exam_id)
+    table = catalogue_table(catalogue.catalogue(session, exam=exam))
+    return templates.TemplateResponse(
+        request,
+        "practical.html",
+        {"login": login, "message": mesaj, "exam": exam, "table": table},
+    )
+
+
+@router.post("/exams/{exam_id}/practical-grades")
+def enter_grade(
+    exam_id: int,
+    session: SessionDep,
+    login: PostLogin,
+    candidate: Annotated[str, Form()],
+    member: Annotated[str, Form()],
+    grade: Annotated[str, Form()],
+) -> Response:
+    require_committee(login)
+    row = catalogue.enter_grade(
+        session,
+        exam=get_exam(session, exam_id),
+        candidate=candidate.strip(),
+        member=member,
+        grade=grade.strip(),
+        actor=login.user,
+    )
+    session.commit()
+    return back(
+        f"/committee/exams/{exam_id}/practical",
+        f"nota {row.grade} dată de {row.member} candidatului {row.candidate} a fost înregistrată",
     )
 
 
