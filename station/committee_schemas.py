@@ -135,7 +135,8 @@ class PublicationPublic(BaseModel):
     key_digest: str
     published_at: datetime
     changed: bool  # False: published before with the same key, nothing changed
-    changes: list[dict[str, Any]]
+    changes: list[dict[str, Any]]  # an act's row after the publication names it ("act")
+    republish_due: list[str]  # the acts after the publication not yet republished
 
 
 class BundlePublic(_Public):

@@ -1018,6 +1018,14 @@ class Reason(StrEnum):
         "grila finală a fost deja publicată; deciziile de acum ar schimba-o",
         "the final key was already published; decisions now would change it",
     )
+    REPUBLICATION_DUE = (
+        "republication_due",
+        Severity.ERROR,
+        "după publicarea grilei finale, {acts} a schimbat scoruri; publicați din nou grila "
+        "finală înainte de clasament",
+        "after the final key's publication, {acts} changed scores; publish the final key "
+        "again before the ranking",
+    )
     EXAM_LOCKED = (
         "exam_locked",
         Severity.ERROR,

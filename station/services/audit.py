@@ -110,7 +110,10 @@ def seal_sessions(sessions: sessionmaker[Session], settings: Settings) -> None:
     sessions.configure(info={"audit_seal": seal})
     if not seal.head.exists():
         with sessions() as session:
-            _write_head(seal, session_head(session), legacy=_bare_prefix(session))
+            legacy = _bare_prefix(session)
+            if legacy == _count(session):  # empty, or an old station's unkeyed chain
+                _write_head(seal, session_head(session), legacy=legacy)
+            # else a keyed chain lost its head: it stays missing and verify names it
 
     @event.listens_for(sessions, "after_commit")
     def _sign(session: Session) -> None:
@@ -185,9 +188,18 @@ def head_document(session: Session) -> dict[str, Any]:
     return {"entries": count, "entry": entry, "hash": digest}
 
 
-def _bare_prefix(session: Session) -> int:
-    """How many entries a station wrote before the chain was keyed (all of them, then)."""
+def _count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+
+
+def _bare_prefix(session: Session) -> int:
+    """How many entries, from the first, a station wrote before the chain was keyed."""
+    count = 0
+    for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id)):
+        if not hmac.compare_digest(entry_digest(None, entry), entry.hash):
+            break
+        count += 1
+    return count
 
 
 def _signature(seal: Seal, body: dict[str, Any]) -> str:
@@ -205,9 +217,12 @@ def read_head(seal: Seal) -> dict[str, Any] | None:
 
 
 def _write_head(seal: Seal, written: tuple[int, str] | None, legacy: int | None = None) -> None:
-    """Sign the head (the newest entry) unless a newer one is already signed."""
+    """Sign the head (the newest entry) unless a newer one is already signed; a missing or
+    unreadable head is written only at start (``legacy`` given), never re-created after."""
     with _HEAD_LOCK:
         current = read_head(seal) or {}
+        if not current and legacy is None:
+            return
         if legacy is None:
             legacy = int(current.get("legacy", 0))
         last_id, last_hash = written or (0, GENESIS)
@@ -225,10 +240,15 @@ def verify_chain(session: Session, seal: Seal) -> list[str]:
     body = {k: v for k, v in (head or {}).items() if k != "signature"}
     problems = []
     if not head:
-        problems.append(f"the signed head {seal.head} is missing or unreadable")
+        problems.append(
+            f"the signed head {seal.head} is "
+            + ("missing" if head is None else "unreadable")
+            + ": it was removed or damaged outside the station, which does not re-create it; "
+            "deleted newest entries cannot be ruled out"
+        )
     elif not hmac.compare_digest(str(head.get("signature", "")), _signature(seal, body)):
         problems.append(f"the signed head {seal.head} does not match its signature")
-    legacy = int(body.get("legacy", 0))
+    legacy = int(body["legacy"]) if "legacy" in body else _bare_prefix(session)
     expected, newest = GENESIS, (0, GENESIS)
     entries = session.scalars(select(AuditEntry).order_by(AuditEntry.id))
     for position, entry in enumerate(entries):

@@ -19,7 +19,7 @@ from omr.committee.ranking import INCOMPLETE
 from station.services import audit
 from station.services.contestations import contested_items
 from station.services.documents import TABLE_STYLE, pdf_bytes, signatures, styles
-from station.services.publishing import get_publication
+from station.services.publishing import get_publication, publication_changes
 from station.services.rescans import COMMITTEE_NOTE, OUTCOMES, RescanView
 from station.storage.committee import NationalRanking
 from station.storage.models import AnswerKeyVersion, Exam, utcnow
@@ -174,7 +174,7 @@ def contestation_record(session: Session, *, exam: Exam) -> dict[str, Any]:
         "items": items,
         "annulled": [i["item"] for i in items if i["outcome"] == "annulled"],
         "changed": [i["item"] for i in items if i["outcome"] == "changed"],
-        "score_changes": publication.changes,
+        "score_changes": publication_changes(session, publication=publication),
         "audit_head": audit.head_text(session),
     }
 
@@ -211,7 +211,7 @@ def contestation_minutes(record: dict[str, Any]) -> bytes:
     changes = record["score_changes"]
     story.append(Paragraph(f"Candidați cu scorul schimbat: {len(changes)}", body))
     if changes:
-        rows = [["Candidat", "Sala", "Scor vechi", "Scor nou", "Diferență", "Maxim"]] + [
+        rows = [["Candidat", "Sala", "Scor vechi", "Scor nou", "Diferență", "Maxim", "Actul"]] + [
             [
                 shown(c["candidate"]),
                 shown(c["room"]),
@@ -219,6 +219,7 @@ def contestation_minutes(record: dict[str, Any]) -> bytes:
                 shown(c["new_total"]),
                 shown(c["delta"]),
                 shown(c["new_max"]),
+                c.get("act", "grila finală"),
             ]
             for c in changes
         ]

@@ -3,7 +3,10 @@
 Publishing makes the final key version from the key in force and the rulings, opens it
 for every room (so every view, slip and export scores with it) and lists every sheet
 whose score changed. Nothing is re-read: scores replay the stored marks and decisions.
-Publishing again with the same rulings changes nothing.
+Publishing again with the same rulings changes nothing, unless a committee act after the
+publication (a rescan decision, RULES §2 art. 16 (2): resolved the day after the key)
+changed a score: the act adds its row to the changes table and the publication must be
+made again (:func:`republish_due`) before the ranking.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from omr.scoring.keys import check_succession
@@ -28,7 +32,7 @@ from station.services.contestations import (
 from station.services.phases import check_contestations_closed, publication_of
 from station.services.rooms import rooms_of_exam
 from station.services.sheets import SheetView
-from station.storage.committee import KeyPublication
+from station.storage.committee import KeyPublication, KeyRepublication, PublicationAmendment
 from station.storage.models import AnswerKeyVersion, Exam, KeyOpening, User
 
 
@@ -44,6 +48,75 @@ def get_publication(session: Session, *, exam: Exam) -> KeyPublication:
     if publication is None:
         raise not_found(f"grila finală a examenului {exam.code}")
     return publication
+
+
+def _amendments(session: Session, publication: KeyPublication) -> list[PublicationAmendment]:
+    return list(
+        session.scalars(
+            select(PublicationAmendment)
+            .where(PublicationAmendment.publication_id == publication.id)
+            .order_by(PublicationAmendment.id)
+        )
+    )
+
+
+def publication_changes(session: Session, *, publication: KeyPublication) -> list[dict]:
+    """The changes table: the publication's own rows, then those of the acts after it."""
+    return publication.changes + [
+        {**amendment.change, "act": amendment.act}
+        for amendment in _amendments(session, publication)
+    ]
+
+
+def republish_due(session: Session, *, publication: KeyPublication) -> list[str]:
+    """The acts after the publication (or its last republication) not yet republished."""
+    last = session.scalar(
+        select(func.max(KeyRepublication.last_amendment_id)).where(
+            KeyRepublication.publication_id == publication.id
+        )
+    )
+    return [a.act for a in _amendments(session, publication) if last is None or a.id > last]
+
+
+def amend_publication(
+    session: Session, *, before: SheetView, after: SheetView, act: str, actor: User
+) -> None:
+    """Record a committee act's score change on the published final key, if any."""
+    publication = publication_of(session, exam=before.room.exam)
+    if publication is None:
+        return
+    for row in _changes([before], [after]):
+        session.add(
+            PublicationAmendment(
+                publication_id=publication.id,
+                act=act,
+                change=json.loads(json.dumps(row, default=str)),
+                made_by=actor.id,
+            )
+        )
+    session.flush()
+
+
+def _republish(session: Session, publication: KeyPublication, actor: User) -> bool:
+    """Republish the acts after the publication; whether there were any."""
+    acts = republish_due(session, publication=publication)
+    if not acts:
+        return False
+    last = _amendments(session, publication)[-1]
+    session.add(
+        KeyRepublication(
+            publication_id=publication.id, last_amendment_id=last.id, republished_by=actor.id
+        )
+    )
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="key.republish",
+        entity=f"exam:{publication.exam_id}",
+        after={"acts": acts, "changes": len(publication_changes(session, publication=publication))},
+    )
+    return True
 
 
 def _changes(before: list[SheetView], after: list[SheetView]) -> list[dict]:
@@ -80,6 +153,8 @@ def publish_final_key(
 ) -> tuple[KeyPublication, bool]:
     """Publish the final key at ``now``; returns the publication and whether anything changed.
 
+    Once published, publishing again republishes the committee's acts made after it.
+
     Raises
     ------
     StationError
@@ -94,7 +169,7 @@ def publish_final_key(
     published = publication_of(session, exam=exam)
     if published is not None:
         if published.key_id == version.id and final.digest == version.digest:
-            return published, False
+            return published, _republish(session, published, actor)
         raise StationError(Reason.KEY_ALREADY_FINAL, status_code=409)
     check_contestations_closed(session, exam=exam, now=now)
     try:

@@ -32,6 +32,7 @@ from station.services.candidates import sheets_of
 from station.services.deadlines import check_window
 from station.services.exams import answer_key, opened_key
 from station.services.intake import check_file_name, check_size, new_batch, receive_file
+from station.services.publishing import amend_publication
 from station.services.reading import add_reading, overlay_name, read_pages
 from station.services.rooms import rooms_of_exam
 from station.services.sheets import SheetView, get_reading, latest_decisions, sheet_view
@@ -337,7 +338,8 @@ def decide(
     now: datetime,
     actor: User,
 ) -> RescanDecision:
-    """Record the committee's decision; a correction becomes decisions on the original.
+    """Record the committee's decision; a correction becomes decisions on the original,
+    and, after the final key's publication, a row of its changes table to republish.
 
     Raises
     ------
@@ -370,6 +372,13 @@ def decide(
     after = _score_with(session, view.original, chosen)
     recorded = _record_bubbles(
         session, view, chosen, f"{COMMITTEE_NOTE} #{request.id}: {reason}", actor
+    )
+    amend_publication(
+        session,
+        before=view.original,
+        after=sheet_view(session, reading=view.original.reading),
+        act=f"rescanarea #{request.id}",
+        actor=actor,
     )
     decision = RescanDecision(
         request_id=request.id,

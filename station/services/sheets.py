@@ -136,7 +136,7 @@ def sheet_view(session: Session, *, reading: Reading) -> SheetView:
         view.doubts.append(f"bule neclare fără decizie: {', '.join(undecided)}")
     if candidate is None:
         view.doubts.append("candidatul nu este identificat: alegeți-l din lista sălii")
-    if other_ink(reading) and _ink_kept(session, reading) is None:
+    if ink_in_doubt(session, reading):
         view.doubts.append(
             "cerneală de altă culoare decât cea cerută (posibil semn distinctiv): anulați "
             "foaia și dați candidatului o foaie nouă, sau păstrați-o cu motivul"
@@ -153,8 +153,10 @@ def other_ink(reading: Reading) -> bool:
     return any(w.get("code") == Reason.INK_COLOUR for w in reading.document.get("warnings", []))
 
 
-def _ink_kept(session: Session, reading: Reading) -> InkKept | None:
-    return session.scalars(select(InkKept).where(InkKept.reading_id == reading.id)).first()
+def ink_in_doubt(session: Session, reading: Reading) -> bool:
+    """Whether the sheet is in ink of another colour and nobody kept it yet."""
+    kept = session.scalars(select(InkKept).where(InkKept.reading_id == reading.id)).first()
+    return other_ink(reading) and kept is None
 
 
 def keep_ink(session: Session, *, reading: Reading, reason: str, actor: User) -> InkKept:
@@ -168,7 +170,7 @@ def keep_ink(session: Session, *, reading: Reading, reason: str, actor: User) ->
         (409), ``reason_missing``.
     """
     _check_open(session, reading, "păstrarea foii scrise cu altă cerneală")
-    if not other_ink(reading) or _ink_kept(session, reading) is not None:
+    if not ink_in_doubt(session, reading):
         raise StationError(Reason.INK_NOT_IN_DOUBT, status_code=409, sheet=reading.id)
     if not reason.strip():
         raise StationError(Reason.REASON_MISSING, what="păstrarea foii")

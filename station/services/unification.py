@@ -26,6 +26,7 @@ from station.services import audit
 from station.services.contestations import key_in_force
 from station.services.export import BUNDLE_SCHEMA, key_fingerprint, verify_bundle
 from station.services.phases import publication_of
+from station.services.publishing import republish_due
 from station.storage.committee import ImportedBundle, NationalRanking, TrustedStation
 from station.storage.models import Exam, User
 
@@ -196,12 +197,16 @@ def build_ranking(session: Session, *, exam: Exam, actor: User) -> NationalRanki
     Raises
     ------
     StationError
-        ``key_not_final`` (409), ``bundles_missing`` (409), and ranking refusals.
+        ``key_not_final`` (409), ``republication_due`` (409), ``bundles_missing`` (409),
+        and ranking refusals.
     """
     version, key = key_in_force(session, exam=exam)
     publication = publication_of(session, exam=exam)
     if publication is None or publication.key_id != version.id:
         raise StationError(Reason.KEY_NOT_FINAL, status_code=409)
+    acts = republish_due(session, publication=publication)
+    if acts:
+        raise StationError(Reason.REPUBLICATION_DUE, status_code=409, acts=", ".join(acts))
     bundles = bundles_of(session, exam=exam)
     if not bundles:
         raise StationError(Reason.BUNDLES_MISSING, status_code=409)

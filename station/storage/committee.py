@@ -138,6 +138,32 @@ class KeyPublication(Base):
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class PublicationAmendment(Base):
+    """A committee act after the final key's publication that changed a sheet's score (a
+    rescan decision): its row of the changes table; the publication must be republished."""
+
+    __tablename__ = "publication_amendments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[int] = mapped_column(ForeignKey("key_publications.id"))
+    act: Mapped[str] = mapped_column(String(64))  # e.g. "rescanarea #3"
+    change: Mapped[dict[str, Any]]  # a row of the changes table
+    made_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    made_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KeyRepublication(Base):
+    """The final key's publication made again, taking in the amendments up to one."""
+
+    __tablename__ = "key_republications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[int] = mapped_column(ForeignKey("key_publications.id"))
+    last_amendment_id: Mapped[int] = mapped_column(ForeignKey("publication_amendments.id"))
+    republished_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    republished_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class PracticalGrade(Base):
     """A committee member's grade of a candidate's practical test (001 art. 28 (3)); a newer
     grade of the same member supersedes an older one."""

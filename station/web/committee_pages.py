@@ -16,12 +16,13 @@ from station.downloads import (
     rescan_overlay_response,
 )
 from station.errors import StationError, forbidden
-from station.services import contestations, rescans, unification
+from station.services import catalogue, contestations, rescans, unification
 from station.services.deadlines import windows_in_force
 from station.services.exams import get_exam
 from station.services.minutes import contestation_record, rescan_record
 from station.services.phases import publication_of
-from station.services.publishing import publish_final_key
+from station.services.publishing import publication_changes, publish_final_key, republish_due
+from station.services.tables import catalogue_table
 from station.storage.models import AuthSession
 from station.uploads import read_upload
 from station.web.deps import PageLogin, PostLogin, question_number, templates
@@ -52,6 +53,7 @@ def exam_page(
         items = contestations.contested_items(session, exam=exam)
     except StationError:
         items = []  # no key loaded yet: nothing to contest
+    publication = publication_of(session, exam=exam)
     return templates.TemplateResponse(
         request,
         "committee.html",
@@ -64,11 +66,52 @@ def exam_page(
                 for r in rescans.requests_of(session, exam=exam)
             ],
             "items": items,
-            "publication": publication_of(session, exam=exam),
+            "publication": publication,
+            "changes": publication_changes(session, publication=publication) if publication else [],
+            "republish_due": republish_due(session, publication=publication) if publication else [],
             "windows": windows_in_force(session, exam=exam),
             "bundles": unification.bundles_of(session, exam=exam),
             "ranking": unification.latest_ranking(session, exam=exam),
         },
+    )
+
+
+@router.get("/exams/{exam_id}/practical", response_class=HTMLResponse)
+def practical_page(
+    request: Request, exam_id: int, session: SessionDep, login: PageLogin, mesaj: str = ""
+) -> Response:
+    require_committee(login)
+    exam = get_exam(session, exam_id)
+    table = catalogue_table(catalogue.catalogue(session, exam=exam))
+    return templates.TemplateResponse(
+        request,
+        "practical.html",
+        {"login": login, "message": mesaj, "exam": exam, "table": table},
+    )
+
+
+@router.post("/exams/{exam_id}/practical-grades")
+def enter_grade(
+    exam_id: int,
+    session: SessionDep,
+    login: PostLogin,
+    candidate: Annotated[str, Form()],
+    member: Annotated[str, Form()],
+    grade: Annotated[str, Form()],
+) -> Response:
+    require_committee(login)
+    row = catalogue.enter_grade(
+        session,
+        exam=get_exam(session, exam_id),
+        candidate=candidate.strip(),
+        member=member,
+        grade=grade.strip(),
+        actor=login.user,
+    )
+    session.commit()
+    return back(
+        f"/committee/exams/{exam_id}/practical",
+        f"nota {row.grade} dată de {row.member} candidatului {row.candidate} a fost înregistrată",
     )
 
 
@@ -258,7 +301,7 @@ def publish(exam_id: int, session: SessionDep, login: PostLogin, now: Now) -> Re
         session, exam=get_exam(session, exam_id), now=now, actor=login.user
     )
     session.commit()
-    done = f"{len(publication.changes)} candidați cu scorul schimbat"
+    done = f"{len(publication_changes(session, publication=publication))} schimbări de scor"
     message = f"grila finală a fost publicată: {done}" if changed else f"nimic nou: {done}"
     return back(f"/committee/exams/{exam_id}", message)
 

@@ -38,6 +38,7 @@ def sheet_page(
             "free_candidates": free,
             "named": view.reading.document.get("candidate"),  # the number the sheet carries
             "doubts": doubts(view),
+            "ink_in_doubt": sheets.ink_in_doubt(session, view.reading),
             "waiting": next_waiting(summary, after=view.reading.id),
         },
     )
@@ -147,3 +148,19 @@ def annul(
     sheets.annul(session, reading=view.reading, reason=reason, actor=login.user)
     session.commit()
     return back(f"/sheets/{sheet_id}", "foaia a fost anulată")
+
+
+@router.post("/sheets/{sheet_id}/ink/keep")
+def keep_ink(
+    sheet_id: int,
+    session: SessionDep,
+    login: PostLogin,
+    reason: Annotated[str, Form()],
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    require_worker(login)
+    view = visible_sheet(session, user=login.user, sheet_id=sheet_id)
+    confirmed(confirm, "păstrarea foii scrise cu altă cerneală")
+    sheets.keep_ink(session, reading=view.reading, reason=reason, actor=login.user)
+    session.commit()
+    return back(f"/sheets/{sheet_id}", "foaia scrisă cu altă cerneală a fost păstrată")

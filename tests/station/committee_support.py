@@ -1,7 +1,8 @@
-"""Helpers of the committee tests: a clock, a rescan with a difference, PDF text."""
+"""Helpers of the committee tests: a clock, a rescan with a difference, PDF text, a login."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 from datetime import datetime
@@ -48,3 +49,14 @@ def pdf_text(content: bytes) -> str:
             ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
         )
         return done.stdout
+
+
+def page_login(station, user: str) -> str:  # noqa: ANN001
+    """Log ``user`` in to the pages (the client keeps the cookie); the form CSRF token."""
+    response = station.client.post(
+        "/login", data={"username": user, "password": user}, follow_redirects=False
+    )
+    assert response.status_code == 303, response.text
+    token = re.search(r'name="csrf" value="([^"]+)"', station.client.get("/").text)
+    assert token, "no CSRF token on the home page"
+    return token.group(1)

@@ -3,9 +3,10 @@ the final average and the catalogue as PDF and CSV (001 art. 17 (2), 28, 38)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from tests.station.committee_support import pdf_text
+from tests.station.committee_support import page_login, pdf_text
 
 GRADES = (
     ("00101", "Dr. Ana Marin", "9"),
@@ -49,3 +50,23 @@ def test_the_specialization_catalogue(station, example: Path) -> None:
     text = pdf_text(station.call("GET", "/api/exams/1/catalogue.pdf", "comisie").content)
     for figure in ("Catalogul examenului", "9.08", "6.55", "nepromovat", "incomplet", "Jurnalul"):
         assert figure in text, figure
+
+
+def test_the_practical_page(station, example: Path) -> None:
+    station.upload(example / "sheet-001.jpg")
+    station.wait_read()
+    assert station.call("POST", "/api/rooms/1/key/open").status_code == 201
+    token = page_login(station, "comisie")
+    assert 'id="practical"' in station.client.get("/committee/exams/1").text
+    for member, grade in (("Dr. Ana Marin", "9"), ("Dr. Radu Pop", "8.50")):
+        form = {"csrf": token, "candidate": "00101", "member": member, "grade": grade}
+        page = station.client.post("/committee/exams/1/practical-grades", data=form).text
+        assert f"nota {grade} dată de {member} candidatului 00101" in page
+    refused = station.client.post(
+        "/committee/exams/1/practical-grades",
+        data={"csrf": token, "candidate": "00101", "member": "Dr. Pop", "grade": "11"},
+    )
+    assert 'id="refusal"' in refused.text
+    catalogue = station.client.get("/committee/exams/1/practical").text
+    rows = re.findall(r"<tr><td>(.*?)</td></tr>", catalogue)
+    assert any(row.startswith("00101</td>") and "8.75</td><td>9.40" in row for row in rows), rows

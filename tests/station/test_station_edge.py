@@ -13,7 +13,8 @@ from station.errors import StationError
 from station.services import users
 from station.services.throttle import ACCOUNT_TRIES, CLIENT_TRIES, LoginThrottle
 from station.web import committee_pages
-from tests.station.test_station_refusals import _page_login, _page_refused, _refused
+from tests.station.committee_support import page_login
+from tests.station.test_station_refusals import _page_refused, _refused
 
 HUGE = "99999999999999999999999"
 
@@ -21,7 +22,7 @@ HUGE = "99999999999999999999999"
 def test_a_hand_edited_bubble_field_is_refused(station, example: Path) -> None:
     assert station.upload(example / "sheet-003.jpg").status_code == 202
     station.wait_read()
-    csrf = _page_login(station, "sef1")
+    csrf = page_login(station, "sef1")
     for bubble in ("x:b", "²:b", ":b", "99999:b"):
         form = {"csrf": csrf, "bubble": bubble, "state": "blank"}
         refused = station.client.post("/sheets/1/decisions", data=form, follow_redirects=False)
@@ -36,13 +37,13 @@ def test_ids_beyond_64_bits_and_malformed_values_are_4xx(station) -> None:
     for path in (f"/api/sheets/{HUGE}", f"/api/rooms/{HUGE}", f"/api/sheets/{HUGE}/overlay.png"):
         _refused(station.call("GET", path), 404, "not_found")
     _refused(station.call("GET", "/api/sheets/abc"), 422, "request_invalid")
-    _page_login(station, "sef1")
+    page_login(station, "sef1")
     assert station.client.get(f"/sheets/{HUGE}").status_code == 404
     assert station.client.get("/rooms/x").status_code == 422
 
 
 def test_security_headers_on_every_response(station) -> None:
-    _page_login(station, "sef1")
+    page_login(station, "sef1")
     for path in ("/login", "/", "/rooms/1", "/api/rooms/1", "/static/station.css", "/nowhere"):
         headers = station.client.get(path, headers=station.headers("sef1")).headers
         policy = headers["content-security-policy"]

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import cv2
 
+from tests.station.committee_support import page_login
+
 
 def _in_black(example: Path, folder: Path) -> Path:
     """sheet-001 with its blue marks turned black."""
@@ -38,3 +40,17 @@ def test_a_sheet_in_black_waits_for_the_room_head(station, example: Path, tmp_pa
     assert again.json()["reason"] == "ink_not_in_doubt"
     actions = [e["action"] for e in station.call("GET", "/api/audit", "admin").json()]
     assert "sheet.keep_ink" in actions
+
+
+def test_the_sheet_page_keeps_a_sheet_in_black(station, example: Path, tmp_path: Path) -> None:
+    station.upload(_in_black(example, tmp_path))
+    station.wait_read()
+    assert station.call("POST", "/api/rooms/1/key/open").status_code == 201
+    token = page_login(station, "sef1")
+    assert 'id="keep-ink"' in station.client.get("/sheets/1").text
+    form = {"csrf": token, "reason": "pix negru dat de supraveghetor"}
+    unconfirmed = station.client.post("/sheets/1/ink/keep", data=form)
+    assert station.sheet(1)["status"] == "waiting", unconfirmed.text
+    kept = station.client.post("/sheets/1/ink/keep", data={**form, "confirm": "da"})
+    assert "foaia scrisă cu altă cerneală a fost păstrată" in kept.text
+    assert 'id="keep-ink"' not in kept.text and station.sheet(1)["status"] == "final"

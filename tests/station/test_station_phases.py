@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from tests.station.committee_support import pdf_text, rescan_with_1b, schedule, set_clock
+from tests.station.committee_support import (
+    page_login,
+    pdf_text,
+    rescan_with_1b,
+    schedule,
+    set_clock,
+)
 
 
 def test_a_pending_sheet_keeps_the_ranking_provisional(station, example: Path) -> None:
@@ -77,3 +83,43 @@ def test_a_resolving_window_bounds_the_rescan_not_its_filing(
     assert "se rezolvă între 02.06.2026 17:00 și 02.06.2026 23:59" in early.json()["detail"]
     set_clock(station, datetime(2026, 6, 2, 17, 30))
     assert station.call("POST", "/api/rescans/1/scan", "comisie", files=files).status_code == 201
+
+
+def test_a_rescan_decided_after_the_final_key_is_republished(
+    station, example: Path, tmp_path: Path
+) -> None:
+    """002 art. 16 (2): rescans are resolved the day after the key, after the contestations;
+    a correction then adds its row to the changes table and the key is published again."""
+    station.upload(example / "sheet-001.jpg")
+    station.wait_read()
+    assert station.call("POST", "/api/rooms/1/key/open").status_code == 201
+    body = {"candidate": "00101", "reason": "citire greșită"}
+    assert station.call("POST", "/api/exams/1/rescans", "comisie", json=body).status_code == 201
+    path = rescan_with_1b(example, tmp_path)
+    files = {"file": (path.name, path.read_bytes())}
+    assert station.call("POST", "/api/rescans/1/scan", "comisie", files=files).status_code == 201
+    published = station.call("POST", "/api/exams/1/key/publish", "comisie")
+    assert published.status_code == 201 and published.json()["changes"] == []
+    decision = {"outcome": "rescan", "reason": "bula 1b este plină", "members": ["Dr. Ana Marin"]}
+    decided = station.call("POST", "/api/rescans/1/decision", "comisie", json=decision)
+    assert decided.status_code == 201, decided.text
+    publication = station.call("GET", "/api/exams/1/key/publication", "comisie").json()
+    assert publication["republish_due"] == ["rescanarea #1"]
+    (change,) = publication["changes"]
+    assert (change["candidate"], change["old_total"], change["new_total"]) == (
+        "00101",
+        "9.40",
+        "9.20",
+    )
+    assert change["act"] == "rescanarea #1"
+    page_login(station, "comisie")
+    page = station.client.get("/committee/exams/1").text
+    assert 'id="republish"' in page and "rescanarea #1" in page
+    refused = station.call("POST", "/api/exams/1/ranking", "comisie")
+    assert (refused.status_code, refused.json()["reason"]) == (409, "republication_due")
+    again = station.call("POST", "/api/exams/1/key/publish", "comisie").json()
+    assert again["changed"] and again["republish_due"] == []
+    assert [c["act"] for c in again["changes"]] == ["rescanarea #1"]
+    minutes = pdf_text(station.call("GET", "/api/exams/1/key/proces-verbal.pdf", "comisie").content)
+    assert "rescanarea #1" in minutes and "9.20" in minutes
+    assert not station.call("POST", "/api/exams/1/key/publish", "comisie").json()["changed"]

@@ -21,7 +21,7 @@ from station.services import contestations, rescans, sheets
 from station.services.exams import get_exam
 from station.services.users import create_user
 from station.storage.models import Reading, User
-from tests.station.committee_support import BUBBLE_1B, schedule, set_clock
+from tests.station.committee_support import BUBBLE_1B, page_login, schedule, set_clock
 
 GARBAGE = b"\xff\xd8\xff not a jpeg"
 MEMBERS = ["Dr. Ana Marin"]
@@ -57,17 +57,6 @@ def _service_refused(call, reason: Reason, status: int = 400) -> str:  # noqa: A
         call()
     assert (refused.value.reason, refused.value.status_code) == (reason, status)
     return _romanian(refused.value.message, reason)
-
-
-def _page_login(station, user: str) -> str:  # noqa: ANN001
-    """Log ``user`` in to the pages (the client keeps the cookie); the form CSRF token."""
-    response = station.client.post(
-        "/login", data={"username": user, "password": user}, follow_redirects=False
-    )
-    assert response.status_code == 303, response.text
-    token = re.search(r'name="csrf" value="([^"]+)"', station.client.get("/").text)
-    assert token, "no CSRF token on the home page"
-    return token.group(1)
 
 
 def _user(session, username: str) -> User:  # noqa: ANN001
@@ -106,7 +95,7 @@ def test_unauthenticated_and_failed_logins(station) -> None:
 def test_pages_need_a_login_and_their_csrf_token(station) -> None:
     away = station.client.get("/rooms/1", follow_redirects=False)
     assert (away.status_code, away.headers["location"]) == (303, "/login")
-    csrf = _page_login(station, "sef1")
+    csrf = page_login(station, "sef1")
     for forged in ("fals", "", csrf[:-1]):
         refused = station.client.post(
             "/rooms/1/key/open", data={"csrf": forged}, follow_redirects=False
@@ -257,7 +246,7 @@ def test_sheet_refusals(room_one) -> None:
 def test_decision_state_invalid_through_the_page_and_the_service(room_one, sessions) -> None:
     """The API's ``DecisionCreate.state`` is an enum (422); the page posts free text."""
     assert _decide(room_one, 2, "maybe").status_code == 422
-    csrf = _page_login(room_one, "sef1")
+    csrf = page_login(room_one, "sef1")
     form = {"csrf": csrf, "bubble": "1:b", "state": "maybe"}
     page = room_one.client.post("/sheets/2/decisions", data=form, follow_redirects=False)
     assert "blank" in _page_refused(page, 400, Reason.DECISION_STATE_INVALID)
@@ -339,7 +328,7 @@ def test_rescan_refusals(two_rooms, example: Path, tmp_path: Path, sessions) -> 
         "POST", "/api/rescans/1/decision", "comisie", json={**decision, "outcome": "maybe"}
     )
     assert wrong.status_code == 422
-    csrf = _page_login(two_rooms, "comisie")
+    csrf = page_login(two_rooms, "comisie")
     form = {"csrf": csrf, "outcome": "maybe", "members": "Dr. Ana Marin", "reason": "r"}
     page = two_rooms.client.post("/committee/rescans/1/decision", data=form, follow_redirects=False)
     assert "decizia" in _page_refused(page, 400, Reason.OUTCOME_INVALID)
@@ -382,7 +371,7 @@ def test_committee_preconditions(station, sessions) -> None:
     ruling = {"outcome": "maybe", "justification": "motivat", "members": MEMBERS}
     path = "/api/exams/1/items/A3/ruling"
     assert station.call("POST", path, "comisie", json=ruling).status_code == 422
-    csrf = _page_login(station, "comisie")
+    csrf = page_login(station, "comisie")
     form = {"csrf": csrf, "outcome": "maybe", "justification": "j", "members": "Dr. Ana Marin"}
     page = station.client.post(
         "/committee/exams/1/items/A3/ruling", data=form, follow_redirects=False

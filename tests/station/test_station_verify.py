@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.orm import sessionmaker
 
 from station.cli import main as station_main
 from station.services import audit
@@ -129,3 +130,16 @@ def test_a_folder_without_a_station_is_refused(tmp_path: Path, capsys) -> None:
         assert station_main([*command, "--data", str(tmp_path)]) == 2
         assert f"no database at {tmp_path / 'station.db'}" in capsys.readouterr().err
     assert not (tmp_path / "station.db").exists()
+
+
+def test_a_deleted_head_is_named_not_re_created(decided, sessions, capsys) -> None:
+    seal = audit.Seal.of(decided.settings)
+    seal.head.unlink()
+    audit.seal_sessions(sessionmaker(bind=sessions.kw["bind"]), decided.settings)  # a restart
+    body = {"question": 45, "option": "b", "state": "filled"}
+    assert decided.call("POST", "/api/sheets/2/decisions", json=body).status_code == 201
+    assert not seal.head.exists()
+    code, said = _run(decided, capsys, "audit", "verify")
+    assert code == 1
+    assert f"the signed head {seal.head} is missing" in said
+    assert "content changed" not in said and "1 problem(s)" in said

@@ -20,7 +20,12 @@ from station.downloads import attachment, contestation_minutes_response
 from station.services import contestations
 from station.services.exams import get_exam
 from station.services.minutes import contestation_record
-from station.services.publishing import get_publication, publish_final_key
+from station.services.publishing import (
+    get_publication,
+    publication_changes,
+    publish_final_key,
+    republish_due,
+)
 from station.storage.committee import Contestation, KeyPublication
 from station.storage.models import AnswerKeyVersion
 
@@ -74,7 +79,8 @@ def _publication(
         key_digest=key.digest,
         published_at=publication.published_at,
         changed=changed,
-        changes=publication.changes,
+        changes=publication_changes(session, publication=publication),
+        republish_due=republish_due(session, publication=publication),
     )
 
 
