@@ -1,5 +1,5 @@
-"""``station``: serve the correction station, start the demo, verify the audit log and
-re-derive every score, upgrade the database's schema."""
+"""``station``: serve the correction station, start the demo, verify the audit log (and
+re-sign its lost head) and re-derive every score, upgrade the database's schema."""
 
 from __future__ import annotations
 
@@ -211,6 +211,39 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return _report("audit", problems, f"{count} entries, chain")
 
 
+def cmd_audit_resign(args: argparse.Namespace) -> int:
+    """Re-sign a missing or unreadable audit head, as an administrator: exit 0 when signed,
+    1 when refused (the head is present, the chain does not verify, not an administrator),
+    2 without a station."""
+    from sqlalchemy import select
+
+    from station.services.audit import ResignRefused, Seal, resign_head, write_resigned_head
+    from station.storage.db import make_sessions
+    from station.storage.models import User
+
+    settings = _existing_station("audit resign", args)
+    if settings is None:
+        return 2
+    seal = Seal.of(settings)
+    try:
+        with _engine(settings.db_url) as engine:
+            sessions = make_sessions(engine)
+            sessions.configure(info={"audit_seal": seal})
+            with sessions() as session, session.begin():
+                admin = session.scalars(select(User).where(User.username == args.by)).first()
+                if admin is None:
+                    raise ResignRefused(f"no user {args.by}")
+                written, legacy = resign_head(session, seal, actor=admin)
+    except ResignRefused as refusal:
+        print(f"station audit resign: {refusal}", file=sys.stderr)
+        return 1
+    except _storage_errors() as error:
+        return _storage_failure("audit resign", settings.db_url, error)
+    write_resigned_head(seal, written, legacy=legacy)
+    print(f"head re-signed at entry {written[0]} by {args.by}")
+    return 0
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     """Re-derive every score from its stored scan; check scans, marks, decisions and the
     chain: exit 0 when everything matches, 1 naming each mismatch, 2 without a station."""
@@ -278,6 +311,12 @@ def _parser() -> argparse.ArgumentParser:
     verify = audit.add_parser("verify", help="check the keyed chain and its signed head")
     storage_options(verify)
     verify.set_defaults(run=cmd_audit_verify)
+    resign = audit.add_parser(
+        "resign", help="re-sign a missing audit head (administrator; the chain must verify)"
+    )
+    storage_options(resign)
+    resign.add_argument("--by", required=True, help="the administrator's username")
+    resign.set_defaults(run=cmd_audit_resign)
     rederive = commands.add_parser("verify", help="re-derive every score from its stored scan")
     storage_options(rederive)
     rederive.set_defaults(run=cmd_verify)

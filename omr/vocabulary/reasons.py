@@ -920,6 +920,24 @@ class Reason(StrEnum):
         "sala {room} a fost deja importată (pachetul #{bundle})",
         "room {room} was already imported (bundle #{bundle})",
     )
+    BUNDLE_NOT_NEWER = (
+        "bundle_not_newer",
+        Severity.ERROR,
+        "pachetul sălii {room} exportat la {exported} nu este mai nou decât cel importat "
+        "(pachetul #{bundle}, exportat la {earlier}); doar un pachet mai nou îl înlocuiește",
+        "room {room}'s bundle exported at {exported} is not newer than the imported one "
+        "(bundle #{bundle}, exported at {earlier}); only a newer bundle supersedes it",
+    )
+    BUNDLE_STALE = (
+        "bundle_stale",
+        Severity.ERROR,
+        "pachetul importat al sălii {room} (exportat la {exported}) nu cuprinde {act}: "
+        "candidatul {candidate} are {found} în pachet și {expected} după act; importați "
+        "pachetul nou al sălii înainte de clasament",
+        "room {room}'s imported bundle (exported at {exported}) predates {act}: candidate "
+        "{candidate} has {found} in the bundle and {expected} after the act; import the "
+        "room's new bundle before the ranking",
+    )
     CANDIDATE_IN_TWO_ROOMS = (
         "candidate_in_two_rooms",
         Severity.ERROR,

@@ -234,6 +234,48 @@ def _write_head(seal: Seal, written: tuple[int, str] | None, legacy: int | None 
         temporary.replace(seal.head)
 
 
+class ResignRefused(Exception):
+    """The head cannot be re-signed: it is intact, or the chain does not verify."""
+
+
+def resign_head(session: Session, seal: Seal, *, actor: User) -> tuple[tuple[int, str], int]:
+    """Re-sign a missing or unreadable head over the chain as it stands, once the chain
+    itself verifies; the act, by an administrator, is the newest entry. The caller commits,
+    then :func:`write_resigned_head` writes the head (the entry, its hash and the unkeyed
+    prefix this returns).
+
+    Raises
+    ------
+    ResignRefused
+        The actor is not an administrator, the head is present and readable, or the chain
+        has problems.
+    """
+    if actor.role != "admin":
+        raise ResignRefused(f"{actor.username} is not an administrator")
+    head = read_head(seal)
+    if head:
+        raise ResignRefused(f"the signed head {seal.head} is present: nothing to re-sign")
+    legacy = _bare_prefix(session)
+    problems = [p for p in verify_chain(session, seal) if not p.startswith("the signed head")]
+    if problems:
+        raise ResignRefused("the chain does not verify: " + "; ".join(problems))
+    entry = record(
+        session,
+        actor=actor,
+        action="audit.resign",
+        entity="audit:head",
+        before={"head": "missing" if head is None else "unreadable", "last": session_head(session)},
+        after={"legacy": legacy},
+    )
+    session.info.pop("audit_written", None)
+    return (entry.id, entry.hash), legacy
+
+
+def write_resigned_head(seal: Seal, written: tuple[int, str], *, legacy: int) -> None:
+    """Sign the head again after :func:`resign_head` was committed."""
+    _write_head(seal, written, legacy=legacy)
+
+
 def verify_chain(session: Session, seal: Seal) -> list[str]:
     """The problems of the chain and of its signed head, in order; empty when intact."""
     head = read_head(seal)

@@ -60,6 +60,13 @@ def _amendments(session: Session, publication: KeyPublication) -> list[Publicati
     )
 
 
+def publication_amendments(
+    session: Session, *, publication: KeyPublication
+) -> list[PublicationAmendment]:
+    """The committee acts after the publication that changed a score, in order."""
+    return _amendments(session, publication)
+
+
 def publication_changes(session: Session, *, publication: KeyPublication) -> list[dict]:
     """The changes table: the publication's own rows, then those of the acts after it."""
     return publication.changes + [

@@ -8,6 +8,8 @@ final key replays them (:func:`omr.scoring.score.score_sheet`); nothing is re-re
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -26,9 +28,14 @@ from station.services import audit
 from station.services.contestations import key_in_force
 from station.services.export import BUNDLE_SCHEMA, key_fingerprint, verify_bundle
 from station.services.phases import publication_of
-from station.services.publishing import republish_due
-from station.storage.committee import ImportedBundle, NationalRanking, TrustedStation
-from station.storage.models import Exam, User
+from station.services.publishing import publication_amendments, republish_due
+from station.storage.committee import (
+    ImportedBundle,
+    KeyPublication,
+    NationalRanking,
+    TrustedStation,
+)
+from station.storage.models import Exam, User, utcnow
 
 
 def _numbers(document: dict[str, Any]) -> set[str]:
@@ -108,13 +115,15 @@ def parse_bundle(*, data: bytes) -> Any:
 def import_bundle(
     session: Session, *, exam: Exam, document: Any, settings: Settings, actor: User
 ) -> ImportedBundle:
-    """Take a room's signed bundle into the unification of ``exam``.
+    """Take a room's signed bundle into the unification of ``exam``; a newer bundle of a
+    room already imported supersedes the old one, with its audit entry.
 
     Raises
     ------
     StationError
         ``bundle_invalid``, ``bundle_signature_invalid``, ``bundle_other_exam``,
-        ``room_already_imported`` (409), ``candidate_in_two_rooms`` (409).
+        ``room_already_imported`` (409), ``bundle_not_newer`` (409),
+        ``candidate_in_two_rooms`` (409).
     """
     if not isinstance(document, dict) or document.get("schema") != BUNDLE_SCHEMA:
         raise StationError(Reason.BUNDLE_INVALID, problem=BUNDLE_SCHEMA)
@@ -125,11 +134,11 @@ def import_bundle(
             Reason.BUNDLE_OTHER_EXAM, found=document.get("exam") or "—", expected=exam.code
         )
     numbers = _numbers(document)
+    replaced = None
     for earlier in bundles_of(session, exam=exam):
         if earlier.room == document["room"]:
-            raise StationError(
-                Reason.ROOM_ALREADY_IMPORTED, status_code=409, room=earlier.room, bundle=earlier.id
-            )
+            replaced = earlier
+            continue
         twice = sorted(numbers & _numbers(earlier.document))
         if twice:
             raise StationError(
@@ -138,6 +147,8 @@ def import_bundle(
                 candidates=", ".join(twice),
                 room=earlier.room,
             )
+    if replaced is not None:
+        return _supersede(session, bundle=replaced, document=document, actor=actor)
     bundle = ImportedBundle(
         exam_id=exam.id, room=document["room"], document=document, imported_by=actor.id
     )
@@ -155,6 +166,117 @@ def import_bundle(
         },
     )
     return bundle
+
+
+def _exported_at(document: dict[str, Any]) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(document.get("exported_at")))
+    except ValueError:
+        return None
+
+
+def _newer(document: dict[str, Any], old: dict[str, Any]) -> bool:
+    """Whether ``document`` was exported after ``old``: by its time, and within the same
+    second by the exporting station's audit chain (the same signing key only)."""
+    was, now = _exported_at(old), _exported_at(document)
+    if was is None or now is None or now != was:
+        return was is not None and now is not None and now > was
+
+    def position(value: dict[str, Any]) -> tuple[str, int]:
+        head = value.get("audit_head") or {}
+        entry = head.get("entry") if isinstance(head, dict) else None
+        return str((value.get("signature") or {}).get("key_id")), int(entry or 0)
+
+    (old_key, old_entry), (new_key, new_entry) = position(old), position(document)
+    return old_key == new_key and new_entry > old_entry
+
+
+def _supersede(
+    session: Session, *, bundle: ImportedBundle, document: dict[str, Any], actor: User
+) -> ImportedBundle:
+    """Replace a room's imported bundle by a newer one of the same room (a correction made
+    after the import: a rescan decided after the final key, RULES §2 art. 16 (2)).
+
+    Raises
+    ------
+    StationError
+        ``room_already_imported`` (409: the same bundle), ``bundle_not_newer`` (409).
+    """
+    old = bundle.document
+    if old.get("signature", {}).get("value") == document["signature"]["value"]:
+        raise StationError(
+            Reason.ROOM_ALREADY_IMPORTED, status_code=409, room=bundle.room, bundle=bundle.id
+        )
+    if not _newer(document, old):
+        raise StationError(
+            Reason.BUNDLE_NOT_NEWER,
+            status_code=409,
+            room=bundle.room,
+            exported=document.get("exported_at") or "—",
+            bundle=bundle.id,
+            earlier=old.get("exported_at") or "—",
+        )
+
+    def summary(value: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "exported_at": value.get("exported_at"),
+            "sheets": len(value.get("results", [])),
+            "signature": value["signature"]["value"],
+            "content": audit.content_hash(value),
+        }
+
+    before = summary(old)
+    bundle.document = document
+    bundle.imported_by = actor.id
+    bundle.imported_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="unification.supersede",
+        entity=f"exam:{bundle.exam_id}",
+        before={"room": bundle.room, "bundle": bundle.id, **before},
+        after={"room": bundle.room, "bundle": bundle.id, **summary(document)},
+    )
+    return bundle
+
+
+def _check_amendments(
+    session: Session,
+    publication: KeyPublication,
+    bundles: list[ImportedBundle],
+    scores: list[list[SheetScore]],
+) -> None:
+    """Refuse a ranking whose bundles predate a committee act after the final key: each
+    act's new score must be the score the room's imported bundle gives.
+
+    Raises
+    ------
+    StationError
+        ``bundle_stale`` (409).
+    """
+    latest = {
+        (a.change.get("room"), a.change.get("candidate")): a
+        for a in publication_amendments(session, publication=publication)
+    }
+    for bundle, rescored in zip(bundles, scores, strict=True):
+        totals = {s.candidate: s.total for s in rescored if s.candidate}
+        for (room, candidate), amendment in latest.items():
+            if room != bundle.room:
+                continue
+            expected = amendment.change.get("new_total")
+            found = totals.get(candidate)
+            if found is None or expected is None or found != Decimal(str(expected)):
+                raise StationError(
+                    Reason.BUNDLE_STALE,
+                    status_code=409,
+                    room=room,
+                    exported=bundle.document.get("exported_at") or "—",
+                    act=amendment.act,
+                    candidate=candidate,
+                    found=found if found is not None else "—",
+                    expected=expected if expected is not None else "—",
+                )
 
 
 def _page(score: SheetScore) -> ReadingPage:
@@ -198,7 +320,7 @@ def build_ranking(session: Session, *, exam: Exam, actor: User) -> NationalRanki
     ------
     StationError
         ``key_not_final`` (409), ``republication_due`` (409), ``bundles_missing`` (409),
-        and ranking refusals.
+        ``bundle_stale`` (409), and ranking refusals.
     """
     version, key = key_in_force(session, exam=exam)
     publication = publication_of(session, exam=exam)
@@ -212,11 +334,15 @@ def build_ranking(session: Session, *, exam: Exam, actor: User) -> NationalRanki
         raise StationError(Reason.BUNDLES_MISSING, status_code=409)
     profile = load_profile(exam.profile)
     try:
-        scores = [
-            score_sheet(_page(SheetScore.model_validate(result)), key, profile)
+        rescored = [
+            [
+                score_sheet(_page(SheetScore.model_validate(result)), key, profile)
+                for result in bundle.document["results"]
+            ]
             for bundle in bundles
-            for result in bundle.document["results"]
         ]
+        _check_amendments(session, publication, bundles, rescored)
+        scores = [score for room in rescored for score in room]
         domains = sorted({s.domain for s in scores if s.domain is not None}) or [None]
         waiting = _waiting(bundles)
         rankings = [rank_results([scores], profile, domain, waiting) for domain in domains]

@@ -203,6 +203,8 @@ def test_bundle_refusals(scanned) -> None:
     _refused(not_json, 400, "bundle_invalid")
     assert _import(scanned, bundle).status_code == 201
     assert "SALA-1" in _refused(_import(scanned, bundle), 409, "room_already_imported")
+    older = sign_bundle({**bundle, "exported_at": "2020-01-01T00:00:00"}, key)
+    assert "SALA-1" in _refused(_import(scanned, older), 409, "bundle_not_newer")
     elsewhere = sign_bundle({**bundle, "room": "SALA-9"}, key)
     assert "00101" in _refused(_import(scanned, elsewhere), 409, "candidate_in_two_rooms")
     other_key = bytes(range(32))

@@ -123,3 +123,43 @@ def test_a_rescan_decided_after_the_final_key_is_republished(
     minutes = pdf_text(station.call("GET", "/api/exams/1/key/proces-verbal.pdf", "comisie").content)
     assert "rescanarea #1" in minutes and "9.20" in minutes
     assert not station.call("POST", "/api/exams/1/key/publish", "comisie").json()["changed"]
+
+
+def _import_room(station) -> int:  # noqa: ANN001
+    export = station.call("POST", "/api/rooms/1/exports").json()
+    data = station.call("GET", f"/api/exports/{export['id']}.json").content
+    files = {"file": ("b.json", data)}
+    imported = station.call("POST", "/api/exams/1/bundles", "comisie", files=files)
+    assert imported.status_code == 201, imported.text
+    return imported.json()["id"]
+
+
+def test_a_bundle_imported_before_a_correction_is_superseded(
+    station, example: Path, tmp_path: Path
+) -> None:
+    """A room bundle imported before a rescan decided after the final key holds the old
+    marks: the ranking refuses it, and the room's newer bundle supersedes it (audited)."""
+    station.upload(example / "sheet-001.jpg")
+    station.wait_read()
+    assert station.call("POST", "/api/rooms/1/key/open").status_code == 201
+    body = {"candidate": "00101", "reason": "citire greșită"}
+    assert station.call("POST", "/api/exams/1/rescans", "comisie", json=body).status_code == 201
+    path = rescan_with_1b(example, tmp_path)
+    files = {"file": (path.name, path.read_bytes())}
+    assert station.call("POST", "/api/rescans/1/scan", "comisie", files=files).status_code == 201
+    assert station.call("POST", "/api/exams/1/key/publish", "comisie").status_code == 201
+    first = _import_room(station)
+    decision = {"outcome": "rescan", "reason": "bula 1b este plină", "members": ["Dr. Ana Marin"]}
+    assert station.call("POST", "/api/rescans/1/decision", "comisie", json=decision).is_success
+    assert station.call("POST", "/api/exams/1/key/publish", "comisie").json()["changed"]
+    stale = station.call("POST", "/api/exams/1/ranking", "comisie")
+    assert (stale.status_code, stale.json()["reason"]) == (409, "bundle_stale")
+    assert "rescanarea #1" in stale.json()["detail"] and "9.40" in stale.json()["detail"]
+    assert _import_room(station) == first  # the room's newer bundle supersedes the old one
+    entry = station.call("GET", "/api/audit", "admin").json()[-1]
+    assert entry["action"] == "unification.supersede"
+    assert entry["before"]["signature"] != entry["after"]["signature"]
+    ranking = station.call("POST", "/api/exams/1/ranking", "comisie")
+    assert ranking.status_code == 201, ranking.text
+    (domain,) = ranking.json()["document"]["domains"]
+    assert [(r["candidate"], r["total"]) for r in domain["ranking"]] == [("00101", "9.20")]

@@ -143,3 +143,38 @@ def test_a_deleted_head_is_named_not_re_created(decided, sessions, capsys) -> No
     assert code == 1
     assert f"the signed head {seal.head} is missing" in said
     assert "content changed" not in said and "1 problem(s)" in said
+
+
+def test_a_deleted_head_is_re_signed_by_an_administrator(decided, sessions, capsys) -> None:
+    seal = audit.Seal.of(decided.settings)
+    code, said = _run(decided, capsys, "audit", "resign", "--by", "admin")
+    assert (code, "is present: nothing to re-sign" in said) == (1, True)
+    seal.head.unlink()
+    code, said = _run(decided, capsys, "audit", "resign", "--by", "sef1")
+    assert (code, "sef1 is not an administrator" in said) == (1, True)
+    assert not seal.head.exists()
+    code, said = _run(decided, capsys, "audit", "resign", "--by", "admin")
+    assert code == 0, said
+    with sessions() as session:
+        newest = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert (newest.action, newest.actor, newest.before["head"]) == (
+        "audit.resign",
+        "admin",
+        "missing",
+    )
+    assert f"head re-signed at entry {newest.id} by admin" in said
+    code, said = _run(decided, capsys, "audit", "verify")
+    assert code == 0 and "chain: intact" in said, said
+    body = {"question": 45, "option": "b", "state": "filled"}  # the station signs on after it
+    assert decided.call("POST", "/api/sheets/2/decisions", json=body).status_code == 201
+    assert _run(decided, capsys, "audit", "verify")[0] == 0
+
+
+def test_a_broken_chain_is_not_re_signed(decided, sessions, capsys) -> None:
+    seal = audit.Seal.of(decided.settings)
+    seal.head.unlink()
+    _execute(sessions, "UPDATE audit_log SET actor = 'altcineva' WHERE id = 2")
+    code, said = _run(decided, capsys, "audit", "resign", "--by", "admin")
+    assert code == 1
+    assert "the chain does not verify: entry 2" in said and "content changed" in said
+    assert not seal.head.exists()
