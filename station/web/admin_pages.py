@@ -4,6 +4,7 @@ services the API calls; a refusal comes back to the page as its Romanian message
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response, UploadFile
@@ -17,7 +18,7 @@ from omr.vocabulary.errors import OmrError
 from station.dependencies import SessionDep, SettingsDep
 from station.errors import StationError, forbidden
 from station.schemas import ExamCreate, RoomCreate, UserCreate
-from station.services import exams
+from station.services import deadlines, exams
 from station.services.rooms import get_room, rooms_of_exam
 from station.services.users import create_user
 from station.storage.models import AnswerKeyVersion, AuthSession, Candidate, Exam, User
@@ -135,6 +136,7 @@ def _exam_context(session: SessionDep, login: AuthSession, exam: Exam) -> dict:
         "room_codes": {room.id: room.code for room in rooms},
         "candidates": candidates,
         "keys": keys,
+        "schedule": deadlines.current_schedule(session, exam=exam),
     }
 
 
@@ -268,6 +270,26 @@ async def load_key(
         return back(f"/admin/exams/{exam_id}", error.message)
     session.commit()
     return back(f"/admin/exams/{exam_id}", f"grila sigilată nr. {version.number} a fost încărcată")
+
+
+@router.post("/exams/{exam_id}/schedule")
+def set_schedule(
+    exam_id: int,
+    session: SessionDep,
+    login: PostLogin,
+    published_at: Annotated[datetime, Form()],
+) -> Response:
+    """When the results are published (the exam's wall-clock time); the profile's windows."""
+    require_admin(login)
+    exam = exams.get_exam(session, exam_id)
+    try:
+        deadlines.set_schedule(
+            session, exam=exam, published_at=published_at, windows=None, actor=login.user
+        )
+    except StationError as error:
+        return back(f"/admin/exams/{exam_id}", error.message)
+    session.commit()
+    return back(f"/admin/exams/{exam_id}", "programul examenului a fost înregistrat")
 
 
 @router.get("/users", response_class=HTMLResponse)

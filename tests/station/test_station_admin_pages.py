@@ -139,3 +139,10 @@ def test_only_an_administrator_sees_the_setup_pages(station) -> None:  # noqa: A
     for url in ("/admin/exams", "/admin/exams/1", "/admin/users"):
         assert station.client.get(url).status_code == 403
     assert "/admin/exams" not in station.client.get("/").text
+
+
+def test_the_schedule_is_set_on_the_exam_page(station) -> None:  # noqa: ANN001
+    csrf = _login(station)
+    page = _post(station, "/admin/exams/1/schedule", csrf=csrf, published_at="2026-06-01T10:00")
+    assert "programul examenului a fost înregistrat" in page.text
+    assert "Publicarea rezultatelor: 01.06.2026 10:00" in page.text
