@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -14,7 +17,7 @@ from omr.scoring.profiles import Profile, load_profile
 from omr.sheet.candidates import load_candidates
 from omr.sheet.template import load_template
 from omr.vocabulary.errors import OmrError
-from omr.vocabulary.reasons import Reason
+from omr.vocabulary.reasons import Problem, Reason
 from station.errors import StationError, not_found
 from station.services import audit
 from station.storage.models import (
@@ -141,6 +144,85 @@ def import_candidates(
         after={"count": len(added), "numbers": [c.number for c in added]},
     )
     return added
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateLine:
+    """One line of a candidates CSV as an import would take it: ``refusal`` says (in
+    Romanian) why the line would be refused, empty when it would be imported."""
+
+    line: int
+    number: str
+    name: str
+    room: str
+    new_room: bool
+    refusal: str
+
+
+def preview_candidates(
+    session: Session, *, exam: Exam, csv_bytes: bytes, file: str = "candidati.csv"
+) -> list[CandidateLine]:
+    """What :func:`import_candidates` would do with ``csv_bytes``, line by line, without
+    changing anything: each line with the refusal it would meet (the same reasons).
+
+    Raises
+    ------
+    StationError
+        ``candidates_invalid`` and ``candidates_columns_missing``: the whole file is refused.
+    """
+    try:
+        rows = list(csv.DictReader(io.StringIO(csv_bytes.decode("utf-8-sig"), newline="")))
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise StationError(Reason.CANDIDATES_INVALID, file=file, error=str(error)) from None
+    header = rows[0].keys() if rows else []
+    missing = [column for column in ("number", "name") if column not in header]
+    if not rows or missing:
+        raise StationError(
+            Reason.CANDIDATES_COLUMNS_MISSING,
+            file=file,
+            missing=", ".join(missing or ("number", "name")),
+            required="number, name",
+        )
+    known = set(session.scalars(select(Candidate.number).where(Candidate.exam_id == exam.id)))
+    first_line: dict[str, int] = {}
+    rooms: set[str] = set()
+    lines = []
+    for line, row in enumerate(rows, start=2):
+        number = (row.get("number") or "").strip()
+        name = (row.get("name") or "").strip()
+        room = (row.get("room") or "").strip()
+        refusal: Problem | None = None
+        if not number.isdigit() or not name:
+            refusal = Problem(Reason.CANDIDATE_ROW_INVALID, file=file, line=line)
+        elif number in first_line:
+            refusal = Problem(
+                Reason.CANDIDATE_LISTED_TWICE,
+                file=file,
+                line=line,
+                number=number,
+                first_line=first_line[number],
+            )
+        elif not room:
+            refusal = Problem(Reason.ROOM_MISSING, candidate=number)
+        elif number in known:
+            refusal = Problem(Reason.CANDIDATE_EXISTS, candidate=number)
+        first_line.setdefault(number, line)
+        new_room = (
+            bool(room) and room not in rooms and find_room(session, exam=exam, code=room) is None
+        )
+        if refusal is None and room:
+            rooms.add(room)
+        lines.append(
+            CandidateLine(
+                line=line,
+                number=number,
+                name=name,
+                room=room,
+                new_room=new_room and refusal is None,
+                refusal=refusal.message_ro if refusal is not None else "",
+            )
+        )
+    return lines
 
 
 def latest_key(session: Session, *, exam: Exam) -> AnswerKeyVersion | None:
