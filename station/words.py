@@ -112,3 +112,13 @@ def local_time(moment: datetime | None, zone: str = EXAM_ZONE) -> str:
 def wall_time(moment: datetime | None) -> str:
     """A moment already stated in the exam's wall-clock time (a filing, a window)."""
     return NOTHING if moment is None else f"{moment:%d.%m.%Y %H:%M}"
+
+
+def counted(count: int, one: str, many: str) -> str:
+    """``count`` things in Romanian: ``one`` with its article for one („o schimbare”, „un
+    candidat”), „3 schimbări”, „20 de schimbări” (from 20 on, unless the last two digits
+    are 01–19, the noun takes „de”)."""
+    if count == 1:
+        return one
+    tail = count % 100
+    return f"{count} {many}" if count < 20 or 0 < tail < 20 else f"{count} de {many}"

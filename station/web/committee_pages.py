@@ -27,6 +27,7 @@ from station.storage.models import AuthSession
 from station.uploads import read_upload
 from station.web.deps import PageLogin, PostLogin, question_number, templates
 from station.web.pages import back
+from station.words import counted
 
 router = APIRouter(prefix="/committee", include_in_schema=False)
 
@@ -301,7 +302,8 @@ def publish(exam_id: int, session: SessionDep, login: PostLogin, now: Now) -> Re
         session, exam=get_exam(session, exam_id), now=now, actor=login.user
     )
     session.commit()
-    done = f"{len(publication_changes(session, publication=publication))} schimbări de scor"
+    changes = len(publication_changes(session, publication=publication))
+    done = counted(changes, "o schimbare de scor", "schimbări de scor")
     message = f"grila finală a fost publicată: {done}" if changed else f"nimic nou: {done}"
     return back(f"/committee/exams/{exam_id}", message)
 

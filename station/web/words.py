@@ -23,6 +23,7 @@ def add_words(env: Environment) -> Environment:
         yes_no=words.yes_no,
         local=words.local_time,
         wall=words.wall_time,
+        counted=words.counted,
     )
     env.globals.update(
         ROLES=words.ROLES,
