@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Literal
 
 from fastapi import Response
 from fastapi.responses import FileResponse
@@ -21,7 +22,7 @@ from station.services.overlays import overlay_file
 from station.services.rescans import RescanView
 from station.services.rooms import RoomSummary
 from station.services.sheets import SheetView
-from station.services.tables import candidate_names, csv_of, ranking_table
+from station.services.tables import Table, candidate_names, csv_of, ranking_table, xlsx_of
 from station.storage.committee import NationalRanking
 from station.storage.models import Export
 
@@ -31,6 +32,10 @@ def overlay_response(view: SheetView, settings: Settings) -> FileResponse:
     if not view.reading.overlay:
         raise not_found(f"imaginea foii {view.reading.id}")
     return FileResponse(overlay_file(settings, view.reading), media_type="image/png")
+
+
+TableKind = Literal["csv", "xlsx"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def attachment(content: bytes, media_type: str, filename: str) -> Response:
@@ -94,10 +99,20 @@ def _names(ranking: NationalRanking, anonymised: bool) -> dict[str, str] | None:
     return candidate_names(object_session(ranking), exam_id=ranking.exam_id)
 
 
-def ranking_csv_response(ranking: NationalRanking, *, anonymised: bool) -> Response:
-    """The classification as CSV; ``anonymised``: candidate numbers only, for display."""
-    text = csv_of(ranking_table(ranking, names=_names(ranking, anonymised)))
-    return attachment(text.encode(), "text/csv", f"{_ranking_name(anonymised)}.csv")
+def table_response(table: Table, name: str, kind: TableKind) -> Response:
+    """A committee table as a download: CSV, or an XLSX workbook."""
+    if kind == "xlsx":
+        return attachment(xlsx_of(table, name), XLSX, f"{name}.xlsx")
+    return attachment(csv_of(table).encode(), "text/csv", f"{name}.csv")
+
+
+def ranking_table_response(
+    ranking: NationalRanking, *, anonymised: bool, kind: TableKind
+) -> Response:
+    """The classification as a table (CSV or XLSX); ``anonymised``: candidate numbers
+    only, for display."""
+    table = ranking_table(ranking, names=_names(ranking, anonymised))
+    return table_response(table, _ranking_name(anonymised), kind)
 
 
 def ranking_pdf_response(ranking: NationalRanking, *, anonymised: bool) -> Response:

@@ -1,4 +1,4 @@
-"""The committee's tables as people read them (CSV): Romanian headers and values.
+"""The committee's tables as people read them (CSV, XLSX): Romanian headers and values.
 
 The JSON documents keep their English keys and raw values for programs; these tables are
 for people (a spreadsheet opened by the committee), so yes and no are ``da``/``nu`` and an
@@ -7,9 +7,13 @@ empty value is an empty cell.
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
+from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,6 +23,7 @@ from station.storage.committee import ImportedBundle, NationalRanking
 from station.words import yes_no
 
 Table = tuple[list[str], list[list[Any]]]
+DECIMAL = re.compile(r"-?\d+\.\d+")  # a score or grade as text (9.40): a spreadsheet number
 
 
 def candidate_names(session: Session, *, exam_id: int) -> dict[str, str]:
@@ -61,3 +66,25 @@ def csv_of(table: Table) -> str:
     """A table as CSV text (an empty cell for nothing)."""
     header, rows = table
     return csv_text(header, [["" if cell == "—" else cell for cell in row] for row in rows])
+
+
+def xlsx_of(table: Table, sheet: str) -> bytes:
+    """A table as an XLSX workbook of one ``sheet``: numbers as numbers (a score a
+    spreadsheet can sort and sum), an empty cell for nothing."""
+    header, rows = table
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(sheet[:31])
+    worksheet.append(header)
+    for row in rows:
+        worksheet.append([_cell(cell) for cell in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if value is None or value == "—":
+        return None
+    if isinstance(value, Decimal) or (isinstance(value, str) and DECIMAL.fullmatch(value)):
+        return float(value)
+    return value

@@ -9,9 +9,10 @@ from fastapi.responses import HTMLResponse
 
 from station.dependencies import Now, SessionDep, SettingsDep
 from station.downloads import (
+    TableKind,
     contestation_minutes_response,
-    ranking_csv_response,
     ranking_pdf_response,
+    ranking_table_response,
     rescan_minutes_response,
     rescan_overlay_response,
 )
@@ -332,15 +333,6 @@ def build_ranking(exam_id: int, session: SessionDep, login: PostLogin) -> Respon
     return back(f"/committee/exams/{exam_id}", "clasamentul a fost construit")
 
 
-@router.get("/exams/{exam_id}/ranking.csv")
-def ranking_csv(
-    exam_id: int, session: SessionDep, login: PageLogin, anonymised: bool = False
-) -> Response:
-    require_committee(login)
-    ranking = unification.get_ranking(session, exam=get_exam(session, exam_id))
-    return ranking_csv_response(ranking, anonymised=anonymised)
-
-
 @router.get("/exams/{exam_id}/ranking.pdf")
 def ranking_pdf(
     exam_id: int, session: SessionDep, login: PageLogin, anonymised: bool = False
@@ -348,3 +340,12 @@ def ranking_pdf(
     require_committee(login)
     ranking = unification.get_ranking(session, exam=get_exam(session, exam_id))
     return ranking_pdf_response(ranking, anonymised=anonymised)
+
+
+@router.get("/exams/{exam_id}/ranking.{kind}")
+def ranking_table(
+    exam_id: int, kind: TableKind, session: SessionDep, login: PageLogin, anonymised: bool = False
+) -> Response:
+    require_committee(login)
+    ranking = unification.get_ranking(session, exam=get_exam(session, exam_id))
+    return ranking_table_response(ranking, anonymised=anonymised, kind=kind)

@@ -5,9 +5,12 @@ and every proces-verbal checked as rendered text; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+
+from openpyxl import load_workbook
 
 from tests.station.committee_support import pdf_text, rescan_with_1b, schedule, set_clock
 
@@ -191,6 +194,12 @@ def test_the_committee_day_after(station, example: Path, tmp_path: Path) -> None
     assert "Popescu Ana" in full
     assert anonymous.splitlines()[0] == "domeniu,loc,candidat,punctaj,maxim,promovat,provizoriu"
     assert "sheet-001" not in anonymous and "Popescu" not in anonymous
+    workbook = load_workbook(
+        io.BytesIO(station.call("GET", "/api/exams/1/ranking.xlsx", "comisie").content)
+    )
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[0][:4] == ("domeniu", "loc", "candidat", "nume")
+    assert {row[2]: row[4] for row in rows[1:]} == {c: float(t) for c, t in after.items()}
     text = pdf_text(station.call("GET", "/api/exams/1/ranking.pdf", "comisie").content)
     listed = pdf_text(
         station.call("GET", "/api/exams/1/ranking.pdf?anonymised=true", "comisie").content

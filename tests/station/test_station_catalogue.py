@@ -3,8 +3,11 @@ the final average and the catalogue as PDF and CSV (001 art. 17 (2), 28, 38)."""
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
+
+from openpyxl import load_workbook
 
 from tests.station.committee_support import page_login, pdf_text
 
@@ -47,6 +50,10 @@ def test_the_specialization_catalogue(station, example: Path) -> None:
     csv = station.call("GET", "/api/exams/1/catalogue.csv", "comisie").text.splitlines()
     assert csv[0] == "candidat,nume,proba practică,proba scrisă,media finală,promovat"
     assert csv[1].startswith("00101,") and csv[1].endswith(",8.75,9.40,9.08,da")
+    sheet = load_workbook(
+        io.BytesIO(station.call("GET", "/api/exams/1/catalogue.xlsx", "comisie").content)
+    ).active
+    assert next(sheet.iter_rows(min_row=2, values_only=True))[2:] == (8.75, 9.4, 9.08, "da")
     text = pdf_text(station.call("GET", "/api/exams/1/catalogue.pdf", "comisie").content)
     for figure in ("Catalogul examenului", "9.08", "6.55", "nepromovat", "incomplet", "Jurnalul"):
         assert figure in text, figure

@@ -5,12 +5,16 @@ of the reader's or the scorer's, a Python value, markup or a raw UTC time."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from openpyxl import load_workbook
+
+from station.downloads import XLSX
 from station.words import local_time, rule
 from tests.station.committee_support import pdf_text, rescan_with_1b, schedule, set_clock
 
@@ -137,6 +141,10 @@ def _read(response) -> tuple[str, list[str]]:  # noqa: ANN001
     kind = response.headers.get("content-type", "")
     if kind.startswith("application/pdf"):
         return pdf_text(response.content), []
+    if kind.startswith(XLSX):
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        cells = (cell for row in sheet.iter_rows(values_only=True) for cell in row)
+        return " ".join("" if cell is None else str(cell) for cell in cells), []
     if kind.startswith("text/html"):
         parser = _Text()
         parser.feed(response.text)
@@ -145,7 +153,7 @@ def _read(response) -> tuple[str, list[str]]:  # noqa: ANN001
 
 
 def _crawl(station, user: str) -> dict[str, str]:  # noqa: ANN001
-    """Every page, PDF and CSV reachable by links from the home page, logged in as ``user``."""
+    """Every page, PDF, CSV and XLSX reachable by links from the home page, as ``user``."""
     client = station.client
     client.cookies.clear()
     client.post("/login", data={"username": user, "password": user})

@@ -8,10 +8,10 @@ from omr.committee.catalogue import CatalogueRow
 from station.api.committee_deps import Committee
 from station.committee_schemas import GradeCreate
 from station.dependencies import SessionDep
-from station.downloads import attachment
+from station.downloads import TableKind, attachment, table_response
 from station.services import catalogue
 from station.services.exams import get_exam
-from station.services.tables import catalogue_table, csv_of
+from station.services.tables import catalogue_table
 
 router = APIRouter(prefix="/exams/{exam_id}", tags=["catalogue"])
 
@@ -32,14 +32,6 @@ def read_catalogue(exam_id: int, session: SessionDep, _: Committee) -> list[Cata
     return catalogue.catalogue(session, exam=get_exam(session, exam_id))
 
 
-@router.get("/catalogue.csv", response_class=Response)
-def catalogue_as_csv(exam_id: int, session: SessionDep, _: Committee) -> Response:
-    """The catalogue as CSV."""
-    exam = get_exam(session, exam_id)
-    text = csv_of(catalogue_table(catalogue.catalogue(session, exam=exam)))
-    return attachment(text.encode(), "text/csv", f"catalog-{exam.code}.csv")
-
-
 @router.get("/catalogue.pdf", response_class=Response)
 def catalogue_as_pdf(exam_id: int, session: SessionDep, _: Committee) -> Response:
     """The catalogue as PDF."""
@@ -47,3 +39,13 @@ def catalogue_as_pdf(exam_id: int, session: SessionDep, _: Committee) -> Respons
     return attachment(
         catalogue.catalogue_pdf(session, exam=exam), "application/pdf", f"catalog-{exam.code}.pdf"
     )
+
+
+@router.get("/catalogue.{kind}", response_class=Response)
+def catalogue_as_table(
+    exam_id: int, kind: TableKind, session: SessionDep, _: Committee
+) -> Response:
+    """The catalogue as a table, ``csv`` or ``xlsx``."""
+    exam = get_exam(session, exam_id)
+    table = catalogue_table(catalogue.catalogue(session, exam=exam))
+    return table_response(table, f"catalog-{exam.code}", kind)

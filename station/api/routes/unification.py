@@ -13,7 +13,7 @@ from station.committee_schemas import (
     TrustedStationPublic,
 )
 from station.dependencies import SessionDep, SettingsDep
-from station.downloads import ranking_csv_response, ranking_pdf_response
+from station.downloads import TableKind, ranking_pdf_response, ranking_table_response
 from station.services import unification
 from station.services.exams import get_exam
 from station.storage.committee import ImportedBundle, NationalRanking, TrustedStation
@@ -63,15 +63,6 @@ def read_ranking(exam_id: int, session: SessionDep, _: Committee) -> NationalRan
     return unification.get_ranking(session, exam=get_exam(session, exam_id))
 
 
-@router.get("/exams/{exam_id}/ranking.csv", response_class=Response)
-def ranking_csv(
-    exam_id: int, session: SessionDep, _: Committee, anonymised: bool = False
-) -> Response:
-    """The classification as CSV; ``anonymised``: candidate numbers only, for display."""
-    ranking = unification.get_ranking(session, exam=get_exam(session, exam_id))
-    return ranking_csv_response(ranking, anonymised=anonymised)
-
-
 @router.get("/exams/{exam_id}/ranking.pdf", response_class=Response)
 def ranking_document(
     exam_id: int, session: SessionDep, _: Committee, anonymised: bool = False
@@ -79,3 +70,13 @@ def ranking_document(
     """The classification as PDF; ``anonymised``: candidate numbers only, for display."""
     ranking = unification.get_ranking(session, exam=get_exam(session, exam_id))
     return ranking_pdf_response(ranking, anonymised=anonymised)
+
+
+@router.get("/exams/{exam_id}/ranking.{kind}", response_class=Response)
+def ranking_table(
+    exam_id: int, kind: TableKind, session: SessionDep, _: Committee, anonymised: bool = False
+) -> Response:
+    """The classification as a table, ``csv`` or ``xlsx``; ``anonymised``: candidate
+    numbers only, for display."""
+    ranking = unification.get_ranking(session, exam=get_exam(session, exam_id))
+    return ranking_table_response(ranking, anonymised=anonymised, kind=kind)
