@@ -200,23 +200,25 @@ def _outline_probe(rx: float, ry: float) -> tuple[np.ndarray, np.ndarray]:
 class Footprints:
     """Where a neighbour's print or mark may lie across a bubble's reach samples: for
     each pair (``own``, ``other``), sorted by ``own``, the (96, S) samples of ``own``
-    ``inside`` ``other``'s footprint grown by an overshoot and half a stroke, and those
-    on its printed outline (``ring``)."""
+    ``inside`` ``other``'s footprint grown by an overshoot and half a stroke; and for
+    each bubble, (N, 96, S) its samples on any neighbour's printed outline
+    (``outlines``, which lie inside the footprints)."""
 
     own: np.ndarray
     other: np.ndarray
     inside: np.ndarray
-    ring: np.ndarray
+    outlines: np.ndarray
 
     def blocked(self, inked: np.ndarray) -> np.ndarray:
         """(N, 96, S) bool: samples on the footprint of a neighbour that holds ink
-        (``inked``: (N,) bool), or on the printed outline of a blank one (black on a
+        (``inked``: (N,) bool), or on the printed outline of any neighbour (black on a
         form printed black, or on a gray scan)."""
-        blocked = np.zeros((len(inked), *self.inside.shape[1:]), bool)
-        mask = np.where(inked[self.other][:, None, None], self.inside, self.ring)
-        if self.own.size:
-            starts = np.flatnonzero(np.r_[True, self.own[1:] != self.own[:-1]])
-            blocked[self.own[starts]] = np.logical_or.reduceat(mask, starts, axis=0)
+        blocked = self.outlines.copy()
+        chosen = inked[self.other]
+        own = self.own[chosen]
+        if own.size:
+            starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
+            blocked[own[starts]] |= np.logical_or.reduceat(self.inside[chosen], starts, axis=0)
         return blocked
 
 
@@ -254,11 +256,15 @@ def _neighbourhood(
     inside = np.concatenate(insides) if insides else empty
     ring = np.concatenate(rings) if rings else empty
     touching = inside.reshape(len(inside), -1).any(axis=1) if len(inside) else np.zeros(0, bool)
+    outlines = np.zeros(points.shape[:-1], bool)
+    if len(pairs):
+        starts = np.flatnonzero(np.r_[True, pairs[1:, 0] != pairs[:-1, 0]])
+        outlines[pairs[starts, 0]] = np.logical_or.reduceat(ring, starts, axis=0)
     footprints = Footprints(
         _frozen(pairs[touching, 0]),
         _frozen(pairs[touching, 1]),
         _frozen(inside[touching]),
-        _frozen(ring[touching]),
+        _frozen(outlines),
     )
     biggest = radii.max(axis=1)
     # The closest a neighbour's X stroke (from its centre, 2.5 radii long, 25–65° from
@@ -396,9 +402,10 @@ def _stroke_over(
     darkest straight line across each interior is: a stroke laid over a fill with the
     same pen is dye over dye, darker by the pen's darkness × its transmission."""
     chords = 1.0 - gather(page.ink, centers, _chord_points(rx, ry)) / paper[..., None]
-    inked = np.where(interior >= levels.ink_at, interior, np.nan)
-    with np.errstate(all="ignore"):
-        own = np.nan_to_num(np.nanmedian(inked, axis=-1), nan=1.0)
+    ordered = np.sort(interior, axis=-1)
+    paper_pixels = (ordered < levels.ink_at).sum(-1)
+    middle = (paper_pixels + interior.shape[-1] - 1) // 2  # the inked pixels' median
+    own = np.take_along_axis(ordered, middle[:, None], axis=-1)[:, 0]
     return (chords.mean(-1).max(-1) - own).astype(np.float32)
 
 
