@@ -45,6 +45,7 @@ class Bubble:
     ends: dict[float, float] = field(default_factory=dict)
     between_arms: float = PEN  # the rim's darkness away from the ends
     overlay: float = 0.0
+    bridged: bool = False  # ink joins it to a marked neighbour across a narrow gap
 
     def reach(self) -> np.ndarray:
         profile = np.full(REACH_DIRECTIONS, self.edge, np.float32)
@@ -77,9 +78,9 @@ def measure_of(bubble: Bubble) -> BubbleMeasure:
         ring_baseline=one(0.0),
         levels=LEVELS,
         neighbours=np.full((1, 1), np.nan, np.float32),
-        passing=np.zeros((1, 1), np.float32),
-        heading=np.zeros((1, 1), np.float32),
-        aspect=one(1.0),
+        centers_mm=np.zeros((1, 2), np.float32),
+        radii_mm=np.ones((1, 2), np.float32),
+        bridged=np.array([bubble.bridged]),
     )
 
 
@@ -129,6 +130,11 @@ TABLE = {
     "a tick over a fill": (Bubble(ends={300: 2.0}), UNCLEAR, Reason.POSSIBLE_CROSS),
     "a line over a fill seen only inside, darker": (
         Bubble(overlay=0.15),
+        UNCLEAR,
+        Reason.POSSIBLE_CROSS,
+    ),
+    "a line through a fill between filled neighbours (ends hidden)": (
+        Bubble(bridged=True),
         UNCLEAR,
         Reason.POSSIBLE_CROSS,
     ),
