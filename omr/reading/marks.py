@@ -213,11 +213,11 @@ class Footprints:
     inside: np.ndarray
     outlines: np.ndarray
 
-    def blocked(self, inked: np.ndarray) -> np.ndarray:
+    def blocked(self, inked: np.ndarray, print_shows: bool) -> np.ndarray:
         """(N, 96, S) bool: samples on the footprint of a neighbour that holds ink
-        (``inked``: (N,) bool), or on the printed outline of any neighbour (black on a
-        form printed black, or on a gray scan)."""
-        blocked = self.outlines.copy()
+        (``inked``: (N,) bool), or, where the print is as dark as ink (``print_shows``:
+        a form printed black, a gray scan), on the printed outline of any neighbour."""
+        blocked = self.outlines.copy() if print_shows else np.zeros_like(self.outlines)
         chosen = inked[self.other]
         own = self.own[chosen]
         if own.size:
@@ -545,7 +545,12 @@ def measure_bubbles(
     for (group, _, _, _), interior in zip(groups, interiors, strict=True):
         fill[group.members] = (interior >= levels.ink_at).mean(-1)
     holds_ink = fill > calibration.blank_max_fill
-    clear = ~layout.footprints.blocked(holds_ink)
+    for group, rx, ry, paper in groups:
+        across = gather(
+            page.ink, centers[group.members], _polar_points(rx, ry, OUTLINE_RADII, RIM_DIRECTIONS)
+        )
+        outlines.append((group.members, 1.0 - across / paper[..., None]))  # (N, 48, R) darkness
+    clear = ~layout.footprints.blocked(holds_ink, _print_shows(outlines, holds_ink, levels.ink_at))
     for (group, rx, ry, paper), interior in zip(groups, interiors, strict=True):
         index = group.members
         ink_below = paper * (1.0 - levels.ink_at)
@@ -568,10 +573,6 @@ def measure_bubbles(
             run = np.cumprod(inked, axis=-1)
             steps = run.sum(-1)
             reach[marked] = np.where(steps > 0, np.asarray(REACH_RADII)[steps - 1], 0.0)
-        across = gather(
-            page.ink, centers[index], _polar_points(rx, ry, OUTLINE_RADII, RIM_DIRECTIONS)
-        )
-        outlines.append((index, 1.0 - across / paper[..., None]))  # (N, 48, R) darkness
     ring, ring_baseline = _rings(outlines, fill, count, levels, calibration.blank_max_fill)
     joined = bridged(page, centers, papers, holds_ink, layout.gaps, levels.ink_at)
     return BubbleMeasure(
@@ -675,6 +676,21 @@ def _paper_stretches(inked: np.ndarray) -> np.ndarray:
     return np.where(paper.all(-1), 1, starts.sum(-1))
 
 
+def _print_shows(
+    outlines: list[tuple[np.ndarray, np.ndarray]], inked: np.ndarray, ink_at: float
+) -> bool:
+    """Whether the printed outlines show in the ink on this page (a form printed black,
+    a gray scan of a drop-out sheet): the darkest sample across the outline, in the
+    median of any size's blank bubbles, reaches half the ink threshold (a fill's blurred
+    overshoot over it may add the rest). Where they drop out, a stroke crossing a blank
+    neighbour's outline is ink on paper all the way."""
+    for index, darkness in outlines:
+        blank = ~inked[index]
+        if blank.any() and np.median(darkness[blank].max(-1)) >= ink_at / 2:
+            return True
+    return False
+
+
 def _rings(
     outlines: list[tuple[np.ndarray, np.ndarray]],
     fill: np.ndarray,
@@ -757,7 +773,9 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     A direction is an end where ink runs past the outline and the mark beside it
     (:func:`past_the_mark`) by ``stroke_beyond`` radii; neighbouring directions make one
     end. An end that stops on the line of a stroke of a neighbouring X may be that
-    neighbour's stroke: it is ``borrowed`` and set aside. Ends that themselves make an X
+    neighbour's stroke: it is ``borrowed`` and set aside, unless that stroke's line
+    crosses this bubble's interior and the neighbour's X does not stand without it (a
+    tick or a slash of this bubble running on to the neighbour). Ends that make an X
     are set aside only for strokes the neighbour shows; a stray end on a fill also for
     the hidden other end of one (an X's stroke running into this bubble's footprint).
     Of the other ends, those roughly opposite each other are one stroke through the
@@ -781,11 +799,12 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
             for stroke in _strokes_of(
                 measure, int(other), found[int(other)][0], hidden=not stroked[index]
             )
+            if stroke[4] or not _through(measure, index, *stroke[:2])
         ]
         own = [
             k
             for k, (angle, length) in enumerate(zip(angles, reaches, strict=True))
-            if not any(_on_stroke(_tip(measure, index, angle, length), *s) for s in strokes)
+            if not any(_on_stroke(_tip(measure, index, angle, length), *s[:4]) for s in strokes)
         ]
         if stroked[index] and len(own) < 2:
             # Its ends make an X only with those that may be its neighbours': in doubt.
@@ -827,20 +846,32 @@ def _tip(measure: BubbleMeasure, index: int, angle: float, reach: float) -> np.n
 
 def _strokes_of(
     measure: BubbleMeasure, index: int, angles: tuple[float, ...], hidden: bool
-) -> list[tuple[np.ndarray, np.ndarray, float, float]]:
+) -> list[tuple[np.ndarray, np.ndarray, float, float, bool]]:
     """The strokes of an X on bubble ``index`` as (start mm, unit direction, length mm,
     how far off that line it may run in mm): from the bubble's centre, 2.5 radii long,
-    half a felt-tip stroke and a pixel to either side of the line to an end it shows.
+    half a felt-tip stroke and a pixel to either side of the line to an end it shows,
+    and whether the X stands without it.
     With ``hidden``, also toward the ends it hides (:func:`_with_hidden_ends`), known
     only as far as an off-centre crossing allows: a third of a radius more."""
     biggest = float(measure.radii_mm[index].max())
     width = NEIGHBOUR_STROKE_MM + (X_OFF_CENTRE * biggest if hidden else 0.0)
     strokes = []
-    for angle in _with_hidden_ends(angles) if hidden else angles:
+    implied = _with_hidden_ends(angles)[len(angles) :] if hidden else ()
+    for angle in (*angles, *implied):
         direction = _towards(measure, index, angle)
         unit = direction / np.linalg.norm(direction)
-        strokes.append((measure.centers_mm[index], unit, X_REACH_MAX * biggest, width))
+        # Whether the X stands without this stroke (a hidden end: on the ends it shows).
+        stands = angle not in angles or _makes_x(tuple(a for a in angles if a != angle))
+        strokes.append((measure.centers_mm[index], unit, X_REACH_MAX * biggest, width, stands))
     return strokes
+
+
+def _through(measure: BubbleMeasure, index: int, start: np.ndarray, unit: np.ndarray) -> bool:
+    """Whether a stroke line (from ``start`` mm along ``unit``) crosses bubble
+    ``index``'s interior."""
+    offset = measure.centers_mm[index] - start
+    across = abs(float(offset[0] * unit[1] - offset[1] * unit[0]))
+    return across < INTERIOR_RADIUS * float(measure.radii_mm[index].min())
 
 
 def _on_stroke(
