@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from omr.vocabulary.reasons import Reason
 from station.errors import StationError
-from station.services.deadlines import current_schedule, window_of
+from station.services.deadlines import bounds_of
 from station.storage.committee import KeyPublication
 from station.storage.models import Exam
 
@@ -55,11 +55,10 @@ def check_contestations_closed(session: Session, *, exam: Exam, now: datetime) -
     StationError
         ``contestation_window_open`` (409), naming the window's end.
     """
-    window = window_of(session, exam=exam, kind="contestation")
-    schedule = current_schedule(session, exam=exam)
-    if window is None or schedule is None:
+    bounds = bounds_of(session, exam=exam, kind="contestation")
+    if bounds is None:
         return
-    _, end = window.bounds(schedule.published_at)
+    _, end = bounds
     if now <= end:
         raise StationError(
             Reason.CONTESTATION_WINDOW_OPEN,
