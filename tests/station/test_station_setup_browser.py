@@ -6,6 +6,7 @@ room head reads a sheet and opens the key; a committee member files a contestati
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -13,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from station.app import create_app
+from station.cli import main as station_main
 from station.config import Settings
 from station.demo import EXAM_CODE, EXAMPLE
 from station.services.deadlines import local_now
-from station.services.users import create_user
 from tests.station.test_station_browser import _login, browser, served, serving  # noqa: F401
 from tests.station.test_station_room_browser import file_contestation
 
@@ -29,13 +30,14 @@ CANDIDATES = """number,name,room
 
 
 @pytest.fixture
-def empty(tmp_path: Path) -> Iterator[str]:
-    """A station with no exam, no room and one account: the administrator's."""
-    settings = Settings(data_dir=tmp_path / "data", watch_hot_folder=False, reading_threads=1)
-    app = create_app(settings)
-    with app.state.sessions() as session, session.begin():
-        create_user(session, username="admin", password="admin", role="admin")
-    with serving(app) as base:
+def empty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A new station with no exam, no room and one account, its administrator's (made by
+    ``station user add``)."""
+    data = tmp_path / "data"
+    monkeypatch.setattr("sys.stdin", io.StringIO("admin\n"))
+    assert station_main(["user", "add", "admin", "--data", str(data)]) == 0
+    settings = Settings(data_dir=data, watch_hot_folder=False, reading_threads=1)
+    with serving(create_app(settings)) as base:
         yield base
 
 
