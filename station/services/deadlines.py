@@ -28,6 +28,14 @@ Kind = Literal["contestation", "rescan"]
 Step = Literal["filing", "resolving"]
 ROMANIA = "Europe/Bucharest"  # the zone of the station's clock (:func:`local_now`)
 WHAT = {"contestation": "contestația", "rescan": "cererea de rescanare"}
+FIELDS = {  # a window's fields, as the refusals name them
+    "step": "etapa",
+    "opens": "deschiderea",
+    "closes": "închiderea",
+    "days": "zilele",
+    "hours": "orele",
+    "at": "ora",
+}
 
 
 def local_now() -> datetime:
@@ -82,10 +90,13 @@ def set_time_zone(session: Session, *, exam: Exam, zone: str, actor: User) -> Ex
     return exam
 
 
-def _windows_problem(error: ValidationError) -> str:
-    """The first problem of the windows, in Romanian: where, and the value refused."""
+def _windows_problem(kind: str, error: ValidationError) -> str:
+    """The first problem of a window, in Romanian: where, and the value refused."""
     problem = error.errors()[0]
-    where = ".".join(str(part) for part in problem["loc"])
+    fields = " ".join(FIELDS.get(str(part), str(part)) for part in problem["loc"])
+    where = f"{WHAT[kind]}, {fields}"
+    if problem["type"] == "missing":
+        return f"{where}: lipsește"
     return f"{where}: valoarea „{problem['input']}” nu este acceptată"
 
 
@@ -106,12 +117,15 @@ def set_schedule(
     StationError
         ``windows_invalid``.
     """
-    try:
-        checked = {kind: Window.model_validate(w) for kind, w in (windows or {}).items()}
-    except ValidationError as error:
-        raise StationError(Reason.WINDOWS_INVALID, problem=_windows_problem(error)) from None
-    if set(checked) - set(WHAT):
+    if set(windows or {}) - set(WHAT):
         raise StationError(Reason.WINDOWS_INVALID, problem=f"pot fi doar {', '.join(WHAT)}")
+    checked = {}
+    for kind, window in (windows or {}).items():
+        try:
+            checked[kind] = Window.model_validate(window)
+        except ValidationError as error:
+            problem = _windows_problem(kind, error)
+            raise StationError(Reason.WINDOWS_INVALID, problem=problem) from None
     wall = in_zone(to_utc(published_at, exam.time_zone), exam.time_zone)
     for kind, window in checked.items():
         opens, closes = window.bounds(wall)

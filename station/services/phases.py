@@ -19,6 +19,7 @@ from station.errors import StationError
 from station.services.deadlines import bounds_of
 from station.storage.committee import KeyPublication
 from station.storage.models import Exam
+from station.words import local_time
 
 
 def publication_of(session: Session, *, exam: Exam) -> KeyPublication | None:
@@ -43,7 +44,7 @@ def check_unlocked(session: Session, *, exam: Exam, action: str) -> None:
             Reason.EXAM_LOCKED,
             status_code=409,
             action=action,
-            published=f"{publication.published_at:%d.%m.%Y %H:%M}",
+            published=local_time(publication.published_at, exam.time_zone),
         )
 
 

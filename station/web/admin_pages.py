@@ -80,7 +80,11 @@ def _exam_context(session: SessionDep, login: AuthSession, exam: Exam) -> dict:
     rooms = rooms_of_exam(session, exam_id=exam.id)
     heads = {
         user.room_id: user
-        for user in session.scalars(select(User).where(User.role == "room_head").order_by(User.id))
+        for user in session.scalars(
+            select(User)
+            .where(User.role == "room_head", User.disabled_at.is_(None))
+            .order_by(User.id)
+        )
     }
     candidates = list(
         session.scalars(

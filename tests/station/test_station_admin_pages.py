@@ -192,6 +192,10 @@ def test_the_schedule_is_set_in_the_exam_s_time_and_stored_in_utc(station, sessi
         schedule = {"published_at": "2026-06-01T10:00", "contestation_own": "da", **fields}
         refused = _post(station, "/admin/exams/1/schedule", csrf=csrf, **schedule)
         assert "ferestre invalide: " in refused.text and said in refused.text
+    windows = {"contestation": {"closes": {"at": "25"}}}
+    bad = {"published_at": "2026-06-01T10:00", "windows": windows}
+    refused = station.call("PUT", "/api/exams/1/schedule", "admin", json=bad)
+    assert "contestația, închiderea ora: valoarea „25” nu este acceptată" in refused.text
 
 
 def test_a_user_is_given_another_role_moved_and_disabled(station) -> None:  # noqa: ANN001
