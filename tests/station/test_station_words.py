@@ -78,6 +78,9 @@ def _exam_day(station, example: Path, tmp_path: Path) -> None:  # noqa: ANN001
         ("sef2", f"/api/sheets/{sheet}/annul", {"reason": "semn distinctiv"}),
     ]
     _post(station, calls)
+    gone = {"username": "fost", "password": "fost1", "role": "committee"}
+    user = station.call("POST", "/api/users", "admin", json=gone).json()["id"]
+    _post(station, [("admin", f"/api/users/{user}/disable", None)])  # „dezactivat la …”
     schedule(station)
     set_clock(station, datetime(2026, 6, 1, 15, 0))
     _post(
