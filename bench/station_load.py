@@ -30,6 +30,10 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples" / "specializare").glob("sheet-*.jpg"))
+# How often the room is looked at: a room head's page every 1.5 s, the bench more often
+# (each look lists the room's every sheet: looking every 50 ms cost the station more than
+# storing the sheets did).
+POLL_SECONDS = 0.2
 
 
 def _free_port() -> int:
@@ -69,7 +73,7 @@ def _readings(client: httpx.Client, room: int) -> int:
 def _wait(client: httpx.Client, room: int, readings: int) -> float:
     """The time at which ``room`` has ``readings`` readings."""
     while _readings(client, room) < readings:
-        time.sleep(0.05)
+        time.sleep(POLL_SECONDS)
     return time.perf_counter()
 
 

@@ -19,7 +19,10 @@ class Settings:
     max_request_bytes: int = 200 * 1024 * 1024  # checked from Content-Length and as it arrives
     min_free_bytes: int = 500 * 1024 * 1024  # less free space: the pages show a warning
     retry_seconds: float = 30.0  # scans a failure left unread (a full disk) are read again
-    reading_threads: int = 2  # one large file never holds up the other rooms' sheets
+    # Scans read at once, page by page: one large file never holds up the other rooms'
+    # sheets, and the readings of some are stored while others' pages are read.
+    reading_threads: int = 4
+    reading_processes: int = 2  # that read the pages (0: read in the threads themselves)
     hot_poll_seconds: float = 1.0
     # A hot-folder file is taken once unchanged this long and whole by its format's end
     # (a scanner pausing 2.5 s mid-file is waited for), or once unchanged for

@@ -297,6 +297,36 @@ def _rendered(path: str, number: int) -> np.ndarray:
     return _pil_to_page(picture)
 
 
+def page_count(path: str | Path, *, max_pages: int = MAX_PAGES) -> int:
+    """The pages :func:`load_pages` yields for a file, counted from its headers alone (no
+    page decoded or rendered); 1 for a file refused as a whole (missing, corrupt, longer
+    than ``max_pages``...), whose one failure is its page 1."""
+    from pdf2image import pdfinfo_from_path
+    from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError
+
+    try:
+        with Path(path).open("rb") as handle:
+            if handle.read(4) == b"%PDF":
+                info = pdfinfo_from_path(
+                    str(path), first_page=1, last_page=max_pages, timeout=PDF_RENDER_SECONDS
+                )
+                pages = int(info.get("Pages", 0))
+            else:
+                handle.seek(0)
+                pages = _frame_count(Image.open(handle), max_pages)
+    except (
+        *_PILLOW_ERRORS,
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        PDFInfoNotInstalledError,
+        PDFPageCountError,
+        PDFSyntaxError,
+        subprocess.TimeoutExpired,
+    ):
+        return 1
+    return pages if 1 <= pages <= max_pages else 1
+
+
 def load_pages(
     path: str | Path, *, max_pages: int = MAX_PAGES, only: int | None = None
 ) -> Iterator[PageImage | PageFailure]:

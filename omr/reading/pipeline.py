@@ -410,7 +410,7 @@ def read_files(paths: Iterable[str | Path], options: ReadOptions) -> Iterator[Sh
     an entry point that opts into :func:`omr.process_memory.reuse_large_buffers` has the
     next page reuse its memory.
     """
-    candidates = [options.template] if options.template is not None else list(_shipped())
+    candidates = _candidates(options)
     batch = _Batch()
     for path in paths:
         for page, decode_ms in _timed(load_pages(path, max_pages=options.max_pages)):
@@ -418,6 +418,21 @@ def read_files(paths: Iterable[str | Path], options: ReadOptions) -> Iterator[Sh
             del page
             yield reading
             del reading
+
+
+def _candidates(options: ReadOptions) -> list[SheetTemplate]:
+    """The templates a page may be read against."""
+    return [options.template] if options.template is not None else list(_shipped())
+
+
+def read_file_page(path: str | Path, number: int, options: ReadOptions) -> SheetReading | None:
+    """Read page ``number`` of a file alone, the others skipped undecoded (None: the file
+    has no such page). A failure of the whole file is the reading of its page 1, whatever
+    ``number``; duplicates across pages are the caller's to find."""
+    candidates = _candidates(options)
+    pages = _timed(load_pages(path, max_pages=options.max_pages, only=number))
+    page, decode_ms = next(pages, (None, 0.0))
+    return None if page is None else _Batch().read(page, decode_ms, options, candidates)
 
 
 @dataclass

@@ -139,8 +139,8 @@ def record(
     seal: Seal = session.info["audit_seal"]
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(7007)"))
-    last = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).first()
-    prev_hash = last.hash if last is not None else GENESIS
+    head = session_head(session)
+    prev_hash = head[1] if head is not None else GENESIS
     at = utcnow()
     name = actor_name(actor)
     before, after = _plain(before), _plain(after)
@@ -167,7 +167,9 @@ def _plain(value: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def session_head(session: Session) -> tuple[int, str] | None:
     """The newest entry's id and hash (None for an empty log)."""
-    last = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).first()
+    last = session.execute(
+        select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+    ).first()
     return (last.id, last.hash) if last is not None else None
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from functools import lru_cache
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import cv2
@@ -18,15 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from omr.reading.ingest import SourceRef
-from omr.reading.pipeline import ReadOptions, SheetReading, read_files
-from omr.scoring.profiles import load_profile
-from omr.sheet.template import load_template
+from omr.reading.pipeline import ReadOptions, SheetReading
 from omr.vocabulary.errors import OmrError
 from omr.vocabulary.reasons import Problem, Reason
 from omr.vocabulary.states import PageStatus
 from station.config import Settings
-from station.services import audit
+from station.services import audit, page_reading
 from station.services.candidates import auto_link
+from station.services.page_reading import PageJob, PageRead
 from station.storage.models import Annulment, Exam, Reading, Room, Scan
 
 log = logging.getLogger(__name__)
@@ -40,59 +39,65 @@ def pending_scans(session: Session, *, room_id: int | None = None) -> list[int]:
     return list(session.scalars(query))
 
 
-@lru_cache(maxsize=16)
-def _read_options(template: str, profile: str, exam: str, max_pages: int) -> ReadOptions:
-    """What an exam's scans are read against, loaded once per exam (not per scan)."""
-    ink = load_profile(profile).ink
-    return ReadOptions(
-        template=load_template(template),
-        exam=exam,
-        required_ink=lambda _: ink,
-        max_pages=max_pages,
-    )
-
-
 def read_options(exam: Exam, *, max_pages: int) -> ReadOptions:
     """What the scans of ``exam`` are read against."""
-    return _read_options(exam.template, exam.profile, exam.code, max_pages)
+    return page_reading.read_options(exam.template, exam.profile, exam.code, max_pages)
 
 
-def read_pages(path: Path, exam: Exam, *, max_pages: int) -> Iterator[SheetReading]:
-    """Read the pages of a stored scan one by one (each page's image is released once
-    the caller moves on: a batch of hundreds of pages is not held in memory).
+def read_pages(
+    path: Path,
+    exam: Exam,
+    *,
+    max_pages: int,
+    read: Callable[[PageJob], PageRead] = page_reading.read_page,
+) -> Iterator[tuple[SheetReading, bool]]:
+    """Read the pages of a stored scan one by one, each by one ``read`` job (a reading
+    process's, or in this thread), each with whether it was placed on its template.
 
-    A failure of the reader itself is the reading of the page after the last one read,
-    so the pages read before it are kept and no two readings claim one page.
+    A failure of the reader itself is the reading of the page it failed on, and the last:
+    the pages read before it are kept and no two readings claim one page.
     """
-    last = 0
-    try:
-        options = read_options(exam, max_pages=max_pages)
-        for reading in read_files([path], options):
-            last = reading.source.page
-            yield reading
-    except (OmrError, ValueError, OSError, cv2.error) as error:
-        log.exception("reading %s failed", path)
-        failed = SheetReading(source=SourceRef(str(path), last + 1, ""))
-        failed.reasons.append(Problem(Reason.READ_FAILED, error=str(error)))
-        yield failed
+    number, pages = 1, 1
+    while number <= pages:
+        job = PageJob(str(path), number, exam.template, exam.profile, exam.code, max_pages)
+        try:
+            read_page = read(job)
+        except (OmrError, ValueError, OSError, cv2.error, BrokenProcessPool) as error:
+            log.exception("reading page %s of %s failed", number, path)
+            yield _failed(path, number, str(error)), False
+            return
+        if read_page.reading is None or read_page.reading.source.page != number:
+            yield _failed(path, number, "the file changed while it was read"), False
+            return
+        pages = max(pages, read_page.pages)
+        yield read_page.reading, read_page.placed
+        number += 1
 
 
-def overlay_name(scan: Scan, page: SheetReading) -> str | None:
+def _failed(path: Path, number: int, error: str) -> SheetReading:
+    failed = SheetReading(source=SourceRef(str(path), number, ""))
+    failed.reasons.append(Problem(Reason.READ_FAILED, error=error))
+    return failed
+
+
+def overlay_name(scan: Scan, page: SheetReading, *, placed: bool) -> str | None:
     """Where the overlay of a read page is kept (relative to the overlays folder); None for
     a page the reader could not place on its template."""
-    if page.page is None:
+    if not placed:
         return None
     return f"{scan.sha256[:2]}/{scan.sha256}-p{page.source.page}.png"
 
 
-def _duplicate_serial(session: Session, room: Room, reading: SheetReading) -> Reading | None:
-    """An earlier live reading of the exam with the same sheet serial."""
+def _duplicate_serial(session: Session, room: Room, reading: SheetReading) -> str | None:
+    """An earlier live reading of the exam with the same sheet serial, named as a refusal
+    names it (its id and file; the reading itself is not loaded)."""
     if reading.serial is None or reading.status == PageStatus.REJECTED:
         return None
     annulled = select(Annulment.reading_id)
-    return session.scalars(
-        select(Reading)
+    first = session.execute(
+        select(Reading.id, Scan.original_name)
         .join(Room, Reading.room_id == Room.id)
+        .join(Scan, Reading.scan_id == Scan.id)
         .where(
             Room.exam_id == room.exam_id,
             Reading.serial == reading.serial,
@@ -102,6 +107,7 @@ def _duplicate_serial(session: Session, room: Room, reading: SheetReading) -> Re
         .order_by(Reading.id)
         .limit(1)
     ).first()
+    return None if first is None else f"#{first.id} ({first.original_name})"
 
 
 def add_reading(
@@ -140,10 +146,12 @@ def read_scan(
     *,
     settings: Settings,
     scan_id: int,
-    on_page: Callable[[int], None] | None = None,
+    read: Callable[[PageJob], PageRead] = page_reading.read_page,
+    on_page: Callable[[int], bool] | None = None,
 ) -> int:
-    """Read one stored scan; returns the number of readings written (0: already read).
-    ``on_page`` is told the number of each page once it is read (the batch's progress)."""
+    """Read one stored scan; returns the number of readings written (0: already read, or
+    given up). ``on_page`` is told the number of each page once it is read (the batch's
+    progress) and answers whether to go on: False leaves the scan unread."""
     with sessions() as session:
         scan = session.get(Scan, scan_id)
         if (
@@ -151,29 +159,23 @@ def read_scan(
             or session.scalars(select(Reading.id).where(Reading.scan_id == scan_id)).first()
         ):
             return 0
-        room = session.get(Room, scan.room_id)
-        exam = room.exam
+        exam = session.get(Room, scan.room_id).exam
         path = settings.scans_dir / scan.stored_path
     pages, overlays = [], []
-    for page in read_pages(path, exam, max_pages=settings.max_pages_per_file):
-        overlays.append(overlay_name(scan, page))  # drawn when someone asks for it
-        page.page = None  # release the image
+    for page, placed in read_pages(path, exam, max_pages=settings.max_pages_per_file, read=read):
+        overlays.append(overlay_name(scan, page, placed=placed))  # drawn when asked for
         pages.append(page)
-        if on_page is not None:
-            on_page(page.source.page)
+        if on_page is not None and not on_page(page.source.page):
+            return 0
     with sessions() as session, session.begin():
         if session.scalars(select(Reading.id).where(Reading.scan_id == scan_id)).first():
             return 0
         room = session.get(Room, scan.room_id)
         for page, overlay in zip(pages, overlays, strict=True):
-            first = _duplicate_serial(session, room, page)
-            if first is not None:
+            earlier = _duplicate_serial(session, room, page)
+            if earlier is not None:
                 page.reasons.append(
-                    Problem(
-                        Reason.DUPLICATE_SERIAL,
-                        serial=page.serial,
-                        earlier=f"#{first.id} ({first.scan.original_name})",
-                    )
+                    Problem(Reason.DUPLICATE_SERIAL, serial=page.serial, earlier=earlier)
                 )
             reading = add_reading(session, scan=scan, room=room, page=page, overlay=overlay)
             document = reading.document

@@ -250,7 +250,7 @@ def rescan(
         path = Path(folder) / name
         path.write_bytes(data)
         pages = list(read_pages(path, room.exam, max_pages=settings.max_pages_per_file))
-    page = pages[0]
+    page, placed = pages[0]
     try:
         if len(pages) != 1:
             raise StationError(
@@ -286,7 +286,7 @@ def rescan(
         scan=scan,
         room=room,
         page=page,
-        overlay=overlay_name(scan, page),
+        overlay=overlay_name(scan, page, placed=placed),
         supersedes=request.reading,
     )
     result = RescanResult(

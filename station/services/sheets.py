@@ -8,11 +8,12 @@ change). A sheet is ``final`` only when no doubt is left.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from omr.scoring.profiles import load_profile
+from omr.scoring.profiles import Profile, load_profile
 from omr.scoring.results import SheetScore
 from omr.scoring.score import ReadingPage, score_sheet
 from omr.vocabulary.errors import OmrError
@@ -187,8 +188,15 @@ def keep_ink(session: Session, *, reading: Reading, reason: str, actor: User) ->
     return kept
 
 
+@lru_cache(maxsize=16)
+def _profile(name: str) -> Profile:
+    """An exam's profile, parsed once (not once for each sheet of every room view: the
+    shipped profiles do not change while the station runs)."""
+    return load_profile(name)
+
+
 def _score(view: SheetView, key) -> tuple[SheetScore | None, str | None]:  # noqa: ANN001
-    profile = load_profile(view.room.exam.profile)
+    profile = _profile(view.room.exam.profile)
     page = ReadingPage.model_validate(
         {**view.reading.document, "candidate": view.candidate.number if view.candidate else None}
     )

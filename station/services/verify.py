@@ -102,7 +102,7 @@ def _rederived(session: Session, settings: Settings) -> Iterator[str]:
         if not path.is_file() or not readings:
             continue
         exam = session.get(Room, scan.room_id).exam
-        for page in read_pages(path, exam, max_pages=settings.max_pages_per_file):
+        for page, _ in read_pages(path, exam, max_pages=settings.max_pages_per_file):
             reading = readings.get(page.source.page)
             if reading is not None:
                 fresh = json.loads(json.dumps(page.as_dict(), default=str))  # as stored

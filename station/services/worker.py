@@ -1,12 +1,14 @@
-"""The reading worker: ``reading_threads`` threads read queued scans in arrival order, each
-one scan at a time, so a large file in one thread leaves the others to the next sheets
-(OpenCV releases the interpreter while it works on pixels).
+"""The reading worker: ``reading_threads`` threads take queued scans in arrival order, each
+one scan at a time, and have their pages read one by one by ``reading_processes`` reading
+processes (:mod:`station.services.reading_pool`): the pages of a large file take turns with
+the other rooms' sheets, and the readings are stored here, one transaction a scan.
 
 On start it queues every stored scan without a reading, so a scan received before a
 crash is read after the restart; :func:`station.services.reading.read_scan` skips a scan
 already read, so none is read twice. A scan whose reading failed (a full disk, a lost
 database) is queued again once the queue has been idle for ``retry_seconds``: the work
-resumes by itself when the disk has room again.
+resumes by itself when the disk has room again. On stop, a scan in hand is left between
+two pages, unread: it is read whole after the restart.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from omr.process_memory import reuse_large_buffers
 from station.config import Settings
 from station.services.reading import pending_scans, read_scan
+from station.services.reading_pool import ReadingPool
 from station.storage.models import Scan
 
 log = logging.getLogger(__name__)
@@ -37,7 +39,7 @@ class InHand:
 
 
 class ReadingWorker:
-    """Background threads over a queue of scan ids."""
+    """Background threads over a queue of scan ids, reading in a pool of processes."""
 
     def __init__(self, sessions: sessionmaker[Session], settings: Settings) -> None:
         self.sessions = sessions
@@ -45,6 +47,8 @@ class ReadingWorker:
         self.queue: queue.Queue[int | None] = queue.Queue()
         self.current: set[int] = set()  # the scans being read now
         self.in_hand: dict[int, InHand] = {}  # the same, with their rooms and progress
+        self.pool = ReadingPool(settings.reading_processes)
+        self._stopping = threading.Event()
         self._threads = [
             threading.Thread(target=self._run, name=f"station-reader-{number}", daemon=True)
             for number in range(max(1, settings.reading_threads))
@@ -66,18 +70,19 @@ class ReadingWorker:
         self.queue.put(scan_id)
 
     def stop(self) -> None:
-        """Finish the scans in hand and stop."""
+        """Stop reading, the scans in hand left unread after their current pages."""
+        self._stopping.set()
         for _ in self._threads:
             self.queue.put(None)
         for thread in self._threads:
             thread.join(timeout=30)
+        self.pool.close()
 
     def waiting(self) -> int:
         """How many scans wait in the queue."""
         return self.queue.qsize()
 
     def _run(self) -> None:
-        reuse_large_buffers()  # pages are read one after another: reuse their memory
         failed = False
         while True:
             try:
@@ -100,6 +105,7 @@ class ReadingWorker:
                 self.sessions,
                 settings=self.settings,
                 scan_id=scan_id,
+                read=self.pool.read,
                 on_page=lambda page: self._page_read(scan_id, page),
             )
             return True
@@ -115,10 +121,12 @@ class ReadingWorker:
             scan = session.get(Scan, scan_id)
             return scan and InHand(scan_id, scan.room_id, scan.original_name)
 
-    def _page_read(self, scan_id: int, page: int) -> None:
+    def _page_read(self, scan_id: int, page: int) -> bool:
+        """Note a scan's progress; False once the station stops (the scan is left)."""
         in_hand = self.in_hand.get(scan_id)
         if in_hand is not None:
             in_hand.pages = page
+        return not self._stopping.is_set()
 
     def reading_in(self, room_id: int) -> InHand | None:
         """A scan of the room being read now, with its progress (None: none is)."""

@@ -1,0 +1,61 @@
+"""One page of a stored scan read: the job a reading process runs (see
+:mod:`station.services.reading_pool`), or the station itself when it reads in its threads.
+
+A job names its exam's template and profile rather than carrying them, so it pickles small;
+each process loads what an exam is read against once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from omr.reading.ingest import page_count
+from omr.reading.pipeline import ReadOptions, SheetReading, read_file_page
+from omr.scoring.profiles import load_profile
+from omr.sheet.template import load_template
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """Page ``number`` of the file at ``path``, read for an exam."""
+
+    path: str
+    number: int
+    template: str
+    profile: str
+    exam: str
+    max_pages: int
+
+
+@dataclass(frozen=True)
+class PageRead:
+    """What a job read: the page (None: the file has no such page), whether it was placed
+    on its template, and for page 1 the file's page count (0 for the other pages)."""
+
+    reading: SheetReading | None
+    placed: bool
+    pages: int
+
+
+@lru_cache(maxsize=16)
+def read_options(template: str, profile: str, exam: str, max_pages: int) -> ReadOptions:
+    """What an exam's scans are read against, loaded once per exam (not per page)."""
+    ink = load_profile(profile).ink
+    return ReadOptions(
+        template=load_template(template),
+        exam=exam,
+        required_ink=lambda _: ink,
+        max_pages=max_pages,
+    )
+
+
+def read_page(job: PageJob) -> PageRead:
+    """Read one page of a file (its pixels released: only the reading is handed back)."""
+    options = read_options(job.template, job.profile, job.exam, job.max_pages)
+    pages = page_count(job.path, max_pages=job.max_pages) if job.number == 1 else 0
+    reading = read_file_page(job.path, job.number, options)
+    placed = reading is not None and reading.page is not None
+    if reading is not None:
+        reading.page = None
+    return PageRead(reading, placed, pages)
