@@ -21,7 +21,7 @@ from omr.cli.main import main
 from omr.process_memory import reuse_large_buffers
 from omr.reading import ingest
 from omr.reading.ingest import load_pages
-from omr.reading.pipeline import ReadOptions, read_files
+from omr.reading.pipeline import ReadOptions, read_file_page, read_files
 from omr.sheet.template import load_template
 
 
@@ -159,6 +159,28 @@ def test_a_page_is_released_before_the_next_is_decoded(
     second = next(readings)
     assert alive_while_decoding == [False, False]
     assert (first.serial, second.serial) == (1, 2)
+
+
+def test_a_page_read_alone_and_the_pages_counted(tmp_path: Path, specializare) -> None:
+    """A file's pages counted from its headers, and one page read without the others (a
+    file refused whole counts one page: its failure)."""
+    sheets = [render_sheet(specializare, 150, serial=serial) for serial in (1, 2, 3)]
+    tiff = _tiff(tmp_path / "batch.tiff", sheets)
+    pdf = tmp_path / "two.pdf"
+    canvas = Canvas(str(pdf))
+    for _ in range(2):
+        canvas.drawString(100, 100, "scan")
+        canvas.showPage()
+    canvas.save()
+    garbage = tmp_path / "scan.jpg"
+    garbage.write_bytes(b"not an image" * 10)
+    assert ingest.page_count(tiff) == 3
+    assert ingest.page_count(pdf) == 2
+    assert ingest.page_count(tiff, max_pages=2) == 1  # refused as pages_too_many
+    assert [ingest.page_count(path) for path in (garbage, tmp_path / "gone.png")] == [1, 1]
+    second = read_file_page(tiff, 2, ReadOptions())
+    assert (second.source.page, second.serial) == (2, 2)
+    assert read_file_page(tiff, 4, ReadOptions()) is None
 
 
 def test_photocopy_and_duplicate_file_are_rejected(tmp_path: Path, specializare) -> None:
