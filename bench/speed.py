@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import resource
 import statistics
-import struct
 import sys
 import tempfile
 import time
@@ -39,7 +38,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 
 from scansim.recipes import Plan, make  # noqa: E402
-from scansim.scanner import ScanSettings  # noqa: E402
+from scansim.scanner import ScanSettings, with_density  # noqa: E402
 
 STAGES = ("decode", "registration", "warp", "marks", "identity", "checks")
 A4, A3 = ("specializare-asistenti", None), ("rezidentiat-national-2025", "med_B")
@@ -76,12 +75,6 @@ CASES = {
 }
 
 
-def _with_density(jpeg: bytes, dpi: int) -> bytes:
-    """A JFIF file saying it was scanned at ``dpi`` (as scanners write it)."""
-    assert jpeg[6:11] == b"JFIF\0", "OpenCV writes a JFIF header first"
-    return jpeg[:13] + struct.pack(">BHH", 1, dpi, dpi) + jpeg[18:]
-
-
 def _scans(case: Case, seeds: range) -> list[bytes]:
     template, form = case.sheet
     scans = []
@@ -100,7 +93,7 @@ def _make_files(folder: Path, name: str, case: Case) -> list[Path]:
     if case.kind == "jpg":
         paths = [stem.with_name(f"{stem.name}-{i}.jpg") for i in range(count)]
         for path, data in zip(paths, scans, strict=True):
-            path.write_bytes(_with_density(data, case.dpi))
+            path.write_bytes(with_density(data, case.dpi))
         return paths
     pages = [_pillow(data) for data in scans]
     if case.kind == "pdf":
@@ -156,24 +149,27 @@ def _decode_ms(paths: list[Path], repeat: int) -> tuple[float, float]:
     return statistics.median(full), statistics.median(reduced)
 
 
-def _read(paths: list[Path]) -> tuple[list[dict[str, float]], list[float], int]:
-    """Read each path; (timings_ms per page, wall ms per page, peak RSS in KiB)."""
+def _read(paths: list[Path]) -> tuple[list[dict[str, float]], list[float], list[float], int]:
+    """Read each path; (timings_ms per page, wall ms and CPU ms per page, peak RSS in
+    KiB)."""
     from omr.process_memory import reuse_large_buffers
     from omr.reading.pipeline import read_files
 
     reuse_large_buffers()  # as the CLI and the station's reading worker do
     options = _options()
-    timings, walls = [], []
+    timings, walls, cpu = [], [], []
     for path in paths:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         readings = list(read_files([path], options))
         per_page = (time.perf_counter() - started) * 1000 / len(readings)
+        cpu_per_page = (time.process_time() - cpu_started) * 1000 / len(readings)
         for reading in readings:
             assert reading.status != "rejected", (path, reading.reasons)
             walls.append(per_page)
+            cpu.append(cpu_per_page)
             timings.append(reading.timings_ms)
             reading.page = None  # as `omr read` and the station do once the overlay is drawn
-    return timings, walls, _peak_rss_kib()
+    return timings, walls, cpu, _peak_rss_kib()
 
 
 def _throughput(paths: list[Path], processes: int, sheets: int) -> float:
@@ -191,7 +187,7 @@ def _p95(values: list[float]) -> float:
 
 HEADER = (
     f"{'case':<26}{'decode full':>12}{'at reading':>11}{'median':>8}{'p95':>8}{'best':>8}"
-    f"{'above floor':>12}   stages (median ms)   peak RSS"
+    f"{'CPU':>8}{'above floor':>12}   stages (median ms)   peak RSS"
 )
 
 
@@ -199,14 +195,15 @@ def _report(name: str, paths: list[Path], repeat: int) -> str:
     with get_context("spawn").Pool(1, initializer=_one_thread) as pool:
         pool.apply(_read, (paths,))  # warm up
         full, reduced = pool.apply(_decode_ms, (paths, max(3, repeat // 3)))
-        timings, walls, rss = pool.apply(_read, (paths * repeat,))
-    median = statistics.median(walls)
+        timings, walls, cpu, rss = pool.apply(_read, (paths * repeat,))
+    median, above = statistics.median(walls), 1 - reduced / statistics.median(walls)
     stages = "  ".join(
         f"{stage} {statistics.median(t.get(stage, 0.0) for t in timings):.1f}" for stage in STAGES
     )
     return (
         f"{name:<26}{full:>10.1f}ms{reduced:>9.1f}ms{median:>6.1f}ms{_p95(walls):>6.1f}ms"
-        f"{min(walls):>6.1f}ms{(median - reduced) / median:>12.0%}   {stages}   {rss / 1024:.0f} MB"
+        f"{min(walls):>6.1f}ms{statistics.median(cpu):>6.1f}ms{above:>12.0%}   {stages}"
+        f"   {rss / 1024:.0f} MB"
     )
 
 

@@ -49,7 +49,7 @@ from omr.reading.registration.blocks import register_by_blocks
 from omr.reading.registration.fit import PageRegistration
 from omr.reading.registration.outlines import refine_on_outlines
 from omr.reading.registration.page import register_page
-from omr.reading.template_space import TemplatePage, warp_to_template
+from omr.reading.template_space import PX_PER_MM, TemplatePage, warp_to_template
 from omr.sheet.calibration import Calibration, load_calibration
 from omr.sheet.template import (
     ArucoRegistration,
@@ -65,9 +65,10 @@ SCHEMA = "omr.reading/1"
 # A flat, well-registered page has no bubble whose outline sits at the edge of the local
 # search (SEARCH_MM); a corner displaced by 1.5 mm puts 3–30 % of them there.
 MAX_MISALIGNED_SHARE = 0.02
-# The coarsest scans the corpus proves the reading on are 150 dpi (5.9 px/mm): a finer page
-# is decoded at a half, a quarter or an eighth of its size while it keeps this.
-READ_PX_PER_MM = 5.8
+# A page is decoded at a half, a quarter or an eighth of its size while it keeps the
+# straightened page's resolution, as a 200 dpi scan does (7.87 px/mm): a 400 dpi page is
+# read at 200 dpi, but a 300 dpi page whole (at 150 dpi its hard sheets read more doubt).
+READ_PX_PER_MM = 0.98 * PX_PER_MM
 
 
 @dataclass
