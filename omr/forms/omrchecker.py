@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from omr.sheet.template import PAGE_SIZES_MM
@@ -55,6 +56,18 @@ class Frame:
     to_mm: np.ndarray
     crop: str
     marker_px: float
+
+    def to_page(self, points: np.ndarray) -> np.ndarray:
+        """Frame px (n, 2) as page mm (n, 2)."""
+        return cv2.perspectiveTransform(
+            np.asarray(points, np.float64).reshape(1, -1, 2), self.to_mm
+        )[0]
+
+    def from_page(self, points: np.ndarray) -> np.ndarray:
+        """Page mm (n, 2) as frame px (n, 2)."""
+        return cv2.perspectiveTransform(
+            np.asarray(points, np.float64).reshape(1, -1, 2), np.linalg.inv(self.to_mm)
+        )[0]
 
 
 def expand_labels(labels: list[str]) -> list[str]:

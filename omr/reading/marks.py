@@ -38,6 +38,7 @@ from functools import cache
 
 import numpy as np
 
+from omr.reading.printed_inside import without_print
 from omr.reading.template_space import TemplatePage, gather, per_template
 from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
 from omr.sheet.template import Bubble, SheetTemplate
@@ -455,6 +456,7 @@ class BubbleLayout:
     aspect: np.ndarray
     heading: np.ndarray
     aspect: np.ndarray
+    printed_labels: tuple[str, ...] = ()  # the labels printed inside (print.labels_inside)
 
 
 @per_template
@@ -484,6 +486,7 @@ def bubble_layout(template: SheetTemplate, answers_only: bool = False) -> Bubble
         np.array([b.center_mm for b in bubbles], np.float32).reshape(-1, 2),
         tuple(groups),
         *_neighbourhood(tuple(b.center_mm for b in bubbles), tuple(b.size_mm for b in bubbles)),
+        tuple(b.option for b in bubbles) if template.print.labels_inside else (),
     )
 
 
@@ -519,6 +522,12 @@ def measure_bubbles(
         centers[index] += shifts
         paper = _local_paper(page.ink, centers[index], rx, ry)[:, None]
         groups.append((group, rx, ry, paper))
+    if levels is None and layout.printed_labels:  # print inside bubbles: not the candidate's
+        discs = [
+            (g.members, _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS))
+            for g, rx, ry, _ in groups
+        ]
+        page = replace(page, ink=without_print(page.ink, centers, layout.printed_labels, discs))
     darkness = np.zeros(count, np.float32)
     tone = np.zeros(count, np.float32)
     grain = np.zeros(count, np.float32)

@@ -371,13 +371,18 @@ DROP_OUT_MIN_RED = 170
 
 
 class PrintSpec(_Model):
-    """How the sheet looks on paper. Only ``colour`` is read back (:attr:`drops_out`)."""
+    """How the sheet looks on paper. Only ``colour`` (:attr:`drops_out`) and
+    ``labels_inside`` are read back."""
 
     colour: str = Field(default="#D2232A", pattern=r"^#[0-9A-Fa-f]{6}$")
     title: list[TextItem] = []
     instructions: list[TextItem] = []
     pictograms: Pictograms | None = None
     boxes: list[LabelledBox] = []  # score box, signature boxes
+    # Each bubble's option letter or digit is printed inside it, as dark as a pen (forms
+    # printed by others): the reader takes that print off the page before measuring ink
+    # (omr.reading.printed_inside).
+    labels_inside: bool = False
 
     @property
     def drops_out(self) -> bool:
