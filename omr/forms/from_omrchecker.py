@@ -155,9 +155,9 @@ def _ring_entries(rings: list[tuple[float, float, float]]) -> list[dict]:
     ]
 
 
-def _corner_blocks(scan: ScanMarks, page_mm: tuple[float, float]) -> list:
+def _corner_blocks(scan: ScanMarks, page_mm: tuple[float, float]) -> list[dict]:
     """The solid marks nearest the page's four corners, one for each (text, a filled
-    bubble or a code inside the page is no registration mark)."""
+    bubble or a code inside the page is no registration mark), as template entries."""
     width, height = page_mm
     chosen: list = []
     for corner in ((0, 0), (width, 0), (width, height), (0, height)):
@@ -166,7 +166,14 @@ def _corner_blocks(scan: ScanMarks, page_mm: tuple[float, float]) -> list:
             chosen.append(
                 min(left, key=lambda b: np.hypot(*(np.add(b.box[:2], b.box[2:]) / 2 - corner)))
             )
-    return sorted(chosen, key=lambda b: (b.box[1], b.box[0]))
+    return [
+        {
+            "name": f"block_{n + 1}",
+            "origin_mm": rounded(block.box[:2]),
+            "size_mm": rounded((block.box[2] - block.box[0], block.box[3] - block.box[1])),
+        }
+        for n, block in enumerate(sorted(chosen, key=lambda b: (b.box[1], b.box[0])))
+    ]
 
 
 def _marks(frame: Frame, scan: ScanMarks | None) -> tuple[list[dict], str]:
@@ -186,19 +193,11 @@ def _marks(frame: Frame, scan: ScanMarks | None) -> tuple[list[dict], str]:
             "Registration: the bullseyes measured on the scan. CHECK: every one is printed "
             "on every copy."
         )
-    blocks = _corner_blocks(scan, frame.page_mm) if scan else []
-    entries = [
-        {
-            "name": f"block_{n + 1}",
-            "origin_mm": rounded(block.box[:2]),
-            "size_mm": rounded((block.box[2] - block.box[0], block.box[3] - block.box[1])),
-        }
-        for n, block in enumerate(blocks)
-    ]
-    return entries, (
+    return _corner_blocks(scan, frame.page_mm) if scan else [], (
         "Registration: the solid marks nearest the page's corners, measured on the scan. "
         "CHECK: every one is printed on every copy (none is a filled answer, a word or a "
-        "code that changes)."
+        "code that changes) and none is a timing track's bar (the reader may take its "
+        "neighbour for it; the page is then refused, its marks and outlines disagreeing)."
     )
 
 
