@@ -138,7 +138,8 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
     notes = [
         f"Measured by `omr template from-pdf` from {pdf.name}, page {page_number}.",
         f"Found {sum(b.centres.shape[0] * b.centres.shape[1] for b in blocks)} bubbles "
-        f"in {len(blocks)} blocks, questions 1–{count}, and {len(marks)} solid blocks.",
+        f"in {len(blocks)} blocks, questions 1–{count}, and {len(marks)} registration marks "
+        f"({sum(m.shape == 'corner' for m in marks)} of them L-shaped).",
         "Questions are numbered "
         + (
             "by the numbers printed before them."
@@ -160,6 +161,7 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
         "blocks": [
             {
                 "name": f"block_{index + 1}",
+                **({"shape": mark.shape} if mark.shape != "solid" else {}),
                 "origin_mm": rounded(mark.box[:2]),
                 "size_mm": rounded((mark.box[2] - mark.box[0], mark.box[3] - mark.box[1])),
             }

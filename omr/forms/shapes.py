@@ -1,4 +1,5 @@
-"""Printed shapes on a rendered blank form: outlined bubbles and solid blocks.
+"""Printed shapes on a rendered blank form: outlined bubbles, solid blocks and L-shaped
+corner marks.
 
 A bubble is an outline around a hole: a circle, an ellipse or a rounded box, whatever is
 printed inside its hole (a letter or a digit is another shape). A block is solid ink
@@ -12,6 +13,8 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
+from omr.sheet.corner_marks import is_l
 
 # Print is what is darker than this (of 255): a black or grey outline antialiased over a
 # pixel, a drop-out red outline in the green channel (about 40).
@@ -44,9 +47,11 @@ class Outline:
 
 @dataclass(frozen=True)
 class Block:
-    """A solid printed rectangle: (x0, y0, x1, y1) in mm, axis-aligned."""
+    """A solid printed mark in its box (x0, y0, x1, y1) in mm, axis-aligned: a rectangle,
+    or (``shape`` ``corner``) an L along two of its box's sides."""
 
     box: tuple[float, float, float, float]
+    shape: str = "solid"
 
 
 def print_mask(image: np.ndarray) -> np.ndarray:
@@ -90,9 +95,11 @@ def find_shapes(image: np.ndarray, px_per_mm: float) -> tuple[list[Outline], lis
         if short >= BLOCK_MIN_MM and max(w, h) / px_per_mm <= BLOCK_MAX_MM:
             (_, _), (rw, rh), _ = cv2.minAreaRect(contours[index])
             solid = cv2.countNonZero(mask[y : y + h, x : x + w]) >= BLOCK_FILL * w * h
+            corners = (x / px_per_mm, y / px_per_mm, (x + w) / px_per_mm, (y + h) / px_per_mm)
             if solid and area >= BLOCK_FILL * rw * rh:
-                corners = (x / px_per_mm, y / px_per_mm, (x + w) / px_per_mm, (y + h) / px_per_mm)
                 blocks.append(Block(corners))
+            elif not holes and is_l(contours[index]):
+                blocks.append(Block(corners, "corner"))
     return outlines, blocks
 
 

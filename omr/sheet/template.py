@@ -140,10 +140,12 @@ MIN_REGISTRATION_BLOCKS = 3
 
 
 class SolidBlock(_NamedBox):
-    """A registration mark printed on the form, in its box: a solid black rectangle, or
-    concentric rings around a dot (a bullseye, ``shape: rings``, in a square box)."""
+    """A registration mark printed on the form, in its box: a solid black rectangle,
+    concentric rings around a dot (a bullseye, ``shape: rings``, in a square box), or an
+    L (``shape: corner``: two solid bars along two sides of its box, meeting at one of
+    its corners; the box's corners register the page)."""
 
-    shape: Literal["solid", "rings"] = "solid"
+    shape: Literal["solid", "rings", "corner"] = "solid"
 
 
 class BlockRegistration(_Model):

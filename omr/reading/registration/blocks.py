@@ -22,6 +22,7 @@ from omr.reading.channels import ScanChannels
 from omr.reading.registration.fit import PageRegistration, registration_from_marks
 from omr.reading.template_space import per_template
 from omr.sheet.bullseyes import find_rings
+from omr.sheet.corner_marks import is_l
 from omr.sheet.template import MIN_REGISTRATION_BLOCKS, BlockRegistration, Box, SheetTemplate
 from omr.vocabulary.reasons import Problem, Reason
 
@@ -98,7 +99,8 @@ class _Layout:
     the template corners each block's corners show when the page lies turned: its 180°
     partner's, opposite corner first; otherwise ``turn`` and ``turned_corners`` are None.
     ``page_long`` and ``part_long`` are the long sides (mm) of the page and of its
-    smallest part; ``rings`` whether some marks are bullseyes.
+    smallest part; ``rings`` whether some marks are bullseyes; ``corner`` (K,) which
+    are L-shaped corner marks.
     """
 
     centres: np.ndarray
@@ -109,6 +111,7 @@ class _Layout:
     page_long: float
     part_long: float
     rings: bool
+    corner: np.ndarray
 
 
 @per_template
@@ -136,6 +139,7 @@ def _layout(template: SheetTemplate) -> _Layout:
         page_long=page_long,
         part_long=min([max(p.size_mm) for p in template.page.parts] + [page_long]),
         rings=any(block.shape == "rings" for block in registration.blocks),
+        corner=np.array([block.shape == "corner" for block in registration.blocks]),
     )
 
 
@@ -145,18 +149,20 @@ class _Candidates:
 
     ``centres`` (N, 2), ``sizes`` (N, 2) as (long, short) and ``corners`` (N, 4, 2)
     running round each rectangle, in image px; ``round`` (N,) marks bullseyes, whose
-    corners only their centre places.
+    corners only their centre places; ``corner`` (N,) L-shaped marks (their box's
+    corners).
     """
 
     centres: np.ndarray
     sizes: np.ndarray
     corners: np.ndarray
     round: np.ndarray
+    corner: np.ndarray
 
     @staticmethod
     def none() -> _Candidates:
         empty = np.zeros((0, 2))
-        return _Candidates(empty, empty, np.zeros((0, 4, 2)), np.zeros(0, bool))
+        return _Candidates(empty, empty, np.zeros((0, 4, 2)), np.zeros(0, bool), np.zeros(0, bool))
 
     def __add__(self, other: _Candidates) -> _Candidates:
         return _Candidates(
@@ -175,6 +181,7 @@ def _bullseyes(gray: np.ndarray) -> _Candidates:
         np.stack([diameters, diameters], axis=1),
         centres[:, None, :] + diameters[:, None, None] * square,
         np.ones(len(rings), bool),
+        np.zeros(len(rings), bool),
     )
 
 
@@ -207,6 +214,36 @@ def _paper(smaller: np.ndarray, widest_px: float) -> np.ndarray:
     return cv2.morphologyEx(smaller, cv2.MORPH_CLOSE, kernel)
 
 
+def _print(small: np.ndarray, paper: np.ndarray, print_level: float) -> np.ndarray:
+    """(H, W) uint8, 255 where ``small`` is darker than ``print_level`` of its paper."""
+    level = cv2.resize(
+        cv2.convertScaleAbs(paper, alpha=print_level),
+        (small.shape[1], small.shape[0]),
+        interpolation=cv2.INTER_LINEAR,
+    )
+    return cv2.compare(small, level, cv2.CMP_LT)
+
+
+def _corner_blobs(
+    small: np.ndarray,
+    paper: np.ndarray,
+    min_area_px: float,
+    max_area_px: float,
+    print_level: float,
+) -> list[tuple[int, int, int, int]]:
+    """Bounding boxes of the L-shaped blobs of ``small`` whose box's area is in the given
+    range (an L's arms may be thinner than ``THIN_PRINT_PX``: nothing is opened away)."""
+    contours, _ = cv2.findContours(
+        _print(small, paper, print_level), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE
+    )
+    boxes = []
+    for contour in contours:
+        width, height = cv2.minAreaRect(contour)[1]
+        if min_area_px <= width * height <= max_area_px and is_l(contour):
+            boxes.append(cv2.boundingRect(contour))
+    return boxes
+
+
 def _blobs(
     small: np.ndarray,
     paper: np.ndarray,
@@ -219,13 +256,8 @@ def _blobs(
     Print darker than ``print_level`` of its paper, without its thin strokes, with an
     area in the given range and a rectangular outline.
     """
-    level = cv2.resize(
-        cv2.convertScaleAbs(paper, alpha=print_level),
-        (small.shape[1], small.shape[0]),
-        interpolation=cv2.INTER_LINEAR,
-    )
     thin = cv2.getStructuringElement(cv2.MORPH_RECT, (THIN_PRINT_PX, THIN_PRINT_PX))
-    solid = cv2.morphologyEx(cv2.compare(small, level, cv2.CMP_LT), cv2.MORPH_OPEN, thin)
+    solid = cv2.morphologyEx(_print(small, paper, print_level), cv2.MORPH_OPEN, thin)
     contours, _ = cv2.findContours(solid, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     areas = np.fromiter(map(cv2.contourArea, contours), float, len(contours))
     boxes = []
@@ -239,13 +271,15 @@ def _blobs(
 
 
 def _measured(
-    gray: np.ndarray, boxes: list[tuple[int, int, int, int]], scale: float
+    gray: np.ndarray, boxes: list[tuple[int, int, int, int]], scale: float, corner: bool = False
 ) -> _Candidates:
-    """The solid rectangles in the full-resolution windows of detection-copy ``boxes``.
+    """The solid rectangles (or, ``corner``, the L-shaped marks) in the full-resolution
+    windows of detection-copy ``boxes``.
 
     Each window is smoothed (a halftone's dots merge) and thresholded on its own (Otsu:
     blob against paper), so the light on the rest of the page does not matter; its
-    largest blob counts if it fills ``MIN_RECTANGULARITY`` of its minimum-area box.
+    largest blob counts if it fills ``MIN_RECTANGULARITY`` of its minimum-area box (or
+    is an L, :func:`omr.sheet.corner_marks.l_vertex`).
     """
     centres, sizes, corners = [], [], []
     for x, y, w, h in boxes:
@@ -261,7 +295,8 @@ def _measured(
             continue
         rectangle = cv2.minAreaRect(blob)
         (cx, cy), (width, height), _ = rectangle
-        if cv2.contourArea(blob) < MIN_RECTANGULARITY * width * height:
+        solid = cv2.contourArea(blob) >= MIN_RECTANGULARITY * width * height
+        if not (is_l(blob) if corner else solid):
             continue
         centres.append((cx + x0, cy + y0))
         sizes.append((max(width, height), min(width, height)))
@@ -271,6 +306,7 @@ def _measured(
         np.array(sizes, float).reshape(-1, 2),
         np.array(corners, float).reshape(-1, 4, 2),
         np.zeros(len(centres), bool),
+        np.full(len(centres), corner),
     )
 
 
@@ -307,11 +343,16 @@ def _proposals(
 
 
 def _best_proposal(
-    blocks_mm: np.ndarray, block_sizes: np.ndarray, found: _Candidates, bounds: tuple[float, float]
+    blocks_mm: np.ndarray,
+    block_sizes: np.ndarray,
+    corner: np.ndarray,
+    found: _Candidates,
+    bounds: tuple[float, float],
 ) -> tuple[int, np.ndarray]:
     """The similarity (2, 3) mapping mm → px that places the most blocks.
 
-    A block is placed when a candidate of its shape lies within ``MATCH_TOLERANCE_MM``
+    A block is placed when a candidate of its shape (size, and an L for a ``corner`` (K,)
+    mark) lies within ``MATCH_TOLERANCE_MM``
     of where the proposal puts it; ties go to the proposal whose placed blocks lie
     nearest their candidates. Returns the number of blocks placed and the transform.
     """
@@ -322,6 +363,7 @@ def _best_proposal(
         (np.abs(other / block_scale - 1) < SIZE_TOLERANCE)
         & (block_scale > bounds[0])
         & (block_scale < bounds[1])
+        & (corner[:, None] == found.corner[None, :])
     )
     similarities, s = _proposals(blocks_mm, block_scale, fits, found, bounds)
     best = (0, 0.0, np.zeros((2, 3)))
@@ -341,7 +383,11 @@ def _best_proposal(
 
 
 def _match(
-    to_px: np.ndarray, blocks_mm: np.ndarray, block_sizes: np.ndarray, found: _Candidates
+    to_px: np.ndarray,
+    blocks_mm: np.ndarray,
+    block_sizes: np.ndarray,
+    corner: np.ndarray,
+    found: _Candidates,
 ) -> dict[int, int]:
     """Template block → candidate, for the candidates where ``to_px`` (2, 3) puts each block."""
     predicted = blocks_mm @ to_px[:, :2].T + to_px[:, 2]
@@ -349,7 +395,7 @@ def _match(
     scale = found.sizes[None, :, 0] / block_sizes[:, None, 0]
     shape_ok = (
         np.abs(found.sizes[None, :, 1] / block_sizes[:, None, 1] / scale - 1) < SIZE_TOLERANCE
-    )
+    ) & (corner[:, None] == found.corner[None, :])
     distance = np.linalg.norm(predicted[:, None, :] - found.centres, axis=2)
     distance = np.where(shape_ok & (distance < MATCH_TOLERANCE_MM * px_per_mm), distance, np.inf)
     nearest = distance.argmin(axis=1)
@@ -450,19 +496,24 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
     expected = len(registration.blocks)
     bounds = _scale_bounds(layout, max(gray.shape))
     rings = _bullseyes(gray) if layout.rings else _Candidates.none()
+    areas = (
+        (1 - SIZE_TOLERANCE) ** 2 * block_areas.min() * small_bounds[0] ** 2,
+        (1 + SIZE_TOLERANCE) ** 2 * block_areas.max() * small_bounds[1] ** 2,
+    )
     for print_level in PRINT_LEVELS:
-        boxes = _blobs(
-            small,
-            paper,
-            (1 - SIZE_TOLERANCE) ** 2 * block_areas.min() * small_bounds[0] ** 2,
-            (1 + SIZE_TOLERANCE) ** 2 * block_areas.max() * small_bounds[1] ** 2,
-            print_level,
-        )
+        boxes = _blobs(small, paper, *areas, print_level)
         found = _measured(gray, boxes, scale) + rings
-        count, similarity = _best_proposal(layout.centres, layout.sizes, found, bounds)
+        if layout.corner.any():
+            ells = _corner_blobs(small, paper, *areas, print_level)
+            found += _measured(gray, ells, scale, corner=True)
+        count, similarity = _best_proposal(
+            layout.centres, layout.sizes, layout.corner, found, bounds
+        )
         if count >= MIN_REGISTRATION_BLOCKS:
             break
-    matches = _match(similarity, layout.centres, layout.sizes, found) if count else {}
+    matches = (
+        _match(similarity, layout.centres, layout.sizes, layout.corner, found) if count else {}
+    )
     if count < MIN_REGISTRATION_BLOCKS or len(matches) < MIN_REGISTRATION_BLOCKS:
         return Problem(
             Reason.REGISTRATION_MARKS_NOT_FOUND,
