@@ -197,7 +197,8 @@ def _marks(frame: Frame, scan: ScanMarks | None) -> tuple[list[dict], str]:
         "Registration: the solid marks nearest the page's corners, measured on the scan. "
         "CHECK: every one is printed on every copy (none is a filled answer, a word or a "
         "code that changes) and none is a timing track's bar (the reader may take its "
-        "neighbour for it; the page is then refused, its marks and outlines disagreeing)."
+        "neighbour for it: the page is then refused, its marks and outlines disagreeing; "
+        "give the whole track as a registration block of shape track)."
     )
 
 

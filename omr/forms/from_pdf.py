@@ -139,7 +139,8 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
         f"Measured by `omr template from-pdf` from {pdf.name}, page {page_number}.",
         f"Found {sum(b.centres.shape[0] * b.centres.shape[1] for b in blocks)} bubbles "
         f"in {len(blocks)} blocks, questions 1–{count}, and {len(marks)} registration marks "
-        f"({sum(m.shape == 'corner' for m in marks)} of them L-shaped).",
+        f"({sum(m.shape == 'corner' for m in marks)} L-shaped, "
+        f"{sum(m.shape == 'track' for m in marks)} timing tracks).",
         "Questions are numbered "
         + (
             "by the numbers printed before them."
@@ -164,6 +165,7 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
                 **({"shape": mark.shape} if mark.shape != "solid" else {}),
                 "origin_mm": rounded(mark.box[:2]),
                 "size_mm": rounded((mark.box[2] - mark.box[0], mark.box[3] - mark.box[1])),
+                **({"bars": mark.bars, "bar_mm": rounded(mark.bar)} if mark.bars else {}),
             }
             for index, mark in enumerate(sorted(marks, key=lambda m: (m.box[1], m.box[0])))
         ],

@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from omr.sheet.timing_tracks import MIN_BARS as MIN_TRACK_BARS
 from omr.vocabulary.errors import TemplateError
 from omr.vocabulary.reasons import Reason
 
@@ -141,11 +142,21 @@ MIN_REGISTRATION_BLOCKS = 3
 
 class SolidBlock(_NamedBox):
     """A registration mark printed on the form, in its box: a solid black rectangle,
-    concentric rings around a dot (a bullseye, ``shape: rings``, in a square box), or an
-    L (``shape: corner``: two solid bars along two sides of its box, meeting at one of
-    its corners; the box's corners register the page)."""
+    concentric rings around a dot (a bullseye, ``shape: rings``, in a square box), an L
+    (``shape: corner``: two solid bars along two sides of its box, meeting at one of its
+    corners), or a timing track (``shape: track``: ``bars`` equal solid bars of
+    ``bar_mm``, evenly spaced from one end of its box to the other). The box's corners
+    register the page."""
 
-    shape: Literal["solid", "rings", "corner"] = "solid"
+    shape: Literal["solid", "rings", "corner", "track"] = "solid"
+    bars: Annotated[int, Field(ge=MIN_TRACK_BARS)] | None = None
+    bar_mm: Size | None = None
+
+    @model_validator(mode="after")
+    def _bars_for_a_track(self) -> SolidBlock:
+        if (self.shape == "track") != (self.bars is not None and self.bar_mm is not None):
+            raise ValueError("a track, and only a track, gives bars and bar_mm")
+        return self
 
 
 class BlockRegistration(_Model):

@@ -1,5 +1,6 @@
-"""L-shaped corner marks: found by ``from-pdf`` on a blank form and by the reader on its
-scans, printed black, light or halftoned, under a shadow, turned and skewed."""
+"""Registration marks of forms printed by others: L-shaped corner marks and timing
+tracks, found by ``from-pdf`` on a blank form and by the reader on its scans, printed
+black, light or halftoned, under a shadow, turned and skewed."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from omr.forms.writing import write_template
 from omr.reading.pipeline import ReadOptions, read_files
 from omr.sheet.corner_marks import l_vertex
 from omr.sheet.template import SheetTemplate
+from omr.sheet.timing_tracks import find_tracks
 
 WIDTH, HEIGHT, DPI = 210.0, 297.0, 200
 PX_PER_MM = DPI / 25.4
@@ -24,6 +26,11 @@ PX_PER_MM = DPI / 25.4
 # meet at (None: a solid square).
 ISSUE_MARKS = [(10, 10, 8, None), (192, 10, 8, None), (10, 279, 8, None), (190, 277, 10, 2)]
 FOUR_LS = [(8, 8, 10, 0), (192, 8, 10, 1), (192, 279, 10, 2), (8, 279, 10, 3)]
+# Two squares at the top and a timing track down each side: 40 bars of 5 × 1.5 mm,
+# 6 mm apart, from 30 mm down.
+TRACKED = [(10, 10, 8, None), (192, 10, 8, None)]
+BAR, PITCH, BARS = (5.0, 1.5), 6.0, 40
+LAYOUTS = {"three squares and an L": ISSUE_MARKS, "four Ls": FOUR_LS, "two tracks": TRACKED}
 ARM_MM, QUESTIONS, OPTIONS = 2.5, 12, "ABCD"
 FILLED = {q: q % 4 for q in range(1, QUESTIONS + 1)}
 
@@ -47,6 +54,10 @@ def _draw(path: Path, marks: list) -> None:
         left = vertex in (0, 3)
         rect(x, y if top else y + size - ARM_MM, size, ARM_MM)
         rect(x if left else x + size - ARM_MM, y, ARM_MM, size)
+    if marks is TRACKED:
+        for n in range(BARS):
+            rect(8, 30 + n * PITCH, *BAR)
+            rect(WIDTH - 8 - BAR[0], 30 + n * PITCH, *BAR)
     canvas.setFont("Helvetica-Bold", 14)
     canvas.drawString(40 * mm, (HEIGHT - 30) * mm, "ANSWER SHEET")
     canvas.setLineWidth(0.3 * mm)
@@ -60,12 +71,12 @@ def _draw(path: Path, marks: list) -> None:
     canvas.save()
 
 
-@pytest.fixture(scope="module", params=["three squares and an L", "four Ls"])
+@pytest.fixture(scope="module", params=list(LAYOUTS))
 def form(request, tmp_path_factory) -> tuple[SheetTemplate, np.ndarray]:
     """The template ``from-pdf`` measures, and the blank form rendered (gray)."""
     folder = tmp_path_factory.mktemp("corners")
     pdf = folder / "form.pdf"
-    _draw(pdf, ISSUE_MARKS if request.param == "three squares and an L" else FOUR_LS)
+    _draw(pdf, LAYOUTS[request.param])
     measured = measure_form(pdf)
     template = write_template(measured.data, measured.notes, folder / "form.yaml")
     gray = cv2.cvtColor(render_form(pdf, 1, DPI), cv2.COLOR_BGR2GRAY)
@@ -81,13 +92,25 @@ def test_l_shapes_are_told_from_squares_rings_and_letters() -> None:
     assert l_vertex(np.ones((40, 40), bool)) is None and l_vertex(ring > 0) is None
 
 
-def test_from_pdf_finds_the_l_marks(form) -> None:
+def test_from_pdf_finds_the_marks(form) -> None:
     template, _ = form
     blocks = template.registration.blocks
     corners = [b for b in blocks if b.shape == "corner"]
-    assert len(blocks) == 4 and len(corners) in (1, 4)
+    tracks = [b for b in blocks if b.shape == "track"]
+    assert (len(blocks), len(corners), len(tracks)) in ((4, 1, 0), (4, 4, 0), (4, 0, 2))
     for block in corners:
         assert max(block.size_mm) == pytest.approx(10, abs=0.3)
+    for track in tracks:
+        assert track.bars == BARS and track.bar_mm == pytest.approx(BAR, abs=0.1)
+        assert track.size_mm[1] == pytest.approx((BARS - 1) * PITCH + BAR[1], abs=0.2)
+
+
+def test_a_track_is_its_bars_evenly_spaced_one_missed_inside() -> None:
+    centres = np.array([(0.0, 6.0 * n) for n in range(12) if n != 5] + [(50.0, 3.0)])
+    sizes = np.array([(5.0, 1.5)] * 11 + [(5.0, 5.0)])
+    ((run, count),) = find_tracks(centres, sizes)
+    assert count == 12 and list(run) == list(range(11))
+    assert find_tracks(centres[:4], sizes[:4]) == []
 
 
 def _filled(gray: np.ndarray) -> np.ndarray:
@@ -99,9 +122,11 @@ def _filled(gray: np.ndarray) -> np.ndarray:
 
 
 def _marks_restyled(page: np.ndarray, template: SheetTemplate, style: str) -> np.ndarray:
-    """The registration marks printed light (a 45 % grey) or as a 50 % screen of 2 px
-    dots; or a shadow 55 % deep falling across the page's right half."""
+    """The registration marks printed black, light (a 45 % grey) or as a 50 % screen of
+    2 px dots; or a shadow 55 % deep falling across the page's right half."""
     page = np.array(page)
+    if style == "black":
+        return page
     if style == "shadow":
         xs = np.arange(page.shape[1]) / page.shape[1]
         gain = 1 - 0.55 * np.clip((xs - 0.5) * 2, 0, 1)
@@ -118,7 +143,7 @@ def _marks_restyled(page: np.ndarray, template: SheetTemplate, style: str) -> np
 
 
 @pytest.mark.parametrize("style", ["black", "light", "halftone", "shadow"])
-def test_a_scan_registers_on_its_l_marks(form, style: str, tmp_path: Path) -> None:
+def test_a_scan_registers_on_its_marks(form, style: str, tmp_path: Path) -> None:
     template, gray = form
     scan = turn(_marks_restyled(_filled(gray), template, style), 2, 2.0)
     path = tmp_path / "scan.png"
