@@ -2,9 +2,13 @@
 
 Its fields (:mod:`omr.forms.omrchecker`) become question blocks (numbered fields of
 option letters laid in rows) and the candidate number (the widest block of digit
-columns); other fields are named in the comments and left out. Its registration marks
-are the bullseyes its ``CropOnMarkers`` frame stands on, or those or the solid blocks
-measured on a scan of the form (:mod:`omr.forms.scan_marks`).
+columns); other fields are named in the comments and left out. Given scans of the form,
+the first is measured (:mod:`omr.forms.scan_marks`): each block is fitted to the bubble
+outlines printed there (:mod:`omr.forms.fit_blocks`); the registration marks are the
+bullseyes its ``CropOnMarkers`` frame stands on, other bullseyes, or the solid marks
+nearest the page's corners; the print's colour is the outlines'. Orientation boxes are
+cells printed on every scan given. The template says that letters may be printed inside
+the bubbles (``print.labels_inside``); without a scan, the marks are OMRChecker's.
 """
 
 from __future__ import annotations

@@ -5,8 +5,7 @@ OMRChecker places bubbles in its own frame: ``pageDimensions`` pixels spanning t
 scan. Each field block puts its first bubble's top-left at ``origin``; a field's bubbles
 run ``bubblesGap`` apart (right, or down for ``direction: vertical``), its fields
 ``labelsGap`` apart the other way. The frame becomes millimetres on the paper whose
-shape it has; the registration marks are OMRChecker's bullseyes at the frame's corners,
-or, given a scan (:mod:`omr.forms.scan_marks`), the solid blocks printed on it.
+shape it has (:mod:`omr.forms.from_omrchecker` measures the rest on a scan).
 """
 
 from __future__ import annotations
