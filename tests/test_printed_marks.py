@@ -40,7 +40,8 @@ def _bubble_mm(question: int, option: int) -> tuple[float, float]:
 
 
 def _draw(path: Path, marks: list) -> None:
-    """A one-page form: ``marks``, a title, 12 numbered questions of 4 circles."""
+    """A one-page form: ``marks``, a title, 12 numbered questions of 4 circles, each
+    with its letter inside (as the issue's form prints them)."""
     canvas = Canvas(str(path), pagesize=(WIDTH * mm, HEIGHT * mm))
 
     def rect(x: float, y: float, w: float, h: float) -> None:
@@ -65,9 +66,11 @@ def _draw(path: Path, marks: list) -> None:
         y = _bubble_mm(question, 0)[1]
         canvas.setFont("Helvetica", 9)
         canvas.drawRightString(52 * mm, (HEIGHT - y - 1.2) * mm, str(question))
-        for option in range(len(OPTIONS)):
+        for option, letter in enumerate(OPTIONS):
             x = _bubble_mm(question, option)[0]
             canvas.circle(x * mm, (HEIGHT - y) * mm, 2.5 * mm, stroke=1, fill=0)
+            canvas.setFont("Helvetica", 7)
+            canvas.drawCentredString(x * mm, (HEIGHT - y - 1.2) * mm, letter)
     canvas.save()
 
 
@@ -98,6 +101,7 @@ def test_from_pdf_finds_the_marks(form) -> None:
     corners = [b for b in blocks if b.shape == "corner"]
     tracks = [b for b in blocks if b.shape == "track"]
     assert (len(blocks), len(corners), len(tracks)) in ((4, 1, 0), (4, 4, 0), (4, 0, 2))
+    assert template.print.labels_inside
     for block in corners:
         assert max(block.size_mm) == pytest.approx(10, abs=0.3)
     for track in tracks:

@@ -26,6 +26,9 @@ from omr.vocabulary.reasons import Reason
 # no print: then it tells a page turned by 180° from one that is not.
 BLANK_MARGIN_MM = 1.0
 NUMBER_COLUMN_MM = 3.0  # numbers of one column end within this of each other
+# A bubble prints its label inside when print covers 3 % of its interior (to 0.6 of its
+# radii) or more; an empty one holds none (the national form's: 0 %).
+LABEL_INK, INTERIOR_SHARE = 0.03, 0.6
 
 
 @dataclass
@@ -95,6 +98,23 @@ def _orientation_boxes(page: FormPage, blocks: list[Block], marks: list[SolidBlo
         if image.size and not image.any():
             found.append({"origin_mm": rounded((x0, y0)), "size_mm": rounded((x1 - x0, y1 - y0))})
     return found
+
+
+def _labels_inside(page: FormPage, blocks: list[Block]) -> bool:
+    """Whether print lies inside the bubbles (a letter or digit in each): ``LABEL_INK``
+    of their interiors (to ``INTERIOR_SHARE`` of their radii) or more, in most."""
+    mask = print_mask(page.image) > 0
+    ppm = page.px_per_mm
+    shares = []
+    for block in blocks:
+        rx, ry = (v / 2 * INTERIOR_SHARE * ppm for v in block.size)
+        ys, xs = np.mgrid[-int(ry) : int(ry) + 1, -int(rx) : int(rx) + 1]
+        inside = (xs / max(rx, 1)) ** 2 + (ys / max(ry, 1)) ** 2 <= 1
+        for x, y in block.centres.reshape(-1, 2):
+            rows = np.clip(int(round(y * ppm)) + ys[inside], 0, mask.shape[0] - 1)
+            cols = np.clip(int(round(x * ppm)) + xs[inside], 0, mask.shape[1] - 1)
+            shares.append(mask[rows, cols].mean())
+    return bool(np.median(shares) >= LABEL_INK)
 
 
 def _print_colour(page: FormPage, blocks: list[Block]) -> str:
@@ -183,6 +203,12 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
         ],
         "print": {"colour": _print_colour(page, blocks)},
     }
+    if _labels_inside(page, blocks):
+        data["print"]["labels_inside"] = True
+        notes.append(
+            "Letters or digits are printed inside the bubbles (print.labels_inside): the "
+            "reader takes them off the page before measuring ink."
+        )
     if _symmetric(registration["blocks"]):
         registration["orientation_boxes"] = _orientation_boxes(page, blocks, marks)
         notes.append(
