@@ -109,9 +109,11 @@ def test_from_pdf_finds_the_marks(form) -> None:
         assert track.size_mm[1] == pytest.approx((BARS - 1) * PITCH + BAR[1], abs=0.2)
 
 
-def test_a_track_is_its_bars_evenly_spaced_one_missed_inside() -> None:
-    centres = np.array([(0.0, 6.0 * n) for n in range(12) if n != 5] + [(50.0, 3.0)])
-    sizes = np.array([(5.0, 1.5)] * 11 + [(5.0, 5.0)])
+def test_a_track_is_its_bars_on_their_pitch() -> None:
+    # 12 bars 6 mm apart, the sixth missed; a dash like them printed half-way between
+    # the eighth and ninth; a square beside the track.
+    centres = np.array([(0.0, 6.0 * n) for n in range(12) if n != 5] + [(0.5, 45.0), (50.0, 3.0)])
+    sizes = np.array([(5.0, 1.5)] * 12 + [(5.0, 5.0)])
     ((run, count),) = find_tracks(centres, sizes)
     assert count == 12 and list(run) == list(range(11))
     assert find_tracks(centres[:4], sizes[:4]) == []
