@@ -41,6 +41,7 @@ PITCH_SHARE = 0.15
 # millimetre); each scale stretched to aspects 0.8–1.25, sizes kept to 0.05 mm.
 SIZE_SHARES, FINE_SHARES = np.arange(0.6, 1.85, 0.05), np.arange(0.85, 1.16, 0.05)
 ASPECTS, FINE_REACH_MM, SIZE_STEP_MM = np.arange(0.8, 1.26, 0.05), 0.5, 0.05
+# The outlines are looked for twice: about the shifted block, then about its first fit.
 FIT_PASSES = 2
 # A block of one bubble is looked for within 0.45 of this.
 LONE_PITCH_MM = 5.0
