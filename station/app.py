@@ -27,7 +27,15 @@ from station.services.throttle import LoginThrottle
 from station.services.worker import ReadingWorker
 from station.storage.db import make_engine, make_sessions
 from station.storage.schema import upgrade
-from station.web import admin_pages, api_docs, committee_pages, pages, sheet_pages
+from station.web import (
+    admin_pages,
+    admin_schedule,
+    admin_users,
+    api_docs,
+    committee_pages,
+    pages,
+    sheet_pages,
+)
 from station.web.deps import LoginRequired, templates
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -126,5 +134,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(sheet_pages.router)
     app.include_router(committee_pages.router)
     app.include_router(admin_pages.router)
+    app.include_router(admin_schedule.router)
+    app.include_router(admin_users.router)
     app.include_router(api_docs.router)
     return app

@@ -1,9 +1,11 @@
-"""``station``: serve the correction station, start the demo, verify the audit log (and
-re-sign its lost head) and re-derive every score, upgrade the database's schema."""
+"""``station``: serve the correction station, start the demo, create a user (the first
+administrator of an empty station), verify the audit log (and re-sign its lost head) and
+re-derive every score, upgrade the database's schema."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
 import shutil
@@ -97,6 +99,36 @@ def cmd_demo(args: argparse.Namespace) -> int:
         flush=True,
     )
     _serve(app, args.host, args.port)
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    """Create a user with the password typed (or the first line of standard input): exit 0
+    when created, 1 when refused (the name taken, the password too short), 2 when the
+    station cannot be opened. The station is made when the data folder is empty."""
+    from station.errors import StationError
+    from station.services.users import create_user
+
+    app = _app("user add", _settings(args))
+    if app is None:
+        return 2
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"password for {args.username}: ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        with app.state.sessions() as session, session.begin():
+            create_user(
+                session,
+                username=args.username,
+                password=password,
+                role=args.role,
+                full_name=args.full_name,
+            )
+    except StationError as refusal:
+        print(f"station user add: {refusal.problem.message}", file=sys.stderr)
+        return 1
+    print(f"user {args.username} ({args.role}) created")
     return 0
 
 
@@ -317,6 +349,15 @@ def _parser() -> argparse.ArgumentParser:
     storage_options(resign)
     resign.add_argument("--by", required=True, help="the administrator's username")
     resign.set_defaults(run=cmd_audit_resign)
+    user = commands.add_parser("user", help="the station's users").add_subparsers(
+        dest="what", required=True
+    )
+    add = user.add_parser("add", help="create an administrator or a committee member")
+    storage_options(add)
+    add.add_argument("username")
+    add.add_argument("--role", choices=("admin", "committee"), default="admin")
+    add.add_argument("--full-name", default="", help="the name people read (default: username)")
+    add.set_defaults(run=cmd_user_add)
     rederive = commands.add_parser("verify", help="re-derive every score from its stored scan")
     storage_options(rederive)
     rederive.set_defaults(run=cmd_verify)

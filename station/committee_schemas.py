@@ -16,8 +16,12 @@ class _Public(BaseModel):
 
 
 class ScheduleSet(BaseModel):
-    published_at: datetime  # Romanian wall-clock time of the results' publication
+    published_at: datetime  # the exam's wall-clock time when naive (stored in UTC)
     windows: dict[str, Any] | None = None  # None: the profile's windows
+
+
+class TimeZoneSet(BaseModel):
+    time_zone: str = Field(min_length=1, max_length=64)  # an IANA zone: Europe/Bucharest
 
 
 class WindowBounds(BaseModel):
@@ -27,7 +31,7 @@ class WindowBounds(BaseModel):
 
 
 class SchedulePublic(BaseModel):
-    published_at: datetime | None
+    published_at: datetime | None  # the exam's wall-clock time, as the windows
     windows: list[WindowBounds]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from omr.vocabulary.states import DecidedState
 
@@ -19,12 +19,21 @@ class Token(BaseModel):
     token_type: str = "bearer"
 
 
-class UserCreate(BaseModel):
+class UserChange(BaseModel):
+    role: Literal["room_head", "committee", "admin"]
+    room_id: int | None = None
+
+    @field_validator("room_id", mode="before")
+    @classmethod
+    def _no_room(cls, value: object) -> object:
+        """An empty choice (a page's „fără sală”) is no room."""
+        return None if value == "" else value
+
+
+class UserCreate(UserChange):
     username: str = Field(min_length=1, max_length=64, pattern=r"^[\w.-]+$")
     password: str
     full_name: str = ""
-    role: Literal["room_head", "committee", "admin"]
-    room_id: int | None = None
 
 
 class UserPublic(_Public):
@@ -33,6 +42,7 @@ class UserPublic(_Public):
     full_name: str
     role: str
     room_id: int | None
+    disabled_at: datetime | None
 
 
 class LockoutPublic(_Public):
@@ -57,6 +67,7 @@ class ExamPublic(_Public):
     title: str
     profile: str
     template: str
+    time_zone: str
 
 
 class RoomCreate(BaseModel):

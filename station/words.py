@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from omr.scoring.windows import Offset, Window
 from omr.vocabulary.states import MARK_STATE_RO, PAGE_STATUS_RO, MarkState
 from station.storage.models import EXAM_ZONE
 
@@ -42,6 +43,8 @@ RESCAN_OUTCOMES = {
 }
 RULINGS = {"rejected": "respinsă", "changed": "grilă modificată", "annulled": "întrebare anulată"}
 LINK_METHODS = {"read": "citit de pe foaie", "picked": "ales din lista sălii"}
+WINDOW_KINDS = {"contestation": "contestațiile", "rescan": "cererile de rescanare"}
+WINDOW_STEPS = {"filing": "depunerea", "resolving": "soluționarea"}
 
 # The rules of omr.scoring.score, as they are written there, and as people read them.
 _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
@@ -122,3 +125,26 @@ def counted(count: int, one: str, many: str) -> str:
         return one
     tail = count % 100
     return f"{count} {many}" if count < 20 or 0 < tail < 20 else f"{count} de {many}"
+
+
+def offset_words(offset: Offset) -> str:
+    """A moment after the publication: „publicare”, „2 ore după publicare”, „o zi după
+    publicare, ora 16:00”, „ziua publicării, ora 16:00”."""
+    hours = f"{offset.hours:g}".replace(".", ",")
+    parts = [
+        counted(offset.days, "o zi", "zile") if offset.days else "",
+        counted(int(hours), "o oră", "ore") if hours.isdigit() and offset.hours else "",
+        f"{hours} ore" if not hours.isdigit() else "",
+    ]
+    after = " și ".join(part for part in parts if part)
+    if not after:
+        return f"ziua publicării, ora {offset.at}" if offset.at else "publicare"
+    return f"{after} după publicare, ora {offset.at}" if offset.at else f"{after} după publicare"
+
+
+def window_words(window: Window) -> str:
+    """A window as people read it: what it bounds, from when, until when."""
+    return (
+        f"{WINDOW_STEPS[window.step]}: de la {offset_words(window.opens)} "
+        f"până la {offset_words(window.closes)}"
+    )

@@ -45,6 +45,7 @@ class Bubble:
     ends: dict[float, float] = field(default_factory=dict)
     between_arms: float = PEN  # the rim's darkness away from the ends
     overlay: float = 0.0
+    bridged: bool = False  # ink joins it to a marked neighbour across a narrow gap
 
     def reach(self) -> np.ndarray:
         profile = np.full(REACH_DIRECTIONS, self.edge, np.float32)
@@ -77,9 +78,9 @@ def measure_of(bubble: Bubble) -> BubbleMeasure:
         ring_baseline=one(0.0),
         levels=LEVELS,
         neighbours=np.full((1, 1), np.nan, np.float32),
-        passing=np.zeros((1, 1), np.float32),
-        heading=np.zeros((1, 1), np.float32),
-        aspect=one(1.0),
+        centers_mm=np.zeros((1, 2), np.float32),
+        radii_mm=np.ones((1, 2), np.float32),
+        bridged=np.array([bubble.bridged]),
     )
 
 
@@ -132,6 +133,11 @@ TABLE = {
         UNCLEAR,
         Reason.POSSIBLE_CROSS,
     ),
+    "a line through a fill between filled neighbours (ends hidden)": (
+        Bubble(bridged=True),
+        UNCLEAR,
+        Reason.POSSIBLE_CROSS,
+    ),
     "a fill much fainter than the page's pen": (
         Bubble(tone=0.3, darkness=0.28),
         UNCLEAR,
@@ -178,3 +184,38 @@ def test_doubt_is_never_a_definite_state(name: str) -> None:
     (read,) = classify_marks(measure_of(bubble), Calibration())
     if state == UNCLEAR:
         assert read.reasons and read.confidence == 0.0
+
+
+def pair_of(fill: Bubble, x: Bubble) -> BubbleMeasure:
+    """Two ellipses of the residency grid (4.0 × 3.2 mm): ``fill`` at the origin and
+    ``x`` up and to the right of it, diagonal neighbours (5 mm across, 4.6 mm up)."""
+    one, other = measure_of(fill), measure_of(x)
+    fields = {}
+    for name in BubbleMeasure.__dataclass_fields__:
+        mine = getattr(one, name)
+        fields[name] = (
+            np.concatenate([mine, getattr(other, name)]) if isinstance(mine, np.ndarray) else mine
+        )
+    fields["neighbours"] = np.array([[np.nan, 0.0], [0.0, np.nan]], np.float32)
+    fields["centers_mm"] = np.array([[0.0, 0.0], [5.0, -4.6]], np.float32)
+    fields["radii_mm"] = np.array([[2.0, 1.6], [2.0, 1.6]], np.float32)
+    return BubbleMeasure(**fields)
+
+
+# In each ellipse's own frame, 311° points from the fill at the X, 131° back.
+AT_THE_X, AT_THE_FILL = 311.0, 131.0
+
+
+def test_a_neighbour_x_stroke_reaching_a_fill_is_set_aside() -> None:
+    """An X that stands on its other strokes explains the end it sends into the fill."""
+    x = Bubble(ends={AT_THE_FILL: 2.0, AT_THE_X: 2.0, 41.0: 2.0, 221.0: 2.0})
+    fill, _ = classify_marks(pair_of(Bubble(ends={AT_THE_X: 1.8}), x), Calibration())
+    assert fill.state == MarkState.FILLED
+
+
+def test_a_tick_running_on_to_a_neighbour_x_is_doubtful() -> None:
+    """An X that needs the very stroke joining it to the fill explains nothing: the
+    stroke may be the fill's own tick running on; never read filled."""
+    x = Bubble(ends={AT_THE_FILL: 2.0, AT_THE_X: 2.0, 41.0: 2.0})
+    fill, _ = classify_marks(pair_of(Bubble(ends={AT_THE_X: 1.8}), x), Calibration())
+    assert (fill.state, fill.reasons) == (UNCLEAR, (Reason.POSSIBLE_CROSS,))

@@ -38,6 +38,7 @@ from functools import cache
 
 import numpy as np
 
+from omr.reading.bridges import GapSamples, bridged, gap_samples
 from omr.reading.printed_inside import without_print
 from omr.reading.template_space import TemplatePage, gather, per_template
 from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
@@ -87,7 +88,10 @@ class BubbleMeasure:
     ``at_search_limit`` : (N,) bool, the printed outline was found only at the edge of
     the local search (or beyond it): the page is not where registration put it;
     ``levels`` : the page's paper-to-pen levels the measurement used;
-    ``neighbours``, ``passing``, ``heading``, ``aspect`` : as in :class:`BubbleLayout`.
+    ``neighbours``, ``radii_mm`` : as in :class:`BubbleLayout`; ``centers_mm`` : (N, 2)
+    the template's bubble centres;
+    ``bridged`` : (N,) bool, a stroke joins the mark to a marked neighbour across the
+    narrow gap between them (:mod:`omr.reading.bridges`).
     """
 
     fill: np.ndarray
@@ -105,9 +109,9 @@ class BubbleMeasure:
     ring_baseline: np.ndarray
     levels: InkLevels
     neighbours: np.ndarray
-    passing: np.ndarray
-    heading: np.ndarray
-    aspect: np.ndarray
+    centers_mm: np.ndarray
+    radii_mm: np.ndarray
+    bridged: np.ndarray
 
     def misaligned_share(self) -> float:
         """Share of bubbles whose outline lies at the edge of the local search."""
@@ -210,11 +214,11 @@ class Footprints:
     inside: np.ndarray
     outlines: np.ndarray
 
-    def blocked(self, inked: np.ndarray) -> np.ndarray:
+    def blocked(self, inked: np.ndarray, print_shows: bool) -> np.ndarray:
         """(N, 96, S) bool: samples on the footprint of a neighbour that holds ink
-        (``inked``: (N,) bool), or on the printed outline of any neighbour (black on a
-        form printed black, or on a gray scan)."""
-        blocked = self.outlines.copy()
+        (``inked``: (N,) bool), or, where the print is as dark as ink (``print_shows``:
+        a form printed black, a gray scan), on the printed outline of any neighbour."""
+        blocked = self.outlines.copy() if print_shows else np.zeros_like(self.outlines)
         chosen = inked[self.other]
         own = self.own[chosen]
         if own.size:
@@ -281,24 +285,16 @@ def _neighbourhood(
         distance * np.sin(slant),
         np.hypot(along - length, distance * np.sin(slant)),
     )
-    closest_allowed = NEIGHBOUR_OVERSHOOT * biggest[:, None] + NEIGHBOUR_STROKE_MM
+    # ... and where it may pass: this bubble's overshoot and half a stroke, the stroke's
+    # line shifted by its crossing, up to a third of the neighbour's radius off centre.
+    closest_allowed = (
+        NEIGHBOUR_OVERSHOOT * biggest[:, None] + NEIGHBOUR_STROKE_MM + X_OFF_CENTRE * biggest
+    )
     within = closest <= closest_allowed
     np.fill_diagonal(within, False)
     offsets = (centers[None, :, :] - centers[:, None, :]) / radii[:, None, :]
     bearing = np.degrees(np.arctan2(offsets[..., 1], offsets[..., 0])) % 360
-    # The same in mm, where a neighbour's stroke runs straight at this bubble.
-    heading = np.degrees(np.arctan2(between[..., 1], between[..., 0])).T % 360
-    # How far off the line to a bubble (as a sine) a neighbour's stroke may run and
-    # still reach that bubble's overshoot.
-    with np.errstate(divide="ignore"):
-        passing = np.clip(closest_allowed / distance, 0.0, 1.0)
-    return (
-        footprints,
-        _frozen(np.where(within, bearing, np.nan).astype(np.float32)),
-        _frozen(passing.astype(np.float32)),
-        _frozen(heading.astype(np.float32)),
-        _frozen((radii[:, 1] / radii[:, 0]).astype(np.float32)),
-    )
+    return footprints, _frozen(np.where(within, bearing, np.nan).astype(np.float32))
 
 
 def _outside(angle: np.ndarray, low: float) -> np.ndarray:
@@ -441,21 +437,16 @@ class BubbleLayout:
     ``bubbles`` in the order of every measurement array; ``footprints`` where the reach
     samples meet a neighbour's footprint; ``neighbours`` (N, N) the bearing of
     each neighbour whose X strokes (2.5 radii) can reach a bubble's overshoot, NaN for
-    the others; ``passing`` (N, N) the sine of the angle off the line to bubble i within
-    which a stroke leaving neighbour j reaches i's overshoot; ``heading`` (N, N) the
-    direction in mm from neighbour j to bubble i; ``aspect`` (N,) each bubble's height
-    over its width."""
+    the others; ``radii_mm`` (N, 2) each bubble's half-width and half-height; ``gaps``
+    where to look for a stroke between close bubbles."""
 
     bubbles: tuple[Bubble, ...]
     centers_mm: np.ndarray
     groups: tuple[_SizeGroup, ...]
     footprints: Footprints
     neighbours: np.ndarray
-    passing: np.ndarray
-    heading: np.ndarray
-    aspect: np.ndarray
-    heading: np.ndarray
-    aspect: np.ndarray
+    radii_mm: np.ndarray
+    gaps: GapSamples
     printed_labels: tuple[str, ...] = ()  # the labels printed inside (print.labels_inside)
 
 
@@ -481,11 +472,15 @@ def bubble_layout(template: SheetTemplate, answers_only: bool = False) -> Bubble
                 sizes,
             )
         )
+    centers_mm = tuple(b.center_mm for b in bubbles)
+    sizes_mm = tuple(b.size_mm for b in bubbles)
     return BubbleLayout(
         bubbles,
-        np.array([b.center_mm for b in bubbles], np.float32).reshape(-1, 2),
+        np.array(centers_mm, np.float32).reshape(-1, 2),
         tuple(groups),
-        *_neighbourhood(tuple(b.center_mm for b in bubbles), tuple(b.size_mm for b in bubbles)),
+        *_neighbourhood(centers_mm, sizes_mm),
+        np.array(sizes_mm, np.float32).reshape(-1, 2) / 2,
+        gap_samples(centers_mm, sizes_mm),
         tuple(b.option for b in bubbles) if template.print.labels_inside else (),
     )
 
@@ -513,6 +508,7 @@ def measure_bubbles(
     at_limit = np.zeros(count, bool)
     search_px = int(round(SEARCH_MM * ppm))
     centers = layout.centers_mm * np.float32(ppm)
+    papers = np.ones(count, np.float32)
     groups = []
     for group in layout.groups:
         rx, ry = group.size_mm[0] * ppm / 2, group.size_mm[1] * ppm / 2
@@ -521,6 +517,7 @@ def measure_bubbles(
         at_limit[index] = np.abs(shifts).max(axis=1) >= search_px
         centers[index] += shifts
         paper = _local_paper(page.ink, centers[index], rx, ry)[:, None]
+        papers[index] = paper[:, 0]
         groups.append((group, rx, ry, paper))
     if levels is None and layout.printed_labels:  # print inside bubbles: not the candidate's
         discs = [
@@ -556,7 +553,13 @@ def measure_bubbles(
     outlines: list[tuple[np.ndarray, np.ndarray]] = []
     for (group, _, _, _), interior in zip(groups, interiors, strict=True):
         fill[group.members] = (interior >= levels.ink_at).mean(-1)
-    clear = ~layout.footprints.blocked(fill > calibration.blank_max_fill)
+    holds_ink = fill > calibration.blank_max_fill
+    for group, rx, ry, paper in groups:
+        across = gather(
+            page.ink, centers[group.members], _polar_points(rx, ry, OUTLINE_RADII, RIM_DIRECTIONS)
+        )
+        outlines.append((group.members, 1.0 - across / paper[..., None]))  # (N, 48, R) darkness
+    clear = ~layout.footprints.blocked(holds_ink, _print_shows(outlines, holds_ink, levels.ink_at))
     for (group, rx, ry, paper), interior in zip(groups, interiors, strict=True):
         index = group.members
         ink_below = paper * (1.0 - levels.ink_at)
@@ -579,11 +582,8 @@ def measure_bubbles(
             run = np.cumprod(inked, axis=-1)
             steps = run.sum(-1)
             reach[marked] = np.where(steps > 0, np.asarray(REACH_RADII)[steps - 1], 0.0)
-        across = gather(
-            page.ink, centers[index], _polar_points(rx, ry, OUTLINE_RADII, RIM_DIRECTIONS)
-        )
-        outlines.append((index, 1.0 - across / paper[..., None]))  # (N, 48, R) darkness
     ring, ring_baseline = _rings(outlines, fill, count, levels, calibration.blank_max_fill)
+    joined = bridged(page, centers, papers, holds_ink, layout.gaps, levels.ink_at)
     return BubbleMeasure(
         fill,
         darkness,
@@ -600,9 +600,9 @@ def measure_bubbles(
         ring_baseline,
         levels,
         layout.neighbours,
-        layout.passing,
-        layout.heading,
-        layout.aspect,
+        layout.centers_mm,
+        layout.radii_mm,
+        joined,
     )
 
 
@@ -685,6 +685,21 @@ def _paper_stretches(inked: np.ndarray) -> np.ndarray:
     return np.where(paper.all(-1), 1, starts.sum(-1))
 
 
+def _print_shows(
+    outlines: list[tuple[np.ndarray, np.ndarray]], inked: np.ndarray, ink_at: float
+) -> bool:
+    """Whether the printed outlines show in the ink on this page (a form printed black,
+    a gray scan of a drop-out sheet): the darkest sample across the outline, in the
+    median of any size's blank bubbles, reaches half the ink threshold (a fill's blurred
+    overshoot over it may add the rest). Where they drop out, a stroke crossing a blank
+    neighbour's outline is ink on paper all the way."""
+    for index, darkness in outlines:
+        blank = ~inked[index]
+        if blank.any() and np.median(darkness[blank].max(-1)) >= ink_at / 2:
+            return True
+    return False
+
+
 def _rings(
     outlines: list[tuple[np.ndarray, np.ndarray]],
     fill: np.ndarray,
@@ -732,9 +747,6 @@ X_OFF_CENTRE, X_REACH_MIN, X_REACH_MAX = 1 / 3, 1.1, 2.5
 STEP_DEG = 360 / REACH_DIRECTIONS
 OPPOSITE_TOLERANCE_DEG = 2 * np.degrees(np.arcsin(X_OFF_CENTRE / X_REACH_MIN)) + STEP_DEG
 AXES_APART_MIN_DEG = 2 * X_SLANT_MIN_DEG - OPPOSITE_TOLERANCE_DEG / 2
-# A neighbour's X stroke that reaches this bubble leaves it in the neighbour's direction,
-# give or take the stroke's slant (65°) from the line between the two.
-BORROWED_WITHIN_DEG = 90 - X_SLANT_MIN_DEG
 
 
 @dataclass(frozen=True, slots=True)
@@ -769,11 +781,15 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
 
     A direction is an end where ink runs past the outline and the mark beside it
     (:func:`past_the_mark`) by ``stroke_beyond`` radii; neighbouring directions make one
-    end. An end toward a neighbour (within 65° of its bearing) whose ends make an X, one
-    of them running at this bubble, may be that neighbour's stroke: it is ``borrowed``
-    and set aside. Of the other ends,
-    those roughly opposite each other are one stroke through the bubble; two strokes
-    whose axes cross, or one stroke and a third end off its axis, are an X.
+    end. An end that stops on the line of a stroke of a neighbouring X may be that
+    neighbour's stroke: it is ``borrowed`` and set aside, unless that stroke's line
+    crosses this bubble's interior and the neighbour's X does not stand without it (a
+    tick or a slash of this bubble running on to the neighbour). Ends that make an X
+    are set aside only for strokes the neighbour shows; a stray end on a fill also for
+    the hidden other end of one (an X's stroke running into this bubble's footprint).
+    Of the other ends, those roughly opposite each other are one stroke through the
+    bubble; two strokes whose axes cross, or one stroke and a third end off its axis, are
+    an X.
 
     """
     reach, neighbours = measure.reach, measure.neighbours
@@ -786,19 +802,18 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     stroked = np.zeros(len(reach), bool)
     stroked[[index for index, (angles, _) in found.items() if _makes_x(angles)]] = True
     for index, (angles, reaches) in found.items():
-        bearings = [
-            float(neighbours[index, other])
+        strokes = [
+            stroke
             for other in np.flatnonzero(stroked & ~np.isnan(neighbours[index]))
-            if _runs_at(
-                _in_mm(found[int(other)][0], float(measure.aspect[other])),
-                float(measure.heading[index, other]),
-                float(measure.passing[index, other]),
+            for stroke in _strokes_of(
+                measure, int(other), found[int(other)][0], hidden=not stroked[index]
             )
+            if stroke[4] or not _through(measure, index, *stroke[:2])
         ]
         own = [
             k
-            for k, angle in enumerate(angles)
-            if not any(_apart(angle, float(b), 360) <= BORROWED_WITHIN_DEG for b in bearings)
+            for k, (angle, length) in enumerate(zip(angles, reaches, strict=True))
+            if not any(_on_stroke(_tip(measure, index, angle, length), *s[:4]) for s in strokes)
         ]
         if stroked[index] and len(own) < 2:
             # Its ends make an X only with those that may be its neighbours': in doubt.
@@ -814,17 +829,68 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     return result
 
 
-def _in_mm(angles: tuple[float, ...], aspect: float) -> list[float]:
-    """Directions in a bubble's own polar frame → directions on the page."""
-    theta = np.radians(np.asarray(angles))
-    return list(np.degrees(np.arctan2(aspect * np.sin(theta), np.cos(theta))) % 360)
+def _with_hidden_ends(angles: tuple[float, ...]) -> tuple[float, ...]:
+    """An X's ends and, for each end with none opposite it, the other end of its stroke:
+    a stroke runs through the bubble, and an end hidden by a marked neighbour's
+    footprint runs at that neighbour."""
+    lone = [
+        angle
+        for angle in angles
+        if all(_apart(angle, other, 360) < 180 - OPPOSITE_TOLERANCE_DEG for other in angles)
+    ]
+    return (*angles, *((angle + 180) % 360 for angle in lone))
 
 
-def _runs_at(angles: list[float], heading: float, sine: float) -> bool:
-    """Whether an end at one of ``angles`` runs toward ``heading``, off it by at most
-    asin(``sine``) and a sampling step."""
-    allowed = np.degrees(np.arcsin(sine)) + STEP_DEG
-    return any(_apart(angle, heading, 360) <= allowed for angle in angles)
+def _towards(measure: BubbleMeasure, index: int, angle: float) -> np.ndarray:
+    """(2,) mm: the page vector of one radius of bubble ``index`` at ``angle`` (degrees
+    in its own polar frame)."""
+    theta = np.radians(angle)
+    return measure.radii_mm[index] * np.array([np.cos(theta), np.sin(theta)], np.float32)
+
+
+def _tip(measure: BubbleMeasure, index: int, angle: float, reach: float) -> np.ndarray:
+    """(2,) mm: where an end of bubble ``index`` stops on the page."""
+    return measure.centers_mm[index] + reach * _towards(measure, index, angle)
+
+
+def _strokes_of(
+    measure: BubbleMeasure, index: int, angles: tuple[float, ...], hidden: bool
+) -> list[tuple[np.ndarray, np.ndarray, float, float, bool]]:
+    """The strokes of an X on bubble ``index`` as (start mm, unit direction, length mm,
+    how far off that line it may run in mm): from the bubble's centre, 2.5 radii long,
+    half a felt-tip stroke and a pixel to either side of the line to an end it shows,
+    and whether the X stands without it.
+    With ``hidden``, also toward the ends it hides (:func:`_with_hidden_ends`), known
+    only as far as an off-centre crossing allows: a third of a radius more."""
+    biggest = float(measure.radii_mm[index].max())
+    width = NEIGHBOUR_STROKE_MM + (X_OFF_CENTRE * biggest if hidden else 0.0)
+    strokes = []
+    implied = _with_hidden_ends(angles)[len(angles) :] if hidden else ()
+    for angle in (*angles, *implied):
+        direction = _towards(measure, index, angle)
+        unit = direction / np.linalg.norm(direction)
+        # Whether the X stands without this stroke (a hidden end: on the ends it shows).
+        stands = angle not in angles or _makes_x(tuple(a for a in angles if a != angle))
+        strokes.append((measure.centers_mm[index], unit, X_REACH_MAX * biggest, width, stands))
+    return strokes
+
+
+def _through(measure: BubbleMeasure, index: int, start: np.ndarray, unit: np.ndarray) -> bool:
+    """Whether a stroke line (from ``start`` mm along ``unit``) crosses bubble
+    ``index``'s interior."""
+    offset = measure.centers_mm[index] - start
+    across = abs(float(offset[0] * unit[1] - offset[1] * unit[0]))
+    return across < INTERIOR_RADIUS * float(measure.radii_mm[index].min())
+
+
+def _on_stroke(
+    point: np.ndarray, start: np.ndarray, unit: np.ndarray, length: float, width: float
+) -> bool:
+    """Whether ``point`` (mm) lies on a stroke from ``start`` along ``unit``."""
+    offset = point - start
+    along = float(offset @ unit)
+    across = abs(float(offset[0] * unit[1] - offset[1] * unit[0]))
+    return -width <= along <= length + width and across <= width
 
 
 def _ends(beyond: np.ndarray, reach: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -903,7 +969,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
         overlay_at = np.inf  # a pen the page does not show: no second pass to compare
     ends = stroke_ends(measure, calibration)
     states: list[BubbleState] = []
-    for fill, darkness, printed, ring, rim, gaps, tone, profile, overlay, strokes in zip(
+    for fill, darkness, printed, ring, rim, gaps, tone, profile, overlay, joined, strokes in zip(
         measure.fill.tolist(),
         measure.darkness.tolist(),
         measure.printed.tolist(),
@@ -913,6 +979,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
         measure.tone.tolist(),
         measure.rim_profile,
         measure.overlay.tolist(),
+        measure.bridged.tolist(),
         ends,
         strict=True,
     ):
@@ -925,7 +992,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
                 states.append(_unclear(Reason.X_OVER_EMPTY))
             elif strokes.is_x:
                 states.append(BubbleState(MarkState.CROSSED, confidence, ()))
-            elif strokes.angles or overlay >= overlay_at:
+            elif strokes.angles or overlay >= overlay_at or joined:
                 states.append(_unclear(Reason.POSSIBLE_CROSS))
             else:
                 states.append(BubbleState(MarkState.FILLED, confidence, ()))

@@ -851,6 +851,24 @@ class Reason(StrEnum):
         "utilizatorul {username} există deja",
         "user {username} already exists",
     )
+    USER_DISABLED = (
+        "user_disabled",
+        Severity.ERROR,
+        "contul {username} este dezactivat",
+        "account {username} is disabled",
+    )
+    OWN_ACCOUNT = (
+        "own_account",
+        Severity.ERROR,
+        "un administrator nu își poate schimba rolul și nu își poate dezactiva propriul cont",
+        "an administrator cannot change their own role or disable their own account",
+    )
+    TIME_ZONE_UNKNOWN = (
+        "time_zone_unknown",
+        Severity.ERROR,
+        "fusul orar „{zone}” nu există (de exemplu Europe/Bucharest)",
+        "no time zone {zone!r} (for example Europe/Bucharest)",
+    )
     WINDOWS_INVALID = (
         "windows_invalid",
         Severity.ERROR,

@@ -30,6 +30,7 @@ from station.services.rooms import rooms_of_exam
 from station.services.sheets import SheetView, room_sheets
 from station.storage.committee import Contestation, ItemRuling
 from station.storage.models import AnswerKeyVersion, Candidate, Exam, User, utcnow
+from station.words import local_time
 
 OUTCOMES = ("rejected", "changed", "annulled")
 
@@ -103,7 +104,7 @@ def file_contestation(
         raise StationError(
             Reason.CONTESTATION_AFTER_FINAL_KEY,
             status_code=409,
-            published=f"{published.published_at:%d.%m.%Y %H:%M}",
+            published=local_time(published.published_at, exam.time_zone),
         )
     _, key = key_in_force(session, exam=exam)
     try:

@@ -7,15 +7,15 @@ administrator may let one candidate file outside a window, with a reason.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from omr.scoring.profiles import load_profile, validation_problem
+from omr.scoring.profiles import load_profile
 from omr.scoring.windows import Window
 from omr.vocabulary.errors import ScoringError
 from omr.vocabulary.reasons import Reason
@@ -26,13 +26,21 @@ from station.storage.models import Exam, User
 
 Kind = Literal["contestation", "rescan"]
 Step = Literal["filing", "resolving"]
-EXAM_ZONE = ZoneInfo("Europe/Bucharest")
+ROMANIA = "Europe/Bucharest"  # the zone of the station's clock (:func:`local_now`)
 WHAT = {"contestation": "contestația", "rescan": "cererea de rescanare"}
+FIELDS = {  # a window's fields, as the refusals name them
+    "step": "etapa",
+    "opens": "deschiderea",
+    "closes": "închiderea",
+    "days": "zilele",
+    "hours": "orele",
+    "at": "ora",
+}
 
 
 def local_now() -> datetime:
     """The Romanian wall-clock time, without tzinfo (as the windows are stated)."""
-    return datetime.now(EXAM_ZONE).replace(tzinfo=None, microsecond=0)
+    return datetime.now(ZoneInfo(ROMANIA)).replace(tzinfo=None, microsecond=0)
 
 
 def current_schedule(session: Session, *, exam: Exam) -> ExamSchedule | None:
@@ -45,6 +53,53 @@ def current_schedule(session: Session, *, exam: Exam) -> ExamSchedule | None:
     ).first()
 
 
+def in_zone(moment: datetime, zone: str) -> datetime:
+    """A UTC moment (naive) as the wall-clock time of ``zone`` (naive)."""
+    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+
+
+def to_utc(moment: datetime, zone: str) -> datetime:
+    """A moment as naive UTC: an aware one converted, a naive one read in ``zone``."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
+    return aware.astimezone(UTC).replace(tzinfo=None)
+
+
+def set_time_zone(session: Session, *, exam: Exam, zone: str, actor: User) -> Exam:
+    """Show (and enter) the exam's times in ``zone``; the stored UTC times stay as they are.
+
+    Raises
+    ------
+    StationError
+        ``time_zone_unknown``.
+    """
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise StationError(Reason.TIME_ZONE_UNKNOWN, zone=zone) from None
+    before = exam.time_zone
+    exam.time_zone = zone
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="exam.time_zone",
+        entity=f"exam:{exam.id}",
+        before={"time_zone": before},
+        after={"time_zone": zone},
+    )
+    return exam
+
+
+def _windows_problem(kind: str, error: ValidationError) -> str:
+    """The first problem of a window, in Romanian: where, and the value refused."""
+    problem = error.errors()[0]
+    fields = " ".join(FIELDS.get(str(part), str(part)) for part in problem["loc"])
+    where = f"{WHAT[kind]}, {fields}"
+    if problem["type"] == "missing":
+        return f"{where}: lipsește"
+    return f"{where}: valoarea „{problem['input']}” nu este acceptată"
+
+
 def set_schedule(
     session: Session,
     *,
@@ -53,23 +108,34 @@ def set_schedule(
     windows: dict[str, Any] | None,
     actor: User,
 ) -> ExamSchedule:
-    """Record when the results were published and, optionally, the exam's own windows
-    (each replaces the profile's window of its kind).
+    """Record when the results were published (a naive time is the exam's wall-clock time;
+    stored in UTC) and, optionally, the exam's own windows (each replaces the profile's
+    window of its kind).
 
     Raises
     ------
     StationError
         ``windows_invalid``.
     """
-    try:
-        checked = {kind: Window.model_validate(w) for kind, w in (windows or {}).items()}
-    except ValidationError as error:
-        raise StationError(Reason.WINDOWS_INVALID, problem=validation_problem(error)) from None
-    if set(checked) - set(WHAT):
+    if set(windows or {}) - set(WHAT):
         raise StationError(Reason.WINDOWS_INVALID, problem=f"pot fi doar {', '.join(WHAT)}")
+    checked = {}
+    for kind, window in (windows or {}).items():
+        try:
+            checked[kind] = Window.model_validate(window)
+        except ValidationError as error:
+            problem = _windows_problem(kind, error)
+            raise StationError(Reason.WINDOWS_INVALID, problem=problem) from None
+    wall = in_zone(to_utc(published_at, exam.time_zone), exam.time_zone)
+    for kind, window in checked.items():
+        opens, closes = window.bounds(wall)
+        if closes < opens:
+            raise StationError(
+                Reason.WINDOWS_INVALID, problem=f"{WHAT[kind]} se închide înainte să se deschidă"
+            )
     schedule = ExamSchedule(
         exam_id=exam.id,
-        published_at=published_at.replace(tzinfo=None),
+        published_at=to_utc(published_at, exam.time_zone),
         windows={k: w.model_dump(mode="json") for k, w in checked.items()} if windows else None,
         set_by=actor.id,
     )
@@ -85,6 +151,12 @@ def set_schedule(
     return schedule
 
 
+def published_wall(session: Session, *, exam: Exam) -> datetime | None:
+    """When the results were published, as the exam's wall-clock time (None: not yet)."""
+    schedule = current_schedule(session, exam=exam)
+    return None if schedule is None else in_zone(schedule.published_at, exam.time_zone)
+
+
 def window_of(session: Session, *, exam: Exam, kind: Kind) -> Window | None:
     """The exam's window for ``kind``: its own, else the profile's (None: no window)."""
     schedule = current_schedule(session, exam=exam)
@@ -94,17 +166,18 @@ def window_of(session: Session, *, exam: Exam, kind: Kind) -> Window | None:
     return load_profile(exam.profile).windows.get(kind)
 
 
+def bounds_of(session: Session, *, exam: Exam, kind: Kind) -> tuple[datetime, datetime] | None:
+    """The window of ``kind`` as the exam's wall-clock times, once the publication is
+    recorded (None: no window, or no publication yet)."""
+    window = window_of(session, exam=exam, kind=kind)
+    published = published_wall(session, exam=exam)
+    return None if window is None or published is None else window.bounds(published)
+
+
 def windows_in_force(session: Session, *, exam: Exam) -> dict[str, tuple[datetime, datetime]]:
     """Each kind's window as dates, once the publication time is recorded."""
-    schedule = current_schedule(session, exam=exam)
-    if schedule is None:
-        return {}
-    windows = {kind: window_of(session, exam=exam, kind=kind) for kind in WHAT}
-    return {
-        WHAT[kind]: window.bounds(schedule.published_at)
-        for kind, window in windows.items()
-        if window is not None
-    }
+    found = {WHAT[kind]: bounds_of(session, exam=exam, kind=kind) for kind in WHAT}
+    return {what: bounds for what, bounds in found.items() if bounds is not None}
 
 
 def grant_exception(
@@ -155,11 +228,12 @@ def check_window(
     window = window_of(session, exam=exam, kind=kind)
     if window is None or window.step != step:
         return None
-    schedule = current_schedule(session, exam=exam)
-    if schedule is None:
+    published = published_wall(session, exam=exam)
+    if published is None:
         raise StationError(Reason.SCHEDULE_MISSING, status_code=409)
+    now = in_zone(to_utc(now, ROMANIA), exam.time_zone)
     try:
-        window.check(WHAT[kind], schedule.published_at, now)
+        window.check(WHAT[kind], published, now)
     except ScoringError as error:
         exception = session.scalars(
             select(DeadlineException)
@@ -172,7 +246,7 @@ def check_window(
             .limit(1)
         ).first()
         if exception is None:
-            start, end = window.bounds(schedule.published_at)
+            start, end = window.bounds(published)
             raise StationError(
                 error.reason if step == "filing" else Reason.OUTSIDE_RESOLVING_WINDOW,
                 status_code=409,

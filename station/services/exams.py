@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from omr.scoring.keys import AnswerKey, build_key
 from omr.scoring.profiles import Profile, load_profile
-from omr.sheet.candidates import load_candidates
+from omr.sheet.candidates import read_candidates
 from omr.sheet.template import load_template
 from omr.vocabulary.errors import OmrError
 from omr.vocabulary.reasons import Problem, Reason
@@ -104,35 +100,80 @@ def find_room(session: Session, *, exam: Exam, code: str) -> Room | None:
     return session.scalars(select(Room).where(Room.exam_id == exam.id, Room.code == code)).first()
 
 
-def import_candidates(
-    session: Session, *, exam: Exam, csv_bytes: bytes, actor: User | None
-) -> list[Candidate]:
-    """Add the candidates of a CSV (number, name, room); unknown rooms are created.
+@dataclass(frozen=True, slots=True)
+class CandidateLine:
+    """One line of a candidates CSV as an import takes it: ``refusal`` is the problem
+    that refuses the line (None when it is imported); ``new_room`` when its room is made."""
+
+    line: int
+    number: str
+    name: str
+    room: str
+    new_room: bool
+    refusal: Problem | None
+
+
+def check_candidates(
+    session: Session, *, exam: Exam, csv_bytes: bytes, file: str = "candidati.csv"
+) -> list[CandidateLine]:
+    """Each line of a candidates CSV with the refusal an import of it meets (the file's
+    own checks, then a missing room or a candidate already registered); nothing changes.
 
     Raises
     ------
     StationError
-        ``candidates_invalid`` (the file's problem, line and column), ``room_missing``,
-        ``candidate_exists``.
+        ``candidates_invalid`` and ``candidates_columns_missing``: the whole file is refused.
     """
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "candidati.csv"
-        path.write_bytes(csv_bytes)
-        try:
-            rows = load_candidates(path)
-        except OmrError as error:
-            raise StationError(error.problem) from None
+    try:
+        rows = read_candidates(csv_bytes, file)
+    except OmrError as error:
+        raise StationError(error.problem) from None
     known = set(session.scalars(select(Candidate.number).where(Candidate.exam_id == exam.id)))
-    added = []
+    rooms = {room.code for room in session.scalars(select(Room).where(Room.exam_id == exam.id))}
+    lines = []
     for row in rows:
-        if row.room is None:
-            raise StationError(Reason.ROOM_MISSING, candidate=row.number)
-        if row.number in known:
-            raise StationError(Reason.CANDIDATE_EXISTS, status_code=409, candidate=row.number)
-        room = find_room(session, exam=exam, code=row.room) or add_room(
-            session, exam=exam, code=row.room, name=row.room, actor=actor
+        number, room = row.candidate.number, row.candidate.room or ""
+        refusal = row.problem
+        if refusal is None and not room:
+            refusal = Problem(Reason.ROOM_MISSING, candidate=number)
+        elif refusal is None and number in known:
+            refusal = Problem(Reason.CANDIDATE_EXISTS, candidate=number)
+        new_room = refusal is None and room not in rooms
+        if new_room:
+            rooms.add(room)
+        lines.append(CandidateLine(row.line, number, row.candidate.name, room, new_room, refusal))
+    return lines
+
+
+def import_candidates(
+    session: Session,
+    *,
+    exam: Exam,
+    csv_bytes: bytes,
+    actor: User | None,
+    file: str = "candidati.csv",
+) -> list[Candidate]:
+    """Add the candidates of a CSV (number, name, room), checked by
+    :func:`check_candidates`; the rooms it names that do not exist are created.
+
+    Raises
+    ------
+    StationError
+        The first refused line's reason (``candidate_row_invalid``,
+        ``candidate_listed_twice``, ``room_missing``, ``candidate_exists`` (409)), or the
+        file's (``candidates_invalid``, ``candidates_columns_missing``).
+    """
+    lines = check_candidates(session, exam=exam, csv_bytes=csv_bytes, file=file)
+    refused = next((line.refusal for line in lines if line.refusal is not None), None)
+    if refused is not None:
+        conflict = refused.code is Reason.CANDIDATE_EXISTS
+        raise StationError(refused, status_code=409 if conflict else 400)
+    added = []
+    for line in lines:
+        room = find_room(session, exam=exam, code=line.room) or add_room(
+            session, exam=exam, code=line.room, name=line.room, actor=actor
         )
-        candidate = Candidate(exam_id=exam.id, room_id=room.id, number=row.number, name=row.name)
+        candidate = Candidate(exam_id=exam.id, room_id=room.id, number=line.number, name=line.name)
         session.add(candidate)
         added.append(candidate)
     session.flush()
@@ -144,85 +185,6 @@ def import_candidates(
         after={"count": len(added), "numbers": [c.number for c in added]},
     )
     return added
-
-
-@dataclass(frozen=True, slots=True)
-class CandidateLine:
-    """One line of a candidates CSV as an import would take it: ``refusal`` says (in
-    Romanian) why the line would be refused, empty when it would be imported."""
-
-    line: int
-    number: str
-    name: str
-    room: str
-    new_room: bool
-    refusal: str
-
-
-def preview_candidates(
-    session: Session, *, exam: Exam, csv_bytes: bytes, file: str = "candidati.csv"
-) -> list[CandidateLine]:
-    """What :func:`import_candidates` would do with ``csv_bytes``, line by line, without
-    changing anything: each line with the refusal it would meet (the same reasons).
-
-    Raises
-    ------
-    StationError
-        ``candidates_invalid`` and ``candidates_columns_missing``: the whole file is refused.
-    """
-    try:
-        rows = list(csv.DictReader(io.StringIO(csv_bytes.decode("utf-8-sig"), newline="")))
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise StationError(Reason.CANDIDATES_INVALID, file=file, error=str(error)) from None
-    header = rows[0].keys() if rows else []
-    missing = [column for column in ("number", "name") if column not in header]
-    if not rows or missing:
-        raise StationError(
-            Reason.CANDIDATES_COLUMNS_MISSING,
-            file=file,
-            missing=", ".join(missing or ("number", "name")),
-            required="number, name",
-        )
-    known = set(session.scalars(select(Candidate.number).where(Candidate.exam_id == exam.id)))
-    first_line: dict[str, int] = {}
-    rooms: set[str] = set()
-    lines = []
-    for line, row in enumerate(rows, start=2):
-        number = (row.get("number") or "").strip()
-        name = (row.get("name") or "").strip()
-        room = (row.get("room") or "").strip()
-        refusal: Problem | None = None
-        if not number.isdigit() or not name:
-            refusal = Problem(Reason.CANDIDATE_ROW_INVALID, file=file, line=line)
-        elif number in first_line:
-            refusal = Problem(
-                Reason.CANDIDATE_LISTED_TWICE,
-                file=file,
-                line=line,
-                number=number,
-                first_line=first_line[number],
-            )
-        elif not room:
-            refusal = Problem(Reason.ROOM_MISSING, candidate=number)
-        elif number in known:
-            refusal = Problem(Reason.CANDIDATE_EXISTS, candidate=number)
-        first_line.setdefault(number, line)
-        new_room = (
-            bool(room) and room not in rooms and find_room(session, exam=exam, code=room) is None
-        )
-        if refusal is None and room:
-            rooms.add(room)
-        lines.append(
-            CandidateLine(
-                line=line,
-                number=number,
-                name=name,
-                room=room,
-                new_room=new_room and refusal is None,
-                refusal=refusal.message_ro if refusal is not None else "",
-            )
-        )
-    return lines
 
 
 def latest_key(session: Session, *, exam: Exam) -> AnswerKeyVersion | None:

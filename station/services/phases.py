@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from omr.vocabulary.reasons import Reason
 from station.errors import StationError
-from station.services.deadlines import current_schedule, window_of
+from station.services.deadlines import bounds_of
 from station.storage.committee import KeyPublication
 from station.storage.models import Exam
+from station.words import local_time
 
 
 def publication_of(session: Session, *, exam: Exam) -> KeyPublication | None:
@@ -43,7 +44,7 @@ def check_unlocked(session: Session, *, exam: Exam, action: str) -> None:
             Reason.EXAM_LOCKED,
             status_code=409,
             action=action,
-            published=f"{publication.published_at:%d.%m.%Y %H:%M}",
+            published=local_time(publication.published_at, exam.time_zone),
         )
 
 
@@ -55,11 +56,10 @@ def check_contestations_closed(session: Session, *, exam: Exam, now: datetime) -
     StationError
         ``contestation_window_open`` (409), naming the window's end.
     """
-    window = window_of(session, exam=exam, kind="contestation")
-    schedule = current_schedule(session, exam=exam)
-    if window is None or schedule is None:
+    bounds = bounds_of(session, exam=exam, kind="contestation")
+    if bounds is None:
         return
-    _, end = window.bounds(schedule.published_at)
+    _, end = bounds
     if now <= end:
         raise StationError(
             Reason.CONTESTATION_WINDOW_OPEN,

@@ -78,6 +78,11 @@ def get_room(session: Session, room_id: int) -> Room:
     return room
 
 
+def chosen_room(session: Session, room_id: int | None) -> Room | None:
+    """The room chosen by its id (None: no room chosen), or a 404 refusal."""
+    return None if room_id is None else get_room(session, room_id)
+
+
 def room_summary(session: Session, *, room: Room) -> RoomSummary:
     """Everything the room view shows."""
     received = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from functools import cache
 
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from omr.vocabulary.reasons import Reason
-from station.errors import StationError
+from station.errors import StationError, not_found
 from station.services import audit
 from station.services.throttle import LoginThrottle
 from station.storage.models import AuthSession, Room, User, utcnow
@@ -43,10 +44,7 @@ def create_user(
     StationError
         ``role_invalid``, ``room_required``, ``password_too_short``, ``user_exists``.
     """
-    if role not in ROLES:
-        raise StationError(Reason.ROLE_INVALID, role=role, roles=", ".join(ROLES))
-    if (role == "room_head") != (room is not None):
-        raise StationError(Reason.ROOM_REQUIRED)
+    _check_role(role, room)
     if len(password) < 4:
         raise StationError(Reason.PASSWORD_TOO_SHORT, minimum=4)
     if session.scalars(select(User).where(User.username == username)).first():
@@ -67,6 +65,98 @@ def create_user(
         entity=f"user:{user.id}",
         after={"username": username, "role": role, "room": room.code if room else None},
     )
+    return user
+
+
+def _check_role(role: str, room: Room | None) -> None:
+    """A known role; a room for a room head alone.
+
+    Raises
+    ------
+    StationError
+        ``role_invalid``, ``room_required``.
+    """
+    if role not in ROLES:
+        raise StationError(Reason.ROLE_INVALID, role=role, roles=", ".join(ROLES))
+    if (role == "room_head") != (room is not None):
+        raise StationError(Reason.ROOM_REQUIRED)
+
+
+def _not_own(user: User, actor: User) -> None:
+    """An administrator leaves their own account as it is (no one would be left to undo it).
+
+    Raises
+    ------
+    StationError
+        ``own_account`` (409).
+    """
+    if user.id == actor.id:
+        raise StationError(Reason.OWN_ACCOUNT, status_code=409)
+
+
+def _audited(
+    session: Session, *, user: User, actor: User, action: str, change: Callable[[], None]
+) -> User:
+    """Make ``change`` to ``user`` and record it (before and after) in the audit chain."""
+
+    def described() -> dict[str, object]:
+        return {"role": user.role, "room": user.room_id, "disabled": user.disabled_at is not None}
+
+    before = described()
+    change()
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        entity=f"user:{user.id}",
+        before=before,
+        after=described(),
+    )
+    return user
+
+
+def change_user(session: Session, *, user: User, role: str, room: Room | None, actor: User) -> User:
+    """Give ``user`` a role and, for a room head, a room (a room head moves between rooms).
+
+    Raises
+    ------
+    StationError
+        ``role_invalid``, ``room_required``, ``own_account`` (409).
+    """
+    _check_role(role, room)
+    if role != user.role:
+        _not_own(user, actor)
+
+    def change() -> None:
+        user.role, user.room_id = role, room.id if room else None
+
+    return _audited(session, user=user, actor=actor, action="user.change", change=change)
+
+
+def disable_user(session: Session, *, user: User, actor: User) -> User:
+    """Disable ``user``: their logins end and the account no longer logs in.
+
+    Raises
+    ------
+    StationError
+        ``own_account`` (409).
+    """
+    _not_own(user, actor)
+
+    def change() -> None:
+        user.disabled_at = user.disabled_at or utcnow()
+        for login in session.scalars(select(AuthSession).where(AuthSession.user_id == user.id)):
+            session.delete(login)
+
+    return _audited(session, user=user, actor=actor, action="user.disable", change=change)
+
+
+def get_user(session: Session, user_id: int) -> User:
+    """The user, or a 404 refusal."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise not_found(f"utilizatorul {user_id}")
     return user
 
 
@@ -91,6 +181,8 @@ def authenticate(
     try:
         if _HASHER.verify(user.password_hash if user else _unknown_user_hash(), password) and user:
             throttle.succeeded(username=username, client=client)
+            if user.disabled_at is not None:
+                raise StationError(Reason.USER_DISABLED, status_code=403, username=username)
             return user
     except (VerifyMismatchError, InvalidHashError):
         pass
@@ -123,7 +215,7 @@ def find_session(session: Session, *, token: str, kind: str) -> AuthSession | No
     row = session.scalars(
         select(AuthSession).where(AuthSession.token_hash == _token_hash(token))
     ).first()
-    if row is None or row.kind != kind or row.expires_at <= utcnow():
+    if row is None or row.kind != kind or row.expires_at <= utcnow() or row.user.disabled_at:
         return None
     return row
 

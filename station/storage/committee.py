@@ -2,8 +2,9 @@
 the national unification. Like every record of the station they are never updated: a
 newer row supersedes an older one, or a state is derived from which rows exist.
 
-Committee times (filing, rescanning, windows) are Romanian wall-clock times, as the
-regulations state them; the other tables keep UTC.
+Committee times (filing, rescanning) are Romanian wall-clock times, as the regulations
+state them; the other tables keep UTC (the publication of the results included: its
+windows are counted in the exam's wall-clock time).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from station.storage.models import Base, Reading, User, utcnow
 
 
 class ExamSchedule(Base):
-    """When the results (the key) were published, and the exam's own windows if any."""
+    """When the results (the key) were published (UTC), and the exam's own windows if any."""
 
     __tablename__ = "exam_schedules"
 

@@ -36,6 +36,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))  # room_head, committee, admin
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    disabled_at: Mapped[datetime | None]  # None: the account may log in
 
 
 class AuthSession(Base):

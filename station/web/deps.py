@@ -104,3 +104,15 @@ def require_worker(login: AuthSession) -> None:
     """
     if login.user.role not in ("room_head", "admin"):
         raise forbidden("doar șeful de sală sau administratorul poate face această acțiune")
+
+
+def confirmed(confirm: str, what: str) -> None:
+    """Refuse an act whose confirmation box was not ticked.
+
+    Raises
+    ------
+    StationError
+        ``confirmation_missing``.
+    """
+    if confirm != "da":
+        raise StationError(Reason.CONFIRMATION_MISSING, what=what)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
 from omr.vocabulary.reasons import Reason
 from station.dependencies import SessionDep, SettingsDep
@@ -15,7 +17,15 @@ from station.services import candidates, sheets
 from station.services.access import visible_sheet
 from station.services.bubbles import bubble_crop, doubts
 from station.services.rooms import room_summary
-from station.web.deps import PageLogin, PostLogin, question_number, require_worker, templates
+from station.storage.models import AuthSession
+from station.web.deps import (
+    PageLogin,
+    PostLogin,
+    confirmed,
+    question_number,
+    require_worker,
+    templates,
+)
 from station.web.pages import back
 
 router = APIRouter(include_in_schema=False)
@@ -48,18 +58,6 @@ def next_waiting(summary, *, after: int) -> int | None:  # noqa: ANN001
     """The room's next sheet waiting for a decision (after ``after``, else the first)."""
     waiting = [s.reading.id for s in summary.sheets if s.status == "waiting"]
     return next((i for i in waiting if i > after), next(iter(waiting), None))
-
-
-def confirmed(confirm: str, what: str) -> None:
-    """Refuse an act whose confirmation box was not ticked.
-
-    Raises
-    ------
-    StationError
-        ``confirmation_missing``.
-    """
-    if confirm != "da":
-        raise StationError(Reason.CONFIRMATION_MISSING, what=what)
 
 
 @router.get("/sheets/{sheet_id}/bubbles/{question}/{option}.png")
@@ -134,6 +132,27 @@ def pick(
     return back(f"/sheets/{sheet_id}", f"foaia este a candidatului {number}")
 
 
+def _confirmed_act(
+    session: Session,
+    login: AuthSession,
+    sheet_id: int,
+    act: Callable[..., object],
+    *,
+    reason: str,
+    confirm: str,
+    what: str,
+    done: str,
+) -> Response:
+    """An act on a whole sheet that asks for a ticked confirmation and a reason
+    (``act(session, reading=…, reason=…, actor=…)``), then back to the sheet saying ``done``."""
+    require_worker(login)
+    view = visible_sheet(session, user=login.user, sheet_id=sheet_id)
+    confirmed(confirm, what)
+    act(session, reading=view.reading, reason=reason, actor=login.user)
+    session.commit()
+    return back(f"/sheets/{sheet_id}", done)
+
+
 @router.post("/sheets/{sheet_id}/annul")
 def annul(
     sheet_id: int,
@@ -142,12 +161,16 @@ def annul(
     reason: Annotated[str, Form()],
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
-    require_worker(login)
-    view = visible_sheet(session, user=login.user, sheet_id=sheet_id)
-    confirmed(confirm, "anularea foii")
-    sheets.annul(session, reading=view.reading, reason=reason, actor=login.user)
-    session.commit()
-    return back(f"/sheets/{sheet_id}", "foaia a fost anulată")
+    return _confirmed_act(
+        session,
+        login,
+        sheet_id,
+        sheets.annul,
+        reason=reason,
+        confirm=confirm,
+        what="anularea foii",
+        done="foaia a fost anulată",
+    )
 
 
 @router.post("/sheets/{sheet_id}/ink/keep")
@@ -158,9 +181,13 @@ def keep_ink(
     reason: Annotated[str, Form()],
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
-    require_worker(login)
-    view = visible_sheet(session, user=login.user, sheet_id=sheet_id)
-    confirmed(confirm, "păstrarea foii scrise cu altă cerneală")
-    sheets.keep_ink(session, reading=view.reading, reason=reason, actor=login.user)
-    session.commit()
-    return back(f"/sheets/{sheet_id}", "foaia scrisă cu altă cerneală a fost păstrată")
+    return _confirmed_act(
+        session,
+        login,
+        sheet_id,
+        sheets.keep_ink,
+        reason=reason,
+        confirm=confirm,
+        what="păstrarea foii scrise cu altă cerneală",
+        done="foaia scrisă cu altă cerneală a fost păstrată",
+    )

@@ -24,6 +24,7 @@ def add_words(env: Environment) -> Environment:
         local=words.local_time,
         wall=words.wall_time,
         counted=words.counted,
+        window=words.window_words,
     )
     env.globals.update(
         ROLES=words.ROLES,
@@ -33,5 +34,7 @@ def add_words(env: Environment) -> Environment:
         LINK_METHODS=words.LINK_METHODS,
         MARK_SIGNS=words.MARK_SIGNS,
         MARK_STATES=words.MARK_STATES,
+        WINDOW_KINDS=words.WINDOW_KINDS,
+        WINDOW_STEPS=words.WINDOW_STEPS,
     )
     return env

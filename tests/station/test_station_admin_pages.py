@@ -5,10 +5,13 @@ else sees these pages."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
+from sqlalchemy import select
 
 from station.demo import EXAMPLE
+from station.storage.committee import ExamSchedule
 
 
 @pytest.fixture(params=["sqlite"])
@@ -65,6 +68,7 @@ def test_a_room_and_its_head_are_created_on_the_exam_page(station) -> None:  # n
         station,
         "/admin/exams/1/room-heads",
         csrf=csrf,
+        role="room_head",
         room_id=room,
         username="sef9",
         full_name="Ion Vasile",
@@ -87,6 +91,11 @@ def test_candidates_are_previewed_line_by_line_then_imported(station) -> None:  
     assert "1 linii de importat, 2 refuzate" in preview.text
     assert "lista.csv, linia 3: candidatul 00901 apare de două ori" in preview.text
     assert "lista.csv, linia 4" in preview.text and 'id="confirm"' not in preview.text
+    imported = station.call(  # the import checks as the preview does: its first refused line
+        "POST", "/api/exams/1/candidates", "admin", files={"file": ("lista.csv", bad.encode())}
+    )
+    assert imported.status_code == 400
+    assert "lista.csv, linia 3: candidatul 00901 apare de două ori" in imported.text
     good = "number,name,room\n00901,Ionescu Dan,SALA-9\n00902,Mihai Ana,SALA-9\n"
     preview = station.client.post(
         "/admin/exams/1/candidates/preview",
@@ -141,8 +150,72 @@ def test_only_an_administrator_sees_the_setup_pages(station) -> None:  # noqa: A
     assert "/admin/exams" not in station.client.get("/").text
 
 
-def test_the_schedule_is_set_on_the_exam_page(station) -> None:  # noqa: ANN001
+def test_the_schedule_is_set_in_the_exam_s_time_and_stored_in_utc(station, sessions) -> None:  # noqa: ANN001
     csrf = _login(station)
-    page = _post(station, "/admin/exams/1/schedule", csrf=csrf, published_at="2026-06-01T10:00")
+    page = _post(
+        station,
+        "/admin/exams/1/schedule",
+        csrf=csrf,
+        published_at="2026-06-01T10:00",
+        rescan_own="da",
+        rescan_step="resolving",
+        rescan_opens_days="1",
+        rescan_opens_at="17:00",
+        rescan_closes_days="1",
+        rescan_closes_hours="",
+        rescan_closes_at="23:59",
+    )
     assert "programul examenului a fost înregistrat" in page.text
     assert "Publicarea rezultatelor: 01.06.2026 10:00" in page.text
+    rescan = re.sub(
+        r"<[^>]+>", " ", re.search(r'id="window-rescan">(.*?)</tr>', page.text, re.S)[1]
+    )
+    assert "soluționarea: de la o zi după publicare, ora 17:00" in rescan
+    assert "02.06.2026 17:00" in rescan and "02.06.2026 23:59" in rescan
+    contestation = re.search(r'id="window-contestation">(.*?)</tr>', page.text, re.S)[1]
+    assert "profilul specializare-asistenti" in contestation and "01.06.2026 12:00" in contestation
+    with sessions() as session:
+        assert session.scalars(select(ExamSchedule.published_at)).one() == datetime(2026, 6, 1, 7)
+    page = _post(station, "/admin/exams/1/time-zone", csrf=csrf, time_zone="Europe/London")
+    assert "fusul orar Europe/London" in page.text
+    assert "Publicarea rezultatelor: 01.06.2026 08:00" in page.text  # the same moment
+    refused = _post(station, "/admin/exams/1/time-zone", csrf=csrf, time_zone="Europa/Iasi")
+    assert "fusul orar „Europa/Iasi” nu există" in refused.text
+    refusals = [
+        ({"contestation_closes_days": "1,5"}, "zilele: „1.5” nu este un număr întreg"),
+        (
+            {"contestation_opens_hours": "3", "contestation_closes_hours": "1"},
+            "contestația se închide înainte să se deschidă",
+        ),
+    ]
+    for fields, said in refusals:
+        schedule = {"published_at": "2026-06-01T10:00", "contestation_own": "da", **fields}
+        refused = _post(station, "/admin/exams/1/schedule", csrf=csrf, **schedule)
+        assert "ferestre invalide: " in refused.text and said in refused.text
+    windows = {"contestation": {"closes": {"at": "25"}}}
+    bad = {"published_at": "2026-06-01T10:00", "windows": windows}
+    refused = station.call("PUT", "/api/exams/1/schedule", "admin", json=bad)
+    assert "contestația, închiderea ora: valoarea „25” nu este acceptată" in refused.text
+
+
+def test_a_user_is_given_another_role_moved_and_disabled(station) -> None:  # noqa: ANN001
+    csrf = _login(station)
+    users = station.call("GET", "/api/users", "admin").json()
+    ids = {user["username"]: user["id"] for user in users}
+    page = _post(
+        station, f"/admin/users/{ids['sef1']}/role", csrf=csrf, role="room_head", room_id="2"
+    )
+    assert "utilizatorul sef1: șef de sală, sala SPEC-2026-RAD / SALA-2" in page.text
+    assert station.call("GET", "/api/rooms/1", "sef1").status_code == 403  # moved away
+    page = _post(station, f"/admin/users/{ids['comisie']}/role", csrf=csrf, role="room_head")
+    assert "un șef de sală are exact o sală" in page.text
+    page = _post(station, f"/admin/users/{ids['sef2']}/disable", csrf=csrf)
+    assert "trebuie confirmată" in page.text
+    page = _post(station, f"/admin/users/{ids['sef2']}/disable", csrf=csrf, confirm="da")
+    assert "utilizatorul sef2 a fost dezactivat" in page.text and "dezactivat la" in page.text
+    assert station.call("GET", "/api/users/me", "sef2").status_code == 401  # its logins ended
+    login = station.client.post("/api/auth/token", data={"username": "sef2", "password": "sef2"})
+    assert login.status_code == 403 and "contul sef2 este dezactivat" in login.text
+    _login(station)
+    own = station.call("POST", f"/api/users/{ids['admin']}/disable", "admin")
+    assert own.status_code == 409 and "propriul cont" in own.text

@@ -7,10 +7,12 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 
 from station.app import create_app
 from station.config import Settings
@@ -28,14 +30,9 @@ ARGS = [
 ]
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[str]:
-    """The demo station (key sealed, empty hot folder) served by uvicorn on a free port;
-    one reading thread, so that sheets are numbered in the order they arrive."""
-    settings = Settings(data_dir=tmp_path / "data", watch_hot_folder=False, reading_threads=1)
-    app = create_app(settings)
-    with app.state.sessions() as session, session.begin():
-        set_up_demo(session, settings, open_key=False)
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """``app`` served by uvicorn on a free port, as its base URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -47,6 +44,18 @@ def served(tmp_path: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[str]:
+    """The demo station (key sealed, empty hot folder) served by uvicorn on a free port;
+    one reading thread, so that sheets are numbered in the order they arrive."""
+    settings = Settings(data_dir=tmp_path / "data", watch_hot_folder=False, reading_threads=1)
+    app = create_app(settings)
+    with app.state.sessions() as session, session.begin():
+        set_up_demo(session, settings, open_key=False)
+    with serving(app) as base:
+        yield base
 
 
 @pytest.fixture

@@ -88,8 +88,12 @@ def test_a_committee_member_files_a_contestation_on_a_page(served: str, browser)
         json={"published_at": published, "windows": None},
     )
     assert scheduled.status_code == 200, scheduled.text
-    page = browser.new_page()
-    _login(page, served, "comisie")
+    file_contestation(browser.new_page(), served, "comisie")
+
+
+def file_contestation(page, base: str, user: str) -> None:  # noqa: ANN001
+    """``user`` files a contestation of candidate 00101 on question 21 on the exam's page."""
+    _login(page, base, user)
     page.click("#committee a")
     page.fill("#contest-candidate", "00101")
     page.fill("#contest-question", "21")

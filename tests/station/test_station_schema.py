@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -207,3 +208,29 @@ def test_storage_commands_fail_in_one_line(
     assert captured.err.count("\n") == 1 and captured.err.startswith(f"station {argv[0]}")
     assert said.format(tmp=tmp_path) in captured.err
     assert "secret" not in captured.err
+
+
+def test_the_publication_of_the_results_moves_to_utc_and_back(
+    database_url: str | None, tmp_path: Path
+) -> None:
+    """0008: a schedule stated in the exam's wall-clock time (14:00 in Bucharest, summer
+    time) is stored as 11:00 UTC; the downgrade gives 14:00 back."""
+    engine = make_engine(_old_database(database_url, tmp_path / "data"))
+    upgrade(engine)
+    _run(engine, "downgrade", "0007")
+    with engine.begin() as connection:
+        user = connection.execute(text("SELECT id FROM users ORDER BY id")).first()[0]
+        connection.execute(
+            text(
+                "INSERT INTO exam_schedules (exam_id, published_at, set_by, set_at)"
+                " VALUES (1, :moment, :user, :moment)"
+            ).bindparams(moment=datetime(2026, 6, 1, 14, 0), user=user)
+        )
+    published = text("SELECT published_at FROM exam_schedules")
+    _run(engine, "upgrade", "0008")
+    with engine.connect() as connection:
+        assert str(connection.execute(published).scalar()).startswith("2026-06-01 11:00")
+    _run(engine, "downgrade", "0007")
+    with engine.connect() as connection:
+        assert str(connection.execute(published).scalar()).startswith("2026-06-01 14:00")
+    engine.dispose()

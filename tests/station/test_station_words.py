@@ -78,6 +78,9 @@ def _exam_day(station, example: Path, tmp_path: Path) -> None:  # noqa: ANN001
         ("sef2", f"/api/sheets/{sheet}/annul", {"reason": "semn distinctiv"}),
     ]
     _post(station, calls)
+    gone = {"username": "fost", "password": "fost1", "role": "committee"}
+    user = station.call("POST", "/api/users", "admin", json=gone).json()["id"]
+    _post(station, [("admin", f"/api/users/{user}/disable", None)])  # „dezactivat la …”
     schedule(station)
     set_clock(station, datetime(2026, 6, 1, 15, 0))
     _post(
@@ -180,7 +183,7 @@ def test_every_page_and_document_speaks_romanian(station, example: Path, tmp_pat
                 context = text[max(0, found.start() - 60) : found.end() + 60] if found else ""
                 assert found is None, f"{user} {url}: {found and found.group()!r} in …{context}…"
     pages = crawled["admin"]
-    setup = ("/admin/exams", "/admin/exams/1", "/admin/users")
+    setup = ("/admin/exams", "/admin/exams/1", "/admin/exams/1/schedule", "/admin/users")
     for url in ("/rooms/1/proces-verbal.pdf", "/sheets/2/slip.pdf", "/committee/rescans/1", *setup):
         assert url in pages, sorted(pages)
     named, anonymised = (

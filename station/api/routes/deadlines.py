@@ -11,6 +11,7 @@ from station.committee_schemas import (
     ExceptionPublic,
     SchedulePublic,
     ScheduleSet,
+    TimeZoneSet,
     WindowBounds,
 )
 from station.dependencies import SessionDep
@@ -23,14 +24,16 @@ router = APIRouter(prefix="/exams/{exam_id}", tags=["deadlines"])
 
 
 def _schedule(session: SessionDep, exam: Exam) -> SchedulePublic:
-    schedule = deadlines.current_schedule(session, exam=exam)
-    bounds = []
-    for kind in deadlines.WHAT:
-        window = deadlines.window_of(session, exam=exam, kind=kind)
-        if window is not None and schedule is not None:
-            opens, closes = window.bounds(schedule.published_at)
-            bounds.append(WindowBounds(kind=kind, opens=opens, closes=closes))
-    return SchedulePublic(published_at=schedule.published_at if schedule else None, windows=bounds)
+    """The schedule as the exam's wall-clock times."""
+    found = {kind: deadlines.bounds_of(session, exam=exam, kind=kind) for kind in deadlines.WHAT}
+    return SchedulePublic(
+        published_at=deadlines.published_wall(session, exam=exam),
+        windows=[
+            WindowBounds(kind=kind, opens=bounds[0], closes=bounds[1])
+            for kind, bounds in found.items()
+            if bounds is not None
+        ],
+    )
 
 
 @router.get("/schedule", response_model=SchedulePublic)
@@ -46,6 +49,17 @@ def set_schedule(
     """Record when the results were published and, optionally, the exam's own windows."""
     exam = get_exam(session, exam_id)
     deadlines.set_schedule(session, exam=exam, **body.model_dump(), actor=admin)
+    session.commit()
+    return _schedule(session, exam)
+
+
+@router.put("/time-zone", response_model=SchedulePublic)
+def set_time_zone(
+    exam_id: int, body: TimeZoneSet, session: SessionDep, admin: Admin
+) -> SchedulePublic:
+    """Show and enter the exam's times in another time zone (stored times stay UTC)."""
+    exam = get_exam(session, exam_id)
+    deadlines.set_time_zone(session, exam=exam, zone=body.time_zone, actor=admin)
     session.commit()
     return _schedule(session, exam)
 

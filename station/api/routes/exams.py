@@ -76,7 +76,11 @@ async def import_candidates(
 ) -> list[Candidate]:
     """Import a candidates CSV (number, name, room); missing rooms are created."""
     added = exams.import_candidates(
-        session, exam=exams.get_exam(session, exam_id), csv_bytes=await file.read(), actor=admin
+        session,
+        exam=exams.get_exam(session, exam_id),
+        csv_bytes=await file.read(),
+        actor=admin,
+        file=file.filename or "candidati.csv",
     )
     session.commit()
     return added
