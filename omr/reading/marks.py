@@ -39,6 +39,7 @@ from functools import cache
 import numpy as np
 
 from omr.reading.bridges import GapSamples, bridged, gap_samples
+from omr.reading.printed_inside import without_print
 from omr.reading.template_space import TemplatePage, gather, per_template
 from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
 from omr.sheet.template import Bubble, SheetTemplate
@@ -473,6 +474,7 @@ class BubbleLayout:
     neighbours: np.ndarray
     radii_mm: np.ndarray
     gaps: GapSamples
+    printed_labels: tuple[str, ...] = ()  # the labels printed inside (print.labels_inside)
 
 
 @per_template
@@ -506,6 +508,7 @@ def bubble_layout(template: SheetTemplate, answers_only: bool = False) -> Bubble
         *_neighbourhood(centers_mm, sizes_mm),
         np.array(sizes_mm, np.float32).reshape(-1, 2) / 2,
         gap_samples(centers_mm, sizes_mm),
+        tuple(b.option for b in bubbles) if template.print.labels_inside else (),
     )
 
 
@@ -543,6 +546,12 @@ def measure_bubbles(
         paper = _local_paper(page.ink, centers[index], rx, ry)[:, None]
         papers[index] = paper[:, 0]
         groups.append((group, rx, ry, paper))
+    if levels is None and layout.printed_labels:  # print inside bubbles: not the candidate's
+        discs = [
+            (g.members, _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS))
+            for g, rx, ry, _ in groups
+        ]
+        page = replace(page, ink=without_print(page.ink, centers, layout.printed_labels, discs))
     darkness = np.zeros(count, np.float32)
     tone = np.zeros(count, np.float32)
     grain = np.zeros(count, np.float32)
