@@ -1,6 +1,6 @@
 """Accuracy of the reader on a corpus with ground truth (``NAME.truth.json`` per image).
 
-    python bench/accuracy.py fixtures/scans
+    python bench/accuracy.py fixtures/scans    # or fixtures/real: real scans, subsets by form
 
 Prints, per subset and overall, the bubble-level confusion matrix over the four states,
 the share of sheets read exactly and flagged for review, the rejection reasons, and
@@ -20,7 +20,7 @@ from pathlib import Path
 # The corpus's judge lives beside the simulator (fixtures/), not in the library.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 
-from evaluation import NOT_READ, STATES, Tally, judge, read_corpus  # noqa: E402
+from evaluation import NOT_READ, STATES, Tally, read_tally  # noqa: E402
 
 SUBSETS = ("clean", "typical", "hard", "reject")
 
@@ -57,9 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path, help="folder of images with NAME.truth.json")
     args = parser.parse_args(argv)
-    tally = Tally()
-    for truth, reading in read_corpus(args.corpus):
-        tally.add(judge(reading, truth))
+    tally = read_tally(args.corpus)
     present = [s for s in SUBSETS if tally.subset(s).judgements]
     others = sorted({j.truth.subset for j in tally.judgements} - set(SUBSETS))
     for subset in [*present, *others]:

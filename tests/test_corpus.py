@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from evaluation import Tally, judge, read_corpus
+from evaluation import Tally, read_tally
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "scans"
 MIN_AGREEMENT = 0.9999
@@ -24,10 +24,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def tally() -> Tally:
-    tally = Tally()
-    for truth, reading in read_corpus(CORPUS):
-        tally.add(judge(reading, truth))
-    return tally
+    return read_tally(CORPUS)
 
 
 def test_corpus_has_every_subset(tally: Tally) -> None:

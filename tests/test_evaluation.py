@@ -52,3 +52,27 @@ def test_a_rejected_page_has_no_silent_bubbles() -> None:
     rejected = _reading("filled", "blank", Problem(Reason.BLANK_PAGE))
     assert rejected.status == "rejected"
     assert judge(rejected, TRUTH).silent == []
+
+
+AMBIGUOUS = Truth(
+    image=Path("x.jpg"),
+    subset="real",
+    read_options={},
+    expected={
+        "status": "needs_review",
+        "bubbles": [["answers", 1, "a", "filled"], ["answers", 1, "b", ["filled", "unclear"]]],
+    },
+)
+
+
+@pytest.mark.parametrize(
+    ("b", "silent", "exact"),
+    [
+        ("filled", [], True),
+        ("unclear", [], True),
+        ("blank", [("answers", 1, "b", "filled/unclear", "blank")], False),
+    ],
+)
+def test_a_mark_read_two_ways_accepts_either(b, silent, exact) -> None:
+    judgement = judge(_reading("filled", b, FLAGGED), AMBIGUOUS)
+    assert judgement.silent == silent and judgement.exact == exact

@@ -82,7 +82,7 @@ def test_markers_template_registers_on_the_bullseyes_of_its_scan(tmp_path: Path)
     cv2.rectangle(scan, (80, 120), (300, 170), 0, -1)  # print facing blank paper
     image = tmp_path / "scan.png"
     cv2.imwrite(str(image), scan)
-    form = convert_template(path, image)
+    form = convert_template(path, [image])
     template = write_template(form.data, form.notes, tmp_path / "t.yaml")
     blocks = template.registration.blocks
     assert [block.shape for block in blocks] == ["rings"] * 4

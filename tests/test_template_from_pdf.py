@@ -41,6 +41,7 @@ def test_national_form_reproduces_the_committed_bubbles(tmp_path: Path, form: st
     assert error < MAX_ERROR_MM
     text = output.read_text(encoding="utf-8")
     assert "numbered by the numbers printed before them" in text and "CHECK" in text
+    assert not load_template(output).print.labels_inside
 
 
 def _draw_form(path: Path) -> None:
@@ -81,6 +82,7 @@ def test_a_form_of_others_with_letters_inside(tmp_path: Path) -> None:
     assert blocks[0]["option_pitch_mm"] == pytest.approx(8, abs=0.02)
     assert blocks[0]["row_pitch_mm"] == pytest.approx(9, abs=0.02)
     assert blocks[0]["bubble"] == {"shape": "circle", "size_mm": pytest.approx([5, 5], abs=0.1)}
+    assert form.data["print"]["labels_inside"]
 
 
 def test_a_page_without_bubbles_is_refused(tmp_path: Path, capsys) -> None:

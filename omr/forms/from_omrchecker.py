@@ -2,14 +2,19 @@
 
 Its fields (:mod:`omr.forms.omrchecker`) become question blocks (numbered fields of
 option letters laid in rows) and the candidate number (the widest block of digit
-columns); other fields are named in the comments and left out. Its registration marks
-are the bullseyes its ``CropOnMarkers`` frame stands on, or those or the solid blocks
-measured on a scan of the form (:mod:`omr.forms.scan_marks`).
+columns); other fields are named in the comments and left out. Given scans of the form,
+the first is measured (:mod:`omr.forms.scan_marks`): each block is fitted to the bubble
+outlines printed there (:mod:`omr.forms.fit_blocks`); the registration marks are the
+bullseyes its ``CropOnMarkers`` frame stands on, other bullseyes, or the solid marks
+nearest the page's corners; the print's colour is the outlines'. Orientation boxes are
+cells printed on every scan given. The template says that letters may be printed inside
+the bubbles (``print.labels_inside``); without a scan, the marks are OMRChecker's.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 from itertools import groupby
 from pathlib import Path
@@ -17,22 +22,30 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from omr.forms.fit_blocks import FittedBlocks, fit_blocks
 from omr.forms.from_pdf import MeasuredForm
 from omr.forms.omrchecker import DIGITS, NUMBERED, Field, Frame, crop_of, fields_of, frame_of
-from omr.forms.scan_marks import PX_PER_MM, ScanMarks, aspect_of, frame_corners, measure_scan
+from omr.forms.scan_marks import (
+    PX_PER_MM,
+    ScanMarks,
+    aspect_of,
+    frame_corners,
+    measure_scan,
+    print_colour,
+)
+from omr.forms.shapes import PRINT_BELOW
 from omr.forms.writing import page_spec, rounded, slug
 from omr.sheet.template import MIN_REGISTRATION_BLOCKS, BlockRegistration
 from omr.vocabulary.errors import InputFileError
 from omr.vocabulary.reasons import Reason
 
 # Orientation boxes: cells of 6 mm, kept 3 mm from any bubble or mark (a candidate's ink
-# changes there), whose print darkens them by 4 % or more while their 180° image stays
-# under 1 %; the three darkest are kept.
+# changes there), print (``PRINT_BELOW``: a shadow or the paper's tint is none) covering
+# 4 % of them or more while their 180° image has under 1 %, both still so when the cell
+# moves by ``SHIFT_MM`` (another copy, registered to a millimetre, sees the same); the
+# three most printed kept.
 CELL_MM, CLEAR_MM, CELL_DARK, TWIN_BLANK, MAX_BOXES = 6.0, 3.0, 0.04, 0.01, 3
-
-
-def _mm(frame: Frame, points: np.ndarray) -> np.ndarray:
-    return cv2.perspectiveTransform(points.reshape(1, -1, 2).astype(np.float64), frame.to_mm)[0]
+SHIFT_MM = 1.0
 
 
 def _bubble(size_mm: np.ndarray) -> dict:
@@ -47,7 +60,7 @@ def _question_blocks(answers: list[Field], frame: Frame, size_mm: np.ndarray) ->
     blocks = []
     for _, group in groupby(answers, key=lambda field: field.block):
         fields = list(group)
-        centres = _mm(frame, np.stack([f.centres for f in fields]).reshape(-1, 2))
+        centres = frame.to_page(np.stack([f.centres for f in fields]).reshape(-1, 2))
         centres = centres.reshape(len(fields), -1, 2)
         entry = {
             "first": int(NUMBERED.match(fields[0].label).group(1)),
@@ -65,7 +78,7 @@ def _question_blocks(answers: list[Field], frame: Frame, size_mm: np.ndarray) ->
 
 
 def _digit_columns(digits: list[Field], frame: Frame, size_mm: np.ndarray) -> dict:
-    centres = _mm(frame, np.stack([f.centres for f in digits]).reshape(-1, 2))
+    centres = frame.to_page(np.stack([f.centres for f in digits]).reshape(-1, 2))
     centres = centres.reshape(len(digits), 10, 2)
     return {
         "columns": len(digits),
@@ -78,15 +91,24 @@ def _digit_columns(digits: list[Field], frame: Frame, size_mm: np.ndarray) -> di
     }
 
 
-def _darkness(image: np.ndarray, box: tuple[float, float, float, float]) -> float:
-    x0, y0, x1, y1 = (int(round(v * PX_PER_MM)) for v in box)
-    cell = image[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)]
-    return 1.0 - float(cell.mean()) / 255.0 if cell.size else 0.0
+def _printed(image: np.ndarray, x0: float, y0: float) -> np.ndarray:
+    """The share of print in the cell at (x0, y0) mm of the straightened scan, and in
+    the cell moved by ``SHIFT_MM`` each way (5,)."""
+    shares = []
+    for dx, dy in ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1)):
+        left, top = (int(round((v + d * SHIFT_MM) * PX_PER_MM)) for v, d in ((x0, dx), (y0, dy)))
+        side = int(round(CELL_MM * PX_PER_MM))
+        cell = image[max(0, top) : max(0, top + side), max(0, left) : max(0, left + side)]
+        shares.append(float((cell < PRINT_BELOW).mean()) if cell.size else 0.0)
+    return np.array(shares)
 
 
-def _orientation_boxes(marks: ScanMarks, centre: tuple[float, float], avoid: list) -> list[dict]:
-    """Printed cells of the scan whose 180° image about ``centre`` is blank paper."""
-    width, height = marks.image.shape[1] / PX_PER_MM, marks.image.shape[0] / PX_PER_MM
+def _orientation_boxes(
+    copies: list[np.ndarray], centre: tuple[float, float], avoid: list
+) -> list[dict]:
+    """Cells printed on every one of the straightened scans ``copies`` whose 180° image
+    about ``centre`` is blank paper on all of them."""
+    height, width = (v / PX_PER_MM for v in copies[0].shape)
     clear = np.array(avoid) + (-CLEAR_MM, -CLEAR_MM, CLEAR_MM, CLEAR_MM)
 
     def free(x0: float, y0: float) -> bool:
@@ -101,8 +123,8 @@ def _orientation_boxes(marks: ScanMarks, centre: tuple[float, float], avoid: lis
             tx0, ty0 = 2 * centre[0] - x0 - CELL_MM, 2 * centre[1] - y0 - CELL_MM
             if not (free(x0, y0) and free(tx0, ty0)):
                 continue
-            dark = _darkness(marks.image, (x0, y0, x0 + CELL_MM, y0 + CELL_MM))
-            twin = _darkness(marks.image, (tx0, ty0, tx0 + CELL_MM, ty0 + CELL_MM))
+            dark = min(_printed(copy, x0, y0).min() for copy in copies)
+            twin = max(_printed(copy, tx0, ty0).max() for copy in copies)
             if dark >= CELL_DARK and twin <= TWIN_BLANK:
                 found.append((dark, x0, y0))
     return [
@@ -114,44 +136,88 @@ def _orientation_boxes(marks: ScanMarks, centre: tuple[float, float], avoid: lis
 def _frame_rings(frame: Frame) -> list[tuple[float, float, float]]:
     """The bullseyes at the corners of a ``CropOnMarkers`` frame: (x, y, diameter) mm."""
     width, height = frame.size_px
-    corners = _mm(frame, np.array([[0, 0], [width, 0], [width, height], [0, height]], float))
+    corners = frame.to_page(np.array([[0, 0], [width, 0], [width, height], [0, height]], float))
     diameter = frame.marker_px * frame.to_mm[0, 0]
     return [(x, y, diameter) for x, y in corners]
 
 
-def _marks(frame: Frame, scan: ScanMarks | None) -> tuple[list[dict], str]:
-    """The registration marks, and a note on where they come from."""
-    if frame.crop == "markers":
-        measured = scan is not None and len(scan.rings) >= len(_frame_rings(frame))
-        rings = scan.rings if measured else _frame_rings(frame)
-        entries = [
-            {
-                "name": f"bullseye_{n + 1}",
-                "shape": "rings",
-                "origin_mm": rounded((x - d / 2, y - d / 2)),
-                "size_mm": rounded((d, d)),
-            }
-            for n, (x, y, d) in enumerate(rings)
-        ]
-        if measured:
-            return entries, "Registration: the bullseyes measured on the scan."
-        return entries, (
-            "Registration: bullseyes at OMRChecker's marker centres, their size from "
-            "sheetToMarkerWidthRatio: CHECK their size on a scan (or give --image)."
-        )
-    blocks = sorted(scan.blocks, key=lambda b: (b.box[1], b.box[0])) if scan else []
-    entries = [
+def _nearest(rings: list[tuple], ring: tuple) -> tuple:
+    """The one of ``rings`` (x, y, diameter) nearest ``ring`` (a bullseye elsewhere on
+    the page, or a filled bubble taken for one, is no frame marker)."""
+    return min(rings, key=lambda other: np.hypot(other[0] - ring[0], other[1] - ring[1]))
+
+
+def _ring_entries(rings: list[tuple[float, float, float]]) -> list[dict]:
+    return [
+        {
+            "name": f"bullseye_{n + 1}",
+            "shape": "rings",
+            "origin_mm": rounded((x - d / 2, y - d / 2)),
+            "size_mm": rounded((d, d)),
+        }
+        for n, (x, y, d) in enumerate(rings)
+    ]
+
+
+def _corner_blocks(scan: ScanMarks, page_mm: tuple[float, float]) -> list[dict]:
+    """The solid marks nearest the page's four corners, one for each (text, a filled
+    bubble or a code inside the page is no registration mark), as template entries."""
+    width, height = page_mm
+    chosen: list = []
+    for corner in ((0, 0), (width, 0), (width, height), (0, height)):
+        left = [b for b in scan.blocks if b not in chosen]
+        if left:
+            chosen.append(
+                min(left, key=lambda b: np.hypot(*(np.add(b.box[:2], b.box[2:]) / 2 - corner)))
+            )
+    return [
         {
             "name": f"block_{n + 1}",
             "origin_mm": rounded(block.box[:2]),
             "size_mm": rounded((block.box[2] - block.box[0], block.box[3] - block.box[1])),
         }
-        for n, block in enumerate(blocks)
+        for n, block in enumerate(sorted(chosen, key=lambda b: (b.box[1], b.box[0])))
     ]
-    return entries, (
-        "Registration: the solid blocks measured on the scan. CHECK: every one is printed "
-        "on every copy (none is a filled answer or a code that changes)."
+
+
+def _marks(frame: Frame, scan: ScanMarks | None) -> tuple[list[dict], str]:
+    """The registration marks, and a note on where they come from."""
+    if frame.crop == "markers":
+        corners = _frame_rings(frame)
+        measured = scan is not None and len(scan.rings) >= len(corners)
+        rings = [_nearest(scan.rings, ring) for ring in corners] if measured else corners
+        if measured:
+            return _ring_entries(rings), "Registration: the frame's bullseyes measured on the scan."
+        return _ring_entries(rings), (
+            "Registration: bullseyes at OMRChecker's marker centres, their size from "
+            "sheetToMarkerWidthRatio: CHECK their size on a scan (or give --image)."
+        )
+    if scan is not None and len(scan.rings) >= MIN_REGISTRATION_BLOCKS:
+        return _ring_entries(scan.rings), (
+            "Registration: the bullseyes measured on the scan. CHECK: every one is printed "
+            "on every copy."
+        )
+    return _corner_blocks(scan, frame.page_mm) if scan else [], (
+        "Registration: the solid marks nearest the page's corners, measured on the scan. "
+        "CHECK: every one is printed on every copy (none is a filled answer, a word or a "
+        "code that changes) and none is a timing track's bar (the reader may take its "
+        "neighbour for it: the page is then refused, its marks and outlines disagreeing; "
+        "give the whole track as a registration block of shape track)."
     )
+
+
+def _fit_note(fitted: FittedBlocks) -> str:
+    """What the fit to the scan's outlines did, and what a person should check."""
+    note = (
+        "Bubble blocks fitted to the outlines printed on the scan; bubble size "
+        f"{fitted.size_mm[0]:g}×{fitted.size_mm[1]:g} mm."
+    )
+    if fitted.unfitted:
+        note += (
+            f" Outlines not found for {', '.join(fitted.unfitted)}: CHECK their "
+            "positions, left as OMRChecker gives them."
+        )
+    return note
 
 
 def _renumbered(answers: list[Field], notes: list[str]) -> list[Field]:
@@ -176,14 +242,22 @@ def _renumbered(answers: list[Field], notes: list[str]) -> list[Field]:
     ]
 
 
-def convert_template(path: Path, image: Path | None = None) -> MeasuredForm:
-    """A template from OMRChecker's ``template.json`` at ``path``, its marks measured on
-    the scan ``image`` when given.
+def _colour(image: Path) -> np.ndarray:
+    colour = cv2.imread(str(image), cv2.IMREAD_COLOR)
+    if colour is None:
+        raise InputFileError(Reason.FORM_SCAN_UNREADABLE, file=str(image))
+    return colour
+
+
+def convert_template(path: Path, images: Sequence[Path] = ()) -> MeasuredForm:
+    """A template from OMRChecker's ``template.json`` at ``path``, its marks and bubbles
+    measured on the first scan of ``images`` when given; orientation boxes, when the
+    marks need them, are cells printed on every one of ``images``.
 
     Raises
     ------
     InputFileError
-        The file is no OMRChecker template, the scan cannot be read, or no marks to
+        The file is no OMRChecker template, a scan cannot be read, or no marks to
         register on were found.
     """
     try:
@@ -194,14 +268,19 @@ def convert_template(path: Path, image: Path | None = None) -> MeasuredForm:
         raise InputFileError(
             Reason.OMRCHECKER_TEMPLATE_INVALID, file=str(path), problem=str(error)
         ) from None
-    gray = None if image is None else cv2.imread(str(image), cv2.IMREAD_GRAYSCALE)
-    if image is not None and gray is None:
-        raise InputFileError(Reason.FORM_SCAN_UNREADABLE, file=str(image))
-    corners = None if gray is None else frame_corners(gray, crop)
-    frame = frame_of(document, None if corners is None else aspect_of(corners))
-    scan = None if corners is None else measure_scan(gray, frame, corners)
+    image = images[0] if images else None
+    colours = [_colour(scan) for scan in images]
+    grays = [cv2.cvtColor(colour, cv2.COLOR_BGR2GRAY) for colour in colours]
+    corners = [frame_corners(gray, crop) for gray in grays]
+    frame = frame_of(document, None if not grays or corners[0] is None else aspect_of(corners[0]))
+    scan = None if not grays or corners[0] is None else measure_scan(grays[0], frame, corners[0])
     if frame.crop != "markers" and scan is None:
         raise InputFileError(Reason.OMRCHECKER_SCAN_NEEDED, file=str(path))
+    copies = [
+        measure_scan(gray, frame, found).image
+        for gray, found in zip(grays, corners, strict=True)
+        if found is not None
+    ]
     notes = [
         f"Converted by `omr template from-omrchecker` from {path}"
         + (f", marks measured on {image.name}." if image else "."),
@@ -210,6 +289,10 @@ def convert_template(path: Path, image: Path | None = None) -> MeasuredForm:
         "page size (a page of another size reads the same, its mm are only a scale).",
     ]
     size_mm = np.array(bubble_px) * np.diag(frame.to_mm)[:2]
+    if scan is not None:
+        fitted = fit_blocks(fields, frame, scan.image, PX_PER_MM, size_mm)
+        fields, size_mm = fitted.fields, fitted.size_mm
+        notes.append(_fit_note(fitted))
     answers = [f for f in fields if NUMBERED.match(f.label) and f.direction == "horizontal"]
     digits = [f for f in fields if f.values == DIGITS and f.direction == "vertical"]
     by_block = {name: list(g) for name, g in groupby(digits, key=lambda f: f.block)}
@@ -248,6 +331,16 @@ def convert_template(path: Path, image: Path | None = None) -> MeasuredForm:
         {"first": 1, "last": count, "type": "single", "answers": "1", "label": "de verificat"}
     ]
     notes.append("CHECK: question_types (all single-answer here), profile, title.")
+    data["print"] = {"labels_inside": True}
+    notes.append(
+        "print.labels_inside: OMRChecker's forms often print each option's letter inside "
+        "its bubble; the reader takes what the bubbles of a label print alike off the page "
+        "before measuring ink (nothing, where nothing is printed)."
+    )
+    if scan is not None:
+        centres = frame.to_page(np.concatenate([f.centres for f in answers]))
+        data["print"]["colour"] = print_colour(colours[0], frame, corners[0], centres, size_mm)
+        notes.append("print.colour: the bubbles' outlines as the scan shows them.")
     registration_model = BlockRegistration.model_validate(
         {**registration, "orientation_boxes": [{"origin_mm": [0, 0], "size_mm": [1, 1]}]}
     )
@@ -261,13 +354,11 @@ def convert_template(path: Path, image: Path | None = None) -> MeasuredForm:
             for b in blocks
         ]
         avoid += _bubble_boxes(fields, frame, size_mm)
-        boxes = (
-            [] if scan is None else _orientation_boxes(scan, registration_model.centre_mm, avoid)
-        )
+        boxes = _orientation_boxes(copies, registration_model.centre_mm, avoid) if copies else []
         registration["orientation_boxes"] = boxes
         notes.append(
-            "The marks look the same turned by 180°: orientation_boxes are printed cells "
-            "of the scan facing blank paper"
+            "The marks look the same turned by 180°: orientation_boxes are cells printed "
+            "on every scan given, facing blank paper on every one"
             + ("." if boxes else ": NONE FOUND, give --image SCAN or draw them by hand.")
         )
     return MeasuredForm(data, notes)
@@ -291,6 +382,6 @@ def _off_bubbles(scan: ScanMarks, bubbles: list[tuple]) -> ScanMarks:
 
 
 def _bubble_boxes(fields: list[Field], frame: Frame, size_mm: np.ndarray) -> list[tuple]:
-    centres = _mm(frame, np.concatenate([f.centres for f in fields]))
+    centres = frame.to_page(np.concatenate([f.centres for f in fields]))
     half = size_mm / 2
     return [(x - half[0], y - half[1], x + half[0], y + half[1]) for x, y in centres]

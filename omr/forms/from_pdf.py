@@ -26,6 +26,9 @@ from omr.vocabulary.reasons import Reason
 # no print: then it tells a page turned by 180° from one that is not.
 BLANK_MARGIN_MM = 1.0
 NUMBER_COLUMN_MM = 3.0  # numbers of one column end within this of each other
+# A bubble prints its label inside when print covers 3 % of its interior (to 0.6 of its
+# radii) or more; an empty one holds none (the national form's: 0 %).
+LABEL_INK, INTERIOR_SHARE = 0.03, 0.6
 
 
 @dataclass
@@ -97,6 +100,23 @@ def _orientation_boxes(page: FormPage, blocks: list[Block], marks: list[SolidBlo
     return found
 
 
+def _labels_inside(page: FormPage, blocks: list[Block]) -> bool:
+    """Whether print lies inside the bubbles (a letter or digit in each): ``LABEL_INK``
+    of their interiors (to ``INTERIOR_SHARE`` of their radii) or more, in most."""
+    mask = print_mask(page.image) > 0
+    ppm = page.px_per_mm
+    shares = []
+    for block in blocks:
+        rx, ry = (v / 2 * INTERIOR_SHARE * ppm for v in block.size)
+        ys, xs = np.mgrid[-int(ry) : int(ry) + 1, -int(rx) : int(rx) + 1]
+        inside = (xs / max(rx, 1)) ** 2 + (ys / max(ry, 1)) ** 2 <= 1
+        for x, y in block.centres.reshape(-1, 2):
+            rows = np.clip(int(round(y * ppm)) + ys[inside], 0, mask.shape[0] - 1)
+            cols = np.clip(int(round(x * ppm)) + xs[inside], 0, mask.shape[1] - 1)
+            shares.append(mask[rows, cols].mean())
+    return bool(np.median(shares) >= LABEL_INK)
+
+
 def _print_colour(page: FormPage, blocks: list[Block]) -> str:
     """The colour the bubbles are printed in, as ``#RRGGBB`` (their outline's pixels)."""
     ppm = page.px_per_mm
@@ -138,7 +158,9 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
     notes = [
         f"Measured by `omr template from-pdf` from {pdf.name}, page {page_number}.",
         f"Found {sum(b.centres.shape[0] * b.centres.shape[1] for b in blocks)} bubbles "
-        f"in {len(blocks)} blocks, questions 1–{count}, and {len(marks)} solid blocks.",
+        f"in {len(blocks)} blocks, questions 1–{count}, and {len(marks)} registration marks "
+        f"({sum(m.shape == 'corner' for m in marks)} L-shaped, "
+        f"{sum(m.shape == 'track' for m in marks)} timing tracks).",
         "Questions are numbered "
         + (
             "by the numbers printed before them."
@@ -160,8 +182,10 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
         "blocks": [
             {
                 "name": f"block_{index + 1}",
+                **({"shape": mark.shape} if mark.shape != "solid" else {}),
                 "origin_mm": rounded(mark.box[:2]),
                 "size_mm": rounded((mark.box[2] - mark.box[0], mark.box[3] - mark.box[1])),
+                **({"bars": mark.bars, "bar_mm": rounded(mark.bar)} if mark.bars else {}),
             }
             for index, mark in enumerate(sorted(marks, key=lambda m: (m.box[1], m.box[0])))
         ],
@@ -179,6 +203,12 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
         ],
         "print": {"colour": _print_colour(page, blocks)},
     }
+    if _labels_inside(page, blocks):
+        data["print"]["labels_inside"] = True
+        notes.append(
+            "Letters or digits are printed inside the bubbles (print.labels_inside): the "
+            "reader takes them off the page before measuring ink."
+        )
     if _symmetric(registration["blocks"]):
         registration["orientation_boxes"] = _orientation_boxes(page, blocks, marks)
         notes.append(

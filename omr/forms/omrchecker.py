@@ -5,8 +5,7 @@ OMRChecker places bubbles in its own frame: ``pageDimensions`` pixels spanning t
 scan. Each field block puts its first bubble's top-left at ``origin``; a field's bubbles
 run ``bubblesGap`` apart (right, or down for ``direction: vertical``), its fields
 ``labelsGap`` apart the other way. The frame becomes millimetres on the paper whose
-shape it has; the registration marks are OMRChecker's bullseyes at the frame's corners,
-or, given a scan (:mod:`omr.forms.scan_marks`), the solid blocks printed on it.
+shape it has (:mod:`omr.forms.from_omrchecker` measures the rest on a scan).
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from omr.sheet.template import PAGE_SIZES_MM
@@ -55,6 +55,18 @@ class Frame:
     to_mm: np.ndarray
     crop: str
     marker_px: float
+
+    def to_page(self, points: np.ndarray) -> np.ndarray:
+        """Frame px (n, 2) as page mm (n, 2)."""
+        return cv2.perspectiveTransform(
+            np.asarray(points, np.float64).reshape(1, -1, 2), self.to_mm
+        )[0]
+
+    def from_page(self, points: np.ndarray) -> np.ndarray:
+        """Page mm (n, 2) as frame px (n, 2)."""
+        return cv2.perspectiveTransform(
+            np.asarray(points, np.float64).reshape(1, -1, 2), np.linalg.inv(self.to_mm)
+        )[0]
 
 
 def expand_labels(labels: list[str]) -> list[str]:

@@ -19,10 +19,10 @@ from omr.sheet.bullseyes import find_rings
 
 # 8 px per mm: a 2.5 mm block spans 20 px, its edges placed to a tenth of a millimetre.
 PX_PER_MM = 8.0
-# A solid mark on a scan: 1.5–20 mm, at most 1.6 times as long as wide (longer bars make
-# timing tracks, whose marks all look alike), filling 0.83 of its minimum-area box (a
-# filled circle fills π/4 ≈ 0.79 of it).
-MARK_MM, MAX_ASPECT, MARK_FILL = (1.5, 20.0), 1.6, 0.83
+# A solid mark on a scan: 1.5–20 mm, at most 4 times as long as wide (a timing track's
+# bar; the marks nearest the page's corners are kept, so a track gives its ends),
+# filling 0.83 of its minimum-area box (a filled circle fills π/4 ≈ 0.79 of it).
+MARK_MM, MAX_ASPECT, MARK_FILL = (1.5, 20.0), 4.0, 0.83
 # The paper is what is lighter than Otsu's level between it and the background; its
 # outline, simplified to within 2 % of its length, has four corners.
 OUTLINE_SHARE = 0.02
@@ -103,13 +103,36 @@ def aspect_of(corners: np.ndarray) -> float:
     return float((sides[1] + sides[3]) / (sides[0] + sides[2]))
 
 
-def measure_scan(gray: np.ndarray, frame: Frame, corners: np.ndarray) -> ScanMarks:
-    """The scan straightened into template mm through the frame's ``corners`` in it,
-    and the marks on it."""
+def _to_scan(frame: Frame, corners: np.ndarray) -> np.ndarray:
+    """(3, 3) from straightened px (template mm × ``PX_PER_MM``) to the scan's px."""
     width, height = frame.size_px
     frame_px = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
     frame_mm = cv2.perspectiveTransform(frame_px[None], frame.to_mm)[0]
-    to_scan = cv2.getPerspectiveTransform(frame_mm * PX_PER_MM, corners)
+    return cv2.getPerspectiveTransform(frame_mm * PX_PER_MM, corners)
+
+
+def print_colour(
+    scan: np.ndarray, frame: Frame, corners: np.ndarray, centres_mm: np.ndarray, size_mm: tuple
+) -> str:
+    """The colour the bubbles' outlines are printed in on the colour ``scan`` (H, W, 3)
+    BGR, as ``#RRGGBB``: the median of the darkest of four points on each outline (a
+    blurred hairline is lighter than its ink, never of another hue)."""
+    half_w, half_h = size_mm[0] / 2, size_mm[1] / 2
+    around = np.array([[0, -half_h], [0, half_h], [-half_w, 0], [half_w, 0]])
+    points = (centres_mm[:, None, :] + around[None]).reshape(-1, 2) * PX_PER_MM
+    at = cv2.perspectiveTransform(points.reshape(1, -1, 2), _to_scan(frame, corners))[0]
+    xs = np.clip(np.rint(at[:, 0]).astype(np.intp), 0, scan.shape[1] - 1)
+    ys = np.clip(np.rint(at[:, 1]).astype(np.intp), 0, scan.shape[0] - 1)
+    samples = scan[ys, xs].reshape(len(centres_mm), 4, 3).astype(np.int32)
+    darkest = samples[np.arange(len(samples)), samples.sum(axis=2).argmin(axis=1)]
+    blue, green, red = np.median(darkest, axis=0).astype(int)
+    return f"#{red:02X}{green:02X}{blue:02X}"
+
+
+def measure_scan(gray: np.ndarray, frame: Frame, corners: np.ndarray) -> ScanMarks:
+    """The scan straightened into template mm through the frame's ``corners`` in it,
+    and the marks on it."""
+    to_scan = _to_scan(frame, corners)
     size = (int(frame.page_mm[0] * PX_PER_MM), int(frame.page_mm[1] * PX_PER_MM))
     image = cv2.warpPerspective(
         gray, to_scan, size, flags=cv2.INTER_AREA | cv2.WARP_INVERSE_MAP, borderValue=255

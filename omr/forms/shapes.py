@@ -1,4 +1,5 @@
-"""Printed shapes on a rendered blank form: outlined bubbles and solid blocks.
+"""Printed shapes on a rendered blank form: outlined bubbles, solid blocks, L-shaped
+corner marks and timing tracks.
 
 A bubble is an outline around a hole: a circle, an ellipse or a rounded box, whatever is
 printed inside its hole (a letter or a digit is another shape). A block is solid ink
@@ -12,6 +13,9 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
+from omr.sheet.corner_marks import is_l
+from omr.sheet.timing_tracks import find_tracks
 
 # Print is what is darker than this (of 255): a black or grey outline antialiased over a
 # pixel, a drop-out red outline in the green channel (about 40).
@@ -27,6 +31,9 @@ MAX_BUBBLE_FILL = 0.97
 # A solid block: at least 2.5 mm on its short side (a full stop, a bold letter's stem
 # and a table's rule are thinner) and filling 0.9 of its minimum-area rectangle.
 BLOCK_MIN_MM, BLOCK_MAX_MM, BLOCK_FILL = 2.5, 80.0, 0.9
+# A timing track's bar: a solid rectangle from 0.8 mm on its short side (thicker than a
+# bold letter's stem) to 20 mm on its long one, in a track (omr.sheet.timing_tracks).
+BAR_MM = (0.8, 20.0)
 # Bubbles of one size agree on it to a quarter of a millimetre; a size is a bubble size
 # when this many bubbles or more share it.
 SIZE_STEP_MM, MIN_BUBBLES_OF_A_SIZE = 0.25, 6
@@ -44,9 +51,14 @@ class Outline:
 
 @dataclass(frozen=True)
 class Block:
-    """A solid printed rectangle: (x0, y0, x1, y1) in mm, axis-aligned."""
+    """A solid printed mark in its box (x0, y0, x1, y1) in mm, axis-aligned: a rectangle,
+    an L along two of its box's sides (``shape`` ``corner``), or a timing track of
+    ``bars`` bars of ``bar`` (width, height) mm (``shape`` ``track``)."""
 
     box: tuple[float, float, float, float]
+    shape: str = "solid"
+    bars: int = 0
+    bar: tuple[float, float] = (0.0, 0.0)
 
 
 def print_mask(image: np.ndarray) -> np.ndarray:
@@ -65,7 +77,7 @@ def find_shapes(image: np.ndarray, px_per_mm: float) -> tuple[list[Outline], lis
     """
     mask = print_mask(image)
     contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
-    outlines, blocks = [], []
+    outlines, blocks, bars = [], [], []
     if hierarchy is None:
         return outlines, blocks
     low, high = (v * px_per_mm for v in BUBBLE_MM)
@@ -86,14 +98,34 @@ def find_shapes(image: np.ndarray, px_per_mm: float) -> tuple[list[Outline], lis
                 size = ((w + hw) / 2 / px_per_mm, (h + hh) / 2 / px_per_mm)
                 outlines.append(Outline(centre, size, area / (w * h)))
                 continue
-        short = min(w, h) / px_per_mm
-        if short >= BLOCK_MIN_MM and max(w, h) / px_per_mm <= BLOCK_MAX_MM:
-            (_, _), (rw, rh), _ = cv2.minAreaRect(contours[index])
-            solid = cv2.countNonZero(mask[y : y + h, x : x + w]) >= BLOCK_FILL * w * h
-            if solid and area >= BLOCK_FILL * rw * rh:
-                corners = (x / px_per_mm, y / px_per_mm, (x + w) / px_per_mm, (y + h) / px_per_mm)
+        short, long = min(w, h) / px_per_mm, max(w, h) / px_per_mm
+        corners = (x / px_per_mm, y / px_per_mm, (x + w) / px_per_mm, (y + h) / px_per_mm)
+        (_, _), (rw, rh), _ = cv2.minAreaRect(contours[index])
+        solid = cv2.countNonZero(mask[y : y + h, x : x + w]) >= BLOCK_FILL * w * h
+        solid = solid and area >= BLOCK_FILL * rw * rh
+        if solid and BAR_MM[0] <= short and long <= BAR_MM[1]:
+            bars.append(Block(corners))
+        if short >= BLOCK_MIN_MM and long <= BLOCK_MAX_MM:
+            if solid:
                 blocks.append(Block(corners))
-    return outlines, blocks
+            elif not holes and is_l(contours[index]):
+                blocks.append(Block(corners, "corner"))
+    return outlines, _with_tracks(blocks, bars)
+
+
+def _with_tracks(blocks: list[Block], bars: list[Block]) -> list[Block]:
+    """``blocks`` with the timing tracks among ``bars`` (their bars no blocks)."""
+    boxes = np.array([bar.box for bar in bars], float).reshape(-1, 4)
+    sides = np.stack([boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]], axis=1)
+    tracks = find_tracks((boxes[:, :2] + boxes[:, 2:]) / 2, np.sort(sides, axis=1)[:, ::-1])
+    in_tracks = {bars[i].box for run, _ in tracks for i in run}
+    kept = [block for block in blocks if block.box not in in_tracks]
+    for run, count in tracks:
+        x0, y0 = boxes[run, :2].min(axis=0)
+        x1, y1 = boxes[run, 2:].max(axis=0)
+        bar = tuple(float(v) for v in np.median(sides[run], axis=0))
+        kept.append(Block((x0, y0, x1, y1), "track", count, bar))
+    return kept
 
 
 def bubble_sizes(outlines: list[Outline]) -> list[tuple[float, float]]:

@@ -39,6 +39,7 @@ from functools import cache
 import numpy as np
 
 from omr.reading.bridges import GapSamples, bridged, gap_samples
+from omr.reading.printed_inside import without_print
 from omr.reading.template_space import TemplatePage, gather, per_template
 from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
 from omr.sheet.template import Bubble, SheetTemplate
@@ -53,6 +54,9 @@ SEARCH_MM = 0.8
 REACH_DIRECTIONS = 96
 REACH_RADII = tuple(np.round(np.arange(0.6, 2.01, 0.1), 2))
 RIM_DIRECTIONS = 48
+# Neighbouring pairs whose footprints are sampled at once: each pair's (96, 15, 2) float64
+# offsets are 23 kB, and a few temporaries of that size are alive at once (256: 30 MB).
+PAIRS_AT_ONCE = 256
 # The interior's rim (the printed outline starts past 0.8): a fill of 60 % of the
 # interior reaches 0.77 radii, a felt-tip X over an empty circle leaves paper there.
 RIM_RADII = (0.62, 0.7)
@@ -243,37 +247,59 @@ def _neighbourhood(
     radii = np.asarray(sizes_mm, np.float64).reshape(-1, 2) / 2
     reach = radii.max(axis=1) * REACH_RADII[-1]
     grown = radii * NEIGHBOUR_OVERSHOOT + NEIGHBOUR_STROKE_MM
-    samples = np.stack([_polar_points(float(rx), float(ry), REACH_RADII) for rx, ry in radii])
-    points = centers[:, None, None, :] + samples  # (N, 48, S, 2) mm
-    distance = np.linalg.norm(centers[:, None, :] - centers[None, :, :], axis=-1)  # (N, N)
-    near = distance < reach.max() + grown.max()
+    points = np.empty((len(centers), REACH_DIRECTIONS, len(REACH_RADII), 2))  # mm
+    for size in {tuple(size) for size in radii}:
+        alike = (radii == size).all(axis=1)
+        points[alike] = centers[alike, None, None, :] + _polar_points(*size, REACH_RADII)
+    near = np.concatenate(  # (N, N) by 128 rows: a thousand bubbles' differences are 16 MB
+        [
+            np.linalg.norm(centers[row : row + 128, None, :] - centers[None, :, :], axis=-1)
+            < reach.max() + grown.max()
+            for row in range(0, len(centers), 128)
+        ]
+    )
     np.fill_diagonal(near, False)
     pairs = np.argwhere(near)  # sorted by own
-    insides, rings = [], []
-    for start in range(0, len(pairs), 2048):
-        own, other = pairs[start : start + 2048].T
-        offset = points[own] - centers[other, None, None, :]
-        insides.append(((offset / grown[other, None, None, :]) ** 2).sum(axis=-1) <= 1.0)
-        radius = np.sqrt(((offset / radii[other, None, None, :]) ** 2).sum(axis=-1))
-        rings.append(np.abs(radius - 1.0) <= PRINTED_OUTLINE_RADII)
-    empty = np.zeros((0, *points.shape[1:-1]), bool)
-    inside = np.concatenate(insides) if insides else empty
-    ring = np.concatenate(rings) if rings else empty
-    touching = inside.reshape(len(inside), -1).any(axis=1) if len(inside) else np.zeros(0, bool)
     outlines = np.zeros(points.shape[:-1], bool)
-    if len(pairs):
-        starts = np.flatnonzero(np.r_[True, pairs[1:, 0] != pairs[:-1, 0]])
-        outlines[pairs[starts, 0]] = np.logical_or.reduceat(ring, starts, axis=0)
+    touching, insides = [], []
+    for start in range(0, len(pairs), PAIRS_AT_ONCE):
+        chunk = pairs[start : start + PAIRS_AT_ONCE]
+        own, other = chunk.T
+        offset = points[own] - centers[other, None, None, :]
+        inside = ((offset / grown[other, None, None, :]) ** 2).sum(axis=-1) <= 1.0
+        radius = np.sqrt(((offset / radii[other, None, None, :]) ** 2).sum(axis=-1))
+        # Each bubble's samples on any neighbour's outline (a chunk's owns are sorted).
+        starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
+        ring = np.abs(radius - 1.0) <= PRINTED_OUTLINE_RADII
+        outlines[own[starts]] |= np.logical_or.reduceat(ring, starts, axis=0)
+        kept = inside.reshape(len(inside), -1).any(axis=1)
+        touching.append(chunk[kept])
+        insides.append(inside[kept])
+    touching_pairs = np.concatenate(touching) if touching else np.zeros((0, 2), np.intp)
+    empty = np.zeros((0, *points.shape[1:-1]), bool)
     footprints = Footprints(
-        _frozen(pairs[touching, 0]),
-        _frozen(pairs[touching, 1]),
-        _frozen(inside[touching]),
+        _frozen(touching_pairs[:, 0]),
+        _frozen(touching_pairs[:, 1]),
+        _frozen(np.concatenate(insides) if insides else empty),
         _frozen(outlines),
     )
+    del points
+    rows = [_strokes_reaching(centers, radii, start) for start in range(0, len(centers), 128)]
+    return footprints, _frozen(np.concatenate(rows))
+
+
+def _strokes_reaching(centers: np.ndarray, radii: np.ndarray, start: int) -> np.ndarray:
+    """For the bubbles ``start`` … ``start + 127`` (rows) against every bubble: the bearing
+    of each neighbour whose X strokes can reach the bubble's overshoot, NaN for the
+    others, float32 (computed by rows: (N, N) float64 temporaries of a thousand bubbles
+    would be 8 MB each)."""
+    own = centers[start : start + 128]
+    count = len(own)
+    distance = np.linalg.norm(own[:, None, :] - centers[None, :, :], axis=-1)  # (n, N)
     biggest = radii.max(axis=1)
     # The closest a neighbour's X stroke (from its centre, 2.5 radii long, 25–65° from
     # the horizontal either way) comes to this bubble's centre.
-    between = centers[None, :, :] - centers[:, None, :]
+    between = centers[None, :, :] - own[:, None, :]
     line = np.degrees(np.arctan2(between[..., 1], between[..., 0])) % 180
     off = np.minimum(_outside(line, X_SLANT_MIN_DEG), _outside(line, 180 - X_SLANT_MAX_DEG))
     slant = np.radians(off)
@@ -287,13 +313,15 @@ def _neighbourhood(
     # ... and where it may pass: this bubble's overshoot and half a stroke, the stroke's
     # line shifted by its crossing, up to a third of the neighbour's radius off centre.
     closest_allowed = (
-        NEIGHBOUR_OVERSHOOT * biggest[:, None] + NEIGHBOUR_STROKE_MM + X_OFF_CENTRE * biggest
+        NEIGHBOUR_OVERSHOOT * biggest[start : start + count, None]
+        + NEIGHBOUR_STROKE_MM
+        + X_OFF_CENTRE * biggest[None, :]
     )
     within = closest <= closest_allowed
-    np.fill_diagonal(within, False)
-    offsets = (centers[None, :, :] - centers[:, None, :]) / radii[:, None, :]
+    within[np.arange(count), start + np.arange(count)] = False
+    offsets = between / radii[start : start + count, None, :]
     bearing = np.degrees(np.arctan2(offsets[..., 1], offsets[..., 0])) % 360
-    return footprints, _frozen(np.where(within, bearing, np.nan).astype(np.float32))
+    return np.where(within, bearing, np.nan).astype(np.float32)
 
 
 def _outside(angle: np.ndarray, low: float) -> np.ndarray:
@@ -446,6 +474,7 @@ class BubbleLayout:
     neighbours: np.ndarray
     radii_mm: np.ndarray
     gaps: GapSamples
+    printed_labels: tuple[str, ...] = ()  # the labels printed inside (print.labels_inside)
 
 
 @per_template
@@ -479,6 +508,7 @@ def bubble_layout(template: SheetTemplate, answers_only: bool = False) -> Bubble
         *_neighbourhood(centers_mm, sizes_mm),
         np.array(sizes_mm, np.float32).reshape(-1, 2) / 2,
         gap_samples(centers_mm, sizes_mm),
+        tuple(b.option for b in bubbles) if template.print.labels_inside else (),
     )
 
 
@@ -516,6 +546,12 @@ def measure_bubbles(
         paper = _local_paper(page.ink, centers[index], rx, ry)[:, None]
         papers[index] = paper[:, 0]
         groups.append((group, rx, ry, paper))
+    if levels is None and layout.printed_labels:  # print inside bubbles: not the candidate's
+        discs = [
+            (g.members, _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS))
+            for g, rx, ry, _ in groups
+        ]
+        page = replace(page, ink=without_print(page.ink, centers, layout.printed_labels, discs))
     darkness = np.zeros(count, np.float32)
     tone = np.zeros(count, np.float32)
     grain = np.zeros(count, np.float32)

@@ -304,4 +304,10 @@ def ink_of_template_profile(template: SheetTemplate) -> str | None:
     The reader takes this rule as :attr:`omr.reading.pipeline.ReadOptions.required_ink`:
     reading never loads exam rules itself.
     """
-    return load_profile(template.profile).ink if template.profile else None
+    return _profile_ink(template.profile) if template.profile else None
+
+
+@cache
+def _profile_ink(name: str) -> str | None:
+    """A profile's ink, loaded once per process (as the shipped templates naming it are)."""
+    return load_profile(name).ink

@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from omr.sheet.timing_tracks import MIN_BARS as MIN_TRACK_BARS
 from omr.vocabulary.errors import TemplateError
 from omr.vocabulary.reasons import Reason
 
@@ -140,10 +141,22 @@ MIN_REGISTRATION_BLOCKS = 3
 
 
 class SolidBlock(_NamedBox):
-    """A registration mark printed on the form, in its box: a solid black rectangle, or
-    concentric rings around a dot (a bullseye, ``shape: rings``, in a square box)."""
+    """A registration mark printed on the form, in its box: a solid black rectangle,
+    concentric rings around a dot (a bullseye, ``shape: rings``, in a square box), an L
+    (``shape: corner``: two solid bars along two sides of its box, meeting at one of its
+    corners), or a timing track (``shape: track``: ``bars`` equal solid bars of
+    ``bar_mm``, evenly spaced from one end of its box to the other). The box's corners
+    register the page."""
 
-    shape: Literal["solid", "rings"] = "solid"
+    shape: Literal["solid", "rings", "corner", "track"] = "solid"
+    bars: Annotated[int, Field(ge=MIN_TRACK_BARS)] | None = None
+    bar_mm: Size | None = None
+
+    @model_validator(mode="after")
+    def _bars_for_a_track(self) -> SolidBlock:
+        if (self.shape == "track") != (self.bars is not None and self.bar_mm is not None):
+            raise ValueError("a track, and only a track, gives bars and bar_mm")
+        return self
 
 
 class BlockRegistration(_Model):
@@ -371,13 +384,18 @@ DROP_OUT_MIN_RED = 170
 
 
 class PrintSpec(_Model):
-    """How the sheet looks on paper. Only ``colour`` is read back (:attr:`drops_out`)."""
+    """How the sheet looks on paper. Only ``colour`` (:attr:`drops_out`) and
+    ``labels_inside`` are read back."""
 
     colour: str = Field(default="#D2232A", pattern=r"^#[0-9A-Fa-f]{6}$")
     title: list[TextItem] = []
     instructions: list[TextItem] = []
     pictograms: Pictograms | None = None
     boxes: list[LabelledBox] = []  # score box, signature boxes
+    # Each bubble's option letter or digit is printed inside it, as dark as a pen (forms
+    # printed by others): the reader takes that print off the page before measuring ink
+    # (omr.reading.printed_inside).
+    labels_inside: bool = False
 
     @property
     def drops_out(self) -> bool:

@@ -18,9 +18,8 @@ import cv2
 import numpy as np
 from sqlalchemy.orm import object_session
 
-from omr.reading.ingest import load_pages
 from omr.reading.overlay import render_overlay
-from omr.reading.pipeline import SheetReading, read_page
+from omr.reading.pipeline import SheetReading, decode_pages, read_page
 from omr.vocabulary.reasons import Reason
 from station.config import Settings
 from station.errors import StationError, storage_failure
@@ -50,7 +49,7 @@ def _draw(settings: Settings, reading: Reading) -> np.ndarray:
     exam = object_session(reading).get(Room, reading.room_id).exam
     options = read_options(exam, max_pages=settings.max_pages_per_file)
     path = settings.scans_dir / scan.stored_path
-    image = next(load_pages(path, max_pages=options.max_pages, only=reading.page), None)
+    image = next(decode_pages(path, options, only=reading.page), None)
     if image is None:
         raise _unavailable(f"{scan.stored_path} has no page {reading.page}")
     if not image:  # the stored file no longer gives the page

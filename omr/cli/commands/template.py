@@ -27,7 +27,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     pdf.set_defaults(run=run_from_pdf)
     checker = kinds.add_parser("from-omrchecker", help="convert OMRChecker's template.json")
     checker.add_argument("json", type=Path, help="OMRChecker's template.json")
-    checker.add_argument("--image", type=Path, help="a scan of the form, to measure its marks")
+    checker.add_argument(
+        "--image",
+        type=Path,
+        action="append",
+        default=[],
+        help="a scan of the form, to measure its marks and bubbles on (the first given); "
+        "orientation boxes are printed on every one given",
+    )
     checker.add_argument("-o", "--output", type=Path, required=True, help="template YAML to write")
     checker.set_defaults(run=run_from_omrchecker)
 

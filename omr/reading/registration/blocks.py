@@ -22,7 +22,9 @@ from omr.reading.channels import ScanChannels
 from omr.reading.registration.fit import PageRegistration, registration_from_marks
 from omr.reading.template_space import per_template
 from omr.sheet.bullseyes import find_rings
+from omr.sheet.corner_marks import is_l
 from omr.sheet.template import MIN_REGISTRATION_BLOCKS, BlockRegistration, Box, SheetTemplate
+from omr.sheet.timing_tracks import find_tracks
 from omr.vocabulary.reasons import Problem, Reason
 
 # A filled rectangle covers all of its minimum-area box, an ellipse (a candidate's
@@ -98,7 +100,10 @@ class _Layout:
     the template corners each block's corners show when the page lies turned: its 180°
     partner's, opposite corner first; otherwise ``turn`` and ``turned_corners`` are None.
     ``page_long`` and ``part_long`` are the long sides (mm) of the page and of its
-    smallest part; ``rings`` whether some marks are bullseyes.
+    smallest part; ``rings`` whether some marks are bullseyes; ``corner`` (K,) which
+    are L-shaped corner marks; ``bars`` (K,) each timing track's bars (0: no track);
+    ``marks`` (K, 2) the (long, short) sides of what is looked for: the block, or a
+    track's bar.
     """
 
     centres: np.ndarray
@@ -109,6 +114,9 @@ class _Layout:
     page_long: float
     part_long: float
     rings: bool
+    corner: np.ndarray
+    bars: np.ndarray
+    marks: np.ndarray
 
 
 @per_template
@@ -136,6 +144,11 @@ def _layout(template: SheetTemplate) -> _Layout:
         page_long=page_long,
         part_long=min([max(p.size_mm) for p in template.page.parts] + [page_long]),
         rings=any(block.shape == "rings" for block in registration.blocks),
+        corner=np.array([block.shape == "corner" for block in registration.blocks]),
+        bars=np.array([block.bars or 0 for block in registration.blocks]),
+        marks=np.array(
+            [sorted(block.bar_mm or block.size_mm, reverse=True) for block in registration.blocks]
+        ),
     )
 
 
@@ -145,18 +158,21 @@ class _Candidates:
 
     ``centres`` (N, 2), ``sizes`` (N, 2) as (long, short) and ``corners`` (N, 4, 2)
     running round each rectangle, in image px; ``round`` (N,) marks bullseyes, whose
-    corners only their centre places.
+    corners only their centre places; ``corner`` (N,) L-shaped marks (their box's
+    corners); ``bars`` (N,) a timing track's bars (its box's corners; 0 for others).
     """
 
     centres: np.ndarray
     sizes: np.ndarray
     corners: np.ndarray
     round: np.ndarray
+    corner: np.ndarray
+    bars: np.ndarray
 
     @staticmethod
     def none() -> _Candidates:
-        empty = np.zeros((0, 2))
-        return _Candidates(empty, empty, np.zeros((0, 4, 2)), np.zeros(0, bool))
+        empty, no = np.zeros((0, 2)), np.zeros(0, bool)
+        return _Candidates(empty, empty, np.zeros((0, 4, 2)), no, no, np.zeros(0, int))
 
     def __add__(self, other: _Candidates) -> _Candidates:
         return _Candidates(
@@ -175,6 +191,25 @@ def _bullseyes(gray: np.ndarray) -> _Candidates:
         np.stack([diameters, diameters], axis=1),
         centres[:, None, :] + diameters[:, None, None] * square,
         np.ones(len(rings), bool),
+        np.zeros(len(rings), bool),
+        np.zeros(len(rings), int),
+    )
+
+
+def _tracks(bars: _Candidates) -> _Candidates:
+    """The timing tracks among solid ``bars`` (:func:`omr.sheet.timing_tracks.find_tracks`),
+    each a candidate of the box round all of its bars."""
+    tracks = find_tracks(bars.centres, bars.sizes)
+    boxes = [
+        cv2.minAreaRect(bars.corners[run].reshape(-1, 2).astype(np.float32)) for run, _ in tracks
+    ]
+    return _Candidates(
+        np.array([box[0] for box in boxes], float).reshape(-1, 2),
+        np.array([sorted(box[1], reverse=True) for box in boxes], float).reshape(-1, 2),
+        np.array([cv2.boxPoints(box) for box in boxes], float).reshape(-1, 4, 2),
+        np.zeros(len(tracks), bool),
+        np.zeros(len(tracks), bool),
+        np.array([count for _, count in tracks], int),
     )
 
 
@@ -188,7 +223,7 @@ def _scale_bounds(layout: _Layout, long_side_px: int) -> tuple[float, float]:
 
 def _detection_halvings(layout: _Layout, long_side_px: int) -> int:
     """How often the page can be halved keeping the smallest block ``MIN_BLOCK_PX`` wide."""
-    smallest_mm = layout.sizes[:, 1].min()
+    smallest_mm = layout.marks[:, 1].min()
     times = 0
     while _scale_bounds(layout, long_side_px >> (times + 1))[0] * smallest_mm >= MIN_BLOCK_PX:
         times += 1
@@ -207,6 +242,31 @@ def _paper(smaller: np.ndarray, widest_px: float) -> np.ndarray:
     return cv2.morphologyEx(smaller, cv2.MORPH_CLOSE, kernel)
 
 
+def _print(small: np.ndarray, paper: np.ndarray, print_level: float) -> np.ndarray:
+    """(H, W) uint8, 255 where ``small`` is darker than ``print_level`` of its paper."""
+    level = cv2.resize(
+        cv2.convertScaleAbs(paper, alpha=print_level),
+        (small.shape[1], small.shape[0]),
+        interpolation=cv2.INTER_LINEAR,
+    )
+    return cv2.compare(small, level, cv2.CMP_LT)
+
+
+def _corner_blobs(
+    printed: np.ndarray, areas: tuple[float, float]
+) -> list[tuple[int, int, int, int]]:
+    """Bounding boxes of the L-shaped blobs of the print mask ``printed`` whose box's
+    area lies in ``areas`` (an L's arms may be thinner than ``THIN_PRINT_PX``: nothing is
+    opened away)."""
+    contours, _ = cv2.findContours(printed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    boxes = []
+    for contour in contours:
+        width, height = cv2.minAreaRect(contour)[1]
+        if areas[0] <= width * height <= areas[1] and is_l(contour):
+            boxes.append(cv2.boundingRect(contour))
+    return boxes
+
+
 def _blobs(
     small: np.ndarray,
     paper: np.ndarray,
@@ -219,13 +279,8 @@ def _blobs(
     Print darker than ``print_level`` of its paper, without its thin strokes, with an
     area in the given range and a rectangular outline.
     """
-    level = cv2.resize(
-        cv2.convertScaleAbs(paper, alpha=print_level),
-        (small.shape[1], small.shape[0]),
-        interpolation=cv2.INTER_LINEAR,
-    )
     thin = cv2.getStructuringElement(cv2.MORPH_RECT, (THIN_PRINT_PX, THIN_PRINT_PX))
-    solid = cv2.morphologyEx(cv2.compare(small, level, cv2.CMP_LT), cv2.MORPH_OPEN, thin)
+    solid = cv2.morphologyEx(_print(small, paper, print_level), cv2.MORPH_OPEN, thin)
     contours, _ = cv2.findContours(solid, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     areas = np.fromiter(map(cv2.contourArea, contours), float, len(contours))
     boxes = []
@@ -238,14 +293,35 @@ def _blobs(
     return boxes
 
 
+def _is_bar(blob: np.ndarray) -> bool:
+    """Whether the contour ``blob`` fills ``MIN_NARROW_OUTLINE`` of its minimum-area box,
+    both taken to its edge pixels' outer edges (the contour runs through their centres:
+    a bar a dozen pixels thick would lose a tenth of its area, and the smoothing rounds
+    its corners; a filled ellipse fills 0.79)."""
+    width, height = cv2.minAreaRect(blob)[1]
+    area = cv2.contourArea(blob) + cv2.arcLength(blob, True) / 2 + 1
+    return area >= MIN_NARROW_OUTLINE * (width + 1) * (height + 1)
+
+
+def _is_rectangle(blob: np.ndarray) -> bool:
+    """Whether the contour ``blob`` fills ``MIN_RECTANGULARITY`` of its minimum-area box."""
+    width, height = cv2.minAreaRect(blob)[1]
+    return cv2.contourArea(blob) >= MIN_RECTANGULARITY * width * height
+
+
+_SHAPE_TESTS = {"solid": _is_rectangle, "bar": _is_bar, "corner": is_l}
+
+
 def _measured(
-    gray: np.ndarray, boxes: list[tuple[int, int, int, int]], scale: float
+    gray: np.ndarray, boxes: list[tuple[int, int, int, int]], scale: float, kind: str = "solid"
 ) -> _Candidates:
-    """The solid rectangles in the full-resolution windows of detection-copy ``boxes``.
+    """The solid rectangles (``kind`` ``solid``), a timing track's bars (``bar``) or the
+    L-shaped marks (``corner``) in the full-resolution windows of detection-copy ``boxes``.
 
     Each window is smoothed (a halftone's dots merge) and thresholded on its own (Otsu:
     blob against paper), so the light on the rest of the page does not matter; its
-    largest blob counts if it fills ``MIN_RECTANGULARITY`` of its minimum-area box.
+    largest blob counts if it fills ``MIN_RECTANGULARITY`` of its minimum-area box (a
+    bar: :func:`_is_bar`; an L: :func:`omr.sheet.corner_marks.l_vertex`).
     """
     centres, sizes, corners = [], [], []
     for x, y, w, h in boxes:
@@ -261,7 +337,7 @@ def _measured(
             continue
         rectangle = cv2.minAreaRect(blob)
         (cx, cy), (width, height), _ = rectangle
-        if cv2.contourArea(blob) < MIN_RECTANGULARITY * width * height:
+        if not _SHAPE_TESTS[kind](blob):
             continue
         centres.append((cx + x0, cy + y0))
         sizes.append((max(width, height), min(width, height)))
@@ -271,6 +347,8 @@ def _measured(
         np.array(sizes, float).reshape(-1, 2),
         np.array(corners, float).reshape(-1, 4, 2),
         np.zeros(len(centres), bool),
+        np.full(len(centres), kind == "corner"),
+        np.zeros(len(centres), int),
     )
 
 
@@ -307,21 +385,24 @@ def _proposals(
 
 
 def _best_proposal(
-    blocks_mm: np.ndarray, block_sizes: np.ndarray, found: _Candidates, bounds: tuple[float, float]
+    layout: _Layout, found: _Candidates, bounds: tuple[float, float]
 ) -> tuple[int, np.ndarray]:
     """The similarity (2, 3) mapping mm → px that places the most blocks.
 
-    A block is placed when a candidate of its shape lies within ``MATCH_TOLERANCE_MM``
+    A block is placed when a candidate of its shape (:func:`_kind_agrees`, and its size)
+    lies within ``MATCH_TOLERANCE_MM``
     of where the proposal puts it; ties go to the proposal whose placed blocks lie
     nearest their candidates. Returns the number of blocks placed and the transform.
     """
     # block_scale[k, n]: px per mm if candidate n is block k; fits[k, n]: its shape agrees.
+    blocks_mm, block_sizes = layout.centres, layout.sizes
     block_scale = found.sizes[None, :, 0] / block_sizes[:, None, 0]
     other = found.sizes[None, :, 1] / block_sizes[:, None, 1]
     fits = (
         (np.abs(other / block_scale - 1) < SIZE_TOLERANCE)
         & (block_scale > bounds[0])
         & (block_scale < bounds[1])
+        & _kind_agrees(layout, found)
     )
     similarities, s = _proposals(blocks_mm, block_scale, fits, found, bounds)
     best = (0, 0.0, np.zeros((2, 3)))
@@ -340,16 +421,22 @@ def _best_proposal(
     return best[0], best[2]
 
 
-def _match(
-    to_px: np.ndarray, blocks_mm: np.ndarray, block_sizes: np.ndarray, found: _Candidates
-) -> dict[int, int]:
+def _kind_agrees(layout: _Layout, found: _Candidates) -> np.ndarray:
+    """(K, N) bool: candidate n is of block k's kind (an L for an L, a track of as many
+    bars for a track, a rectangle or bullseye for the others)."""
+    corner = layout.corner[:, None] == found.corner[None, :]
+    return corner & (layout.bars[:, None] == found.bars[None, :])
+
+
+def _match(to_px: np.ndarray, layout: _Layout, found: _Candidates) -> dict[int, int]:
     """Template block → candidate, for the candidates where ``to_px`` (2, 3) puts each block."""
+    blocks_mm, block_sizes = layout.centres, layout.sizes
     predicted = blocks_mm @ to_px[:, :2].T + to_px[:, 2]
     px_per_mm = np.sqrt(abs(np.linalg.det(to_px[:, :2])))
     scale = found.sizes[None, :, 0] / block_sizes[:, None, 0]
     shape_ok = (
         np.abs(found.sizes[None, :, 1] / block_sizes[:, None, 1] / scale - 1) < SIZE_TOLERANCE
-    )
+    ) & _kind_agrees(layout, found)
     distance = np.linalg.norm(predicted[:, None, :] - found.centres, axis=2)
     distance = np.where(shape_ok & (distance < MATCH_TOLERANCE_MM * px_per_mm), distance, np.inf)
     nearest = distance.argmin(axis=1)
@@ -444,25 +531,32 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
     small, scale = scan.ink_halved(halvings), 0.5**halvings
     small_bounds = _scale_bounds(layout, max(small.shape))
     paper = _paper(
-        scan.ink_halved(halvings + PAPER_HALVINGS), layout.sizes[:, 1].max() * small_bounds[1]
+        scan.ink_halved(halvings + PAPER_HALVINGS), layout.marks[:, 1].max() * small_bounds[1]
     )
-    block_areas = layout.sizes.prod(axis=1)
+    block_areas = layout.marks.prod(axis=1)
     expected = len(registration.blocks)
     bounds = _scale_bounds(layout, max(gray.shape))
     rings = _bullseyes(gray) if layout.rings else _Candidates.none()
+    areas = (
+        (1 - SIZE_TOLERANCE) ** 2 * block_areas.min() * small_bounds[0] ** 2,
+        (1 + SIZE_TOLERANCE) ** 2 * block_areas.max() * small_bounds[1] ** 2,
+    )
+    # A track's bars may be too thin for the detection copy to be halved until a
+    # halftone's dots merge: it is smoothed instead.
+    if layout.bars.any():
+        small = cv2.GaussianBlur(small, (0, 0), HALFTONE_SIGMA_PX)
     for print_level in PRINT_LEVELS:
-        boxes = _blobs(
-            small,
-            paper,
-            (1 - SIZE_TOLERANCE) ** 2 * block_areas.min() * small_bounds[0] ** 2,
-            (1 + SIZE_TOLERANCE) ** 2 * block_areas.max() * small_bounds[1] ** 2,
-            print_level,
-        )
+        boxes = _blobs(small, paper, *areas, print_level)
         found = _measured(gray, boxes, scale) + rings
-        count, similarity = _best_proposal(layout.centres, layout.sizes, found, bounds)
+        if layout.bars.any():
+            found += _tracks(_measured(gray, boxes, scale, "bar"))
+        if layout.corner.any():
+            ells = _corner_blobs(_print(small, paper, print_level), areas)
+            found += _measured(gray, ells, scale, "corner")
+        count, similarity = _best_proposal(layout, found, bounds)
         if count >= MIN_REGISTRATION_BLOCKS:
             break
-    matches = _match(similarity, layout.centres, layout.sizes, found) if count else {}
+    matches = _match(similarity, layout, found) if count else {}
     if count < MIN_REGISTRATION_BLOCKS or len(matches) < MIN_REGISTRATION_BLOCKS:
         return Problem(
             Reason.REGISTRATION_MARKS_NOT_FOUND,

@@ -2,8 +2,7 @@
 
 Registration marks are few and at the page's edges; the bubbles' printed outlines are
 many and spread over the answer area. The page is straightened once through the marks'
-mapping, at ``REFINE_PX_PER_MM``; each outline's match (a zero-sum ring filter: the ring
-dark, its inside and its outside against it, so shadows, tints and fills score little)
+mapping, at ``REFINE_PX_PER_MM``; each outline's match (:mod:`omr.sheet.ring_match`)
 is looked for within ``search`` of where the marks put it, and a homography is fitted
 through the outlines found (RANSAC: an X, a fill or a smudge that moves one outline
 does not move the page). The marks' mapping is kept when the outlines do not agree on a
@@ -14,7 +13,6 @@ ArUco markers): then the page is refused with the marks' reason.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import cache
 
 import cv2
 import numpy as np
@@ -22,6 +20,7 @@ import numpy as np
 from omr.reading.channels import PRINT_CHANNEL, ScanChannels
 from omr.reading.registration.fit import MAX_REPROJECTION_ERROR_MM, PageRegistration
 from omr.reading.template_space import per_template
+from omr.sheet.ring_match import OUTSIDE_RADII, best_matches, ring_kernel
 from omr.sheet.template import SheetTemplate
 from omr.vocabulary.reasons import Problem, Reason
 
@@ -52,28 +51,6 @@ REFINE_PASSES = 3
 # would move them by the outlines' own noise (0.3–0.4 mm on a 150 dpi JPEG of the
 # national form's hairline ellipses).
 CONVERGED_MM = 0.5
-# The ring filter: the outline band (0.5 mm wide, thin hairlines blurred into it), the
-# inside to 0.6 radii and the outside from 1.25 to 1.55 radii counting against it.
-RING_BAND_MM, INSIDE_RADII, OUTSIDE_RADII = 0.5, 0.6, (1.25, 1.55)
-
-
-@cache
-def _ring_kernel(width_mm: float, height_mm: float) -> np.ndarray:
-    """The zero-sum ring filter of a bubble size: (k, k) float32 at ``REFINE_PX_PER_MM``."""
-    rx, ry = width_mm / 2 * REFINE_PX_PER_MM, height_mm / 2 * REFINE_PX_PER_MM
-    half = int(np.ceil(max(rx, ry) * OUTSIDE_RADII[1])) + 1
-    ys, xs = np.mgrid[-half : half + 1, -half : half + 1].astype(np.float32)
-    radius = np.hypot(xs / rx, ys / ry)  # 1 on the outline
-    band = RING_BAND_MM * REFINE_PX_PER_MM / 2 / min(rx, ry)
-    parts = [
-        np.abs(radius - 1) <= band,
-        radius <= INSIDE_RADII,
-        (radius >= OUTSIDE_RADII[0]) & (radius <= OUTSIDE_RADII[1]),
-    ]
-    kernel = parts[0] / parts[0].sum() - 0.5 * parts[1] / parts[1].sum()
-    kernel -= 0.5 * parts[2] / parts[2].sum()
-    kernel.setflags(write=False)
-    return kernel.astype(np.float32)
 
 
 @per_template
@@ -135,36 +112,6 @@ def _straightened(
     return 1.0 - window / paper
 
 
-def _peaks(response: np.ndarray, at: np.ndarray, reach: int) -> tuple[np.ndarray, np.ndarray]:
-    """The best match within ``reach`` px of each point ``at`` (n, 2) (x, y) px: its
-    sub-pixel offset (n, 2) and its value (n,); an offset at the search's edge is NaN."""
-    span = np.arange(-reach, reach + 1)
-    dy, dx = np.meshgrid(span, span, indexing="ij")
-    xs = np.clip(at[:, 0, None] + dx.ravel(), 1, response.shape[1] - 2)
-    ys = np.clip(at[:, 1, None] + dy.ravel(), 1, response.shape[0] - 2)
-    values = response[ys, xs]  # (n, S)
-    best = values.argmax(axis=1)
-    rows = np.arange(len(at))
-    x, y = xs[rows, best], ys[rows, best]
-
-    def vertex(before: np.ndarray, centre: np.ndarray, after: np.ndarray) -> np.ndarray:
-        curve = before - 2 * centre + after
-        safe = np.where(curve < 0, curve, -1.0)
-        return np.where(curve < 0, 0.5 * (before - after) / safe, 0.0)
-
-    here = response[y, x]
-    offset = np.stack(
-        [
-            dx.ravel()[best] + vertex(response[y, x - 1], here, response[y, x + 1]),
-            dy.ravel()[best] + vertex(response[y - 1, x], here, response[y + 1, x]),
-        ],
-        axis=1,
-    )
-    edge = (np.abs(dx.ravel()[best]) == reach) | (np.abs(dy.ravel()[best]) == reach)
-    offset[edge] = np.nan
-    return offset, values[rows, best]
-
-
 def _outline_shifts(
     scan: ScanChannels, template: SheetTemplate, homography: np.ndarray, px_per_mm: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -176,8 +123,8 @@ def _outline_shifts(
     bounds = np.concatenate([centres.min(axis=0) - margin, centres.max(axis=0) + margin])
     darkness = _straightened(scan, template, homography, bounds, px_per_mm)
     at = np.rint((centres - bounds[:2]) * REFINE_PX_PER_MM).astype(np.intp)
-    response = cv2.filter2D(darkness, cv2.CV_32F, _ring_kernel(*size))
-    offset, scores = _peaks(response, at, max(1, int(search * REFINE_PX_PER_MM)))
+    response = cv2.filter2D(darkness, cv2.CV_32F, ring_kernel(*size, REFINE_PX_PER_MM))
+    offset, scores = best_matches(response, at, max(1, int(search * REFINE_PX_PER_MM)))
     shifts = offset / REFINE_PX_PER_MM
     weak = scores < MIN_MATCH_SHARE * max(float(np.median(scores)), 1e-6)
     shifts[weak] = np.nan

@@ -1,0 +1,103 @@
+"""Letters and digits printed inside bubbles, measured on the page and taken off.
+
+Forms printed by others often print the option's letter (or digit) inside its bubble:
+a blank bubble is then 20–40 % dark, its darkest pixels as dark as a pen, and the
+letter shows through a fill as a darker stroke. The bubbles that print the same label
+look alike on a blank page; on a candidate's page at least a quarter of them are blank,
+so a pixel dark in three quarters of them or more is print (the lightest quarter of
+their interiors, pixel by pixel, is what the print alone gives). Where that print is
+dark (each bubble first moved onto the others' print by a pixel or two), ink
+cannot show beyond it: those pixels take the median of the pixels the print leaves
+clear in the same bubble, so a fill covers the letter and a blank stays paper. Every
+measurement of the interior then sees the candidate's ink alone. Labels whose
+interior is paper (nothing printed inside: this project's own sheets) are left as
+they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import cv2
+import numpy as np
+
+# A label's print is measured on four bubbles or more, a quarter of them blank: the
+# lightest quarter of their pixels (brightness percentile 75).
+MIN_ALIKE, BLANK_PERCENTILE = 4, 75
+# Print is a pixel a tenth darker than the paper or more; paper is the bright end of
+# the label's interiors (95th percentile).
+PRINT_AT, PAPER_PERCENTILE = 0.1, 95
+# Each bubble is moved by up to ``ALIGN_PX`` onto the others' print (its centre is
+# refined to a pixel or two); the print is then grown by ``GROW_PX`` (more would leave
+# too few clear pixels between a letter and the outline).
+ALIGN_PX, GROW_PX = 2, 1
+
+
+def _pixels(centers: np.ndarray, offsets: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """(N, P) flat indices of the nearest pixels at ``centers`` (N, 2) + ``offsets``
+    (P, 2), (x, y) px, clipped to the image."""
+    xs = np.rint(centers[:, None, 0]) + np.rint(offsets[None, :, 0])
+    ys = np.rint(centers[:, None, 1]) + np.rint(offsets[None, :, 1])
+    xs = np.clip(xs, 0, shape[1] - 1).astype(np.intp)
+    ys = np.clip(ys, 0, shape[0] - 1).astype(np.intp)
+    return ys * shape[1] + xs
+
+
+def _grown(printed: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """``printed`` (P,) bool at the integer ``offsets`` (P, 2), grown by ``GROW_PX``."""
+    cells = np.rint(offsets).astype(np.intp)
+    cells -= cells.min(axis=0)
+    grid = np.zeros(tuple(cells.max(axis=0)[::-1] + 1), np.uint8)
+    grid[cells[:, 1], cells[:, 0]] = printed
+    kernel = np.ones((2 * GROW_PX + 1, 2 * GROW_PX + 1), np.uint8)
+    return cv2.dilate(grid, kernel)[cells[:, 1], cells[:, 0]].astype(bool)
+
+
+def _aligned(ink: np.ndarray, centers: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """(N, P) flat pixel indices of each bubble's interior, each bubble moved by up to
+    ``ALIGN_PX`` so that its print lies on the print of the others (their median)."""
+    span = np.arange(-ALIGN_PX, ALIGN_PX + 1)
+    shifts = np.stack(np.meshgrid(span, span), axis=-1).reshape(-1, 2)
+    indices = np.stack([_pixels(centers + shift, offsets, ink.shape) for shift in shifts], 1)
+    values = ink.ravel()[indices].astype(np.float32)  # (N, S, P)
+    typical = np.median(values[:, len(shifts) // 2], axis=0)
+    best = np.abs(values - typical).sum(axis=-1).argmin(axis=1)
+    return indices[np.arange(len(centers)), best]
+
+
+def without_print(
+    ink: np.ndarray,
+    centers: np.ndarray,
+    labels: Sequence[str],
+    groups: Iterable[tuple[np.ndarray, np.ndarray]],
+) -> np.ndarray:
+    """``ink`` with the print inside the bubbles' interiors covered by their own paper
+    or ink (a copy; ``ink`` itself when nothing is printed inside).
+
+    Parameters
+    ----------
+    ink : (H, W) uint8 ndarray, the straightened page
+    centers : (N, 2) bubble centres (x, y) px
+    labels : the label printed in each bubble (N)
+    groups : (members, offsets) per bubble size: indices into ``centers`` and the
+        interior's pixel offsets (P, 2) from a centre
+    """
+    result = ink
+    names = np.asarray(labels)
+    for members, offsets in groups:
+        for label in np.unique(names[members]):
+            rows = members[names[members] == label]
+            if len(rows) < MIN_ALIKE:
+                continue
+            index = _aligned(ink, centers[rows], offsets)
+            values = ink.ravel()[index].astype(np.float32)
+            paper = max(float(np.percentile(values, PAPER_PERCENTILE)), 1.0)
+            print_only = np.percentile(values, BLANK_PERCENTILE, axis=0)
+            printed = _grown(print_only < (1 - PRINT_AT) * paper, offsets)
+            if not printed.any() or printed.all():
+                continue
+            if result is ink:
+                result = ink.copy()
+            clear = np.median(values[:, ~printed], axis=1)
+            result.ravel()[index[:, printed]] = np.rint(clear)[:, None].astype(ink.dtype)
+    return result

@@ -1,0 +1,75 @@
+"""Timing tracks: rows of equal solid bars at an even pitch along a page's edge.
+
+Bars alike (their long and short sides within ``SIZE_SHARE``) up to ``MAX_GAP`` times
+the nearer one's distance to its nearest alike bar apart are linked; the bars of a
+chain of linked bars that lie on its pitch (to ``PITCH_SHARE`` of one), ``MIN_BARS`` or
+more, are a track. One bar alone looks like any other: a track
+registers a page by its two ends (the box round all of its bars), and is known by how
+many bars it spans (a bar missed inside it is no matter; a bar missed at an end makes
+it another track). Scale-free: it serves the printed form in mm and a scan in pixels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SIZE_SHARE, PITCH_SHARE, MIN_BARS, MAX_GAP = 0.25, 0.25, 5, 2
+
+
+def _alike(sizes: np.ndarray) -> np.ndarray:
+    """(n, n) bool: bars whose long and short sides agree to ``SIZE_SHARE``."""
+    ratio = sizes[:, None, :] / np.maximum(sizes[None, :, :], 1e-9)
+    return (np.abs(ratio - 1) < SIZE_SHARE).all(axis=2)
+
+
+def find_tracks(centres: np.ndarray, sizes: np.ndarray) -> list[tuple[np.ndarray, int]]:
+    """The tracks among bars of ``centres`` (n, 2) and ``sizes`` (n, 2) as (long,
+    short): each the indices of its bars found, in order along it, and how many bars it
+    spans from end to end (a bar missed inside it leaves a gap of two pitches)."""
+    if len(centres) < MIN_BARS:
+        return []
+    distance = np.linalg.norm(centres[:, None] - centres[None, :], axis=2)
+    alike = _alike(sizes)
+    np.fill_diagonal(alike, False)
+    nearest = np.where(alike, distance, np.inf).min(axis=1)
+    reach = (MAX_GAP + PITCH_SHARE) * np.minimum(nearest[:, None], nearest[None, :])
+    linked = alike & (distance <= reach)
+    labels = np.arange(len(centres))
+    for _ in range(len(centres)):  # union by the smallest label, until stable
+        merged = np.where(linked, labels[None, :], labels[:, None]).min(axis=1)
+        if (merged == labels).all():
+            break
+        labels = merged[merged]
+    tracks = []
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        if len(members) >= MIN_BARS:
+            track = _on_pitch(centres, members)
+            if track is not None:
+                tracks.append(track)
+    return tracks
+
+
+def _on_pitch(centres: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """The bars of a linked chain that lie on its pitch, in order along it, and how many
+    bars it spans; None when fewer than ``MIN_BARS`` do. The pitch is the median gap
+    between neighbours; a bar off the lattice by more than ``PITCH_SHARE`` of a pitch (a
+    square or a dash printed beside the track), or a second one on a place, is left out."""
+    points = centres[members] - centres[members].mean(axis=0)
+    axis = np.linalg.svd(points)[2][0]
+    along = points @ axis
+    order = np.argsort(along)
+    members, along = members[order], along[order]
+    pitch = float(np.median(np.diff(along)))
+    if pitch <= 0:
+        return None
+    places = np.rint((along - along[0]) / pitch)
+    off = np.abs((along - along[0]) / pitch - places)
+    kept = {}
+    for member, place, miss in zip(members, places, off, strict=True):
+        if miss < PITCH_SHARE and (place not in kept or miss < kept[place][1]):
+            kept[place] = (member, miss)
+    if len(kept) < MIN_BARS:
+        return None
+    first, last = min(kept), max(kept)
+    return np.array([kept[p][0] for p in sorted(kept)]), int(last - first) + 1

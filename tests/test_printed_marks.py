@@ -1,0 +1,164 @@
+"""Registration marks of forms printed by others: L-shaped corner marks and timing
+tracks, found by ``from-pdf`` on a blank form and by the reader on its scans, printed
+black, light or halftoned, under a shadow, turned and skewed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from scansim.sheets import render_form, turn
+
+from omr.forms.from_pdf import measure_form
+from omr.forms.writing import write_template
+from omr.reading.pipeline import ReadOptions, read_files
+from omr.sheet.corner_marks import l_vertex
+from omr.sheet.template import SheetTemplate
+from omr.sheet.timing_tracks import find_tracks
+
+WIDTH, HEIGHT, DPI = 210.0, 297.0, 200
+PX_PER_MM = DPI / 25.4
+# The marks' boxes (x, y, size) in mm from the top-left, and the corner the L's bars
+# meet at (None: a solid square).
+ISSUE_MARKS = [(10, 10, 8, None), (192, 10, 8, None), (10, 279, 8, None), (190, 277, 10, 2)]
+FOUR_LS = [(8, 8, 10, 0), (192, 8, 10, 1), (192, 279, 10, 2), (8, 279, 10, 3)]
+# Two squares at the top and a timing track down each side: 40 bars of 5 × 1.5 mm,
+# 6 mm apart, from 30 mm down.
+TRACKED = [(10, 10, 8, None), (192, 10, 8, None)]
+BAR, PITCH, BARS = (5.0, 1.5), 6.0, 40
+LAYOUTS = {"three squares and an L": ISSUE_MARKS, "four Ls": FOUR_LS, "two tracks": TRACKED}
+ARM_MM, QUESTIONS, OPTIONS = 2.5, 12, "ABCD"
+FILLED = {q: q % 4 for q in range(1, QUESTIONS + 1)}
+
+
+def _bubble_mm(question: int, option: int) -> tuple[float, float]:
+    return (60 + option * 9, 60 + (question - 1) * 8)
+
+
+def _draw(path: Path, marks: list) -> None:
+    """A one-page form: ``marks``, a title, 12 numbered questions of 4 circles, each
+    with its letter inside (as the issue's form prints them)."""
+    canvas = Canvas(str(path), pagesize=(WIDTH * mm, HEIGHT * mm))
+
+    def rect(x: float, y: float, w: float, h: float) -> None:
+        canvas.rect(x * mm, (HEIGHT - y - h) * mm, w * mm, h * mm, stroke=0, fill=1)
+
+    for x, y, size, vertex in marks:
+        if vertex is None:
+            rect(x, y, size, size)
+            continue
+        top = vertex in (0, 1)
+        left = vertex in (0, 3)
+        rect(x, y if top else y + size - ARM_MM, size, ARM_MM)
+        rect(x if left else x + size - ARM_MM, y, ARM_MM, size)
+    if marks is TRACKED:
+        for n in range(BARS):
+            rect(8, 30 + n * PITCH, *BAR)
+            rect(WIDTH - 8 - BAR[0], 30 + n * PITCH, *BAR)
+    canvas.setFont("Helvetica-Bold", 14)
+    canvas.drawString(40 * mm, (HEIGHT - 30) * mm, "ANSWER SHEET")
+    canvas.setLineWidth(0.3 * mm)
+    for question in range(1, QUESTIONS + 1):
+        y = _bubble_mm(question, 0)[1]
+        canvas.setFont("Helvetica", 9)
+        canvas.drawRightString(52 * mm, (HEIGHT - y - 1.2) * mm, str(question))
+        for option, letter in enumerate(OPTIONS):
+            x = _bubble_mm(question, option)[0]
+            canvas.circle(x * mm, (HEIGHT - y) * mm, 2.5 * mm, stroke=1, fill=0)
+            canvas.setFont("Helvetica", 7)
+            canvas.drawCentredString(x * mm, (HEIGHT - y - 1.2) * mm, letter)
+    canvas.save()
+
+
+@pytest.fixture(scope="module", params=list(LAYOUTS))
+def form(request, tmp_path_factory) -> tuple[SheetTemplate, np.ndarray]:
+    """The template ``from-pdf`` measures, and the blank form rendered (gray)."""
+    folder = tmp_path_factory.mktemp("corners")
+    pdf = folder / "form.pdf"
+    _draw(pdf, LAYOUTS[request.param])
+    measured = measure_form(pdf)
+    template = write_template(measured.data, measured.notes, folder / "form.yaml")
+    gray = cv2.cvtColor(render_form(pdf, 1, DPI), cv2.COLOR_BGR2GRAY)
+    return template, gray
+
+
+def test_l_shapes_are_told_from_squares_rings_and_letters() -> None:
+    ell = np.zeros((40, 50), bool)
+    ell[:10], ell[:, :8] = True, True
+    assert [l_vertex(np.rot90(ell, -k)) for k in range(4)] == [0, 1, 2, 3]
+    ring = np.zeros((40, 40), np.uint8)
+    cv2.circle(ring, (20, 20), 18, 1, 3)
+    assert l_vertex(np.ones((40, 40), bool)) is None and l_vertex(ring > 0) is None
+
+
+def test_from_pdf_finds_the_marks(form) -> None:
+    template, _ = form
+    blocks = template.registration.blocks
+    corners = [b for b in blocks if b.shape == "corner"]
+    tracks = [b for b in blocks if b.shape == "track"]
+    assert (len(blocks), len(corners), len(tracks)) in ((4, 1, 0), (4, 4, 0), (4, 0, 2))
+    assert template.print.labels_inside
+    for block in corners:
+        assert max(block.size_mm) == pytest.approx(10, abs=0.3)
+    for track in tracks:
+        assert track.bars == BARS and track.bar_mm == pytest.approx(BAR, abs=0.1)
+        assert track.size_mm[1] == pytest.approx((BARS - 1) * PITCH + BAR[1], abs=0.2)
+
+
+def test_a_track_is_its_bars_on_their_pitch() -> None:
+    # 12 bars 6 mm apart, the sixth missed; a dash like them printed half-way between
+    # the eighth and ninth; a square beside the track.
+    centres = np.array([(0.0, 6.0 * n) for n in range(12) if n != 5] + [(0.5, 45.0), (50.0, 3.0)])
+    sizes = np.array([(5.0, 1.5)] * 12 + [(5.0, 5.0)])
+    ((run, count),) = find_tracks(centres, sizes)
+    assert count == 12 and list(run) == list(range(11))
+    assert find_tracks(centres[:4], sizes[:4]) == []
+
+
+def _filled(gray: np.ndarray) -> np.ndarray:
+    page = np.array(gray)
+    for question, option in FILLED.items():
+        x, y = (int(round(v * PX_PER_MM)) for v in _bubble_mm(question, option))
+        cv2.circle(page, (x, y), int(2.3 * PX_PER_MM), 40, -1, cv2.LINE_AA)
+    return page
+
+
+def _marks_restyled(page: np.ndarray, template: SheetTemplate, style: str) -> np.ndarray:
+    """The registration marks printed black, light (a 45 % grey) or as a 50 % screen of
+    2 px dots; or a shadow 55 % deep falling across the page's right half."""
+    page = np.array(page)
+    if style == "black":
+        return page
+    if style == "shadow":
+        xs = np.arange(page.shape[1]) / page.shape[1]
+        gain = 1 - 0.55 * np.clip((xs - 0.5) * 2, 0, 1)
+        return np.clip(page * gain[None, :], 0, 255).astype(np.uint8)
+    ys, xs = np.mgrid[0 : page.shape[0], 0 : page.shape[1]]
+    screen = np.where((ys // 2 + xs // 2) % 2 == 0, 0, 255).astype(np.uint8)
+    for block in template.registration.blocks:
+        box = block.box
+        rows = slice(int(box.origin_mm[1] * PX_PER_MM), int(box.bottom * PX_PER_MM) + 1)
+        cols = slice(int(box.origin_mm[0] * PX_PER_MM), int(box.right * PX_PER_MM) + 1)
+        styled = np.full_like(page[rows, cols], 140) if style == "light" else screen[rows, cols]
+        page[rows, cols] = np.where(page[rows, cols] < 128, styled, page[rows, cols])
+    return page
+
+
+@pytest.mark.parametrize("style", ["black", "light", "halftone", "shadow"])
+def test_a_scan_registers_on_its_marks(form, style: str, tmp_path: Path) -> None:
+    template, gray = form
+    scan = turn(_marks_restyled(_filled(gray), template, style), 2, 2.0)
+    path = tmp_path / "scan.png"
+    cv2.imwrite(str(path), scan)
+    (reading,) = read_files([path], ReadOptions(template=template))
+    assert reading.registration and reading.registration["marks_found"] >= 3, reading.reasons
+    states = {(b["question"], b["option"]): b["state"] for b in reading.bubbles}
+    assert states == {
+        (q, letter): "filled" if FILLED[q] == o else "blank"
+        for q in range(1, QUESTIONS + 1)
+        for o, letter in enumerate(OPTIONS)
+    }

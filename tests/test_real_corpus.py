@@ -1,0 +1,53 @@
+"""Real scans of forms printed by others (``fixtures/real/``) through the reader.
+
+Under the simulated corpus's rule (``tests/test_corpus.py``): no silent error on any page
+that is not refused, and every sheet read exactly or sent to a person. A blank of a form
+that the reader reads must read blank and ``ok``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from evaluation import Tally, read_tally
+
+from omr.vocabulary.states import MarkState, PageStatus
+
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "real"
+MIN_SCANS, MIN_FORMS = 10, 4
+MAX_CORPUS_BYTES = 8_000_000
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def tally() -> Tally:
+    return read_tally(CORPUS)
+
+
+def _blank(judgement) -> bool:
+    return all(b[3] == MarkState.BLANK for b in judgement.truth.expected["bubbles"])
+
+
+def test_the_corpus_holds_real_scans_of_several_forms(tally: Tally) -> None:
+    scans = [j for j in tally.judgements if not _blank(j)]
+    assert len(scans) >= MIN_SCANS
+    assert len({j.truth.subset for j in scans}) >= MIN_FORMS
+    size = sum(path.stat().st_size for path in CORPUS.rglob("*") if path.is_file())
+    assert size <= MAX_CORPUS_BYTES, f"{size:,} bytes"
+
+
+def test_no_silent_errors(tally: Tally) -> None:
+    assert tally.silent_errors() == []
+
+
+def test_every_sheet_is_exact_or_flagged(tally: Tally) -> None:
+    neither = [str(j.truth.image) for j in tally.sheets if not (j.exact or j.flagged)]
+    assert neither == []
+
+
+def test_blanks_read_blank_and_ok_where_their_form_is_read(tally: Tally) -> None:
+    blanks = [j for j in tally.judgements if _blank(j) and j.status != PageStatus.REJECTED]
+    assert blanks, "no blank of a form the reader reads"
+    assert [str(j.truth.image) for j in blanks if not j.exact] == []
