@@ -445,18 +445,12 @@ def read_files(paths: Iterable[str | Path], options: ReadOptions) -> Iterator[Sh
             del reading
 
 
-def _candidates(options: ReadOptions) -> list[SheetTemplate]:
-    """The templates a page may be read against."""
-    return [options.template] if options.template is not None else list(_shipped())
-
-
 def read_file_page(path: str | Path, number: int, options: ReadOptions) -> SheetReading | None:
     """Read page ``number`` of a file alone, the others skipped undecoded (None: the file
     has no such page). A failure of the whole file is the reading of its page 1, whatever
     ``number``; duplicates across pages are the caller's to find."""
     candidates = _candidates(options)
-    pages = _timed(load_pages(path, max_pages=options.max_pages, only=number))
-    page, decode_ms = next(pages, (None, 0.0))
+    page, decode_ms = next(_timed(decode_pages(path, options, only=number)), (None, 0.0))
     return None if page is None else _Batch().read(page, decode_ms, options, candidates)
 
 
