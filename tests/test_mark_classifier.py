@@ -77,7 +77,7 @@ def measure_of(bubble: Bubble) -> BubbleMeasure:
         at_search_limit=np.zeros(1, bool),
         ring_baseline=one(0.0),
         levels=LEVELS,
-        neighbours=np.full((1, 1), np.nan, np.float32),
+        neighbours=np.zeros((1, 1), bool),
         centers_mm=np.zeros((1, 2), np.float32),
         radii_mm=np.ones((1, 2), np.float32),
         bridged=np.array([bubble.bridged]),
@@ -196,7 +196,7 @@ def pair_of(fill: Bubble, x: Bubble) -> BubbleMeasure:
         fields[name] = (
             np.concatenate([mine, getattr(other, name)]) if isinstance(mine, np.ndarray) else mine
         )
-    fields["neighbours"] = np.array([[np.nan, 0.0], [0.0, np.nan]], np.float32)
+    fields["neighbours"] = np.array([[False, True], [True, False]])
     fields["centers_mm"] = np.array([[0.0, 0.0], [5.0, -4.6]], np.float32)
     fields["radii_mm"] = np.array([[2.0, 1.6], [2.0, 1.6]], np.float32)
     return BubbleMeasure(**fields)

@@ -78,8 +78,8 @@ def bridged(
     samples: GapSamples,
     ink_at: float,
 ) -> np.ndarray:
-    """(N,) bool: a marked bubble joined to a marked neighbour by ink across the whole
-    middle of the gap between them.
+    """(N,) bool: a marked bubble joined to a close neighbour (marked or blank) by a
+    narrow band of ink across the whole middle of the gap between them.
 
     Parameters
     ----------
@@ -94,10 +94,10 @@ def bridged(
     result = np.zeros(len(inked), bool)
     if not len(samples.own):
         return result
-    both = inked[samples.own]
+    marked = inked[samples.own]
     blank = ~inked[samples.own] & ~inked[samples.other]
-    chosen = both | blank
-    if not both.any():
+    chosen = marked | blank
+    if not marked.any():
         return result
     own = samples.own[chosen]
     points = centers_px[own][:, None, None, :] + samples.offsets_mm[chosen] * page.px_per_mm
@@ -111,6 +111,6 @@ def bridged(
     printed = float(np.median(strength[blank[chosen]])) if blank.any() else 0.0
     edges = float(np.median(sides[blank[chosen]])) if blank.any() else 0.0
     stroke = (strength - printed >= ink_at) & (sides - edges < ink_at)
-    joined = stroke[both[chosen]]
-    result[samples.own[both][joined]] = True
+    joined = stroke[marked[chosen]]
+    result[samples.own[marked][joined]] = True
     return result

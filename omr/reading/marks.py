@@ -35,6 +35,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -235,9 +236,8 @@ def _neighbourhood(
     centers_mm: tuple[tuple[float, float], ...], sizes_mm: tuple[tuple[float, float], ...]
 ) -> tuple:
     """Each bubble's reach samples on a neighbour's footprint (:class:`Footprints`), and
-    (N, N) float: the bearing (degrees, in the bubble's own polar frame) of each neighbour
-    whose X strokes, 2.5 radii long, can reach the bubble's overshoot (the same stroke
-    then leaves both), NaN for the others.
+    (N, N) bool: which neighbours' X strokes, 2.5 radii long, can reach the bubble's
+    overshoot (the same stroke then leaves both).
 
     Parameters
     ----------
@@ -289,10 +289,9 @@ def _neighbourhood(
 
 
 def _strokes_reaching(centers: np.ndarray, radii: np.ndarray, start: int) -> np.ndarray:
-    """For the bubbles ``start`` … ``start + 127`` (rows) against every bubble: the bearing
-    of each neighbour whose X strokes can reach the bubble's overshoot, NaN for the
-    others, float32 (computed by rows: (N, N) float64 temporaries of a thousand bubbles
-    would be 8 MB each)."""
+    """For the bubbles ``start`` … ``start + 127`` (rows) against every bubble: whether
+    its X strokes can reach the bubble's overshoot, bool (computed by rows: (N, N)
+    float64 temporaries of a thousand bubbles would be 8 MB each)."""
     own = centers[start : start + 128]
     count = len(own)
     distance = np.linalg.norm(own[:, None, :] - centers[None, :, :], axis=-1)  # (n, N)
@@ -319,9 +318,7 @@ def _strokes_reaching(centers: np.ndarray, radii: np.ndarray, start: int) -> np.
     )
     within = closest <= closest_allowed
     within[np.arange(count), start + np.arange(count)] = False
-    offsets = between / radii[start : start + count, None, :]
-    bearing = np.degrees(np.arctan2(offsets[..., 1], offsets[..., 0])) % 360
-    return np.where(within, bearing, np.nan).astype(np.float32)
+    return within
 
 
 def _outside(angle: np.ndarray, low: float) -> np.ndarray:
@@ -462,10 +459,10 @@ class _SizeGroup:
 class BubbleLayout:
     """What measuring needs of a template's bubbles, derived once per template:
     ``bubbles`` in the order of every measurement array; ``footprints`` where the reach
-    samples meet a neighbour's footprint; ``neighbours`` (N, N) the bearing of
-    each neighbour whose X strokes (2.5 radii) can reach a bubble's overshoot, NaN for
-    the others; ``radii_mm`` (N, 2) each bubble's half-width and half-height; ``gaps``
-    where to look for a stroke between close bubbles."""
+    samples meet a neighbour's footprint; ``neighbours`` (N, N) bool, which neighbours'
+    X strokes (2.5 radii) can reach a bubble's overshoot; ``radii_mm`` (N, 2) each
+    bubble's half-width and half-height; ``gaps`` where to look for a stroke between
+    close bubbles."""
 
     bubbles: tuple[Bubble, ...]
     centers_mm: np.ndarray
@@ -828,19 +825,24 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     found = {int(index): _ends(beyond[index], reach[index]) for index in marked}
     stroked = np.zeros(len(reach), bool)
     stroked[[index for index, (angles, _) in found.items() if _makes_x(angles)]] = True
+    # Each X's strokes, as seen (for a bubble that is an X itself) and with the ends
+    # they hide (for any other): worked out once, whichever neighbours ask.
+    xs = {
+        (int(other), hidden): _strokes_of(measure, int(other), found[int(other)][0], hidden)
+        for other in np.flatnonzero(stroked)
+        for hidden in (False, True)
+    }
     for index, (angles, reaches) in found.items():
         strokes = [
             stroke
-            for other in np.flatnonzero(stroked & ~np.isnan(neighbours[index]))
-            for stroke in _strokes_of(
-                measure, int(other), found[int(other)][0], hidden=not stroked[index]
-            )
-            if stroke[4] or not _through(measure, index, *stroke[:2])
+            for other in np.flatnonzero(stroked & neighbours[index])
+            for stroke in xs[(int(other), not stroked[index])]
+            if stroke.stands or not _through(measure, index, stroke)
         ]
         own = [
             k
             for k, (angle, length) in enumerate(zip(angles, reaches, strict=True))
-            if not any(_on_stroke(_tip(measure, index, angle, length), *s[:4]) for s in strokes)
+            if not any(_on_stroke(_tip(measure, index, angle, length), s) for s in strokes)
         ]
         if stroked[index] and len(own) < 2:
             # Its ends make an X only with those that may be its neighbours': in doubt.
@@ -880,13 +882,22 @@ def _tip(measure: BubbleMeasure, index: int, angle: float, reach: float) -> np.n
     return measure.centers_mm[index] + reach * _towards(measure, index, angle)
 
 
+class _Stroke(NamedTuple):
+    """A neighbour X's stroke: from ``start`` (mm) along ``unit``, ``length`` mm, an end
+    on it lying within ``width`` mm of its line; ``stands``: the X stands without it."""
+
+    start: np.ndarray
+    unit: np.ndarray
+    length: float
+    width: float
+    stands: bool
+
+
 def _strokes_of(
     measure: BubbleMeasure, index: int, angles: tuple[float, ...], hidden: bool
-) -> list[tuple[np.ndarray, np.ndarray, float, float, bool]]:
-    """The strokes of an X on bubble ``index`` as (start mm, unit direction, length mm,
-    how far off that line it may run in mm): from the bubble's centre, 2.5 radii long,
-    half a felt-tip stroke and a pixel to either side of the line to an end it shows,
-    and whether the X stands without it.
+) -> list[_Stroke]:
+    """The strokes of an X on bubble ``index``: from the bubble's centre, 2.5 radii long,
+    half a felt-tip stroke and a pixel to either side of the line to an end it shows.
     With ``hidden``, also toward the ends it hides (:func:`_with_hidden_ends`), known
     only as far as an off-centre crossing allows: a third of a radius more."""
     biggest = float(measure.radii_mm[index].max())
@@ -896,28 +907,33 @@ def _strokes_of(
     for angle in (*angles, *implied):
         direction = _towards(measure, index, angle)
         unit = direction / np.linalg.norm(direction)
-        # Whether the X stands without this stroke (a hidden end: on the ends it shows).
+        # A hidden end: the X stands on the ends it shows.
         stands = angle not in angles or _makes_x(tuple(a for a in angles if a != angle))
-        strokes.append((measure.centers_mm[index], unit, X_REACH_MAX * biggest, width, stands))
+        strokes.append(
+            _Stroke(measure.centers_mm[index], unit, X_REACH_MAX * biggest, width, stands)
+        )
     return strokes
 
 
-def _through(measure: BubbleMeasure, index: int, start: np.ndarray, unit: np.ndarray) -> bool:
-    """Whether a stroke line (from ``start`` mm along ``unit``) crosses bubble
-    ``index``'s interior."""
-    offset = measure.centers_mm[index] - start
-    across = abs(float(offset[0] * unit[1] - offset[1] * unit[0]))
-    return across < INTERIOR_RADIUS * float(measure.radii_mm[index].min())
+def _across(point: np.ndarray, stroke: _Stroke) -> float:
+    """How far (mm) ``point`` lies off the line of ``stroke``."""
+    offset = point - stroke.start
+    return abs(float(offset[0] * stroke.unit[1] - offset[1] * stroke.unit[0]))
 
 
-def _on_stroke(
-    point: np.ndarray, start: np.ndarray, unit: np.ndarray, length: float, width: float
-) -> bool:
-    """Whether ``point`` (mm) lies on a stroke from ``start`` along ``unit``."""
-    offset = point - start
-    along = float(offset @ unit)
-    across = abs(float(offset[0] * unit[1] - offset[1] * unit[0]))
-    return -width <= along <= length + width and across <= width
+def _through(measure: BubbleMeasure, index: int, stroke: _Stroke) -> bool:
+    """Whether the line of ``stroke`` crosses bubble ``index``'s interior."""
+    inner = INTERIOR_RADIUS * float(measure.radii_mm[index].min())
+    return _across(measure.centers_mm[index], stroke) < inner
+
+
+def _on_stroke(point: np.ndarray, stroke: _Stroke) -> bool:
+    """Whether ``point`` (mm) lies on ``stroke``."""
+    along = float((point - stroke.start) @ stroke.unit)
+    return (
+        -stroke.width <= along <= stroke.length + stroke.width
+        and _across(point, stroke) <= stroke.width
+    )
 
 
 def _ends(beyond: np.ndarray, reach: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...]]:
