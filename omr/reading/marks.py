@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, cached_property
 from typing import NamedTuple
 
 import numpy as np
@@ -116,6 +116,12 @@ class BubbleMeasure:
     centers_mm: np.ndarray
     radii_mm: np.ndarray
     bridged: np.ndarray
+
+    @cached_property
+    def past(self) -> np.ndarray:
+        """(N, 96) radii each direction's ink runs past the mark (:func:`past_the_mark`),
+        worked out once for the classifier and the reading's record."""
+        return past_the_mark(self.reach)
 
     def misaligned_share(self) -> float:
         """Share of bubbles whose outline lies at the edge of the local search."""
@@ -817,7 +823,7 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
 
     """
     reach, neighbours = measure.reach, measure.neighbours
-    past = past_the_mark(reach)
+    past = measure.past
     beyond = (np.round(past, 2) >= calibration.stroke_beyond) & (reach >= X_REACH_MIN)
     none = StrokeEnds((), (), False)
     result = [none] * len(reach)

@@ -41,7 +41,6 @@ from omr.reading.marks import (
     bubble_layout,
     classify_marks,
     measure_bubbles,
-    past_the_mark,
 )
 from omr.reading.page_checks import blank_or_blurred, stray_marks
 from omr.reading.registration.aruco import MARKERS_PER_SHEET, detect_markers, register_aruco
@@ -370,7 +369,7 @@ def _bubble_records(
     hundreds)."""
     fill = np.round(measure.fill.astype(np.float64), 3).tolist()
     darkness = np.round(measure.darkness.astype(np.float64), 3).tolist()
-    past = np.clip(past_the_mark(measure.reach), 0, None).max(axis=1)
+    past = np.clip(measure.past, 0, None).max(axis=1)
     cross = np.round(past.astype(np.float64), 3).tolist()
     centers = np.round(measure.centers_px.astype(np.float64), 1).tolist()
     return [
