@@ -50,13 +50,19 @@ def gap_samples(
     """Where to look for a stroke between every two bubbles closer than a radius."""
     centers = np.asarray(centers_mm, np.float64).reshape(-1, 2)
     radii = np.asarray(sizes_mm, np.float64).reshape(-1, 2) / 2
-    between = centers[None, :, :] - centers[:, None, :]
-    distance = np.linalg.norm(between, axis=-1)
-    own, other = np.nonzero((distance > 0) & (distance < 4 * radii.max()))
-    unit = between[own, other] / distance[own, other, None]
+    pairs = [  # by 128 rows: a thousand bubbles' (N, N, 2) differences would be 16 MB
+        np.argwhere(near) + (row, 0)
+        for row in range(0, len(centers), 128)
+        for distance in [np.linalg.norm(centers[row : row + 128, None] - centers[None], axis=-1)]
+        for near in [(distance > 0) & (distance < 4 * radii.max())]
+    ]
+    own, other = np.concatenate(pairs).T if pairs else (np.zeros(0, np.intp),) * 2
+    between = centers[other] - centers[own]
+    length = np.linalg.norm(between, axis=-1)
+    unit = between / length[:, None]
     across = np.stack([-unit[:, 1], unit[:, 0]], axis=-1)
     start = _radius_along(radii[own], unit)
-    gap = distance[own, other] - start - _radius_along(radii[other], unit)
+    gap = length - start - _radius_along(radii[other], unit)
     close = (gap > 0) & (gap < start)
     own, other, unit, across, start, gap = (
         a[close] for a in (own, other, unit, across, start, gap)
