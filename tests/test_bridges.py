@@ -17,28 +17,42 @@ SIZES_MM = ((4.0, 3.2),) * 3
 INK_AT = 0.35
 
 
-def _page(fills: tuple[float, ...], line: tuple[float, float] | None) -> SimpleNamespace:
+Segment = tuple[tuple[float, float], tuple[float, float]]
+
+
+def _page(
+    fills: tuple[float, ...], line: tuple[float, float] | None, *, width_mm: float = 0.3
+) -> SimpleNamespace:
     """A white page with each bubble filled out to ``fills`` × its radii (0: blank) and a
-    0.3 mm (ballpoint) horizontal line from ``line[0]`` to ``line[1]`` mm along the row."""
+    horizontal line ``width_mm`` wide (0.3: a ballpoint's) from ``line[0]`` to ``line[1]``
+    mm along the row."""
+    return _drawn(fills, [((line[0], 10.0), (line[1], 10.0))] if line else [], width_mm)
+
+
+def _drawn(fills: tuple[float, ...], segments: list[Segment], width_mm: float) -> SimpleNamespace:
+    """A white page with each bubble filled out to ``fills`` × its radii and straight
+    strokes ``width_mm`` wide along ``segments`` (mm), blurred as a scanner does."""
     ink = np.full((160, 240), 235, np.uint8)
     for (x, y), (w, h), grow in zip(CENTERS_MM, SIZES_MM, fills, strict=True):
         if grow:
             axes = (round(w / 2 * grow * PX_PER_MM), round(h / 2 * grow * PX_PER_MM))
             center = (round(x * PX_PER_MM), round(y * PX_PER_MM))
             cv2.ellipse(ink, center, axes, 0, 0, 360, 60, -1)
-    if line:
-        y = round(10.0 * PX_PER_MM)
-        start, end = (round(v * PX_PER_MM) for v in line)
-        cv2.line(ink, (start, y), (end, y), 60, round(0.3 * PX_PER_MM))
+    for start, end in segments:
+        ends = [tuple(round(v * PX_PER_MM) for v in point) for point in (start, end)]
+        cv2.line(ink, ends[0], ends[1], 60, max(1, round(width_mm * PX_PER_MM)))
     return SimpleNamespace(ink=cv2.GaussianBlur(ink, (5, 5), 1.0), px_per_mm=PX_PER_MM)
 
 
-def _bridged(fills: tuple[float, ...], line: tuple[float, float] | None) -> list[bool]:
-    page = _page(fills, line)
+def _read(page: SimpleNamespace, fills: tuple[float, ...]) -> list[bool]:
     centers = np.asarray(CENTERS_MM, np.float32) * PX_PER_MM
     inked = np.array([grow > 0 for grow in fills])
     samples = gap_samples(CENTERS_MM, SIZES_MM)
     return bridged(page, centers, np.full(3, 235.0), inked, samples, INK_AT).tolist()
+
+
+def _bridged(fills: tuple[float, ...], line: tuple[float, float] | None) -> list[bool]:
+    return _read(_page(fills, line), fills)
 
 
 def test_only_neighbours_closer_than_a_radius_are_paired() -> None:
@@ -58,3 +72,26 @@ def test_a_line_running_out_toward_a_blank_neighbour() -> None:
 @pytest.mark.parametrize("overshoot", [1.0, 1.15, 1.25])
 def test_fills_that_overshoot_into_the_gap_are_not_a_stroke(overshoot: float) -> None:
     assert _bridged((overshoot,) * 3, None) == [False, False, False]
+
+
+@pytest.mark.parametrize("offset_mm", [-0.5, 0.0, 0.5])
+def test_a_felt_tip_line_off_the_centres_between_filled_neighbours(offset_mm: float) -> None:
+    """A felt-tip line (0.8 mm) through the middle fill, half a millimetre above or below
+    its centre, crosses both gaps: the fill is joined to both neighbours."""
+    y = 10.0 + offset_mm
+    page = _drawn((1.0, 1.0, 1.0), [((11.0, y), (19.0, y))], 0.8)
+    assert _read(page, (1.0, 1.0, 1.0))[1] is True
+
+
+def test_another_bubbles_stroke_passing_through_a_gap_joins_nothing() -> None:
+    """An X's arm from the row below, crossing the gap between the first two fills at
+    45°, runs through neither of them: neither is joined."""
+    page = _drawn((1.0, 1.0, 0.0), [((11.0, 14.5), (14.5, 7.5))], 0.5)
+    assert _read(page, (1.0, 1.0, 0.0))[:2] == [False, False]
+
+
+def test_two_overshoots_meeting_in_a_neck_are_not_a_stroke() -> None:
+    """Two fills run over into the gap until they touch: a band pinched in the middle
+    and as broad as the bubbles where it leaves them is not a stroke."""
+    page = _drawn((1.0, 1.0, 0.0), [((12.0, 10.0), (13.0, 10.0))], 1.6)
+    assert _read(page, (1.0, 1.0, 0.0))[:2] == [False, False]

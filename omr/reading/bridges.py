@@ -1,12 +1,15 @@
-"""Strokes across the narrow paper between two marked bubbles.
+"""Strokes across the narrow paper between two bubbles, one of them marked.
 
 Where bubbles stand close (a gap narrower than a radius, as on the residency grid), a
 marked neighbour's footprint covers the whole gap, so the reach of a stroke leaving a
 bubble cannot be seen there: a line drawn through a fill, between two filled
-neighbours, leaves no end of its own. A fill stays inside its outline and its overshoot;
-the middle of the gap stays paper, or holds two overshoots that meet there, broad where
-each leaves its bubble. A narrow band of ink across the whole middle of the gap, with
-paper either side of it all along, is a stroke joining the two: the fill is in doubt.
+neighbours or up to a blank neighbour's printed outline, leaves no end of its own.
+
+A fill stays inside its outline and its overshoot; the middle of the gap stays paper,
+or holds overshoots: each as broad as its bubble where it leaves it and narrowing to a
+tip, two meeting in the gap pinched in the middle. A stroke crosses the gap as a band of
+one width, no wider than a pen's: such a band, with paper either side of it at every
+step across the middle of the gap, joins the two bubbles, and the fill is in doubt.
 """
 
 from __future__ import annotations
@@ -17,25 +20,40 @@ from functools import cache
 import numpy as np
 
 from omr.reading.template_space import TemplatePage, gather
+from omr.sheet.calibration import INTERIOR_RADIUS
 
-# The middle half of the gap, in 5 steps along it; across it, 9 samples within a quarter
-# of a radius either side of the line between the centres. Wider, the tips of two
-# overshooting fills meeting in the gap show paper beside them too (measured: every
-# tenth clean page flagged); so narrow, only a thin stroke (a ballpoint's, a pencil's)
-# near the line between the centres is seen, not a felt-tip's.
+# The middle half of the gap, in 5 steps along it; across it, 21 samples within 0.6 of a
+# radius either side of the line between the centres: wide enough to see paper beside a
+# felt-tip or pencil line drawn anywhere through the interior and on across the gap,
+# while both outlines stay a pen's width away.
 ALONG = np.linspace(0.25, 0.75, 5)
-ACROSS = np.linspace(-1.0, 1.0, 9)
+ACROSS = np.linspace(-1.0, 1.0, 21)
+WINDOW_RADII = 0.8
+# The broadest line a pen or a soft pencil draws (1 mm), crossing the gap up to 45° off
+# the line between the centres: any broader band is a fill's overshoot.
+STROKE_MAX_MM, STROKE_SLANT_MAX_DEG = 1.0, 45.0
+# A stroke keeps its width across the gap (within the scan's blur, two samples, and a
+# third of itself); two overshoots meeting there are twice as broad where they leave
+# their bubbles as in the middle.
+WIDTH_KEPT = 1.35
+# ...and its darkness: a pen's line is as dark all along; an overshoot fades to its tip.
+DARKNESS_KEPT = 0.75
 
 
 @dataclass(frozen=True)
 class GapSamples:
     """The close pairs of a template: ``own`` and ``other`` (P,) bubble indices (each
-    pair both ways), ``offsets_mm`` (P, 5, 9, 2) (x, y) from ``own``'s centre to the
-    samples across the middle of the gap between them."""
+    pair both ways), ``offsets_mm`` (P, 5, 21, 2) (x, y) from ``own``'s centre to the
+    samples across the middle of the gap between them; ``along_mm`` (P, 5) how far from
+    ``own``'s centre each step lies, ``spacing_mm`` (P,) between samples across, and
+    ``interior_mm`` (P,) how far ``own``'s interior reaches across the line."""
 
     own: np.ndarray
     other: np.ndarray
     offsets_mm: np.ndarray
+    along_mm: np.ndarray
+    spacing_mm: np.ndarray
+    interior_mm: np.ndarray
 
 
 def _radius_along(radii: np.ndarray, unit: np.ndarray) -> np.ndarray:
@@ -67,13 +85,21 @@ def gap_samples(
     own, other, unit, across, start, gap = (
         a[close] for a in (own, other, unit, across, start, gap)
     )
-    half = 0.25 * np.minimum(_radius_along(radii[own], across), _radius_along(radii[other], across))
+    sideways = _radius_along(radii[own], across)
+    half = WINDOW_RADII * np.minimum(sideways, _radius_along(radii[other], across))
     along = start[:, None] + gap[:, None] * ALONG[None, :]  # (P, 5) mm from own's centre
     offsets = (
         along[:, :, None, None] * unit[:, None, None, :]
         + (half[:, None] * ACROSS[None, :])[:, None, :, None] * across[:, None, None, :]
     )
-    return GapSamples(own, other, offsets.astype(np.float32))
+    return GapSamples(
+        own,
+        other,
+        offsets.astype(np.float32),
+        along,
+        half * (ACROSS[1] - ACROSS[0]),
+        INTERIOR_RADIUS * sideways,
+    )
 
 
 def bridged(
@@ -85,7 +111,7 @@ def bridged(
     ink_at: float,
 ) -> np.ndarray:
     """(N,) bool: a marked bubble joined to a close neighbour (marked or blank) by a
-    narrow band of ink across the whole middle of the gap between them.
+    stroke of its own across the middle of the gap between them.
 
     Parameters
     ----------
@@ -94,8 +120,8 @@ def bridged(
     inked : (N,) bool bubbles holding a mark
     ink_at : float darkness (relative to the paper) from which a pixel is ink
 
-    The darkness print alone gives a gap (a rule, a letter) is the median over the gaps
-    between blank bubbles, and is set aside.
+    The darkness print alone gives each sample (a rule, a letter, an outline's edge) is
+    the median over the gaps between blank bubbles, and is set aside.
     """
     result = np.zeros(len(inked), bool)
     if not len(samples.own):
@@ -109,14 +135,54 @@ def bridged(
     points = centers_px[own][:, None, None, :] + samples.offsets_mm[chosen] * page.px_per_mm
     values = gather(page.ink, np.zeros((1, 2), np.float32), points)[0]
     darkness = 1.0 - values / paper[own][:, None, None]
-    # The weakest step along the gap, at its darkest point across: a stroke inks every
-    # step somewhere across, and leaves paper either side of it at every step, where
-    # two fills run over into the gap ink it edge to edge beside their own bubble.
-    strength = darkness.max(axis=-1).min(axis=-1)
-    sides = np.maximum(darkness[..., 0], darkness[..., -1]).max(axis=-1)
-    printed = float(np.median(strength[blank[chosen]])) if blank.any() else 0.0
-    edges = float(np.median(sides[blank[chosen]])) if blank.any() else 0.0
-    stroke = (strength - printed >= ink_at) & (sides - edges < ink_at)
+    if blank.any():
+        darkness -= np.median(darkness[blank[chosen]], axis=0)
+    first, last, band = _bands(darkness, ink_at)
+    peak = darkness.max(axis=-1)
+    spacing = samples.spacing_mm[chosen][:, None]
+    width = (last - first + 1) * spacing  # (P, steps) mm
+    middle = ((first + last) / 2 - (darkness.shape[-1] - 1) / 2) * spacing
+    slope, through = _line_of(middle, samples.along_mm[chosen])
+    # A stroke's width across the gap, at the slant its middles show, and the blur.
+    widest = STROKE_MAX_MM * np.sqrt(1 + slope**2)[:, None] + 2 * spacing
+    stroke = (
+        band.all(axis=-1)
+        & (width <= widest).all(axis=-1)
+        & (width.max(axis=-1) <= WIDTH_KEPT * width.min(axis=-1) + 2 * spacing[:, 0])
+        & (peak.min(axis=-1) >= DARKNESS_KEPT * peak.max(axis=-1))
+        & (np.abs(slope) <= np.tan(np.radians(STROKE_SLANT_MAX_DEG)))
+        & (np.abs(through) <= samples.interior_mm[chosen])
+    )
     joined = stroke[marked[chosen]]
     result[samples.own[marked][joined]] = True
     return result
+
+
+def _bands(darkness: np.ndarray, ink_at: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """At each step along the gap (``darkness``: (P, steps, across)), the first and last
+    sample (P, steps) of its ink (at half its peak's darkness), and whether that ink is one
+    band with paper on both sides of it."""
+    peak = darkness.max(axis=-1, keepdims=True)
+    ink = darkness >= np.maximum(peak / 2, ink_at / 2)
+    paper = darkness < ink_at / 2
+    across = np.arange(darkness.shape[-1])
+    first = ink.argmax(axis=-1)
+    last = darkness.shape[-1] - 1 - ink[..., ::-1].argmax(axis=-1)
+    inside = (across >= first[..., None]) & (across <= last[..., None])
+    band = (
+        (peak[..., 0] >= ink_at)
+        & ~(paper & inside).any(axis=-1)
+        & (paper & (across < first[..., None])).any(axis=-1)
+        & (paper & (across > last[..., None])).any(axis=-1)
+    )
+    return first, last, band
+
+
+def _line_of(middle: np.ndarray, along: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The line through a band's middles (``middle`` (P, steps) mm across the line between
+    the centres, at ``along`` (P, steps) mm from ``own``'s centre): its slope (P,) and
+    where it passes ``own``'s centre (P,) mm across. A stroke through this bubble passes
+    its interior; another bubble's stroke passing by does not."""
+    along_c = along - along.mean(axis=-1, keepdims=True)
+    slope = (along_c * middle).sum(axis=-1) / (along_c**2).sum(axis=-1)
+    return slope, middle.mean(axis=-1) - slope * along.mean(axis=-1)
