@@ -43,7 +43,8 @@ SIZE_TOLERANCE = 0.25
 MATCH_TOLERANCE_MM = 8.0
 # 4 blocks found give 16 corners for a homography's 8 unknowns, 3 give 12 for an affine
 # map's 6 (the printed outlines then refine it); fewer place no page (the template's
-# own minimum, MIN_REGISTRATION_BLOCKS, so that a 3-block form reads).
+# own minimum, MIN_REGISTRATION_BLOCKS, so that a 3-block form reads). A timing track
+# counts twice: its two ends are two places on the page, as far apart as two blocks.
 HOMOGRAPHY_BLOCKS = 4
 # The scan may show up to 30% more than the page (scanner bed), or a tenth less than
 # the smallest part scanned alone (tight crop).
@@ -69,8 +70,11 @@ THIN_PRINT_PX = 3
 # nothing (it blurs both sides alike).
 HALFTONE_SIGMA_PX = 1.5
 # The full-resolution window around a blob reaches this far (detection-copy px) past
-# its bounding box: the box's edge pixels are blends, the block may end in the next.
-WINDOW_PAD_PX = 2
+# its bounding box: the box's edge pixels are blends, the block may end in the next;
+# and three of the smoothing's sigmas (full-resolution px) at least, so that the
+# smoothed block's edges and paper around them lie in the window (a bar printed in
+# greys shows only its darkest rows on the detection copy).
+WINDOW_PAD_PX, WINDOW_PAD_SIGMAS = 2, 3
 # Printed digits cover about a tenth of a question-number column (11% and 14% of the
 # 2025 form's two, rendered at 600 dpi); every column must be darker than its 180°
 # image, relative to the paper under it, by a quarter of that for the turn to count.
@@ -324,11 +328,12 @@ def _measured(
     bar: :func:`_is_bar`; an L: :func:`omr.sheet.corner_marks.l_vertex`).
     """
     centres, sizes, corners = [], [], []
+    pad = max(WINDOW_PAD_PX / scale, WINDOW_PAD_SIGMAS * HALFTONE_SIGMA_PX)
     for x, y, w, h in boxes:
-        x0 = max(0, int((x - WINDOW_PAD_PX) / scale))
-        y0 = max(0, int((y - WINDOW_PAD_PX) / scale))
-        x1 = min(gray.shape[1], int((x + w + WINDOW_PAD_PX) / scale))
-        y1 = min(gray.shape[0], int((y + h + WINDOW_PAD_PX) / scale))
+        x0 = max(0, int(x / scale - pad))
+        y0 = max(0, int(y / scale - pad))
+        x1 = min(gray.shape[1], int((x + w) / scale + pad))
+        y1 = min(gray.shape[0], int((y + h) / scale + pad))
         window = cv2.GaussianBlur(gray[y0:y1, x0:x1], (0, 0), HALFTONE_SIGMA_PX)
         _, dark = cv2.threshold(window, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
         contours, _ = cv2.findContours(dark, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
@@ -463,6 +468,21 @@ def _matched_corners(
     return placed.reshape(-1, 2).astype(np.float32)
 
 
+def _track_ends(points: np.ndarray, tracks: np.ndarray) -> np.ndarray:
+    """``points`` (M, 4, 2): matched corners, a track's (``tracks`` (M,) bool) each moved
+    to the middle of its end (the side it shares with the nearer neighbour corner).
+
+    A track registers a page by its two ends: its width is its bars' length, and on a
+    page measured askew, the box round its bars is wider than a bar by the skew."""
+    shortest_first = np.linalg.norm(points[:, 1] - points[:, 0], axis=1) < np.linalg.norm(
+        points[:, 2] - points[:, 1], axis=1
+    )
+    halves = (points + np.roll(points, -1, axis=1)) / 2
+    # Corners 0–1 and 2–3 share an end, or 1–2 and 3–0.
+    ends = np.where(shortest_first[:, None, None], halves[:, [0, 0, 2, 2]], halves[:, [3, 1, 1, 3]])
+    return np.where(tracks[:, None, None], ends, points)
+
+
 def _print_darkness(small: np.ndarray, to_small: np.ndarray, box: Box) -> float:
     """Mean darkness (0 paper … 1 black) of a template box seen through ``to_small``,
     against the paper under it (the box closed by ``ORIENTATION_PAPER_MM``)."""
@@ -564,10 +584,13 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
             expected=expected,
             needed=MIN_REGISTRATION_BLOCKS,
         )
-    model = "homography" if len(matches) >= HOMOGRAPHY_BLOCKS else "affine"
-    image_px = _matched_corners(layout.corners, matches, similarity, found)
+    places = len(matches) + int((layout.bars[list(matches)] > 0).sum())
+    model = "homography" if places >= HOMOGRAPHY_BLOCKS else "affine"
+    tracks = layout.bars[list(matches)] > 0
+    image_px = _matched_corners(layout.corners, matches, similarity, found).reshape(-1, 4, 2)
+    image_px = _track_ends(image_px, tracks).reshape(-1, 2).astype(np.float32)
     registered = registration_from_marks(
-        layout.corners[list(matches)].reshape(-1, 2),
+        _track_ends(layout.corners[list(matches)], tracks).reshape(-1, 2),
         image_px,
         method="blocks",
         marks_found=len(matches),
@@ -583,7 +606,7 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
     if not turned:
         return registered
     return registration_from_marks(
-        layout.turned_corners[list(matches)].reshape(-1, 2),
+        _track_ends(layout.turned_corners[list(matches)], tracks).reshape(-1, 2),
         image_px,
         method="blocks",
         marks_found=len(matches),
