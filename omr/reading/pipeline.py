@@ -44,7 +44,7 @@ from omr.reading.marks import (
 )
 from omr.reading.page_checks import blank_or_blurred, stray_marks
 from omr.reading.registration.aruco import MARKERS_PER_SHEET, detect_markers, register_aruco
-from omr.reading.registration.bending import bend_on_outlines
+from omr.reading.registration.bending import bend_on_outlines, may_bend
 from omr.reading.registration.blocks import register_by_blocks
 from omr.reading.registration.fit import PageRegistration
 from omr.reading.registration.outlines import refine_on_outlines
@@ -321,7 +321,8 @@ def read_page(
     if found:
         assert template is not None
         registration = refine_on_outlines(scan, template, found)
-        if not registration and registration.code == Reason.REGISTRATION_INACCURATE:
+        inaccurate = not registration and registration.code == Reason.REGISTRATION_INACCURATE
+        if inaccurate and may_bend(found):
             # The marks and the outlines disagree: the page may not lie flat.
             registration = bend_on_outlines(scan, template, found)
     clock.lap("registration")
@@ -335,7 +336,7 @@ def read_page(
     bubbles = layout.bubbles
     page, measure = _straightened_and_measured(scan, template, registration, options, clock)
     share = measure.misaligned_share()
-    if share > MAX_MISALIGNED_SHARE and registration.bend is None:
+    if share > MAX_MISALIGNED_SHARE and registration.bend is None and may_bend(registration):
         # Bubbles off where one homography puts them: the page may not lie flat.
         bent = bend_on_outlines(scan, template, registration)
         clock.lap("registration")

@@ -39,6 +39,13 @@ TRIM_SHARE = 0.1
 OUTLINES_PER_TERM = 3
 
 
+def may_bend(registration: PageRegistration) -> bool:
+    """Whether a page may be bent: only when every mark its template prints was found,
+    for the bend must agree with all of them. With marks missing, the outlines alone
+    would decide the bend, and a lattice of alike bubbles fits itself a row off."""
+    return registration.marks_found >= registration.marks_expected
+
+
 def _robust_fit(
     points: np.ndarray, targets: np.ndarray, fixed: int
 ) -> tuple[Bend, np.ndarray] | None:
