@@ -34,8 +34,8 @@ from omr.vocabulary.reasons import Problem, Reason
 # Outlines are let go, worst first, while any lies farther than AGREE_MM from the bend
 # fitted on those kept (a filled bubble's outline found a little off; a neighbour's).
 TRIM_SHARE = 0.1
-# A bend needs three outlines for each of its terms, and a page's bend is gentle: the
-# pass that converged moved nine outlines in ten by less than CONVERGED_MM.
+# A bend is fitted on three outlines or more for each of its terms (the marks, at the
+# page's edges, are not counted: they are few, and alike in a corner).
 OUTLINES_PER_TERM = 3
 
 
