@@ -326,20 +326,25 @@ def _blobs(
     return boxes
 
 
-def _is_bar(blob: np.ndarray) -> bool:
-    """Whether the contour ``blob`` fills ``MIN_NARROW_OUTLINE`` of its minimum-area box,
-    both taken to its edge pixels' outer edges (the contour runs through their centres:
-    a bar a dozen pixels thick would lose a tenth of its area, and the smoothing rounds
-    its corners; a filled ellipse fills 0.79)."""
+def _box_share(blob: np.ndarray) -> float:
+    """How much of its minimum-area box the contour ``blob`` fills, both taken to its
+    edge pixels' outer edges (the contour runs through their centres: a block a few
+    pixels across would lose a quarter of its area, and a bar a dozen pixels thick a
+    tenth; a filled ellipse fills π/4 ≈ 0.79 of its box either way)."""
     width, height = cv2.minAreaRect(blob)[1]
     area = cv2.contourArea(blob) + cv2.arcLength(blob, True) / 2 + 1
-    return area >= MIN_NARROW_OUTLINE * (width + 1) * (height + 1)
+    return area / ((width + 1) * (height + 1))
+
+
+def _is_bar(blob: np.ndarray) -> bool:
+    """Whether the contour ``blob`` fills ``MIN_NARROW_OUTLINE`` of its box (the
+    smoothing rounds a bar's corners)."""
+    return _box_share(blob) >= MIN_NARROW_OUTLINE
 
 
 def _is_rectangle(blob: np.ndarray) -> bool:
-    """Whether the contour ``blob`` fills ``MIN_RECTANGULARITY`` of its minimum-area box."""
-    width, height = cv2.minAreaRect(blob)[1]
-    return cv2.contourArea(blob) >= MIN_RECTANGULARITY * width * height
+    """Whether the contour ``blob`` fills ``MIN_RECTANGULARITY`` of its box."""
+    return _box_share(blob) >= MIN_RECTANGULARITY
 
 
 _SHAPE_TESTS = {"solid": _is_rectangle, "bar": _is_bar, "corner": is_l}
