@@ -119,6 +119,18 @@ def test_a_track_is_its_bars_on_their_pitch() -> None:
     assert find_tracks(centres[:4], sizes[:4]) == []
 
 
+def test_a_long_track_measured_to_an_eighth_of_a_millimetre_is_whole() -> None:
+    # 52 bars 5.03 mm apart, their centres measured to 1/8 mm: the gaps read 5, 5.06 or
+    # 5.12 mm, their median 5; counted on it, the last bar would lie 1.5 mm (0.3 of a
+    # pitch) off its place. A dash past its end, 3 mm off its line, is no bar of it.
+    centres = np.round(np.array([(200.0, 15.0 + 5.03 * n) for n in range(52)]) * 8) / 8
+    centres = np.vstack([centres, (203.0, 15.0 + 5.03 * 52)])
+    sizes = np.array([(4.5, 1.75)] * 53)
+    sizes[-1] = (4.0, 1.75)
+    ((run, count),) = find_tracks(centres, sizes)
+    assert count == 52 and list(run) == list(range(52))
+
+
 def _filled(gray: np.ndarray) -> np.ndarray:
     page = np.array(gray)
     for question, option in FILLED.items():

@@ -9,8 +9,10 @@ import cv2
 import numpy as np
 import pytest
 
-from omr.forms.from_omrchecker import convert_template
+from omr.forms.from_omrchecker import _corner_blocks, convert_template
 from omr.forms.omrchecker import expand_labels
+from omr.forms.scan_marks import ScanMarks
+from omr.forms.shapes import Block
 from omr.forms.writing import write_template
 from omr.reading.channels import ScanChannels
 from omr.reading.registration.blocks import register_by_blocks
@@ -111,3 +113,13 @@ def test_a_broken_file_is_refused_for_its_reason(tmp_path: Path) -> None:
     with pytest.raises(InputFileError) as raised:
         convert_template(path)
     assert raised.value.reason == Reason.OMRCHECKER_TEMPLATE_INVALID
+
+
+def test_a_timing_track_is_one_mark_of_the_corners_it_is_nearest() -> None:
+    # A track of 52 bars down the right edge, squares at the top left and bottom left.
+    bars = [Block((198.4, 14.6 + 5.03 * n, 202.9, 16.4 + 5.03 * n)) for n in range(52)]
+    squares = [Block((4.8, 14.9, 8.2, 17.4)), Block((65.5, 271.6, 69.0, 273.9))]
+    scan = ScanMarks(np.zeros((1, 1), np.uint8), squares + bars, [])
+    entries = _corner_blocks(scan, (210.0, 317.0))
+    assert [e.get("shape", "solid") for e in entries] == ["track", "solid", "solid"]
+    assert entries[0]["bars"] == 52

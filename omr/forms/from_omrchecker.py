@@ -33,8 +33,8 @@ from omr.forms.scan_marks import (
     measure_scan,
     print_colour,
 )
-from omr.forms.shapes import PRINT_BELOW
-from omr.forms.writing import page_spec, rounded, slug
+from omr.forms.shapes import PRINT_BELOW, Block, with_tracks
+from omr.forms.writing import mark_entry, page_spec, rounded, slug
 from omr.sheet.template import MIN_REGISTRATION_BLOCKS, BlockRegistration
 from omr.vocabulary.errors import InputFileError
 from omr.vocabulary.reasons import Reason
@@ -159,25 +159,26 @@ def _ring_entries(rings: list[tuple[float, float, float]]) -> list[dict]:
     ]
 
 
+def _distance_to(block: Block, point: tuple[float, float]) -> float:
+    """How far (mm) ``point`` lies from ``block``'s box (0 inside it)."""
+    x0, y0, x1, y1 = block.box
+    x, y = point
+    return float(np.hypot(max(x0 - x, 0, x - x1), max(y0 - y, 0, y - y1)))
+
+
 def _corner_blocks(scan: ScanMarks, page_mm: tuple[float, float]) -> list[dict]:
-    """The solid marks nearest the page's four corners, one for each (text, a filled
-    bubble or a code inside the page is no registration mark), as template entries."""
+    """The solid marks nearest the page's four corners (text, a filled bubble or a code
+    inside the page is no registration mark), as template entries. A timing track is one
+    mark, whole: the nearest to two corners, it stands for both."""
     width, height = page_mm
-    chosen: list = []
+    marks = with_tracks(scan.blocks, scan.blocks)
+    chosen: list[Block] = []
     for corner in ((0, 0), (width, 0), (width, height), (0, height)):
-        left = [b for b in scan.blocks if b not in chosen]
-        if left:
-            chosen.append(
-                min(left, key=lambda b: np.hypot(*(np.add(b.box[:2], b.box[2:]) / 2 - corner)))
-            )
-    return [
-        {
-            "name": f"block_{n + 1}",
-            "origin_mm": rounded(block.box[:2]),
-            "size_mm": rounded((block.box[2] - block.box[0], block.box[3] - block.box[1])),
-        }
-        for n, block in enumerate(sorted(chosen, key=lambda b: (b.box[1], b.box[0])))
-    ]
+        if marks:
+            nearest = min(marks, key=lambda b: _distance_to(b, corner))
+            chosen += [nearest] if nearest not in chosen else []
+    ordered = sorted(chosen, key=lambda b: (b.box[1], b.box[0]))
+    return [mark_entry(f"block_{n + 1}", block) for n, block in enumerate(ordered)]
 
 
 def _marks(frame: Frame, scan: ScanMarks | None) -> tuple[list[dict], str]:
@@ -198,11 +199,10 @@ def _marks(frame: Frame, scan: ScanMarks | None) -> tuple[list[dict], str]:
             "on every copy."
         )
     return _corner_blocks(scan, frame.page_mm) if scan else [], (
-        "Registration: the solid marks nearest the page's corners, measured on the scan. "
-        "CHECK: every one is printed on every copy (none is a filled answer, a word or a "
-        "code that changes) and none is a timing track's bar (the reader may take its "
-        "neighbour for it: the page is then refused, its marks and outlines disagreeing; "
-        "give the whole track as a registration block of shape track)."
+        "Registration: the solid marks nearest the page's corners, measured on the scan "
+        "(a timing track whole, of shape track). CHECK: every one is printed on every copy "
+        "(none is a filled answer, a word or a code that changes), and a track's bars are "
+        "as many on every copy."
     )
 
 

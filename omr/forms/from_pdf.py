@@ -17,7 +17,7 @@ from omr.forms.layout import Block, question_blocks
 from omr.forms.pdf_page import FormPage, Word, load_form_page
 from omr.forms.shapes import Block as SolidBlock
 from omr.forms.shapes import bubble_sizes, find_shapes, print_mask
-from omr.forms.writing import page_spec, rounded, slug
+from omr.forms.writing import mark_entry, page_spec, rounded, slug
 from omr.sheet.template import MIN_REGISTRATION_BLOCKS, BlockRegistration
 from omr.vocabulary.errors import InputFileError
 from omr.vocabulary.reasons import Reason
@@ -180,13 +180,7 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
     registration: dict = {
         "kind": "blocks",
         "blocks": [
-            {
-                "name": f"block_{index + 1}",
-                **({"shape": mark.shape} if mark.shape != "solid" else {}),
-                "origin_mm": rounded(mark.box[:2]),
-                "size_mm": rounded((mark.box[2] - mark.box[0], mark.box[3] - mark.box[1])),
-                **({"bars": mark.bars, "bar_mm": rounded(mark.bar)} if mark.bars else {}),
-            }
+            mark_entry(f"block_{index + 1}", mark)
             for index, mark in enumerate(sorted(marks, key=lambda m: (m.box[1], m.box[0])))
         ],
     }

@@ -20,7 +20,7 @@ from omr.sheet.bullseyes import find_rings
 # 8 px per mm: a 2.5 mm block spans 20 px, its edges placed to a tenth of a millimetre.
 PX_PER_MM = 8.0
 # A solid mark on a scan: 1.5–20 mm, at most 4 times as long as wide (a timing track's
-# bar; the marks nearest the page's corners are kept, so a track gives its ends),
+# bar: :func:`omr.forms.shapes.with_tracks` finds the tracks among them),
 # filling 0.83 of its minimum-area box (a filled circle fills π/4 ≈ 0.79 of it).
 MARK_MM, MAX_ASPECT, MARK_FILL = (1.5, 20.0), 4.0, 0.83
 # The paper is what is lighter than Otsu's level between it and the background; its

@@ -110,10 +110,10 @@ def find_shapes(image: np.ndarray, px_per_mm: float) -> tuple[list[Outline], lis
                 blocks.append(Block(corners))
             elif not holes and is_l(contours[index]):
                 blocks.append(Block(corners, "corner"))
-    return outlines, _with_tracks(blocks, bars)
+    return outlines, with_tracks(blocks, bars)
 
 
-def _with_tracks(blocks: list[Block], bars: list[Block]) -> list[Block]:
+def with_tracks(blocks: list[Block], bars: list[Block]) -> list[Block]:
     """``blocks`` with the timing tracks among ``bars`` (their bars no blocks)."""
     boxes = np.array([bar.box for bar in bars], float).reshape(-1, 4)
     sides = np.stack([boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]], axis=1)

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from omr.forms.shapes import Block
 from omr.sheet.template import PAGE_SIZES_MM, SheetTemplate, format_validation_error
 from omr.vocabulary.errors import TemplateError
 from omr.vocabulary.reasons import Reason
@@ -30,6 +31,18 @@ def page_spec(size_mm: tuple[float, float]) -> dict:
 def rounded(values: Iterable[float], digits: int = 3) -> list[float]:
     """Values as plain floats rounded to ``digits`` (for YAML)."""
     return [round(float(v), digits) for v in values]
+
+
+def mark_entry(name: str, mark: Block) -> dict:
+    """The template's registration block ``name`` for the printed ``mark``."""
+    x0, y0, x1, y1 = mark.box
+    return {
+        "name": name,
+        **({"shape": mark.shape} if mark.shape != "solid" else {}),
+        "origin_mm": rounded((x0, y0)),
+        "size_mm": rounded((x1 - x0, y1 - y0)),
+        **({"bars": mark.bars, "bar_mm": rounded(mark.bar)} if mark.bars else {}),
+    }
 
 
 def slug(text: str) -> str:

@@ -44,6 +44,7 @@ from omr.reading.marks import (
 )
 from omr.reading.page_checks import blank_or_blurred, stray_marks
 from omr.reading.registration.aruco import MARKERS_PER_SHEET, detect_markers, register_aruco
+from omr.reading.registration.bending import bend_on_outlines, may_bend
 from omr.reading.registration.blocks import register_by_blocks
 from omr.reading.registration.fit import PageRegistration
 from omr.reading.registration.outlines import refine_on_outlines
@@ -315,10 +316,15 @@ def read_page(
     reading = SheetReading(source=image.source)
     clock = _Clock(reading.timings_ms)
     scan = ScanChannels(image.image)
-    template, registration = _choose_template(scan, options, candidates)
-    if registration:
+    template, found = _choose_template(scan, options, candidates)
+    registration = found
+    if found:
         assert template is not None
-        registration = refine_on_outlines(scan, template, registration)
+        registration = refine_on_outlines(scan, template, found)
+        inaccurate = not registration and registration.code == Reason.REGISTRATION_INACCURATE
+        if inaccurate and may_bend(found):
+            # The marks and the outlines disagree: the page may not lie flat.
+            registration = bend_on_outlines(scan, template, found)
     clock.lap("registration")
     if not registration:
         page_problem = blank_or_blurred(scan.gray)
@@ -326,15 +332,20 @@ def read_page(
         return reading
     assert template is not None
     reading.template, reading.template_version = template.id, template.version
-    reading.registration = registration.as_dict()
-    page = warp_to_template(scan, registration.homography, template)
-    reading.page = page
-    clock.lap("warp")
     layout = bubble_layout(template)
     bubbles = layout.bubbles
-    measure = measure_bubbles(page, layout, options.calibration)
-    clock.lap("marks")
+    page, measure = _straightened_and_measured(scan, template, registration, options, clock)
     share = measure.misaligned_share()
+    if share > MAX_MISALIGNED_SHARE and registration.bend is None and may_bend(registration):
+        # Bubbles off where one homography puts them: the page may not lie flat.
+        bent = bend_on_outlines(scan, template, registration)
+        clock.lap("registration")
+        if bent:
+            registration = bent
+            page, measure = _straightened_and_measured(scan, template, registration, options, clock)
+            share = measure.misaligned_share()
+    reading.registration = registration.as_dict()
+    reading.page = page
     if share > MAX_MISALIGNED_SHARE:
         reading.reasons.append(
             Problem(
@@ -360,6 +371,21 @@ def read_page(
         listed = ", ".join(f"{b['question']}{b['option']}" for b in unclear[:12])
         reading.reasons.append(Problem(Reason.BUBBLES_UNCLEAR, count=len(unclear), bubbles=listed))
     return reading
+
+
+def _straightened_and_measured(
+    scan: ScanChannels,
+    template: SheetTemplate,
+    registration: PageRegistration,
+    options: ReadOptions,
+    clock: _Clock,
+) -> tuple[TemplatePage, BubbleMeasure]:
+    """The page straightened through ``registration`` and its bubbles measured."""
+    page = warp_to_template(scan, registration.homography, template, bend=registration.bend)
+    clock.lap("warp")
+    measure = measure_bubbles(page, bubble_layout(template), options.calibration)
+    clock.lap("marks")
+    return page, measure
 
 
 def _bubble_records(

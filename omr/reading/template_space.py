@@ -18,6 +18,7 @@ from typing import TypeVar
 import cv2
 import numpy as np
 
+from omr.reading.bend import Bend, remap, to_source_points
 from omr.reading.channels import PRINT_CHANNEL, ScanChannels
 from omr.sheet.template import Box, SheetTemplate
 
@@ -26,6 +27,7 @@ OVERVIEW_PX_PER_MM = 2.0
 # Around every bubble: an X's arms reach 1.9 radii, the outline search 0.8 mm more.
 BUBBLE_MARGIN_RADII, BUBBLE_MARGIN_MM = 2.0, 1.5
 BOX_MARGIN_MM = 4.0  # around the printed codes
+BEND_EDGE_PX = 16  # a bent window's edges are mapped at points this far apart
 PAPER = 255
 Result = TypeVar("Result")
 
@@ -60,8 +62,12 @@ def _warp(
     size: tuple[int, int],
     origin=(0, 0),
     interpolation: int = cv2.INTER_LINEAR,
+    bend: tuple[Bend, float] | None = None,
 ) -> np.ndarray:
-    """The template-space window of ``size`` (w, h) px at ``origin`` (x, y) px."""
+    """The template-space window of ``size`` (w, h) px at ``origin`` (x, y) px; ``bend``
+    the page's bend and the template px per mm, when it is bent."""
+    if bend is not None:
+        return remap(image, to_source, *bend, size, origin, interpolation, PAPER)
     shift = np.array([[1.0, 0, origin[0]], [0, 1.0, origin[1]], [0, 0, 1]])
     return cv2.warpPerspective(
         image,
@@ -127,7 +133,8 @@ class TemplatePage:
     :mod:`omr.reading.channels`); it holds the measured windows (``windows``, px) and paper
     white elsewhere. ``scan`` is the page as scanned, and ``to_source`` (3, 3) maps
     template px to its px. ``print_apart`` tells that the print is found in another channel
-    than the ink (a colour scan of a drop-out print).
+    than the ink (a colour scan of a drop-out print). ``bend``, for a page that does not
+    lie flat, moves template mm before ``to_source`` (:mod:`omr.reading.bend`).
     Pixel (row, col) = (y_mm, x_mm) × ``px_per_mm``.
     """
 
@@ -137,6 +144,15 @@ class TemplatePage:
     to_source: np.ndarray
     windows: tuple[tuple[int, ...], ...] = ()
     print_apart: bool = False
+    bend: Bend | None = None
+
+    @property
+    def _bent(self) -> tuple[Bend, float] | None:
+        return None if self.bend is None else (self.bend, self.px_per_mm)
+
+    def source_points(self, points_px: np.ndarray) -> np.ndarray:
+        """Template px ``points_px`` (..., 2) → the scan's px (..., 2), float64."""
+        return to_source_points(points_px, self.to_source, self.bend, self.px_per_mm)
 
     @cached_property
     def printed(self) -> np.ndarray:
@@ -156,6 +172,7 @@ class TemplatePage:
             self.source.shape,
             self.windows,
             cv2.INTER_NEAREST,
+            self._bent,
         )
 
     def sample_printed(self, centers_px: np.ndarray, offsets_px: np.ndarray) -> np.ndarray:
@@ -169,9 +186,7 @@ class TemplatePage:
         if not self.print_apart:
             return gather(self.ink, centers_px, offsets_px)
         height, width = self.source.shape[:2]
-        mapped = cv2.perspectiveTransform(
-            centers_px.reshape(-1, 1, 2).astype(np.float64), self.to_source
-        ).reshape(-1, 2)
+        mapped = self.source_points(centers_px).reshape(-1, 2)
         turn = _jacobian(self.to_source, centers_px.mean(axis=0))
         offsets = offsets_px @ turn.T
         reach = np.abs(offsets).reshape(-1, 2).max(axis=0) + 1
@@ -200,7 +215,7 @@ class TemplatePage:
 
     def straightened(self) -> np.ndarray:
         """The whole page straightened: (H, W) gray or (H, W, 3) BGR uint8."""
-        return _warp(self.source, self.to_source, self.ink.shape[::-1])
+        return _warp(self.source, self.to_source, self.ink.shape[::-1], bend=self._bent)
 
     def overview(self, px_per_mm: float = OVERVIEW_PX_PER_MM) -> np.ndarray:
         """The whole page's ink channel, coarse: (h, w) uint8 at ``px_per_mm``.
@@ -219,15 +234,13 @@ class TemplatePage:
             int(round(self.ink.shape[1] * px_per_mm / self.px_per_mm)),
             int(round(self.ink.shape[0] * px_per_mm / self.px_per_mm)),
         )
-        return _warp(ink, to_ink, size)
+        return _warp(ink, to_ink, size, bend=None if self.bend is None else (self.bend, px_per_mm))
 
     def sample_colour(self, points_px: np.ndarray) -> np.ndarray:
         """The scan's BGR at template px points: (N, 2) (x, y) → (N, 3) uint8."""
         if len(points_px) == 0:
             return np.zeros((0, 3), np.uint8)
-        mapped = cv2.perspectiveTransform(
-            points_px.reshape(-1, 1, 2).astype(np.float64), self.to_source
-        ).reshape(-1, 2)
+        mapped = self.source_points(points_px).reshape(-1, 2)
         xs = np.clip(np.rint(mapped[:, 0]).astype(np.intp), 0, self.source.shape[1] - 1)
         ys = np.clip(np.rint(mapped[:, 1]).astype(np.intp), 0, self.source.shape[0] - 1)
         return self.source[ys, xs].reshape(-1, 3)
@@ -242,9 +255,7 @@ class TemplatePage:
                 [box.origin_mm[0], box.bottom],
             ]
         )
-        corners = cv2.perspectiveTransform(
-            (corners_mm * self.px_per_mm).reshape(-1, 1, 2), self.to_source
-        ).reshape(-1, 2)
+        corners = self.source_points(corners_mm * self.px_per_mm)
         x0, y0 = np.maximum(np.floor(corners.min(axis=0)).astype(int), 0)
         x1, y1 = np.ceil(corners.max(axis=0)).astype(int) + 1
         crop = self.source[y0:y1, x0:x1]
@@ -267,7 +278,7 @@ class TemplatePage:
             for wx0, wy0, wx1, wy1 in self.windows
         ):
             return self.printed[y0:y1, x0:x1]
-        window = _warp(self.source, self.to_source, (x1 - x0, y1 - y0), (x0, y0))
+        window = _warp(self.source, self.to_source, (x1 - x0, y1 - y0), (x0, y0), bend=self._bent)
         return cv2.extractChannel(window, PRINT_CHANNEL) if window.ndim == 3 else window
 
 
@@ -276,10 +287,12 @@ def warp_to_template(
     homography: np.ndarray,
     template: SheetTemplate,
     px_per_mm: float = PX_PER_MM,
+    bend: Bend | None = None,
 ) -> TemplatePage:
     """Straighten the measured parts of a page into template space.
 
-    ``homography`` (3, 3) maps template mm to the scan's px.
+    ``homography`` (3, 3) maps template mm, moved by ``bend`` when the page is bent, to
+    the scan's px.
     """
     width_mm, height_mm = template.page_size_mm
     shape = (int(round(height_mm * px_per_mm)), int(round(width_mm * px_per_mm)))
@@ -289,14 +302,16 @@ def warp_to_template(
     def ink(top: int, bottom: int, left: int, right: int) -> np.ndarray:
         return scan.ink[top:bottom, left:right]
 
+    bent = None if bend is None else (bend, px_per_mm)
     return TemplatePage(
-        _straighten_windows(ink, to_source, shape, scan.ink.shape, windows, cv2.INTER_LINEAR),
+        _straighten_windows(ink, to_source, shape, scan.ink.shape, windows, cv2.INTER_LINEAR, bent),
         px_per_mm,
         scan,
         to_source,
         windows,
         # Without a drop-out print the ink channel shows the print too.
         print_apart=scan.is_colour and template.print.drops_out,
+        bend=bend,
     )
 
 
@@ -307,16 +322,23 @@ def _straighten_windows(
     source_shape: tuple[int, ...],
     windows: tuple[tuple[int, ...], ...],
     interpolation: int,
+    bend: tuple[Bend, float] | None = None,
 ) -> np.ndarray:
     """A (H, W) = ``shape`` uint8 template page: paper, and the windows straightened from
     ``part(top, bottom, left, right)``, the one channel of the scan's px rectangle each
-    window comes from (only that part of the scan is converted and resampled)."""
+    window comes from (only that part of the scan is converted and resampled); ``bend``
+    the page's bend and the template px per mm, when it is bent."""
     page = np.full(shape[:2], PAPER, np.uint8)
     for x0, y0, x1, y1 in windows:
-        left, top, right, bottom = _source_bounds(to_source, (x0, y0, x1, y1), source_shape)
+        left, top, right, bottom = _source_bounds(to_source, (x0, y0, x1, y1), source_shape, bend)
         to_part = np.array([[1.0, 0, -left], [0, 1.0, -top], [0, 0, 1]]) @ to_source
         page[y0:y1, x0:x1] = _warp(
-            part(top, bottom, left, right), to_part, (x1 - x0, y1 - y0), (x0, y0), interpolation
+            part(top, bottom, left, right),
+            to_part,
+            (x1 - x0, y1 - y0),
+            (x0, y0),
+            interpolation,
+            bend,
         )
     return page
 
@@ -356,13 +378,34 @@ def gather(image: np.ndarray, centers: np.ndarray, offsets: np.ndarray) -> np.nd
 
 
 def _source_bounds(
-    to_source: np.ndarray, window: tuple[int, int, int, int], shape: tuple[int, ...]
+    to_source: np.ndarray,
+    window: tuple[int, int, int, int],
+    shape: tuple[int, ...],
+    bend: tuple[Bend, float] | None = None,
 ) -> tuple[int, int, int, int]:
     """The scan's px rectangle (left, top, right, bottom) a template window maps into,
-    with a pixel to spare for interpolation, clipped to the scan."""
+    with a pixel to spare for interpolation, clipped to the scan (a bent window: its
+    edges sampled every ``BEND_EDGE_PX``, since a bent edge bulges between its corners)."""
     x0, y0, x1, y1 = window
-    corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float64)
-    mapped = cv2.perspectiveTransform(corners.reshape(-1, 1, 2), to_source).reshape(-1, 2)
+    if bend is None:
+        edge = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float64)
+    else:
+        xs = np.linspace(x0, x1, 2 + int((x1 - x0) // BEND_EDGE_PX))
+        ys = np.linspace(y0, y1, 2 + int((y1 - y0) // BEND_EDGE_PX))
+        edge = np.concatenate(
+            [
+                np.stack(
+                    [
+                        xs,
+                        np.full_like(xs, y),
+                    ],
+                    1,
+                )
+                for y in (y0, y1)
+            ]
+            + [np.stack([np.full_like(ys, x), ys], 1) for x in (x0, x1)]
+        )
+    mapped = to_source_points(edge, to_source, *(bend or (None, 1.0)))
     left = int(np.clip(np.floor(mapped[:, 0].min()) - 2, 0, shape[1] - 1))
     top = int(np.clip(np.floor(mapped[:, 1].min()) - 2, 0, shape[0] - 1))
     right = int(np.clip(np.ceil(mapped[:, 0].max()) + 3, left + 1, shape[1]))

@@ -41,13 +41,13 @@ class Ring:
     diameter: float
 
 
-def _print(gray: np.ndarray) -> np.ndarray:
-    """255 where the page is darker than ``PRINT_SHARE`` of its paper."""
+def _print(gray: np.ndarray, share: float) -> np.ndarray:
+    """255 where the page is darker than ``share`` of its paper."""
     side = max(3, max(gray.shape) // PAPER_SHARE | 1)
     paper = cv2.morphologyEx(
         gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
     )
-    return cv2.compare(gray.astype(np.float32), paper.astype(np.float32) * PRINT_SHARE, cv2.CMP_LT)
+    return cv2.compare(gray.astype(np.float32), paper.astype(np.float32) * share, cv2.CMP_LT)
 
 
 def _dots(mask: np.ndarray, largest: float) -> np.ndarray:
@@ -58,9 +58,10 @@ def _dots(mask: np.ndarray, largest: float) -> np.ndarray:
     return centres[1:][round_ & (np.maximum(w, h) <= largest)]
 
 
-def find_rings(gray: np.ndarray) -> list[Ring]:
-    """The bullseyes of a page (a (H, W) uint8 image), largest first."""
-    mask = _print(gray) > 0
+def find_rings(gray: np.ndarray, print_share: float = PRINT_SHARE) -> list[Ring]:
+    """The bullseyes of a page (a (H, W) uint8 image), largest first; print is what is
+    darker than ``print_share`` of the paper (more, for rings printed light or blurred)."""
+    mask = _print(gray, print_share) > 0
     reach = int(min(gray.shape) * MAX_DIAMETER_SHARE / 2)
     centres = _dots(mask.astype(np.uint8), reach / 3)
     if not len(centres):

@@ -13,7 +13,9 @@ paper), seen through that homography, decide the turn.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import astuple, dataclass
+from functools import cache
 
 import cv2
 import numpy as np
@@ -43,7 +45,9 @@ SIZE_TOLERANCE = 0.25
 MATCH_TOLERANCE_MM = 8.0
 # 4 blocks found give 16 corners for a homography's 8 unknowns, 3 give 12 for an affine
 # map's 6 (the printed outlines then refine it); fewer place no page (the template's
-# own minimum, MIN_REGISTRATION_BLOCKS, so that a 3-block form reads).
+# own minimum, MIN_REGISTRATION_BLOCKS, so that a 3-block form reads). A timing track is
+# one mark: its two ends and two small blocks are four places, which a homography fits
+# exactly, every pixel of error bending the page between them.
 HOMOGRAPHY_BLOCKS = 4
 # The scan may show up to 30% more than the page (scanner bed), or a tenth less than
 # the smallest part scanned alone (tight crop).
@@ -53,13 +57,21 @@ MARGIN_MAX, CROP_MAX = 1.3, 0.9
 # SIZE_TOLERANCE, and its outline is still told (MIN_NARROW_OUTLINE, measured on
 # blocks of 8 px and more).
 MIN_BLOCK_PX = 8
+# A block's blurred edges change its measured sides by up to 2 px: a quarter of an 8 px
+# block (SIZE_TOLERANCE), more of a smaller one, which is allowed that much.
+EDGE_BLUR_PX = 2.0
+# A photo may show the page smaller than a scan does, down to where its smallest mark
+# spans twice THIN_PRINT_PX at full resolution (it survives the opening that takes thin
+# print away, its corners with it).
+MIN_PHOTO_BLOCK_PX = 6
 # The paper is estimated on the detection copy halved twice more (a 16th of its pixels):
 # blocks still span 2 px or more there, and shadows change over centimetres, not pixels.
 PAPER_HALVINGS = 2
 # A block's middle shows under a tenth of the paper's light on the detection copy (under
 # 1% in every corpus scan); half the paper's light is half-way, where its edge lies.
 # Blocks printed light or halftoned (a grey of 40 % ink halves the paper's light no
-# more) are looked for again at four fifths of the paper's light.
+# more), and bullseyes whose thin rings a photo blurs, are looked for again at four
+# fifths of the paper's light when some are missing.
 PRINT_LEVELS = (0.5, 0.8)
 # Detection-copy print thinner than 3 px (text, hairline outlines, pen strokes: at most
 # 1.5 mm) is opened away; the smallest block keeps 8 px (MIN_BLOCK_PX).
@@ -68,9 +80,14 @@ THIN_PRINT_PX = 3
 # 2.4 px at 200 dpi. A Gaussian of 1.5 px merges them and moves a straight edge by
 # nothing (it blurs both sides alike).
 HALFTONE_SIGMA_PX = 1.5
+# ... and never more than an eighth of the blob's short side, which it would round.
+BLOCK_SIGMAS = 8
 # The full-resolution window around a blob reaches this far (detection-copy px) past
-# its bounding box: the box's edge pixels are blends, the block may end in the next.
-WINDOW_PAD_PX = 2
+# its bounding box: the box's edge pixels are blends, the block may end in the next;
+# and three of the smoothing's sigmas (full-resolution px) at least, so that the
+# smoothed block's edges and paper around them lie in the window (a bar printed in
+# greys shows only its darkest rows on the detection copy).
+WINDOW_PAD_PX, WINDOW_PAD_SIGMAS = 2, 3
 # Printed digits cover about a tenth of a question-number column (11% and 14% of the
 # 2025 form's two, rendered at 600 dpi); every column must be darker than its 180°
 # image, relative to the paper under it, by a quarter of that for the turn to count.
@@ -180,9 +197,10 @@ class _Candidates:
         )
 
 
-def _bullseyes(gray: np.ndarray) -> _Candidates:
-    """The page's bullseyes as candidates: a square box around each."""
-    rings = find_rings(gray)
+def _bullseyes(gray: np.ndarray, print_level: float) -> _Candidates:
+    """The page's bullseyes as candidates (print darker than ``print_level`` of the
+    paper): a square box around each."""
+    rings = find_rings(gray, print_level)
     centres = np.array([ring.centre for ring in rings], float).reshape(-1, 2)
     diameters = np.array([ring.diameter for ring in rings], float)
     square = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) / 2
@@ -213,19 +231,34 @@ def _tracks(bars: _Candidates) -> _Candidates:
     )
 
 
-def _scale_bounds(layout: _Layout, long_side_px: int) -> tuple[float, float]:
-    """The range of px per mm at which the page (or one of its parts) fills the image."""
-    return (
-        long_side_px / (layout.page_long * MARGIN_MAX),
-        long_side_px / (layout.part_long * CROP_MAX),
-    )
+def _scale_bounds(layout: _Layout, long_side_px: int, photo: bool) -> tuple[float, float]:
+    """The range of px per mm at which the page (or one of its parts) fills the image;
+    in a photo, the page may fill less of it, down to where its smallest mark keeps
+    ``MIN_PHOTO_BLOCK_PX``."""
+    least = long_side_px / (layout.page_long * MARGIN_MAX)
+    if photo:
+        least = min(least, MIN_PHOTO_BLOCK_PX / layout.marks[:, 1].min())
+    return least, long_side_px / (layout.part_long * CROP_MAX)
 
 
-def _detection_halvings(layout: _Layout, long_side_px: int) -> int:
-    """How often the page can be halved keeping the smallest block ``MIN_BLOCK_PX`` wide."""
+def _size_tolerance(short_px: np.ndarray | float) -> np.ndarray:
+    """How far (a share) a block's measured sides may be off, at ``short_px`` across."""
+    return np.maximum(SIZE_TOLERANCE, EDGE_BLUR_PX / np.maximum(short_px, 1.0))
+
+
+def _candidate_tolerance(found: _Candidates) -> np.ndarray:
+    """(N,) :func:`_size_tolerance` of each candidate; -1 (no size fits it) for a blob
+    under ``MIN_PHOTO_BLOCK_PX`` across, which is no block."""
+    short = found.sizes[:, 1]
+    return np.where(short >= MIN_PHOTO_BLOCK_PX, _size_tolerance(short), -1.0)
+
+
+def _detection_halvings(layout: _Layout, least_px_per_mm: float) -> int:
+    """How often the page can be halved keeping the smallest block ``MIN_BLOCK_PX`` wide
+    at the least scale it may have."""
     smallest_mm = layout.marks[:, 1].min()
     times = 0
-    while _scale_bounds(layout, long_side_px >> (times + 1))[0] * smallest_mm >= MIN_BLOCK_PX:
+    while least_px_per_mm * 0.5 ** (times + 1) * smallest_mm >= MIN_BLOCK_PX:
         times += 1
     return times
 
@@ -293,20 +326,25 @@ def _blobs(
     return boxes
 
 
-def _is_bar(blob: np.ndarray) -> bool:
-    """Whether the contour ``blob`` fills ``MIN_NARROW_OUTLINE`` of its minimum-area box,
-    both taken to its edge pixels' outer edges (the contour runs through their centres:
-    a bar a dozen pixels thick would lose a tenth of its area, and the smoothing rounds
-    its corners; a filled ellipse fills 0.79)."""
+def _box_share(blob: np.ndarray) -> float:
+    """How much of its minimum-area box the contour ``blob`` fills, both taken to its
+    edge pixels' outer edges (the contour runs through their centres: a block a few
+    pixels across would lose a quarter of its area, and a bar a dozen pixels thick a
+    tenth; a filled ellipse fills π/4 ≈ 0.79 of its box either way)."""
     width, height = cv2.minAreaRect(blob)[1]
     area = cv2.contourArea(blob) + cv2.arcLength(blob, True) / 2 + 1
-    return area >= MIN_NARROW_OUTLINE * (width + 1) * (height + 1)
+    return area / ((width + 1) * (height + 1))
+
+
+def _is_bar(blob: np.ndarray) -> bool:
+    """Whether the contour ``blob`` fills ``MIN_NARROW_OUTLINE`` of its box (the
+    smoothing rounds a bar's corners)."""
+    return _box_share(blob) >= MIN_NARROW_OUTLINE
 
 
 def _is_rectangle(blob: np.ndarray) -> bool:
-    """Whether the contour ``blob`` fills ``MIN_RECTANGULARITY`` of its minimum-area box."""
-    width, height = cv2.minAreaRect(blob)[1]
-    return cv2.contourArea(blob) >= MIN_RECTANGULARITY * width * height
+    """Whether the contour ``blob`` fills ``MIN_RECTANGULARITY`` of its box."""
+    return _box_share(blob) >= MIN_RECTANGULARITY
 
 
 _SHAPE_TESTS = {"solid": _is_rectangle, "bar": _is_bar, "corner": is_l}
@@ -324,12 +362,14 @@ def _measured(
     bar: :func:`_is_bar`; an L: :func:`omr.sheet.corner_marks.l_vertex`).
     """
     centres, sizes, corners = [], [], []
+    pad = max(WINDOW_PAD_PX / scale, WINDOW_PAD_SIGMAS * HALFTONE_SIGMA_PX)
     for x, y, w, h in boxes:
-        x0 = max(0, int((x - WINDOW_PAD_PX) / scale))
-        y0 = max(0, int((y - WINDOW_PAD_PX) / scale))
-        x1 = min(gray.shape[1], int((x + w + WINDOW_PAD_PX) / scale))
-        y1 = min(gray.shape[0], int((y + h + WINDOW_PAD_PX) / scale))
-        window = cv2.GaussianBlur(gray[y0:y1, x0:x1], (0, 0), HALFTONE_SIGMA_PX)
+        x0 = max(0, int(x / scale - pad))
+        y0 = max(0, int(y / scale - pad))
+        x1 = min(gray.shape[1], int((x + w) / scale + pad))
+        y1 = min(gray.shape[0], int((y + h) / scale + pad))
+        sigma = min(HALFTONE_SIGMA_PX, min(w, h) / scale / BLOCK_SIGMAS)
+        window = cv2.GaussianBlur(gray[y0:y1, x0:x1], (0, 0), sigma)
         _, dark = cv2.threshold(window, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
         contours, _ = cv2.findContours(dark, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         blob = max(contours, key=cv2.contourArea, default=None)
@@ -369,9 +409,10 @@ def _proposals(
     d_px = found.centres[j] - found.centres[i]
     s = np.hypot(*d_px.T) / np.hypot(*d_mm.T)
     # The pair's spacing must give the scale each candidate's own size gives.
+    tolerance = _candidate_tolerance(found)
     plausible = (
-        (np.abs(s / block_scale[a, i] - 1) < SIZE_TOLERANCE)
-        & (np.abs(s / block_scale[b, j] - 1) < SIZE_TOLERANCE)
+        (np.abs(s / block_scale[a, i] - 1) < tolerance[i])
+        & (np.abs(s / block_scale[b, j] - 1) < tolerance[j])
         & (s > bounds[0])
         & (s < bounds[1])
     )
@@ -399,7 +440,7 @@ def _best_proposal(
     block_scale = found.sizes[None, :, 0] / block_sizes[:, None, 0]
     other = found.sizes[None, :, 1] / block_sizes[:, None, 1]
     fits = (
-        (np.abs(other / block_scale - 1) < SIZE_TOLERANCE)
+        (np.abs(other / block_scale - 1) < _candidate_tolerance(found))
         & (block_scale > bounds[0])
         & (block_scale < bounds[1])
         & _kind_agrees(layout, found)
@@ -434,9 +475,8 @@ def _match(to_px: np.ndarray, layout: _Layout, found: _Candidates) -> dict[int, 
     predicted = blocks_mm @ to_px[:, :2].T + to_px[:, 2]
     px_per_mm = np.sqrt(abs(np.linalg.det(to_px[:, :2])))
     scale = found.sizes[None, :, 0] / block_sizes[:, None, 0]
-    shape_ok = (
-        np.abs(found.sizes[None, :, 1] / block_sizes[:, None, 1] / scale - 1) < SIZE_TOLERANCE
-    ) & _kind_agrees(layout, found)
+    off = np.abs(found.sizes[None, :, 1] / block_sizes[:, None, 1] / scale - 1)
+    shape_ok = (off < _candidate_tolerance(found)) & _kind_agrees(layout, found)
     distance = np.linalg.norm(predicted[:, None, :] - found.centres, axis=2)
     distance = np.where(shape_ok & (distance < MATCH_TOLERANCE_MM * px_per_mm), distance, np.inf)
     nearest = distance.argmin(axis=1)
@@ -461,6 +501,21 @@ def _matched_corners(
     about = found.centres[chosen][:, None, :] + predicted - predicted.mean(axis=1, keepdims=True)
     placed = np.where(found.round[chosen][:, None, None], about, placed)
     return placed.reshape(-1, 2).astype(np.float32)
+
+
+def _track_ends(points: np.ndarray, tracks: np.ndarray) -> np.ndarray:
+    """``points`` (M, 4, 2): matched corners, a track's (``tracks`` (M,) bool) each moved
+    to the middle of its end (the side it shares with the nearer neighbour corner).
+
+    A track registers a page by its two ends: its width is its bars' length, and on a
+    page measured askew, the box round its bars is wider than a bar by the skew."""
+    shortest_first = np.linalg.norm(points[:, 1] - points[:, 0], axis=1) < np.linalg.norm(
+        points[:, 2] - points[:, 1], axis=1
+    )
+    halves = (points + np.roll(points, -1, axis=1)) / 2
+    # Corners 0–1 and 2–3 share an end, or 1–2 and 3–0.
+    ends = np.where(shortest_first[:, None, None], halves[:, [0, 0, 2, 2]], halves[:, [3, 1, 1, 3]])
+    return np.where(tracks[:, None, None], ends, points)
 
 
 def _print_darkness(small: np.ndarray, to_small: np.ndarray, box: Box) -> float:
@@ -503,6 +558,50 @@ def _turned(
     return Problem(Reason.ORIENTATION_UNKNOWN)
 
 
+def _search(
+    scan: ScanChannels,
+    layout: _Layout,
+    bounds: tuple[float, float],
+    rings: Callable[[float], _Candidates],
+) -> tuple[int, np.ndarray, _Candidates, np.ndarray, float]:
+    """The marks found at a scale within ``bounds`` (px per mm), with the bullseyes
+    ``rings(print_level)``: how many the best similarity (2, 3) places, the candidates,
+    and the detection copy and its scale."""
+    gray = scan.ink
+    halvings = _detection_halvings(layout, bounds[0])
+    small, scale = scan.ink_halved(halvings), 0.5**halvings
+    small_bounds = (bounds[0] * scale, bounds[1] * scale)
+    paper = _paper(
+        scan.ink_halved(halvings + PAPER_HALVINGS), layout.marks[:, 1].max() * small_bounds[1]
+    )
+    block_areas = layout.marks.prod(axis=1)
+    areas = (
+        (1 - _size_tolerance(layout.marks[:, 1].min() * small_bounds[0])) ** 2
+        * block_areas.min()
+        * small_bounds[0] ** 2,
+        (1 + SIZE_TOLERANCE) ** 2 * block_areas.max() * small_bounds[1] ** 2,
+    )
+    # A track's bars may be too thin for the detection copy to be halved until a
+    # halftone's dots merge: it is smoothed instead.
+    if layout.bars.any():
+        small = cv2.GaussianBlur(small, (0, 0), HALFTONE_SIGMA_PX)
+    best: tuple[int, np.ndarray, _Candidates] = (0, np.zeros((2, 3)), _Candidates.none())
+    for print_level in PRINT_LEVELS:
+        boxes = _blobs(small, paper, *areas, print_level)
+        found = _measured(gray, boxes, scale) + rings(print_level)
+        if layout.bars.any():
+            found += _tracks(_measured(gray, boxes, scale, "bar"))
+        if layout.corner.any():
+            ells = _corner_blobs(_print(small, paper, print_level), areas)
+            found += _measured(gray, ells, scale, "corner")
+        count, similarity = _best_proposal(layout, found, bounds)
+        if count > best[0]:
+            best = (count, similarity, found)
+        if count == len(layout.centres):
+            break
+    return *best, small, scale
+
+
 def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegistration | Problem:
     """Register a page on the template's solid printed blocks, in its ink channel.
 
@@ -526,34 +625,17 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
     if not isinstance(registration, BlockRegistration):
         raise TypeError("register_by_blocks needs a template with block registration")
     layout = _layout(template)
-    gray = scan.ink
-    halvings = _detection_halvings(layout, max(gray.shape))
-    small, scale = scan.ink_halved(halvings), 0.5**halvings
-    small_bounds = _scale_bounds(layout, max(small.shape))
-    paper = _paper(
-        scan.ink_halved(halvings + PAPER_HALVINGS), layout.marks[:, 1].max() * small_bounds[1]
-    )
-    block_areas = layout.marks.prod(axis=1)
     expected = len(registration.blocks)
-    bounds = _scale_bounds(layout, max(gray.shape))
-    rings = _bullseyes(gray) if layout.rings else _Candidates.none()
-    areas = (
-        (1 - SIZE_TOLERANCE) ** 2 * block_areas.min() * small_bounds[0] ** 2,
-        (1 + SIZE_TOLERANCE) ** 2 * block_areas.max() * small_bounds[1] ** 2,
-    )
-    # A track's bars may be too thin for the detection copy to be halved until a
-    # halftone's dots merge: it is smoothed instead.
-    if layout.bars.any():
-        small = cv2.GaussianBlur(small, (0, 0), HALFTONE_SIGMA_PX)
-    for print_level in PRINT_LEVELS:
-        boxes = _blobs(small, paper, *areas, print_level)
-        found = _measured(gray, boxes, scale) + rings
-        if layout.bars.any():
-            found += _tracks(_measured(gray, boxes, scale, "bar"))
-        if layout.corner.any():
-            ells = _corner_blobs(_print(small, paper, print_level), areas)
-            found += _measured(gray, ells, scale, "corner")
-        count, similarity = _best_proposal(layout, found, bounds)
+    gray = scan.ink
+
+    @cache
+    def rings(print_level: float) -> _Candidates:
+        return _bullseyes(gray, print_level) if layout.rings else _Candidates.none()
+
+    # A scan first (the page fills the image); then a photo, where it may fill less.
+    for photo in (False, True):
+        bounds = _scale_bounds(layout, max(gray.shape), photo)
+        count, similarity, found, small, scale = _search(scan, layout, bounds, rings)
         if count >= MIN_REGISTRATION_BLOCKS:
             break
     matches = _match(similarity, layout, found) if count else {}
@@ -564,10 +646,12 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
             expected=expected,
             needed=MIN_REGISTRATION_BLOCKS,
         )
+    tracks = layout.bars[list(matches)] > 0
     model = "homography" if len(matches) >= HOMOGRAPHY_BLOCKS else "affine"
-    image_px = _matched_corners(layout.corners, matches, similarity, found)
+    image_px = _matched_corners(layout.corners, matches, similarity, found).reshape(-1, 4, 2)
+    image_px = _track_ends(image_px, tracks).reshape(-1, 2).astype(np.float32)
     registered = registration_from_marks(
-        layout.corners[list(matches)].reshape(-1, 2),
+        _track_ends(layout.corners[list(matches)], tracks).reshape(-1, 2),
         image_px,
         method="blocks",
         marks_found=len(matches),
@@ -583,7 +667,7 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
     if not turned:
         return registered
     return registration_from_marks(
-        layout.turned_corners[list(matches)].reshape(-1, 2),
+        _track_ends(layout.turned_corners[list(matches)], tracks).reshape(-1, 2),
         image_px,
         method="blocks",
         marks_found=len(matches),

@@ -15,6 +15,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
+from omr.reading.bend import Bend
 from omr.vocabulary.reasons import Problem, Reason
 
 MAX_REPROJECTION_ERROR_MM = 1.0
@@ -33,7 +34,8 @@ class PageRegistration:
     ``unconfirmed``, when the marks found were too few or too far off for a fit of
     their own, is the page's reason unless the printed outlines confirm it;
     ``marks_mm`` and ``marks_px`` (M, 2) the found marks' corners in template mm and in
-    image px.
+    image px; ``bend``, for a page that does not lie flat, moves template mm before the
+    homography (:mod:`omr.reading.bend`).
     """
 
     homography: np.ndarray
@@ -48,6 +50,7 @@ class PageRegistration:
     unconfirmed: Problem | None = None
     marks_mm: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)), repr=False)
     marks_px: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)), repr=False)
+    bend: Bend | None = field(default=None, repr=False)
 
     def __bool__(self) -> bool:
         return True
@@ -60,6 +63,7 @@ class PageRegistration:
             "marks_expected": self.marks_expected,
             "reprojection_error_mm": round(self.reprojection_error_mm, 3),
             "outlines": self.outlines,
+            "bent": self.bend is not None,
             "scan_dpi": round(self.px_per_mm * 25.4),
         }
 

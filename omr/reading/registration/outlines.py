@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from omr.reading.bend import Bend, remap
 from omr.reading.channels import PRINT_CHANNEL, ScanChannels
 from omr.reading.registration.fit import MAX_REPROJECTION_ERROR_MM, PageRegistration
 from omr.reading.template_space import per_template
@@ -70,6 +71,11 @@ def _sampled(template: SheetTemplate) -> tuple[np.ndarray, np.ndarray, float]:
     return indices, centres[indices], search
 
 
+def sampled_count(template: SheetTemplate) -> int:
+    """How many outlines are measured on a page of ``template``."""
+    return len(_sampled(template)[0])
+
+
 def _print_halved(scan: ScanChannels, template: SheetTemplate, times: int) -> np.ndarray:
     """The channel where the printed outlines are darkest, halved ``times`` times (2 × 2
     means): green for a colour scan of a drop-out print, the ink channel otherwise."""
@@ -87,9 +93,11 @@ def _straightened(
     homography: np.ndarray,
     bounds: np.ndarray,
     px_per_mm: float,
+    bend: Bend | None = None,
 ) -> np.ndarray:
     """The template-space window ``bounds`` (x0, y0, x1, y1 mm) of the print at
-    ``REFINE_PX_PER_MM``, as darkness (0 paper … 1 black), float32.
+    ``REFINE_PX_PER_MM``, as darkness (0 paper … 1 black), float32; template mm moved by
+    ``bend`` before ``homography``, when given.
 
     The scan is first halved while it keeps twice the window's resolution, so no thin
     outline falls between the samples."""
@@ -105,23 +113,36 @@ def _straightened(
     to_small = np.diag([shrink, shrink, 1.0]) @ homography @ to_window
     to_small[:2] += (shrink - 1) / 2 * to_small[2]
     size = (int(np.ceil((x1 - x0) * REFINE_PX_PER_MM)), int(np.ceil((y1 - y0) * REFINE_PX_PER_MM)))
-    window = cv2.warpPerspective(
-        small, to_small, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=255
-    ).astype(np.float32)
+    if bend is None:
+        window = cv2.warpPerspective(
+            small, to_small, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=255
+        )
+    else:
+        # The same map, from template px at REFINE_PX_PER_MM: the window starts at x0, y0.
+        to_small = to_small @ np.array(
+            [[1.0, 0, -x0 * REFINE_PX_PER_MM], [0, 1.0, -y0 * REFINE_PX_PER_MM], [0, 0, 1]]
+        )
+        origin = (x0 * REFINE_PX_PER_MM, y0 * REFINE_PX_PER_MM)
+        window = remap(small, to_small, bend, REFINE_PX_PER_MM, size, origin, cv2.INTER_LINEAR, 255)
+    window = window.astype(np.float32)
     paper = max(float(np.percentile(window, 90)), 1.0)
     return 1.0 - window / paper
 
 
-def _outline_shifts(
-    scan: ScanChannels, template: SheetTemplate, homography: np.ndarray, px_per_mm: float
+def outline_shifts(
+    scan: ScanChannels,
+    template: SheetTemplate,
+    homography: np.ndarray,
+    px_per_mm: float,
+    bend: Bend | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The sampled bubbles' centres (n, 2) mm and where their outlines lie (n, 2) mm
-    through ``homography``; NaN where no outline was found."""
+    through ``homography`` (after ``bend``, when given); NaN where no outline was found."""
     indices, centres, search = _sampled(template)
     size = template.all_bubbles[indices[0]].size_mm
     margin = max(size) * OUTSIDE_RADII[1] / 2 + search + 1.0
     bounds = np.concatenate([centres.min(axis=0) - margin, centres.max(axis=0) + margin])
-    darkness = _straightened(scan, template, homography, bounds, px_per_mm)
+    darkness = _straightened(scan, template, homography, bounds, px_per_mm, bend)
     at = np.rint((centres - bounds[:2]) * REFINE_PX_PER_MM).astype(np.intp)
     response = cv2.filter2D(darkness, cv2.CV_32F, ring_kernel(*size, REFINE_PX_PER_MM))
     offset, scores = best_matches(response, at, max(1, int(search * REFINE_PX_PER_MM)))
@@ -157,7 +178,7 @@ class _Refit:
 def _refit(
     scan: ScanChannels, template: SheetTemplate, homography: np.ndarray, px_per_mm: float
 ) -> _Refit:
-    centres, found = _outline_shifts(scan, template, homography, px_per_mm)
+    centres, found = outline_shifts(scan, template, homography, px_per_mm)
     usable = ~np.isnan(found).any(axis=1)
     if usable.sum() < MIN_OUTLINES:
         return _Refit(None, 0, np.inf, np.inf)
