@@ -95,3 +95,11 @@ def test_two_overshoots_meeting_in_a_neck_are_not_a_stroke() -> None:
     and as broad as the bubbles where it leaves them is not a stroke."""
     page = _drawn((1.0, 1.0, 0.0), [((12.0, 10.0), (13.0, 10.0))], 1.6)
     assert _read(page, (1.0, 1.0, 0.0))[:2] == [False, False]
+
+
+def test_a_broad_line_from_an_overshooting_fill_to_blank_neighbours() -> None:
+    """A soft pencil's line (0.9 mm) through a fill that overshoots, run out to both
+    blank neighbours' outlines: broadened beside the fill's overshoot, it is still one
+    band of a pen's width further across the gap."""
+    page = _drawn((0.0, 1.2, 0.0), [((12.0, 10.0), (18.0, 10.0))], 0.9)
+    assert _read(page, (0.0, 1.2, 0.0))[1] is True

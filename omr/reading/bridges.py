@@ -145,6 +145,11 @@ def bridged(
     slope, through = _line_of(middle, samples.along_mm[chosen])
     # A stroke's width across the gap, at the slant its middles show, and the blur.
     widest = STROKE_MAX_MM * np.sqrt(1 + slope**2)[:, None] + 2 * spacing
+    # Beside a blank neighbour, its width is judged past the step nearest this bubble,
+    # where the fill's own overshoot may lie beside it; between two marked bubbles all
+    # along (where two overshoots pinch together, the band broadens at both ends).
+    alone = ~inked[samples.other[chosen]]
+    width[alone, 0] = width[alone, 1]
     stroke = (
         band.all(axis=-1)
         & (width <= widest).all(axis=-1)
