@@ -758,12 +758,17 @@ def _rings(
     return ring, ring_baseline
 
 
+# A light pen's fills cover less of the interior (grain, a dry pen's streaks): a bubble
+# inked to three quarters of this page's typical mark is filled by the same hand.
+FILL_SHARE_OF_MARKS = 0.75
+
+
 def _filled_threshold(fill: np.ndarray, calibration: Calibration) -> float:
     """The filled threshold for this sheet: lowered for a light pen, within limits."""
     marked = fill[fill >= calibration.filled_min_fill_floor]
     if marked.size < 3:
         return calibration.filled_min_fill
-    adapted = 0.75 * float(np.median(marked))
+    adapted = FILL_SHARE_OF_MARKS * float(np.median(marked))
     return float(np.clip(adapted, calibration.filled_min_fill_floor, calibration.filled_min_fill))
 
 
@@ -1059,6 +1064,9 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
 
 
 OVERLAY_SHARE = 0.75
+# Half a felt-tip stroke (0.4 mm) and the scan's blur, seen from the centre at the
+# interior's rim of the smallest bubbles (1.2 mm out): at most 25° either side of an end.
+ARM_HALF_WIDTH_DEG = 25.0
 
 
 def _between_arms(profile: np.ndarray, angles: tuple[float, ...]) -> float:
@@ -1066,7 +1074,9 @@ def _between_arms(profile: np.ndarray, angles: tuple[float, ...]) -> float:
     under the X inks all of it in the page's pen; between the strokes of an X over an
     empty circle lies paper, however blurred the strokes or off centre their crossing."""
     directions = np.arange(profile.size) * (360 / profile.size)
-    away = np.array([min(_apart(d, a, 360) for a in angles) >= 25 for d in directions])
+    away = np.array(
+        [min(_apart(d, a, 360) for a in angles) >= ARM_HALF_WIDTH_DEG for d in directions]
+    )
     return float(np.percentile(profile[away], 25)) if away.any() else 0.0
 
 

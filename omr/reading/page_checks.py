@@ -9,9 +9,18 @@ from omr.reading.template_space import TemplatePage, per_template
 from omr.sheet.template import ArucoRegistration, Box, SheetTemplate
 from omr.vocabulary.reasons import Problem, Reason
 
+# Ink is darker than 60 % of the paper's brightness: a pen's or the printer's line, not
+# the paper's grain or the other side showing through.
+INK_BELOW_PAPER = 0.6
+# A sheet's own print (registration marks, QR code, grid, text) darkens 4–14 % of it; under
+# 0.2 % the page holds no print at all: a blank sheet, or the back of one.
 BLANK_INK_SHARE = 0.002
+# The Laplacian's variance at 600 px across: printed lines and text in focus give over a
+# thousand; lines smeared over a millimetre or more give under ten.
 BLUR_SHARPNESS = 40.0
 STRAY_MIN_AREA_MM2 = 6.0
+# Nothing is printed within a printer's margin of the edge, where the scanner lid's
+# shadow and a torn edge fall: ink there is never stray.
 EDGE_MARGIN_MM = 6.0
 # A stray mark is at least 6 mm² of ink: 24 px at 2 px/mm, enough to measure its area.
 STRAY_PX_PER_MM = 2.0
@@ -28,7 +37,7 @@ def blank_or_blurred(gray: np.ndarray) -> Problem | None:
         gray, (600, int(600 * gray.shape[0] / gray.shape[1])), interpolation=cv2.INTER_AREA
     )
     paper = float(np.percentile(small, 95))
-    ink_share = float((small < paper * 0.6).mean())
+    ink_share = float((small < paper * INK_BELOW_PAPER).mean())
     if ink_share < BLANK_INK_SHARE:
         return Problem(Reason.BLANK_PAGE)
     sharpness = float(cv2.Laplacian(small, cv2.CV_32F).var())
@@ -82,7 +91,7 @@ def stray_marks(page: TemplatePage, template: SheetTemplate) -> list[Problem]:
     ink = page.overview(STRAY_PX_PER_MM)
     ppm = STRAY_PX_PER_MM
     paper = float(np.percentile(ink[::3, ::3], 90))
-    mask = (ink < paper * 0.6).view(np.uint8) & _outside_zones(template, ppm)[
+    mask = (ink < paper * INK_BELOW_PAPER).view(np.uint8) & _outside_zones(template, ppm)[
         : ink.shape[0], : ink.shape[1]
     ]
     if not cv2.countNonZero(mask):
