@@ -197,6 +197,31 @@ def _percentile(values: np.ndarray, q: float) -> np.ndarray:
     return below + (position - low) * (ordered[..., high] - below)
 
 
+def _darkness_percentiles(
+    pixels: np.ndarray, paper: np.ndarray, qs: tuple[float, ...]
+) -> list[np.ndarray]:
+    """``_percentile(1.0 - pixels / paper, q)`` for each of ``qs``, the same values from
+    one partial sort of the (N, P) uint8 ``pixels`` (darkness falls as a pixel brightens:
+    the k-th darkest is the k-th brightest pixel's darkness); ``paper`` (N, 1)."""
+    count = pixels.shape[-1]
+    ranks = []  # per q: its position and the two darkness ranks it lies between
+    for q in qs:
+        position = q / 100 * (count - 1)
+        low = int(position)
+        ranks.append((position, low, min(low + 1, count - 1)))
+    kth = sorted({count - 1 - rank for _, low, high in ranks for rank in (low, high)})
+    ordered = np.partition(pixels, kth, axis=-1)
+
+    def darkness(rank: int) -> np.ndarray:
+        return 1.0 - ordered[..., count - 1 - rank] / paper[..., 0]
+
+    result = []
+    for position, low, high in ranks:
+        below = darkness(low).astype(np.float64)
+        result.append(below + (position - low) * (darkness(high) - below))
+    return result
+
+
 @cache
 def _outline_probe(rx: float, ry: float) -> tuple[np.ndarray, np.ndarray]:
     """Points (P, 2) and weights (P,) scoring a printed outline centred on them.
@@ -215,26 +240,40 @@ def _outline_probe(rx: float, ry: float) -> tuple[np.ndarray, np.ndarray]:
 class Footprints:
     """Where a neighbour's print or mark may lie across a bubble's reach samples: for
     each pair (``own``, ``other``), sorted by ``own``, the (96, S) samples of ``own``
-    ``inside`` ``other``'s footprint grown by an overshoot and half a stroke; and for
-    each bubble, (N, 96, S) its samples on any neighbour's printed outline
-    (``outlines``, which lie inside the footprints)."""
+    inside ``other``'s footprint grown by an overshoot and half a stroke, packed 64 to a
+    word (``inside``: (P, W) uint64, see :func:`_packed`); and for each bubble,
+    (N, 96, S) its samples on any neighbour's printed outline (``outlines``, which lie
+    inside the footprints)."""
 
     own: np.ndarray
     other: np.ndarray
     inside: np.ndarray
     outlines: np.ndarray
 
-    def blocked(self, inked: np.ndarray, print_shows: bool) -> np.ndarray:
-        """(N, 96, S) bool: samples on the footprint of a neighbour that holds ink
-        (``inked``: (N,) bool), or, where the print is as dark as ink (``print_shows``:
-        a form printed black, a gray scan), on the printed outline of any neighbour."""
-        blocked = self.outlines.copy() if print_shows else np.zeros_like(self.outlines)
-        chosen = inked[self.other]
+    def blocked(self, inked: np.ndarray, print_shows: bool, rows: np.ndarray) -> np.ndarray:
+        """(R, 96, S) bool for the bubbles ``rows`` (R,) (sorted): samples on the
+        footprint of a neighbour that holds ink (``inked``: (N,) bool), or, where the
+        print is as dark as ink (``print_shows``: a form printed black, a gray scan), on
+        the printed outline of any neighbour."""
+        shape = self.outlines.shape[1:]
+        blocked = self.outlines[rows] if print_shows else np.zeros((len(rows), *shape), bool)
+        wanted = np.zeros(len(inked), bool)
+        wanted[rows] = True
+        chosen = inked[self.other] & wanted[self.own]
         own = self.own[chosen]
         if own.size:
             starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
-            blocked[own[starts]] |= np.logical_or.reduceat(self.inside[chosen], starts, axis=0)
+            words = np.bitwise_or.reduceat(self.inside[chosen], starts, axis=0)
+            bits = np.unpackbits(words.view(np.uint8), axis=1, count=int(np.prod(shape)))
+            blocked[np.searchsorted(rows, own[starts])] |= bits.view(bool).reshape(-1, *shape)
         return blocked
+
+
+def _packed(inside: np.ndarray) -> np.ndarray:
+    """(P, ...) bool → (P, W) uint64: each row's bits in order, padded to whole words."""
+    packed = np.packbits(inside.reshape(len(inside), -1), axis=1)
+    padding = -packed.shape[1] % 8
+    return np.ascontiguousarray(np.pad(packed, ((0, 0), (0, padding)))).view(np.uint64)
 
 
 @cache
@@ -280,13 +319,13 @@ def _neighbourhood(
         outlines[own[starts]] |= np.logical_or.reduceat(ring, starts, axis=0)
         kept = inside.reshape(len(inside), -1).any(axis=1)
         touching.append(chunk[kept])
-        insides.append(inside[kept])
+        insides.append(_packed(inside[kept]))
     touching_pairs = np.concatenate(touching) if touching else np.zeros((0, 2), np.intp)
     empty = np.zeros((0, *points.shape[1:-1]), bool)
     footprints = Footprints(
         _frozen(touching_pairs[:, 0]),
         _frozen(touching_pairs[:, 1]),
-        _frozen(np.concatenate(insides) if insides else empty),
+        _frozen(np.concatenate(insides) if insides else _packed(empty)),
         _frozen(outlines),
     )
     del points
@@ -393,13 +432,25 @@ SIDE_DIRECTIONS = (7, 8)
 
 def _widened(inked: np.ndarray) -> np.ndarray:
     """(N, D, S) inked samples, each also inked where a direction within its radius's
-    :func:`_widening` is."""
+    :func:`_widening` is (the widening narrows going out: each shift widens the first
+    radii, as many as are that wide)."""
+    widths = np.asarray(_widening())
+    most, directions = int(widths.max()), inked.shape[1]
+    around = np.concatenate([inked[:, -most:], inked, inked[:, :most]], axis=1)
     wide = inked.copy()
-    for step, width in enumerate(_widening()):
-        column = inked[..., step]
-        for shift in range(1, width + 1):
-            wide[..., step] |= np.roll(column, shift, axis=1) | np.roll(column, -shift, axis=1)
+    for shift in range(1, most + 1):
+        upto = int((widths >= shift).sum())
+        before = around[:, most - shift : most - shift + directions, :upto]
+        after = around[:, most + shift : most + shift + directions, :upto]
+        wide[..., :upto] |= before | after
     return wide
+
+
+def _reached(inked: np.ndarray) -> np.ndarray:
+    """(N, D, S) inked samples → (N, D) the radius of the last of the unbroken run of ink
+    from the first sample out (0 where the first is paper)."""
+    steps = np.where(inked.all(-1), inked.shape[-1], inked.argmin(-1))
+    return np.where(steps > 0, np.asarray(REACH_RADII)[steps - 1], 0.0)
 
 
 @cache
@@ -561,10 +612,10 @@ def measure_bubbles(
     interiors = []
     for group, rx, ry, paper in groups:
         disc = _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS)
-        interior = 1.0 - gather(page.ink, centers[group.members], disc) / paper
+        pixels = gather(page.ink, centers[group.members], disc)
+        interior = 1.0 - pixels / paper
         darkness[group.members] = np.clip(interior, 0.0, 1.0).mean(-1)
-        tone[group.members] = _percentile(interior, 75)
-        grain[group.members] = _percentile(interior, 99)
+        tone[group.members], grain[group.members] = _darkness_percentiles(pixels, paper, (75, 99))
         interiors.append(interior)
     # What the print alone darkens (digits printed inside, a black outline's blur): the
     # lower quartile of each size's bubbles, of which at least a quarter are blank. Fixed
@@ -589,7 +640,9 @@ def measure_bubbles(
             page.ink, centers[group.members], _polar_points(rx, ry, OUTLINE_RADII, RIM_DIRECTIONS)
         )
         outlines.append((group.members, 1.0 - across / paper[..., None]))  # (N, 48, R) darkness
-    clear = ~layout.footprints.blocked(holds_ink, _print_shows(outlines, holds_ink, levels.ink_at))
+    reached = np.flatnonzero(fill > 0)
+    print_shows = _print_shows(outlines, holds_ink, levels.ink_at)
+    clear = ~layout.footprints.blocked(holds_ink, print_shows, reached)
     for (group, rx, ry, paper), interior in zip(groups, interiors, strict=True):
         index = group.members
         ink_below = paper * (1.0 - levels.ink_at)
@@ -608,10 +661,8 @@ def measure_bubbles(
         if marked.size:
             samples = gather(page.ink, centers[marked], _polar_points(rx, ry, REACH_RADII))
             below = (paper[fill[index] > 0] * (1.0 - levels.ink_at))[..., None]
-            inked = _widened((samples < below) & clear[marked])
-            run = np.cumprod(inked, axis=-1)
-            steps = run.sum(-1)
-            reach[marked] = np.where(steps > 0, np.asarray(REACH_RADII)[steps - 1], 0.0)
+            inked = (samples < below) & clear[np.searchsorted(reached, marked)]
+            reach[marked] = _reached(_widened(inked))
     ring, ring_baseline = _rings(outlines, fill, count, levels, calibration.blank_max_fill)
     joined = bridged(page, centers, papers, holds_ink, layout.gaps, levels.ink_at)
     return BubbleMeasure(
