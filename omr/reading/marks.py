@@ -431,25 +431,25 @@ SIDE_DIRECTIONS = (7, 8)
 
 
 def _widened(inked: np.ndarray) -> np.ndarray:
-    """(N, D, S) inked samples, each also inked where a direction within its radius's
-    :func:`_widening` is (the widening narrows going out: each shift widens the first
-    radii, as many as are that wide)."""
+    """(N, S, D) inked samples (radius by radius, going round), each also inked where a
+    direction within its radius's :func:`_widening` is (the widening narrows going out:
+    each shift widens the first radii, as many as are that wide)."""
     widths = np.asarray(_widening())
-    most, directions = int(widths.max()), inked.shape[1]
-    around = np.concatenate([inked[:, -most:], inked, inked[:, :most]], axis=1)
+    most, directions = int(widths.max()), inked.shape[-1]
+    around = np.concatenate([inked[..., -most:], inked, inked[..., :most]], axis=-1)
     wide = inked.copy()
     for shift in range(1, most + 1):
         upto = int((widths >= shift).sum())
-        before = around[:, most - shift : most - shift + directions, :upto]
-        after = around[:, most + shift : most + shift + directions, :upto]
-        wide[..., :upto] |= before | after
+        before = around[:, :upto, most - shift : most - shift + directions]
+        after = around[:, :upto, most + shift : most + shift + directions]
+        wide[:, :upto] |= before | after
     return wide
 
 
 def _reached(inked: np.ndarray) -> np.ndarray:
-    """(N, D, S) inked samples → (N, D) the radius of the last of the unbroken run of ink
+    """(N, S, D) inked samples → (N, D) the radius of the last of the unbroken run of ink
     from the first sample out (0 where the first is paper)."""
-    steps = np.where(inked.all(-1), inked.shape[-1], inked.argmin(-1))
+    steps = np.where(inked.all(1), inked.shape[1], inked.argmin(1))
     return np.where(steps > 0, np.asarray(REACH_RADII)[steps - 1], 0.0)
 
 
@@ -642,7 +642,7 @@ def measure_bubbles(
         outlines.append((group.members, 1.0 - across / paper[..., None]))  # (N, 48, R) darkness
     reached = np.flatnonzero(fill > 0)
     print_shows = _print_shows(outlines, holds_ink, levels.ink_at)
-    clear = ~layout.footprints.blocked(holds_ink, print_shows, reached)
+    clear = ~layout.footprints.blocked(holds_ink, print_shows, reached).transpose(0, 2, 1)
     for (group, rx, ry, paper), interior in zip(groups, interiors, strict=True):
         index = group.members
         ink_below = paper * (1.0 - levels.ink_at)
@@ -659,7 +659,9 @@ def measure_bubbles(
         gaps[index] = _paper_stretches(rim_darkness >= levels.ink_at * RIM_TEXTURE_SHARE)
         marked = index[fill[index] > 0]
         if marked.size:
-            samples = gather(page.ink, centers[marked], _polar_points(rx, ry, REACH_RADII))
+            # Radius by radius (N, S, D): going round is the inner axis.
+            points = _polar_points(rx, ry, REACH_RADII).transpose(1, 0, 2)
+            samples = gather(page.ink, centers[marked], points)
             below = (paper[fill[index] > 0] * (1.0 - levels.ink_at))[..., None]
             inked = (samples < below) & clear[np.searchsorted(reached, marked)]
             reach[marked] = _reached(_widened(inked))

@@ -27,6 +27,7 @@ OVERVIEW_PX_PER_MM = 2.0
 BUBBLE_MARGIN_RADII, BUBBLE_MARGIN_MM = 2.0, 1.5
 BOX_MARGIN_MM = 4.0  # around the printed codes
 PAPER = 255
+SAMPLES_AT_ONCE = 1 << 16  # per take: its index array, 512 kB, stays in cache
 Result = TypeVar("Result")
 
 
@@ -181,8 +182,7 @@ class TemplatePage:
             or (mapped[:, 1] >= height - reach[1]).any()
         ):
             return gather(self.printed, centers_px, offsets_px)
-        index = _flat_index(mapped, offsets, width, self.source.shape[2], PRINT_CHANNEL)
-        return self.source.reshape(-1).take(index)
+        return _sampled(self.source, mapped, offsets, PRINT_CHANNEL)
 
     @property
     def source(self) -> np.ndarray:
@@ -336,23 +336,32 @@ def _flat(offsets: np.ndarray, width: int) -> np.ndarray:
     return rounded[..., 0] + rounded[..., 1] * width
 
 
-def _flat_index(
-    centers: np.ndarray, offsets: np.ndarray, width: int, channels: int = 1, channel: int = 0
+def _sampled(
+    image: np.ndarray, centers: np.ndarray, offsets: np.ndarray, channel: int = 0
 ) -> np.ndarray:
-    """(N, ...) indices into a flattened (H, ``width``, ``channels``) image of ``channel``
-    at every centre (N, 2) + offset (..., 2), both (x, y) px.
+    """``channel`` of (H, W) or (H, W, C) ``image`` at every centre (N, 2) + offset
+    (..., 2), both (x, y) px: (N, ...), out of bounds clipped.
 
     Centres and offsets are rounded to whole pixels separately, so one flat index per
-    offset serves every centre.
+    offset serves every centre; the centres are taken a few at a time, so no index array
+    of every sample is made at once (nor its memory traffic).
     """
+    width = image.shape[1]
+    channels = image.shape[2] if image.ndim == 3 else 1
     base = _flat(centers, width) * channels + channel
-    return base.reshape((-1,) + (1,) * (offsets.ndim - 1)) + _flat(offsets, width) * channels
+    steps = _flat(offsets, width) * channels
+    flat = image.reshape(-1)
+    result = np.empty((len(base), *steps.shape), image.dtype)
+    rows = max(1, SAMPLES_AT_ONCE // max(steps.size, 1))
+    for start in range(0, len(base), rows):
+        index = base[start : start + rows].reshape((-1,) + (1,) * steps.ndim) + steps
+        flat.take(index, out=result[start : start + rows], mode="clip")
+    return result
 
 
 def gather(image: np.ndarray, centers: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """Sample (H, W) ``image`` at every centre + offset: (N, 2) and (..., 2) → (N, ...)."""
-    index = _flat_index(centers, offsets, image.shape[1])
-    return image.ravel().take(index, mode="clip")
+    return _sampled(image, centers, offsets)
 
 
 def _source_bounds(
