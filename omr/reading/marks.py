@@ -48,6 +48,7 @@ from omr.vocabulary.reasons import Reason
 from omr.vocabulary.states import MarkState
 
 SEARCH_MM = 0.8
+BUBBLES_AT_ONCE = 64  # whose outline search is scored at once: 64 × 49 × 60 float32, 750 kB
 # Directions and radii of the reach profile: from inside the interior to 2 radii, where
 # the page's measured window ends (every X stroke that leaves a bubble passes there).
 # 96 directions: 0.4 mm apart at 2 radii of the largest bubbles, so that the thinnest
@@ -56,8 +57,8 @@ REACH_DIRECTIONS = 96
 REACH_RADII = tuple(np.round(np.arange(0.6, 2.01, 0.1), 2))
 RIM_DIRECTIONS = 48
 # Neighbouring pairs whose footprints are sampled at once: each pair's (96, 15, 2) float64
-# offsets are 23 kB, and a few temporaries of that size are alive at once (256: 30 MB).
-PAIRS_AT_ONCE = 256
+# offsets are 23 kB, and a few temporaries of that size are alive at once (64: 8 MB).
+PAIRS_AT_ONCE = 64
 # The interior's rim (the printed outline starts past 0.8): a fill of 60 % of the
 # interior reaches 0.77 radii, a felt-tip X over an empty circle leaves paper there.
 RIM_RADII = (0.62, 0.7)
@@ -292,10 +293,6 @@ def _neighbourhood(
     radii = np.asarray(sizes_mm, np.float64).reshape(-1, 2) / 2
     reach = radii.max(axis=1) * REACH_RADII[-1]
     grown = radii * NEIGHBOUR_OVERSHOOT + NEIGHBOUR_STROKE_MM
-    points = np.empty((len(centers), REACH_DIRECTIONS, len(REACH_RADII), 2))  # mm
-    for size in {tuple(size) for size in radii}:
-        alike = (radii == size).all(axis=1)
-        points[alike] = centers[alike, None, None, :] + _polar_points(*size, REACH_RADII)
     near = np.concatenate(  # (N, N) by 128 rows: a thousand bubbles' differences are 16 MB
         [
             np.linalg.norm(centers[row : row + 128, None, :] - centers[None, :, :], axis=-1)
@@ -305,12 +302,13 @@ def _neighbourhood(
     )
     np.fill_diagonal(near, False)
     pairs = np.argwhere(near)  # sorted by own
-    outlines = np.zeros(points.shape[:-1], bool)
+    shape = (REACH_DIRECTIONS, len(REACH_RADII))
+    outlines = np.zeros((len(centers), *shape), bool)
     touching, insides = [], []
     for start in range(0, len(pairs), PAIRS_AT_ONCE):
         chunk = pairs[start : start + PAIRS_AT_ONCE]
         own, other = chunk.T
-        offset = points[own] - centers[other, None, None, :]
+        offset = _reach_points(centers[own], radii[own]) - centers[other, None, None, :]
         inside = ((offset / grown[other, None, None, :]) ** 2).sum(axis=-1) <= 1.0
         radius = np.sqrt(((offset / radii[other, None, None, :]) ** 2).sum(axis=-1))
         # Each bubble's samples on any neighbour's outline (a chunk's owns are sorted).
@@ -321,16 +319,25 @@ def _neighbourhood(
         touching.append(chunk[kept])
         insides.append(_packed(inside[kept]))
     touching_pairs = np.concatenate(touching) if touching else np.zeros((0, 2), np.intp)
-    empty = np.zeros((0, *points.shape[1:-1]), bool)
+    empty = np.zeros((0, *shape), bool)
     footprints = Footprints(
         _frozen(touching_pairs[:, 0]),
         _frozen(touching_pairs[:, 1]),
         _frozen(np.concatenate(insides) if insides else _packed(empty)),
         _frozen(outlines),
     )
-    del points
     rows = [_strokes_reaching(centers, radii, start) for start in range(0, len(centers), 128)]
     return footprints, _frozen(np.concatenate(rows))
+
+
+def _reach_points(centers: np.ndarray, radii: np.ndarray) -> np.ndarray:
+    """(n, 96, S, 2) mm: the reach samples of bubbles at ``centers`` (n, 2) of ``radii``
+    (n, 2), both mm."""
+    points = np.empty((len(centers), REACH_DIRECTIONS, len(REACH_RADII), 2))
+    for size in {tuple(size) for size in radii}:
+        alike = (radii == size).all(axis=1)
+        points[alike] = centers[alike, None, None, :] + _polar_points(*size, REACH_RADII)
+    return points
 
 
 def _strokes_reaching(centers: np.ndarray, radii: np.ndarray, start: int) -> np.ndarray:
@@ -402,7 +409,7 @@ def _refine_offsets(
     values = printed(centers, shifts[:, None, :] + points)  # (N, S, P) uint8
     zero = int(np.flatnonzero((shifts == 0).all(axis=1))[0])
     paper = float(_percentile(values[:, zero, -24:].ravel(), 90)) or 255.0
-    score = values.astype(np.float32) @ (-weights / paper)  # (N, S): outline darkness
+    score = _scores(values, -weights / paper)  # (N, S): outline darkness
     order, starts, sizes = group.order, group.starts, group.sizes
     totals = np.add.reduceat(score[order], starts, axis=0)  # (G, S)
     best = np.argmax(totals, axis=1)
@@ -412,6 +419,16 @@ def _refine_offsets(
     result = np.zeros_like(centers)
     result[order] = shifts[np.repeat(chosen, sizes)]
     return result
+
+
+def _scores(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``values.astype(np.float32) @ weights``: (N, S, P) uint8 and (P,) → (N, S)
+    float32, a few bubbles at a time (no float copy of every sample at once)."""
+    scores = np.empty(values.shape[:-1], np.float32)
+    for start in range(0, len(values), BUBBLES_AT_ONCE):
+        rows = slice(start, start + BUBBLES_AT_ONCE)
+        scores[rows] = values[rows].astype(np.float32) @ weights
+    return scores
 
 
 @cache

@@ -64,10 +64,19 @@ def _sampled(template: SheetTemplate) -> tuple[np.ndarray, np.ndarray, float]:
     spread = np.linspace(0, len(alike) - 1, min(len(alike), MAX_OUTLINES))
     indices = alike[np.unique(spread.astype(np.intp))]
     centres = np.array([b.center_mm for b in bubbles], np.float64)
-    distance = np.linalg.norm(centres[:, None] - centres[None, :], axis=2)
-    np.fill_diagonal(distance, np.inf)
-    search = min(SEARCH_MM, NEIGHBOUR_SHARE * float(distance.min()))
+    search = min(SEARCH_MM, NEIGHBOUR_SHARE * _closest(centres))
     return indices, centres[indices], search
+
+
+def _closest(centres: np.ndarray) -> float:
+    """The least distance between two of ``centres`` (n, 2), by 128 rows: the (n, n, 2)
+    differences of a thousand bubbles would be 16 MB."""
+    closest = np.inf
+    for row in range(0, len(centres), 128):
+        distance = np.linalg.norm(centres[row : row + 128, None] - centres[None, :], axis=2)
+        distance[np.arange(len(distance)), row + np.arange(len(distance))] = np.inf
+        closest = min(closest, float(distance.min()))
+    return closest
 
 
 def _print_halved(scan: ScanChannels, template: SheetTemplate, times: int) -> np.ndarray:
