@@ -199,27 +199,22 @@ def _percentile(values: np.ndarray, q: float) -> np.ndarray:
 
 
 def _darkness_percentiles(
-    pixels: np.ndarray, paper: np.ndarray, qs: tuple[float, ...]
+    ordered: np.ndarray, paper: np.ndarray, qs: tuple[float, ...]
 ) -> list[np.ndarray]:
     """``_percentile(1.0 - pixels / paper, q)`` for each of ``qs``, the same values from
-    one partial sort of the (N, P) uint8 ``pixels`` (darkness falls as a pixel brightens:
+    the (N, P) uint8 ``pixels`` sorted (``ordered``; darkness falls as a pixel brightens:
     the k-th darkest is the k-th brightest pixel's darkness); ``paper`` (N, 1)."""
-    count = pixels.shape[-1]
-    ranks = []  # per q: its position and the two darkness ranks it lies between
-    for q in qs:
-        position = q / 100 * (count - 1)
-        low = int(position)
-        ranks.append((position, low, min(low + 1, count - 1)))
-    kth = sorted({count - 1 - rank for _, low, high in ranks for rank in (low, high)})
-    ordered = np.partition(pixels, kth, axis=-1)
+    count = ordered.shape[-1]
 
     def darkness(rank: int) -> np.ndarray:
         return 1.0 - ordered[..., count - 1 - rank] / paper[..., 0]
 
     result = []
-    for position, low, high in ranks:
+    for q in qs:
+        position = q / 100 * (count - 1)
+        low = int(position)
         below = darkness(low).astype(np.float64)
-        result.append(below + (position - low) * (darkness(high) - below))
+        result.append(below + (position - low) * (darkness(min(low + 1, count - 1)) - below))
     return result
 
 
@@ -491,16 +486,21 @@ def _stroke_over(
     ry: float,
     paper: np.ndarray,
     interior: np.ndarray,
+    ordered: np.ndarray,
     levels: InkLevels,
 ) -> np.ndarray:
     """(N,) how much darker than the mark's own ink (the median of its inked pixels) the
     darkest straight line across each interior is: a stroke laid over a fill with the
-    same pen is dye over dye, darker by the pen's darkness × its transmission."""
+    same pen is dye over dye, darker by the pen's darkness × its transmission.
+    ``interior`` (N, P) is the darkness of the interior's pixels, ``ordered`` the pixels
+    sorted (the darkest last)."""
     chords = 1.0 - gather(page.ink, centers, _chord_points(rx, ry)) / paper[..., None]
-    ordered = np.sort(interior, axis=-1)
-    paper_pixels = (ordered < levels.ink_at).sum(-1)
-    middle = (paper_pixels + interior.shape[-1] - 1) // 2  # the inked pixels' median
-    own = np.take_along_axis(ordered, middle[:, None], axis=-1)[:, 0]
+    count = interior.shape[-1]
+    paper_pixels = (interior < levels.ink_at).sum(-1)
+    middle = (paper_pixels + count - 1) // 2  # the inked pixels' median, by darkness
+    own = (
+        1.0 - np.take_along_axis(ordered, count - 1 - middle[:, None], axis=-1)[:, 0] / paper[:, 0]
+    )
     return (chords.mean(-1).max(-1) - own).astype(np.float32)
 
 
@@ -626,14 +626,15 @@ def measure_bubbles(
     darkness = np.zeros(count, np.float32)
     tone = np.zeros(count, np.float32)
     grain = np.zeros(count, np.float32)
-    interiors = []
+    interiors = []  # per group: the interior's darkness, and its pixels sorted
     for group, rx, ry, paper in groups:
         disc = _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS)
         pixels = gather(page.ink, centers[group.members], disc)
         interior = 1.0 - pixels / paper
         darkness[group.members] = np.clip(interior, 0.0, 1.0).mean(-1)
-        tone[group.members], grain[group.members] = _darkness_percentiles(pixels, paper, (75, 99))
-        interiors.append(interior)
+        ordered = np.sort(pixels, axis=-1, kind="stable")  # a radix sort of bytes
+        tone[group.members], grain[group.members] = _darkness_percentiles(ordered, paper, (75, 99))
+        interiors.append((interior, ordered))
     # What the print alone darkens (digits printed inside, a black outline's blur): the
     # lower quartile of each size's bubbles, of which at least a quarter are blank. Fixed
     # levels measure absolute tones: against the paper itself.
@@ -649,7 +650,7 @@ def measure_bubbles(
     overlay = np.zeros(count, np.float32)
     reach = np.zeros((count, REACH_DIRECTIONS), np.float32)
     outlines: list[tuple[np.ndarray, np.ndarray]] = []
-    for (group, _, _, _), interior in zip(groups, interiors, strict=True):
+    for (group, _, _, _), (interior, _) in zip(groups, interiors, strict=True):
         fill[group.members] = (interior >= levels.ink_at).mean(-1)
     holds_ink = fill > calibration.blank_max_fill
     for group, rx, ry, paper in groups:
@@ -660,13 +661,20 @@ def measure_bubbles(
     reached = np.flatnonzero(fill > 0)
     print_shows = _print_shows(outlines, holds_ink, levels.ink_at)
     clear = ~layout.footprints.blocked(holds_ink, print_shows, reached).transpose(0, 2, 1)
-    for (group, rx, ry, paper), interior in zip(groups, interiors, strict=True):
+    for (group, rx, ry, paper), (interior, ordered) in zip(groups, interiors, strict=True):
         index = group.members
         ink_below = paper * (1.0 - levels.ink_at)
         over = fill[index] > calibration.blank_max_fill
         if over.any():
             overlay[index[over]] = _stroke_over(
-                page, centers[index[over]], rx, ry, paper[over], interior[over], levels
+                page,
+                centers[index[over]],
+                rx,
+                ry,
+                paper[over],
+                interior[over],
+                ordered[over],
+                levels,
             )
         polar = gather(page.ink, centers[index], _polar_points(rx, ry, RIM_RADII, RIM_DIRECTIONS))
         rim[index] = (polar[..., -1] < ink_below).mean(-1)
