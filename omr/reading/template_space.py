@@ -61,13 +61,16 @@ def _warp(
     size: tuple[int, int],
     origin=(0, 0),
     interpolation: int = cv2.INTER_LINEAR,
+    into: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The template-space window of ``size`` (w, h) px at ``origin`` (x, y) px."""
+    """The template-space window of ``size`` (w, h) px at ``origin`` (x, y) px, written
+    into ``into`` (a view of that size) when given."""
     shift = np.array([[1.0, 0, origin[0]], [0, 1.0, origin[1]], [0, 0, 1]])
     return cv2.warpPerspective(
         image,
         to_source @ shift,
         size,
+        dst=into,
         flags=interpolation | cv2.WARP_INVERSE_MAP,
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=(PAPER, PAPER, PAPER),
@@ -315,9 +318,11 @@ def _straighten_windows(
     for x0, y0, x1, y1 in windows:
         left, top, right, bottom = _source_bounds(to_source, (x0, y0, x1, y1), source_shape)
         to_part = np.array([[1.0, 0, -left], [0, 1.0, -top], [0, 0, 1]]) @ to_source
-        page[y0:y1, x0:x1] = _warp(
-            part(top, bottom, left, right), to_part, (x1 - x0, y1 - y0), (x0, y0), interpolation
-        )
+        window = page[y0:y1, x0:x1]
+        source = part(top, bottom, left, right)
+        warped = _warp(source, to_part, (x1 - x0, y1 - y0), (x0, y0), interpolation, window)
+        if warped is not window:  # OpenCV writes in place only into a view of the right size
+            window[...] = warped
     return page
 
 
