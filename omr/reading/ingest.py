@@ -20,6 +20,7 @@ import hashlib
 import io
 import re
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import simplejpeg
-from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from omr.reading.channels import is_bilevel
 from omr.vocabulary.reasons import Problem, Reason
@@ -40,6 +41,7 @@ MIN_SIDE_PX = 200
 MAX_SIDE_PX = 20_000
 MAX_PAGES = 500  # pages of one file; a scanner's batch of a room is well under
 PDF_DPI = 200
+EXIF_TURNS = range(2, 9)  # the orientations that turn or flip a page
 BAND_ROWS = 256  # rows of a decoded page Pillow writes out at once
 PDF_RENDER_SECONDS = 60  # one page rendered by pdftoppm; a sheet takes well under 1 s
 # What Pillow raises on a damaged file (a truncated TIFF's missing tag is a KeyError, then
@@ -147,9 +149,11 @@ def _normalise(array: np.ndarray) -> np.ndarray:
 
 
 def _pil_to_page(frame: Image.Image) -> np.ndarray:
-    """A decoded frame as a page array, turned as its EXIF says (in place: no copy of a
-    page that needs no turn) and converted once."""
-    ImageOps.exif_transpose(frame, in_place=True)
+    """A decoded frame as a page array, turned as its EXIF says and converted once (no
+    copy of a page that needs no turn: Pillow's ``exif_transpose`` would make one)."""
+    frame.load()
+    if frame.getexif().get(ExifTags.Base.Orientation, 1) in EXIF_TURNS:
+        frame = ImageOps.exif_transpose(frame)
     if frame.mode in {"I;16", "I;16L", "I;16B", "I;16N", "I", "F"}:
         return _normalise(np.asarray(frame))  # deep samples scaled, not clipped to white
     if frame.mode in {"1", "L"}:
@@ -243,7 +247,9 @@ def _raster_pages(
             yield PageFailure(source, Problem(Reason.FILE_CORRUPT, page=number, error=str(error)))
             continue
         if number == last:
-            picture.close()  # Pillow's copy of the last page released while it is read
+            # Pillow's copy of the last page and the file's bytes released while it is read
+            picture.close()
+            del data
         yield page
         del page
         if number == last:
@@ -377,18 +383,26 @@ def _pdf_pages(
 
 
 def _rendered(path: str, number: int) -> np.ndarray:
+    """Page ``number`` of a PDF rendered by pdftoppm to a file and read back by OpenCV: the
+    page alone in memory (rendered to a pipe, it is held three times over while parsed)."""
     from pdf2image import convert_from_path
 
-    # The crop box is what pdfinfo measured (the media box may be far larger).
-    (picture,) = convert_from_path(
-        path,
-        dpi=PDF_DPI,
-        first_page=number,
-        last_page=number,
-        use_cropbox=True,
-        timeout=PDF_RENDER_SECONDS,
-    )
-    return _pil_to_page(picture)
+    with tempfile.TemporaryDirectory() as folder:
+        # The crop box is what pdfinfo measured (the media box may be far larger).
+        (rendered,) = convert_from_path(
+            path,
+            dpi=PDF_DPI,
+            first_page=number,
+            last_page=number,
+            use_cropbox=True,
+            timeout=PDF_RENDER_SECONDS,
+            output_folder=folder,
+            paths_only=True,
+        )
+        page = cv2.imread(rendered, cv2.IMREAD_UNCHANGED)
+    if page is None:
+        raise OSError("pdftoppm wrote no readable page")
+    return _normalise(page)
 
 
 def page_count(path: str | Path, *, max_pages: int = MAX_PAGES) -> int:
@@ -456,6 +470,8 @@ def load_pages(
     if data.startswith(b"%PDF"):
         yield from _pdf_pages(name, sha, max_pages, only)
     elif Path(path).suffix.lower() in RASTER_SUFFIXES or not data.startswith(b"%"):
-        yield from _raster_pages(name, data, sha, max_pages, only, size)
+        pages = _raster_pages(name, data, sha, max_pages, only, size)
+        del data  # the pages let go of it once decoded
+        yield from pages
     else:
         yield PageFailure(SourceRef(name, 1, sha), Problem(Reason.FILE_TYPE_UNSUPPORTED))
