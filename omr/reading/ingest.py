@@ -247,9 +247,7 @@ def _raster_pages(
             yield PageFailure(source, Problem(Reason.FILE_CORRUPT, page=number, error=str(error)))
             continue
         if number == last:
-            # Pillow's copy of the last page and the file's bytes released while it is read
-            picture.close()
-            del data
+            picture.close()  # Pillow's copy of the last page released while it is read
         yield page
         del page
         if number == last:
@@ -470,8 +468,6 @@ def load_pages(
     if data.startswith(b"%PDF"):
         yield from _pdf_pages(name, sha, max_pages, only)
     elif Path(path).suffix.lower() in RASTER_SUFFIXES or not data.startswith(b"%"):
-        pages = _raster_pages(name, data, sha, max_pages, only, size)
-        del data  # the pages let go of it once decoded
-        yield from pages
+        yield from _raster_pages(name, data, sha, max_pages, only, size)
     else:
         yield PageFailure(SourceRef(name, 1, sha), Problem(Reason.FILE_TYPE_UNSUPPORTED))
