@@ -328,6 +328,7 @@ def read_page(
     reading.template, reading.template_version = template.id, template.version
     reading.registration = registration.as_dict()
     page = warp_to_template(scan, registration.homography, template)
+    scan.release_ink()
     reading.page = page
     clock.lap("warp")
     layout = bubble_layout(template)
