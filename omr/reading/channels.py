@@ -28,7 +28,7 @@ class ScanChannels:
     """
 
     image: np.ndarray
-    _ink_levels: list[np.ndarray] = field(default_factory=list, init=False, repr=False)
+    _ink_levels: list[np.ndarray | None] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if is_bilevel(self.image):
@@ -50,13 +50,25 @@ class ScanChannels:
         """``ink`` halved ``times`` times (each a 2 × 2 mean: OpenCV's vectorised path, a
         4 MP page in 0.3 ms), every level made once: marker search and the stray-ink
         overview share them."""
-        if not self._ink_levels:
-            self._ink_levels.append(self.ink)
-        while len(self._ink_levels) <= times:
-            self._ink_levels.append(
-                cv2.resize(self._ink_levels[-1], None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-            )
-        return self._ink_levels[times]
+        levels = self._ink_levels
+        if not levels:
+            levels.append(self.ink)
+        while len(levels) <= times:
+            halved = cv2.resize(levels[-1], None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+            levels.append(halved)
+        return self.ink if times == 0 else levels[times]
+
+    def release_ink(self) -> None:
+        """Let go of a colour page's full-size ink channel once the page is straightened
+        (17 MB of an A3 page at 300 dpi); its halved copies stay, and it is extracted
+        again if asked for."""
+        if not self.is_colour:
+            return
+        self.__dict__.pop("ink", None)
+        if len(self._ink_levels) > 1:
+            self._ink_levels[0] = None
+        else:
+            self._ink_levels.clear()
 
 
 def is_bilevel(image: np.ndarray) -> bool:

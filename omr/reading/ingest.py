@@ -20,6 +20,7 @@ import hashlib
 import io
 import re
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import simplejpeg
-from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from omr.reading.channels import is_bilevel
 from omr.vocabulary.reasons import Problem, Reason
@@ -40,6 +41,8 @@ MIN_SIDE_PX = 200
 MAX_SIDE_PX = 20_000
 MAX_PAGES = 500  # pages of one file; a scanner's batch of a room is well under
 PDF_DPI = 200
+EXIF_TURNS = range(2, 9)  # the orientations that turn or flip a page
+BAND_ROWS = 256  # rows of a decoded page Pillow writes out at once
 PDF_RENDER_SECONDS = 60  # one page rendered by pdftoppm; a sheet takes well under 1 s
 # What Pillow raises on a damaged file (a truncated TIFF's missing tag is a KeyError, then
 # a TypeError "Missing dimensions"; found by the ingest fuzz test).
@@ -146,12 +149,29 @@ def _normalise(array: np.ndarray) -> np.ndarray:
 
 
 def _pil_to_page(frame: Image.Image) -> np.ndarray:
-    frame = ImageOps.exif_transpose(frame)
+    """A decoded frame as a page array, turned as its EXIF says and converted once (no
+    copy of a page that needs no turn: Pillow's ``exif_transpose`` would make one)."""
+    frame.load()
+    if frame.getexif().get(ExifTags.Base.Orientation, 1) in EXIF_TURNS:
+        frame = ImageOps.exif_transpose(frame)
     if frame.mode in {"I;16", "I;16L", "I;16B", "I;16N", "I", "F"}:
         return _normalise(np.asarray(frame))  # deep samples scaled, not clipped to white
     if frame.mode in {"1", "L"}:
-        return _normalise(np.asarray(frame.convert("L")))
-    return _normalise(cv2.cvtColor(np.asarray(frame.convert("RGB")), cv2.COLOR_RGB2BGR))
+        return _normalise(_pixels(frame if frame.mode == "L" else frame.convert("L"), "L"))
+    return _normalise(_pixels(frame if frame.mode == "RGB" else frame.convert("RGB"), "BGR"))
+
+
+def _pixels(image: Image.Image, rawmode: str) -> np.ndarray:
+    """An L or RGB image's pixels as (H, W) gray or (H, W, 3) ``rawmode`` uint8, written
+    out by Pillow a band of rows at a time (its whole-image bytes are joined from parts:
+    two copies of the page at once)."""
+    channels = len(rawmode)
+    pixels = np.empty((image.height, image.width, channels), np.uint8)
+    for top in range(0, image.height, BAND_ROWS):
+        band = image.crop((0, top, image.width, min(top + BAND_ROWS, image.height)))
+        raw = np.frombuffer(band.tobytes("raw", rawmode), np.uint8)
+        pixels[top : top + band.height] = raw.reshape(band.height, image.width, channels)
+    return pixels[..., 0] if channels == 1 else pixels
 
 
 def _dpi_of(frame: Image.Image) -> float | None:
@@ -207,6 +227,7 @@ def _raster_pages(
     if frames > max_pages:
         yield PageFailure(first, Problem(Reason.PAGES_TOO_MANY, pages=frames, limit=max_pages))
         return
+    last = frames if only is None else min(only, frames)
     for number, frame in enumerate(ImageSequence.Iterator(picture), start=1):
         if only is not None and number != only:
             continue
@@ -225,8 +246,12 @@ def _raster_pages(
         except (*_PILLOW_ERRORS, cv2.error) as error:
             yield PageFailure(source, Problem(Reason.FILE_CORRUPT, page=number, error=str(error)))
             continue
+        if number == last:
+            picture.close()  # Pillow's copy of the last page released while it is read
         yield page
         del page
+        if number == last:
+            return
 
 
 def _decode(
@@ -356,18 +381,26 @@ def _pdf_pages(
 
 
 def _rendered(path: str, number: int) -> np.ndarray:
+    """Page ``number`` of a PDF rendered by pdftoppm to a file and read back by OpenCV: the
+    page alone in memory (rendered to a pipe, it is held three times over while parsed)."""
     from pdf2image import convert_from_path
 
-    # The crop box is what pdfinfo measured (the media box may be far larger).
-    (picture,) = convert_from_path(
-        path,
-        dpi=PDF_DPI,
-        first_page=number,
-        last_page=number,
-        use_cropbox=True,
-        timeout=PDF_RENDER_SECONDS,
-    )
-    return _pil_to_page(picture)
+    with tempfile.TemporaryDirectory() as folder:
+        # The crop box is what pdfinfo measured (the media box may be far larger).
+        (rendered,) = convert_from_path(
+            path,
+            dpi=PDF_DPI,
+            first_page=number,
+            last_page=number,
+            use_cropbox=True,
+            timeout=PDF_RENDER_SECONDS,
+            output_folder=folder,
+            paths_only=True,
+        )
+        page = cv2.imread(rendered, cv2.IMREAD_UNCHANGED)
+    if page is None:
+        raise OSError("pdftoppm wrote no readable page")
+    return _normalise(page)
 
 
 def page_count(path: str | Path, *, max_pages: int = MAX_PAGES) -> int:

@@ -48,6 +48,7 @@ from omr.vocabulary.reasons import Reason
 from omr.vocabulary.states import MarkState
 
 SEARCH_MM = 0.8
+BUBBLES_AT_ONCE = 64  # whose outline search is scored at once: 64 × 49 × 60 float32, 750 kB
 # Directions and radii of the reach profile: from inside the interior to 2 radii, where
 # the page's measured window ends (every X stroke that leaves a bubble passes there).
 # 96 directions: 0.4 mm apart at 2 radii of the largest bubbles, so that the thinnest
@@ -56,8 +57,8 @@ REACH_DIRECTIONS = 96
 REACH_RADII = tuple(np.round(np.arange(0.6, 2.01, 0.1), 2))
 RIM_DIRECTIONS = 48
 # Neighbouring pairs whose footprints are sampled at once: each pair's (96, 15, 2) float64
-# offsets are 23 kB, and a few temporaries of that size are alive at once (256: 30 MB).
-PAIRS_AT_ONCE = 256
+# offsets are 23 kB, and a few temporaries of that size are alive at once (64: 8 MB).
+PAIRS_AT_ONCE = 64
 # The interior's rim (the printed outline starts past 0.8): a fill of 60 % of the
 # interior reaches 0.77 radii, a felt-tip X over an empty circle leaves paper there.
 RIM_RADII = (0.62, 0.7)
@@ -197,6 +198,26 @@ def _percentile(values: np.ndarray, q: float) -> np.ndarray:
     return below + (position - low) * (ordered[..., high] - below)
 
 
+def _darkness_percentiles(
+    ordered: np.ndarray, paper: np.ndarray, qs: tuple[float, ...]
+) -> list[np.ndarray]:
+    """``_percentile(1.0 - pixels / paper, q)`` for each of ``qs``, the same values from
+    the (N, P) uint8 ``pixels`` sorted (``ordered``; darkness falls as a pixel brightens:
+    the k-th darkest is the k-th brightest pixel's darkness); ``paper`` (N, 1)."""
+    count = ordered.shape[-1]
+
+    def darkness(rank: int) -> np.ndarray:
+        return 1.0 - ordered[..., count - 1 - rank] / paper[..., 0]
+
+    result = []
+    for q in qs:
+        position = q / 100 * (count - 1)
+        low = int(position)
+        below = darkness(low).astype(np.float64)
+        result.append(below + (position - low) * (darkness(min(low + 1, count - 1)) - below))
+    return result
+
+
 @cache
 def _outline_probe(rx: float, ry: float) -> tuple[np.ndarray, np.ndarray]:
     """Points (P, 2) and weights (P,) scoring a printed outline centred on them.
@@ -215,26 +236,40 @@ def _outline_probe(rx: float, ry: float) -> tuple[np.ndarray, np.ndarray]:
 class Footprints:
     """Where a neighbour's print or mark may lie across a bubble's reach samples: for
     each pair (``own``, ``other``), sorted by ``own``, the (96, S) samples of ``own``
-    ``inside`` ``other``'s footprint grown by an overshoot and half a stroke; and for
-    each bubble, (N, 96, S) its samples on any neighbour's printed outline
-    (``outlines``, which lie inside the footprints)."""
+    inside ``other``'s footprint grown by an overshoot and half a stroke, packed 64 to a
+    word (``inside``: (P, W) uint64, see :func:`_packed`); and for each bubble,
+    (N, 96, S) its samples on any neighbour's printed outline (``outlines``, which lie
+    inside the footprints)."""
 
     own: np.ndarray
     other: np.ndarray
     inside: np.ndarray
     outlines: np.ndarray
 
-    def blocked(self, inked: np.ndarray, print_shows: bool) -> np.ndarray:
-        """(N, 96, S) bool: samples on the footprint of a neighbour that holds ink
-        (``inked``: (N,) bool), or, where the print is as dark as ink (``print_shows``:
-        a form printed black, a gray scan), on the printed outline of any neighbour."""
-        blocked = self.outlines.copy() if print_shows else np.zeros_like(self.outlines)
-        chosen = inked[self.other]
+    def blocked(self, inked: np.ndarray, print_shows: bool, rows: np.ndarray) -> np.ndarray:
+        """(R, 96, S) bool for the bubbles ``rows`` (R,) (sorted): samples on the
+        footprint of a neighbour that holds ink (``inked``: (N,) bool), or, where the
+        print is as dark as ink (``print_shows``: a form printed black, a gray scan), on
+        the printed outline of any neighbour."""
+        shape = self.outlines.shape[1:]
+        blocked = self.outlines[rows] if print_shows else np.zeros((len(rows), *shape), bool)
+        wanted = np.zeros(len(inked), bool)
+        wanted[rows] = True
+        chosen = inked[self.other] & wanted[self.own]
         own = self.own[chosen]
         if own.size:
             starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
-            blocked[own[starts]] |= np.logical_or.reduceat(self.inside[chosen], starts, axis=0)
+            words = np.bitwise_or.reduceat(self.inside[chosen], starts, axis=0)
+            bits = np.unpackbits(words.view(np.uint8), axis=1, count=int(np.prod(shape)))
+            blocked[np.searchsorted(rows, own[starts])] |= bits.view(bool).reshape(-1, *shape)
         return blocked
+
+
+def _packed(inside: np.ndarray) -> np.ndarray:
+    """(P, ...) bool → (P, W) uint64: each row's bits in order, padded to whole words."""
+    packed = np.packbits(inside.reshape(len(inside), int(np.prod(inside.shape[1:]))), axis=1)
+    padding = -packed.shape[1] % 8
+    return np.ascontiguousarray(np.pad(packed, ((0, 0), (0, padding)))).view(np.uint64)
 
 
 @cache
@@ -253,10 +288,6 @@ def _neighbourhood(
     radii = np.asarray(sizes_mm, np.float64).reshape(-1, 2) / 2
     reach = radii.max(axis=1) * REACH_RADII[-1]
     grown = radii * NEIGHBOUR_OVERSHOOT + NEIGHBOUR_STROKE_MM
-    points = np.empty((len(centers), REACH_DIRECTIONS, len(REACH_RADII), 2))  # mm
-    for size in {tuple(size) for size in radii}:
-        alike = (radii == size).all(axis=1)
-        points[alike] = centers[alike, None, None, :] + _polar_points(*size, REACH_RADII)
     near = np.concatenate(  # (N, N) by 128 rows: a thousand bubbles' differences are 16 MB
         [
             np.linalg.norm(centers[row : row + 128, None, :] - centers[None, :, :], axis=-1)
@@ -266,12 +297,13 @@ def _neighbourhood(
     )
     np.fill_diagonal(near, False)
     pairs = np.argwhere(near)  # sorted by own
-    outlines = np.zeros(points.shape[:-1], bool)
+    shape = (REACH_DIRECTIONS, len(REACH_RADII))
+    outlines = np.zeros((len(centers), *shape), bool)
     touching, insides = [], []
     for start in range(0, len(pairs), PAIRS_AT_ONCE):
         chunk = pairs[start : start + PAIRS_AT_ONCE]
         own, other = chunk.T
-        offset = points[own] - centers[other, None, None, :]
+        offset = _reach_points(centers[own], radii[own]) - centers[other, None, None, :]
         inside = ((offset / grown[other, None, None, :]) ** 2).sum(axis=-1) <= 1.0
         radius = np.sqrt(((offset / radii[other, None, None, :]) ** 2).sum(axis=-1))
         # Each bubble's samples on any neighbour's outline (a chunk's owns are sorted).
@@ -280,18 +312,27 @@ def _neighbourhood(
         outlines[own[starts]] |= np.logical_or.reduceat(ring, starts, axis=0)
         kept = inside.reshape(len(inside), -1).any(axis=1)
         touching.append(chunk[kept])
-        insides.append(inside[kept])
+        insides.append(_packed(inside[kept]))
     touching_pairs = np.concatenate(touching) if touching else np.zeros((0, 2), np.intp)
-    empty = np.zeros((0, *points.shape[1:-1]), bool)
+    empty = np.zeros((0, *shape), bool)
     footprints = Footprints(
         _frozen(touching_pairs[:, 0]),
         _frozen(touching_pairs[:, 1]),
-        _frozen(np.concatenate(insides) if insides else empty),
+        _frozen(np.concatenate(insides) if insides else _packed(empty)),
         _frozen(outlines),
     )
-    del points
     rows = [_strokes_reaching(centers, radii, start) for start in range(0, len(centers), 128)]
     return footprints, _frozen(np.concatenate(rows))
+
+
+def _reach_points(centers: np.ndarray, radii: np.ndarray) -> np.ndarray:
+    """(n, 96, S, 2) mm: the reach samples of bubbles at ``centers`` (n, 2) of ``radii``
+    (n, 2), both mm."""
+    points = np.empty((len(centers), REACH_DIRECTIONS, len(REACH_RADII), 2))
+    for size in {tuple(size) for size in radii}:
+        alike = (radii == size).all(axis=1)
+        points[alike] = centers[alike, None, None, :] + _polar_points(*size, REACH_RADII)
+    return points
 
 
 def _strokes_reaching(centers: np.ndarray, radii: np.ndarray, start: int) -> np.ndarray:
@@ -363,7 +404,7 @@ def _refine_offsets(
     values = printed(centers, shifts[:, None, :] + points)  # (N, S, P) uint8
     zero = int(np.flatnonzero((shifts == 0).all(axis=1))[0])
     paper = float(_percentile(values[:, zero, -24:].ravel(), 90)) or 255.0
-    score = values.astype(np.float32) @ (-weights / paper)  # (N, S): outline darkness
+    score = _scores(values, -weights / paper)  # (N, S): outline darkness
     order, starts, sizes = group.order, group.starts, group.sizes
     totals = np.add.reduceat(score[order], starts, axis=0)  # (G, S)
     best = np.argmax(totals, axis=1)
@@ -373,6 +414,16 @@ def _refine_offsets(
     result = np.zeros_like(centers)
     result[order] = shifts[np.repeat(chosen, sizes)]
     return result
+
+
+def _scores(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``values.astype(np.float32) @ weights``: (N, S, P) uint8 and (P,) → (N, S)
+    float32, a few bubbles at a time (no float copy of every sample at once)."""
+    scores = np.empty(values.shape[:-1], np.float32)
+    for start in range(0, len(values), BUBBLES_AT_ONCE):
+        rows = slice(start, start + BUBBLES_AT_ONCE)
+        scores[rows] = values[rows].astype(np.float32) @ weights
+    return scores
 
 
 @cache
@@ -392,14 +443,26 @@ SIDE_DIRECTIONS = (7, 8)
 
 
 def _widened(inked: np.ndarray) -> np.ndarray:
-    """(N, D, S) inked samples, each also inked where a direction within its radius's
-    :func:`_widening` is."""
+    """(N, S, D) inked samples (radius by radius, going round), each also inked where a
+    direction within its radius's :func:`_widening` is (the widening narrows going out:
+    each shift widens the first radii, as many as are that wide)."""
+    widths = np.asarray(_widening())
+    most, directions = int(widths.max()), inked.shape[-1]
+    around = np.concatenate([inked[..., -most:], inked, inked[..., :most]], axis=-1)
     wide = inked.copy()
-    for step, width in enumerate(_widening()):
-        column = inked[..., step]
-        for shift in range(1, width + 1):
-            wide[..., step] |= np.roll(column, shift, axis=1) | np.roll(column, -shift, axis=1)
+    for shift in range(1, most + 1):
+        upto = int((widths >= shift).sum())
+        before = around[:, :upto, most - shift : most - shift + directions]
+        after = around[:, :upto, most + shift : most + shift + directions]
+        wide[:, :upto] |= before | after
     return wide
+
+
+def _reached(inked: np.ndarray) -> np.ndarray:
+    """(N, S, D) inked samples → (N, D) the radius of the last of the unbroken run of ink
+    from the first sample out (0 where the first is paper)."""
+    steps = np.where(inked.all(1), inked.shape[1], inked.argmin(1))
+    return np.where(steps > 0, np.asarray(REACH_RADII)[steps - 1], 0.0)
 
 
 @cache
@@ -423,16 +486,21 @@ def _stroke_over(
     ry: float,
     paper: np.ndarray,
     interior: np.ndarray,
+    ordered: np.ndarray,
     levels: InkLevels,
 ) -> np.ndarray:
     """(N,) how much darker than the mark's own ink (the median of its inked pixels) the
     darkest straight line across each interior is: a stroke laid over a fill with the
-    same pen is dye over dye, darker by the pen's darkness × its transmission."""
+    same pen is dye over dye, darker by the pen's darkness × its transmission.
+    ``interior`` (N, P) is the darkness of the interior's pixels, ``ordered`` the pixels
+    sorted (the darkest last)."""
     chords = 1.0 - gather(page.ink, centers, _chord_points(rx, ry)) / paper[..., None]
-    ordered = np.sort(interior, axis=-1)
-    paper_pixels = (ordered < levels.ink_at).sum(-1)
-    middle = (paper_pixels + interior.shape[-1] - 1) // 2  # the inked pixels' median
-    own = np.take_along_axis(ordered, middle[:, None], axis=-1)[:, 0]
+    count = interior.shape[-1]
+    paper_pixels = (interior < levels.ink_at).sum(-1)
+    middle = (paper_pixels + count - 1) // 2  # the inked pixels' median, by darkness
+    own = (
+        1.0 - np.take_along_axis(ordered, count - 1 - middle[:, None], axis=-1)[:, 0] / paper[:, 0]
+    )
     return (chords.mean(-1).max(-1) - own).astype(np.float32)
 
 
@@ -558,14 +626,15 @@ def measure_bubbles(
     darkness = np.zeros(count, np.float32)
     tone = np.zeros(count, np.float32)
     grain = np.zeros(count, np.float32)
-    interiors = []
+    interiors = []  # per group: the interior's darkness, and its pixels sorted
     for group, rx, ry, paper in groups:
         disc = _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS)
-        interior = 1.0 - gather(page.ink, centers[group.members], disc) / paper
+        pixels = gather(page.ink, centers[group.members], disc)
+        interior = 1.0 - pixels / paper
         darkness[group.members] = np.clip(interior, 0.0, 1.0).mean(-1)
-        tone[group.members] = _percentile(interior, 75)
-        grain[group.members] = _percentile(interior, 99)
-        interiors.append(interior)
+        ordered = np.sort(pixels, axis=-1, kind="stable")  # a radix sort of bytes
+        tone[group.members], grain[group.members] = _darkness_percentiles(ordered, paper, (75, 99))
+        interiors.append((interior, ordered))
     # What the print alone darkens (digits printed inside, a black outline's blur): the
     # lower quartile of each size's bubbles, of which at least a quarter are blank. Fixed
     # levels measure absolute tones: against the paper itself.
@@ -581,7 +650,7 @@ def measure_bubbles(
     overlay = np.zeros(count, np.float32)
     reach = np.zeros((count, REACH_DIRECTIONS), np.float32)
     outlines: list[tuple[np.ndarray, np.ndarray]] = []
-    for (group, _, _, _), interior in zip(groups, interiors, strict=True):
+    for (group, _, _, _), (interior, _) in zip(groups, interiors, strict=True):
         fill[group.members] = (interior >= levels.ink_at).mean(-1)
     holds_ink = fill > calibration.blank_max_fill
     for group, rx, ry, paper in groups:
@@ -589,14 +658,23 @@ def measure_bubbles(
             page.ink, centers[group.members], _polar_points(rx, ry, OUTLINE_RADII, RIM_DIRECTIONS)
         )
         outlines.append((group.members, 1.0 - across / paper[..., None]))  # (N, 48, R) darkness
-    clear = ~layout.footprints.blocked(holds_ink, _print_shows(outlines, holds_ink, levels.ink_at))
-    for (group, rx, ry, paper), interior in zip(groups, interiors, strict=True):
+    reached = np.flatnonzero(fill > 0)
+    print_shows = _print_shows(outlines, holds_ink, levels.ink_at)
+    clear = ~layout.footprints.blocked(holds_ink, print_shows, reached).transpose(0, 2, 1)
+    for (group, rx, ry, paper), (interior, ordered) in zip(groups, interiors, strict=True):
         index = group.members
         ink_below = paper * (1.0 - levels.ink_at)
         over = fill[index] > calibration.blank_max_fill
         if over.any():
             overlay[index[over]] = _stroke_over(
-                page, centers[index[over]], rx, ry, paper[over], interior[over], levels
+                page,
+                centers[index[over]],
+                rx,
+                ry,
+                paper[over],
+                interior[over],
+                ordered[over],
+                levels,
             )
         polar = gather(page.ink, centers[index], _polar_points(rx, ry, RIM_RADII, RIM_DIRECTIONS))
         rim[index] = (polar[..., -1] < ink_below).mean(-1)
@@ -606,12 +684,12 @@ def measure_bubbles(
         gaps[index] = _paper_stretches(rim_darkness >= levels.ink_at * RIM_TEXTURE_SHARE)
         marked = index[fill[index] > 0]
         if marked.size:
-            samples = gather(page.ink, centers[marked], _polar_points(rx, ry, REACH_RADII))
+            # Radius by radius (N, S, D): going round is the inner axis.
+            points = _polar_points(rx, ry, REACH_RADII).transpose(1, 0, 2)
+            samples = gather(page.ink, centers[marked], points)
             below = (paper[fill[index] > 0] * (1.0 - levels.ink_at))[..., None]
-            inked = _widened((samples < below) & clear[marked])
-            run = np.cumprod(inked, axis=-1)
-            steps = run.sum(-1)
-            reach[marked] = np.where(steps > 0, np.asarray(REACH_RADII)[steps - 1], 0.0)
+            inked = (samples < below) & clear[np.searchsorted(reached, marked)]
+            reach[marked] = _reached(_widened(inked))
     ring, ring_baseline = _rings(outlines, fill, count, levels, calibration.blank_max_fill)
     joined = bridged(page, centers, papers, holds_ink, layout.gaps, levels.ink_at)
     return BubbleMeasure(

@@ -344,6 +344,7 @@ def read_page(
             registration = bent
             page, measure = _straightened_and_measured(scan, template, registration, options, clock)
             share = measure.misaligned_share()
+    scan.release_ink()
     reading.registration = registration.as_dict()
     reading.page = page
     if share > MAX_MISALIGNED_SHARE:

@@ -29,6 +29,7 @@ BUBBLE_MARGIN_RADII, BUBBLE_MARGIN_MM = 2.0, 1.5
 BOX_MARGIN_MM = 4.0  # around the printed codes
 BEND_EDGE_PX = 16  # a bent window's edges are mapped at points this far apart
 PAPER = 255
+SAMPLES_AT_ONCE = 1 << 16  # per take: its index array, 512 kB, stays in cache
 Result = TypeVar("Result")
 
 
@@ -63,9 +64,11 @@ def _warp(
     origin=(0, 0),
     interpolation: int = cv2.INTER_LINEAR,
     bend: tuple[Bend, float] | None = None,
+    into: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The template-space window of ``size`` (w, h) px at ``origin`` (x, y) px; ``bend``
-    the page's bend and the template px per mm, when it is bent."""
+    """The template-space window of ``size`` (w, h) px at ``origin`` (x, y) px, written
+    into ``into`` (a view of that size) when given; ``bend`` the page's bend and the
+    template px per mm, when it is bent."""
     if bend is not None:
         return remap(image, to_source, *bend, size, origin, interpolation, PAPER)
     shift = np.array([[1.0, 0, origin[0]], [0, 1.0, origin[1]], [0, 0, 1]])
@@ -73,6 +76,7 @@ def _warp(
         image,
         to_source @ shift,
         size,
+        dst=into,
         flags=interpolation | cv2.WARP_INVERSE_MAP,
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=(PAPER, PAPER, PAPER),
@@ -196,8 +200,7 @@ class TemplatePage:
             or (mapped[:, 1] >= height - reach[1]).any()
         ):
             return gather(self.printed, centers_px, offsets_px)
-        index = _flat_index(mapped, offsets, width, self.source.shape[2], PRINT_CHANNEL)
-        return self.source.reshape(-1).take(index)
+        return _sampled(self.source, mapped, offsets, PRINT_CHANNEL)
 
     @property
     def source(self) -> np.ndarray:
@@ -332,14 +335,11 @@ def _straighten_windows(
     for x0, y0, x1, y1 in windows:
         left, top, right, bottom = _source_bounds(to_source, (x0, y0, x1, y1), source_shape, bend)
         to_part = np.array([[1.0, 0, -left], [0, 1.0, -top], [0, 0, 1]]) @ to_source
-        page[y0:y1, x0:x1] = _warp(
-            part(top, bottom, left, right),
-            to_part,
-            (x1 - x0, y1 - y0),
-            (x0, y0),
-            interpolation,
-            bend,
-        )
+        window = page[y0:y1, x0:x1]
+        source = part(top, bottom, left, right)
+        warped = _warp(source, to_part, (x1 - x0, y1 - y0), (x0, y0), interpolation, bend, window)
+        if warped is not window:  # OpenCV writes in place only into a view of the right size
+            window[...] = warped
     return page
 
 
@@ -358,23 +358,32 @@ def _flat(offsets: np.ndarray, width: int) -> np.ndarray:
     return rounded[..., 0] + rounded[..., 1] * width
 
 
-def _flat_index(
-    centers: np.ndarray, offsets: np.ndarray, width: int, channels: int = 1, channel: int = 0
+def _sampled(
+    image: np.ndarray, centers: np.ndarray, offsets: np.ndarray, channel: int = 0
 ) -> np.ndarray:
-    """(N, ...) indices into a flattened (H, ``width``, ``channels``) image of ``channel``
-    at every centre (N, 2) + offset (..., 2), both (x, y) px.
+    """``channel`` of (H, W) or (H, W, C) ``image`` at every centre (N, 2) + offset
+    (..., 2), both (x, y) px: (N, ...), out of bounds clipped.
 
     Centres and offsets are rounded to whole pixels separately, so one flat index per
-    offset serves every centre.
+    offset serves every centre; the centres are taken a few at a time, so no index array
+    of every sample is made at once (nor its memory traffic).
     """
+    width = image.shape[1]
+    channels = image.shape[2] if image.ndim == 3 else 1
     base = _flat(centers, width) * channels + channel
-    return base.reshape((-1,) + (1,) * (offsets.ndim - 1)) + _flat(offsets, width) * channels
+    steps = _flat(offsets, width) * channels
+    flat = image.reshape(-1)
+    result = np.empty((len(base), *steps.shape), image.dtype)
+    rows = max(1, SAMPLES_AT_ONCE // max(steps.size, 1))
+    for start in range(0, len(base), rows):
+        index = base[start : start + rows].reshape((-1,) + (1,) * steps.ndim) + steps
+        flat.take(index, out=result[start : start + rows], mode="clip")
+    return result
 
 
 def gather(image: np.ndarray, centers: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """Sample (H, W) ``image`` at every centre + offset: (N, 2) and (..., 2) → (N, ...)."""
-    index = _flat_index(centers, offsets, image.shape[1])
-    return image.ravel().take(index, mode="clip")
+    return _sampled(image, centers, offsets)
 
 
 def _source_bounds(
