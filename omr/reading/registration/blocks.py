@@ -23,6 +23,7 @@ import numpy as np
 
 from omr.reading.channels import ScanChannels
 from omr.reading.registration.fit import (
+    MAX_REPROJECTION_ERROR_MM,
     Model,
     PageRegistration,
     fit_homography,
@@ -559,25 +560,26 @@ def _lost_end_bars(
     template_mm: np.ndarray,
     image_px: np.ndarray,
     model: Model,
-) -> np.ndarray:
+) -> np.ndarray | None:
     """(M, 2) px: how far past each matched track's first and other end its lost end
     bars reach (0 for other marks and whole tracks).
 
-    A track spanning fewer bars than printed lost them at its ends; of every split of
-    them between its two ends, the one with which all the marks found fit best is
-    taken."""
+    A track spanning fewer bars than printed lost them at its ends; the split of them
+    between its two ends is the one split with which all the marks found fit within
+    ``MAX_REPROJECTION_ERROR_MM``; None when more or none does (marks too few or too
+    close to tell a pitch's shift of one end: where the track's ends lie is a guess)."""
     blocks, chosen = list(matches), list(matches.values())
     lost = np.where(layout.bars[blocks] > 0, layout.bars[blocks] - found.bars[chosen], 0)
     pitch = found.pitch[chosen]
     tracks = layout.bars[blocks] > 0
-    best = (np.inf, np.zeros((len(blocks), 2)))
+    fitting = []
     for first in itertools.product(*(range(n + 1) for n in lost)):
         beyond = np.stack([np.array(first), lost - np.array(first)], axis=1) * pitch[:, None]
         points = _track_ends(image_px, tracks, beyond).reshape(-1, 2).astype(np.float32)
         error = fit_homography(template_mm, points, model)[1]
-        if error < best[0]:
-            best = (error, beyond)
-    return best[1]
+        if error <= MAX_REPROJECTION_ERROR_MM or not lost.any():
+            fitting.append(beyond)
+    return fitting[0] if len(fitting) == 1 else None
 
 
 def _print_darkness(small: np.ndarray, to_small: np.ndarray, box: Box) -> float:
@@ -730,11 +732,23 @@ def _fitted(
 ) -> PageRegistration | Problem:
     """The registration of the blocks' ``corners_mm`` (K, 4, 2) on the matched
     candidates' ``corners_px`` (M, 4, 2), a track by its ends (its lost end bars fitted
-    past them: :func:`_lost_end_bars`)."""
+    past them: :func:`_lost_end_bars`). A track whose ends cannot be placed is no mark
+    found: the others register the page, if enough."""
     tracks = layout.bars[list(matches)] > 0
     model: Model = "homography" if len(matches) >= HOMOGRAPHY_BLOCKS else "affine"
     template_mm = _track_ends(corners_mm[list(matches)], tracks).reshape(-1, 2)
     beyond = _lost_end_bars(layout, found, matches, template_mm, corners_px, model)
+    if beyond is None:
+        whole = [layout.bars[k] <= found.bars[n] for k, n in matches.items()]
+        if sum(whole) < MIN_REGISTRATION_BLOCKS:
+            return Problem(
+                Reason.REGISTRATION_MARKS_NOT_FOUND,
+                found=int(sum(whole)),
+                expected=len(layout.centres),
+                needed=MIN_REGISTRATION_BLOCKS,
+            )
+        kept = {k: n for (k, n), keep in zip(matches.items(), whole, strict=True) if keep}
+        return _fitted(corners_mm, layout, found, kept, corners_px[np.array(whole)])
     return registration_from_marks(
         template_mm,
         _track_ends(corners_px, tracks, beyond).reshape(-1, 2).astype(np.float32),
