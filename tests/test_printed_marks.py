@@ -39,9 +39,10 @@ def _bubble_mm(question: int, option: int) -> tuple[float, float]:
     return (60 + option * 9, 60 + (question - 1) * 8)
 
 
-def _draw(path: Path, marks: list) -> None:
-    """A one-page form: ``marks``, a title, 12 numbered questions of 4 circles, each
-    with its letter inside (as the issue's form prints them)."""
+def _draw(path: Path, marks: list, tracks_x: tuple[float, ...] | None = None) -> None:
+    """A one-page form: ``marks``, timing tracks at ``tracks_x`` (mm; TRACKED's: down
+    each side), a title, 12 numbered questions of 4 circles, each with its letter inside
+    (as the issue's form prints them)."""
     canvas = Canvas(str(path), pagesize=(WIDTH * mm, HEIGHT * mm))
 
     def rect(x: float, y: float, w: float, h: float) -> None:
@@ -55,10 +56,11 @@ def _draw(path: Path, marks: list) -> None:
         left = vertex in (0, 3)
         rect(x, y if top else y + size - ARM_MM, size, ARM_MM)
         rect(x if left else x + size - ARM_MM, y, ARM_MM, size)
-    if marks is TRACKED:
+    if tracks_x is None:
+        tracks_x = (8, WIDTH - 8 - BAR[0]) if marks is TRACKED else ()
+    for x in tracks_x:
         for n in range(BARS):
-            rect(8, 30 + n * PITCH, *BAR)
-            rect(WIDTH - 8 - BAR[0], 30 + n * PITCH, *BAR)
+            rect(x, 30 + n * PITCH, *BAR)
     canvas.setFont("Helvetica-Bold", 14)
     canvas.drawString(40 * mm, (HEIGHT - 30) * mm, "ANSWER SHEET")
     canvas.setLineWidth(0.3 * mm)
@@ -114,7 +116,7 @@ def test_a_track_is_its_bars_on_their_pitch() -> None:
     # the eighth and ninth; a square beside the track.
     centres = np.array([(0.0, 6.0 * n) for n in range(12) if n != 5] + [(0.5, 45.0), (50.0, 3.0)])
     sizes = np.array([(5.0, 1.5)] * 12 + [(5.0, 5.0)])
-    ((run, count),) = find_tracks(centres, sizes)
+    ((run, count, _),) = find_tracks(centres, sizes)
     assert count == 12 and list(run) == list(range(11))
     assert find_tracks(centres[:4], sizes[:4]) == []
 
@@ -127,7 +129,7 @@ def test_a_long_track_measured_to_an_eighth_of_a_millimetre_is_whole() -> None:
     centres = np.vstack([centres, (203.0, 15.0 + 5.03 * 52)])
     sizes = np.array([(4.5, 1.75)] * 53)
     sizes[-1] = (4.0, 1.75)
-    ((run, count),) = find_tracks(centres, sizes)
+    ((run, count, _),) = find_tracks(centres, sizes)
     assert count == 52 and list(run) == list(range(52))
 
 
@@ -168,6 +170,66 @@ def test_a_scan_registers_on_its_marks(form, style: str, tmp_path: Path) -> None
     cv2.imwrite(str(path), scan)
     (reading,) = read_files([path], ReadOptions(template=template))
     assert reading.registration and reading.registration["marks_found"] >= 3, reading.reasons
+    states = {(b["question"], b["option"]): b["state"] for b in reading.bubbles}
+    assert states == {
+        (q, letter): "filled" if FILLED[q] == o else "blank"
+        for q in range(1, QUESTIONS + 1)
+        for o, letter in enumerate(OPTIONS)
+    }
+
+
+def test_a_track_broken_where_bars_were_lost_is_one_track() -> None:
+    # 40 bars 6 mm apart with bars 10–12 and 25–28 lost: three pieces on one lattice.
+    lost = {10, 11, 12, 25, 26, 27, 28}
+    centres = np.array([(8.0, 30.0 + PITCH * n) for n in range(BARS) if n not in lost])
+    sizes = np.array([BAR] * len(centres))
+    ((run, count, pitch),) = find_tracks(centres, sizes)
+    assert count == BARS and len(run) == BARS - len(lost) and pitch == pytest.approx(PITCH)
+
+
+def test_a_track_that_lost_bars_at_its_end_and_inside_registers(tmp_path: Path) -> None:
+    # The left track's first bar and the right track's 10th to 13th are not printed
+    # (a coarse scan loses thin bars): the tracks' ends are fitted through the rest.
+    pdf = tmp_path / "form.pdf"
+    _draw(pdf, TRACKED)
+    measured = measure_form(pdf)
+    template = write_template(measured.data, measured.notes, tmp_path / "form.yaml")
+    page = _filled(cv2.cvtColor(render_form(pdf, 1, DPI), cv2.COLOR_BGR2GRAY))
+    for x, first, last in ((8.0, 0, 0), (WIDTH - 8 - BAR[0], 9, 12)):
+        rows = slice(
+            int((30 + first * PITCH - 0.5) * PX_PER_MM), int((32 + last * PITCH) * PX_PER_MM)
+        )
+        page[rows, int((x - 0.5) * PX_PER_MM) : int((x + BAR[0] + 0.5) * PX_PER_MM)] = 255
+    path = tmp_path / "scan.png"
+    cv2.imwrite(str(path), turn(page, 2, 2.0))
+    (reading,) = read_files([path], ReadOptions(template=template))
+    assert reading.registration and reading.registration["marks_found"] == 4, reading.reasons
+    states = {(b["question"], b["option"]): b["state"] for b in reading.bubbles}
+    assert states == {
+        (q, letter): "filled" if FILLED[q] == o else "blank"
+        for q in range(1, QUESTIONS + 1)
+        for o, letter in enumerate(OPTIONS)
+    }
+
+
+def test_a_track_whose_lost_end_bar_the_marks_cannot_place_is_no_mark(tmp_path: Path) -> None:
+    # Two 3 mm squares down the left edge, one track down the right, its first bar not
+    # printed: the squares are too small and too close to one edge to tell which end of
+    # the track lost its bar. The page is refused (the track no mark found), or read
+    # right; never read a pitch off.
+    pdf = tmp_path / "form.pdf"
+    _draw(pdf, [(10, 10, 3, None), (10, 284, 3, None)], (WIDTH - 8 - BAR[0],))
+    measured = measure_form(pdf)
+    template = write_template(measured.data, measured.notes, tmp_path / "form.yaml")
+    page = _filled(cv2.cvtColor(render_form(pdf, 1, DPI), cv2.COLOR_BGR2GRAY))
+    rows = slice(int(29.5 * PX_PER_MM), int(32 * PX_PER_MM))
+    page[rows, int((WIDTH - 8.5 - BAR[0]) * PX_PER_MM) : int((WIDTH - 7.5) * PX_PER_MM)] = 255
+    path = tmp_path / "scan.png"
+    cv2.imwrite(str(path), turn(page, 2, 2.0))
+    (reading,) = read_files([path], ReadOptions(template=template))
+    if reading.reasons and not reading.bubbles:
+        assert reading.reasons[0].code == "registration_marks_not_found"
+        return
     states = {(b["question"], b["option"]): b["state"] for b in reading.bubbles}
     assert states == {
         (q, letter): "filled" if FILLED[q] == o else "blank"

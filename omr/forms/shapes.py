@@ -118,9 +118,9 @@ def with_tracks(blocks: list[Block], bars: list[Block]) -> list[Block]:
     boxes = np.array([bar.box for bar in bars], float).reshape(-1, 4)
     sides = np.stack([boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]], axis=1)
     tracks = find_tracks((boxes[:, :2] + boxes[:, 2:]) / 2, np.sort(sides, axis=1)[:, ::-1])
-    in_tracks = {bars[i].box for run, _ in tracks for i in run}
+    in_tracks = {bars[i].box for run, _, _ in tracks for i in run}
     kept = [block for block in blocks if block.box not in in_tracks]
-    for run, count in tracks:
+    for run, count, _ in tracks:
         x0, y0 = boxes[run, :2].min(axis=0)
         x1, y1 = boxes[run, 2:].max(axis=0)
         bar = tuple(float(v) for v in np.median(sides[run], axis=0))

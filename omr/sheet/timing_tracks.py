@@ -3,10 +3,11 @@
 Bars alike (their long and short sides within ``SIZE_SHARE``) up to ``MAX_GAP`` times
 the nearer one's distance to its nearest alike bar apart are linked; the bars of a
 chain of linked bars that lie on its pitch (to ``PITCH_SHARE`` of one), ``MIN_BARS`` or
-more, are a track. One bar alone looks like any other: a track
-registers a page by its two ends (the box round all of its bars), and is known by how
-many bars it spans (a bar missed inside it is no matter; a bar missed at an end makes
-it another track). Scale-free: it serves the printed form in mm and a scan in pixels.
+more, are a track. Tracks on one line and one lattice of places (a track broken where
+bars were lost, as a coarse scan loses thin ones) are one track. One bar alone looks like
+any other: a track registers a page by its two ends (the box round all of its bars), and
+is known by how many bars it spans and its pitch (a bar missed at an end shortens it by
+one pitch). Scale-free: it serves the printed form in mm and a scan in pixels.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ def _alike(sizes: np.ndarray) -> np.ndarray:
     return (np.abs(ratio - 1) < SIZE_SHARE).all(axis=2)
 
 
-def find_tracks(centres: np.ndarray, sizes: np.ndarray) -> list[tuple[np.ndarray, int]]:
+def find_tracks(centres: np.ndarray, sizes: np.ndarray) -> list[tuple[np.ndarray, int, float]]:
     """The tracks among bars of ``centres`` (n, 2) and ``sizes`` (n, 2) as (long,
-    short): each the indices of its bars found, in order along it, and how many bars it
-    spans from end to end (a bar missed inside it leaves a gap of two pitches)."""
+    short): each the indices of its bars found, in order along it, how many bars it
+    spans from end to end (a bar missed inside it leaves a gap of two pitches), and its
+    pitch."""
     if len(centres) < MIN_BARS:
         return []
     distance = np.linalg.norm(centres[:, None] - centres[None, :], axis=2)
@@ -40,19 +42,51 @@ def find_tracks(centres: np.ndarray, sizes: np.ndarray) -> list[tuple[np.ndarray
         if (merged == labels).all():
             break
         labels = merged[merged]
-    tracks = []
+    pieces = []
     for label in np.unique(labels):
         members = np.flatnonzero(labels == label)
         if len(members) >= MIN_BARS:
             track = _on_pitch(centres, members)
             if track is not None:
-                tracks.append(track)
+                pieces.append(track[0])
+    joined = (_on_pitch(centres, members) for members in _joined(centres, sizes, pieces))
+    return [track for track in joined if track is not None]
+
+
+def _joined(centres: np.ndarray, sizes: np.ndarray, pieces: list[np.ndarray]) -> list[np.ndarray]:
+    """``pieces`` (each a track's bars) joined where one piece's bars, alike the other's
+    (their median sides), lie on the other's line and lattice of places (``PITCH_SHARE``
+    of a pitch), longest pieces first."""
+    tracks: list[np.ndarray] = []
+    for piece in sorted(pieces, key=len, reverse=True):
+        for n, track in enumerate(tracks):
+            medians = np.stack([np.median(sizes[track], axis=0), np.median(sizes[piece], axis=0)])
+            if _alike(medians)[0, 1] and _on_lattice(centres, track, piece):
+                tracks[n] = np.concatenate([track, piece])
+                break
+        else:
+            tracks.append(piece)
     return tracks
 
 
-def _on_pitch(centres: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, int] | None:
-    """The bars of a linked chain that lie on its pitch, in order along it, and how many
-    bars it spans; None when fewer than ``MIN_BARS`` do.
+def _on_lattice(centres: np.ndarray, track: np.ndarray, piece: np.ndarray) -> bool:
+    """Whether every bar of ``piece`` lies on the line and lattice of places of
+    ``track``'s bars (fitted through them), to ``PITCH_SHARE`` of a pitch."""
+    points = centres[track]
+    mean = points.mean(axis=0)
+    axis, normal = np.linalg.svd(points - mean)[2]
+    along = (points - mean) @ axis
+    places = np.rint((along - along.min()) / np.median(np.abs(np.diff(np.sort(along)))))
+    start, pitch = np.polynomial.polynomial.polyfit(places, along, 1)
+    other = centres[piece] - mean
+    steps = (other @ axis - start) / pitch
+    across = np.abs(other @ normal) / abs(pitch)
+    return bool((np.maximum(np.abs(steps - np.rint(steps)), across) < PITCH_SHARE).all())
+
+
+def _on_pitch(centres: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, int, float] | None:
+    """The bars of a linked chain that lie on its pitch, in order along it, how many
+    bars it spans, and its pitch; None when fewer than ``MIN_BARS`` do.
 
     Each bar's place is counted from its neighbour's in pitches (the median gap between
     neighbours), then the pitch is fitted through all the places: a pitch measured a
@@ -80,4 +114,4 @@ def _on_pitch(centres: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, int
     if len(kept) < MIN_BARS:
         return None
     first, last = min(kept), max(kept)
-    return np.array([kept[p][0] for p in sorted(kept)]), int(last - first) + 1
+    return np.array([kept[p][0] for p in sorted(kept)]), int(last - first) + 1, abs(float(pitch))

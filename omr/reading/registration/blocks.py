@@ -13,6 +13,7 @@ paper), seen through that homography, decide the turn.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import astuple, dataclass
 from functools import cache
@@ -21,7 +22,13 @@ import cv2
 import numpy as np
 
 from omr.reading.channels import ScanChannels
-from omr.reading.registration.fit import PageRegistration, registration_from_marks
+from omr.reading.registration.fit import (
+    MAX_REPROJECTION_ERROR_MM,
+    Model,
+    PageRegistration,
+    fit_homography,
+    registration_from_marks,
+)
 from omr.reading.template_space import per_template
 from omr.sheet.bullseyes import find_rings
 from omr.sheet.corner_marks import is_l
@@ -176,7 +183,8 @@ class _Candidates:
     ``centres`` (N, 2), ``sizes`` (N, 2) as (long, short) and ``corners`` (N, 4, 2)
     running round each rectangle, in image px; ``round`` (N,) marks bullseyes, whose
     corners only their centre places; ``corner`` (N,) L-shaped marks (their box's
-    corners); ``bars`` (N,) a timing track's bars (its box's corners; 0 for others).
+    corners); ``bars`` (N,) how many bars a timing track spans (its box's corners; 0 for
+    others) and ``pitch`` (N,) its pitch in px (0 for others).
     """
 
     centres: np.ndarray
@@ -185,11 +193,12 @@ class _Candidates:
     round: np.ndarray
     corner: np.ndarray
     bars: np.ndarray
+    pitch: np.ndarray
 
     @staticmethod
     def none() -> _Candidates:
         empty, no = np.zeros((0, 2)), np.zeros(0, bool)
-        return _Candidates(empty, empty, np.zeros((0, 4, 2)), no, no, np.zeros(0, int))
+        return _Candidates(empty, empty, np.zeros((0, 4, 2)), no, no, np.zeros(0, int), np.zeros(0))
 
     def __add__(self, other: _Candidates) -> _Candidates:
         return _Candidates(
@@ -211,6 +220,7 @@ def _bullseyes(gray: np.ndarray, print_level: float) -> _Candidates:
         np.ones(len(rings), bool),
         np.zeros(len(rings), bool),
         np.zeros(len(rings), int),
+        np.zeros(len(rings)),
     )
 
 
@@ -219,7 +229,7 @@ def _tracks(bars: _Candidates) -> _Candidates:
     each a candidate of the box round all of its bars."""
     tracks = find_tracks(bars.centres, bars.sizes)
     boxes = [
-        cv2.minAreaRect(bars.corners[run].reshape(-1, 2).astype(np.float32)) for run, _ in tracks
+        cv2.minAreaRect(bars.corners[run].reshape(-1, 2).astype(np.float32)) for run, _, _ in tracks
     ]
     return _Candidates(
         np.array([box[0] for box in boxes], float).reshape(-1, 2),
@@ -227,7 +237,8 @@ def _tracks(bars: _Candidates) -> _Candidates:
         np.array([cv2.boxPoints(box) for box in boxes], float).reshape(-1, 4, 2),
         np.zeros(len(tracks), bool),
         np.zeros(len(tracks), bool),
-        np.array([count for _, count in tracks], int),
+        np.array([count for _, count, _ in tracks], int),
+        np.array([pitch for _, _, pitch in tracks], float),
     )
 
 
@@ -389,6 +400,7 @@ def _measured(
         np.zeros(len(centres), bool),
         np.full(len(centres), kind == "corner"),
         np.zeros(len(centres), int),
+        np.zeros(len(centres)),
     )
 
 
@@ -437,7 +449,7 @@ def _best_proposal(
     """
     # block_scale[k, n]: px per mm if candidate n is block k; fits[k, n]: its shape agrees.
     blocks_mm, block_sizes = layout.centres, layout.sizes
-    block_scale = found.sizes[None, :, 0] / block_sizes[:, None, 0]
+    block_scale = _long_scale(layout, found)
     other = found.sizes[None, :, 1] / block_sizes[:, None, 1]
     fits = (
         (np.abs(other / block_scale - 1) < _candidate_tolerance(found))
@@ -462,11 +474,25 @@ def _best_proposal(
     return best[0], best[2]
 
 
+def _long_scale(layout: _Layout, found: _Candidates) -> np.ndarray:
+    """(K, N) px per mm if candidate n is block k, from their long sides; for a track,
+    from its pitch (some of its end bars may be lost)."""
+    scale = found.sizes[None, :, 0] / layout.sizes[:, None, 0]
+    spans = np.where(layout.bars > 0, layout.sizes[:, 0] - layout.marks[:, 1], 1.0)
+    pitch_mm = spans / np.maximum(layout.bars - 1, 1)
+    by_pitch = found.pitch[None, :] / pitch_mm[:, None]
+    return np.where((layout.bars[:, None] > 0) & (found.bars[None, :] > 0), by_pitch, scale)
+
+
 def _kind_agrees(layout: _Layout, found: _Candidates) -> np.ndarray:
-    """(K, N) bool: candidate n is of block k's kind (an L for an L, a track of as many
-    bars for a track, a rectangle or bullseye for the others)."""
+    """(K, N) bool: candidate n is of block k's kind (an L for an L, a rectangle or
+    bullseye for the others; for a track, a track spanning no more bars than it and more
+    than half of them, so that its ends, fitted through the bars found, lie no farther
+    past them than the bars span)."""
     corner = layout.corner[:, None] == found.corner[None, :]
-    return corner & (layout.bars[:, None] == found.bars[None, :])
+    bars, spanned = layout.bars[:, None], found.bars[None, :]
+    track = (spanned <= bars) & (2 * spanned > bars)
+    return corner & np.where(bars > 0, track, spanned == 0)
 
 
 def _match(to_px: np.ndarray, layout: _Layout, found: _Candidates) -> dict[int, int]:
@@ -474,7 +500,7 @@ def _match(to_px: np.ndarray, layout: _Layout, found: _Candidates) -> dict[int, 
     blocks_mm, block_sizes = layout.centres, layout.sizes
     predicted = blocks_mm @ to_px[:, :2].T + to_px[:, 2]
     px_per_mm = np.sqrt(abs(np.linalg.det(to_px[:, :2])))
-    scale = found.sizes[None, :, 0] / block_sizes[:, None, 0]
+    scale = _long_scale(layout, found)
     off = np.abs(found.sizes[None, :, 1] / block_sizes[:, None, 1] / scale - 1)
     shape_ok = (off < _candidate_tolerance(found)) & _kind_agrees(layout, found)
     distance = np.linalg.norm(predicted[:, None, :] - found.centres, axis=2)
@@ -503,9 +529,13 @@ def _matched_corners(
     return placed.reshape(-1, 2).astype(np.float32)
 
 
-def _track_ends(points: np.ndarray, tracks: np.ndarray) -> np.ndarray:
+def _track_ends(
+    points: np.ndarray, tracks: np.ndarray, beyond: np.ndarray | None = None
+) -> np.ndarray:
     """``points`` (M, 4, 2): matched corners, a track's (``tracks`` (M,) bool) each moved
-    to the middle of its end (the side it shares with the nearer neighbour corner).
+    to the middle of its end (the side it shares with the nearer neighbour corner), and
+    out past it by ``beyond`` (M, 2: at its first end, at its other; px) for bars lost
+    there.
 
     A track registers a page by its two ends: its width is its bars' length, and on a
     page measured askew, the box round its bars is wider than a bar by the skew."""
@@ -515,7 +545,41 @@ def _track_ends(points: np.ndarray, tracks: np.ndarray) -> np.ndarray:
     halves = (points + np.roll(points, -1, axis=1)) / 2
     # Corners 0–1 and 2–3 share an end, or 1–2 and 3–0.
     ends = np.where(shortest_first[:, None, None], halves[:, [0, 0, 2, 2]], halves[:, [3, 1, 1, 3]])
+    if beyond is not None:
+        outward = ends[:, 0] - ends[:, 2]
+        outward /= np.maximum(np.linalg.norm(outward, axis=1, keepdims=True), 1e-9)
+        signed = np.array([1.0, 1.0, -1.0, -1.0]) * beyond[:, [0, 0, 1, 1]]
+        ends = ends + signed[:, :, None] * outward[:, None, :]
     return np.where(tracks[:, None, None], ends, points)
+
+
+def _lost_end_bars(
+    layout: _Layout,
+    found: _Candidates,
+    matches: dict[int, int],
+    template_mm: np.ndarray,
+    image_px: np.ndarray,
+    model: Model,
+) -> np.ndarray | None:
+    """(M, 2) px: how far past each matched track's first and other end its lost end
+    bars reach (0 for other marks and whole tracks).
+
+    A track spanning fewer bars than printed lost them at its ends; the split of them
+    between its two ends is the one split with which all the marks found fit within
+    ``MAX_REPROJECTION_ERROR_MM``; None when more or none does (marks too few or too
+    close to tell a pitch's shift of one end: where the track's ends lie is a guess)."""
+    blocks, chosen = list(matches), list(matches.values())
+    lost = np.where(layout.bars[blocks] > 0, layout.bars[blocks] - found.bars[chosen], 0)
+    pitch = found.pitch[chosen]
+    tracks = layout.bars[blocks] > 0
+    fitting = []
+    for first in itertools.product(*(range(n + 1) for n in lost)):
+        beyond = np.stack([np.array(first), lost - np.array(first)], axis=1) * pitch[:, None]
+        points = _track_ends(image_px, tracks, beyond).reshape(-1, 2).astype(np.float32)
+        error = fit_homography(template_mm, points, model)[1]
+        if error <= MAX_REPROJECTION_ERROR_MM or not lost.any():
+            fitting.append(beyond)
+    return fitting[0] if len(fitting) == 1 else None
 
 
 def _print_darkness(small: np.ndarray, to_small: np.ndarray, box: Box) -> float:
@@ -646,18 +710,8 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
             expected=expected,
             needed=MIN_REGISTRATION_BLOCKS,
         )
-    tracks = layout.bars[list(matches)] > 0
-    model = "homography" if len(matches) >= HOMOGRAPHY_BLOCKS else "affine"
-    image_px = _matched_corners(layout.corners, matches, similarity, found).reshape(-1, 4, 2)
-    image_px = _track_ends(image_px, tracks).reshape(-1, 2).astype(np.float32)
-    registered = registration_from_marks(
-        _track_ends(layout.corners[list(matches)], tracks).reshape(-1, 2),
-        image_px,
-        method="blocks",
-        marks_found=len(matches),
-        marks_expected=expected,
-        model=model,
-    )
+    corners_px = _matched_corners(layout.corners, matches, similarity, found).reshape(-1, 4, 2)
+    registered = _fitted(layout.corners, layout, found, matches, corners_px)
     if not registered or layout.turn is None:
         return registered
     to_small = np.diag([scale, scale, 1.0]) @ registered.homography
@@ -666,11 +720,40 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
         return turned
     if not turned:
         return registered
+    return _fitted(layout.turned_corners, layout, found, matches, corners_px)
+
+
+def _fitted(
+    corners_mm: np.ndarray,
+    layout: _Layout,
+    found: _Candidates,
+    matches: dict[int, int],
+    corners_px: np.ndarray,
+) -> PageRegistration | Problem:
+    """The registration of the blocks' ``corners_mm`` (K, 4, 2) on the matched
+    candidates' ``corners_px`` (M, 4, 2), a track by its ends (its lost end bars fitted
+    past them: :func:`_lost_end_bars`). A track whose ends cannot be placed is no mark
+    found: the others register the page, if enough."""
+    tracks = layout.bars[list(matches)] > 0
+    model: Model = "homography" if len(matches) >= HOMOGRAPHY_BLOCKS else "affine"
+    template_mm = _track_ends(corners_mm[list(matches)], tracks).reshape(-1, 2)
+    beyond = _lost_end_bars(layout, found, matches, template_mm, corners_px, model)
+    if beyond is None:
+        whole = [layout.bars[k] <= found.bars[n] for k, n in matches.items()]
+        if sum(whole) < MIN_REGISTRATION_BLOCKS:
+            return Problem(
+                Reason.REGISTRATION_MARKS_NOT_FOUND,
+                found=int(sum(whole)),
+                expected=len(layout.centres),
+                needed=MIN_REGISTRATION_BLOCKS,
+            )
+        kept = {k: n for (k, n), keep in zip(matches.items(), whole, strict=True) if keep}
+        return _fitted(corners_mm, layout, found, kept, corners_px[np.array(whole)])
     return registration_from_marks(
-        _track_ends(layout.turned_corners[list(matches)], tracks).reshape(-1, 2),
-        image_px,
+        template_mm,
+        _track_ends(corners_px, tracks, beyond).reshape(-1, 2).astype(np.float32),
         method="blocks",
         marks_found=len(matches),
-        marks_expected=expected,
+        marks_expected=len(layout.centres),
         model=model,
     )
