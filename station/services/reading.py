@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 import cv2
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from omr.reading.ingest import SourceRef
 from omr.reading.pipeline import ReadOptions, SheetReading
+from omr.scoring.score import ReadingPage
 from omr.vocabulary.errors import OmrError
 from omr.vocabulary.reasons import Problem, Reason
 from omr.vocabulary.states import PageStatus
@@ -29,6 +31,9 @@ from station.services.page_reading import PageJob, PageRead
 from station.storage.models import Annulment, Exam, Reading, Room, Scan
 
 log = logging.getLogger(__name__)
+# What the room view and scoring read of a reading: its summary (migration 0009 back-fills
+# the readings stored before with the same fields).
+SUMMARY_FIELDS = tuple(ReadingPage.model_fields)
 
 
 def pending_scans(session: Session, *, room_id: int | None = None) -> list[int]:
@@ -110,6 +115,11 @@ def _duplicate_serial(session: Session, room: Room, reading: SheetReading) -> st
     return None if first is None else f"#{first.id} ({first.original_name})"
 
 
+def summary_of(document: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a reading's document that the room view and scoring read."""
+    return {name: document[name] for name in SUMMARY_FIELDS if name in document}
+
+
 def add_reading(
     session: Session,
     *,
@@ -133,6 +143,7 @@ def add_reading(
         status=page.status,
         serial=page.serial,
         document=document,
+        summary=summary_of(document),
         overlay=overlay,
         supersedes_id=supersedes.id if supersedes else None,
     )
