@@ -158,11 +158,13 @@ def read_scan(
     settings: Settings,
     scan_id: int,
     read: Callable[[PageJob], PageRead] = page_reading.read_page,
+    on_scan: Callable[[Scan], None] | None = None,
     on_page: Callable[[int], bool] | None = None,
 ) -> int:
     """Read one stored scan; returns the number of readings written (0: already read, or
-    given up). ``on_page`` is told the number of each page once it is read (the batch's
-    progress) and answers whether to go on: False leaves the scan unread."""
+    given up). ``on_scan`` is handed the scan before its pages are read; ``on_page`` is
+    told the number of each page once it is read (the batch's progress) and answers
+    whether to go on: False leaves the scan unread."""
     with sessions() as session:
         scan = session.get(Scan, scan_id)
         if (
@@ -170,10 +172,14 @@ def read_scan(
             or session.scalars(select(Reading.id).where(Reading.scan_id == scan_id)).first()
         ):
             return 0
-        exam = session.get(Room, scan.room_id).exam
+        room = session.get(Room, scan.room_id)  # its exam loaded with it, for the store too
         path = settings.scans_dir / scan.stored_path
+    if on_scan is not None:
+        on_scan(scan)
     pages, overlays = [], []
-    for page, placed in read_pages(path, exam, max_pages=settings.max_pages_per_file, read=read):
+    for page, placed in read_pages(
+        path, room.exam, max_pages=settings.max_pages_per_file, read=read
+    ):
         overlays.append(overlay_name(scan, page, placed=placed))  # drawn when asked for
         pages.append(page)
         if on_page is not None and not on_page(page.source.page):
@@ -181,7 +187,6 @@ def read_scan(
     with sessions() as session, session.begin():
         if session.scalars(select(Reading.id).where(Reading.scan_id == scan_id)).first():
             return 0
-        room = session.get(Room, scan.room_id)
         for page, overlay in zip(pages, overlays, strict=True):
             earlier = _duplicate_serial(session, room, page)
             if earlier is not None:
