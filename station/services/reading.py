@@ -62,9 +62,9 @@ def read_pages(
     A failure of the reader itself is the reading of the page it failed on, and the last:
     the pages read before it are kept and no two readings claim one page.
     """
-    number, pages = 1, 1
+    number, pages, look = 1, 1, None
     while number <= pages:
-        job = PageJob(str(path), number, exam.template, exam.profile, exam.code, max_pages)
+        job = PageJob(str(path), number, exam.template, exam.profile, exam.code, max_pages, look)
         try:
             read_page = read(job)
         except (OmrError, ValueError, OSError, cv2.error, BrokenProcessPool) as error:
@@ -74,7 +74,7 @@ def read_pages(
         if read_page.reading is None or read_page.reading.source.page != number:
             yield _failed(path, number, "the file changed while it was read"), False
             return
-        pages = max(pages, read_page.pages)
+        pages, look = max(pages, read_page.pages), look or read_page.look
         yield read_page.reading, read_page.placed
         number += 1
 
