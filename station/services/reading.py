@@ -28,6 +28,7 @@ from station.config import Settings
 from station.services import audit, page_reading
 from station.services.candidates import auto_link
 from station.services.page_reading import PageJob, PageRead
+from station.storage.db import Encoded
 from station.storage.models import Annulment, Exam, Reading, Room, Scan
 
 log = logging.getLogger(__name__)
@@ -136,6 +137,7 @@ def add_reading(
         "page": page.source.page,
         "sha256": scan.sha256,
     }
+    document = Encoded(document)  # encoded once: stored, and hashed by the audit chain
     reading = Reading(
         scan_id=scan.id,
         page=page.source.page,
