@@ -7,6 +7,7 @@ change). A sheet is ``final`` only when no doubt is left.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -89,11 +90,16 @@ def get_reading(session: Session, reading_id: int) -> Reading:
 
 def latest_decisions(session: Session, *, reading: Reading) -> list[Decision]:
     """The newest decision of each bubble of a sheet."""
-    newest: dict[tuple[int, str], Decision] = {}
-    for decision in session.scalars(
-        select(Decision).where(Decision.reading_id == reading.id).order_by(Decision.id)
-    ):
-        newest[(decision.question, decision.option)] = decision
+    return _newest(
+        session.scalars(
+            select(Decision).where(Decision.reading_id == reading.id).order_by(Decision.id)
+        )
+    )
+
+
+def _newest(decisions: Iterable[Decision]) -> list[Decision]:
+    """The newest of each bubble's decisions (given oldest first), in bubble order."""
+    newest = {(decision.question, decision.option): decision for decision in decisions}
     return [newest[bubble] for bubble in sorted(newest)]
 
 
@@ -122,19 +128,17 @@ def _around(session: Session, room: Room, readings: Select | list[int]) -> _Arou
         .order_by(CandidateLink.id)
     ):
         links[link.reading_id] = link
-    newest: dict[int, dict[tuple[int, str], Decision]] = {}
+    decisions: dict[int, list[Decision]] = {}
     for decision in session.scalars(
         select(Decision).where(Decision.reading_id.in_(readings)).order_by(Decision.id)
     ):
-        newest.setdefault(decision.reading_id, {})[(decision.question, decision.option)] = decision
+        decisions.setdefault(decision.reading_id, []).append(decision)
     annulments = session.scalars(select(Annulment).where(Annulment.reading_id.in_(readings)))
     kept = session.scalars(select(InkKept.reading_id).where(InkKept.reading_id.in_(readings)))
     return _Around(
         links=links,
         annulments={annulment.reading_id: annulment for annulment in annulments},
-        decisions={
-            sheet: [bubbles[b] for b in sorted(bubbles)] for sheet, bubbles in newest.items()
-        },
+        decisions={sheet: _newest(oldest_first) for sheet, oldest_first in decisions.items()},
         ink_kept=set(kept),
         key=_scoring_key(session, room),
     )
