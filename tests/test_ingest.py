@@ -183,6 +183,41 @@ def test_a_page_read_alone_and_the_pages_counted(tmp_path: Path, specializare) -
     assert read_file_page(tiff, 4, ReadOptions()) is None
 
 
+def _without_timings(reading) -> dict:  # noqa: ANN001
+    return {k: v for k, v in reading.as_dict().items() if k != "timings_ms"}
+
+
+def test_a_file_is_looked_at_once_for_all_its_pages(
+    tmp_path: Path, specializare, monkeypatch
+) -> None:
+    """Each page read with what one look at its file found (hash, pages, a PDF's measures)
+    reads as it does alone, and the file is hashed and pdfinfo asked once."""
+    sheets = [render_sheet(specializare, 150, serial=serial) for serial in (1, 2, 3)]
+    tiff = _tiff(tmp_path / "batch.tiff", sheets)
+    pdf = tmp_path / "batch.pdf"
+    first, *rest = [Image.fromarray(sheet) for sheet in sheets]
+    first.save(pdf, save_all=True, append_images=rest, resolution=150)
+    alone = {
+        path: [read_file_page(path, n, ReadOptions()) for n in (1, 2, 3)] for path in (tiff, pdf)
+    }
+    calls = {"_pdf_info": 0, "file_sha256": 0}
+    for name in calls:
+        real = getattr(ingest, name)
+
+        def counted(*args, _real=real, _name=name):  # noqa: ANN001, ANN202
+            calls[_name] += 1
+            return _real(*args)
+
+        monkeypatch.setattr(ingest, name, counted)
+    for path in (tiff, pdf):
+        look = ingest.look_at(path)
+        assert look.pages == 3 and (look.pdf_info is not None) == (path == pdf)
+        looked = [read_file_page(path, n, ReadOptions(), look) for n in (1, 2, 3)]
+        assert [_without_timings(r) for r in looked] == [_without_timings(r) for r in alone[path]]
+        assert [r.serial for r in looked] == [1, 2, 3]
+    assert calls == {"_pdf_info": 1, "file_sha256": 2}
+
+
 def test_photocopy_and_duplicate_file_are_rejected(tmp_path: Path, specializare) -> None:
     sheet = render_sheet(specializare, 200, serial=9)
     original, copy = tmp_path / "a.png", tmp_path / "b.jpg"

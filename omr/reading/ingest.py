@@ -114,6 +114,17 @@ class PageFailure:
         return False
 
 
+@dataclass(frozen=True, slots=True)
+class FileLook:
+    """One look at a whole file: its sha256, its pages as :func:`page_count` counts them
+    and, for a PDF that pdfinfo measured, pdfinfo's answer. Handed to the reading of each
+    of its pages, so that none reads, hashes or measures the whole file again."""
+
+    sha256: str
+    pages: int
+    pdf_info: dict[str, object] | None = None
+
+
 def file_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -321,17 +332,22 @@ def _pdf_page_size(info: dict[str, object], number: int) -> tuple[int, int] | No
     return round(width / 72 * PDF_DPI), round(height / 72 * PDF_DPI)
 
 
-def _pdf_pages(
-    path: str, sha: str, max_pages: int, only: int | None
-) -> Iterator[PageImage | PageFailure]:
+def _pdf_info(path: str, max_pages: int) -> dict[str, object]:
+    """pdfinfo's answer for the file's first ``max_pages`` pages (its page sizes too)."""
     from pdf2image import pdfinfo_from_path
+
+    return pdfinfo_from_path(path, first_page=1, last_page=max_pages, timeout=PDF_RENDER_SECONDS)
+
+
+def _pdf_pages(
+    path: str, sha: str, max_pages: int, only: int | None, info: dict[str, object] | None
+) -> Iterator[PageImage | PageFailure]:
+    """The pages of a PDF (``info``: pdfinfo's answer already at hand, else asked for)."""
     from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError
 
     source = SourceRef(path, 1, sha)
     try:
-        info = pdfinfo_from_path(
-            path, first_page=1, last_page=max_pages, timeout=PDF_RENDER_SECONDS
-        )
+        info = info if info is not None else _pdf_info(path, max_pages)
         pages = int(info.get("Pages", 0))
     except PDFInfoNotInstalledError:
         yield PageFailure(source, Problem(Reason.PDF_UNSUPPORTED))
@@ -403,23 +419,23 @@ def _rendered(path: str, number: int) -> np.ndarray:
     return _normalise(page)
 
 
-def page_count(path: str | Path, *, max_pages: int = MAX_PAGES) -> int:
-    """The pages :func:`load_pages` yields for a file, counted from its headers alone (no
-    page decoded or rendered); 1 for a file refused as a whole (missing, corrupt, longer
-    than ``max_pages``...), whose one failure is its page 1."""
-    from pdf2image import pdfinfo_from_path
+def look_at(path: str | Path, *, max_pages: int = MAX_PAGES) -> FileLook | None:
+    """Read, hash and count the pages of a file once, from its headers alone (no page
+    decoded or rendered); None when it cannot be read at all. A file refused as a whole
+    (corrupt, longer than ``max_pages``...) counts 1 page: its one failure."""
     from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError
 
     try:
-        with Path(path).open("rb") as handle:
-            if handle.read(4) == b"%PDF":
-                info = pdfinfo_from_path(
-                    str(path), first_page=1, last_page=max_pages, timeout=PDF_RENDER_SECONDS
-                )
-                pages = int(info.get("Pages", 0))
-            else:
-                handle.seek(0)
-                pages = _frame_count(Image.open(handle), max_pages)
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    sha, info = file_sha256(data), None
+    try:
+        if data.startswith(b"%PDF"):
+            info = _pdf_info(str(path), max_pages)
+            pages = int(info.get("Pages", 0))
+        else:
+            pages = _frame_count(Image.open(io.BytesIO(data)), max_pages)
     except (
         *_PILLOW_ERRORS,
         UnidentifiedImageError,
@@ -429,8 +445,16 @@ def page_count(path: str | Path, *, max_pages: int = MAX_PAGES) -> int:
         PDFSyntaxError,
         subprocess.TimeoutExpired,
     ):
-        return 1
-    return pages if 1 <= pages <= max_pages else 1
+        return FileLook(sha, 1)
+    return FileLook(sha, pages if 1 <= pages <= max_pages else 1, info)
+
+
+def page_count(path: str | Path, *, max_pages: int = MAX_PAGES) -> int:
+    """The pages :func:`load_pages` yields for a file (see :func:`look_at`); 1 for a file
+    refused as a whole (missing, corrupt, longer than ``max_pages``...), whose one failure
+    is its page 1."""
+    look = look_at(path, max_pages=max_pages)
+    return 1 if look is None else look.pages
 
 
 def load_pages(
@@ -439,10 +463,12 @@ def load_pages(
     max_pages: int = MAX_PAGES,
     only: int | None = None,
     size: ReadingSize | None = None,
+    look: FileLook | None = None,
 ) -> Iterator[PageImage | PageFailure]:
     """Decode every page of a scanner file of at most ``max_pages`` pages (``only``: just
     that page, the others skipped undecoded; a failure of the whole file still yields),
-    each image page at ``size`` (None: at the file's own).
+    each image page at ``size`` (None: at the file's own). ``look``: what
+    :func:`look_at` found in the file (its hash and its PDF's measures are not taken again).
 
     Yields
     ------
@@ -454,6 +480,9 @@ def load_pages(
         ``pdf_encrypted``, ``pdf_no_pages`` or ``file_type_unsupported``.
     """
     name = str(path)
+    if look is not None and look.pdf_info is not None:
+        yield from _pdf_pages(name, look.sha256, max_pages, only, look.pdf_info)
+        return
     try:
         data = Path(path).read_bytes()
     except OSError as error:
@@ -461,12 +490,12 @@ def load_pages(
             SourceRef(name, 1, ""), Problem(Reason.FILE_MISSING, error=error.strerror or str(error))
         )
         return
-    sha = file_sha256(data)
+    sha = file_sha256(data) if look is None else look.sha256
     if not data:
         yield PageFailure(SourceRef(name, 1, sha), Problem(Reason.FILE_EMPTY))
         return
     if data.startswith(b"%PDF"):
-        yield from _pdf_pages(name, sha, max_pages, only)
+        yield from _pdf_pages(name, sha, max_pages, only, None)
     elif Path(path).suffix.lower() in RASTER_SUFFIXES or not data.startswith(b"%"):
         yield from _raster_pages(name, data, sha, max_pages, only, size)
     else:

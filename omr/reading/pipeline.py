@@ -30,6 +30,7 @@ from omr.reading.identity import (
 )
 from omr.reading.ingest import (
     MAX_PAGES,
+    FileLook,
     PageFailure,
     PageImage,
     ReadingSize,
@@ -444,13 +445,13 @@ def _candidates(options: ReadOptions) -> list[SheetTemplate]:
 
 
 def decode_pages(
-    path: str | Path, options: ReadOptions, only: int | None = None
+    path: str | Path, options: ReadOptions, only: int | None = None, look: FileLook | None = None
 ) -> Iterator[PageImage | PageFailure]:
     """The pages of a file (``only``: that page) decoded at the resolution their reading
-    needs on the templates ``options`` read against."""
+    needs on the templates ``options`` read against (``look``: see :func:`load_pages`)."""
     longest = [max(template.page_size_mm) for template in _candidates(options)]
     size = ReadingSize(READ_PX_PER_MM, (min(longest), max(longest)))
-    return load_pages(path, max_pages=options.max_pages, only=only, size=size)
+    return load_pages(path, max_pages=options.max_pages, only=only, size=size, look=look)
 
 
 def read_files(paths: Iterable[str | Path], options: ReadOptions) -> Iterator[SheetReading]:
@@ -471,12 +472,15 @@ def read_files(paths: Iterable[str | Path], options: ReadOptions) -> Iterator[Sh
             del reading
 
 
-def read_file_page(path: str | Path, number: int, options: ReadOptions) -> SheetReading | None:
+def read_file_page(
+    path: str | Path, number: int, options: ReadOptions, look: FileLook | None = None
+) -> SheetReading | None:
     """Read page ``number`` of a file alone, the others skipped undecoded (None: the file
     has no such page). A failure of the whole file is the reading of its page 1, whatever
-    ``number``; duplicates across pages are the caller's to find."""
+    ``number``; duplicates across pages are the caller's to find. ``look``: what
+    :func:`omr.reading.ingest.look_at` found in the file, not taken again."""
     candidates = _candidates(options)
-    page, decode_ms = next(_timed(decode_pages(path, options, only=number)), (None, 0.0))
+    page, decode_ms = next(_timed(decode_pages(path, options, number, look)), (None, 0.0))
     return None if page is None else _Batch().read(page, decode_ms, options, candidates)
 
 

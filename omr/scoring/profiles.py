@@ -23,7 +23,7 @@ Rule kinds are a closed set, selected by name in the profile:
 from __future__ import annotations
 
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -197,9 +197,19 @@ class Profile(_Model):
             raise ValueError(f"maximum is {self.maximum} but the question types add to {computed}")
         return self
 
+    @cached_property
+    def types_by_question(self) -> dict[int, QuestionType]:
+        """Each question's type by its number (the first type that lists it), found once: a
+        sheet's scoring asks for it several times a question."""
+        types: dict[int, QuestionType] = {}
+        for qtype in self.question_types:
+            for number in qtype.numbers:
+                types.setdefault(number, qtype)
+        return types
+
     def question_type(self, question: int) -> QuestionType:
         """The type of question number ``question`` (which must exist)."""
-        return next(qtype for qtype in self.question_types if question in qtype.numbers)
+        return self.types_by_question[question]
 
     def has_question(self, question: int) -> bool:
         """Whether the exam has question number ``question``."""
@@ -230,9 +240,14 @@ class Profile(_Model):
                     verdicts.append(total >= share * national_max)
         return all(verdicts)
 
+    @cached_property
+    def option_labels(self) -> dict[str, str]:
+        """The profile's spelling of each option by its letter case-folded."""
+        return {option.casefold(): option for option in self.options}
+
     def option_label(self, letter: str) -> str | None:
         """The profile's spelling of option ``letter`` (any case), or None if unknown."""
-        return {option.casefold(): option for option in self.options}.get(letter.casefold())
+        return self.option_labels.get(letter.casefold())
 
 
 @cache

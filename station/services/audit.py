@@ -25,6 +25,7 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from station.config import Settings
+from station.storage.db import Encoded, canonical_json
 from station.storage.models import AuditEntry, Decision, Reading, User, utcnow
 
 GENESIS = "0" * 64
@@ -47,8 +48,9 @@ class Seal:
 
 
 def content_hash(value: Any) -> str:
-    """The SHA-256 of a JSON value's canonical form (a reading's document, a decision)."""
-    body = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    """The SHA-256 of a JSON value's canonical form (a reading's document, a decision; an
+    :class:`Encoded` document's text made once)."""
+    body = value.text if isinstance(value, Encoded) else canonical_json(value)
     return hashlib.sha256(body.encode()).hexdigest()
 
 

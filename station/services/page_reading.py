@@ -2,7 +2,8 @@
 :mod:`station.services.reading_pool`), or the station itself when it reads in its threads.
 
 A job names its exam's template and profile rather than carrying them, so it pickles small;
-each process loads what an exam is read against once.
+each process loads what an exam is read against once. A file is read, hashed and measured
+once, by its page 1's job: the later pages' jobs carry what that look found.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from omr.reading.ingest import page_count
+from omr.reading.ingest import FileLook, look_at
 from omr.reading.pipeline import ReadOptions, SheetReading, read_file_page
 from omr.scoring.profiles import load_profile
 from omr.sheet.template import load_template
@@ -26,16 +27,19 @@ class PageJob:
     profile: str
     exam: str
     max_pages: int
+    look: FileLook | None = None  # what page 1's job found in the file
 
 
 @dataclass(frozen=True)
 class PageRead:
     """What a job read: the page (None: the file has no such page), whether it was placed
-    on its template, and for page 1 the file's page count (0 for the other pages)."""
+    on its template, and for page 1 the file's page count (0 for the other pages) and what
+    its look at the file found (for the later pages' jobs)."""
 
     reading: SheetReading | None
     placed: bool
     pages: int
+    look: FileLook | None = None
 
 
 @lru_cache(maxsize=16)
@@ -53,9 +57,12 @@ def read_options(template: str, profile: str, exam: str, max_pages: int) -> Read
 def read_page(job: PageJob) -> PageRead:
     """Read one page of a file (its pixels released: only the reading is handed back)."""
     options = read_options(job.template, job.profile, job.exam, job.max_pages)
-    pages = page_count(job.path, max_pages=job.max_pages) if job.number == 1 else 0
-    reading = read_file_page(job.path, job.number, options)
+    first = job.number == 1
+    look = look_at(job.path, max_pages=job.max_pages) if first else job.look
+    reading = read_file_page(job.path, job.number, options, look)
     placed = reading is not None and reading.page is not None
     if reading is not None:
         reading.page = None
-    return PageRead(reading, placed, pages)
+    if not first:
+        return PageRead(reading, placed, 0)
+    return PageRead(reading, placed, 1 if look is None else look.pages, look)

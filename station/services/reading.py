@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 import cv2
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from omr.reading.ingest import SourceRef
 from omr.reading.pipeline import ReadOptions, SheetReading
+from omr.scoring.score import ReadingPage
 from omr.vocabulary.errors import OmrError
 from omr.vocabulary.reasons import Problem, Reason
 from omr.vocabulary.states import PageStatus
@@ -26,9 +28,13 @@ from station.config import Settings
 from station.services import audit, page_reading
 from station.services.candidates import auto_link
 from station.services.page_reading import PageJob, PageRead
+from station.storage.db import Encoded
 from station.storage.models import Annulment, Exam, Reading, Room, Scan
 
 log = logging.getLogger(__name__)
+# What the room view and scoring read of a reading: its summary (migration 0009 back-fills
+# the readings stored before with the same fields).
+SUMMARY_FIELDS = tuple(ReadingPage.model_fields)
 
 
 def pending_scans(session: Session, *, room_id: int | None = None) -> list[int]:
@@ -57,9 +63,9 @@ def read_pages(
     A failure of the reader itself is the reading of the page it failed on, and the last:
     the pages read before it are kept and no two readings claim one page.
     """
-    number, pages = 1, 1
+    number, pages, look = 1, 1, None
     while number <= pages:
-        job = PageJob(str(path), number, exam.template, exam.profile, exam.code, max_pages)
+        job = PageJob(str(path), number, exam.template, exam.profile, exam.code, max_pages, look)
         try:
             read_page = read(job)
         except (OmrError, ValueError, OSError, cv2.error, BrokenProcessPool) as error:
@@ -69,7 +75,7 @@ def read_pages(
         if read_page.reading is None or read_page.reading.source.page != number:
             yield _failed(path, number, "the file changed while it was read"), False
             return
-        pages = max(pages, read_page.pages)
+        pages, look = max(pages, read_page.pages), look or read_page.look
         yield read_page.reading, read_page.placed
         number += 1
 
@@ -110,6 +116,11 @@ def _duplicate_serial(session: Session, room: Room, reading: SheetReading) -> st
     return None if first is None else f"#{first.id} ({first.original_name})"
 
 
+def summary_of(document: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a reading's document that the room view and scoring read."""
+    return {name: document[name] for name in SUMMARY_FIELDS if name in document}
+
+
 def add_reading(
     session: Session,
     *,
@@ -126,6 +137,7 @@ def add_reading(
         "page": page.source.page,
         "sha256": scan.sha256,
     }
+    document = Encoded(document)  # encoded once: stored, and hashed by the audit chain
     reading = Reading(
         scan_id=scan.id,
         page=page.source.page,
@@ -133,6 +145,7 @@ def add_reading(
         status=page.status,
         serial=page.serial,
         document=document,
+        summary=summary_of(document),
         overlay=overlay,
         supersedes_id=supersedes.id if supersedes else None,
     )
@@ -147,11 +160,13 @@ def read_scan(
     settings: Settings,
     scan_id: int,
     read: Callable[[PageJob], PageRead] = page_reading.read_page,
+    on_scan: Callable[[Scan], None] | None = None,
     on_page: Callable[[int], bool] | None = None,
 ) -> int:
     """Read one stored scan; returns the number of readings written (0: already read, or
-    given up). ``on_page`` is told the number of each page once it is read (the batch's
-    progress) and answers whether to go on: False leaves the scan unread."""
+    given up). ``on_scan`` is handed the scan before its pages are read; ``on_page`` is
+    told the number of each page once it is read (the batch's progress) and answers
+    whether to go on: False leaves the scan unread."""
     with sessions() as session:
         scan = session.get(Scan, scan_id)
         if (
@@ -159,10 +174,14 @@ def read_scan(
             or session.scalars(select(Reading.id).where(Reading.scan_id == scan_id)).first()
         ):
             return 0
-        exam = session.get(Room, scan.room_id).exam
+        room = session.get(Room, scan.room_id)  # its exam loaded with it, for the store too
         path = settings.scans_dir / scan.stored_path
+    if on_scan is not None:
+        on_scan(scan)
     pages, overlays = [], []
-    for page, placed in read_pages(path, exam, max_pages=settings.max_pages_per_file, read=read):
+    for page, placed in read_pages(
+        path, room.exam, max_pages=settings.max_pages_per_file, read=read
+    ):
         overlays.append(overlay_name(scan, page, placed=placed))  # drawn when asked for
         pages.append(page)
         if on_page is not None and not on_page(page.source.page):
@@ -170,7 +189,6 @@ def read_scan(
     with sessions() as session, session.begin():
         if session.scalars(select(Reading.id).where(Reading.scan_id == scan_id)).first():
             return 0
-        room = session.get(Room, scan.room_id)
         for page, overlay in zip(pages, overlays, strict=True):
             earlier = _duplicate_serial(session, room, page)
             if earlier is not None:

@@ -7,12 +7,14 @@ change). A sheet is ``final`` only when no doubt is left.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, defer
 
+from omr.scoring.keys import AnswerKey
 from omr.scoring.profiles import Profile, load_profile
 from omr.scoring.results import SheetScore
 from omr.scoring.score import ReadingPage, score_sheet
@@ -21,12 +23,12 @@ from omr.vocabulary.reasons import Problem, Reason
 from omr.vocabulary.states import DECIDED_STATES, MarkState, PageStatus
 from station.errors import StationError, not_found
 from station.services import audit
-from station.services.candidates import current_link
 from station.services.exams import answer_key, opened_key
 from station.services.phases import check_unlocked
 from station.storage.models import (
     Annulment,
     Candidate,
+    CandidateLink,
     Decision,
     InkKept,
     Reading,
@@ -59,12 +61,12 @@ class SheetView:
     @property
     def warnings(self) -> list[str]:
         """The reader's warnings about the page, in Romanian."""
-        return [Problem.from_dict(w).message_ro for w in self.reading.document.get("warnings", [])]
+        return [Problem.from_dict(w).message_ro for w in self.reading.summary.get("warnings", [])]
 
     @property
     def answers(self) -> list[tuple[int, dict[str, str]]]:
         """The marks as read, in question order (1, 2, …, 10, not 1, 10, 2)."""
-        answers = self.reading.document.get("answers", {})
+        answers = self.reading.summary.get("answers", {})
         return sorted(((int(q), marks) for q, marks in answers.items()), key=lambda i: i[0])
 
     @property
@@ -88,11 +90,16 @@ def get_reading(session: Session, reading_id: int) -> Reading:
 
 def latest_decisions(session: Session, *, reading: Reading) -> list[Decision]:
     """The newest decision of each bubble of a sheet."""
-    newest: dict[tuple[int, str], Decision] = {}
-    for decision in session.scalars(
-        select(Decision).where(Decision.reading_id == reading.id).order_by(Decision.id)
-    ):
-        newest[(decision.question, decision.option)] = decision
+    return _newest(
+        session.scalars(
+            select(Decision).where(Decision.reading_id == reading.id).order_by(Decision.id)
+        )
+    )
+
+
+def _newest(decisions: Iterable[Decision]) -> list[Decision]:
+    """The newest of each bubble's decisions (given oldest first), in bubble order."""
+    newest = {(decision.question, decision.option): decision for decision in decisions}
     return [newest[bubble] for bubble in sorted(newest)]
 
 
@@ -100,35 +107,90 @@ def _annulment(session: Session, reading: Reading) -> Annulment | None:
     return session.scalars(select(Annulment).where(Annulment.reading_id == reading.id)).first()
 
 
+@dataclass
+class _Around:
+    """What sheets need beyond their readings, fetched once for all of them (a fixed number
+    of queries however many sheets): links, annulments, decisions, inks kept, the key."""
+
+    links: dict[int, CandidateLink]  # the newest link of each sheet
+    annulments: dict[int, Annulment]
+    decisions: dict[int, list[Decision]]  # the newest decision of each bubble, in order
+    ink_kept: set[int]
+    key: AnswerKey | str | None  # the opened key; why it cannot score; None while sealed
+
+
+def _around(session: Session, room: Room, readings: Select | list[int]) -> _Around:
+    """What the sheets ``readings`` (ids, or a query of them) of ``room`` need."""
+    links: dict[int, CandidateLink] = {}
+    for link in session.scalars(
+        select(CandidateLink)
+        .where(CandidateLink.reading_id.in_(readings))
+        .order_by(CandidateLink.id)
+    ):
+        links[link.reading_id] = link
+    decisions: dict[int, list[Decision]] = {}
+    for decision in session.scalars(
+        select(Decision).where(Decision.reading_id.in_(readings)).order_by(Decision.id)
+    ):
+        decisions.setdefault(decision.reading_id, []).append(decision)
+    annulments = session.scalars(select(Annulment).where(Annulment.reading_id.in_(readings)))
+    kept = session.scalars(select(InkKept.reading_id).where(InkKept.reading_id.in_(readings)))
+    return _Around(
+        links=links,
+        annulments={annulment.reading_id: annulment for annulment in annulments},
+        decisions={sheet: _newest(oldest_first) for sheet, oldest_first in decisions.items()},
+        ink_kept=set(kept),
+        key=_scoring_key(session, room),
+    )
+
+
+def _scoring_key(session: Session, room: Room) -> AnswerKey | str | None:
+    """The room's opened key, validated once for all its sheets (None while sealed; why it
+    cannot score, when it does not validate)."""
+    version = opened_key(session, room=room)
+    if version is None:
+        return None
+    try:
+        return answer_key(version, _profile(room.exam.profile))
+    except OmrError as error:
+        return _cannot_score(error)
+
+
 def sheet_view(session: Session, *, reading: Reading) -> SheetView:
     """Assemble the sheet and score it with the opened key (if any)."""
     room = session.get(Room, reading.room_id)
-    link = current_link(session, reading=reading)
+    return _view(reading, room, _around(session, room, [reading.id]))
+
+
+def _view(reading: Reading, room: Room, around: _Around) -> SheetView:
+    """The sheet ``reading`` of ``room``, scored with the opened key (if any)."""
+    link = around.links.get(reading.id)
     candidate = link.candidate if link else None
     view = SheetView(
         reading=reading,
         room=room,
         candidate=candidate,
         link_method=link.method if link else None,
-        annulment=_annulment(session, reading),
-        decisions=latest_decisions(session, reading=reading),
+        annulment=around.annulments.get(reading.id),
+        decisions=around.decisions.get(reading.id, []),
         score=None,
         status=PageStatus.REJECTED,
     )
     if reading.status == PageStatus.REJECTED:
         view.doubts = [
-            Problem.from_dict(reason).message_ro for reason in reading.document["reasons"]
+            Problem.from_dict(reason).message_ro for reason in reading.summary["reasons"]
         ]
         return view
     if view.annulment is not None:
         view.status = "annulled"
         return view
-    key = opened_key(session, room=room)
     problem = None
-    if key is None:
+    if around.key is None:
         view.hidden = "grila este încă sigilată"
+    elif isinstance(around.key, str):
+        problem = around.key
     else:
-        view.score, problem = _score(view, key)
+        view.score, problem = _score(view, around.key)
     decided = {(d.question, d.option) for d in view.decisions}
     undecided = [f"{q}{o}" for q, o in view.unclear if (q, o) not in decided]
     if view.score is not None:  # a bubble of an annulled question holds nothing
@@ -137,7 +199,7 @@ def sheet_view(session: Session, *, reading: Reading) -> SheetView:
         view.doubts.append(f"bule neclare fără decizie: {', '.join(undecided)}")
     if candidate is None:
         view.doubts.append("candidatul nu este identificat: alegeți-l din lista sălii")
-    if ink_in_doubt(session, reading):
+    if other_ink(reading) and reading.id not in around.ink_kept:
         view.doubts.append(
             "cerneală de altă culoare decât cea cerută (posibil semn distinctiv): anulați "
             "foaia și dați candidatului o foaie nouă, sau păstrați-o cu motivul"
@@ -151,7 +213,7 @@ def sheet_view(session: Session, *, reading: Reading) -> SheetView:
 
 def other_ink(reading: Reading) -> bool:
     """Whether the reader saw ink of another colour than the exam's (art. 34 (3))."""
-    return any(w.get("code") == Reason.INK_COLOUR for w in reading.document.get("warnings", []))
+    return any(w.get("code") == Reason.INK_COLOUR for w in reading.summary.get("warnings", []))
 
 
 def ink_in_doubt(session: Session, reading: Reading) -> bool:
@@ -195,16 +257,21 @@ def _profile(name: str) -> Profile:
     return load_profile(name)
 
 
-def _score(view: SheetView, key) -> tuple[SheetScore | None, str | None]:  # noqa: ANN001
+def _score(view: SheetView, key: AnswerKey) -> tuple[SheetScore | None, str | None]:
     profile = _profile(view.room.exam.profile)
     page = ReadingPage.model_validate(
-        {**view.reading.document, "candidate": view.candidate.number if view.candidate else None}
+        {**view.reading.summary, "candidate": view.candidate.number if view.candidate else None}
     )
     decisions = {(d.question, d.option): d.state for d in view.decisions}
     try:
-        return score_sheet(page, answer_key(key, profile), profile, decisions), None
+        return score_sheet(page, key, profile, decisions), None
     except OmrError as error:
-        return None, f"nu se poate puncta: {error.problem.message_ro}"
+        return None, _cannot_score(error)
+
+
+def _cannot_score(error: OmrError) -> str:
+    """Why a sheet has no score, in Romanian."""
+    return f"nu se poate puncta: {error.problem.message_ro}"
 
 
 def _check_open(session: Session, reading: Reading, action: str) -> None:
@@ -306,10 +373,12 @@ def annul(session: Session, *, reading: Reading, reason: str, actor: User) -> An
 
 
 def room_sheets(session: Session, *, room: Room) -> list[SheetView]:
-    """Every sheet of the room, in scanning order (a committee's rescan is not a sheet)."""
+    """Every sheet of the room, in scanning order (a committee's rescan is not a sheet),
+    in a fixed number of queries and without the readings' documents (their summaries
+    are all a room view reads)."""
+    live = (Reading.room_id == room.id, Reading.supersedes_id.is_(None))
     readings = session.scalars(
-        select(Reading)
-        .where(Reading.room_id == room.id, Reading.supersedes_id.is_(None))
-        .order_by(Reading.id)
-    )
-    return [sheet_view(session, reading=reading) for reading in readings]
+        select(Reading).where(*live).options(defer(Reading.document)).order_by(Reading.id)
+    ).all()
+    around = _around(session, room, select(Reading.id).where(*live))
+    return [_view(reading, room, around) for reading in readings]

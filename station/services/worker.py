@@ -98,14 +98,12 @@ class ReadingWorker:
         """Read one scan; False when it failed (it stays unread)."""
         self.current.add(scan_id)
         try:
-            in_hand = self._in_hand(scan_id)
-            if in_hand is not None:
-                self.in_hand[scan_id] = in_hand
             read_scan(
                 self.sessions,
                 settings=self.settings,
                 scan_id=scan_id,
                 read=self.pool.read,
+                on_scan=self._take,
                 on_page=lambda page: self._page_read(scan_id, page),
             )
             return True
@@ -116,10 +114,9 @@ class ReadingWorker:
             self.current.discard(scan_id)
             self.in_hand.pop(scan_id, None)
 
-    def _in_hand(self, scan_id: int) -> InHand | None:
-        with self.sessions() as session:
-            scan = session.get(Scan, scan_id)
-            return scan and InHand(scan_id, scan.room_id, scan.original_name)
+    def _take(self, scan: Scan) -> None:
+        """Note the scan in hand, its room and name, before its pages are read."""
+        self.in_hand[scan.id] = InHand(scan.id, scan.room_id, scan.original_name)
 
     def _page_read(self, scan_id: int, page: int) -> bool:
         """Note a scan's progress; False once the station stops (the scan is left)."""

@@ -2,8 +2,31 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+
+def canonical_json(value: Any) -> str:
+    """A JSON value's canonical text (keys sorted, UTF-8 kept, any other value as its str):
+    what the audit chain hashes."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+class Encoded(dict[str, Any]):
+    """A JSON object with its canonical text made once, when it is built (not to be changed
+    after): a reading's document, stored as that text and hashed from it."""
+
+    def __init__(self, value: dict[str, Any]) -> None:
+        super().__init__(value)
+        self.text = canonical_json(value)
+
+
+def _json_text(value: Any) -> str:
+    """How a JSON column's value is stored: an :class:`Encoded` object as its text."""
+    return value.text if isinstance(value, Encoded) else json.dumps(value)
 
 
 def make_engine(url: str) -> Engine:
@@ -13,8 +36,12 @@ def make_engine(url: str) -> Engine:
     request and the reading worker) queue instead of failing halfway.
     """
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        return create_engine(url, pool_pre_ping=True, json_serializer=_json_text)
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        json_serializer=_json_text,
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(connection, _record) -> None:  # noqa: ANN001

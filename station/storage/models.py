@@ -163,6 +163,10 @@ class Reading(Base):
     status: Mapped[str] = mapped_column(String(20))  # ok, needs_review, rejected
     serial: Mapped[int | None]
     document: Mapped[dict[str, Any]]
+    # The document's fields that the room view and scoring read (its bubbles' measures,
+    # registration and timings left out): a room's sheets are listed without the documents.
+    # Its default only filled the rows there before (migration 0009 back-filled them).
+    summary: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
     overlay: Mapped[str | None] = mapped_column(String(255))
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("readings.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -3,6 +3,7 @@ reader that fails midway keeps the pages read before it, without claiming page 1
 
 from __future__ import annotations
 
+import hashlib
 import io
 import multiprocessing
 import os
@@ -59,6 +60,35 @@ def test_a_strip_page_in_a_tiff_gets_its_own_rejected_reading(
     assert [(page, status) for page, status, _ in pages][1] == (2, "rejected")
     assert pages[1][2] == ["image_too_small"]
     assert [page for page, status, _ in pages if status != "rejected"] == [1, 3]
+
+
+def test_a_file_is_looked_at_once_by_its_page_1_job(
+    tmp_path: Path, example: Path, monkeypatch
+) -> None:
+    """Page 1's job reads, hashes and counts the file; the other pages' jobs carry what it
+    found, and the pages read as before."""
+    real, jobs = reading_pool.read_page, []
+
+    def recorded(job: PageJob) -> PageRead:
+        jobs.append(job)
+        return real(job)
+
+    monkeypatch.setattr(reading_pool, "read_page", recorded)
+    settings = replace(
+        make_settings(tmp_path / "data", None),
+        reading_processes=0,
+        max_upload_bytes=10 * 1024 * 1024,
+    )
+    data = _tiff(example)
+    with serve(settings) as station:
+        files = [("files", ("lot.tiff", data, "image/tiff"))]
+        assert station.call("POST", "/api/exams/1/scans", files=files).status_code == 202
+        station.wait_read()
+        pages = _readings(station.client.app.state.sessions)
+    assert [job.number for job in jobs] == [1, 2, 3]
+    assert jobs[0].look is None and jobs[1].look is jobs[2].look
+    assert (jobs[1].look.pages, jobs[1].look.sha256) == (3, hashlib.sha256(data).hexdigest())
+    assert [(page, status) for page, status, _ in pages] == [(1, "ok"), (2, "rejected"), (3, "ok")]
 
 
 def test_a_reader_failing_midway_keeps_the_pages_read(

@@ -8,10 +8,12 @@ table, as 0.1 made them.
 
 from __future__ import annotations
 
+import importlib
 import shutil
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from alembic import command
@@ -23,6 +25,7 @@ from sqlalchemy import Engine, MetaData, create_engine, func, inspect, select, t
 from station.app import create_app
 from station.cli import main as station_main
 from station.services.audit import Seal, seal_sessions, verify_chain
+from station.services.reading import SUMMARY_FIELDS, summary_of
 from station.storage import committee  # noqa: F401  (the committee's tables)
 from station.storage.db import make_engine, make_sessions
 from station.storage.models import Base, Exam, Reading, Room, Scan, User
@@ -39,6 +42,12 @@ from tests.station.conftest import make_settings
 
 FIXTURE = Path(__file__).parent / "fixtures" / "station-0.1.sqlite"
 FIXTURE_SCAN = "06dad186cdcd52b5e45342cec6702c22003dbbb7390ee2f7324a062d98c2e504"
+
+
+def summary_revision() -> ModuleType:
+    """Revision 0009's module (its file name is no importable name)."""
+    name = "0009_a_reading_s_summary_beside_its_document"
+    return importlib.import_module(f"station.storage.migrations.versions.{name}")
 
 
 @pytest.fixture
@@ -233,4 +242,23 @@ def test_the_publication_of_the_results_moves_to_utc_and_back(
     _run(engine, "downgrade", "0007")
     with engine.connect() as connection:
         assert str(connection.execute(published).scalar()).startswith("2026-06-01 14:00")
+    engine.dispose()
+
+
+def test_the_readings_stored_before_get_their_summary(
+    database_url: str | None, tmp_path: Path
+) -> None:
+    """0009: each reading's summary is the part of its document the room view and scoring
+    read (the migration's fields are the station's); the downgrade drops it."""
+    assert SUMMARY_FIELDS == summary_revision().SUMMARY_FIELDS
+    engine = make_engine(_old_database(database_url, tmp_path / "data"))
+    upgrade(engine)
+    _run(engine, "downgrade", "0008")
+    assert "summary" not in {c["name"] for c in inspect(engine).get_columns("readings")}
+    _run(engine, "upgrade", "0009")
+    with make_sessions(engine)() as session:
+        reading = session.scalars(select(Reading)).one()
+        assert reading.summary == summary_of(reading.document)
+        assert set(reading.summary) == set(SUMMARY_FIELDS)
+        assert len(reading.summary["answers"]) == 50 and "bubbles" in reading.document
     engine.dispose()
