@@ -137,30 +137,46 @@ def bridged(
     darkness = 1.0 - values / paper[own][:, None, None]
     if blank.any():
         darkness -= np.median(darkness[blank[chosen]], axis=0)
+    # Only a marked bubble with ink at every step across the gap may be joined by a stroke.
+    candidate = marked[chosen] & (darkness.max(axis=-1) >= ink_at).all(axis=-1)
+    pairs = np.flatnonzero(chosen)[candidate]
+    if pairs.size:
+        alone = ~inked[samples.other[pairs]]
+        stroke = _strokes(darkness[candidate], ink_at, samples, pairs, alone)
+        result[samples.own[pairs[stroke]]] = True
+    return result
+
+
+def _strokes(
+    darkness: np.ndarray,
+    ink_at: float,
+    samples: GapSamples,
+    pairs: np.ndarray,
+    alone: np.ndarray,
+) -> np.ndarray:
+    """(P,) bool: the ink across the gap of each of ``pairs`` (indices into ``samples``;
+    ``darkness`` (P, steps, across), print set aside) is a stroke through its own bubble;
+    ``alone``: the other bubble is blank."""
     first, last, band = _bands(darkness, ink_at)
     peak = darkness.max(axis=-1)
-    spacing = samples.spacing_mm[chosen][:, None]
+    spacing = samples.spacing_mm[pairs][:, None]
     width = (last - first + 1) * spacing  # (P, steps) mm
     middle = ((first + last) / 2 - (darkness.shape[-1] - 1) / 2) * spacing
-    slope, through = _line_of(middle, samples.along_mm[chosen])
+    slope, through = _line_of(middle, samples.along_mm[pairs])
     # A stroke's width across the gap, at the slant its middles show, and the blur.
     widest = STROKE_MAX_MM * np.sqrt(1 + slope**2)[:, None] + 2 * spacing
     # Beside a blank neighbour, its width is judged past the step nearest this bubble,
     # where the fill's own overshoot may lie beside it; between two marked bubbles all
     # along (where two overshoots pinch together, the band broadens at both ends).
-    alone = ~inked[samples.other[chosen]]
     width[alone, 0] = width[alone, 1]
-    stroke = (
+    return (
         band.all(axis=-1)
         & (width <= widest).all(axis=-1)
         & (width.max(axis=-1) <= WIDTH_KEPT * width.min(axis=-1) + 2 * spacing[:, 0])
         & (peak.min(axis=-1) >= DARKNESS_KEPT * peak.max(axis=-1))
         & (np.abs(slope) <= np.tan(np.radians(STROKE_SLANT_MAX_DEG)))
-        & (np.abs(through) <= samples.interior_mm[chosen])
+        & (np.abs(through) <= samples.interior_mm[pairs])
     )
-    joined = stroke[marked[chosen]]
-    result[samples.own[marked][joined]] = True
-    return result
 
 
 def _bands(darkness: np.ndarray, ink_at: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
