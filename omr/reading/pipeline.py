@@ -345,7 +345,6 @@ def read_page(
             registration = bent
             page, measure = _straightened_and_measured(scan, template, registration, options, clock)
             share = measure.misaligned_share()
-    scan.release_ink()
     reading.registration = registration.as_dict()
     reading.page = page
     if share > MAX_MISALIGNED_SHARE:
@@ -384,6 +383,7 @@ def _straightened_and_measured(
 ) -> tuple[TemplatePage, BubbleMeasure]:
     """The page straightened through ``registration`` and its bubbles measured."""
     page = warp_to_template(scan, registration.homography, template, bend=registration.bend)
+    scan.release_ink()  # rebuilt only if a bend straightens the page again
     clock.lap("warp")
     measure = measure_bubbles(page, bubble_layout(template), options.calibration)
     clock.lap("marks")
