@@ -9,6 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from printed_support import marks_restyled
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from scansim.sheets import render_form, turn
@@ -141,31 +142,10 @@ def _filled(gray: np.ndarray) -> np.ndarray:
     return page
 
 
-def _marks_restyled(page: np.ndarray, template: SheetTemplate, style: str) -> np.ndarray:
-    """The registration marks printed black, light (a 45 % grey) or as a 50 % screen of
-    2 px dots; or a shadow 55 % deep falling across the page's right half."""
-    page = np.array(page)
-    if style == "black":
-        return page
-    if style == "shadow":
-        xs = np.arange(page.shape[1]) / page.shape[1]
-        gain = 1 - 0.55 * np.clip((xs - 0.5) * 2, 0, 1)
-        return np.clip(page * gain[None, :], 0, 255).astype(np.uint8)
-    ys, xs = np.mgrid[0 : page.shape[0], 0 : page.shape[1]]
-    screen = np.where((ys // 2 + xs // 2) % 2 == 0, 0, 255).astype(np.uint8)
-    for block in template.registration.blocks:
-        box = block.box
-        rows = slice(int(box.origin_mm[1] * PX_PER_MM), int(box.bottom * PX_PER_MM) + 1)
-        cols = slice(int(box.origin_mm[0] * PX_PER_MM), int(box.right * PX_PER_MM) + 1)
-        styled = np.full_like(page[rows, cols], 140) if style == "light" else screen[rows, cols]
-        page[rows, cols] = np.where(page[rows, cols] < 128, styled, page[rows, cols])
-    return page
-
-
 @pytest.mark.parametrize("style", ["black", "light", "halftone", "shadow"])
 def test_a_scan_registers_on_its_marks(form, style: str, tmp_path: Path) -> None:
     template, gray = form
-    scan = turn(_marks_restyled(_filled(gray), template, style), 2, 2.0)
+    scan = turn(marks_restyled(_filled(gray), template, style, PX_PER_MM), 2, 2.0)
     path = tmp_path / "scan.png"
     cv2.imwrite(str(path), scan)
     (reading,) = read_files([path], ReadOptions(template=template))

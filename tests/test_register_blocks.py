@@ -14,6 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from printed_support import marks_restyled
 from scansim.sheets import render_form, turn
 
 from omr.reading.channels import ScanChannels
@@ -134,20 +135,7 @@ def test_shadowed_hard_scan_is_read_the_right_way_up(national: SheetTemplate) ->
 def test_light_or_halftoned_blocks_are_found(national: SheetTemplate, print_style: str) -> None:
     # Blocks printed as a 45 % grey, or as a 50 % screen of 2 px dots (a 100 lpi
     # halftone at 200 dpi): neither halves the paper's light on the detection copy.
-    gray = np.array(_page())
-    ys, xs = np.mgrid[0 : gray.shape[0], 0 : gray.shape[1]]
-    screen = np.where((ys // 2 + xs // 2) % 2 == 0, 0, 255).astype(np.uint8)
-    for block in national.registration.blocks:
-        box = block.box
-        rows = slice(int(box.origin_mm[1] * PX_PER_MM), int(box.bottom * PX_PER_MM) + 1)
-        columns = slice(int(box.origin_mm[0] * PX_PER_MM), int(box.right * PX_PER_MM) + 1)
-        printed = gray[rows, columns] < 128
-        styled = (
-            np.full_like(gray[rows, columns], 140)
-            if print_style == "light"
-            else screen[rows, columns]
-        )
-        gray[rows, columns] = np.where(printed, styled, gray[rows, columns])
+    gray = marks_restyled(np.array(_page()), national, print_style, PX_PER_MM)
     registration = register_by_blocks(ScanChannels(turn(gray, 2, 3.0)), national)
     assert registration, registration
     assert registration.rotation == 180 and registration.marks_found >= 5

@@ -22,7 +22,7 @@ import numpy as np
 from omr.reading.template_space import TemplatePage, gather
 from omr.sheet.calibration import INTERIOR_RADIUS
 
-# The middle half of the gap, in 5 steps along it; across it, 21 samples within 0.6 of a
+# The middle half of the gap, in 5 steps along it; across it, 21 samples within 0.8 of a
 # radius either side of the line between the centres: wide enough to see paper beside a
 # felt-tip or pencil line drawn anywhere through the interior and on across the gap,
 # while both outlines stay a pen's width away.
@@ -157,8 +157,7 @@ def _strokes(
     """(P,) bool: the ink across the gap of each of ``pairs`` (indices into ``samples``;
     ``darkness`` (P, steps, across), print set aside) is a stroke through its own bubble;
     ``alone``: the other bubble is blank."""
-    first, last, band = _bands(darkness, ink_at)
-    peak = darkness.max(axis=-1)
+    peak, first, last, band = _bands(darkness, ink_at)
     spacing = samples.spacing_mm[pairs][:, None]
     width = (last - first + 1) * spacing  # (P, steps) mm
     middle = ((first + last) / 2 - (darkness.shape[-1] - 1) / 2) * spacing
@@ -179,10 +178,12 @@ def _strokes(
     )
 
 
-def _bands(darkness: np.ndarray, ink_at: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """At each step along the gap (``darkness``: (P, steps, across)), the first and last
-    sample (P, steps) of its ink (at half its peak's darkness), and whether that ink is one
-    band with paper on both sides of it."""
+def _bands(
+    darkness: np.ndarray, ink_at: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """At each step along the gap (``darkness``: (P, steps, across)), its peak darkness,
+    the first and last sample (P, steps) of its ink (at half that peak), and whether that
+    ink is one band with paper on both sides of it."""
     peak = darkness.max(axis=-1, keepdims=True)
     ink = darkness >= np.maximum(peak / 2, ink_at / 2)
     paper = darkness < ink_at / 2
@@ -196,7 +197,7 @@ def _bands(darkness: np.ndarray, ink_at: float) -> tuple[np.ndarray, np.ndarray,
         & (paper & (across < first[..., None])).any(axis=-1)
         & (paper & (across > last[..., None])).any(axis=-1)
     )
-    return first, last, band
+    return peak[..., 0], first, last, band
 
 
 def _line_of(middle: np.ndarray, along: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
