@@ -42,7 +42,9 @@ class Case:
 def _draw(hand: Hand, kind: str, bubble, pen, rng: np.random.Generator) -> None:  # noqa: ANN001
     if kind in ("x_filled", "slash", "line", "tick", "fill"):
         hand.fill(bubble, pen, rng.uniform(0.85, 1.0), rng.uniform(1.0, 1.2))
-    if kind in ("x_filled", "x_empty"):
+    if kind == "x_short_fill":  # a fill short of the outline, or missing one side
+        hand.fill(bubble, pen, rng.uniform(0.8, 0.92), 1.0)
+    if kind in ("x_filled", "x_empty", "x_short_fill"):
         hand.cross(bubble, pen, reach=(1.3, 2.5))
     elif kind == "slash":
         hand.slash(bubble, pen, angle=float(rng.choice([-1, 1]) * rng.uniform(25, 65)))
@@ -92,6 +94,8 @@ def _read(case: Case, seed: int) -> tuple[list[str], list[str]]:
 CASES = [
     Case("x_filled", "specializare-asistenti", "ballpoint", frozenset({FILLED, BLANK})),
     Case("x_filled", "rezidentiat", "felt-tip", frozenset({FILLED, BLANK})),
+    Case("x_short_fill", "specializare-asistenti", "ballpoint", frozenset({FILLED, BLANK})),
+    Case("x_short_fill", "rezidentiat", "felt-tip", frozenset({FILLED, BLANK})),
     Case("x_empty", "specializare-asistenti", "ballpoint", frozenset({CROSSED, FILLED})),
     Case("x_empty", "rezidentiat", "felt-tip", frozenset({CROSSED, FILLED})),
     Case("slash", "specializare-asistenti", "ballpoint", frozenset({CROSSED, FILLED})),
@@ -121,6 +125,19 @@ def test_most_xs_over_fills_read_crossed() -> None:
     marked, _ = _read(CASES[0], 7)
     assert marked.count(CROSSED) >= 0.8 * len(marked)
     assert set(marked) <= {CROSSED, MarkState.UNCLEAR}
+
+
+SHORT_FILLS = [c for c in CASES if c.kind == "x_short_fill"]
+
+
+@pytest.mark.parametrize("case", SHORT_FILLS, ids=lambda c: f"{c.template}-{c.pen}")
+def test_an_x_over_a_fill_short_of_a_side_reads_crossed(case: Case) -> None:
+    """Paper shows between two arms where the fill missed its side, as between the
+    arms of an X over an empty circle; beside the strokes the fill is there."""
+    for seed in (7, 8):
+        marked, _ = _read(case, seed)
+        assert marked.count(CROSSED) >= 0.9 * len(marked), marked
+        assert set(marked) <= {CROSSED, MarkState.UNCLEAR}
 
 
 def test_a_clear_pencil_fill_reads_filled() -> None:

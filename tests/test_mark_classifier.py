@@ -46,6 +46,7 @@ class Bubble:
     between_arms: float = PEN  # the rim's darkness away from the ends
     overlay: float = 0.0
     bridged: bool = False  # ink joins it to a marked neighbour across a narrow gap
+    beside_strokes: float | None = None  # the interior's ink beside an X's strokes
 
     def reach(self) -> np.ndarray:
         profile = np.full(REACH_DIRECTIONS, self.edge, np.float32)
@@ -81,6 +82,7 @@ def measure_of(bubble: Bubble) -> BubbleMeasure:
         centers_mm=np.zeros((1, 2), np.float32),
         radii_mm=np.ones((1, 2), np.float32),
         bridged=np.array([bubble.bridged]),
+        beside=None if bubble.beside_strokes is None else one(bubble.beside_strokes),
     )
 
 
@@ -113,6 +115,21 @@ TABLE = {
     ),
     "an X over an empty circle, paper between the arms": (
         Bubble(fill=0.45, rim=0.4, gaps=4, ends=X, edge=0.0),
+        UNCLEAR,
+        Reason.X_OVER_EMPTY,
+    ),
+    "an X over a fill that missed a side (paper between two arms)": (
+        Bubble(fill=0.95, rim=0.82, gaps=1, ends=X, between_arms=0.1, beside_strokes=0.85),
+        MarkState.CROSSED,
+        None,
+    ),
+    "an X over an empty circle, nothing beside its strokes": (
+        Bubble(fill=0.75, rim=0.6, gaps=1, ends=X, between_arms=0.1, beside_strokes=0.0),
+        UNCLEAR,
+        Reason.X_OVER_EMPTY,
+    ),
+    "an X whose strokes leave too little beside them to tell": (
+        Bubble(fill=0.95, rim=0.82, gaps=1, ends=X, between_arms=0.1, beside_strokes=np.nan),
         UNCLEAR,
         Reason.X_OVER_EMPTY,
     ),

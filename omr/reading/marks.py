@@ -39,6 +39,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from omr.reading.beside_strokes import ink_beside_strokes
 from omr.reading.bridges import GapSamples, bridged, gap_samples
 from omr.reading.printed_inside import without_print
 from omr.reading.template_space import TemplatePage, gather, per_template
@@ -96,7 +97,12 @@ class BubbleMeasure:
     ``neighbours``, ``radii_mm`` : as in :class:`BubbleLayout`; ``centers_mm`` : (N, 2)
     the template's bubble centres;
     ``bridged`` : (N,) bool, a stroke joins the mark to a marked neighbour across the
-    narrow gap between them (:mod:`omr.reading.bridges`).
+    narrow gap between them (:mod:`omr.reading.bridges`);
+    ``ends`` : each bubble's :class:`StrokeEnds` (:func:`stroke_ends`), and ``beside`` :
+    (N,) float32, for a bubble whose ends make an X, the share of its interior beside the
+    X's strokes that is ink (:mod:`omr.reading.beside_strokes`; NaN elsewhere). Both are
+    left out (None) by a measure made by hand; the classifier then works ends out itself
+    and has no pixels to look beside the strokes.
     """
 
     fill: np.ndarray
@@ -117,6 +123,8 @@ class BubbleMeasure:
     centers_mm: np.ndarray
     radii_mm: np.ndarray
     bridged: np.ndarray
+    ends: tuple[StrokeEnds, ...] | None = None
+    beside: np.ndarray | None = None
 
     @cached_property
     def past(self) -> np.ndarray:
@@ -692,7 +700,7 @@ def measure_bubbles(
             reach[marked] = _reached(_widened(inked))
     ring, ring_baseline = _rings(outlines, fill, count, levels, calibration.blank_max_fill)
     joined = bridged(page, centers, papers, holds_ink, layout.gaps, levels.ink_at)
-    return BubbleMeasure(
+    measure = BubbleMeasure(
         fill,
         darkness,
         printed,
@@ -712,6 +720,33 @@ def measure_bubbles(
         layout.radii_mm,
         joined,
     )
+    return _under_the_xs(measure, page, papers, calibration)
+
+
+def _under_the_xs(
+    measure: BubbleMeasure, page: TemplatePage, papers: np.ndarray, calibration: Calibration
+) -> BubbleMeasure:
+    """``measure`` with its stroke ends, and the ink beside the strokes of each X."""
+    ends = stroke_ends(measure, calibration)
+    beside = np.full(len(ends), np.nan, np.float32)
+    ppm = page.px_per_mm
+    for index in [k for k, strokes in enumerate(ends) if strokes.is_x]:
+        rx, ry = (float(r) for r in measure.radii_mm[index] * ppm)
+        towards = np.radians(np.asarray(ends[index].angles))
+        tips = measure.centers_px[index] + np.asarray(ends[index].reach)[:, None] * np.stack(
+            [rx * np.cos(towards), ry * np.sin(towards)], axis=1
+        )
+        beside[index] = ink_beside_strokes(
+            page.ink,
+            measure.centers_px[index],
+            _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS),
+            tips.astype(np.float32),
+            X_OFF_CENTRE * max(rx, ry),
+            float(papers[index]),
+            measure.levels.ink_at,
+            ppm,
+        )
+    return replace(measure, ends=tuple(ends), beside=beside)
 
 
 def ink_levels(
@@ -1081,10 +1116,11 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
 
     Filled: enough of the interior inked, its rim reached, at most one side missed, in
     the page's pen; crossed: that, with an X's strokes leaving it and the rim between
-    them in the page's pen too. Any other stroke leaving a fill (a slash, a tick, a
-    line), or drawn across it darker than the fill, makes it ``possible_cross``; strokes
-    over an empty circle ``x_over_empty``; a fainter fill than the page's pen
-    ``faint_fill``.
+    them in the page's pen too (or, where it shows paper, the interior beside the
+    strokes as filled as a fill: a side the fill missed). Any other stroke leaving a
+    fill (a slash, a tick, a line), or drawn across it darker than the fill, makes it
+    ``possible_cross``; strokes over an empty circle ``x_over_empty``; a fainter fill
+    than the page's pen ``faint_fill``.
     """
     filled_at = _filled_threshold(measure.fill, calibration)
     blank_at = calibration.blank_max_fill
@@ -1099,9 +1135,23 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     overlay_at = OVERLAY_SHARE * max(pen * (1 - pen), SMUDGE_ABOVE_PAPER)
     if not measure.levels.measured:
         overlay_at = np.inf  # a pen the page does not show: no second pass to compare
-    ends = stroke_ends(measure, calibration)
+    ends = measure.ends if measure.ends is not None else stroke_ends(measure, calibration)
+    beside = measure.beside if measure.beside is not None else np.full(len(ends), np.nan)
     states: list[BubbleState] = []
-    for fill, darkness, printed, ring, rim, gaps, tone, profile, overlay, joined, strokes in zip(
+    for (
+        fill,
+        darkness,
+        printed,
+        ring,
+        rim,
+        gaps,
+        tone,
+        profile,
+        overlay,
+        joined,
+        strokes,
+        under,
+    ) in zip(
         measure.fill.tolist(),
         measure.darkness.tolist(),
         measure.printed.tolist(),
@@ -1113,6 +1163,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
         measure.overlay.tolist(),
         measure.bridged.tolist(),
         ends,
+        beside.tolist(),
         strict=True,
     ):
         crossing = len(strokes.angles) >= 2
@@ -1120,7 +1171,11 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
             confidence = min(1.0, 0.5 + (fill - filled_at) / band)
             if tone < faint_below:
                 states.append(_unclear(Reason.FAINT_FILL))
-            elif strokes.is_x and _between_arms(profile, strokes.angles) < paper_between:
+            elif (
+                strokes.is_x
+                and _between_arms(profile, strokes.angles) < paper_between
+                and not under >= filled_at  # beside the strokes: not a fill
+            ):
                 states.append(_unclear(Reason.X_OVER_EMPTY))
             elif strokes.is_x:
                 states.append(BubbleState(MarkState.CROSSED, confidence, ()))
