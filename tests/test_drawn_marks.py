@@ -40,7 +40,7 @@ class Case:
 
 
 def _draw(hand: Hand, kind: str, bubble, pen, rng: np.random.Generator) -> None:  # noqa: ANN001
-    if kind in ("x_filled", "slash", "line", "tick", "fill"):
+    if kind in ("x_filled", "x_short_side", "slash", "line", "tick", "wide_tick", "fill"):
         hand.fill(bubble, pen, rng.uniform(0.85, 1.0), rng.uniform(1.0, 1.2))
     if kind == "x_short_fill":  # a fill short of the outline, or missing one side
         hand.fill(bubble, pen, rng.uniform(0.8, 0.92), 1.0)
@@ -50,8 +50,12 @@ def _draw(hand: Hand, kind: str, bubble, pen, rng: np.random.Generator) -> None:
         hand.slash(bubble, pen, angle=float(rng.choice([-1, 1]) * rng.uniform(25, 65)))
     elif kind == "line":
         hand.slash(bubble, pen, angle=rng.uniform(-10, 10), reach=(1.6, 2.2))
+    elif kind == "x_short_side":  # one side's ends stay inside the fill's overshoot
+        hand.cross(bubble, pen, reach=(1.5, 2.2), back=(0.9, 1.1), slant=(30, 60))
     elif kind == "tick":
         hand.tick(bubble, pen)
+    elif kind == "wide_tick":
+        hand.tick(bubble, pen, wide=True)
     elif kind == "dot":
         hand.dot(bubble, pen, share=rng.uniform(0.4, 0.6))
     elif kind == "half":
@@ -101,6 +105,10 @@ CASES = [
     Case("slash", "specializare-asistenti", "ballpoint", frozenset({CROSSED, FILLED})),
     Case("line", "specializare-asistenti", "felt-tip", frozenset({CROSSED, FILLED})),
     Case("tick", "specializare-asistenti", "ballpoint", frozenset({CROSSED, FILLED})),
+    Case("wide_tick", "specializare-asistenti", "ballpoint", frozenset({CROSSED, FILLED})),
+    Case("wide_tick", "rezidentiat", "felt-tip", frozenset({CROSSED, FILLED})),
+    Case("x_short_side", "specializare-asistenti", "ballpoint", frozenset({FILLED, BLANK})),
+    Case("x_short_side", "rezidentiat", "felt-tip", frozenset({FILLED, BLANK})),
     Case("dot", "specializare-asistenti", "ballpoint", frozenset({CROSSED, FILLED, BLANK})),
     Case("half", "rezidentiat", "felt-tip", frozenset({CROSSED, FILLED, BLANK})),
     Case("ring", "specializare-asistenti", "ballpoint", frozenset({CROSSED, FILLED, BLANK})),

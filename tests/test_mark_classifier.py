@@ -47,6 +47,7 @@ class Bubble:
     overlay: float = 0.0
     bridged: bool = False  # ink joins it to a marked neighbour across a narrow gap
     beside_strokes: float | None = None  # the interior's ink beside an X's strokes
+    crossing_inside: bool = False  # two strokes cross inside it, darker than the fill
 
     def reach(self) -> np.ndarray:
         profile = np.full(REACH_DIRECTIONS, self.edge, np.float32)
@@ -83,6 +84,7 @@ def measure_of(bubble: Bubble) -> BubbleMeasure:
         radii_mm=np.ones((1, 2), np.float32),
         bridged=np.array([bubble.bridged]),
         beside=None if bubble.beside_strokes is None else one(bubble.beside_strokes),
+        crossing_inside=np.array([bubble.crossing_inside]),
     )
 
 
@@ -137,6 +139,16 @@ TABLE = {
         Bubble(fill=0.9, rim=0.7, gaps=4, ends=X),
         UNCLEAR,
         Reason.X_OVER_EMPTY,
+    ),
+    "an X short on one side, its strokes crossing inside the fill, darker": (
+        Bubble(ends={45: 1.8, 135: 1.8}, crossing_inside=True),
+        MarkState.CROSSED,
+        None,
+    ),
+    "two ends in a V whose strokes do not cross inside (a wide tick, or felt-tip)": (
+        Bubble(ends={45: 1.8, 135: 1.8}),
+        UNCLEAR,
+        Reason.POSSIBLE_CROSS,
     ),
     "a slash over a fill": (Bubble(ends={50: 1.9, 230: 1.9}), UNCLEAR, Reason.POSSIBLE_CROSS),
     "a horizontal line through a fill": (

@@ -1,10 +1,18 @@
-"""What lies under an X: the interior's ink beside the X's own strokes.
+"""What lies under strokes over a fill: the ink beside an X's strokes, and whether two
+strokes seen leaving a fill cross inside it.
 
 An X over an empty circle leaves paper between its strokes; a fill under an X inks the
 interior wherever the strokes are not. Seen at the interior's rim, a fill that missed
 one side shows paper between two arms, and a felt-tip X crossing off the centre of a
 small ellipse blackens every wedge but one: the rim cannot tell them apart. Beside the
 strokes it can: there, the fill's ink stays and the X's ink is gone.
+
+An X whose strokes end short on one side shows only two ends, as a tick whose short
+stroke starts outside the outline does. A ballpoint stroke over a ballpoint fill is
+darker than the fill inside it too (dye over dye): an X's two strokes run on through the
+fill and cross near its centre, darker than the fill on both sides of the crossing; a
+tick's meet at its vertex, low in the bubble, and stop there. A felt-tip or marker fill
+is as dark as the stroke over it: there is nothing to see inside, and the doubt stays.
 
 Each stroke is found where it is: the darkest straight line through the interior from a
 stroke end seen outside the bubble, aimed within the off-centre reach of an X's
@@ -25,6 +33,13 @@ BLUR_PX = 1.0
 AIMS, ALONG = 9, 15
 # Beside the strokes, under a tenth of the interior is too little to say what it holds.
 BESIDE_MIN_SHARE = 0.1
+# Past the crossing, a stroke must run on through a third of the interior's radius to be
+# seen going on (a tick's vertex lies half a radius and more from the centre, so its
+# strokes have no such run past their meeting inside the interior).
+RUN_ON_MIN = 1 / 3
+# Sampled along its centre line, a second pass of a ballpoint (0.3 mm: 2.4 px at 200 dpi)
+# keeps two thirds of its darkening under a pixel of the scan's blur.
+THIN_LINE_KEPT = 2 / 3
 
 
 def ink_beside_strokes(
@@ -57,6 +72,62 @@ def ink_beside_strokes(
         return float("nan")
     darkness = 1.0 - gather(ink, center[None], interior[beside])[0] / paper
     return float((darkness >= ink_at).mean())
+
+
+def strokes_cross_inside(
+    ink: np.ndarray,
+    center: np.ndarray,
+    interior: np.ndarray,
+    tips: np.ndarray,
+    off_centre_px: float,
+    paper: float,
+    levels: tuple[float, float],
+    px_per_mm: float,
+) -> bool:
+    """Whether the strokes ending at the two ``tips`` cross within ``off_centre_px`` of
+    the centre and each runs on through the interior on both sides of the crossing,
+    darker than the fill: an X's, not a tick's. ``levels`` = (ink_at, overlay_at): a
+    pixel is ink from ``ink_at``, and a second pass of the pen darkens a broad line over
+    the fill by ``overlay_at``.
+
+    Arguments as for :func:`ink_beside_strokes`.
+    """
+    ink_at, overlay_at = levels
+    darker_by = THIN_LINE_KEPT * overlay_at
+    half_band = STROKE_MAX_MM / 2 * px_per_mm + BLUR_PX
+    reach = float(np.abs(interior).max())
+    darkness = 1.0 - gather(ink, center[None], interior)[0] / paper
+    inked = darkness[darkness >= ink_at]
+    if inked.size == 0:
+        return False
+    own = float(np.median(inked))
+    (start_a, unit_a), (start_b, unit_b) = (
+        _darkest_line(ink, center, tip - center, off_centre_px, reach, paper) for tip in tips
+    )
+    matrix = np.array([unit_a, -unit_b], np.float64).T
+    if abs(np.linalg.det(matrix)) < 0.2:  # nearly parallel: no crossing to speak of
+        return False
+    along_a, _ = np.linalg.solve(matrix, start_b - start_a)
+    crossing = start_a + along_a * unit_a
+    if float(np.linalg.norm(crossing)) > off_centre_px + half_band:
+        return False
+    rx, ry = np.abs(interior).max(axis=0)
+    for unit in (unit_a, unit_b):
+        # Where the line leaves the interior's ellipse, on each side of the crossing.
+        a = (unit[0] / rx) ** 2 + (unit[1] / ry) ** 2
+        b = 2 * (crossing[0] * unit[0] / rx**2 + crossing[1] * unit[1] / ry**2)
+        c = (crossing[0] / rx) ** 2 + (crossing[1] / ry) ** 2 - 1
+        root = np.sqrt(max(b * b - 4 * a * c, 0.0))
+        for exit_at in ((-b - root) / (2 * a), (-b + root) / (2 * a)):
+            run = abs(exit_at) - half_band
+            if run < RUN_ON_MIN * min(rx, ry):
+                return False
+            steps = np.sign(exit_at) * np.linspace(half_band, abs(exit_at), ALONG // 2)
+            points = (crossing + steps[:, None] * unit).astype(np.float32)
+            line = 1.0 - gather(ink, center[None], points)[0] / paper
+            if float(line.mean()) - own < darker_by:
+                return False
+    return True
 
 
 def _darkest_line(

@@ -39,7 +39,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from omr.reading.beside_strokes import ink_beside_strokes
+from omr.reading.beside_strokes import ink_beside_strokes, strokes_cross_inside
 from omr.reading.bridges import GapSamples, bridged, gap_samples
 from omr.reading.printed_inside import without_print
 from omr.reading.template_space import TemplatePage, gather, per_template
@@ -100,9 +100,11 @@ class BubbleMeasure:
     narrow gap between them (:mod:`omr.reading.bridges`);
     ``ends`` : each bubble's :class:`StrokeEnds` (:func:`stroke_ends`), and ``beside`` :
     (N,) float32, for a bubble whose ends make an X, the share of its interior beside the
-    X's strokes that is ink (:mod:`omr.reading.beside_strokes`; NaN elsewhere). Both are
-    left out (None) by a measure made by hand; the classifier then works ends out itself
-    and has no pixels to look beside the strokes.
+    X's strokes that is ink (:mod:`omr.reading.beside_strokes`; NaN elsewhere);
+    ``crossing_inside`` : (N,) bool, for a bubble whose two ends are not one stroke's, the
+    two strokes cross inside it near its centre, each darker than its fill on both sides
+    of the crossing. All three are left out (None) by a measure made by hand; the
+    classifier then works ends out itself and has no pixels to look at.
     """
 
     fill: np.ndarray
@@ -125,6 +127,7 @@ class BubbleMeasure:
     bridged: np.ndarray
     ends: tuple[StrokeEnds, ...] | None = None
     beside: np.ndarray | None = None
+    crossing_inside: np.ndarray | None = None
 
     @cached_property
     def past(self) -> np.ndarray:
@@ -726,27 +729,53 @@ def measure_bubbles(
 def _under_the_xs(
     measure: BubbleMeasure, page: TemplatePage, papers: np.ndarray, calibration: Calibration
 ) -> BubbleMeasure:
-    """``measure`` with its stroke ends, and the ink beside the strokes of each X."""
+    """``measure`` with its stroke ends, the ink beside the strokes of each X, and
+    whether the two strokes of each V cross inside its fill."""
     ends = stroke_ends(measure, calibration)
     beside = np.full(len(ends), np.nan, np.float32)
+    crossing = np.zeros(len(ends), bool)
     ppm = page.px_per_mm
-    for index in [k for k, strokes in enumerate(ends) if strokes.is_x]:
+    levels = measure.levels
+    for index, strokes in enumerate(ends):
+        v_shape = len(strokes.angles) == 2 and not strokes.is_x and not _one_stroke(strokes)
+        if not (strokes.is_x or (v_shape and levels.measured)):
+            continue
         rx, ry = (float(r) for r in measure.radii_mm[index] * ppm)
-        towards = np.radians(np.asarray(ends[index].angles))
-        tips = measure.centers_px[index] + np.asarray(ends[index].reach)[:, None] * np.stack(
+        towards = np.radians(np.asarray(strokes.angles))
+        tips = measure.centers_px[index] + np.asarray(strokes.reach)[:, None] * np.stack(
             [rx * np.cos(towards), ry * np.sin(towards)], axis=1
         )
-        beside[index] = ink_beside_strokes(
+        where = (
             page.ink,
             measure.centers_px[index],
             _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS),
             tips.astype(np.float32),
             X_OFF_CENTRE * max(rx, ry),
             float(papers[index]),
-            measure.levels.ink_at,
-            ppm,
         )
-    return replace(measure, ends=tuple(ends), beside=beside)
+        if strokes.is_x:
+            beside[index] = ink_beside_strokes(*where, levels.ink_at, ppm)
+        else:
+            crossing[index] = strokes_cross_inside(
+                *where, (levels.ink_at, _overlay_at(levels)), ppm
+            )
+    return replace(measure, ends=tuple(ends), beside=beside, crossing_inside=crossing)
+
+
+def _one_stroke(strokes: StrokeEnds) -> bool:
+    """Whether two ends lie opposite each other: one stroke through the bubble."""
+    first, second = strokes.angles
+    return _apart(first, second, 360) >= 180 - OPPOSITE_TOLERANCE_DEG
+
+
+def _overlay_at(levels: InkLevels) -> float:
+    """How much darker than a fill a second pass of the page's pen is over it: the
+    pen's darkness times the light the first pass lets through (never less than a
+    scanner's flat field tells apart), three quarters of it; none where the page does
+    not show its pen."""
+    if not levels.measured:
+        return np.inf
+    return OVERLAY_SHARE * max(levels.pen * (1 - levels.pen), SMUDGE_ABOVE_PAPER)
 
 
 def ink_levels(
@@ -1117,7 +1146,8 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     Filled: enough of the interior inked, its rim reached, at most one side missed, in
     the page's pen; crossed: that, with an X's strokes leaving it and the rim between
     them in the page's pen too (or, where it shows paper, the interior beside the
-    strokes as filled as a fill: a side the fill missed). Any other stroke leaving a
+    strokes as filled as a fill: a side the fill missed), or two strokes leaving it
+    that cross inside it, darker than the fill on both sides. Any other stroke leaving a
     fill (a slash, a tick, a line), or drawn across it darker than the fill, makes it
     ``possible_cross``; strokes over an empty circle ``x_over_empty``; a fainter fill
     than the page's pen ``faint_fill``.
@@ -1129,14 +1159,14 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     paper_between = calibration.fill_tone_share * pen
     # Fainter than the page's pen only where the page shows its pen.
     faint_below = paper_between if measure.levels.measured else 0.0
-    # A second pass of the same pen darkens a line across the fill by the pen's darkness
-    # times the light the first pass lets through (never less than a scanner's flat
-    # field tells apart): three quarters of that is a stroke.
-    overlay_at = OVERLAY_SHARE * max(pen * (1 - pen), SMUDGE_ABOVE_PAPER)
-    if not measure.levels.measured:
-        overlay_at = np.inf  # a pen the page does not show: no second pass to compare
+    overlay_at = _overlay_at(measure.levels)
     ends = measure.ends if measure.ends is not None else stroke_ends(measure, calibration)
     beside = measure.beside if measure.beside is not None else np.full(len(ends), np.nan)
+    crossing_inside = (
+        measure.crossing_inside
+        if measure.crossing_inside is not None
+        else np.zeros(len(ends), bool)
+    )
     states: list[BubbleState] = []
     for (
         fill,
@@ -1151,6 +1181,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
         joined,
         strokes,
         under,
+        crossed_inside,
     ) in zip(
         measure.fill.tolist(),
         measure.darkness.tolist(),
@@ -1164,6 +1195,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
         measure.bridged.tolist(),
         ends,
         beside.tolist(),
+        crossing_inside.tolist(),
         strict=True,
     ):
         crossing = len(strokes.angles) >= 2
@@ -1177,7 +1209,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
                 and not under >= filled_at  # beside the strokes: not a fill
             ):
                 states.append(_unclear(Reason.X_OVER_EMPTY))
-            elif strokes.is_x:
+            elif strokes.is_x or crossed_inside:
                 states.append(BubbleState(MarkState.CROSSED, confidence, ()))
             elif strokes.angles or overlay >= overlay_at or joined:
                 states.append(_unclear(Reason.POSSIBLE_CROSS))

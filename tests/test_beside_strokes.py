@@ -1,0 +1,116 @@
+"""What lies under strokes over a bubble, on drawn pixels: the ink beside an X's strokes,
+and whether two strokes seen leaving a fill cross inside it (an X short on one side) or
+meet at a tick's vertex."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from omr.reading.beside_strokes import ink_beside_strokes, strokes_cross_inside
+
+PPM = 8.0  # px per mm: 200 dpi
+RADIUS = 20.0  # px: a 5 mm bubble
+CENTER = np.array([100.0, 100.0], np.float32)
+PAPER = 230.0
+PEN = 0.6  # the pen's darkness over paper
+INK_AT = PEN / 2
+OVERLAY_AT = 0.75 * PEN * (1 - PEN)
+LINE_PX = 3  # a 0.4 mm ballpoint line
+
+
+def _interior() -> np.ndarray:
+    span = int(RADIUS)
+    ys, xs = np.mgrid[-span : span + 1, -span : span + 1]
+    inside = xs**2 + ys**2 <= (0.72 * RADIUS) ** 2
+    return np.stack([xs[inside], ys[inside]], axis=1).astype(np.float32)
+
+
+def _page(fill: str) -> np.ndarray:
+    """Paper with a bubble ``fill``ed: "full", "side" (a side missed) or "empty"."""
+    darkness = np.zeros((200, 200), np.float32)
+    centre = (100, 100)
+    if fill != "empty":
+        cv2.circle(darkness, centre, int(RADIUS * 1.05), PEN, -1, cv2.LINE_AA)
+    if fill == "side":
+        cv2.rectangle(darkness, (60, 111), (140, 140), 0.0, -1)  # the lower third missed
+    return darkness
+
+
+def _stroke(
+    darkness: np.ndarray, start: tuple[float, float], end: tuple[float, float], dye: bool
+) -> None:
+    """A stroke of the pen from ``start`` to ``end`` (radii from the centre): with
+    ``dye``, a ballpoint's second pass, darker where it crosses ink already there; else
+    a marker's, as dark over a fill as over paper."""
+    line = np.zeros_like(darkness)
+    points = [tuple(int(round(100 + RADIUS * v)) for v in p) for p in (start, end)]
+    cv2.line(line, points[0], points[1], 1.0, LINE_PX, cv2.LINE_AA)
+    if dye:
+        darkness += line * PEN * (1 - darkness)
+    else:
+        np.maximum(darkness, line * PEN, out=darkness)
+
+
+def _ink(darkness: np.ndarray) -> np.ndarray:
+    blurred = cv2.GaussianBlur(darkness, (0, 0), 0.8)
+    return (PAPER * (1 - blurred)).astype(np.uint8)
+
+
+def _tips(*points: tuple[float, float]) -> np.ndarray:
+    return (CENTER + RADIUS * np.array(points, np.float32)).astype(np.float32)
+
+
+def _x(darkness: np.ndarray, short_side: bool = False, dye: bool = True) -> np.ndarray:
+    """An X at 45°, off centre by a tenth of the radius; ends at 1.8 radii (on the
+    lower side at 0.9, inside the fill, when ``short_side``) → its upper tips."""
+    back = 0.9 if short_side else 1.8
+    for sign in (1, -1):
+        unit = np.array([sign, -1.0]) / np.sqrt(2)
+        _stroke(darkness, tuple(0.1 + 1.8 * unit), tuple(0.1 - back * unit), dye)
+    return _tips((1.37, -1.17), (-1.17, -1.17))
+
+
+def _beside(fill: str) -> float:
+    darkness = _page(fill)
+    tips = _x(darkness)
+    tips = np.concatenate([tips, _tips((1.37, 1.37), (-1.17, 1.37))])
+    return ink_beside_strokes(
+        _ink(darkness), CENTER, _interior(), tips, RADIUS / 3, PAPER, INK_AT, PPM
+    )
+
+
+def test_beside_an_xs_strokes_a_fill_that_missed_a_side_is_ink() -> None:
+    assert _beside("side") >= 0.75
+
+
+def test_beside_an_xs_strokes_over_an_empty_circle_is_paper() -> None:
+    assert _beside("empty") <= 0.1
+
+
+def _crossing(darkness: np.ndarray, tips: np.ndarray) -> bool:
+    return strokes_cross_inside(
+        _ink(darkness), CENTER, _interior(), tips, RADIUS / 3, PAPER, (INK_AT, OVERLAY_AT), PPM
+    )
+
+
+def test_an_x_short_on_one_side_crosses_inside_the_fill() -> None:
+    darkness = _page("full")
+    assert _crossing(darkness, _x(darkness, short_side=True))
+
+
+@pytest.mark.parametrize("low", [0.5, 0.65])
+def test_a_tick_with_both_ends_outside_does_not_cross_inside(low: float) -> None:
+    """Its two strokes meet at the vertex, ``low`` radii below the centre, and stop."""
+    darkness = _page("full")
+    _stroke(darkness, (-1.4, -0.8), (-0.1, low), dye=True)
+    _stroke(darkness, (-0.1, low), (1.2, -1.6), dye=True)
+    assert not _crossing(darkness, _tips((-1.4, -0.8), (1.2, -1.6)))
+
+
+@pytest.mark.parametrize(("fill", "dye"), [("full", False), ("empty", True)])
+def test_strokes_no_darker_than_what_lies_under_them_show_no_crossing(fill: str, dye: bool) -> None:
+    """A marker X over a marker fill (no darker inside), or an X over paper."""
+    darkness = _page(fill)
+    assert not _crossing(darkness, _x(darkness, short_side=True, dye=dye))
