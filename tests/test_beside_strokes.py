@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from omr.reading.beside_strokes import ink_beside_strokes, strokes_cross_inside
+from omr.reading.beside_strokes import StrokesOver, ink_beside_strokes, strokes_cross_inside
 
 PPM = 8.0  # px per mm: 200 dpi
 RADIUS = 20.0  # px: a 5 mm bubble
@@ -58,6 +58,10 @@ def _ink(darkness: np.ndarray) -> np.ndarray:
     return (PAPER * (1 - blurred)).astype(np.uint8)
 
 
+def _seen(darkness: np.ndarray, tips: np.ndarray) -> StrokesOver:
+    return StrokesOver(_ink(darkness), CENTER, _interior(), tips, RADIUS / 3, PAPER, PPM)
+
+
 def _tips(*points: tuple[float, float]) -> np.ndarray:
     return (CENTER + RADIUS * np.array(points, np.float32)).astype(np.float32)
 
@@ -76,9 +80,7 @@ def _beside(fill: str) -> float:
     darkness = _page(fill)
     tips = _x(darkness)
     tips = np.concatenate([tips, _tips((1.37, 1.37), (-1.17, 1.37))])
-    return ink_beside_strokes(
-        _ink(darkness), CENTER, _interior(), tips, RADIUS / 3, PAPER, INK_AT, PPM
-    )
+    return ink_beside_strokes(_seen(darkness, tips), INK_AT)
 
 
 def test_beside_an_xs_strokes_a_fill_that_missed_a_side_is_ink() -> None:
@@ -90,9 +92,7 @@ def test_beside_an_xs_strokes_over_an_empty_circle_is_paper() -> None:
 
 
 def _crossing(darkness: np.ndarray, tips: np.ndarray) -> bool:
-    return strokes_cross_inside(
-        _ink(darkness), CENTER, _interior(), tips, RADIUS / 3, PAPER, (INK_AT, OVERLAY_AT), PPM
-    )
+    return strokes_cross_inside(_seen(darkness, tips), (INK_AT, OVERLAY_AT))
 
 
 def test_an_x_short_on_one_side_crosses_inside_the_fill() -> None:

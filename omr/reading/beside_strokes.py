@@ -22,6 +22,8 @@ blur) is the X's; the rest is what the X was drawn over.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from omr.reading.bridges import STROKE_MAX_MM
@@ -42,76 +44,75 @@ RUN_ON_MIN = 1 / 3
 THIN_LINE_KEPT = 2 / 3
 
 
-def ink_beside_strokes(
-    ink: np.ndarray,
-    center: np.ndarray,
-    interior: np.ndarray,
-    tips: np.ndarray,
-    off_centre_px: float,
-    paper: float,
-    ink_at: float,
-    px_per_mm: float,
-) -> float:
-    """Share of the interior beside the strokes ending at ``tips`` that is ink; NaN when
-    the strokes leave too little of it.
+@dataclass(frozen=True, slots=True)
+class StrokesOver:
+    """Strokes seen leaving one bubble: ``ink`` the straightened page, ``center`` (2,)
+    and ``tips`` (K, 2) page px of the bubble's centre and the strokes' ends,
+    ``interior`` (P, 2) the interior's pixel offsets from the centre, ``off_centre_px``
+    how far from the centre an X's strokes may cross, ``paper`` the page's brightness
+    there, ``px_per_mm`` the page's scale."""
 
-    ``center`` (2,) and ``tips`` (K, 2) are page px; ``interior`` (P, 2) the interior's
-    pixel offsets from the centre; ``off_centre_px`` how far from the centre an X's
-    strokes may cross; ``paper`` the page's brightness there and ``ink_at`` the darkness
-    from which a pixel is ink.
-    """
-    half_band = STROKE_MAX_MM / 2 * px_per_mm + BLUR_PX
-    reach = float(np.abs(interior).max())
-    lines = [_darkest_line(ink, center, tip - center, off_centre_px, reach, paper) for tip in tips]
+    ink: np.ndarray
+    center: np.ndarray
+    interior: np.ndarray
+    tips: np.ndarray
+    off_centre_px: float
+    paper: float
+    px_per_mm: float
+
+    @property
+    def half_band(self) -> float:
+        """px: a stroke's reach either side of its line (half the broadest pen line and
+        the scan's blur)."""
+        return STROKE_MAX_MM / 2 * self.px_per_mm + BLUR_PX
+
+    def darkness(self, offsets: np.ndarray) -> np.ndarray:
+        """Darkness (0 paper, 1 black) at ``offsets`` (..., 2) px from the centre."""
+        return 1.0 - gather(self.ink, self.center[None], offsets)[0] / self.paper
+
+    def lines(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each stroke's line, from its tip: (a point on it, its unit), from the centre."""
+        reach = float(np.abs(self.interior).max())
+        return [_darkest_line(self, tip - self.center, reach) for tip in self.tips]
+
+
+def ink_beside_strokes(strokes: StrokesOver, ink_at: float) -> float:
+    """Share of the interior beside the strokes that is ink (darker than ``ink_at``);
+    NaN when the strokes leave too little of it."""
+    lines = strokes.lines()
     starts = np.array([start for start, _ in lines], np.float32)  # (K, 2) from the centre
     units = np.array([unit for _, unit in lines], np.float32)
-    offset = interior[:, None, :] - starts[None]  # (P, K, 2)
+    offset = strokes.interior[:, None, :] - starts[None]  # (P, K, 2)
     across = np.abs(offset[..., 0] * units[:, 1] - offset[..., 1] * units[:, 0])
-    beside = (across > half_band).all(axis=1)
+    beside = (across > strokes.half_band).all(axis=1)
     if beside.mean() < BESIDE_MIN_SHARE:
         return float("nan")
-    darkness = 1.0 - gather(ink, center[None], interior[beside])[0] / paper
-    return float((darkness >= ink_at).mean())
+    return float((strokes.darkness(strokes.interior[beside]) >= ink_at).mean())
 
 
-def strokes_cross_inside(
-    ink: np.ndarray,
-    center: np.ndarray,
-    interior: np.ndarray,
-    tips: np.ndarray,
-    off_centre_px: float,
-    paper: float,
-    levels: tuple[float, float],
-    px_per_mm: float,
-) -> bool:
-    """Whether the strokes ending at the two ``tips`` cross within ``off_centre_px`` of
-    the centre and each runs on through the interior on both sides of the crossing,
-    darker than the fill: an X's, not a tick's. ``levels`` = (ink_at, overlay_at): a
-    pixel is ink from ``ink_at``, and a second pass of the pen darkens a broad line over
-    the fill by ``overlay_at``.
-
-    Arguments as for :func:`ink_beside_strokes`.
+def strokes_cross_inside(strokes: StrokesOver, levels: tuple[float, float]) -> bool:
+    """Whether two strokes cross within ``off_centre_px`` of the centre and each runs on
+    through the interior on both sides of the crossing, darker than the fill: an X's,
+    not a tick's. ``levels`` = (ink_at, overlay_at): a pixel is ink from ``ink_at``, and
+    a second pass of the pen darkens a broad line over the fill by ``overlay_at``.
     """
     ink_at, overlay_at = levels
     darker_by = THIN_LINE_KEPT * overlay_at
-    half_band = STROKE_MAX_MM / 2 * px_per_mm + BLUR_PX
-    reach = float(np.abs(interior).max())
-    darkness = 1.0 - gather(ink, center[None], interior)[0] / paper
+    half_band = strokes.half_band
+    darkness = strokes.darkness(strokes.interior)
     inked = darkness[darkness >= ink_at]
     if inked.size == 0:
         return False
     own = float(np.median(inked))
-    (start_a, unit_a), (start_b, unit_b) = (
-        _darkest_line(ink, center, tip - center, off_centre_px, reach, paper) for tip in tips
-    )
+    (start_a, unit_a), (start_b, unit_b) = strokes.lines()
     matrix = np.array([unit_a, -unit_b], np.float64).T
     if abs(np.linalg.det(matrix)) < 0.2:  # nearly parallel: no crossing to speak of
         return False
     along_a, _ = np.linalg.solve(matrix, start_b - start_a)
     crossing = start_a + along_a * unit_a
-    if float(np.linalg.norm(crossing)) > off_centre_px + half_band:
+    if float(np.linalg.norm(crossing)) > strokes.off_centre_px + half_band:
         return False
-    rx, ry = np.abs(interior).max(axis=0)
+    rx, ry = np.abs(strokes.interior).max(axis=0)
     for unit in (unit_a, unit_b):
         # Where the line leaves the interior's ellipse, on each side of the crossing.
         a = (unit[0] / rx) ** 2 + (unit[1] / ry) ** 2
@@ -119,34 +120,26 @@ def strokes_cross_inside(
         c = (crossing[0] / rx) ** 2 + (crossing[1] / ry) ** 2 - 1
         root = np.sqrt(max(b * b - 4 * a * c, 0.0))
         for exit_at in ((-b - root) / (2 * a), (-b + root) / (2 * a)):
-            run = abs(exit_at) - half_band
-            if run < RUN_ON_MIN * min(rx, ry):
+            if abs(exit_at) - half_band < RUN_ON_MIN * min(rx, ry):
                 return False
             steps = np.sign(exit_at) * np.linspace(half_band, abs(exit_at), ALONG // 2)
-            points = (crossing + steps[:, None] * unit).astype(np.float32)
-            line = 1.0 - gather(ink, center[None], points)[0] / paper
+            line = strokes.darkness((crossing + steps[:, None] * unit).astype(np.float32))
             if float(line.mean()) - own < darker_by:
                 return False
     return True
 
 
 def _darkest_line(
-    ink: np.ndarray,
-    center: np.ndarray,
-    tip: np.ndarray,
-    off_centre_px: float,
-    reach: float,
-    paper: float,
+    strokes: StrokesOver, tip: np.ndarray, reach: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """The darkest line from ``tip`` (px from the centre) across the interior, aimed
     within ``off_centre_px`` of the centre → (a point on it, its unit), from the centre."""
     inward = -tip / max(float(np.linalg.norm(tip)), 1e-6)
     normal = np.array([-inward[1], inward[0]], np.float32)
-    aims = np.linspace(-off_centre_px, off_centre_px, AIMS)[:, None] * normal  # (A, 2)
+    aims = np.linspace(-strokes.off_centre_px, strokes.off_centre_px, AIMS)[:, None] * normal
     units = aims - tip
     units /= np.linalg.norm(units, axis=1, keepdims=True)
     along = np.linspace(-reach, reach, ALONG)[None, :, None]
     points = (aims[:, None, :] + along * units[:, None, :]).astype(np.float32)  # (A, S, 2)
-    darkness = 1.0 - gather(ink, center[None], points)[0] / paper
-    best = int(np.argmax(darkness.mean(-1)))
+    best = int(np.argmax(strokes.darkness(points).mean(-1)))
     return aims[best].astype(np.float32), units[best].astype(np.float32)

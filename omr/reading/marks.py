@@ -39,7 +39,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from omr.reading.beside_strokes import ink_beside_strokes, strokes_cross_inside
+from omr.reading.beside_strokes import StrokesOver, ink_beside_strokes, strokes_cross_inside
 from omr.reading.bridges import GapSamples, bridged, gap_samples
 from omr.reading.printed_inside import without_print
 from omr.reading.template_space import TemplatePage, gather, per_template
@@ -745,20 +745,19 @@ def _under_the_xs(
         tips = measure.centers_px[index] + np.asarray(strokes.reach)[:, None] * np.stack(
             [rx * np.cos(towards), ry * np.sin(towards)], axis=1
         )
-        where = (
+        seen = StrokesOver(
             page.ink,
             measure.centers_px[index],
             _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS),
             tips.astype(np.float32),
             X_OFF_CENTRE * max(rx, ry),
             float(papers[index]),
+            ppm,
         )
         if strokes.is_x:
-            beside[index] = ink_beside_strokes(*where, levels.ink_at, ppm)
+            beside[index] = ink_beside_strokes(seen, levels.ink_at)
         else:
-            crossing[index] = strokes_cross_inside(
-                *where, (levels.ink_at, _overlay_at(levels)), ppm
-            )
+            crossing[index] = strokes_cross_inside(seen, (levels.ink_at, _overlay_at(levels)))
     return replace(measure, ends=tuple(ends), beside=beside, crossing_inside=crossing)
 
 
