@@ -48,6 +48,10 @@ from omr.sheet.template import Bubble, SheetTemplate
 from omr.vocabulary.reasons import Reason
 from omr.vocabulary.states import MarkState
 
+# How far each question's printed outlines are looked for around where registration
+# puts them: beyond what a registered page is still off by (a few tenths of a mm after
+# the outline check), short of the narrowest gap between bubbles (1 mm on the residency
+# grid), so that a neighbour's outline is never taken for a bubble's own.
 SEARCH_MM = 0.8
 BUBBLES_AT_ONCE = 64  # whose outline search is scored at once: 64 × 49 × 60 float32, 750 kB
 # Directions and radii of the reach profile: from inside the interior to 2 radii, where
@@ -56,6 +60,8 @@ BUBBLES_AT_ONCE = 64  # whose outline search is scored at once: 64 × 49 × 60 f
 # stroke (0.3 mm), widened by a direction on each side, is met at every radius.
 REACH_DIRECTIONS = 96
 REACH_RADII = tuple(np.round(np.arange(0.6, 2.01, 0.1), 2))
+# Round the interior's rim (0.7 radii): 48 directions lie 0.16 mm apart on the largest
+# bubbles, half the thinnest stroke, so that the paper between an X's strokes is seen.
 RIM_DIRECTIONS = 48
 # Neighbouring pairs whose footprints are sampled at once: each pair's (96, 15, 2) float64
 # offsets are 23 kB, and a few temporaries of that size are alive at once (64: 8 MB).
@@ -1227,6 +1233,9 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     return states
 
 
+# A line drawn over a fill with the same pen darkens it by the pen's darkness times the
+# light the fill lets through; three quarters of that survives a broad line's sampling
+# across the interior (a chord of 9 samples, partly beside the line).
 OVERLAY_SHARE = 0.75
 # Half a felt-tip stroke (0.4 mm) and the scan's blur, seen from the centre at the
 # interior's rim of the smallest bubbles (1.2 mm out): at most 25° either side of an end.

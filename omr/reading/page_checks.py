@@ -18,6 +18,8 @@ BLANK_INK_SHARE = 0.002
 # The Laplacian's variance at 600 px across: printed lines and text in focus give over a
 # thousand; lines smeared over a millimetre or more give under ten.
 BLUR_SHARPNESS = 40.0
+# A stray mark worth a look covers what a bubble's fill does (a 3 mm circle is 7 mm²);
+# specks of dust, toner and a pen's slip stay under it.
 STRAY_MIN_AREA_MM2 = 6.0
 # Nothing is printed within a printer's margin of the edge, where the scanner lid's
 # shadow and a torn edge fall: ink there is never stray.
