@@ -30,7 +30,7 @@ from omr.reading.registration.fit import (
     registration_from_marks,
 )
 from omr.reading.template_space import per_template
-from omr.sheet.bullseyes import find_rings
+from omr.sheet.bullseyes import Ring, find_blurred_rings, find_rings
 from omr.sheet.corner_marks import is_l
 from omr.sheet.template import MIN_REGISTRATION_BLOCKS, BlockRegistration, Box, SheetTemplate
 from omr.sheet.timing_tracks import find_tracks
@@ -50,6 +50,12 @@ SIZE_TOLERANCE = 0.25
 # A proposal's predicted block centre may be this far off (skew, mild perspective); the
 # national form's blocks are at least 40 mm apart, so no block is taken for another.
 MATCH_TOLERANCE_MM = 8.0
+# A photo taken at a steep angle puts a corner farther than that from where a similarity
+# of the other marks places it (9 mm on a phone photo of an A4 page seen 40° off). When
+# three or more are placed, a block left over takes the one candidate of its shape
+# within WIDE_MATCH_TOLERANCE_MM, if there is only one; the page's printed outlines must
+# then confirm the marks' fit (:func:`omr.reading.registration.outlines.refine_on_outlines`).
+WIDE_MATCH_TOLERANCE_MM = 25.0
 # 4 blocks found give 16 corners for a homography's 8 unknowns, 3 give 12 for an affine
 # map's 6 (the printed outlines then refine it); fewer place no page (the template's
 # own minimum, MIN_REGISTRATION_BLOCKS, so that a 3-block form reads). A timing track is
@@ -209,7 +215,23 @@ class _Candidates:
 def _bullseyes(gray: np.ndarray, print_level: float) -> _Candidates:
     """The page's bullseyes as candidates (print darker than ``print_level`` of the
     paper): a square box around each."""
-    rings = find_rings(gray, print_level)
+    return _ring_candidates(find_rings(gray, print_level))
+
+
+def _new_rings(rings: list[Ring], found: _Candidates) -> _Candidates:
+    """The bullseyes ``rings`` not already among the candidates ``found``."""
+    rings = [
+        ring
+        for ring in rings
+        if not (
+            np.linalg.norm(found.centres[found.round] - ring.centre, axis=1) < ring.diameter / 2
+        ).any()
+    ]
+    return _ring_candidates(rings)
+
+
+def _ring_candidates(rings: list[Ring]) -> _Candidates:
+    """Bullseyes as candidates: a square box around each."""
     centres = np.array([ring.centre for ring in rings], float).reshape(-1, 2)
     diameters = np.array([ring.diameter for ring in rings], float)
     square = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) / 2
@@ -495,18 +517,40 @@ def _kind_agrees(layout: _Layout, found: _Candidates) -> np.ndarray:
     return corner & np.where(bars > 0, track, spanned == 0)
 
 
-def _match(to_px: np.ndarray, layout: _Layout, found: _Candidates) -> dict[int, int]:
-    """Template block → candidate, for the candidates where ``to_px`` (2, 3) puts each block."""
+def _distances(to_px: np.ndarray, layout: _Layout, found: _Candidates) -> np.ndarray:
+    """(K, N) how far (mm) candidate n lies from where ``to_px`` (2, 3) puts block k;
+    infinite where its shape is not the block's."""
     blocks_mm, block_sizes = layout.centres, layout.sizes
     predicted = blocks_mm @ to_px[:, :2].T + to_px[:, 2]
     px_per_mm = np.sqrt(abs(np.linalg.det(to_px[:, :2])))
     scale = _long_scale(layout, found)
     off = np.abs(found.sizes[None, :, 1] / block_sizes[:, None, 1] / scale - 1)
     shape_ok = (off < _candidate_tolerance(found)) & _kind_agrees(layout, found)
-    distance = np.linalg.norm(predicted[:, None, :] - found.centres, axis=2)
-    distance = np.where(shape_ok & (distance < MATCH_TOLERANCE_MM * px_per_mm), distance, np.inf)
+    distance = np.linalg.norm(predicted[:, None, :] - found.centres, axis=2) / px_per_mm
+    return np.where(shape_ok, distance, np.inf)
+
+
+def _match(to_px: np.ndarray, layout: _Layout, found: _Candidates) -> dict[int, int]:
+    """Template block → candidate, for the candidates where ``to_px`` (2, 3) puts each block."""
+    distance = _distances(to_px, layout, found)
+    distance = np.where(distance < MATCH_TOLERANCE_MM, distance, np.inf)
     nearest = distance.argmin(axis=1)
     return {k: int(n) for k, n in enumerate(nearest) if np.isfinite(distance[k, n])}
+
+
+def _far_matches(
+    to_px: np.ndarray, layout: _Layout, found: _Candidates, matches: dict[int, int]
+) -> dict[int, int]:
+    """The blocks ``matches`` leaves over, each on the only candidate of its shape, not
+    yet taken, within ``WIDE_MATCH_TOLERANCE_MM`` of where ``to_px`` puts it."""
+    distance = _distances(to_px, layout, found)
+    distance[:, list(matches.values())] = np.inf
+    far: dict[int, int] = {}
+    for block in range(len(layout.centres)):
+        near = np.flatnonzero(distance[block] < WIDE_MATCH_TOLERANCE_MM)
+        if block not in matches and len(near) == 1 and int(near[0]) not in far.values():
+            far[block] = int(near[0])
+    return far
 
 
 def _matched_corners(
@@ -627,10 +671,11 @@ def _search(
     layout: _Layout,
     bounds: tuple[float, float],
     rings: Callable[[float], _Candidates],
+    blurred: Callable[[], list[Ring]],
 ) -> tuple[int, np.ndarray, _Candidates, np.ndarray, float]:
     """The marks found at a scale within ``bounds`` (px per mm), with the bullseyes
-    ``rings(print_level)``: how many the best similarity (2, 3) places, the candidates,
-    and the detection copy and its scale."""
+    ``rings(print_level)``, and ``blurred()`` when some are missing: how many the best
+    similarity (2, 3) places, the candidates, and the detection copy and its scale."""
     gray = scan.ink
     halvings = _detection_halvings(layout, bounds[0])
     small, scale = scan.ink_halved(halvings), 0.5**halvings
@@ -663,6 +708,12 @@ def _search(
             best = (count, similarity, found)
         if count == len(layout.centres):
             break
+    if layout.rings and best[0] < len(layout.centres):
+        # Bullseyes a photo blurred: looked for only when some are missing (a second).
+        found = best[2] + _new_rings(blurred(), best[2])
+        count, similarity = _best_proposal(layout, found, bounds)
+        if count > best[0]:
+            best = (count, similarity, found)
     return *best, small, scale
 
 
@@ -696,10 +747,14 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
     def rings(print_level: float) -> _Candidates:
         return _bullseyes(gray, print_level) if layout.rings else _Candidates.none()
 
+    @cache
+    def blurred() -> list[Ring]:
+        return find_blurred_rings(gray)
+
     # A scan first (the page fills the image); then a photo, where it may fill less.
     for photo in (False, True):
         bounds = _scale_bounds(layout, max(gray.shape), photo)
-        count, similarity, found, small, scale = _search(scan, layout, bounds, rings)
+        count, similarity, found, small, scale = _search(scan, layout, bounds, rings, blurred)
         if count >= MIN_REGISTRATION_BLOCKS:
             break
     matches = _match(similarity, layout, found) if count else {}
@@ -710,8 +765,17 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
             expected=expected,
             needed=MIN_REGISTRATION_BLOCKS,
         )
+    far = _far_matches(similarity, layout, found, matches)
+    unconfirmed = None
+    if far:
+        matches = {**matches, **far}
+        unconfirmed = Problem(
+            Reason.REGISTRATION_INACCURATE,
+            detail_ro="un marcaj este departe de locul dat de celelalte",
+            detail_en="a mark lies far from where the others put it",
+        )
     corners_px = _matched_corners(layout.corners, matches, similarity, found).reshape(-1, 4, 2)
-    registered = _fitted(layout.corners, layout, found, matches, corners_px)
+    registered = _fitted(layout.corners, layout, found, matches, corners_px, unconfirmed)
     if not registered or layout.turn is None:
         return registered
     to_small = np.diag([scale, scale, 1.0]) @ registered.homography
@@ -720,7 +784,7 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
         return turned
     if not turned:
         return registered
-    return _fitted(layout.turned_corners, layout, found, matches, corners_px)
+    return _fitted(layout.turned_corners, layout, found, matches, corners_px, unconfirmed)
 
 
 def _fitted(
@@ -729,11 +793,13 @@ def _fitted(
     found: _Candidates,
     matches: dict[int, int],
     corners_px: np.ndarray,
+    unconfirmed: Problem | None = None,
 ) -> PageRegistration | Problem:
     """The registration of the blocks' ``corners_mm`` (K, 4, 2) on the matched
     candidates' ``corners_px`` (M, 4, 2), a track by its ends (its lost end bars fitted
     past them: :func:`_lost_end_bars`). A track whose ends cannot be placed is no mark
-    found: the others register the page, if enough."""
+    found: the others register the page, if enough. ``unconfirmed``: the page's reason
+    unless its printed outlines confirm the fit."""
     tracks = layout.bars[list(matches)] > 0
     model: Model = "homography" if len(matches) >= HOMOGRAPHY_BLOCKS else "affine"
     template_mm = _track_ends(corners_mm[list(matches)], tracks).reshape(-1, 2)
@@ -748,7 +814,7 @@ def _fitted(
                 needed=MIN_REGISTRATION_BLOCKS,
             )
         kept = {k: n for (k, n), keep in zip(matches.items(), whole, strict=True) if keep}
-        return _fitted(corners_mm, layout, found, kept, corners_px[np.array(whole)])
+        return _fitted(corners_mm, layout, found, kept, corners_px[np.array(whole)], unconfirmed)
     return registration_from_marks(
         template_mm,
         _track_ends(corners_px, tracks, beyond).reshape(-1, 2).astype(np.float32),
@@ -756,4 +822,5 @@ def _fitted(
         marks_found=len(matches),
         marks_expected=len(layout.centres),
         model=model,
+        unconfirmed=unconfirmed,
     )
