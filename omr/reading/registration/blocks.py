@@ -29,6 +29,7 @@ from omr.reading.registration.fit import (
     fit_homography,
     registration_from_marks,
 )
+from omr.reading.registration.outlines import refine_on_outlines
 from omr.reading.template_space import per_template
 from omr.sheet.bullseyes import Ring, find_blurred_rings, find_rings
 from omr.sheet.corner_marks import is_l
@@ -604,14 +605,14 @@ def _lost_end_bars(
     template_mm: np.ndarray,
     image_px: np.ndarray,
     model: Model,
-) -> np.ndarray | None:
-    """(M, 2) px: how far past each matched track's first and other end its lost end
-    bars reach (0 for other marks and whole tracks).
+) -> list[np.ndarray]:
+    """Each (M, 2) px: how far past each matched track's first and other end its lost
+    end bars reach (0 for other marks and whole tracks).
 
-    A track spanning fewer bars than printed lost them at its ends; the split of them
-    between its two ends is the one split with which all the marks found fit within
-    ``MAX_REPROJECTION_ERROR_MM``; None when more or none does (marks too few or too
-    close to tell a pitch's shift of one end: where the track's ends lie is a guess)."""
+    A track spanning fewer bars than printed lost them at its ends; the splits of them
+    between its two ends that may be are those with which all the marks found fit within
+    ``MAX_REPROJECTION_ERROR_MM``: one, or more when the marks are too few or too close
+    to tell a pitch's shift of one end (the printed outlines may then tell), or none."""
     blocks, chosen = list(matches), list(matches.values())
     lost = np.where(layout.bars[blocks] > 0, layout.bars[blocks] - found.bars[chosen], 0)
     pitch = found.pitch[chosen]
@@ -623,7 +624,7 @@ def _lost_end_bars(
         error = fit_homography(template_mm, points, model)[1]
         if error <= MAX_REPROJECTION_ERROR_MM or not lost.any():
             fitting.append(beyond)
-    return fitting[0] if len(fitting) == 1 else None
+    return fitting
 
 
 def _print_darkness(small: np.ndarray, to_small: np.ndarray, box: Box) -> float:
@@ -717,6 +718,11 @@ def _search(
     return *best, small, scale
 
 
+# The printed outlines' verdict on a registration the marks leave uncertain: the
+# registration they confirm, or the reason they do not.
+Confirm = Callable[[PageRegistration], "PageRegistration | Problem"]
+
+
 def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegistration | Problem:
     """Register a page on the template's solid printed blocks, in its ink channel.
 
@@ -751,6 +757,9 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
     def blurred() -> list[Ring]:
         return find_blurred_rings(gray)
 
+    def confirm(registered: PageRegistration) -> PageRegistration | Problem:
+        return refine_on_outlines(scan, template, registered)
+
     # A scan first (the page fills the image); then a photo, where it may fill less.
     for photo in (False, True):
         bounds = _scale_bounds(layout, max(gray.shape), photo)
@@ -775,7 +784,7 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
             detail_en="a mark lies far from where the others put it",
         )
     corners_px = _matched_corners(layout.corners, matches, similarity, found).reshape(-1, 4, 2)
-    registered = _fitted(layout.corners, layout, found, matches, corners_px, unconfirmed)
+    registered = _fitted(layout.corners, layout, found, matches, corners_px, confirm, unconfirmed)
     if not registered or layout.turn is None:
         return registered
     to_small = np.diag([scale, scale, 1.0]) @ registered.homography
@@ -784,7 +793,7 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
         return turned
     if not turned:
         return registered
-    return _fitted(layout.turned_corners, layout, found, matches, corners_px, unconfirmed)
+    return _fitted(layout.turned_corners, layout, found, matches, corners_px, confirm, unconfirmed)
 
 
 def _fitted(
@@ -793,34 +802,56 @@ def _fitted(
     found: _Candidates,
     matches: dict[int, int],
     corners_px: np.ndarray,
+    confirm: Confirm,
     unconfirmed: Problem | None = None,
 ) -> PageRegistration | Problem:
     """The registration of the blocks' ``corners_mm`` (K, 4, 2) on the matched
     candidates' ``corners_px`` (M, 4, 2), a track by its ends (its lost end bars fitted
-    past them: :func:`_lost_end_bars`). A track whose ends cannot be placed is no mark
-    found: the others register the page, if enough. ``unconfirmed``: the page's reason
-    unless its printed outlines confirm the fit."""
+    past them: :func:`_lost_end_bars`). Where the marks leave a track's ends a pitch
+    uncertain, the one placing that the printed outlines confirm (``confirm``) is kept;
+    a track whose ends cannot be placed is no mark found: the others register the page,
+    if enough. ``unconfirmed``: the page's reason unless its printed outlines confirm
+    the fit."""
     tracks = layout.bars[list(matches)] > 0
     model: Model = "homography" if len(matches) >= HOMOGRAPHY_BLOCKS else "affine"
     template_mm = _track_ends(corners_mm[list(matches)], tracks).reshape(-1, 2)
-    beyond = _lost_end_bars(layout, found, matches, template_mm, corners_px, model)
-    if beyond is None:
-        whole = [layout.bars[k] <= found.bars[n] for k, n in matches.items()]
-        if sum(whole) < MIN_REGISTRATION_BLOCKS:
-            return Problem(
-                Reason.REGISTRATION_MARKS_NOT_FOUND,
-                found=int(sum(whole)),
-                expected=len(layout.centres),
-                needed=MIN_REGISTRATION_BLOCKS,
-            )
-        kept = {k: n for (k, n), keep in zip(matches.items(), whole, strict=True) if keep}
-        return _fitted(corners_mm, layout, found, kept, corners_px[np.array(whole)], unconfirmed)
-    return registration_from_marks(
-        template_mm,
-        _track_ends(corners_px, tracks, beyond).reshape(-1, 2).astype(np.float32),
-        method="blocks",
-        marks_found=len(matches),
-        marks_expected=len(layout.centres),
-        model=model,
-        unconfirmed=unconfirmed,
+    splits = _lost_end_bars(layout, found, matches, template_mm, corners_px, model)
+
+    def fitted(beyond: np.ndarray, unconfirmed: Problem | None) -> PageRegistration | Problem:
+        return registration_from_marks(
+            template_mm,
+            _track_ends(corners_px, tracks, beyond).reshape(-1, 2).astype(np.float32),
+            method="blocks",
+            marks_found=len(matches),
+            marks_expected=len(layout.centres),
+            model=model,
+            unconfirmed=unconfirmed,
+        )
+
+    if len(splits) == 1:
+        return fitted(splits[0], unconfirmed)
+    uncertain = Problem(
+        Reason.REGISTRATION_INACCURATE,
+        detail_ro="capetele unei piste de sincronizare sunt nesigure cu un pas",
+        detail_en="a timing track's ends are a pitch uncertain",
     )
+    confirmed = []
+    for beyond in splits:
+        registered = fitted(beyond, uncertain)
+        if registered:
+            registered = confirm(registered)
+        if registered:
+            confirmed.append(registered)
+    if len(confirmed) == 1:
+        return confirmed[0]
+    whole = [layout.bars[k] <= found.bars[n] for k, n in matches.items()]
+    if sum(whole) < MIN_REGISTRATION_BLOCKS:
+        return Problem(
+            Reason.REGISTRATION_MARKS_NOT_FOUND,
+            found=int(sum(whole)),
+            expected=len(layout.centres),
+            needed=MIN_REGISTRATION_BLOCKS,
+        )
+    kept = {k: n for (k, n), keep in zip(matches.items(), whole, strict=True) if keep}
+    kept_px = corners_px[np.array(whole)]
+    return _fitted(corners_mm, layout, found, kept, kept_px, confirm, unconfirmed)
