@@ -16,7 +16,9 @@ from scansim.sheets import render_form, turn
 
 from omr.forms.from_pdf import measure_form
 from omr.forms.writing import write_template
+from omr.reading.channels import ScanChannels
 from omr.reading.pipeline import ReadOptions, read_files
+from omr.reading.registration.blocks import register_by_blocks
 from omr.sheet.corner_marks import l_vertex
 from omr.sheet.template import SheetTemplate
 from omr.sheet.timing_tracks import find_tracks
@@ -241,3 +243,16 @@ def test_a_track_end_the_marks_leave_uncertain_is_placed_by_the_outlines(tmp_pat
         for q in range(1, QUESTIONS + 1)
         for o, letter in enumerate(OPTIONS)
     }
+
+
+def test_a_coarse_scan_registers_on_a_mark_five_pixels_wide(tmp_path: Path) -> None:
+    # Three squares, one 2.5 mm wide, scanned at 52 dpi: 5 px (a 73 dpi scan shows a
+    # 2.25 mm square so); all three are needed for the page.
+    pdf = tmp_path / "form.pdf"
+    _draw(pdf, [(10, 10, 8, None), (192, 10, 8, None), (10, 279, 2.5, None)])
+    measured = measure_form(pdf)
+    template = write_template(measured.data, measured.notes, tmp_path / "form.yaml")
+    page = _filled(cv2.cvtColor(render_form(pdf, 1, DPI), cv2.COLOR_BGR2GRAY))
+    coarse = cv2.resize(page, None, fx=52 / DPI, fy=52 / DPI, interpolation=cv2.INTER_AREA)
+    registered = register_by_blocks(ScanChannels(coarse), template)
+    assert registered and registered.marks_found == 3, registered

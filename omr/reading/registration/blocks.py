@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from omr.reading.channels import ScanChannels
+from omr.reading.registration.bending import bend_on_outlines, may_bend
 from omr.reading.registration.fit import (
     MAX_REPROJECTION_ERROR_MM,
     Model,
@@ -74,10 +75,12 @@ MIN_BLOCK_PX = 8
 # A block's blurred edges change its measured sides by up to 2 px: a quarter of an 8 px
 # block (SIZE_TOLERANCE), more of a smaller one, which is allowed that much.
 EDGE_BLUR_PX = 2.0
-# A photo may show the page smaller than a scan does, down to where its smallest mark
-# spans twice THIN_PRINT_PX at full resolution (it survives the opening that takes thin
-# print away, its corners with it).
-MIN_PHOTO_BLOCK_PX = 6
+# A photo or a coarse scan may show the page smaller than a scan at the reader's usual
+# resolutions does, down to where its smallest mark spans 5 px at full resolution (it
+# survives the opening of THIN_PRINT_PX that takes thin print away; a 2.25 mm square
+# of a 73 dpi scan is 5 px tall). So small a mark is placed to a pixel, a third of a
+# millimetre: the printed outlines must agree with it.
+MIN_PHOTO_BLOCK_PX = 5
 # The paper is estimated on the detection copy halved twice more (a 16th of its pixels):
 # blocks still span 2 px or more there, and shadows change over centimetres, not pixels.
 PAPER_HALVINGS = 2
@@ -131,7 +134,8 @@ class _Layout:
     the template corners each block's corners show when the page lies turned: its 180°
     partner's, opposite corner first; otherwise ``turn`` and ``turned_corners`` are None.
     ``page_long`` and ``part_long`` are the long sides (mm) of the page and of its
-    smallest part; ``rings`` whether some marks are bullseyes; ``corner`` (K,) which
+    smallest part; ``rings`` whether some marks are bullseyes, ``ringed`` (K,) which;
+    ``corner`` (K,) which
     are L-shaped corner marks; ``bars`` (K,) each timing track's bars (0: no track);
     ``marks`` (K, 2) the (long, short) sides of what is looked for: the block, or a
     track's bar.
@@ -145,6 +149,7 @@ class _Layout:
     page_long: float
     part_long: float
     rings: bool
+    ringed: np.ndarray
     corner: np.ndarray
     bars: np.ndarray
     marks: np.ndarray
@@ -175,6 +180,7 @@ def _layout(template: SheetTemplate) -> _Layout:
         page_long=page_long,
         part_long=min([max(p.size_mm) for p in template.page.parts] + [page_long]),
         rings=any(block.shape == "rings" for block in registration.blocks),
+        ringed=np.array([block.shape == "rings" for block in registration.blocks]),
         corner=np.array([block.shape == "corner" for block in registration.blocks]),
         bars=np.array([block.bars or 0 for block in registration.blocks]),
         marks=np.array(
@@ -508,14 +514,17 @@ def _long_scale(layout: _Layout, found: _Candidates) -> np.ndarray:
 
 
 def _kind_agrees(layout: _Layout, found: _Candidates) -> np.ndarray:
-    """(K, N) bool: candidate n is of block k's kind (an L for an L, a rectangle or
-    bullseye for the others; for a track, a track spanning no more bars than it and more
-    than half of them, so that its ends, fitted through the bars found, lie no farther
-    past them than the bars span)."""
+    """(K, N) bool: candidate n is of block k's kind (an L for an L, a bullseye for a
+    bullseye, a rectangle for the others; for a track, a track spanning no more bars
+    than it and more than half of them, so that its ends, fitted through the bars found,
+    lie no farther past them than the bars span)."""
     corner = layout.corner[:, None] == found.corner[None, :]
+    # A bullseye is never a solid rectangle (a disc fills π/4 of its box), nor one a
+    # bullseye: a filled answer is not taken for a bullseye a photo blurred.
+    ring = layout.ringed[:, None] == found.round[None, :]
     bars, spanned = layout.bars[:, None], found.bars[None, :]
     track = (spanned <= bars) & (2 * spanned > bars)
-    return corner & np.where(bars > 0, track, spanned == 0)
+    return corner & ring & np.where(bars > 0, track, spanned == 0)
 
 
 def _distances(to_px: np.ndarray, layout: _Layout, found: _Candidates) -> np.ndarray:
@@ -718,8 +727,8 @@ def _search(
     return *best, small, scale
 
 
-# The printed outlines' verdict on a registration the marks leave uncertain: the
-# registration they confirm, or the reason they do not.
+# The printed outlines' verdicts on a registration the marks leave uncertain, strictest
+# first: the registration each confirms, or the reason it does not.
 Confirm = Callable[[PageRegistration], "PageRegistration | Problem"]
 
 
@@ -757,8 +766,17 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
     def blurred() -> list[Ring]:
         return find_blurred_rings(gray)
 
-    def confirm(registered: PageRegistration) -> PageRegistration | Problem:
+    def refined(registered: PageRegistration) -> PageRegistration | Problem:
         return refine_on_outlines(scan, template, registered)
+
+    def bent(registered: PageRegistration) -> PageRegistration | Problem:
+        # As the reader does (omr.reading.pipeline): when the outlines and the marks
+        # disagree on one homography, the page bent to put both where they are.
+        if not may_bend(registered):
+            return registered.unconfirmed or Problem(Reason.REGISTRATION_INACCURATE)
+        return bend_on_outlines(scan, template, registered)
+
+    confirm = (refined, bent)
 
     # A scan first (the page fills the image); then a photo, where it may fill less.
     for photo in (False, True):
@@ -802,13 +820,14 @@ def _fitted(
     found: _Candidates,
     matches: dict[int, int],
     corners_px: np.ndarray,
-    confirm: Confirm,
+    confirm: tuple[Confirm, ...],
     unconfirmed: Problem | None = None,
 ) -> PageRegistration | Problem:
     """The registration of the blocks' ``corners_mm`` (K, 4, 2) on the matched
     candidates' ``corners_px`` (M, 4, 2), a track by its ends (its lost end bars fitted
     past them: :func:`_lost_end_bars`). Where the marks leave a track's ends a pitch
-    uncertain, the one placing that the printed outlines confirm (``confirm``) is kept;
+    uncertain, the one placing that the printed outlines confirm is kept: the first of the
+    ``confirm`` verdicts that confirms any confirms only one, or none is kept;
     a track whose ends cannot be placed is no mark found: the others register the page,
     if enough. ``unconfirmed``: the page's reason unless its printed outlines confirm
     the fit."""
@@ -835,15 +854,13 @@ def _fitted(
         detail_ro="capetele unei piste de sincronizare sunt nesigure cu un pas",
         detail_en="a timing track's ends are a pitch uncertain",
     )
-    confirmed = []
-    for beyond in splits:
-        registered = fitted(beyond, uncertain)
-        if registered:
-            registered = confirm(registered)
-        if registered:
-            confirmed.append(registered)
-    if len(confirmed) == 1:
-        return confirmed[0]
+    placings = [fitted(beyond, uncertain) for beyond in splits]
+    for verdict in confirm:
+        confirmed = [r for r in (verdict(p) for p in placings if p) if r]
+        if len(confirmed) == 1:
+            return confirmed[0]
+        if confirmed:
+            break
     whole = [layout.bars[k] <= found.bars[n] for k, n in matches.items()]
     if sum(whole) < MIN_REGISTRATION_BLOCKS:
         return Problem(
