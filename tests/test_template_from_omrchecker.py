@@ -213,3 +213,33 @@ def test_a_mark_far_from_where_the_others_put_it_waits_for_the_outlines(tmp_path
     assert registered and registered.marks_found == 4
     assert registered.unconfirmed is not None  # the printed outlines must confirm it
     assert registered.unconfirmed.code == Reason.REGISTRATION_INACCURATE
+
+
+def test_solid_squares_where_the_bullseyes_belong_are_not_taken_for_them(
+    tmp_path: Path,
+) -> None:
+    path = _checker_json(
+        tmp_path,
+        [
+            {
+                "name": "CropOnMarkers",
+                "options": {"relativePath": "m.jpg", "sheetToMarkerWidthRatio": 17},
+            }
+        ],
+    )
+    scan = np.full((1100, 850), 255, np.uint8)
+    centres = ((50, 50), (800, 50), (800, 1050), (50, 1050))
+    for centre in centres:
+        _bullseye(scan, centre, 40)
+    cv2.rectangle(scan, (80, 120), (300, 170), 0, -1)
+    image = tmp_path / "scan.png"
+    cv2.imwrite(str(image), scan)
+    form = convert_template(path, [image])
+    template = write_template(form.data, form.notes, tmp_path / "t.yaml")
+    # Another form: solid squares of the bullseyes' size at their places.
+    other = np.full((1100, 850), 255, np.uint8)
+    for x, y in centres:
+        cv2.rectangle(other, (x - 18, y - 18), (x + 18, y + 18), 0, -1)
+    cv2.rectangle(other, (80, 120), (300, 170), 0, -1)
+    refused = register_by_blocks(ScanChannels(cv2.cvtColor(other, cv2.COLOR_GRAY2BGR)), template)
+    assert not refused and refused.code == Reason.REGISTRATION_MARKS_NOT_FOUND
