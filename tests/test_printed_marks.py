@@ -16,7 +16,9 @@ from scansim.sheets import render_form, turn
 
 from omr.forms.from_pdf import measure_form
 from omr.forms.writing import write_template
+from omr.reading.channels import ScanChannels
 from omr.reading.pipeline import ReadOptions, read_files
+from omr.reading.registration.blocks import register_by_blocks
 from omr.sheet.corner_marks import l_vertex
 from omr.sheet.template import SheetTemplate
 from omr.sheet.timing_tracks import find_tracks
@@ -216,3 +218,41 @@ def test_a_track_whose_lost_end_bar_the_marks_cannot_place_is_no_mark(tmp_path: 
         for q in range(1, QUESTIONS + 1)
         for o, letter in enumerate(OPTIONS)
     }
+
+
+def test_a_track_end_the_marks_leave_uncertain_is_placed_by_the_outlines(tmp_path: Path) -> None:
+    # The track's first bar not printed, and two squares down the left edge, level with
+    # its ends: the marks fit the track either way (0.2 mm), a pitch's shear of the page
+    # at its edge apart. Only one placing puts the printed outlines where they are (the
+    # other leaves them 1.5–2.4 mm off and, fitted on them, a track end 6 mm off).
+    pdf = tmp_path / "form.pdf"
+    _draw(pdf, [(10, 30, 3, None), (10, 262, 3, None)], (WIDTH - 8 - BAR[0],))
+    measured = measure_form(pdf)
+    template = write_template(measured.data, measured.notes, tmp_path / "form.yaml")
+    page = _filled(cv2.cvtColor(render_form(pdf, 1, DPI), cv2.COLOR_BGR2GRAY))
+    rows = slice(int(29.5 * PX_PER_MM), int(32 * PX_PER_MM))
+    page[rows, int((WIDTH - 8.5 - BAR[0]) * PX_PER_MM) : int((WIDTH - 7.5) * PX_PER_MM)] = 255
+    path = tmp_path / "scan.png"
+    cv2.imwrite(str(path), turn(page, 2, 2.0))
+    (reading,) = read_files([path], ReadOptions(template=template))
+    assert reading.registration and reading.registration["marks_found"] == 3, reading.reasons
+    assert reading.registration["outlines"] > 0
+    states = {(b["question"], b["option"]): b["state"] for b in reading.bubbles}
+    assert states == {
+        (q, letter): "filled" if FILLED[q] == o else "blank"
+        for q in range(1, QUESTIONS + 1)
+        for o, letter in enumerate(OPTIONS)
+    }
+
+
+def test_a_coarse_scan_registers_on_a_mark_five_pixels_wide(tmp_path: Path) -> None:
+    # Three squares, one 2.5 mm wide, scanned at 52 dpi: 5 px (a 73 dpi scan shows a
+    # 2.25 mm square so); all three are needed for the page.
+    pdf = tmp_path / "form.pdf"
+    _draw(pdf, [(10, 10, 8, None), (192, 10, 8, None), (10, 279, 2.5, None)])
+    measured = measure_form(pdf)
+    template = write_template(measured.data, measured.notes, tmp_path / "form.yaml")
+    page = _filled(cv2.cvtColor(render_form(pdf, 1, DPI), cv2.COLOR_BGR2GRAY))
+    coarse = cv2.resize(page, None, fx=52 / DPI, fy=52 / DPI, interpolation=cv2.INTER_AREA)
+    registered = register_by_blocks(ScanChannels(coarse), template)
+    assert registered and registered.marks_found == 3, registered

@@ -16,7 +16,7 @@ from omr.forms.shapes import Block
 from omr.forms.writing import write_template
 from omr.reading.channels import ScanChannels
 from omr.reading.registration.blocks import register_by_blocks
-from omr.sheet.bullseyes import RADII, find_rings
+from omr.sheet.bullseyes import RADII, find_blurred_rings, find_rings
 from omr.vocabulary.errors import InputFileError
 from omr.vocabulary.reasons import Reason
 
@@ -123,3 +123,123 @@ def test_a_timing_track_is_one_mark_of_the_corners_it_is_nearest() -> None:
     entries = _corner_blocks(scan, (210.0, 317.0))
     assert [e.get("shape", "solid") for e in entries] == ["track", "solid", "solid"]
     assert entries[0]["bars"] == 52
+
+
+def _smeared(image: np.ndarray, centre: tuple[int, int], reach: int, length: int) -> None:
+    """The square of ``reach`` px about ``centre`` smeared over ``length`` px along x (a
+    phone moved while the photo was taken)."""
+    x, y = centre
+    line = np.full((1, length), 1 / length, np.float32)
+    window = image[y - reach : y + reach, x - reach : x + reach]
+    window[:] = cv2.filter2D(window, -1, line, borderType=cv2.BORDER_REPLICATE)
+
+
+def test_a_blurred_bullseye_is_found_and_bubbles_are_not() -> None:
+    page = np.full((600, 500), 255, np.uint8)
+    _bullseye(page, (100, 120), 50)
+    _smeared(page, (100, 120), 60, 13)  # a quarter of its diameter
+    cv2.circle(page, (300, 300), 20, 0, -1)  # a filled bubble
+    cv2.circle(page, (380, 300), 20, 0, 2)  # a bubble with a letter
+    cv2.putText(page, "B", (370, 310), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 0, 2)
+    cv2.circle(page, (300, 450), 20, 0, 3)  # a bubble with a ring inside
+    cv2.circle(page, (300, 450), 9, 0, -1)
+    page = cv2.GaussianBlur(page, (0, 0), 1.0)
+    assert find_rings(page) == []  # the rings merged along the smear
+    (ring,) = find_blurred_rings(page)
+    assert np.allclose(ring.centre, (100, 120), atol=1.5)
+    assert abs(ring.diameter - 50) <= 0.25 * 50
+
+
+def test_blurred_bullseyes_of_a_steep_photo_register_it(tmp_path: Path) -> None:
+    path = _checker_json(
+        tmp_path,
+        [
+            {
+                "name": "CropOnMarkers",
+                "options": {"relativePath": "m.jpg", "sheetToMarkerWidthRatio": 17},
+            }
+        ],
+    )
+    scan = np.full((1100, 850), 255, np.uint8)
+    for centre in ((50, 50), (800, 50), (800, 1050), (50, 1050)):
+        _bullseye(scan, centre, 40)
+    cv2.rectangle(scan, (80, 120), (300, 170), 0, -1)
+    image = tmp_path / "scan.png"
+    cv2.imwrite(str(image), scan)
+    form = convert_template(path, [image])
+    template = write_template(form.data, form.notes, tmp_path / "t.yaml")
+    # The page seen steeply and turned (its marks where a phone photo of an A4 sheet on
+    # cloth shows them, its top a tenth narrower than its bottom) on a darker ground,
+    # and the camera moved: the two top bullseyes smeared along x over a third of their
+    # width, so that their rings merge.
+    marks = np.float32([[50, 50], [800, 50], [800, 1050], [50, 1050]])
+    seen = np.float32([[200, 300], [750, 203], [909, 988], [318, 1092]])
+    view = cv2.getPerspectiveTransform(marks, seen)
+    photo = cv2.warpPerspective(scan, view, (1100, 1200), borderValue=60)
+    for x, y in cv2.perspectiveTransform(marks[None, :2], view)[0]:
+        _smeared(photo, (int(x), int(y)), 26, 10)
+    photo = cv2.GaussianBlur(photo, (0, 0), 1.0)
+    assert len(find_rings(photo)) == 2
+    registered = register_by_blocks(ScanChannels(cv2.cvtColor(photo, cv2.COLOR_GRAY2BGR)), template)
+    assert registered and registered.marks_found == 4
+
+
+def test_a_mark_far_from_where_the_others_put_it_waits_for_the_outlines(tmp_path: Path) -> None:
+    path = _checker_json(
+        tmp_path,
+        [
+            {
+                "name": "CropOnMarkers",
+                "options": {"relativePath": "m.jpg", "sheetToMarkerWidthRatio": 17},
+            }
+        ],
+    )
+    scan = np.full((1100, 850), 255, np.uint8)
+    for centre in ((50, 50), (800, 50), (800, 1050), (50, 1050)):
+        _bullseye(scan, centre, 40)
+    cv2.rectangle(scan, (80, 120), (300, 170), 0, -1)
+    image = tmp_path / "scan.png"
+    cv2.imwrite(str(image), scan)
+    form = convert_template(path, [image])
+    template = write_template(form.data, form.notes, tmp_path / "t.yaml")
+    # Seen from below its top right corner: that bullseye 11 mm from where a similarity
+    # of the other three puts it (more than MATCH_TOLERANCE_MM), the only one near.
+    marks = np.float32([[50, 50], [800, 50], [800, 1050], [50, 1050]])
+    seen = np.float32([[200, 250], [765, 268], [800, 1050], [200, 1050]])
+    view = cv2.getPerspectiveTransform(marks, seen)
+    photo = cv2.warpPerspective(scan, view, (1000, 1200), borderValue=60)
+    photo = cv2.GaussianBlur(photo, (0, 0), 1.0)
+    registered = register_by_blocks(ScanChannels(cv2.cvtColor(photo, cv2.COLOR_GRAY2BGR)), template)
+    assert registered and registered.marks_found == 4
+    assert registered.unconfirmed is not None  # the printed outlines must confirm it
+    assert registered.unconfirmed.code == Reason.REGISTRATION_INACCURATE
+
+
+def test_solid_squares_where_the_bullseyes_belong_are_not_taken_for_them(
+    tmp_path: Path,
+) -> None:
+    path = _checker_json(
+        tmp_path,
+        [
+            {
+                "name": "CropOnMarkers",
+                "options": {"relativePath": "m.jpg", "sheetToMarkerWidthRatio": 17},
+            }
+        ],
+    )
+    scan = np.full((1100, 850), 255, np.uint8)
+    centres = ((50, 50), (800, 50), (800, 1050), (50, 1050))
+    for centre in centres:
+        _bullseye(scan, centre, 40)
+    cv2.rectangle(scan, (80, 120), (300, 170), 0, -1)
+    image = tmp_path / "scan.png"
+    cv2.imwrite(str(image), scan)
+    form = convert_template(path, [image])
+    template = write_template(form.data, form.notes, tmp_path / "t.yaml")
+    # Another form: solid squares of the bullseyes' size at their places.
+    other = np.full((1100, 850), 255, np.uint8)
+    for x, y in centres:
+        cv2.rectangle(other, (x - 18, y - 18), (x + 18, y + 18), 0, -1)
+    cv2.rectangle(other, (80, 120), (300, 170), 0, -1)
+    refused = register_by_blocks(ScanChannels(cv2.cvtColor(other, cv2.COLOR_GRAY2BGR)), template)
+    assert not refused and refused.code == Reason.REGISTRATION_MARKS_NOT_FOUND

@@ -321,7 +321,10 @@ def read_page(
     registration = found
     if found:
         assert template is not None
-        registration = refine_on_outlines(scan, template, found)
+        # Registration may have bent the page already (a track's ends told by the outlines).
+        registration = (
+            found if found.bend is not None else refine_on_outlines(scan, template, found)
+        )
         inaccurate = not registration and registration.code == Reason.REGISTRATION_INACCURATE
         if inaccurate and may_bend(found):
             # The marks and the outlines disagree: the page may not lie flat.

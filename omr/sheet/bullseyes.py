@@ -93,3 +93,148 @@ def find_rings(gray: np.ndarray, print_share: float = PRINT_SHARE) -> list[Ring]
         if not any(np.hypot(*np.subtract(centre, r.centre)) < r.diameter / 2 for r in rings):
             rings.append(Ring(centre, float(2 * radius)))
     return sorted(rings, key=lambda ring: -ring.diameter)
+
+
+# A bullseye a photo blurs (the camera moved, or the page lies out of focus) merges its
+# rings where the blur runs along them: no ray from its centre crosses all five edges,
+# and its middle dot may join the first ring. Seen a little paler (BLURRED_PRINT_SHARE
+# of the paper), such a mark is one solid, elliptical blob; the blob's pixels are then
+# compared with a bullseye drawn blurred: a Pearson correlation over the blob, against
+# each of the BLURRED_MODELS drawn once at MODEL_DIAMETER_PX, the blob resampled so that
+# the mark's diameter (its blob's short side, long side, or their mean: a blob is made
+# long by a blur along it, or by a steep view across it) spans the model's.
+BLURRED_PRINT_SHARE = 0.8
+MODEL_DIAMETER_PX = 40
+# Blurs drawn: along each of 8 directions, 10–30 % of the mark's diameter (a 2 mm
+# smear of an 8 mm mark: past that the rings are gone along half the directions).
+BLUR_DIRECTIONS, BLUR_SHARES = 8, (0.1, 0.2, 0.3)
+# A blurred mark matches its model to 0.72–0.89 (four bullseyes on a phone photo, one
+# smeared 3 mm), a bubble with a letter inside to 0.61 at most, a filled bubble hardly
+# (its blob is one tone): a blurred mark is a candidate from MIN_BLURRED_MATCH, and the
+# layout decides (the marks' places and sizes must agree on one similarity).
+MIN_BLURRED_MATCH = 0.7
+# A blob of print is a candidate when it fills its ellipse of inertia (0.85–1.15 of its
+# area: a disc, however blurred), is at most this long for its width, and is a mark's
+# size (MIN_DIAMETER_PX, MAX_DIAMETER_SHARE).
+MAX_BLURRED_ELONGATION = 3.0
+ELLIPSE_FILL = (0.85, 1.15)
+
+
+def _drawn(diameter: float, size: int, blur: float = 0.0, angle: float = 0.0) -> np.ndarray:
+    """A bullseye's ink (1 print, 0 paper) of ``diameter`` px, centred in a ``size`` px
+    square, smeared over ``blur`` px along ``angle`` (radians) when given: float32."""
+    centre = (size - 1) / 2
+    ys, xs = np.mgrid[:size, :size].astype(np.float64) - centre
+    radius = np.hypot(xs, ys) / (diameter / 2)
+    ink = np.zeros((size, size), np.float32)
+    for index, (outer, inner) in enumerate(zip(RADII, (*RADII[1:], 0.0), strict=True)):
+        if index % 2 == 0:
+            ink[(radius <= outer) & (radius > inner)] = 1.0
+    if blur < 1:
+        return ink
+    length = int(round(blur)) | 1
+    line = np.zeros((length, length), np.float32)
+    line[length // 2, :] = 1.0
+    turn = cv2.getRotationMatrix2D((length // 2, length // 2), -np.degrees(angle), 1.0)
+    line = cv2.warpAffine(line, turn, (length, length))
+    return cv2.filter2D(ink, -1, line / line.sum())
+
+
+def _models() -> tuple[np.ndarray, int]:
+    """The blurred bullseyes a blob is compared with, (M, size²), and their side."""
+    size = int(MODEL_DIAMETER_PX * 1.2) | 1
+    models = [_drawn(MODEL_DIAMETER_PX, size)]
+    for share in BLUR_SHARES:
+        for direction in range(BLUR_DIRECTIONS):
+            angle = direction * np.pi / BLUR_DIRECTIONS
+            models.append(_drawn(MODEL_DIAMETER_PX, size, share * MODEL_DIAMETER_PX, angle))
+    return np.stack(models).reshape(len(models), -1), size
+
+
+_MODELS, _MODEL_SIZE = _models()
+
+
+def _ellipse(blob: np.ndarray) -> tuple[float, float, float, float, float, float]:
+    """A blob's (0/1 uint8, holes filled) centre x, y, long and short axes, the long
+    axis's angle (radians) and how much of its ellipse of inertia it fills."""
+    moments = cv2.moments(blob, binaryImage=True)
+    area = moments["m00"]
+    mu20, mu02, mu11 = (moments[k] / area for k in ("mu20", "mu02", "mu11"))
+    half = np.hypot((mu20 - mu02) / 2, mu11)
+    major = 4 * np.sqrt((mu20 + mu02) / 2 + half)
+    minor = 4 * np.sqrt(max((mu20 + mu02) / 2 - half, 1e-9))
+    angle = 0.5 * np.arctan2(2 * mu11, mu20 - mu02)
+    fill = area / (np.pi / 4 * major * minor)
+    return moments["m10"] / area, moments["m01"] / area, major, minor, angle, fill
+
+
+def _blurred_match(
+    darkness: np.ndarray, centre: tuple[float, float], axes: tuple[float, float], angle: float
+) -> tuple[float, float]:
+    """How well (Pearson correlation, best of every model and diameter) the blob of
+    ``axes`` (long, short) px about ``centre`` in ``darkness`` matches a blurred bullseye,
+    and the diameter (px) of the best."""
+    major, minor = axes
+    half = (_MODEL_SIZE - 1) / 2
+    ys, xs = np.mgrid[:_MODEL_SIZE, :_MODEL_SIZE] - half
+    best = (-1.0, minor)
+    for diameter in (minor, (minor + major) / 2, major):
+        zoom = MODEL_DIAMETER_PX / diameter
+        along = xs * np.cos(angle) + ys * np.sin(angle)
+        across = -xs * np.sin(angle) + ys * np.cos(angle)
+        inside = (
+            (along / (major * zoom / 2)) ** 2 + (across / (minor * zoom / 2)) ** 2 <= 1
+        ).ravel()
+        to_window = np.array(
+            [[1 / zoom, 0, centre[0] - half / zoom], [0, 1 / zoom, centre[1] - half / zoom]]
+        )
+        window = cv2.warpAffine(
+            darkness,
+            to_window,
+            (_MODEL_SIZE, _MODEL_SIZE),
+            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+            borderMode=cv2.BORDER_REPLICATE,
+        ).ravel()[inside]
+        models = _MODELS[:, inside]
+        window = window - window.mean()
+        models = models - models.mean(axis=1, keepdims=True)
+        spread = np.linalg.norm(window) * np.linalg.norm(models, axis=1)
+        if not spread.all():
+            continue
+        match = float((models @ window / spread).max())
+        if match > best[0]:
+            best = (match, diameter)
+    return best
+
+
+def find_blurred_rings(gray: np.ndarray, print_share: float = BLURRED_PRINT_SHARE) -> list[Ring]:
+    """The bullseyes of a page that a photo blurred (see :data:`BLURRED_PRINT_SHARE`),
+    largest first: each blob of print of a mark's size that fills its ellipse and
+    matches a blurred bullseye from ``MIN_BLURRED_MATCH``, its diameter the model's."""
+    side = max(3, max(gray.shape) // PAPER_SHARE | 1)
+    paper = cv2.morphologyEx(
+        gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
+    )
+    mask = cv2.compare(gray.astype(np.float32), paper.astype(np.float32) * print_share, cv2.CMP_LT)
+    darkness = 1 - gray.astype(np.float32) / np.maximum(paper.astype(np.float32), 1.0)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    reach = min(gray.shape) * MAX_DIAMETER_SHARE
+    rings: list[Ring] = []
+    for label in range(1, count):
+        x, y, w, h, _ = stats[label]
+        long_, short = max(w, h), min(w, h)
+        if short < MIN_DIAMETER_PX or long_ > reach or long_ > MAX_BLURRED_ELONGATION * short:
+            continue
+        blob = (labels[y : y + h, x : x + w] == label).astype(np.uint8)
+        outside = cv2.copyMakeBorder(blob, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+        cv2.floodFill(outside, None, (0, 0), 1)
+        blob |= 1 - outside[1:-1, 1:-1]
+        cx, cy, major, minor, angle, fill = _ellipse(blob)
+        if not ELLIPSE_FILL[0] <= fill <= ELLIPSE_FILL[1] or minor < MIN_DIAMETER_PX:
+            continue
+        if major > MAX_BLURRED_ELONGATION * minor:
+            continue
+        match, diameter = _blurred_match(darkness, (x + cx, y + cy), (major, minor), angle)
+        if match >= MIN_BLURRED_MATCH:
+            rings.append(Ring((float(x + cx), float(y + cy)), float(diameter)))
+    return sorted(rings, key=lambda ring: -ring.diameter)

@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from omr.reading.channels import ScanChannels
+from omr.reading.registration.bending import bend_on_outlines, may_bend
 from omr.reading.registration.fit import (
     MAX_REPROJECTION_ERROR_MM,
     Model,
@@ -29,8 +30,9 @@ from omr.reading.registration.fit import (
     fit_homography,
     registration_from_marks,
 )
+from omr.reading.registration.outlines import refine_on_outlines
 from omr.reading.template_space import per_template
-from omr.sheet.bullseyes import find_rings
+from omr.sheet.bullseyes import Ring, find_blurred_rings, find_rings
 from omr.sheet.corner_marks import is_l
 from omr.sheet.template import MIN_REGISTRATION_BLOCKS, BlockRegistration, Box, SheetTemplate
 from omr.sheet.timing_tracks import find_tracks
@@ -50,6 +52,12 @@ SIZE_TOLERANCE = 0.25
 # A proposal's predicted block centre may be this far off (skew, mild perspective); the
 # national form's blocks are at least 40 mm apart, so no block is taken for another.
 MATCH_TOLERANCE_MM = 8.0
+# A photo taken at a steep angle puts a corner farther than that from where a similarity
+# of the other marks places it (9 mm on a phone photo of an A4 page seen 40° off). When
+# three or more are placed, a block left over takes the one candidate of its shape
+# within WIDE_MATCH_TOLERANCE_MM, if there is only one; the page's printed outlines must
+# then confirm the marks' fit (:func:`omr.reading.registration.outlines.refine_on_outlines`).
+WIDE_MATCH_TOLERANCE_MM = 25.0
 # 4 blocks found give 16 corners for a homography's 8 unknowns, 3 give 12 for an affine
 # map's 6 (the printed outlines then refine it); fewer place no page (the template's
 # own minimum, MIN_REGISTRATION_BLOCKS, so that a 3-block form reads). A timing track is
@@ -67,10 +75,12 @@ MIN_BLOCK_PX = 8
 # A block's blurred edges change its measured sides by up to 2 px: a quarter of an 8 px
 # block (SIZE_TOLERANCE), more of a smaller one, which is allowed that much.
 EDGE_BLUR_PX = 2.0
-# A photo may show the page smaller than a scan does, down to where its smallest mark
-# spans twice THIN_PRINT_PX at full resolution (it survives the opening that takes thin
-# print away, its corners with it).
-MIN_PHOTO_BLOCK_PX = 6
+# A photo or a coarse scan may show the page smaller than a scan at the reader's usual
+# resolutions does, down to where its smallest mark spans 5 px at full resolution (it
+# survives the opening of THIN_PRINT_PX that takes thin print away; a 2.25 mm square
+# of a 73 dpi scan is 5 px tall). So small a mark is placed to a pixel, a third of a
+# millimetre: the printed outlines must agree with it.
+MIN_PHOTO_BLOCK_PX = 5
 # The paper is estimated on the detection copy halved twice more (a 16th of its pixels):
 # blocks still span 2 px or more there, and shadows change over centimetres, not pixels.
 PAPER_HALVINGS = 2
@@ -124,7 +134,8 @@ class _Layout:
     the template corners each block's corners show when the page lies turned: its 180°
     partner's, opposite corner first; otherwise ``turn`` and ``turned_corners`` are None.
     ``page_long`` and ``part_long`` are the long sides (mm) of the page and of its
-    smallest part; ``rings`` whether some marks are bullseyes; ``corner`` (K,) which
+    smallest part; ``rings`` whether some marks are bullseyes, ``ringed`` (K,) which;
+    ``corner`` (K,) which
     are L-shaped corner marks; ``bars`` (K,) each timing track's bars (0: no track);
     ``marks`` (K, 2) the (long, short) sides of what is looked for: the block, or a
     track's bar.
@@ -138,6 +149,7 @@ class _Layout:
     page_long: float
     part_long: float
     rings: bool
+    ringed: np.ndarray
     corner: np.ndarray
     bars: np.ndarray
     marks: np.ndarray
@@ -168,6 +180,7 @@ def _layout(template: SheetTemplate) -> _Layout:
         page_long=page_long,
         part_long=min([max(p.size_mm) for p in template.page.parts] + [page_long]),
         rings=any(block.shape == "rings" for block in registration.blocks),
+        ringed=np.array([block.shape == "rings" for block in registration.blocks]),
         corner=np.array([block.shape == "corner" for block in registration.blocks]),
         bars=np.array([block.bars or 0 for block in registration.blocks]),
         marks=np.array(
@@ -209,7 +222,23 @@ class _Candidates:
 def _bullseyes(gray: np.ndarray, print_level: float) -> _Candidates:
     """The page's bullseyes as candidates (print darker than ``print_level`` of the
     paper): a square box around each."""
-    rings = find_rings(gray, print_level)
+    return _ring_candidates(find_rings(gray, print_level))
+
+
+def _new_rings(rings: list[Ring], found: _Candidates) -> _Candidates:
+    """The bullseyes ``rings`` not already among the candidates ``found``."""
+    rings = [
+        ring
+        for ring in rings
+        if not (
+            np.linalg.norm(found.centres[found.round] - ring.centre, axis=1) < ring.diameter / 2
+        ).any()
+    ]
+    return _ring_candidates(rings)
+
+
+def _ring_candidates(rings: list[Ring]) -> _Candidates:
+    """Bullseyes as candidates: a square box around each."""
     centres = np.array([ring.centre for ring in rings], float).reshape(-1, 2)
     diameters = np.array([ring.diameter for ring in rings], float)
     square = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) / 2
@@ -485,28 +514,53 @@ def _long_scale(layout: _Layout, found: _Candidates) -> np.ndarray:
 
 
 def _kind_agrees(layout: _Layout, found: _Candidates) -> np.ndarray:
-    """(K, N) bool: candidate n is of block k's kind (an L for an L, a rectangle or
-    bullseye for the others; for a track, a track spanning no more bars than it and more
-    than half of them, so that its ends, fitted through the bars found, lie no farther
-    past them than the bars span)."""
+    """(K, N) bool: candidate n is of block k's kind (an L for an L, a bullseye for a
+    bullseye, a rectangle for the others; for a track, a track spanning no more bars
+    than it and more than half of them, so that its ends, fitted through the bars found,
+    lie no farther past them than the bars span)."""
     corner = layout.corner[:, None] == found.corner[None, :]
+    # A bullseye is never a solid rectangle (a disc fills π/4 of its box), nor one a
+    # bullseye: a filled answer is not taken for a bullseye a photo blurred.
+    ring = layout.ringed[:, None] == found.round[None, :]
     bars, spanned = layout.bars[:, None], found.bars[None, :]
     track = (spanned <= bars) & (2 * spanned > bars)
-    return corner & np.where(bars > 0, track, spanned == 0)
+    return corner & ring & np.where(bars > 0, track, spanned == 0)
 
 
-def _match(to_px: np.ndarray, layout: _Layout, found: _Candidates) -> dict[int, int]:
-    """Template block → candidate, for the candidates where ``to_px`` (2, 3) puts each block."""
+def _distances(to_px: np.ndarray, layout: _Layout, found: _Candidates) -> np.ndarray:
+    """(K, N) how far (mm) candidate n lies from where ``to_px`` (2, 3) puts block k;
+    infinite where its shape is not the block's."""
     blocks_mm, block_sizes = layout.centres, layout.sizes
     predicted = blocks_mm @ to_px[:, :2].T + to_px[:, 2]
     px_per_mm = np.sqrt(abs(np.linalg.det(to_px[:, :2])))
     scale = _long_scale(layout, found)
     off = np.abs(found.sizes[None, :, 1] / block_sizes[:, None, 1] / scale - 1)
     shape_ok = (off < _candidate_tolerance(found)) & _kind_agrees(layout, found)
-    distance = np.linalg.norm(predicted[:, None, :] - found.centres, axis=2)
-    distance = np.where(shape_ok & (distance < MATCH_TOLERANCE_MM * px_per_mm), distance, np.inf)
+    distance = np.linalg.norm(predicted[:, None, :] - found.centres, axis=2) / px_per_mm
+    return np.where(shape_ok, distance, np.inf)
+
+
+def _match(to_px: np.ndarray, layout: _Layout, found: _Candidates) -> dict[int, int]:
+    """Template block → candidate, for the candidates where ``to_px`` (2, 3) puts each block."""
+    distance = _distances(to_px, layout, found)
+    distance = np.where(distance < MATCH_TOLERANCE_MM, distance, np.inf)
     nearest = distance.argmin(axis=1)
     return {k: int(n) for k, n in enumerate(nearest) if np.isfinite(distance[k, n])}
+
+
+def _far_matches(
+    to_px: np.ndarray, layout: _Layout, found: _Candidates, matches: dict[int, int]
+) -> dict[int, int]:
+    """The blocks ``matches`` leaves over, each on the only candidate of its shape, not
+    yet taken, within ``WIDE_MATCH_TOLERANCE_MM`` of where ``to_px`` puts it."""
+    distance = _distances(to_px, layout, found)
+    distance[:, list(matches.values())] = np.inf
+    far: dict[int, int] = {}
+    for block in range(len(layout.centres)):
+        near = np.flatnonzero(distance[block] < WIDE_MATCH_TOLERANCE_MM)
+        if block not in matches and len(near) == 1 and int(near[0]) not in far.values():
+            far[block] = int(near[0])
+    return far
 
 
 def _matched_corners(
@@ -560,14 +614,14 @@ def _lost_end_bars(
     template_mm: np.ndarray,
     image_px: np.ndarray,
     model: Model,
-) -> np.ndarray | None:
-    """(M, 2) px: how far past each matched track's first and other end its lost end
-    bars reach (0 for other marks and whole tracks).
+) -> list[np.ndarray]:
+    """Each (M, 2) px: how far past each matched track's first and other end its lost
+    end bars reach (0 for other marks and whole tracks).
 
-    A track spanning fewer bars than printed lost them at its ends; the split of them
-    between its two ends is the one split with which all the marks found fit within
-    ``MAX_REPROJECTION_ERROR_MM``; None when more or none does (marks too few or too
-    close to tell a pitch's shift of one end: where the track's ends lie is a guess)."""
+    A track spanning fewer bars than printed lost them at its ends; the splits of them
+    between its two ends that may be are those with which all the marks found fit within
+    ``MAX_REPROJECTION_ERROR_MM``: one, or more when the marks are too few or too close
+    to tell a pitch's shift of one end (the printed outlines may then tell), or none."""
     blocks, chosen = list(matches), list(matches.values())
     lost = np.where(layout.bars[blocks] > 0, layout.bars[blocks] - found.bars[chosen], 0)
     pitch = found.pitch[chosen]
@@ -579,7 +633,7 @@ def _lost_end_bars(
         error = fit_homography(template_mm, points, model)[1]
         if error <= MAX_REPROJECTION_ERROR_MM or not lost.any():
             fitting.append(beyond)
-    return fitting[0] if len(fitting) == 1 else None
+    return fitting
 
 
 def _print_darkness(small: np.ndarray, to_small: np.ndarray, box: Box) -> float:
@@ -627,10 +681,11 @@ def _search(
     layout: _Layout,
     bounds: tuple[float, float],
     rings: Callable[[float], _Candidates],
+    blurred: Callable[[], list[Ring]],
 ) -> tuple[int, np.ndarray, _Candidates, np.ndarray, float]:
     """The marks found at a scale within ``bounds`` (px per mm), with the bullseyes
-    ``rings(print_level)``: how many the best similarity (2, 3) places, the candidates,
-    and the detection copy and its scale."""
+    ``rings(print_level)``, and ``blurred()`` when some are missing: how many the best
+    similarity (2, 3) places, the candidates, and the detection copy and its scale."""
     gray = scan.ink
     halvings = _detection_halvings(layout, bounds[0])
     small, scale = scan.ink_halved(halvings), 0.5**halvings
@@ -663,7 +718,18 @@ def _search(
             best = (count, similarity, found)
         if count == len(layout.centres):
             break
+    if layout.rings and best[0] < len(layout.centres):
+        # Bullseyes a photo blurred: looked for only when some are missing (a second).
+        found = best[2] + _new_rings(blurred(), best[2])
+        count, similarity = _best_proposal(layout, found, bounds)
+        if count > best[0]:
+            best = (count, similarity, found)
     return *best, small, scale
+
+
+# The printed outlines' verdicts on a registration the marks leave uncertain, strictest
+# first: the registration each confirms, or the reason it does not.
+Confirm = Callable[[PageRegistration], "PageRegistration | Problem"]
 
 
 def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegistration | Problem:
@@ -696,10 +762,26 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
     def rings(print_level: float) -> _Candidates:
         return _bullseyes(gray, print_level) if layout.rings else _Candidates.none()
 
+    @cache
+    def blurred() -> list[Ring]:
+        return find_blurred_rings(gray)
+
+    def refined(registered: PageRegistration) -> PageRegistration | Problem:
+        return refine_on_outlines(scan, template, registered)
+
+    def bent(registered: PageRegistration) -> PageRegistration | Problem:
+        # As the reader does (omr.reading.pipeline): when the outlines and the marks
+        # disagree on one homography, the page bent to put both where they are.
+        if not may_bend(registered):
+            return registered.unconfirmed or Problem(Reason.REGISTRATION_INACCURATE)
+        return bend_on_outlines(scan, template, registered)
+
+    confirm = (refined, bent)
+
     # A scan first (the page fills the image); then a photo, where it may fill less.
     for photo in (False, True):
         bounds = _scale_bounds(layout, max(gray.shape), photo)
-        count, similarity, found, small, scale = _search(scan, layout, bounds, rings)
+        count, similarity, found, small, scale = _search(scan, layout, bounds, rings, blurred)
         if count >= MIN_REGISTRATION_BLOCKS:
             break
     matches = _match(similarity, layout, found) if count else {}
@@ -710,8 +792,17 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
             expected=expected,
             needed=MIN_REGISTRATION_BLOCKS,
         )
+    far = _far_matches(similarity, layout, found, matches)
+    unconfirmed = None
+    if far:
+        matches = {**matches, **far}
+        unconfirmed = Problem(
+            Reason.REGISTRATION_INACCURATE,
+            detail_ro="un marcaj este departe de locul dat de celelalte",
+            detail_en="a mark lies far from where the others put it",
+        )
     corners_px = _matched_corners(layout.corners, matches, similarity, found).reshape(-1, 4, 2)
-    registered = _fitted(layout.corners, layout, found, matches, corners_px)
+    registered = _fitted(layout.corners, layout, found, matches, corners_px, confirm, unconfirmed)
     if not registered or layout.turn is None:
         return registered
     to_small = np.diag([scale, scale, 1.0]) @ registered.homography
@@ -720,7 +811,7 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
         return turned
     if not turned:
         return registered
-    return _fitted(layout.turned_corners, layout, found, matches, corners_px)
+    return _fitted(layout.turned_corners, layout, found, matches, corners_px, confirm, unconfirmed)
 
 
 def _fitted(
@@ -729,31 +820,55 @@ def _fitted(
     found: _Candidates,
     matches: dict[int, int],
     corners_px: np.ndarray,
+    confirm: tuple[Confirm, ...],
+    unconfirmed: Problem | None = None,
 ) -> PageRegistration | Problem:
     """The registration of the blocks' ``corners_mm`` (K, 4, 2) on the matched
     candidates' ``corners_px`` (M, 4, 2), a track by its ends (its lost end bars fitted
-    past them: :func:`_lost_end_bars`). A track whose ends cannot be placed is no mark
-    found: the others register the page, if enough."""
+    past them: :func:`_lost_end_bars`). Where the marks leave a track's ends a pitch
+    uncertain, the one placing that the printed outlines confirm is kept: the first of the
+    ``confirm`` verdicts that confirms any confirms only one, or none is kept;
+    a track whose ends cannot be placed is no mark found: the others register the page,
+    if enough. ``unconfirmed``: the page's reason unless its printed outlines confirm
+    the fit."""
     tracks = layout.bars[list(matches)] > 0
     model: Model = "homography" if len(matches) >= HOMOGRAPHY_BLOCKS else "affine"
     template_mm = _track_ends(corners_mm[list(matches)], tracks).reshape(-1, 2)
-    beyond = _lost_end_bars(layout, found, matches, template_mm, corners_px, model)
-    if beyond is None:
-        whole = [layout.bars[k] <= found.bars[n] for k, n in matches.items()]
-        if sum(whole) < MIN_REGISTRATION_BLOCKS:
-            return Problem(
-                Reason.REGISTRATION_MARKS_NOT_FOUND,
-                found=int(sum(whole)),
-                expected=len(layout.centres),
-                needed=MIN_REGISTRATION_BLOCKS,
-            )
-        kept = {k: n for (k, n), keep in zip(matches.items(), whole, strict=True) if keep}
-        return _fitted(corners_mm, layout, found, kept, corners_px[np.array(whole)])
-    return registration_from_marks(
-        template_mm,
-        _track_ends(corners_px, tracks, beyond).reshape(-1, 2).astype(np.float32),
-        method="blocks",
-        marks_found=len(matches),
-        marks_expected=len(layout.centres),
-        model=model,
+    splits = _lost_end_bars(layout, found, matches, template_mm, corners_px, model)
+
+    def fitted(beyond: np.ndarray, unconfirmed: Problem | None) -> PageRegistration | Problem:
+        return registration_from_marks(
+            template_mm,
+            _track_ends(corners_px, tracks, beyond).reshape(-1, 2).astype(np.float32),
+            method="blocks",
+            marks_found=len(matches),
+            marks_expected=len(layout.centres),
+            model=model,
+            unconfirmed=unconfirmed,
+        )
+
+    if len(splits) == 1:
+        return fitted(splits[0], unconfirmed)
+    uncertain = Problem(
+        Reason.REGISTRATION_INACCURATE,
+        detail_ro="capetele unei piste de sincronizare sunt nesigure cu un pas",
+        detail_en="a timing track's ends are a pitch uncertain",
     )
+    placings = [fitted(beyond, uncertain) for beyond in splits]
+    for verdict in confirm:
+        confirmed = [r for r in (verdict(p) for p in placings if p) if r]
+        if len(confirmed) == 1:
+            return confirmed[0]
+        if confirmed:
+            break
+    whole = [layout.bars[k] <= found.bars[n] for k, n in matches.items()]
+    if sum(whole) < MIN_REGISTRATION_BLOCKS:
+        return Problem(
+            Reason.REGISTRATION_MARKS_NOT_FOUND,
+            found=int(sum(whole)),
+            expected=len(layout.centres),
+            needed=MIN_REGISTRATION_BLOCKS,
+        )
+    kept = {k: n for (k, n), keep in zip(matches.items(), whole, strict=True) if keep}
+    kept_px = corners_px[np.array(whole)]
+    return _fitted(corners_mm, layout, found, kept, kept_px, confirm, unconfirmed)
