@@ -35,10 +35,10 @@ BLUR_PX = 1.0
 AIMS, ALONG = 9, 15
 # Beside the strokes, under a tenth of the interior is too little to say what it holds.
 BESIDE_MIN_SHARE = 0.1
-# Past the crossing, a stroke must run on through a third of the interior's radius to be
-# seen going on (a tick's vertex lies half a radius and more from the centre, so its
-# strokes have no such run past their meeting inside the interior).
-RUN_ON_MIN = 1 / 3
+# Past the other stroke's band, a stroke must run on for two pixels at least to be seen
+# going on: an X crossing a third of a radius off the centre leaves that much inside the
+# interior (0.72 radii), a tick's vertex, half a radius and more from the centre, none.
+RUN_ON_MIN_PX = 2.0
 # Sampled along its centre line, a second pass of a ballpoint (0.3 mm: 2.4 px at 200 dpi)
 # keeps two thirds of its darkening under a pixel of the scan's blur.
 THIN_LINE_KEPT = 2 / 3
@@ -120,7 +120,7 @@ def strokes_cross_inside(strokes: StrokesOver, levels: tuple[float, float]) -> b
         c = (crossing[0] / rx) ** 2 + (crossing[1] / ry) ** 2 - 1
         root = np.sqrt(max(b * b - 4 * a * c, 0.0))
         for exit_at in ((-b - root) / (2 * a), (-b + root) / (2 * a)):
-            if abs(exit_at) - half_band < RUN_ON_MIN * min(rx, ry):
+            if abs(exit_at) - half_band < RUN_ON_MIN_PX:
                 return False
             steps = np.sign(exit_at) * np.linspace(half_band, abs(exit_at), ALONG // 2)
             line = strokes.darkness((crossing + steps[:, None] * unit).astype(np.float32))
