@@ -179,10 +179,12 @@ class Reason(StrEnum):
     REGISTRATION_INACCURATE = (
         "registration_inaccurate",
         Severity.REJECT,
-        "foaia nu stă plan: marcajele nu se potrivesc ({detail_ro}); îndreptați foaia și "
-        "scanați din nou",
-        "the sheet is not flat: the registration marks do not agree ({detail_en}); flatten "
-        "it and rescan",
+        "marcajele și bulele tipărite nu se potrivesc ({detail_ro}): foaia nu stă plan sau "
+        "nu este tipărită după acest șablon; îndreptați foaia și scanați din nou, iar dacă "
+        "se repetă, verificați șablonul",
+        "the registration marks and the printed bubbles do not agree ({detail_en}): the "
+        "sheet is not flat, or not printed to this template; flatten it and rescan, and if "
+        "it happens again, check the template",
     )
     # --- identity: QR code, candidate number, variant ---------------------------------
     QR_UNREADABLE = (
