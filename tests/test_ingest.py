@@ -147,9 +147,9 @@ def test_a_page_is_released_before_the_next_is_decoded(
     alive_while_decoding = []
     decode = ingest._pil_to_page
 
-    def watched(frame: Image.Image) -> np.ndarray:
+    def watched(frame: Image.Image, *args) -> np.ndarray:
         alive_while_decoding.append(any(ref() is not None for ref in previous))
-        return decode(frame)
+        return decode(frame, *args)
 
     monkeypatch.setattr(ingest, "_pil_to_page", watched)
     readings = read_files([tiff], ReadOptions())
