@@ -166,7 +166,7 @@ class TemplatePage:
             return self.ink
 
         def green(top: int, bottom: int, left: int, right: int) -> np.ndarray:
-            return cv2.extractChannel(self.source[top:bottom, left:right], PRINT_CHANNEL)
+            return self.scan.print_channel[top:bottom, left:right]
 
         # The nearest pixel (half a pixel off at most) serves locating the print.
         return _straighten_windows(
@@ -200,7 +200,7 @@ class TemplatePage:
             or (mapped[:, 1] >= height - reach[1]).any()
         ):
             return gather(self.printed, centers_px, offsets_px)
-        return _sampled(self.source, mapped, offsets, PRINT_CHANNEL)
+        return _sampled(self.scan.print_channel, mapped, offsets)
 
     @property
     def source(self) -> np.ndarray:
