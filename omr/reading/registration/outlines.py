@@ -52,6 +52,7 @@ REFINE_PASSES = 3
 # would move them by the outlines' own noise (0.3–0.4 mm on a 150 dpi JPEG of the
 # national form's hairline ellipses).
 CONVERGED_MM = 0.5
+PAPER = 255  # past the scan's edges, and past the window's in the filter's input
 
 
 @per_template
@@ -90,7 +91,12 @@ class _Window:
     """The template-space window (x0, y0, x1, y1 mm) the sampled outlines are looked for
     in, its ``size`` (w, h) px at ``REFINE_PX_PER_MM``, the sampled centres' px ``at``
     in it and the search's ``reach`` px; the ring filter's spectrum for a window padded
-    to ``padded`` (h, w), the filter's ``half`` width."""
+    to ``padded`` (h, w), the filter centred on pixel (0, 0), its edges wrapped round.
+
+    The window holds the filter's reach around every response the search looks at (its
+    margin: the outside ring, the search and a millimetre), so the response is taken as
+    a circular correlation: what wraps round only reaches the edges, which no search
+    looks at."""
 
     bounds: np.ndarray
     size: tuple[int, int]
@@ -98,7 +104,6 @@ class _Window:
     reach: int
     spectrum: np.ndarray
     padded: tuple[int, int]
-    half: int
 
 
 @per_template
@@ -111,12 +116,13 @@ def _window(template: SheetTemplate) -> _Window:
     size = (int(np.ceil((x1 - x0) * REFINE_PX_PER_MM)), int(np.ceil((y1 - y0) * REFINE_PX_PER_MM)))
     kernel = ring_kernel(*size_mm, REFINE_PX_PER_MM)
     side = kernel.shape[0]
-    padded = tuple(cv2.getOptimalDFTSize(n + side - 1) for n in size[::-1])
+    padded = (cv2.getOptimalDFTSize(size[1]), cv2.getOptimalDFTSize(size[0]))
     placed = np.zeros(padded, np.float32)
-    placed[:side, :side] = kernel
+    rows, cols = ((np.arange(side) - side // 2) % n for n in padded)
+    placed[np.ix_(rows, cols)] = kernel
     at = np.rint((centres - bounds[:2]) * REFINE_PX_PER_MM).astype(np.intp)
     reach = max(1, int(search * REFINE_PX_PER_MM))
-    return _Window(bounds, size, at, reach, cv2.dft(placed), padded, side // 2)
+    return _Window(bounds, size, at, reach, cv2.dft(placed), padded)
 
 
 def _print_halved(
@@ -187,7 +193,7 @@ def _straightened(
     small = _print_halved(scan, template, times, part)
     if bend is None:
         straight = cv2.warpPerspective(
-            small, to_small, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=255
+            small, to_small, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=PAPER
         )
     else:
         # The same map, from template px at REFINE_PX_PER_MM: the window starts at x0, y0.
@@ -196,21 +202,20 @@ def _straightened(
         )
         origin = (x0 * REFINE_PX_PER_MM, y0 * REFINE_PX_PER_MM)
         straight = remap(
-            small, to_small, bend, REFINE_PX_PER_MM, size, origin, cv2.INTER_LINEAR, 255
+            small, to_small, bend, REFINE_PX_PER_MM, size, origin, cv2.INTER_LINEAR, PAPER
         )
     return straight, np.float32(max(float(_percentile(straight, 90)), 1.0))
 
 
 def _ring_response(straight: np.ndarray, paper: np.float32, window: _Window) -> np.ndarray:
     """The ring filter over the window's darkness (1 − ``straight`` / ``paper``), (h, w)
-    float32; by the filter's spectrum (made once per template), its edges mirrored as
-    ``cv2.filter2D`` does. The filter sums to nothing: the darkness's 1 drops out."""
+    float32, by the filter's spectrum (made once per template); valid away from the
+    window's edges (see :class:`_Window`). The filter sums to nothing: the darkness's 1
+    drops out."""
     height, width = straight.shape
-    half, (rows, cols) = window.half, window.padded
-    padded = cv2.copyMakeBorder(
-        straight, half, rows - height - half, half, cols - width - half, cv2.BORDER_REFLECT_101
-    )
-    spectrum = cv2.mulSpectrums(cv2.dft(padded.astype(np.float32)), window.spectrum, 0, conjB=True)
+    padded = np.full(window.padded, PAPER, np.float32)  # paper past the window
+    padded[:height, :width] = straight
+    spectrum = cv2.mulSpectrums(cv2.dft(padded), window.spectrum, 0, conjB=True)
     response = cv2.idft(spectrum, flags=cv2.DFT_SCALE | cv2.DFT_REAL_OUTPUT)[:height, :width]
     return np.multiply(response, np.float32(-1.0) / paper, out=response)
 
