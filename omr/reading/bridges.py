@@ -43,8 +43,9 @@ DARKNESS_KEPT = 0.75
 @dataclass(frozen=True)
 class GapSamples:
     """The close pairs of a template: ``own`` and ``other`` (P,) bubble indices (each
-    pair both ways), ``offsets_mm`` (P, 5, 21, 2) (x, y) from ``own``'s centre to the
-    samples across the middle of the gap between them; ``along_mm`` (P, 5) how far from
+    pair both ways), ``offsets_mm`` (2, P, 5 × 21) the x and the y from ``own``'s centre
+    to the samples across the middle of the gap between them (5 steps along, 21 samples
+    across each); ``along_mm`` (P, 5) how far from
     ``own``'s centre each step lies, ``spacing_mm`` (P,) between samples across, and
     ``interior_mm`` (P,) how far ``own``'s interior reaches across the line."""
 
@@ -92,37 +93,19 @@ def gap_samples(
         along[:, :, None, None] * unit[:, None, None, :]
         + (half[:, None] * ACROSS[None, :])[:, None, :, None] * across[:, None, None, :]
     )
+    planes = offsets.astype(np.float32).reshape(len(own), ALONG.size * ACROSS.size, 2)
+    planes = planes.transpose(2, 0, 1)
     return GapSamples(
         own,
         other,
-        offsets.astype(np.float32),
+        np.ascontiguousarray(planes),
         along,
         half * (ACROSS[1] - ACROSS[0]),
         INTERIOR_RADIUS * sideways,
     )
 
 
-# Every pair's sample offsets in px, per template's close pairs and page scale (a national
-# form's 3500 pairs: 3 MB): (samples, px per mm) → (samples, x and y offsets px).
-_PX_OFFSETS: dict[tuple[int, float], tuple[GapSamples, np.ndarray, np.ndarray]] = {}
-_PX_OFFSETS_KEPT = 8
-
-
-def _offsets_px(samples: GapSamples, px_per_mm: float) -> tuple[np.ndarray, np.ndarray]:
-    """``samples.offsets_mm`` × ``px_per_mm``: its x and its y (P, 5 × 21) float32, each
-    contiguous, made once per template and scale (the samples are made once per template
-    geometry)."""
-    key = (id(samples), px_per_mm)
-    held = _PX_OFFSETS.get(key)
-    if held is None or held[0] is not samples:
-        if len(_PX_OFFSETS) >= _PX_OFFSETS_KEPT:
-            _PX_OFFSETS.pop(next(iter(_PX_OFFSETS)))
-        offsets = samples.offsets_mm * px_per_mm
-        xs, ys = (np.ascontiguousarray(offsets[..., i].reshape(len(offsets), -1)) for i in (0, 1))
-        xs.setflags(write=False)
-        ys.setflags(write=False)
-        held = _PX_OFFSETS[key] = (samples, xs, ys)
-    return held[1], held[2]
+PAIRS_AT_ONCE = 512  # whose samples are indexed at once: 512 × 105 px indices, 430 kB
 
 
 def _gap_pixels(
@@ -130,15 +113,20 @@ def _gap_pixels(
 ) -> np.ndarray:
     """(P, 5, 21) uint8: ``image`` at the chosen pairs' samples, each the pixel nearest
     its own centre + offset (as :func:`gather` from a zero centre), out of bounds
-    clipped."""
-    xs, ys = _offsets_px(samples, ppm)
-    own = samples.own[chosen]
-    x = np.rint(centers_px[own, 0, None] + xs[chosen]).astype(np.intp)
-    y = np.rint(centers_px[own, 1, None] + ys[chosen]).astype(np.intp)
-    y *= image.shape[1]
-    y += x
-    flat = image.reshape(-1).take(y, mode="clip")
-    return flat.reshape(len(own), *samples.offsets_mm.shape[1:3])
+    clipped; ``PAIRS_AT_ONCE`` pairs at a time (no index array of every sample at once,
+    x and y apart: contiguous)."""
+    xs_mm, ys_mm = samples.offsets_mm
+    own, rows = samples.own[chosen], np.flatnonzero(chosen)
+    flat, width = image.reshape(-1), image.shape[1]
+    pixels = np.empty((len(own), xs_mm.shape[1]), np.uint8)
+    for start in range(0, len(own), PAIRS_AT_ONCE):
+        pairs, at = rows[start : start + PAIRS_AT_ONCE], own[start : start + PAIRS_AT_ONCE]
+        x = np.rint(centers_px[at, 0, None] + xs_mm[pairs] * ppm).astype(np.intp)
+        index = np.rint(centers_px[at, 1, None] + ys_mm[pairs] * ppm).astype(np.intp)
+        index *= width
+        index += x
+        flat.take(index, out=pixels[start : start + PAIRS_AT_ONCE], mode="clip")
+    return pixels.reshape(len(own), len(ALONG), len(ACROSS))
 
 
 def bridged(
