@@ -17,6 +17,7 @@ from typing import TypeVar
 
 import cv2
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from omr.reading.bend import Bend, remap, to_source_points
 from omr.reading.channels import PRINT_CHANNEL, ScanChannels
@@ -30,6 +31,9 @@ BOX_MARGIN_MM = 4.0  # around the printed codes
 BEND_EDGE_PX = 16  # a bent window's edges are mapped at points this far apart
 PAPER = 255
 SAMPLES_AT_ONCE = 1 << 16  # per take: its index array, 512 kB, stays in cache
+# Samples read from each centre's patch when they are at least a third of its pixels
+# (the bubbles' alignment search, interiors, an X's reach), 256 kB of patches at once.
+PATCH_FILL, PATCH_BYTES_AT_ONCE = 1 / 3, 1 << 18
 Result = TypeVar("Result")
 
 
@@ -368,6 +372,10 @@ def _sampled(
     offset serves every centre; the centres are taken a few at a time, so no index array
     of every sample is made at once (nor its memory traffic).
     """
+    if image.ndim == 2:
+        patched = _patch_sampled(image, centers, offsets)
+        if patched is not None:
+            return patched
     width = image.shape[1]
     channels = image.shape[2] if image.ndim == 3 else 1
     base = _flat(centers, width) * channels + channel
@@ -379,6 +387,38 @@ def _sampled(
         index = base[start : start + rows].reshape((-1,) + (1,) * steps.ndim) + steps
         flat.take(index, out=result[start : start + rows], mode="clip")
     return result
+
+
+def _patch_sampled(
+    image: np.ndarray, centers: np.ndarray, offsets: np.ndarray
+) -> np.ndarray | None:
+    """:func:`_sampled` of a (H, W) ``image`` by each centre's patch: the rectangle its
+    offsets span, copied row by row, then the offsets taken from it (the same pixels,
+    read in order rather than each from anywhere on the page); None where a patch would
+    leave the image, or where the offsets fill too little of their rectangle to pay."""
+    rounded = np.rint(offsets).astype(np.intp).reshape(-1, 2)
+    if not len(rounded) or not len(centers):
+        return None
+    low = rounded.min(axis=0)
+    width, height = rounded.max(axis=0) - low + 1
+    if PATCH_FILL * width * height > len(rounded):
+        return None
+    corners = np.rint(centers).astype(np.intp) + low
+    if (
+        corners.min() < 0
+        or (corners[:, 0] + width > image.shape[1]).any()
+        or (corners[:, 1] + height > image.shape[0]).any()
+    ):
+        return None
+    windows = sliding_window_view(image, (int(height), int(width)))
+    inside = (rounded[:, 1] - low[1]) * width + (rounded[:, 0] - low[0])
+    result = np.empty((len(centers), len(rounded)), image.dtype)
+    rows = max(1, PATCH_BYTES_AT_ONCE // int(width * height))
+    for start in range(0, len(centers), rows):
+        at = corners[start : start + rows]
+        patches = windows[at[:, 1], at[:, 0]].reshape(len(at), -1)
+        patches.take(inside, axis=1, out=result[start : start + rows])
+    return result.reshape(len(centers), *offsets.shape[:-1])
 
 
 def gather(image: np.ndarray, centers: np.ndarray, offsets: np.ndarray) -> np.ndarray:
