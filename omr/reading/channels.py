@@ -43,12 +43,6 @@ class ScanChannels:
         return cv2.extractChannel(self.image, INK_CHANNEL) if self.is_colour else self.image
 
     @cached_property
-    def print_channel(self) -> np.ndarray:
-        """:data:`PRINT_CHANNEL`, where a drop-out print is darkest (the image itself on a
-        grayscale scan): the outline search and the bubbles' alignment sample it."""
-        return cv2.extractChannel(self.image, PRINT_CHANNEL) if self.is_colour else self.image
-
-    @cached_property
     def gray(self) -> np.ndarray:
         return cv2.cvtColor(self.image, cv2.COLOR_BGR2GRAY) if self.is_colour else self.image
 

@@ -170,7 +170,7 @@ class TemplatePage:
             return self.ink
 
         def green(top: int, bottom: int, left: int, right: int) -> np.ndarray:
-            return self.scan.print_channel[top:bottom, left:right]
+            return cv2.extractChannel(self.source[top:bottom, left:right], PRINT_CHANNEL)
 
         # The nearest pixel (half a pixel off at most) serves locating the print.
         return _straighten_windows(
@@ -204,7 +204,7 @@ class TemplatePage:
             or (mapped[:, 1] >= height - reach[1]).any()
         ):
             return gather(self.printed, centers_px, offsets_px)
-        return _sampled(self.scan.print_channel, mapped, offsets)
+        return _sampled(self.source, mapped, offsets, PRINT_CHANNEL)
 
     @property
     def source(self) -> np.ndarray:

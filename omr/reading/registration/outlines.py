@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from omr.reading.bend import Bend, remap
-from omr.reading.channels import ScanChannels
+from omr.reading.channels import PRINT_CHANNEL, ScanChannels
 from omr.reading.registration.fit import MAX_REPROJECTION_ERROR_MM, PageRegistration
 from omr.reading.template_space import per_template
 from omr.sheet.ring_match import OUTSIDE_RADII, best_matches, ring_kernel
@@ -134,7 +134,7 @@ def _print_halved(
     if not _print_apart(scan, template):
         return scan.ink_halved(times)
     left, top, right, bottom = part
-    channel = scan.print_channel[top:bottom, left:right]
+    channel = cv2.extractChannel(scan.image[top:bottom, left:right], PRINT_CHANNEL)
     for _ in range(times):
         channel = cv2.resize(channel, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     return channel
