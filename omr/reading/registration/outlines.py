@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from omr.process_memory import kept_apart
 from omr.reading.bend import Bend, remap
 from omr.reading.channels import PRINT_CHANNEL, ScanChannels
 from omr.reading.registration.fit import MAX_REPROJECTION_ERROR_MM, PageRegistration
@@ -122,7 +123,8 @@ def _window(template: SheetTemplate) -> _Window:
     placed[np.ix_(rows, cols)] = kernel
     at = np.rint((centres - bounds[:2]) * REFINE_PX_PER_MM).astype(np.intp)
     reach = max(1, int(search * REFINE_PX_PER_MM))
-    return _Window(bounds, size, at, reach, cv2.dft(placed), padded)
+    spectrum = cv2.dft(placed, dst=kept_apart(padded, np.float32))
+    return _Window(bounds, size, at, reach, spectrum, padded)
 
 
 def _print_halved(
@@ -215,8 +217,11 @@ def _ring_response(straight: np.ndarray, paper: np.float32, window: _Window) -> 
     height, width = straight.shape
     padded = np.full(window.padded, PAPER, np.float32)  # paper past the window
     padded[:height, :width] = straight
-    spectrum = cv2.mulSpectrums(cv2.dft(padded), window.spectrum, 0, conjB=True)
-    response = cv2.idft(spectrum, flags=cv2.DFT_SCALE | cv2.DFT_REAL_OUTPUT)[:height, :width]
+    # Transformed, filtered and back in place: one buffer, not four.
+    cv2.dft(padded, dst=padded)
+    cv2.mulSpectrums(padded, window.spectrum, 0, padded, conjB=True)
+    cv2.idft(padded, dst=padded, flags=cv2.DFT_SCALE | cv2.DFT_REAL_OUTPUT)
+    response = padded[:height, :width]
     return np.multiply(response, np.float32(-1.0) / paper, out=response)
 
 
