@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import mmap
 from functools import cache
+
+import numpy as np
 
 # mallopt(3) parameters, from glibc's malloc.h.
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
@@ -35,3 +38,15 @@ def reuse_large_buffers() -> bool:
     return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_MAX)) and bool(
         mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
     )
+
+
+def kept_apart(shape: tuple[int, ...], dtype: np.dtype | type) -> np.ndarray:
+    """A zeroed array of its own mapping, apart from the heap, for what a process keeps
+    for good (a template's derived tables, made while a page is being read): in the
+    heap it would split the room a page's buffers leave, and the next page's could not
+    fit there again."""
+    dtype = np.dtype(dtype)
+    size = int(np.prod(shape)) * dtype.itemsize
+    if size == 0:
+        return np.zeros(shape, dtype)
+    return np.frombuffer(mmap.mmap(-1, size), dtype).reshape(shape)

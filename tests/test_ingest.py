@@ -18,7 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from scansim.sheets import fill, render_sheet
 
 from omr.cli.main import main
-from omr.process_memory import reuse_large_buffers
+from omr.process_memory import kept_apart, reuse_large_buffers
 from omr.reading import ingest
 from omr.reading.ingest import load_pages
 from omr.reading.pipeline import ReadOptions, read_file_page, read_files
@@ -147,9 +147,9 @@ def test_a_page_is_released_before_the_next_is_decoded(
     alive_while_decoding = []
     decode = ingest._pil_to_page
 
-    def watched(frame: Image.Image) -> np.ndarray:
+    def watched(frame: Image.Image, *args) -> np.ndarray:
         alive_while_decoding.append(any(ref() is not None for ref in previous))
-        return decode(frame)
+        return decode(frame, *args)
 
     monkeypatch.setattr(ingest, "_pil_to_page", watched)
     readings = read_files([tiff], ReadOptions())
@@ -286,3 +286,13 @@ def test_the_next_page_reuses_the_memory_of_the_last(tmp_path: Path, specializar
         faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
     # A fresh A4 page at 200 dpi is 3,000 4-KiB pages (12 MB) for the scan alone.
     assert faults[-1] < 300, faults
+
+
+def test_what_a_process_keeps_for_good_is_mapped_apart_from_the_heap() -> None:
+    """A template's tables made while a page is read live in their own mapping: zeroed,
+    writable, of the shape asked for (an empty one too)."""
+    kept = kept_apart((3, 4), np.float32)
+    assert kept.shape == (3, 4) and kept.dtype == np.float32 and not kept.any()
+    kept[1, 2] = 5.0
+    assert kept.sum() == 5.0
+    assert kept_apart((0, 4), np.uint8).shape == (0, 4)

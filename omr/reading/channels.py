@@ -75,5 +75,9 @@ def is_bilevel(image: np.ndarray) -> bool:
     """Whether a gray page holds only black and white (a sample of its pixels)."""
     if image.ndim != 2 or image.size == 0:
         return False
-    sample = image[::7, ::7]
+    return is_bilevel_sample(image[::7, ::7])
+
+
+def is_bilevel_sample(sample: np.ndarray) -> bool:
+    """:func:`is_bilevel` from its sample of a page (every 7th pixel of every 7th row)."""
     return int(np.count_nonzero((sample > 0) & (sample < 255))) <= sample.size // 1000

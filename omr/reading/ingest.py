@@ -21,7 +21,7 @@ import io
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +30,7 @@ import numpy as np
 import simplejpeg
 from PIL import ExifTags, Image, ImageOps, ImageSequence, UnidentifiedImageError
 
-from omr.reading.channels import is_bilevel
+from omr.reading.channels import is_bilevel, is_bilevel_sample
 from omr.vocabulary.reasons import Problem, Reason
 
 MAX_PIXELS = 80_000_000  # an A3 page at 600 dpi is 70 Mpx
@@ -159,17 +159,30 @@ def _normalise(array: np.ndarray) -> np.ndarray:
     return array
 
 
-def _pil_to_page(frame: Image.Image) -> np.ndarray:
-    """A decoded frame as a page array, turned as its EXIF says and converted once (no
-    copy of a page that needs no turn: Pillow's ``exif_transpose`` would make one)."""
+def _pil_to_page(
+    frame: Image.Image, factor: int = 1, loaded: Callable[[], None] | None = None
+) -> np.ndarray:
+    """A decoded frame as a page array shrunk by ``factor`` (see :func:`_shrunk`), turned
+    as its EXIF says and converted once (no copy of a page that needs no turn: Pillow's
+    ``exif_transpose`` would make one); ``loaded`` called once the file is read no more."""
     frame.load()
-    if frame.getexif().get(ExifTags.Base.Orientation, 1) in EXIF_TURNS:
+    turned = frame.getexif().get(ExifTags.Base.Orientation, 1) in EXIF_TURNS
+    if loaded is not None:
+        loaded()
+    if turned:
         frame = ImageOps.exif_transpose(frame)
     if frame.mode in {"I;16", "I;16L", "I;16B", "I;16N", "I", "F"}:
-        return _normalise(np.asarray(frame))  # deep samples scaled, not clipped to white
+        # Deep samples scaled, not clipped to white.
+        return _shrunk(_normalise(np.asarray(frame)), factor)
     if frame.mode in {"1", "L"}:
-        return _normalise(_pixels(frame if frame.mode == "L" else frame.convert("L"), "L"))
-    return _normalise(_pixels(frame if frame.mode == "RGB" else frame.convert("RGB"), "BGR"))
+        gray = frame if frame.mode == "L" else frame.convert("L")
+        return _shrunk(_normalise(_pixels(gray, "L")), factor)
+    colour = frame if frame.mode == "RGB" else frame.convert("RGB")
+    if factor > 1 and colour.width % factor == 0 and colour.height % factor == 0:
+        page = _colour_shrunk(colour, factor)
+        if page is not None:
+            return page
+    return _shrunk(_normalise(_pixels(colour, "BGR")), factor)
 
 
 def _pixels(image: Image.Image, rawmode: str) -> np.ndarray:
@@ -178,11 +191,41 @@ def _pixels(image: Image.Image, rawmode: str) -> np.ndarray:
     two copies of the page at once)."""
     channels = len(rawmode)
     pixels = np.empty((image.height, image.width, channels), np.uint8)
+    for top, band in _bands(image, rawmode):
+        pixels[top : top + len(band)] = band
+    return pixels[..., 0] if channels == 1 else pixels
+
+
+def _bands(image: Image.Image, rawmode: str) -> Iterator[tuple[int, np.ndarray]]:
+    """The image's rows ``BAND_ROWS`` at a time: (top row, (rows, W, channels) uint8)."""
     for top in range(0, image.height, BAND_ROWS):
         band = image.crop((0, top, image.width, min(top + BAND_ROWS, image.height)))
         raw = np.frombuffer(band.tobytes("raw", rawmode), np.uint8)
-        pixels[top : top + band.height] = raw.reshape(band.height, image.width, channels)
-    return pixels[..., 0] if channels == 1 else pixels
+        yield top, raw.reshape(band.height, image.width, len(rawmode))
+
+
+def _colour_shrunk(image: Image.Image, factor: int) -> np.ndarray | None:
+    """``_shrunk(_normalise(_pixels(image, "BGR")), factor)`` of an RGB image whose sides
+    ``factor`` divides, the same pixels, without the page at its full size: each band
+    shrunk as it is written out (2 × 2 means of the band's are the page's). None for a
+    gray page that :func:`_shrunk` keeps whole (bi-level): that one is made whole."""
+    small = np.empty((image.height // factor, image.width // factor, 3), np.uint8)
+    grays, greens = [], []  # _normalise's and is_bilevel's samples, band by band
+    for top, band in _bands(image, "BGR"):
+        grays.append(band[-top % 16 :: 16, ::16])
+        greens.append(band[-top % 7 :: 7, ::7, 1])
+        rows = slice(top // factor, (top + len(band)) // factor)
+        small[rows] = cv2.resize(
+            band, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA
+        )
+    sample = np.concatenate(grays).astype(np.int16)
+    if np.abs(sample[..., 0] - sample[..., 1]).max() > 2 or (
+        np.abs(sample[..., 1] - sample[..., 2]).max() > 2
+    ):
+        return small
+    if is_bilevel_sample(np.concatenate(greens)):
+        return None
+    return np.ascontiguousarray(small[..., 1])
 
 
 def _dpi_of(frame: Image.Image) -> float | None:
@@ -221,8 +264,12 @@ def _raster_pages(
     path: str, data: bytes, sha: str, max_pages: int, only: int | None, size: ReadingSize | None
 ) -> Iterator[PageImage | PageFailure]:
     first = SourceRef(path, 1, sha)
+    # The file's bytes live in the stream alone: closed, they are let go (a 300 dpi TIFF's
+    # 30 MB, once Pillow holds its page).
+    stream = io.BytesIO(data)
+    del data
     try:
-        picture = Image.open(io.BytesIO(data))
+        picture = Image.open(stream)
         frames = _frame_count(picture, max_pages)
     except Image.DecompressionBombError as error:
         # Pillow's own words are English: only the pixel count it names is kept.
@@ -251,7 +298,7 @@ def _raster_pages(
         factor = 1 if size is None else size.reduction(*frame.size, dpi)
         try:
             # Not kept in a local: the page is released while the next one is decoded.
-            image = _decode(picture, frame, frames, data, factor)
+            image = _decode(picture, frame, frames, stream, factor)
             page = PageImage(source, image, dpi and dpi / factor)
             del image
         except (*_PILLOW_ERRORS, cv2.error) as error:
@@ -259,6 +306,7 @@ def _raster_pages(
             continue
         if number == last:
             picture.close()  # Pillow's copy of the last page released while it is read
+            stream.close()
         yield page
         del page
         if number == last:
@@ -266,12 +314,14 @@ def _raster_pages(
 
 
 def _decode(
-    picture: Image.Image, frame: Image.Image, frames: int, data: bytes, factor: int
+    picture: Image.Image, frame: Image.Image, frames: int, stream: io.BytesIO, factor: int
 ) -> np.ndarray:
     """One frame as a page array shrunk by ``factor`` (libjpeg-turbo through simplejpeg
     decodes a JPEG to BGR twice as fast as OpenCV, to the same pixels; OpenCV decodes
-    single PNG images faster than Pillow)."""
+    single PNG images faster than Pillow). The file's ``stream`` is closed once Pillow
+    holds the page of a single-page file it decodes."""
     if frames == 1 and picture.format in {"PNG", "JPEG"} and not _has_exif_turn(frame):
+        data = stream.getvalue()  # the bytes themselves, not a copy
         if picture.format == "JPEG":
             array = _jpeg(data, factor)
             if array is not None:
@@ -280,7 +330,7 @@ def _decode(
         if array is None:
             raise OSError("truncated or corrupt image data")
         return _shrunk(_normalise(array), factor)
-    return _shrunk(_pil_to_page(frame), factor)
+    return _pil_to_page(frame, factor, stream.close if frames == 1 else None)
 
 
 def _shrunk(page: np.ndarray, factor: int) -> np.ndarray:
@@ -497,6 +547,8 @@ def load_pages(
     if data.startswith(b"%PDF"):
         yield from _pdf_pages(name, sha, max_pages, only, None)
     elif Path(path).suffix.lower() in RASTER_SUFFIXES or not data.startswith(b"%"):
-        yield from _raster_pages(name, data, sha, max_pages, only, size)
+        pages = _raster_pages(name, data, sha, max_pages, only, size)
+        del data  # the pages hold it while they need it
+        yield from pages
     else:
         yield PageFailure(SourceRef(name, 1, sha), Problem(Reason.FILE_TYPE_UNSUPPORTED))

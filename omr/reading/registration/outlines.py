@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from omr.process_memory import kept_apart
 from omr.reading.bend import Bend, remap
 from omr.reading.channels import PRINT_CHANNEL, ScanChannels
 from omr.reading.registration.fit import MAX_REPROJECTION_ERROR_MM, PageRegistration
@@ -55,6 +56,7 @@ REFINE_PASSES = 3
 # would move them by the outlines' own noise (0.3–0.4 mm on a 150 dpi JPEG of the
 # national form's hairline ellipses).
 CONVERGED_MM = 0.5
+PAPER = 255  # past the scan's edges, and past the window's in the filter's input
 
 
 @per_template
@@ -88,46 +90,119 @@ def _closest(centres: np.ndarray) -> float:
     return closest
 
 
-def _print_halved(scan: ScanChannels, template: SheetTemplate, times: int) -> np.ndarray:
+@dataclass(frozen=True, eq=False)
+class _Window:
+    """The template-space window (x0, y0, x1, y1 mm) the sampled outlines are looked for
+    in, its ``size`` (w, h) px at ``REFINE_PX_PER_MM``, the sampled centres' px ``at``
+    in it and the search's ``reach`` px; the ring filter's spectrum for a window padded
+    to ``padded`` (h, w), the filter centred on pixel (0, 0), its edges wrapped round.
+
+    The window holds the filter's reach around every response the search looks at (its
+    margin: the outside ring, the search and a millimetre), so the response is taken as
+    a circular correlation: what wraps round only reaches the edges, which no search
+    looks at."""
+
+    bounds: np.ndarray
+    size: tuple[int, int]
+    at: np.ndarray
+    reach: int
+    spectrum: np.ndarray
+    padded: tuple[int, int]
+
+
+@per_template
+def _window(template: SheetTemplate) -> _Window:
+    indices, centres, search = _sampled(template)
+    size_mm = template.all_bubbles[indices[0]].size_mm
+    margin = max(size_mm) * OUTSIDE_RADII[1] / 2 + search + 1.0
+    bounds = np.concatenate([centres.min(axis=0) - margin, centres.max(axis=0) + margin])
+    x0, y0, x1, y1 = bounds
+    size = (int(np.ceil((x1 - x0) * REFINE_PX_PER_MM)), int(np.ceil((y1 - y0) * REFINE_PX_PER_MM)))
+    # A label printed inside each bubble darkens its inside as much as its outline once a
+    # coarse scan blurs it (a digit 2 mm tall in a 3.5 mm bubble at 73 dpi): the inside
+    # then counts for nothing, and the outline is weighed against its outside alone.
+    inside = LABELLED_INSIDE if template.print.labels_inside else UNLABELLED_INSIDE
+    kernel = ring_kernel(*size_mm, REFINE_PX_PER_MM, inside)
+    side = kernel.shape[0]
+    padded = (cv2.getOptimalDFTSize(size[1]), cv2.getOptimalDFTSize(size[0]))
+    placed = np.zeros(padded, np.float32)
+    rows, cols = ((np.arange(side) - side // 2) % n for n in padded)
+    placed[np.ix_(rows, cols)] = kernel
+    at = np.rint((centres - bounds[:2]) * REFINE_PX_PER_MM).astype(np.intp)
+    reach = max(1, int(search * REFINE_PX_PER_MM))
+    spectrum = cv2.dft(placed, dst=kept_apart(padded, np.float32))
+    return _Window(bounds, size, at, reach, spectrum, padded)
+
+
+def _print_halved(
+    scan: ScanChannels, template: SheetTemplate, times: int, part: tuple[int, int, int, int]
+) -> np.ndarray:
     """The channel where the printed outlines are darkest, halved ``times`` times (2 × 2
-    means): green for a colour scan of a drop-out print, the ink channel otherwise."""
-    if not (scan.is_colour and template.print.drops_out):
+    means): green for a colour scan of a drop-out print (only its ``part``: left, top,
+    right, bottom px), the ink channel otherwise."""
+    if not _print_apart(scan, template):
         return scan.ink_halved(times)
-    channel = cv2.extractChannel(scan.image, PRINT_CHANNEL)
+    left, top, right, bottom = part
+    channel = cv2.extractChannel(scan.image[top:bottom, left:right], PRINT_CHANNEL)
     for _ in range(times):
         channel = cv2.resize(channel, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     return channel
+
+
+def _print_apart(scan: ScanChannels, template: SheetTemplate) -> bool:
+    return scan.is_colour and template.print.drops_out
+
+
+def _part(
+    shape: tuple[int, ...], to_scan: np.ndarray, size: tuple[int, int], times: int
+) -> tuple[int, int, int, int]:
+    """The px rectangle (left, top, right, bottom) of a scan of ``shape`` that a window of
+    ``size`` (w, h) px mapped by ``to_scan`` (window px → scan px) lies in, with pixels to
+    spare; its corner a multiple of ``2 ** times``, so its halvings are the scan's."""
+    height, width = shape[:2]
+    corners = np.array([[0, 0], [size[0], 0], [size[0], size[1]], [0, size[1]]], np.float64)
+    mapped = cv2.perspectiveTransform(corners.reshape(-1, 1, 2), to_scan).reshape(-1, 2)
+    step, spare = 2**times, 2 ** (times + 2)
+    left = int(np.clip(np.floor(mapped[:, 0].min()) - spare, 0, width - 1)) // step * step
+    top = int(np.clip(np.floor(mapped[:, 1].min()) - spare, 0, height - 1)) // step * step
+    right = int(np.clip(np.ceil(mapped[:, 0].max()) + spare, left + step, width))
+    bottom = int(np.clip(np.ceil(mapped[:, 1].max()) + spare, top + step, height))
+    return left, top, right, bottom
 
 
 def _straightened(
     scan: ScanChannels,
     template: SheetTemplate,
     homography: np.ndarray,
-    bounds: np.ndarray,
+    window: _Window,
     px_per_mm: float,
     bend: Bend | None = None,
-) -> np.ndarray:
-    """The template-space window ``bounds`` (x0, y0, x1, y1 mm) of the print at
-    ``REFINE_PX_PER_MM``, as darkness (0 paper … 1 black), float32; template mm moved by
-    ``bend`` before ``homography``, when given.
+) -> tuple[np.ndarray, np.float32]:
+    """The template-space ``window`` of the print at ``REFINE_PX_PER_MM``, (h, w) uint8,
+    and its paper's level; template mm moved by ``bend`` before ``homography``, when given.
 
     The scan is first halved while it keeps twice the window's resolution, so no thin
     outline falls between the samples."""
     times = 0
     while px_per_mm / 2 ** (times + 1) >= 2 * REFINE_PX_PER_MM:
         times += 1
-    small, shrink = _print_halved(scan, template, times), 0.5**times
-    x0, y0, x1, y1 = bounds
+    shrink = 0.5**times
+    x0, y0 = window.bounds[:2]
     to_window = np.array(
         [[1 / REFINE_PX_PER_MM, 0, x0], [0, 1 / REFINE_PX_PER_MM, y0], [0, 0, 1]], np.float64
     )
+    size = window.size
+    part = (0, 0, *scan.image.shape[1::-1])
+    if _print_apart(scan, template) and bend is None:
+        part = _part(scan.image.shape, homography @ to_window, size, times)
     # Halved pixel j is the mean of pixels 2j and 2j + 1: its centre is 2j + 0.5.
-    to_small = np.diag([shrink, shrink, 1.0]) @ homography @ to_window
+    to_part = np.array([[1.0, 0, -part[0]], [0, 1.0, -part[1]], [0, 0, 1]]) @ homography
+    to_small = np.diag([shrink, shrink, 1.0]) @ to_part @ to_window
     to_small[:2] += (shrink - 1) / 2 * to_small[2]
-    size = (int(np.ceil((x1 - x0) * REFINE_PX_PER_MM)), int(np.ceil((y1 - y0) * REFINE_PX_PER_MM)))
+    small = _print_halved(scan, template, times, part)
     if bend is None:
-        window = cv2.warpPerspective(
-            small, to_small, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=255
+        straight = cv2.warpPerspective(
+            small, to_small, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=PAPER
         )
     else:
         # The same map, from template px at REFINE_PX_PER_MM: the window starts at x0, y0.
@@ -135,17 +210,34 @@ def _straightened(
             [[1.0, 0, -x0 * REFINE_PX_PER_MM], [0, 1.0, -y0 * REFINE_PX_PER_MM], [0, 0, 1]]
         )
         origin = (x0 * REFINE_PX_PER_MM, y0 * REFINE_PX_PER_MM)
-        window = remap(small, to_small, bend, REFINE_PX_PER_MM, size, origin, cv2.INTER_LINEAR, 255)
-    paper = np.float32(max(float(_percentile(window, 90)), 1.0))
-    darkness = np.divide(window, paper, dtype=np.float32)
-    return np.subtract(1.0, darkness, out=darkness)
+        straight = remap(
+            small, to_small, bend, REFINE_PX_PER_MM, size, origin, cv2.INTER_LINEAR, PAPER
+        )
+    return straight, np.float32(max(float(_percentile(straight, 90)), 1.0))
+
+
+def _ring_response(straight: np.ndarray, paper: np.float32, window: _Window) -> np.ndarray:
+    """The ring filter over the window's darkness (1 − ``straight`` / ``paper``), (h, w)
+    float32, by the filter's spectrum (made once per template); valid away from the
+    window's edges (see :class:`_Window`). The filter sums to nothing: the darkness's 1
+    drops out."""
+    height, width = straight.shape
+    padded = np.full(window.padded, PAPER, np.float32)  # paper past the window
+    padded[:height, :width] = straight
+    # Transformed, filtered and back in place: one buffer, not four.
+    cv2.dft(padded, dst=padded)
+    cv2.mulSpectrums(padded, window.spectrum, 0, padded, conjB=True)
+    cv2.idft(padded, dst=padded, flags=cv2.DFT_SCALE | cv2.DFT_REAL_OUTPUT)
+    response = padded[:height, :width]
+    return np.multiply(response, np.float32(-1.0) / paper, out=response)
 
 
 def _percentile(image: np.ndarray, q: int) -> np.float32:
     """``np.percentile(image.astype(np.float32), q)`` of a uint8 ``image``, the same value
-    from its histogram (no sort of a float copy), interpolated as NumPy does: in float32,
-    from the nearer of the two values."""
-    counts = np.cumsum(np.bincount(image.ravel(), minlength=256))
+    from its histogram (OpenCV's: no sort of a float copy), interpolated as NumPy does: in
+    float32, from the nearer of the two values."""
+    histogram = cv2.calcHist([image], [0], None, [256], [0, 256]).ravel()
+    counts = np.cumsum(histogram.astype(np.int64))
     count = int(counts[-1])
     quantile = np.true_divide(q, 100)
     virtual = count * quantile + (1 - quantile) - 1  # as NumPy's method linear has it
@@ -167,19 +259,11 @@ def outline_shifts(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The sampled bubbles' centres (n, 2) mm and where their outlines lie (n, 2) mm
     through ``homography`` (after ``bend``, when given); NaN where no outline was found."""
-    indices, centres, search = _sampled(template)
-    size = template.all_bubbles[indices[0]].size_mm
-    margin = max(size) * OUTSIDE_RADII[1] / 2 + search + 1.0
-    bounds = np.concatenate([centres.min(axis=0) - margin, centres.max(axis=0) + margin])
-    darkness = _straightened(scan, template, homography, bounds, px_per_mm, bend)
-    at = np.rint((centres - bounds[:2]) * REFINE_PX_PER_MM).astype(np.intp)
-    # A label printed inside each bubble darkens its inside as much as its outline once a
-    # coarse scan blurs it (a digit 2 mm tall in a 3.5 mm bubble at 73 dpi): the inside
-    # then counts for nothing, and the outline is weighed against its outside alone.
-    inside = LABELLED_INSIDE if template.print.labels_inside else UNLABELLED_INSIDE
-    kernel = ring_kernel(*size, REFINE_PX_PER_MM, inside)
-    response = cv2.filter2D(darkness, cv2.CV_32F, kernel)
-    offset, scores = best_matches(response, at, max(1, int(search * REFINE_PX_PER_MM)))
+    _, centres, _ = _sampled(template)
+    window = _window(template)
+    straight, paper = _straightened(scan, template, homography, window, px_per_mm, bend)
+    response = _ring_response(straight, paper, window)
+    offset, scores = best_matches(response, window.at, window.reach)
     shifts = offset / REFINE_PX_PER_MM
     weak = scores < MIN_MATCH_SHARE * max(float(np.median(scores)), 1e-6)
     shifts[weak] = np.nan
