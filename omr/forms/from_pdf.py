@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from omr.forms.layout import Block, question_blocks
+from omr.forms.layout import Block, DigitGrid, digit_grids, question_blocks
 from omr.forms.pdf_page import FormPage, Word, load_form_page
 from omr.forms.shapes import Block as SolidBlock
 from omr.forms.shapes import bubble_sizes, find_shapes, print_mask
@@ -29,6 +29,8 @@ NUMBER_COLUMN_MM = 3.0  # numbers of one column end within this of each other
 # A bubble prints its label inside when print covers 3 % of its interior (to 0.6 of its
 # radii) or more; an empty one holds none (the national form's: 0 %).
 LABEL_INK, INTERIOR_SHARE = 0.03, 0.6
+# A candidate number's bubbled digits: at most 12 columns (the template's limit).
+MAX_DIGIT_COLUMNS = 12
 
 
 @dataclass
@@ -42,10 +44,6 @@ class MeasuredForm:
 
 def _block_entry(block: Block) -> dict:
     first, option_pitch, row_pitch, _ = block.lattice()
-    width, height = block.size
-    shape = "circle" if abs(width - height) < 0.1 else "ellipse"
-    if shape == "circle":
-        width = height = (width + height) / 2
     return {
         "first": block.first,
         "last": block.last,
@@ -53,8 +51,16 @@ def _block_entry(block: Block) -> dict:
         "first_center_mm": rounded(first),
         "option_pitch_mm": round(option_pitch, 3),
         "row_pitch_mm": round(row_pitch, 3),
-        "bubble": {"shape": shape, "size_mm": rounded((width, height))},
+        "bubble": _bubble_style(block.size),
     }
+
+
+def _bubble_style(size: tuple[float, float]) -> dict:
+    width, height = size
+    shape = "circle" if abs(width - height) < 0.1 else "ellipse"
+    if shape == "circle":
+        width = height = (width + height) / 2
+    return {"shape": shape, "size_mm": rounded((width, height))}
 
 
 def _orientation_boxes(page: FormPage, blocks: list[Block], marks: list[SolidBlock]) -> list[dict]:
@@ -100,9 +106,22 @@ def _orientation_boxes(page: FormPage, blocks: list[Block], marks: list[SolidBlo
     return found
 
 
-def _labels_inside(page: FormPage, blocks: list[Block]) -> bool:
+def _digits_entry(grid: DigitGrid) -> dict:
+    first, column_pitch, row_pitch, _ = grid.lattice()
+    return {
+        "columns": int(grid.centres.shape[1]),
+        "first_center_mm": rounded(first),
+        "column_pitch_mm": round(column_pitch, 3),
+        "row_pitch_mm": round(row_pitch, 3),
+        "bubble": _bubble_style(grid.size),
+    }
+
+
+def _labels_inside(page: FormPage, blocks: list[Block] | list[DigitGrid]) -> bool:
     """Whether print lies inside the bubbles (a letter or digit in each): ``LABEL_INK``
     of their interiors (to ``INTERIOR_SHARE`` of their radii) or more, in most."""
+    if not blocks:
+        return False
     mask = print_mask(page.image) > 0
     ppm = page.px_per_mm
     shares = []
@@ -145,6 +164,7 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
     outlines, marks = find_shapes(page.image, page.px_per_mm)
     sizes = bubble_sizes(outlines)
     blocks = question_blocks(outlines, sizes, page.words) if sizes else []
+    grids = digit_grids(outlines, sizes, page.words) if sizes else []
     if not blocks:
         raise InputFileError(Reason.FORM_BUBBLES_NOT_FOUND, file=str(pdf), needed=2)
     if len(marks) < MIN_REGISTRATION_BLOCKS:
@@ -197,7 +217,18 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
         ],
         "print": {"colour": _print_colour(page, blocks)},
     }
-    if _labels_inside(page, blocks):
+    if len(grids) == 1 and grids[0].centres.shape[1] <= MAX_DIGIT_COLUMNS:
+        data["identification"] = {"candidate_number": _digits_entry(grids[0])}
+        notes.append(
+            f"A grid of {grids[0].centres.shape[1]} columns of bubbled digits 0–9 is the "
+            "candidate number (identification.candidate_number): CHECK."
+        )
+    elif grids:
+        notes.append(
+            f"{len(grids)} grids of bubbled digits 0–9 are left out (a template holds one, "
+            f"of {MAX_DIGIT_COLUMNS} columns at most): CHECK, and add what they mean."
+        )
+    if _labels_inside(page, blocks) or _labels_inside(page, grids):
         data["print"]["labels_inside"] = True
         notes.append(
             "Letters or digits are printed inside the bubbles (print.labels_inside): the "

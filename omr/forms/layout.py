@@ -31,6 +31,8 @@ SAME_X_MM = 0.5
 NUMBER_REACH_MM = 12.0
 # An option letter printed above a block's first row lies within this of its top.
 HEADER_REACH_MM = 8.0
+# A grid of bubbled digits has a row for each digit, 0–9.
+DIGITS = 10
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,19 @@ class Block:
         return (float(first[0]), float(first[1])), option_pitch, row_pitch, off
 
 
+@dataclass(frozen=True)
+class DigitGrid:
+    """Bubbled digits: ``centres`` (10 digits, columns, 2) in mm, ``size`` of a bubble."""
+
+    centres: np.ndarray
+    size: tuple[float, float]
+
+    def lattice(self) -> tuple[tuple[float, float], float, float, float]:
+        """First centre (digit 0 of column 1), column pitch, row pitch, largest miss."""
+        as_block = Block(0, 0, [], self.centres, self.size, 0.0, False)
+        return as_block.lattice()
+
+
 def _rows(outlines: list[Outline]) -> list[list[Outline]]:
     """Outlines of one size in rows, each sorted left to right."""
     ordered = sorted(outlines, key=lambda o: o.centre[1])
@@ -83,8 +98,11 @@ def _runs(row: list[Outline]) -> list[list[Outline]]:
     return [list(run) for run in np.split(np.array(row, dtype=object), breaks) if len(run) >= 2]
 
 
-def _printed_number(run: list[Outline], words: tuple[Word, ...]) -> int | None:
-    """The number printed just left of a run's first bubble, on its row."""
+def _printed_number(
+    run: list[Outline], words: tuple[Word, ...], keep_zero: bool = False
+) -> int | None:
+    """The number printed just left of a run's first bubble, on its row (a question's
+    from 1; ``keep_zero``: a digit row's 0 too)."""
     first = run[0]
     left = first.centre[0] - first.size[0] / 2
     best = None
@@ -97,7 +115,9 @@ def _printed_number(run: list[Outline], words: tuple[Word, ...]) -> int | None:
             and 0 <= left - word.box[2] <= NUMBER_REACH_MM
         ) and (best is None or word.box[2] > best.box[2]):
             best = word
-    return int(best.text.rstrip(".")) if best is not None else None
+    if best is None or (int(best.text.rstrip(".")) == 0 and not keep_zero):
+        return None
+    return int(best.text.rstrip("."))
 
 
 def _option_labels(first_row: list[Outline], words: tuple[Word, ...]) -> list[str]:
@@ -128,10 +148,61 @@ def _option_labels(first_row: list[Outline], words: tuple[Word, ...]) -> list[st
     return list(string.ascii_uppercase[: len(first_row)])
 
 
-def question_blocks(
+def _label_inside(outline: Outline, words: tuple[Word, ...]) -> str | None:
+    """The one character printed inside an outline, if any."""
+    x, y = outline.centre
+    w, h = outline.size
+    within = [
+        word.text
+        for word in words
+        if len(word.text) == 1
+        and abs(word.centre[0] - x) < w / 2
+        and abs(word.centre[1] - y) < h / 2
+    ]
+    return within[0] if len(within) == 1 else None
+
+
+def _row_digits(group: list, words: tuple[Word, ...]) -> list[str | None]:
+    """Each row's digit: printed inside every bubble of the row, or just left of it."""
+    digits: list[str | None] = []
+    for run in group:
+        inside = {_label_inside(outline, words) for outline in run}
+        number = _printed_number(list(run), words, keep_zero=True)
+        if len(inside) == 1 and None not in inside:
+            digits.append(inside.pop())
+        elif number is not None and number < DIGITS:
+            digits.append(str(number))
+        else:
+            digits.append(None)
+    return digits
+
+
+def _digit_grid(group: list, words: tuple[Word, ...]) -> bool:
+    """Whether a group of runs is a grid of bubbled digits: ``DIGITS`` rows, each
+    labelled with its digit 0–9 top to bottom (inside its bubbles or before its row),
+    one column per digit position (the candidate number)."""
+    return len(group) == DIGITS and _row_digits(group, words) == [str(d) for d in range(DIGITS)]
+
+
+def digit_grids(
     outlines: list[Outline], sizes: list[tuple[float, float]], words: tuple[Word, ...]
-) -> list[Block]:
-    """The blocks of questions that the bubbles of the given sizes make, numbered."""
+) -> list[DigitGrid]:
+    """The grids of bubbled digits (columns of 0–9 top to bottom) among the bubbles."""
+    grids = []
+    for group in _groups(outlines, sizes):
+        if _digit_grid(group, words):
+            centres = np.array([[o.centre for o in run] for run in group], np.float64)
+            sizes_mm = np.array([o.size for run in group for o in run])
+            grids.append(
+                DigitGrid(
+                    centres, (float(np.median(sizes_mm[:, 0])), float(np.median(sizes_mm[:, 1])))
+                )
+            )
+    return grids
+
+
+def _groups(outlines: list[Outline], sizes: list[tuple[float, float]]) -> list[list]:
+    """Runs of bubbles of one size and length, one under the other at an even pitch."""
     runs = [
         run
         for size in sizes
@@ -149,6 +220,16 @@ def question_blocks(
         pitch = float(np.median(gaps)) if len(gaps) else 0.0
         breaks = np.flatnonzero(gaps > RUN_GAP * pitch) + 1 if len(gaps) else []
         groups += [list(part) for part in np.split(np.array(column, dtype=object), breaks)]
+    return groups
+
+
+def question_blocks(
+    outlines: list[Outline], sizes: list[tuple[float, float]], words: tuple[Word, ...]
+) -> list[Block]:
+    """The blocks of questions that the bubbles of the given sizes make, numbered (grids
+    of bubbled digits are no questions: :func:`digit_grids`)."""
+    groups = _groups(outlines, sizes)
+    groups = [group for group in groups if not _digit_grid(group, words)]
     numbers = [[_printed_number(list(run), words) for run in group] for group in groups]
     flat = [n for group in numbers for n in group]
     by_print = None not in flat and len(set(flat)) == len(flat)

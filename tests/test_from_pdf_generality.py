@@ -1,0 +1,239 @@
+"""``omr template from-pdf`` on forms printed the way other OMR tools print them.
+
+Each form is drawn here with reportlab (its bubbles' true places known), measured by
+``omr template from-pdf``, and the template it writes reads a simulated scan of the form
+filled: rendered, some bubbles filled with dark ellipses, turned 1°, blurred and saved as
+JPEG. The kinds vary what a measurer could fit to one form: the bubbles' shape (circles,
+ellipses, rounded boxes), the paper (A4 portrait and landscape, Letter, US Legal), the
+option labels (letters, digits, inside or above), the question numbers (left, right,
+none: a page of vector shapes only) and the registration marks (solid squares, L-shaped
+corners, a timing track).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from scansim.sheets import render_form, turn
+
+from omr.cli.main import main
+from omr.reading.pipeline import ReadOptions, read_files
+from omr.sheet.template import load_template
+
+MAX_ERROR_MM = 0.2
+PAGES = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4), "Legal": (215.9, 355.6)}
+DPI = 200
+
+
+@dataclass
+class Kind:
+    """A form to draw: paper, bubbles, labels, numbers and registration marks."""
+
+    paper: str = "A4"
+    landscape: bool = False
+    shape: str = "circle"  # circle, ellipse, rounded
+    size: tuple[float, float] = (5.0, 5.0)
+    options: str = "ABCD"
+    labels: str = "inside"  # inside, above, none
+    numbers: str = "left"  # left, right, none
+    marks: str = "squares"  # squares, corners, track
+    columns: int = 2
+    rows: int = 10
+    option_pitch: float = 7.0
+    row_pitch: float = 8.0
+    id_digits: int = 0  # an ID grid of this many columns 0–9 beside the answers
+    text: bool = True  # False: no text layer at all (pure vector shapes)
+
+
+KINDS = {
+    "ellipses": Kind(shape="ellipse", size=(6.0, 3.6), labels="above", options="ABCDE"),
+    "rounded_boxes": Kind(shape="rounded", size=(6.0, 4.0), labels="inside"),
+    "id_grid": Kind(id_digits=6, columns=2, rows=10),
+    "a4_landscape": Kind(landscape=True, columns=4, rows=8, options="ABCDE", labels="none"),
+    "us_legal": Kind(paper="Legal", rows=16, labels="above"),
+    "options_1_5": Kind(options="12345", labels="above"),
+    "numbers_right": Kind(numbers="right", labels="none"),
+    "no_text": Kind(numbers="none", labels="none", text=False),
+    "l_corners": Kind(marks="corners", labels="none"),
+    "timing_track": Kind(marks="track", labels="none", options="ABCDE"),
+    "three_squares": Kind(marks="squares", labels="none", paper="Letter"),
+}
+
+
+@dataclass
+class Drawn:
+    """What was drawn: page size (mm), answer bubbles {(question, option): centre},
+    ID bubbles {(column, digit): centre}, bubble size, registration marks' boxes."""
+
+    page: tuple[float, float]
+    answers: dict[tuple[int, str], tuple[float, float]] = field(default_factory=dict)
+    ids: dict[tuple[int, str], tuple[float, float]] = field(default_factory=dict)
+    size: tuple[float, float] = (5.0, 5.0)
+    marks: list[tuple[float, float, float, float]] = field(default_factory=list)
+    shapes: list[str] = field(default_factory=list)
+
+
+def _draw(kind: Kind, path: Path) -> Drawn:
+    width, height = PAGES[kind.paper]
+    if kind.landscape:
+        width, height = height, width
+    canvas = Canvas(str(path), pagesize=(width * mm, height * mm))
+    drawn = Drawn((width, height), size=kind.size)
+
+    def y_(y: float) -> float:
+        return (height - y) * mm
+
+    def box(x0: float, y0: float, w: float, h: float) -> None:
+        canvas.rect(x0 * mm, y_(y0 + h), w * mm, h * mm, stroke=0, fill=1)
+
+    # Registration marks.
+    if kind.marks == "squares":
+        for x, y in ((12, 12), (width - 20, 12), (12, height - 20)):
+            box(x, y, 8, 8)
+            drawn.marks.append((x, y, x + 8, y + 8))
+            drawn.shapes.append("solid")
+    elif kind.marks == "corners":
+        for corner, (x, y) in enumerate(
+            ((10, 10), (width - 22, 10), (width - 22, height - 22), (10, height - 22))
+        ):
+            right, bottom = corner in (1, 2), corner in (2, 3)
+            box(x, y + (10 if bottom else 0), 12, 2)  # horizontal arm
+            box(x + (10 if right else 0), y, 2, 12)  # vertical arm
+            drawn.marks.append((x, y, x + 12, y + 12))
+            drawn.shapes.append("corner")
+    elif kind.marks == "track":
+        for i in range(25):
+            box(8, 20 + i * 10, 5, 2)
+        drawn.marks.append((8, 20, 13, 20 + 24 * 10 + 2))
+        drawn.shapes.append("track")
+        for x, y in ((width - 18, 12), (width - 18, height - 20)):
+            box(x, y, 8, 8)
+            drawn.marks.append((x, y, x + 8, y + 8))
+            drawn.shapes.append("solid")
+
+    canvas.setLineWidth(0.25 * mm)
+    w, h = kind.size
+
+    def bubble(x: float, y: float, label: str | None) -> None:
+        if kind.shape == "circle":
+            canvas.circle(x * mm, y_(y), w / 2 * mm, stroke=1, fill=0)
+        elif kind.shape == "ellipse":
+            canvas.ellipse((x - w / 2) * mm, y_(y - h / 2), (x + w / 2) * mm, y_(y + h / 2))
+        else:
+            canvas.roundRect((x - w / 2) * mm, y_(y + h / 2), w * mm, h * mm, 1.2 * mm)
+        if label is not None and kind.text:
+            canvas.setFont("Helvetica", 6.5)
+            canvas.drawCentredString(x * mm, y_(y + 0.85), label)
+
+    left = 40.0
+    if kind.id_digits:
+        for column in range(kind.id_digits):
+            for digit in range(10):
+                x, y = 25 + column * 6.0, 45 + digit * 6.5
+                bubble(x, y, str(digit))
+                drawn.ids[(column, str(digit))] = (x, y)
+        left = 25 + kind.id_digits * 6.0 + 20
+    block_width = (len(kind.options) - 1) * kind.option_pitch + 25
+    question = 1
+    for column in range(kind.columns):
+        x0 = left + column * block_width
+        if kind.labels == "above" and kind.text:
+            canvas.setFont("Helvetica", 8)
+            for o, label in enumerate(kind.options):
+                canvas.drawCentredString((x0 + o * kind.option_pitch) * mm, y_(45 - 4.5), label)
+        for row in range(kind.rows):
+            y = 45 + row * kind.row_pitch
+            if kind.text and kind.numbers != "none":
+                canvas.setFont("Helvetica", 9)
+                if kind.numbers == "left":
+                    canvas.drawRightString((x0 - 6) * mm, y_(y + 1.2), str(question))
+                else:
+                    last = x0 + (len(kind.options) - 1) * kind.option_pitch
+                    canvas.drawString((last + 6) * mm, y_(y + 1.2), str(question))
+            for o, label in enumerate(kind.options):
+                x = x0 + o * kind.option_pitch
+                bubble(x, y, label if kind.labels == "inside" else None)
+                drawn.answers[(question, label)] = (x, y)
+            question += 1
+    canvas.save()
+    return drawn
+
+
+CANDIDATE = "407193"
+
+
+def _scan(pdf: Path, drawn: Drawn, filled: set, path: Path) -> None:
+    """The form rendered, ``filled`` answer bubbles inked (and the ``CANDIDATE`` number's
+    digits), turned 1°, blurred, JPEG."""
+    image = render_form(pdf, 1, DPI)
+    scale = DPI / 25.4
+    axes = (int(drawn.size[0] * scale / 2) + 1, int(drawn.size[1] * scale / 2) + 1)
+    places = [drawn.answers[key] for key in filled]
+    if drawn.ids:
+        places += [drawn.ids[(column, digit)] for column, digit in enumerate(CANDIDATE)]
+    for x, y in places:
+        cv2.ellipse(image, (round(x * scale), round(y * scale)), axes, 0, 0, 360, (40, 30, 30), -1)
+    image = cv2.GaussianBlur(turn(image, 0, 1.0), (0, 0), 0.8)
+    cv2.imwrite(str(path), image, [cv2.IMWRITE_JPEG_QUALITY, 85])
+
+
+@pytest.mark.parametrize("name", list(KINDS))
+def test_from_pdf_measures_and_reads_a_form_of_others(tmp_path: Path, name: str) -> None:
+    kind = KINDS[name]
+    pdf = tmp_path / f"{name}.pdf"
+    drawn = _draw(kind, pdf)
+    output = tmp_path / f"{name}.yaml"
+    assert main(["template", "from-pdf", str(pdf), "-o", str(output)]) == 0
+    template = load_template(output)
+
+    # The page, the registration marks.
+    assert template.page_size_mm == pytest.approx(drawn.page, abs=0.5)
+    blocks = template.registration.blocks
+    marks = sorted((*b.box.origin_mm, *b.box.size_mm) for b in blocks)
+    want = sorted((x0, y0, x1 - x0, y1 - y0) for x0, y0, x1, y1 in drawn.marks)
+    assert len(marks) == len(want)
+    assert np.abs(np.array(marks) - np.array(want)).max() < MAX_ERROR_MM
+    assert sorted(b.shape for b in blocks) == sorted(drawn.shapes)
+
+    # Every bubble, in its question and option, where it was drawn, of its size.
+    measured = {(b.question, b.option): b for b in template.answer_bubbles()}
+    assert set(measured) == set(drawn.answers)
+    error = max(
+        np.abs(np.array(measured[key].center_mm) - np.array(centre)).max()
+        for key, centre in drawn.answers.items()
+    )
+    assert error < MAX_ERROR_MM, error
+    sizes = np.array([b.size_mm for b in measured.values()])
+    assert np.abs(sizes - np.array(drawn.size)).max() < MAX_ERROR_MM
+    digits = {
+        (int(b.question) - 1, b.option): b.center_mm
+        for b in template.bubbles()
+        if b.field == "candidate_number"
+    }
+    assert set(digits) == set(drawn.ids)
+    for key, centre in drawn.ids.items():
+        assert np.abs(np.array(digits[key]) - np.array(centre)).max() < MAX_ERROR_MM
+
+    # The template reads a filled scan of the form: every answer bubble's state.
+    rng = np.random.default_rng(14)
+    keys = sorted(drawn.answers)
+    filled = {keys[i] for i in rng.choice(len(keys), size=len(keys) // 4, replace=False)}
+    scan = tmp_path / f"{name}.jpg"
+    _scan(pdf, drawn, filled, scan)
+    (reading,) = list(read_files([scan], ReadOptions(template=template)))
+    assert reading.status != "rejected", reading.reasons
+    wrong = {
+        (question, option): state
+        for (question, option) in drawn.answers
+        if (state := reading.answers.get(str(question), {}).get(option))
+        != ("filled" if (question, option) in filled else "blank")
+    }
+    assert not wrong, wrong
+    if drawn.ids:
+        assert reading.candidate == CANDIDATE
