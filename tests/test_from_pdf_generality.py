@@ -2,7 +2,7 @@
 
 Each form is drawn here with reportlab (its bubbles' true places known), measured by
 ``omr template from-pdf``, and the template it writes reads a simulated scan of the form
-filled: rendered, some bubbles filled with dark ellipses, turned 1°, blurred and saved as
+filled: rendered, some bubbles filled with dark ellipses, turned 181°, blurred and saved as
 JPEG. The kinds vary what a measurer could fit to one form: the bubbles' shape (circles,
 ellipses, rounded boxes), the paper (A4 portrait and landscape, Letter, US Legal), the
 option labels (letters, digits, inside or above), the question numbers (left, right,
@@ -49,6 +49,12 @@ class Kind:
     row_pitch: float = 8.0
     id_digits: int = 0  # an ID grid of this many columns 0–9 beside the answers
     text: bool = True  # False: no text layer at all (pure vector shapes)
+    id_labels: str = "inside"  # the ID grid's digits: inside its bubbles, or left of a row
+    track_edge: str = "left"  # the timing track along the left or the top edge
+    line_mm: float = 0.25  # the outlines' width
+    colour: tuple[float, float, float] = (0, 0, 0)  # the outlines' colour (RGB 0–1)
+    across: bool = False  # questions numbered across the columns, row by row
+    number_format: str = "{}"  # how a question number is printed: "1", "1)", "Q1"…
 
 
 KINDS = {
@@ -63,6 +69,15 @@ KINDS = {
     "l_corners": Kind(marks="corners", labels="none"),
     "timing_track": Kind(marks="track", labels="none", options="ABCDE"),
     "three_squares": Kind(marks="squares", labels="none", paper="Letter"),
+    "digits_inside": Kind(options="12345", labels="inside"),
+    "hairline_red": Kind(line_mm=0.1, colour=(0.9, 0.2, 0.2), labels="inside"),
+    "small_dense": Kind(size=(3.5, 3.5), option_pitch=5.0, row_pitch=5.0, columns=4, rows=20),
+    "id_digits_left": Kind(id_digits=8, id_labels="left", labels="none"),
+    "track_top": Kind(marks="track", track_edge="top", labels="above"),
+    "numbered_across": Kind(across=True, columns=3, labels="none"),
+    "numbers_with_parenthesis": Kind(number_format="{})", labels="none"),
+    "four_squares": Kind(marks="four", labels="none"),
+    "four_squares_no_text": Kind(marks="four", numbers="none", labels="none", text=False),
 }
 
 
@@ -98,6 +113,11 @@ def _draw(kind: Kind, path: Path) -> Drawn:
             box(x, y, 8, 8)
             drawn.marks.append((x, y, x + 8, y + 8))
             drawn.shapes.append("solid")
+    elif kind.marks == "four":
+        for x, y in ((12, 12), (width - 20, 12), (12, height - 20), (width - 20, height - 20)):
+            box(x, y, 8, 8)
+            drawn.marks.append((x, y, x + 8, y + 8))
+            drawn.shapes.append("solid")
     elif kind.marks == "corners":
         for corner, (x, y) in enumerate(
             ((10, 10), (width - 22, 10), (width - 22, height - 22), (10, height - 22))
@@ -107,7 +127,7 @@ def _draw(kind: Kind, path: Path) -> Drawn:
             box(x + (10 if right else 0), y, 2, 12)  # vertical arm
             drawn.marks.append((x, y, x + 12, y + 12))
             drawn.shapes.append("corner")
-    elif kind.marks == "track":
+    elif kind.marks == "track" and kind.track_edge == "left":
         for i in range(25):
             box(8, 20 + i * 10, 5, 2)
         drawn.marks.append((8, 20, 13, 20 + 24 * 10 + 2))
@@ -116,8 +136,18 @@ def _draw(kind: Kind, path: Path) -> Drawn:
             box(x, y, 8, 8)
             drawn.marks.append((x, y, x + 8, y + 8))
             drawn.shapes.append("solid")
+    elif kind.marks == "track":
+        for i in range(17):
+            box(20 + i * 10, 8, 2, 5)
+        drawn.marks.append((20, 8, 20 + 16 * 10 + 2, 13))
+        drawn.shapes.append("track")
+        for x, y in ((12, height - 20), (width - 20, height - 20)):
+            box(x, y, 8, 8)
+            drawn.marks.append((x, y, x + 8, y + 8))
+            drawn.shapes.append("solid")
 
-    canvas.setLineWidth(0.25 * mm)
+    canvas.setLineWidth(kind.line_mm * mm)
+    canvas.setStrokeColorRGB(*kind.colour)
     w, h = kind.size
 
     def bubble(x: float, y: float, label: str | None) -> None:
@@ -136,11 +166,13 @@ def _draw(kind: Kind, path: Path) -> Drawn:
         for column in range(kind.id_digits):
             for digit in range(10):
                 x, y = 25 + column * 6.0, 45 + digit * 6.5
-                bubble(x, y, str(digit))
+                bubble(x, y, str(digit) if kind.id_labels == "inside" else None)
+                if kind.id_labels == "left" and column == 0:
+                    canvas.setFont("Helvetica", 8)
+                    canvas.drawRightString((x - 4) * mm, y_(y + 1.1), str(digit))
                 drawn.ids[(column, str(digit))] = (x, y)
         left = 25 + kind.id_digits * 6.0 + 20
     block_width = (len(kind.options) - 1) * kind.option_pitch + 25
-    question = 1
     for column in range(kind.columns):
         x0 = left + column * block_width
         if kind.labels == "above" and kind.text:
@@ -149,37 +181,46 @@ def _draw(kind: Kind, path: Path) -> Drawn:
                 canvas.drawCentredString((x0 + o * kind.option_pitch) * mm, y_(45 - 4.5), label)
         for row in range(kind.rows):
             y = 45 + row * kind.row_pitch
+            if kind.across:
+                question = row * kind.columns + column + 1
+            else:
+                question = column * kind.rows + row + 1
             if kind.text and kind.numbers != "none":
                 canvas.setFont("Helvetica", 9)
                 if kind.numbers == "left":
-                    canvas.drawRightString((x0 - 6) * mm, y_(y + 1.2), str(question))
+                    canvas.drawRightString(
+                        (x0 - 6) * mm, y_(y + 1.2), kind.number_format.format(question)
+                    )
                 else:
                     last = x0 + (len(kind.options) - 1) * kind.option_pitch
-                    canvas.drawString((last + 6) * mm, y_(y + 1.2), str(question))
+                    text = kind.number_format.format(question)
+                    canvas.drawString((last + 6) * mm, y_(y + 1.2), text)
             for o, label in enumerate(kind.options):
                 x = x0 + o * kind.option_pitch
                 bubble(x, y, label if kind.labels == "inside" else None)
                 drawn.answers[(question, label)] = (x, y)
-            question += 1
     canvas.save()
     return drawn
 
 
-CANDIDATE = "407193"
+CANDIDATE = "407193528461"
 
 
 def _scan(pdf: Path, drawn: Drawn, filled: set, path: Path) -> None:
     """The form rendered, ``filled`` answer bubbles inked (and the ``CANDIDATE`` number's
-    digits), turned 1°, blurred, JPEG."""
+    first digits, one per column), turned 181°, blurred, JPEG."""
     image = render_form(pdf, 1, DPI)
     scale = DPI / 25.4
     axes = (int(drawn.size[0] * scale / 2) + 1, int(drawn.size[1] * scale / 2) + 1)
     places = [drawn.answers[key] for key in filled]
     if drawn.ids:
-        places += [drawn.ids[(column, digit)] for column, digit in enumerate(CANDIDATE)]
+        places += [
+            drawn.ids[(column, digit)]
+            for column, digit in enumerate(CANDIDATE[: len(drawn.ids) // 10])
+        ]
     for x, y in places:
         cv2.ellipse(image, (round(x * scale), round(y * scale)), axes, 0, 0, 360, (40, 30, 30), -1)
-    image = cv2.GaussianBlur(turn(image, 0, 1.0), (0, 0), 0.8)
+    image = cv2.GaussianBlur(turn(image, 2, 1.0), (0, 0), 0.8)
     cv2.imwrite(str(path), image, [cv2.IMWRITE_JPEG_QUALITY, 85])
 
 
@@ -236,4 +277,24 @@ def test_from_pdf_measures_and_reads_a_form_of_others(tmp_path: Path, name: str)
     }
     assert not wrong, wrong
     if drawn.ids:
-        assert reading.candidate == CANDIDATE
+        assert reading.candidate == CANDIDATE[: len(drawn.ids) // 10]
+
+
+def test_a_symmetric_form_with_nothing_to_orient_it_is_refused(tmp_path: Path, capsys) -> None:
+    # Four squares at the corners and bubbles as symmetric as they: a page turned by
+    # 180° looks the same; with no text printed, nothing tells the turn.
+    pdf = tmp_path / "symmetric.pdf"
+    canvas = Canvas(str(pdf), pagesize=(210 * mm, 297 * mm))
+    for x, y in ((12, 12), (190, 12), (12, 277), (190, 277)):
+        canvas.rect(x * mm, (297 - y - 8) * mm, 8 * mm, 8 * mm, stroke=0, fill=1)
+    canvas.setLineWidth(0.25 * mm)
+    for x0 in (40.0, 149.0):  # two blocks, each the other's 180° image
+        for row in range(10):
+            for option in range(4):
+                x, y = x0 + option * 7, 109 + row * 8
+                canvas.circle(x * mm, (297 - y) * mm, 2.5 * mm, stroke=1, fill=0)
+    canvas.save()
+    output = tmp_path / "t.yaml"
+    assert main(["template", "from-pdf", str(pdf), "-o", str(output)]) == 2
+    assert "[form_orientation_undecidable]" in capsys.readouterr().err
+    assert not output.exists()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from omr.forms.layout import Block, DigitGrid, digit_grids, question_blocks
+from omr.forms.layout import Block, DigitGrid, digit_grids, question_blocks, question_number
 from omr.forms.pdf_page import FormPage, Word, load_form_page
 from omr.forms.shapes import Block as SolidBlock
 from omr.forms.shapes import bubble_sizes, find_shapes, print_mask
@@ -64,46 +64,74 @@ def _bubble_style(size: tuple[float, float]) -> dict:
 
 
 def _orientation_boxes(page: FormPage, blocks: list[Block], marks: list[SolidBlock]) -> list[dict]:
-    """Columns of printed question numbers whose 180° image (about the marks' centre)
-    is blank paper."""
+    """Print whose 180° image (about the marks' centre) is blank paper: each block of
+    bubbles with the question numbers printed before it, when they face blank paper (much
+    print, in a box a misplacement of a millimetre barely changes), else the columns of
+    question numbers that do."""
     boxes = np.array([mark.box for mark in marks])
     cx = (boxes[:, 0].min() + boxes[:, 2].max()) / 2
     cy = (boxes[:, 1].min() + boxes[:, 3].max()) / 2
     numbers: list[Word] = []
+    blocks_mm = []
     for block in blocks:
         left = block.centres[:, 0, 0].min() - block.size[0] / 2
         top, bottom = block.centres[:, 0, 1].min(), block.centres[:, 0, 1].max()
-        numbers += [
+        before = [
             w
             for w in page.words
-            if w.text.rstrip(".").isdigit()
+            if question_number(w.text) is not None
             and left - 12 <= w.box[0]
             and w.box[2] <= left
             and top - block.size[1] <= w.centre[1] <= bottom + block.size[1]
         ]
+        numbers += before
+        x0 = block.centres[..., 0].min() - block.size[0] / 2
+        y0 = block.centres[..., 1].min() - block.size[1] / 2
+        x1 = block.centres[..., 0].max() + block.size[0] / 2
+        y1 = block.centres[..., 1].max() + block.size[1] / 2
+        for w in before:
+            x0, y0 = min(x0, w.box[0]), min(y0, w.box[1])
+            x1, y1 = max(x1, w.box[2]), max(y1, w.box[3])
+        blocks_mm.append((x0, y0, x1, y1))
     columns: list[list[Word]] = []
     for word in sorted(numbers, key=lambda w: w.box[2]):
         if columns and word.box[2] - columns[-1][-1].box[2] <= NUMBER_COLUMN_MM:
             columns[-1].append(word)
         else:
             columns.append([word])
+    columns_mm = [
+        (
+            min(w.box[0] for w in column),
+            min(w.box[1] for w in column),
+            max(w.box[2] for w in column),
+            max(w.box[3] for w in column),
+        )
+        for column in columns
+    ]
     mask = print_mask(page.image)
-    ppm = page.px_per_mm
-    found = []
-    for column in columns:
-        x0 = min(w.box[0] for w in column)
-        y0 = min(w.box[1] for w in column)
-        x1 = max(w.box[2] for w in column)
-        y1 = max(w.box[3] for w in column)
-        tx0, ty0 = 2 * cx - x1 - BLANK_MARGIN_MM, 2 * cy - y1 - BLANK_MARGIN_MM
-        tx1, ty1 = 2 * cx - x0 + BLANK_MARGIN_MM, 2 * cy - y0 + BLANK_MARGIN_MM
-        image = mask[
-            max(0, int(ty0 * ppm)) : max(0, int(ty1 * ppm)),
-            max(0, int(tx0 * ppm)) : max(0, int(tx1 * ppm)),
-        ]
-        if image.size and not image.any():
-            found.append({"origin_mm": rounded((x0, y0)), "size_mm": rounded((x1 - x0, y1 - y0))})
-    return found
+    found = [box for box in blocks_mm if _faces_blank(mask, page.px_per_mm, box, (cx, cy))]
+    if not found:
+        found = [box for box in columns_mm if _faces_blank(mask, page.px_per_mm, box, (cx, cy))]
+    return [
+        {"origin_mm": rounded((x0, y0)), "size_mm": rounded((x1 - x0, y1 - y0))}
+        for x0, y0, x1, y1 in found
+    ]
+
+
+def _faces_blank(
+    mask: np.ndarray, ppm: float, box: tuple[float, ...], centre: tuple[float, float]
+) -> bool:
+    """Whether the 180° image about ``centre`` of ``box`` (x0, y0, x1, y1) mm, grown by
+    ``BLANK_MARGIN_MM``, holds no print."""
+    x0, y0, x1, y1 = box
+    cx, cy = centre
+    tx0, ty0 = 2 * cx - x1 - BLANK_MARGIN_MM, 2 * cy - y1 - BLANK_MARGIN_MM
+    tx1, ty1 = 2 * cx - x0 + BLANK_MARGIN_MM, 2 * cy - y0 + BLANK_MARGIN_MM
+    image = mask[
+        max(0, int(ty0 * ppm)) : max(0, int(ty1 * ppm)),
+        max(0, int(tx0 * ppm)) : max(0, int(tx1 * ppm)),
+    ]
+    return bool(image.size and not image.any())
 
 
 def _digits_entry(grid: DigitGrid) -> dict:
@@ -187,6 +215,14 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
             if all(b.numbered_by_print for b in blocks)
             else "band by band, left to right, top to bottom: CHECK the numbering."
         ),
+        *(
+            [
+                f"CHECK: the form prints questions {offset + 1}–{offset + count}; the "
+                f"template numbers them 1–{count}."
+            ]
+            if (offset := blocks[0].printed_offset)
+            else []
+        ),
         "CHECK: question_types (all single-answer here), profile, title.",
         "CHECK: registration blocks that change from one printing to another (a variant",
         "or domain printed as squares) must be moved to coded_fields.",
@@ -236,9 +272,11 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
         )
     if _symmetric(registration["blocks"]):
         registration["orientation_boxes"] = _orientation_boxes(page, blocks, marks)
+        if not registration["orientation_boxes"]:
+            raise InputFileError(Reason.FORM_ORIENTATION_UNDECIDABLE, file=str(pdf))
         notes.append(
             "The blocks look the same turned by 180°: orientation_boxes are printed "
-            "question numbers facing blank paper."
+            "question numbers (or bubbles) facing blank paper."
         )
     return MeasuredForm(data, notes)
 

@@ -11,6 +11,7 @@ row, or A, B, C….
 
 from __future__ import annotations
 
+import re
 import string
 from collections import defaultdict
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ SAME_X_MM = 0.5
 NUMBER_REACH_MM = 12.0
 # An option letter printed above a block's first row lies within this of its top.
 HEADER_REACH_MM = 8.0
+# A question number as printed: 12, 12., 12), 12:, Q12.
+_QUESTION_NUMBER = re.compile(r"[Qq]?(\d{1,4})[.):]?")
 # A grid of bubbled digits has a row for each digit, 0–9.
 DIGITS = 10
 
@@ -47,6 +50,7 @@ class Block:
     size: tuple[float, float]
     fill: float
     numbered_by_print: bool
+    printed_offset: int = 0  # the number printed before a question, less its number
 
     def lattice(self) -> tuple[tuple[float, float], float, float, float]:
         """The even lattice that best fits the centres: first centre (x, y), option
@@ -107,7 +111,7 @@ def _printed_number(
     left = first.centre[0] - first.size[0] / 2
     best = None
     for word in words:
-        if not word.text.rstrip(".").isdigit():
+        if question_number(word.text) is None:
             continue
         x, y = word.centre
         if (
@@ -115,9 +119,14 @@ def _printed_number(
             and 0 <= left - word.box[2] <= NUMBER_REACH_MM
         ) and (best is None or word.box[2] > best.box[2]):
             best = word
-    if best is None or (int(best.text.rstrip(".")) == 0 and not keep_zero):
-        return None
-    return int(best.text.rstrip("."))
+    number = question_number(best.text) if best is not None else None
+    return None if number is None or (number == 0 and not keep_zero) else number
+
+
+def question_number(text: str) -> int | None:
+    """The number a printed question number says: ``12``, ``12.``, ``12)``, ``Q12``…"""
+    found = _QUESTION_NUMBER.fullmatch(text)
+    return int(found.group(1)) if found else None
 
 
 def _option_labels(first_row: list[Outline], words: tuple[Word, ...]) -> list[str]:
@@ -231,18 +240,27 @@ def question_blocks(
     groups = _groups(outlines, sizes)
     groups = [group for group in groups if not _digit_grid(group, words)]
     numbers = [[_printed_number(list(run), words) for run in group] for group in groups]
-    flat = [n for group in numbers for n in group]
-    by_print = None not in flat and len(set(flat)) == len(flat)
-    if by_print:
-        order = sorted(range(len(groups)), key=lambda g: numbers[g][0])
-    else:
+    flat = sorted(n for group in numbers for n in group if n is not None)
+    # Numbered by print when every question carries its own number, all in one series.
+    by_print = len(flat) == sum(map(len, groups)) and flat == list(
+        range(flat[0], flat[0] + len(flat)) if flat else []
+    )
+    if not by_print:
         order = _reading_order(groups)
-    blocks, next_number = [], 1
-    for g in order:
-        group = groups[g]
-        first = numbers[g][0] if by_print else next_number
-        if by_print and numbers[g] != list(range(first, first + len(group))):
-            by_print = False
+        firsts = np.cumsum([1] + [len(groups[g]) for g in order])[:-1]
+        parts = [(groups[g], int(first)) for g, first in zip(order, firsts, strict=True)]
+    else:
+        # A column's questions printed one after the other make a block; numbered
+        # across the columns (1, 2, 3 on a row), each question is a block of its own.
+        offset = flat[0] - 1
+        parts = []
+        for group, printed in zip(groups, numbers, strict=True):
+            breaks = np.flatnonzero(np.diff(printed) != 1) + 1
+            for start, end in zip([0, *breaks], [*breaks, len(group)], strict=True):
+                parts.append((group[start:end], printed[start] - offset))
+        parts.sort(key=lambda part: part[1])
+    blocks = []
+    for group, first in parts:
         centres = np.array([[o.centre for o in run] for run in group], np.float64)
         sizes = np.array([o.size for run in group for o in run])
         blocks.append(
@@ -254,9 +272,9 @@ def question_blocks(
                 size=(float(np.median(sizes[:, 0])), float(np.median(sizes[:, 1]))),
                 fill=float(np.median([o.fill for run in group for o in run])),
                 numbered_by_print=by_print,
+                printed_offset=offset if by_print else 0,
             )
         )
-        next_number = first + len(group)
     return blocks
 
 

@@ -468,6 +468,16 @@ class Reason(StrEnum):
         "{file}: the form prints {found} solid registration blocks; a template needs at "
         "least {needed}",
     )
+    FORM_ORIENTATION_UNDECIDABLE = (
+        "form_orientation_undecidable",
+        Severity.ERROR,
+        "{file}: blocurile de înregistrare arată la fel întoarse cu 180° și nimic tipărit "
+        "(numere de întrebări, bule) nu are în fața lui hârtie goală: o pagină întoarsă nu "
+        "ar putea fi deosebită; un model are nevoie de orientation_boxes alese de mână",
+        "{file}: the registration blocks look the same turned by 180° and no print "
+        "(question numbers, bubbles) faces blank paper: a page turned over could not be "
+        "told apart; a template needs orientation_boxes chosen by hand",
+    )
     OMRCHECKER_TEMPLATE_INVALID = (
         "omrchecker_template_invalid",
         Severity.ERROR,
