@@ -55,6 +55,8 @@ class Kind:
     colour: tuple[float, float, float] = (0, 0, 0)  # the outlines' colour (RGB 0–1)
     across: bool = False  # questions numbered across the columns, row by row
     number_format: str = "{}"  # how a question number is printed: "1", "1)", "Q1"…
+    start: int = 1  # the first question's printed number (a form's second page)
+    column_options: tuple[str, ...] = ()  # each column's options, when they differ
 
 
 KINDS = {
@@ -78,6 +80,8 @@ KINDS = {
     "numbers_with_parenthesis": Kind(number_format="{})", labels="none"),
     "four_squares": Kind(marks="four", labels="none"),
     "four_squares_no_text": Kind(marks="four", numbers="none", labels="none", text=False),
+    "second_page_from_41": Kind(start=41, labels="none"),
+    "mixed_option_counts": Kind(columns=3, column_options=("AB", "ABCD", "ABCDE"), labels="above"),
 }
 
 
@@ -172,12 +176,15 @@ def _draw(kind: Kind, path: Path) -> Drawn:
                     canvas.drawRightString((x - 4) * mm, y_(y + 1.1), str(digit))
                 drawn.ids[(column, str(digit))] = (x, y)
         left = 25 + kind.id_digits * 6.0 + 20
-    block_width = (len(kind.options) - 1) * kind.option_pitch + 25
+    widest = max(map(len, (kind.options, *kind.column_options)))
+    block_width = (widest - 1) * kind.option_pitch
+    block_width += 25
     for column in range(kind.columns):
         x0 = left + column * block_width
+        options = kind.column_options[column] if kind.column_options else kind.options
         if kind.labels == "above" and kind.text:
             canvas.setFont("Helvetica", 8)
-            for o, label in enumerate(kind.options):
+            for o, label in enumerate(options):
                 canvas.drawCentredString((x0 + o * kind.option_pitch) * mm, y_(45 - 4.5), label)
         for row in range(kind.rows):
             y = 45 + row * kind.row_pitch
@@ -189,13 +196,15 @@ def _draw(kind: Kind, path: Path) -> Drawn:
                 canvas.setFont("Helvetica", 9)
                 if kind.numbers == "left":
                     canvas.drawRightString(
-                        (x0 - 6) * mm, y_(y + 1.2), kind.number_format.format(question)
+                        (x0 - 6) * mm,
+                        y_(y + 1.2),
+                        kind.number_format.format(question + kind.start - 1),
                     )
                 else:
-                    last = x0 + (len(kind.options) - 1) * kind.option_pitch
-                    text = kind.number_format.format(question)
+                    last = x0 + (len(options) - 1) * kind.option_pitch
+                    text = kind.number_format.format(question + kind.start - 1)
                     canvas.drawString((last + 6) * mm, y_(y + 1.2), text)
-            for o, label in enumerate(kind.options):
+            for o, label in enumerate(options):
                 x = x0 + o * kind.option_pitch
                 bubble(x, y, label if kind.labels == "inside" else None)
                 drawn.answers[(question, label)] = (x, y)
@@ -232,6 +241,9 @@ def test_from_pdf_measures_and_reads_a_form_of_others(tmp_path: Path, name: str)
     output = tmp_path / f"{name}.yaml"
     assert main(["template", "from-pdf", str(pdf), "-o", str(output)]) == 0
     template = load_template(output)
+    if kind.start > 1:
+        last = kind.start + kind.columns * kind.rows - 1
+        assert f"CHECK: the form prints questions {kind.start}–{last}" in output.read_text()
 
     # The page, the registration marks.
     assert template.page_size_mm == pytest.approx(drawn.page, abs=0.5)
@@ -297,4 +309,32 @@ def test_a_symmetric_form_with_nothing_to_orient_it_is_refused(tmp_path: Path, c
     output = tmp_path / "t.yaml"
     assert main(["template", "from-pdf", str(pdf), "-o", str(output)]) == 2
     assert "[form_orientation_undecidable]" in capsys.readouterr().err
+    assert not output.exists()
+
+
+@pytest.mark.parametrize("letters", ["inside", "left"])
+def test_options_running_down_a_column_are_refused(tmp_path: Path, capsys, letters: str) -> None:
+    # Each question a column of bubbles A–D top to bottom, questions side by side: a
+    # template's options run left to right only, so no template is written.
+    pdf = tmp_path / "down.pdf"
+    canvas = Canvas(str(pdf), pagesize=(210 * mm, 297 * mm))
+    for x, y in ((12, 12), (190, 12), (12, 277)):
+        canvas.rect(x * mm, (297 - y - 8) * mm, 8 * mm, 8 * mm, stroke=0, fill=1)
+    canvas.setLineWidth(0.25 * mm)
+    for question in range(15):
+        x = 40 + question * 9
+        canvas.setFont("Helvetica", 9)
+        canvas.drawCentredString(x * mm, (297 - 52) * mm, str(question + 1))
+        for option, letter in enumerate("ABCD"):
+            y = 60 + option * 8
+            canvas.circle(x * mm, (297 - y) * mm, 2.5 * mm, stroke=1, fill=0)
+            canvas.setFont("Helvetica", 7)
+            if letters == "inside":
+                canvas.drawCentredString(x * mm, (297 - y - 0.85) * mm, letter)
+            elif question == 0:
+                canvas.drawRightString((x - 5) * mm, (297 - y - 1.1) * mm, letter)
+    canvas.save()
+    output = tmp_path / "t.yaml"
+    assert main(["template", "from-pdf", str(pdf), "-o", str(output)]) == 2
+    assert "[form_options_run_down]" in capsys.readouterr().err
     assert not output.exists()

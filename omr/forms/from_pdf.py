@@ -13,7 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
-from omr.forms.layout import Block, DigitGrid, digit_grids, question_blocks, question_number
+from omr.forms.layout import (
+    Block,
+    DigitGrid,
+    digit_grids,
+    options_run_down,
+    question_blocks,
+    question_number,
+)
 from omr.forms.pdf_page import FormPage, Word, load_form_page
 from omr.forms.shapes import Block as SolidBlock
 from omr.forms.shapes import bubble_sizes, find_shapes, print_mask
@@ -191,6 +198,8 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
     page = load_form_page(pdf, page_number)
     outlines, marks = find_shapes(page.image, page.px_per_mm)
     sizes = bubble_sizes(outlines)
+    if sizes and options_run_down(outlines, sizes, page.words):
+        raise InputFileError(Reason.FORM_OPTIONS_RUN_DOWN, file=str(pdf))
     blocks = question_blocks(outlines, sizes, page.words) if sizes else []
     grids = digit_grids(outlines, sizes, page.words) if sizes else []
     if not blocks:

@@ -193,6 +193,41 @@ def _digit_grid(group: list, words: tuple[Word, ...]) -> bool:
     return len(group) == DIGITS and _row_digits(group, words) == [str(d) for d in range(DIGITS)]
 
 
+def _row_letters(group: list, words: tuple[Word, ...]) -> list[str | None]:
+    """Each row's letter: printed inside every bubble of the row, or just left of it."""
+    letters: list[str | None] = []
+    for run in group:
+        inside = {_label_inside(outline, words) for outline in run}
+        first = run[0]
+        left = first.centre[0] - first.size[0] / 2
+        before = [
+            word.text
+            for word in words
+            if len(word.text) == 1
+            and abs(word.centre[1] - first.centre[1]) <= first.size[1] / 2
+            and 0 <= left - word.box[2] <= NUMBER_REACH_MM
+        ]
+        if len(inside) == 1 and None not in inside:
+            letters.append(inside.pop())
+        elif len(before) == 1:
+            letters.append(before[0])
+        else:
+            letters.append(None)
+    return [letter if letter and letter.isalpha() else None for letter in letters]
+
+
+def options_run_down(
+    outlines: list[Outline], sizes: list[tuple[float, float]], words: tuple[Word, ...]
+) -> bool:
+    """Whether some bubbles carry their option letters row by row (A on one row, B on the
+    next…): each question's options run down a column, which a template cannot say."""
+    for group in _groups(outlines, sizes):
+        letters = _row_letters(group, words)
+        if len(group) >= 2 and None not in letters and len(set(letters)) == len(letters):
+            return True
+    return False
+
+
 def digit_grids(
     outlines: list[Outline], sizes: list[tuple[float, float]], words: tuple[Word, ...]
 ) -> list[DigitGrid]:

@@ -468,6 +468,16 @@ class Reason(StrEnum):
         "{file}: the form prints {found} solid registration blocks; a template needs at "
         "least {needed}",
     )
+    FORM_OPTIONS_RUN_DOWN = (
+        "form_options_run_down",
+        Severity.ERROR,
+        "{file}: literele opțiunilor sunt tipărite rând cu rând (A pe un rând, B pe "
+        "următorul): opțiunile fiecărei întrebări merg în jos pe o coloană, iar un model "
+        "le știe doar de la stânga la dreapta",
+        "{file}: the option letters are printed row by row (A on one row, B on the next): "
+        "each question's options run down a column, and a template knows them only left "
+        "to right",
+    )
     FORM_ORIENTATION_UNDECIDABLE = (
         "form_orientation_undecidable",
         Severity.ERROR,
