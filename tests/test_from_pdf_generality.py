@@ -80,6 +80,7 @@ KINDS = {
     "numbers_with_parenthesis": Kind(number_format="{})", labels="none"),
     "four_squares": Kind(marks="four", labels="none"),
     "four_squares_no_text": Kind(marks="four", numbers="none", labels="none", text=False),
+    "bullseyes": Kind(marks="bullseyes", labels="inside", numbers="right"),
     "second_page_from_41": Kind(start=41, labels="none"),
     "mixed_option_counts": Kind(columns=3, column_options=("AB", "ABCD", "ABCDE"), labels="above"),
 }
@@ -117,6 +118,14 @@ def _draw(kind: Kind, path: Path) -> Drawn:
             box(x, y, 8, 8)
             drawn.marks.append((x, y, x + 8, y + 8))
             drawn.shapes.append("solid")
+    elif kind.marks == "bullseyes":
+        for x, y in ((10, 10), (width - 20, 10), (10, height - 20), (width - 20, height - 20)):
+            for radius, dark in zip((5, 4, 3, 2, 1), (1, 0, 1, 0, 1), strict=True):
+                canvas.setFillGray(0 if dark else 1)
+                canvas.circle((x + 5) * mm, y_(y + 5), radius * mm, stroke=0, fill=1)
+            drawn.marks.append((x, y, x + 10, y + 10))
+            drawn.shapes.append("rings")
+        canvas.setFillGray(0)
     elif kind.marks == "four":
         for x, y in ((12, 12), (width - 20, 12), (12, height - 20), (width - 20, height - 20)):
             box(x, y, 8, 8)
@@ -233,6 +242,10 @@ def _scan(pdf: Path, drawn: Drawn, filled: set, path: Path) -> None:
     cv2.imwrite(str(path), image, [cv2.IMWRITE_JPEG_QUALITY, 85])
 
 
+def _rounded(box: tuple[float, ...]) -> list[int]:
+    return [round(v) for v in box]
+
+
 @pytest.mark.parametrize("name", list(KINDS))
 def test_from_pdf_measures_and_reads_a_form_of_others(tmp_path: Path, name: str) -> None:
     kind = KINDS[name]
@@ -248,8 +261,8 @@ def test_from_pdf_measures_and_reads_a_form_of_others(tmp_path: Path, name: str)
     # The page, the registration marks.
     assert template.page_size_mm == pytest.approx(drawn.page, abs=0.5)
     blocks = template.registration.blocks
-    marks = sorted((*b.box.origin_mm, *b.box.size_mm) for b in blocks)
-    want = sorted((x0, y0, x1 - x0, y1 - y0) for x0, y0, x1, y1 in drawn.marks)
+    marks = sorted(((*b.box.origin_mm, *b.box.size_mm) for b in blocks), key=_rounded)
+    want = sorted(((x0, y0, x1 - x0, y1 - y0) for x0, y0, x1, y1 in drawn.marks), key=_rounded)
     assert len(marks) == len(want)
     assert np.abs(np.array(marks) - np.array(want)).max() < MAX_ERROR_MM
     assert sorted(b.shape for b in blocks) == sorted(drawn.shapes)

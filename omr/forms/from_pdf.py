@@ -217,7 +217,8 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
         f"Found {sum(b.centres.shape[0] * b.centres.shape[1] for b in blocks)} bubbles "
         f"in {len(blocks)} blocks, questions 1–{count}, and {len(marks)} registration marks "
         f"({sum(m.shape == 'corner' for m in marks)} L-shaped, "
-        f"{sum(m.shape == 'track' for m in marks)} timing tracks).",
+        f"{sum(m.shape == 'track' for m in marks)} timing tracks, "
+        f"{sum(m.shape == 'rings' for m in marks)} bullseyes).",
         "Questions are numbered "
         + (
             "by the numbers printed before them."

@@ -1,5 +1,5 @@
 """Printed shapes on a rendered blank form: outlined bubbles, solid blocks, L-shaped
-corner marks and timing tracks.
+corner marks, timing tracks and bullseyes.
 
 A bubble is an outline around a hole: a circle, an ellipse or a rounded box, whatever is
 printed inside its hole (a letter or a digit is another shape). A block is solid ink
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from omr.sheet.bullseyes import find_rings
 from omr.sheet.corner_marks import is_l
 from omr.sheet.timing_tracks import find_tracks
 
@@ -110,7 +111,20 @@ def find_shapes(image: np.ndarray, px_per_mm: float) -> tuple[list[Outline], lis
                 blocks.append(Block(corners))
             elif not holes and is_l(contours[index]):
                 blocks.append(Block(corners, "corner"))
-    return outlines, with_tracks(blocks, bars)
+    return outlines, with_tracks(blocks, bars) + bullseyes(image, px_per_mm)
+
+
+def bullseyes(image: np.ndarray, px_per_mm: float) -> list[Block]:
+    """The bullseyes (concentric rings round a dot, :mod:`omr.sheet.bullseyes`) of a
+    rendered page, each in its square box (``shape`` ``rings``)."""
+    gray = image.min(axis=2) if image.ndim == 3 else image
+    found = []
+    for ring in find_rings(np.ascontiguousarray(gray)):
+        x, y = (v / px_per_mm for v in ring.centre)
+        half = ring.diameter / px_per_mm / 2
+        if 2 * half >= BLOCK_MIN_MM:
+            found.append(Block((x - half, y - half, x + half, y + half), "rings"))
+    return found
 
 
 def with_tracks(blocks: list[Block], bars: list[Block]) -> list[Block]:
