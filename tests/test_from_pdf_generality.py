@@ -27,7 +27,12 @@ from omr.reading.pipeline import ReadOptions, read_files
 from omr.sheet.template import load_template
 
 MAX_ERROR_MM = 0.2
-PAGES = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4), "Legal": (215.9, 355.6)}
+PAGES = {
+    "A4": (210.0, 297.0),
+    "Letter": (215.9, 279.4),
+    "Legal": (215.9, 355.6),
+    "A5": (148.0, 210.0),
+}
 DPI = 200
 
 
@@ -37,7 +42,7 @@ class Kind:
 
     paper: str = "A4"
     landscape: bool = False
-    shape: str = "circle"  # circle, ellipse, rounded
+    shape: str = "circle"  # circle, ellipse, rounded, square
     size: tuple[float, float] = (5.0, 5.0)
     options: str = "ABCD"
     labels: str = "inside"  # inside, above, none
@@ -80,6 +85,20 @@ KINDS = {
     "numbers_with_parenthesis": Kind(number_format="{})", labels="none"),
     "four_squares": Kind(marks="four", labels="none"),
     "four_squares_no_text": Kind(marks="four", numbers="none", labels="none", text=False),
+    # Drawn 4.04 mm, measured 4.06–4.15: across the edge of two 0.25 mm size steps.
+    "circles_on_a_size_step": Kind(size=(4.04, 4.04), labels="none", option_pitch=6.3),
+    "a5_page": Kind(paper="A5", columns=1, rows=15, labels="above"),
+    "scantron_like": Kind(
+        shape="ellipse",
+        size=(5.0, 2.8),
+        labels="inside",
+        marks="track",
+        options="ABCDE",
+        row_pitch=5.0,
+        rows=25,
+        columns=3,
+    ),
+    "zipgrade_like": Kind(marks="four", id_digits=6, labels="inside", options="ABCDE"),
     "bullseyes": Kind(marks="bullseyes", labels="inside", numbers="right"),
     "second_page_from_41": Kind(start=41, labels="none"),
     "mixed_option_counts": Kind(columns=3, column_options=("AB", "ABCD", "ABCDE"), labels="above"),
@@ -168,6 +187,8 @@ def _draw(kind: Kind, path: Path) -> Drawn:
             canvas.circle(x * mm, y_(y), w / 2 * mm, stroke=1, fill=0)
         elif kind.shape == "ellipse":
             canvas.ellipse((x - w / 2) * mm, y_(y - h / 2), (x + w / 2) * mm, y_(y + h / 2))
+        elif kind.shape == "square":
+            canvas.rect((x - w / 2) * mm, y_(y + h / 2), w * mm, h * mm, stroke=1, fill=0)
         else:
             canvas.roundRect((x - w / 2) * mm, y_(y + h / 2), w * mm, h * mm, 1.2 * mm)
         if label is not None and kind.text:
@@ -350,4 +371,15 @@ def test_options_running_down_a_column_are_refused(tmp_path: Path, capsys, lette
     output = tmp_path / "t.yaml"
     assert main(["template", "from-pdf", str(pdf), "-o", str(output)]) == 2
     assert "[form_options_run_down]" in capsys.readouterr().err
+    assert not output.exists()
+
+
+def test_square_checkboxes_are_refused(tmp_path: Path, capsys) -> None:
+    # Sharp-cornered boxes: a template knows circles and ellipses; a filled box's corners
+    # outside the ellipse read as an X's arms (crossed), so no template is written.
+    pdf = tmp_path / "squares.pdf"
+    _draw(Kind(shape="square", size=(4.0, 4.0), labels="above"), pdf)
+    output = tmp_path / "t.yaml"
+    assert main(["template", "from-pdf", str(pdf), "-o", str(output)]) == 2
+    assert "[form_bubbles_square]" in capsys.readouterr().err
     assert not output.exists()

@@ -22,8 +22,8 @@ from omr.forms.layout import (
     question_number,
 )
 from omr.forms.pdf_page import FormPage, Word, load_form_page
+from omr.forms.shapes import SQUARE_FILL, bubble_sizes, find_shapes, print_mask
 from omr.forms.shapes import Block as SolidBlock
-from omr.forms.shapes import bubble_sizes, find_shapes, print_mask
 from omr.forms.writing import mark_entry, page_spec, rounded, slug
 from omr.sheet.template import MIN_REGISTRATION_BLOCKS, BlockRegistration
 from omr.vocabulary.errors import InputFileError
@@ -204,6 +204,8 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
     grids = digit_grids(outlines, sizes, page.words) if sizes else []
     if not blocks:
         raise InputFileError(Reason.FORM_BUBBLES_NOT_FOUND, file=str(pdf), needed=2)
+    if any(block.fill >= SQUARE_FILL for block in blocks):
+        raise InputFileError(Reason.FORM_BUBBLES_SQUARE, file=str(pdf))
     if len(marks) < MIN_REGISTRATION_BLOCKS:
         raise InputFileError(
             Reason.FORM_MARKS_NOT_FOUND,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from omr.forms.pdf_page import Word
-from omr.forms.shapes import Outline, size_key
+from omr.forms.shapes import Outline, of_size
 
 # Bubbles of a row lie within a third of their height of its centre line.
 ROW_SHARE = 1 / 3
@@ -250,7 +250,7 @@ def _groups(outlines: list[Outline], sizes: list[tuple[float, float]]) -> list[l
     runs = [
         run
         for size in sizes
-        for row in _rows([o for o in outlines if size_key(o.size) == size])
+        for row in _rows([o for o in outlines if of_size(o, sizes) == size])
         for run in _runs(row)
     ]
     columns: dict[tuple[int, int], list[list[Outline]]] = defaultdict(list)

@@ -468,6 +468,16 @@ class Reason(StrEnum):
         "{file}: the form prints {found} solid registration blocks; a template needs at "
         "least {needed}",
     )
+    FORM_BUBBLES_SQUARE = (
+        "form_bubbles_square",
+        Severity.ERROR,
+        "{file}: bulele sunt pătrate cu colțuri ascuțite; un model cunoaște doar cercuri "
+        "și elipse (sau pătrate cu colțuri rotunjite), iar colțurile unui pătrat umplut "
+        "ar fi citite ca brațele unui X",
+        "{file}: the bubbles are square boxes with sharp corners; a template knows only "
+        "circles and ellipses (or boxes with rounded corners), and a filled square's "
+        "corners would be read as an X's arms",
+    )
     FORM_OPTIONS_RUN_DOWN = (
         "form_options_run_down",
         Severity.ERROR,
