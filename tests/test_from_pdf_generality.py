@@ -62,6 +62,7 @@ class Kind:
     number_format: str = "{}"  # how a question number is printed: "1", "1)", "Q1"…
     start: int = 1  # the first question's printed number (a form's second page)
     column_options: tuple[str, ...] = ()  # each column's options, when they differ
+    example: bool = False  # an example in the instructions: bubbles as the answers'
 
 
 KINDS = {
@@ -87,6 +88,7 @@ KINDS = {
     "four_squares_no_text": Kind(marks="four", numbers="none", labels="none", text=False),
     # Drawn 4.04 mm, measured 4.06–4.15: across the edge of two 0.25 mm size steps.
     "circles_on_a_size_step": Kind(size=(4.04, 4.04), labels="none", option_pitch=6.3),
+    "instructions_example": Kind(example=True, labels="inside"),
     "a5_page": Kind(paper="A5", columns=1, rows=15, labels="above"),
     "scantron_like": Kind(
         shape="ellipse",
@@ -195,6 +197,12 @@ def _draw(kind: Kind, path: Path) -> Drawn:
             canvas.setFont("Helvetica", 6.5)
             canvas.drawCentredString(x * mm, y_(y + 0.85), label)
 
+    if kind.example:
+        canvas.setFont("Helvetica", 9)
+        canvas.drawString(40 * mm, y_(31), "Fill the bubble completely, like this:")
+        for index in range(4):
+            x = 105 + index * kind.option_pitch
+            canvas.circle(x * mm, y_(30), w / 2 * mm, stroke=1, fill=int(index == 2))
     left = 40.0
     if kind.id_digits:
         for column in range(kind.id_digits):
@@ -382,4 +390,13 @@ def test_square_checkboxes_are_refused(tmp_path: Path, capsys) -> None:
     output = tmp_path / "t.yaml"
     assert main(["template", "from-pdf", str(pdf), "-o", str(output)]) == 2
     assert "[form_bubbles_square]" in capsys.readouterr().err
+    assert not output.exists()
+
+
+def test_a_form_without_registration_marks_is_refused(tmp_path: Path, capsys) -> None:
+    pdf = tmp_path / "unmarked.pdf"
+    _draw(Kind(marks="none"), pdf)
+    output = tmp_path / "t.yaml"
+    assert main(["template", "from-pdf", str(pdf), "-o", str(output)]) == 2
+    assert "[form_marks_not_found]" in capsys.readouterr().err
     assert not output.exists()

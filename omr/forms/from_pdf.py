@@ -22,7 +22,7 @@ from omr.forms.layout import (
     question_number,
 )
 from omr.forms.pdf_page import FormPage, Word, load_form_page
-from omr.forms.shapes import SQUARE_FILL, bubble_sizes, find_shapes, print_mask
+from omr.forms.shapes import SQUARE_FILL, bubble_sizes, find_shapes, of_size, print_mask
 from omr.forms.shapes import Block as SolidBlock
 from omr.forms.writing import mark_entry, page_spec, rounded, slug
 from omr.sheet.template import MIN_REGISTRATION_BLOCKS, BlockRegistration
@@ -239,6 +239,13 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
         "CHECK: registration blocks that change from one printing to another (a variant",
         "or domain printed as squares) must be moved to coded_fields.",
     ]
+    sized = sum(of_size(outline, sizes) is not None for outline in outlines)
+    placed = sum(b.centres.shape[0] * b.centres.shape[1] for b in [*blocks, *grids])
+    if placed < sized:
+        notes.append(
+            f"CHECK: {sized - placed} printed bubbles are in no question (an example in the "
+            "instructions, or a row without its question number)."
+        )
     for block in blocks:
         off = block.lattice()[3]
         if off > 0.1:

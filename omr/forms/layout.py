@@ -26,7 +26,7 @@ ROW_SHARE = 1 / 3
 # Options of a question lie at most 1.5 of its smallest pitch apart, and never more than
 # three bubble widths (letters printed far apart in a header are no question).
 RUN_GAP, MAX_PITCH_WIDTHS = 1.5, 3.0
-# Runs start at the same x (a block's column) to 0.5 mm.
+# Runs start at the same x (a block's column) to 0.5 mm from one to the next.
 SAME_X_MM = 0.5
 # A number printed before a question lies within this of its first bubble's left edge.
 NUMBER_REACH_MM = 12.0
@@ -254,8 +254,12 @@ def _groups(outlines: list[Outline], sizes: list[tuple[float, float]]) -> list[l
         for run in _runs(row)
     ]
     columns: dict[tuple[int, int], list[list[Outline]]] = defaultdict(list)
-    for run in runs:
-        columns[(len(run), round(run[0].centre[0] / SAME_X_MM))].append(run)
+    column = 0
+    runs.sort(key=lambda run: run[0].centre[0])
+    for index, run in enumerate(runs):
+        if index and run[0].centre[0] - runs[index - 1][0].centre[0] > SAME_X_MM:
+            column += 1
+        columns[(len(run), column)].append(run)
     groups = []
     for column in columns.values():
         column.sort(key=lambda run: run[0].centre[1])
@@ -275,6 +279,11 @@ def question_blocks(
     groups = _groups(outlines, sizes)
     groups = [group for group in groups if not _digit_grid(group, words)]
     numbers = [[_printed_number(list(run), words) for run in group] for group in groups]
+    if any(None not in printed for printed in numbers):
+        # Where questions carry printed numbers, bubbles in rows that carry none (an
+        # example printed in the instructions) are no questions.
+        kept = [g for g, printed in enumerate(numbers) if set(printed) != {None}]
+        groups, numbers = [groups[g] for g in kept], [numbers[g] for g in kept]
     flat = sorted(n for group in numbers for n in group if n is not None)
     # Numbered by print when every question carries its own number, all in one series.
     by_print = len(flat) == sum(map(len, groups)) and flat == list(
