@@ -62,6 +62,9 @@ class Kind:
     number_format: str = "{}"  # how a question number is printed: "1", "1)", "Q1"…
     start: int = 1  # the first question's printed number (a form's second page)
     column_options: tuple[str, ...] = ()  # each column's options, when they differ
+    block_gap: float = 25.0  # from a block's last option to the next block's first
+    number_gap: float = 6.0  # from a question's number to its first option's centre
+    id_size: tuple[float, float] | None = None  # the ID grid's bubbles, when not the answers'
     example: bool = False  # an example in the instructions: bubbles as the answers'
 
 
@@ -89,6 +92,17 @@ KINDS = {
     # Drawn 4.04 mm, measured 4.06–4.15: across the edge of two 0.25 mm size steps.
     "circles_on_a_size_step": Kind(size=(4.04, 4.04), labels="none", option_pitch=6.3),
     "instructions_example": Kind(example=True, labels="inside"),
+    "id_grid_smaller": Kind(id_digits=7, id_size=(3.8, 3.8), labels="inside", options="ABCDE"),
+    "compact_blocks": Kind(
+        columns=4,
+        option_pitch=5.0,
+        size=(4.0, 4.0),
+        block_gap=13.0,
+        number_gap=3.0,
+        labels="none",
+        rows=25,
+        row_pitch=6.0,
+    ),
     "a5_page": Kind(paper="A5", columns=1, rows=15, labels="above"),
     "scantron_like": Kind(
         shape="ellipse",
@@ -116,6 +130,7 @@ class Drawn:
     answers: dict[tuple[int, str], tuple[float, float]] = field(default_factory=dict)
     ids: dict[tuple[int, str], tuple[float, float]] = field(default_factory=dict)
     size: tuple[float, float] = (5.0, 5.0)
+    id_size: tuple[float, float] = (5.0, 5.0)
     marks: list[tuple[float, float, float, float]] = field(default_factory=list)
     shapes: list[str] = field(default_factory=list)
 
@@ -125,7 +140,7 @@ def _draw(kind: Kind, path: Path) -> Drawn:
     if kind.landscape:
         width, height = height, width
     canvas = Canvas(str(path), pagesize=(width * mm, height * mm))
-    drawn = Drawn((width, height), size=kind.size)
+    drawn = Drawn((width, height), size=kind.size, id_size=kind.id_size or kind.size)
 
     def y_(y: float) -> float:
         return (height - y) * mm
@@ -184,7 +199,8 @@ def _draw(kind: Kind, path: Path) -> Drawn:
     canvas.setStrokeColorRGB(*kind.colour)
     w, h = kind.size
 
-    def bubble(x: float, y: float, label: str | None) -> None:
+    def bubble(x: float, y: float, label: str | None, size: tuple | None = None) -> None:
+        w, h = size or kind.size
         if kind.shape == "circle":
             canvas.circle(x * mm, y_(y), w / 2 * mm, stroke=1, fill=0)
         elif kind.shape == "ellipse":
@@ -208,7 +224,8 @@ def _draw(kind: Kind, path: Path) -> Drawn:
         for column in range(kind.id_digits):
             for digit in range(10):
                 x, y = 25 + column * 6.0, 45 + digit * 6.5
-                bubble(x, y, str(digit) if kind.id_labels == "inside" else None)
+                label = str(digit) if kind.id_labels == "inside" else None
+                bubble(x, y, label, kind.id_size)
                 if kind.id_labels == "left" and column == 0:
                     canvas.setFont("Helvetica", 8)
                     canvas.drawRightString((x - 4) * mm, y_(y + 1.1), str(digit))
@@ -216,7 +233,7 @@ def _draw(kind: Kind, path: Path) -> Drawn:
         left = 25 + kind.id_digits * 6.0 + 20
     widest = max(map(len, (kind.options, *kind.column_options)))
     block_width = (widest - 1) * kind.option_pitch
-    block_width += 25
+    block_width += kind.block_gap
     for column in range(kind.columns):
         x0 = left + column * block_width
         options = kind.column_options[column] if kind.column_options else kind.options
@@ -234,14 +251,14 @@ def _draw(kind: Kind, path: Path) -> Drawn:
                 canvas.setFont("Helvetica", 9)
                 if kind.numbers == "left":
                     canvas.drawRightString(
-                        (x0 - 6) * mm,
+                        (x0 - kind.number_gap) * mm,
                         y_(y + 1.2),
                         kind.number_format.format(question + kind.start - 1),
                     )
                 else:
                     last = x0 + (len(options) - 1) * kind.option_pitch
                     text = kind.number_format.format(question + kind.start - 1)
-                    canvas.drawString((last + 6) * mm, y_(y + 1.2), text)
+                    canvas.drawString((last + kind.number_gap) * mm, y_(y + 1.2), text)
             for o, label in enumerate(options):
                 x = x0 + o * kind.option_pitch
                 bubble(x, y, label if kind.labels == "inside" else None)
@@ -258,14 +275,14 @@ def _scan(pdf: Path, drawn: Drawn, filled: set, path: Path) -> None:
     first digits, one per column), turned 181°, blurred, JPEG."""
     image = render_form(pdf, 1, DPI)
     scale = DPI / 25.4
-    axes = (int(drawn.size[0] * scale / 2) + 1, int(drawn.size[1] * scale / 2) + 1)
-    places = [drawn.answers[key] for key in filled]
+    places = [(drawn.answers[key], drawn.size) for key in filled]
     if drawn.ids:
         places += [
-            drawn.ids[(column, digit)]
+            (drawn.ids[(column, digit)], drawn.id_size)
             for column, digit in enumerate(CANDIDATE[: len(drawn.ids) // 10])
         ]
-    for x, y in places:
+    for (x, y), size in places:
+        axes = (int(size[0] * scale / 2) + 1, int(size[1] * scale / 2) + 1)
         cv2.ellipse(image, (round(x * scale), round(y * scale)), axes, 0, 0, 360, (40, 30, 30), -1)
     image = cv2.GaussianBlur(turn(image, 2, 1.0), (0, 0), 0.8)
     cv2.imwrite(str(path), image, [cv2.IMWRITE_JPEG_QUALITY, 85])
