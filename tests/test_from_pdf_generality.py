@@ -162,6 +162,9 @@ def _draw(kind: Kind, path: Path) -> Drawn:
             drawn.marks.append((x, y, x + 10, y + 10))
             drawn.shapes.append("rings")
         canvas.setFillGray(0)
+    elif kind.marks == "discs":
+        for x, y in ((16, 16), (width - 16, 16), (16, height - 16)):
+            canvas.circle(x * mm, y_(y), 4 * mm, stroke=0, fill=1)
     elif kind.marks == "four":
         for x, y in ((12, 12), (width - 20, 12), (12, height - 20), (width - 20, height - 20)):
             box(x, y, 8, 8)
@@ -410,9 +413,12 @@ def test_square_checkboxes_are_refused(tmp_path: Path, capsys) -> None:
     assert not output.exists()
 
 
-def test_a_form_without_registration_marks_is_refused(tmp_path: Path, capsys) -> None:
+@pytest.mark.parametrize("marks", ["none", "discs"])
+def test_a_form_without_registration_blocks_is_refused(tmp_path: Path, capsys, marks: str) -> None:
+    # No marks, or solid discs at the corners (a template knows squares, L corners,
+    # tracks and bullseyes): no template is written.
     pdf = tmp_path / "unmarked.pdf"
-    _draw(Kind(marks="none"), pdf)
+    _draw(Kind(marks=marks), pdf)
     output = tmp_path / "t.yaml"
     assert main(["template", "from-pdf", str(pdf), "-o", str(output)]) == 2
     assert "[form_marks_not_found]" in capsys.readouterr().err
