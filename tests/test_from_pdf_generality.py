@@ -65,6 +65,7 @@ class Kind:
     block_gap: float = 25.0  # from a block's last option to the next block's first
     number_gap: float = 6.0  # from a question's number to its first option's centre
     id_size: tuple[float, float] | None = None  # the ID grid's bubbles, when not the answers'
+    write_in: bool = False  # square cells to write the ID's digits in, above its columns
     example: bool = False  # an example in the instructions: bubbles as the answers'
 
 
@@ -103,6 +104,7 @@ KINDS = {
         rows=25,
         row_pitch=6.0,
     ),
+    "id_grid_with_write_in_cells": Kind(id_digits=8, write_in=True, labels="inside"),
     "a5_page": Kind(paper="A5", columns=1, rows=15, labels="above"),
     "scantron_like": Kind(
         shape="ellipse",
@@ -233,6 +235,9 @@ def _draw(kind: Kind, path: Path) -> Drawn:
                     canvas.setFont("Helvetica", 8)
                     canvas.drawRightString((x - 4) * mm, y_(y + 1.1), str(digit))
                 drawn.ids[(column, str(digit))] = (x, y)
+            if kind.write_in:  # a cell to write the digit in, above its column
+                x = 25 + column * 6.0
+                canvas.rect((x - 2.5) * mm, y_(41), 5 * mm, 6 * mm, stroke=1, fill=0)
         left = 25 + kind.id_digits * 6.0 + 20
     widest = max(map(len, (kind.options, *kind.column_options)))
     block_width = (widest - 1) * kind.option_pitch

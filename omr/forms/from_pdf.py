@@ -197,15 +197,19 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
     """
     page = load_form_page(pdf, page_number)
     outlines, marks = find_shapes(page.image, page.px_per_mm)
+    # Square boxes are cells to write in (a digit above each column of an ID grid)
+    # beside round bubbles; alone, they are the form's bubbles, which a template cannot say.
+    squares = [outline for outline in outlines if outline.fill >= SQUARE_FILL]
+    outlines = [outline for outline in outlines if outline.fill < SQUARE_FILL]
     sizes = bubble_sizes(outlines)
+    if not sizes and bubble_sizes(squares):
+        raise InputFileError(Reason.FORM_BUBBLES_SQUARE, file=str(pdf))
     if sizes and options_run_down(outlines, sizes, page.words):
         raise InputFileError(Reason.FORM_OPTIONS_RUN_DOWN, file=str(pdf))
     blocks = question_blocks(outlines, sizes, page.words) if sizes else []
     grids = digit_grids(outlines, sizes, page.words) if sizes else []
     if not blocks:
         raise InputFileError(Reason.FORM_BUBBLES_NOT_FOUND, file=str(pdf), needed=2)
-    if any(block.fill >= SQUARE_FILL for block in blocks):
-        raise InputFileError(Reason.FORM_BUBBLES_SQUARE, file=str(pdf))
     if len(marks) < MIN_REGISTRATION_BLOCKS:
         raise InputFileError(
             Reason.FORM_MARKS_NOT_FOUND,
