@@ -13,10 +13,17 @@ from pathlib import Path
 
 import numpy as np
 
-from omr.forms.layout import Block, question_blocks
+from omr.forms.layout import (
+    Block,
+    DigitGrid,
+    digit_grids,
+    options_run_down,
+    question_blocks,
+    question_number,
+)
 from omr.forms.pdf_page import FormPage, Word, load_form_page
+from omr.forms.shapes import SQUARE_FILL, bubble_sizes, find_shapes, of_size, print_mask
 from omr.forms.shapes import Block as SolidBlock
-from omr.forms.shapes import bubble_sizes, find_shapes, print_mask
 from omr.forms.writing import mark_entry, page_spec, rounded, slug
 from omr.sheet.template import MIN_REGISTRATION_BLOCKS, BlockRegistration
 from omr.vocabulary.errors import InputFileError
@@ -29,6 +36,8 @@ NUMBER_COLUMN_MM = 3.0  # numbers of one column end within this of each other
 # A bubble prints its label inside when print covers 3 % of its interior (to 0.6 of its
 # radii) or more; an empty one holds none (the national form's: 0 %).
 LABEL_INK, INTERIOR_SHARE = 0.03, 0.6
+# A candidate number's bubbled digits: at most 12 columns (the template's limit).
+MAX_DIGIT_COLUMNS = 12
 
 
 @dataclass
@@ -42,10 +51,6 @@ class MeasuredForm:
 
 def _block_entry(block: Block) -> dict:
     first, option_pitch, row_pitch, _ = block.lattice()
-    width, height = block.size
-    shape = "circle" if abs(width - height) < 0.1 else "ellipse"
-    if shape == "circle":
-        width = height = (width + height) / 2
     return {
         "first": block.first,
         "last": block.last,
@@ -53,56 +58,105 @@ def _block_entry(block: Block) -> dict:
         "first_center_mm": rounded(first),
         "option_pitch_mm": round(option_pitch, 3),
         "row_pitch_mm": round(row_pitch, 3),
-        "bubble": {"shape": shape, "size_mm": rounded((width, height))},
+        "bubble": _bubble_style(block.size),
     }
 
 
+def _bubble_style(size: tuple[float, float]) -> dict:
+    width, height = size
+    shape = "circle" if abs(width - height) < 0.1 else "ellipse"
+    if shape == "circle":
+        width = height = (width + height) / 2
+    return {"shape": shape, "size_mm": rounded((width, height))}
+
+
 def _orientation_boxes(page: FormPage, blocks: list[Block], marks: list[SolidBlock]) -> list[dict]:
-    """Columns of printed question numbers whose 180° image (about the marks' centre)
-    is blank paper."""
+    """Print whose 180° image (about the marks' centre) is blank paper: each block of
+    bubbles with the question numbers printed before it, when they face blank paper (much
+    print, in a box a misplacement of a millimetre barely changes), else the columns of
+    question numbers that do."""
     boxes = np.array([mark.box for mark in marks])
     cx = (boxes[:, 0].min() + boxes[:, 2].max()) / 2
     cy = (boxes[:, 1].min() + boxes[:, 3].max()) / 2
     numbers: list[Word] = []
+    blocks_mm = []
     for block in blocks:
         left = block.centres[:, 0, 0].min() - block.size[0] / 2
         top, bottom = block.centres[:, 0, 1].min(), block.centres[:, 0, 1].max()
-        numbers += [
+        before = [
             w
             for w in page.words
-            if w.text.rstrip(".").isdigit()
+            if question_number(w.text) is not None
             and left - 12 <= w.box[0]
             and w.box[2] <= left
             and top - block.size[1] <= w.centre[1] <= bottom + block.size[1]
         ]
+        numbers += before
+        x0 = block.centres[..., 0].min() - block.size[0] / 2
+        y0 = block.centres[..., 1].min() - block.size[1] / 2
+        x1 = block.centres[..., 0].max() + block.size[0] / 2
+        y1 = block.centres[..., 1].max() + block.size[1] / 2
+        for w in before:
+            x0, y0 = min(x0, w.box[0]), min(y0, w.box[1])
+            x1, y1 = max(x1, w.box[2]), max(y1, w.box[3])
+        blocks_mm.append((x0, y0, x1, y1))
     columns: list[list[Word]] = []
     for word in sorted(numbers, key=lambda w: w.box[2]):
         if columns and word.box[2] - columns[-1][-1].box[2] <= NUMBER_COLUMN_MM:
             columns[-1].append(word)
         else:
             columns.append([word])
+    columns_mm = [
+        (
+            min(w.box[0] for w in column),
+            min(w.box[1] for w in column),
+            max(w.box[2] for w in column),
+            max(w.box[3] for w in column),
+        )
+        for column in columns
+    ]
     mask = print_mask(page.image)
-    ppm = page.px_per_mm
-    found = []
-    for column in columns:
-        x0 = min(w.box[0] for w in column)
-        y0 = min(w.box[1] for w in column)
-        x1 = max(w.box[2] for w in column)
-        y1 = max(w.box[3] for w in column)
-        tx0, ty0 = 2 * cx - x1 - BLANK_MARGIN_MM, 2 * cy - y1 - BLANK_MARGIN_MM
-        tx1, ty1 = 2 * cx - x0 + BLANK_MARGIN_MM, 2 * cy - y0 + BLANK_MARGIN_MM
-        image = mask[
-            max(0, int(ty0 * ppm)) : max(0, int(ty1 * ppm)),
-            max(0, int(tx0 * ppm)) : max(0, int(tx1 * ppm)),
-        ]
-        if image.size and not image.any():
-            found.append({"origin_mm": rounded((x0, y0)), "size_mm": rounded((x1 - x0, y1 - y0))})
-    return found
+    found = [box for box in blocks_mm if _faces_blank(mask, page.px_per_mm, box, (cx, cy))]
+    if not found:
+        found = [box for box in columns_mm if _faces_blank(mask, page.px_per_mm, box, (cx, cy))]
+    return [
+        {"origin_mm": rounded((x0, y0)), "size_mm": rounded((x1 - x0, y1 - y0))}
+        for x0, y0, x1, y1 in found
+    ]
 
 
-def _labels_inside(page: FormPage, blocks: list[Block]) -> bool:
+def _faces_blank(
+    mask: np.ndarray, ppm: float, box: tuple[float, ...], centre: tuple[float, float]
+) -> bool:
+    """Whether the 180° image about ``centre`` of ``box`` (x0, y0, x1, y1) mm, grown by
+    ``BLANK_MARGIN_MM``, holds no print."""
+    x0, y0, x1, y1 = box
+    cx, cy = centre
+    tx0, ty0 = 2 * cx - x1 - BLANK_MARGIN_MM, 2 * cy - y1 - BLANK_MARGIN_MM
+    tx1, ty1 = 2 * cx - x0 + BLANK_MARGIN_MM, 2 * cy - y0 + BLANK_MARGIN_MM
+    image = mask[
+        max(0, int(ty0 * ppm)) : max(0, int(ty1 * ppm)),
+        max(0, int(tx0 * ppm)) : max(0, int(tx1 * ppm)),
+    ]
+    return bool(image.size and not image.any())
+
+
+def _digits_entry(grid: DigitGrid) -> dict:
+    first, column_pitch, row_pitch, _ = grid.lattice()
+    return {
+        "columns": int(grid.centres.shape[1]),
+        "first_center_mm": rounded(first),
+        "column_pitch_mm": round(column_pitch, 3),
+        "row_pitch_mm": round(row_pitch, 3),
+        "bubble": _bubble_style(grid.size),
+    }
+
+
+def _labels_inside(page: FormPage, blocks: list[Block] | list[DigitGrid]) -> bool:
     """Whether print lies inside the bubbles (a letter or digit in each): ``LABEL_INK``
     of their interiors (to ``INTERIOR_SHARE`` of their radii) or more, in most."""
+    if not blocks:
+        return False
     mask = print_mask(page.image) > 0
     ppm = page.px_per_mm
     shares = []
@@ -143,8 +197,17 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
     """
     page = load_form_page(pdf, page_number)
     outlines, marks = find_shapes(page.image, page.px_per_mm)
+    # Square boxes are cells to write in (a digit above each column of an ID grid)
+    # beside round bubbles; alone, they are the form's bubbles, which a template cannot say.
+    squares = [outline for outline in outlines if outline.fill >= SQUARE_FILL]
+    outlines = [outline for outline in outlines if outline.fill < SQUARE_FILL]
     sizes = bubble_sizes(outlines)
+    if not sizes and bubble_sizes(squares):
+        raise InputFileError(Reason.FORM_BUBBLES_SQUARE, file=str(pdf))
+    if sizes and options_run_down(outlines, sizes, page.words):
+        raise InputFileError(Reason.FORM_OPTIONS_RUN_DOWN, file=str(pdf))
     blocks = question_blocks(outlines, sizes, page.words) if sizes else []
+    grids = digit_grids(outlines, sizes, page.words) if sizes else []
     if not blocks:
         raise InputFileError(Reason.FORM_BUBBLES_NOT_FOUND, file=str(pdf), needed=2)
     if len(marks) < MIN_REGISTRATION_BLOCKS:
@@ -160,17 +223,33 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
         f"Found {sum(b.centres.shape[0] * b.centres.shape[1] for b in blocks)} bubbles "
         f"in {len(blocks)} blocks, questions 1–{count}, and {len(marks)} registration marks "
         f"({sum(m.shape == 'corner' for m in marks)} L-shaped, "
-        f"{sum(m.shape == 'track' for m in marks)} timing tracks).",
+        f"{sum(m.shape == 'track' for m in marks)} timing tracks, "
+        f"{sum(m.shape == 'rings' for m in marks)} bullseyes).",
         "Questions are numbered "
         + (
             "by the numbers printed before them."
             if all(b.numbered_by_print for b in blocks)
             else "band by band, left to right, top to bottom: CHECK the numbering."
         ),
+        *(
+            [
+                f"CHECK: the form prints questions {offset + 1}–{offset + count}; the "
+                f"template numbers them 1–{count}."
+            ]
+            if (offset := blocks[0].printed_offset)
+            else []
+        ),
         "CHECK: question_types (all single-answer here), profile, title.",
         "CHECK: registration blocks that change from one printing to another (a variant",
         "or domain printed as squares) must be moved to coded_fields.",
     ]
+    sized = sum(of_size(outline, sizes) is not None for outline in outlines)
+    placed = sum(b.centres.shape[0] * b.centres.shape[1] for b in [*blocks, *grids])
+    if placed < sized:
+        notes.append(
+            f"CHECK: {sized - placed} printed bubbles are in no question (an example in the "
+            "instructions, or a row without its question number)."
+        )
     for block in blocks:
         off = block.lattice()[3]
         if off > 0.1:
@@ -197,7 +276,18 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
         ],
         "print": {"colour": _print_colour(page, blocks)},
     }
-    if _labels_inside(page, blocks):
+    if len(grids) == 1 and grids[0].centres.shape[1] <= MAX_DIGIT_COLUMNS:
+        data["identification"] = {"candidate_number": _digits_entry(grids[0])}
+        notes.append(
+            f"A grid of {grids[0].centres.shape[1]} columns of bubbled digits 0–9 is the "
+            "candidate number (identification.candidate_number): CHECK."
+        )
+    elif grids:
+        notes.append(
+            f"{len(grids)} grids of bubbled digits 0–9 are left out (a template holds one, "
+            f"of {MAX_DIGIT_COLUMNS} columns at most): CHECK, and add what they mean."
+        )
+    if _labels_inside(page, blocks) or _labels_inside(page, grids):
         data["print"]["labels_inside"] = True
         notes.append(
             "Letters or digits are printed inside the bubbles (print.labels_inside): the "
@@ -205,9 +295,11 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
         )
     if _symmetric(registration["blocks"]):
         registration["orientation_boxes"] = _orientation_boxes(page, blocks, marks)
+        if not registration["orientation_boxes"]:
+            raise InputFileError(Reason.FORM_ORIENTATION_UNDECIDABLE, file=str(pdf))
         notes.append(
             "The blocks look the same turned by 180°: orientation_boxes are printed "
-            "question numbers facing blank paper."
+            "question numbers (or bubbles) facing blank paper."
         )
     return MeasuredForm(data, notes)
 

@@ -1,5 +1,5 @@
 """Printed shapes on a rendered blank form: outlined bubbles, solid blocks, L-shaped
-corner marks and timing tracks.
+corner marks, timing tracks and bullseyes.
 
 A bubble is an outline around a hole: a circle, an ellipse or a rounded box, whatever is
 printed inside its hole (a letter or a digit is another shape). A block is solid ink
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from omr.sheet.bullseyes import find_rings
 from omr.sheet.corner_marks import is_l
 from omr.sheet.timing_tracks import find_tracks
 
@@ -28,6 +29,10 @@ MIN_HOLE_SHARE = 0.7
 # A rectangle fills its box (a cell to write in); a rounded box with a corner radius of
 # a fifth of its side fills 0.97 of it, an ellipse 0.79.
 MAX_BUBBLE_FILL = 0.97
+# Bubbles are square boxes (sharp corners, or rounded by less than an eighth of their short
+# side) when they fill this share of their box or more: a template knows only circles and
+# ellipses, and a fill's corners left out of an ellipse would look like an X's arms.
+SQUARE_FILL = 0.985
 # A solid block: at least 2.5 mm on its short side (a full stop, a bold letter's stem
 # and a table's rule are thinner) and filling 0.9 of its minimum-area rectangle.
 BLOCK_MIN_MM, BLOCK_MAX_MM, BLOCK_FILL = 2.5, 80.0, 0.9
@@ -42,7 +47,8 @@ SIZE_STEP_MM, MIN_BUBBLES_OF_A_SIZE = 0.25, 6
 @dataclass(frozen=True)
 class Outline:
     """An outlined shape: centre (x, y) and size (width, height) of its centre line, in
-    mm; ``fill`` the share of its bounding box it covers (0.79 an ellipse, 1 a box)."""
+    mm; ``fill`` the share of its bounding box it covers (0.79 an ellipse, 1 a box with
+    sharp corners, 0.95 one rounded by a fifth of its short side)."""
 
     centre: tuple[float, float]
     size: tuple[float, float]
@@ -96,7 +102,8 @@ def find_shapes(image: np.ndarray, px_per_mm: float) -> tuple[list[Outline], lis
                 centre = ((x + w / 2) / px_per_mm, (y + h / 2) / px_per_mm)
                 # Half-way between the outer edge and the hole's: the centre line.
                 size = ((w + hw) / 2 / px_per_mm, (h + hh) / 2 / px_per_mm)
-                outlines.append(Outline(centre, size, area / (w * h)))
+                # The contour runs through its edge pixels' centres: a pixel in from the box.
+                outlines.append(Outline(centre, size, min(1.0, area / max(1, (w - 1) * (h - 1)))))
                 continue
         short, long = min(w, h) / px_per_mm, max(w, h) / px_per_mm
         corners = (x / px_per_mm, y / px_per_mm, (x + w) / px_per_mm, (y + h) / px_per_mm)
@@ -110,7 +117,20 @@ def find_shapes(image: np.ndarray, px_per_mm: float) -> tuple[list[Outline], lis
                 blocks.append(Block(corners))
             elif not holes and is_l(contours[index]):
                 blocks.append(Block(corners, "corner"))
-    return outlines, with_tracks(blocks, bars)
+    return outlines, with_tracks(blocks, bars) + bullseyes(image, px_per_mm)
+
+
+def bullseyes(image: np.ndarray, px_per_mm: float) -> list[Block]:
+    """The bullseyes (concentric rings round a dot, :mod:`omr.sheet.bullseyes`) of a
+    rendered page, each in its square box (``shape`` ``rings``)."""
+    gray = image.min(axis=2) if image.ndim == 3 else image
+    found = []
+    for ring in find_rings(np.ascontiguousarray(gray)):
+        x, y = (v / px_per_mm for v in ring.centre)
+        half = ring.diameter / px_per_mm / 2
+        if 2 * half >= BLOCK_MIN_MM:
+            found.append(Block((x - half, y - half, x + half, y + half), "rings"))
+    return found
 
 
 def with_tracks(blocks: list[Block], bars: list[Block]) -> list[Block]:
@@ -129,9 +149,34 @@ def with_tracks(blocks: list[Block], bars: list[Block]) -> list[Block]:
 
 
 def bubble_sizes(outlines: list[Outline]) -> list[tuple[float, float]]:
-    """The sizes (width, height; mm, to ``SIZE_STEP_MM``) shared by enough outlines."""
-    counts = Counter(size_key(o.size) for o in outlines)
-    return [size for size, count in counts.most_common() if count >= MIN_BUBBLES_OF_A_SIZE]
+    """The sizes (width, height; mm) shared by enough outlines, most shared first.
+
+    Outlines within ``SIZE_STEP_MM`` of a size share it: the outlines in the most common
+    ``SIZE_STEP_MM`` bin and in its neighbours near their median, so that one printed size
+    falling on a bin's edge (4.1 mm drawn, 4.08 and 4.13 measured) is not split in two."""
+    sizes = np.array([o.size for o in outlines], float).reshape(-1, 2)
+    left = np.ones(len(sizes), bool)
+    found: list[tuple[float, float]] = []
+    for key, _ in Counter(size_key(o.size) for o in outlines).most_common():
+        in_bin = left & (np.abs(sizes - np.array(key)) <= SIZE_STEP_MM / 2 + 1e-9).all(axis=1)
+        if not in_bin.any():
+            continue
+        centre = np.median(sizes[in_bin], axis=0)
+        members = left & (np.abs(sizes - centre) <= SIZE_STEP_MM / 2).all(axis=1)
+        if members.sum() >= MIN_BUBBLES_OF_A_SIZE:
+            found.append((float(centre[0]), float(centre[1])))
+            left &= ~members
+    return found
+
+
+def of_size(outline: Outline, sizes: list[tuple[float, float]]) -> tuple[float, float] | None:
+    """The size among ``sizes`` (:func:`bubble_sizes`) that ``outline`` shares, if any:
+    the nearest within ``SIZE_STEP_MM`` / 2."""
+    if not sizes:
+        return None
+    gaps = np.abs(np.array(sizes) - np.array(outline.size)).max(axis=1)
+    nearest = int(gaps.argmin())
+    return sizes[nearest] if gaps[nearest] <= SIZE_STEP_MM / 2 else None
 
 
 def size_key(size: tuple[float, float]) -> tuple[float, float]:

@@ -470,6 +470,36 @@ class Reason(StrEnum):
         "{file}: the form prints {found} solid registration blocks; a template needs at "
         "least {needed}",
     )
+    FORM_BUBBLES_SQUARE = (
+        "form_bubbles_square",
+        Severity.ERROR,
+        "{file}: bulele sunt pătrate cu colțuri ascuțite; un model cunoaște doar cercuri "
+        "și elipse (sau pătrate cu colțuri rotunjite), iar colțurile unui pătrat umplut "
+        "ar fi citite ca brațele unui X",
+        "{file}: the bubbles are square boxes with sharp corners; a template knows only "
+        "circles and ellipses (or boxes with rounded corners), and a filled square's "
+        "corners would be read as an X's arms",
+    )
+    FORM_OPTIONS_RUN_DOWN = (
+        "form_options_run_down",
+        Severity.ERROR,
+        "{file}: literele opțiunilor sunt tipărite rând cu rând (A pe un rând, B pe "
+        "următorul): opțiunile fiecărei întrebări merg în jos pe o coloană, iar un model "
+        "le știe doar de la stânga la dreapta",
+        "{file}: the option letters are printed row by row (A on one row, B on the next): "
+        "each question's options run down a column, and a template knows them only left "
+        "to right",
+    )
+    FORM_ORIENTATION_UNDECIDABLE = (
+        "form_orientation_undecidable",
+        Severity.ERROR,
+        "{file}: blocurile de înregistrare arată la fel întoarse cu 180° și nimic tipărit "
+        "(numere de întrebări, bule) nu are în fața lui hârtie goală: o pagină întoarsă nu "
+        "ar putea fi deosebită; un model are nevoie de orientation_boxes alese de mână",
+        "{file}: the registration blocks look the same turned by 180° and no print "
+        "(question numbers, bubbles) faces blank paper: a page turned over could not be "
+        "told apart; a template needs orientation_boxes chosen by hand",
+    )
     OMRCHECKER_TEMPLATE_INVALID = (
         "omrchecker_template_invalid",
         Severity.ERROR,

@@ -92,9 +92,10 @@ def fit_homography(
     """
     if model == "homography":
         homography, _ = cv2.findHomography(template_mm, image_px, 0)
+    elif model == "affine":
+        homography = _least_squares_affine(template_mm, image_px)
     else:
-        estimate = cv2.estimateAffine2D if model == "affine" else cv2.estimateAffinePartial2D
-        affine, _ = estimate(template_mm, image_px, method=cv2.LMEDS)
+        affine, _ = cv2.estimateAffinePartial2D(template_mm, image_px, method=cv2.LMEDS)
         homography = np.vstack([affine, [0.0, 0.0, 1.0]])
     projected = cv2.perspectiveTransform(template_mm.reshape(-1, 1, 2), homography).reshape(-1, 2)
     spread_mm = np.linalg.norm(template_mm - template_mm.mean(axis=0), axis=1).mean()
@@ -102,6 +103,20 @@ def fit_homography(
     px_per_mm = float(spread_px / spread_mm)
     error_mm = float(np.linalg.norm(projected - image_px, axis=1).max() / px_per_mm)
     return homography, error_mm, px_per_mm
+
+
+def _least_squares_affine(template_mm: np.ndarray, image_px: np.ndarray) -> np.ndarray:
+    """The affine map (as a (3, 3) homography) fitted by least squares on every point.
+
+    An affine map is fitted on 3 marks, which determine it exactly: a robust estimator
+    (LMEDS) would fit two of them and leave the third out, whose miss (millimetres on a
+    page that is not quite flat) it then reports as the fit's error; least squares
+    leaves no mark out and shares the miss between them."""
+    source = np.asarray(template_mm, dtype=np.float64).reshape(-1, 2)
+    target = np.asarray(image_px, dtype=np.float64).reshape(-1, 2)
+    design = np.hstack([source, np.ones((len(source), 1))])
+    solution, *_ = np.linalg.lstsq(design, target, rcond=None)
+    return np.vstack([solution.T, [0.0, 0.0, 1.0]])
 
 
 def registration_from_marks(
