@@ -13,6 +13,7 @@ The search needs no scale: any bullseye from ``MIN_DIAMETER_PX`` across is found
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import cv2
 import numpy as np
@@ -105,6 +106,8 @@ def find_rings(gray: np.ndarray, print_share: float = PRINT_SHARE) -> list[Ring]
 # long by a blur along it, or by a steep view across it) spans the model's.
 BLURRED_PRINT_SHARE = 0.8
 MODEL_DIAMETER_PX = 40
+# The models' window: a tenth of the diameter of paper on each side of the ring.
+MODEL_MARGIN = 1.2
 # Blurs drawn: along each of 8 directions, 10–30 % of the mark's diameter (a 2 mm
 # smear of an 8 mm mark: past that the rings are gone along half the directions).
 BLUR_DIRECTIONS, BLUR_SHARES = 8, (0.1, 0.2, 0.3)
@@ -140,18 +143,19 @@ def _drawn(diameter: float, size: int, blur: float = 0.0, angle: float = 0.0) ->
     return cv2.filter2D(ink, -1, line / line.sum())
 
 
+@cache
 def _models() -> tuple[np.ndarray, int]:
-    """The blurred bullseyes a blob is compared with, (M, size²), and their side."""
-    size = int(MODEL_DIAMETER_PX * 1.2) | 1
+    """The blurred bullseyes a blob is compared with, (M, size²), and their side; drawn
+    at first use, not on import: OpenCV work in a process that forks readers (the
+    station's fork server imports the reader) starts threads the forked reader would
+    wait on forever."""
+    size = int(MODEL_DIAMETER_PX * MODEL_MARGIN) | 1
     models = [_drawn(MODEL_DIAMETER_PX, size)]
     for share in BLUR_SHARES:
         for direction in range(BLUR_DIRECTIONS):
             angle = direction * np.pi / BLUR_DIRECTIONS
             models.append(_drawn(MODEL_DIAMETER_PX, size, share * MODEL_DIAMETER_PX, angle))
     return np.stack(models).reshape(len(models), -1), size
-
-
-_MODELS, _MODEL_SIZE = _models()
 
 
 def _ellipse(blob: np.ndarray) -> tuple[float, float, float, float, float, float]:
@@ -175,13 +179,14 @@ def _blurred_match(
     ``axes`` (long, short) px about ``centre`` in ``darkness`` matches a blurred bullseye,
     and the diameter (px) of the best."""
     major, minor = axes
-    half = (_MODEL_SIZE - 1) / 2
-    ys, xs = np.mgrid[:_MODEL_SIZE, :_MODEL_SIZE] - half
+    all_models, model_size = _models()
+    half = (model_size - 1) / 2
+    ys, xs = np.mgrid[:model_size, :model_size] - half
+    along = xs * np.cos(angle) + ys * np.sin(angle)
+    across = -xs * np.sin(angle) + ys * np.cos(angle)
     best = (-1.0, minor)
     for diameter in (minor, (minor + major) / 2, major):
         zoom = MODEL_DIAMETER_PX / diameter
-        along = xs * np.cos(angle) + ys * np.sin(angle)
-        across = -xs * np.sin(angle) + ys * np.cos(angle)
         inside = (
             (along / (major * zoom / 2)) ** 2 + (across / (minor * zoom / 2)) ** 2 <= 1
         ).ravel()
@@ -191,11 +196,11 @@ def _blurred_match(
         window = cv2.warpAffine(
             darkness,
             to_window,
-            (_MODEL_SIZE, _MODEL_SIZE),
+            (model_size, model_size),
             flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
             borderMode=cv2.BORDER_REPLICATE,
         ).ravel()[inside]
-        models = _MODELS[:, inside]
+        models = all_models[:, inside]
         window = window - window.mean()
         models = models - models.mean(axis=1, keepdims=True)
         spread = np.linalg.norm(window) * np.linalg.norm(models, axis=1)
