@@ -135,13 +135,6 @@ def _option_labels(first_row: list[Outline], words: tuple[Word, ...]) -> list[st
     for outline in first_row:
         x, y = outline.centre
         w, h = outline.size
-        within = [
-            word.text
-            for word in words
-            if len(word.text) == 1
-            and abs(word.centre[0] - x) < w / 2
-            and abs(word.centre[1] - y) < h / 2
-        ]
         over = [
             word.text
             for word in words
@@ -149,7 +142,7 @@ def _option_labels(first_row: list[Outline], words: tuple[Word, ...]) -> list[st
             and abs(word.centre[0] - x) < w / 2
             and 0 < y - h / 2 - word.box[3] <= HEADER_REACH_MM
         ]
-        inside.append(within[0] if len(within) == 1 else None)
+        inside.append(_label_inside(outline, words))
         above.append(over[-1] if over else None)
     for labels in (inside, above):
         if None not in labels and len(set(labels)) == len(labels):

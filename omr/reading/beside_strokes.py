@@ -36,8 +36,10 @@ AIMS, ALONG = 9, 15
 # Beside the strokes, under a tenth of the interior is too little to say what it holds.
 BESIDE_MIN_SHARE = 0.1
 # Past the other stroke's band, a stroke must run on for two pixels at least to be seen
-# going on: an X crossing a third of a radius off the centre leaves that much inside the
-# interior (0.72 radii), a tick's vertex, half a radius and more from the centre, none.
+# going on. A tick's vertex, half a radius and more from the centre, leaves none inside
+# the interior (0.72 radii); an X leaves that much on its near side when it crosses
+# within about a fifth of the radius of the centre on the smallest bubbles at 200 dpi (a
+# third on 5 mm bubbles): one crossing further off stays in doubt.
 RUN_ON_MIN_PX = 2.0
 # Sampled along its centre line, a second pass of a ballpoint (0.3 mm: 2.4 px at 200 dpi)
 # keeps two thirds of its darkening under a pixel of the scan's blur.
@@ -106,7 +108,8 @@ def strokes_cross_inside(strokes: StrokesOver, levels: tuple[float, float]) -> b
     own = float(np.median(inked))
     (start_a, unit_a), (start_b, unit_b) = strokes.lines()
     matrix = np.array([unit_a, -unit_b], np.float64).T
-    if abs(np.linalg.det(matrix)) < 0.2:  # nearly parallel: no crossing to speak of
+    # Lines under 12° apart (an X's strokes are 50° and more): no crossing to speak of.
+    if abs(np.linalg.det(matrix)) < np.sin(np.radians(12)):
         return False
     along_a, _ = np.linalg.solve(matrix, start_b - start_a)
     crossing = start_a + along_a * unit_a
@@ -118,7 +121,9 @@ def strokes_cross_inside(strokes: StrokesOver, levels: tuple[float, float]) -> b
         a = (unit[0] / rx) ** 2 + (unit[1] / ry) ** 2
         b = 2 * (crossing[0] * unit[0] / rx**2 + crossing[1] * unit[1] / ry**2)
         c = (crossing[0] / rx) ** 2 + (crossing[1] / ry) ** 2 - 1
-        root = np.sqrt(max(b * b - 4 * a * c, 0.0))
+        if c > 0:  # the crossing lies outside the interior: no run on either side
+            return False
+        root = np.sqrt(b * b - 4 * a * c)
         for exit_at in ((-b - root) / (2 * a), (-b + root) / (2 * a)):
             if abs(exit_at) - half_band < RUN_ON_MIN_PX:
                 return False

@@ -1211,7 +1211,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
             elif (
                 strokes.is_x
                 and _between_arms(profile, strokes.angles) < paper_between
-                and not under >= filled_at  # beside the strokes: not a fill
+                and not (under >= filled_at)  # beside the strokes no fill (NaN: unknown)
             ):
                 states.append(_unclear(Reason.X_OVER_EMPTY))
             elif strokes.is_x or crossed_inside:

@@ -163,8 +163,12 @@ def _part(
     corners = np.array([[0, 0], [size[0], 0], [size[0], size[1]], [0, size[1]]], np.float64)
     mapped = cv2.perspectiveTransform(corners.reshape(-1, 1, 2), to_scan).reshape(-1, 2)
     step, spare = 2**times, 2 ** (times + 2)
+    # Never closer to the far edge than one step: a window mapped off the scan still
+    # gets a part its halvings cannot empty (the outlines there are simply not found).
     left = int(np.clip(np.floor(mapped[:, 0].min()) - spare, 0, width - 1)) // step * step
     top = int(np.clip(np.floor(mapped[:, 1].min()) - spare, 0, height - 1)) // step * step
+    left = min(left, max(0, width - step) // step * step)
+    top = min(top, max(0, height - step) // step * step)
     right = int(np.clip(np.ceil(mapped[:, 0].max()) + spare, left + step, width))
     bottom = int(np.clip(np.ceil(mapped[:, 1].max()) + spare, top + step, height))
     return left, top, right, bottom
