@@ -17,7 +17,7 @@ from scansim.sheets import render_form, turn
 from omr.forms.from_pdf import measure_form
 from omr.forms.writing import write_template
 from omr.reading.channels import ScanChannels
-from omr.reading.pipeline import ReadOptions, read_files
+from omr.reading.pipeline import ReadOptions, SheetReading, read_files
 from omr.reading.registration.blocks import register_by_blocks
 from omr.sheet.corner_marks import l_vertex
 from omr.sheet.template import SheetTemplate
@@ -194,13 +194,11 @@ def test_a_track_that_lost_bars_at_its_end_and_inside_registers(tmp_path: Path) 
     }
 
 
-def test_a_track_whose_lost_end_bar_the_marks_cannot_place_is_no_mark(tmp_path: Path) -> None:
-    # Two 3 mm squares down the left edge, one track down the right, its first bar not
-    # printed: the squares are too small and too close to one edge to tell which end of
-    # the track lost its bar. The page is refused (the track no mark found), or read
-    # right; never read a pitch off.
+def _read_with_first_bar_lost(tmp_path: Path, squares: list) -> SheetReading:
+    """A form of ``squares`` and one track down the right edge, filled, its track's first
+    bar not printed, scanned turned 2° and read."""
     pdf = tmp_path / "form.pdf"
-    _draw(pdf, [(10, 10, 3, None), (10, 284, 3, None)], (WIDTH - 8 - BAR[0],))
+    _draw(pdf, squares, (WIDTH - 8 - BAR[0],))
     measured = measure_form(pdf)
     template = write_template(measured.data, measured.notes, tmp_path / "form.yaml")
     page = _filled(cv2.cvtColor(render_form(pdf, 1, DPI), cv2.COLOR_BGR2GRAY))
@@ -209,6 +207,15 @@ def test_a_track_whose_lost_end_bar_the_marks_cannot_place_is_no_mark(tmp_path: 
     path = tmp_path / "scan.png"
     cv2.imwrite(str(path), turn(page, 2, 2.0))
     (reading,) = read_files([path], ReadOptions(template=template))
+    return reading
+
+
+def test_a_track_whose_lost_end_bar_the_marks_cannot_place_is_no_mark(tmp_path: Path) -> None:
+    # Two 3 mm squares down the left edge, one track down the right, its first bar not
+    # printed: the squares are too small and too close to one edge to tell which end of
+    # the track lost its bar. The page is refused (the track no mark found), or read
+    # right; never read a pitch off.
+    reading = _read_with_first_bar_lost(tmp_path, [(10, 10, 3, None), (10, 284, 3, None)])
     if reading.reasons and not reading.bubbles:
         assert reading.reasons[0].code == "registration_marks_not_found"
         return
@@ -225,16 +232,7 @@ def test_a_track_end_the_marks_leave_uncertain_is_placed_by_the_outlines(tmp_pat
     # its ends: the marks fit the track either way (0.2 mm), a pitch's shear of the page
     # at its edge apart. Only one placing puts the printed outlines where they are (the
     # other leaves them 1.5–2.4 mm off and, fitted on them, a track end 6 mm off).
-    pdf = tmp_path / "form.pdf"
-    _draw(pdf, [(10, 30, 3, None), (10, 262, 3, None)], (WIDTH - 8 - BAR[0],))
-    measured = measure_form(pdf)
-    template = write_template(measured.data, measured.notes, tmp_path / "form.yaml")
-    page = _filled(cv2.cvtColor(render_form(pdf, 1, DPI), cv2.COLOR_BGR2GRAY))
-    rows = slice(int(29.5 * PX_PER_MM), int(32 * PX_PER_MM))
-    page[rows, int((WIDTH - 8.5 - BAR[0]) * PX_PER_MM) : int((WIDTH - 7.5) * PX_PER_MM)] = 255
-    path = tmp_path / "scan.png"
-    cv2.imwrite(str(path), turn(page, 2, 2.0))
-    (reading,) = read_files([path], ReadOptions(template=template))
+    reading = _read_with_first_bar_lost(tmp_path, [(10, 30, 3, None), (10, 262, 3, None)])
     assert reading.registration and reading.registration["marks_found"] == 3, reading.reasons
     assert reading.registration["outlines"] > 0
     states = {(b["question"], b["option"]): b["state"] for b in reading.bubbles}

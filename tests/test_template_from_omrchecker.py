@@ -17,6 +17,7 @@ from omr.forms.writing import write_template
 from omr.reading.channels import ScanChannels
 from omr.reading.registration.blocks import register_by_blocks
 from omr.sheet.bullseyes import RADII, find_blurred_rings, find_rings
+from omr.sheet.template import SheetTemplate
 from omr.vocabulary.errors import InputFileError
 from omr.vocabulary.reasons import Reason
 
@@ -69,23 +70,7 @@ def test_bullseyes_are_found_and_filled_bubbles_are_not() -> None:
 
 
 def test_markers_template_registers_on_the_bullseyes_of_its_scan(tmp_path: Path) -> None:
-    path = _checker_json(
-        tmp_path,
-        [
-            {
-                "name": "CropOnMarkers",
-                "options": {"relativePath": "m.jpg", "sheetToMarkerWidthRatio": 17},
-            }
-        ],
-    )
-    scan = np.full((1100, 850), 255, np.uint8)
-    for centre in ((50, 50), (800, 50), (800, 1050), (50, 1050)):
-        _bullseye(scan, centre, 40)
-    cv2.rectangle(scan, (80, 120), (300, 170), 0, -1)  # print facing blank paper
-    image = tmp_path / "scan.png"
-    cv2.imwrite(str(image), scan)
-    form = convert_template(path, [image])
-    template = write_template(form.data, form.notes, tmp_path / "t.yaml")
+    scan, template = _bullseye_form(tmp_path)
     blocks = template.registration.blocks
     assert [block.shape for block in blocks] == ["rings"] * 4
     assert template.registration.orientation_boxes
@@ -150,7 +135,12 @@ def test_a_blurred_bullseye_is_found_and_bubbles_are_not() -> None:
     assert abs(ring.diameter - 50) <= 0.25 * 50
 
 
-def test_blurred_bullseyes_of_a_steep_photo_register_it(tmp_path: Path) -> None:
+BULLSEYE_CENTRES = ((50, 50), (800, 50), (800, 1050), (50, 1050))
+
+
+def _bullseye_form(tmp_path: Path) -> tuple[np.ndarray, SheetTemplate]:
+    """A scan of a form with a bullseye in each corner and a bar of print, and the
+    template ``from-omrchecker`` makes of it."""
     path = _checker_json(
         tmp_path,
         [
@@ -161,13 +151,18 @@ def test_blurred_bullseyes_of_a_steep_photo_register_it(tmp_path: Path) -> None:
         ],
     )
     scan = np.full((1100, 850), 255, np.uint8)
-    for centre in ((50, 50), (800, 50), (800, 1050), (50, 1050)):
+    for centre in BULLSEYE_CENTRES:
         _bullseye(scan, centre, 40)
-    cv2.rectangle(scan, (80, 120), (300, 170), 0, -1)
+    cv2.rectangle(scan, (80, 120), (300, 170), 0, -1)  # print facing blank paper
     image = tmp_path / "scan.png"
     cv2.imwrite(str(image), scan)
     form = convert_template(path, [image])
     template = write_template(form.data, form.notes, tmp_path / "t.yaml")
+    return scan, template
+
+
+def test_blurred_bullseyes_of_a_steep_photo_register_it(tmp_path: Path) -> None:
+    scan, template = _bullseye_form(tmp_path)
     # The page seen steeply and turned (its marks where a phone photo of an A4 sheet on
     # cloth shows them, its top a tenth narrower than its bottom) on a darker ground,
     # and the camera moved: the two top bullseyes smeared along x over a third of their
@@ -185,23 +180,7 @@ def test_blurred_bullseyes_of_a_steep_photo_register_it(tmp_path: Path) -> None:
 
 
 def test_a_mark_far_from_where_the_others_put_it_waits_for_the_outlines(tmp_path: Path) -> None:
-    path = _checker_json(
-        tmp_path,
-        [
-            {
-                "name": "CropOnMarkers",
-                "options": {"relativePath": "m.jpg", "sheetToMarkerWidthRatio": 17},
-            }
-        ],
-    )
-    scan = np.full((1100, 850), 255, np.uint8)
-    for centre in ((50, 50), (800, 50), (800, 1050), (50, 1050)):
-        _bullseye(scan, centre, 40)
-    cv2.rectangle(scan, (80, 120), (300, 170), 0, -1)
-    image = tmp_path / "scan.png"
-    cv2.imwrite(str(image), scan)
-    form = convert_template(path, [image])
-    template = write_template(form.data, form.notes, tmp_path / "t.yaml")
+    scan, template = _bullseye_form(tmp_path)
     # Seen from below its top right corner: that bullseye 11 mm from where a similarity
     # of the other three puts it (more than MATCH_TOLERANCE_MM), the only one near.
     marks = np.float32([[50, 50], [800, 50], [800, 1050], [50, 1050]])
@@ -218,27 +197,10 @@ def test_a_mark_far_from_where_the_others_put_it_waits_for_the_outlines(tmp_path
 def test_solid_squares_where_the_bullseyes_belong_are_not_taken_for_them(
     tmp_path: Path,
 ) -> None:
-    path = _checker_json(
-        tmp_path,
-        [
-            {
-                "name": "CropOnMarkers",
-                "options": {"relativePath": "m.jpg", "sheetToMarkerWidthRatio": 17},
-            }
-        ],
-    )
-    scan = np.full((1100, 850), 255, np.uint8)
-    centres = ((50, 50), (800, 50), (800, 1050), (50, 1050))
-    for centre in centres:
-        _bullseye(scan, centre, 40)
-    cv2.rectangle(scan, (80, 120), (300, 170), 0, -1)
-    image = tmp_path / "scan.png"
-    cv2.imwrite(str(image), scan)
-    form = convert_template(path, [image])
-    template = write_template(form.data, form.notes, tmp_path / "t.yaml")
+    _, template = _bullseye_form(tmp_path)
     # Another form: solid squares of the bullseyes' size at their places.
     other = np.full((1100, 850), 255, np.uint8)
-    for x, y in centres:
+    for x, y in BULLSEYE_CENTRES:
         cv2.rectangle(other, (x - 18, y - 18), (x + 18, y + 18), 0, -1)
     cv2.rectangle(other, (80, 120), (300, 170), 0, -1)
     refused = register_by_blocks(ScanChannels(cv2.cvtColor(other, cv2.COLOR_GRAY2BGR)), template)

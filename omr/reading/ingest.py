@@ -150,13 +150,19 @@ def _normalise(array: np.ndarray) -> np.ndarray:
     array = _to_uint8(array)
     if array.ndim == 3 and array.shape[2] == 4:
         array = cv2.cvtColor(array, cv2.COLOR_BGRA2BGR)
-    if array.ndim == 3 and array.shape[2] == 3:
-        sample = array[::16, ::16].astype(np.int16)
-        if np.abs(sample[..., 0] - sample[..., 1]).max() <= 2 and (
-            np.abs(sample[..., 1] - sample[..., 2]).max() <= 2
-        ):
-            return np.ascontiguousarray(array[..., 1])
+    if array.ndim == 3 and array.shape[2] == 3 and _looks_gray(array[::16, ::16]):
+        return np.ascontiguousarray(array[..., 1])
     return array
+
+
+def _looks_gray(sample: np.ndarray) -> bool:
+    """Whether a colour page's ``sample`` (every 16th pixel) has its three channels alike
+    within a JPEG's rounding: a gray page saved in colour."""
+    sample = sample.astype(np.int16)
+    return bool(
+        np.abs(sample[..., 0] - sample[..., 1]).max() <= 2
+        and np.abs(sample[..., 1] - sample[..., 2]).max() <= 2
+    )
 
 
 def _pil_to_page(
@@ -218,10 +224,7 @@ def _colour_shrunk(image: Image.Image, factor: int) -> np.ndarray | None:
         small[rows] = cv2.resize(
             band, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA
         )
-    sample = np.concatenate(grays).astype(np.int16)
-    if np.abs(sample[..., 0] - sample[..., 1]).max() > 2 or (
-        np.abs(sample[..., 1] - sample[..., 2]).max() > 2
-    ):
+    if not _looks_gray(np.concatenate(grays)):
         return small
     if is_bilevel_sample(np.concatenate(greens)):
         return None

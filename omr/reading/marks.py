@@ -770,7 +770,7 @@ def _under_the_xs(
 def _one_stroke(strokes: StrokeEnds) -> bool:
     """Whether two ends lie opposite each other: one stroke through the bubble."""
     first, second = strokes.angles
-    return _apart(first, second, 360) >= 180 - OPPOSITE_TOLERANCE_DEG
+    return _opposite(first, second)
 
 
 def _overlay_at(levels: InkLevels) -> float:
@@ -1020,11 +1020,7 @@ def _with_hidden_ends(angles: tuple[float, ...]) -> tuple[float, ...]:
     """An X's ends and, for each end with none opposite it, the other end of its stroke:
     a stroke runs through the bubble, and an end hidden by a marked neighbour's
     footprint runs at that neighbour."""
-    lone = [
-        angle
-        for angle in angles
-        if all(_apart(angle, other, 360) < 180 - OPPOSITE_TOLERANCE_DEG for other in angles)
-    ]
+    lone = [angle for angle in angles if not any(_opposite(angle, other) for other in angles)]
     return (*angles, *((angle + 180) % 360 for angle in lone))
 
 
@@ -1122,6 +1118,11 @@ def _apart(a: float, b: float, period: float) -> float:
     return min(difference, period - difference)
 
 
+def _opposite(a: float, b: float) -> bool:
+    """Whether ends at ``a`` and ``b`` degrees may be one stroke's, through the bubble."""
+    return _apart(a, b, 360) >= 180 - OPPOSITE_TOLERANCE_DEG
+
+
 def _axis(a: float, b: float) -> float:
     """The axis (0–180°) of a stroke whose ends point at ``a`` and ``b`` degrees."""
     doubled = np.radians([2 * a, 2 * b])
@@ -1135,7 +1136,7 @@ def _makes_x(angles: tuple[float, ...]) -> bool:
         (i, j)
         for i in range(len(angles))
         for j in range(i + 1, len(angles))
-        if _apart(angles[i], angles[j], 360) >= 180 - OPPOSITE_TOLERANCE_DEG
+        if _opposite(angles[i], angles[j])
     ]
     for i, j in pairs:
         axis = _axis(angles[i], angles[j])
