@@ -1,7 +1,8 @@
 """Sheets that do not lie flat or fill the image: a form printed by others, drawn with
 reportlab and measured by ``from-pdf``, bent by a known smooth map, folded, and
 photographed small on a dark cloth, with small corner squares. A bent page reads, a
-folded one is refused, a small page is found; no bubble is ever read wrong."""
+folded one is refused or read with no bubble wrong, a small page is found; no bubble
+is ever read wrong."""
 
 from __future__ import annotations
 

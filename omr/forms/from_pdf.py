@@ -25,7 +25,7 @@ from omr.forms.pdf_page import FormPage, Word, load_form_page
 from omr.forms.shapes import SQUARE_FILL, bubble_sizes, find_shapes, of_size, print_mask
 from omr.forms.shapes import Block as SolidBlock
 from omr.forms.writing import mark_entry, page_spec, rounded, slug
-from omr.sheet.template import MIN_REGISTRATION_BLOCKS, BlockRegistration
+from omr.sheet.template import MAX_DIGIT_COLUMNS, MIN_REGISTRATION_BLOCKS, BlockRegistration
 from omr.vocabulary.errors import InputFileError
 from omr.vocabulary.reasons import Reason
 
@@ -36,8 +36,6 @@ NUMBER_COLUMN_MM = 3.0  # numbers of one column end within this of each other
 # A bubble prints its label inside when print covers 3 % of its interior (to 0.6 of its
 # radii) or more; an empty one holds none (the national form's: 0 %).
 LABEL_INK, INTERIOR_SHARE = 0.03, 0.6
-# A candidate number's bubbled digits: at most 12 columns (the template's limit).
-MAX_DIGIT_COLUMNS = 12
 
 
 @dataclass

@@ -105,8 +105,9 @@ class BubbleMeasure:
     ``bridged`` : (N,) bool, a stroke joins the mark to a marked neighbour across the
     narrow gap between them (:mod:`omr.reading.bridges`);
     ``ends`` : each bubble's :class:`StrokeEnds` (:func:`stroke_ends`), and ``beside`` :
-    (N,) float32, for a bubble whose ends make an X, the share of its interior beside the
-    X's strokes that is ink (:mod:`omr.reading.beside_strokes`; NaN elsewhere);
+    (N,) float32, for a bubble whose ends make an X with paper between its arms, the
+    share of its interior beside the X's strokes that is ink
+    (:mod:`omr.reading.beside_strokes`; NaN elsewhere);
     ``crossing_inside`` : (N,) bool, for a bubble whose two ends are not one stroke's, the
     two strokes cross inside it near its centre, each darker than its fill on both sides
     of the crossing. All three are left out (None) by a measure made by hand; the
@@ -735,22 +736,30 @@ def measure_bubbles(
 def _under_the_xs(
     measure: BubbleMeasure, page: TemplatePage, papers: np.ndarray, calibration: Calibration
 ) -> BubbleMeasure:
-    """``measure`` with its stroke ends, the ink beside the strokes of each X, and
-    whether the two strokes of each V cross inside its fill."""
+    """``measure`` with its stroke ends, the ink beside the strokes of each X whose rim
+    shows paper between its arms (the only X's the classifier asks about), and whether
+    the two strokes of each V cross inside its fill."""
     ends = stroke_ends(measure, calibration)
     beside = np.full(len(ends), np.nan, np.float32)
     crossing = np.zeros(len(ends), bool)
     ppm = page.px_per_mm
     levels = measure.levels
     for index, strokes in enumerate(ends):
-        v_shape = len(strokes.angles) == 2 and not strokes.is_x and not _one_stroke(strokes)
-        if not (strokes.is_x or (v_shape and levels.measured)):
-            continue
+        if strokes.is_x:
+            profile = measure.rim_profile[index]
+            if not _paper_between_arms(profile, strokes.angles, levels.pen, calibration):
+                continue
+        elif not (len(strokes.angles) == 2 and not _opposite(*strokes.angles)):
+            continue  # no V: not two ends, or the two ends of one stroke
+        elif not levels.measured:
+            continue  # a pen the page does not show: no second pass to compare
         rx, ry = (float(r) for r in measure.radii_mm[index] * ppm)
-        towards = np.radians(np.asarray(strokes.angles))
-        tips = measure.centers_px[index] + np.asarray(strokes.reach)[:, None] * np.stack(
-            [rx * np.cos(towards), ry * np.sin(towards)], axis=1
-        )
+        # Where each end stops, in the page's px (the refined centre, the ends' reach).
+        ends_mm = [
+            reach * _towards(measure, index, angle)
+            for angle, reach in zip(strokes.angles, strokes.reach, strict=True)
+        ]
+        tips = measure.centers_px[index] + np.asarray(ends_mm) * ppm
         seen = StrokesOver(
             page.ink,
             measure.centers_px[index],
@@ -765,12 +774,6 @@ def _under_the_xs(
         else:
             crossing[index] = strokes_cross_inside(seen, (levels.ink_at, _overlay_at(levels)))
     return replace(measure, ends=tuple(ends), beside=beside, crossing_inside=crossing)
-
-
-def _one_stroke(strokes: StrokeEnds) -> bool:
-    """Whether two ends lie opposite each other: one stroke through the bubble."""
-    first, second = strokes.angles
-    return _opposite(first, second)
 
 
 def _overlay_at(levels: InkLevels) -> float:
@@ -1211,7 +1214,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
                 states.append(_unclear(Reason.FAINT_FILL))
             elif (
                 strokes.is_x
-                and _between_arms(profile, strokes.angles) < paper_between
+                and _paper_between_arms(profile, strokes.angles, pen, calibration)
                 and not (under >= filled_at)  # beside the strokes no fill (NaN: unknown)
             ):
                 states.append(_unclear(Reason.X_OVER_EMPTY))
@@ -1241,6 +1244,14 @@ OVERLAY_SHARE = 0.75
 # Half a felt-tip stroke (0.4 mm) and the scan's blur, seen from the centre at the
 # interior's rim of the smallest bubbles (1.2 mm out): at most 25° either side of an end.
 ARM_HALF_WIDTH_DEG = 25.0
+
+
+def _paper_between_arms(
+    profile: np.ndarray, angles: tuple[float, ...], pen: float, calibration: Calibration
+) -> bool:
+    """Whether the rim between an X's arms shows paper, not the page's pen: the X lies
+    over an empty circle, or over a fill that missed a side."""
+    return _between_arms(profile, angles) < calibration.fill_tone_share * pen
 
 
 def _between_arms(profile: np.ndarray, angles: tuple[float, ...]) -> float:

@@ -42,12 +42,19 @@ class Ring:
     diameter: float
 
 
-def _print(gray: np.ndarray, share: float) -> np.ndarray:
-    """255 where the page is darker than ``share`` of its paper."""
+def _paper(gray: np.ndarray) -> np.ndarray:
+    """The page's paper around every pixel: print closed over by a window of 1/20 of the
+    page (``PAPER_SHARE``)."""
     side = max(3, max(gray.shape) // PAPER_SHARE | 1)
-    paper = cv2.morphologyEx(
+    return cv2.morphologyEx(
         gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
     )
+
+
+def _print(gray: np.ndarray, share: float, paper: np.ndarray | None = None) -> np.ndarray:
+    """255 where the page is darker than ``share`` of its paper (:func:`_paper`, unless
+    given)."""
+    paper = _paper(gray) if paper is None else paper
     return cv2.compare(gray.astype(np.float32), paper.astype(np.float32) * share, cv2.CMP_LT)
 
 
@@ -216,11 +223,8 @@ def find_blurred_rings(gray: np.ndarray, print_share: float = BLURRED_PRINT_SHAR
     """The bullseyes of a page that a photo blurred (see :data:`BLURRED_PRINT_SHARE`),
     largest first: each blob of print of a mark's size that fills its ellipse and
     matches a blurred bullseye from ``MIN_BLURRED_MATCH``, its diameter the model's."""
-    side = max(3, max(gray.shape) // PAPER_SHARE | 1)
-    paper = cv2.morphologyEx(
-        gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
-    )
-    mask = cv2.compare(gray.astype(np.float32), paper.astype(np.float32) * print_share, cv2.CMP_LT)
+    paper = _paper(gray)
+    mask = _print(gray, print_share, paper)
     darkness = 1 - gray.astype(np.float32) / np.maximum(paper.astype(np.float32), 1.0)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     reach = min(gray.shape) * MAX_DIAMETER_SHARE

@@ -243,10 +243,14 @@ class HandwrittenBox(_Model):
         return Box(origin_mm=self.origin_mm, size_mm=self.size_mm)
 
 
+# The longest number a template bubbles digit by digit (a candidate number, a booklet).
+MAX_DIGIT_COLUMNS = 12
+
+
 class DigitColumns(_Model):
     """Bubbled digits: one column per digit position, bubbles 0–9 top to bottom."""
 
-    columns: Annotated[int, Field(ge=1, le=12)]
+    columns: Annotated[int, Field(ge=1, le=MAX_DIGIT_COLUMNS)]
     first_center_mm: Point
     column_pitch_mm: Annotated[float, Field(gt=0)]
     row_pitch_mm: Annotated[float, Field(gt=0)]

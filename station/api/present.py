@@ -32,13 +32,13 @@ def sheet_row(view: SheetView) -> SheetRow:
 
 def sheet_public(view: SheetView) -> SheetPublic:
     """A sheet with its reading, decisions and score."""
-    document = view.reading.document
+    summary = view.reading.summary
     return SheetPublic(
         **sheet_row(view).model_dump(),
         room_id=view.room.id,
         reading_status=view.reading.status,
-        reasons=document["reasons"],
-        warnings=document["warnings"],
+        reasons=summary["reasons"],
+        warnings=summary["warnings"],
         link_method=view.link_method,
         unclear=[f"{q}{o}" for q, o in view.unclear],
         decisions=[

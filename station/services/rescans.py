@@ -35,7 +35,13 @@ from station.services.intake import check_file_name, check_size, new_batch, rece
 from station.services.publishing import amend_publication
 from station.services.reading import add_reading, overlay_name, read_pages
 from station.services.rooms import rooms_of_exam
-from station.services.sheets import SheetView, get_reading, latest_decisions, sheet_view
+from station.services.sheets import (
+    SheetView,
+    get_reading,
+    latest_decisions,
+    reading_page,
+    sheet_view,
+)
 from station.storage.committee import RescanDecision, RescanRequest, RescanResult
 from station.storage.models import RESCAN, Candidate, Decision, Exam, Reading, User
 from station.words import RESCAN_OUTCOMES
@@ -61,10 +67,6 @@ class RescanView:
         if self.decision is not None:
             return "decided"
         return "rescanned" if self.result is not None else "filed"
-
-
-def _page(reading: Reading, candidate: str | None) -> ReadingPage:
-    return ReadingPage.model_validate({**reading.document, "candidate": candidate})
 
 
 def _live_sheet(session: Session, exam: Exam, number: str) -> Reading:
@@ -178,7 +180,8 @@ def rescan_view(session: Session, *, request: RescanRequest) -> RescanView:
     after = None
     if result is not None:
         changes = compare_readings(
-            _page(request.reading, request.candidate), _page(result.reading, request.candidate)
+            reading_page(request.reading, request.candidate),
+            reading_page(result.reading, request.candidate),
         )
         after = _score_with(session, original, _rescan_bubbles(changes))
     return RescanView(
@@ -204,7 +207,7 @@ def _score_with(
         return None
     profile = load_profile(view.room.exam.profile)
     decisions = {(d.question, d.option): d.state for d in view.decisions} | bubbles
-    page = _page(view.reading, view.candidate.number if view.candidate else None)
+    page = reading_page(view.reading, view.candidate.number if view.candidate else None)
     return score_sheet(page, answer_key(key, profile), profile, decisions)
 
 
@@ -258,7 +261,7 @@ def rescan(
             )
         candidate = request.candidate if page.candidate is None else page.candidate
         compare_readings(
-            _page(request.reading, request.candidate),
+            reading_page(request.reading, request.candidate),
             ReadingPage.model_validate({**page.as_dict(), "candidate": candidate}),
         )
     except OmrError as error:
@@ -312,7 +315,7 @@ def rescan(
 def _bubbles_by_hand(
     view: RescanView, bubbles: list[dict[str, object]]
 ) -> dict[tuple[int, str], str]:
-    answers = view.original.reading.document["answers"]
+    answers = view.original.reading.summary["answers"]
     chosen: dict[tuple[int, str], str] = {}
     for bubble in bubbles:
         question, option, state = int(bubble["question"]), str(bubble["option"]), bubble["state"]

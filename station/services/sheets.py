@@ -52,6 +52,7 @@ class SheetView:
     status: str
     doubts: list[str] = field(default_factory=list)
     hidden: str = ""  # why no score is shown (a sealed key, a variant the key lacks)
+    ink_in_doubt: bool = False  # in ink of another colour, and nobody kept it yet
 
     @property
     def label(self) -> str:
@@ -199,7 +200,8 @@ def _view(reading: Reading, room: Room, around: _Around) -> SheetView:
         view.doubts.append(f"bule neclare fără decizie: {', '.join(undecided)}")
     if candidate is None:
         view.doubts.append("candidatul nu este identificat: alegeți-l din lista sălii")
-    if other_ink(reading) and reading.id not in around.ink_kept:
+    view.ink_in_doubt = other_ink(reading) and reading.id not in around.ink_kept
+    if view.ink_in_doubt:
         view.doubts.append(
             "cerneală de altă culoare decât cea cerută (posibil semn distinctiv): anulați "
             "foaia și dați candidatului o foaie nouă, sau păstrați-o cu motivul"
@@ -216,7 +218,7 @@ def other_ink(reading: Reading) -> bool:
     return any(w.get("code") == Reason.INK_COLOUR for w in reading.summary.get("warnings", []))
 
 
-def ink_in_doubt(session: Session, reading: Reading) -> bool:
+def _ink_in_doubt(session: Session, reading: Reading) -> bool:
     """Whether the sheet is in ink of another colour and nobody kept it yet."""
     kept = session.scalars(select(InkKept).where(InkKept.reading_id == reading.id)).first()
     return other_ink(reading) and kept is None
@@ -233,7 +235,7 @@ def keep_ink(session: Session, *, reading: Reading, reason: str, actor: User) ->
         (409), ``reason_missing``.
     """
     _check_open(session, reading, "păstrarea foii scrise cu altă cerneală")
-    if not ink_in_doubt(session, reading):
+    if not _ink_in_doubt(session, reading):
         raise StationError(Reason.INK_NOT_IN_DOUBT, status_code=409, sheet=reading.id)
     if not reason.strip():
         raise StationError(Reason.REASON_MISSING, what="păstrarea foii")
@@ -259,14 +261,17 @@ def _profile(name: str) -> Profile:
 
 def _score(view: SheetView, key: AnswerKey) -> tuple[SheetScore | None, str | None]:
     profile = _profile(view.room.exam.profile)
-    page = ReadingPage.model_validate(
-        {**view.reading.summary, "candidate": view.candidate.number if view.candidate else None}
-    )
+    page = reading_page(view.reading, view.candidate.number if view.candidate else None)
     decisions = {(d.question, d.option): d.state for d in view.decisions}
     try:
         return score_sheet(page, key, profile, decisions), None
     except OmrError as error:
         return None, _cannot_score(error)
+
+
+def reading_page(reading: Reading, candidate: str | None) -> ReadingPage:
+    """What scoring reads of a stored reading (its summary), for ``candidate``."""
+    return ReadingPage.model_validate({**reading.summary, "candidate": candidate})
 
 
 def _cannot_score(error: OmrError) -> str:
@@ -303,7 +308,7 @@ def decide(
     _check_open(session, reading, "decizia asupra unei bule")
     if state not in DECIDED_STATES:
         raise StationError(Reason.DECISION_STATE_INVALID, states=", ".join(DECIDED_STATES))
-    read = reading.document["answers"].get(str(question), {}).get(option)
+    read = reading.summary["answers"].get(str(question), {}).get(option)
     if read != MarkState.UNCLEAR:
         shown = f"citită „{read}”" if read else "inexistentă"
         raise StationError(Reason.BUBBLE_NOT_UNCLEAR, bubble=f"{question}{option}", shown=shown)

@@ -46,9 +46,9 @@ def sheet_page(
             "view": view,
             "message": mesaj,
             "free_candidates": free,
-            "named": view.reading.document.get("candidate"),  # the number the sheet carries
+            "named": view.reading.summary.get("candidate"),  # the number the sheet carries
             "doubts": doubts(view),
-            "ink_in_doubt": sheets.ink_in_doubt(session, view.reading),
+            "ink_in_doubt": view.ink_in_doubt,
             "waiting": next_waiting(summary, after=view.reading.id),
         },
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import event, select
 
+from station.services.reading import summary_of
 from station.services.rooms import room_summary
 from station.services.sheets import SheetView, sheet_view
 from station.storage.models import Reading, Room
@@ -91,3 +92,6 @@ def test_the_room_view_shows_each_sheet_as_its_page_does_in_a_fixed_number_of_qu
     assert len(more) == 10 and more == _one_by_one(sessions)
     assert len(again) == len(statements)
     assert not [s for s in again if "readings.document" in s]
+    with sessions() as session:  # what the room view reads is what the reader wrote
+        for reading in session.scalars(select(Reading)):
+            assert reading.summary == summary_of(reading.document), reading.id

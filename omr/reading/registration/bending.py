@@ -25,6 +25,7 @@ from omr.reading.registration.outlines import (
     CONVERGED_MM,
     MIN_AGREEING_SHARE,
     REFINE_PASSES,
+    mark_off,
     outline_shifts,
     sampled_count,
 )
@@ -111,11 +112,7 @@ def bend_on_outlines(
             if agreeing < needed:
                 break
             if marks_off > MAX_REPROJECTION_ERROR_MM:
-                return Problem(
-                    Reason.REGISTRATION_INACCURATE,
-                    detail_ro=f"un marcaj este la {marks_off:.1f} mm de locul dat de bule",
-                    detail_en=f"a mark lies {marks_off:.1f} mm from where the bubbles put it",
-                )
+                return mark_off(marks_off)
             return replace(registration, bend=bend, outlines=agreeing, unconfirmed=None)
     return Problem(
         Reason.REGISTRATION_INACCURATE,

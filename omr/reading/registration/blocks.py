@@ -148,11 +148,15 @@ class _Layout:
     turned_corners: np.ndarray | None
     page_long: float
     part_long: float
-    rings: bool
     ringed: np.ndarray
     corner: np.ndarray
     bars: np.ndarray
     marks: np.ndarray
+
+    @property
+    def rings(self) -> bool:
+        """Whether any block is a bullseye."""
+        return bool(self.ringed.any())
 
 
 @per_template
@@ -179,7 +183,6 @@ def _layout(template: SheetTemplate) -> _Layout:
         turned_corners=turned_corners,
         page_long=page_long,
         part_long=min([max(p.size_mm) for p in template.page.parts] + [page_long]),
-        rings=any(block.shape == "rings" for block in registration.blocks),
         ringed=np.array([block.shape == "rings" for block in registration.blocks]),
         corner=np.array([block.shape == "corner" for block in registration.blocks]),
         bars=np.array([block.bars or 0 for block in registration.blocks]),
@@ -217,12 +220,6 @@ class _Candidates:
         return _Candidates(
             *(np.concatenate([a, b]) for a, b in zip(astuple(self), astuple(other), strict=True))
         )
-
-
-def _bullseyes(gray: np.ndarray, print_level: float) -> _Candidates:
-    """The page's bullseyes as candidates (print darker than ``print_level`` of the
-    paper): a square box around each."""
-    return _ring_candidates(find_rings(gray, print_level))
 
 
 def _new_rings(rings: list[Ring], found: _Candidates) -> _Candidates:
@@ -760,7 +757,10 @@ def register_by_blocks(scan: ScanChannels, template: SheetTemplate) -> PageRegis
 
     @cache
     def rings(print_level: float) -> _Candidates:
-        return _bullseyes(gray, print_level) if layout.rings else _Candidates.none()
+        # The page's bullseyes (print darker than ``print_level`` of the paper).
+        if not layout.rings:
+            return _Candidates.none()
+        return _ring_candidates(find_rings(gray, print_level))
 
     @cache
     def blurred() -> list[Ring]:

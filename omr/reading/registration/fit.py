@@ -108,10 +108,11 @@ def fit_homography(
 def _least_squares_affine(template_mm: np.ndarray, image_px: np.ndarray) -> np.ndarray:
     """The affine map (as a (3, 3) homography) fitted by least squares on every point.
 
-    An affine map is fitted on 3 marks, which determine it exactly: a robust estimator
-    (LMEDS) would fit two of them and leave the third out, whose miss (millimetres on a
-    page that is not quite flat) it then reports as the fit's error; least squares
-    leaves no mark out and shares the miss between them."""
+    An affine map is fitted on 3 marks (their centres alone would determine it; their
+    corners overdetermine it): a robust estimator (LMEDS) would fit two of them and
+    leave the third out, whose miss (millimetres on a page that is not quite flat) it
+    then reports as the fit's error; least squares leaves no mark out and shares the miss
+    between them."""
     source = np.asarray(template_mm, dtype=np.float64).reshape(-1, 2)
     target = np.asarray(image_px, dtype=np.float64).reshape(-1, 2)
     design = np.hstack([source, np.ones((len(source), 1))])

@@ -274,6 +274,15 @@ def outline_shifts(
     return centres, centres + shifts
 
 
+def mark_off(off_mm: float) -> Problem:
+    """``registration_inaccurate``: a mark lies ``off_mm`` from where the outlines put it."""
+    return Problem(
+        Reason.REGISTRATION_INACCURATE,
+        detail_ro=f"un marcaj este la {off_mm:.1f} mm de locul dat de bule",
+        detail_en=f"a mark lies {off_mm:.1f} mm from where the bubbles put it",
+    )
+
+
 def _marks_off_mm(registration: PageRegistration, homography: np.ndarray) -> float:
     """How far (mm) the found marks' corners lie from where ``homography`` puts them."""
     if not len(registration.marks_mm):
@@ -348,11 +357,7 @@ def refine_on_outlines(
             break
         marks_off = _marks_off_mm(registration, homography)
         if marks_off > MAX_REPROJECTION_ERROR_MM:
-            return Problem(
-                Reason.REGISTRATION_INACCURATE,
-                detail_ro=f"un marcaj este la {marks_off:.1f} mm de locul dat de bule",
-                detail_en=f"a mark lies {marks_off:.1f} mm from where the bubbles put it",
-            )
+            return mark_off(marks_off)
         return replace(
             registration,
             homography=homography,
