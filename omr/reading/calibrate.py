@@ -36,6 +36,12 @@ BLANK_COVERAGE = 0.15
 FILLED_FLOOR_COVERAGE = 0.42
 FILLED_COVERAGE = 0.55
 SMUDGE_TONE = 0.14
+# What a calibration sheet may set, whatever its scan shows: an ink threshold between
+# the faintest pencil a scanner tells from paper (15 %) and 60 % (past that, a black
+# pen's blurred stroke edges would be paper); a smudge threshold between the scanner's
+# flat field (5 %) and the lightest fill's tone (30 %). Blank and filled coverage stand
+# apart by more than the flat field's 5 % of the interior.
+INK_DARKNESS_RANGE, SMUDGE_RANGE, SEPARATION_MIN = (0.15, 0.6), (0.05, 0.3), 0.05
 
 
 def _reference_levels(calibration: Calibration) -> InkLevels:
@@ -116,12 +122,14 @@ def calibrate_from_image(image: np.ndarray, *, name: str = "scanner") -> Calibra
     base = load_calibration()
     darkness = measured(base, "tone", "darkness")
     ink_darkness = _at(darkness, "black", INK_TONE)
-    probe = base.model_copy(update={"ink_darkness": float(np.clip(ink_darkness, 0.15, 0.6))})
+    probe = base.model_copy(
+        update={"ink_darkness": float(np.clip(ink_darkness, *INK_DARKNESS_RANGE))}
+    )
     fill = measured(probe, "coverage", "fill")
     blank_max = max(_at(fill, ink, BLANK_COVERAGE) for ink in INKS)
     floor = min(_at(fill, ink, FILLED_FLOOR_COVERAGE) for ink in INKS)
     filled_min = min(_at(fill, ink, FILLED_COVERAGE) for ink in INKS)
-    if not blank_max + 0.05 < floor <= filled_min:
+    if not blank_max + SEPARATION_MIN < floor <= filled_min:
         raise CalibrationError(
             Reason.CALIBRATION_FAILED,
             detail_en=f"the references do not separate blank from filled (blank up to "
@@ -136,7 +144,9 @@ def calibrate_from_image(image: np.ndarray, *, name: str = "scanner") -> Calibra
         "blank_max_fill": round(blank_max, 3),
         "filled_min_fill_floor": round(floor, 3),
         "filled_min_fill": round(filled_min, 3),
-        "smudge_darkness": round(float(np.clip(_at(darkness, "black", SMUDGE_TONE), 0.05, 0.3)), 3),
+        "smudge_darkness": round(
+            float(np.clip(_at(darkness, "black", SMUDGE_TONE), *SMUDGE_RANGE)), 3
+        ),
     }
     calibration = base.model_copy(update=values)
     measure = measure_bubbles(page, layout, calibration, _reference_levels(calibration))

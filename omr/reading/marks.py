@@ -236,6 +236,13 @@ def _darkness_percentiles(
     return result
 
 
+# The outline probe (radius, points): the printed line, 24 points round it (0.5 mm apart
+# on the smallest bubbles), against the inside and the outside, each past the line's
+# width and the scan's blur (0.2 radii); the outside short of the next bubble's outline
+# on the residency grid's 1 mm gaps (1.5 radii of its 2 mm half-width).
+PROBE_RING, PROBE_INSIDE, PROBE_OUTSIDE = (1.0, 24), (0.55, 12), (1.45, 24)
+
+
 @cache
 def _outline_probe(rx: float, ry: float) -> tuple[np.ndarray, np.ndarray]:
     """Points (P, 2) and weights (P,) scoring a printed outline centred on them.
@@ -243,10 +250,17 @@ def _outline_probe(rx: float, ry: float) -> tuple[np.ndarray, np.ndarray]:
     The ring counts in full, the inside and the outside against it by half each: the
     weights sum to zero, so an even shadow or tint over the bubble scores nothing.
     """
-    ring = _ellipse_points(rx, ry, 1.0, 24)
-    inner = _ellipse_points(rx, ry, 0.55, 12)
-    outer = _ellipse_points(rx, ry, 1.45, 24)
-    weights = np.concatenate([np.full(24, 1 / 24), np.full(12, -0.5 / 12), np.full(24, -0.5 / 24)])
+    (ring, on_ring), (inner, inside), (outer, outside) = (
+        (_ellipse_points(rx, ry, radius, count), count)
+        for radius, count in (PROBE_RING, PROBE_INSIDE, PROBE_OUTSIDE)
+    )
+    weights = np.concatenate(
+        [
+            np.full(on_ring, 1 / on_ring),
+            np.full(inside, -0.5 / inside),
+            np.full(outside, -0.5 / outside),
+        ]
+    )
     return _frozen(np.concatenate([ring, inner, outer])), _frozen(weights.astype(np.float32))
 
 
@@ -387,8 +401,19 @@ def _strokes_reaching(centers: np.ndarray, radii: np.ndarray, start: int) -> np.
 
 
 def _outside(angle: np.ndarray, low: float) -> np.ndarray:
-    """Degrees from ``angle`` (0–180) to the slants ``low`` to ``low + 40`` (0 within)."""
-    return np.clip(np.maximum(low - angle, angle - (low + 40.0)), 0.0, None)
+    """Degrees from ``angle`` (0–180) to the slants ``low`` to ``low`` plus an X's range of
+    slants (40°; 0 within)."""
+    high = low + (X_SLANT_MAX_DEG - X_SLANT_MIN_DEG)
+    return np.clip(np.maximum(low - angle, angle - high), 0.0, None)
+
+
+# A printed outline stands 14–66 % of the paper's brightness above its inside and outside
+# (the probe's score on blank bubbles of every form read, halftoned and drop-out gray
+# scans included); a fill's edge or the scan's noise (under 1 %, averaged over the
+# probe's 60 samples) moves it by a few %. A question's outlines move to a shifted place
+# only when they gain 4 % of the paper per bubble there: under a third of the faintest
+# print's contrast, above what ink beside the outline gives.
+OUTLINE_GAIN_MIN = 0.04
 
 
 def _refine_offsets(
@@ -428,7 +453,7 @@ def _refine_offsets(
     best = np.argmax(totals, axis=1)
     gain = totals[np.arange(len(sizes)), best] - totals[:, zero]
     # Move only when the outline is clearly better aligned there.
-    chosen = np.where(gain > 0.04 * sizes, best, zero)
+    chosen = np.where(gain > OUTLINE_GAIN_MIN * sizes, best, zero)
     result = np.zeros_like(centers)
     result[order] = shifts[np.repeat(chosen, sizes)]
     return result
@@ -483,16 +508,24 @@ def _reached(inked: np.ndarray) -> np.ndarray:
     return np.where(steps > 0, np.asarray(REACH_RADII)[steps - 1], 0.0)
 
 
+# The chords a line over a fill is looked for along: every 7.5° (a straight stroke lies
+# within 3.75° of one), 0.15 radii apart up to 0.3 off the centre (a stroke crossing
+# off centre by a third of the radius lies within half a felt-tip line of one), and
+# ±0.6 radii long, inside the interior (0.7), 9 samples along each.
+CHORD_STEP_DEG, CHORD_OFFSETS = 7.5, (-0.3, -0.15, 0.0, 0.15, 0.3)
+CHORD_HALF_LENGTH, CHORD_SAMPLES = 0.6, 9
+
+
 @cache
 def _chord_points(rx: float, ry: float) -> np.ndarray:
     """(120, 9, 2) offsets: 24 directions × 5 offsets of a straight line across the
     interior, 9 samples along each (all within 0.7 radii)."""
     chords = []
-    for angle in np.radians(np.arange(0, 180, 7.5)):
+    for angle in np.radians(np.arange(0, 180, CHORD_STEP_DEG)):
         along = np.array([np.cos(angle), np.sin(angle)])
         across = np.array([-along[1], along[0]])
-        for offset in (-0.3, -0.15, 0.0, 0.15, 0.3):
-            t = np.linspace(-0.6, 0.6, 9)[:, None]
+        for offset in CHORD_OFFSETS:
+            t = np.linspace(-CHORD_HALF_LENGTH, CHORD_HALF_LENGTH, CHORD_SAMPLES)[:, None]
             chords.append((across * offset + t * along) * (rx, ry))
     return _frozen(np.asarray(chords, np.float32))
 
@@ -816,7 +849,7 @@ def ink_levels(
     if paper.sum() >= 3:
         floor = max(floor, float(np.median(grain[paper])))
         level = float(np.median(darkness[paper]))
-        spread = 1.4826 * float(np.median(np.abs(darkness[paper] - level)))
+        spread = MAD_TO_SIGMA * float(np.median(np.abs(darkness[paper] - level)))
         smudge_at = min(smudge_at, level + max(4 * spread, SMUDGE_ABOVE_PAPER))
     pen = float(np.median(tone[marked])) if marked.sum() >= 3 else 0.0
     if pen < PEN_ABOVE_FLOOR * floor:
@@ -824,6 +857,9 @@ def ink_levels(
     return InkLevels(pen, max(pen / 2, floor), smudge_at)
 
 
+# The median absolute deviation of normally spread values, times this, is their standard
+# deviation: a spread that the few marked bubbles among the paper do not inflate.
+MAD_TO_SIGMA = 1.4826
 # A page's marks are a pen only when half again as dark as the noise floor: lighter
 # "marks" are paper, shadow or show-through, and the calibration's default stands.
 PEN_ABOVE_FLOOR = 1.5

@@ -15,6 +15,10 @@ INK_BELOW_PAPER = 0.6
 # A sheet's own print (registration marks, QR code, grid, text) darkens 4–14 % of it; under
 # 0.2 % the page holds no print at all: a blank sheet, or the back of one.
 BLANK_INK_SHARE = 0.002
+# The page is judged at 600 px across (3 px per mm of A4, 2 of A3): the print's lines,
+# marks and text still show, the scanner's noise averages out. Its paper is the bright
+# end (95th percentile) of it: print and marks cover under a fifth of any sheet.
+CHECK_WIDTH_PX, PAPER_PERCENTILE = 600, 95
 # The Laplacian's variance at 600 px across: printed lines and text in focus give over a
 # thousand; lines smeared over a millimetre or more give under ten.
 BLUR_SHARPNESS = 40.0
@@ -35,10 +39,9 @@ def blank_or_blurred(gray: np.ndarray) -> Problem | None:
     ----------
     gray : (H, W) uint8 ndarray
     """
-    small = cv2.resize(
-        gray, (600, int(600 * gray.shape[0] / gray.shape[1])), interpolation=cv2.INTER_AREA
-    )
-    paper = float(np.percentile(small, 95))
+    height = int(CHECK_WIDTH_PX * gray.shape[0] / gray.shape[1])
+    small = cv2.resize(gray, (CHECK_WIDTH_PX, height), interpolation=cv2.INTER_AREA)
+    paper = float(np.percentile(small, PAPER_PERCENTILE))
     ink_share = float((small < paper * INK_BELOW_PAPER).mean())
     if ink_share < BLANK_INK_SHARE:
         return Problem(Reason.BLANK_PAGE)

@@ -58,11 +58,18 @@ def _print(gray: np.ndarray, share: float, paper: np.ndarray | None = None) -> n
     return cv2.compare(gray.astype(np.float32), paper.astype(np.float32) * share, cv2.CMP_LT)
 
 
+# A round blob: its box at most half again as long as wide (a pixel of rounding), and
+# solid: a disc fills π/4 of its box, a blurred or slightly torn one half of it at least.
+DOT_ELONGATION_MAX, DOT_SOLIDITY_MIN = 1.5, 0.5
+
+
 def _dots(mask: np.ndarray, largest: float) -> np.ndarray:
     """Centres (N, 2) of the small, round, solid blobs of print."""
     count, _, stats, centres = cv2.connectedComponentsWithStats(mask, connectivity=8)
     w, h, area = stats[1:, 2], stats[1:, 3], stats[1:, 4]
-    round_ = (np.maximum(w, h) <= 1.5 * np.minimum(w, h) + 1) & (area >= 0.5 * w * h)
+    round_ = (np.maximum(w, h) <= DOT_ELONGATION_MAX * np.minimum(w, h) + 1) & (
+        area >= DOT_SOLIDITY_MIN * w * h
+    )
     return centres[1:][round_ & (np.maximum(w, h) <= largest)]
 
 

@@ -30,8 +30,18 @@ class MarkerDetection:
     corners: dict[int, np.ndarray]
 
 
+# OpenCV's own least marker outline (3 % of the image's long side): a 12 mm marker's
+# 48 mm are 11 % of an A3 scanner bed.
+MIN_PERIMETER_SHARE = 0.03
+# Corners are refined to 0.05 px (a twentieth of the page's px, a hundredth of a mm at
+# 200 dpi) in at most 20 steps, in a window of half a marker cell (a side is 6 cells:
+# 4 of code, 2 of border), between 2 and 12 px.
+CORNER_CRITERIA = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.05)
+CELLS_PER_SIDE, CORNER_WINDOW_PX = 6, (2, 12)
+
+
 def _detector(
-    smallest_window: int, largest_window: int, min_perimeter: float = 0.03
+    smallest_window: int, largest_window: int, min_perimeter: float = MIN_PERIMETER_SHARE
 ) -> cv2.aruco.ArucoDetector:
     parameters = cv2.aruco.DetectorParameters()
     parameters.minMarkerPerimeterRate = min_perimeter
@@ -77,12 +87,12 @@ def detect_markers(scan: ScanChannels, *, quick_only: bool = False) -> MarkerDet
     found: dict[int, np.ndarray] = {}
     if ids is None:
         return MarkerDetection(found)
-    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.05)
     for marker_corners, marker_id in zip(corners, ids.ravel(), strict=True):
         points = (marker_corners.reshape(4, 2) / scale).astype(np.float32)
         side = float(np.linalg.norm(points[0] - points[1]))
-        window = max(2, min(12, int(side / 12)))
-        cv2.cornerSubPix(gray, points, (window, window), (-1, -1), criteria)
+        least, most = CORNER_WINDOW_PX
+        window = max(least, min(most, int(side / (2 * CELLS_PER_SIDE))))
+        cv2.cornerSubPix(gray, points, (window, window), (-1, -1), CORNER_CRITERIA)
         found.setdefault(int(marker_id), points)
     return MarkerDetection(found)
 
