@@ -1,11 +1,13 @@
 """Sheets that do not lie flat or fill the image: a form printed by others, drawn with
 reportlab and measured by ``from-pdf``, bent by a known smooth map, folded, and
-photographed small on a dark cloth, with small corner squares. A bent page reads, a
-folded one is refused or read with no bubble wrong, a small page is found; no bubble
-is ever read wrong."""
+photographed small on a dark cloth, with small corner squares. A bent page reads (also
+on a template whose parts lie off the print), a folded one is refused or read with no
+bubble wrong, a small page is found, and so are small squares a photo blurred past
+their edges, but no filled circle in their place; no bubble is ever read wrong."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import cv2
@@ -54,17 +56,41 @@ def _draw(path: Path, square_mm: float) -> None:
     canvas.save()
 
 
-def _form(folder: Path, square_mm: float) -> tuple[SheetTemplate, np.ndarray]:
-    """The template ``from-pdf`` measures and the form filled, rendered gray at ``DPI``."""
+def _form(
+    folder: Path, square_mm: float, parts_off_mm: float = 0.0
+) -> tuple[SheetTemplate, np.ndarray]:
+    """The template ``from-pdf`` measures and the form filled, rendered gray at ``DPI``;
+    with ``parts_off_mm``, the template's columns in thirds, each middle third that far
+    down and up by turns (a template measured on a photo of another print)."""
     pdf = folder / "form.pdf"
     _draw(pdf, square_mm)
     measured = measure_form(pdf)
-    template = write_template(measured.data, measured.notes, folder / "form.yaml")
+    data = measured.data
+    if parts_off_mm:
+        data = {**data, "question_blocks": _thirds(data["question_blocks"], parts_off_mm)}
+    template = write_template(data, measured.notes, folder / "form.yaml")
     page = cv2.cvtColor(render_form(pdf, 1, DPI), cv2.COLOR_BGR2GRAY)
     for x, y in FILLED:
         centre = (int(round(x * PX_PER_MM)), int(round(y * PX_PER_MM)))
         cv2.circle(page, centre, int((RADIUS_MM - 0.2) * PX_PER_MM), 40, -1, cv2.LINE_AA)
     return template, page
+
+
+def _thirds(blocks: list[dict], off_mm: float) -> list[dict]:
+    """Each question block cut in thirds of its rows; the middle third moved ``off_mm``
+    down in the first column, up in the second, and so on (no quadratic bends that)."""
+    parts = []
+    for column, block in enumerate(blocks):
+        rows = (block["last"] - block["first"] + 1) // 3
+        for third in range(3):
+            part = copy.deepcopy(block)
+            part["first"] = block["first"] + third * rows
+            part["last"] = part["first"] + rows - 1
+            x, y = block["first_center_mm"]
+            off = off_mm * (-1) ** column if third == 1 else 0.0
+            part["first_center_mm"] = [x, y + third * rows * block["row_pitch_mm"] + off]
+            parts.append(part)
+    return parts
 
 
 @pytest.fixture(scope="module")
@@ -158,3 +184,68 @@ def test_small_squares_on_a_coarse_photo_are_found(tmp_path: Path) -> None:
     reading = _read(coarse, template, tmp_path / "coarse.png")
     assert reading.status == "ok", reading.reasons
     assert not _wrong(reading, template)
+
+
+def test_a_bowed_sheet_reads_on_a_template_measured_on_another_print(tmp_path: Path) -> None:
+    # Parts of the template 0.5 mm off the print, by turns: no bend puts nine outlines
+    # in ten within CONVERGED_MM, but the bend settles, and each bubble's own alignment
+    # takes the rest (before: refused, the bend never converging).
+    template, page = _form(tmp_path, 6.0, parts_off_mm=0.5)
+    reading = _read(_moved(page, _bowed), template, tmp_path / "bowed.png")
+    assert reading.status == "ok", reading.reasons
+    assert reading.registration["bent"] and not _wrong(reading, template)
+
+
+# A 2 mm square of a phone photo of a photocopy at 4.6 px per mm (fixtures/real/sample3,
+# grayscale-80-gsm, its top right square): 7 px across, one pixel of blur past its top
+# edge and three past its left, so it fills 0.84–0.87 of its box, not 0.9.
+PHOTOCOPIED_SQUARE = np.array(
+    [
+        [233, 230, 233, 239, 254, 238, 247, 248, 247, 253, 247, 252, 241, 253, 230],
+        [233, 231, 236, 243, 229, 176, 172, 185, 192, 206, 214, 229, 219, 244, 232],
+        [232, 233, 240, 249, 185, 92, 71, 90, 89, 96, 105, 116, 193, 235, 236],
+        [231, 234, 244, 255, 190, 87, 68, 86, 73, 72, 72, 67, 182, 234, 241],
+        [231, 235, 245, 255, 181, 98, 91, 107, 94, 100, 100, 86, 192, 241, 244],
+        [232, 234, 244, 255, 156, 93, 87, 93, 83, 92, 92, 81, 211, 248, 242],
+        [232, 234, 242, 252, 162, 107, 96, 99, 96, 98, 89, 89, 227, 251, 236],
+        [233, 233, 240, 250, 139, 89, 80, 93, 104, 101, 88, 96, 234, 250, 232],
+        [235, 236, 237, 237, 144, 126, 113, 114, 116, 108, 99, 96, 245, 242, 238],
+        [235, 236, 236, 237, 233, 219, 208, 206, 204, 194, 184, 181, 242, 240, 236],
+        [234, 235, 236, 236, 255, 252, 250, 252, 251, 245, 241, 241, 238, 236, 234],
+    ],
+    np.float32,
+)
+
+
+def _coarse_with_blocks(template: SheetTemplate, page: np.ndarray, block: np.ndarray) -> np.ndarray:
+    """``page`` at 3 px per mm, each registration block replaced by ``block`` (its paper
+    at 234, levelled to the page's white) centred on it."""
+    coarse = cv2.resize(
+        page, None, fx=3.0 / PX_PER_MM, fy=3.0 / PX_PER_MM, interpolation=cv2.INTER_AREA
+    )
+    levelled = np.clip(block * (255 / 234), 0, 255).astype(np.uint8)
+    height, width = levelled.shape
+    for mark in template.registration.blocks:
+        x = int(round((mark.origin_mm[0] + mark.size_mm[0] / 2) * 3)) - width // 2
+        y = int(round((mark.origin_mm[1] + mark.size_mm[1] / 2) * 3)) - height // 2
+        coarse[y - 2 : y + height + 2, x - 2 : x + width + 2] = 255
+        coarse[y : y + height, x : x + width] = levelled
+    return coarse
+
+
+def test_photographed_squares_blurred_past_their_edges_are_found(tmp_path: Path) -> None:
+    # Under 12 px across, a pixel of blur past an edge costs a square a tenth of its box:
+    # it is held to the detection copy's MIN_NARROW_OUTLINE (before: no mark found).
+    template, page = _form(tmp_path, 2.5)
+    photo = _coarse_with_blocks(template, page, PHOTOCOPIED_SQUARE)
+    reading = _read(photo, template, tmp_path / "photo.png")
+    assert reading.status == "ok", reading.reasons
+    assert reading.registration["marks_found"] == 3 and not _wrong(reading, template)
+
+
+def test_filled_circles_in_place_of_small_squares_are_no_marks(tmp_path: Path) -> None:
+    template, page = _form(tmp_path, 2.5)
+    disc = np.full(PHOTOCOPIED_SQUARE.shape, 234, np.float32)
+    cv2.circle(disc, (7, 5), 4, 90, -1, cv2.LINE_AA)
+    reading = _read(_coarse_with_blocks(template, page, disc), template, tmp_path / "discs.png")
+    assert [problem.code for problem in reading.reasons] == ["registration_marks_not_found"]

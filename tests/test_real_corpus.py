@@ -67,3 +67,11 @@ def test_scans_at_73_dpi_are_read(tally: Tally) -> None:
     coarse = [j for j in tally.judgements if j.truth.image.name in ("omr-2.png", "omr-3.png")]
     assert len(coarse) == 2
     assert all(j.status != PageStatus.REJECTED for j in coarse)
+
+
+def test_a_photographed_photocopy_is_read(tally: Tally) -> None:
+    # Its fourth 2 mm square blurred past its edges (7 px across), its blocks' outlines
+    # up to 0.9 mm from where the template, measured on a photo of the thick sheet, puts
+    # them: the page bent to its four squares and outlines, each bubble aligned on its own.
+    (photo,) = [j for j in tally.judgements if j.truth.image.name == "grayscale-80-gsm.jpg"]
+    assert photo.status != PageStatus.REJECTED and (photo.exact or photo.flagged)

@@ -4,10 +4,12 @@ When no homography puts the printed bubble outlines where they are (a photo of a
 curved on cloth), the page is bent (:class:`omr.reading.bend.Bend`): template space is
 moved by a smooth polynomial before the registration's homography, fitted on where the
 outlines are found and where the marks were found. Each pass straightens the page
-through the last pass's bend and looks for every outline again near where it put it.
-The bend stands only when it puts the outlines within ``AGREE_MM`` (as a flat page's
-fit must) and every mark within ``MAX_REPROJECTION_ERROR_MM`` of where they were found;
-otherwise the page is refused: its bubbles are not where anything puts them.
+through the last pass's bend and looks for every outline again near where it put it,
+until nine outlines in ten lie within ``CONVERGED_MM`` of it or a pass no longer moves
+it (``SETTLED_MM``). The bend stands only when it puts half the outlines within
+``AGREE_MM`` (as a flat page's fit must) and every mark within
+``MAX_REPROJECTION_ERROR_MM`` of where they were found; otherwise the page is refused:
+its bubbles are not where anything puts them.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from omr.reading.registration.outlines import (
     CONVERGED_MM,
     MIN_AGREEING_SHARE,
     REFINE_PASSES,
+    REFINE_PX_PER_MM,
     mark_off,
     outline_shifts,
     sampled_count,
@@ -38,6 +41,14 @@ TRIM_SHARE = 0.1
 # A bend is fitted on three outlines or more for each of its terms (the marks, at the
 # page's edges, are not counted: they are few, and alike in a corner).
 OUTLINES_PER_TERM = 3
+
+
+# A pass whose bend moved no outline by half a pixel of the window the outlines are
+# looked for in (REFINE_PX_PER_MM) straightens the next window to the same pixels: the
+# bend has settled, and what the outlines still miss by is the template's own (a form
+# whose blocks were measured on a photo of another print), left to each bubble's own
+# alignment, whose misaligned share the reader checks.
+SETTLED_MM = 0.5 / REFINE_PX_PER_MM
 
 
 def may_bend(registration: PageRegistration) -> bool:
@@ -76,6 +87,15 @@ def _marks_in_mm(registration: PageRegistration, homography: np.ndarray) -> np.n
     ).reshape(-1, 2)
 
 
+def _settled(bend: Bend, previous: Bend | None, centres: np.ndarray) -> bool:
+    """Whether ``bend`` moves none of ``centres`` (n, 2) mm by ``SETTLED_MM`` from where
+    the ``previous`` pass's bend put it: the next pass would find the same outlines."""
+    if previous is None:
+        return False
+    shifts = np.linalg.norm(bend.moved(centres) - previous.moved(centres), axis=1)
+    return bool(shifts.max() <= SETTLED_MM)
+
+
 def bend_on_outlines(
     scan: ScanChannels, template: SheetTemplate, registration: PageRegistration
 ) -> PageRegistration | Problem:
@@ -105,8 +125,8 @@ def bend_on_outlines(
         )
         if fitted is None:
             break
-        bend, kept = fitted
-        if np.percentile(moved, 90) <= CONVERGED_MM:
+        previous, (bend, kept) = bend, fitted
+        if np.percentile(moved, 90) <= CONVERGED_MM or _settled(bend, previous, centres):
             marks_off = float(np.linalg.norm(bend.moved(marks_mm) - marks_at, axis=1).max())
             agreeing = int(kept[len(marks_mm) :].sum())
             if agreeing < needed:

@@ -45,7 +45,10 @@ MIN_RECTANGULARITY = 0.9
 # there the convex hull of a block turned 0–45° fills 0.88 of its minimum-area box or
 # more, a filled ellipse up to 0.93; from 12 px, blocks 0.94 or more, ellipses 0.89 or
 # less (measured on the 2025 form rendered at 150–300 dpi). Narrow blobs filling 0.85,
-# wider ones MIN_RECTANGULARITY, are measured at full resolution, where it decides.
+# wider ones MIN_RECTANGULARITY, are measured at full resolution, where it decides; a
+# blob still narrow there (a 2 mm square of a phone photo: 7 px) is held to 0.85 there
+# too, for one pixel of blur past an edge costs it a tenth of its box: its size, and
+# the fit's agreement with the other marks and the printed outlines, decide.
 NARROW_BLOB_PX, MIN_NARROW_OUTLINE = 12, 0.85
 # Printing, scanning and thresholding change a block's measured size by well under 25%.
 SIZE_TOLERANCE = 0.25
@@ -380,8 +383,12 @@ def _is_bar(blob: np.ndarray) -> bool:
 
 
 def _is_rectangle(blob: np.ndarray) -> bool:
-    """Whether the contour ``blob`` fills ``MIN_RECTANGULARITY`` of its box."""
-    return _box_share(blob) >= MIN_RECTANGULARITY
+    """Whether the contour ``blob`` fills ``MIN_RECTANGULARITY`` of its box, or
+    ``MIN_NARROW_OUTLINE`` when it is under ``NARROW_BLOB_PX`` across even at full
+    resolution (a small mark of a coarse photo), where a pixel of blur past one edge
+    costs a 7 px square a tenth of its box, as on the detection copy."""
+    narrow = min(cv2.minAreaRect(blob)[1]) < NARROW_BLOB_PX
+    return _box_share(blob) >= (MIN_NARROW_OUTLINE if narrow else MIN_RECTANGULARITY)
 
 
 _SHAPE_TESTS = {"solid": _is_rectangle, "bar": _is_bar, "corner": is_l}
@@ -395,8 +402,9 @@ def _measured(
 
     Each window is smoothed (a halftone's dots merge) and thresholded on its own (Otsu:
     blob against paper), so the light on the rest of the page does not matter; its
-    largest blob counts if it fills ``MIN_RECTANGULARITY`` of its minimum-area box (a
-    bar: :func:`_is_bar`; an L: :func:`omr.sheet.corner_marks.l_vertex`).
+    largest blob counts if it fills ``MIN_RECTANGULARITY`` of its minimum-area box
+    (:func:`_is_rectangle`; a bar: :func:`_is_bar`; an L:
+    :func:`omr.sheet.corner_marks.l_vertex`).
     """
     centres, sizes, corners = [], [], []
     pad = max(WINDOW_PAD_PX / scale, WINDOW_PAD_SIGMAS * HALFTONE_SIGMA_PX)
