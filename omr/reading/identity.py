@@ -14,6 +14,8 @@ from omr.vocabulary.errors import ScanError
 from omr.vocabulary.reasons import Problem, Reason
 from omr.vocabulary.states import MarkState
 
+# The QR code is looked for in its printed box and 3 mm round it: a registered page is
+# off by well under a millimetre, and a decoder needs the code's quiet zone round it.
 QR_MARGIN_MM = 3.0
 
 

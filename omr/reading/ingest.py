@@ -40,7 +40,7 @@ MIN_SIDE_PX = 200
 # An A3 page's long side at 1200 dpi is 19 843 px; a longer side is no scan of a sheet.
 MAX_SIDE_PX = 20_000
 MAX_PAGES = 500  # pages of one file; a scanner's batch of a room is well under
-PDF_DPI = 200
+PDF_DPI = 200  # a PDF page rendered as a 200 dpi scan: template space's own 8 px/mm
 EXIF_TURNS = range(2, 9)  # the orientations that turn or flip a page
 BAND_ROWS = 256  # rows of a decoded page Pillow writes out at once
 PDF_RENDER_SECONDS = 60  # one page rendered by pdftoppm; a sheet takes well under 1 s
@@ -50,6 +50,7 @@ _PILLOW_ERRORS = (OSError, SyntaxError, ValueError, TypeError, KeyError, EOFErro
 # The JPEG colour spaces libjpeg-turbo is asked for directly, and the layout wanted of each.
 _JPEG_SPACES = {"Gray": "GRAY", "YCbCr": "BGR"}
 MM_PER_INCH = 25.4
+# What a scanner writes, read by Pillow (a PDF goes to pdftoppm).
 RASTER_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
 
 

@@ -23,13 +23,16 @@ from omr.reading.bend import Bend, remap, to_source_points
 from omr.reading.channels import PRINT_CHANNEL, ScanChannels
 from omr.sheet.template import Box, SheetTemplate
 
+# Template space at 8 px/mm (203 dpi): the thinnest pen line (0.3 mm) is 2.4 px, the
+# smallest bubble (3.4 mm) 27 px across. Its overview at 2 px/mm shows the print's
+# boxes and marks, not strokes.
 PX_PER_MM = 8.0
 OVERVIEW_PX_PER_MM = 2.0
 # Around every bubble: an X's arms reach 1.9 radii, the outline search 0.8 mm more.
 BUBBLE_MARGIN_RADII, BUBBLE_MARGIN_MM = 2.0, 1.5
 BOX_MARGIN_MM = 4.0  # around the printed codes
 BEND_EDGE_PX = 16  # a bent window's edges are mapped at points this far apart
-PAPER = 255
+PAPER = 255  # what lies outside the scan is read as paper
 SAMPLES_AT_ONCE = 1 << 16  # per take: its index array, 512 kB, stays in cache
 # Samples read from each centre's patch when they are at least a third of its pixels
 # (the bubbles' alignment search, an X's reach, a stroke across a fill) and half a

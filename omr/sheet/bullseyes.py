@@ -20,12 +20,15 @@ import numpy as np
 
 # The printed bullseye: discs from its edge inwards, dark, paper, dark, paper, dark.
 RADII = (1.0, 0.8, 0.6, 0.4, 0.2)
+# Rays from the centre, every 22.5°: enough that a rule or a word touching the mark
+# spoils a few.
 RAYS = 16
 # Dot, paper, ring, paper, ring: five runs from the centre; the fifth ends at the edge.
 EDGES = 5
 # Most directions show the pattern (a rule or a word may touch the mark in a few), and
 # agree on the mark's radius to 15 %.
 MIN_RAY_SHARE, RADIUS_SPREAD = 0.75, 0.15
+# Five edges along a 6 px radius lie 1.2 px apart, the closest a scan still resolves.
 MIN_DIAMETER_PX = 12
 # A mark is at most a fifth of the page's short side across.
 MAX_DIAMETER_SHARE = 0.2

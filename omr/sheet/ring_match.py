@@ -13,6 +13,9 @@ from functools import cache
 
 import numpy as np
 
+# The band: a printed hairline (0.1–0.3 mm) and a pixel or two of blur either side; the
+# inside stops short of that blur, the outside starts past it and ends before the next
+# bubble's outline on a 1 mm gap (1.55 radii of a 2 mm half-width).
 RING_BAND_MM, INSIDE_RADII, OUTSIDE_RADII = 0.5, 0.6, (1.25, 1.55)
 
 

@@ -384,6 +384,8 @@ class Pictograms(_Model):
     cancelled_label: str = "anulat"
 
 
+# A print drops out of the red channel when it reflects red about as paper does: red
+# 170 of 255 or more (salmon and light red prints), where pens of every colour are dark.
 DROP_OUT_MIN_RED = 170
 
 

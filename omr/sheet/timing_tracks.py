@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
+# Bars printed alike measure alike within a quarter (thresholding and blur move each
+# edge by about a pixel); a bar lies on the pitch within a quarter of it; five bars
+# make a track (fewer are a row of boxes); a lost bar or two may lie between two found.
 SIZE_SHARE, PITCH_SHARE, MIN_BARS, MAX_GAP = 0.25, 0.25, 5, 2
 
 

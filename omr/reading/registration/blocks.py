@@ -112,6 +112,7 @@ WINDOW_PAD_PX, WINDOW_PAD_SIGMAS = 2, 3
 # 2025 form's two, rendered at 600 dpi); every column must be darker than its 180°
 # image, relative to the paper under it, by a quarter of that for the turn to count.
 MIN_ORIENTATION_CONTRAST = 0.025
+# Columns of print compared at 3 px/mm: a printed digit (2–3 mm) stays 6–9 px tall.
 ORIENTATION_PX_PER_MM = 3.0
 # The paper under a box is the box closed by a 3 mm square, which fits in no printed
 # digit (about 2 mm wide, strokes 0.3 mm, on the 2025 form): the numbers go, a shadow

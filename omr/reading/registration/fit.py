@@ -18,6 +18,8 @@ import numpy as np
 from omr.reading.bend import Bend
 from omr.vocabulary.reasons import Problem, Reason
 
+# A fit that misses a mark it was made from by a millimetre (a fifth of the smallest
+# bubble pitch) took a wrong blob for a mark, or the page is not flat.
 MAX_REPROJECTION_ERROR_MM = 1.0
 # The models a fit may use: a homography (8 unknowns) needs marks at 4 places or more
 # not in a line; an affine map (6) marks at 3; a similarity (4: turn, scale, shift) 2.
