@@ -1,0 +1,127 @@
+"""The blank page's look of the labels printed inside bubbles (``print.looks_inside``):
+written by ``omr template from-pdf``, validated, and used by the reader where a page's
+own blank bubbles of a label are too few to show their print."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import yaml
+from scansim.sheets import render_form, turn
+from test_from_pdf_generality import DPI, Drawn, Kind, _draw
+
+from omr.cli.main import main
+from omr.reading.pipeline import ReadOptions, read_files
+from omr.sheet.print_look import darkness_of
+from omr.sheet.template import SheetTemplate, load_template
+from omr.vocabulary.states import MarkState
+
+# Five questions and a candidate number of four digits, letters and digits printed inside.
+FORM = Kind(id_digits=4, columns=1, rows=5, labels="inside")
+# Four questions answered B and one C; the number 1112: three of the four bubbles of
+# label '1' and of label 'B' inked, fewer than a quarter of them blank.
+ANSWERS = {(1, "B"), (2, "B"), (3, "B"), (4, "B"), (5, "C")}
+NUMBER = "1112"
+PEN_BGR = (30, 40, 60)  # a blue-black ballpoint's reflectance, of 255
+
+
+@pytest.fixture(scope="module")
+def form(tmp_path_factory) -> tuple[Path, Drawn, SheetTemplate, Path]:
+    folder = tmp_path_factory.mktemp("looks")
+    pdf = folder / "form.pdf"
+    drawn = _draw(FORM, pdf)
+    output = folder / "form.yaml"
+    assert main(["template", "from-pdf", str(pdf), "-o", str(output)]) == 0
+    return pdf, drawn, load_template(output), output
+
+
+def _scan(pdf: Path, drawn: Drawn, share: float, path: Path) -> None:
+    """The form rendered, ``ANSWERS`` and ``NUMBER`` inked in discs ``share`` of their
+    bubble across (the pen darkens the print under it, which still shows), turned 2°,
+    blurred, JPEG."""
+    image = render_form(pdf, 1, DPI).astype(np.float32)
+    scale = DPI / 25.4
+    places = [drawn.answers[key] for key in ANSWERS]
+    places += [drawn.ids[(column, digit)] for column, digit in enumerate(NUMBER)]
+    pen = np.ones(image.shape[:2], np.uint8)
+    for x, y in places:
+        radius = int(drawn.size[0] * share * scale / 2)
+        cv2.circle(pen, (round(x * scale), round(y * scale)), radius, 0, -1)
+    inked = np.where(pen[..., None] == 0, np.array(PEN_BGR, np.float32) / 255, 1.0)
+    page = turn(np.clip(image * inked, 0, 255).astype(np.uint8), 2, 1.0)
+    cv2.imwrite(str(path), cv2.GaussianBlur(page, (0, 0), 0.8), [cv2.IMWRITE_JPEG_QUALITY, 85])
+
+
+def test_from_pdf_stores_each_labels_look(form) -> None:
+    _, _, template, output = form
+    looks = template.print.looks_inside
+    assert looks is not None and looks.px_per_mm == 10
+    assert {look.label for look in looks.looks} == set("ABCD0123456789")
+    for look in looks.looks:
+        darkness = darkness_of(look.darkness)
+        assert darkness.shape == (51, 51)
+        # Its outline on the box's edge, its label printed at the centre.
+        assert darkness[25, :3].max() > 0.8 and darkness[15:35, 15:35].max() > 0.8
+    assert "darkness: |\n" in output.read_text()
+
+
+@pytest.mark.parametrize("share", [1.0, 0.6], ids=["whole", "short_of_the_rim"])
+def test_a_label_inked_in_most_of_its_bubbles_is_read(form, tmp_path: Path, share: float) -> None:
+    # Measured on the page alone, the print of labels 'B' and '1' was taken for what
+    # three quarters of their bubbles hold: the candidate's ink. Fills 3 mm across
+    # (short of the interior's rim) were then taken off as print and read blank,
+    # certain; whole fills left the blank B's letter, read unclear.
+    pdf, drawn, template, _ = form
+    scan = tmp_path / "scan.jpg"
+    _scan(pdf, drawn, share, scan)
+    (reading,) = read_files([scan], ReadOptions(template=template))
+    assert reading.status != "rejected", reading.reasons
+    inked = {(str(q), o) for q, o in ANSWERS}
+    inked |= {(str(column + 1), digit) for column, digit in enumerate(NUMBER)}
+    wrong = {}
+    for bubble in reading.bubbles:
+        want = MarkState.FILLED if (str(bubble["question"]), bubble["option"]) in inked else None
+        state = bubble["state"]
+        if (want is None and state != MarkState.BLANK) or (
+            want is not None and state not in (MarkState.FILLED, MarkState.UNCLEAR)
+        ):
+            wrong[(bubble["field"], bubble["question"], bubble["option"])] = state
+    assert not wrong, wrong
+    if share == 1.0:
+        assert reading.status == "ok" and reading.candidate == NUMBER, reading.reasons
+
+
+def _with_looks(output: Path, change) -> dict:
+    data = yaml.safe_load(output.read_text())
+    change(data["print"])
+    return data
+
+
+def test_a_look_must_fit_its_bubble_and_its_label(form) -> None:
+    *_, output = form
+
+    def cut_row(spec: dict) -> None:
+        look = spec["looks_inside"]["looks"][0]
+        look["darkness"] = "\n".join(look["darkness"].split()[1:])
+
+    def no_labels(spec: dict) -> None:
+        spec["labels_inside"] = False
+
+    def unknown_label(spec: dict) -> None:
+        spec["looks_inside"]["looks"][0]["label"] = "Z"
+
+    def unknown_level(spec: dict) -> None:
+        look = spec["looks_inside"]["looks"][0]
+        look["darkness"] = look["darkness"].replace(".", "x", 1)
+
+    for change, message in (
+        (cut_row, "50 rows"),
+        (no_labels, "set labels_inside"),
+        (unknown_label, "prints 'Z'"),
+        (unknown_level, "not 'x'"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            SheetTemplate.model_validate(_with_looks(output, change))
