@@ -337,6 +337,12 @@ def convert_template(path: Path, images: Sequence[Path] = ()) -> MeasuredForm:
         "its bubble; the reader takes what the bubbles of a label print alike off the page "
         "before measuring ink (nothing, where nothing is printed)."
     )
+    notes.append(
+        "No print.looks_inside (what each label prints on the blank page, which from-pdf "
+        "renders): a scan's bubbles are a candidate's, so each label's print is measured "
+        "on each page alone, and where most of a label's bubbles on a page are inked it is "
+        "not known. Made from the form's PDF, a template knows it.",
+    )
     if scan is not None:
         centres = frame.to_page(np.concatenate([f.centres for f in answers]))
         data["print"]["colour"] = print_colour(colours[0], frame, corners[0], centres, size_mm)
