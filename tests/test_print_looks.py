@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import yaml
 from scansim.sheets import render_form, turn
-from test_from_pdf_generality import DPI, Drawn, Kind, _draw
+from test_from_pdf_generality import DPI, KINDS, Drawn, Kind, _draw
 
 from omr.cli.main import main
 from omr.reading.pipeline import ReadOptions, read_files
@@ -38,14 +38,16 @@ def form(tmp_path_factory) -> tuple[Path, Drawn, SheetTemplate, Path]:
     return pdf, drawn, load_template(output), output
 
 
-def _scan(pdf: Path, drawn: Drawn, share: float, path: Path) -> None:
-    """The form rendered, ``ANSWERS`` and ``NUMBER`` inked in discs ``share`` of their
+def _scan(
+    pdf: Path, drawn: Drawn, share: float, path: Path, answers: set = ANSWERS, number: str = NUMBER
+) -> None:
+    """The form rendered, ``answers`` and ``number`` inked in discs ``share`` of their
     bubble across (the pen darkens the print under it, which still shows), turned 2°,
     blurred, JPEG."""
     image = render_form(pdf, 1, DPI).astype(np.float32)
     scale = DPI / 25.4
-    places = [drawn.answers[key] for key in ANSWERS]
-    places += [drawn.ids[(column, digit)] for column, digit in enumerate(NUMBER)]
+    places = [drawn.answers[key] for key in answers]
+    places += [drawn.ids[(column, digit)] for column, digit in enumerate(number)]
     pen = np.ones(image.shape[:2], np.uint8)
     for x, y in places:
         radius = int(drawn.size[0] * share * scale / 2)
@@ -92,6 +94,25 @@ def test_a_label_inked_in_most_of_its_bubbles_is_read(form, tmp_path: Path, shar
     assert not wrong, wrong
     if share == 1.0:
         assert reading.status == "ok" and reading.candidate == NUMBER, reading.reasons
+
+
+def test_a_form_alike_turned_stores_its_looks(tmp_path: Path) -> None:
+    # Four bullseyes: the orientation boxes are found before the looks are measured.
+    # Every question answered A, fills 3 mm across: before, all twenty read blank on a
+    # page read ok.
+    pdf = tmp_path / "form.pdf"
+    drawn = _draw(KINDS["bullseyes"], pdf)
+    output = tmp_path / "form.yaml"
+    assert main(["template", "from-pdf", str(pdf), "-o", str(output)]) == 0
+    template = load_template(output)
+    assert template.print.looks_inside is not None
+    answered = {(question, "A") for question, _ in drawn.answers}
+    scan = tmp_path / "scan.jpg"
+    _scan(pdf, drawn, 0.6, scan, answered, "")
+    (reading,) = read_files([scan], ReadOptions(template=template))
+    states = {(b["question"], b["option"]): b["state"] for b in reading.bubbles}
+    assert all(states[key] != MarkState.BLANK for key in answered)
+    assert all(states[key] == MarkState.BLANK for key in set(drawn.answers) - answered)
 
 
 def _with_looks(output: Path, change) -> dict:

@@ -299,7 +299,6 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
             "Letters or digits are printed inside the bubbles (print.labels_inside): the "
             "reader takes them off the page before measuring ink."
         )
-        _store_looks(page, data, notes)
     if _symmetric(registration["blocks"]):
         registration["orientation_boxes"] = _orientation_boxes(page, blocks, marks)
         if not registration["orientation_boxes"]:
@@ -308,6 +307,8 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
             "The blocks look the same turned by 180°: orientation_boxes are printed "
             "question numbers (or bubbles) facing blank paper."
         )
+    if data["print"].get("labels_inside"):
+        _store_looks(page, data, notes)
     return MeasuredForm(data, notes)
 
 
