@@ -13,7 +13,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from pydantic import ValidationError
 
 from omr.forms.layout import (
     Block,
@@ -24,16 +23,11 @@ from omr.forms.layout import (
     question_number,
 )
 from omr.forms.pdf_page import FormPage, Word, load_form_page
-from omr.forms.print_looks import print_looks
+from omr.forms.print_looks import RENDERED, store_looks
 from omr.forms.shapes import SQUARE_FILL, bubble_sizes, find_shapes, of_size, print_mask
 from omr.forms.shapes import Block as SolidBlock
 from omr.forms.writing import mark_entry, page_spec, rounded, slug
-from omr.sheet.template import (
-    MAX_DIGIT_COLUMNS,
-    MIN_REGISTRATION_BLOCKS,
-    BlockRegistration,
-    SheetTemplate,
-)
+from omr.sheet.template import MAX_DIGIT_COLUMNS, MIN_REGISTRATION_BLOCKS, BlockRegistration
 from omr.vocabulary.errors import InputFileError
 from omr.vocabulary.reasons import Reason
 
@@ -307,25 +301,14 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
             "The blocks look the same turned by 180°: orientation_boxes are printed "
             "question numbers (or bubbles) facing blank paper."
         )
-    if data["print"].get("labels_inside"):
-        _store_looks(page, data, notes)
-    return MeasuredForm(data, notes)
-
-
-def _store_looks(page: FormPage, data: dict, notes: list[str]) -> None:
-    """``print.looks_inside``: each label's print inside its bubbles, as rendered here
-    (none when ``data`` is no template: writing it says why)."""
-    try:
-        bubbles = SheetTemplate.model_validate(data).all_bubbles
-    except ValidationError:
-        return
     gray = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY)
-    data["print"]["looks_inside"] = print_looks(gray, page.px_per_mm, bubbles)
-    notes.append(
-        "print.looks_inside: each label's bubble as this PDF prints it (`.` paper to `f` "
-        "black); the reader takes the print from it where a page's own blank bubbles of "
-        "a label are too few to show it. CHECK that each look shows its label."
-    )
+    if data["print"].get("labels_inside") and store_looks(data, [gray], page.px_per_mm, RENDERED):
+        notes.append(
+            "print.looks_inside: each label's bubble as this PDF prints it (`.` paper to `f` "
+            "black), for pages whose own blank bubbles of a label are too few to show it: "
+            "CHECK that each look shows its label."
+        )
+    return MeasuredForm(data, notes)
 
 
 def _symmetric(blocks: list[dict]) -> bool:

@@ -13,12 +13,15 @@ measurement of the interior then sees the candidate's ink alone. Labels whose
 interior is paper (nothing printed inside: this project's own sheets) are left as
 they are.
 
-A template measured from the form's PDF knows what each label's print looks like on the
-blank page (``print.looks_inside``). Its bubbles are then aligned on that look, and a
-bubble whose interior beyond the look's print is paper is blank: four of them or more
-show the print as this page holds it (its tone, its blur), measured as above on them
-alone. With fewer (a candidate number 1112, five questions answered B), the look itself,
-blurred as a scan blurs print, says where the print lies.
+A template may know what each label's print looks like on the blank page
+(``print.looks_inside``: rendered from the form's PDF, or the lightest quarter of scans).
+A bubble whose interior beyond that print is paper (its median) is blank. When so many
+are blank that the lightest quarter of the label's pixels falls on one of them, the page
+shows its print as it holds it (its tone, its blur; a drop-out print none), measured as
+above. With fewer (a candidate number 1112, five questions answered B), the lightest
+quarter would be a candidate's ink, and fills that leave the interior's rim would be
+taken off as print: the look, blurred as a scan blurs print, says where the print lies,
+each bubble moved onto it by a pixel or two.
 """
 
 from __future__ import annotations
@@ -119,18 +122,20 @@ def _look_at(look: PrintLook, looks_ppm: float, offsets: np.ndarray, ppm: float)
 
 def _by_look(
     ink: np.ndarray, centers: np.ndarray, offsets: np.ndarray, papers: np.ndarray, look: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray] | None:
     """(N, P) pixel indices of bubbles aligned on their label's ``look`` (P,) darkness,
-    and (P,) bool where their print lies: as the page's blank bubbles show it when
-    ``MIN_ALIKE`` or more are paper beyond the look's print, else as the look says."""
+    and (P,) bool where the look puts their print; None when the page shows it itself:
+    its bubbles paper beyond the look's print are so many that the lightest quarter of
+    the label's pixels (``BLANK_PERCENTILE``) falls on one of them."""
     index = _aligned(ink, centers, offsets, papers[:, None] * (1 - look[None]))
     values = ink.ravel()[index].astype(np.float32)
     stored = _grown(look >= PRINT_AT, offsets)
     if stored.all():
         return index, stored
     blank = np.median(values[:, ~stored], axis=1) >= (1 - PRINT_AT) * papers
-    if blank.sum() >= MIN_ALIKE:
-        return index, _page_print(values[blank], offsets)
+    count = len(centers)
+    if count >= MIN_ALIKE and blank.sum() >= count - BLANK_PERCENTILE / 100 * (count - 1):
+        return None
     return index, stored
 
 
@@ -159,10 +164,13 @@ def without_print(
         for label in np.unique(names[members]):
             rows = members[names[members] == label]
             look = stored.looks.of(label, size_mm) if stored else None
+            found = None
             if stored and look:
                 darkness = _look_at(look, stored.looks.px_per_mm, offsets, stored.px_per_mm)
                 papers = stored.papers[rows]
-                index, printed = _by_look(ink, centers[rows], offsets, papers, darkness)
+                found = _by_look(ink, centers[rows], offsets, papers, darkness)
+            if found is not None:
+                index, printed = found
             elif len(rows) < MIN_ALIKE:
                 continue
             else:
