@@ -126,12 +126,13 @@ def _by_look(
     """(N, P) pixel indices of bubbles aligned on their label's ``look`` (P,) darkness,
     and (P,) bool where the look puts their print; None when the page shows it itself:
     its bubbles paper beyond the look's print are so many that the lightest quarter of
-    the label's pixels (``BLANK_PERCENTILE``) falls on one of them."""
-    index = _aligned(ink, centers, offsets, papers[:, None] * (1 - look[None]))
-    values = ink.ravel()[index].astype(np.float32)
+    the label's pixels (``BLANK_PERCENTILE``) falls on one of them. A look printed all
+    over the interior (a shading) leaves no paper to tell a blank by: the page decides."""
     stored = _grown(look >= PRINT_AT, offsets)
     if stored.all():
-        return index, stored
+        return None
+    index = _aligned(ink, centers, offsets, papers[:, None] * (1 - look[None]))
+    values = ink.ravel()[index].astype(np.float32)
     blank = np.median(values[:, ~stored], axis=1) >= (1 - PRINT_AT) * papers
     count = len(centers)
     if count >= MIN_ALIKE and blank.sum() >= count - BLANK_PERCENTILE / 100 * (count - 1):
