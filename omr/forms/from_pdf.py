@@ -287,7 +287,8 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
             f"{len(grids)} grids of bubbled digits 0–9 are left out (a template holds one, "
             f"of {MAX_DIGIT_COLUMNS} columns at most): CHECK, and add what they mean."
         )
-    if _labels_inside(page, blocks) or _labels_inside(page, grids):
+    labels_inside = _labels_inside(page, blocks) or _labels_inside(page, grids)
+    if labels_inside:
         data["print"]["labels_inside"] = True
         notes.append(
             "Letters or digits are printed inside the bubbles (print.labels_inside): the "
@@ -301,8 +302,8 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
             "The blocks look the same turned by 180°: orientation_boxes are printed "
             "question numbers (or bubbles) facing blank paper."
         )
-    gray = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY)
-    if data["print"].get("labels_inside") and store_looks(data, [gray], page.px_per_mm, RENDERED):
+    gray = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY) if labels_inside else None
+    if gray is not None and store_looks(data, [gray], page.px_per_mm, RENDERED):
         notes.append(
             "print.looks_inside: each label's bubble as this PDF prints it (`.` paper to `f` "
             "black), for pages whose own blank bubbles of a label are too few to show it: "
