@@ -308,6 +308,7 @@ def test_from_pdf_measures_and_reads_a_form_of_others(tmp_path: Path, name: str)
     output = tmp_path / f"{name}.yaml"
     assert main(["template", "from-pdf", str(pdf), "-o", str(output)]) == 0
     template = load_template(output)
+    assert (template.print.looks_inside is not None) == template.print.labels_inside
     if kind.start > 1:
         last = kind.start + kind.columns * kind.rows - 1
         assert f"CHECK: the form prints questions {kind.start}–{last}" in output.read_text()

@@ -25,6 +25,7 @@ import numpy as np
 from omr.forms.fit_blocks import FittedBlocks, fit_blocks
 from omr.forms.from_pdf import MeasuredForm
 from omr.forms.omrchecker import DIGITS, NUMBERED, Field, Frame, crop_of, fields_of, frame_of
+from omr.forms.print_looks import SCANNED, store_looks
 from omr.forms.scan_marks import (
     PX_PER_MM,
     ScanMarks,
@@ -360,6 +361,18 @@ def convert_template(path: Path, images: Sequence[Path] = ()) -> MeasuredForm:
             "The marks look the same turned by 180°: orientation_boxes are cells printed "
             "on every scan given, facing blank paper on every one"
             + ("." if boxes else ": NONE FOUND, give --image SCAN or draw them by hand.")
+        )
+    if copies and store_looks(data, copies, PX_PER_MM, SCANNED):
+        notes.append(
+            f"print.looks_inside: each label's bubble as the {len(copies)} scans given print "
+            "it, the lightest quarter of its bubbles there (`.` paper to `f` black), for pages "
+            "whose own blank bubbles of a label are too few to show it: CHECK that each look "
+            "shows its label and no candidate's ink."
+        )
+    else:
+        notes.append(
+            "No print.looks_inside (what each label prints inside its bubbles, measured on "
+            "the scans given): each page's blank bubbles of a label must show it."
         )
     return MeasuredForm(data, notes)
 

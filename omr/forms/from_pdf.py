@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from omr.forms.layout import (
@@ -22,6 +23,7 @@ from omr.forms.layout import (
     question_number,
 )
 from omr.forms.pdf_page import FormPage, Word, load_form_page
+from omr.forms.print_looks import RENDERED, store_looks
 from omr.forms.shapes import SQUARE_FILL, bubble_sizes, find_shapes, of_size, print_mask
 from omr.forms.shapes import Block as SolidBlock
 from omr.forms.writing import mark_entry, page_spec, rounded, slug
@@ -285,7 +287,8 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
             f"{len(grids)} grids of bubbled digits 0–9 are left out (a template holds one, "
             f"of {MAX_DIGIT_COLUMNS} columns at most): CHECK, and add what they mean."
         )
-    if _labels_inside(page, blocks) or _labels_inside(page, grids):
+    labels_inside = _labels_inside(page, blocks) or _labels_inside(page, grids)
+    if labels_inside:
         data["print"]["labels_inside"] = True
         notes.append(
             "Letters or digits are printed inside the bubbles (print.labels_inside): the "
@@ -298,6 +301,13 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
         notes.append(
             "The blocks look the same turned by 180°: orientation_boxes are printed "
             "question numbers (or bubbles) facing blank paper."
+        )
+    gray = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY) if labels_inside else None
+    if gray is not None and store_looks(data, [gray], page.px_per_mm, RENDERED):
+        notes.append(
+            "print.looks_inside: each label's bubble as this PDF prints it (`.` paper to `f` "
+            "black), for pages whose own blank bubbles of a label are too few to show it: "
+            "CHECK that each look shows its label."
         )
     return MeasuredForm(data, notes)
 

@@ -59,7 +59,14 @@ def _represent_list(dumper: yaml.SafeDumper, items: list) -> yaml.Node:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=inline)
 
 
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
+    """Lines (a print look) as a literal block, to be read as the picture they are."""
+    style = "|" if "\n" in text else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
 _FlowLists.add_representer(list, _represent_list)
+_FlowLists.add_representer(str, _represent_str)
 
 
 def write_template(data: dict, notes: list[str], path: Path) -> SheetTemplate:

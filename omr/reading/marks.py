@@ -41,10 +41,10 @@ import numpy as np
 
 from omr.reading.beside_strokes import StrokesOver, ink_beside_strokes, strokes_cross_inside
 from omr.reading.bridges import GapSamples, bridged, gap_samples
-from omr.reading.printed_inside import without_print
+from omr.reading.printed_inside import StoredPrint, without_print
 from omr.reading.template_space import TemplatePage, gather, per_template
 from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
-from omr.sheet.template import Bubble, SheetTemplate
+from omr.sheet.template import Bubble, PrintLooks, SheetTemplate
 from omr.vocabulary.reasons import Reason
 from omr.vocabulary.states import MarkState
 
@@ -597,6 +597,7 @@ class BubbleLayout:
     radii_mm: np.ndarray
     gaps: GapSamples
     printed_labels: tuple[str, ...] = ()  # the labels printed inside (print.labels_inside)
+    printed_looks: PrintLooks | None = None  # their looks on the blank page (looks_inside)
 
 
 @per_template
@@ -631,6 +632,7 @@ def bubble_layout(template: SheetTemplate, answers_only: bool = False) -> Bubble
         np.array(sizes_mm, np.float32).reshape(-1, 2) / 2,
         gap_samples(centers_mm, sizes_mm),
         tuple(b.option for b in bubbles) if template.print.labels_inside else (),
+        template.print.looks_inside,
     )
 
 
@@ -670,10 +672,13 @@ def measure_bubbles(
         groups.append((group, rx, ry, paper))
     if levels is None and layout.printed_labels:  # print inside bubbles: not the candidate's
         discs = [
-            (g.members, _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS))
+            (g.members, _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS), g.size_mm)
             for g, rx, ry, _ in groups
         ]
-        page = replace(page, ink=without_print(page.ink, centers, layout.printed_labels, discs))
+        looks = layout.printed_looks
+        stored = StoredPrint(looks, papers, ppm) if looks else None
+        ink = without_print(page.ink, centers, layout.printed_labels, discs, stored)
+        page = replace(page, ink=ink)
     darkness = np.zeros(count, np.float32)
     tone = np.zeros(count, np.float32)
     grain = np.zeros(count, np.float32)

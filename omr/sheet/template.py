@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from omr.sheet.print_look import check_rows, pixels_of
 from omr.sheet.timing_tracks import MIN_BARS as MIN_TRACK_BARS
 from omr.vocabulary.errors import TemplateError
 from omr.vocabulary.reasons import Reason
@@ -389,6 +390,43 @@ class Pictograms(_Model):
 DROP_OUT_MIN_RED = 170
 
 
+class PrintLook(_Model):
+    """What the bubbles of size ``size_mm`` printing ``label`` look like on the blank page:
+    the bubble's box, centred on it, in ``darkness`` rows (:mod:`omr.sheet.print_look`)."""
+
+    label: str
+    size_mm: Size
+    darkness: str
+
+
+class PrintLooks(_Model):
+    """The blank page's look of each printed label and bubble size, at ``px_per_mm``:
+    the reader knows from it where the print lies inside a bubble when the page's own
+    blank bubbles cannot show it (omr.reading.printed_inside)."""
+
+    # 4 px/mm still places a stroke's 0.3 mm; past 20 a look outweighs its template.
+    px_per_mm: Annotated[float, Field(ge=4, le=20)]
+    looks: list[PrintLook] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _rows_fit(self) -> PrintLooks:
+        seen = set()
+        for look in self.looks:
+            key = (look.label, tuple(look.size_mm))
+            if key in seen:
+                raise ValueError(f"label {look.label!r} of {look.size_mm} mm has two looks")
+            seen.add(key)
+            check_rows(look.darkness, pixels_of(look.size_mm, self.px_per_mm))
+        return self
+
+    def of(self, label: str, size_mm: tuple[float, float]) -> PrintLook | None:
+        """The look of the bubbles of ``size_mm`` printing ``label``, if stored."""
+        for look in self.looks:
+            if look.label == label and tuple(look.size_mm) == tuple(size_mm):
+                return look
+        return None
+
+
 class PrintSpec(_Model):
     """How the sheet looks on paper. Only ``colour`` (:attr:`drops_out`) and
     ``labels_inside`` are read back."""
@@ -402,6 +440,14 @@ class PrintSpec(_Model):
     # printed by others): the reader takes that print off the page before measuring ink
     # (omr.reading.printed_inside).
     labels_inside: bool = False
+    # What that print looks like on the blank page (``omr template from-pdf``).
+    looks_inside: PrintLooks | None = None
+
+    @model_validator(mode="after")
+    def _looks_of_labels_inside(self) -> PrintSpec:
+        if self.looks_inside is not None and not self.labels_inside:
+            raise ValueError("looks_inside describes labels printed inside: set labels_inside")
+        return self
 
     @property
     def drops_out(self) -> bool:
@@ -432,6 +478,7 @@ class SheetTemplate(_Model):
         _check_questions(self)
         _check_bubbles(self)
         _check_parts(self)
+        _check_looks(self)
         return self
 
     @property
@@ -619,6 +666,19 @@ def _check_parts(template: SheetTemplate) -> None:
         for what, box in boxes:
             if not _contains(part.box, box):
                 raise ValueError(f"page part {part.name!r} does not hold {what}")
+
+
+def _check_looks(template: SheetTemplate) -> None:
+    """Each stored look is of a label and size some bubble prints."""
+    looks = template.print.looks_inside
+    if looks is None:
+        return
+    printed = {(bubble.option, tuple(bubble.size_mm)) for bubble in template.all_bubbles}
+    for look in looks.looks:
+        if (look.label, tuple(look.size_mm)) not in printed:
+            raise ValueError(
+                f"print.looks_inside: no bubble of {look.size_mm} mm prints {look.label!r}"
+            )
 
 
 def format_validation_error(error: ValidationError) -> str:
