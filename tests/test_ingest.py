@@ -18,7 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from scansim.sheets import fill, render_sheet
 
 from omr.cli.main import main
-from omr.process_memory import kept_apart, reuse_large_buffers
+from omr.process_memory import MMAP_THRESHOLD_MAX, kept_apart, page_buffer, reuse_large_buffers
 from omr.reading import ingest
 from omr.reading.ingest import load_pages
 from omr.reading.pipeline import ReadOptions, read_file_page, read_files
@@ -286,6 +286,25 @@ def test_the_next_page_reuses_the_memory_of_the_last(tmp_path: Path, specializar
         faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
     # A fresh A4 page at 200 dpi is 3,000 4-KiB pages (12 MB) for the scan alone.
     assert faults[-1] < 300, faults
+
+
+def test_a_page_past_the_heaps_limit_reuses_the_last_ones_memory_once_let_go() -> None:
+    """A decoded page too large for the heap to keep (an A3 page at 300 dpi in colour)
+    is decoded into the last one's memory, never while an array of that page lives."""
+    if not reuse_large_buffers():
+        pytest.skip("not glibc: the allocator is left as it is")
+    size = MMAP_THRESHOLD_MAX + 4096
+    assert page_buffer(MMAP_THRESHOLD_MAX) is None  # the heap keeps it
+    first = page_buffer(size)
+    assert first is not None and first.size == size
+    held = first[:10].reshape(2, 5)  # a view of the page, still in use
+    del first
+    second = page_buffer(size)
+    assert second is not None and not np.shares_memory(second, held)
+    address = second.ctypes.data
+    del second
+    third = page_buffer(size - 1)  # smaller: the same memory
+    assert third is not None and third.ctypes.data == address and third.size == size - 1
 
 
 def test_what_a_process_keeps_for_good_is_mapped_apart_from_the_heap() -> None:

@@ -30,6 +30,7 @@ import numpy as np
 import simplejpeg
 from PIL import ExifTags, Image, ImageOps, ImageSequence, UnidentifiedImageError
 
+from omr.process_memory import page_buffer
 from omr.reading.channels import is_bilevel, is_bilevel_sample
 from omr.vocabulary.reasons import Problem, Reason
 
@@ -352,11 +353,13 @@ def _jpeg(data: bytes, factor: int) -> np.ndarray | None:
         height, width, space, _ = simplejpeg.decode_jpeg_header(data)
         if space not in _JPEG_SPACES:
             return None
+        height, width = -(-height // factor), -(-width // factor)
         array = simplejpeg.decode_jpeg(
             data,
             _JPEG_SPACES[space],
-            min_height=-(-height // factor),
-            min_width=-(-width // factor),
+            min_height=height,
+            min_width=width,
+            buffer=page_buffer(height * width * (1 if space == "Gray" else 3)),
         )
     except ValueError:
         return None
