@@ -13,7 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, TiffImagePlugin
 from reportlab.pdfgen.canvas import Canvas
 from scansim.sheets import fill, render_sheet
 
@@ -315,3 +315,26 @@ def test_what_a_process_keeps_for_good_is_mapped_apart_from_the_heap() -> None:
     kept[1, 2] = 5.0
     assert kept.sum() == 5.0
     assert kept_apart((0, 4), np.uint8).shape == (0, 4)
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+@pytest.mark.parametrize("strip_size", [None, 4096])
+def test_an_uncompressed_tiff_reads_as_pillow_unpacks_it(
+    tmp_path: Path, mode: str, strip_size: int | None
+) -> None:
+    """An uncompressed TIFF page, in one strip or many, is copied from the file's bytes to
+    the pixels Pillow's own decoding gives (colour as BGR)."""
+    rng = np.random.default_rng(18)
+    pixels = rng.integers(0, 256, (301, 203, 3), np.uint8)
+    image = Image.fromarray(pixels if mode == "RGB" else pixels[..., 1])
+    path = tmp_path / "page.tif"
+    if strip_size is None:
+        image.save(path, dpi=(300, 300))
+    else:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(TiffImagePlugin, "WRITE_LIBTIFF", True)
+            image.save(path, dpi=(300, 300), strip_size=strip_size)
+    assert all(tile.codec_name == "raw" for tile in Image.open(path).tile)
+    (page,) = list(load_pages(path))
+    expected = pixels[..., ::-1] if mode == "RGB" else pixels[..., 1]
+    assert np.array_equal(page.image, expected)
