@@ -5,7 +5,9 @@ the template pages). glibc maps such sizes afresh and unmaps them when freed, so
 page pays for thousands of page faults: on an A4 page at 200 dpi, 2,000 faults and 8 ms
 of 36. Raising the threshold for fresh mappings to its limit (32 MB on 64-bit) and
 keeping freed memory in the heap lets the next page reuse it: the process keeps its
-peak, which it reaches on every page anyway.
+peak, which it reaches on every page anyway. A decoded scan larger than that limit (an
+A3 page at 300 dpi in colour: 60 MB) is mapped afresh all the same, and the kernel zeroes
+every page of it (7 ms of that page's reading): :func:`page_buffer` keeps it instead.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import mmap
+import sys
+import threading
 from functools import cache
 
 import numpy as np
@@ -21,6 +25,31 @@ import numpy as np
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
 MMAP_THRESHOLD_MAX = 32 * 1024 * 1024
 TRIM_THRESHOLD = 1024 * 1024 * 1024
+
+
+class _KeptBuffer:
+    """The one page buffer a process keeps (see :func:`page_buffer`)."""
+
+    def __init__(self) -> None:
+        self.enabled = False
+        self.lock = threading.Lock()
+        self.buffer: np.ndarray | None = None
+
+    def claim(self, size: int) -> np.ndarray | None:
+        """The kept buffer's first ``size`` bytes, when nothing else holds any of it (no
+        array made from it lives: each holds a reference to it), else a new buffer kept in
+        its place; None when the process keeps no buffers."""
+        if not self.enabled:
+            return None
+        with self.lock:  # claimed (a view taken) before another thread may look
+            kept = self.buffer
+            # References: this local, getrefcount's argument and the attribute.
+            if kept is None or kept.size < size or sys.getrefcount(kept) > 3:
+                kept = self.buffer = np.empty(size, np.uint8)
+            return kept[:size]
+
+
+_kept_buffer = _KeptBuffer()
 
 
 @cache
@@ -35,9 +64,21 @@ def reuse_large_buffers() -> bool:
         mallopt = libc.mallopt
     except (OSError, AttributeError, TypeError):
         return False
-    return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_MAX)) and bool(
+    tuned = bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_MAX)) and bool(
         mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
     )
+    _kept_buffer.enabled = tuned
+    return tuned
+
+
+def page_buffer(size: int) -> np.ndarray | None:
+    """A writable uint8 buffer of ``size`` bytes to decode a page into, when the heap
+    would not keep one of that size (above ``MMAP_THRESHOLD_MAX``) and the process opted
+    into :func:`reuse_large_buffers`: the previous page's memory once no array of that page
+    is held any more; None otherwise (let the decoder allocate)."""
+    if size <= MMAP_THRESHOLD_MAX:
+        return None
+    return _kept_buffer.claim(size)
 
 
 def kept_apart(shape: tuple[int, ...], dtype: np.dtype | type) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from omr.reading.channels import ScanChannels
+from omr.reading.template_space import TemplatePage
 
 
 def _colour_page() -> np.ndarray:
@@ -34,3 +35,23 @@ def test_a_gray_page_keeps_its_ink() -> None:
     scan = ScanChannels(gray)
     scan.release_ink()
     assert scan.ink is scan.image
+
+
+def test_the_print_is_sampled_alike_from_the_kept_part_and_from_the_scan() -> None:
+    """The print part registration kept serves the bubbles it holds, to the same pixels
+    as the scan itself (odd origins, turned offsets); others are read from the scan."""
+    image = _colour_page()
+    turn = np.array([[0.98, -0.17, 21.3], [0.17, 0.98, 7.9], [0.0, 0.0, 1.0]])
+
+    def page(scan: ScanChannels) -> TemplatePage:
+        return TemplatePage(np.zeros((200, 260), np.uint8), 8.0, scan, turn, print_apart=True)
+
+    centres = np.array([[60.2, 50.7], [90.5, 81.0], [120.4, 99.6]], np.float32)
+    offsets = np.random.default_rng(7).uniform(-12, 12, (9, 11, 2)).astype(np.float32)
+    expected = page(ScanChannels(image)).sample_printed(centres, offsets)
+    for part in ((33, 41, 211, 197), (151, 3, 317, 239)):  # all the centres; none of them
+        kept = ScanChannels(image)
+        assert np.array_equal(
+            kept.print_part(*part), image[part[1] : part[3], part[0] : part[2], 1]
+        )
+        assert np.array_equal(page(kept).sample_printed(centres, offsets), expected)

@@ -13,12 +13,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, TiffImagePlugin
 from reportlab.pdfgen.canvas import Canvas
 from scansim.sheets import fill, render_sheet
 
 from omr.cli.main import main
-from omr.process_memory import kept_apart, reuse_large_buffers
+from omr.process_memory import MMAP_THRESHOLD_MAX, kept_apart, page_buffer, reuse_large_buffers
 from omr.reading import ingest
 from omr.reading.ingest import load_pages
 from omr.reading.pipeline import ReadOptions, read_file_page, read_files
@@ -288,6 +288,25 @@ def test_the_next_page_reuses_the_memory_of_the_last(tmp_path: Path, specializar
     assert faults[-1] < 300, faults
 
 
+def test_a_page_past_the_heaps_limit_reuses_the_last_ones_memory_once_let_go() -> None:
+    """A decoded page too large for the heap to keep (an A3 page at 300 dpi in colour)
+    is decoded into the last one's memory, never while an array of that page lives."""
+    if not reuse_large_buffers():
+        pytest.skip("not glibc: the allocator is left as it is")
+    size = MMAP_THRESHOLD_MAX + 4096
+    assert page_buffer(MMAP_THRESHOLD_MAX) is None  # the heap keeps it
+    first = page_buffer(size)
+    assert first is not None and first.size == size
+    held = first[:10].reshape(2, 5)  # a view of the page, still in use
+    del first
+    second = page_buffer(size)
+    assert second is not None and not np.shares_memory(second, held)
+    address = second.ctypes.data
+    del second
+    third = page_buffer(size - 1)  # smaller: the same memory
+    assert third is not None and third.ctypes.data == address and third.size == size - 1
+
+
 def test_what_a_process_keeps_for_good_is_mapped_apart_from_the_heap() -> None:
     """A template's tables made while a page is read live in their own mapping: zeroed,
     writable, of the shape asked for (an empty one too)."""
@@ -296,3 +315,26 @@ def test_what_a_process_keeps_for_good_is_mapped_apart_from_the_heap() -> None:
     kept[1, 2] = 5.0
     assert kept.sum() == 5.0
     assert kept_apart((0, 4), np.uint8).shape == (0, 4)
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+@pytest.mark.parametrize("strip_size", [None, 4096])
+def test_an_uncompressed_tiff_reads_as_pillow_unpacks_it(
+    tmp_path: Path, mode: str, strip_size: int | None
+) -> None:
+    """An uncompressed TIFF page, in one strip or many, is copied from the file's bytes to
+    the pixels Pillow's own decoding gives (colour as BGR)."""
+    rng = np.random.default_rng(18)
+    pixels = rng.integers(0, 256, (301, 203, 3), np.uint8)
+    image = Image.fromarray(pixels if mode == "RGB" else pixels[..., 1])
+    path = tmp_path / "page.tif"
+    if strip_size is None:
+        image.save(path, dpi=(300, 300))
+    else:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(TiffImagePlugin, "WRITE_LIBTIFF", True)
+            image.save(path, dpi=(300, 300), strip_size=strip_size)
+    assert all(tile.codec_name == "raw" for tile in Image.open(path).tile)
+    (page,) = list(load_pages(path))
+    expected = pixels[..., ::-1] if mode == "RGB" else pixels[..., 1]
+    assert np.array_equal(page.image, expected)

@@ -158,19 +158,20 @@ def bridged(
     chosen = marked | blank
     if not marked.any():
         return result
-    own = samples.own[chosen]
     values = _gap_pixels(page.ink, centers_px, samples, chosen, page.px_per_mm)
-    darkness = 1.0 - values / paper[own][:, None, None]
+    darkness = 1.0 - values / paper[samples.own[chosen]][:, None, None]
+    ours = marked[chosen]  # the others are the blank pairs
+    strokes = darkness[ours]  # the marked bubbles' gaps, print set aside below
     if blank.any():
         # Each sample's median over the pairs, the pairs contiguous (a faster partition).
-        across_pairs = darkness[blank[chosen]].reshape(-1, values[0].size).T.copy()
-        darkness -= np.median(across_pairs, axis=-1).reshape(values.shape[1:])
+        across_pairs = darkness[~ours].reshape(-1, values[0].size).T.copy()
+        strokes -= np.median(across_pairs, axis=-1).reshape(values.shape[1:])
     # Only a marked bubble with ink at every step across the gap may be joined by a stroke.
-    candidate = marked[chosen] & (darkness.max(axis=-1) >= ink_at).all(axis=-1)
-    pairs = np.flatnonzero(chosen)[candidate]
+    candidate = (strokes.max(axis=-1) >= ink_at).all(axis=-1)
+    pairs = np.flatnonzero(marked)[candidate]
     if pairs.size:
         alone = ~inked[samples.other[pairs]]
-        stroke = _strokes(darkness[candidate], ink_at, samples, pairs, alone)
+        stroke = _strokes(strokes[candidate], ink_at, samples, pairs, alone)
         result[samples.own[pairs[stroke]]] = True
     return result
 

@@ -29,6 +29,10 @@ class ScanChannels:
 
     image: np.ndarray
     _ink_levels: list[np.ndarray | None] = field(default_factory=list, init=False, repr=False)
+    # The print channel of one px rectangle (left, top, right, bottom) of a colour scan.
+    _print_part: tuple[tuple[int, int, int, int], np.ndarray] | None = field(
+        default=None, init=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         if is_bilevel(self.image):
@@ -57,6 +61,24 @@ class ScanChannels:
             halved = cv2.resize(levels[-1], None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
             levels.append(halved)
         return self.ink if times == 0 else levels[times]
+
+    def print_part(self, left: int, top: int, right: int, bottom: int) -> np.ndarray:
+        """:data:`PRINT_CHANNEL` of a colour scan's px rectangle, (h, w) uint8, extracted
+        once: the last rectangle asked for is kept (the outline search's, which holds
+        the bubbles whose print measurement samples next)."""
+        bounds = (left, top, right, bottom)
+        if self._print_part is None or self._print_part[0] != bounds:
+            part = cv2.extractChannel(self.image[top:bottom, left:right], PRINT_CHANNEL)
+            self._print_part = (bounds, part)
+        return self._print_part[1]
+
+    def kept_print_part(self) -> tuple[np.ndarray, tuple[int, int]] | None:
+        """The print part last extracted and its (left, top) px, if any (a view: one
+        byte per px, where the scan's own take three)."""
+        if self._print_part is None:
+            return None
+        (left, top, _, _), part = self._print_part
+        return part, (left, top)
 
     def release_ink(self) -> None:
         """Let go of a colour page's full-size ink channel once the page is straightened

@@ -30,6 +30,7 @@ import numpy as np
 import simplejpeg
 from PIL import ExifTags, Image, ImageOps, ImageSequence, UnidentifiedImageError
 
+from omr.process_memory import page_buffer
 from omr.reading.channels import is_bilevel, is_bilevel_sample
 from omr.vocabulary.reasons import Problem, Reason
 
@@ -173,7 +174,7 @@ def _pil_to_page(
     as its EXIF says and converted once (no copy of a page that needs no turn: Pillow's
     ``exif_transpose`` would make one); ``loaded`` called once the file is read no more."""
     frame.load()
-    turned = frame.getexif().get(ExifTags.Base.Orientation, 1) in EXIF_TURNS
+    turned = _turned(frame)
     if loaded is not None:
         loaded()
     if turned:
@@ -190,6 +191,11 @@ def _pil_to_page(
         if page is not None:
             return page
     return _shrunk(_normalise(_pixels(colour, "BGR")), factor)
+
+
+def _turned(frame: Image.Image) -> bool:
+    """Whether the frame's EXIF orientation turns or flips the page."""
+    return frame.getexif().get(ExifTags.Base.Orientation, 1) in EXIF_TURNS
 
 
 def _pixels(image: Image.Image, rawmode: str) -> np.ndarray:
@@ -322,8 +328,9 @@ def _decode(
 ) -> np.ndarray:
     """One frame as a page array shrunk by ``factor`` (libjpeg-turbo through simplejpeg
     decodes a JPEG to BGR twice as fast as OpenCV, to the same pixels; OpenCV decodes
-    single PNG images faster than Pillow). The file's ``stream`` is closed once Pillow
-    holds the page of a single-page file it decodes."""
+    single PNG images faster than Pillow; an uncompressed TIFF page kept whole is copied
+    from the file's bytes). The file's ``stream`` is closed once Pillow holds the page of
+    a single-page file it decodes."""
     if frames == 1 and picture.format in {"PNG", "JPEG"} and not _has_exif_turn(frame):
         data = stream.getvalue()  # the bytes themselves, not a copy
         if picture.format == "JPEG":
@@ -334,7 +341,43 @@ def _decode(
         if array is None:
             raise OSError("truncated or corrupt image data")
         return _shrunk(_normalise(array), factor)
+    if factor == 1 and picture.format == "TIFF":
+        array = _raw_tiff(frame, stream.getvalue())
+        if array is not None and not _turned(frame):
+            return _normalise(array)
     return _pil_to_page(frame, factor, stream.close if frames == 1 else None)
+
+
+def _raw_tiff(frame: Image.Image, data: bytes) -> np.ndarray | None:
+    """An uncompressed 8-bit RGB or gray TIFF frame from the file's ``data`` as they lie
+    (strip by strip, the colour turned to BGR as it is copied): (H, W, 3) BGR or (H, W)
+    gray, the pixels Pillow unpacks, without its copy of the page and its band by band
+    writing out; None for any other layout (Pillow then decodes it, and says what is
+    wrong with a damaged file)."""
+    if frame.mode not in {"RGB", "L"}:
+        return None
+    channels, (width, height) = len(frame.mode), frame.size
+    page = np.empty((height, width, channels), np.uint8)
+    row = 0
+    for tile in frame.tile:
+        (left, top, right, bottom), offset = tile.extents, tile.offset
+        size = (bottom - top) * width * channels
+        if (
+            tile.codec_name != "raw"
+            or tuple(tile.args) != (frame.mode, 0, 1)  # packed rows, top to bottom
+            or (left, top, right) != (0, row, width)
+            or offset + size > len(data)
+        ):
+            return None
+        strip = np.frombuffer(data, np.uint8, size, offset).reshape(bottom - top, width, channels)
+        if channels == 1:
+            page[top:bottom] = strip
+        else:
+            cv2.cvtColor(strip, cv2.COLOR_RGB2BGR, dst=page[top:bottom])
+        row = bottom
+    if row != height:
+        return None
+    return page[..., 0] if channels == 1 else page
 
 
 def _shrunk(page: np.ndarray, factor: int) -> np.ndarray:
@@ -353,11 +396,13 @@ def _jpeg(data: bytes, factor: int) -> np.ndarray | None:
         height, width, space, _ = simplejpeg.decode_jpeg_header(data)
         if space not in _JPEG_SPACES:
             return None
+        height, width = -(-height // factor), -(-width // factor)
         array = simplejpeg.decode_jpeg(
             data,
             _JPEG_SPACES[space],
-            min_height=-(-height // factor),
-            min_width=-(-width // factor),
+            min_height=height,
+            min_width=width,
+            buffer=page_buffer(height * width * (1 if space == "Gray" else 3)),
         )
     except ValueError:
         return None

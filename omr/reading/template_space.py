@@ -194,21 +194,24 @@ class TemplatePage:
 
         When the print is apart, it is read from the scan's own pixels (each centre
         mapped, the offsets turned and scaled as the page is around the centres), which
-        costs no straightening; centres too near the scan's edge use :attr:`printed`.
+        costs no straightening: from the print part the registration kept
+        (:meth:`ScanChannels.print_part`) when it holds them all, a third of the bytes to
+        read; centres too near the scan's edge use :attr:`printed`.
         """
         if not self.print_apart:
             return gather(self.ink, centers_px, offsets_px)
-        height, width = self.source.shape[:2]
         mapped = self.source_points(centers_px).reshape(-1, 2)
         turn = _jacobian(self.to_source, centers_px.mean(axis=0))
         offsets = offsets_px @ turn.T
         reach = np.abs(offsets).reshape(-1, 2).max(axis=0) + 1
-        if (
-            (mapped.min(axis=0) < reach).any()
-            or (mapped[:, 0] >= width - reach[0]).any()
-            or (mapped[:, 1] >= height - reach[1]).any()
-        ):
+        if not _all_within(mapped, reach, (0, 0), self.source.shape[1::-1]):
             return gather(self.printed, centers_px, offsets_px)
+        kept = self.scan.kept_print_part()
+        if kept is not None:
+            part, origin = kept
+            height, width = part.shape
+            if _all_within(mapped, reach, origin, (origin[0] + width, origin[1] + height)):
+                return _sampled(part, mapped, offsets, origin=origin)
         return _sampled(self.source, mapped, offsets, PRINT_CHANNEL)
 
     @property
@@ -361,28 +364,44 @@ def _jacobian(homography: np.ndarray, point: np.ndarray) -> np.ndarray:
     return np.array([[h11 - u * h31, h12 - u * h32], [h21 - v * h31, h22 - v * h32]]) / w
 
 
-def _flat(offsets: np.ndarray, width: int) -> np.ndarray:
-    """Integer offsets (..., 2) as (x, y) px → offsets into a flattened (H, ``width``) image."""
-    rounded = np.rint(offsets).astype(np.intp)
+def _all_within(
+    points: np.ndarray, reach: np.ndarray, low: tuple[int, int], high: tuple[int, int]
+) -> bool:
+    """Whether every one of ``points`` (N, 2) px lies ``reach`` (2,) px or more inside the
+    px rectangle from ``low`` (x, y) to ``high`` (x, y), that one excluded."""
+    return not (
+        (points.min(axis=0) - low < reach).any() or (points >= np.subtract(high, reach)).any()
+    )
+
+
+def _flat(offsets: np.ndarray, width: int, origin: tuple[int, int] = (0, 0)) -> np.ndarray:
+    """Integer offsets (..., 2) as (x, y) px, less ``origin``, → offsets into a flattened
+    (H, ``width``) image."""
+    rounded = np.rint(offsets).astype(np.intp) - origin
     return rounded[..., 0] + rounded[..., 1] * width
 
 
 def _sampled(
-    image: np.ndarray, centers: np.ndarray, offsets: np.ndarray, channel: int = 0
+    image: np.ndarray,
+    centers: np.ndarray,
+    offsets: np.ndarray,
+    channel: int = 0,
+    origin: tuple[int, int] = (0, 0),
 ) -> np.ndarray:
     """``channel`` of (H, W) or (H, W, C) ``image`` at every centre (N, 2) + offset
-    (..., 2), both (x, y) px: (N, ...), out of bounds clipped.
+    (..., 2), both (x, y) px: (N, ...), out of bounds clipped; ``image`` a part of a
+    larger one whose px ``origin`` (x, y) is its first (``centers`` are that one's px).
 
     Centres and offsets are rounded to whole pixels separately, so one flat index per
     offset serves every centre; the centres are taken a few at a time, so no index array
     of every sample is made at once (nor its memory traffic).
     """
-    patched = _patch_sampled(image, centers, offsets, channel)
+    patched = _patch_sampled(image, centers, offsets, channel, origin)
     if patched is not None:
         return patched
     width = image.shape[1]
     channels = image.shape[2] if image.ndim == 3 else 1
-    base = _flat(centers, width) * channels + channel
+    base = _flat(centers, width, origin) * channels + channel
     steps = _flat(offsets, width) * channels
     flat = image.reshape(-1)
     result = np.empty((len(base), *steps.shape), image.dtype)
@@ -394,7 +413,11 @@ def _sampled(
 
 
 def _patch_sampled(
-    image: np.ndarray, centers: np.ndarray, offsets: np.ndarray, channel: int = 0
+    image: np.ndarray,
+    centers: np.ndarray,
+    offsets: np.ndarray,
+    channel: int = 0,
+    origin: tuple[int, int] = (0, 0),
 ) -> np.ndarray | None:
     """:func:`_sampled` of ``image`` (its ``channel``, when it has channels) by each
     centre's patch: the rectangle its offsets span, copied row by row, then the offsets
@@ -408,7 +431,7 @@ def _patch_sampled(
     width, height = rounded.max(axis=0) - low + 1
     if PATCH_FILL * width * height > len(rounded):
         return None
-    corners = np.rint(centers).astype(np.intp) + low
+    corners = np.rint(centers).astype(np.intp) - origin + low
     if (
         corners.min() < 0
         or (corners[:, 0] + width > image.shape[1]).any()

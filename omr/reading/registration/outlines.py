@@ -19,7 +19,7 @@ import numpy as np
 
 from omr.process_memory import kept_apart
 from omr.reading.bend import Bend, remap
-from omr.reading.channels import PRINT_CHANNEL, ScanChannels
+from omr.reading.channels import ScanChannels
 from omr.reading.registration.fit import MAX_REPROJECTION_ERROR_MM, PageRegistration
 from omr.reading.template_space import per_template
 from omr.sheet.ring_match import OUTSIDE_RADII, best_matches, ring_kernel
@@ -142,8 +142,7 @@ def _print_halved(
     right, bottom px), the ink channel otherwise."""
     if not _print_apart(scan, template):
         return scan.ink_halved(times)
-    left, top, right, bottom = part
-    channel = cv2.extractChannel(scan.image[top:bottom, left:right], PRINT_CHANNEL)
+    channel = scan.print_part(*part)
     for _ in range(times):
         channel = cv2.resize(channel, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     return channel
