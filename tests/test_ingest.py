@@ -17,9 +17,11 @@ from PIL import Image, TiffImagePlugin
 from reportlab.pdfgen.canvas import Canvas
 from scansim.sheets import fill, render_sheet
 
+from omr import process_memory
 from omr.cli.main import main
 from omr.process_memory import MMAP_THRESHOLD_MAX, kept_apart, page_buffer, reuse_large_buffers
 from omr.reading import ingest
+from omr.reading.ingest import _raw_tiff as raw_tiff
 from omr.reading.ingest import load_pages
 from omr.reading.pipeline import ReadOptions, read_file_page, read_files
 from omr.sheet.template import load_template
@@ -307,6 +309,26 @@ def test_a_page_past_the_heaps_limit_reuses_the_last_ones_memory_once_let_go() -
     assert third is not None and third.ctypes.data == address and third.size == size - 1
 
 
+def test_a_page_still_held_keeps_its_pixels_when_the_next_is_decoded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page's decoded scan (held by a result, an overlay) is never written over by the
+    next page decoded into the kept memory: its pixels stay what they were."""
+    if not reuse_large_buffers():
+        pytest.skip("not glibc: the allocator is left as it is")
+    monkeypatch.setattr(process_memory, "MMAP_THRESHOLD_MAX", 1024)  # small pages kept too
+    first_path, second_path = tmp_path / "first.jpg", tmp_path / "second.jpg"
+    cv2.imwrite(str(first_path), np.full((300, 240, 3), 40, np.uint8))
+    cv2.imwrite(str(second_path), np.full((300, 240, 3), 220, np.uint8))
+    (first,) = list(load_pages(first_path))
+    held = first.image[100:110]  # a part of the first page, still in use
+    first_pixels = held.copy()
+    del first
+    (second,) = list(load_pages(second_path))
+    assert np.array_equal(held, first_pixels)
+    assert int(second.image.mean()) > 200 and not np.shares_memory(second.image, held)
+
+
 def test_what_a_process_keeps_for_good_is_mapped_apart_from_the_heap() -> None:
     """A template's tables made while a page is read live in their own mapping: zeroed,
     writable, of the shape asked for (an empty one too)."""
@@ -334,7 +356,28 @@ def test_an_uncompressed_tiff_reads_as_pillow_unpacks_it(
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(TiffImagePlugin, "WRITE_LIBTIFF", True)
             image.save(path, dpi=(300, 300), strip_size=strip_size)
-    assert all(tile.codec_name == "raw" for tile in Image.open(path).tile)
-    (page,) = list(load_pages(path))
+    assert all(tuple(tile)[0] == "raw" for tile in Image.open(path).tile)
+    copied = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ingest, "_raw_tiff", lambda *a: copied.append(raw_tiff(*a)) or copied[-1])
+        (page,) = list(load_pages(path))
+    assert copied and copied[0] is not None  # copied from the file's bytes, not by Pillow
     expected = pixels[..., ::-1] if mode == "RGB" else pixels[..., 1]
     assert np.array_equal(page.image, expected)
+
+
+@pytest.mark.parametrize("compression", ["tiff_lzw", "packbits"])
+def test_a_compressed_or_cut_tiff_is_left_to_pillow(tmp_path: Path, compression: str) -> None:
+    """A compressed TIFF is decoded by Pillow, to the same pixels; an uncompressed one cut
+    short is a damaged file, said so, not a crash."""
+    pixels = np.random.default_rng(5).integers(0, 256, (260, 220, 3), np.uint8)
+    path = tmp_path / "page.tif"
+    Image.fromarray(pixels).save(path, dpi=(300, 300), compression=compression)
+    (page,) = list(load_pages(path))
+    assert np.array_equal(page.image, pixels[..., ::-1])
+    whole = tmp_path / "whole.tif"
+    Image.fromarray(pixels).save(whole, dpi=(300, 300))
+    cut = tmp_path / "cut.tif"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    (failure,) = list(load_pages(cut))
+    assert not failure and failure.problem.code == "file_corrupt"

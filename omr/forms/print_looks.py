@@ -23,8 +23,10 @@ PAPER_PERCENTILE = 95
 # outline search): each box is moved onto the others' median within that.
 SEARCH_MM = 0.8
 # A rendered form prints every bubble of a label alike: their median. Scans hold a
-# candidate's ink: a quarter of a label's bubbles across them blank, the lightest quarter.
+# candidate's ink: a quarter of a label's bubbles across them blank, the lightest quarter,
+# measured on four boxes or more (fewer would give a candidate's fill as the look).
 RENDERED, SCANNED = 50, 75
+MIN_SCANNED_BOXES = 4
 
 
 def _box(gray: np.ndarray, px_per_mm: float, centre: tuple, size: tuple, margin: int) -> np.ndarray:
@@ -37,7 +39,7 @@ def _box(gray: np.ndarray, px_per_mm: float, centre: tuple, size: tuple, margin:
     y0 = (centre[1] - size[1] / 2 - margin / LOOK_PX_PER_MM) * px_per_mm + scale / 2 - 0.5
     matrix = np.array([[scale, 0, x0], [0, scale, y0]], np.float32)
     return cv2.warpAffine(
-        gray.astype(np.float32),
+        gray,
         matrix,
         (columns + 2 * margin, rows + 2 * margin),
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
@@ -45,7 +47,7 @@ def _box(gray: np.ndarray, px_per_mm: float, centre: tuple, size: tuple, margin:
     )
 
 
-def _aligned(wide: list[np.ndarray], margin: int) -> np.ndarray:
+def _aligned_boxes(wide: list[np.ndarray], margin: int) -> np.ndarray:
     """(K, H, W) the boxes, each moved within ``margin`` px onto the median of them all
     (``wide``: each box grown by ``margin`` on every side), divided by its own paper."""
     inner = np.stack([box[margin:-margin, margin:-margin] for box in wide])
@@ -64,14 +66,18 @@ def print_looks(
 ) -> dict:
     """``print.looks_inside`` of ``bubbles`` on ``pages`` (H, W) gray, straightened to the
     template's mm at ``px_per_mm``: per label and bubble size, the ``percentile`` of its
-    boxes on every page (``RENDERED``, ``SCANNED``), as darkness below their paper."""
+    boxes on every page (``RENDERED``, ``SCANNED``), as darkness below their paper. Scans
+    give no look of a label with fewer than ``MIN_SCANNED_BOXES`` boxes on them."""
     margin = int(np.ceil(SEARCH_MM * LOOK_PX_PER_MM))
     places: dict[tuple[str, tuple[float, float]], list] = defaultdict(list)
     for bubble in bubbles:
         places[(bubble.option, bubble.size_mm)].append(bubble.center_mm)
     looks = []
+    pages = [page.astype(np.float32) for page in pages]  # once, not for every box
     for (label, size), centres in places.items():
-        boxes = _aligned(
+        if percentile == SCANNED and len(pages) * len(centres) < MIN_SCANNED_BOXES:
+            continue
+        boxes = _aligned_boxes(
             [_box(page, px_per_mm, centre, size, margin) for page in pages for centre in centres],
             margin,
         )

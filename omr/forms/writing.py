@@ -60,7 +60,8 @@ def _represent_list(dumper: yaml.SafeDumper, items: list) -> yaml.Node:
 
 
 def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
-    """Lines (a print look) as a literal block, to be read as the picture they are."""
+    """Any text of several lines (a print look's rows) as a literal block, to be read as
+    it is laid out."""
     style = "|" if "\n" in text else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 

@@ -41,7 +41,7 @@ MIN_SIDE_PX = 200
 # An A3 page's long side at 1200 dpi is 19 843 px; a longer side is no scan of a sheet.
 MAX_SIDE_PX = 20_000
 MAX_PAGES = 500  # pages of one file; a scanner's batch of a room is well under
-PDF_DPI = 200  # a PDF page rendered as a 200 dpi scan: template space's own 8 px/mm
+PDF_DPI = 200  # a PDF page rendered as a 200 dpi scan: 7.9 px/mm, template space's 8
 EXIF_TURNS = range(2, 9)  # the orientations that turn or flip a page
 BAND_ROWS = 256  # rows of a decoded page Pillow writes out at once
 PDF_RENDER_SECONDS = 60  # one page rendered by pdftoppm; a sheet takes well under 1 s
@@ -341,9 +341,9 @@ def _decode(
         if array is None:
             raise OSError("truncated or corrupt image data")
         return _shrunk(_normalise(array), factor)
-    if factor == 1 and picture.format == "TIFF":
+    if factor == 1 and picture.format == "TIFF" and not _turned(frame):
         array = _raw_tiff(frame, stream.getvalue())
-        if array is not None and not _turned(frame):
+        if array is not None:
             return _normalise(array)
     return _pil_to_page(frame, factor, stream.close if frames == 1 else None)
 
@@ -359,12 +359,12 @@ def _raw_tiff(frame: Image.Image, data: bytes) -> np.ndarray | None:
     channels, (width, height) = len(frame.mode), frame.size
     page = np.empty((height, width, channels), np.uint8)
     row = 0
-    for tile in frame.tile:
-        (left, top, right, bottom), offset = tile.extents, tile.offset
+    for codec, extents, offset, args in (tuple(tile)[:4] for tile in frame.tile):
+        (left, top, right, bottom) = extents  # by position: Pillow 10's tiles are tuples
         size = (bottom - top) * width * channels
         if (
-            tile.codec_name != "raw"
-            or tuple(tile.args) != (frame.mode, 0, 1)  # packed rows, top to bottom
+            codec != "raw"
+            or tuple(args) != (frame.mode, 0, 1)  # packed rows, top to bottom
             or (left, top, right) != (0, row, width)
             or offset + size > len(data)
         ):

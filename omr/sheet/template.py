@@ -428,8 +428,8 @@ class PrintLooks(_Model):
 
 
 class PrintSpec(_Model):
-    """How the sheet looks on paper. Only ``colour`` (:attr:`drops_out`) and
-    ``labels_inside`` are read back."""
+    """How the sheet looks on paper. The reader reads back ``colour`` (:attr:`drops_out`),
+    ``labels_inside`` and ``looks_inside``."""
 
     colour: str = Field(default="#D2232A", pattern=r"^#[0-9A-Fa-f]{6}$")
     title: list[TextItem] = []
@@ -440,7 +440,8 @@ class PrintSpec(_Model):
     # printed by others): the reader takes that print off the page before measuring ink
     # (omr.reading.printed_inside).
     labels_inside: bool = False
-    # What that print looks like on the blank page (``omr template from-pdf``).
+    # What that print looks like on the blank page (``omr template from-pdf``, or
+    # ``from-omrchecker`` measured on scans).
     looks_inside: PrintLooks | None = None
 
     @model_validator(mode="after")

@@ -33,9 +33,9 @@ class MarkerDetection:
 # OpenCV's own least marker outline (3 % of the image's long side): a 12 mm marker's
 # 48 mm are 11 % of an A3 scanner bed.
 MIN_PERIMETER_SHARE = 0.03
-# Corners are refined to 0.05 px (a twentieth of the page's px, a hundredth of a mm at
-# 200 dpi) in at most 20 steps, in a window of half a marker cell (a side is 6 cells:
-# 4 of code, 2 of border), between 2 and 12 px.
+# Corners are refined until a step moves them by under 0.05 px (0.006 mm at 200 dpi), in
+# at most 20 steps, in a window of half a marker cell (a side is 6 cells: 4 of code, 2 of
+# border), between 2 and 12 px.
 CORNER_CRITERIA = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.05)
 CELLS_PER_SIDE, CORNER_WINDOW_PX = 6, (2, 12)
 

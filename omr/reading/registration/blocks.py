@@ -46,7 +46,7 @@ MIN_RECTANGULARITY = 0.9
 # more, a filled ellipse up to 0.93; from 12 px, blocks 0.94 or more, ellipses 0.89 or
 # less (measured on the 2025 form rendered at 150–300 dpi). Narrow blobs filling 0.85,
 # wider ones MIN_RECTANGULARITY, are measured at full resolution, where it decides; a
-# blob still narrow there (a 2 mm square of a phone photo: 7 px) is held to 0.85 there
+# blob still narrow there (a 2 mm square on a 104 dpi phone photo: 7–8 px) is held to 0.85 there
 # too, for one pixel of blur past an edge costs it a tenth of its box: its size, and
 # the fit's agreement with the other marks and the printed outlines, decide.
 NARROW_BLOB_PX, MIN_NARROW_OUTLINE = 12, 0.85
