@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from omr.reading import template_space
 from omr.reading.channels import ScanChannels
 from omr.reading.template_space import TemplatePage
 
@@ -49,9 +51,21 @@ def test_the_print_is_sampled_alike_from_the_kept_part_and_from_the_scan() -> No
     centres = np.array([[60.2, 50.7], [90.5, 81.0], [120.4, 99.6]], np.float32)
     offsets = np.random.default_rng(7).uniform(-12, 12, (9, 11, 2)).astype(np.float32)
     expected = page(ScanChannels(image)).sample_printed(centres, offsets)
-    for part in ((33, 41, 211, 197), (151, 3, 317, 239)):  # all the centres; none of them
+    origins: list[tuple[int, int]] = []
+    sampled = template_space._sampled
+
+    def spy(*args, origin=(0, 0), **kwargs):  # where each sample is read from
+        origins.append(origin)
+        return sampled(*args, origin=origin, **kwargs)
+
+    parts = {(33, 41, 211, 197): True, (151, 3, 317, 239): False, (33, 41, 100, 197): False}
+    for part, holds_all in parts.items():  # all the centres; none of them; some of them
         kept = ScanChannels(image)
         assert np.array_equal(
             kept.print_part(*part), image[part[1] : part[3], part[0] : part[2], 1]
         )
-        assert np.array_equal(page(kept).sample_printed(centres, offsets), expected)
+        origins.clear()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(template_space, "_sampled", spy)
+            assert np.array_equal(page(kept).sample_printed(centres, offsets), expected)
+        assert (tuple(origins[0]) == part[:2]) == holds_all  # the part only when it holds all
