@@ -45,6 +45,19 @@ def test_a_box_is_printed_as_a_box(tmp_path: Path) -> None:
                 assert gray[y - 1 : y + 2, x - 1 : x + 2].min() < 128, (bubble, sx, sy)
 
 
+def test_the_instructions_show_boxes_filled_and_crossed(tmp_path: Path) -> None:
+    template = _boxed(tmp_path)
+    spec = template.print.pictograms
+    assert spec is not None
+    gray = render_sheet(template, DPI).min(axis=2)
+    scale = DPI / 25.4
+    x0, y0 = spec.origin_mm
+    # Just inside the filled example's corner: ink; a filled circle leaves paper there.
+    inset = 0.3
+    x, y = round((x0 + inset) * scale), round((y0 + inset) * scale)
+    assert gray[y - 1 : y + 2, x - 1 : x + 2].max() < 128
+
+
 def test_a_box_may_be_a_rectangle_and_no_other_shape_is_known(tmp_path: Path) -> None:
     path = tmp_path / "t.yaml"
     text = (TEMPLATES / "specializare-asistenti.yaml").read_text(encoding="utf-8")

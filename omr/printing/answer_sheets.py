@@ -276,12 +276,13 @@ def _draw_pictograms(page: _Page, template: SheetTemplate) -> None:
     size = spec.bubble_mm
     x0, y0 = spec.origin_mm
     canvas = page.canvas
-    filled = Bubble("example", None, "", (x0 + size / 2, y0 + size / 2), (size, size), "circle")
+    shape = template.question_blocks[0].bubble.shape  # the examples look like the answers
+    filled = Bubble("example", None, "", (x0 + size / 2, y0 + size / 2), (size, size), shape)
     page.bubble(filled, fill=True)
     page.text(x0 + size / 2, y0 + size + 3, spec.correct_label, size=LABEL_SIZE_PT, align="center")
     crossed_x = x0 + size * 3.5
     crossed = Bubble(
-        "example", None, "", (crossed_x + size / 2, y0 + size / 2), (size, size), "circle"
+        "example", None, "", (crossed_x + size / 2, y0 + size / 2), (size, size), shape
     )
     page.bubble(crossed, fill=True)
     canvas.setStrokeColor(black)
