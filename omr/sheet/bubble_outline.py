@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-BOX = "box"
+BOX = "box"  # a template's `bubble.shape` for a box with sharp corners
 # A box's corners lie this far out in its own frame: its half-diagonal, in half-sides.
 BOX_CORNER = float(np.sqrt(2.0))
 
