@@ -47,7 +47,7 @@ def _drawn(fills: tuple[float, ...], segments: list[Segment], width_mm: float) -
 def _read(page: SimpleNamespace, fills: tuple[float, ...]) -> list[bool]:
     centers = np.asarray(CENTERS_MM, np.float32) * PX_PER_MM
     inked = np.array([grow > 0 for grow in fills])
-    samples = gap_samples(CENTERS_MM, SIZES_MM)
+    samples = gap_samples(CENTERS_MM, SIZES_MM, (False,) * len(CENTERS_MM))
     return bridged(page, centers, np.full(3, 235.0), inked, samples, INK_AT).tolist()
 
 
@@ -56,7 +56,7 @@ def _bridged(fills: tuple[float, ...], line: tuple[float, float] | None) -> list
 
 
 def test_only_neighbours_closer_than_a_radius_are_paired() -> None:
-    samples = gap_samples(CENTERS_MM, SIZES_MM)
+    samples = gap_samples(CENTERS_MM, SIZES_MM, (False,) * len(CENTERS_MM))
     pairs = set(zip(samples.own.tolist(), samples.other.tolist(), strict=True))
     assert pairs == {(0, 1), (1, 0), (1, 2), (2, 1)}
 

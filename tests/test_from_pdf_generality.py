@@ -3,11 +3,13 @@
 Each form is drawn here with reportlab (its bubbles' true places known), measured by
 ``omr template from-pdf``, and the template it writes reads a simulated scan of the form
 filled: rendered, some bubbles filled with dark ellipses, turned 181°, blurred and saved as
-JPEG. The kinds vary what a measurer could fit to one form: the bubbles' shape (circles,
-ellipses, rounded boxes), the paper (A4 portrait and landscape, Letter, US Legal), the
-option labels (letters, digits, inside or above), the question numbers (left, right,
-none: a page of vector shapes only) and the registration marks (solid squares, L-shaped
-corners, a timing track).
+JPEG; forms of boxes are also marked by the simulator's pens (filled, crossed, an X over
+an empty box, left blank). The kinds vary what a measurer could fit to one form: the
+bubbles' shape (circles, ellipses, rounded boxes, boxes with sharp corners), the paper
+(A4 portrait and landscape, Letter, US Legal), the option labels (letters, digits,
+inside, above or beside), the question numbers (left, right, none: a page of vector
+shapes only) and the registration marks (solid squares, L-shaped corners, a timing
+track).
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ import numpy as np
 import pytest
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from scansim.sheets import render_form, turn
+from scansim.pen import Hand, pen_of
+from scansim.scanner import ScanSettings, scan
+from scansim.sheets import bubble_of, render_form, turn
 
 from omr.cli.main import main
 from omr.reading.pipeline import ReadOptions, read_files
-from omr.sheet.template import load_template
+from omr.sheet.template import SheetTemplate, load_template
 
 MAX_ERROR_MM = 0.2
 PAGES = {
@@ -45,7 +49,7 @@ class Kind:
     shape: str = "circle"  # circle, ellipse, rounded, square
     size: tuple[float, float] = (5.0, 5.0)
     options: str = "ABCD"
-    labels: str = "inside"  # inside, above, none
+    labels: str = "inside"  # inside, above, beside (right of each bubble), none
     numbers: str = "left"  # left, right, none
     marks: str = "squares"  # squares, corners, track
     columns: int = 2
@@ -121,6 +125,24 @@ KINDS = {
     "second_page_from_41": Kind(start=41, labels="none"),
     "mixed_option_counts": Kind(columns=3, column_options=("AB", "ABCD", "ABCDE"), labels="above"),
 }
+# Boxes with sharp corners, read as boxes (``shape: box``).
+BOX_KINDS = {
+    "boxes_letters_inside": Kind(shape="square", size=(5.0, 5.0), labels="inside"),
+    "boxes_letters_above": Kind(shape="square", size=(4.0, 4.0), labels="above", options="ABCDE"),
+    "boxes_rectangular": Kind(shape="square", size=(6.0, 4.0), labels="none", option_pitch=8.5),
+    "small_boxes_letters_inside": Kind(shape="square", size=(3.8, 3.8), option_pitch=6.0),
+    # Auto Multiple Choice: small boxes, each option's letter printed beside its box.
+    "amc_like": Kind(
+        shape="square",
+        size=(3.6, 3.6),
+        labels="beside",
+        options="ABCDE",
+        option_pitch=8.0,
+        row_pitch=6.0,
+        rows=15,
+    ),
+}
+KINDS |= BOX_KINDS
 
 
 @dataclass
@@ -270,6 +292,9 @@ def _draw(kind: Kind, path: Path) -> Drawn:
             for o, label in enumerate(options):
                 x = x0 + o * kind.option_pitch
                 bubble(x, y, label if kind.labels == "inside" else None)
+                if kind.labels == "beside" and kind.text:
+                    canvas.setFont("Helvetica", 8)
+                    canvas.drawString((x + w / 2 + 0.8) * mm, y_(y + 1.1), label)
                 drawn.answers[(question, label)] = (x, y)
     canvas.save()
     return drawn
@@ -332,6 +357,8 @@ def test_from_pdf_measures_and_reads_a_form_of_others(tmp_path: Path, name: str)
     assert error < MAX_ERROR_MM, error
     sizes = np.array([b.size_mm for b in measured.values()])
     assert np.abs(sizes - np.array(drawn.size)).max() < MAX_ERROR_MM
+    shapes = {b.shape for b in template.all_bubbles}
+    assert (shapes == {"box"}) if kind.shape == "square" else ("box" not in shapes), shapes
     digits = {
         (int(b.question) - 1, b.option): b.center_mm
         for b in template.bubbles()
@@ -408,15 +435,68 @@ def test_options_running_down_a_column_are_refused(tmp_path: Path, capsys, lette
     assert not output.exists()
 
 
-def test_square_checkboxes_are_refused(tmp_path: Path, capsys) -> None:
-    # Sharp-cornered boxes: a template knows circles and ellipses; a filled box's corners
-    # outside the ellipse read as an X's arms (crossed), so no template is written.
-    pdf = tmp_path / "squares.pdf"
-    _draw(Kind(shape="square", size=(4.0, 4.0), labels="above"), pdf)
-    output = tmp_path / "t.yaml"
-    assert main(["template", "from-pdf", str(pdf), "-o", str(output)]) == 2
-    assert "[form_bubbles_square]" in capsys.readouterr().err
-    assert not output.exists()
+# Each mark drawn with the simulator's pens on every third question of a box form (the
+# option moving along), the page scanned; the states it may never be read as (a
+# definite wrong state: a silent error) and how many must read as they should.
+BOX_MARKS = {
+    "filled": ({"crossed", "blank"}, "filled", 0.9),
+    "crossed": ({"filled", "blank"}, "crossed", 0.8),
+    "x_over_empty": ({"crossed", "filled", "blank"}, "unclear", 1.0),
+    "blank": (set(), "blank", 1.0),
+}
+BOX_SCAN = ScanSettings(blur_px=0.6, noise=1.0, jpeg_quality=75)
+
+
+def _marked_page(pdf: Path, template: SheetTemplate, mark: str, path: Path, seed: int) -> set:
+    """The form rendered, ``mark`` drawn by hand on every third question, turned 181° and
+    scanned: the (question, option) of each marked bubble."""
+    rng = np.random.default_rng(seed)
+    image = render_form(pdf, 1, DPI)
+    hand = Hand(image, DPI / 25.4, rng)
+    pen = pen_of("felt-tip" if seed % 2 else "ballpoint", rng)
+    marked = set()
+    for question in range(1, template.question_count + 1, 3) if mark != "blank" else ():
+        options = template.options_of(question)
+        option = options[question // 3 % len(options)]
+        bubble = bubble_of(template, "answers", question, option)
+        if mark in ("filled", "crossed"):
+            hand.fill(bubble, pen, rng.uniform(0.9, 1.0), rng.uniform(1.0, 1.15))
+        if mark in ("crossed", "x_over_empty"):
+            hand.cross(bubble, pen, reach=(1.3, 2.5))
+        marked.add((question, option))
+    page = turn(hand.finish(), 2, 1.0)
+    data, suffix = scan(page, BOX_SCAN, rng)
+    path.with_suffix(suffix).write_bytes(data)
+    return marked
+
+
+@pytest.mark.parametrize("mark", list(BOX_MARKS))
+@pytest.mark.parametrize("name", list(BOX_KINDS))
+def test_boxes_marked_by_hand_read_in_units_of_the_box(
+    tmp_path: Path, name: str, mark: str
+) -> None:
+    # A fill reaching a box's corners is a fill, not an X's four arms; an X over a
+    # filled box is crossed, over an empty one unclear; a blank form reads blank.
+    pdf = tmp_path / f"{name}.pdf"
+    _draw(KINDS[name], pdf)
+    output = tmp_path / f"{name}.yaml"
+    assert main(["template", "from-pdf", str(pdf), "-o", str(output)]) == 0
+    template = load_template(output)
+    seed = sorted(BOX_KINDS).index(name)
+    marked = _marked_page(pdf, template, mark, tmp_path / "scan", seed)
+    (reading,) = list(read_files(list(tmp_path.glob("scan.*")), ReadOptions(template=template)))
+    assert (reading.status == "ok") if mark == "blank" else (reading.status != "rejected")
+    never, expected, share = BOX_MARKS[mark]
+    states = {
+        (int(question), option): state
+        for question, options in reading.answers.items()
+        for option, state in options.items()
+    }
+    read = [states[key] for key in marked]
+    silent = [state for state in read if state in never]
+    silent += [s for key, s in states.items() if key not in marked and s in ("filled", "crossed")]
+    assert not silent, silent
+    assert read.count(expected) >= share * len(read), read
 
 
 @pytest.mark.parametrize("marks", ["none", "discs"])

@@ -83,6 +83,7 @@ def measure_of(bubble: Bubble) -> BubbleMeasure:
         centers_mm=np.zeros((1, 2), np.float32),
         radii_mm=np.ones((1, 2), np.float32),
         bridged=np.array([bubble.bridged]),
+        boxes=np.zeros(1, bool),
         beside=None if bubble.beside_strokes is None else one(bubble.beside_strokes),
         crossing_inside=np.array([bubble.crossing_inside]),
     )

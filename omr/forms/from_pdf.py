@@ -24,7 +24,14 @@ from omr.forms.layout import (
 )
 from omr.forms.pdf_page import FormPage, Word, load_form_page
 from omr.forms.print_looks import RENDERED, store_looks
-from omr.forms.shapes import SQUARE_FILL, bubble_sizes, find_shapes, of_size, print_mask
+from omr.forms.shapes import (
+    SQUARE_FILL,
+    Outline,
+    bubble_sizes,
+    find_shapes,
+    of_size,
+    print_mask,
+)
 from omr.forms.shapes import Block as SolidBlock
 from omr.forms.writing import mark_entry, page_spec, rounded, slug
 from omr.sheet.template import MAX_DIGIT_COLUMNS, MIN_REGISTRATION_BLOCKS, BlockRegistration
@@ -49,7 +56,7 @@ class MeasuredForm:
     notes: list[str] = field(default_factory=list)
 
 
-def _block_entry(block: Block) -> dict:
+def _block_entry(block: Block, boxes: bool) -> dict:
     first, option_pitch, row_pitch, _ = block.lattice()
     return {
         "first": block.first,
@@ -58,16 +65,26 @@ def _block_entry(block: Block) -> dict:
         "first_center_mm": rounded(first),
         "option_pitch_mm": round(option_pitch, 3),
         "row_pitch_mm": round(row_pitch, 3),
-        "bubble": _bubble_style(block.size),
+        "bubble": _bubble_style(block.size, boxes),
     }
 
 
-def _bubble_style(size: tuple[float, float]) -> dict:
+def _bubble_style(size: tuple[float, float], boxes: bool) -> dict:
+    """A bubble of ``size`` (width, height; mm): a box where the form prints ``boxes``,
+    else a circle (as wide as tall to 0.1 mm) or an ellipse."""
     width, height = size
+    if boxes:
+        return {"shape": "box", "size_mm": rounded((width, height))}
     shape = "circle" if abs(width - height) < 0.1 else "ellipse"
     if shape == "circle":
         width = height = (width + height) / 2
     return {"shape": shape, "size_mm": rounded((width, height))}
+
+
+def _sized(outlines: list[Outline]) -> int:
+    """How many of ``outlines`` share a bubble size (:func:`bubble_sizes`)."""
+    sizes = bubble_sizes(outlines)
+    return sum(of_size(outline, sizes) is not None for outline in outlines)
 
 
 def _orientation_boxes(page: FormPage, blocks: list[Block], marks: list[SolidBlock]) -> list[dict]:
@@ -141,14 +158,14 @@ def _faces_blank(
     return bool(image.size and not image.any())
 
 
-def _digits_entry(grid: DigitGrid) -> dict:
+def _digits_entry(grid: DigitGrid, boxes: bool) -> dict:
     first, column_pitch, row_pitch, _ = grid.lattice()
     return {
         "columns": int(grid.centres.shape[1]),
         "first_center_mm": rounded(first),
         "column_pitch_mm": round(column_pitch, 3),
         "row_pitch_mm": round(row_pitch, 3),
-        "bubble": _bubble_style(grid.size),
+        "bubble": _bubble_style(grid.size, boxes),
     }
 
 
@@ -197,13 +214,15 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
     """
     page = load_form_page(pdf, page_number)
     outlines, marks = find_shapes(page.image, page.px_per_mm)
-    # Square boxes are cells to write in (a digit above each column of an ID grid)
-    # beside round bubbles; alone, they are the form's bubbles, which a template cannot say.
+    # Square boxes beside more round bubbles are cells to write in (a digit above each
+    # column of an ID grid); outnumbering the round outlines (a letter "D" or "B" printed
+    # beside each box is one), they are the form's bubbles: boxes.
     squares = [outline for outline in outlines if outline.fill >= SQUARE_FILL]
     outlines = [outline for outline in outlines if outline.fill < SQUARE_FILL]
     sizes = bubble_sizes(outlines)
-    if not sizes and bubble_sizes(squares):
-        raise InputFileError(Reason.FORM_BUBBLES_SQUARE, file=str(pdf))
+    boxes = _sized(squares) > _sized(outlines)
+    if boxes:
+        outlines, sizes = squares, bubble_sizes(squares)
     if sizes and options_run_down(outlines, sizes, page.words):
         raise InputFileError(Reason.FORM_OPTIONS_RUN_DOWN, file=str(pdf))
     blocks = question_blocks(outlines, sizes, page.words) if sizes else []
@@ -239,6 +258,7 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
             if (offset := blocks[0].printed_offset)
             else []
         ),
+        *(["The bubbles are boxes with sharp corners (bubble.shape: box)."] if boxes else []),
         "CHECK: question_types (all single-answer here), profile, title.",
         "CHECK: registration blocks that change from one printing to another (a variant",
         "or domain printed as squares) must be moved to coded_fields.",
@@ -270,14 +290,14 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
         "profile": None,
         "page": page_spec(page.size_mm),
         "registration": registration,
-        "question_blocks": [_block_entry(block) for block in blocks],
+        "question_blocks": [_block_entry(block, boxes) for block in blocks],
         "question_types": [
             {"first": 1, "last": count, "type": "single", "answers": "1", "label": "de verificat"}
         ],
         "print": {"colour": _print_colour(page, blocks)},
     }
     if len(grids) == 1 and grids[0].centres.shape[1] <= MAX_DIGIT_COLUMNS:
-        data["identification"] = {"candidate_number": _digits_entry(grids[0])}
+        data["identification"] = {"candidate_number": _digits_entry(grids[0], boxes)}
         notes.append(
             f"A grid of {grids[0].centres.shape[1]} columns of bubbled digits 0–9 is the "
             "candidate number (identification.candidate_number): CHECK."

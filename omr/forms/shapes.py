@@ -1,9 +1,10 @@
 """Printed shapes on a rendered blank form: outlined bubbles, solid blocks, L-shaped
 corner marks, timing tracks and bullseyes.
 
-A bubble is an outline around a hole: a circle, an ellipse or a rounded box, whatever is
-printed inside its hole (a letter or a digit is another shape). A block is solid ink
-filling its minimum-area rectangle. Everything is in mm from the page's top-left.
+A bubble is an outline around a hole: a circle, an ellipse, a rounded box or a box with
+sharp corners, whatever is printed inside its hole (a letter or a digit is another
+shape). A block is solid ink filling its minimum-area rectangle. Everything is in mm from
+the page's top-left.
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ MIN_HOLE_SHARE = 0.7
 # A rectangle fills its box (a cell to write in); a rounded box with a corner radius of
 # a fifth of its side fills 0.97 of it, an ellipse 0.79.
 MAX_BUBBLE_FILL = 0.97
-# Bubbles are square boxes (sharp corners, or rounded by less than an eighth of their short
-# side) when they fill this share of their box or more: a template knows only circles and
-# ellipses, and a fill's corners left out of an ellipse would look like an X's arms.
+# Bubbles are boxes (sharp corners, or rounded by less than an eighth of their short side)
+# when they fill this share of their box or more: read as boxes (``shape: box``), since a
+# fill's corners left out of an ellipse would look like an X's arms; rounder ones are
+# read as ellipses, their corners inside a fill's overshoot.
 SQUARE_FILL = 0.985
 # A solid block: at least 2.5 mm on its short side (a full stop, a bold letter's stem
 # and a table's rule are thinner) and filling 0.9 of its minimum-area rectangle.

@@ -26,6 +26,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from omr.sheet import bullseyes
+from omr.sheet.bubble_outline import is_box
 from omr.sheet.qr_identity import SheetIdentity
 from omr.sheet.template import (
     ArucoRegistration,
@@ -116,6 +117,10 @@ class _Page:
             )
 
     def bubble(self, bubble: Bubble, *, fill: bool = False) -> None:
+        """A bubble's outline as its template says: an ellipse (a circle), or a box."""
+        if is_box(bubble.shape):
+            self.rect(bubble.box(), fill=fill)
+            return
         width, height = bubble.size_mm
         x0, y0 = self.point(bubble.center_mm[0] - width / 2, bubble.center_mm[1] + height / 2)
         self.canvas.ellipse(x0, y0, x0 + width * mm, y0 + height * mm, stroke=1, fill=fill)
@@ -271,12 +276,13 @@ def _draw_pictograms(page: _Page, template: SheetTemplate) -> None:
     size = spec.bubble_mm
     x0, y0 = spec.origin_mm
     canvas = page.canvas
-    filled = Bubble("example", None, "", (x0 + size / 2, y0 + size / 2), (size, size), "circle")
+    shape = template.question_blocks[0].bubble.shape  # the examples look like the answers
+    filled = Bubble("example", None, "", (x0 + size / 2, y0 + size / 2), (size, size), shape)
     page.bubble(filled, fill=True)
     page.text(x0 + size / 2, y0 + size + 3, spec.correct_label, size=LABEL_SIZE_PT, align="center")
     crossed_x = x0 + size * 3.5
     crossed = Bubble(
-        "example", None, "", (crossed_x + size / 2, y0 + size / 2), (size, size), "circle"
+        "example", None, "", (crossed_x + size / 2, y0 + size / 2), (size, size), shape
     )
     page.bubble(crossed, fill=True)
     canvas.setStrokeColor(black)

@@ -20,6 +20,7 @@ from functools import cache
 import numpy as np
 
 from omr.reading.template_space import TemplatePage
+from omr.sheet.bubble_outline import squared_extent
 from omr.sheet.calibration import INTERIOR_RADIUS
 
 # The middle half of the gap, in 5 steps along it; across it, 21 samples within 0.8 of a
@@ -57,18 +58,25 @@ class GapSamples:
     interior_mm: np.ndarray
 
 
-def _radius_along(radii: np.ndarray, unit: np.ndarray) -> np.ndarray:
-    """(P,) an ellipse's radius (half-axes ``radii`` (P, 2)) in direction ``unit`` (P, 2)."""
-    return 1.0 / np.sqrt(((unit / radii) ** 2).sum(-1))
+def _radius_along(
+    radii: np.ndarray, unit: np.ndarray, box: np.ndarray | bool = False
+) -> np.ndarray:
+    """(P,) how far a bubble's outline (half-axes ``radii`` (P, 2); a box's where ``box``
+    (P,), else an ellipse's) lies from its centre in direction ``unit`` (P, 2)."""
+    return 1.0 / np.sqrt(squared_extent(unit / radii, box))
 
 
 @cache
 def gap_samples(
-    centers_mm: tuple[tuple[float, float], ...], sizes_mm: tuple[tuple[float, float], ...]
+    centers_mm: tuple[tuple[float, float], ...],
+    sizes_mm: tuple[tuple[float, float], ...],
+    boxes: tuple[bool, ...],
 ) -> GapSamples:
-    """Where to look for a stroke between every two bubbles closer than a radius."""
+    """Where to look for a stroke between every two bubbles closer than a radius (boxes
+    where ``boxes``: their gaps run between their sides)."""
     centers = np.asarray(centers_mm, np.float64).reshape(-1, 2)
     radii = np.asarray(sizes_mm, np.float64).reshape(-1, 2) / 2
+    box = np.asarray(boxes, bool).reshape(-1)
     pairs = [  # by 128 rows: a thousand bubbles' (N, N, 2) differences would be 16 MB
         np.argwhere(near) + (row, 0)
         for row in range(0, len(centers), 128)
@@ -80,14 +88,14 @@ def gap_samples(
     length = np.linalg.norm(between, axis=-1)
     unit = between / length[:, None]
     across = np.stack([-unit[:, 1], unit[:, 0]], axis=-1)
-    start = _radius_along(radii[own], unit)
-    gap = length - start - _radius_along(radii[other], unit)
+    start = _radius_along(radii[own], unit, box[own])
+    gap = length - start - _radius_along(radii[other], unit, box[other])
     close = (gap > 0) & (gap < start)
     own, other, unit, across, start, gap = (
         a[close] for a in (own, other, unit, across, start, gap)
     )
-    sideways = _radius_along(radii[own], across)
-    half = WINDOW_RADII * np.minimum(sideways, _radius_along(radii[other], across))
+    sideways = _radius_along(radii[own], across, box[own])
+    half = WINDOW_RADII * np.minimum(sideways, _radius_along(radii[other], across, box[other]))
     along = start[:, None] + gap[:, None] * ALONG[None, :]  # (P, 5) mm from own's centre
     offsets = (
         along[:, :, None, None] * unit[:, None, None, :]
@@ -101,7 +109,7 @@ def gap_samples(
         np.ascontiguousarray(planes),
         along,
         half * (ACROSS[1] - ACROSS[0]),
-        INTERIOR_RADIUS * sideways,
+        INTERIOR_RADIUS * _radius_along(radii[own], across),  # the interior: an ellipse
     )
 
 

@@ -27,6 +27,14 @@ Measurements per bubble:
   ``ends`` and ``strokes`` say what they make (:func:`stroke_ends`);
 - ``offset_px``: the local shift found by matching the printed outline (paper is never
   flat), shared by the bubbles of one question.
+
+A box (``bubble.shape: box``) is measured in units of its own outline
+(:mod:`omr.sheet.bubble_outline`): the reach, the samples across the outline, the probe
+that finds it, the paper beside it and its neighbours' footprints follow the box, so a
+fill reaching its corners reaches 1 radius in every direction and an X's arms leaving
+through the corners are still ends. The interior, its rim and the chords across it stay
+the inscribed ellipse's: every fill of a box covers them (a scribble rounds its corners),
+and they lie further from a box's print than from a circle's.
 """
 
 from __future__ import annotations
@@ -43,6 +51,7 @@ from omr.reading.beside_strokes import StrokesOver, ink_beside_strokes, strokes_
 from omr.reading.bridges import GapSamples, bridged, gap_samples
 from omr.reading.printed_inside import StoredPrint, without_print
 from omr.reading.template_space import TemplatePage, gather, per_template
+from omr.sheet.bubble_outline import BOX_CORNER, is_box, outline_scale, squared_extent
 from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
 from omr.sheet.template import Bubble, PrintLooks, SheetTemplate
 from omr.vocabulary.reasons import Reason
@@ -103,7 +112,8 @@ class BubbleMeasure:
     ``neighbours``, ``radii_mm`` : as in :class:`BubbleLayout`; ``centers_mm`` : (N, 2)
     the template's bubble centres;
     ``bridged`` : (N,) bool, a stroke joins the mark to a marked neighbour across the
-    narrow gap between them (:mod:`omr.reading.bridges`);
+    narrow gap between them (:mod:`omr.reading.bridges`); ``boxes`` : (N,) bool, the
+    bubbles that are boxes, whose radii (``reach``) run to the box's outline;
     ``ends`` : each bubble's :class:`StrokeEnds` (:func:`stroke_ends`), and ``beside`` :
     (N,) float32, for a bubble whose ends make an X with paper between its arms, the
     share of its interior beside the X's strokes that is ink
@@ -132,6 +142,7 @@ class BubbleMeasure:
     centers_mm: np.ndarray
     radii_mm: np.ndarray
     bridged: np.ndarray
+    boxes: np.ndarray
     ends: tuple[StrokeEnds, ...] | None = None
     beside: np.ndarray | None = None
     crossing_inside: np.ndarray | None = None
@@ -179,8 +190,14 @@ def _frozen(array: np.ndarray) -> np.ndarray:
 
 
 @cache
-def _ellipse_points(rx: float, ry: float, scale: float, count: int) -> np.ndarray:
+def _outline_points(
+    rx: float, ry: float, scale: float, count: int, box: bool = False
+) -> np.ndarray:
+    """(count, 2) offsets evenly round, ``scale`` times the outline out (an ellipse's of
+    half-axes ``rx``, ``ry``, or a ``box``'s: :mod:`omr.sheet.bubble_outline`)."""
     angles = np.linspace(0, 2 * np.pi, count, endpoint=False)
+    if box:
+        scale = scale * outline_scale(angles)
     return _frozen(np.stack([np.cos(angles) * rx * scale, np.sin(angles) * ry * scale], axis=1))
 
 
@@ -194,11 +211,18 @@ def _disc_points(rx: float, ry: float) -> np.ndarray:
 
 @cache
 def _polar_points(
-    rx: float, ry: float, radii: tuple[float, ...], directions: int = REACH_DIRECTIONS
+    rx: float,
+    ry: float,
+    radii: tuple[float, ...],
+    directions: int = REACH_DIRECTIONS,
+    box: bool = False,
 ) -> np.ndarray:
-    """(D, R, 2) offsets: ``directions`` evenly round × ``radii`` (in radii)."""
+    """(D, R, 2) offsets: ``directions`` evenly round × ``radii`` (in radii: times the
+    outline out in each direction, an ellipse's or a ``box``'s)."""
     angles = np.linspace(0, 2 * np.pi, directions, endpoint=False)[:, None]
     scale = np.asarray(radii)[None, :]
+    if box:
+        scale = scale * outline_scale(angles)
     return _frozen(
         np.stack([np.cos(angles) * rx * scale, np.sin(angles) * ry * scale], -1).astype(np.float32)
     )
@@ -244,14 +268,15 @@ PROBE_RING, PROBE_INSIDE, PROBE_OUTSIDE = (1.0, 24), (0.55, 12), (1.45, 24)
 
 
 @cache
-def _outline_probe(rx: float, ry: float) -> tuple[np.ndarray, np.ndarray]:
-    """Points (P, 2) and weights (P,) scoring a printed outline centred on them.
+def _outline_probe(rx: float, ry: float, box: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Points (P, 2) and weights (P,) scoring a printed outline (an ellipse's, or a
+    ``box``'s) centred on them.
 
     The ring counts in full, the inside and the outside against it by half each: the
     weights sum to zero, so an even shadow or tint over the bubble scores nothing.
     """
     (ring, on_ring), (inner, inside), (outer, outside) = (
-        (_ellipse_points(rx, ry, radius, count), count)
+        (_outline_points(rx, ry, radius, count, box), count)
         for radius, count in (PROBE_RING, PROBE_INSIDE, PROBE_OUTSIDE)
     )
     weights = np.concatenate(
@@ -306,7 +331,9 @@ def _packed(inside: np.ndarray) -> np.ndarray:
 
 @cache
 def _neighbourhood(
-    centers_mm: tuple[tuple[float, float], ...], sizes_mm: tuple[tuple[float, float], ...]
+    centers_mm: tuple[tuple[float, float], ...],
+    sizes_mm: tuple[tuple[float, float], ...],
+    boxes: tuple[bool, ...],
 ) -> tuple:
     """Each bubble's reach samples on a neighbour's footprint (:class:`Footprints`), and
     (N, N) bool: which neighbours' X strokes, 2.5 radii long, can reach the bubble's
@@ -315,10 +342,14 @@ def _neighbourhood(
     Parameters
     ----------
     centers_mm, sizes_mm : tuple of (x, y) and (width, height) in mm, one per bubble
+    boxes : tuple of bool, one per bubble: a box (its radii reach √2 out at its corners)
     """
     centers = np.asarray(centers_mm, np.float64).reshape(-1, 2)
     radii = np.asarray(sizes_mm, np.float64).reshape(-1, 2) / 2
-    reach = radii.max(axis=1) * REACH_RADII[-1]
+    box = np.asarray(boxes, bool).reshape(-1)
+    biggest = radii.max(axis=1)
+    biggest = np.where(box, BOX_CORNER * biggest, biggest)  # the farthest outline point
+    reach = biggest * REACH_RADII[-1]
     grown = radii * NEIGHBOUR_OVERSHOOT + NEIGHBOUR_STROKE_MM
     near = np.concatenate(  # (N, N) by 128 rows: a thousand bubbles' differences are 16 MB
         [
@@ -335,9 +366,10 @@ def _neighbourhood(
     for start in range(0, len(pairs), PAIRS_AT_ONCE):
         chunk = pairs[start : start + PAIRS_AT_ONCE]
         own, other = chunk.T
-        offset = _reach_points(centers[own], radii[own]) - centers[other, None, None, :]
-        inside = ((offset / grown[other, None, None, :]) ** 2).sum(axis=-1) <= 1.0
-        radius = np.sqrt(((offset / radii[other, None, None, :]) ** 2).sum(axis=-1))
+        offset = _reach_points(centers[own], radii[own], box[own]) - centers[other, None, None, :]
+        boxed = box[other, None, None]
+        inside = squared_extent(offset / grown[other, None, None, :], boxed) <= 1.0
+        radius = np.sqrt(squared_extent(offset / radii[other, None, None, :], boxed))
         # Each bubble's samples on any neighbour's outline (a chunk's owns are sorted).
         starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
         ring = np.abs(radius - 1.0) <= PRINTED_OUTLINE_RADII
@@ -353,28 +385,28 @@ def _neighbourhood(
         _frozen(np.concatenate(insides) if insides else _packed(empty)),
         _frozen(outlines),
     )
-    rows = [_strokes_reaching(centers, radii, start) for start in range(0, len(centers), 128)]
+    rows = [_strokes_reaching(centers, biggest, start) for start in range(0, len(centers), 128)]
     return footprints, _frozen(np.concatenate(rows))
 
 
-def _reach_points(centers: np.ndarray, radii: np.ndarray) -> np.ndarray:
+def _reach_points(centers: np.ndarray, radii: np.ndarray, box: np.ndarray) -> np.ndarray:
     """(n, 96, S, 2) mm: the reach samples of bubbles at ``centers`` (n, 2) of ``radii``
-    (n, 2), both mm."""
+    (n, 2), both mm, boxes where ``box`` (n,)."""
     points = np.empty((len(centers), REACH_DIRECTIONS, len(REACH_RADII), 2))
-    for size in {tuple(size) for size in radii}:
-        alike = (radii == size).all(axis=1)
-        points[alike] = centers[alike, None, None, :] + _polar_points(*size, REACH_RADII)
+    for size, boxed in {(tuple(size), bool(b)) for size, b in zip(radii, box, strict=True)}:
+        alike = (radii == size).all(axis=1) & (box == boxed)
+        points[alike] = centers[alike, None, None, :] + _polar_points(*size, REACH_RADII, box=boxed)
     return points
 
 
-def _strokes_reaching(centers: np.ndarray, radii: np.ndarray, start: int) -> np.ndarray:
-    """For the bubbles ``start`` … ``start + 127`` (rows) against every bubble: whether
-    its X strokes can reach the bubble's overshoot, bool (computed by rows: (N, N)
-    float64 temporaries of a thousand bubbles would be 8 MB each)."""
+def _strokes_reaching(centers: np.ndarray, biggest: np.ndarray, start: int) -> np.ndarray:
+    """For the bubbles ``start`` … ``start + 127`` (rows) against every bubble (whose
+    outlines reach ``biggest`` (N,) mm out at most): whether its X strokes can reach the
+    bubble's overshoot, bool (computed by rows: (N, N) float64 temporaries of a thousand
+    bubbles would be 8 MB each)."""
     own = centers[start : start + 128]
     count = len(own)
     distance = np.linalg.norm(own[:, None, :] - centers[None, :, :], axis=-1)  # (n, N)
-    biggest = radii.max(axis=1)
     # The closest a neighbour's X stroke (from its centre, 2.5 radii long, 25–65° from
     # the horizontal either way) comes to this bubble's centre.
     between = centers[None, :, :] - own[:, None, :]
@@ -443,7 +475,7 @@ def _refine_offsets(
     step = max(1, search_px // 3)
     span = range(-search_px, search_px + 1, step)
     shifts = np.array([(dx, dy) for dy in span for dx in span], np.float32)
-    points, weights = _outline_probe(rx, ry)
+    points, weights = _outline_probe(rx, ry, group.box)
     values = printed(centers, shifts[:, None, :] + points)  # (N, S, P) uint8
     zero = int(np.flatnonzero((shifts == 0).all(axis=1))[0])
     paper = float(_percentile(values[:, zero, -24:].ravel(), 90)) or 255.0
@@ -555,25 +587,32 @@ def _stroke_over(
     return (chords.mean(-1).max(-1) - own).astype(np.float32)
 
 
-def _local_paper(ink: np.ndarray, centers: np.ndarray, rx: float, ry: float) -> np.ndarray:
-    """(N,) paper brightness around each bubble, from the band just outside its outline.
+def _local_paper(
+    ink: np.ndarray, centers: np.ndarray, rx: float, ry: float, box: bool
+) -> np.ndarray:
+    """(N,) paper brightness around each bubble, from the band just outside its outline
+    (an ellipse's, or a ``box``'s).
 
     Scanners light a page unevenly and shadows fall along folds: the paper a bubble's
     ink is measured against is the paper next to it. The 75th percentile of the band
     ignores the arms of an X and a neighbour's overshoot (a quarter of the band at most).
     """
-    band = np.concatenate([_ellipse_points(rx, ry, 1.5, 32), _ellipse_points(rx, ry, 1.8, 32)])
+    band = np.concatenate(
+        [_outline_points(rx, ry, 1.5, 32, box), _outline_points(rx, ry, 1.8, 32, box)]
+    )
     paper = _percentile(gather(ink, centers, band), 75).astype(np.float32)
     return np.maximum(paper, 1.0)
 
 
 @dataclass(frozen=True)
 class _SizeGroup:
-    """Bubbles of one size: ``members`` index the bubble list; ``order`` lists the
-    positions in ``members`` question by question (the options that move together),
-    the questions starting at ``starts`` and ``sizes`` long."""
+    """Bubbles of one size and outline (``box``: boxes, else ellipses): ``members``
+    index the bubble list; ``order`` lists the positions in ``members`` question by
+    question (the options that move together), the questions starting at ``starts``
+    and ``sizes`` long."""
 
     size_mm: tuple[float, float]
+    box: bool
     members: np.ndarray
     order: np.ndarray
     starts: np.ndarray
@@ -586,8 +625,8 @@ class BubbleLayout:
     ``bubbles`` in the order of every measurement array; ``footprints`` where the reach
     samples meet a neighbour's footprint; ``neighbours`` (N, N) bool, which neighbours'
     X strokes (2.5 radii) can reach a bubble's overshoot; ``radii_mm`` (N, 2) each
-    bubble's half-width and half-height; ``gaps`` where to look for a stroke between
-    close bubbles."""
+    bubble's half-width and half-height; ``boxes`` (N,) bool, the bubbles that are
+    boxes; ``gaps`` where to look for a stroke between close bubbles."""
 
     bubbles: tuple[Bubble, ...]
     centers_mm: np.ndarray
@@ -595,6 +634,7 @@ class BubbleLayout:
     footprints: Footprints
     neighbours: np.ndarray
     radii_mm: np.ndarray
+    boxes: np.ndarray
     gaps: GapSamples
     printed_labels: tuple[str, ...] = ()  # the labels printed inside (print.labels_inside)
     printed_looks: PrintLooks | None = None  # their looks on the blank page (looks_inside)
@@ -604,11 +644,11 @@ class BubbleLayout:
 def bubble_layout(template: SheetTemplate, answers_only: bool = False) -> BubbleLayout:
     """The layout of every bubble of ``template`` (or of its answer bubbles alone)."""
     bubbles = tuple(template.answer_bubbles() if answers_only else template.all_bubbles)
-    by_size: dict[tuple[float, float], list[int]] = defaultdict(list)
+    by_size: dict[tuple[tuple[float, float], bool], list[int]] = defaultdict(list)
     for index, bubble in enumerate(bubbles):
-        by_size[bubble.size_mm].append(index)
+        by_size[(bubble.size_mm, is_box(bubble.shape))].append(index)
     groups = []
-    for size_mm, members in by_size.items():
+    for (size_mm, box), members in by_size.items():
         questions: dict[tuple[str, int | None], list[int]] = defaultdict(list)
         for position, member in enumerate(members):
             questions[(bubbles[member].field, bubbles[member].question)].append(position)
@@ -616,6 +656,7 @@ def bubble_layout(template: SheetTemplate, answers_only: bool = False) -> Bubble
         groups.append(
             _SizeGroup(
                 size_mm,
+                box,
                 np.asarray(members),
                 np.concatenate([np.asarray(positions) for positions in questions.values()]),
                 np.concatenate([[0], np.cumsum(sizes)[:-1]]),
@@ -624,13 +665,15 @@ def bubble_layout(template: SheetTemplate, answers_only: bool = False) -> Bubble
         )
     centers_mm = tuple(b.center_mm for b in bubbles)
     sizes_mm = tuple(b.size_mm for b in bubbles)
+    boxes = tuple(is_box(b.shape) for b in bubbles)
     return BubbleLayout(
         bubbles,
         np.array(centers_mm, np.float32).reshape(-1, 2),
         tuple(groups),
-        *_neighbourhood(centers_mm, sizes_mm),
+        *_neighbourhood(centers_mm, sizes_mm, boxes),
         np.array(sizes_mm, np.float32).reshape(-1, 2) / 2,
-        gap_samples(centers_mm, sizes_mm),
+        _frozen(np.array(boxes, bool)),
+        gap_samples(centers_mm, sizes_mm, boxes),
         tuple(b.option for b in bubbles) if template.print.labels_inside else (),
         template.print.looks_inside,
     )
@@ -667,7 +710,7 @@ def measure_bubbles(
         shifts = _refine_offsets(page.sample_printed, centers[index], group, rx, ry, search_px)
         at_limit[index] = np.abs(shifts).max(axis=1) >= search_px
         centers[index] += shifts
-        paper = _local_paper(page.ink, centers[index], rx, ry)[:, None]
+        paper = _local_paper(page.ink, centers[index], rx, ry, group.box)[:, None]
         papers[index] = paper[:, 0]
         groups.append((group, rx, ry, paper))
     if levels is None and layout.printed_labels:  # print inside bubbles: not the candidate's
@@ -710,9 +753,8 @@ def measure_bubbles(
         fill[group.members] = (interior >= levels.ink_at).mean(-1)
     holds_ink = fill > calibration.blank_max_fill
     for group, rx, ry, paper in groups:
-        across = gather(
-            page.ink, centers[group.members], _polar_points(rx, ry, OUTLINE_RADII, RIM_DIRECTIONS)
-        )
+        outline = _polar_points(rx, ry, OUTLINE_RADII, RIM_DIRECTIONS, group.box)
+        across = gather(page.ink, centers[group.members], outline)
         outlines.append((group.members, 1.0 - across / paper[..., None]))  # (N, 48, R) darkness
     reached = np.flatnonzero(fill > 0)
     print_shows = _print_shows(outlines, holds_ink, levels.ink_at)
@@ -741,7 +783,7 @@ def measure_bubbles(
         marked = index[fill[index] > 0]
         if marked.size:
             # Radius by radius (N, S, D): going round is the inner axis.
-            points = _polar_points(rx, ry, REACH_RADII).transpose(1, 0, 2)
+            points = _polar_points(rx, ry, REACH_RADII, box=group.box).transpose(1, 0, 2)
             samples = gather(page.ink, centers[marked], points)
             below = (paper[fill[index] > 0] * (1.0 - levels.ink_at))[..., None]
             inked = (samples < below) & clear[np.searchsorted(reached, marked)]
@@ -767,6 +809,7 @@ def measure_bubbles(
         layout.centers_mm,
         layout.radii_mm,
         joined,
+        layout.boxes,
     )
     return _under_the_xs(measure, page, papers, calibration)
 
@@ -1070,9 +1113,10 @@ def _with_hidden_ends(angles: tuple[float, ...]) -> tuple[float, ...]:
 
 def _towards(measure: BubbleMeasure, index: int, angle: float) -> np.ndarray:
     """(2,) mm: the page vector of one radius of bubble ``index`` at ``angle`` (degrees
-    in its own polar frame)."""
+    in its own polar frame): to its outline, an ellipse's or a box's."""
     theta = np.radians(angle)
-    return measure.radii_mm[index] * np.array([np.cos(theta), np.sin(theta)], np.float32)
+    radius = measure.radii_mm[index] * np.array([np.cos(theta), np.sin(theta)], np.float32)
+    return radius * np.float32(outline_scale(theta)) if measure.boxes[index] else radius
 
 
 def _tip(measure: BubbleMeasure, index: int, angle: float, reach: float) -> np.ndarray:
@@ -1097,9 +1141,11 @@ def _strokes_of(
     """The strokes of an X on bubble ``index``: from the bubble's centre, 2.5 radii long,
     half a felt-tip stroke and a pixel to either side of the line to an end it shows.
     With ``hidden``, also toward the ends it hides (:func:`_with_hidden_ends`), known
-    only as far as an off-centre crossing allows: a third of a radius more."""
+    only as far as an off-centre crossing allows: a third of a radius more. A box's
+    radii reach its corners: its strokes are as long as 2.5 of those."""
     biggest = float(measure.radii_mm[index].max())
     width = NEIGHBOUR_STROKE_MM + (X_OFF_CENTRE * biggest if hidden else 0.0)
+    length = X_REACH_MAX * biggest * (BOX_CORNER if measure.boxes[index] else 1.0)
     strokes = []
     implied = _with_hidden_ends(angles)[len(angles) :] if hidden else ()
     for angle in (*angles, *implied):
@@ -1107,9 +1153,7 @@ def _strokes_of(
         unit = direction / np.linalg.norm(direction)
         # A hidden end: the X stands on the ends it shows.
         stands = angle not in angles or _makes_x(tuple(a for a in angles if a != angle))
-        strokes.append(
-            _Stroke(measure.centers_mm[index], unit, X_REACH_MAX * biggest, width, stands)
-        )
+        strokes.append(_Stroke(measure.centers_mm[index], unit, length, width, stands))
     return strokes
 
 

@@ -13,6 +13,8 @@ from functools import cache
 
 import numpy as np
 
+from omr.sheet.bubble_outline import squared_extent
+
 # The band: a printed hairline (0.1–0.3 mm) and a pixel or two of blur either side; the
 # inside stops short of that blur, the outside starts past it and ends before the next
 # bubble's outline on a 1 mm gap (1.55 radii of a 2 mm half-width).
@@ -21,15 +23,19 @@ RING_BAND_MM, INSIDE_RADII, OUTSIDE_RADII = 0.5, 0.6, (1.25, 1.55)
 
 @cache
 def ring_kernel(
-    width_mm: float, height_mm: float, px_per_mm: float, inside: float = 0.5
+    width_mm: float, height_mm: float, px_per_mm: float, inside: float = 0.5, box: bool = False
 ) -> np.ndarray:
     """The zero-sum ring filter of a bubble size: (k, k) float32 at ``px_per_mm``; the
     inside counts against the outline by ``inside``, the outside by the rest (with
-    ``inside`` 0, a letter printed inside the bubble or a fill changes nothing)."""
+    ``inside`` 0, a letter printed inside the bubble or a fill changes nothing). The
+    outline is an ellipse's, or a ``box``'s (its band, inside and outside squares)."""
     rx, ry = width_mm / 2 * px_per_mm, height_mm / 2 * px_per_mm
     half = int(np.ceil(max(rx, ry) * OUTSIDE_RADII[1])) + 1
     ys, xs = np.mgrid[-half : half + 1, -half : half + 1].astype(np.float32)
-    radius = np.hypot(xs / rx, ys / ry)  # 1 on the outline
+    if box:  # 1 on the outline
+        radius = np.sqrt(squared_extent(np.stack([xs / rx, ys / ry], axis=-1), True))
+    else:
+        radius = np.hypot(xs / rx, ys / ry)
     band = RING_BAND_MM * px_per_mm / 2 / min(rx, ry)
     parts = [
         np.abs(radius - 1) <= band,

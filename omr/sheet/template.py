@@ -220,7 +220,11 @@ class QrSpec(_Model):
 
 
 class BubbleStyle(_Model):
-    shape: Literal["circle", "ellipse"] = "circle"
+    """A bubble's printed outline: a circle, an ellipse, or a box (a square or a
+    rectangle with sharp corners, as Auto Multiple Choice prints), ``size_mm`` its
+    width and height."""
+
+    shape: Literal["circle", "ellipse", "box"] = "circle"
     size_mm: Size = (5.0, 5.0)
 
     @model_validator(mode="after")

@@ -457,10 +457,10 @@ class Reason(StrEnum):
     FORM_BUBBLES_NOT_FOUND = (
         "form_bubbles_not_found",
         Severity.ERROR,
-        "{file}: pe pagină nu s-au găsit bule tipărite (cercuri, elipse sau casete rotunjite "
-        "de aceeași mărime, cel puțin {needed})",
-        "{file}: no printed bubbles were found on the page (circles, ellipses or rounded "
-        "boxes of one size, at least {needed})",
+        "{file}: pe pagină nu s-au găsit bule tipărite (cercuri, elipse sau casete, "
+        "rotunjite sau nu, de aceeași mărime, cel puțin {needed})",
+        "{file}: no printed bubbles were found on the page (circles, ellipses or boxes, "
+        "rounded or not, of one size, at least {needed})",
     )
     FORM_MARKS_NOT_FOUND = (
         "form_marks_not_found",
@@ -469,16 +469,6 @@ class Reason(StrEnum):
         "nevoie de cel puțin {needed}",
         "{file}: the form prints {found} solid registration blocks; a template needs at "
         "least {needed}",
-    )
-    FORM_BUBBLES_SQUARE = (
-        "form_bubbles_square",
-        Severity.ERROR,
-        "{file}: bulele sunt pătrate cu colțuri ascuțite; un model cunoaște doar cercuri "
-        "și elipse (sau pătrate cu colțuri rotunjite), iar colțurile unui pătrat umplut "
-        "ar fi citite ca brațele unui X",
-        "{file}: the bubbles are square boxes with sharp corners; a template knows only "
-        "circles and ellipses (or boxes with rounded corners), and a filled square's "
-        "corners would be read as an X's arms",
     )
     FORM_OPTIONS_RUN_DOWN = (
         "form_options_run_down",

@@ -22,6 +22,7 @@ from omr.reading.bend import Bend, remap
 from omr.reading.channels import ScanChannels
 from omr.reading.registration.fit import MAX_REPROJECTION_ERROR_MM, PageRegistration
 from omr.reading.template_space import per_template
+from omr.sheet.bubble_outline import is_box
 from omr.sheet.ring_match import OUTSIDE_RADII, best_matches, ring_kernel
 from omr.sheet.template import SheetTemplate
 from omr.vocabulary.reasons import Problem, Reason
@@ -113,7 +114,8 @@ class _Window:
 @per_template
 def _window(template: SheetTemplate) -> _Window:
     indices, centres, search = _sampled(template)
-    size_mm = template.all_bubbles[indices[0]].size_mm
+    sampled = template.all_bubbles[indices[0]]
+    size_mm = sampled.size_mm
     margin = max(size_mm) * OUTSIDE_RADII[1] / 2 + search + 1.0
     bounds = np.concatenate([centres.min(axis=0) - margin, centres.max(axis=0) + margin])
     x0, y0, x1, y1 = bounds
@@ -122,7 +124,7 @@ def _window(template: SheetTemplate) -> _Window:
     # coarse scan blurs it (a digit 2 mm tall in a 3.5 mm bubble at 73 dpi): the inside
     # then counts for nothing, and the outline is weighed against its outside alone.
     inside = LABELLED_INSIDE if template.print.labels_inside else UNLABELLED_INSIDE
-    kernel = ring_kernel(*size_mm, REFINE_PX_PER_MM, inside)
+    kernel = ring_kernel(*size_mm, REFINE_PX_PER_MM, inside, is_box(sampled.shape))
     side = kernel.shape[0]
     padded = (cv2.getOptimalDFTSize(size[1]), cv2.getOptimalDFTSize(size[0]))
     placed = np.zeros(padded, np.float32)
