@@ -16,8 +16,9 @@ import numpy as np
 from omr.sheet.bubble_outline import squared_extent
 
 # The band: a printed hairline (0.1–0.3 mm) and a pixel or two of blur either side; the
-# inside stops short of that blur, the outside starts past it and ends before the next
-# bubble's outline on a 1 mm gap (1.55 radii of a 2 mm half-width).
+# inside stops short of that blur, the outside starts past it and ends where the next
+# bubble's outline begins on a 1 mm gap (1.55 radii of a 2 mm half-width: 3.1 mm out,
+# that outline's line from 3.0 mm, its weight a sliver of the outside's).
 RING_BAND_MM, INSIDE_RADII, OUTSIDE_RADII = 0.5, 0.6, (1.25, 1.55)
 
 
