@@ -9,12 +9,12 @@ bubbles' shape (circles, ellipses, rounded boxes, boxes with sharp corners), the
 (A4 portrait and landscape, Letter, US Legal), the option labels (letters, digits,
 inside, above or beside), the question numbers (left, right, none: a page of vector
 shapes only) and the registration marks (solid squares, L-shaped corners, a timing
-track).
+track, bullseyes, filled discs).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import cv2
@@ -27,7 +27,9 @@ from scansim.scanner import ScanSettings, scan
 from scansim.sheets import bubble_of, render_form, turn
 
 from omr.cli.main import main
+from omr.printing.answer_sheets import SheetToPrint, write_sheets_pdf
 from omr.reading.pipeline import ReadOptions, read_files
+from omr.sheet.qr_identity import SheetIdentity
 from omr.sheet.template import SheetTemplate, load_template
 
 MAX_ERROR_MM = 0.2
@@ -51,7 +53,7 @@ class Kind:
     options: str = "ABCD"
     labels: str = "inside"  # inside, above, beside (right of each bubble), none
     numbers: str = "left"  # left, right, none
-    marks: str = "squares"  # squares, corners, track
+    marks: str = "squares"  # squares, four, corners, track, bullseyes, discs, none
     columns: int = 2
     rows: int = 10
     option_pitch: float = 7.0
@@ -124,6 +126,8 @@ KINDS = {
     "bullseyes": Kind(marks="bullseyes", labels="inside", numbers="right"),
     "second_page_from_41": Kind(start=41, labels="none"),
     "mixed_option_counts": Kind(columns=3, column_options=("AB", "ABCD", "ABCDE"), labels="above"),
+    # Filled discs as marks, the size of the bubbles: a filled answer is a disc too.
+    "discs": Kind(marks="discs", labels="inside"),
 }
 # Boxes with sharp corners, read as boxes (``shape: box``).
 BOX_KINDS = {
@@ -142,6 +146,8 @@ BOX_KINDS = {
         rows=15,
     ),
 }
+# Auto Multiple Choice as it prints: those boxes, four filled discs at the corners.
+BOX_KINDS["true_amc"] = replace(BOX_KINDS["amc_like"], marks="discs")
 KINDS |= BOX_KINDS
 
 
@@ -187,8 +193,10 @@ def _draw(kind: Kind, path: Path) -> Drawn:
             drawn.shapes.append("rings")
         canvas.setFillGray(0)
     elif kind.marks == "discs":
-        for x, y in ((16, 16), (width - 16, 16), (16, height - 16)):
-            canvas.circle(x * mm, y_(y), 4 * mm, stroke=0, fill=1)
+        for x, y in ((10, 10), (width - 15, 10), (10, height - 15), (width - 15, height - 15)):
+            canvas.circle((x + 2.5) * mm, y_(y + 2.5), 2.5 * mm, stroke=0, fill=1)
+            drawn.marks.append((x, y, x + 5, y + 5))
+            drawn.shapes.append("disc")
     elif kind.marks == "four":
         for x, y in ((12, 12), (width - 20, 12), (12, height - 20), (width - 20, height - 20)):
             box(x, y, 8, 8)
@@ -499,13 +507,53 @@ def test_boxes_marked_by_hand_read_in_units_of_the_box(
     assert read.count(expected) >= share * len(read), read
 
 
-@pytest.mark.parametrize("marks", ["none", "discs"])
-def test_a_form_without_registration_blocks_is_refused(tmp_path: Path, capsys, marks: str) -> None:
-    # No marks, or solid discs at the corners (a template knows squares, L corners,
-    # tracks and bullseyes): no template is written.
+def test_a_form_without_registration_blocks_is_refused(tmp_path: Path, capsys) -> None:
+    # No marks: no template is written.
     pdf = tmp_path / "unmarked.pdf"
-    _draw(Kind(marks=marks), pdf)
+    _draw(Kind(marks="none"), pdf)
     output = tmp_path / "t.yaml"
     assert main(["template", "from-pdf", str(pdf), "-o", str(output)]) == 2
     assert "[form_marks_not_found]" in capsys.readouterr().err
     assert not output.exists()
+
+
+def test_a_filled_bubble_near_a_corner_disc_is_not_taken_for_it(tmp_path: Path) -> None:
+    # A disc the size of the corner discs filled 6.5 mm from the top-left one (within
+    # the reach at which a mark is looked for where the others put it), and answers
+    # filled as discs of their size: the page registers on the printed discs.
+    kind = KINDS["discs"]
+    pdf = tmp_path / "discs.pdf"
+    drawn = _draw(kind, pdf)
+    output = tmp_path / "discs.yaml"
+    assert main(["template", "from-pdf", str(pdf), "-o", str(output)]) == 0
+    template = load_template(output)
+    x0, y0, x1, y1 = drawn.marks[0]
+    near = ((x0 + x1) / 2 + 6.5, (y0 + y1) / 2)
+    drawn.answers[(0, "near")] = near
+    keys = sorted(drawn.answers)[1::3]
+    scan = tmp_path / "discs.jpg"
+    _scan(pdf, drawn, {*keys, (0, "near")}, scan)
+    (reading,) = list(read_files([scan], ReadOptions(template=template)))
+    assert reading.status == "ok", reading.reasons
+    del drawn.answers[(0, "near")]
+    for question, option in drawn.answers:
+        state = reading.answers[str(question)][option]
+        assert state == ("filled" if (question, option) in keys else "blank"), (question, option)
+
+
+def test_a_template_of_discs_prints_them_and_reads_its_print(tmp_path: Path) -> None:
+    # The printer draws a disc mark as a filled circle in its box: the printed sheet,
+    # scanned turned, registers on all four.
+    pdf = tmp_path / "discs.pdf"
+    _draw(KINDS["discs"], pdf)
+    output = tmp_path / "discs.yaml"
+    assert main(["template", "from-pdf", str(pdf), "-o", str(output)]) == 0
+    template = load_template(output)
+    printed = tmp_path / "printed.pdf"
+    identity = SheetIdentity(template.id, template.version, "exam", 1)
+    write_sheets_pdf(template, [SheetToPrint(identity)], printed)
+    path = tmp_path / "printed.png"
+    cv2.imwrite(str(path), turn(render_form(printed, 1, DPI), 2, 1.0))
+    (reading,) = list(read_files([path], ReadOptions(template=template)))
+    assert reading.status == "ok", reading.reasons
+    assert reading.registration["marks_found"] == 4

@@ -8,6 +8,7 @@ and written as YAML whose comments say what was found and what a person should c
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,9 @@ NUMBER_COLUMN_MM = 3.0  # numbers of one column end within this of each other
 # A bubble prints its label inside when print covers 3 % of its interior (to 0.6 of its
 # radii) or more; an empty one holds none (the national form's: 0 %).
 LABEL_INK, INTERIOR_SHARE = 0.03, 0.6
+# Auto Multiple Choice prints its discs 10 mm in from the page's edges; a filled disc
+# farther than 30 mm from a corner (across and down) is an example of a filled answer.
+CORNER_REACH_MM = 30.0
 
 
 @dataclass
@@ -79,6 +83,24 @@ def _bubble_style(size: tuple[float, float], boxes: bool) -> dict:
     if shape == "circle":
         width = height = (width + height) / 2
     return {"shape": shape, "size_mm": rounded((width, height))}
+
+
+def _corner_discs(marks: list[SolidBlock], page_mm: tuple[float, float]) -> list[SolidBlock]:
+    """``marks`` with only the discs that register the page: in each of its corners, the
+    disc nearest it, if within ``CORNER_REACH_MM`` across and down."""
+    discs = [mark for mark in marks if mark.shape == "disc"]
+    kept = [mark for mark in marks if mark.shape != "disc"]
+    for corner in itertools.product((0.0, page_mm[0]), (0.0, page_mm[1])):
+        reach = [_corner_reach(disc, corner) for disc in discs]
+        if reach and min(reach) <= CORNER_REACH_MM:
+            kept.append(discs[int(np.argmin(reach))])
+    return list(dict.fromkeys(kept))  # a disc nearest two corners (a small page) once
+
+
+def _corner_reach(mark: SolidBlock, corner: tuple[float, float]) -> float:
+    """How far (mm) ``mark``'s centre lies from ``corner``, across or down, the farther."""
+    x0, y0, x1, y1 = mark.box
+    return max(abs((x0 + x1) / 2 - corner[0]), abs((y0 + y1) / 2 - corner[1]))
 
 
 def _sized(outlines: list[Outline]) -> int:
@@ -214,6 +236,7 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
     """
     page = load_form_page(pdf, page_number)
     outlines, marks = find_shapes(page.image, page.px_per_mm)
+    marks = _corner_discs(marks, page.size_mm)
     # Square boxes beside more round bubbles are cells to write in (a digit above each
     # column of an ID grid); outnumbering the round outlines (a letter "D" or "B" printed
     # beside each box is one), they are the form's bubbles: boxes.
@@ -243,7 +266,8 @@ def measure_form(pdf: Path, page_number: int = 1) -> MeasuredForm:
         f"in {len(blocks)} blocks, questions 1–{count}, and {len(marks)} registration marks "
         f"({sum(m.shape == 'corner' for m in marks)} L-shaped, "
         f"{sum(m.shape == 'track' for m in marks)} timing tracks, "
-        f"{sum(m.shape == 'rings' for m in marks)} bullseyes).",
+        f"{sum(m.shape == 'rings' for m in marks)} bullseyes, "
+        f"{sum(m.shape == 'disc' for m in marks)} filled discs).",
         "Questions are numbered "
         + (
             "by the numbers printed before them."

@@ -1,5 +1,5 @@
 """Printed shapes on a rendered blank form: outlined bubbles, solid blocks, L-shaped
-corner marks, timing tracks and bullseyes.
+corner marks, timing tracks, bullseyes and filled discs.
 
 A bubble is an outline around a hole: a circle, an ellipse, a rounded box or a box with
 sharp corners, whatever is printed inside its hole (a letter or a digit is another
@@ -17,6 +17,7 @@ import numpy as np
 
 from omr.sheet.bullseyes import find_rings
 from omr.sheet.corner_marks import is_l
+from omr.sheet.discs import is_disc
 from omr.sheet.timing_tracks import find_tracks
 
 # Print is what is darker than this (of 255): a black or grey outline antialiased over a
@@ -60,8 +61,10 @@ class Outline:
 @dataclass(frozen=True)
 class Block:
     """A solid printed mark in its box (x0, y0, x1, y1) in mm, axis-aligned: a rectangle,
-    an L along two of its box's sides (``shape`` ``corner``), or a timing track of
-    ``bars`` bars of ``bar`` (width, height) mm (``shape`` ``track``)."""
+    an L along two of its box's sides (``shape`` ``corner``), a filled disc (``disc``;
+    filled answers and examples are discs too: :mod:`omr.forms.from_pdf` keeps those in
+    the page's corners), or a timing track of ``bars`` bars of ``bar`` (width, height) mm
+    (``shape`` ``track``)."""
 
     box: tuple[float, float, float, float]
     shape: str = "solid"
@@ -119,6 +122,8 @@ def find_shapes(image: np.ndarray, px_per_mm: float) -> tuple[list[Outline], lis
                 blocks.append(Block(corners))
             elif not holes and is_l(contours[index]):
                 blocks.append(Block(corners, "corner"))
+            elif not holes and is_disc(contours[index], mask):
+                blocks.append(Block(corners, "disc"))
     return outlines, with_tracks(blocks, bars) + bullseyes(image, px_per_mm)
 
 

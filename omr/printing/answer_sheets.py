@@ -154,6 +154,9 @@ def _draw_blocks(page: _Page, registration: BlockRegistration) -> None:
         x, y = page.point(
             *(o + size / 2 for o, size in zip(block.origin_mm, block.size_mm, strict=True))
         )
+        if block.shape == "disc":
+            page.canvas.circle(x, y, min(block.size_mm) / 2 * mm, fill=1, stroke=0)
+            continue
         for index, share in enumerate(bullseyes.RADII):
             page.canvas.setFillColor(white if index % 2 else black)
             page.canvas.circle(x, y, share * min(block.size_mm) / 2 * mm, fill=1, stroke=0)

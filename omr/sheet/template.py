@@ -146,10 +146,11 @@ class SolidBlock(_NamedBox):
     concentric rings around a dot (a bullseye, ``shape: rings``, in a square box), an L
     (``shape: corner``: two solid bars along two sides of its box, meeting at one of its
     corners), or a timing track (``shape: track``: ``bars`` equal solid bars of
-    ``bar_mm``, evenly spaced from one end of its box to the other). The box's corners
-    register the page."""
+    ``bar_mm``, evenly spaced from one end of its box to the other), or a filled disc
+    (``shape: disc``, as Auto Multiple Choice prints, in its bounding square). The box's
+    corners register the page; a bullseye's and a disc's, placed about their centre."""
 
-    shape: Literal["solid", "rings", "corner", "track"] = "solid"
+    shape: Literal["solid", "rings", "corner", "track", "disc"] = "solid"
     bars: Annotated[int, Field(ge=MIN_TRACK_BARS)] | None = None
     bar_mm: Size | None = None
 

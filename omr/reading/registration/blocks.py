@@ -34,6 +34,7 @@ from omr.reading.registration.outlines import refine_on_outlines
 from omr.reading.template_space import per_template
 from omr.sheet.bullseyes import Ring, find_blurred_rings, find_rings
 from omr.sheet.corner_marks import is_l
+from omr.sheet.discs import DISC_FILL, is_disc
 from omr.sheet.template import MIN_REGISTRATION_BLOCKS, BlockRegistration, Box, SheetTemplate
 from omr.sheet.timing_tracks import find_tracks
 from omr.vocabulary.reasons import Problem, Reason
@@ -139,10 +140,9 @@ class _Layout:
     partner's, opposite corner first; otherwise ``turn`` and ``turned_corners`` are None.
     ``page_long`` and ``part_long`` are the long sides (mm) of the page and of its
     smallest part; ``rings`` whether some marks are bullseyes, ``ringed`` (K,) which;
-    ``corner`` (K,) which
-    are L-shaped corner marks; ``bars`` (K,) each timing track's bars (0: no track);
-    ``marks`` (K, 2) the (long, short) sides of what is looked for: the block, or a
-    track's bar.
+    ``corner`` (K,) which are L-shaped corner marks; ``disc`` (K,) which filled discs;
+    ``bars`` (K,) each timing track's bars (0: no track); ``marks`` (K, 2) the (long,
+    short) sides of what is looked for: the block, or a track's bar.
     """
 
     centres: np.ndarray
@@ -154,6 +154,7 @@ class _Layout:
     part_long: float
     ringed: np.ndarray
     corner: np.ndarray
+    disc: np.ndarray
     bars: np.ndarray
     marks: np.ndarray
 
@@ -189,6 +190,7 @@ def _layout(template: SheetTemplate) -> _Layout:
         part_long=min([max(p.size_mm) for p in template.page.parts] + [page_long]),
         ringed=np.array([block.shape == "rings" for block in registration.blocks]),
         corner=np.array([block.shape == "corner" for block in registration.blocks]),
+        disc=np.array([block.shape == "disc" for block in registration.blocks]),
         bars=np.array([block.bars or 0 for block in registration.blocks]),
         marks=np.array(
             [sorted(block.bar_mm or block.size_mm, reverse=True) for block in registration.blocks]
@@ -201,10 +203,10 @@ class _Candidates:
     """Solid rectangles measured on the full-resolution image.
 
     ``centres`` (N, 2), ``sizes`` (N, 2) as (long, short) and ``corners`` (N, 4, 2)
-    running round each rectangle, in image px; ``round`` (N,) marks bullseyes, whose
-    corners only their centre places; ``corner`` (N,) L-shaped marks (their box's
+    running round each rectangle, in image px; ``round`` (N,) marks bullseyes and discs,
+    whose corners only their centre places; ``corner`` (N,) L-shaped marks (their box's
     corners); ``bars`` (N,) how many bars a timing track spans (its box's corners; 0 for
-    others) and ``pitch`` (N,) its pitch in px (0 for others).
+    others) and ``pitch`` (N,) its pitch in px (0 for others); ``disc`` (N,) filled discs.
     """
 
     centres: np.ndarray
@@ -214,11 +216,14 @@ class _Candidates:
     corner: np.ndarray
     bars: np.ndarray
     pitch: np.ndarray
+    disc: np.ndarray
 
     @staticmethod
     def none() -> _Candidates:
         empty, no = np.zeros((0, 2)), np.zeros(0, bool)
-        return _Candidates(empty, empty, np.zeros((0, 4, 2)), no, no, np.zeros(0, int), np.zeros(0))
+        return _Candidates(
+            empty, empty, np.zeros((0, 4, 2)), no, no, np.zeros(0, int), np.zeros(0), no
+        )
 
     def __add__(self, other: _Candidates) -> _Candidates:
         return _Candidates(
@@ -232,7 +237,8 @@ def _new_rings(rings: list[Ring], found: _Candidates) -> _Candidates:
         ring
         for ring in rings
         if not (
-            np.linalg.norm(found.centres[found.round] - ring.centre, axis=1) < ring.diameter / 2
+            np.linalg.norm(found.centres[found.round & ~found.disc] - ring.centre, axis=1)
+            < ring.diameter / 2
         ).any()
     ]
     return _ring_candidates(rings)
@@ -251,6 +257,7 @@ def _ring_candidates(rings: list[Ring]) -> _Candidates:
         np.zeros(len(rings), bool),
         np.zeros(len(rings), int),
         np.zeros(len(rings)),
+        np.zeros(len(rings), bool),
     )
 
 
@@ -269,6 +276,7 @@ def _tracks(bars: _Candidates) -> _Candidates:
         np.zeros(len(tracks), bool),
         np.array([count for _, count, _ in tracks], int),
         np.array([pitch for _, _, pitch in tracks], float),
+        np.zeros(len(tracks), bool),
     )
 
 
@@ -347,11 +355,13 @@ def _blobs(
     min_area_px: float,
     max_area_px: float,
     print_level: float,
+    discs: bool = False,
 ) -> list[tuple[int, int, int, int]]:
-    """Bounding boxes of the solid blobs of ``small`` that may be blocks.
+    """Bounding boxes of the solid blobs of ``small`` that may be blocks (or ``discs``).
 
     Print darker than ``print_level`` of its paper, without its thin strokes, with an
-    area in the given range and a rectangular outline.
+    area in the given range and a rectangular outline (a disc's: filling ``DISC_FILL``
+    of its box or more, told from others at full resolution).
     """
     thin = cv2.getStructuringElement(cv2.MORPH_RECT, (THIN_PRINT_PX, THIN_PRINT_PX))
     solid = cv2.morphologyEx(_print(small, paper, print_level), cv2.MORPH_OPEN, thin)
@@ -362,6 +372,7 @@ def _blobs(
         width, height = cv2.minAreaRect(contours[n])[1]
         narrow = min(width, height) < NARROW_BLOB_PX
         fill = MIN_NARROW_OUTLINE if narrow else MIN_RECTANGULARITY
+        fill = DISC_FILL[0] if discs else fill
         if cv2.contourArea(cv2.convexHull(contours[n])) >= fill * width * height:
             boxes.append(cv2.boundingRect(contours[n]))
     return boxes
@@ -398,8 +409,10 @@ _SHAPE_TESTS = {"solid": _is_rectangle, "bar": _is_bar, "corner": is_l}
 def _measured(
     gray: np.ndarray, boxes: list[tuple[int, int, int, int]], scale: float, kind: str = "solid"
 ) -> _Candidates:
-    """The solid rectangles (``kind`` ``solid``), a timing track's bars (``bar``) or the
-    L-shaped marks (``corner``) in the full-resolution windows of detection-copy ``boxes``.
+    """The solid rectangles (``kind`` ``solid``), a timing track's bars (``bar``), the
+    L-shaped marks (``corner``) or the filled discs (``disc``:
+    :func:`omr.sheet.discs.is_disc`) in the full-resolution windows of detection-copy
+    ``boxes``.
 
     Each window is smoothed (a halftone's dots merge) and thresholded on its own (Otsu:
     blob against paper), so the light on the rest of the page does not matter; its
@@ -423,7 +436,7 @@ def _measured(
             continue
         rectangle = cv2.minAreaRect(blob)
         (cx, cy), (width, height), _ = rectangle
-        if not _SHAPE_TESTS[kind](blob):
+        if not (is_disc(blob, dark) if kind == "disc" else _SHAPE_TESTS[kind](blob)):
             continue
         centres.append((cx + x0, cy + y0))
         sizes.append((max(width, height), min(width, height)))
@@ -432,10 +445,11 @@ def _measured(
         np.array(centres, float).reshape(-1, 2),
         np.array(sizes, float).reshape(-1, 2),
         np.array(corners, float).reshape(-1, 4, 2),
-        np.zeros(len(centres), bool),
+        np.full(len(centres), kind == "disc"),
         np.full(len(centres), kind == "corner"),
         np.zeros(len(centres), int),
         np.zeros(len(centres)),
+        np.full(len(centres), kind == "disc"),
     )
 
 
@@ -521,16 +535,17 @@ def _long_scale(layout: _Layout, found: _Candidates) -> np.ndarray:
 
 def _kind_agrees(layout: _Layout, found: _Candidates) -> np.ndarray:
     """(K, N) bool: candidate n is of block k's kind (an L for an L, a bullseye for a
-    bullseye, a rectangle for the others; for a track, a track spanning no more bars
-    than it and more than half of them, so that its ends, fitted through the bars found,
-    lie no farther past them than the bars span)."""
+    bullseye, a disc for a disc, a rectangle for the others; for a track, a track
+    spanning no more bars than it and more than half of them, so that its ends, fitted
+    through the bars found, lie no farther past them than the bars span)."""
     corner = layout.corner[:, None] == found.corner[None, :]
     # A bullseye is never a solid rectangle (a disc fills π/4 of its box), nor one a
     # bullseye: a filled answer is not taken for a bullseye a photo blurred.
-    ring = layout.ringed[:, None] == found.round[None, :]
+    ring = layout.ringed[:, None] == (found.round & ~found.disc)[None, :]
+    disc = layout.disc[:, None] == found.disc[None, :]
     bars, spanned = layout.bars[:, None], found.bars[None, :]
     track = (spanned <= bars) & (2 * spanned > bars)
-    return corner & ring & np.where(bars > 0, track, spanned == 0)
+    return corner & ring & disc & np.where(bars > 0, track, spanned == 0)
 
 
 def _distances(to_px: np.ndarray, layout: _Layout, found: _Candidates) -> np.ndarray:
@@ -719,6 +734,10 @@ def _search(
         if layout.corner.any():
             ells = _corner_blobs(_print(small, paper, print_level), areas)
             found += _measured(gray, ells, scale, "corner")
+        if layout.disc.any():
+            # A disc covers π/4 of its box: its area, and its hull's share of the box.
+            discs = _blobs(small, paper, DISC_FILL[0] * areas[0], areas[1], print_level, True)
+            found += _measured(gray, discs, scale, "disc")
         count, similarity = _best_proposal(layout, found, bounds)
         if count > best[0]:
             best = (count, similarity, found)
