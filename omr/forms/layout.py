@@ -133,15 +133,7 @@ def _option_labels(first_row: list[Outline], words: tuple[Word, ...]) -> list[st
     """Letters printed inside the bubbles, or above them; else A, B, C…."""
     inside, above = [], []
     for outline in first_row:
-        x, y = outline.centre
-        w, h = outline.size
-        over = [
-            word.text
-            for word in words
-            if len(word.text) == 1
-            and abs(word.centre[0] - x) < w / 2
-            and 0 < y - h / 2 - word.box[3] <= HEADER_REACH_MM
-        ]
+        over = _letters(outline, words, inside=False)
         inside.append(_label_inside(outline, words))
         above.append(over[-1] if over else None)
     for labels in (inside, above):
@@ -152,16 +144,26 @@ def _option_labels(first_row: list[Outline], words: tuple[Word, ...]) -> list[st
 
 def _label_inside(outline: Outline, words: tuple[Word, ...]) -> str | None:
     """The one character printed inside an outline, if any."""
+    within = _letters(outline, words, inside=True)
+    return within[0] if len(within) == 1 else None
+
+
+def _letters(outline: Outline, words: tuple[Word, ...], inside: bool) -> list[str]:
+    """The single characters printed in line with ``outline``'s width: ``inside`` it, or
+    above it within ``HEADER_REACH_MM`` (in reading order)."""
     x, y = outline.centre
     w, h = outline.size
-    within = [
+    return [
         word.text
         for word in words
         if len(word.text) == 1
         and abs(word.centre[0] - x) < w / 2
-        and abs(word.centre[1] - y) < h / 2
+        and (
+            abs(word.centre[1] - y) < h / 2
+            if inside
+            else 0 < y - h / 2 - word.box[3] <= HEADER_REACH_MM
+        )
     ]
-    return within[0] if len(within) == 1 else None
 
 
 def _row_digits(group: list, words: tuple[Word, ...]) -> list[str | None]:

@@ -225,6 +225,11 @@ class _Candidates:
             empty, empty, np.zeros((0, 4, 2)), no, no, np.zeros(0, int), np.zeros(0), no
         )
 
+    @property
+    def rings(self) -> np.ndarray:
+        """(N,) bool: the bullseyes (round, and not filled discs)."""
+        return self.round & ~self.disc
+
     def __add__(self, other: _Candidates) -> _Candidates:
         return _Candidates(
             *(np.concatenate([a, b]) for a, b in zip(astuple(self), astuple(other), strict=True))
@@ -237,8 +242,7 @@ def _new_rings(rings: list[Ring], found: _Candidates) -> _Candidates:
         ring
         for ring in rings
         if not (
-            np.linalg.norm(found.centres[found.round & ~found.disc] - ring.centre, axis=1)
-            < ring.diameter / 2
+            np.linalg.norm(found.centres[found.rings] - ring.centre, axis=1) < ring.diameter / 2
         ).any()
     ]
     return _ring_candidates(rings)
@@ -541,7 +545,7 @@ def _kind_agrees(layout: _Layout, found: _Candidates) -> np.ndarray:
     corner = layout.corner[:, None] == found.corner[None, :]
     # A bullseye is never a solid rectangle (a disc fills π/4 of its box), nor one a
     # bullseye: a filled answer is not taken for a bullseye a photo blurred.
-    ring = layout.ringed[:, None] == (found.round & ~found.disc)[None, :]
+    ring = layout.ringed[:, None] == found.rings[None, :]
     disc = layout.disc[:, None] == found.disc[None, :]
     bars, spanned = layout.bars[:, None], found.bars[None, :]
     track = (spanned <= bars) & (2 * spanned > bars)
