@@ -1,11 +1,13 @@
 """Speed and memory of the reader, beside the floor: what merely decoding the file costs.
 
-    python bench/speed.py [--repeat 25] [--only TEXT]
+    python bench/speed.py [--repeat 25] [--only TEXT] [--station]
 
 Makes marked, scanned sheets with the scan simulator (A4 specialization sheets of 50
 questions, A3 national forms; 150 to 600 dpi, colour and gray; JPEG as scanners write
 them, PNG, TIFF and a four-page PDF), each file saying its resolution as a scanner's does,
-then reads them with OpenCV held to one thread per process. Per case:
+then reads them with OpenCV held to one thread per process, as ``omr read`` does: each page's
+template found from its marks (``--station``: against the case's template, as the station
+reads a room's scans against its exam's). Per case:
 
 - the time to merely decode the file at its full size and at the reading's size (the
   resolution the reading needs: a 300 dpi page is decoded at half its size), medians;
@@ -28,6 +30,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, replace
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -126,19 +129,25 @@ def _peak_rss_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def _options():
+def _options(template: str | None):
+    """What the pages are read against: ``template`` by its id, or None (found from the
+    page's marks)."""
     from omr.reading.pipeline import ReadOptions
     from omr.scoring.profiles import ink_of_template_profile
+    from omr.sheet.template import load_template
 
-    return ReadOptions(required_ink=ink_of_template_profile)
+    return ReadOptions(
+        template=None if template is None else load_template(template),
+        required_ink=ink_of_template_profile,
+    )
 
 
-def _decode_ms(paths: list[Path], repeat: int) -> tuple[float, float]:
+def _decode_ms(paths: list[Path], repeat: int, template: str | None) -> tuple[float, float]:
     """Median ms per page to decode the files (full size, reading's size)."""
     from omr.reading.ingest import load_pages
     from omr.reading.pipeline import decode_pages
 
-    options = _options()
+    options = _options(template)
     full, reduced = [], []
     for _ in range(repeat):
         for path in paths:
@@ -149,14 +158,16 @@ def _decode_ms(paths: list[Path], repeat: int) -> tuple[float, float]:
     return statistics.median(full), statistics.median(reduced)
 
 
-def _read(paths: list[Path]) -> tuple[list[dict[str, float]], list[float], list[float], int]:
-    """Read each path; (timings_ms per page, wall ms and CPU ms per page, peak RSS in
-    KiB)."""
+def _read(
+    paths: list[Path], template: str | None = None
+) -> tuple[list[dict[str, float]], list[float], list[float], int]:
+    """Read each path (against ``template``, if given); (timings_ms per page, wall ms and
+    CPU ms per page, peak RSS in KiB)."""
     from omr.process_memory import reuse_large_buffers
     from omr.reading.pipeline import read_files
 
     reuse_large_buffers()  # as the CLI and the station's reading worker do
-    options = _options()
+    options = _options(template)
     timings, walls, cpu = [], [], []
     for path in paths:
         started, cpu_started = time.perf_counter(), time.process_time()
@@ -172,12 +183,13 @@ def _read(paths: list[Path]) -> tuple[list[dict[str, float]], list[float], list[
     return timings, walls, cpu, _peak_rss_kib()
 
 
-def _throughput(paths: list[Path], processes: int, sheets: int) -> float:
+def _throughput(paths: list[Path], processes: int, sheets: int, template: str | None) -> float:
     batch = [[paths[i % len(paths)]] for i in range(sheets)]
+    read = partial(_read, template=template)
     with get_context("spawn").Pool(processes, initializer=_one_thread) as pool:
-        pool.map(_read, batch[: processes * 2])  # warm up: imports, templates
+        pool.map(read, batch[: processes * 2])  # warm up: imports, templates
         started = time.perf_counter()
-        pool.map(_read, batch, chunksize=4)
+        pool.map(read, batch, chunksize=4)
         return sheets / (time.perf_counter() - started)
 
 
@@ -191,13 +203,13 @@ HEADER = (
 )
 
 
-def _report(name: str, paths: list[Path], repeat: int) -> str:
+def _report(name: str, paths: list[Path], repeat: int, template: str | None) -> str:
     with get_context("spawn").Pool(1, initializer=_one_thread) as pool:
-        pool.apply(_read, (paths,))  # warm up
-        timings, walls, cpu, rss = pool.apply(_read, (paths * repeat,))
+        pool.apply(_read, (paths, template))  # warm up
+        timings, walls, cpu, rss = pool.apply(_read, (paths * repeat, template))
     # Apart: decoding at full size would raise the reading process's peak memory.
     with get_context("spawn").Pool(1, initializer=_one_thread) as pool:
-        full, reduced = pool.apply(_decode_ms, (paths, max(3, repeat // 3)))
+        full, reduced = pool.apply(_decode_ms, (paths, max(3, repeat // 3), template))
     median, above = statistics.median(walls), 1 - reduced / statistics.median(walls)
     stages = "  ".join(
         f"{stage} {statistics.median(t.get(stage, 0.0) for t in timings):.1f}" for stage in STAGES
@@ -213,18 +225,23 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=25, help="readings of each sheet")
     parser.add_argument("--only", default="", help="the cases whose name holds this text")
+    parser.add_argument(
+        "--station", action="store_true", help="read against each case's template, as the station"
+    )
     args = parser.parse_args(argv)
     cases = {name: case for name, case in CASES.items() if args.only in name}
     with tempfile.TemporaryDirectory() as folder:
         print(HEADER)
         a4: list[Path] = []
+        a4_template = None
         for name, case in cases.items():
             paths = _make_files(Path(folder), name, case)
-            print(_report(name, paths, args.repeat), flush=True)
+            template = case.sheet[0] if args.station else None
+            print(_report(name, paths, args.repeat, template), flush=True)
             if name == "A4 200 dpi colour JPEG":
-                a4 = paths
+                a4, a4_template = paths, template
         for processes in (1, 2) if a4 else ():
-            rate = _throughput(a4, processes, 60 * processes)
+            rate = _throughput(a4, processes, 60 * processes, a4_template)
             print(f"A4 200 dpi colour JPEG, {processes} process(es): {rate:.1f} sheets/s")
 
 
