@@ -403,6 +403,9 @@ def _bubble_records(
     past = np.clip(measure.past, 0, None).max(axis=1)
     cross = np.round(past.astype(np.float64), 3).tolist()
     centers = np.round(measure.centers_px.astype(np.float64), 1).tolist()
+    # A page's states share a few confidences (plain ones share their state): each
+    # rounded once.
+    confidence = {value: round(value, 3) for value in {state.confidence for state in states}}
     return [
         {
             "field": bubble.field,
@@ -412,7 +415,7 @@ def _bubble_records(
             "fill": fill[index],
             "darkness": darkness[index],
             "cross": cross[index],
-            "confidence": round(state.confidence, 3),
+            "confidence": confidence[state.confidence],
             "unclear": list(state.reasons),
             "center_px": centers[index],
         }
