@@ -14,6 +14,8 @@ from omr.reading.marks import (
     _percentile,
     _reached,
     _sum_last,
+    _widened,
+    _widening,
 )
 
 
@@ -50,3 +52,13 @@ def test_reach_is_the_first_run_of_ink(inked: np.ndarray) -> None:
     steps = np.where(inked.all(1), inked.shape[1], inked.argmin(1))
     radii = np.asarray(REACH_RADII)[steps - 1]
     assert np.array_equal(_reached(inked), np.where(steps > 0, radii, 0.0))
+
+
+@given(arrays(bool, st.tuples(st.integers(1, 4), st.just(15), st.just(96))))
+def test_widened_is_each_radius_dilated_round_the_circle(inked: np.ndarray) -> None:
+    directions = np.arange(96)
+    expected = np.zeros_like(inked)
+    for radius, width in enumerate(_widening()):
+        for shift in range(-width, width + 1):
+            expected[:, radius] |= inked[:, radius, (directions + shift) % 96]
+    assert np.array_equal(_widened(inked), expected)

@@ -46,6 +46,7 @@ from functools import cache, cached_property, reduce
 from itertools import compress
 from typing import NamedTuple
 
+import cv2
 import numpy as np
 
 from omr.reading.beside_strokes import StrokesOver, ink_beside_strokes, strokes_cross_inside
@@ -546,18 +547,16 @@ SIDE_DIRECTIONS = (7, 8)
 
 def _widened(inked: np.ndarray) -> np.ndarray:
     """(N, S, D) inked samples (radius by radius, going round), each also inked where a
-    direction within its radius's :func:`_widening` is (the widening narrows going out:
-    each shift widens the first radii, as many as are that wide)."""
-    widths = np.asarray(_widening())
-    most, directions = int(widths.max()), inked.shape[-1]
-    around = np.concatenate([inked[..., -most:], inked, inked[..., :most]], axis=-1)
-    wide = inked.copy()
-    for shift in range(1, most + 1):
-        upto = int((widths >= shift).sum())
-        before = around[:, :upto, most - shift : most - shift + directions]
-        after = around[:, :upto, most + shift : most + shift + directions]
-        wide[:, :upto] |= before | after
-    return wide
+    direction within its radius's :func:`_widening` is: each radius's samples dilated
+    round the circle (a view of (S, N, D): each radius's (N, D) contiguous)."""
+    most, directions = max(_widening()), inked.shape[-1]
+    rows = inked.transpose(1, 0, 2)
+    around = np.concatenate([rows[..., -most:], rows, rows[..., :most]], axis=-1).view(np.uint8)
+    wide = np.empty((inked.shape[1], inked.shape[0], directions), bool)
+    for radius, width in enumerate(_widening()):
+        grown = cv2.dilate(around[radius], np.ones((1, 2 * width + 1), np.uint8))
+        wide[radius] = grown[:, most : most + directions].view(bool)
+    return wide.transpose(1, 0, 2)
 
 
 def _reached(inked: np.ndarray) -> np.ndarray:

@@ -291,7 +291,8 @@ def _check_ink_and_strays(
     states: list,
     options: ReadOptions,
 ) -> None:
-    marked = np.array([state.state in (MarkState.FILLED, MarkState.CROSSED) for state in states])
+    chosen = (MarkState.FILLED, MarkState.CROSSED)  # looked up once: pages hold hundreds
+    marked = np.array([state.state in chosen for state in states])
     bubble = template.answer_bubbles()[0]
     colour = ink_colour(page, centers[marked], bubble.size_mm[0] / 2 * page.px_per_mm)
     required = options.required_ink(template)
@@ -368,9 +369,8 @@ def read_page(
     for bubble, state in zip(bubbles, states, strict=True):
         if bubble.field == "answers":
             reading.answers.setdefault(str(bubble.question), {})[bubble.option] = state.state
-    unclear = [
-        b for b in reading.bubbles if b["state"] == MarkState.UNCLEAR and b["field"] == "answers"
-    ]
+    undecided = MarkState.UNCLEAR  # looked up once: pages hold hundreds
+    unclear = [b for b in reading.bubbles if b["state"] == undecided and b["field"] == "answers"]
     if unclear:
         listed = ", ".join(f"{b['question']}{b['option']}" for b in unclear[:12])
         reading.reasons.append(Problem(Reason.BUBBLES_UNCLEAR, count=len(unclear), bubbles=listed))
