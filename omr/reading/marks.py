@@ -1222,8 +1222,12 @@ def _ends(beyond: np.ndarray, reach: np.ndarray) -> tuple[tuple[float, ...], tup
     for first, last in zip(edges[::2], edges[1::2], strict=True):
         run = order[first:last]
         weights = reach[run]
-        unwrapped = np.unwrap(np.radians(run * STEP_DEG))
-        angle = np.degrees(np.average(unwrapped, weights=weights)) % 360
+        turned = np.radians(run * STEP_DEG)
+        if run[-1] < run[0]:  # across direction 0 (elsewhere np.unwrap leaves a run as it is)
+            turned = np.unwrap(turned)
+        # np.average's own arithmetic, without its checks.
+        mean = np.multiply(turned, weights, dtype=np.float64).sum() / weights.sum(dtype=np.float64)
+        angle = np.degrees(mean) % 360
         angles.append(round(float(angle), 1))
         reaches.append(round(float(weights.max()), 2))
     return tuple(angles), tuple(reaches)
