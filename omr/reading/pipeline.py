@@ -50,7 +50,7 @@ from omr.reading.registration.blocks import register_by_blocks
 from omr.reading.registration.fit import PageRegistration
 from omr.reading.registration.outlines import refine_on_outlines
 from omr.reading.registration.page import register_page
-from omr.reading.template_space import PX_PER_MM, TemplatePage, warp_to_template
+from omr.reading.template_space import PX_PER_MM, TemplatePage, per_template, warp_to_template
 from omr.sheet.calibration import Calibration, load_calibration
 from omr.sheet.template import (
     ArucoRegistration,
@@ -366,15 +366,25 @@ def read_page(
     _check_ink_and_strays(reading, page, template, measure.centers_px, states, options)
     clock.lap("checks")
     reading.bubbles = _bubble_records(bubbles, states, measure)
-    for bubble, state in zip(bubbles, states, strict=True):
-        if bubble.field == "answers":
-            reading.answers.setdefault(str(bubble.question), {})[bubble.option] = state.state
+    for index, question, option in _answer_places(template):
+        reading.answers.setdefault(question, {})[option] = states[index].state
     undecided = MarkState.UNCLEAR  # looked up once: pages hold hundreds
     unclear = [b for b in reading.bubbles if b["state"] == undecided and b["field"] == "answers"]
     if unclear:
         listed = ", ".join(f"{b['question']}{b['option']}" for b in unclear[:12])
         reading.reasons.append(Problem(Reason.BUBBLES_UNCLEAR, count=len(unclear), bubbles=listed))
     return reading
+
+
+@per_template
+def _answer_places(template: SheetTemplate) -> tuple[tuple[int, str, str], ...]:
+    """Each answer bubble's index in :func:`bubble_layout`'s order, its question (as the
+    reading's answers name it) and option."""
+    return tuple(
+        (index, str(bubble.question), bubble.option)
+        for index, bubble in enumerate(bubble_layout(template).bubbles)
+        if bubble.field == "answers"
+    )
 
 
 def _straightened_and_measured(
