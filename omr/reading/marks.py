@@ -1104,15 +1104,14 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     # Each X's strokes, as seen (for a bubble that is an X itself) and with the ends
     # they hide (for any other): worked out once, whichever neighbours ask.
     xs = {
-        (int(other), hidden): _strokes_of(measure, int(other), found[int(other)][0], hidden)
+        int(other): _strokes_of(measure, int(other), found[int(other)][0])
         for other in np.flatnonzero(stroked)
-        for hidden in (False, True)
     }
     for index, (angles, reaches) in found.items():
         strokes = [
             stroke
             for other in np.flatnonzero(stroked & neighbours[index])
-            for stroke in xs[(int(other), not stroked[index])]
+            for stroke in (xs[int(other)].seen if stroked[index] else xs[int(other)].hiding)
             if stroke.stands or not _through(measure, index, stroke)
         ]
         own = [
@@ -1166,26 +1165,39 @@ class _Stroke(NamedTuple):
     stands: bool
 
 
-def _strokes_of(
-    measure: BubbleMeasure, index: int, angles: tuple[float, ...], hidden: bool
-) -> list[_Stroke]:
+class _XStrokes(NamedTuple):
+    """A neighbour X's strokes as it shows them (``seen``), and with the ends it hides
+    (``hiding``)."""
+
+    seen: list[_Stroke]
+    hiding: list[_Stroke]
+
+
+def _strokes_of(measure: BubbleMeasure, index: int, angles: tuple[float, ...]) -> _XStrokes:
     """The strokes of an X on bubble ``index``: from the bubble's centre, 2.5 radii long,
-    half a felt-tip stroke and a pixel to either side of the line to an end it shows.
-    With ``hidden``, also toward the ends it hides (:func:`_with_hidden_ends`), known
+    half a felt-tip stroke and a pixel to either side of the line to an end it shows;
+    with the ends it hides, also toward those (:func:`_with_hidden_ends`), each known
     only as far as an off-centre crossing allows: a third of a radius more. A box's
-    radii reach its corners: its strokes are as long as 2.5 of those."""
+    radii reach its corners: its strokes are as long as 2.5 of those. Each line is
+    worked out once for both."""
     biggest = float(measure.radii_mm[index].max())
-    width = NEIGHBOUR_STROKE_MM + (X_OFF_CENTRE * biggest if hidden else 0.0)
     length = X_REACH_MAX * biggest * (BOX_CORNER if measure.boxes[index] else 1.0)
-    strokes = []
-    implied = _with_hidden_ends(angles)[len(angles) :] if hidden else ()
-    for angle in (*angles, *implied):
+    centre = measure.centers_mm[index]
+    lines = []
+    for angle in _with_hidden_ends(angles):
         direction = _towards(measure, index, angle)
         unit = direction / np.linalg.norm(direction)
         # A hidden end: the X stands on the ends it shows.
         stands = angle not in angles or _makes_x(tuple(a for a in angles if a != angle))
-        strokes.append(_Stroke(measure.centers_mm[index], unit, length, width, stands))
-    return strokes
+        lines.append((unit, stands))
+    hiding_width = NEIGHBOUR_STROKE_MM + X_OFF_CENTRE * biggest
+    return _XStrokes(
+        [
+            _Stroke(centre, unit, length, NEIGHBOUR_STROKE_MM, stands)
+            for unit, stands in lines[: len(angles)]
+        ],
+        [_Stroke(centre, unit, length, hiding_width, stands) for unit, stands in lines],
+    )
 
 
 def _across(point: np.ndarray, stroke: _Stroke) -> float:
