@@ -42,9 +42,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import cache, cached_property
+from functools import cache, cached_property, reduce
+from itertools import compress
 from typing import NamedTuple
 
+import cv2
 import numpy as np
 
 from omr.reading.beside_strokes import StrokesOver, ink_beside_strokes, strokes_cross_inside
@@ -238,6 +240,32 @@ def _percentile(values: np.ndarray, q: float) -> np.ndarray:
     ordered = np.partition(values, (low, high), axis=-1)
     below = ordered[..., low].astype(np.float64)
     return below + (position - low) * (ordered[..., high] - below)
+
+
+def _sum_last(values: np.ndarray, dtype: type | None = None) -> np.ndarray:
+    """``values.sum(-1, dtype=dtype)`` over a last axis of under 16 values, the same
+    values without NumPy's cost per row: its pairwise summation adds fewer than 8 values
+    in order, and 8 to 15 in eight running sums, paired off, then the rest in order."""
+    count = values.shape[-1]
+    assert count < 16, "longer rows are summed by NumPy in blocks"
+    parts = [
+        values[..., k] if dtype is None else values[..., k].astype(dtype) for k in range(count)
+    ]
+    if count < 8:
+        return reduce(np.add, parts)
+    pairs = [parts[k] + parts[k + 1] for k in range(0, 8, 2)]
+    return reduce(np.add, parts[8:], (pairs[0] + pairs[1]) + (pairs[2] + pairs[3]))
+
+
+def _mean_last(values: np.ndarray, dtype: type | None = None) -> np.ndarray:
+    """``values.mean(-1, dtype=dtype)`` over a last axis of under 16 values (a uint8
+    ``values``: ``dtype`` float64, as NumPy takes), the same values (:func:`_sum_last`)."""
+    return _sum_last(values, dtype) / values.shape[-1]
+
+
+def _max_last(values: np.ndarray) -> np.ndarray:
+    """``values.max(-1)`` over a short last axis, without NumPy's cost per row."""
+    return reduce(np.maximum, (values[..., k] for k in range(values.shape[-1])))
 
 
 def _darkness_percentiles(
@@ -519,24 +547,27 @@ SIDE_DIRECTIONS = (7, 8)
 
 def _widened(inked: np.ndarray) -> np.ndarray:
     """(N, S, D) inked samples (radius by radius, going round), each also inked where a
-    direction within its radius's :func:`_widening` is (the widening narrows going out:
-    each shift widens the first radii, as many as are that wide)."""
-    widths = np.asarray(_widening())
-    most, directions = int(widths.max()), inked.shape[-1]
-    around = np.concatenate([inked[..., -most:], inked, inked[..., :most]], axis=-1)
-    wide = inked.copy()
-    for shift in range(1, most + 1):
-        upto = int((widths >= shift).sum())
-        before = around[:, :upto, most - shift : most - shift + directions]
-        after = around[:, :upto, most + shift : most + shift + directions]
-        wide[:, :upto] |= before | after
-    return wide
+    direction within its radius's :func:`_widening` is: each radius's samples dilated
+    round the circle (a view of (S, N, D): each radius's (N, D) contiguous)."""
+    most, directions = max(_widening()), inked.shape[-1]
+    rows = inked.transpose(1, 0, 2)
+    around = np.concatenate([rows[..., -most:], rows, rows[..., :most]], axis=-1).view(np.uint8)
+    wide = np.empty((inked.shape[1], inked.shape[0], directions), bool)
+    for radius, width in enumerate(_widening()):
+        grown = cv2.dilate(around[radius], np.ones((1, 2 * width + 1), np.uint8))
+        wide[radius] = grown[:, most : most + directions].view(bool)
+    return wide.transpose(1, 0, 2)
 
 
 def _reached(inked: np.ndarray) -> np.ndarray:
     """(N, S, D) inked samples → (N, D) the radius of the last of the unbroken run of ink
     from the first sample out (0 where the first is paper)."""
-    steps = np.where(inked.all(1), inked.shape[1], inked.argmin(1))
+    # Radius by radius: the run's length, counted over contiguous (N, D) planes.
+    run = inked[:, 0].copy()
+    steps = run.astype(np.intp)
+    for radius in range(1, inked.shape[1]):
+        run &= inked[:, radius]
+        steps += run
     return np.where(steps > 0, np.asarray(REACH_RADII)[steps - 1], 0.0)
 
 
@@ -584,7 +615,7 @@ def _stroke_over(
     own = (
         1.0 - np.take_along_axis(ordered, count - 1 - middle[:, None], axis=-1)[:, 0] / paper[:, 0]
     )
-    return (chords.mean(-1).max(-1) - own).astype(np.float32)
+    return (_mean_last(chords).max(-1) - own).astype(np.float32)
 
 
 def _local_paper(
@@ -777,7 +808,7 @@ def measure_bubbles(
         polar = gather(page.ink, centers[index], _polar_points(rx, ry, RIM_RADII, RIM_DIRECTIONS))
         rim[index] = (polar[..., -1] < ink_below).mean(-1)
         # Paper, not a fill's texture: under half the ink threshold across the rim.
-        rim_darkness = 1.0 - polar.mean(-1) / paper
+        rim_darkness = 1.0 - _mean_last(polar, np.float64) / paper
         rim_profile[index] = rim_darkness
         gaps[index] = _paper_stretches(rim_darkness >= levels.ink_at * RIM_TEXTURE_SHARE)
         marked = index[fill[index] > 0]
@@ -959,7 +990,7 @@ def _print_shows(
     neighbour's outline is ink on paper all the way."""
     for index, darkness in outlines:
         blank = ~inked[index]
-        if blank.any() and np.median(darkness[blank].max(-1)) >= ink_at / 2:
+        if blank.any() and np.median(_max_last(darkness)[blank]) >= ink_at / 2:
             return True
     return False
 
@@ -984,7 +1015,7 @@ def _rings(
     ring = np.zeros(count, np.float32)
     ring_baseline = np.zeros(count, np.float32)
     for index, darkness in outlines:
-        across = np.clip(darkness, 0.0, 1.0).sum(-1)  # (N, 48)
+        across = _sum_last(np.clip(darkness, 0.0, 1.0))  # (N, 48)
         blank = fill[index] <= blank_at
         printed = np.median(across[blank], axis=0) if blank.any() else np.zeros(across.shape[1])
         ring[index] = (across - printed >= levels.pen).mean(-1)
@@ -1073,15 +1104,14 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     # Each X's strokes, as seen (for a bubble that is an X itself) and with the ends
     # they hide (for any other): worked out once, whichever neighbours ask.
     xs = {
-        (int(other), hidden): _strokes_of(measure, int(other), found[int(other)][0], hidden)
+        int(other): _strokes_of(measure, int(other), found[int(other)][0])
         for other in np.flatnonzero(stroked)
-        for hidden in (False, True)
     }
     for index, (angles, reaches) in found.items():
         strokes = [
             stroke
             for other in np.flatnonzero(stroked & neighbours[index])
-            for stroke in xs[(int(other), not stroked[index])]
+            for stroke in (xs[int(other)].seen if stroked[index] else xs[int(other)].hiding)
             if stroke.stands or not _through(measure, index, stroke)
         ]
         own = [
@@ -1135,26 +1165,39 @@ class _Stroke(NamedTuple):
     stands: bool
 
 
-def _strokes_of(
-    measure: BubbleMeasure, index: int, angles: tuple[float, ...], hidden: bool
-) -> list[_Stroke]:
+class _XStrokes(NamedTuple):
+    """A neighbour X's strokes as it shows them (``seen``), and with the ends it hides
+    (``hiding``)."""
+
+    seen: list[_Stroke]
+    hiding: list[_Stroke]
+
+
+def _strokes_of(measure: BubbleMeasure, index: int, angles: tuple[float, ...]) -> _XStrokes:
     """The strokes of an X on bubble ``index``: from the bubble's centre, 2.5 radii long,
-    half a felt-tip stroke and a pixel to either side of the line to an end it shows.
-    With ``hidden``, also toward the ends it hides (:func:`_with_hidden_ends`), known
+    half a felt-tip stroke and a pixel to either side of the line to an end it shows;
+    with the ends it hides, also toward those (:func:`_with_hidden_ends`), each known
     only as far as an off-centre crossing allows: a third of a radius more. A box's
-    radii reach its corners: its strokes are as long as 2.5 of those."""
+    radii reach its corners: its strokes are as long as 2.5 of those. Each line is
+    worked out once for both."""
     biggest = float(measure.radii_mm[index].max())
-    width = NEIGHBOUR_STROKE_MM + (X_OFF_CENTRE * biggest if hidden else 0.0)
     length = X_REACH_MAX * biggest * (BOX_CORNER if measure.boxes[index] else 1.0)
-    strokes = []
-    implied = _with_hidden_ends(angles)[len(angles) :] if hidden else ()
-    for angle in (*angles, *implied):
+    centre = measure.centers_mm[index]
+    lines = []
+    for angle in _with_hidden_ends(angles):
         direction = _towards(measure, index, angle)
         unit = direction / np.linalg.norm(direction)
         # A hidden end: the X stands on the ends it shows.
         stands = angle not in angles or _makes_x(tuple(a for a in angles if a != angle))
-        strokes.append(_Stroke(measure.centers_mm[index], unit, length, width, stands))
-    return strokes
+        lines.append((unit, stands))
+    hiding_width = NEIGHBOUR_STROKE_MM + X_OFF_CENTRE * biggest
+    return _XStrokes(
+        [
+            _Stroke(centre, unit, length, NEIGHBOUR_STROKE_MM, stands)
+            for unit, stands in lines[: len(angles)]
+        ],
+        [_Stroke(centre, unit, length, hiding_width, stands) for unit, stands in lines],
+    )
 
 
 def _across(point: np.ndarray, stroke: _Stroke) -> float:
@@ -1184,19 +1227,21 @@ def _ends(beyond: np.ndarray, reach: np.ndarray) -> tuple[tuple[float, ...], tup
     if beyond.all():
         return (), ()
     start = int(np.flatnonzero(~beyond)[0])
-    order = np.roll(np.arange(beyond.size), -start)
+    order = np.roll(np.arange(beyond.size), -start)  # from a direction not beyond
+    ahead = np.r_[beyond[order], False]
+    edges = np.flatnonzero(ahead[1:] != ahead[:-1]) + 1  # each run's start and end
     angles, reaches = [], []
-    run: list[int] = []
-    for position in [*order, order[0]]:
-        if beyond[position]:
-            run.append(int(position))
-        elif run:
-            weights = reach[run]
-            unwrapped = np.unwrap(np.radians(np.array(run) * STEP_DEG))
-            angle = np.degrees(np.average(unwrapped, weights=weights)) % 360
-            angles.append(round(float(angle), 1))
-            reaches.append(round(float(weights.max()), 2))
-            run = []
+    for first, last in zip(edges[::2], edges[1::2], strict=True):
+        run = order[first:last]
+        weights = reach[run]
+        turned = np.radians(run * STEP_DEG)
+        if run[-1] < run[0]:  # across direction 0 (elsewhere np.unwrap leaves a run as it is)
+            turned = np.unwrap(turned)
+        # np.average's own arithmetic, without its checks.
+        mean = np.multiply(turned, weights, dtype=np.float64).sum() / weights.sum(dtype=np.float64)
+        angle = np.degrees(mean) % 360
+        angles.append(round(float(angle), 1))
+        reaches.append(round(float(weights.max()), 2))
     return tuple(angles), tuple(reaches)
 
 
@@ -1261,8 +1306,55 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
         if measure.crossing_inside is not None
         else np.zeros(len(ends), bool)
     )
-    states: list[BubbleState] = []
-    for (
+    fills, ring_excess = measure.fill.astype(np.float64), measure.ring - measure.ring_baseline
+    no_ends = np.array([not strokes.angles for strokes in ends], bool)
+    no_x = np.array([not strokes.is_x for strokes in ends], bool)
+    # Most bubbles of a page are plainly blank or plainly filled: those are told at once,
+    # by the same tests (in float64) that the loop below makes one by one on the others.
+    filled = (
+        (fills >= filled_at)
+        & (measure.rim.astype(np.float64) >= calibration.fill_rim_min)
+        & (measure.gaps <= 1)
+    )
+    plainly_filled = (
+        filled
+        & ~(measure.tone.astype(np.float64) < faint_below)
+        & no_x
+        & ~crossing_inside.astype(bool)
+        & no_ends
+        & ~(measure.overlay.astype(np.float64) >= overlay_at)
+        & ~measure.bridged.astype(bool)
+    )
+    plainly_blank = (
+        ~filled
+        & (fills <= blank_at)
+        & no_ends
+        & ~(
+            measure.darkness.astype(np.float64) - measure.printed.astype(np.float64)
+            >= measure.levels.smudge_at
+        )
+        & ~(ring_excess.astype(np.float64) >= calibration.traced_ring_excess)
+    )
+    confidence = np.where(
+        plainly_filled,
+        np.minimum(1.0, 0.5 + (fills - filled_at) / band),
+        np.minimum(1.0, 0.5 + (blank_at - fills) / band),
+    )
+    plain = plainly_filled | plainly_blank
+    states: list[BubbleState | None] = [None] * len(ends)
+    # A page's plain bubbles share a few confidences: one (frozen) state each, made once.
+    made: dict[tuple[bool, float], BubbleState] = {}
+    for index, key in zip(
+        np.flatnonzero(plain).tolist(),
+        zip(plainly_filled[plain].tolist(), confidence[plain].tolist(), strict=True),
+        strict=True,
+    ):
+        state = made.get(key)
+        if state is None:
+            kind = MarkState.FILLED if key[0] else MarkState.BLANK
+            state = made[key] = BubbleState(kind, key[1], ())
+        states[index] = state
+    for index, (
         fill,
         darkness,
         printed,
@@ -1277,49 +1369,56 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
         under,
         crossed_inside,
     ) in zip(
-        measure.fill.tolist(),
-        measure.darkness.tolist(),
-        measure.printed.tolist(),
-        (measure.ring - measure.ring_baseline).tolist(),
-        measure.rim.tolist(),
-        measure.gaps.tolist(),
-        measure.tone.tolist(),
-        measure.rim_profile,
-        measure.overlay.tolist(),
-        measure.bridged.tolist(),
-        ends,
-        beside.tolist(),
-        crossing_inside.tolist(),
+        np.flatnonzero(~plain).tolist(),
+        compress(
+            zip(
+                measure.fill.tolist(),
+                measure.darkness.tolist(),
+                measure.printed.tolist(),
+                ring_excess.tolist(),
+                measure.rim.tolist(),
+                measure.gaps.tolist(),
+                measure.tone.tolist(),
+                measure.rim_profile,
+                measure.overlay.tolist(),
+                measure.bridged.tolist(),
+                ends,
+                beside.tolist(),
+                crossing_inside.tolist(),
+                strict=True,
+            ),
+            ~plain,
+        ),
         strict=True,
     ):
         crossing = len(strokes.angles) >= 2
         if fill >= filled_at and rim >= calibration.fill_rim_min and gaps <= 1:
             confidence = min(1.0, 0.5 + (fill - filled_at) / band)
             if tone < faint_below:
-                states.append(_unclear(Reason.FAINT_FILL))
+                states[index] = _unclear(Reason.FAINT_FILL)
             elif (
                 strokes.is_x
                 and _paper_between_arms(profile, strokes.angles, pen, calibration)
                 and not (under >= filled_at)  # beside the strokes no fill (NaN: unknown)
             ):
-                states.append(_unclear(Reason.X_OVER_EMPTY))
+                states[index] = _unclear(Reason.X_OVER_EMPTY)
             elif strokes.is_x or crossed_inside:
-                states.append(BubbleState(MarkState.CROSSED, confidence, ()))
+                states[index] = BubbleState(MarkState.CROSSED, confidence, ())
             elif strokes.angles or overlay >= overlay_at or joined:
-                states.append(_unclear(Reason.POSSIBLE_CROSS))
+                states[index] = _unclear(Reason.POSSIBLE_CROSS)
             else:
-                states.append(BubbleState(MarkState.FILLED, confidence, ()))
+                states[index] = BubbleState(MarkState.FILLED, confidence, ())
         elif fill <= blank_at and not strokes.angles:
             if darkness - printed >= measure.levels.smudge_at:
-                states.append(_unclear(Reason.SMUDGE))
+                states[index] = _unclear(Reason.SMUDGE)
             elif ring >= calibration.traced_ring_excess:
-                states.append(_unclear(Reason.OUTLINE_TRACED))
+                states[index] = _unclear(Reason.OUTLINE_TRACED)
             else:
                 confidence = min(1.0, 0.5 + (blank_at - fill) / band)
-                states.append(BubbleState(MarkState.BLANK, confidence, ()))
+                states[index] = BubbleState(MarkState.BLANK, confidence, ())
         else:
-            states.append(_unclear(Reason.X_OVER_EMPTY if crossing else Reason.PARTIAL_FILL))
-    return states
+            states[index] = _unclear(Reason.X_OVER_EMPTY if crossing else Reason.PARTIAL_FILL)
+    return states  # type: ignore[return-value]  # each plain, or decided in the loop
 
 
 # A line drawn over a fill with the same pen darkens it by the pen's darkness times the
@@ -1344,9 +1443,8 @@ def _between_arms(profile: np.ndarray, angles: tuple[float, ...]) -> float:
     under the X inks all of it in the page's pen; between the strokes of an X over an
     empty circle lies paper, however blurred the strokes or off centre their crossing."""
     directions = np.arange(profile.size) * (360 / profile.size)
-    away = np.array(
-        [min(_apart(d, a, 360) for a in angles) >= ARM_HALF_WIDTH_DEG for d in directions]
-    )
+    difference = np.abs(directions[:, None] - np.asarray(angles, np.float64)) % 360
+    away = (np.minimum(difference, 360 - difference) >= ARM_HALF_WIDTH_DEG).all(axis=1)
     return float(np.percentile(profile[away], 25)) if away.any() else 0.0
 
 

@@ -50,7 +50,7 @@ from omr.reading.registration.blocks import register_by_blocks
 from omr.reading.registration.fit import PageRegistration
 from omr.reading.registration.outlines import refine_on_outlines
 from omr.reading.registration.page import register_page
-from omr.reading.template_space import PX_PER_MM, TemplatePage, warp_to_template
+from omr.reading.template_space import PX_PER_MM, TemplatePage, per_template, warp_to_template
 from omr.sheet.calibration import Calibration, load_calibration
 from omr.sheet.template import (
     ArucoRegistration,
@@ -291,7 +291,8 @@ def _check_ink_and_strays(
     states: list,
     options: ReadOptions,
 ) -> None:
-    marked = np.array([state.state in (MarkState.FILLED, MarkState.CROSSED) for state in states])
+    chosen = (MarkState.FILLED, MarkState.CROSSED)  # looked up once: pages hold hundreds
+    marked = np.array([state.state in chosen for state in states])
     bubble = template.answer_bubbles()[0]
     colour = ink_colour(page, centers[marked], bubble.size_mm[0] / 2 * page.px_per_mm)
     required = options.required_ink(template)
@@ -365,16 +366,25 @@ def read_page(
     _check_ink_and_strays(reading, page, template, measure.centers_px, states, options)
     clock.lap("checks")
     reading.bubbles = _bubble_records(bubbles, states, measure)
-    for bubble, state in zip(bubbles, states, strict=True):
-        if bubble.field == "answers":
-            reading.answers.setdefault(str(bubble.question), {})[bubble.option] = state.state
-    unclear = [
-        b for b in reading.bubbles if b["state"] == MarkState.UNCLEAR and b["field"] == "answers"
-    ]
+    for index, question, option in _answer_places(template):
+        reading.answers.setdefault(question, {})[option] = states[index].state
+    undecided = MarkState.UNCLEAR  # looked up once: pages hold hundreds
+    unclear = [b for b in reading.bubbles if b["state"] == undecided and b["field"] == "answers"]
     if unclear:
         listed = ", ".join(f"{b['question']}{b['option']}" for b in unclear[:12])
         reading.reasons.append(Problem(Reason.BUBBLES_UNCLEAR, count=len(unclear), bubbles=listed))
     return reading
+
+
+@per_template
+def _answer_places(template: SheetTemplate) -> tuple[tuple[int, str, str], ...]:
+    """Each answer bubble's index in :func:`bubble_layout`'s order, its question (as the
+    reading's answers name it) and option."""
+    return tuple(
+        (index, str(bubble.question), bubble.option)
+        for index, bubble in enumerate(bubble_layout(template).bubbles)
+        if bubble.field == "answers"
+    )
 
 
 def _straightened_and_measured(
@@ -403,6 +413,9 @@ def _bubble_records(
     past = np.clip(measure.past, 0, None).max(axis=1)
     cross = np.round(past.astype(np.float64), 3).tolist()
     centers = np.round(measure.centers_px.astype(np.float64), 1).tolist()
+    # A page's states share a few confidences (plain ones share their state): each
+    # rounded once.
+    confidence = {value: round(value, 3) for value in {state.confidence for state in states}}
     return [
         {
             "field": bubble.field,
@@ -412,7 +425,7 @@ def _bubble_records(
             "fill": fill[index],
             "darkness": darkness[index],
             "cross": cross[index],
-            "confidence": round(state.confidence, 3),
+            "confidence": confidence[state.confidence],
             "unclear": list(state.reasons),
             "center_px": centers[index],
         }
