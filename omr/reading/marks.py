@@ -43,7 +43,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache, cached_property, reduce
-from itertools import compress
 from typing import NamedTuple
 
 import cv2
@@ -1306,119 +1305,78 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
         if measure.crossing_inside is not None
         else np.zeros(len(ends), bool)
     )
-    fills, ring_excess = measure.fill.astype(np.float64), measure.ring - measure.ring_baseline
-    no_ends = np.array([not strokes.angles for strokes in ends], bool)
-    no_x = np.array([not strokes.is_x for strokes in ends], bool)
-    # Most bubbles of a page are plainly blank or plainly filled: those are told at once,
-    # by the same tests (in float64) that the loop below makes one by one on the others.
+    fill = measure.fill.astype(np.float64)
+    has_ends = np.array([bool(strokes.angles) for strokes in ends], bool)
+    is_x = np.array([strokes.is_x for strokes in ends], bool)
+    crossing = np.array([len(strokes.angles) >= 2 for strokes in ends], bool)
+    paper_between_arms = np.zeros(len(ends), bool)
+    for index in np.flatnonzero(is_x).tolist():
+        angles = ends[index].angles
+        paper_between_arms[index] = _paper_between_arms(
+            measure.rim_profile[index], angles, pen, calibration
+        )
+    # Every test in float64, as the measurements' Python floats compare.
     filled = (
-        (fills >= filled_at)
+        (fill >= filled_at)
         & (measure.rim.astype(np.float64) >= calibration.fill_rim_min)
         & (measure.gaps <= 1)
     )
-    plainly_filled = (
-        filled
-        & ~(measure.tone.astype(np.float64) < faint_below)
-        & no_x
-        & ~crossing_inside.astype(bool)
-        & no_ends
-        & ~(measure.overlay.astype(np.float64) >= overlay_at)
-        & ~measure.bridged.astype(bool)
+    blank = ~filled & (fill <= blank_at) & ~has_ends
+    decisions = (
+        (filled & (measure.tone.astype(np.float64) < faint_below), _FAINT),
+        # Beside the strokes no fill (NaN: unknown).
+        (
+            filled & is_x & paper_between_arms & ~(beside.astype(np.float64) >= filled_at),
+            _OVER_EMPTY,
+        ),
+        (filled & (is_x | crossing_inside.astype(bool)), _CROSSED),
+        (
+            filled
+            & (
+                has_ends
+                | (measure.overlay.astype(np.float64) >= overlay_at)
+                | measure.bridged.astype(bool)
+            ),
+            _POSSIBLE_CROSS,
+        ),
+        (filled, _FILLED),
+        (
+            blank
+            & (
+                measure.darkness.astype(np.float64) - measure.printed.astype(np.float64)
+                >= measure.levels.smudge_at
+            ),
+            _SMUDGE,
+        ),
+        (
+            blank
+            & (
+                (measure.ring - measure.ring_baseline).astype(np.float64)
+                >= calibration.traced_ring_excess
+            ),
+            _TRACED,
+        ),
+        (blank, _BLANK),
+        (crossing, _OVER_EMPTY),
     )
-    plainly_blank = (
-        ~filled
-        & (fills <= blank_at)
-        & no_ends
-        & ~(
-            measure.darkness.astype(np.float64) - measure.printed.astype(np.float64)
-            >= measure.levels.smudge_at
-        )
-        & ~(ring_excess.astype(np.float64) >= calibration.traced_ring_excess)
+    decided = np.select(
+        [condition for condition, _ in decisions], [kind for _, kind in decisions], _PARTIAL
     )
     confidence = np.where(
-        plainly_filled,
-        np.minimum(1.0, 0.5 + (fills - filled_at) / band),
-        np.minimum(1.0, 0.5 + (blank_at - fills) / band),
+        decided == _BLANK,
+        np.minimum(1.0, 0.5 + (blank_at - fill) / band),
+        np.minimum(1.0, 0.5 + (fill - filled_at) / band),
     )
-    plain = plainly_filled | plainly_blank
-    states: list[BubbleState | None] = [None] * len(ends)
-    # A page's plain bubbles share a few confidences: one (frozen) state each, made once.
-    made: dict[tuple[bool, float], BubbleState] = {}
-    for index, key in zip(
-        np.flatnonzero(plain).tolist(),
-        zip(plainly_filled[plain].tolist(), confidence[plain].tolist(), strict=True),
-        strict=True,
-    ):
+    # A page's bubbles share a few states: each (frozen) made once.
+    made: dict[tuple[int, float], BubbleState] = {}
+    states = []
+    for kind, certainty in zip(decided.tolist(), confidence.tolist(), strict=True):
+        key = (kind, certainty if kind in _CONFIDENT else 0.0)
         state = made.get(key)
         if state is None:
-            kind = MarkState.FILLED if key[0] else MarkState.BLANK
-            state = made[key] = BubbleState(kind, key[1], ())
-        states[index] = state
-    for index, (
-        fill,
-        darkness,
-        printed,
-        ring,
-        rim,
-        gaps,
-        tone,
-        profile,
-        overlay,
-        joined,
-        strokes,
-        under,
-        crossed_inside,
-    ) in zip(
-        np.flatnonzero(~plain).tolist(),
-        compress(
-            zip(
-                measure.fill.tolist(),
-                measure.darkness.tolist(),
-                measure.printed.tolist(),
-                ring_excess.tolist(),
-                measure.rim.tolist(),
-                measure.gaps.tolist(),
-                measure.tone.tolist(),
-                measure.rim_profile,
-                measure.overlay.tolist(),
-                measure.bridged.tolist(),
-                ends,
-                beside.tolist(),
-                crossing_inside.tolist(),
-                strict=True,
-            ),
-            ~plain,
-        ),
-        strict=True,
-    ):
-        crossing = len(strokes.angles) >= 2
-        if fill >= filled_at and rim >= calibration.fill_rim_min and gaps <= 1:
-            confidence = min(1.0, 0.5 + (fill - filled_at) / band)
-            if tone < faint_below:
-                states[index] = _unclear(Reason.FAINT_FILL)
-            elif (
-                strokes.is_x
-                and _paper_between_arms(profile, strokes.angles, pen, calibration)
-                and not (under >= filled_at)  # beside the strokes no fill (NaN: unknown)
-            ):
-                states[index] = _unclear(Reason.X_OVER_EMPTY)
-            elif strokes.is_x or crossed_inside:
-                states[index] = BubbleState(MarkState.CROSSED, confidence, ())
-            elif strokes.angles or overlay >= overlay_at or joined:
-                states[index] = _unclear(Reason.POSSIBLE_CROSS)
-            else:
-                states[index] = BubbleState(MarkState.FILLED, confidence, ())
-        elif fill <= blank_at and not strokes.angles:
-            if darkness - printed >= measure.levels.smudge_at:
-                states[index] = _unclear(Reason.SMUDGE)
-            elif ring >= calibration.traced_ring_excess:
-                states[index] = _unclear(Reason.OUTLINE_TRACED)
-            else:
-                confidence = min(1.0, 0.5 + (blank_at - fill) / band)
-                states[index] = BubbleState(MarkState.BLANK, confidence, ())
-        else:
-            states[index] = _unclear(Reason.X_OVER_EMPTY if crossing else Reason.PARTIAL_FILL)
-    return states  # type: ignore[return-value]  # each plain, or decided in the loop
+            state = made[key] = _STATE_OF[kind](key[1])
+        states.append(state)
+    return states
 
 
 # A line drawn over a fill with the same pen darkens it by the pen's darkness times the
@@ -1448,5 +1406,23 @@ def _between_arms(profile: np.ndarray, angles: tuple[float, ...]) -> float:
     return float(np.percentile(profile[away], 25)) if away.any() else 0.0
 
 
-def _unclear(reason: Reason) -> BubbleState:
-    return BubbleState(MarkState.UNCLEAR, 0.0, (reason,))
+def _unclear(reason: Reason) -> Callable[[float], BubbleState]:
+    """The maker of an ``unclear`` state for ``reason`` (no confidence: a person decides)."""
+    return lambda _: BubbleState(MarkState.UNCLEAR, 0.0, (reason,))
+
+
+# What classify_marks decides for a bubble, by the first of its tests that holds.
+_FAINT, _OVER_EMPTY, _CROSSED, _POSSIBLE_CROSS, _FILLED = range(5)
+_SMUDGE, _TRACED, _BLANK, _PARTIAL = range(5, 9)
+_CONFIDENT = frozenset({_CROSSED, _FILLED, _BLANK})
+_STATE_OF: dict[int, Callable[[float], BubbleState]] = {
+    _FAINT: _unclear(Reason.FAINT_FILL),
+    _OVER_EMPTY: _unclear(Reason.X_OVER_EMPTY),
+    _CROSSED: lambda confidence: BubbleState(MarkState.CROSSED, confidence, ()),
+    _POSSIBLE_CROSS: _unclear(Reason.POSSIBLE_CROSS),
+    _FILLED: lambda confidence: BubbleState(MarkState.FILLED, confidence, ()),
+    _SMUDGE: _unclear(Reason.SMUDGE),
+    _TRACED: _unclear(Reason.OUTLINE_TRACED),
+    _BLANK: lambda confidence: BubbleState(MarkState.BLANK, confidence, ()),
+    _PARTIAL: _unclear(Reason.PARTIAL_FILL),
+}
