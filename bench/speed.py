@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import cache, partial
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -40,8 +40,6 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 
-from scansim.recipes import Plan, make  # noqa: E402
-from scansim.scanner import ScanSettings, with_density  # noqa: E402
 
 STAGES = ("decode", "registration", "warp", "marks", "identity", "checks")
 A4, A3 = ("specializare-asistenti", None), ("rezidentiat-national-2025", "med_B")
@@ -79,6 +77,11 @@ CASES = {
 
 
 def _scans(case: Case, seeds: range) -> list[bytes]:
+    # Imported here: the reading processes, which import this module, do not hold the
+    # simulator (a station's reading worker does not), so their peak memory is the reader's.
+    from scansim.recipes import Plan, make
+    from scansim.scanner import ScanSettings
+
     template, form = case.sheet
     scans = []
     for seed in seeds:
@@ -94,6 +97,8 @@ def _make_files(folder: Path, name: str, case: Case) -> list[Path]:
     scans = _scans(case, range(count))
     stem = folder / name.replace(" ", "-")
     if case.kind == "jpg":
+        from scansim.scanner import with_density
+
         paths = [stem.with_name(f"{stem.name}-{i}.jpg") for i in range(count)]
         for path, data in zip(paths, scans, strict=True):
             path.write_bytes(with_density(data, case.dpi))
@@ -129,9 +134,10 @@ def _peak_rss_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+@cache
 def _options(template: str | None):
     """What the pages are read against: ``template`` by its id, or None (found from the
-    page's marks)."""
+    page's marks); loaded once per process, as the station's reading worker does."""
     from omr.reading.pipeline import ReadOptions
     from omr.scoring.profiles import ink_of_template_profile
     from omr.sheet.template import load_template
