@@ -10,7 +10,8 @@ template found from its marks (``--station``: against the case's template, as th
 reads a room's scans against its exam's). Per case:
 
 - the time to merely decode the file at its full size and at the reading's size (the
-  resolution the reading needs: a 300 dpi page is decoded at half its size), medians;
+  resolution the reading needs: a 400 or 600 dpi page is decoded at half its size, a
+  300 dpi page whole), medians;
 - the reading's median, 95th percentile and best wall time from file to reading (decode
   included; on a machine shared with other work the best tells what a reading costs
   undisturbed) and the share of the median above the reading-size decode: the floor;

@@ -1311,10 +1311,8 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     crossing = np.array([len(strokes.angles) >= 2 for strokes in ends], bool)
     paper_between_arms = np.zeros(len(ends), bool)
     for index in np.flatnonzero(is_x).tolist():
-        angles = ends[index].angles
-        paper_between_arms[index] = _paper_between_arms(
-            measure.rim_profile[index], angles, pen, calibration
-        )
+        profile, angles = measure.rim_profile[index], ends[index].angles
+        paper_between_arms[index] = _paper_between_arms(profile, angles, pen, calibration)
     # Every test in float64, as the measurements' Python floats compare.
     filled = (
         (fill >= filled_at)
@@ -1371,11 +1369,11 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     made: dict[tuple[int, float], BubbleState] = {}
     states = []
     for kind, certainty in zip(decided.tolist(), confidence.tolist(), strict=True):
-        key = (kind, certainty if kind in _CONFIDENT else 0.0)
-        state = made.get(key)
-        if state is None:
-            state = made[key] = _STATE_OF[kind](key[1])
-        states.append(state)
+        state, reasons = _DECIDED[kind]
+        key = (kind, 0.0 if state is MarkState.UNCLEAR else certainty)  # a person decides
+        if key not in made:
+            made[key] = BubbleState(state, key[1], reasons)
+        states.append(made[key])
     return states
 
 
@@ -1401,28 +1399,24 @@ def _between_arms(profile: np.ndarray, angles: tuple[float, ...]) -> float:
     under the X inks all of it in the page's pen; between the strokes of an X over an
     empty circle lies paper, however blurred the strokes or off centre their crossing."""
     directions = np.arange(profile.size) * (360 / profile.size)
+    # :func:`_apart` of every direction from every end at once.
     difference = np.abs(directions[:, None] - np.asarray(angles, np.float64)) % 360
     away = (np.minimum(difference, 360 - difference) >= ARM_HALF_WIDTH_DEG).all(axis=1)
     return float(np.percentile(profile[away], 25)) if away.any() else 0.0
 
 
-def _unclear(reason: Reason) -> Callable[[float], BubbleState]:
-    """The maker of an ``unclear`` state for ``reason`` (no confidence: a person decides)."""
-    return lambda _: BubbleState(MarkState.UNCLEAR, 0.0, (reason,))
-
-
-# What classify_marks decides for a bubble, by the first of its tests that holds.
+# What classify_marks decides for a bubble, by the first of its tests that holds: the
+# state and its reasons (an ``unclear`` one has no confidence: a person decides).
 _FAINT, _OVER_EMPTY, _CROSSED, _POSSIBLE_CROSS, _FILLED = range(5)
 _SMUDGE, _TRACED, _BLANK, _PARTIAL = range(5, 9)
-_CONFIDENT = frozenset({_CROSSED, _FILLED, _BLANK})
-_STATE_OF: dict[int, Callable[[float], BubbleState]] = {
-    _FAINT: _unclear(Reason.FAINT_FILL),
-    _OVER_EMPTY: _unclear(Reason.X_OVER_EMPTY),
-    _CROSSED: lambda confidence: BubbleState(MarkState.CROSSED, confidence, ()),
-    _POSSIBLE_CROSS: _unclear(Reason.POSSIBLE_CROSS),
-    _FILLED: lambda confidence: BubbleState(MarkState.FILLED, confidence, ()),
-    _SMUDGE: _unclear(Reason.SMUDGE),
-    _TRACED: _unclear(Reason.OUTLINE_TRACED),
-    _BLANK: lambda confidence: BubbleState(MarkState.BLANK, confidence, ()),
-    _PARTIAL: _unclear(Reason.PARTIAL_FILL),
+_DECIDED: dict[int, tuple[MarkState, tuple[Reason, ...]]] = {
+    _FAINT: (MarkState.UNCLEAR, (Reason.FAINT_FILL,)),
+    _OVER_EMPTY: (MarkState.UNCLEAR, (Reason.X_OVER_EMPTY,)),
+    _CROSSED: (MarkState.CROSSED, ()),
+    _POSSIBLE_CROSS: (MarkState.UNCLEAR, (Reason.POSSIBLE_CROSS,)),
+    _FILLED: (MarkState.FILLED, ()),
+    _SMUDGE: (MarkState.UNCLEAR, (Reason.SMUDGE,)),
+    _TRACED: (MarkState.UNCLEAR, (Reason.OUTLINE_TRACED,)),
+    _BLANK: (MarkState.BLANK, ()),
+    _PARTIAL: (MarkState.UNCLEAR, (Reason.PARTIAL_FILL,)),
 }
