@@ -15,9 +15,11 @@ PX_PER_MM = 8.0
 CENTERS_MM = ((10.0, 10.0), (15.0, 10.0), (20.0, 10.0))
 SIZES_MM = ((4.0, 3.2),) * 3
 INK_AT = 0.35
+PEN = 0.5  # the darkness of the pen: a dye letting half the light through
 
 
 Segment = tuple[tuple[float, float], tuple[float, float]]
+Ellipse = tuple[tuple[float, float], tuple[float, float]]  # centre and half-axes, mm
 
 
 def _page(
@@ -29,18 +31,34 @@ def _page(
     return _drawn(fills, [((line[0], 10.0), (line[1], 10.0))] if line else [], width_mm)
 
 
-def _drawn(fills: tuple[float, ...], segments: list[Segment], width_mm: float) -> SimpleNamespace:
-    """A white page with each bubble filled out to ``fills`` × its radii and straight
-    strokes ``width_mm`` wide along ``segments`` (mm), blurred as a scanner does."""
-    ink = np.full((160, 240), 235, np.uint8)
-    for (x, y), (w, h), grow in zip(CENTERS_MM, SIZES_MM, fills, strict=True):
-        if grow:
-            axes = (round(w / 2 * grow * PX_PER_MM), round(h / 2 * grow * PX_PER_MM))
-            center = (round(x * PX_PER_MM), round(y * PX_PER_MM))
-            cv2.ellipse(ink, center, axes, 0, 0, 360, 60, -1)
+def _drawn(
+    fills: tuple[float, ...],
+    segments: list[Segment],
+    width_mm: float,
+    *,
+    blobs: tuple[Ellipse, ...] = (),
+    dye: float | None = None,
+) -> SimpleNamespace:
+    """A white page with each bubble filled out to ``fills`` × its radii, more of the fill
+    in ``blobs``, and straight strokes ``width_mm`` wide along ``segments`` (mm), blurred
+    as a scanner does. The ink is opaque (60 on paper 235) or, with ``dye``, a dye letting
+    that share of the light through each pass: the strokes over the fill are darker."""
+    ellipses = [
+        ((x, y), (w / 2 * grow, h / 2 * grow))
+        for (x, y), (w, h), grow in zip(CENTERS_MM, SIZES_MM, fills, strict=True)
+        if grow
+    ]
+    fill, strokes = np.zeros((160, 240), np.uint8), np.zeros((160, 240), np.uint8)
+    for (x, y), (rx, ry) in (*ellipses, *blobs):
+        axes = (round(rx * PX_PER_MM), round(ry * PX_PER_MM))
+        cv2.ellipse(fill, (round(x * PX_PER_MM), round(y * PX_PER_MM)), axes, 0, 0, 360, 1, -1)
     for start, end in segments:
         ends = [tuple(round(v * PX_PER_MM) for v in point) for point in (start, end)]
-        cv2.line(ink, ends[0], ends[1], 60, max(1, round(width_mm * PX_PER_MM)))
+        cv2.line(strokes, ends[0], ends[1], 1, max(1, round(width_mm * PX_PER_MM)))
+    if dye is None:
+        ink = np.where(fill | strokes, 60, 235).astype(np.uint8)
+    else:
+        ink = np.rint(235 * dye ** (fill + strokes).astype(np.float64)).astype(np.uint8)
     return SimpleNamespace(ink=cv2.GaussianBlur(ink, (5, 5), 1.0), px_per_mm=PX_PER_MM)
 
 
@@ -48,7 +66,7 @@ def _read(page: SimpleNamespace, fills: tuple[float, ...]) -> list[bool]:
     centers = np.asarray(CENTERS_MM, np.float32) * PX_PER_MM
     inked = np.array([grow > 0 for grow in fills])
     samples = gap_samples(CENTERS_MM, SIZES_MM, (False,) * len(CENTERS_MM))
-    return bridged(page, centers, np.full(3, 235.0), inked, samples, INK_AT).tolist()
+    return bridged(page, centers, np.full(3, 235.0), inked, samples, INK_AT, PEN).tolist()
 
 
 def _bridged(fills: tuple[float, ...], line: tuple[float, float] | None) -> list[bool]:
@@ -81,6 +99,24 @@ def test_a_felt_tip_line_off_the_centres_between_filled_neighbours(offset_mm: fl
     y = 10.0 + offset_mm
     page = _drawn((1.0, 1.0, 1.0), [((11.0, y), (19.0, y))], 0.8)
     assert _read(page, (1.0, 1.0, 1.0))[1] is True
+
+
+@pytest.mark.parametrize("width_mm", [0.4, 0.7])
+def test_a_line_over_an_overshoot_between_filled_neighbours(width_mm: float) -> None:
+    """A felt-tip's line (a dye letting half the light through) across three fills, the
+    middle one overshooting its outline under the line into both gaps: there the line is
+    dye over dye, darker than across the rest of the gap, and still joins it."""
+    overshoot = (((13.0, 10.0), (0.35, 0.35)), ((17.0, 10.0), (0.35, 0.35)))
+    line = [((11.0, 10.0), (19.0, 10.0))]
+    page = _drawn((1.0, 1.0, 1.0), line, width_mm, blobs=overshoot, dye=0.5)
+    assert _read(page, (1.0, 1.0, 1.0))[1] is True
+
+
+def test_an_overshoot_under_no_line_joins_nothing() -> None:
+    """The same overshoots, dyed, with no line across the gaps: nothing is joined."""
+    overshoot = (((13.0, 10.0), (0.35, 0.35)), ((17.0, 10.0), (0.35, 0.35)))
+    page = _drawn((1.0, 1.0, 1.0), [], 0.5, blobs=overshoot, dye=0.5)
+    assert _read(page, (1.0, 1.0, 1.0)) == [False, False, False]
 
 
 def test_another_bubbles_stroke_passing_through_a_gap_joins_nothing() -> None:

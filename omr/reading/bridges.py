@@ -9,7 +9,9 @@ A fill stays inside its outline and its overshoot; the middle of the gap stays p
 or holds overshoots: each as broad as its bubble where it leaves it and narrowing to a
 tip, two meeting in the gap pinched in the middle. A stroke crosses the gap as a band of
 one width, no wider than a pen's: such a band, with paper either side of it at every
-step across the middle of the gap, joins the two bubbles, and the fill is in doubt.
+step across the middle of the gap, joins the two bubbles, and the fill is in doubt. A
+pen's line keeps its darkness, but where it runs over one bubble's overshoot, dye over
+dye, it is darker at that end.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ STROKE_MAX_MM, STROKE_SLANT_MAX_DEG = 1.0, 45.0
 # their bubbles as in the middle.
 WIDTH_KEPT = 1.35
 # ...and its darkness: a pen's line is as dark all along; an overshoot fades to its tip.
+# Between two marked bubbles a line may run over an overshoot at one end: darker there,
+# at most as a second pass of the pen over the page's pen (the light each lets through
+# multiplies), and lighter in the middle than at both ends only where two overshoots pinch.
 DARKNESS_KEPT = 0.75
 
 
@@ -144,6 +149,7 @@ def bridged(
     inked: np.ndarray,
     samples: GapSamples,
     ink_at: float,
+    pen: float,
 ) -> np.ndarray:
     """(N,) bool: a marked bubble joined to a close neighbour (marked or blank) by a
     stroke of its own across the middle of the gap between them.
@@ -154,6 +160,7 @@ def bridged(
     paper : (N,) float the paper's brightness beside each bubble
     inked : (N,) bool bubbles holding a mark
     ink_at : float darkness (relative to the paper) from which a pixel is ink
+    pen : float the darkness of the page's pen (relative to the paper)
 
     The darkness print alone gives each sample (a rule, a letter, an outline's edge) is
     the median over the gaps between blank bubbles, and is set aside.
@@ -179,7 +186,7 @@ def bridged(
     pairs = np.flatnonzero(marked)[candidate]
     if pairs.size:
         alone = ~inked[samples.other[pairs]]
-        stroke = _strokes(strokes[candidate], ink_at, samples, pairs, alone)
+        stroke = _strokes(strokes[candidate], ink_at, pen, samples, pairs, alone)
         result[samples.own[pairs[stroke]]] = True
     return result
 
@@ -187,13 +194,14 @@ def bridged(
 def _strokes(
     darkness: np.ndarray,
     ink_at: float,
+    pen: float,
     samples: GapSamples,
     pairs: np.ndarray,
     alone: np.ndarray,
 ) -> np.ndarray:
     """(P,) bool: the ink across the gap of each of ``pairs`` (indices into ``samples``;
-    ``darkness`` (P, steps, across), print set aside) is a stroke through its own bubble;
-    ``alone``: the other bubble is blank."""
+    ``darkness`` (P, steps, across), print set aside) is a stroke through its own bubble,
+    in a pen of darkness ``pen``; ``alone``: the other bubble is blank."""
     peak, first, last, band = _bands(darkness, ink_at)
     spacing = samples.spacing_mm[pairs][:, None]
     width = (last - first + 1) * spacing  # (P, steps) mm
@@ -209,9 +217,26 @@ def _strokes(
         band.all(axis=-1)
         & (width <= widest).all(axis=-1)
         & (width.max(axis=-1) <= WIDTH_KEPT * width.min(axis=-1) + 2 * spacing[:, 0])
-        & (peak.min(axis=-1) >= DARKNESS_KEPT * peak.max(axis=-1))
+        & (_darkness_kept(peak) | (~alone & _over_an_overshoot(peak, pen)))
         & (np.abs(slope) <= np.tan(np.radians(STROKE_SLANT_MAX_DEG)))
         & (np.abs(through) <= samples.interior_mm[pairs])
+    )
+
+
+def _darkness_kept(peak: np.ndarray) -> np.ndarray:
+    """(P,) bool: the band (peak darkness at each step, (P, steps)) is as dark all along."""
+    return peak.min(axis=-1) >= DARKNESS_KEPT * peak.max(axis=-1)
+
+
+def _over_an_overshoot(peak: np.ndarray, pen: float) -> np.ndarray:
+    """(P,) bool: the band may be a line of the pen (``pen`` darkness) running over an
+    overshoot at one end: no darker there than a second pass over the pen makes it, and
+    in the middle no lighter than its lighter end (within the kept share): two overshoots
+    pinch there."""
+    line = peak.min(axis=-1)
+    ends = np.minimum(peak[:, 0], peak[:, -1])
+    return (peak[:, 1:-1].min(axis=-1) >= DARKNESS_KEPT * ends) & (
+        peak.max(axis=-1) <= 1 - (1 - line) * (1 - pen)
     )
 
 

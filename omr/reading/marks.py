@@ -819,7 +819,7 @@ def measure_bubbles(
             inked = (samples < below) & clear[np.searchsorted(reached, marked)]
             reach[marked] = _reached(_widened(inked))
     ring, ring_baseline = _rings(outlines, fill, count, levels, calibration.blank_max_fill)
-    joined = bridged(page, centers, papers, holds_ink, layout.gaps, levels.ink_at)
+    joined = bridged(page, centers, papers, holds_ink, layout.gaps, levels.ink_at, levels.pen)
     measure = BubbleMeasure(
         fill,
         darkness,
