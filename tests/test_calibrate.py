@@ -165,10 +165,11 @@ def test_read_with_a_bad_calibration_exits_2(tmp_path, capsys, specializare) -> 
     assert error.startswith(f"omr read: error [calibration_invalid]: {profile}: ")
 
 
-def test_a_profile_with_the_retired_arm_thresholds_still_loads(tmp_path) -> None:
+def test_a_profile_with_the_retired_thresholds_still_loads(tmp_path) -> None:
     profile = tmp_path / "old.yaml"
     profile.write_text(
-        "schema: omr.calibration/1\nname: old\ncross_arm_min: 0.5\ncross_arms_crossed: 3\n",
+        "schema: omr.calibration/1\nname: old\ncross_arm_min: 0.5\ncross_arms_crossed: 3\n"
+        "fill_rim_min: 0.4\n",
         encoding="utf-8",
     )
     assert load_calibration(profile).name == "old"

@@ -17,11 +17,13 @@ import pytest
 from omr.reading.marks import (
     REACH_DIRECTIONS,
     RIM_DIRECTIONS,
+    RIM_RADII,
     BubbleMeasure,
     InkLevels,
+    _rim_reached,
     classify_marks,
 )
-from omr.sheet.calibration import Calibration
+from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
 from omr.vocabulary.reasons import Reason
 from omr.vocabulary.states import MarkState
 
@@ -175,6 +177,16 @@ TABLE = {
     ),
     "a centre dot": (Bubble(fill=0.58, rim=0.0, gaps=1), UNCLEAR, Reason.PARTIAL_FILL),
     "a half fill": (Bubble(fill=0.35, rim=0.1, gaps=1), UNCLEAR, Reason.PARTIAL_FILL),
+    "a blob with paper all round, off centre: much of the interior, under half its rim": (
+        Bubble(fill=0.83, rim=0.44, gaps=1),
+        UNCLEAR,
+        Reason.PARTIAL_FILL,
+    ),
+    "a fill from one side just over the threshold": (
+        Bubble(fill=0.56, rim=0.52, gaps=1),
+        MarkState.FILLED,
+        None,
+    ),
     "a blank": (
         Bubble(fill=0.0, darkness=0.01, tone=0.02, rim=0.0, gaps=1, edge=0.0),
         MarkState.BLANK,
@@ -249,3 +261,20 @@ def test_a_tick_running_on_to_a_neighbour_x_is_doubtful() -> None:
     x = Bubble(ends={AT_THE_FILL: 2.0, AT_THE_X: 2.0, 41.0: 2.0})
     fill, _ = classify_marks(pair_of(Bubble(ends={AT_THE_X: 1.8}), x), Calibration())
     assert (fill.state, fill.reasons) == (UNCLEAR, (Reason.POSSIBLE_CROSS,))
+
+
+@pytest.mark.parametrize("filled_at", [0.42, 0.5, 0.55])
+@pytest.mark.parametrize("turn", [0.0, 0.4, 1.9])
+def test_a_fill_from_one_side_reaches_the_rim_a_fill_must(filled_at: float, turn: float) -> None:
+    """The rim a fill must reach is derived from the filled threshold: a fill covering that
+    share of the interior from one side (any side), sampled as the rim is, reaches it; a
+    centred disc as large reaches none of it."""
+    side = np.array([np.cos(turn), np.sin(turn)])
+    grid = np.stack(np.meshgrid(*[np.linspace(-1, 1, 801)] * 2), axis=-1) * INTERIOR_RADIUS
+    interior = grid[np.hypot(grid[..., 0], grid[..., 1]) <= INTERIOR_RADIUS]
+    # The chord whose far side covers ``filled_at`` of the interior.
+    offset = float(np.quantile(interior @ side, 1 - filled_at))
+    angles = np.arange(RIM_DIRECTIONS) * 2 * np.pi / RIM_DIRECTIONS
+    rim = RIM_RADII[-1] * np.stack([np.cos(angles), np.sin(angles)], axis=-1)
+    assert ((rim @ side) >= offset).mean() >= _rim_reached(filled_at)
+    assert INTERIOR_RADIUS * np.sqrt(filled_at) < RIM_RADII[0]

@@ -1036,6 +1036,20 @@ def _filled_threshold(fill: np.ndarray, calibration: Calibration) -> float:
     return float(np.clip(adapted, calibration.filled_min_fill_floor, calibration.filled_min_fill))
 
 
+# An arc of θ radians cuts off (θ − sin θ) / 2π of a disc: how much of the interior a fill
+# from one side covers when it inks θ / 2π of the interior's rim (0.70 radii, at 0.72).
+_ARCS = np.linspace(0.0, 2 * np.pi, 721)
+_SEGMENTS = (_ARCS - np.sin(_ARCS)) / (2 * np.pi)
+
+
+def _rim_reached(filled_at: float) -> float:
+    """The share of the interior's rim a fill inks: as much as a fill of ``filled_at``
+    from one side inks (the least rim of any fill that large), less one of the rim's
+    directions. A mark that reaches less is a centred one: a dot, a half fill with paper
+    all round it."""
+    return float(np.interp(filled_at, _SEGMENTS, _ARCS)) / (2 * np.pi) - 1 / RIM_DIRECTIONS
+
+
 # The geometry of an X as people draw it: two strokes, one rising and one falling, each
 # 25–65° from the horizontal, crossing up to a third of the radius off the centre, each
 # end 1.1 to 2.5 radii out. Seen from the centre, an off-centre stroke's two ends are
@@ -1316,7 +1330,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     # Every test in float64, as the measurements' Python floats compare.
     filled = (
         (fill >= filled_at)
-        & (measure.rim.astype(np.float64) >= calibration.fill_rim_min)
+        & (measure.rim.astype(np.float64) >= _rim_reached(filled_at))
         & (measure.gaps <= 1)
     )
     blank = ~filled & (fill <= blank_at) & ~has_ends

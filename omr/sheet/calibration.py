@@ -17,7 +17,7 @@ Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 # keeps a 0.2 mm outline and 0.3 mm of registration error out of a 5 mm bubble's interior.
 # The calibration sheet's coverage references are printed as shares of the same disc.
 INTERIOR_RADIUS = 0.72
-RETIRED_FIELDS = frozenset({"cross_arm_min", "cross_arms_crossed"})
+RETIRED_FIELDS = frozenset({"cross_arm_min", "cross_arms_crossed", "fill_rim_min"})
 
 
 class Calibration(BaseModel):
@@ -32,7 +32,6 @@ class Calibration(BaseModel):
     blank_max_fill: Fraction = 0.15
     filled_min_fill: Fraction = 0.55
     filled_min_fill_floor: Fraction = 0.42
-    fill_rim_min: Fraction = 0.4
     fill_tone_share: Fraction = 0.6
     smudge_darkness: Fraction = 0.14
     traced_ring_excess: Fraction = 0.35
@@ -42,7 +41,8 @@ class Calibration(BaseModel):
     @classmethod
     def _without_arm_thresholds(cls, data: object) -> object:
         """Profiles written before strokes were read as ends carry two arm thresholds that
-        no longer mean anything: they are dropped."""
+        no longer mean anything, and before the rim a fill reaches was derived from the
+        filled threshold, a rim threshold: they are dropped."""
         if isinstance(data, dict):
             return {k: v for k, v in data.items() if k not in RETIRED_FIELDS}
         return data
