@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from omr.reading.bridges import bridged, gap_samples
+from omr.reading.bridges import _over_an_overshoot, bridged, gap_samples
 
 PX_PER_MM = 8.0
 # Three ellipses of the residency grid, 4.0 × 3.2 mm, 5 mm apart: a 1 mm gap.
@@ -139,3 +139,42 @@ def test_a_broad_line_from_an_overshooting_fill_to_blank_neighbours() -> None:
     band of a pen's width further across the gap."""
     page = _drawn((0.0, 1.2, 0.0), [((12.0, 10.0), (18.0, 10.0))], 0.9)
     assert _read(page, (0.0, 1.2, 0.0))[1] is True
+
+
+# Bands across a gap between two marked bubbles, as measured on scans (peak darkness and
+# width in mm at the five steps from the own bubble across; 0.128 mm between samples; a
+# pen of 0.45 darkness), and whether each may be a line running over an overshoot.
+BANDS_BETWEEN_MARKS = {
+    "a felt-tip line over the own fill's overshoot": (
+        [0.52, 0.47, 0.39, 0.34, 0.32],
+        [0.9, 0.9, 0.77, 0.77, 0.77],
+        True,
+    ),
+    "a line over the other fill's overshoot": (
+        [0.21, 0.19, 0.19, 0.2, 0.26],
+        [0.64, 0.64, 0.64, 0.77, 0.9],
+        True,
+    ),
+    "two overshoots pinched in the middle": (
+        [0.42, 0.34, 0.29, 0.39, 0.5],
+        [0.9, 0.64, 0.64, 0.77, 1.02],
+        False,
+    ),
+    "two overshoots meeting, one darker: broad at both ends": (
+        [0.45, 0.43, 0.57, 0.7, 0.75],
+        [1.28, 0.9, 0.9, 1.02, 1.28],
+        False,
+    ),
+    "darker at one end than a second pass of the pen makes it": (
+        [0.9, 0.7, 0.3, 0.3, 0.3],
+        [0.9, 0.9, 0.77, 0.77, 0.77],
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", BANDS_BETWEEN_MARKS)
+def test_a_line_over_an_overshoot_as_measured(name: str) -> None:
+    peak, width, line = BANDS_BETWEEN_MARKS[name]
+    found = _over_an_overshoot(np.array([peak]), np.array([width]), np.array([[0.128]]), 0.45)
+    assert found.tolist() == [line]

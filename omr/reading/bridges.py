@@ -42,7 +42,7 @@ WIDTH_KEPT = 1.35
 # ...and its darkness: a pen's line is as dark all along; an overshoot fades to its tip.
 # Between two marked bubbles a line may run over an overshoot at one end: darker there,
 # at most as a second pass of the pen over the page's pen (the light each lets through
-# multiplies), and lighter in the middle than at both ends only where two overshoots pinch.
+# multiplies), and as broad and as dark all along the half of the gap no overshoot reaches.
 DARKNESS_KEPT = 0.75
 
 
@@ -217,7 +217,7 @@ def _strokes(
         band.all(axis=-1)
         & (width <= widest).all(axis=-1)
         & (width.max(axis=-1) <= WIDTH_KEPT * width.min(axis=-1) + 2 * spacing[:, 0])
-        & (_darkness_kept(peak) | (~alone & _over_an_overshoot(peak, pen)))
+        & (_darkness_kept(peak) | (~alone & _over_an_overshoot(peak, width, spacing, pen)))
         & (np.abs(slope) <= np.tan(np.radians(STROKE_SLANT_MAX_DEG)))
         & (np.abs(through) <= samples.interior_mm[pairs])
     )
@@ -228,15 +228,27 @@ def _darkness_kept(peak: np.ndarray) -> np.ndarray:
     return peak.min(axis=-1) >= DARKNESS_KEPT * peak.max(axis=-1)
 
 
-def _over_an_overshoot(peak: np.ndarray, pen: float) -> np.ndarray:
-    """(P,) bool: the band may be a line of the pen (``pen`` darkness) running over an
-    overshoot at one end: no darker there than a second pass over the pen makes it, and
-    in the middle no lighter than its lighter end (within the kept share): two overshoots
-    pinch there."""
+def _over_an_overshoot(
+    peak: np.ndarray, width: np.ndarray, spacing: np.ndarray, pen: float
+) -> np.ndarray:
+    """(P,) bool: the band (at each step its ``peak`` darkness and its ``width`` mm,
+    (P, steps); ``spacing`` (P, 1) mm between samples) may be a line of the pen (``pen``
+    darkness) running over an overshoot at one end. An overshoot (a quarter of a radius)
+    leaves the half of the gap at the band's lighter end to the line alone: one width
+    (within the blur, two samples) and one darkness there, and nothing across the gap
+    lighter than it (as two overshoots pinch); at the other end, the line over the
+    overshoot is no darker than a second pass of the pen over the pen."""
+    middle = peak.shape[-1] // 2
+    lighter_first = (peak[:, 0] <= peak[:, -1])[:, None]
+    alone_peak, alone_width = (
+        np.where(lighter_first, values[:, : middle + 1], values[:, middle:])
+        for values in (peak, width)
+    )
     line = peak.min(axis=-1)
-    ends = np.minimum(peak[:, 0], peak[:, -1])
-    return (peak[:, 1:-1].min(axis=-1) >= DARKNESS_KEPT * ends) & (
-        peak.max(axis=-1) <= 1 - (1 - line) * (1 - pen)
+    return (
+        (alone_width.max(axis=-1) - alone_width.min(axis=-1) <= 2 * spacing[:, 0])
+        & (line >= DARKNESS_KEPT * alone_peak.max(axis=-1))
+        & (peak.max(axis=-1) <= 1 - (1 - line) * (1 - pen))
     )
 
 
