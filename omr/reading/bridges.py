@@ -240,14 +240,14 @@ def _over_an_overshoot(
     overshoot is no darker than a second pass of the pen over the pen."""
     middle = peak.shape[-1] // 2
     lighter_first = (peak[:, 0] <= peak[:, -1])[:, None]
-    alone_peak, alone_width = (
+    bare_peak, bare_width = (  # the half where the line lies over no overshoot
         np.where(lighter_first, values[:, : middle + 1], values[:, middle:])
         for values in (peak, width)
     )
     line = peak.min(axis=-1)
     return (
-        (alone_width.max(axis=-1) - alone_width.min(axis=-1) <= 2 * spacing[:, 0])
-        & (line >= DARKNESS_KEPT * alone_peak.max(axis=-1))
+        (bare_width.max(axis=-1) - bare_width.min(axis=-1) <= 2 * spacing[:, 0])
+        & (line >= DARKNESS_KEPT * bare_peak.max(axis=-1))
         & (peak.max(axis=-1) <= 1 - (1 - line) * (1 - pen))
     )
 

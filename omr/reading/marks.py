@@ -1044,9 +1044,10 @@ _SEGMENTS = (_ARCS - np.sin(_ARCS)) / (2 * np.pi)
 
 def _rim_reached(filled_at: float) -> float:
     """The share of the interior's rim a fill inks: as much as a fill of ``filled_at``
-    from one side inks (the least rim of any fill that large), less one of the rim's
-    directions at each end of that arc (where its edge crosses the rim between two). A
-    mark that reaches less is a centred one: a dot, a half fill with paper all round it."""
+    from one side inks (a fill that misses one side inks the least rim of any fill that
+    large), less one of the rim's directions at each end of that arc (where its edge
+    crosses the rim between two). A mark that reaches less is a centred one: a dot, a half
+    fill with paper all round it."""
     return float(np.interp(filled_at, _SEGMENTS, _ARCS)) / (2 * np.pi) - 2 / RIM_DIRECTIONS
 
 
