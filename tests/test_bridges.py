@@ -20,6 +20,8 @@ PEN = 0.5  # the darkness of the pen: a dye letting half the light through
 
 Segment = tuple[tuple[float, float], tuple[float, float]]
 Ellipse = tuple[tuple[float, float], tuple[float, float]]  # centre and half-axes, mm
+# The middle fill run over its outline into both gaps, on the line between the centres.
+OVERSHOOTS: tuple[Ellipse, ...] = (((13.0, 10.0), (0.35, 0.35)), ((17.0, 10.0), (0.35, 0.35)))
 
 
 def _page(
@@ -106,16 +108,14 @@ def test_a_line_over_an_overshoot_between_filled_neighbours(width_mm: float) -> 
     """A felt-tip's line (a dye letting half the light through) across three fills, the
     middle one overshooting its outline under the line into both gaps: there the line is
     dye over dye, darker than across the rest of the gap, and still joins it."""
-    overshoot = (((13.0, 10.0), (0.35, 0.35)), ((17.0, 10.0), (0.35, 0.35)))
     line = [((11.0, 10.0), (19.0, 10.0))]
-    page = _drawn((1.0, 1.0, 1.0), line, width_mm, blobs=overshoot, dye=0.5)
+    page = _drawn((1.0, 1.0, 1.0), line, width_mm, blobs=OVERSHOOTS, dye=0.5)
     assert _read(page, (1.0, 1.0, 1.0))[1] is True
 
 
 def test_an_overshoot_under_no_line_joins_nothing() -> None:
     """The same overshoots, dyed, with no line across the gaps: nothing is joined."""
-    overshoot = (((13.0, 10.0), (0.35, 0.35)), ((17.0, 10.0), (0.35, 0.35)))
-    page = _drawn((1.0, 1.0, 1.0), [], 0.5, blobs=overshoot, dye=0.5)
+    page = _drawn((1.0, 1.0, 1.0), [], 0.5, blobs=OVERSHOOTS, dye=0.5)
     assert _read(page, (1.0, 1.0, 1.0)) == [False, False, False]
 
 

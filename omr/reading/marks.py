@@ -1037,7 +1037,8 @@ def _filled_threshold(fill: np.ndarray, calibration: Calibration) -> float:
 
 
 # An arc of θ radians cuts off (θ − sin θ) / 2π of a disc: how much of the interior a fill
-# from one side covers when it inks θ / 2π of the interior's rim (0.70 radii, at 0.72).
+# from one side covers when it inks θ / 2π of the interior's rim (sampled at 0.70 radii,
+# just inside the interior's 0.72).
 _ARCS = np.linspace(0.0, 2 * np.pi, 721)
 _SEGMENTS = (_ARCS - np.sin(_ARCS)) / (2 * np.pi)
 

@@ -39,7 +39,7 @@ class Calibration(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _without_arm_thresholds(cls, data: object) -> object:
+    def _without_retired_fields(cls, data: object) -> object:
         """Profiles written before strokes were read as ends carry two arm thresholds that
         no longer mean anything, and before the rim a fill reaches was derived from the
         filled threshold, a rim threshold: they are dropped."""
