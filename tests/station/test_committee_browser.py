@@ -13,7 +13,7 @@ import pytest
 from station.demo import EXAMPLE
 from station.services.deadlines import local_now
 from tests.station.committee_support import pdf_text, rescan_with_1b
-from tests.station.test_station_browser import _login, browser, served  # noqa: F401
+from tests.station.test_station_browser import _login, browser, served, submit  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -42,14 +42,14 @@ def test_committee_member_handles_a_rescan(served: str, browser, tmp_path: Path)
     _scan_room_1(served)
     page = browser.new_page(accept_downloads=True)
     _login(page, served, "comisie")
-    page.click("#committee a")
+    submit(page, "#committee a")
     assert "Nicio cerere" in page.inner_text("#rescans")
     page.fill("#candidate", "00101")
     page.fill("#reason", "candidatul cere rescanarea")
-    page.click("#file-rescan")
+    submit(page, "#file-rescan")
     assert "depusă" in page.inner_text("#state")
     page.set_input_files("#rescan-file", str(rescan_with_1b(EXAMPLE, tmp_path)))
-    page.click("#rescan")
+    submit(page, "#rescan")
     assert "rescanată" in page.inner_text("#state")
     assert "1b" in page.inner_text("#differences")
     assert (page.inner_text("#score-before"), page.inner_text("#score-after")) == ("9.40", "9.20")
@@ -61,14 +61,14 @@ def test_committee_member_handles_a_rescan(served: str, browser, tmp_path: Path)
     page.select_option("#outcome", "rescan")
     page.fill("#decision-reason", "bula 1b este plină")
     page.fill("#members", "Dr. Ana Marin\nDr. Radu Pop")
-    page.click("#decide")
+    submit(page, "#decide")
     assert "corectat după rescanare" in page.inner_text("#decision")
     with page.expect_download() as download:
         page.click("#minutes")
     text = pdf_text(Path(download.value.path()).read_bytes())
     for figure in ("00101", "1b", "9.40", "9.20", "Dr. Ana Marin", "Dr. Radu Pop", "Semnătura"):
         assert figure in text, figure
-    page.click("h1 a")
+    submit(page, "h1 a")
     assert "decisă" in page.inner_text("#rescans")
 
 
@@ -103,7 +103,7 @@ def test_committee_rules_on_contested_items_and_publishes(served: str, browser) 
         form.locator("button").click()
     assert "anulată — hotărât" in page.inner_text("#items tr:nth-child(2)")
     assert "grilă modificată: ab" in page.inner_text("#items tr:nth-child(3)")
-    page.click("#publish")  # the contestations' two hours are not over
+    submit(page, "#publish")  # the contestations' two hours are not over
     assert "după închiderea contestațiilor" in page.inner_text("#refusal")
     earlier = (local_now() - timedelta(hours=3)).isoformat()
     httpx.put(
@@ -112,7 +112,7 @@ def test_committee_rules_on_contested_items_and_publishes(served: str, browser) 
         json={"published_at": earlier},
     )
     page.goto(f"{served}/committee/exams/1")
-    page.click("#publish")
+    submit(page, "#publish")
     assert "grila finală a fost publicată: o schimbare de scor" in page.inner_text("#message")
     assert "9.40" in page.inner_text("#changes") and "00101" in page.inner_text("#changes")
 
@@ -142,14 +142,14 @@ def test_committee_unifies_the_rooms(served: str, browser, tmp_path: Path) -> No
     assert "contestația: de la" in page.inner_text("#windows")
     assert "Niciun pachet" in page.inner_text("#bundles")
     page.set_input_files("#bundle", str(bundle))
-    page.click("#import-bundle")
+    submit(page, "#import-bundle")
     assert "pachetul sălii SALA-1 a fost importat" in page.inner_text("#message")
     assert "SALA-1" in page.inner_text("#bundles")
     page.set_input_files("#bundle", str(bundle))
-    page.click("#import-bundle")
+    submit(page, "#import-bundle")
     assert "deja importată" in page.inner_text("body")  # the same room twice is refused
     page.goto(f"{served}/committee/exams/1")
-    page.click("#build-ranking")
+    submit(page, "#build-ranking")
     assert "un candidat clasat" in page.inner_text("#ranking")
     with page.expect_download() as download:
         page.click("#anonymised-pdf")

@@ -70,24 +70,31 @@ def browser():  # noqa: ANN201
         instance.close()
 
 
+def submit(page, selector: str) -> None:  # noqa: ANN001
+    """Clicks ``selector`` and waits for the page it loads: a page with the same parts (a
+    sheet's status, a table of items) must not be read before the answer replaces it."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def _login(page, base: str, user: str) -> None:  # noqa: ANN001
     page.goto(f"{base}/login")
     page.fill("input[name=username]", user)
     page.fill("input[name=password]", user)
-    page.click("text=Intră")
+    submit(page, "text=Intră")
 
 
 def test_room_head_scans_decides_and_downloads_the_slip(served: str, browser) -> None:  # noqa: ANN001
     page = browser.new_page(accept_downloads=True)
     _login(page, served, "sef1")
     assert "sala SALA-1" in page.inner_text("h1")
-    page.click("#open-key")
+    submit(page, "#open-key")
     assert "grila a fost deschisă" in page.inner_text("#message")
     page.set_input_files("input[name=files]", str(EXAMPLE / "sheet-003.jpg"))
     page.click("#upload")
     page.wait_for_selector("#queue a", timeout=60_000)
     page.wait_for_function("!document.querySelector('#reading')", timeout=60_000)
-    page.click("#queue a")
+    submit(page, "#queue a")
     assert "așteaptă decizie" in page.inner_text("#status")
     assert "provizoriu" in page.inner_text("#score")
     from playwright.sync_api import expect  # a polled page function breaks the CSP
@@ -96,7 +103,7 @@ def test_room_head_scans_decides_and_downloads_the_slip(served: str, browser) ->
     assert page.locator("img.overlay").evaluate("img => img.naturalWidth") > 0
     page.select_option("#unclear select[name=state]", "blank")
     page.fill("#unclear input[name=note]", "confirmat cu candidata")
-    page.click("#decide-45b")
+    submit(page, "#decide-45b")
     assert "finală" in page.inner_text("#status")
     score = page.inner_text("#score")
     assert "din 10.00" in score and "provizoriu" not in score

@@ -14,7 +14,7 @@ import pytest
 from station.demo import EXAMPLE
 from station.services.deadlines import local_now
 from tests.station.test_committee_browser import _headers
-from tests.station.test_station_browser import _login, browser, served  # noqa: F401
+from tests.station.test_station_browser import _login, browser, served, submit  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -69,12 +69,12 @@ def test_the_room_refreshes_in_place_and_annulling_asks_to_confirm(served: str, 
     assert page.evaluate("window.notReloaded")
     assert page.evaluate("document.querySelector('input[name=files]').files.length") == 1
     assert "pagini citite: 1" in page.inner_text("#progress-line")
-    page.click("#queue a")
+    submit(page, "#queue a")
     page.fill("#annul-reason", "semn distinctiv")
     page.click("#annul")  # not confirmed: the browser keeps the form
     assert "finală" not in page.inner_text("#status") and "ANULATĂ" not in page.inner_text("main")
     page.check("#annul-confirm")
-    page.click("#annul")
+    submit(page, "#annul")
     assert "anulată" in page.inner_text("#status")
     assert "ANULATĂ: semn distinctiv" in page.inner_text("main")
 
@@ -94,10 +94,10 @@ def test_a_committee_member_files_a_contestation_on_a_page(served: str, browser)
 def file_contestation(page, base: str, user: str) -> None:  # noqa: ANN001
     """``user`` files a contestation of candidate 00101 on question 21 on the exam's page."""
     _login(page, base, user)
-    page.click("#committee a")
+    submit(page, "#committee a")
     page.fill("#contest-candidate", "00101")
     page.fill("#contest-question", "21")
     page.fill("#contest-claim", "răspunsul b este și el corect")
-    page.click("#file-contestation")
+    submit(page, "#file-contestation")
     assert "a fost înregistrată" in page.inner_text("#message")
     assert "răspunsul b este și el corect" in page.inner_text("#items")

@@ -18,7 +18,7 @@ from station.cli import main as station_main
 from station.config import Settings
 from station.demo import EXAM_CODE, EXAMPLE
 from station.services.deadlines import local_now
-from tests.station.test_station_browser import _login, browser, served, serving  # noqa: F401
+from tests.station.test_station_browser import _login, browser, served, serving, submit  # noqa: F401
 from tests.station.test_station_room_browser import file_contestation
 
 pytestmark = pytest.mark.browser
@@ -50,49 +50,49 @@ def _fill(page, form: str, **fields: str) -> None:  # noqa: ANN001
 def _set_up_on_pages(page, base: str, tmp_path: Path) -> None:  # noqa: ANN001
     """The administrator's whole set-up, page by page."""
     _login(page, base, "admin")
-    page.click("text=Pregătire")
+    submit(page, "text=Pregătire")
     assert "Niciun examen" in page.inner_text("#exams")
     _fill(page, "#new-exam", code=EXAM_CODE, title="Specializare Radiologie 2026")  # as the sheets
     page.select_option("#new-exam select[name=profile]", "specializare-asistenti")
     page.select_option("#new-exam select[name=template]", "specializare-asistenti")
-    page.click("text=Creează examenul")
+    submit(page, "text=Creează examenul")
     assert f"examenul {EXAM_CODE} a fost creat" in page.inner_text("#message")
     _fill(page, "#new-room", code="SALA-1", name="Amfiteatrul 1")
-    page.click("text=Adaugă sala")
+    submit(page, "text=Adaugă sala")
     assert "sala SALA-1 a fost adăugată" in page.inner_text("#message")
     page.select_option("#new-room-head select[name=room_id]", label="SALA-1")
     _fill(page, "#new-room-head", full_name="Ion Vasile", username="sefA", password="sefA")
-    page.click("text=Creează contul șefului de sală")
+    submit(page, "text=Creează contul șefului de sală")
     assert "Ion Vasile este șeful sălii SALA-1" in page.inner_text("#message")
     csv = tmp_path / "candidati.csv"
     csv.write_text(CANDIDATES, encoding="utf-8")
     page.set_input_files("#candidates input[name=file]", str(csv))
-    page.click("text=Previzualizează")
+    submit(page, "text=Previzualizează")
     assert "SALA-2 (sală nouă)" in page.inner_text("#preview")
-    page.click("#confirm button")
+    submit(page, "#confirm button")
     assert "3 candidați importați" in page.inner_text("#message")
     assert "Georgescu Ioana" in page.inner_text("#candidate-list")
     page.set_input_files("#key input[name=file]", str(EXAMPLE / "key.json"))
-    page.click("text=Încarcă grila")
+    submit(page, "text=Încarcă grila")
     assert "grila sigilată nr. 1 a fost încărcată" in page.inner_text("#message")
-    page.click("#schedule-link")
+    submit(page, "#schedule-link")
     page.fill("#time-zone", "Europe/Bucharest")
-    page.click("text=Schimbă fusul orar")
+    submit(page, "text=Schimbă fusul orar")
     assert "fusul orar Europe/Bucharest" in page.inner_text("#message")
     published = local_now() - timedelta(minutes=10)  # the exam's wall-clock time
     page.fill("#published-at", f"{published:%Y-%m-%dT%H:%M}")
     page.check("#contestation-own")
     page.fill("#contestation-closes-hours", "3")
-    page.click("#save-schedule")
+    submit(page, "#save-schedule")
     assert "programul examenului a fost înregistrat" in page.inner_text("#message")
     assert f"{published:%d.%m.%Y %H:%M}" in page.inner_text("#published")
     contestation = page.inner_text("#window-contestation")
     assert "până la 3 ore după publicare" in contestation and "examen" in contestation
     assert f"{published + timedelta(hours=3):%d.%m.%Y %H:%M}" in contestation
-    page.click("text=Utilizatori")
+    submit(page, "text=Utilizatori")
     _fill(page, "#new-user", username="comisieA", full_name="Dr. Elena Pop", password="comisieA")
     page.select_option("#new-user select[name=role]", "committee")
-    page.click("text=Creează utilizatorul")
+    submit(page, "text=Creează utilizatorul")
     assert "utilizatorul comisieA a fost creat" in page.inner_text("#message")
     assert "comisie" in page.inner_text("#user-comisieA")
 
@@ -109,7 +109,7 @@ def test_an_administrator_sets_up_an_exam_on_pages_and_a_contestation_is_filed(
     room.set_input_files("input[name=files]", str(EXAMPLE / "sheet-001.jpg"))
     room.click("#upload")
     room.wait_for_selector("#queue a", timeout=60_000)
-    room.click("#open-key")
+    submit(room, "#open-key")
     assert "grila a fost deschisă" in room.inner_text("#message")
     file_contestation(browser.new_page(), empty, "comisieA")
 
