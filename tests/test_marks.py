@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from omr.reading.marks import (
     REACH_RADII,
+    RIM_DIRECTIONS,
+    RIM_TEXTURE_SHARE,
     _max_last,
     _mean_last,
+    _paper_stretches,
     _percentile,
     _reached,
     _sum_last,
@@ -62,3 +66,81 @@ def test_widened_is_each_radius_dilated_round_the_circle(inked: np.ndarray) -> N
         for shift in range(-width, width + 1):
             expected[:, radius] |= inked[:, radius, (directions + shift) % 96]
     assert np.array_equal(_widened(inked), expected)
+
+
+INK_AT = 0.4  # a pen of 0.8
+PAPER, TEXTURE, INK = 0.05, (RIM_TEXTURE_SHARE + 1) / 2 * INK_AT, 0.8
+# tune-h typical rez-056 140E, a fill set off to the left of its circle: the crescent
+# of paper on its right holds one sample of the fill's edge (0.32, under its 0.37 ink).
+OFFSET_FILL = (
+    [0.21, 0.24, 0.28, 0.5, 0.52, 0.58, 0.59, 0.61, 0.65, 0.69, 0.72, 0.72, 0.71, 0.71]
+    + [0.71, 0.74, 0.74, 0.71, 0.7, 0.7, 0.67, 0.7, 0.68, 0.7, 0.71, 0.68, 0.66, 0.67]
+    + [0.66, 0.65, 0.66, 0.68, 0.64, 0.64, 0.61, 0.62, 0.62, 0.63, 0.65, 0.66, 0.48]
+    + [0.41, 0.29, 0.26, 0.21, 0.32, 0.15, 0.18]
+)
+
+
+def _rim(*marks: tuple[int, int, float], ground: float = PAPER) -> np.ndarray:
+    """A rim's darkness going round: ``ground``, with (first, count, darkness) runs of
+    directions (wrapping round)."""
+    rim = np.full(RIM_DIRECTIONS, ground)
+    for first, count, darkness in marks:
+        rim[np.arange(first, first + count) % RIM_DIRECTIONS] = darkness
+    return rim
+
+
+ARMS = [(first, 2, INK) for first in (5, 17, 29, 41)]
+
+
+@pytest.mark.parametrize(
+    ("rim", "ink_at", "stretches"),
+    [
+        pytest.param(np.array(OFFSET_FILL), 0.372, 1, id="an offset fill's crescent"),
+        pytest.param(_rim(*ARMS), INK_AT, 4, id="an X over an empty circle"),
+        pytest.param(_rim(*[(first, 1, INK) for first, _, _ in ARMS]), INK_AT, 4, id="thin X"),
+        pytest.param(_rim(), INK_AT, 1, id="paper all round"),
+        pytest.param(_rim(ground=INK), INK_AT, 0, id="a fill all round"),
+        pytest.param(_rim((0, 20, PAPER), ground=TEXTURE), INK_AT, 1, id="a pencil fill"),
+        pytest.param(
+            _rim((0, 20, INK), (6, 1, PAPER), (14, 4, PAPER), ground=PAPER),
+            INK_AT,
+            2,
+            id="a notch of one direction is no paper",
+        ),
+        pytest.param(
+            _rim((40, 16, PAPER), (46, 1, TEXTURE), ground=INK),
+            INK_AT,
+            1,
+            id="the fill's texture inside a missed side, across direction 0",
+        ),
+        pytest.param(
+            _rim((40, 16, PAPER), (46, 1, INK), ground=INK),
+            INK_AT,
+            2,
+            id="a stroke of the pen across the missed side",
+        ),
+    ],
+)
+def test_only_ink_separates_stretches_of_paper(
+    rim: np.ndarray, ink_at: float, stretches: int
+) -> None:
+    assert _paper_stretches(rim[None], ink_at).tolist() == [stretches]
+
+
+@given(
+    arrays(np.float64, RIM_DIRECTIONS, elements=st.sampled_from([PAPER, TEXTURE, INK])),
+    st.integers(0, RIM_DIRECTIONS - 1),
+)
+def test_stretches_of_paper_do_not_depend_on_where_the_rim_starts(
+    rim: np.ndarray, turn: int
+) -> None:
+    counted = _paper_stretches(np.stack([rim, np.roll(rim, turn)]), INK_AT)
+    assert counted[0] == counted[1]
+
+
+@given(arrays(np.float64, RIM_DIRECTIONS, elements=st.sampled_from([PAPER, INK])))
+def test_without_texture_a_stretch_is_three_directions_of_paper_and_more(rim: np.ndarray) -> None:
+    paper = rim < INK_AT
+    runs = paper & np.roll(paper, -1) & np.roll(paper, -2)  # three in a row start here
+    expected = 1 if paper.all() else int((runs & ~np.roll(runs, 1)).sum())
+    assert _paper_stretches(rim[None], INK_AT).tolist() == [expected]

@@ -18,9 +18,9 @@ Measurements per bubble:
 - ``rim``: share of the interior's outer edge (0.7 radii) that is ink, all round: a fill
   reaches it, a centre dot or a half fill does not;
 - ``gaps``: how many separate stretches of the interior's rim (0.62–0.7 radii), going
-  round, are paper (under half the ink threshold: a pencil fill's texture is not): a
-  fill leaves none or one (a side it missed), the strokes of an X over an empty circle
-  two to four;
+  round, are paper (under a fill's texture: a pencil fill's grain is not paper), told
+  apart only by ink between them: a fill leaves none or one (a side it missed, however
+  its edge wavers there), the strokes of an X over an empty circle two to four;
 - ``reach``: for each of 48 directions, how far ink runs without a break from inside the
   interior outwards, in radii (samples on a neighbour's footprint never count). Strokes
   that leave a bubble show as directions reaching further than the rest of the mark;
@@ -809,7 +809,7 @@ def measure_bubbles(
         # Paper, not a fill's texture: under half the ink threshold across the rim.
         rim_darkness = 1.0 - _mean_last(polar, np.float64) / paper
         rim_profile[index] = rim_darkness
-        gaps[index] = _paper_stretches(rim_darkness >= levels.ink_at * RIM_TEXTURE_SHARE)
+        gaps[index] = _paper_stretches(rim_darkness, levels.ink_at)
         marked = index[fill[index] > 0]
         if marked.size:
             # Radius by radius (N, S, D): going round is the inner axis.
@@ -970,13 +970,28 @@ def _otsu(histogram: np.ndarray) -> int:
     return int(np.argmax(between)) + 1
 
 
-def _paper_stretches(inked: np.ndarray) -> np.ndarray:
-    """(N, K) bool, going round a circle → (N,) separate stretches of paper at least three
-    directions (22°) long: a streak or a notch in a fill is narrower, the paper between
-    two arms of an X over an empty circle wider."""
-    paper = ~inked & ~np.roll(inked, -1, axis=-1) & ~np.roll(inked, -2, axis=-1)
-    starts = paper & ~np.roll(paper, 1, axis=-1)
-    return np.where(paper.all(-1), 1, starts.sum(-1))
+def _paper_stretches(darkness: np.ndarray, ink_at: float) -> np.ndarray:
+    """(N, K) rim darkness going round a circle → (N,) separate stretches of paper.
+
+    Paper is under a fill's texture (:data:`RIM_TEXTURE_SHARE` of the ink threshold) for
+    three directions (22°) at least: a streak or a notch in a fill is narrower, the paper
+    between two arms of an X over an empty circle wider. Only ink separates two stretches:
+    a stroke of the page's pen crossing the rim is ink where it is sampled (it spans a
+    direction and more), where a fill's texture between two patches of paper left by one
+    missed side is not.
+    """
+    textured = darkness >= ink_at * RIM_TEXTURE_SHARE
+    inked = darkness >= ink_at
+    paper = ~textured & ~np.roll(textured, -1, axis=-1) & ~np.roll(textured, -2, axis=-1)
+    # Each row turned to start on ink, so that no run short of ink wraps round.
+    first_ink = np.argmax(inked, axis=-1)
+    turn = (np.arange(darkness.shape[-1])[None] + first_ink[:, None]) % darkness.shape[-1]
+    inked, paper = np.take_along_axis(inked, turn, -1), np.take_along_axis(paper, turn, -1)
+    run = np.cumsum(~inked & np.roll(inked, 1, axis=-1), axis=-1)  # which run short of ink
+    holds_paper = np.zeros((len(darkness), darkness.shape[-1] + 1), bool)
+    rows, directions = np.nonzero(paper)
+    holds_paper[rows, run[rows, directions]] = True
+    return holds_paper.sum(-1)
 
 
 def _print_shows(
