@@ -61,7 +61,9 @@ def _drawn(
         ink = np.where(fill | strokes, 60, 235).astype(np.uint8)
     else:
         ink = np.rint(235 * dye ** (fill + strokes).astype(np.float64)).astype(np.uint8)
-    return SimpleNamespace(ink=cv2.GaussianBlur(ink, (5, 5), 1.0), px_per_mm=PX_PER_MM)
+    return SimpleNamespace(
+        ink=cv2.GaussianBlur(ink, (5, 5), 1.0), px_per_mm=PX_PER_MM, halftone_cell_mm=0.0
+    )
 
 
 def _read(page: SimpleNamespace, fills: tuple[float, ...]) -> list[bool]:
@@ -131,6 +133,51 @@ def test_two_overshoots_meeting_in_a_neck_are_not_a_stroke() -> None:
     and as broad as the bubbles where it leaves them is not a stroke."""
     page = _drawn((1.0, 1.0, 0.0), [((12.0, 10.0), (13.0, 10.0))], 1.6)
     assert _read(page, (1.0, 1.0, 0.0))[:2] == [False, False]
+
+
+# A 4 × 4 ordered dither: how a scanner in black-and-white mode writes tone.
+BAYER = (np.array([[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]]) + 0.5) / 16
+CELL_PX = 4
+
+
+def _bilevel(page: SimpleNamespace) -> SimpleNamespace:
+    """``page`` written in black and white dots, then read by its tone as the reader reads
+    a bi-level scan (each pixel the mean of its halftone cell)."""
+    height, width = page.ink.shape
+    screen = np.tile(BAYER, (height // CELL_PX + 1, width // CELL_PX + 1))[:height, :width]
+    dots = np.where(page.ink / 255.0 > screen, 255, 0).astype(np.uint8)
+    tone = cv2.blur(dots, (CELL_PX, CELL_PX))
+    return SimpleNamespace(ink=tone, px_per_mm=PX_PER_MM, halftone_cell_mm=CELL_PX / PX_PER_MM)
+
+
+@pytest.mark.parametrize("width_mm", [0.5, 0.9, 1.0])
+@pytest.mark.parametrize("y_mm", [10.0, 10.2])
+def test_a_line_on_a_bilevel_scan_is_read_a_halftone_cell_broader(
+    width_mm: float, y_mm: float
+) -> None:
+    """A line run out from a fill to both blank neighbours, on a scan written in black and
+    white dots: read by its tone, its edges are known to a halftone cell, and the
+    broadest pen's line (1 mm) is still a line."""
+    page = _bilevel(_drawn((0.0, 1.0, 0.0), [((12.0, y_mm), (18.0, y_mm))], width_mm))
+    assert _read(page, (0.0, 1.0, 0.0))[1] is True
+
+
+@pytest.mark.parametrize(
+    ("fills", "segments", "width_mm", "blobs"),
+    [
+        pytest.param((1.0,) * 3, [], 0.3, (), id="fills to their outlines"),
+        pytest.param((1.25,) * 3, [], 0.3, (), id="fills overshooting a quarter radius"),
+        pytest.param((1.0, 1.0, 1.0), [], 0.3, OVERSHOOTS, id="overshoots into both gaps"),
+        pytest.param(
+            (1.0, 1.0, 0.0), [((12.0, 10.0), (13.0, 10.0))], 1.6, (), id="overshoots in a neck"
+        ),
+    ],
+)
+def test_overshoots_on_a_bilevel_scan_join_nothing(
+    fills: tuple[float, ...], segments: list[Segment], width_mm: float, blobs: tuple
+) -> None:
+    page = _bilevel(_drawn(fills, segments, width_mm, blobs=blobs))
+    assert _read(page, fills) == [False, False, False]
 
 
 def test_a_broad_line_from_an_overshooting_fill_to_blank_neighbours() -> None:

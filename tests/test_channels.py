@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from omr.reading import template_space
-from omr.reading.channels import ScanChannels
+from omr.reading.channels import HALFTONE_CELL_PX, ScanChannels
 from omr.reading.template_space import TemplatePage
 
 
@@ -69,3 +69,18 @@ def test_the_print_is_sampled_alike_from_the_kept_part_and_from_the_scan() -> No
             patch.setattr(template_space, "_sampled", spy)
             assert np.array_equal(page(kept).sample_printed(centres, offsets), expected)
         assert (tuple(origins[0]) == part[:2]) == holds_all  # the part only when it holds all
+
+
+@pytest.mark.parametrize("scan_px_per_template_px", [0.75, 1.0, 1.5])
+def test_a_bilevel_scan_says_how_broad_its_halftone_cell_is(scan_px_per_template_px: float) -> None:
+    """A page of black and white dots is read by the mean of each halftone cell: the
+    straightened page says how broad that cell is in mm (a scan that writes its own tone
+    has none)."""
+    dots = np.where(np.random.default_rng(3).random((240, 320)) < 0.3, 0, 255).astype(np.uint8)
+    scale = np.diag([scan_px_per_template_px, scan_px_per_template_px, 1.0])
+    bilevel = TemplatePage(np.zeros((200, 260), np.uint8), 8.0, ScanChannels(dots), scale)
+    assert bilevel.scan.halftone_cell_px == HALFTONE_CELL_PX
+    cell_mm = HALFTONE_CELL_PX / (scan_px_per_template_px * 8.0)
+    assert bilevel.halftone_cell_mm == pytest.approx(cell_mm)
+    gray = TemplatePage(np.zeros((200, 260), np.uint8), 8.0, ScanChannels(_colour_page()), scale)
+    assert gray.halftone_cell_mm == 0.0

@@ -186,15 +186,15 @@ def bridged(
     pairs = np.flatnonzero(marked)[candidate]
     if pairs.size:
         alone = ~inked[samples.other[pairs]]
-        stroke = _strokes(strokes[candidate], ink_at, pen, samples, pairs, alone)
+        on_page = (ink_at, pen, page.halftone_cell_mm)
+        stroke = _strokes(strokes[candidate], on_page, samples, pairs, alone)
         result[samples.own[pairs[stroke]]] = True
     return result
 
 
 def _strokes(
     darkness: np.ndarray,
-    ink_at: float,
-    pen: float,
+    page: tuple[float, float, float],
     samples: GapSamples,
     pairs: np.ndarray,
     alone: np.ndarray,
@@ -202,13 +202,15 @@ def _strokes(
     """(P,) bool: the ink across the gap of each of ``pairs`` (indices into ``samples``;
     ``darkness`` (P, steps, across), print set aside) is a stroke through its own bubble,
     in a pen of darkness ``pen``; ``alone``: the other bubble is blank."""
+    ink_at, pen, halftone_cell_mm = page
     peak, first, last, band = _bands(darkness, ink_at)
     spacing = samples.spacing_mm[pairs][:, None]
     width = (last - first + 1) * spacing  # (P, steps) mm
     middle = ((first + last) / 2 - (darkness.shape[-1] - 1) / 2) * spacing
     slope, through = _line_of(middle, samples.along_mm[pairs])
-    # A stroke's width across the gap, at the slant its middles show, and the blur.
-    widest = STROKE_MAX_MM * np.sqrt(1 + slope**2)[:, None] + 2 * spacing
+    # A stroke's width across the gap, at the slant its middles show, and the blur (on a
+    # bi-level scan, read by the tone of its halftone cells, the edges are known to a cell).
+    widest = STROKE_MAX_MM * np.sqrt(1 + slope**2)[:, None] + 2 * spacing + halftone_cell_mm
     # Beside a blank neighbour, its width is judged past the step nearest this bubble,
     # where the fill's own overshoot may lie beside it; between two marked bubbles all
     # along (where two overshoots pinch together, the band broadens at both ends).

@@ -33,10 +33,14 @@ class ScanChannels:
     _print_part: tuple[tuple[int, int, int, int], np.ndarray] | None = field(
         default=None, init=False, repr=False
     )
+    # px: the halftone cell a bi-level scan's pixels are the mean of (0: a scan that writes
+    # its tone itself); every line on the page is read up to a cell broader.
+    halftone_cell_px: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
         if is_bilevel(self.image):
             self.image = cv2.blur(self.image, (HALFTONE_CELL_PX, HALFTONE_CELL_PX))
+            self.halftone_cell_px = HALFTONE_CELL_PX
 
     @property
     def is_colour(self) -> bool:

@@ -214,6 +214,14 @@ class TemplatePage:
                 return _sampled(part, mapped, offsets, origin=origin)
         return _sampled(self.source, mapped, offsets, PRINT_CHANNEL)
 
+    @cached_property
+    def halftone_cell_mm(self) -> float:
+        """mm: the halftone cell a bi-level scan's pixels are the mean of, at the page's
+        middle (0: a scan that writes its tone itself)."""
+        middle = np.array(self.ink.shape[::-1], np.float64) / 2
+        scale = np.sqrt(abs(np.linalg.det(_jacobian(self.to_source, middle))))
+        return self.scan.halftone_cell_px / (scale * self.px_per_mm)
+
     @property
     def source(self) -> np.ndarray:
         """The scan (H', W') or (H', W', 3) BGR uint8."""
