@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from omr.reading.bridges import _over_an_overshoot, bridged, gap_samples
+from omr.reading.bridges import _broad_at_one_end, _over_an_overshoot, bridged, gap_samples
 
 PX_PER_MM = 8.0
 # Three ellipses of the residency grid, 4.0 × 3.2 mm, 5 mm apart: a 1 mm gap.
@@ -224,4 +224,46 @@ BANDS_BETWEEN_MARKS = {
 def test_a_line_over_an_overshoot_as_measured(name: str) -> None:
     peak, width, line = BANDS_BETWEEN_MARKS[name]
     found = _over_an_overshoot(np.array([peak]), np.array([width]), np.array([[0.128]]), 0.45)
+    assert found.tolist() == [line]
+
+
+# Bands across a gap between two filled bubbles, as measured on scans (peak darkness and
+# width in samples 0.128 mm apart at the five steps from the own bubble across; the
+# broadest line there 1.256 mm; a pen of 0.82), and whether each may be a line broadened
+# at one end.
+BANDS_BROAD_AT_AN_END = {
+    "a marker's line over the own fill's overshoot (to the next fill)": (
+        [0.79, 0.84, 0.83, 0.77, 0.69],
+        [11, 10, 9, 9, 9],
+        True,
+    ),
+    "a marker's line over the own fill's overshoot (to the previous fill)": (
+        [0.74, 0.78, 0.77, 0.74, 0.69],
+        [14, 10, 8, 7, 7],
+        True,
+    ),
+    "two overshoots meeting, pinched between": (
+        [0.83, 0.73, 0.66, 0.64, 0.78],
+        [12, 9, 8, 8, 9],
+        False,
+    ),
+    "two overshoots meeting, the further lighter": (
+        [0.85, 0.74, 0.53, 0.54, 0.7],
+        [11, 9, 7, 7, 8],
+        False,
+    ),
+    "broad at both ends": ([0.45, 0.43, 0.57, 0.7, 0.75], [10, 7, 7, 8, 10], False),
+    "a fill's overshoot across the gap, its faded tongue at the other end": (
+        [0.45, 0.44, 0.5, 0.65, 0.76],
+        [8, 8, 9, 10, 12],
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", BANDS_BROAD_AT_AN_END)
+def test_a_line_broadened_at_one_end_as_measured(name: str) -> None:
+    peak, samples, line = BANDS_BROAD_AT_AN_END[name]
+    width = np.array([samples]) * 0.128
+    found = _broad_at_one_end(np.array([peak]), width, np.array([[1.256]]), 0.82)
     assert found.tolist() == [line]

@@ -11,7 +11,7 @@ tip, two meeting in the gap pinched in the middle. A stroke crosses the gap as a
 one width, no wider than a pen's: such a band, with paper either side of it at every
 step across the middle of the gap, joins the two bubbles, and the fill is in doubt. A
 pen's line keeps its darkness, but where it runs over one bubble's overshoot, dye over
-dye, it is darker at that end.
+dye, it is darker at that end, and may be broader there.
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ WIDTH_KEPT = 1.35
 # at most as a second pass of the pen over the page's pen (the light each lets through
 # multiplies), and as broad and as dark all along the half of the gap no overshoot reaches.
 DARKNESS_KEPT = 0.75
+# Two samples of one tone differ by up to twice a scanner's flat field (±2 % of paper).
+FLAT_FIELD = 0.04
 
 
 @dataclass(frozen=True)
@@ -217,11 +219,35 @@ def _strokes(
     width[alone, 0] = width[alone, 1]
     return (
         band.all(axis=-1)
-        & (width <= widest).all(axis=-1)
+        & ((width <= widest).all(axis=-1) | (~alone & _broad_at_one_end(peak, width, widest, pen)))
         & (width.max(axis=-1) <= WIDTH_KEPT * width.min(axis=-1) + 2 * spacing[:, 0])
         & (_darkness_kept(peak) | (~alone & _over_an_overshoot(peak, width, spacing, pen)))
         & (np.abs(slope) <= np.tan(np.radians(STROKE_SLANT_MAX_DEG)))
         & (np.abs(through) <= samples.interior_mm[pairs])
+    )
+
+
+def _broad_at_one_end(
+    peak: np.ndarray, width: np.ndarray, widest: np.ndarray, pen: float
+) -> np.ndarray:
+    """(P,) bool: between two marked bubbles, the band (at each step its ``peak`` darkness
+    and its ``width`` mm, (P, steps)) may be a line of the pen (``pen`` darkness) no
+    broader than ``widest`` (P, 1), broadened at one end by an overshoot under it. An
+    overshoot reaches half the gap at most: over the half at the band's narrower end the
+    line lies alone, no broader than a pen's line and as dark as the pen (a faded tongue
+    of a fill is not); and from the middle towards that end the band gets no darker
+    (within the flat field), where two overshoots meeting are dark at both ends, pinched
+    between."""
+    middle = width.shape[-1] // 2
+    narrower_last = (width[:, -1] <= width[:, 0])[:, None]
+    half_width, half_peak = (
+        np.where(narrower_last, values[:, middle:], values[:, middle::-1])
+        for values in (width, peak)
+    )
+    return (
+        (half_width.max(axis=-1) <= widest[:, 0])
+        & (half_peak.min(axis=-1) >= DARKNESS_KEPT * pen)
+        & (half_peak[:, -1] <= half_peak[:, 0] + FLAT_FIELD)
     )
 
 
