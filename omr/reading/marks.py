@@ -983,15 +983,17 @@ def _paper_stretches(darkness: np.ndarray, ink_at: float) -> np.ndarray:
     textured = darkness >= ink_at * RIM_TEXTURE_SHARE
     inked = darkness >= ink_at
     paper = ~textured & ~np.roll(textured, -1, axis=-1) & ~np.roll(textured, -2, axis=-1)
-    # Each row turned to start on ink, so that no run short of ink wraps round.
-    first_ink = np.argmax(inked, axis=-1)
-    turn = (np.arange(darkness.shape[-1])[None] + first_ink[:, None]) % darkness.shape[-1]
-    inked, paper = np.take_along_axis(inked, turn, -1), np.take_along_axis(paper, turn, -1)
-    run = np.cumsum(~inked & np.roll(inked, 1, axis=-1), axis=-1)  # which run short of ink
-    holds_paper = np.zeros((len(darkness), darkness.shape[-1] + 1), bool)
-    rows, directions = np.nonzero(paper)
-    holds_paper[rows, run[rows, directions]] = True
-    return holds_paper.sum(-1)
+    stretches = paper.any(axis=-1).astype(np.int64)  # no ink: one stretch all round
+    mixed = np.flatnonzero(paper.any(axis=-1) & inked.any(axis=-1))
+    if mixed.size:
+        inked, paper = inked[mixed], paper[mixed]
+        run = np.cumsum(~inked & np.roll(inked, 1, axis=-1), axis=-1)  # runs short of ink
+        run = np.where(run == 0, run[:, -1:], run)  # before the first: the last, going round
+        holds_paper = np.zeros((len(mixed), darkness.shape[-1] + 1), bool)
+        rows, directions = np.nonzero(paper)
+        holds_paper[rows, run[rows, directions]] = True
+        stretches[mixed] = holds_paper.sum(-1)
+    return stretches
 
 
 def _print_shows(
