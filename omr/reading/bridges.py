@@ -196,15 +196,16 @@ def bridged(
 
 def _strokes(
     darkness: np.ndarray,
-    page: tuple[float, float, float],
+    on_page: tuple[float, float, float],
     samples: GapSamples,
     pairs: np.ndarray,
     alone: np.ndarray,
 ) -> np.ndarray:
     """(P,) bool: the ink across the gap of each of ``pairs`` (indices into ``samples``;
-    ``darkness`` (P, steps, across), print set aside) is a stroke through its own bubble,
-    in a pen of darkness ``pen``; ``alone``: the other bubble is blank."""
-    ink_at, pen, halftone_cell_mm = page
+    ``darkness`` (P, steps, across), print set aside) is a stroke through its own bubble;
+    ``alone``: the other bubble is blank. ``on_page``: the darkness from which a pixel is
+    ink, the pen's darkness, and the halftone cell (mm) of a bi-level scan (else 0)."""
+    ink_at, pen, halftone_cell_mm = on_page
     peak, first, last, band = _bands(darkness, ink_at)
     spacing = samples.spacing_mm[pairs][:, None]
     width = (last - first + 1) * spacing  # (P, steps) mm

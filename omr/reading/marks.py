@@ -806,7 +806,7 @@ def measure_bubbles(
             )
         polar = gather(page.ink, centers[index], _polar_points(rx, ry, RIM_RADII, RIM_DIRECTIONS))
         rim[index] = (polar[..., -1] < ink_below).mean(-1)
-        # Paper, not a fill's texture: under half the ink threshold across the rim.
+        # The rim's darkness going round, across its band: its paper stretches and its ink.
         rim_darkness = 1.0 - _mean_last(polar, np.float64) / paper
         rim_profile[index] = rim_darkness
         gaps[index] = _paper_stretches(rim_darkness, levels.ink_at)
