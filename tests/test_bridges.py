@@ -7,8 +7,10 @@ from types import SimpleNamespace
 import cv2
 import numpy as np
 import pytest
+from scansim.scanner import dithered
 
 from omr.reading.bridges import _broad_at_one_end, _over_an_overshoot, bridged, gap_samples
+from omr.reading.channels import ScanChannels
 
 PX_PER_MM = 8.0
 # Three ellipses of the residency grid, 4.0 × 3.2 mm, 5 mm apart: a 1 mm gap.
@@ -135,19 +137,13 @@ def test_two_overshoots_meeting_in_a_neck_are_not_a_stroke() -> None:
     assert _read(page, (1.0, 1.0, 0.0))[:2] == [False, False]
 
 
-# A 4 × 4 ordered dither: how a scanner in black-and-white mode writes tone.
-BAYER = (np.array([[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]]) + 0.5) / 16
-CELL_PX = 4
-
-
 def _bilevel(page: SimpleNamespace) -> SimpleNamespace:
-    """``page`` written in black and white dots, then read by its tone as the reader reads
-    a bi-level scan (each pixel the mean of its halftone cell)."""
-    height, width = page.ink.shape
-    screen = np.tile(BAYER, (height // CELL_PX + 1, width // CELL_PX + 1))[:height, :width]
-    dots = np.where(page.ink / 255.0 > screen, 255, 0).astype(np.uint8)
-    tone = cv2.blur(dots, (CELL_PX, CELL_PX))
-    return SimpleNamespace(ink=tone, px_per_mm=PX_PER_MM, halftone_cell_mm=CELL_PX / PX_PER_MM)
+    """``page`` written in black and white dots as a scanner in black-and-white mode
+    writes it (the simulator's dither), then read by its tone as the reader reads a
+    bi-level scan (each pixel the mean of its halftone cell), at the page's scale."""
+    scan = ScanChannels(dithered(page.ink))
+    cell_mm = scan.halftone_cell_px / PX_PER_MM
+    return SimpleNamespace(ink=scan.ink, px_per_mm=PX_PER_MM, halftone_cell_mm=cell_mm)
 
 
 @pytest.mark.parametrize("width_mm", [0.5, 0.9, 1.0])

@@ -82,5 +82,5 @@ def test_a_bilevel_scan_says_how_broad_its_halftone_cell_is(scan_px_per_template
     assert bilevel.scan.halftone_cell_px == HALFTONE_CELL_PX
     cell_mm = HALFTONE_CELL_PX / (scan_px_per_template_px * 8.0)
     assert bilevel.halftone_cell_mm == pytest.approx(cell_mm)
-    gray = TemplatePage(np.zeros((200, 260), np.uint8), 8.0, ScanChannels(_colour_page()), scale)
-    assert gray.halftone_cell_mm == 0.0
+    toned = TemplatePage(np.zeros((200, 260), np.uint8), 8.0, ScanChannels(_colour_page()), scale)
+    assert toned.halftone_cell_mm == 0.0

@@ -188,24 +188,34 @@ def bridged(
     pairs = np.flatnonzero(marked)[candidate]
     if pairs.size:
         alone = ~inked[samples.other[pairs]]
-        on_page = (ink_at, pen, page.halftone_cell_mm)
-        stroke = _strokes(strokes[candidate], on_page, samples, pairs, alone)
+        stroke = _strokes(
+            strokes[candidate],
+            samples,
+            pairs,
+            alone,
+            ink_at=ink_at,
+            pen=pen,
+            halftone_cell_mm=page.halftone_cell_mm,
+        )
         result[samples.own[pairs[stroke]]] = True
     return result
 
 
 def _strokes(
     darkness: np.ndarray,
-    on_page: tuple[float, float, float],
     samples: GapSamples,
     pairs: np.ndarray,
     alone: np.ndarray,
+    *,
+    ink_at: float,
+    pen: float,
+    halftone_cell_mm: float,
 ) -> np.ndarray:
     """(P,) bool: the ink across the gap of each of ``pairs`` (indices into ``samples``;
     ``darkness`` (P, steps, across), print set aside) is a stroke through its own bubble;
-    ``alone``: the other bubble is blank. ``on_page``: the darkness from which a pixel is
-    ink, the pen's darkness, and the halftone cell (mm) of a bi-level scan (else 0)."""
-    ink_at, pen, halftone_cell_mm = on_page
+    ``alone``: the other bubble is blank. On the page a pixel is ink from ``ink_at``, the
+    pen is ``pen`` dark, and a bi-level scan's halftone cell is ``halftone_cell_mm`` (0:
+    none)."""
     peak, first, last, band = _bands(darkness, ink_at)
     spacing = samples.spacing_mm[pairs][:, None]
     width = (last - first + 1) * spacing  # (P, steps) mm
@@ -239,17 +249,20 @@ def _broad_at_one_end(
     of a fill is not); and from the middle towards that end the band gets no darker
     (within the flat field), where two overshoots meeting are dark at both ends, pinched
     between."""
-    middle = width.shape[-1] // 2
-    narrower_last = (width[:, -1] <= width[:, 0])[:, None]
-    half_width, half_peak = (
-        np.where(narrower_last, values[:, middle:], values[:, middle::-1])
-        for values in (width, peak)
-    )
+    narrower_last = width[:, -1] <= width[:, 0]
+    half_width, half_peak = (_half_towards(values, narrower_last) for values in (width, peak))
     return (
         (half_width.max(axis=-1) <= widest[:, 0])
         & (half_peak.min(axis=-1) >= DARKNESS_KEPT * pen)
         & (half_peak[:, -1] <= half_peak[:, 0] + FLAT_FIELD)
     )
+
+
+def _half_towards(values: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """The half of the gap (P, steps // 2 + 1) of ``values`` (P, steps), from its middle
+    step towards its last step where ``last`` (P,) bool, else towards its first."""
+    middle = values.shape[-1] // 2
+    return np.where(last[:, None], values[:, middle:], values[:, middle::-1])
 
 
 def _darkness_kept(peak: np.ndarray) -> np.ndarray:
@@ -267,11 +280,9 @@ def _over_an_overshoot(
     (within the blur, two samples) and one darkness there, and nothing across the gap
     lighter than it (as two overshoots pinch); at the other end, the line over the
     overshoot is no darker than a second pass of the pen over the pen."""
-    middle = peak.shape[-1] // 2
-    lighter_first = (peak[:, 0] <= peak[:, -1])[:, None]
+    lighter_last = peak[:, -1] < peak[:, 0]
     bare_peak, bare_width = (  # the half where the line lies over no overshoot
-        np.where(lighter_first, values[:, : middle + 1], values[:, middle:])
-        for values in (peak, width)
+        _half_towards(values, lighter_last) for values in (peak, width)
     )
     line = peak.min(axis=-1)
     return (

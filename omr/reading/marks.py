@@ -983,8 +983,9 @@ def _paper_stretches(darkness: np.ndarray, ink_at: float) -> np.ndarray:
     textured = darkness >= ink_at * RIM_TEXTURE_SHARE
     inked = darkness >= ink_at
     paper = ~textured & ~np.roll(textured, -1, axis=-1) & ~np.roll(textured, -2, axis=-1)
-    stretches = paper.any(axis=-1).astype(np.int64)  # no ink: one stretch all round
-    mixed = np.flatnonzero(paper.any(axis=-1) & inked.any(axis=-1))
+    has_paper = paper.any(axis=-1)
+    stretches = has_paper.astype(np.int64)  # no ink: one stretch all round
+    mixed = np.flatnonzero(has_paper & inked.any(axis=-1))
     if mixed.size:
         inked, paper = inked[mixed], paper[mixed]
         run = np.cumsum(~inked & np.roll(inked, 1, axis=-1), axis=-1)  # runs short of ink
