@@ -43,6 +43,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache, cached_property, reduce
+from itertools import combinations
 from typing import NamedTuple
 
 import cv2
@@ -69,7 +70,8 @@ BUBBLES_AT_ONCE = 64  # whose outline search is scored at once: 64 × 49 × 60 f
 # 96 directions: 0.4 mm apart at 2 radii of the largest bubbles, so that the thinnest
 # stroke (0.3 mm), widened by a direction on each side, is met at every radius.
 REACH_DIRECTIONS = 96
-REACH_RADII = tuple(np.round(np.arange(0.6, 2.01, 0.1), 2))
+REACH_STEP = 0.1
+REACH_RADII = tuple(np.round(np.arange(0.6, 2.01, REACH_STEP), 2))
 # Round the interior's rim (0.7 radii): 48 directions lie 0.16 mm apart on the largest
 # bubbles, half the thinnest stroke, so that the paper between an X's strokes is seen.
 RIM_DIRECTIONS = 48
@@ -1122,12 +1124,15 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     the hidden other end of one (an X's stroke running into this bubble's footprint).
     Of the other ends, those roughly opposite each other are one stroke through the
     bubble; two strokes whose axes cross, or one stroke and a third end off its axis, are
-    an X.
-
+    an X. Where two or more ends are seen and make no X, ends a reach sample shorter may
+    complete one (:func:`_completing`): an X whose strokes end short on one side.
     """
     reach, neighbours = measure.reach, measure.neighbours
-    past = measure.past
-    beyond = (np.round(past, 2) >= calibration.stroke_beyond) & (reach >= X_REACH_MIN)
+    past = np.round(measure.past, 2)
+    beyond = (past >= calibration.stroke_beyond) & (reach >= X_REACH_MIN)
+    # The far end of a stroke seen leaving may stop a reach sample sooner (an X short on
+    # one side): two samples past the mark are still past a fill's wobbling edge.
+    short = (past >= calibration.stroke_beyond - REACH_STEP) & (reach >= X_REACH_MIN)
     none = StrokeEnds((), (), False)
     result = [none] * len(reach)
     marked = np.flatnonzero(beyond.any(axis=1))
@@ -1140,30 +1145,100 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
         int(other): _strokes_of(measure, int(other), found[int(other)][0])
         for other in np.flatnonzero(stroked)
     }
-    for index, (angles, reaches) in found.items():
+    for index in found:
         strokes = [
             stroke
             for other in np.flatnonzero(stroked & neighbours[index])
             for stroke in (xs[int(other)].seen if stroked[index] else xs[int(other)].hiding)
             if stroke.stands or not _through(measure, index, stroke)
         ]
-        own = [
-            k
-            for k, (angle, length) in enumerate(zip(angles, reaches, strict=True))
-            if not any(_on_stroke(_tip(measure, index, angle, length), s) for s in strokes)
-        ]
+        angles, reaches = found[index]
+        own = _not_borrowed(measure, index, found[index], strokes)
+        borrowed = len(own) < len(angles)
         if stroked[index] and len(own) < 2:
             # Its ends make an X only with those that may be its neighbours': in doubt.
             result[index] = StrokeEnds(angles, reaches, False, True)
             continue
-        kept = tuple(angles[k] for k in own)
         # Two Xs side by side share the strokes between them: an X that keeps its far
         # ends is still an X.
-        is_x = bool(stroked[index]) or _makes_x(kept)
-        result[index] = StrokeEnds(
-            kept, tuple(reaches[k] for k in own), is_x, len(own) < len(angles)
-        )
+        is_x = bool(stroked[index]) or _makes_x(tuple(angle for angle, _ in own))
+        if not is_x and len(own) >= 2:
+            far = _ends(_apart_from(short[index], beyond[index]), reach[index])
+            completing = _completing(
+                tuple(angle for angle, _ in own), _not_borrowed(measure, index, far, strokes)
+            )
+            own += completing
+            is_x = bool(completing)
+        result[index] = StrokeEnds(*_split(own), is_x, borrowed)
     return result
+
+
+def _not_borrowed(
+    measure: BubbleMeasure,
+    index: int,
+    ends: tuple[tuple[float, ...], tuple[float, ...]],
+    strokes: list[_Stroke],
+) -> list[tuple[float, float]]:
+    """Bubble ``index``'s ends (angles, reaches) that stop on none of ``strokes`` (its
+    neighbours' X strokes), as (angle, reach) pairs."""
+    return [
+        (angle, length)
+        for angle, length in zip(*ends, strict=True)
+        if not any(_on_stroke(_tip(measure, index, angle, length), s) for s in strokes)
+    ]
+
+
+def _split(ends: list[tuple[float, float]]) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """(angle, reach) pairs → (angles, reaches)."""
+    return tuple(angle for angle, _ in ends), tuple(length for _, length in ends)
+
+
+def _apart_from(short: np.ndarray, beyond: np.ndarray) -> np.ndarray:
+    """The runs of ``short`` (directions going round) that hold no direction of ``beyond``:
+    the short ends that are not the runs of ends already seen."""
+    ends = beyond.copy()
+    for step in (1, -1):  # spread each seen end along its run of short directions
+        for _ in range(short.size):
+            spread = ends | (np.roll(ends, step) & short)
+            if (spread == ends).all():
+                break
+            ends = spread
+    return short & ~ends
+
+
+def _completing(
+    seen: tuple[float, ...], short: list[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    """The short ends (angle, reach) that complete an X with the ``seen`` ends, or none.
+
+    A short end counts as the far end of a stroke seen leaving (opposite a seen end), or
+    two of them opposite each other as a whole second stroke; the X they complete must
+    show both ends of both its strokes. A fill's edge bulges two samples out on about one
+    fill in two hundred, so one short end may be a bulge that happens to lie opposite an
+    arm of a tick; two that each lie where an X's hidden ends would are not.
+    """
+    far = [end for end in short if any(_opposite(end[0], angle) for angle in seen)]
+    pairs = [
+        end
+        for end in short
+        if any(other is not end and _opposite(end[0], other[0]) for other in short)
+    ]
+    completing = far + [end for end in pairs if end not in far]
+    if not completing or not _two_strokes(seen + tuple(angle for angle, _ in completing)):
+        return []
+    return completing
+
+
+def _two_strokes(angles: tuple[float, ...]) -> bool:
+    """Two strokes through the bubble whose axes cross: two disjoint pairs of opposite
+    ends, their axes at least :data:`AXES_APART_MIN_DEG` apart."""
+    pairs = _opposite_pairs(angles)
+    return any(
+        not {i, j} & {k, m}
+        and _apart(_axis(angles[i], angles[j]), _axis(angles[k], angles[m]), 180)
+        >= AXES_APART_MIN_DEG
+        for (i, j), (k, m) in combinations(pairs, 2)
+    )
 
 
 def _with_hidden_ends(angles: tuple[float, ...]) -> tuple[float, ...]:
@@ -1295,15 +1370,20 @@ def _axis(a: float, b: float) -> float:
     return float(np.degrees(np.arctan2(np.sin(doubled).sum(), np.cos(doubled).sum())) / 2) % 180
 
 
-def _makes_x(angles: tuple[float, ...]) -> bool:
-    """Two crossing strokes among the ends: two opposite pairs whose axes cross, or one
-    pair and a third end off its axis."""
-    pairs = [
+def _opposite_pairs(angles: tuple[float, ...]) -> list[tuple[int, int]]:
+    """The index pairs of ends that may be one stroke's (:func:`_opposite`)."""
+    return [
         (i, j)
         for i in range(len(angles))
         for j in range(i + 1, len(angles))
         if _opposite(angles[i], angles[j])
     ]
+
+
+def _makes_x(angles: tuple[float, ...]) -> bool:
+    """Two crossing strokes among the ends: two opposite pairs whose axes cross, or one
+    pair and a third end off its axis."""
+    pairs = _opposite_pairs(angles)
     for i, j in pairs:
         axis = _axis(angles[i], angles[j])
         others = [k for k in range(len(angles)) if k not in (i, j)]
