@@ -65,12 +65,12 @@ def _draw(hand: Hand, kind: str, bubble, pen, rng: np.random.Generator) -> None:
 
 
 @cache
-def _read(case: Case, seed: int) -> tuple[list[str], list[str]]:
+def _read(case: Case, seed: int, dpi: int = DPI) -> tuple[list[str], list[str]]:
     """The states read for the marked option of every question, and for every blank."""
     rng = np.random.default_rng(seed)
     template = load_template(case.template)
-    image = render_sheet(template, DPI, serial=seed, exam="EXAM")
-    hand = Hand(image, DPI / 25.4, rng)
+    image = render_sheet(template, dpi, serial=seed, exam="EXAM")
+    hand = Hand(image, dpi / 25.4, rng)
     pen = pen_of(case.pen, rng)
     first = {}
     for question in range(1, template.question_count + 1, 3):
@@ -132,6 +132,16 @@ def test_most_xs_over_fills_read_crossed() -> None:
     marked, _ = _read(CASES[0], 7)
     assert marked.count(CROSSED) >= 0.8 * len(marked)
     assert set(marked) <= {CROSSED, MarkState.UNCLEAR}
+
+
+@pytest.mark.parametrize("seed", [19, 23])
+def test_wide_ballpoint_ticks_on_small_bubbles_at_150_dpi_are_never_crossed(seed: int) -> None:
+    """Pages where a tick's two arms, held to lines near the centre, crossed there and ran
+    on into its vertex: found where they run, they meet low in the bubble."""
+    case = Case("wide_tick", "emc", "ballpoint", frozenset({CROSSED, FILLED}))
+    marked, blank = _read(case, seed, 150)
+    assert [state for state in marked if state in case.never] == []
+    assert all(state == BLANK for state in blank)
 
 
 SHORT_FILLS = [c for c in CASES if c.kind == "x_short_fill"]

@@ -72,10 +72,12 @@ class StrokesOver:
         """Darkness (0 paper, 1 black) at ``offsets`` (..., 2) px from the centre."""
         return 1.0 - gather(self.ink, self.center[None], offsets)[0] / self.paper
 
-    def lines(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Each stroke's line, from its tip: (a point on it, its unit), from the centre."""
+    def lines(self, aimed_within: float | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each stroke's line, from its tip: (a point on it, its unit), from the centre;
+        aimed within ``aimed_within`` px of the centre (default ``off_centre_px``)."""
         reach = float(np.abs(self.interior).max())
-        return [_darkest_line(self, tip - self.center, reach) for tip in self.tips]
+        within = self.off_centre_px if aimed_within is None else aimed_within
+        return [_darkest_line(self, tip - self.center, reach, within) for tip in self.tips]
 
 
 def ink_beside_strokes(strokes: StrokesOver, ink_at: float) -> float:
@@ -106,7 +108,9 @@ def strokes_cross_inside(strokes: StrokesOver, levels: tuple[float, float]) -> b
     if inked.size == 0:
         return False
     own = float(np.median(inked))
-    (start_a, unit_a), (start_b, unit_b) = strokes.lines()
+    # Each stroke found where it runs, aimed anywhere across the interior: a tick's arms
+    # meet low in the bubble, and lines held near the centre would cross there instead.
+    (start_a, unit_a), (start_b, unit_b) = strokes.lines(float(np.abs(strokes.interior).max()))
     matrix = np.array([unit_a, -unit_b], np.float64).T
     # Lines under 12° apart (an X's strokes are 50° and more): no crossing to speak of.
     if abs(np.linalg.det(matrix)) < np.sin(np.radians(12)):
@@ -135,13 +139,15 @@ def strokes_cross_inside(strokes: StrokesOver, levels: tuple[float, float]) -> b
 
 
 def _darkest_line(
-    strokes: StrokesOver, tip: np.ndarray, reach: float
+    strokes: StrokesOver, tip: np.ndarray, reach: float, within: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """The darkest line from ``tip`` (px from the centre) across the interior, aimed
-    within ``off_centre_px`` of the centre → (a point on it, its unit), from the centre."""
+    within ``within`` px of the centre, as finely as :data:`AIMS` aims across
+    ``off_centre_px`` → (a point on it, its unit), from the centre."""
     inward = -tip / max(float(np.linalg.norm(tip)), 1e-6)
     normal = np.array([-inward[1], inward[0]], np.float32)
-    aims = np.linspace(-strokes.off_centre_px, strokes.off_centre_px, AIMS)[:, None] * normal
+    count = max(AIMS, int(np.ceil((AIMS - 1) * within / max(strokes.off_centre_px, 1e-6))) + 1)
+    aims = np.linspace(-within, within, count)[:, None] * normal
     units = aims - tip
     units /= np.linalg.norm(units, axis=1, keepdims=True)
     along = np.linspace(-reach, reach, ALONG)[None, :, None]
