@@ -72,11 +72,12 @@ class StrokesOver:
         """Darkness (0 paper, 1 black) at ``offsets`` (..., 2) px from the centre."""
         return 1.0 - gather(self.ink, self.center[None], offsets)[0] / self.paper
 
-    def lines(self, aimed_within: float | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    def lines(self, anywhere: bool = False) -> list[tuple[np.ndarray, np.ndarray]]:
         """Each stroke's line, from its tip: (a point on it, its unit), from the centre;
-        aimed within ``aimed_within`` px of the centre (default ``off_centre_px``)."""
+        aimed within ``off_centre_px`` of the centre, or (``anywhere``) across the whole
+        interior."""
         reach = float(np.abs(self.interior).max())
-        within = self.off_centre_px if aimed_within is None else aimed_within
+        within = reach if anywhere else self.off_centre_px
         return [_darkest_line(self, tip - self.center, reach, within) for tip in self.tips]
 
 
@@ -110,7 +111,7 @@ def strokes_cross_inside(strokes: StrokesOver, levels: tuple[float, float]) -> b
     own = float(np.median(inked))
     # Each stroke found where it runs, aimed anywhere across the interior: a tick's arms
     # meet low in the bubble, and lines held near the centre would cross there instead.
-    (start_a, unit_a), (start_b, unit_b) = strokes.lines(float(np.abs(strokes.interior).max()))
+    (start_a, unit_a), (start_b, unit_b) = strokes.lines(anywhere=True)
     matrix = np.array([unit_a, -unit_b], np.float64).T
     # Lines under 12° apart (an X's strokes are 50° and more): no crossing to speak of.
     if abs(np.linalg.det(matrix)) < np.sin(np.radians(12)):

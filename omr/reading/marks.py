@@ -1161,12 +1161,14 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
             continue
         # Two Xs side by side share the strokes between them: an X that keeps its far
         # ends is still an X.
-        is_x = bool(stroked[index]) or _makes_x(tuple(angle for angle, _ in own))
+        seen = _split(own)[0]
+        is_x = bool(stroked[index]) or _makes_x(seen)
         if not is_x and len(own) >= 2:
-            far = _ends(_apart_from(short[index], beyond[index]), reach[index])
-            completing = _completing(
-                tuple(angle for angle, _ in own), _not_borrowed(measure, index, far, strokes)
-            )
+            # The short ends apart from those seen: runs of short directions holding none
+            # beyond.
+            apart = [run for run in _runs(short[index]) if not beyond[index, run].any()]
+            far = _not_borrowed(measure, index, _ends_of(apart, reach[index]), strokes)
+            completing = _completing(seen, far)
             own += completing
             is_x = bool(completing)
         result[index] = StrokeEnds(*_split(own), is_x, borrowed)
@@ -1193,19 +1195,6 @@ def _split(ends: list[tuple[float, float]]) -> tuple[tuple[float, ...], tuple[fl
     return tuple(angle for angle, _ in ends), tuple(length for _, length in ends)
 
 
-def _apart_from(short: np.ndarray, beyond: np.ndarray) -> np.ndarray:
-    """The runs of ``short`` (directions going round) that hold no direction of ``beyond``:
-    the short ends that are not the runs of ends already seen."""
-    ends = beyond.copy()
-    for step in (1, -1):  # spread each seen end along its run of short directions
-        for _ in range(short.size):
-            spread = ends | (np.roll(ends, step) & short)
-            if (spread == ends).all():
-                break
-            ends = spread
-    return short & ~ends
-
-
 def _completing(
     seen: tuple[float, ...], short: list[tuple[float, float]]
 ) -> list[tuple[float, float]]:
@@ -1217,14 +1206,13 @@ def _completing(
     fill in two hundred, so one short end may be a bulge that happens to lie opposite an
     arm of a tick; two that each lie where an X's hidden ends would are not.
     """
-    far = [end for end in short if any(_opposite(end[0], angle) for angle in seen)]
-    pairs = [
+    paired = {k for pair in _opposite_pairs(_split(short)[0]) for k in pair}
+    completing = [
         end
-        for end in short
-        if any(other is not end and _opposite(end[0], other[0]) for other in short)
+        for k, end in enumerate(short)
+        if k in paired or any(_opposite(end[0], angle) for angle in seen)
     ]
-    completing = far + [end for end in pairs if end not in far]
-    if not completing or not _two_strokes(seen + tuple(angle for angle, _ in completing)):
+    if not completing or not _two_strokes(seen + _split(completing)[0]):
         return []
     return completing
 
@@ -1329,18 +1317,30 @@ def _on_stroke(point: np.ndarray, stroke: _Stroke) -> bool:
     )
 
 
+def _runs(mask: np.ndarray) -> list[np.ndarray]:
+    """Runs of neighbouring directions in ``mask``, going round: each run's directions in
+    order (a run across direction 0 unbroken); none when ``mask`` holds every direction."""
+    if mask.all():
+        return []
+    start = int(np.flatnonzero(~mask)[0])
+    order = np.roll(np.arange(mask.size), -start)  # from a direction not in the mask
+    ahead = np.r_[mask[order], False]
+    edges = np.flatnonzero(ahead[1:] != ahead[:-1]) + 1  # each run's start and end
+    return [order[first:last] for first, last in zip(edges[::2], edges[1::2], strict=True)]
+
+
 def _ends(beyond: np.ndarray, reach: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """Runs of neighbouring directions beyond the edge, going round → (angles, reaches),
     each run's direction weighted by how far it reaches."""
-    if beyond.all():
-        return (), ()
-    start = int(np.flatnonzero(~beyond)[0])
-    order = np.roll(np.arange(beyond.size), -start)  # from a direction not beyond
-    ahead = np.r_[beyond[order], False]
-    edges = np.flatnonzero(ahead[1:] != ahead[:-1]) + 1  # each run's start and end
+    return _ends_of(_runs(beyond), reach)
+
+
+def _ends_of(
+    runs: list[np.ndarray], reach: np.ndarray
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Each run's (angle, reach): its directions weighted by how far they reach."""
     angles, reaches = [], []
-    for first, last in zip(edges[::2], edges[1::2], strict=True):
-        run = order[first:last]
+    for run in runs:
         weights = reach[run]
         turned = np.radians(run * STEP_DEG)
         if run[-1] < run[0]:  # across direction 0 (elsewhere np.unwrap leaves a run as it is)
