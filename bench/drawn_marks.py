@@ -1,0 +1,101 @@
+"""Marks drawn by the thousand: how each kind is read, per sheet, pen and resolution.
+
+    python bench/drawn_marks.py                       # every kind, 3 seeds, 200 dpi
+    python bench/drawn_marks.py --kinds tick,line --pens rezidentiat:pencil \\
+        --dpi 150,200 --seeds 1-10
+
+Each page holds one mark of a kind in every third question (``fixtures/scansim/drawn.py``,
+the drawing ``tests/test_drawn_marks.py`` checks one page of), scanned by the simulator
+and read. Prints, for each kind, sheet, pen and resolution, the states the marks were
+read as and how many were read with a state the kind may never have (a silent error),
+and the blank bubbles read as anything definite but blank; then the totals. Exits 1 when
+there is a silent error. The figures are the simulator's marks, not people's: a way to
+find classes of error, not a measure of the reader's accuracy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+# The simulator lives beside the corpus (fixtures/), not in the library.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+
+from scansim.drawn import BLANK, NEVER, read_drawn_page  # noqa: E402
+
+from omr.vocabulary.states import MarkState  # noqa: E402
+
+PENS = (
+    "specializare-asistenti:ballpoint",
+    "emc:ballpoint",
+    "rezidentiat:felt-tip",
+    "rezidentiat:pencil",
+    "specializare-asistenti:dry",
+)
+STATES = tuple(MarkState)
+
+
+def _seeds(text: str) -> list[int]:
+    """``"1-10"`` or ``"3,7"`` → the seeds."""
+    if "-" in text:
+        first, last = (int(part) for part in text.split("-"))
+        return list(range(first, last + 1))
+    return [int(part) for part in text.split(",")]
+
+
+def _page(job: tuple[str, str, str, int, int]) -> tuple[Counter, int, int]:
+    """One page: the marks' states, how many break the kind's rule, blanks read wrong."""
+    kind, template, pen, seed, dpi = job
+    marked, blank = read_drawn_page(kind, template, pen, seed, dpi)
+    wrong = sum(state in NEVER[kind] for state in marked)
+    blank_wrong = sum(state not in (BLANK, MarkState.UNCLEAR) for state in blank)
+    return Counter(marked), wrong, blank_wrong
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--kinds", default=",".join(NEVER), help="kinds of mark, comma-separated")
+    parser.add_argument("--pens", default=",".join(PENS), help="SHEET:PEN pairs, comma-separated")
+    parser.add_argument("--dpi", default="200", help="resolutions, comma-separated")
+    parser.add_argument("--seeds", default="1-3", help="FIRST-LAST or a comma-separated list")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args(argv)
+    kinds = args.kinds.split(",")
+    unknown = [kind for kind in kinds if kind not in NEVER]
+    if unknown:
+        parser.error(f"unknown kinds {unknown}; known: {', '.join(NEVER)}")
+    pairs = [tuple(pair.split(":")) for pair in args.pens.split(",")]
+    dpis, seeds = [int(dpi) for dpi in args.dpi.split(",")], _seeds(args.seeds)
+    groups = [
+        (kind, template, pen, dpi) for dpi in dpis for kind in kinds for template, pen in pairs
+    ]
+    header = "".join(f"{state.value:>9}" for state in STATES)
+    print(f"{'kind':<13}{'sheet':<24}{'pen':<10}{'dpi':>4}{'marks':>7}{header}   silent  blanks")
+    total = Counter()
+    with ProcessPoolExecutor(args.jobs) as pool:
+        for kind, template, pen, dpi in groups:
+            jobs = [(kind, template, pen, seed, dpi) for seed in seeds]
+            states, wrong, blank_wrong = Counter(), 0, 0
+            for counts, page_wrong, page_blank_wrong in pool.map(_page, jobs):
+                states += counts
+                wrong, blank_wrong = wrong + page_wrong, blank_wrong + page_blank_wrong
+            marks = sum(states.values())
+            row = "".join(f"{states[state]:>9}" for state in STATES)
+            print(
+                f"{kind:<13}{template:<24}{pen:<10}{dpi:>4}{marks:>7}{row}{wrong:>9}{blank_wrong:>8}",
+                flush=True,
+            )
+            total.update(marks=marks, silent=wrong, blanks=blank_wrong)
+    print(
+        f"SILENT ERRORS: {total['silent']} of {total['marks']} marks, "
+        f"{total['blanks']} blank bubbles read as marks"
+    )
+    return 1 if total["silent"] or total["blanks"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
