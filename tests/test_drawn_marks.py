@@ -89,6 +89,16 @@ def test_wide_ballpoint_ticks_on_small_bubbles_at_150_dpi_are_never_crossed(seed
     assert all(state == BLANK for state in blank)
 
 
+@pytest.mark.parametrize("seed", [2, 3, 4])
+def test_ticks_in_a_ballpoint_running_dry_are_never_filled(seed: int) -> None:
+    """Pages where a dry pen's tick faded outside the fill under the ink threshold (half
+    the page's pen) and left no end: seen at one pass of the pen, it leaves one."""
+    case = Case("tick", "specializare-asistenti", "dry")
+    marked, blank = _read(case, seed)
+    assert [state for state in marked if state in case.never] == []
+    assert all(state == BLANK for state in blank)
+
+
 SHORT_FILLS = [c for c in CASES if c.kind == "x_short_fill"]
 
 

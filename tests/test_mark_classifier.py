@@ -52,6 +52,7 @@ class Bubble:
     bridged: bool = False  # ink joins it to a marked neighbour across a narrow gap
     beside_strokes: float | None = None  # the interior's ink beside an X's strokes
     crossing_inside: bool = False  # two strokes cross inside it, darker than the fill
+    faint_ends: bool = False  # ends leave it where ink is one pass of the pen
 
     def reach(self) -> np.ndarray:
         profile = np.full(REACH_DIRECTIONS, self.edge, np.float32)
@@ -90,6 +91,7 @@ def measure_of(bubble: Bubble) -> BubbleMeasure:
         boxes=np.zeros(1, bool),
         beside=None if bubble.beside_strokes is None else one(bubble.beside_strokes),
         crossing_inside=np.array([bubble.crossing_inside]),
+        faint_ends=np.array([bubble.faint_ends]),
     )
 
 
@@ -97,6 +99,11 @@ X = {45.0: 2.0, 135.0: 2.0, 225.0: 2.0, 315.0: 2.0}
 UNCLEAR = MarkState.UNCLEAR
 TABLE = {
     "a full fill": (Bubble(), MarkState.FILLED, None),
+    "a tick over a fill whose arm outside is one pass of a light pen": (
+        Bubble(faint_ends=True),
+        UNCLEAR,
+        Reason.POSSIBLE_CROSS,
+    ),
     "a fill that spills far past the outline": (Bubble(edge=1.45), MarkState.FILLED, None),
     "a fill missing one side": (Bubble(fill=0.7, rim=0.6, gaps=1), MarkState.FILLED, None),
     "an X over a fill": (Bubble(ends=X), MarkState.CROSSED, None),

@@ -123,8 +123,10 @@ class BubbleMeasure:
     (:mod:`omr.reading.beside_strokes`; NaN elsewhere);
     ``crossing_inside`` : (N,) bool, for a bubble whose two ends are not one stroke's, the
     two strokes cross inside it near its centre, each darker than its fill on both sides
-    of the crossing. All three are left out (None) by a measure made by hand; the
-    classifier then works ends out itself and has no pixels to look at.
+    of the crossing; ``faint_ends`` : (N,) bool, a fill shows ends where ink is a single
+    pass of the pen, away from any X (:func:`_faint_ends`). All four are left out (None)
+    by a measure made by hand; the classifier then works ends out itself and has no
+    pixels to look at.
     """
 
     fill: np.ndarray
@@ -149,6 +151,7 @@ class BubbleMeasure:
     ends: tuple[StrokeEnds, ...] | None = None
     beside: np.ndarray | None = None
     crossing_inside: np.ndarray | None = None
+    faint_ends: np.ndarray | None = None
 
     @cached_property
     def past(self) -> np.ndarray:
@@ -170,12 +173,16 @@ class InkLevels:
     is ink from here, halfway from the paper to the pen, never under the paper's own
     grain nor the calibration's noise floor; ``smudge_at``: a blank bubble this dark is
     a smudge (the page's blank bubbles and their spread, at most the calibration's);
-    ``measured``: the pen was measured on the page (not the calibration's default).
+    ``stroke_at``: one stroke of the pen leaving a fill is ink from here
+    (:func:`_single_stroke`, never under the paper's own grain; none where the page
+    does not show its pen); ``measured``: the pen was measured on the page (not the
+    calibration's default).
     """
 
     pen: float
     ink_at: float
     smudge_at: float
+    stroke_at: float = np.inf
     measured: bool = True
 
 
@@ -780,6 +787,7 @@ def measure_bubbles(
     rim_profile = np.zeros((count, RIM_DIRECTIONS), np.float32)
     overlay = np.zeros(count, np.float32)
     reach = np.zeros((count, REACH_DIRECTIONS), np.float32)
+    faint_reach = np.zeros((count, REACH_DIRECTIONS), np.float32)
     outlines: list[tuple[np.ndarray, np.ndarray]] = []
     for (group, _, _, _), (interior, _) in zip(groups, interiors, strict=True):
         fill[group.members] = (interior >= levels.ink_at).mean(-1)
@@ -818,8 +826,14 @@ def measure_bubbles(
             points = _polar_points(rx, ry, REACH_RADII, box=group.box).transpose(1, 0, 2)
             samples = gather(page.ink, centers[marked], points)
             below = (paper[fill[index] > 0] * (1.0 - levels.ink_at))[..., None]
-            inked = (samples < below) & clear[np.searchsorted(reached, marked)]
-            reach[marked] = _reached(_widened(inked))
+            open_ = clear[np.searchsorted(reached, marked)]
+            reach[marked] = _reached(_widened((samples < below) & open_))
+            # A fill's strokes seen at one pass of the pen (only a fill may be read filled).
+            fills = fill[marked] >= calibration.filled_min_fill_floor
+            if np.isfinite(levels.stroke_at) and fills.any():
+                paper_below = paper[fill[index] > 0][fills] * (1.0 - levels.stroke_at)
+                faint = (samples[fills] < paper_below[..., None]) & open_[fills]
+                faint_reach[marked[fills]] = _reached(_widened(faint))
     ring, ring_baseline = _rings(outlines, fill, count, levels, calibration.blank_max_fill)
     joined = bridged(page, centers, papers, holds_ink, layout.gaps, levels.ink_at, levels.pen)
     measure = BubbleMeasure(
@@ -843,15 +857,20 @@ def measure_bubbles(
         joined,
         layout.boxes,
     )
-    return _under_the_xs(measure, page, papers, calibration)
+    return _under_the_xs(measure, page, papers, calibration, faint_reach)
 
 
 def _under_the_xs(
-    measure: BubbleMeasure, page: TemplatePage, papers: np.ndarray, calibration: Calibration
+    measure: BubbleMeasure,
+    page: TemplatePage,
+    papers: np.ndarray,
+    calibration: Calibration,
+    faint_reach: np.ndarray,
 ) -> BubbleMeasure:
     """``measure`` with its stroke ends, the ink beside the strokes of each X whose rim
-    shows paper between its arms (the only X's the classifier asks about), and whether
-    the two strokes of each V cross inside its fill."""
+    shows paper between its arms (the only X's the classifier asks about), whether
+    the two strokes of each V cross inside its fill, and which fills show ends at one
+    pass of the pen (``faint_reach``, :func:`_faint_ends`)."""
     ends = stroke_ends(measure, calibration)
     beside = np.full(len(ends), np.nan, np.float32)
     crossing = np.zeros(len(ends), bool)
@@ -886,7 +905,37 @@ def _under_the_xs(
             beside[index] = ink_beside_strokes(seen, levels.ink_at)
         else:
             crossing[index] = strokes_cross_inside(seen, (levels.ink_at, _overlay_at(levels)))
-    return replace(measure, ends=tuple(ends), beside=beside, crossing_inside=crossing)
+    return replace(
+        measure,
+        ends=tuple(ends),
+        beside=beside,
+        crossing_inside=crossing,
+        faint_ends=_faint_ends(measure, faint_reach, ends, calibration),
+    )
+
+
+def _faint_ends(
+    measure: BubbleMeasure,
+    faint_reach: np.ndarray,
+    ends: list[StrokeEnds],
+    calibration: Calibration,
+) -> np.ndarray:
+    """(N,) bool: the bubbles whose ends, seen where ink is one pass of the pen
+    (``faint_reach``, (N, 96)), leave the mark as its ends do at the ink threshold, away
+    from any X.
+
+    A single stroke is lighter than a fill (:func:`_single_stroke`): a tick or a line
+    over a fill in a light pen, or in pencil, fades under the ink threshold outside it
+    and leaves no end there. Beside an X, a fill's faint reach runs into the X's own
+    strokes (their tails fade too, past where the X's ends were seen), so only
+    bubbles that no X (seen at either level) can reach ask.
+    """
+    if not faint_reach.any():
+        return np.zeros(len(ends), bool)
+    faint = stroke_ends(replace(measure, reach=faint_reach), calibration)
+    is_x = np.array([a.is_x or b.is_x for a, b in zip(ends, faint, strict=True)], bool)
+    beside_x = (measure.neighbours & is_x[None, :]).any(axis=1)
+    return np.array([bool(strokes.angles) for strokes in faint], bool) & ~beside_x
 
 
 def _overlay_at(levels: InkLevels) -> float:
@@ -931,10 +980,21 @@ def ink_levels(
         level = float(np.median(darkness[paper]))
         spread = MAD_TO_SIGMA * float(np.median(np.abs(darkness[paper] - level)))
         smudge_at = min(smudge_at, level + max(4 * spread, SMUDGE_ABOVE_PAPER))
+    grain_at = float(np.median(grain[paper])) if paper.sum() >= 3 else floor
     pen = float(np.median(tone[marked])) if marked.sum() >= 3 else 0.0
     if pen < PEN_ABOVE_FLOOR * floor:
         return replace(default, ink_at=max(default.ink_at, floor), smudge_at=smudge_at)
-    return InkLevels(pen, max(pen / 2, floor), smudge_at)
+    ink_at = max(pen / 2, floor)
+    return InkLevels(pen, ink_at, smudge_at, min(ink_at, max(_single_stroke(pen), grain_at)))
+
+
+def _single_stroke(pen: float) -> float:
+    """The least darkness of one stroke of a pen whose fills are ``pen`` dark, as the
+    reach samples see it: a fill is two passes of the pen at least (its 75th-percentile
+    pixel lies where strokes overlap), so one pass lets through the square root of the
+    light the fill does; a stroke 0.3 mm wide, blurred by a 150 dpi scan and sampled off
+    its middle (half a direction's step away), keeps half of that darkness."""
+    return (1.0 - np.sqrt(1.0 - min(pen, 1.0))) / 2
 
 
 # The median absolute deviation of normally spread values, times this, is their standard
@@ -1400,9 +1460,9 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     them in the page's pen too (or, where it shows paper, the interior beside the
     strokes as filled as a fill: a side the fill missed), or two strokes leaving it
     that cross inside it, darker than the fill on both sides. Any other stroke leaving a
-    fill (a slash, a tick, a line), or drawn across it darker than the fill, makes it
-    ``possible_cross``; strokes over an empty circle ``x_over_empty``; a fainter fill
-    than the page's pen ``faint_fill``.
+    fill (a slash, a tick, a line; also one seen only at a single pass of the pen), or
+    drawn across it darker than the fill, makes it ``possible_cross``; strokes over an
+    empty circle ``x_over_empty``; a fainter fill than the page's pen ``faint_fill``.
     """
     filled_at = _filled_threshold(measure.fill, calibration)
     blank_at = calibration.blank_max_fill
@@ -1421,6 +1481,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     )
     fill = measure.fill.astype(np.float64)
     has_ends = np.array([bool(strokes.angles) for strokes in ends], bool)
+    faint_ends = measure.faint_ends if measure.faint_ends is not None else np.zeros(len(ends), bool)
     is_x = np.array([strokes.is_x for strokes in ends], bool)
     crossing = np.array([len(strokes.angles) >= 2 for strokes in ends], bool)
     paper_between_arms = np.zeros(len(ends), bool)
@@ -1446,6 +1507,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
             filled
             & (
                 has_ends
+                | faint_ends
                 | (measure.overlay.astype(np.float64) >= overlay_at)
                 | measure.bridged.astype(bool)
             ),
