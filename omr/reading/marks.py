@@ -825,14 +825,15 @@ def measure_bubbles(
             # Radius by radius (N, S, D): going round is the inner axis.
             points = _polar_points(rx, ry, REACH_RADII, box=group.box).transpose(1, 0, 2)
             samples = gather(page.ink, centers[marked], points)
-            below = (paper[fill[index] > 0] * (1.0 - levels.ink_at))[..., None]
+            marked_paper = paper[fill[index] > 0]
+            below = (marked_paper * (1.0 - levels.ink_at))[..., None]
             open_ = clear[np.searchsorted(reached, marked)]
             reach[marked] = _reached(_widened((samples < below) & open_))
             # A fill's strokes seen at one pass of the pen (only a fill may be read filled).
             fills = fill[marked] >= calibration.filled_min_fill_floor
             if np.isfinite(levels.stroke_at) and fills.any():
-                paper_below = paper[fill[index] > 0][fills] * (1.0 - levels.stroke_at)
-                faint = (samples[fills] < paper_below[..., None]) & open_[fills]
+                faint_below = (marked_paper[fills] * (1.0 - levels.stroke_at))[..., None]
+                faint = (samples[fills] < faint_below) & open_[fills]
                 faint_reach[marked[fills]] = _reached(_widened(faint))
     ring, ring_baseline = _rings(outlines, fill, count, levels, calibration.blank_max_fill)
     joined = bridged(page, centers, papers, holds_ink, layout.gaps, levels.ink_at, levels.pen)
