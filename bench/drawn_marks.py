@@ -25,6 +25,7 @@ from pathlib import Path
 # The simulator lives beside the corpus (fixtures/), not in the library.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 
+from evaluation import STATES  # noqa: E402
 from scansim.drawn import BLANK, NEVER, read_drawn_page  # noqa: E402
 
 from omr.vocabulary.states import MarkState  # noqa: E402
@@ -36,7 +37,6 @@ PENS = (
     "rezidentiat:pencil",
     "specializare-asistenti:dry",
 )
-STATES = tuple(MarkState)
 
 
 def _seeds(text: str) -> list[int]:

@@ -567,6 +567,15 @@ def _widened(inked: np.ndarray) -> np.ndarray:
     return wide.transpose(1, 0, 2)
 
 
+def _reach_at(
+    samples: np.ndarray, paper: np.ndarray, level: float, unmasked: np.ndarray
+) -> np.ndarray:
+    """(n, D) radii reached by unbroken ink ``level`` dark or more (relative to each
+    bubble's ``paper`` (n, 1)) in the reach ``samples`` (n, S, D), where ``unmasked``
+    (n, S, D) lets it be seen (:func:`_reached` of the :func:`_widened` ink)."""
+    return _reached(_widened((samples < (paper * (1.0 - level))[..., None]) & unmasked))
+
+
 def _reached(inked: np.ndarray) -> np.ndarray:
     """(N, S, D) inked samples → (N, D) the radius of the last of the unbroken run of ink
     from the first sample out (0 where the first is paper)."""
@@ -826,15 +835,14 @@ def measure_bubbles(
             points = _polar_points(rx, ry, REACH_RADII, box=group.box).transpose(1, 0, 2)
             samples = gather(page.ink, centers[marked], points)
             marked_paper = paper[fill[index] > 0]
-            below = (marked_paper * (1.0 - levels.ink_at))[..., None]
-            open_ = clear[np.searchsorted(reached, marked)]
-            reach[marked] = _reached(_widened((samples < below) & open_))
+            unmasked = clear[np.searchsorted(reached, marked)]
+            reach[marked] = _reach_at(samples, marked_paper, levels.ink_at, unmasked)
             # A fill's strokes seen at one pass of the pen (only a fill may be read filled).
             fills = fill[marked] >= calibration.filled_min_fill_floor
             if np.isfinite(levels.stroke_at) and fills.any():
-                faint_below = (marked_paper[fills] * (1.0 - levels.stroke_at))[..., None]
-                faint = (samples[fills] < faint_below) & open_[fills]
-                faint_reach[marked[fills]] = _reached(_widened(faint))
+                faint_reach[marked[fills]] = _reach_at(
+                    samples[fills], marked_paper[fills], levels.stroke_at, unmasked[fills]
+                )
     ring, ring_baseline = _rings(outlines, fill, count, levels, calibration.blank_max_fill)
     joined = bridged(page, centers, papers, holds_ink, layout.gaps, levels.ink_at, levels.pen)
     measure = BubbleMeasure(
@@ -976,12 +984,13 @@ def ink_levels(
     marked, paper = darkness >= split, darkness < split
     floor = calibration.ink_darkness_floor
     smudge_at = calibration.smudge_darkness
+    grain_at = floor  # the paper's own grain, where too few blank bubbles show it
     if paper.sum() >= 3:
-        floor = max(floor, float(np.median(grain[paper])))
+        grain_at = float(np.median(grain[paper]))
+        floor = max(floor, grain_at)
         level = float(np.median(darkness[paper]))
         spread = MAD_TO_SIGMA * float(np.median(np.abs(darkness[paper] - level)))
         smudge_at = min(smudge_at, level + max(4 * spread, SMUDGE_ABOVE_PAPER))
-    grain_at = float(np.median(grain[paper])) if paper.sum() >= 3 else floor
     pen = float(np.median(tone[marked])) if marked.sum() >= 3 else 0.0
     if pen < PEN_ABOVE_FLOOR * floor:
         return replace(default, ink_at=max(default.ink_at, floor), smudge_at=smudge_at)
