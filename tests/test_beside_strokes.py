@@ -4,11 +4,14 @@ meet at a tick's vertex."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 import pytest
 
 from omr.reading.beside_strokes import StrokesOver, ink_beside_strokes, strokes_cross_inside
+from omr.reading.marks import _pass_over_fill
 
 PPM = 8.0  # px per mm: 200 dpi
 RADIUS = 20.0  # px: a 5 mm bubble
@@ -17,7 +20,20 @@ PAPER = 230.0
 PEN = 0.6  # the pen's darkness over paper
 INK_AT = PEN / 2
 OVERLAY_AT = 0.75 * PEN * (1 - PEN)
-LINE_PX = 3  # a 0.4 mm ballpoint line
+
+
+@dataclass(frozen=True)
+class Pen:
+    """A stroke's darkness over paper and its width (px): by default as dark as the
+    fill, 0.4 mm wide."""
+
+    darkness: float = PEN
+    width_px: int = 3
+
+
+# One pass of the pen, 0.3 mm wide (2.4 px): a fill is two passes at least, so one pass
+# lets through the square root of the light the fill does.
+ONE_PASS = Pen(1 - np.sqrt(1 - PEN), 2)
 
 
 def _interior() -> np.ndarray:
@@ -39,18 +55,22 @@ def _page(fill: str) -> np.ndarray:
 
 
 def _stroke(
-    darkness: np.ndarray, start: tuple[float, float], end: tuple[float, float], dye: bool
+    darkness: np.ndarray,
+    start: tuple[float, float],
+    end: tuple[float, float],
+    dye: bool,
+    pen: Pen = Pen(),
 ) -> None:
-    """A stroke of the pen from ``start`` to ``end`` (radii from the centre): with
+    """A stroke of ``pen`` from ``start`` to ``end`` (radii from the centre): with
     ``dye``, a ballpoint's second pass, darker where it crosses ink already there; else
     a marker's, as dark over a fill as over paper."""
     line = np.zeros_like(darkness)
     points = [tuple(int(round(100 + RADIUS * v)) for v in p) for p in (start, end)]
-    cv2.line(line, points[0], points[1], 1.0, LINE_PX, cv2.LINE_AA)
+    cv2.line(line, points[0], points[1], 1.0, pen.width_px, cv2.LINE_AA)
     if dye:
-        darkness += line * PEN * (1 - darkness)
+        darkness += line * pen.darkness * (1 - darkness)
     else:
-        np.maximum(darkness, line * PEN, out=darkness)
+        np.maximum(darkness, line * pen.darkness, out=darkness)
 
 
 def _ink(darkness: np.ndarray) -> np.ndarray:
@@ -66,13 +86,15 @@ def _tips(*points: tuple[float, float]) -> np.ndarray:
     return (CENTER + RADIUS * np.array(points, np.float32)).astype(np.float32)
 
 
-def _x(darkness: np.ndarray, short_side: bool = False, dye: bool = True) -> np.ndarray:
+def _x(
+    darkness: np.ndarray, short_side: bool = False, dye: bool = True, pen: Pen = Pen()
+) -> np.ndarray:
     """An X at 45°, off centre by a tenth of the radius; ends at 1.8 radii (on the
     lower side at 0.9, inside the fill, when ``short_side``) → its upper tips."""
     back = 0.9 if short_side else 1.8
     for sign in (1, -1):
         unit = np.array([sign, -1.0]) / np.sqrt(2)
-        _stroke(darkness, tuple(0.1 + 1.8 * unit), tuple(0.1 - back * unit), dye)
+        _stroke(darkness, tuple(0.1 + 1.8 * unit), tuple(0.1 - back * unit), dye, pen)
     return _tips((1.37, -1.17), (-1.17, -1.17))
 
 
@@ -100,13 +122,26 @@ def test_an_x_short_on_one_side_crosses_inside_the_fill() -> None:
     assert _crossing(darkness, _x(darkness, short_side=True))
 
 
-@pytest.mark.parametrize("low", [0.5, 0.65])
-def test_a_tick_with_both_ends_outside_does_not_cross_inside(low: float) -> None:
-    """Its two strokes meet at the vertex, ``low`` radii below the centre, and stop."""
+def test_an_x_in_single_thin_passes_crosses_inside_at_what_a_pass_adds_to_the_fill() -> None:
+    """A ballpoint X over its fill, each stroke one pass 0.3 mm wide (lighter than the
+    fill's two passes), short on one side: darker than the fill by what one pass adds
+    to it, which is what the page's levels ask (:func:`_pass_over_fill`)."""
     darkness = _page("full")
-    _stroke(darkness, (-1.4, -0.8), (-0.1, low), dye=True)
-    _stroke(darkness, (-0.1, low), (1.2, -1.6), dye=True)
-    assert not _crossing(darkness, _tips((-1.4, -0.8), (1.2, -1.6)))
+    tips = _x(darkness, short_side=True, pen=ONE_PASS)
+    assert strokes_cross_inside(_seen(darkness, tips), (INK_AT, _pass_over_fill(PEN)))
+
+
+@pytest.mark.parametrize("pen", [Pen(), ONE_PASS])
+@pytest.mark.parametrize("low", [0.5, 0.65])
+def test_a_tick_with_both_ends_outside_does_not_cross_inside(low: float, pen: Pen) -> None:
+    """Its two strokes meet at the vertex, ``low`` radii below the centre, and stop:
+    no crossing at either level, a fill-dark stroke's or a single pass's."""
+    darkness = _page("full")
+    _stroke(darkness, (-1.4, -0.8), (-0.1, low), True, pen)
+    _stroke(darkness, (-0.1, low), (1.2, -1.6), True, pen)
+    tips = _tips((-1.4, -0.8), (1.2, -1.6))
+    assert not _crossing(darkness, tips)
+    assert not strokes_cross_inside(_seen(darkness, tips), (INK_AT, _pass_over_fill(PEN)))
 
 
 @pytest.mark.parametrize(("fill", "dye"), [("full", False), ("empty", True)])

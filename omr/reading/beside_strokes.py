@@ -98,11 +98,11 @@ def ink_beside_strokes(strokes: StrokesOver, ink_at: float) -> float:
 def strokes_cross_inside(strokes: StrokesOver, levels: tuple[float, float]) -> bool:
     """Whether two strokes cross within ``off_centre_px`` of the centre and each runs on
     through the interior on both sides of the crossing, darker than the fill: an X's,
-    not a tick's. ``levels`` = (ink_at, overlay_at): a pixel is ink from ``ink_at``, and
-    a second pass of the pen darkens a broad line over the fill by ``overlay_at``.
+    not a tick's. ``levels`` = (ink_at, over_fill): a pixel is ink from ``ink_at``, and
+    one pass of the pen darkens the fill by ``over_fill``.
     """
-    ink_at, overlay_at = levels
-    darker_by = THIN_LINE_KEPT * overlay_at
+    ink_at, over_fill = levels
+    darker_by = THIN_LINE_KEPT * over_fill
     half_band = strokes.half_band
     darkness = strokes.darkness(strokes.interior)
     inked = darkness[darkness >= ink_at]

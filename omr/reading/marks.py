@@ -913,7 +913,8 @@ def _under_the_xs(
         if strokes.is_x:
             beside[index] = ink_beside_strokes(seen, levels.ink_at)
         else:
-            crossing[index] = strokes_cross_inside(seen, (levels.ink_at, _overlay_at(levels)))
+            over_fill = _pass_over_fill(levels.pen)
+            crossing[index] = strokes_cross_inside(seen, (levels.ink_at, over_fill))
     return replace(
         measure,
         ends=tuple(ends),
@@ -948,10 +949,12 @@ def _faint_ends(
 
 
 def _overlay_at(levels: InkLevels) -> float:
-    """How much darker than a fill a second pass of the page's pen is over it: the
-    pen's darkness times the light the first pass lets through (never less than a
-    scanner's flat field tells apart), three quarters of it; none where the page does
-    not show its pen."""
+    """How much darker than a fill a line across it must be to count, where no stroke
+    is seen leaving it: a line as dark as the fill drawn over it, the pen's darkness
+    times the light the fill lets through (never less than a scanner's flat field tells
+    apart), three quarters of it; none where the page does not show its pen. The darkest
+    of 120 chords across a fill must stand above the fill's own streaks: a single pass
+    (:func:`_pass_over_fill`) is looked for only along the strokes seen leaving it."""
     if not levels.measured:
         return np.inf
     return OVERLAY_SHARE * max(levels.pen * (1 - levels.pen), SMUDGE_ABOVE_PAPER)
@@ -998,13 +1001,26 @@ def ink_levels(
     return InkLevels(pen, ink_at, smudge_at, min(ink_at, max(_single_stroke(pen), grain_at)))
 
 
+def _pass_over_fill(pen: float) -> float:
+    """How much darker one pass of a pen whose fills are ``pen`` dark makes a fill: the
+    light the fill lets through times one pass's darkness (:func:`_one_pass`); never
+    less than a scanner's flat field tells apart."""
+    return max((1.0 - pen) * _one_pass(pen), SMUDGE_ABOVE_PAPER)
+
+
+def _one_pass(pen: float) -> float:
+    """The darkness of one pass of a pen whose fills are ``pen`` dark: a fill is two
+    passes of the pen at least (its 75th-percentile pixel lies where strokes overlap),
+    so one pass lets through the square root of the light the fill does."""
+    return 1.0 - np.sqrt(1.0 - min(pen, 1.0))
+
+
 def _single_stroke(pen: float) -> float:
     """The least darkness of one stroke of a pen whose fills are ``pen`` dark, as the
-    reach samples see it: a fill is two passes of the pen at least (its 75th-percentile
-    pixel lies where strokes overlap), so one pass lets through the square root of the
-    light the fill does; a stroke 0.3 mm wide, blurred by a 150 dpi scan and sampled off
-    its middle (half a direction's step away), keeps half of that darkness."""
-    return (1.0 - np.sqrt(1.0 - min(pen, 1.0))) / 2
+    reach samples see it: one pass (:func:`_one_pass`) 0.3 mm wide, blurred by a 150 dpi
+    scan and sampled off its middle (half a direction's step away), keeps half of its
+    darkness."""
+    return _one_pass(pen) / 2
 
 
 # The median absolute deviation of normally spread values, times this, is their standard
