@@ -19,7 +19,7 @@ CENTER = np.array([100.0, 100.0], np.float32)
 PAPER = 230.0
 PEN = 0.6  # the pen's darkness over paper
 INK_AT = PEN / 2
-OVERLAY_AT = 0.75 * PEN * (1 - PEN)
+OVER_FILL = _pass_over_fill(PEN)  # what one pass of the pen adds to its fill
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,9 @@ class Pen:
     width_px: int = 3
 
 
-# One pass of the pen, 0.3 mm wide (2.4 px): a fill is two passes at least, so one pass
-# lets through the square root of the light the fill does.
+# One pass of the pen, 0.3 mm wide (2.4 px, drawn 2 px wide and antialiased): where a
+# fill's strokes overlap, two passes, so one pass lets through the square root of the
+# light the fill does.
 ONE_PASS = Pen(1 - np.sqrt(1 - PEN), 2)
 
 
@@ -114,7 +115,7 @@ def test_beside_an_xs_strokes_over_an_empty_circle_is_paper() -> None:
 
 
 def _crossing(darkness: np.ndarray, tips: np.ndarray) -> bool:
-    return strokes_cross_inside(_seen(darkness, tips), (INK_AT, OVERLAY_AT))
+    return strokes_cross_inside(_seen(darkness, tips), (INK_AT, OVER_FILL))
 
 
 def test_an_x_short_on_one_side_crosses_inside_the_fill() -> None:
@@ -125,23 +126,21 @@ def test_an_x_short_on_one_side_crosses_inside_the_fill() -> None:
 def test_an_x_in_single_thin_passes_crosses_inside_at_what_a_pass_adds_to_the_fill() -> None:
     """A ballpoint X over its fill, each stroke one pass 0.3 mm wide (lighter than the
     fill's two passes), short on one side: darker than the fill by what one pass adds
-    to it, which is what the page's levels ask (:func:`_pass_over_fill`)."""
+    to it (asked as a second fill-dark layer, 0.18 here, it was not seen)."""
     darkness = _page("full")
-    tips = _x(darkness, short_side=True, pen=ONE_PASS)
-    assert strokes_cross_inside(_seen(darkness, tips), (INK_AT, _pass_over_fill(PEN)))
+    assert _crossing(darkness, _x(darkness, short_side=True, pen=ONE_PASS))
 
 
 @pytest.mark.parametrize("pen", [Pen(), ONE_PASS])
-@pytest.mark.parametrize("low", [0.5, 0.65])
+@pytest.mark.parametrize("low", [0.25, 0.5, 0.65])
 def test_a_tick_with_both_ends_outside_does_not_cross_inside(low: float, pen: Pen) -> None:
-    """Its two strokes meet at the vertex, ``low`` radii below the centre, and stop:
-    no crossing at either level, a fill-dark stroke's or a single pass's."""
+    """Its two strokes meet at the vertex, ``low`` radii below the centre, and stop. A
+    vertex half a radius down or more lies too far off the centre for an X's crossing; a
+    quarter down, the strokes do not run on past it darker than the fill."""
     darkness = _page("full")
     _stroke(darkness, (-1.4, -0.8), (-0.1, low), True, pen)
     _stroke(darkness, (-0.1, low), (1.2, -1.6), True, pen)
-    tips = _tips((-1.4, -0.8), (1.2, -1.6))
-    assert not _crossing(darkness, tips)
-    assert not strokes_cross_inside(_seen(darkness, tips), (INK_AT, _pass_over_fill(PEN)))
+    assert not _crossing(darkness, _tips((-1.4, -0.8), (1.2, -1.6)))
 
 
 @pytest.mark.parametrize(("fill", "dye"), [("full", False), ("empty", True)])

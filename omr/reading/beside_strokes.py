@@ -41,8 +41,8 @@ BESIDE_MIN_SHARE = 0.1
 # within about a fifth of the radius of the centre on the smallest bubbles at 200 dpi (a
 # third on 5 mm bubbles): one crossing further off stays in doubt.
 RUN_ON_MIN_PX = 2.0
-# Sampled along its centre line, a second pass of a ballpoint (0.3 mm: 2.4 px at 200 dpi)
-# keeps two thirds of its darkening under a pixel of the scan's blur.
+# Sampled along its centre line, a pass of a ballpoint over a fill (0.3 mm: 2.4 px at
+# 200 dpi) keeps two thirds of its darkening under a pixel of the scan's blur.
 THIN_LINE_KEPT = 2 / 3
 
 

@@ -103,7 +103,7 @@ class BubbleMeasure:
     interior's 75th-percentile pixel darkness (the mark's ink where there is a mark);
     ``gaps`` : (N,) int; ``rim_profile`` : (N, 48) float32, the rim's darkness going round;
     ``overlay`` : (N,) float32, how much darker than the mark's own ink its darkest
-    straight line across the interior is (a second pass of the pen);
+    straight line across the interior is (a line drawn over the mark);
     ``reach`` : (N, 48) float32, radii reached by unbroken ink in each direction (0 where
     the interior at 0.6 radii is paper);
     ``ring_baseline`` : (N,) float32, the median ``ring`` of the bubbles of the same size
@@ -885,6 +885,7 @@ def _under_the_xs(
     crossing = np.zeros(len(ends), bool)
     ppm = page.px_per_mm
     levels = measure.levels
+    over_fill = _pass_over_fill(levels.pen)
     for index, strokes in enumerate(ends):
         if strokes.is_x:
             profile = measure.rim_profile[index]
@@ -893,7 +894,7 @@ def _under_the_xs(
         elif not (len(strokes.angles) == 2 and not _opposite(*strokes.angles)):
             continue  # no V: not two ends, or the two ends of one stroke
         elif not levels.measured:
-            continue  # a pen the page does not show: no second pass to compare
+            continue  # a pen the page does not show: no pass of it to compare
         rx, ry = (float(r) for r in measure.radii_mm[index] * ppm)
         # Where each end stops, in the page's px (the refined centre, the ends' reach).
         ends_mm = [
@@ -913,7 +914,6 @@ def _under_the_xs(
         if strokes.is_x:
             beside[index] = ink_beside_strokes(seen, levels.ink_at)
         else:
-            over_fill = _pass_over_fill(levels.pen)
             crossing[index] = strokes_cross_inside(seen, (levels.ink_at, over_fill))
     return replace(
         measure,
@@ -1004,14 +1004,16 @@ def ink_levels(
 def _pass_over_fill(pen: float) -> float:
     """How much darker one pass of a pen whose fills are ``pen`` dark makes a fill: the
     light the fill lets through times one pass's darkness (:func:`_one_pass`); never
-    less than a scanner's flat field tells apart."""
+    less than a scanner's flat field tells apart. Where a fill's strokes overlap more
+    than twice, a pass is lighter and darkens less: asking this much only errs towards
+    doubt."""
     return max((1.0 - pen) * _one_pass(pen), SMUDGE_ABOVE_PAPER)
 
 
 def _one_pass(pen: float) -> float:
-    """The darkness of one pass of a pen whose fills are ``pen`` dark: a fill is two
-    passes of the pen at least (its 75th-percentile pixel lies where strokes overlap),
-    so one pass lets through the square root of the light the fill does."""
+    """The darkness of one pass of a pen whose fills are ``pen`` dark: a fill's
+    75th-percentile pixel lies where two of its strokes overlap, so one pass lets
+    through the square root of the light the fill does there."""
     return 1.0 - np.sqrt(1.0 - min(pen, 1.0))
 
 
@@ -1579,9 +1581,9 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     return states
 
 
-# A line drawn over a fill with the same pen darkens it by the pen's darkness times the
-# light the fill lets through; three quarters of that survives a broad line's sampling
-# across the interior (a chord of 9 samples, partly beside the line).
+# A fill-dark layer drawn over a fill darkens it by the pen's darkness times the light
+# the fill lets through; three quarters of that survives a broad line's sampling across
+# the interior (a chord of 9 samples, partly beside the line).
 OVERLAY_SHARE = 0.75
 # Half a felt-tip stroke (0.4 mm) and the scan's blur, seen from the centre at the
 # interior's rim of the smallest bubbles (1.2 mm out): at most 25° either side of an end.
