@@ -29,6 +29,7 @@ from omr.sheet import bullseyes
 from omr.sheet.bubble_outline import is_box
 from omr.sheet.qr_identity import SheetIdentity
 from omr.sheet.template import (
+    OPTION_LABEL_PT,
     ArucoRegistration,
     BlockRegistration,
     Box,
@@ -176,18 +177,16 @@ def _draw_qr(page: _Page, template: SheetTemplate, payload: str) -> None:
 
 def _draw_answer_grid(page: _Page, template: SheetTemplate) -> None:
     for block in template.question_blocks:
-        rows = block.rows or (block.last - block.first + 1)
-        half_height = block.bubble.size_mm[1] / 2
-        label_y = block.first_center_mm[1] - half_height - 1.2
-        columns = range(0, block.last - block.first + 1, rows)
         if block.header:
             page.text(
-                block.first_center_mm[0] - 9, label_y - 4.5, block.header, size=7.5, bold=True
+                block.first_center_mm[0] - 9,
+                block.option_label_baseline_mm - 4.5,
+                block.header,
+                size=7.5,
+                bold=True,
             )
-        for start in columns:
-            for index, option in enumerate(block.options):
-                x, _ = block.question_center(block.first + start, index)
-                page.text(x, label_y, option, size=LABEL_SIZE_PT + 1, bold=True, align="center")
+        for option, (x, y) in block.option_labels():
+            page.text(x, y, option, size=OPTION_LABEL_PT, bold=True, align="center")
         for question in range(block.first, block.last + 1):
             x, y = block.question_center(question, 0)
             page.text(

@@ -55,7 +55,14 @@ from omr.reading.printed_inside import StoredPrint, without_print
 from omr.reading.template_space import TemplatePage, gather, per_template
 from omr.sheet.bubble_outline import BOX_CORNER, is_box, outline_scale, squared_extent
 from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
-from omr.sheet.template import Bubble, PrintLooks, SheetTemplate
+from omr.sheet.template import (
+    MM_PER_PT,
+    OPTION_LABEL_EM_SHARE,
+    OPTION_LABEL_PT,
+    Bubble,
+    PrintLooks,
+    SheetTemplate,
+)
 from omr.vocabulary.reasons import Reason
 from omr.vocabulary.states import MarkState
 
@@ -674,7 +681,9 @@ class BubbleLayout:
     samples meet a neighbour's footprint; ``neighbours`` (N, N) bool, which neighbours'
     X strokes (2.5 radii) can reach a bubble's overshoot; ``radii_mm`` (N, 2) each
     bubble's half-width and half-height; ``boxes`` (N,) bool, the bubbles that are
-    boxes; ``gaps`` where to look for a stroke between close bubbles."""
+    boxes; ``gaps`` where to look for a stroke between close bubbles; ``on_letters``
+    (N, 96, S) bool, the reach samples on an option letter printed above the first rows
+    (:func:`_on_option_letters`)."""
 
     bubbles: tuple[Bubble, ...]
     centers_mm: np.ndarray
@@ -684,6 +693,7 @@ class BubbleLayout:
     radii_mm: np.ndarray
     boxes: np.ndarray
     gaps: GapSamples
+    on_letters: np.ndarray
     printed_labels: tuple[str, ...] = ()  # the labels printed inside (print.labels_inside)
     printed_looks: PrintLooks | None = None  # their looks on the blank page (looks_inside)
 
@@ -714,17 +724,62 @@ def bubble_layout(template: SheetTemplate, answers_only: bool = False) -> Bubble
     centers_mm = tuple(b.center_mm for b in bubbles)
     sizes_mm = tuple(b.size_mm for b in bubbles)
     boxes = tuple(is_box(b.shape) for b in bubbles)
+    centers = np.array(centers_mm, np.float32).reshape(-1, 2)
+    radii = np.array(sizes_mm, np.float32).reshape(-1, 2) / 2
+    box = _frozen(np.array(boxes, bool))
+    letters = [xy for block in template.question_blocks for _, xy in block.option_labels()]
     return BubbleLayout(
         bubbles,
-        np.array(centers_mm, np.float32).reshape(-1, 2),
+        centers,
         tuple(groups),
         *_neighbourhood(centers_mm, sizes_mm, boxes),
-        np.array(sizes_mm, np.float32).reshape(-1, 2) / 2,
-        _frozen(np.array(boxes, bool)),
+        radii,
+        box,
         gap_samples(centers_mm, sizes_mm, boxes),
+        _frozen(
+            _on_option_letters(np.array(letters, np.float64).reshape(-1, 2), centers, radii, box)
+        ),
         tuple(b.option for b in bubbles) if template.print.labels_inside else (),
         template.print.looks_inside,
     )
+
+
+# A printed letter's edge blurred by the scan (0.15 mm either way) and a pixel of the
+# page's straightening: a letter's box grown by this much holds its print.
+LETTER_MARGIN_MM = 0.3
+
+
+def _on_option_letters(
+    letters: np.ndarray, centers: np.ndarray, radii: np.ndarray, box: np.ndarray
+) -> np.ndarray:
+    """(N, 96, S) bool: the reach samples of the bubbles at ``centers`` (N, 2) of ``radii``
+    (N, 2), boxes where ``box``, that lie on an option letter whose baseline is centred at
+    one of ``letters`` (L, 2), all mm (:meth:`QuestionBlock.option_labels`): the letter's
+    box, three quarters of an em wide and tall, grown by :data:`LETTER_MARGIN_MM`."""
+    on = np.zeros((len(centers), REACH_DIRECTIONS, len(REACH_RADII)), bool)
+    if not len(letters):
+        return on
+    em = OPTION_LABEL_PT * MM_PER_PT
+    half_width = OPTION_LABEL_EM_SHARE * em / 2 + LETTER_MARGIN_MM
+    top, bottom = OPTION_LABEL_EM_SHARE * em + LETTER_MARGIN_MM, LETTER_MARGIN_MM
+    reach = np.where(box, BOX_CORNER, 1.0) * radii.max(axis=1) * REACH_RADII[-1]
+    offset = letters[None, :, :] - centers[:, None, :]  # (N, L, 2): each letter from each bubble
+    near = (
+        (np.abs(offset[..., 0]) <= reach[:, None] + half_width)
+        & (offset[..., 1] <= reach[:, None] + top)  # a letter below the bubble
+        & (offset[..., 1] >= -reach[:, None] - bottom)  # one above it
+    )
+    for index in np.flatnonzero(near.any(axis=1)):
+        points = _reach_points(
+            centers[index : index + 1], radii[index : index + 1], box[index : index + 1]
+        )[0]
+        for x, y in letters[near[index]]:
+            on[index] |= (
+                (np.abs(points[..., 0] - x) <= half_width)
+                & (points[..., 1] >= y - top)
+                & (points[..., 1] <= y + bottom)
+            )
+    return on
 
 
 def measure_bubbles(
@@ -807,7 +862,12 @@ def measure_bubbles(
         outlines.append((group.members, 1.0 - across / paper[..., None]))  # (N, 48, R) darkness
     reached = np.flatnonzero(fill > 0)
     print_shows = _print_shows(outlines, holds_ink, levels.ink_at)
-    clear = ~layout.footprints.blocked(holds_ink, print_shows, reached).transpose(0, 2, 1)
+    clear = ~layout.footprints.blocked(holds_ink, print_shows, reached)
+    # An option letter printed above a first row is print, not a stroke: at one pass of
+    # the pen a fill's overshoot runs on into it through the blur (at the ink threshold,
+    # 1.2 mm of paper stays between), so there it is set aside.
+    faint_clear = (clear & ~layout.on_letters[reached]).transpose(0, 2, 1)
+    clear = clear.transpose(0, 2, 1)
     for (group, rx, ry, paper), (interior, ordered) in zip(groups, interiors, strict=True):
         index = group.members
         ink_below = paper * (1.0 - levels.ink_at)
@@ -835,13 +895,13 @@ def measure_bubbles(
             points = _polar_points(rx, ry, REACH_RADII, box=group.box).transpose(1, 0, 2)
             samples = gather(page.ink, centers[marked], points)
             marked_paper = paper[fill[index] > 0]
-            unmasked = clear[np.searchsorted(reached, marked)]
-            reach[marked] = _reach_at(samples, marked_paper, levels.ink_at, unmasked)
+            rows = np.searchsorted(reached, marked)
+            reach[marked] = _reach_at(samples, marked_paper, levels.ink_at, clear[rows])
             # A fill's strokes seen at one pass of the pen (only a fill may be read filled).
             fills = fill[marked] >= calibration.filled_min_fill_floor
             if np.isfinite(levels.stroke_at) and fills.any():
                 faint_reach[marked[fills]] = _reach_at(
-                    samples[fills], marked_paper[fills], levels.stroke_at, unmasked[fills]
+                    samples[fills], marked_paper[fills], levels.stroke_at, faint_clear[rows[fills]]
                 )
     ring, ring_baseline = _rings(outlines, fill, count, levels, calibration.blank_max_fill)
     joined = bridged(page, centers, papers, holds_ink, layout.gaps, levels.ink_at, levels.pen)

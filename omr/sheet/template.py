@@ -314,6 +314,14 @@ class CodedField(_Model):
         return {value: frozenset(cells) for value, cells in self.codes.items()}
 
 
+# This project's printer sets each option's letter above the first row of each column of
+# a block, centred on its bubbles: its baseline this far above their top, bold, of this
+# size (pt). A bold letter a–e or A–E of that size is at most three quarters of an em
+# wide and tall (its cap height 0.73 em), from the baseline up.
+OPTION_LABEL_GAP_MM, OPTION_LABEL_PT, OPTION_LABEL_EM_SHARE = 1.2, 7.5, 0.75
+MM_PER_PT = 25.4 / 72
+
+
 class QuestionBlock(_Model):
     """Consecutive questions laid out in rows, column after column.
 
@@ -344,6 +352,24 @@ class QuestionBlock(_Model):
         if self.rows is not None and self.rows < count and self.column_pitch_mm is None:
             raise ValueError("column_pitch_mm is required when the block has several columns")
         return self
+
+    @property
+    def option_label_baseline_mm(self) -> float:
+        """y (mm) of the baseline of the option letters printed above the first row."""
+        return self.first_center_mm[1] - self.bubble.size_mm[1] / 2 - OPTION_LABEL_GAP_MM
+
+    def option_labels(self) -> list[tuple[str, Point]]:
+        """The option letters this project prints above the first row of each column:
+        each letter with the centre of its baseline, (x, y) mm."""
+        rows = self.rows or (self.last - self.first + 1)
+        return [
+            (
+                option,
+                (self.question_center(self.first + start, index)[0], self.option_label_baseline_mm),
+            )
+            for start in range(0, self.last - self.first + 1, rows)
+            for index, option in enumerate(self.options)
+        ]
 
     def question_center(self, question: int, option_index: int) -> Point:
         """Centre of one option bubble of one question of this block, in mm."""
