@@ -863,11 +863,12 @@ def measure_bubbles(
     reached = np.flatnonzero(fill > 0)
     print_shows = _print_shows(outlines, holds_ink, levels.ink_at)
     clear = ~layout.footprints.blocked(holds_ink, print_shows, reached)
-    # An option letter printed above a first row is print, not a stroke: at one pass of
-    # the pen a fill's overshoot runs on into it through the blur (at the ink threshold,
-    # 1.2 mm of paper stays between), so there it is set aside.
-    faint_clear = (clear & ~layout.on_letters[reached]).transpose(0, 2, 1)
-    clear = clear.transpose(0, 2, 1)
+    # An option letter printed above a first row is print, not a stroke, though a fill's
+    # overshoot runs on into it through the blur: set aside where the print is as dark
+    # as ink, and always at one pass of the pen (a lighter print is that dark).
+    faint_clear = clear & ~layout.on_letters[reached]
+    clear = (faint_clear if print_shows else clear).transpose(0, 2, 1)
+    faint_clear = faint_clear.transpose(0, 2, 1)
     for (group, rx, ry, paper), (interior, ordered) in zip(groups, interiors, strict=True):
         index = group.members
         ink_below = paper * (1.0 - levels.ink_at)
