@@ -727,7 +727,11 @@ def bubble_layout(template: SheetTemplate, answers_only: bool = False) -> Bubble
     centers = np.array(centers_mm, np.float32).reshape(-1, 2)
     radii = np.array(sizes_mm, np.float32).reshape(-1, 2) / 2
     box = _frozen(np.array(boxes, bool))
-    letters = [xy for block in template.question_blocks for _, xy in block.option_labels()]
+    letters = (
+        [xy for block in template.question_blocks for _, xy in block.option_labels()]
+        if template.print.option_letters_above
+        else []
+    )
     return BubbleLayout(
         bubbles,
         centers,
@@ -769,10 +773,10 @@ def _on_option_letters(
         & (offset[..., 1] <= reach[:, None] + top)  # a letter below the bubble
         & (offset[..., 1] >= -reach[:, None] - bottom)  # one above it
     )
-    for index in np.flatnonzero(near.any(axis=1)):
-        points = _reach_points(
-            centers[index : index + 1], radii[index : index + 1], box[index : index + 1]
-        )[0]
+    reaching = np.flatnonzero(near.any(axis=1))
+    for index, points in zip(
+        reaching, _reach_points(centers[reaching], radii[reaching], box[reaching]), strict=True
+    ):
         for x, y in letters[near[index]]:
             on[index] |= (
                 (np.abs(points[..., 0] - x) <= half_width)

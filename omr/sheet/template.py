@@ -354,6 +354,11 @@ class QuestionBlock(_Model):
         return self
 
     @property
+    def rows_per_column(self) -> int:
+        """How many questions each column holds."""
+        return self.rows or (self.last - self.first + 1)
+
+    @property
     def option_label_baseline_mm(self) -> float:
         """y (mm) of the baseline of the option letters printed above the first row."""
         return self.first_center_mm[1] - self.bubble.size_mm[1] / 2 - OPTION_LABEL_GAP_MM
@@ -361,21 +366,18 @@ class QuestionBlock(_Model):
     def option_labels(self) -> list[tuple[str, Point]]:
         """The option letters this project prints above the first row of each column:
         each letter with the centre of its baseline, (x, y) mm."""
-        rows = self.rows or (self.last - self.first + 1)
         return [
             (
                 option,
                 (self.question_center(self.first + start, index)[0], self.option_label_baseline_mm),
             )
-            for start in range(0, self.last - self.first + 1, rows)
+            for start in range(0, self.last - self.first + 1, self.rows_per_column)
             for index, option in enumerate(self.options)
         ]
 
     def question_center(self, question: int, option_index: int) -> Point:
         """Centre of one option bubble of one question of this block, in mm."""
-        index = question - self.first
-        rows = self.rows or (self.last - self.first + 1)
-        column, row = divmod(index, rows)
+        column, row = divmod(question - self.first, self.rows_per_column)
         x = self.first_center_mm[0] + column * (self.column_pitch_mm or 0.0)
         x += option_index * self.option_pitch_mm
         y = self.first_center_mm[1] + row * self.row_pitch_mm
@@ -471,6 +473,11 @@ class PrintSpec(_Model):
     # printed by others): the reader takes that print off the page before measuring ink
     # (omr.reading.printed_inside).
     labels_inside: bool = False
+    # The option letters stand above the first row of each column where
+    # QuestionBlock.option_labels places them, as this project's printer sets them (the
+    # sheets it prints): the reader takes them for print, not for a stroke leaving a fill.
+    # A form printed by others carries its own print, and leaves this unset.
+    option_letters_above: bool = False
     # What that print looks like on the blank page (``omr template from-pdf``, or
     # ``from-omrchecker`` measured on scans).
     looks_inside: PrintLooks | None = None
