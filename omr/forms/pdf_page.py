@@ -17,10 +17,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from omr.sheet.template import MM_PER_PT
 from omr.vocabulary.errors import InputFileError
 from omr.vocabulary.reasons import Reason
 
-MM_PER_PT = 25.4 / 72
 # 300 dpi: 11.8 px per mm, a hairline outline (0.085 mm) still darkens its pixel, and
 # an outline's centre is placed to a twentieth of a millimetre.
 RENDER_DPI = 300

@@ -338,21 +338,22 @@ class Footprints:
     each pair (``own``, ``other``), sorted by ``own``, the (96, S) samples of ``own``
     inside ``other``'s footprint grown by an overshoot and half a stroke, packed 64 to a
     word (``inside``: (P, W) uint64, see :func:`_packed`); and for each bubble,
-    (N, 96, S) its samples on any neighbour's printed outline (``outlines``, which lie
-    inside the footprints)."""
+    (N, 96, S) its samples on print (``printed``): any neighbour's printed outline (which
+    lie inside the footprints) and the option letters printed above the first rows
+    (:func:`_on_option_letters`)."""
 
     own: np.ndarray
     other: np.ndarray
     inside: np.ndarray
-    outlines: np.ndarray
+    printed: np.ndarray
 
     def blocked(self, inked: np.ndarray, print_shows: bool, rows: np.ndarray) -> np.ndarray:
         """(R, 96, S) bool for the bubbles ``rows`` (R,) (sorted): samples on the
         footprint of a neighbour that holds ink (``inked``: (N,) bool), or, where the
         print is as dark as ink (``print_shows``: a form printed black, a gray scan), on
-        the printed outline of any neighbour."""
-        shape = self.outlines.shape[1:]
-        blocked = self.outlines[rows] if print_shows else np.zeros((len(rows), *shape), bool)
+        print."""
+        shape = self.printed.shape[1:]
+        blocked = self.printed[rows] if print_shows else np.zeros((len(rows), *shape), bool)
         wanted = np.zeros(len(inked), bool)
         wanted[rows] = True
         chosen = inked[self.other] & wanted[self.own]
@@ -404,7 +405,7 @@ def _neighbourhood(
     np.fill_diagonal(near, False)
     pairs = np.argwhere(near)  # sorted by own
     shape = (REACH_DIRECTIONS, len(REACH_RADII))
-    outlines = np.zeros((len(centers), *shape), bool)
+    printed = np.zeros((len(centers), *shape), bool)
     touching, insides = [], []
     for start in range(0, len(pairs), PAIRS_AT_ONCE):
         chunk = pairs[start : start + PAIRS_AT_ONCE]
@@ -416,7 +417,7 @@ def _neighbourhood(
         # Each bubble's samples on any neighbour's outline (a chunk's owns are sorted).
         starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
         ring = np.abs(radius - 1.0) <= PRINTED_OUTLINE_RADII
-        outlines[own[starts]] |= np.logical_or.reduceat(ring, starts, axis=0)
+        printed[own[starts]] |= np.logical_or.reduceat(ring, starts, axis=0)
         kept = inside.reshape(len(inside), -1).any(axis=1)
         touching.append(chunk[kept])
         insides.append(_packed(inside[kept]))
@@ -426,7 +427,7 @@ def _neighbourhood(
         _frozen(touching_pairs[:, 0]),
         _frozen(touching_pairs[:, 1]),
         _frozen(np.concatenate(insides) if insides else _packed(empty)),
-        _frozen(outlines),
+        _frozen(printed),
     )
     rows = [_strokes_reaching(centers, biggest, start) for start in range(0, len(centers), 128)]
     return footprints, _frozen(np.concatenate(rows))
@@ -681,9 +682,10 @@ class BubbleLayout:
     samples meet a neighbour's footprint; ``neighbours`` (N, N) bool, which neighbours'
     X strokes (2.5 radii) can reach a bubble's overshoot; ``radii_mm`` (N, 2) each
     bubble's half-width and half-height; ``boxes`` (N,) bool, the bubbles that are
-    boxes; ``gaps`` where to look for a stroke between close bubbles; ``on_letters``
-    (N, 96, S) bool, the reach samples on an option letter printed above the first rows
-    (:func:`_on_option_letters`)."""
+    boxes; ``gaps`` where to look for a stroke between close bubbles; ``letter_rows``
+    (K,) the bubbles whose reach samples meet an option letter printed above the first
+    rows, and ``on_letters`` (K, 96, S) bool those samples (:func:`_on_option_letters`;
+    also in ``footprints.printed``)."""
 
     bubbles: tuple[Bubble, ...]
     centers_mm: np.ndarray
@@ -693,6 +695,7 @@ class BubbleLayout:
     radii_mm: np.ndarray
     boxes: np.ndarray
     gaps: GapSamples
+    letter_rows: np.ndarray
     on_letters: np.ndarray
     printed_labels: tuple[str, ...] = ()  # the labels printed inside (print.labels_inside)
     printed_looks: PrintLooks | None = None  # their looks on the blank page (looks_inside)
@@ -732,17 +735,24 @@ def bubble_layout(template: SheetTemplate, answers_only: bool = False) -> Bubble
         if template.print.option_letters_above
         else []
     )
+    footprints, neighbours = _neighbourhood(centers_mm, sizes_mm, boxes)
+    on_letters = _on_option_letters(
+        np.array(letters, np.float64).reshape(-1, 2), centers, radii, box
+    )
+    letter_rows = np.flatnonzero(on_letters.any(axis=(1, 2)))
+    if letter_rows.size:
+        footprints = replace(footprints, printed=_frozen(footprints.printed | on_letters))
     return BubbleLayout(
         bubbles,
         centers,
         tuple(groups),
-        *_neighbourhood(centers_mm, sizes_mm, boxes),
+        footprints,
+        neighbours,
         radii,
         box,
         gap_samples(centers_mm, sizes_mm, boxes),
-        _frozen(
-            _on_option_letters(np.array(letters, np.float64).reshape(-1, 2), centers, radii, box)
-        ),
+        _frozen(letter_rows),
+        _frozen(on_letters[letter_rows]),
         tuple(b.option for b in bubbles) if template.print.labels_inside else (),
         template.print.looks_inside,
     )
@@ -867,12 +877,16 @@ def measure_bubbles(
     reached = np.flatnonzero(fill > 0)
     print_shows = _print_shows(outlines, holds_ink, levels.ink_at)
     clear = ~layout.footprints.blocked(holds_ink, print_shows, reached)
-    # An option letter printed above a first row is print, not a stroke, though a fill's
-    # overshoot runs on into it through the blur: set aside where the print is as dark
-    # as ink, and always at one pass of the pen (a lighter print is that dark).
-    faint_clear = clear & ~layout.on_letters[reached]
-    clear = (faint_clear if print_shows else clear).transpose(0, 2, 1)
-    faint_clear = faint_clear.transpose(0, 2, 1)
+    # An option letter printed above a first row is print, set aside as print is where it
+    # shows as dark as ink; a fill's overshoot runs on into it through the blur, and at
+    # one pass of the pen even a lighter print is that dark: there it is set aside always.
+    faint_clear = clear
+    lettered = np.isin(reached, layout.letter_rows)
+    if not print_shows and lettered.any():
+        faint_clear = clear.copy()
+        letters = np.searchsorted(layout.letter_rows, reached[lettered])
+        faint_clear[lettered] &= ~layout.on_letters[letters]
+    clear, faint_clear = clear.transpose(0, 2, 1), faint_clear.transpose(0, 2, 1)
     for (group, rx, ry, paper), (interior, ordered) in zip(groups, interiors, strict=True):
         index = group.members
         ink_below = paper * (1.0 - levels.ink_at)
