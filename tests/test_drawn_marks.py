@@ -99,6 +99,17 @@ def test_ticks_in_a_ballpoint_running_dry_are_never_filled(seed: int) -> None:
     assert all(state == BLANK for state in blank)
 
 
+@pytest.mark.parametrize(("dpi", "seed"), [(150, 5), (150, 8), (200, 5)])
+def test_half_fills_in_pencil_are_never_read_blank(dpi: int, seed: int) -> None:
+    """Pages where a streaky pencil half fill inked too little of the interior and too
+    lightly to tell from paper: its edge inks a broad arc of the rim, wider than any
+    stroke's, and empty circles show paper all round."""
+    case = Case("half", "rezidentiat", "pencil")
+    marked, blank = _read(case, seed, dpi)
+    assert [state for state in marked if state in case.never] == []
+    assert all(state == BLANK for state in blank)
+
+
 SHORT_FILLS = [c for c in CASES if c.kind == "x_short_fill"]
 
 

@@ -53,6 +53,14 @@ class Bubble:
     beside_strokes: float | None = None  # the interior's ink beside an X's strokes
     crossing_inside: bool = False  # two strokes cross inside it, darker than the fill
     faint_ends: bool = False  # ends leave it where ink is one pass of the pen
+    inked_arc: tuple[float, float] = (0.0, 0.0)  # (from, to) degrees of rim in the pen
+
+    def rim_profile(self) -> np.ndarray:
+        profile = np.full(RIM_DIRECTIONS, self.between_arms, np.float32)
+        directions = np.arange(RIM_DIRECTIONS) * 360 / RIM_DIRECTIONS
+        start, stop = self.inked_arc
+        profile[(directions - start) % 360 < (stop - start) % 360] = PEN
+        return profile
 
     def reach(self) -> np.ndarray:
         profile = np.full(REACH_DIRECTIONS, self.edge, np.float32)
@@ -77,7 +85,7 @@ def measure_of(bubble: Bubble) -> BubbleMeasure:
         ring=one(bubble.ring),
         rim=one(bubble.rim),
         gaps=np.array([bubble.gaps]),
-        rim_profile=np.full((1, RIM_DIRECTIONS), bubble.between_arms, np.float32),
+        rim_profile=bubble.rim_profile()[None, :],
         overlay=one(bubble.overlay),
         reach=bubble.reach()[None, :],
         centers_px=np.zeros((1, 2), np.float32),
@@ -222,19 +230,56 @@ TABLE = {
         None,
     ),
     "a blank": (
-        Bubble(fill=0.0, darkness=0.01, tone=0.02, rim=0.0, gaps=1, edge=0.0),
+        Bubble(fill=0.0, darkness=0.01, tone=0.02, rim=0.0, gaps=1, edge=0.0, between_arms=0.0),
         MarkState.BLANK,
         None,
     ),
     "an erasure": (
-        Bubble(fill=0.0, darkness=0.12, tone=0.13, rim=0.0, gaps=1, edge=0.0),
+        Bubble(fill=0.0, darkness=0.12, tone=0.13, rim=0.0, gaps=1, edge=0.0, between_arms=0.1),
         UNCLEAR,
         Reason.SMUDGE,
     ),
     "a traced outline": (
-        Bubble(fill=0.0, darkness=0.02, tone=0.03, rim=0.0, gaps=1, edge=0.0, ring=0.8),
+        Bubble(
+            fill=0.0,
+            darkness=0.02,
+            tone=0.03,
+            rim=0.0,
+            gaps=1,
+            edge=0.0,
+            ring=0.8,
+            between_arms=0.0,
+        ),
         UNCLEAR,
         Reason.OUTLINE_TRACED,
+    ),
+    "a sliver of a fill on one side, a light pen's: little of the interior, 75° of its rim": (
+        Bubble(
+            fill=0.12,
+            darkness=0.04,
+            tone=0.05,
+            rim=0.2,
+            gaps=1,
+            edge=0.0,
+            between_arms=0.0,
+            inked_arc=(300.0, 15.0),
+        ),
+        UNCLEAR,
+        Reason.PARTIAL_FILL,
+    ),
+    "a blank whose rim a stroke's width of ink touches (45°)": (
+        Bubble(
+            fill=0.05,
+            darkness=0.02,
+            tone=0.03,
+            rim=0.1,
+            gaps=1,
+            edge=0.0,
+            between_arms=0.0,
+            inked_arc=(300.0, 345.0),
+        ),
+        MarkState.BLANK,
+        None,
     ),
     "a stroke through an empty circle": (
         Bubble(fill=0.2, rim=0.1, gaps=2, edge=0.0, ends={45: 2.0, 225: 2.0}),
@@ -325,3 +370,26 @@ def test_a_fill_from_one_side_reaches_the_rim_a_fill_must(filled_at: float, turn
     rim = RIM_RADII[-1] * np.stack([np.cos(angles), np.sin(angles)], axis=-1)
     assert ((rim @ side) >= offset).mean() >= _rim_reached(filled_at)
     assert INTERIOR_RADIUS * np.sqrt(filled_at) < RIM_RADII[0]
+
+
+# A blank at the origin whose rim the neighbour's side inks over 60°.
+INKED_TOWARDS_IT = Bubble(
+    fill=0.08,
+    darkness=0.03,
+    tone=0.04,
+    rim=0.15,
+    gaps=1,
+    edge=0.0,
+    between_arms=0.0,
+    inked_arc=(AT_THE_X - 30, AT_THE_X + 30),
+)
+
+
+def test_a_neighbour_x_arm_inking_an_empty_circle_leaves_it_blank() -> None:
+    """A broad arc of an empty circle's rim inked is a mark's edge, unless an X next to
+    it may have sent an arm in (felt-tip, 0.8 mm wide, at a slant)."""
+    x = Bubble(ends={AT_THE_FILL: 2.0, AT_THE_X: 2.0, 41.0: 2.0, 221.0: 2.0})
+    blank, _ = classify_marks(pair_of(INKED_TOWARDS_IT, x), Calibration())
+    assert blank.state == MarkState.BLANK
+    beside_a_fill, _ = classify_marks(pair_of(INKED_TOWARDS_IT, Bubble()), Calibration())
+    assert (beside_a_fill.state, beside_a_fill.reasons) == (UNCLEAR, (Reason.PARTIAL_FILL,))

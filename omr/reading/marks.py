@@ -1023,8 +1023,12 @@ def _faint_ends(
         return np.zeros(len(ends), bool)
     faint = stroke_ends(replace(measure, reach=faint_reach), calibration)
     is_x = np.array([a.is_x or b.is_x for a, b in zip(ends, faint, strict=True)], bool)
-    beside_x = (measure.neighbours & is_x[None, :]).any(axis=1)
-    return np.array([bool(strokes.angles) for strokes in faint], bool) & ~beside_x
+    return np.array([bool(strokes.angles) for strokes in faint], bool) & ~_beside(measure, is_x)
+
+
+def _beside(measure: BubbleMeasure, is_x: np.ndarray) -> np.ndarray:
+    """(N,) bool: the bubbles that a stroke of an X (``is_x``, (N,) bool) can reach."""
+    return (measure.neighbours & is_x[None, :]).any(axis=1)
 
 
 def _overlay_at(levels: InkLevels) -> float:
@@ -1569,7 +1573,9 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     that cross inside it, darker than the fill on both sides. Any other stroke leaving a
     fill (a slash, a tick, a line; also one seen only at a single pass of the pen), or
     drawn across it darker than the fill, makes it ``possible_cross``; strokes over an
-    empty circle ``x_over_empty``; a fainter fill than the page's pen ``faint_fill``.
+    empty circle ``x_over_empty``; a fainter fill than the page's pen ``faint_fill``;
+    too little ink for a fill whose edge inks the rim over an arc wider than a stroke
+    (a light pen's partial fill) ``partial_fill``.
     """
     filled_at = _filled_threshold(measure.fill, calibration)
     blank_at = calibration.blank_max_fill
@@ -1601,7 +1607,13 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
         & (measure.rim.astype(np.float64) >= _rim_reached(filled_at))
         & (measure.gaps <= 1)
     )
-    blank = ~filled & (fill <= blank_at) & ~has_ends
+    # A mark's edge inks the rim over an arc wider than any stroke crossing it (a
+    # felt-tip's, 2 × ARM_HALF_WIDTH_DEG): an empty circle shows paper all round. A
+    # neighbouring X's arm may run into it, so only where no X reaches.
+    marked_rim = (
+        _inked_arc_deg(measure.rim_profile, measure.levels.ink_at) > 2 * ARM_HALF_WIDTH_DEG
+    ) & ~_beside(measure, is_x)
+    blank = ~filled & (fill <= blank_at) & ~has_ends & ~marked_rim
     decisions = (
         (filled & (measure.tone.astype(np.float64) < faint_below), _FAINT),
         # Beside the strokes no fill (NaN: unknown).
@@ -1667,6 +1679,22 @@ OVERLAY_SHARE = 0.75
 # Half a felt-tip stroke (0.4 mm) and the scan's blur, seen from the centre at the
 # interior's rim of the smallest bubbles (1.2 mm out): at most 25° either side of an end.
 ARM_HALF_WIDTH_DEG = 25.0
+
+
+def _inked_arc_deg(profile: np.ndarray, ink_at: float) -> np.ndarray:
+    """(N,) the widest arc (degrees) of each bubble's rim (``profile``, (N, D)) inked
+    as dark as ``ink_at`` all along."""
+    inked = profile >= ink_at
+    count, directions = inked.shape
+    widest = np.zeros(count, np.int64)
+    rows = np.flatnonzero(inked.any(axis=1))
+    if rows.size:
+        # Going round twice, the run of inked directions up to each one.
+        twice = np.concatenate([inked[rows], inked[rows]], axis=1).astype(np.int64)
+        steps = np.arange(1, 2 * directions + 1)
+        last_paper = np.maximum.accumulate(np.where(twice == 0, steps, 0), axis=1)
+        widest[rows] = np.minimum((steps - last_paper).max(axis=1), directions)
+    return widest * (360.0 / directions)
 
 
 def _paper_between_arms(
