@@ -9,7 +9,7 @@ with a definite state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pytest
@@ -101,6 +101,12 @@ def measure_of(bubble: Bubble) -> BubbleMeasure:
         crossing_inside=np.array([bubble.crossing_inside]),
         faint_ends=np.array([bubble.faint_ends]),
     )
+
+
+def empty(**changes: object) -> Bubble:
+    """An empty circle: paper inside and all round its rim, no stroke; with ``changes``."""
+    paper = Bubble(fill=0.0, darkness=0.01, tone=0.02, rim=0.0, gaps=1, edge=0.0, between_arms=0.0)
+    return replace(paper, **changes)
 
 
 X = {45.0: 2.0, 135.0: 2.0, 225.0: 2.0, 315.0: 2.0}
@@ -230,54 +236,27 @@ TABLE = {
         None,
     ),
     "a blank": (
-        Bubble(fill=0.0, darkness=0.01, tone=0.02, rim=0.0, gaps=1, edge=0.0, between_arms=0.0),
+        empty(),
         MarkState.BLANK,
         None,
     ),
     "an erasure": (
-        Bubble(fill=0.0, darkness=0.12, tone=0.13, rim=0.0, gaps=1, edge=0.0, between_arms=0.1),
+        empty(darkness=0.12, tone=0.13, between_arms=0.1),
         UNCLEAR,
         Reason.SMUDGE,
     ),
     "a traced outline": (
-        Bubble(
-            fill=0.0,
-            darkness=0.02,
-            tone=0.03,
-            rim=0.0,
-            gaps=1,
-            edge=0.0,
-            ring=0.8,
-            between_arms=0.0,
-        ),
+        empty(darkness=0.02, tone=0.03, ring=0.8),
         UNCLEAR,
         Reason.OUTLINE_TRACED,
     ),
     "a sliver of a fill on one side, a light pen's: little of the interior, 75° of its rim": (
-        Bubble(
-            fill=0.12,
-            darkness=0.04,
-            tone=0.05,
-            rim=0.2,
-            gaps=1,
-            edge=0.0,
-            between_arms=0.0,
-            inked_arc=(300.0, 15.0),
-        ),
+        empty(fill=0.12, darkness=0.04, tone=0.05, rim=0.2, inked_arc=(300.0, 15.0)),
         UNCLEAR,
         Reason.PARTIAL_FILL,
     ),
     "a blank whose rim a stroke's width of ink touches (45°)": (
-        Bubble(
-            fill=0.05,
-            darkness=0.02,
-            tone=0.03,
-            rim=0.1,
-            gaps=1,
-            edge=0.0,
-            between_arms=0.0,
-            inked_arc=(300.0, 345.0),
-        ),
+        empty(fill=0.05, darkness=0.02, tone=0.03, rim=0.1, inked_arc=(300.0, 345.0)),
         MarkState.BLANK,
         None,
     ),
@@ -373,15 +352,8 @@ def test_a_fill_from_one_side_reaches_the_rim_a_fill_must(filled_at: float, turn
 
 
 # A blank at the origin whose rim the neighbour's side inks over 60°.
-INKED_TOWARDS_IT = Bubble(
-    fill=0.08,
-    darkness=0.03,
-    tone=0.04,
-    rim=0.15,
-    gaps=1,
-    edge=0.0,
-    between_arms=0.0,
-    inked_arc=(AT_THE_X - 30, AT_THE_X + 30),
+INKED_TOWARDS_IT = empty(
+    fill=0.08, darkness=0.03, tone=0.04, rim=0.15, inked_arc=(AT_THE_X - 30, AT_THE_X + 30)
 )
 
 
