@@ -39,16 +39,21 @@ class Reference:
             return MarkState.CROSSED
         if self.kind == "cross_empty":
             return MarkState.UNCLEAR
-        if self.level <= 0.1:
-            return MarkState.BLANK
         if self.kind == "coverage":
+            # A segment inked from one side: its edge crosses the interior's rim over a
+            # broad arc (a tenth of the interior: about 90°), which no stroke and no
+            # empty circle shows, so up to 40 % it is a partial fill.
             return (
-                MarkState.UNCLEAR
-                if 0.2 <= self.level <= 0.4
+                MarkState.BLANK
+                if self.level == 0
+                else MarkState.UNCLEAR
+                if self.level <= 0.4
                 else MarkState.FILLED
                 if self.level >= 0.7
                 else None
             )
+        if self.level <= 0.1:
+            return MarkState.BLANK
         return (
             MarkState.UNCLEAR
             if 0.2 <= self.level <= 0.3
