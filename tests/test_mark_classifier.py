@@ -22,6 +22,7 @@ from omr.reading.marks import (
     RIM_RADII,
     BubbleMeasure,
     InkLevels,
+    _inked_arc,
     _rim_reached,
     classify_marks,
 )
@@ -56,6 +57,7 @@ class Bubble:
     inked_arc: tuple[float, float] = (0.0, 0.0)  # (from, to) degrees of rim in the pen
 
     def rim_profile(self) -> np.ndarray:
+        """The rim's darkness going round: ``between_arms``, the pen over ``inked_arc``."""
         profile = np.full(RIM_DIRECTIONS, self.between_arms, np.float32)
         directions = np.arange(RIM_DIRECTIONS) * 360 / RIM_DIRECTIONS
         start, stop = self.inked_arc
@@ -255,6 +257,16 @@ TABLE = {
         UNCLEAR,
         Reason.PARTIAL_FILL,
     ),
+    "a light fill's edge across 52.5° of the rim (one direction more than a stroke's)": (
+        empty(fill=0.05, darkness=0.02, tone=0.03, rim=0.1, inked_arc=(300.0, 352.5)),
+        UNCLEAR,
+        Reason.PARTIAL_FILL,
+    ),
+    "an erasure whose edge inks a broad arc of the rim stays an erasure": (
+        empty(darkness=0.12, tone=0.13, between_arms=0.1, inked_arc=(300.0, 15.0)),
+        UNCLEAR,
+        Reason.SMUDGE,
+    ),
     "a blank whose rim a stroke's width of ink touches (45°)": (
         empty(fill=0.05, darkness=0.02, tone=0.03, rim=0.1, inked_arc=(300.0, 345.0)),
         MarkState.BLANK,
@@ -351,17 +363,37 @@ def test_a_fill_from_one_side_reaches_the_rim_a_fill_must(filled_at: float, turn
     assert INTERIOR_RADIUS * np.sqrt(filled_at) < RIM_RADII[0]
 
 
-# A blank at the origin whose rim the neighbour's side inks over 60°.
-INKED_TOWARDS_IT = empty(
-    fill=0.08, darkness=0.03, tone=0.04, rim=0.15, inked_arc=(AT_THE_X - 30, AT_THE_X + 30)
-)
+def inked_towards(angle: float) -> Bubble:
+    """An empty circle at the origin whose rim is inked over 60° round ``angle``."""
+    return empty(fill=0.08, darkness=0.03, tone=0.04, rim=0.15, inked_arc=(angle - 30, angle + 30))
 
 
 def test_a_neighbour_x_arm_inking_an_empty_circle_leaves_it_blank() -> None:
-    """A broad arc of an empty circle's rim inked is a mark's edge, unless an X next to
-    it may have sent an arm in (felt-tip, 0.8 mm wide, at a slant)."""
+    """A broad arc of an empty circle's rim inked is a mark's edge, unless it faces an X
+    next to it, which may have sent an arm in (felt-tip, 0.8 mm wide, at a slant)."""
     x = Bubble(ends={AT_THE_FILL: 2.0, AT_THE_X: 2.0, 41.0: 2.0, 221.0: 2.0})
-    blank, _ = classify_marks(pair_of(INKED_TOWARDS_IT, x), Calibration())
-    assert blank.state == MarkState.BLANK
-    beside_a_fill, _ = classify_marks(pair_of(INKED_TOWARDS_IT, Bubble()), Calibration())
-    assert (beside_a_fill.state, beside_a_fill.reasons) == (UNCLEAR, (Reason.PARTIAL_FILL,))
+    facing_the_x, _ = classify_marks(pair_of(inked_towards(AT_THE_X), x), Calibration())
+    assert facing_the_x.state == MarkState.BLANK
+    for away, neighbour in ((inked_towards(AT_THE_FILL), x), (inked_towards(AT_THE_X), Bubble())):
+        read, _ = classify_marks(pair_of(away, neighbour), Calibration())
+        assert (read.state, read.reasons) == (UNCLEAR, (Reason.PARTIAL_FILL,))
+
+
+@pytest.mark.parametrize(
+    ("inked", "width", "middle"),
+    [
+        ([], 0.0, None),
+        (range(48), 360.0, None),
+        ([46, 47, 0, 1, 2], 37.5, 0.0),  # round past 0°
+        ([10, 11, 12, 14, 15, 16, 17], 30.0, 116.25),  # the widest of two, split by paper
+    ],
+)
+def test_the_widest_inked_arc_of_a_rim(
+    inked: list[int], width: float, middle: float | None
+) -> None:
+    profile = np.zeros((1, RIM_DIRECTIONS), np.float32)
+    profile[0, list(inked)] = PEN
+    widths, middles = _inked_arc(profile, PEN / 2)
+    assert widths[0] == width
+    if middle is not None:
+        assert middles[0] == middle

@@ -1023,10 +1023,11 @@ def _faint_ends(
         return np.zeros(len(ends), bool)
     faint = stroke_ends(replace(measure, reach=faint_reach), calibration)
     is_x = np.array([a.is_x or b.is_x for a, b in zip(ends, faint, strict=True)], bool)
-    return np.array([bool(strokes.angles) for strokes in faint], bool) & ~_beside(measure, is_x)
+    reached = _reached_by_an_x(measure, is_x)
+    return np.array([bool(strokes.angles) for strokes in faint], bool) & ~reached
 
 
-def _beside(measure: BubbleMeasure, is_x: np.ndarray) -> np.ndarray:
+def _reached_by_an_x(measure: BubbleMeasure, is_x: np.ndarray) -> np.ndarray:
     """(N,) bool: the bubbles that a stroke of an X (``is_x``, (N,) bool) can reach."""
     return (measure.neighbours & is_x[None, :]).any(axis=1)
 
@@ -1607,13 +1608,8 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
         & (measure.rim.astype(np.float64) >= _rim_reached(filled_at))
         & (measure.gaps <= 1)
     )
-    # A mark's edge inks the rim over an arc wider than any stroke crossing it (a
-    # felt-tip's, 2 × ARM_HALF_WIDTH_DEG): an empty circle shows paper all round. A
-    # neighbouring X's arm may run into it, so only where no X reaches.
-    marked_rim = (
-        _inked_arc_deg(measure.rim_profile, measure.levels.ink_at) > 2 * ARM_HALF_WIDTH_DEG
-    ) & ~_beside(measure, is_x)
-    blank = ~filled & (fill <= blank_at) & ~has_ends & ~marked_rim
+    blank = ~filled & (fill <= blank_at) & ~has_ends
+    marked_rim = _marked_rim(measure, is_x, blank)
     decisions = (
         (filled & (measure.tone.astype(np.float64) < faint_below), _FAINT),
         # Beside the strokes no fill (NaN: unknown).
@@ -1649,7 +1645,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
             ),
             _TRACED,
         ),
-        (blank, _BLANK),
+        (blank & ~marked_rim, _BLANK),
         (crossing, _OVER_EMPTY),
     )
     decided = np.select(
@@ -1681,20 +1677,36 @@ OVERLAY_SHARE = 0.75
 ARM_HALF_WIDTH_DEG = 25.0
 
 
-def _inked_arc_deg(profile: np.ndarray, ink_at: float) -> np.ndarray:
-    """(N,) the widest arc (degrees) of each bubble's rim (``profile``, (N, D)) inked
-    as dark as ``ink_at`` all along."""
+def _marked_rim(measure: BubbleMeasure, is_x: np.ndarray, asked: np.ndarray) -> np.ndarray:
+    """(N,) bool: of the bubbles ``asked`` ((N,) bool), those whose rim a mark's edge
+    inks over an arc wider than a stroke across it inks (the broadest pen line, a
+    felt-tip's, spans 2 × ARM_HALF_WIDTH_DEG of the smallest bubbles' rim): an empty
+    circle shows paper all round. An X's arm may run into a neighbour from the X's side,
+    broad and slanting: an arc facing a neighbouring X is not asked about."""
+    width, middle = _inked_arc(measure.rim_profile, measure.levels.ink_at)
+    marked = asked & (width > 2 * ARM_HALF_WIDTH_DEG)
+    for index in np.flatnonzero(marked & _reached_by_an_x(measure, is_x)).tolist():
+        xs = np.flatnonzero(measure.neighbours[index] & is_x)
+        facing = _towards(measure, index, float(middle[index]))
+        marked[index] = not (
+            (measure.centers_mm[xs] - measure.centers_mm[index]) @ facing > 0
+        ).any()
+    return marked
+
+
+def _inked_arc(profile: np.ndarray, ink_at: float) -> tuple[np.ndarray, np.ndarray]:
+    """The widest arc of each bubble's rim (``profile``, (N, D) going round) inked as dark
+    as ``ink_at`` all along: (N,) its width and (N,) its middle, degrees."""
     inked = profile >= ink_at
     count, directions = inked.shape
-    widest = np.zeros(count, np.int64)
-    rows = np.flatnonzero(inked.any(axis=1))
-    if rows.size:
-        # Going round twice, the run of inked directions up to each one.
-        twice = np.concatenate([inked[rows], inked[rows]], axis=1).astype(np.int64)
-        steps = np.arange(1, 2 * directions + 1)
-        last_paper = np.maximum.accumulate(np.where(twice == 0, steps, 0), axis=1)
-        widest[rows] = np.minimum((steps - last_paper).max(axis=1), directions)
-    return widest * (360.0 / directions)
+    # Going round twice, the run of inked directions up to each one.
+    twice = np.concatenate([inked, inked], axis=1)
+    steps = np.arange(1, 2 * directions + 1)
+    run = steps - np.maximum.accumulate(np.where(twice, 0, steps), axis=1)
+    last = run.argmax(axis=1)
+    width = np.minimum(run[np.arange(count), last], directions)
+    step = 360.0 / directions
+    return width * step, (last - (width - 1) / 2) % directions * step
 
 
 def _paper_between_arms(

@@ -41,17 +41,13 @@ class Reference:
             return MarkState.UNCLEAR
         if self.kind == "coverage":
             # A segment inked from one side: its edge crosses the interior's rim over a
-            # broad arc (a tenth of the interior: about 90°), which no stroke and no
-            # empty circle shows, so up to 40 % it is a partial fill.
-            return (
-                MarkState.BLANK
-                if self.level == 0
-                else MarkState.UNCLEAR
-                if self.level <= 0.4
-                else MarkState.FILLED
-                if self.level >= 0.7
-                else None
-            )
+            # broad arc (a tenth of the interior: 74–90° of the rim band), which neither a
+            # stroke across it nor an empty circle shows: up to 40 % a partial fill.
+            if self.level == 0:
+                return MarkState.BLANK
+            if self.level <= 0.4:
+                return MarkState.UNCLEAR
+            return MarkState.FILLED if self.level >= 0.7 else None
         if self.level <= 0.1:
             return MarkState.BLANK
         return (
