@@ -69,7 +69,8 @@ class Bubble:
         for angle, length in self.ends.items():
             centre = int(round(angle / STEP)) % REACH_DIRECTIONS
             for offset in (-1, 0, 1):  # a stroke is a few directions wide
-                profile[(centre + offset) % REACH_DIRECTIONS] = length
+                at = (centre + offset) % REACH_DIRECTIONS
+                profile[at] = max(profile[at], length)  # ink beside ink never shortens it
         return profile
 
 

@@ -1683,11 +1683,13 @@ def _marked_rim(measure: BubbleMeasure, is_x: np.ndarray, asked: np.ndarray) -> 
     felt-tip's, spans 2 × ARM_HALF_WIDTH_DEG of the smallest bubbles' rim): an empty
     circle shows paper all round. An X's arm may run into a neighbour from the X's side,
     broad and slanting: an arc facing a neighbouring X is not asked about."""
-    width, middle = _inked_arc(measure.rim_profile, measure.levels.ink_at)
-    marked = asked & (width > 2 * ARM_HALF_WIDTH_DEG)
+    rows = np.flatnonzero(asked)
+    width, middle = _inked_arc(measure.rim_profile[rows], measure.levels.ink_at)
+    marked = np.zeros(len(asked), bool)
+    marked[rows] = width > 2 * ARM_HALF_WIDTH_DEG
     for index in np.flatnonzero(marked & _reached_by_an_x(measure, is_x)).tolist():
         xs = np.flatnonzero(measure.neighbours[index] & is_x)
-        facing = _towards(measure, index, float(middle[index]))
+        facing = _towards(measure, index, float(middle[np.searchsorted(rows, index)]))
         marked[index] = not (
             (measure.centers_mm[xs] - measure.centers_mm[index]) @ facing > 0
         ).any()
@@ -1696,17 +1698,17 @@ def _marked_rim(measure: BubbleMeasure, is_x: np.ndarray, asked: np.ndarray) -> 
 
 def _inked_arc(profile: np.ndarray, ink_at: float) -> tuple[np.ndarray, np.ndarray]:
     """The widest arc of each bubble's rim (``profile``, (N, D) going round) inked as dark
-    as ``ink_at`` all along: (N,) its width and (N,) its middle, degrees."""
+    as ``ink_at`` all along (:func:`_runs`): (N,) its width and (N,) its middle, degrees."""
     inked = profile >= ink_at
     count, directions = inked.shape
-    # Going round twice, the run of inked directions up to each one.
-    twice = np.concatenate([inked, inked], axis=1)
-    steps = np.arange(1, 2 * directions + 1)
-    run = steps - np.maximum.accumulate(np.where(twice, 0, steps), axis=1)
-    last = run.argmax(axis=1)
-    width = np.minimum(run[np.arange(count), last], directions)
+    width, middle = np.zeros(count), np.zeros(count)
+    width[inked.all(axis=1)] = directions
+    for index in np.flatnonzero(inked.any(axis=1) & ~inked.all(axis=1)).tolist():
+        run = max(_runs(inked[index]), key=len)
+        width[index] = run.size
+        middle[index] = (run[0] + (run.size - 1) / 2) % directions
     step = 360.0 / directions
-    return width * step, (last - (width - 1) / 2) % directions * step
+    return width * step, middle * step
 
 
 def _paper_between_arms(
