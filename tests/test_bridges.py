@@ -18,6 +18,8 @@ CENTERS_MM = ((10.0, 10.0), (15.0, 10.0), (20.0, 10.0))
 SIZES_MM = ((4.0, 3.2),) * 3
 INK_AT = 0.35
 PEN = 0.5  # the darkness of the pen: a dye letting half the light through
+# One stroke of a pen whose fills are PEN dark: half of one pass's darkness.
+STROKE_AT = (1 - np.sqrt(1 - PEN)) / 2
 
 
 Segment = tuple[tuple[float, float], tuple[float, float]]
@@ -68,11 +70,12 @@ def _drawn(
     )
 
 
-def _read(page: SimpleNamespace, fills: tuple[float, ...]) -> list[bool]:
+def _read(page: SimpleNamespace, fills: tuple[float, ...], stroke_at: float = INK_AT) -> list[bool]:
     centers = np.asarray(CENTERS_MM, np.float32) * PX_PER_MM
     inked = np.array([grow > 0 for grow in fills])
     samples = gap_samples(CENTERS_MM, SIZES_MM, (False,) * len(CENTERS_MM))
-    return bridged(page, centers, np.full(3, 235.0), inked, samples, INK_AT, PEN).tolist()
+    paper = np.full(3, 235.0)
+    return bridged(page, centers, paper, inked, samples, INK_AT, stroke_at, PEN).tolist()
 
 
 def _bridged(fills: tuple[float, ...], line: tuple[float, float] | None) -> list[bool]:
@@ -115,6 +118,55 @@ def test_a_line_over_an_overshoot_between_filled_neighbours(width_mm: float) -> 
     line = [((11.0, 10.0), (19.0, 10.0))]
     page = _drawn((1.0, 1.0, 1.0), line, width_mm, blobs=OVERSHOOTS, dye=0.5)
     assert _read(page, (1.0, 1.0, 1.0))[1] is True
+
+
+@pytest.mark.parametrize("width_mm", [0.4, 0.7])
+def test_a_line_over_its_own_overshoot_beside_blank_neighbours(width_mm: float) -> None:
+    """The same line through the middle fill alone, run out to its blank neighbours'
+    outlines: darker over the fill's own overshoot, it still joins the fill to them."""
+    line = [((12.0, 10.0), (18.0, 10.0))]
+    page = _drawn((0.0, 1.0, 0.0), line, width_mm, blobs=OVERSHOOTS, dye=0.5)
+    assert _read(page, (0.0, 1.0, 0.0))[1] is True
+
+
+def test_a_line_darker_at_a_blank_neighbours_end_is_not_over_an_overshoot() -> None:
+    """Ink under a line at the blank neighbour's end of the gap is no overshoot of the
+    fill's: the line does not keep its darkness, and joins nothing."""
+    blobs = (((12.15, 10.0), (0.3, 0.3)), ((17.85, 10.0), (0.3, 0.3)))
+    page = _drawn((0.0, 1.0, 0.0), [((12.0, 10.0), (18.0, 10.0))], 0.4, blobs=blobs, dye=0.5)
+    assert _read(page, (0.0, 1.0, 0.0))[1] is False
+
+
+def test_a_light_line_beside_blank_neighbours_is_seen_at_one_strokes_darkness() -> None:
+    """A pencil's line (one pass a quarter dark, lighter than ink) through a fill, run out
+    to its blank neighbours: seen from one stroke's darkness, not from the ink's."""
+    page = _drawn((0.0, 1.0, 0.0), [((12.0, 10.0), (18.0, 10.0))], 0.5, dye=0.75)
+    assert _read(page, (0.0, 1.0, 0.0), STROKE_AT)[1] is True
+    assert _read(page, (0.0, 1.0, 0.0), INK_AT)[1] is False
+
+
+def test_a_light_line_between_filled_neighbours_is_looked_for_at_the_ink() -> None:
+    """The same light line between two fills: there two light overshoots pinched together
+    are as light, and only ink joins the fills."""
+    page = _drawn((1.0, 1.0, 1.0), [((11.0, 10.0), (19.0, 10.0))], 0.5, dye=0.75)
+    assert _read(page, (1.0, 1.0, 1.0), STROKE_AT) == [False, False, False]
+
+
+@pytest.mark.parametrize(
+    ("size_mm", "pitch_mm", "bare"),
+    [
+        pytest.param((4.0, 3.2), 5.0, True, id="the residency grid's rows (a 1 mm gap)"),
+        pytest.param((3.6, 3.6), 4.3, False, id="the candidate number's digits (0.7 mm)"),
+    ],
+)
+def test_an_overshoot_leaves_the_far_half_of_a_gap_bare_only_where_it_is_wide(
+    size_mm: tuple[float, float], pitch_mm: float, bare: bool
+) -> None:
+    """A quarter of a radius of overshoot reaches the middle of the residency rows' gap,
+    and past it between the candidate number's digits."""
+    centers = ((10.0, 10.0), (10.0 + pitch_mm, 10.0))
+    samples = gap_samples(centers, (size_mm,) * 2, (False, False))
+    assert samples.bare_half.tolist() == [bare, bare]
 
 
 def test_an_overshoot_under_no_line_joins_nothing() -> None:

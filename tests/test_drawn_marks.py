@@ -99,6 +99,20 @@ def test_ticks_in_a_ballpoint_running_dry_are_never_filled(seed: int) -> None:
     assert all(state == BLANK for state in blank)
 
 
+@pytest.mark.parametrize(("dpi", "seed"), [(150, 8), (200, 6), (200, 10)])
+def test_pencil_lines_through_fills_on_the_residency_grid_are_never_filled(
+    dpi: int, seed: int
+) -> None:
+    """Pages where a pencil line through a fill, run out into the narrow gaps beside it,
+    read `filled`: as light as one pass of the pencil, and darker over the fill's own
+    overshoot, it is a band of one width across the gap to a blank neighbour."""
+    case = Case("line", "rezidentiat", "pencil")
+    marked, blank = _read(case, seed, dpi)
+    assert [state for state in marked if state in case.never] == []
+    # A neighbour the line runs into is in doubt, never marked.
+    assert all(state in (BLANK, MarkState.UNCLEAR) for state in blank)
+
+
 @pytest.mark.parametrize(("dpi", "seed"), [(150, 5), (150, 8), (200, 5)])
 def test_half_fills_in_pencil_are_never_read_blank(dpi: int, seed: int) -> None:
     """Pages where a streaky pencil half fill inked too little of the interior and too

@@ -10,8 +10,12 @@ or holds overshoots: each as broad as its bubble where it leaves it and narrowin
 tip, two meeting in the gap pinched in the middle. A stroke crosses the gap as a band of
 one width, no wider than a pen's: such a band, with paper either side of it at every
 step across the middle of the gap, joins the two bubbles, and the fill is in doubt. A
-pen's line keeps its darkness, but where it runs over one bubble's overshoot, dye over
-dye, it is darker at that end, and may be broader there.
+pen's line keeps its darkness, but where it runs over a fill's overshoot, dye over dye,
+it is darker at that end, and may be broader there. A line is one pass of the pen,
+lighter than a fill's ink in a pencil or a dry pen: beside a blank neighbour it is
+looked for at one stroke's darkness too, as a stroke leaving a fill is; between two
+marked bubbles only at the ink's, for two light overshoots pinched together are as
+light as such a line.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ WINDOW_RADII = 0.8
 # The broadest line a pen or a soft pencil draws (1 mm), crossing the gap up to 45° off
 # the line between the centres: any broader band is a fill's overshoot.
 STROKE_MAX_MM, STROKE_SLANT_MAX_DEG = 1.0, 45.0
+# Candidates overshoot a bubble by up to a quarter of its radius.
+OVERSHOOT_RADII = 0.25
 # A stroke keeps its width across the gap (within the scan's blur, two samples, and a
 # third of itself); two overshoots meeting there are twice as broad where they leave
 # their bubbles as in the middle.
@@ -54,8 +60,10 @@ class GapSamples:
     pair both ways), ``offsets_mm`` (2, P, 5 × 21) the x and the y from ``own``'s centre
     to the samples across the middle of the gap between them (5 steps along, 21 samples
     across each); ``along_mm`` (P, 5) how far from
-    ``own``'s centre each step lies, ``spacing_mm`` (P,) between samples across, and
-    ``interior_mm`` (P,) how far ``own``'s interior reaches across the line."""
+    ``own``'s centre each step lies, ``spacing_mm`` (P,) between samples across,
+    ``interior_mm`` (P,) how far ``own``'s interior reaches across the line, and
+    ``bare_half`` (P,) whether the half of the gap past its middle lies beyond either
+    bubble's overshoot."""
 
     own: np.ndarray
     other: np.ndarray
@@ -63,6 +71,7 @@ class GapSamples:
     along_mm: np.ndarray
     spacing_mm: np.ndarray
     interior_mm: np.ndarray
+    bare_half: np.ndarray
 
 
 def _radius_along(
@@ -96,10 +105,11 @@ def gap_samples(
     unit = between / length[:, None]
     across = np.stack([-unit[:, 1], unit[:, 0]], axis=-1)
     start = _radius_along(radii[own], unit, box[own])
-    gap = length - start - _radius_along(radii[other], unit, box[other])
+    end = _radius_along(radii[other], unit, box[other])
+    gap = length - start - end
     close = (gap > 0) & (gap < start)
-    own, other, unit, across, start, gap = (
-        a[close] for a in (own, other, unit, across, start, gap)
+    own, other, unit, across, start, end, gap = (
+        a[close] for a in (own, other, unit, across, start, end, gap)
     )
     sideways = _radius_along(radii[own], across, box[own])
     half = WINDOW_RADII * np.minimum(sideways, _radius_along(radii[other], across, box[other]))
@@ -117,6 +127,7 @@ def gap_samples(
         along,
         half * (ACROSS[1] - ACROSS[0]),
         INTERIOR_RADIUS * _radius_along(radii[own], across),  # the interior: an ellipse
+        gap / 2 >= OVERSHOOT_RADII * np.maximum(start, end),
     )
 
 
@@ -151,6 +162,7 @@ def bridged(
     inked: np.ndarray,
     samples: GapSamples,
     ink_at: float,
+    stroke_at: float,
     pen: float,
 ) -> np.ndarray:
     """(N,) bool: a marked bubble joined to a close neighbour (marked or blank) by a
@@ -162,6 +174,7 @@ def bridged(
     paper : (N,) float the paper's brightness beside each bubble
     inked : (N,) bool bubbles holding a mark
     ink_at : float darkness (relative to the paper) from which a pixel is ink
+    stroke_at : float darkness from which one stroke of the pen is ink (at most ink_at)
     pen : float the darkness of the page's pen (relative to the paper)
 
     The darkness print alone gives each sample (a rule, a letter, an outline's edge) is
@@ -183,21 +196,23 @@ def bridged(
         # Each sample's median over the pairs, the pairs contiguous (a faster partition).
         across_pairs = darkness[~ours].reshape(-1, values[0].size).T.copy()
         strokes -= np.median(across_pairs, axis=-1).reshape(values.shape[1:])
-    # Only a marked bubble with ink at every step across the gap may be joined by a stroke.
-    candidate = (strokes.max(axis=-1) >= ink_at).all(axis=-1)
-    pairs = np.flatnonzero(marked)[candidate]
-    if pairs.size:
-        alone = ~inked[samples.other[pairs]]
-        stroke = _strokes(
-            strokes[candidate],
+    pairs = np.flatnonzero(marked)
+    alone = ~inked[samples.other[pairs]]
+    cell = page.halftone_cell_mm
+    stroke = _strokes(strokes, samples, pairs, alone, ink_at=ink_at, pen=pen, halftone_cell_mm=cell)
+    if stroke_at < ink_at and alone.any():
+        # Beside a blank neighbour, a line lighter than ink (a pencil's, a dry pen's) is
+        # looked for at one stroke's darkness too.
+        stroke[alone] |= _strokes(
+            strokes[alone],
             samples,
-            pairs,
-            alone,
-            ink_at=ink_at,
+            pairs[alone],
+            alone[alone],
+            ink_at=stroke_at,
             pen=pen,
-            halftone_cell_mm=page.halftone_cell_mm,
+            halftone_cell_mm=cell,
         )
-        result[samples.own[pairs[stroke]]] = True
+    result[samples.own[pairs[stroke]]] = True
     return result
 
 
@@ -215,7 +230,12 @@ def _strokes(
     ``darkness`` (P, steps, across), print set aside) is a stroke through its own bubble;
     ``alone``: the other bubble is blank. On the page a pixel is ink from ``ink_at``, the
     pen is ``pen`` dark, and a bi-level scan's halftone cell is ``halftone_cell_mm`` (0:
-    none)."""
+    none). Only a pair with ink at every step across the gap may be joined."""
+    joined = np.zeros(len(pairs), bool)
+    candidate = (darkness.max(axis=-1) >= ink_at).all(axis=-1)
+    if not candidate.any():
+        return joined
+    darkness, pairs, alone = darkness[candidate], pairs[candidate], alone[candidate]
     peak, first, last, band = _bands(darkness, ink_at)
     spacing = samples.spacing_mm[pairs][:, None]
     width = (last - first + 1) * spacing  # (P, steps) mm
@@ -228,14 +248,19 @@ def _strokes(
     # where the fill's own overshoot may lie beside it; between two marked bubbles all
     # along (where two overshoots pinch together, the band broadens at both ends).
     width[alone, 0] = width[alone, 1]
-    return (
+    # A line darker at one end runs over an overshoot there (between two marked bubbles
+    # either's, beside a blank neighbour this bubble's own), where one leaves the half of
+    # the gap past its middle bare.
+    overshoot = samples.bare_half[pairs] & (~alone | (peak[:, 0] > peak[:, -1]))
+    joined[candidate] = (
         band.all(axis=-1)
         & ((width <= widest).all(axis=-1) | (~alone & _broad_at_one_end(peak, width, widest, pen)))
         & (width.max(axis=-1) <= WIDTH_KEPT * width.min(axis=-1) + 2 * spacing[:, 0])
-        & (_darkness_kept(peak) | (~alone & _over_an_overshoot(peak, width, spacing, pen)))
+        & (_darkness_kept(peak) | (overshoot & _over_an_overshoot(peak, width, spacing, pen)))
         & (np.abs(slope) <= np.tan(np.radians(STROKE_SLANT_MAX_DEG)))
         & (np.abs(through) <= samples.interior_mm[pairs])
     )
+    return joined
 
 
 def _broad_at_one_end(

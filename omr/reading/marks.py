@@ -50,7 +50,7 @@ import cv2
 import numpy as np
 
 from omr.reading.beside_strokes import StrokesOver, ink_beside_strokes, strokes_cross_inside
-from omr.reading.bridges import GapSamples, bridged, gap_samples
+from omr.reading.bridges import OVERSHOOT_RADII, GapSamples, bridged, gap_samples
 from omr.reading.printed_inside import StoredPrint, without_print
 from omr.reading.template_space import TemplatePage, gather, per_template
 from omr.sheet.bubble_outline import BOX_CORNER, is_box, outline_scale, squared_extent
@@ -93,10 +93,10 @@ RIM_RADII = (0.62, 0.7)
 RIM_TEXTURE_SHARE = 0.8
 # Across the printed outline, closer than the thinnest pen (0.3 mm: 0.1 radii) is wide.
 OUTLINE_RADII = (0.86, 0.93, 1.0, 1.07, 1.14)
-# Candidates overshoot a bubble by up to a quarter of its radius, and half a felt-tip
+# Candidates overshoot a bubble (by up to a quarter of its radius), and half a felt-tip
 # stroke (0.4 mm) and a pixel lie beyond that: a reach sample there may be a neighbour's
 # ink, not a stroke leaving this bubble.
-NEIGHBOUR_OVERSHOOT, NEIGHBOUR_STROKE_MM = 1.25, 0.5
+NEIGHBOUR_OVERSHOOT, NEIGHBOUR_STROKE_MM = 1 + OVERSHOOT_RADII, 0.5
 # A printed outline, its line and the scan's blur: within a fifth of a radius of it.
 PRINTED_OUTLINE_RADII = 0.2
 
@@ -923,7 +923,16 @@ def measure_bubbles(
                     samples[fills], marked_paper[fills], levels.stroke_at, faint_clear[rows[fills]]
                 )
     ring, ring_baseline = _rings(outlines, fill, count, levels, calibration.blank_max_fill)
-    joined = bridged(page, centers, papers, holds_ink, layout.gaps, levels.ink_at, levels.pen)
+    joined = bridged(
+        page,
+        centers,
+        papers,
+        holds_ink,
+        layout.gaps,
+        levels.ink_at,
+        min(levels.ink_at, levels.stroke_at),
+        levels.pen,
+    )
     measure = BubbleMeasure(
         fill,
         darkness,
