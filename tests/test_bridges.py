@@ -152,6 +152,31 @@ def test_a_light_line_between_filled_neighbours_is_looked_for_at_the_ink() -> No
     assert _read(page, (1.0, 1.0, 1.0), STROKE_AT) == [False, False, False]
 
 
+def test_a_light_line_across_a_narrow_gap_is_looked_for_at_the_ink() -> None:
+    """The candidate number's digits (3.6 mm, 4.3 mm apart: a 0.7 mm gap) are so close
+    that a fill's light overshoot may reach past the middle of the gap: there a band as
+    light as one stroke joins nothing, even one of a line's width."""
+    centers_mm = ((10.0, 10.0), (14.3, 10.0), (18.6, 10.0))
+    sizes_mm = ((3.6, 3.6),) * 3
+    ink, strokes = np.full((160, 240), 235.0), np.zeros((160, 240), np.uint8)
+    x, y = round(14.3 * PX_PER_MM), round(10.0 * PX_PER_MM)
+    radius = round(1.8 * PX_PER_MM)
+    cv2.circle(strokes, (x, y), radius, 1, -1)
+    cv2.line(strokes, (round(11.0 * PX_PER_MM), y), (round(17.6 * PX_PER_MM), y), 1, 4)
+    ink *= np.where(strokes > 0, 0.75, 1.0)
+    page = SimpleNamespace(
+        ink=cv2.GaussianBlur(np.rint(ink).astype(np.uint8), (5, 5), 1.0),
+        px_per_mm=PX_PER_MM,
+        halftone_cell_mm=0.0,
+    )
+    centers = np.asarray(centers_mm, np.float32) * PX_PER_MM
+    samples = gap_samples(centers_mm, sizes_mm, (False,) * 3)
+    inked = np.array([False, True, False])
+    paper = np.full(3, 235.0)
+    found = bridged(page, centers, paper, inked, samples, INK_AT, STROKE_AT, PEN)
+    assert found.tolist() == [False, False, False]
+
+
 @pytest.mark.parametrize(
     ("size_mm", "pitch_mm", "bare"),
     [

@@ -15,7 +15,8 @@ it is darker at that end, and may be broader there. A line is one pass of the pe
 lighter than a fill's ink in a pencil or a dry pen: beside a blank neighbour it is
 looked for at one stroke's darkness too, as a stroke leaving a fill is; between two
 marked bubbles only at the ink's, for two light overshoots pinched together are as
-light as such a line.
+light as such a line, and so across a gap so narrow that one fill's overshoot may reach
+past its middle (between the candidate number's digits).
 """
 
 from __future__ import annotations
@@ -39,16 +40,20 @@ WINDOW_RADII = 0.8
 # The broadest line a pen or a soft pencil draws (1 mm), crossing the gap up to 45° off
 # the line between the centres: any broader band is a fill's overshoot.
 STROKE_MAX_MM, STROKE_SLANT_MAX_DEG = 1.0, 45.0
-# Candidates overshoot a bubble by up to a quarter of its radius.
+# Candidates overshoot a bubble by up to a quarter of its radius: on the residency rows
+# (a 1 mm gap, 2 mm radii) just to the middle of the gap, the widest overshoot that leaves
+# the half past it bare; between the candidate number's digits (0.7 mm, 1.8 mm) past it.
 OVERSHOOT_RADII = 0.25
 # A stroke keeps its width across the gap (within the scan's blur, two samples, and a
 # third of itself); two overshoots meeting there are twice as broad where they leave
 # their bubbles as in the middle.
 WIDTH_KEPT = 1.35
 # ...and its darkness: a pen's line is as dark all along; an overshoot fades to its tip.
-# Between two marked bubbles a line may run over an overshoot at one end: darker there,
-# at most as a second pass of the pen over the page's pen (the light each lets through
-# multiplies), and as broad and as dark all along the half of the gap no overshoot reaches.
+# A line may run over an overshoot at one end (between two marked bubbles either's;
+# beside a blank neighbour the fill's own, where the gap is wide: ``bare_half``): darker
+# there, at most as a second pass of the pen over the page's pen (the light each lets
+# through multiplies), and as broad and as dark all along the half of the gap no
+# overshoot reaches.
 DARKNESS_KEPT = 0.75
 # Two samples of one tone differ by up to twice a scanner's flat field (±2 % of paper).
 FLAT_FIELD = 0.04
@@ -62,8 +67,8 @@ class GapSamples:
     across each); ``along_mm`` (P, 5) how far from
     ``own``'s centre each step lies, ``spacing_mm`` (P,) between samples across,
     ``interior_mm`` (P,) how far ``own``'s interior reaches across the line, and
-    ``bare_half`` (P,) whether the half of the gap past its middle lies beyond either
-    bubble's overshoot."""
+    ``bare_half`` (P,) whether the gap is wide: neither bubble's overshoot (a quarter of
+    its radius along the line) reaches past the gap's middle."""
 
     own: np.ndarray
     other: np.ndarray
@@ -174,7 +179,8 @@ def bridged(
     paper : (N,) float the paper's brightness beside each bubble
     inked : (N,) bool bubbles holding a mark
     ink_at : float darkness (relative to the paper) from which a pixel is ink
-    stroke_at : float darkness from which one stroke of the pen is ink (at most ink_at)
+    stroke_at : float darkness from which one stroke of the pen is ink (at most ink_at),
+        asked for beside a blank neighbour across a wide gap only
     pen : float the darkness of the page's pen (relative to the paper)
 
     The darkness print alone gives each sample (a rule, a letter, an outline's edge) is
@@ -200,14 +206,16 @@ def bridged(
     alone = ~inked[samples.other[pairs]]
     cell = page.halftone_cell_mm
     stroke = _strokes(strokes, samples, pairs, alone, ink_at=ink_at, pen=pen, halftone_cell_mm=cell)
-    if stroke_at < ink_at and alone.any():
-        # Beside a blank neighbour, a line lighter than ink (a pencil's, a dry pen's) is
-        # looked for at one stroke's darkness too.
-        stroke[alone] |= _strokes(
-            strokes[alone],
+    # Beside a blank neighbour across a wide gap, a line lighter than ink (a pencil's, a
+    # dry pen's) is looked for at one stroke's darkness too; across a narrow one, a fill's
+    # light overshoot may reach as far.
+    light = alone & samples.bare_half[pairs] & ~stroke
+    if stroke_at < ink_at and light.any():
+        stroke[light] = _strokes(
+            strokes[light],
             samples,
-            pairs[alone],
-            alone[alone],
+            pairs[light],
+            alone[light],
             ink_at=stroke_at,
             pen=pen,
             halftone_cell_mm=cell,
@@ -248,10 +256,9 @@ def _strokes(
     # where the fill's own overshoot may lie beside it; between two marked bubbles all
     # along (where two overshoots pinch together, the band broadens at both ends).
     width[alone, 0] = width[alone, 1]
-    # A line darker at one end runs over an overshoot there (between two marked bubbles
-    # either's, beside a blank neighbour this bubble's own), where one leaves the half of
-    # the gap past its middle bare.
-    overshoot = samples.bare_half[pairs] & (~alone | (peak[:, 0] > peak[:, -1]))
+    # A line darker at one end runs over an overshoot there: between two marked bubbles
+    # either's; beside a blank neighbour this bubble's own, where the gap is wide.
+    overshoot = ~alone | (samples.bare_half[pairs] & (peak[:, 0] > peak[:, -1]))
     joined[candidate] = (
         band.all(axis=-1)
         & ((width <= widest).all(axis=-1) | (~alone & _broad_at_one_end(peak, width, widest, pen)))
