@@ -11,6 +11,7 @@ from scansim.scanner import dithered
 
 from omr.reading.bridges import _broad_at_one_end, _over_an_overshoot, bridged, gap_samples
 from omr.reading.channels import ScanChannels
+from omr.reading.marks import _single_stroke
 
 PX_PER_MM = 8.0
 # Three ellipses of the residency grid, 4.0 × 3.2 mm, 5 mm apart: a 1 mm gap.
@@ -18,8 +19,12 @@ CENTERS_MM = ((10.0, 10.0), (15.0, 10.0), (20.0, 10.0))
 SIZES_MM = ((4.0, 3.2),) * 3
 INK_AT = 0.35
 PEN = 0.5  # the darkness of the pen: a dye letting half the light through
-# One stroke of a pen whose fills are PEN dark: half of one pass's darkness.
-STROKE_AT = (1 - np.sqrt(1 - PEN)) / 2
+STROKE_AT = _single_stroke(PEN)  # one stroke of that pen, as the reader asks for it
+
+Grid = tuple[tuple[tuple[float, float], ...], tuple[tuple[float, float], ...]]  # centres, sizes
+RESIDENCY_ROW: Grid = (CENTERS_MM, SIZES_MM)
+# Three of the candidate number's digits, 3.6 mm circles 4.3 mm apart: a 0.7 mm gap.
+DIGITS: Grid = (((10.0, 10.0), (14.3, 10.0), (18.6, 10.0)), ((3.6, 3.6),) * 3)
 
 
 Segment = tuple[tuple[float, float], tuple[float, float]]
@@ -44,14 +49,16 @@ def _drawn(
     *,
     blobs: tuple[Ellipse, ...] = (),
     dye: float | None = None,
+    grid: Grid = RESIDENCY_ROW,
 ) -> SimpleNamespace:
-    """A white page with each bubble filled out to ``fills`` × its radii, more of the fill
-    in ``blobs``, and straight strokes ``width_mm`` wide along ``segments`` (mm), blurred
-    as a scanner does. The ink is opaque (60 on paper 235) or, with ``dye``, a dye letting
-    that share of the light through each pass: the strokes over the fill are darker."""
+    """A white page with each bubble of ``grid`` filled out to ``fills`` × its radii, more
+    of the fill in ``blobs``, and straight strokes ``width_mm`` wide along ``segments``
+    (mm), blurred as a scanner does. The ink is opaque (60 on paper 235) or, with ``dye``,
+    a dye letting that share of the light through each pass: the strokes over the fill
+    are darker."""
     ellipses = [
         ((x, y), (w / 2 * grow, h / 2 * grow))
-        for (x, y), (w, h), grow in zip(CENTERS_MM, SIZES_MM, fills, strict=True)
+        for (x, y), (w, h), grow in zip(*grid, fills, strict=True)
         if grow
     ]
     fill, strokes = np.zeros((160, 240), np.uint8), np.zeros((160, 240), np.uint8)
@@ -70,10 +77,15 @@ def _drawn(
     )
 
 
-def _read(page: SimpleNamespace, fills: tuple[float, ...], stroke_at: float = INK_AT) -> list[bool]:
-    centers = np.asarray(CENTERS_MM, np.float32) * PX_PER_MM
+def _read(
+    page: SimpleNamespace,
+    fills: tuple[float, ...],
+    stroke_at: float = INK_AT,
+    grid: Grid = RESIDENCY_ROW,
+) -> list[bool]:
+    centers = np.asarray(grid[0], np.float32) * PX_PER_MM
     inked = np.array([grow > 0 for grow in fills])
-    samples = gap_samples(CENTERS_MM, SIZES_MM, (False,) * len(CENTERS_MM))
+    samples = gap_samples(*grid, (False,) * len(grid[0]))
     paper = np.full(3, 235.0)
     return bridged(page, centers, paper, inked, samples, INK_AT, stroke_at, PEN).tolist()
 
@@ -156,25 +168,8 @@ def test_a_light_line_across_a_narrow_gap_is_looked_for_at_the_ink() -> None:
     """The candidate number's digits (3.6 mm, 4.3 mm apart: a 0.7 mm gap) are so close
     that a fill's light overshoot may reach past the middle of the gap: there a band as
     light as one stroke joins nothing, even one of a line's width."""
-    centers_mm = ((10.0, 10.0), (14.3, 10.0), (18.6, 10.0))
-    sizes_mm = ((3.6, 3.6),) * 3
-    ink, strokes = np.full((160, 240), 235.0), np.zeros((160, 240), np.uint8)
-    x, y = round(14.3 * PX_PER_MM), round(10.0 * PX_PER_MM)
-    radius = round(1.8 * PX_PER_MM)
-    cv2.circle(strokes, (x, y), radius, 1, -1)
-    cv2.line(strokes, (round(11.0 * PX_PER_MM), y), (round(17.6 * PX_PER_MM), y), 1, 4)
-    ink *= np.where(strokes > 0, 0.75, 1.0)
-    page = SimpleNamespace(
-        ink=cv2.GaussianBlur(np.rint(ink).astype(np.uint8), (5, 5), 1.0),
-        px_per_mm=PX_PER_MM,
-        halftone_cell_mm=0.0,
-    )
-    centers = np.asarray(centers_mm, np.float32) * PX_PER_MM
-    samples = gap_samples(centers_mm, sizes_mm, (False,) * 3)
-    inked = np.array([False, True, False])
-    paper = np.full(3, 235.0)
-    found = bridged(page, centers, paper, inked, samples, INK_AT, STROKE_AT, PEN)
-    assert found.tolist() == [False, False, False]
+    page = _drawn((0.0, 1.0, 0.0), [((11.0, 10.0), (17.6, 10.0))], 0.5, dye=0.75, grid=DIGITS)
+    assert _read(page, (0.0, 1.0, 0.0), STROKE_AT, DIGITS) == [False, False, False]
 
 
 @pytest.mark.parametrize(

@@ -179,8 +179,9 @@ def bridged(
     paper : (N,) float the paper's brightness beside each bubble
     inked : (N,) bool bubbles holding a mark
     ink_at : float darkness (relative to the paper) from which a pixel is ink
-    stroke_at : float darkness from which one stroke of the pen is ink (at most ink_at),
-        asked for beside a blank neighbour across a wide gap only
+    stroke_at : float darkness from which one stroke of the pen is ink, asked for beside a
+        blank neighbour across a wide gap only, where it is under ``ink_at`` (infinite on a
+        page that does not show its pen)
     pen : float the darkness of the page's pen (relative to the paper)
 
     The darkness print alone gives each sample (a rule, a letter, an outline's edge) is

@@ -930,7 +930,7 @@ def measure_bubbles(
         holds_ink,
         layout.gaps,
         levels.ink_at,
-        min(levels.ink_at, levels.stroke_at),
+        levels.stroke_at,
         levels.pen,
     )
     measure = BubbleMeasure(
