@@ -14,6 +14,7 @@ from omr.reading.channels import ScanChannels
 from omr.reading.marks import _single_stroke
 
 PX_PER_MM = 8.0
+PAGE_MM = (30.0, 20.0)  # width, height
 # Three ellipses of the residency grid, 4.0 × 3.2 mm, 5 mm apart: a 1 mm gap.
 CENTERS_MM = ((10.0, 10.0), (15.0, 10.0), (20.0, 10.0))
 SIZES_MM = ((4.0, 3.2),) * 3
@@ -50,30 +51,35 @@ def _drawn(
     blobs: tuple[Ellipse, ...] = (),
     dye: float | None = None,
     grid: Grid = RESIDENCY_ROW,
+    scan_ppm: float = PX_PER_MM,
 ) -> SimpleNamespace:
     """A white page with each bubble of ``grid`` filled out to ``fills`` × its radii, more
     of the fill in ``blobs``, and straight strokes ``width_mm`` wide along ``segments``
-    (mm), blurred as a scanner does. The ink is opaque (60 on paper 235) or, with ``dye``,
-    a dye letting that share of the light through each pass: the strokes over the fill
-    are darker."""
+    (mm), blurred as a scanner does at ``scan_ppm`` pixels a mm and straightened to the
+    page's scale. The ink is opaque (60 on paper 235) or, with ``dye``, a dye letting that
+    share of the light through each pass: the strokes over the fill are darker."""
     ellipses = [
         ((x, y), (w / 2 * grow, h / 2 * grow))
         for (x, y), (w, h), grow in zip(*grid, fills, strict=True)
         if grow
     ]
-    fill, strokes = np.zeros((160, 240), np.uint8), np.zeros((160, 240), np.uint8)
+    shape = (round(PAGE_MM[1] * scan_ppm), round(PAGE_MM[0] * scan_ppm))
+    fill, strokes = np.zeros(shape, np.uint8), np.zeros(shape, np.uint8)
     for (x, y), (rx, ry) in (*ellipses, *blobs):
-        axes = (round(rx * PX_PER_MM), round(ry * PX_PER_MM))
-        cv2.ellipse(fill, (round(x * PX_PER_MM), round(y * PX_PER_MM)), axes, 0, 0, 360, 1, -1)
+        axes = (round(rx * scan_ppm), round(ry * scan_ppm))
+        cv2.ellipse(fill, (round(x * scan_ppm), round(y * scan_ppm)), axes, 0, 0, 360, 1, -1)
     for start, end in segments:
-        ends = [tuple(round(v * PX_PER_MM) for v in point) for point in (start, end)]
-        cv2.line(strokes, ends[0], ends[1], 1, max(1, round(width_mm * PX_PER_MM)))
+        ends = [tuple(round(v * scan_ppm) for v in point) for point in (start, end)]
+        cv2.line(strokes, ends[0], ends[1], 1, max(1, round(width_mm * scan_ppm)))
     if dye is None:
         ink = np.where(fill | strokes, 60, 235).astype(np.uint8)
     else:
         ink = np.rint(235 * dye ** (fill + strokes).astype(np.float64)).astype(np.uint8)
+    scanned = cv2.GaussianBlur(ink, (5, 5), 1.0)
+    page_px = (round(PAGE_MM[0] * PX_PER_MM), round(PAGE_MM[1] * PX_PER_MM))
+    straightened = cv2.resize(scanned, page_px, interpolation=cv2.INTER_LINEAR)
     return SimpleNamespace(
-        ink=cv2.GaussianBlur(ink, (5, 5), 1.0), px_per_mm=PX_PER_MM, halftone_cell_mm=0.0
+        ink=straightened, px_per_mm=PX_PER_MM, halftone_cell_mm=0.0, scan_pixel_mm=1 / scan_ppm
     )
 
 
@@ -215,7 +221,9 @@ def _bilevel(page: SimpleNamespace) -> SimpleNamespace:
     bi-level scan (each pixel the mean of its halftone cell), at the page's scale."""
     scan = ScanChannels(dithered(page.ink))
     cell_mm = scan.halftone_cell_px / PX_PER_MM
-    return SimpleNamespace(ink=scan.ink, px_per_mm=PX_PER_MM, halftone_cell_mm=cell_mm)
+    return SimpleNamespace(
+        ink=scan.ink, px_per_mm=PX_PER_MM, halftone_cell_mm=cell_mm, scan_pixel_mm=1 / PX_PER_MM
+    )
 
 
 @pytest.mark.parametrize("width_mm", [0.5, 0.9, 1.0])
@@ -245,6 +253,39 @@ def test_overshoots_on_a_bilevel_scan_join_nothing(
     fills: tuple[float, ...], segments: list[Segment], width_mm: float, blobs: tuple
 ) -> None:
     page = _bilevel(_drawn(fills, segments, width_mm, blobs=blobs))
+    assert _read(page, fills) == [False, False, False]
+
+
+SCAN_150_DPI = 150 / 25.4  # px a mm: coarser than the straightened page's 8
+
+
+@pytest.mark.parametrize("fill", [1.0, 1.2])
+@pytest.mark.parametrize("width_mm", [0.8, 0.9, 1.0])
+@pytest.mark.parametrize("y_mm", [10.1, 10.2])
+def test_a_broad_line_on_a_150_dpi_scan_is_read_a_scan_pixel_broader(
+    fill: float, width_mm: float, y_mm: float
+) -> None:
+    """A felt-tip's line through a fill, run out to both blank neighbours, scanned at
+    150 dpi (0.17 mm pixels) and straightened finer: beside a blank neighbour across a
+    wide gap its edges are known to a scan pixel, and the broadest pen's line is still a
+    line wherever it falls on the scan's pixels."""
+    fills = (0.0, fill, 0.0)
+    page = _drawn(fills, [((12.0, y_mm), (18.0, y_mm))], width_mm, scan_ppm=SCAN_150_DPI)
+    assert _read(page, fills)[1] is True
+
+
+@pytest.mark.parametrize(
+    ("fills", "segments", "width_mm"),
+    [
+        pytest.param((0.0, 1.25, 0.0), [], 0.3, id="a fill overshooting beside blanks"),
+        pytest.param((1.25,) * 3, [], 0.3, id="fills overshooting a quarter radius"),
+        pytest.param((1.0, 1.0, 0.0), [((12.0, 10.0), (13.0, 10.0))], 1.6, id="a neck"),
+    ],
+)
+def test_overshoots_on_a_150_dpi_scan_join_nothing(
+    fills: tuple[float, ...], segments: list[Segment], width_mm: float
+) -> None:
+    page = _drawn(fills, segments, width_mm, scan_ppm=SCAN_150_DPI)
     assert _read(page, fills) == [False, False, False]
 
 

@@ -84,3 +84,14 @@ def test_a_bilevel_scan_says_how_broad_its_halftone_cell_is(scan_px_per_template
     assert bilevel.halftone_cell_mm == pytest.approx(cell_mm)
     toned = TemplatePage(np.zeros((200, 260), np.uint8), 8.0, ScanChannels(_colour_page()), scale)
     assert toned.halftone_cell_mm == 0.0
+
+
+@pytest.mark.parametrize("scan_px_per_template_px", [0.75, 1.0, 1.5])
+def test_the_straightened_page_says_how_broad_a_scan_pixel_is(
+    scan_px_per_template_px: float,
+) -> None:
+    """The straightened page says how broad one of the scan's own pixels is in mm (a
+    150 dpi scan's, straightened to 200 dpi, spans 4/3 of the page's pixels)."""
+    scale = np.diag([scan_px_per_template_px, scan_px_per_template_px, 1.0])
+    page = TemplatePage(np.zeros((200, 260), np.uint8), 8.0, ScanChannels(_colour_page()), scale)
+    assert page.scan_pixel_mm == pytest.approx(1 / (scan_px_per_template_px * 8.0))

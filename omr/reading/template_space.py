@@ -215,12 +215,18 @@ class TemplatePage:
         return _sampled(self.source, mapped, offsets, PRINT_CHANNEL)
 
     @cached_property
+    def scan_pixel_mm(self) -> float:
+        """mm: one of the scan's own pixels, at the page's middle (a 150 dpi scan's are
+        coarser than the straightened page's)."""
+        middle = np.array(self.ink.shape[::-1], np.float64) / 2
+        scale = np.sqrt(abs(np.linalg.det(_jacobian(self.to_source, middle))))
+        return float(1.0 / (scale * self.px_per_mm))
+
+    @property
     def halftone_cell_mm(self) -> float:
         """mm: the halftone cell a bi-level scan's pixels are the mean of, at the page's
         middle (0: a scan that writes its tone itself)."""
-        middle = np.array(self.ink.shape[::-1], np.float64) / 2
-        scale = np.sqrt(abs(np.linalg.det(_jacobian(self.to_source, middle))))
-        return self.scan.halftone_cell_px / (scale * self.px_per_mm)
+        return self.scan.halftone_cell_px * self.scan_pixel_mm
 
     @property
     def source(self) -> np.ndarray:
