@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 from scansim.scanner import dithered
 
-from omr.reading.bridges import _broad_at_one_end, _over_an_overshoot, bridged, gap_samples
+from omr.reading.bridges import (
+    _broad_at_one_end,
+    _over_an_overshoot,
+    _strokes,
+    bridged,
+    gap_samples,
+)
 from omr.reading.channels import ScanChannels
 from omr.reading.marks import _single_stroke
 
@@ -78,8 +84,9 @@ def _drawn(
     scanned = cv2.GaussianBlur(ink, (5, 5), 1.0)
     page_px = (round(PAGE_MM[0] * PX_PER_MM), round(PAGE_MM[1] * PX_PER_MM))
     straightened = cv2.resize(scanned, page_px, interpolation=cv2.INTER_LINEAR)
+    pixel_mm = PAGE_MM[0] / shape[1]
     return SimpleNamespace(
-        ink=straightened, px_per_mm=PX_PER_MM, halftone_cell_mm=0.0, scan_pixel_mm=1 / scan_ppm
+        ink=straightened, px_per_mm=PX_PER_MM, halftone_cell_mm=0.0, scan_pixel_mm=pixel_mm
     )
 
 
@@ -260,18 +267,60 @@ SCAN_150_DPI = 150 / 25.4  # px a mm: coarser than the straightened page's 8
 
 
 @pytest.mark.parametrize("fill", [1.0, 1.2])
-@pytest.mark.parametrize("width_mm", [0.8, 0.9, 1.0])
-@pytest.mark.parametrize("y_mm", [10.1, 10.2])
+@pytest.mark.parametrize("width_mm", [0.6, 1.0])
+@pytest.mark.parametrize("row", range(56, 62))
 def test_a_broad_line_on_a_150_dpi_scan_is_read_a_scan_pixel_broader(
-    fill: float, width_mm: float, y_mm: float
+    fill: float, width_mm: float, row: int
 ) -> None:
-    """A felt-tip's line through a fill, run out to both blank neighbours, scanned at
-    150 dpi (0.17 mm pixels) and straightened finer: beside a blank neighbour across a
-    wide gap its edges are known to a scan pixel, and the broadest pen's line is still a
-    line wherever it falls on the scan's pixels."""
-    fills = (0.0, fill, 0.0)
+    """A felt-tip's line through a fill (0.6 and 1 mm: drawn 5 and 7 scan pixels broad,
+    0.85 and 1.19 mm), run out to both blank neighbours, scanned at 150 dpi (0.17 mm
+    pixels) and straightened finer: beside a blank neighbour across a wide gap its edges
+    are known to a scan pixel, and it is a line on whichever of the scan's rows it lies."""
+    fills, y_mm = (0.0, fill, 0.0), row / SCAN_150_DPI
     page = _drawn(fills, [((12.0, y_mm), (18.0, y_mm))], width_mm, scan_ppm=SCAN_150_DPI)
     assert _read(page, fills)[1] is True
+
+
+# A flat band across the gap (darkness 0.6, paper beside it), so many samples broad, to a
+# blank neighbour or not, with the scan's pixel in mm, and whether it is a line: beside a
+# blank neighbour across a wide gap each edge is known to the coarser of a sample (the
+# residency rows': 0.128 mm) and a scan pixel; between marked bubbles, and across the
+# digits' narrow gap (0.144 mm samples), to a sample.
+FLAT_BANDS = {
+    "a 1.28 mm band beside a blank neighbour, 150 dpi pixels": (
+        RESIDENCY_ROW,
+        10,
+        True,
+        0.17,
+        True,
+    ),
+    "the same band, pixels finer than the samples": (RESIDENCY_ROW, 10, True, 0.125, False),
+    "the same band between two marked bubbles": (RESIDENCY_ROW, 10, False, 0.17, False),
+    "a 1.41 mm band, past a scan pixel at each edge": (RESIDENCY_ROW, 11, True, 0.17, False),
+    "a 1.30 mm band across the digits' narrow gap": (DIGITS, 9, True, 0.17, False),
+}
+
+
+@pytest.mark.parametrize("name", FLAT_BANDS)
+def test_a_bands_edges_are_known_to_a_scan_pixel_only_beside_a_blank_across_a_wide_gap(
+    name: str,
+) -> None:
+    grid, broad, alone, pixel_mm, line = FLAT_BANDS[name]
+    samples = gap_samples(*grid, (False,) * len(grid[0]))
+    pair = int(np.flatnonzero((samples.own == 1) & (samples.other == 2))[0])
+    darkness = np.zeros((1, 5, 21))
+    darkness[..., 10 - broad // 2 : 10 - broad // 2 + broad] = 0.6
+    found = _strokes(
+        darkness,
+        samples,
+        np.array([pair]),
+        np.array([alone]),
+        ink_at=0.3,
+        pen=0.6,
+        halftone_cell_mm=0.0,
+        scan_pixel_mm=pixel_mm,
+    )
+    assert found.tolist() == [line]
 
 
 @pytest.mark.parametrize(

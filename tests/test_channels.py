@@ -87,11 +87,20 @@ def test_a_bilevel_scan_says_how_broad_its_halftone_cell_is(scan_px_per_template
 
 
 @pytest.mark.parametrize("scan_px_per_template_px", [0.75, 1.0, 1.5])
+@pytest.mark.parametrize("turn_deg", [0.0, 30.0])
 def test_the_straightened_page_says_how_broad_a_scan_pixel_is(
-    scan_px_per_template_px: float,
+    scan_px_per_template_px: float, turn_deg: float
 ) -> None:
-    """The straightened page says how broad one of the scan's own pixels is in mm (a
-    150 dpi scan's, straightened to 200 dpi, spans 4/3 of the page's pixels)."""
-    scale = np.diag([scan_px_per_template_px, scan_px_per_template_px, 1.0])
-    page = TemplatePage(np.zeros((200, 260), np.uint8), 8.0, ScanChannels(_colour_page()), scale)
+    """The straightened page says how broad one of the scan's own pixels is in mm, however
+    the scan lies (a 150 dpi scan's, straightened to 8 px/mm, spans 1.35 of the page's
+    pixels); a bi-level scan's halftone cell is so many of them."""
+    cos, sin = np.cos(np.radians(turn_deg)), np.sin(np.radians(turn_deg))
+    to_source = np.array([[cos, -sin, 7.0], [sin, cos, 3.0], [0.0, 0.0, 1.0]])
+    to_source[:2, :2] *= scan_px_per_template_px
+    page = TemplatePage(
+        np.zeros((200, 260), np.uint8), 8.0, ScanChannels(_colour_page()), to_source
+    )
     assert page.scan_pixel_mm == pytest.approx(1 / (scan_px_per_template_px * 8.0))
+    dots = np.where(np.random.default_rng(3).random((240, 320)) < 0.3, 0, 255).astype(np.uint8)
+    bilevel = TemplatePage(np.zeros((200, 260), np.uint8), 8.0, ScanChannels(dots), to_source)
+    assert bilevel.halftone_cell_mm == pytest.approx(HALFTONE_CELL_PX * bilevel.scan_pixel_mm)

@@ -114,7 +114,7 @@ def test_lines_through_fills_on_the_residency_grid_are_never_filled(
 ) -> None:
     """Pages where a line through a fill, run out into the narrow gaps beside it, read
     `filled`: a pencil's as light as one pass of the pencil, and darker over the fill's
-    own overshoot; a felt-tip's as broad as the broadest pen on a 150 dpi scan, whose
+    own overshoot; a felt-tip's (0.8 mm, drawn a pixel broader) on a 150 dpi scan, whose
     pixels are coarser than the gap's samples. Either is a band of one width across the
     gap to a blank neighbour."""
     case = Case("line", "rezidentiat", pen)

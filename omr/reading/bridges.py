@@ -10,8 +10,9 @@ or holds overshoots: each as broad as its bubble where it leaves it and narrowin
 tip, two meeting in the gap pinched in the middle. A stroke crosses the gap as a band of
 one width, no wider than a pen's: such a band, with paper either side of it at every
 step across the middle of the gap, joins the two bubbles, and the fill is in doubt. Its
-edges are known to a sample, and beside a blank neighbour across a wide gap to a pixel
-of the scan where those are coarser (a 150 dpi scan, straightened finer). A
+edges are known to a sample (on a bi-level scan, the line a halftone cell broader), and
+beside a blank neighbour across a wide gap to a pixel of the scan where those are
+coarser (a 150 dpi scan, straightened finer). A
 pen's line keeps its darkness, but where it runs over a fill's overshoot, dye over dye,
 it is darker at that end, and may be broader there. A line is one pass of the pen,
 lighter than a fill's ink in a pencil or a dry pen: beside a blank neighbour it is
@@ -207,8 +208,17 @@ def bridged(
         strokes -= np.median(across_pairs, axis=-1).reshape(values.shape[1:])
     pairs = np.flatnonzero(marked)
     alone = ~inked[samples.other[pairs]]
-    scan = {"halftone_cell_mm": page.halftone_cell_mm, "scan_pixel_mm": page.scan_pixel_mm}
-    stroke = _strokes(strokes, samples, pairs, alone, ink_at=ink_at, pen=pen, **scan)
+    cell, pixel = page.halftone_cell_mm, page.scan_pixel_mm
+    stroke = _strokes(
+        strokes,
+        samples,
+        pairs,
+        alone,
+        ink_at=ink_at,
+        pen=pen,
+        halftone_cell_mm=cell,
+        scan_pixel_mm=pixel,
+    )
     # Beside a blank neighbour across a wide gap, a line lighter than ink (a pencil's, a
     # dry pen's) is looked for at one stroke's darkness too; across a narrow one, a fill's
     # light overshoot may reach as far.
@@ -221,7 +231,8 @@ def bridged(
             alone[light],
             ink_at=stroke_at,
             pen=pen,
-            **scan,
+            halftone_cell_mm=cell,
+            scan_pixel_mm=pixel,
         )
     result[samples.own[pairs[stroke]]] = True
     return result
@@ -242,8 +253,9 @@ def _strokes(
     ``darkness`` (P, steps, across), print set aside) is a stroke through its own bubble;
     ``alone``: the other bubble is blank. On the page a pixel is ink from ``ink_at``, the
     pen is ``pen`` dark, a bi-level scan's halftone cell is ``halftone_cell_mm`` (0:
-    none) and the scan's own pixel ``scan_pixel_mm``. Only a pair with ink at every step
-    across the gap may be joined."""
+    none) and the scan's own pixel ``scan_pixel_mm`` (allowed at each edge of a line only
+    beside a blank neighbour across a wide gap). Only a pair with ink at every step across
+    the gap may be joined."""
     joined = np.zeros(len(pairs), bool)
     candidate = (darkness.max(axis=-1) >= ink_at).all(axis=-1)
     if not candidate.any():
@@ -255,11 +267,12 @@ def _strokes(
     middle = ((first + last) / 2 - (darkness.shape[-1] - 1) / 2) * spacing
     slope, through = _line_of(middle, samples.along_mm[pairs])
     # A stroke's width across the gap, at the slant its middles show, and the blur: each
-    # edge known to a sample (on a bi-level scan, read by the tone of its halftone cells,
-    # to a cell). Beside a blank neighbour across a wide gap, to the scan's own pixel where
-    # that is coarser (a 150 dpi scan's, 0.17 mm: the page is straightened finer); between
-    # two marked bubbles two overshoots pinched together are that much broader than a
-    # broad line, and across a narrow gap one fill's overshoot tongue is.
+    # edge known to a sample, and on a bi-level scan, read by the tone of its halftone
+    # cells, the line a cell broader in all. Beside a blank neighbour across a wide gap
+    # each edge is known only to the scan's own pixel where that is coarser (a 150 dpi
+    # scan's, 0.17 mm: the page is straightened finer); not between two marked bubbles,
+    # where two overshoots pinched together are that much broader than a broad line, nor
+    # across a narrow gap, where one fill's overshoot tongue is.
     wide_alone = (alone & samples.bare_half[pairs])[:, None]
     edge = np.where(wide_alone, np.maximum(spacing, scan_pixel_mm), spacing)
     widest = STROKE_MAX_MM * np.sqrt(1 + slope**2)[:, None] + 2 * edge + halftone_cell_mm

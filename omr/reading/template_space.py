@@ -216,8 +216,8 @@ class TemplatePage:
 
     @cached_property
     def scan_pixel_mm(self) -> float:
-        """mm: one of the scan's own pixels, at the page's middle (a 150 dpi scan's are
-        coarser than the straightened page's)."""
+        """mm: one of the scan's own pixels (the mean of its two sides), at the page's
+        middle (a 150 dpi scan's are coarser than the straightened page's)."""
         middle = np.array(self.ink.shape[::-1], np.float64) / 2
         scale = np.sqrt(abs(np.linalg.det(_jacobian(self.to_source, middle))))
         return float(1.0 / (scale * self.px_per_mm))
