@@ -95,12 +95,17 @@ def _read(
     fills: tuple[float, ...],
     stroke_at: float = INK_AT,
     grid: Grid = RESIDENCY_ROW,
+    *,
+    inked: tuple[bool, ...] | None = None,
 ) -> list[bool]:
+    """Which bubbles of ``page`` are joined; those with ``fills`` hold a fill, and those
+    ``inked`` (by default the same) hold a mark."""
     centers = np.asarray(grid[0], np.float32) * PX_PER_MM
-    inked = np.array([grow > 0 for grow in fills])
+    filled = np.array([grow > 0 for grow in fills])
+    marked = filled if inked is None else np.array(inked)
     samples = gap_samples(*grid, (False,) * len(grid[0]))
     paper = np.full(3, 235.0)
-    return bridged(page, centers, paper, inked, samples, INK_AT, stroke_at, PEN).tolist()
+    return bridged(page, centers, paper, marked, filled, samples, INK_AT, stroke_at, PEN).tolist()
 
 
 def _bridged(fills: tuple[float, ...], line: tuple[float, float] | None) -> list[bool]:
@@ -279,6 +284,16 @@ def test_a_broad_line_on_a_150_dpi_scan_is_read_a_scan_pixel_broader(
     fills, y_mm = (0.0, fill, 0.0), row / SCAN_150_DPI
     page = _drawn(fills, [((12.0, y_mm), (18.0, y_mm))], width_mm, scan_ppm=SCAN_150_DPI)
     assert _read(page, fills)[1] is True
+
+
+@pytest.mark.parametrize("row", range(56, 62))
+def test_a_broad_line_run_on_into_its_neighbours_is_judged_as_beside_blanks(row: int) -> None:
+    """The same felt-tip line run on into both neighbours' interiors: they hold its ink
+    but no fill, and have no overshoot to pinch with the fill's; the gap beside them is
+    judged as beside a blank neighbour."""
+    fills, y_mm = (0.0, 1.0, 0.0), row / SCAN_150_DPI
+    page = _drawn(fills, [((11.0, y_mm), (19.0, y_mm))], 1.0, scan_ppm=SCAN_150_DPI)
+    assert _read(page, fills, inked=(True, True, True))[1] is True
 
 
 # A flat band across the gap (darkness 0.6, paper beside it), so many samples broad, to a

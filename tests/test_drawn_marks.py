@@ -107,6 +107,7 @@ def test_ticks_in_a_ballpoint_running_dry_are_never_filled(seed: int) -> None:
         ("pencil", 200, 10),
         ("pencil", 150, 10),
         ("felt-tip", 150, 5),
+        ("felt-tip", 150, 1),
     ],
 )
 def test_lines_through_fills_on_the_residency_grid_are_never_filled(
@@ -115,8 +116,8 @@ def test_lines_through_fills_on_the_residency_grid_are_never_filled(
     """Pages where a line through a fill, run out into the narrow gaps beside it, read
     `filled`: a pencil's as light as one pass of the pencil, and darker over the fill's
     own overshoot; a felt-tip's (0.8 mm, drawn a pixel broader) on a 150 dpi scan, whose
-    pixels are coarser than the gap's samples. Either is a band of one width across the
-    gap to a blank neighbour."""
+    pixels are coarser than the gap's samples, and run on into a neighbour it inks, which
+    holds no fill. Either is a band of one width across the gap to a blank neighbour."""
     case = Case("line", "rezidentiat", pen)
     marked, blank = _read(case, seed, dpi)
     assert [state for state in marked if state in case.never] == []

@@ -5,21 +5,22 @@ marked neighbour's footprint covers the whole gap, so the reach of a stroke leav
 bubble cannot be seen there: a line drawn through a fill, between two filled
 neighbours or up to a blank neighbour's printed outline, leaves no end of its own.
 
-A fill stays inside its outline and its overshoot; the middle of the gap stays paper,
-or holds overshoots: each as broad as its bubble where it leaves it and narrowing to a
-tip, two meeting in the gap pinched in the middle. A stroke crosses the gap as a band of
-one width, no wider than a pen's: such a band, with paper either side of it at every
-step across the middle of the gap, joins the two bubbles, and the fill is in doubt. Its
-edges are known to a sample (on a bi-level scan, the line a halftone cell broader), and
-beside a blank neighbour across a wide gap to a pixel of the scan where those are
-coarser (a 150 dpi scan, straightened finer). A
-pen's line keeps its darkness, but where it runs over a fill's overshoot, dye over dye,
-it is darker at that end, and may be broader there. A line is one pass of the pen,
-lighter than a fill's ink in a pencil or a dry pen: beside a blank neighbour it is
+A fill stays inside its outline and its overshoot; the middle of the gap stays paper, or
+holds overshoots: each as broad as its bubble where it leaves it and narrowing to a tip,
+two meeting in the gap pinched in the middle (a neighbour holding less ink than a fill,
+a line run on into it, has no overshoot: beside it the gap is judged as beside a blank
+neighbour). A stroke crosses the gap as a band of one width, no wider than a pen's: such
+a band, with paper either side of it at every step across the middle of the gap, joins
+the two bubbles, and the fill is in doubt. Its edges are known to a sample (on a
+bi-level scan, the line a halftone cell broader), and beside a blank neighbour across a
+wide gap to a pixel of the scan where those are coarser (a 150 dpi scan, straightened
+finer). A pen's line keeps its darkness, but where it runs over a fill's overshoot, dye
+over dye, it is darker at that end, and may be broader there. A line is one pass of the
+pen, lighter than a fill's ink in a pencil or a dry pen: beside a blank neighbour it is
 looked for at one stroke's darkness too, as a stroke leaving a fill is; between two
-marked bubbles only at the ink's, for two light overshoots pinched together are as
-light as such a line, and so across a gap so narrow that one fill's overshoot may reach
-past its middle (between the candidate number's digits).
+marked bubbles only at the ink's, for two light overshoots pinched together are as light
+as such a line, and so across a gap so narrow that one fill's overshoot may reach past
+its middle (between the candidate number's digits).
 """
 
 from __future__ import annotations
@@ -168,6 +169,7 @@ def bridged(
     centers_px: np.ndarray,
     paper: np.ndarray,
     inked: np.ndarray,
+    fills: np.ndarray,
     samples: GapSamples,
     ink_at: float,
     stroke_at: float,
@@ -181,6 +183,9 @@ def bridged(
     centers_px : (N, 2) float refined bubble centres (x, y), template-space px
     paper : (N,) float the paper's brightness beside each bubble
     inked : (N,) bool bubbles holding a mark
+    fills : (N,) bool bubbles holding as much ink as a fill may: only a fill runs over its
+        outline into a gap; a neighbour holding less (a line run on into it) is judged
+        beside as a blank one is
     ink_at : float darkness (relative to the paper) from which a pixel is ink
     stroke_at : float darkness from which one stroke of the pen is ink, asked for beside a
         blank neighbour across a wide gap only, where it is under ``ink_at`` (infinite on a
@@ -207,7 +212,7 @@ def bridged(
         across_pairs = darkness[~ours].reshape(-1, values[0].size).T.copy()
         strokes -= np.median(across_pairs, axis=-1).reshape(values.shape[1:])
     pairs = np.flatnonzero(marked)
-    alone = ~inked[samples.other[pairs]]
+    alone = ~fills[samples.other[pairs]]
     cell, pixel = page.halftone_cell_mm, page.scan_pixel_mm
     stroke = _strokes(
         strokes,

@@ -928,6 +928,7 @@ def measure_bubbles(
         centers,
         papers,
         holds_ink,
+        fill >= calibration.filled_min_fill_floor,
         layout.gaps,
         levels.ink_at,
         levels.stroke_at,
