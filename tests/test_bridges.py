@@ -102,7 +102,7 @@ def _read(
     ``inked`` (by default the same) hold a mark."""
     centers = np.asarray(grid[0], np.float32) * PX_PER_MM
     filled = np.array([grow > 0 for grow in fills])
-    marked = filled if inked is None else np.array(inked)
+    marked = filled if inked is None else np.array(inked, bool)
     samples = gap_samples(*grid, (False,) * len(grid[0]))
     paper = np.full(3, 235.0)
     return bridged(page, centers, paper, marked, filled, samples, INK_AT, stroke_at, PEN).tolist()
@@ -289,11 +289,22 @@ def test_a_broad_line_on_a_150_dpi_scan_is_read_a_scan_pixel_broader(
 @pytest.mark.parametrize("row", range(56, 62))
 def test_a_broad_line_run_on_into_its_neighbours_is_judged_as_beside_blanks(row: int) -> None:
     """The same felt-tip line run on into both neighbours' interiors: they hold its ink
-    but no fill, and have no overshoot to pinch with the fill's; the gap beside them is
-    judged as beside a blank neighbour."""
+    but no fill (less than a fill is read at), and the gap beside them is judged as
+    beside a blank neighbour too."""
     fills, y_mm = (0.0, 1.0, 0.0), row / SCAN_150_DPI
     page = _drawn(fills, [((11.0, y_mm), (19.0, y_mm))], 1.0, scan_ppm=SCAN_150_DPI)
     assert _read(page, fills, inked=(True, True, True))[1] is True
+
+
+def test_a_line_over_a_partial_fill_running_over_its_outline_still_joins() -> None:
+    """A felt-tip's line through a fill, on into neighbours each filled only on the side
+    facing it (under the least share a fill is read at) but run a little over their
+    outlines: darker and broader at their end, as over a marked neighbour's overshoot. The
+    band beside a neighbour holding some ink, less than a fill, is judged both ways."""
+    partial = (((11.5, 10.0), (0.6, 1.6)), ((18.5, 10.0), (0.6, 1.6)))
+    line = [((11.0, 10.3), (19.0, 10.3))]
+    page = _drawn((0.0, 1.0, 0.0), line, 0.8, blobs=partial, dye=0.5, scan_ppm=SCAN_150_DPI)
+    assert _read(page, (0.0, 1.0, 0.0), inked=(True, True, True))[1] is True
 
 
 # A flat band across the gap (darkness 0.6, paper beside it), so many samples broad, to a

@@ -117,7 +117,7 @@ def test_lines_through_fills_on_the_residency_grid_are_never_filled(
     `filled`: a pencil's as light as one pass of the pencil, and darker over the fill's
     own overshoot; a felt-tip's (0.8 mm, drawn a pixel broader) on a 150 dpi scan, whose
     pixels are coarser than the gap's samples, and run on into a neighbour it inks, which
-    holds no fill. Either is a band of one width across the gap to a blank neighbour."""
+    holds no fill. Each is a band of one width across the gap to a blank neighbour."""
     case = Case("line", "rezidentiat", pen)
     marked, blank = _read(case, seed, dpi)
     assert [state for state in marked if state in case.never] == []

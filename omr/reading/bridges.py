@@ -7,20 +7,21 @@ neighbours or up to a blank neighbour's printed outline, leaves no end of its ow
 
 A fill stays inside its outline and its overshoot; the middle of the gap stays paper, or
 holds overshoots: each as broad as its bubble where it leaves it and narrowing to a tip,
-two meeting in the gap pinched in the middle (a neighbour holding less ink than a fill,
-a line run on into it, has no overshoot: beside it the gap is judged as beside a blank
-neighbour). A stroke crosses the gap as a band of one width, no wider than a pen's: such
-a band, with paper either side of it at every step across the middle of the gap, joins
-the two bubbles, and the fill is in doubt. Its edges are known to a sample (on a
-bi-level scan, the line a halftone cell broader), and beside a blank neighbour across a
-wide gap to a pixel of the scan where those are coarser (a 150 dpi scan, straightened
-finer). A pen's line keeps its darkness, but where it runs over a fill's overshoot, dye
-over dye, it is darker at that end, and may be broader there. A line is one pass of the
-pen, lighter than a fill's ink in a pencil or a dry pen: beside a blank neighbour it is
-looked for at one stroke's darkness too, as a stroke leaving a fill is; between two
-marked bubbles only at the ink's, for two light overshoots pinched together are as light
-as such a line, and so across a gap so narrow that one fill's overshoot may reach past
-its middle (between the candidate number's digits).
+two meeting in the gap pinched in the middle (beside a neighbour holding less ink than a
+fill is read at, a line run on into it or a half fill, the gap is judged both as beside
+a blank neighbour and as beside a marked one). A stroke crosses the gap as a band of one
+width, no wider than a pen's: such a band, with paper either side of it at every step
+across the middle of the gap, joins the two bubbles, and the fill is in doubt. Its edges
+are known to a sample (on a bi-level scan, the line a halftone cell broader), and beside
+a blank neighbour across a wide gap to a pixel of the scan where those are coarser (a
+150 dpi scan, straightened finer). A pen's line keeps its darkness, but where it runs
+over a fill's overshoot, dye over dye, it is darker at that end, and may be broader
+there. A line is one pass of the pen, lighter than a fill's ink in a pencil or a dry
+pen: beside a blank neighbour it is looked for at one stroke's darkness too, as a stroke
+leaving a fill is; between two marked bubbles only at the ink's, for two light
+overshoots pinched together are as light as such a line, and so across a gap so narrow
+that one fill's overshoot may reach past its middle (between the candidate number's
+digits).
 """
 
 from __future__ import annotations
@@ -169,7 +170,7 @@ def bridged(
     centers_px: np.ndarray,
     paper: np.ndarray,
     inked: np.ndarray,
-    fills: np.ndarray,
+    fill_like: np.ndarray,
     samples: GapSamples,
     ink_at: float,
     stroke_at: float,
@@ -182,10 +183,10 @@ def bridged(
     ----------
     centers_px : (N, 2) float refined bubble centres (x, y), template-space px
     paper : (N,) float the paper's brightness beside each bubble
-    inked : (N,) bool bubbles holding a mark
-    fills : (N,) bool bubbles holding as much ink as a fill may: only a fill runs over its
-        outline into a gap; a neighbour holding less (a line run on into it) is judged
-        beside as a blank one is
+    inked : (N,) bool bubbles holding a mark: those tested, and the blank pairs' gaps
+        give the print's darkness
+    fill_like : (N,) bool bubbles holding at least the least share a fill is read at:
+        beside a neighbour holding less, the gap is judged as beside a blank one too
     ink_at : float darkness (relative to the paper) from which a pixel is ink
     stroke_at : float darkness from which one stroke of the pen is ink, asked for beside a
         blank neighbour across a wide gap only, where it is under ``ink_at`` (infinite on a
@@ -212,7 +213,7 @@ def bridged(
         across_pairs = darkness[~ours].reshape(-1, values[0].size).T.copy()
         strokes -= np.median(across_pairs, axis=-1).reshape(values.shape[1:])
     pairs = np.flatnonzero(marked)
-    alone = ~fills[samples.other[pairs]]
+    alone = ~fill_like[samples.other[pairs]]
     cell, pixel = page.halftone_cell_mm, page.scan_pixel_mm
     stroke = _strokes(
         strokes,
@@ -239,6 +240,20 @@ def bridged(
             halftone_cell_mm=cell,
             scan_pixel_mm=pixel,
         )
+    # A neighbour holding ink, less than a fill: a line run on into it, or a half fill
+    # that may run over its outline as a fill does. The band is judged both ways.
+    either = alone & inked[samples.other[pairs]] & ~stroke
+    if either.any():
+        stroke[either] = _strokes(
+            strokes[either],
+            samples,
+            pairs[either],
+            np.zeros(int(either.sum()), bool),
+            ink_at=ink_at,
+            pen=pen,
+            halftone_cell_mm=cell,
+            scan_pixel_mm=pixel,
+        )
     result[samples.own[pairs[stroke]]] = True
     return result
 
@@ -256,11 +271,11 @@ def _strokes(
 ) -> np.ndarray:
     """(P,) bool: the ink across the gap of each of ``pairs`` (indices into ``samples``;
     ``darkness`` (P, steps, across), print set aside) is a stroke through its own bubble;
-    ``alone``: the other bubble is blank. On the page a pixel is ink from ``ink_at``, the
-    pen is ``pen`` dark, a bi-level scan's halftone cell is ``halftone_cell_mm`` (0:
-    none) and the scan's own pixel ``scan_pixel_mm`` (allowed at each edge of a line only
-    beside a blank neighbour across a wide gap). Only a pair with ink at every step across
-    the gap may be joined."""
+    ``alone``: the other bubble is judged as blank (it holds no fill). On the page a pixel
+    is ink from ``ink_at``, the pen is ``pen`` dark, a bi-level scan's halftone cell is
+    ``halftone_cell_mm`` (0: none) and the scan's own pixel ``scan_pixel_mm`` (allowed at
+    each edge of a line only beside a blank neighbour across a wide gap). Only a pair with
+    ink at every step across the gap may be joined."""
     joined = np.zeros(len(pairs), bool)
     candidate = (darkness.max(axis=-1) >= ink_at).all(axis=-1)
     if not candidate.any():

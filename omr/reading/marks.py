@@ -121,9 +121,9 @@ class BubbleMeasure:
     ``levels`` : the page's paper-to-pen levels the measurement used;
     ``neighbours``, ``radii_mm`` : as in :class:`BubbleLayout`; ``centers_mm`` : (N, 2)
     the template's bubble centres;
-    ``bridged`` : (N,) bool, a stroke joins the mark to a marked neighbour across the
-    narrow gap between them (:mod:`omr.reading.bridges`); ``boxes`` : (N,) bool, the
-    bubbles that are boxes, whose radii (``reach``) run to the box's outline;
+    ``bridged`` : (N,) bool, a stroke joins the mark to a close neighbour (marked or
+    blank) across the narrow gap between them (:mod:`omr.reading.bridges`); ``boxes`` :
+    (N,) bool, the bubbles that are boxes, whose radii (``reach``) run to the box's outline;
     ``ends`` : each bubble's :class:`StrokeEnds` (:func:`stroke_ends`), and ``beside`` :
     (N,) float32, for a bubble whose ends make an X with paper between its arms, the
     share of its interior beside the X's strokes that is ink
@@ -870,6 +870,7 @@ def measure_bubbles(
     for (group, _, _, _), (interior, _) in zip(groups, interiors, strict=True):
         fill[group.members] = (interior >= levels.ink_at).mean(-1)
     holds_ink = fill > calibration.blank_max_fill
+    fill_like = fill >= calibration.filled_min_fill_floor  # the least a fill is read at
     for group, rx, ry, paper in groups:
         outline = _polar_points(rx, ry, OUTLINE_RADII, RIM_DIRECTIONS, group.box)
         across = gather(page.ink, centers[group.members], outline)
@@ -917,7 +918,7 @@ def measure_bubbles(
             rows = np.searchsorted(reached, marked)
             reach[marked] = _reach_at(samples, marked_paper, levels.ink_at, clear[rows])
             # A fill's strokes seen at one pass of the pen (only a fill may be read filled).
-            fills = fill[marked] >= calibration.filled_min_fill_floor
+            fills = fill_like[marked]
             if np.isfinite(levels.stroke_at) and fills.any():
                 faint_reach[marked[fills]] = _reach_at(
                     samples[fills], marked_paper[fills], levels.stroke_at, faint_clear[rows[fills]]
@@ -928,7 +929,7 @@ def measure_bubbles(
         centers,
         papers,
         holds_ink,
-        fill >= calibration.filled_min_fill_floor,
+        fill_like,
         layout.gaps,
         levels.ink_at,
         levels.stroke_at,
