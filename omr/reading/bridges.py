@@ -215,45 +215,33 @@ def bridged(
     pairs = np.flatnonzero(marked)
     alone = ~fill_like[samples.other[pairs]]
     cell, pixel = page.halftone_cell_mm, page.scan_pixel_mm
-    stroke = _strokes(
-        strokes,
-        samples,
-        pairs,
-        alone,
-        ink_at=ink_at,
-        pen=pen,
-        halftone_cell_mm=cell,
-        scan_pixel_mm=pixel,
-    )
+
+    def joined(chosen: np.ndarray | slice, as_alone: np.ndarray, level: float) -> np.ndarray:
+        """The ``chosen`` pairs' bands judged as lines, beside a blank neighbour where
+        ``as_alone``, their ink from ``level``."""
+        return _strokes(
+            strokes[chosen],
+            samples,
+            pairs[chosen],
+            as_alone,
+            ink_at=level,
+            pen=pen,
+            halftone_cell_mm=cell,
+            scan_pixel_mm=pixel,
+        )
+
+    stroke = joined(slice(None), alone, ink_at)
     # Beside a blank neighbour across a wide gap, a line lighter than ink (a pencil's, a
     # dry pen's) is looked for at one stroke's darkness too; across a narrow one, a fill's
     # light overshoot may reach as far.
     light = alone & samples.bare_half[pairs] & ~stroke
     if stroke_at < ink_at and light.any():
-        stroke[light] = _strokes(
-            strokes[light],
-            samples,
-            pairs[light],
-            alone[light],
-            ink_at=stroke_at,
-            pen=pen,
-            halftone_cell_mm=cell,
-            scan_pixel_mm=pixel,
-        )
+        stroke[light] = joined(light, alone[light], stroke_at)
     # A neighbour holding ink, less than a fill: a line run on into it, or a half fill
     # that may run over its outline as a fill does. The band is judged both ways.
     either = alone & inked[samples.other[pairs]] & ~stroke
     if either.any():
-        stroke[either] = _strokes(
-            strokes[either],
-            samples,
-            pairs[either],
-            np.zeros(int(either.sum()), bool),
-            ink_at=ink_at,
-            pen=pen,
-            halftone_cell_mm=cell,
-            scan_pixel_mm=pixel,
-        )
+        stroke[either] = joined(either, np.zeros(int(either.sum()), bool), ink_at)
     result[samples.own[pairs[stroke]]] = True
     return result
 
