@@ -5,8 +5,11 @@
         --dpi 150,200 --seeds 1-10
 
 Each page holds one mark of a kind in every third question (``fixtures/scansim/drawn.py``,
-the drawing ``tests/test_drawn_marks.py`` checks one page of), scanned by the simulator
-and read. Prints, for each kind, sheet, pen and resolution, the states the marks were
+the drawing ``tests/test_drawn_marks.py`` checks one page of); a ``tick_beside_x`` page
+is answered as candidates answer, one fill a question, with a tick over the fill of every
+ninth question and an X over a fill diagonally beside it (the ticks are counted; an X
+read filled or blank is a silent error too). Each page is scanned by the simulator and
+read. Prints, for each kind, sheet, pen and resolution, the states the marks were
 read as and how many were read with a state the kind may never have (a silent error),
 and the blank bubbles read as anything definite but blank; then the totals. Exits 1 when
 there is a silent error. The figures are the simulator's marks, not people's: a way to
@@ -26,7 +29,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 
 from evaluation import STATES  # noqa: E402
-from scansim.drawn import BLANK, NEVER, read_drawn_page  # noqa: E402
+from scansim.drawn import (  # noqa: E402
+    BLANK,
+    NEVER,
+    TICK_BESIDE_X,
+    read_drawn_page,
+    read_ticks_beside_xs_page,
+)
 
 from omr.vocabulary.states import MarkState  # noqa: E402
 
@@ -50,6 +59,11 @@ def _seeds(text: str) -> list[int]:
 def _page(job: tuple[str, str, str, int, int]) -> tuple[Counter, int, int]:
     """One page: the marks' states, how many break the kind's rule, blanks read wrong."""
     kind, template, pen, seed, dpi = job
+    if kind == TICK_BESIDE_X:  # the ticks counted; an X beside one never filled nor blank
+        marked, xs = read_ticks_beside_xs_page(template, pen, seed, dpi)
+        wrong = sum(state in NEVER["tick"] for state in marked)
+        wrong += sum(state in NEVER["x_filled"] for state in xs)
+        return Counter(marked), wrong, 0
     marked, blank = read_drawn_page(kind, template, pen, seed, dpi)
     wrong = sum(state in NEVER[kind] for state in marked)
     blank_wrong = sum(state not in (BLANK, MarkState.UNCLEAR) for state in blank)
@@ -58,23 +72,24 @@ def _page(job: tuple[str, str, str, int, int]) -> tuple[Counter, int, int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--kinds", default=",".join(NEVER), help="kinds of mark, comma-separated")
+    kinds = (*NEVER, TICK_BESIDE_X)
+    parser.add_argument("--kinds", default=",".join(kinds), help="kinds of mark, comma-separated")
     parser.add_argument("--pens", default=",".join(PENS), help="SHEET:PEN pairs, comma-separated")
     parser.add_argument("--dpi", default="200", help="resolutions, comma-separated")
     parser.add_argument("--seeds", default="1-3", help="FIRST-LAST or a comma-separated list")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
-    kinds = args.kinds.split(",")
-    unknown = [kind for kind in kinds if kind not in NEVER]
+    unknown = [kind for kind in args.kinds.split(",") if kind not in kinds]
     if unknown:
-        parser.error(f"unknown kinds {unknown}; known: {', '.join(NEVER)}")
+        parser.error(f"unknown kinds {unknown}; known: {', '.join(kinds)}")
+    kinds = args.kinds.split(",")
     pairs = [tuple(pair.split(":")) for pair in args.pens.split(",")]
     dpis, seeds = [int(dpi) for dpi in args.dpi.split(",")], _seeds(args.seeds)
     groups = [
         (kind, template, pen, dpi) for dpi in dpis for kind in kinds for template, pen in pairs
     ]
     header = "".join(f"{state.value:>9}" for state in STATES)
-    print(f"{'kind':<13}{'sheet':<24}{'pen':<10}{'dpi':>4}{'marks':>7}{header}   silent  blanks")
+    print(f"{'kind':<15}{'sheet':<24}{'pen':<10}{'dpi':>4}{'marks':>7}{header}   silent  blanks")
     total = Counter()
     with ProcessPoolExecutor(args.jobs) as pool:
         for kind, template, pen, dpi in groups:
@@ -86,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             marks = sum(states.values())
             row = "".join(f"{states[state]:>9}" for state in STATES)
             print(
-                f"{kind:<13}{template:<24}{pen:<10}{dpi:>4}{marks:>7}{row}{wrong:>9}{blank_wrong:>8}",
+                f"{kind:<15}{template:<24}{pen:<10}{dpi:>4}{marks:>7}{row}{wrong:>9}{blank_wrong:>8}",
                 flush=True,
             )
             total.update(marks=marks, silent=wrong, blanks=blank_wrong)

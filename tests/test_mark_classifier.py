@@ -216,6 +216,17 @@ TABLE = {
         UNCLEAR,
         Reason.POSSIBLE_CROSS,
     ),
+    # A pass of the pen over a fill of it (0.8 dark) darkens it by 0.2 × 0.55 = 0.11.
+    "strokes over a quarter of a fill, ends hidden: its tone a pass past the pen": (
+        Bubble(tone=PEN + 0.11),
+        UNCLEAR,
+        Reason.POSSIBLE_CROSS,
+    ),
+    "a fill's own streaks: its tone half a pass past the pen": (
+        Bubble(tone=PEN + 0.055),
+        MarkState.FILLED,
+        None,
+    ),
     "a line through a fill between filled neighbours (ends hidden)": (
         Bubble(bridged=True),
         UNCLEAR,
@@ -340,11 +351,33 @@ def test_a_neighbour_x_stroke_reaching_a_fill_is_set_aside() -> None:
 
 
 def test_a_tick_running_on_to_a_neighbour_x_is_doubtful() -> None:
-    """An X that needs the very stroke joining it to the fill explains nothing: the
-    stroke may be the fill's own tick running on; never read filled."""
+    """An X that needs the very stroke joining it to the fill explains nothing where
+    the fill's tone shows strokes drawn over it (a pass of the pen past the page's):
+    the stroke may be the fill's own tick running on; never read filled."""
     x = Bubble(ends={AT_THE_FILL: 2.0, AT_THE_X: 2.0, 41.0: 2.0})
-    fill, _ = classify_marks(pair_of(Bubble(ends={AT_THE_X: 1.8}), x), Calibration())
+    tick = Bubble(ends={AT_THE_X: 1.8}, tone=PEN + 0.11)
+    fill, _ = classify_marks(pair_of(tick, x), Calibration())
     assert (fill.state, fill.reasons) == (UNCLEAR, (Reason.POSSIBLE_CROSS,))
+
+
+@pytest.mark.parametrize("spread", [0.0, 0.02])
+def test_a_neighbour_x_stroke_ending_in_a_plain_fill_is_set_aside(spread: float) -> None:
+    """A fill whose tone is the page's pen (within its fills' spread) holds no strokes
+    of its own: the end an X sends into it is the X's, even where the X needs it."""
+    x = Bubble(ends={AT_THE_FILL: 2.0, AT_THE_X: 2.0, 41.0: 2.0})
+    measure = pair_of(Bubble(ends={AT_THE_X: 1.8}, tone=PEN + 2 * spread), x)
+    measure = replace(measure, levels=replace(LEVELS, pen_spread=spread))
+    fill, neighbour = classify_marks(measure, Calibration())
+    assert (fill.state, neighbour.state) == (MarkState.FILLED, MarkState.CROSSED)
+
+
+def test_a_fill_within_the_pages_spread_of_tones_holds_no_strokes_over_it() -> None:
+    """Where the page's fills spread widely round its pen (an uneven hand), a tone a
+    pass past the pen is within four of those deviations: no strokes over it."""
+    measure = measure_of(Bubble(tone=PEN + 0.11))
+    uneven = replace(measure, levels=replace(LEVELS, pen_spread=0.03))
+    assert classify_marks(measure, Calibration())[0].state == UNCLEAR
+    assert classify_marks(uneven, Calibration())[0].state == MarkState.FILLED
 
 
 @pytest.mark.parametrize("filled_at", [0.42, 0.5, 0.55])

@@ -49,7 +49,12 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from omr.reading.beside_strokes import StrokesOver, ink_beside_strokes, strokes_cross_inside
+from omr.reading.beside_strokes import (
+    THIN_LINE_KEPT,
+    StrokesOver,
+    ink_beside_strokes,
+    strokes_cross_inside,
+)
 from omr.reading.bridges import OVERSHOOT_RADII, GapSamples, bridged, gap_samples
 from omr.reading.printed_inside import StoredPrint, without_print
 from omr.reading.template_space import TemplatePage, gather, per_template
@@ -183,7 +188,9 @@ class InkLevels:
     ``stroke_at``: one stroke of the pen leaving a fill is ink from here
     (:func:`_single_stroke`, never under the paper's own grain; none where the page
     does not show its pen); ``measured``: the pen was measured on the page (not the
-    calibration's default).
+    calibration's default); ``pen_spread``: how far the marked bubbles' tones spread
+    below ``pen`` (a standard deviation, from the median deviation of the lighter half:
+    strokes drawn over a fill only darken it).
     """
 
     pen: float
@@ -191,6 +198,7 @@ class InkLevels:
     smudge_at: float
     stroke_at: float = np.inf
     measured: bool = True
+    pen_spread: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -1062,11 +1070,12 @@ def ink_levels(
 
     The marked bubbles are those darker than the split between the page's two kinds of
     bubble (Otsu's on their mean darkness); the pen is the median of their inked tone
-    (each one's 75th-percentile pixel). The others are paper: their median 99th-percentile
-    pixel is how dark this scan's paper gets by itself (grain, noise, show-through), and
-    their mean darkness, spread by four deviations, where a smudge begins. With fewer
-    than three marked bubbles, or a "pen" not clearly above the noise floor, the
-    calibration's default pen stands.
+    (each one's 75th-percentile pixel), and how far the lighter half of their tones
+    spreads below it is how evenly this candidate fills. The others are paper: their
+    median 99th-percentile pixel is how dark this scan's paper gets by itself (grain,
+    noise, show-through), and their mean darkness, spread by four deviations, where a
+    smudge begins. With fewer than three marked bubbles, or a "pen" not clearly above
+    the noise floor, the calibration's default pen stands.
 
     Parameters
     ----------
@@ -1088,12 +1097,35 @@ def ink_levels(
         floor = max(floor, grain_at)
         level = float(np.median(darkness[paper]))
         spread = MAD_TO_SIGMA * float(np.median(np.abs(darkness[paper] - level)))
-        smudge_at = min(smudge_at, level + max(4 * spread, SMUDGE_ABOVE_PAPER))
+        smudge_at = min(smudge_at, level + max(SPREAD_DEVIATIONS * spread, SMUDGE_ABOVE_PAPER))
     pen = float(np.median(tone[marked])) if marked.sum() >= 3 else 0.0
     if pen < PEN_ABOVE_FLOOR * floor:
         return replace(default, ink_at=max(default.ink_at, floor), smudge_at=smudge_at)
     ink_at = max(pen / 2, floor)
-    return InkLevels(pen, ink_at, smudge_at, min(ink_at, max(_single_stroke(pen), grain_at)))
+    stroke_at = min(ink_at, max(_single_stroke(pen), grain_at))
+    # A second layer only darkens: the lighter half of the marks shows the hand alone.
+    lighter = pen - tone[marked & (tone <= pen)]
+    pen_spread = MAD_TO_SIGMA * float(np.median(lighter)) if lighter.size else 0.0
+    return InkLevels(pen, ink_at, smudge_at, stroke_at, pen_spread=pen_spread)
+
+
+def _strokes_over_own(measure: BubbleMeasure) -> np.ndarray:
+    """(N,) bool: the bubbles whose tone shows strokes drawn over their own ink.
+
+    A fill's tone is its 75th-percentile pixel: where a second layer of the pen (a
+    tick's, a slash's, an X's) covers a quarter of the interior or more, the tone lies in
+    it, darker than the page's pen by a pass over the fill (:func:`_pass_over_fill`), of
+    which a thin line keeps two thirds under the scan's blur (``THIN_LINE_KEPT``). A
+    neighbour X's arm ending in a fill covers far less of it. The page's own fills spread
+    below the pen as unevenly as the candidate's hand fills (``pen_spread``): a tone
+    counts only past four of those deviations above the pen too. None where the page
+    does not show its pen.
+    """
+    levels = measure.levels
+    if not levels.measured:
+        return np.zeros(len(measure.tone), bool)
+    over = max(THIN_LINE_KEPT * _pass_over_fill(levels.pen), SPREAD_DEVIATIONS * levels.pen_spread)
+    return measure.tone.astype(np.float64) >= levels.pen + over
 
 
 def _pass_over_fill(pen: float) -> float:
@@ -1123,6 +1155,9 @@ def _single_stroke(pen: float) -> float:
 # The median absolute deviation of normally spread values, times this, is their standard
 # deviation: a spread that the few marked bubbles among the paper do not inflate.
 MAD_TO_SIGMA = 1.4826
+# Four deviations past its middle, a normal spread holds one value in thirty thousand: none
+# of a page's few hundred bubbles.
+SPREAD_DEVIATIONS = 4
 # A page's marks are a pen only when half again as dark as the noise floor: lighter
 # "marks" are paper, shadow or show-through, and the calibration's default stands.
 PEN_ABOVE_FLOOR = 1.5
@@ -1301,8 +1336,10 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     (:func:`past_the_mark`) by ``stroke_beyond`` radii; neighbouring directions make one
     end. An end that stops on the line of a stroke of a neighbouring X may be that
     neighbour's stroke: it is ``borrowed`` and set aside, unless that stroke's line
-    crosses this bubble's interior and the neighbour's X does not stand without it (a
-    tick or a slash of this bubble running on to the neighbour). Ends that make an X
+    crosses this bubble's interior, the neighbour's X does not stand without it, and
+    this bubble is not a fill whose tone shows no strokes drawn over it
+    (:func:`_strokes_over_own`): the end may be a tick or a slash of this bubble running
+    on to the neighbour, whose strokes over the fill darken its tone. Ends that make an X
     are set aside only for strokes the neighbour shows; a stray end on a fill also for
     the hidden other end of one (an X's stroke running into this bubble's footprint).
     Of the other ends, those roughly opposite each other are one stroke through the
@@ -1328,12 +1365,19 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
         int(other): _strokes_of(measure, int(other), found[int(other)][0])
         for other in np.flatnonzero(stroked)
     }
+    # A fill whose tone shows no strokes over it holds no tick of its own to run on.
+    bare = (
+        ~stroked
+        & (measure.fill >= calibration.filled_min_fill_floor)
+        & measure.levels.measured
+        & ~_strokes_over_own(measure)
+    )
     for index in found:
         strokes = [
             stroke
             for other in np.flatnonzero(stroked & neighbours[index])
             for stroke in (xs[int(other)].seen if stroked[index] else xs[int(other)].hiding)
-            if stroke.stands or not _through(measure, index, stroke)
+            if stroke.stands or bare[index] or not _through(measure, index, stroke)
         ]
         angles, reaches = found[index]
         own = _not_borrowed(measure, index, found[index], strokes)
@@ -1584,7 +1628,8 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     strokes as filled as a fill: a side the fill missed), or two strokes leaving it
     that cross inside it, darker than the fill on both sides. Any other stroke leaving a
     fill (a slash, a tick, a line; also one seen only at a single pass of the pen), or
-    drawn across it darker than the fill, makes it ``possible_cross``; strokes over an
+    drawn across it darker than the fill, or a tone showing strokes drawn over a
+    quarter of it (:func:`_strokes_over_own`), makes it ``possible_cross``; strokes over an
     empty circle ``x_over_empty``; a fainter fill than the page's pen ``faint_fill``;
     too little ink for a fill whose edge inks the rim over an arc wider than a stroke
     (a light pen's partial fill) ``partial_fill``.
@@ -1636,6 +1681,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
                 | faint_ends
                 | (measure.overlay.astype(np.float64) >= overlay_at)
                 | measure.bridged.astype(bool)
+                | _strokes_over_own(measure)
             ),
             _POSSIBLE_CROSS,
         ),
