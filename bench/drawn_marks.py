@@ -8,7 +8,8 @@ Each page holds one mark of a kind in every third question (``fixtures/scansim/d
 the drawing ``tests/test_drawn_marks.py`` checks one page of); a ``tick_beside_x`` page
 is answered as candidates answer, one fill a question, with a tick over the fill of every
 ninth question and an X over a fill diagonally beside it (the ticks are counted; an X
-read filled or blank is a silent error too). Each page is scanned by the simulator and
+read filled or blank is a silent error too, and the column of blanks read as marks
+counts the plain fills read crossed or blank). Each page is scanned by the simulator and
 read. Prints, for each kind, sheet, pen and resolution, the states the marks were
 read as and how many were read with a state the kind may never have (a silent error),
 and the blank bubbles read as anything definite but blank; then the totals. Exits 1 when
@@ -60,10 +61,10 @@ def _page(job: tuple[str, str, str, int, int]) -> tuple[Counter, int, int]:
     """One page: the marks' states, how many break the kind's rule, blanks read wrong."""
     kind, template, pen, seed, dpi = job
     if kind == TICK_BESIDE_X:  # the ticks counted; an X beside one never filled nor blank
-        marked, xs = read_ticks_beside_xs_page(template, pen, seed, dpi)
+        marked, xs, plain = read_ticks_beside_xs_page(template, pen, seed, dpi)
         wrong = sum(state in NEVER["tick"] for state in marked)
         wrong += sum(state in NEVER["x_filled"] for state in xs)
-        return Counter(marked), wrong, 0
+        return Counter(marked), wrong, sum(state in NEVER["fill"] for state in plain)
     marked, blank = read_drawn_page(kind, template, pen, seed, dpi)
     wrong = sum(state in NEVER[kind] for state in marked)
     blank_wrong = sum(state not in (BLANK, MarkState.UNCLEAR) for state in blank)
@@ -72,17 +73,17 @@ def _page(job: tuple[str, str, str, int, int]) -> tuple[Counter, int, int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    kinds = (*NEVER, TICK_BESIDE_X)
-    parser.add_argument("--kinds", default=",".join(kinds), help="kinds of mark, comma-separated")
+    known = (*NEVER, TICK_BESIDE_X)
+    parser.add_argument("--kinds", default=",".join(known), help="kinds of mark, comma-separated")
     parser.add_argument("--pens", default=",".join(PENS), help="SHEET:PEN pairs, comma-separated")
     parser.add_argument("--dpi", default="200", help="resolutions, comma-separated")
     parser.add_argument("--seeds", default="1-3", help="FIRST-LAST or a comma-separated list")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
-    unknown = [kind for kind in args.kinds.split(",") if kind not in kinds]
-    if unknown:
-        parser.error(f"unknown kinds {unknown}; known: {', '.join(kinds)}")
     kinds = args.kinds.split(",")
+    unknown = [kind for kind in kinds if kind not in known]
+    if unknown:
+        parser.error(f"unknown kinds {unknown}; known: {', '.join(known)}")
     pairs = [tuple(pair.split(":")) for pair in args.pens.split(",")]
     dpis, seeds = [int(dpi) for dpi in args.dpi.split(",")], _seeds(args.seeds)
     groups = [

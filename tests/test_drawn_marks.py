@@ -173,13 +173,21 @@ def test_a_clear_pencil_fill_reads_filled() -> None:
 
 @pytest.mark.parametrize(
     ("pen", "dpi", "seed"),
-    [("ballpoint", 150, 4), ("felt-tip", 150, 2), ("pencil", 200, 4), ("dry", 200, 4)],
+    [
+        ("ballpoint", 150, 4),
+        ("ballpoint", 150, 6),
+        ("felt-tip", 150, 2),
+        ("pencil", 200, 4),
+        ("dry", 200, 4),
+    ],
 )
 def test_a_tick_beside_an_x_is_never_filled(pen: str, dpi: int, seed: int) -> None:
     """A tick over a fill whose diagonal neighbour holds an X: the tick's arm and the X's
     may run into each other, and the X's reading needs the stroke they share. The
     tick's strokes over its fill darken its tone, so the stroke is not set aside as the
-    X's: never read filled (each of these pages read 3 to 7 ticks filled before)."""
-    ticks, xs = read_ticks_beside_xs_page("rezidentiat", pen, seed, dpi)
+    X's: never read filled (each of these pages read 3 to 7 ticks filled before). The
+    page's plain fills are never read crossed or blank."""
+    ticks, xs, plain = read_ticks_beside_xs_page("rezidentiat", pen, seed, dpi)
     assert FILLED not in ticks and CROSSED not in ticks
     assert FILLED not in xs and BLANK not in xs
+    assert CROSSED not in plain and BLANK not in plain

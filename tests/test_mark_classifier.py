@@ -25,13 +25,15 @@ from omr.reading.marks import (
     _inked_arc,
     _rim_reached,
     classify_marks,
+    stroke_ends,
 )
 from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
 from omr.vocabulary.reasons import Reason
 from omr.vocabulary.states import MarkState
 
 PEN = 0.8
-LEVELS = InkLevels(pen=PEN, ink_at=PEN / 2, smudge_at=0.05)
+# A steady hand: the page's fills spread 0.01 below its pen.
+LEVELS = InkLevels(pen=PEN, ink_at=PEN / 2, smudge_at=0.05, pen_spread=0.01)
 STEP = 360 / REACH_DIRECTIONS
 
 
@@ -355,20 +357,42 @@ def test_a_tick_running_on_to_a_neighbour_x_is_doubtful() -> None:
     the fill's tone shows strokes drawn over it (a pass of the pen past the page's):
     the stroke may be the fill's own tick running on; never read filled."""
     x = Bubble(ends={AT_THE_FILL: 2.0, AT_THE_X: 2.0, 41.0: 2.0})
-    tick = Bubble(ends={AT_THE_X: 1.8}, tone=PEN + 0.11)
-    fill, _ = classify_marks(pair_of(tick, x), Calibration())
+    measure = pair_of(Bubble(ends={AT_THE_X: 1.8}, tone=PEN + 0.11), x)
+    fill, _ = classify_marks(measure, Calibration())
     assert (fill.state, fill.reasons) == (UNCLEAR, (Reason.POSSIBLE_CROSS,))
+    assert stroke_ends(measure, Calibration())[0].angles  # the end is the fill's own
 
 
-@pytest.mark.parametrize("spread", [0.0, 0.02])
+@pytest.mark.parametrize("spread", [0.01, 0.03])
 def test_a_neighbour_x_stroke_ending_in_a_plain_fill_is_set_aside(spread: float) -> None:
-    """A fill whose tone is the page's pen (within its fills' spread) holds no strokes
-    of its own: the end an X sends into it is the X's, even where the X needs it."""
+    """A fill whose tone is plainly the page's pen (within two of its fills' deviations)
+    holds no strokes of its own: the end an X sends into it is the X's, even where the
+    X needs it."""
     x = Bubble(ends={AT_THE_FILL: 2.0, AT_THE_X: 2.0, 41.0: 2.0})
-    measure = pair_of(Bubble(ends={AT_THE_X: 1.8}, tone=PEN + 2 * spread), x)
+    measure = pair_of(Bubble(ends={AT_THE_X: 1.8}, tone=PEN + 1.5 * spread), x)
     measure = replace(measure, levels=replace(LEVELS, pen_spread=spread))
     fill, neighbour = classify_marks(measure, Calibration())
     assert (fill.state, neighbour.state) == (MarkState.FILLED, MarkState.CROSSED)
+    assert not stroke_ends(measure, Calibration())[0].angles
+
+
+@pytest.mark.parametrize(
+    ("tone", "levels"),
+    [
+        (PEN + 0.05, LEVELS),  # past the fills' spread, short of strokes over it
+        (PEN, replace(LEVELS, pen_spread=float("nan"))),  # the pen's spread not measured
+        (0.97, replace(LEVELS, pen=0.97)),  # a near-black pen: no room for a layer
+    ],
+)
+def test_a_fill_not_plainly_the_pens_keeps_the_end_an_x_needs(
+    tone: float, levels: InkLevels
+) -> None:
+    """Where the tone does not show the fill plain, the end stays in doubt."""
+    x = Bubble(ends={AT_THE_FILL: 2.0, AT_THE_X: 2.0, 41.0: 2.0})
+    measure = pair_of(Bubble(ends={AT_THE_X: 1.8}, tone=tone), x)
+    measure = replace(measure, levels=levels)
+    fill, _ = classify_marks(measure, Calibration())
+    assert (fill.state, fill.reasons) == (UNCLEAR, (Reason.POSSIBLE_CROSS,))
 
 
 def test_a_fill_within_the_pages_spread_of_tones_holds_no_strokes_over_it() -> None:
@@ -376,8 +400,10 @@ def test_a_fill_within_the_pages_spread_of_tones_holds_no_strokes_over_it() -> N
     pass past the pen is within four of those deviations: no strokes over it."""
     measure = measure_of(Bubble(tone=PEN + 0.11))
     uneven = replace(measure, levels=replace(LEVELS, pen_spread=0.03))
+    unmeasured = replace(measure, levels=replace(LEVELS, pen_spread=float("nan")))
     assert classify_marks(measure, Calibration())[0].state == UNCLEAR
     assert classify_marks(uneven, Calibration())[0].state == MarkState.FILLED
+    assert classify_marks(unmeasured, Calibration())[0].state == MarkState.FILLED
 
 
 @pytest.mark.parametrize("filled_at", [0.42, 0.5, 0.55])

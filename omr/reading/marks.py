@@ -190,7 +190,8 @@ class InkLevels:
     does not show its pen); ``measured``: the pen was measured on the page (not the
     calibration's default); ``pen_spread``: how far the marked bubbles' tones spread
     below ``pen`` (a standard deviation, from the median deviation of the lighter half:
-    strokes drawn over a fill only darken it).
+    strokes drawn over a fill only darken it; NaN where no candidate's marks measured
+    it, as on the calibration sheet).
     """
 
     pen: float
@@ -198,7 +199,7 @@ class InkLevels:
     smudge_at: float
     stroke_at: float = np.inf
     measured: bool = True
-    pen_spread: float = 0.0
+    pen_spread: float = np.nan
 
 
 @dataclass(frozen=True, slots=True)
@@ -1109,23 +1110,32 @@ def ink_levels(
     return InkLevels(pen, ink_at, smudge_at, stroke_at, pen_spread=pen_spread)
 
 
-def _strokes_over_own(measure: BubbleMeasure) -> np.ndarray:
-    """(N,) bool: the bubbles whose tone shows strokes drawn over their own ink.
+def _fill_tones(measure: BubbleMeasure) -> tuple[np.ndarray, np.ndarray]:
+    """(N,) bool each: the bubbles whose tone shows strokes drawn over their own ink, and
+    those whose tone is plainly the page's pen.
 
     A fill's tone is its 75th-percentile pixel: where a second layer of the pen (a
-    tick's, a slash's, an X's) covers a quarter of the interior or more, the tone lies in
-    it, darker than the page's pen by a pass over the fill (:func:`_pass_over_fill`), of
-    which a thin line keeps two thirds under the scan's blur (``THIN_LINE_KEPT``). A
-    neighbour X's arm ending in a fill covers far less of it. The page's own fills spread
-    below the pen as unevenly as the candidate's hand fills (``pen_spread``): a tone
-    counts only past four of those deviations above the pen too. None where the page
-    does not show its pen.
+    tick's, a slash's, an X's) covers enough of the interior, the tone lies in it,
+    darker than the page's pen by a pass over the fill (:func:`_pass_over_fill`), of
+    which a thin line keeps two thirds under the scan's blur (``THIN_LINE_KEPT``). The
+    page's own fills spread below the pen as unevenly as the candidate's hand fills
+    (``pen_spread``): a tone counts as strokes over the fill only past four of those
+    deviations above the pen too. A thin stroke over a large interior may darken the
+    tone less than that: a fill is plain only within two of those deviations of the pen,
+    and only where the pen leaves room above it for a second layer to show (not on a
+    black felt-tip's fill, nor on a bi-level scan's); between the two it is neither.
+    Neither where no candidate's marks measured the pen and its spread.
     """
     levels = measure.levels
-    if not levels.measured:
-        return np.zeros(len(measure.tone), bool)
+    none = np.zeros(len(measure.tone), bool)
+    if not levels.measured or not np.isfinite(levels.pen_spread):
+        return none, none
+    tone = measure.tone.astype(np.float64)
     over = max(THIN_LINE_KEPT * _pass_over_fill(levels.pen), SPREAD_DEVIATIONS * levels.pen_spread)
-    return measure.tone.astype(np.float64) >= levels.pen + over
+    stroked_over = tone >= levels.pen + over
+    if levels.pen + over >= 1.0:
+        return stroked_over, none
+    return stroked_over, tone <= levels.pen + PLAIN_DEVIATIONS * levels.pen_spread
 
 
 def _pass_over_fill(pen: float) -> float:
@@ -1156,8 +1166,9 @@ def _single_stroke(pen: float) -> float:
 # deviation: a spread that the few marked bubbles among the paper do not inflate.
 MAD_TO_SIGMA = 1.4826
 # Four deviations past its middle, a normal spread holds one value in thirty thousand: none
-# of a page's few hundred bubbles.
-SPREAD_DEVIATIONS = 4
+# of a page's few hundred bubbles. Within two lie 98 of a hundred: as plain as the
+# page's own fills.
+SPREAD_DEVIATIONS, PLAIN_DEVIATIONS = 4, 2
 # A page's marks are a pen only when half again as dark as the noise floor: lighter
 # "marks" are paper, shadow or show-through, and the calibration's default stands.
 PEN_ABOVE_FLOOR = 1.5
@@ -1337,9 +1348,9 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     end. An end that stops on the line of a stroke of a neighbouring X may be that
     neighbour's stroke: it is ``borrowed`` and set aside, unless that stroke's line
     crosses this bubble's interior, the neighbour's X does not stand without it, and
-    this bubble is not a fill whose tone shows no strokes drawn over it
-    (:func:`_strokes_over_own`): the end may be a tick or a slash of this bubble running
-    on to the neighbour, whose strokes over the fill darken its tone. Ends that make an X
+    this bubble is not a fill whose tone is plainly the page's pen (:func:`_fill_tones`):
+    the end may be a tick or a slash of this bubble running on to the neighbour, whose
+    strokes over the fill darken its tone. Ends that make an X
     are set aside only for strokes the neighbour shows; a stray end on a fill also for
     the hidden other end of one (an X's stroke running into this bubble's footprint).
     Of the other ends, those roughly opposite each other are one stroke through the
@@ -1365,13 +1376,8 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
         int(other): _strokes_of(measure, int(other), found[int(other)][0])
         for other in np.flatnonzero(stroked)
     }
-    # A fill whose tone shows no strokes over it holds no tick of its own to run on.
-    bare = (
-        ~stroked
-        & (measure.fill >= calibration.filled_min_fill_floor)
-        & measure.levels.measured
-        & ~_strokes_over_own(measure)
-    )
+    # A fill whose tone is plainly the pen's holds no tick of its own to run on.
+    bare = ~stroked & (measure.fill >= calibration.filled_min_fill_floor) & _fill_tones(measure)[1]
     for index in found:
         strokes = [
             stroke
@@ -1628,8 +1634,8 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     strokes as filled as a fill: a side the fill missed), or two strokes leaving it
     that cross inside it, darker than the fill on both sides. Any other stroke leaving a
     fill (a slash, a tick, a line; also one seen only at a single pass of the pen), or
-    drawn across it darker than the fill, or a tone showing strokes drawn over a
-    quarter of it (:func:`_strokes_over_own`), makes it ``possible_cross``; strokes over an
+    drawn across it darker than the fill, or a tone showing strokes drawn over it
+    (:func:`_fill_tones`), makes it ``possible_cross``; strokes over an
     empty circle ``x_over_empty``; a fainter fill than the page's pen ``faint_fill``;
     too little ink for a fill whose edge inks the rim over an arc wider than a stroke
     (a light pen's partial fill) ``partial_fill``.
@@ -1681,7 +1687,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
                 | faint_ends
                 | (measure.overlay.astype(np.float64) >= overlay_at)
                 | measure.bridged.astype(bool)
-                | _strokes_over_own(measure)
+                | _fill_tones(measure)[0]
             ),
             _POSSIBLE_CROSS,
         ),
