@@ -1104,9 +1104,9 @@ def ink_levels(
         return replace(default, ink_at=max(default.ink_at, floor), smudge_at=smudge_at)
     ink_at = max(pen / 2, floor)
     stroke_at = min(ink_at, max(_single_stroke(pen), grain_at))
-    # A second layer only darkens: the lighter half of the marks shows the hand alone.
-    lighter = pen - tone[marked & (tone <= pen)]
-    pen_spread = MAD_TO_SIGMA * float(np.median(lighter)) if lighter.size else 0.0
+    # A second layer only darkens: the lighter half of the marks (never empty: the pen
+    # is their median) shows the hand alone.
+    pen_spread = MAD_TO_SIGMA * float(np.median(pen - tone[marked & (tone <= pen)]))
     return InkLevels(pen, ink_at, smudge_at, stroke_at, pen_spread=pen_spread)
 
 
@@ -1377,7 +1377,8 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
         for other in np.flatnonzero(stroked)
     }
     # A fill whose tone is plainly the pen's holds no tick of its own to run on.
-    bare = ~stroked & (measure.fill >= calibration.filled_min_fill_floor) & _fill_tones(measure)[1]
+    _, plain = _fill_tones(measure)
+    bare = ~stroked & (measure.fill >= calibration.filled_min_fill_floor) & plain
     for index in found:
         strokes = [
             stroke
@@ -1644,6 +1645,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     blank_at = calibration.blank_max_fill
     band = max(filled_at - blank_at, 1e-6)
     pen = measure.levels.pen
+    stroked_over, _ = _fill_tones(measure)
     paper_between = calibration.fill_tone_share * pen
     # Fainter than the page's pen only where the page shows its pen.
     faint_below = paper_between if measure.levels.measured else 0.0
@@ -1687,7 +1689,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
                 | faint_ends
                 | (measure.overlay.astype(np.float64) >= overlay_at)
                 | measure.bridged.astype(bool)
-                | _fill_tones(measure)[0]
+                | stroked_over
             ),
             _POSSIBLE_CROSS,
         ),
