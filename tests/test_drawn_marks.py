@@ -144,6 +144,26 @@ def test_half_fills_in_pencil_are_never_read_blank(dpi: int, seed: int) -> None:
     assert all(state == BLANK for state in blank)
 
 
+@pytest.mark.parametrize(
+    ("template", "pen", "dpi", "seed"),
+    [
+        ("rezidentiat", "felt-tip", 200, 2),
+        ("rezidentiat", "pencil", 200, 5),
+        ("specializare-asistenti", "ballpoint", 150, 7),
+    ],
+)
+def test_a_dot_almost_as_wide_as_the_interior_is_never_filled(
+    template: str, pen: str, dpi: int, seed: int
+) -> None:
+    """Pages where the widest dots (their edge near the interior's rim) read `filled`:
+    they cover most of the interior and ink half its rim, but paper lies all round them
+    before the printed outline, which every fill reaches. The other bubbles stay blank."""
+    case = Case("dot", template, pen)
+    marked, blank = _read(case, seed, dpi)
+    assert [state for state in marked if state in case.never] == []
+    assert all(state == BLANK for state in blank)
+
+
 SHORT_FILLS = [c for c in CASES if c.kind == "x_short_fill"]
 
 

@@ -410,15 +410,15 @@ def test_a_fill_within_the_pages_spread_of_tones_holds_no_strokes_over_it() -> N
 @pytest.mark.parametrize("turn", [0.0, 0.4, 1.9])
 def test_a_fill_from_one_side_reaches_the_rim_a_fill_must(filled_at: float, turn: float) -> None:
     """The rim a fill must reach is derived from the filled threshold: a fill covering that
-    share of the interior from one side (any side), sampled as the rim is, reaches it; a
-    centred disc as large reaches none of it."""
+    share of the interior from one side (any side), sampled as the rim is (at the
+    interior's edge), reaches it; a centred disc as large reaches none of it."""
     side = np.array([np.cos(turn), np.sin(turn)])
     grid = np.stack(np.meshgrid(*[np.linspace(-1, 1, 801)] * 2), axis=-1) * INTERIOR_RADIUS
     interior = grid[np.hypot(grid[..., 0], grid[..., 1]) <= INTERIOR_RADIUS]
     # The chord whose far side covers ``filled_at`` of the interior.
     offset = float(np.quantile(interior @ side, 1 - filled_at))
     angles = np.arange(RIM_DIRECTIONS) * 2 * np.pi / RIM_DIRECTIONS
-    rim = RIM_RADII[-1] * np.stack([np.cos(angles), np.sin(angles)], axis=-1)
+    rim = INTERIOR_RADIUS * np.stack([np.cos(angles), np.sin(angles)], axis=-1)
     assert ((rim @ side) >= offset).mean() >= _rim_reached(filled_at)
     assert INTERIOR_RADIUS * np.sqrt(filled_at) < RIM_RADII[0]
 

@@ -15,8 +15,9 @@ Measurements per bubble:
   outline is excluded) that is ink;
 - ``darkness``: mean interior darkness relative to the paper (0 paper, 1 black);
 - ``ring``: share of the outline itself as dark as the sheet's pen (the outline traced);
-- ``rim``: share of the interior's outer edge (0.7 radii) that is ink, all round: a fill
-  reaches it, a centre dot or a half fill does not;
+- ``rim``: share of the interior's edge (0.72 radii) that is ink, all round: a fill
+  covers the interior to it; a centre dot or a half fill does not, nor a blob with paper
+  all round it, however much of the interior it covers;
 - ``gaps``: how many separate stretches of the interior's rim (0.62–0.7 radii), going
   round, are paper (under a fill's texture: a pencil fill's grain is not paper), told
   apart only by ink between them: a fill leaves none or one (a side it missed, however
@@ -912,10 +913,15 @@ def measure_bubbles(
                 ordered[over],
                 levels,
             )
-        polar = gather(page.ink, centers[index], _polar_points(rx, ry, RIM_RADII, RIM_DIRECTIONS))
+        # The rim's band, and the interior's edge: a fill covers the interior to its edge.
+        polar = gather(
+            page.ink,
+            centers[index],
+            _polar_points(rx, ry, (*RIM_RADII, INTERIOR_RADIUS), RIM_DIRECTIONS),
+        )
         rim[index] = (polar[..., -1] < ink_below).mean(-1)
         # The rim's darkness going round, across its band: its paper stretches and its ink.
-        rim_darkness = 1.0 - _mean_last(polar, np.float64) / paper
+        rim_darkness = 1.0 - _mean_last(polar[..., :-1], np.float64) / paper
         rim_profile[index] = rim_darkness
         gaps[index] = _paper_stretches(rim_darkness, levels.ink_at)
         marked = index[fill[index] > 0]
@@ -1286,8 +1292,7 @@ def _filled_threshold(fill: np.ndarray, calibration: Calibration) -> float:
 
 
 # An arc of θ radians cuts off (θ − sin θ) / 2π of a disc: how much of the interior a fill
-# from one side covers when it inks θ / 2π of the interior's rim (sampled at 0.70 radii,
-# just inside the interior's 0.72).
+# from one side covers when it inks θ / 2π of the interior's rim (sampled at its edge).
 _ARCS = np.linspace(0.0, 2 * np.pi, 721)
 _SEGMENTS = (_ARCS - np.sin(_ARCS)) / (2 * np.pi)
 
