@@ -376,6 +376,29 @@ def test_a_neighbour_x_stroke_ending_in_a_plain_fill_is_set_aside(spread: float)
     assert not stroke_ends(measure, Calibration())[0].angles
 
 
+# An X short on one side: two arms seen in a V, the far ends of both strokes a reach
+# sample short (1.3 radii over a fill whose edge lies at 1.1), one stroke at the fill.
+SHORT_SIDED_X = {AT_THE_FILL: 2.0, 41.0: 2.0, AT_THE_X: 1.3, 221.0: 1.3}
+
+
+def test_a_stroke_of_an_x_short_on_one_side_ending_in_a_plain_fill_is_set_aside() -> None:
+    """An X completed by its short ends sends its strokes into its neighbours as one
+    seen whole does: the end it leaves in a fill plainly the page's pen is the X's."""
+    measure = pair_of(Bubble(ends={AT_THE_X: 1.8}), Bubble(ends=SHORT_SIDED_X))
+    fill, neighbour = classify_marks(measure, Calibration())
+    assert (fill.state, neighbour.state) == (MarkState.FILLED, MarkState.CROSSED)
+    assert not stroke_ends(measure, Calibration())[0].angles
+
+
+def test_a_tick_beside_an_x_short_on_one_side_stays_doubtful() -> None:
+    """Standing on ends a sample short, such an X never explains away the end of a
+    fill whose tone is not plainly the pen's (past the fills' spread, short of strokes
+    over it), though its three other ends would make an X without that one."""
+    measure = pair_of(Bubble(ends={AT_THE_X: 1.8}, tone=PEN + 0.05), Bubble(ends=SHORT_SIDED_X))
+    fill, _ = classify_marks(measure, Calibration())
+    assert (fill.state, fill.reasons) == (UNCLEAR, (Reason.POSSIBLE_CROSS,))
+
+
 @pytest.mark.parametrize(
     ("tone", "levels"),
     [

@@ -1375,19 +1375,39 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     found = {int(index): _ends(beyond[index], reach[index]) for index in marked}
     stroked = np.zeros(len(reach), bool)
     stroked[[index for index, (angles, _) in found.items() if _makes_x(angles)]] = True
+    # The short ends apart from those seen: runs of short directions holding none beyond.
+    far = {
+        index: _ends_of(
+            [run for run in _runs(short[index]) if not beyond[index, run].any()], reach[index]
+        )
+        for index, (angles, _) in found.items()
+        if not stroked[index] and len(angles) >= 2
+    }
     # Each X's strokes, as seen (for a bubble that is an X itself) and with the ends
     # they hide (for any other): worked out once, whichever neighbours ask.
     xs = {
         int(other): _strokes_of(measure, int(other), found[int(other)][0])
         for other in np.flatnonzero(stroked)
     }
+    # An X short on one side, completed by its own short ends, sends its strokes into
+    # its neighbours too; standing on ends a sample short, it explains a neighbour's end
+    # only where a stroke of its own could not be there (see below).
+    for index, ends in far.items():
+        completing = _completing(found[index][0], list(zip(*ends, strict=True)))
+        if completing:
+            strokes = _strokes_of(measure, index, found[index][0] + _split(completing)[0])
+            xs[index] = _XStrokes(
+                *([stroke._replace(stands=False) for stroke in group] for group in strokes)
+            )
+    x_like = np.zeros(len(reach), bool)
+    x_like[list(xs)] = True
     # A fill whose tone is plainly the pen's holds no tick of its own to run on.
     _, plain = _fill_tones(measure)
     bare = ~stroked & (measure.fill >= calibration.filled_min_fill_floor) & plain
     for index in found:
         strokes = [
             stroke
-            for other in np.flatnonzero(stroked & neighbours[index])
+            for other in np.flatnonzero(x_like & neighbours[index])
             for stroke in (xs[int(other)].seen if stroked[index] else xs[int(other)].hiding)
             if stroke.stands or bare[index] or not _through(measure, index, stroke)
         ]
@@ -1403,11 +1423,7 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
         seen = _split(own)[0]
         is_x = bool(stroked[index]) or _makes_x(seen)
         if not is_x and len(own) >= 2:
-            # The short ends apart from those seen: runs of short directions holding none
-            # beyond.
-            apart = [run for run in _runs(short[index]) if not beyond[index, run].any()]
-            far = _not_borrowed(measure, index, _ends_of(apart, reach[index]), strokes)
-            completing = _completing(seen, far)
+            completing = _completing(seen, _not_borrowed(measure, index, far[index], strokes))
             own += completing
             is_x = bool(completing)
         result[index] = StrokeEnds(*_split(own), is_x, borrowed)
