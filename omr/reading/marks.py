@@ -1355,9 +1355,11 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     crosses this bubble's interior, the neighbour's X does not stand without it, and
     this bubble is not a fill whose tone is plainly the page's pen (:func:`_fill_tones`):
     the end may be a tick or a slash of this bubble running on to the neighbour, whose
-    strokes over the fill darken its tone. Ends that make an X
-    are set aside only for strokes the neighbour shows; a stray end on a fill also for
-    the hidden other end of one (an X's stroke running into this bubble's footprint).
+    strokes over the fill darken its tone. A neighbour whose X is completed by its own
+    short ends (below) counts too, but stands without none of its strokes. Ends that
+    make an X are set aside only for strokes the neighbour shows; a stray end on a fill
+    also for the hidden other end of one (an X's stroke running into this bubble's
+    footprint).
     Of the other ends, those roughly opposite each other are one stroke through the
     bubble; two strokes whose axes cross, or one stroke and a third end off its axis, are
     an X. Where two or more ends are seen and make no X, ends a reach sample shorter may
