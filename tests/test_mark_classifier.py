@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from omr.reading.marks import (
     REACH_DIRECTIONS,
     RIM_DIRECTIONS,
+    RIM_EDGE,
     RIM_RADII,
     BubbleMeasure,
     InkLevels,
@@ -390,6 +391,15 @@ def test_a_stroke_of_an_x_short_on_one_side_ending_in_a_plain_fill_is_set_aside(
     assert not stroke_ends(measure, Calibration())[0].angles
 
 
+def test_two_xs_short_on_one_side_side_by_side_both_read_crossed() -> None:
+    """Each one's strokes run into the other, a fill of the pen's plain tone: an X's
+    strokes are its own, never set aside as its neighbour's."""
+    mirrored = {AT_THE_X: 2.0, 221.0: 2.0, AT_THE_FILL: 1.3, 41.0: 1.3}
+    measure = pair_of(Bubble(ends=mirrored), Bubble(ends=SHORT_SIDED_X))
+    states = [read.state for read in classify_marks(measure, Calibration())]
+    assert states == [MarkState.CROSSED, MarkState.CROSSED]
+
+
 def test_a_tick_beside_an_x_short_on_one_side_stays_doubtful() -> None:
     """Standing on ends a sample short, such an X never explains away the end of a
     fill whose tone is not plainly the pen's (past the fills' spread, short of strokes
@@ -441,7 +451,7 @@ def test_a_fill_from_one_side_reaches_the_rim_a_fill_must(filled_at: float, turn
     # The chord whose far side covers ``filled_at`` of the interior.
     offset = float(np.quantile(interior @ side, 1 - filled_at))
     angles = np.arange(RIM_DIRECTIONS) * 2 * np.pi / RIM_DIRECTIONS
-    rim = INTERIOR_RADIUS * np.stack([np.cos(angles), np.sin(angles)], axis=-1)
+    rim = RIM_EDGE * np.stack([np.cos(angles), np.sin(angles)], axis=-1)
     assert ((rim @ side) >= offset).mean() >= _rim_reached(filled_at)
     assert INTERIOR_RADIUS * np.sqrt(filled_at) < RIM_RADII[0]
 

@@ -85,7 +85,7 @@ BUBBLES_AT_ONCE = 64  # whose outline search is scored at once: 64 × 49 × 60 f
 REACH_DIRECTIONS = 96
 REACH_STEP = 0.1
 REACH_RADII = tuple(np.round(np.arange(0.6, 2.01, REACH_STEP), 2))
-# Round the interior's rim (0.7 radii): 48 directions lie 0.16 mm apart on the largest
+# Round the interior's rim (0.62–0.72 radii): 48 directions lie 0.16 mm apart on the largest
 # bubbles, half the thinnest stroke, so that the paper between an X's strokes is seen.
 RIM_DIRECTIONS = 48
 # Neighbouring pairs whose footprints are sampled at once: each pair's (96, 15, 2) float64
@@ -94,6 +94,9 @@ PAIRS_AT_ONCE = 64
 # The interior's rim (the printed outline starts past 0.8): a fill of 60 % of the
 # interior reaches 0.77 radii, a felt-tip X over an empty circle leaves paper there.
 RIM_RADII = (0.62, 0.7)
+# Where the rim a fill must ink is sampled: the interior's edge (a fill covers the
+# interior; a dot, however wide, stops inside it).
+RIM_EDGE = INTERIOR_RADIUS
 # A fill's texture (pencil grain, a dry pen's streaks) keeps its rim at least 40 % of the
 # pen's darkness; the paper left between an X's strokes, blurred, stays under that.
 RIM_TEXTURE_SHARE = 0.8
@@ -917,7 +920,7 @@ def measure_bubbles(
         polar = gather(
             page.ink,
             centers[index],
-            _polar_points(rx, ry, (*RIM_RADII, INTERIOR_RADIUS), RIM_DIRECTIONS),
+            _polar_points(rx, ry, (*RIM_RADII, RIM_EDGE), RIM_DIRECTIONS),
         )
         rim[index] = (polar[..., -1] < ink_below).mean(-1)
         # The rim's darkness going round, across its band: its paper stretches and its ink.
@@ -1356,7 +1359,8 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     this bubble is not a fill whose tone is plainly the page's pen (:func:`_fill_tones`):
     the end may be a tick or a slash of this bubble running on to the neighbour, whose
     strokes over the fill darken its tone. A neighbour whose X is completed by its own
-    short ends (below) counts too, but stands without none of its strokes. Ends that
+    short ends (below) counts too, but never stands without any one of its strokes, and
+    such an X is no plain fill to set its own ends aside in. Ends that
     make an X are set aside only for strokes the neighbour shows; a stray end on a fill
     also for the hidden other end of one (an X's stroke running into this bubble's
     footprint).
@@ -1393,19 +1397,20 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     }
     # An X short on one side, completed by its own short ends, sends its strokes into
     # its neighbours too; standing on ends a sample short, it explains a neighbour's end
-    # only where a stroke of its own could not be there (see below).
+    # only where a stroke of its own could not be there (see below). Asked before any
+    # end is set aside, it may send strokes yet read no X itself, its own ends set
+    # aside as a neighbour's (below).
     for index, ends in far.items():
-        completing = _completing(found[index][0], list(zip(*ends, strict=True)))
+        completing = _completing(found[index][0], _not_borrowed(measure, index, ends, []))
         if completing:
-            strokes = _strokes_of(measure, index, found[index][0] + _split(completing)[0])
-            xs[index] = _XStrokes(
-                *([stroke._replace(stands=False) for stroke in group] for group in strokes)
-            )
+            angles = found[index][0] + _split(completing)[0]
+            xs[index] = _strokes_of(measure, index, angles, standing=False)
     x_like = np.zeros(len(reach), bool)
     x_like[list(xs)] = True
-    # A fill whose tone is plainly the pen's holds no tick of its own to run on.
+    # A fill whose tone is plainly the pen's holds no tick of its own to run on; an X's
+    # strokes are its own.
     _, plain = _fill_tones(measure)
-    bare = ~stroked & (measure.fill >= calibration.filled_min_fill_floor) & plain
+    bare = ~x_like & (measure.fill >= calibration.filled_min_fill_floor) & plain
     for index in found:
         strokes = [
             stroke
@@ -1526,13 +1531,16 @@ class _XStrokes(NamedTuple):
     hiding: list[_Stroke]
 
 
-def _strokes_of(measure: BubbleMeasure, index: int, angles: tuple[float, ...]) -> _XStrokes:
+def _strokes_of(
+    measure: BubbleMeasure, index: int, angles: tuple[float, ...], standing: bool = True
+) -> _XStrokes:
     """The strokes of an X on bubble ``index``: from the bubble's centre, 2.5 radii long,
     half a felt-tip stroke and a pixel to either side of the line to an end it shows;
     with the ends it hides, also toward those (:func:`_with_hidden_ends`), each known
     only as far as an off-centre crossing allows: a third of a radius more. A box's
     radii reach its corners: its strokes are as long as 2.5 of those. Each line is
-    worked out once for both."""
+    worked out once for both. Not ``standing`` (an X completed by ends a sample short),
+    the X stands without none of them."""
     biggest = float(measure.radii_mm[index].max())
     length = X_REACH_MAX * biggest * (BOX_CORNER if measure.boxes[index] else 1.0)
     centre = measure.centers_mm[index]
@@ -1541,7 +1549,9 @@ def _strokes_of(measure: BubbleMeasure, index: int, angles: tuple[float, ...]) -
         direction = _towards(measure, index, angle)
         unit = direction / np.linalg.norm(direction)
         # A hidden end: the X stands on the ends it shows.
-        stands = angle not in angles or _makes_x(tuple(a for a in angles if a != angle))
+        stands = standing and (
+            angle not in angles or _makes_x(tuple(a for a in angles if a != angle))
+        )
         lines.append((unit, stands))
     hiding_width = NEIGHBOUR_STROKE_MM + X_OFF_CENTRE * biggest
     return _XStrokes(
