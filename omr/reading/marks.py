@@ -1401,7 +1401,7 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     # end is set aside, it may send strokes yet read no X itself, its own ends set
     # aside as a neighbour's (below).
     for index, ends in far.items():
-        completing = _completing(found[index][0], _not_borrowed(measure, index, ends, []))
+        completing = _completing(found[index][0], _pairs(ends))
         if completing:
             angles = found[index][0] + _split(completing)[0]
             xs[index] = _strokes_of(measure, index, angles, standing=False)
@@ -1447,9 +1447,14 @@ def _not_borrowed(
     neighbours' X strokes), as (angle, reach) pairs."""
     return [
         (angle, length)
-        for angle, length in zip(*ends, strict=True)
+        for angle, length in _pairs(ends)
         if not any(_on_stroke(_tip(measure, index, angle, length), s) for s in strokes)
     ]
+
+
+def _pairs(ends: tuple[tuple[float, ...], tuple[float, ...]]) -> list[tuple[float, float]]:
+    """(angles, reaches) → (angle, reach) pairs: the inverse of :func:`_split`."""
+    return list(zip(*ends, strict=True))
 
 
 def _split(ends: list[tuple[float, float]]) -> tuple[tuple[float, ...], tuple[float, ...]]:
