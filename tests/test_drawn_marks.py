@@ -21,6 +21,7 @@ from scansim.drawn import (
     NEVER,
     read_drawn_page,
     read_ticks_beside_xs_page,
+    read_xs_beside_outlines_page,
 )
 
 from omr.vocabulary.states import MarkState
@@ -211,3 +212,21 @@ def test_a_tick_beside_an_x_is_never_filled(pen: str, dpi: int, seed: int) -> No
     assert FILLED not in ticks and CROSSED not in ticks
     assert FILLED not in xs and BLANK not in xs
     assert CROSSED not in plain and BLANK not in plain
+
+
+@pytest.mark.parametrize(("pen", "dpi"), [("felt-tip", 150), ("felt-tip", 200), ("ballpoint", 150)])
+def test_an_outline_an_xs_strokes_run_over_is_not_read_traced(pen: str, dpi: int) -> None:
+    """Long, shallow X's whose strokes run on over the next option's blank outline: a
+    stroke crossing an outline is not the outline traced (these pages read 8, 5 and 2
+    such blanks ``outline_traced`` before). The X's are never read filled or blank."""
+    outlines, xs = read_xs_beside_outlines_page("rezidentiat", pen, 1, dpi, traced=False)
+    assert set(outlines) == {BLANK}
+    assert FILLED not in xs and BLANK not in xs
+
+
+@pytest.mark.parametrize("pen", ["felt-tip", "ballpoint"])
+def test_a_traced_outline_beside_an_x_stays_doubtful(pen: str) -> None:
+    """The same X's beside outlines traced over: the stroke explains only the stretch of
+    outline it crosses, and the rest still shows traced."""
+    outlines, _ = read_xs_beside_outlines_page("rezidentiat", pen, 1, 150, traced=True)
+    assert set(outlines) == {MarkState.UNCLEAR}

@@ -391,6 +391,25 @@ def test_a_stroke_of_an_x_short_on_one_side_ending_in_a_plain_fill_is_set_aside(
     assert not stroke_ends(measure, Calibration())[0].angles
 
 
+@pytest.mark.parametrize(
+    ("tone", "read"),
+    [(PEN, (MarkState.FILLED, ())), (PEN + 0.05, (UNCLEAR, (Reason.POSSIBLE_CROSS,)))],
+)
+def test_a_stroke_of_an_x_seen_as_a_v_crossing_inside_its_fill_is_set_aside(
+    tone: float, read: tuple[MarkState, tuple[Reason, ...]]
+) -> None:
+    """An X whose strokes end inside its fill on one side shows a V; its strokes seen
+    crossing inside the fill make it an X, whose stroke explains the end it leaves in a
+    fill plainly the page's pen (not one whose tone may hold a tick of its own)."""
+    v = {AT_THE_FILL: 2.0, 41.0: 2.0}
+    measure = pair_of(Bubble(ends={AT_THE_X: 1.8}, tone=tone), Bubble(ends=v, crossing_inside=True))
+    fill, neighbour = classify_marks(measure, Calibration())
+    assert ((fill.state, fill.reasons), neighbour.state) == (read, MarkState.CROSSED)
+    tick = pair_of(Bubble(ends={AT_THE_X: 1.8}, tone=tone), Bubble(ends=v))
+    fill, _ = classify_marks(tick, Calibration())  # a V whose strokes do not cross: a tick
+    assert (fill.state, fill.reasons) == (UNCLEAR, (Reason.POSSIBLE_CROSS,))
+
+
 def test_two_xs_short_on_one_side_side_by_side_both_read_crossed() -> None:
     """Each one's strokes run into the other, a fill of the pen's plain tone: an X's
     strokes are its own, never set aside as its neighbour's."""

@@ -41,7 +41,7 @@ and they lie further from a box's print than from a circle's.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, cached_property, reduce
 from itertools import combinations
@@ -139,7 +139,8 @@ class BubbleMeasure:
     (:mod:`omr.reading.beside_strokes`; NaN elsewhere);
     ``crossing_inside`` : (N,) bool, for a bubble whose two ends are not one stroke's, the
     two strokes cross inside it near its centre, each darker than its fill on both sides
-    of the crossing; ``faint_ends`` : (N,) bool, a fill shows ends where ink is a single
+    of the crossing (an X, whose strokes :func:`stroke_ends` sets its neighbours' ends
+    aside for); ``faint_ends`` : (N,) bool, a fill shows ends where ink is a single
     pass of the pen, away from any X (:func:`_faint_ends`). All four are left out (None)
     by a measure made by hand; the classifier then works ends out itself and has no
     pixels to look at.
@@ -168,6 +169,7 @@ class BubbleMeasure:
     beside: np.ndarray | None = None
     crossing_inside: np.ndarray | None = None
     faint_ends: np.ndarray | None = None
+    ring_traced: np.ndarray | None = None
 
     @cached_property
     def past(self) -> np.ndarray:
@@ -941,7 +943,7 @@ def measure_bubbles(
                 faint_reach[marked[fills]] = _reach_at(
                     samples[fills], marked_paper[fills], levels.stroke_at, faint_clear[rows[fills]]
                 )
-    ring, ring_baseline = _rings(outlines, fill, count, levels, calibration.blank_max_fill)
+    ring, ring_baseline, traced = _rings(outlines, fill, count, levels, calibration.blank_max_fill)
     joined = bridged(
         page,
         centers,
@@ -973,6 +975,7 @@ def measure_bubbles(
         layout.radii_mm,
         joined,
         layout.boxes,
+        ring_traced=traced,
     )
     return _under_the_xs(measure, page, papers, calibration, faint_reach)
 
@@ -1023,13 +1026,51 @@ def _under_the_xs(
             beside[index] = ink_beside_strokes(seen, levels.ink_at)
         else:
             crossing[index] = strokes_cross_inside(seen, (levels.ink_at, over_fill))
+    measure = replace(measure, crossing_inside=crossing)
+    if crossing.any():  # X's seen as V's send their strokes into their neighbours too
+        ends = stroke_ends(measure, calibration)
     return replace(
         measure,
         ends=tuple(ends),
         beside=beside,
-        crossing_inside=crossing,
         faint_ends=_faint_ends(measure, faint_reach, ends, calibration),
     )
+
+
+def _rings_off_the_xs(
+    measure: BubbleMeasure, ends: Sequence[StrokeEnds], calibration: Calibration
+) -> np.ndarray:
+    """(N,) each outline's traced share (``ring``), without the directions where the line
+    of a neighbouring X's stroke crosses it.
+
+    An X's stroke running on into a neighbour crosses its outline: there the outline
+    carries a pen's line more than the print, as a traced one does all round. Where it
+    reads traced, only the directions no such stroke explains count (out of all of them:
+    a traced outline beside an X still shows traced everywhere else)."""
+    ring = measure.ring
+    if measure.ring_traced is None:
+        return ring
+    is_x = np.array([strokes.is_x for strokes in ends], bool)
+    if measure.crossing_inside is not None:
+        is_x |= measure.crossing_inside
+    traced = ring - measure.ring_baseline >= calibration.traced_ring_excess
+    asked = np.flatnonzero(traced & (measure.neighbours & is_x[None, :]).any(axis=1))
+    if not asked.size:
+        return ring
+    ring = ring.copy()
+    angles = np.arange(RIM_DIRECTIONS) * 360 / RIM_DIRECTIONS
+    for index in asked.tolist():
+        strokes = [
+            stroke
+            for other in np.flatnonzero(measure.neighbours[index] & is_x).tolist()
+            for stroke in _strokes_of(measure, other, ends[other].angles).seen
+        ]
+        crossed = [
+            any(_on_stroke(_tip(measure, index, angle, 1.0), stroke) for stroke in strokes)
+            for angle in angles
+        ]
+        ring[index] = (measure.ring_traced[index] & ~np.array(crossed)).mean()
+    return ring
 
 
 def _faint_ends(
@@ -1046,12 +1087,14 @@ def _faint_ends(
     over a fill in a light pen, or in pencil, fades under the ink threshold outside it
     and leaves no end there. Beside an X, a fill's faint reach runs into the X's own
     strokes (their tails fade too, past where the X's ends were seen), so only
-    bubbles that no X (seen at either level) can reach ask.
+    bubbles that no X (seen at either level, or a V crossing inside) can reach ask.
     """
     if not faint_reach.any():
         return np.zeros(len(ends), bool)
     faint = stroke_ends(replace(measure, reach=faint_reach), calibration)
     is_x = np.array([a.is_x or b.is_x for a, b in zip(ends, faint, strict=True)], bool)
+    if measure.crossing_inside is not None:
+        is_x |= measure.crossing_inside
     reached = _reached_by_an_x(measure, is_x)
     return np.array([bool(strokes.angles) for strokes in faint], bool) & ~reached
 
@@ -1258,9 +1301,9 @@ def _rings(
     count: int,
     levels: InkLevels,
     blank_at: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """(N,) share of each outline carrying more ink across it than the print does, and
-    its size's median.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(N,) share of each outline carrying more ink across it than the print does, its
+    size's median, and (N, 48) bool the directions that do.
 
     A traced outline is a second line, a pen's width, on or beside the printed one: going
     across the outline, the ink summed over the samples (darkness × width) exceeds the
@@ -1271,13 +1314,15 @@ def _rings(
     """
     ring = np.zeros(count, np.float32)
     ring_baseline = np.zeros(count, np.float32)
+    traced = np.zeros((count, RIM_DIRECTIONS), bool)
     for index, darkness in outlines:
         across = _sum_last(np.clip(darkness, 0.0, 1.0))  # (N, 48)
         blank = fill[index] <= blank_at
         printed = np.median(across[blank], axis=0) if blank.any() else np.zeros(across.shape[1])
-        ring[index] = (across - printed >= levels.pen).mean(-1)
+        traced[index] = across - printed >= levels.pen
+        ring[index] = traced[index].mean(-1)
         ring_baseline[index] = np.median(ring[index])
-    return ring, ring_baseline
+    return ring, ring_baseline, traced
 
 
 # A light pen's fills cover less of the interior (grain, a dry pen's streaks): a bubble
@@ -1360,7 +1405,9 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     the end may be a tick or a slash of this bubble running on to the neighbour, whose
     strokes over the fill darken its tone. A neighbour whose X is completed by its own
     short ends (below) counts too, but never stands without any one of its strokes, and
-    such an X is no plain fill to set its own ends aside in. Ends that
+    such an X is no plain fill to set its own ends aside in; so does a V whose two
+    strokes cross inside its fill (``crossing_inside``, looked for at the V's a first
+    pass found). Ends that
     make an X are set aside only for strokes the neighbour shows; a stray end on a fill
     also for the hidden other end of one (an X's stroke running into this bubble's
     footprint).
@@ -1405,6 +1452,12 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
         if completing:
             angles = found[index][0] + _split(completing)[0]
             xs[index] = _strokes_of(measure, index, angles, standing=False)
+    # So does an X seen as a V whose two strokes cross inside its fill, as far as
+    # they reach through its centre.
+    if measure.crossing_inside is not None:
+        for index in np.flatnonzero(measure.crossing_inside).tolist():
+            if index in found:
+                xs[index] = _strokes_of(measure, index, found[index][0], standing=False)
     x_like = np.zeros(len(reach), bool)
     x_like[list(xs)] = True
     # A fill whose tone is plainly the pen's holds no tick of its own to run on; an X's
@@ -1712,6 +1765,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     )
     blank = ~filled & (fill <= blank_at) & ~has_ends
     marked_rim = _marked_rim(measure, is_x, blank)
+    ring = _rings_off_the_xs(measure, ends, calibration)
     decisions = (
         (filled & (measure.tone.astype(np.float64) < faint_below), _FAINT),
         # Beside the strokes no fill (NaN: unknown).
@@ -1742,10 +1796,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
         ),
         (
             blank
-            & (
-                (measure.ring - measure.ring_baseline).astype(np.float64)
-                >= calibration.traced_ring_excess
-            ),
+            & ((ring - measure.ring_baseline).astype(np.float64) >= calibration.traced_ring_excess),
             _TRACED,
         ),
         (blank & ~marked_rim, _BLANK),
