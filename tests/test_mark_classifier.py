@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from omr.reading.marks import (
@@ -38,6 +38,13 @@ LEVELS = InkLevels(pen=PEN, ink_at=PEN / 2, smudge_at=0.05, pen_spread=0.01)
 STEP = 360 / REACH_DIRECTIONS
 
 
+def arc(start: float, stop: float) -> np.ndarray:
+    """(48,) bool: the rim's (and the outline's) directions from ``start`` to ``stop``
+    degrees."""
+    directions = np.arange(RIM_DIRECTIONS) * 360 / RIM_DIRECTIONS
+    return (directions - start) % 360 < (stop - start) % 360
+
+
 @dataclass(frozen=True)
 class Bubble:
     """One bubble's measurements; ``ends`` maps a direction (degrees) to how far (radii)
@@ -58,13 +65,12 @@ class Bubble:
     crossing_inside: bool = False  # two strokes cross inside it, darker than the fill
     faint_ends: bool = False  # ends leave it where ink is one pass of the pen
     inked_arc: tuple[float, float] = (0.0, 0.0)  # (from, to) degrees of rim in the pen
+    traced_arc: tuple[float, float] = (0.0, 0.0)  # (from, to) degrees of outline traced
 
     def rim_profile(self) -> np.ndarray:
         """The rim's darkness going round: ``between_arms``, the pen over ``inked_arc``."""
         profile = np.full(RIM_DIRECTIONS, self.between_arms, np.float32)
-        directions = np.arange(RIM_DIRECTIONS) * 360 / RIM_DIRECTIONS
-        start, stop = self.inked_arc
-        profile[(directions - start) % 360 < (stop - start) % 360] = PEN
+        profile[arc(*self.inked_arc)] = PEN
         return profile
 
     def reach(self) -> np.ndarray:
@@ -106,6 +112,7 @@ def measure_of(bubble: Bubble) -> BubbleMeasure:
         beside=None if bubble.beside_strokes is None else one(bubble.beside_strokes),
         crossing_inside=np.array([bubble.crossing_inside]),
         faint_ends=np.array([bubble.faint_ends]),
+        ring_traced=arc(*bubble.traced_arc)[None, :],
     )
 
 
@@ -317,6 +324,7 @@ ANGLES = st.floats(0, 359.9, allow_nan=False)
 
 
 @given(seen=st.lists(ANGLES, min_size=1, max_size=3), bulge=ANGLES)
+@example(seen=[0.0, 156.0, 321.0], bulge=104.0)  # opposite a third end near one's axis
 def test_one_short_end_never_makes_a_crossed_reading(seen: list[float], bulge: float) -> None:
     """A fill's edge bulges two reach samples out on about one fill in two hundred: one
     short end, wherever it lies, never turns a reading into ``crossed``."""
@@ -408,6 +416,24 @@ def test_a_stroke_of_an_x_seen_as_a_v_crossing_inside_its_fill_is_set_aside(
     tick = pair_of(Bubble(ends={AT_THE_X: 1.8}, tone=tone), Bubble(ends=v))
     fill, _ = classify_marks(tick, Calibration())  # a V whose strokes do not cross: a tick
     assert (fill.state, fill.reasons) == (UNCLEAR, (Reason.POSSIBLE_CROSS,))
+
+
+@pytest.mark.parametrize(
+    ("traced", "read"),
+    [((296.0, 326.0), (MarkState.BLANK, ())), ((0.0, 359.0), (UNCLEAR, (Reason.OUTLINE_TRACED,)))],
+)
+def test_an_outline_is_traced_only_where_no_neighbouring_xs_stroke_crosses_it(
+    traced: tuple[float, float], read: tuple[MarkState, tuple[Reason, ...]]
+) -> None:
+    """The X's stroke toward the blank crosses its outline at 300–322.5° (the blank's
+    own frame): there the outline carries a line more than the print whether traced or
+    not. Asked for a tenth of the outline, four directions traced read as traced alone,
+    not where the stroke crosses; the whole outline traced still reads traced."""
+    share = float(arc(*traced).mean())
+    x = Bubble(ends={AT_THE_FILL: 2.0, AT_THE_X: 2.0, 41.0: 2.0, 221.0: 2.0})
+    measure = pair_of(empty(ring=share, traced_arc=traced), x)
+    outline, _ = classify_marks(measure, Calibration(traced_ring_excess=0.05))
+    assert (outline.state, outline.reasons) == read
 
 
 def test_two_xs_short_on_one_side_side_by_side_both_read_crossed() -> None:

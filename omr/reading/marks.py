@@ -141,9 +141,11 @@ class BubbleMeasure:
     two strokes cross inside it near its centre, each darker than its fill on both sides
     of the crossing (an X, whose strokes :func:`stroke_ends` sets its neighbours' ends
     aside for); ``faint_ends`` : (N,) bool, a fill shows ends where ink is a single
-    pass of the pen, away from any X (:func:`_faint_ends`). All four are left out (None)
-    by a measure made by hand; the classifier then works ends out itself and has no
-    pixels to look at.
+    pass of the pen, away from any X (:func:`_faint_ends`); ``ring_traced`` : (N, 48)
+    bool, the outline's directions that carry more ink across them than the print (of
+    which ``ring`` is the share). All five are left out (None) by a measure made by hand;
+    the classifier then works ends out itself, has no pixels to look at, and takes
+    ``ring`` as it is.
     """
 
     fill: np.ndarray
@@ -990,7 +992,8 @@ def _under_the_xs(
     """``measure`` with its stroke ends, the ink beside the strokes of each X whose rim
     shows paper between its arms (the only X's the classifier asks about), whether
     the two strokes of each V cross inside its fill, and which fills show ends at one
-    pass of the pen (``faint_reach``, :func:`_faint_ends`)."""
+    pass of the pen (``faint_reach``, :func:`_faint_ends`). Where V's cross inside,
+    the ends are worked out again with them among the X's (:func:`stroke_ends`)."""
     ends = stroke_ends(measure, calibration)
     beside = np.full(len(ends), np.nan, np.float32)
     crossing = np.zeros(len(ends), bool)
@@ -1026,9 +1029,13 @@ def _under_the_xs(
             beside[index] = ink_beside_strokes(seen, levels.ink_at)
         else:
             crossing[index] = strokes_cross_inside(seen, (levels.ink_at, over_fill))
-    measure = replace(measure, crossing_inside=crossing)
-    if crossing.any():  # X's seen as V's send their strokes into their neighbours too
+    # X's seen as V's send their strokes into their neighbours too (a second pass); each
+    # V keeps the ends its crossing was looked for at.
+    first = ends
+    measure = replace(measure, ends=tuple(first), crossing_inside=crossing)
+    if crossing.any():
         ends = stroke_ends(measure, calibration)
+        ends = [first[k] if crossing[k] else strokes for k, strokes in enumerate(ends)]
     return replace(
         measure,
         ends=tuple(ends),
@@ -1038,10 +1045,14 @@ def _under_the_xs(
 
 
 def _rings_off_the_xs(
-    measure: BubbleMeasure, ends: Sequence[StrokeEnds], calibration: Calibration
+    measure: BubbleMeasure,
+    ends: Sequence[StrokeEnds],
+    x_like: np.ndarray,
+    calibration: Calibration,
 ) -> np.ndarray:
     """(N,) each outline's traced share (``ring``), without the directions where the line
-    of a neighbouring X's stroke crosses it.
+    of a stroke of a neighbouring X (``x_like``, (N,) bool: its ends make one, or its V
+    crosses inside) crosses it.
 
     An X's stroke running on into a neighbour crosses its outline: there the outline
     carries a pen's line more than the print, as a traced one does all round. Where it
@@ -1050,11 +1061,8 @@ def _rings_off_the_xs(
     ring = measure.ring
     if measure.ring_traced is None:
         return ring
-    is_x = np.array([strokes.is_x for strokes in ends], bool)
-    if measure.crossing_inside is not None:
-        is_x |= measure.crossing_inside
-    traced = ring - measure.ring_baseline >= calibration.traced_ring_excess
-    asked = np.flatnonzero(traced & (measure.neighbours & is_x[None, :]).any(axis=1))
+    traced = (ring - measure.ring_baseline).astype(np.float64) >= calibration.traced_ring_excess
+    asked = np.flatnonzero(traced & (measure.neighbours & x_like[None, :]).any(axis=1))
     if not asked.size:
         return ring
     ring = ring.copy()
@@ -1062,7 +1070,7 @@ def _rings_off_the_xs(
     for index in asked.tolist():
         strokes = [
             stroke
-            for other in np.flatnonzero(measure.neighbours[index] & is_x).tolist()
+            for other in np.flatnonzero(measure.neighbours[index] & x_like).tolist()
             for stroke in _strokes_of(measure, other, ends[other].angles).seen
         ]
         crossed = [
@@ -1094,7 +1102,7 @@ def _faint_ends(
     faint = stroke_ends(replace(measure, reach=faint_reach), calibration)
     is_x = np.array([a.is_x or b.is_x for a, b in zip(ends, faint, strict=True)], bool)
     if measure.crossing_inside is not None:
-        is_x |= measure.crossing_inside
+        is_x |= measure.crossing_inside.astype(bool)
     reached = _reached_by_an_x(measure, is_x)
     return np.array([bool(strokes.angles) for strokes in faint], bool) & ~reached
 
@@ -1406,8 +1414,8 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     strokes over the fill darken its tone. A neighbour whose X is completed by its own
     short ends (below) counts too, but never stands without any one of its strokes, and
     such an X is no plain fill to set its own ends aside in; so does a V whose two
-    strokes cross inside its fill (``crossing_inside``, looked for at the V's a first
-    pass found). Ends that
+    strokes cross inside its fill (``crossing_inside``, tested on the V's of a first
+    pass, ``measure.ends``). Ends that
     make an X are set aside only for strokes the neighbour shows; a stray end on a fill
     also for the hidden other end of one (an X's stroke running into this bubble's
     footprint).
@@ -1452,12 +1460,14 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
         if completing:
             angles = found[index][0] + _split(completing)[0]
             xs[index] = _strokes_of(measure, index, angles, standing=False)
-    # So does an X seen as a V whose two strokes cross inside its fill, as far as
-    # they reach through its centre.
+    # So does an X seen as a V whose two strokes cross inside its fill, its strokes
+    # through the V's ends as the first pass saw them.
     if measure.crossing_inside is not None:
-        for index in np.flatnonzero(measure.crossing_inside).tolist():
-            if index in found:
-                xs[index] = _strokes_of(measure, index, found[index][0], standing=False)
+        for index in np.flatnonzero(measure.crossing_inside.astype(bool)).tolist():
+            first = measure.ends[index].angles if measure.ends is not None else ()
+            angles = first or found.get(index, ((), ()))[0]
+            if angles:
+                xs[index] = _strokes_of(measure, index, angles, standing=False)
     x_like = np.zeros(len(reach), bool)
     x_like[list(xs)] = True
     # A fill whose tone is plainly the pen's holds no tick of its own to run on; an X's
@@ -1524,7 +1534,8 @@ def _completing(
     two of them opposite each other as a whole second stroke; the X they complete must
     show both ends of both its strokes. A fill's edge bulges two samples out on about one
     fill in two hundred, so one short end may be a bulge that happens to lie opposite an
-    arm of a tick; two that each lie where an X's hidden ends would are not.
+    arm of a tick, or of a third end seen (a stroke and an end too close to its axis
+    for an X); two that each lie where an X's hidden ends would are not: it takes two.
     """
     paired = {k for pair in _opposite_pairs(_split(short)[0]) for k in pair}
     completing = [
@@ -1532,7 +1543,7 @@ def _completing(
         for k, end in enumerate(short)
         if k in paired or any(_opposite(end[0], angle) for angle in seen)
     ]
-    if not completing or not _two_strokes(seen + _split(completing)[0]):
+    if len(completing) < 2 or not _two_strokes(seen + _split(completing)[0]):
         return []
     return completing
 
@@ -1765,7 +1776,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     )
     blank = ~filled & (fill <= blank_at) & ~has_ends
     marked_rim = _marked_rim(measure, is_x, blank)
-    ring = _rings_off_the_xs(measure, ends, calibration)
+    ring = _rings_off_the_xs(measure, ends, is_x | crossing_inside.astype(bool), calibration)
     decisions = (
         (filled & (measure.tone.astype(np.float64) < faint_below), _FAINT),
         # Beside the strokes no fill (NaN: unknown).
