@@ -1044,28 +1044,28 @@ def _under_the_xs(
     )
 
 
-def _rings_off_the_xs(
+def _traced_outlines(
     measure: BubbleMeasure,
     ends: Sequence[StrokeEnds],
     x_like: np.ndarray,
+    blank: np.ndarray,
     calibration: Calibration,
 ) -> np.ndarray:
-    """(N,) each outline's traced share (``ring``), without the directions where the line
-    of a stroke of a neighbouring X (``x_like``, (N,) bool: its ends make one, or its V
-    crosses inside) crosses it.
+    """(N,) bool: the ``blank`` bubbles whose outline is traced, its share (``ring``)
+    past its size's by ``traced_ring_excess``; beside an X (``x_like``, (N,) bool: its
+    ends make one, or its V crosses inside), without the directions where the line of
+    one of its strokes crosses the outline.
 
     An X's stroke running on into a neighbour crosses its outline: there the outline
-    carries a pen's line more than the print, as a traced one does all round. Where it
-    reads traced, only the directions no such stroke explains count (out of all of them:
-    a traced outline beside an X still shows traced everywhere else)."""
-    ring = measure.ring
+    carries a pen's line more than the print, as a traced one does all round. Beside an
+    X only the directions no such stroke explains count (out of all of them: a traced
+    outline beside an X still shows traced everywhere else)."""
+    excess = calibration.traced_ring_excess
+    traced = blank & ((measure.ring - measure.ring_baseline).astype(np.float64) >= excess)
     if measure.ring_traced is None:
-        return ring
-    traced = (ring - measure.ring_baseline).astype(np.float64) >= calibration.traced_ring_excess
-    asked = np.flatnonzero(traced & (measure.neighbours & x_like[None, :]).any(axis=1))
-    if not asked.size:
-        return ring
-    ring = ring.copy()
+        return traced
+    candidates = np.flatnonzero(traced)
+    asked = candidates[(measure.neighbours[candidates] & x_like).any(axis=1)]
     angles = np.arange(RIM_DIRECTIONS) * 360 / RIM_DIRECTIONS
     for index in asked.tolist():
         strokes = [
@@ -1077,8 +1077,9 @@ def _rings_off_the_xs(
             any(_on_stroke(_tip(measure, index, angle, 1.0), stroke) for stroke in strokes)
             for angle in angles
         ]
-        ring[index] = (measure.ring_traced[index] & ~np.array(crossed)).mean()
-    return ring
+        share = np.float32((measure.ring_traced[index] & ~np.array(crossed)).mean())
+        traced[index] = float(share - measure.ring_baseline[index]) >= excess
+    return traced
 
 
 def _faint_ends(
@@ -1464,8 +1465,10 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     # through the V's ends as the first pass saw them.
     if measure.crossing_inside is not None:
         for index in np.flatnonzero(measure.crossing_inside.astype(bool)).tolist():
-            first = measure.ends[index].angles if measure.ends is not None else ()
-            angles = first or found.get(index, ((), ()))[0]
+            if measure.ends is not None:
+                angles = measure.ends[index].angles
+            else:  # a measure made by hand: its ends as seen
+                angles = found.get(index, ((), ()))[0]
             if angles:
                 xs[index] = _strokes_of(measure, index, angles, standing=False)
     x_like = np.zeros(len(reach), bool)
@@ -1776,7 +1779,9 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     )
     blank = ~filled & (fill <= blank_at) & ~has_ends
     marked_rim = _marked_rim(measure, is_x, blank)
-    ring = _rings_off_the_xs(measure, ends, is_x | crossing_inside.astype(bool), calibration)
+    traced = _traced_outlines(
+        measure, ends, is_x | crossing_inside.astype(bool), blank, calibration
+    )
     decisions = (
         (filled & (measure.tone.astype(np.float64) < faint_below), _FAINT),
         # Beside the strokes no fill (NaN: unknown).
@@ -1805,11 +1810,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
             ),
             _SMUDGE,
         ),
-        (
-            blank
-            & ((ring - measure.ring_baseline).astype(np.float64) >= calibration.traced_ring_excess),
-            _TRACED,
-        ),
+        (traced, _TRACED),
         (blank & ~marked_rim, _BLANK),
         (crossing, _OVER_EMPTY),
     )
