@@ -145,6 +145,18 @@ def test_half_fills_in_pencil_are_never_read_blank(dpi: int, seed: int) -> None:
     assert all(state == BLANK for state in blank)
 
 
+@pytest.mark.parametrize("seed", [2, 3])
+def test_outlines_traced_in_a_ballpoint_running_dry_are_never_blank(seed: int) -> None:
+    """Pages of traced outlines alone, where no fill shows the pen: against the default
+    pen (a felt-tip's) a dry pen's line, traced on the printed one, added too little ink
+    across the outline and read `blank`; the print's own spread round the page's blank
+    outlines is what it must stand above."""
+    case = Case("ring", "specializare-asistenti", "dry")
+    marked, blank = _read(case, seed, 200)
+    assert [state for state in marked if state in case.never] == []
+    assert all(state == BLANK for state in blank)
+
+
 @pytest.mark.parametrize(
     ("template", "pen", "dpi", "seed"),
     [

@@ -1319,7 +1319,7 @@ def _rings(
     print's by at least one sample of the pen's darkness. That holds where the print is
     as dark as the pen (a gray scan of a drop-out sheet, a form printed black) as well
     as where it has dropped out. The print's own ink is the median, angle by angle, over
-    the page's blank bubbles of that size.
+    the page's blank bubbles of that size (:func:`_pen_across`: what one sample adds).
     """
     ring = np.zeros(count, np.float32)
     ring_baseline = np.zeros(count, np.float32)
@@ -1328,10 +1328,24 @@ def _rings(
         across = _sum_last(np.clip(darkness, 0.0, 1.0))  # (N, 48)
         blank = fill[index] <= blank_at
         printed = np.median(across[blank], axis=0) if blank.any() else np.zeros(across.shape[1])
-        traced[index] = across - printed >= levels.pen
+        excess = across - printed
+        traced[index] = excess >= _pen_across(levels, excess[blank])
         ring[index] = traced[index].mean(-1)
         ring_baseline[index] = np.median(ring[index])
     return ring, ring_baseline, traced
+
+
+def _pen_across(levels: InkLevels, blank_excess: np.ndarray) -> float:
+    """How much ink one sample of the pen adds across an outline: the page's pen. Where
+    the page's marks have not shown it, the default pen is a felt-tip's, under which a
+    lighter pen's tracing would read ``blank``: there the least that stands four
+    deviations above the print's own spread round this page's blank outlines
+    (``blank_excess``, their ink across the outline less the print's), and never less
+    than ink."""
+    if levels.measured or not blank_excess.size:
+        return levels.pen
+    spread = MAD_TO_SIGMA * float(np.median(np.abs(blank_excess)))
+    return min(levels.pen, max(levels.ink_at, SPREAD_DEVIATIONS * spread))
 
 
 # A light pen's fills cover less of the interior (grain, a dry pen's streaks): a bubble
