@@ -3,13 +3,18 @@
     python bench/drawn_marks.py                       # every kind, 3 seeds, 200 dpi
     python bench/drawn_marks.py --kinds tick,line --pens rezidentiat:pencil \\
         --dpi 150,200 --seeds 1-10
+    python bench/drawn_marks.py --among-fills --dpi 150,200 --seeds 1-10
 
 Each page holds one mark of a kind in every third question (``fixtures/scansim/drawn.py``,
 the drawing ``tests/test_drawn_marks.py`` checks one page of); a ``tick_beside_x`` page
 is answered as candidates answer, one fill a question, with a tick over the fill of every
 ninth question and an X over a fill diagonally beside it (the ticks are counted; an X
 read filled or blank is a silent error too, and the column of blanks read as marks
-counts the plain fills read crossed or blank). Each page is scanned by the simulator and
+counts the plain fills read crossed or blank). With ``--among-fills`` the two questions
+after each mark are answered with a plain fill each, as a candidate's page holds mostly
+plain fills, whose tone the reader takes for the page's pen (on a page of one kind of
+mark alone the marks are the pen); the plain fills read crossed or blank are counted with
+the blanks. Each page is scanned by the simulator and
 read. Prints, for each kind, sheet, pen and resolution, the states the marks were
 read as and how many were read with a state the kind may never have (a silent error),
 and the blank bubbles read as anything definite but blank; then the totals. Exits 1 when
@@ -35,6 +40,7 @@ from scansim.drawn import (  # noqa: E402
     NEVER,
     TICK_BESIDE_X,
     read_drawn_page,
+    read_drawn_page_among_fills,
     read_ticks_beside_xs_page,
 )
 
@@ -57,17 +63,22 @@ def _seeds(text: str) -> list[int]:
     return [int(part) for part in text.split(",")]
 
 
-def _page(job: tuple[str, str, str, int, int]) -> tuple[Counter, int, int]:
+def _page(job: tuple[str, str, str, int, int, bool]) -> tuple[Counter, int, int]:
     """One page: the marks' states, how many break the kind's rule, blanks read wrong."""
-    kind, template, pen, seed, dpi = job
+    kind, template, pen, seed, dpi, among_fills = job
     if kind == TICK_BESIDE_X:  # the ticks counted; an X beside one never filled nor blank
         marked, xs, plain = read_ticks_beside_xs_page(template, pen, seed, dpi)
         wrong = sum(state in NEVER["tick"] for state in marked)
         wrong += sum(state in NEVER["x_filled"] for state in xs)
         return Counter(marked), wrong, sum(state in NEVER["fill"] for state in plain)
-    marked, blank = read_drawn_page(kind, template, pen, seed, dpi)
+    plain: list[MarkState] = []
+    if among_fills:
+        marked, blank, plain = read_drawn_page_among_fills(kind, template, pen, seed, dpi)
+    else:
+        marked, blank = read_drawn_page(kind, template, pen, seed, dpi)
     wrong = sum(state in NEVER[kind] for state in marked)
     blank_wrong = sum(state not in (BLANK, MarkState.UNCLEAR) for state in blank)
+    blank_wrong += sum(state in NEVER["fill"] for state in plain)
     return Counter(marked), wrong, blank_wrong
 
 
@@ -79,6 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dpi", default="200", help="resolutions, comma-separated")
     parser.add_argument("--seeds", default="1-3", help="FIRST-LAST or a comma-separated list")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--among-fills",
+        action="store_true",
+        help="answer the two questions after each mark with a plain fill each",
+    )
     args = parser.parse_args(argv)
     kinds = args.kinds.split(",")
     unknown = [kind for kind in kinds if kind not in known]
@@ -94,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     total = Counter()
     with ProcessPoolExecutor(args.jobs) as pool:
         for kind, template, pen, dpi in groups:
-            jobs = [(kind, template, pen, seed, dpi) for seed in seeds]
+            jobs = [(kind, template, pen, seed, dpi, args.among_fills) for seed in seeds]
             states, wrong, blank_wrong = Counter(), 0, 0
             for counts, page_wrong, page_blank_wrong in pool.map(_page, jobs):
                 states += counts
