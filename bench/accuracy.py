@@ -3,12 +3,12 @@
     python bench/accuracy.py fixtures/scans    # or fixtures/real: real scans, subsets by form
 
 Prints, per subset and overall, the bubble-level confusion matrix over the four states,
-the share of sheets read exactly and flagged for review, its silent errors (below), the
-rejection reasons, and the row of X's over filled circles (read crossed, unclear, filled
-…), and every silent error: a bubble read with a definite state (anything but
-``unclear``) that differs from its truth, on any page that is not rejected. Exits 1
-when there is a silent error, an X over a filled circle read as something definite
-other than crossed, or a page that had to be refused was not (for its reason).
+the share of sheets read exactly and flagged for review, and how many silent errors it
+holds: bubbles read with a definite state (anything but ``unclear``) that differs from
+their truth, on any page that is not rejected; then the rejection reasons, the row of
+X's over filled circles (read crossed, unclear, filled …) and every silent error, one a
+line. Exits 1 when there is a silent error, an X over a filled circle read as something
+definite other than crossed, or a page that had to be refused was not (for its reason).
 """
 
 from __future__ import annotations

@@ -1102,10 +1102,13 @@ def _faint_ends(
         return np.zeros(len(ends), bool)
     faint = stroke_ends(replace(measure, reach=faint_reach), calibration)
     is_x = np.array([a.is_x or b.is_x for a, b in zip(ends, faint, strict=True)], bool)
-    if measure.crossing_inside is not None:
-        is_x |= measure.crossing_inside.astype(bool)
-    reached = _reached_by_an_x(measure, is_x)
+    reached = _reached_by_an_x(measure, is_x | _given(measure.crossing_inside, len(ends)))
     return np.array([bool(strokes.angles) for strokes in faint], bool) & ~reached
+
+
+def _given(flags: np.ndarray | None, count: int) -> np.ndarray:
+    """(count,) bool: ``flags``, or none set where a measure made by hand left them out."""
+    return np.zeros(count, bool) if flags is None else flags.astype(bool)
 
 
 def _reached_by_an_x(measure: BubbleMeasure, is_x: np.ndarray) -> np.ndarray:
@@ -1477,14 +1480,13 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
             xs[index] = _strokes_of(measure, index, angles, standing=False)
     # So does an X seen as a V whose two strokes cross inside its fill, its strokes
     # through the V's ends as the first pass saw them.
-    if measure.crossing_inside is not None:
-        for index in np.flatnonzero(measure.crossing_inside.astype(bool)).tolist():
-            if measure.ends is not None:
-                angles = measure.ends[index].angles
-            else:  # a measure made by hand: its ends as seen
-                angles = found.get(index, ((), ()))[0]
-            if angles:
-                xs[index] = _strokes_of(measure, index, angles, standing=False)
+    for index in np.flatnonzero(_given(measure.crossing_inside, len(reach))).tolist():
+        if measure.ends is not None:
+            angles = measure.ends[index].angles
+        else:  # a measure made by hand: its ends as seen
+            angles = found.get(index, ((), ()))[0]
+        if angles:
+            xs[index] = _strokes_of(measure, index, angles, standing=False)
     x_like = np.zeros(len(reach), bool)
     x_like[list(xs)] = True
     # A fill whose tone is plainly the pen's holds no tick of its own to run on; an X's
@@ -1771,15 +1773,12 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     overlay_at = _overlay_at(measure.levels)
     ends = measure.ends if measure.ends is not None else stroke_ends(measure, calibration)
     beside = measure.beside if measure.beside is not None else np.full(len(ends), np.nan)
-    crossing_inside = (
-        measure.crossing_inside
-        if measure.crossing_inside is not None
-        else np.zeros(len(ends), bool)
-    )
+    crossing_inside = _given(measure.crossing_inside, len(ends))
     fill = measure.fill.astype(np.float64)
     has_ends = np.array([bool(strokes.angles) for strokes in ends], bool)
-    faint_ends = measure.faint_ends if measure.faint_ends is not None else np.zeros(len(ends), bool)
+    faint_ends = _given(measure.faint_ends, len(ends))
     is_x = np.array([strokes.is_x for strokes in ends], bool)
+    x_like = is_x | crossing_inside  # the X's whose strokes run on into their neighbours
     crossing = np.array([len(strokes.angles) >= 2 for strokes in ends], bool)
     paper_between_arms = np.zeros(len(ends), bool)
     for index in np.flatnonzero(is_x).tolist():
@@ -1793,9 +1792,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     )
     blank = ~filled & (fill <= blank_at) & ~has_ends
     marked_rim = _marked_rim(measure, is_x, blank)
-    traced = _traced_outlines(
-        measure, ends, is_x | crossing_inside.astype(bool), blank, calibration
-    )
+    traced = _traced_outlines(measure, ends, x_like, blank, calibration)
     decisions = (
         (filled & (measure.tone.astype(np.float64) < faint_below), _FAINT),
         # Beside the strokes no fill (NaN: unknown).
@@ -1803,7 +1800,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
             filled & is_x & paper_between_arms & ~(beside.astype(np.float64) >= filled_at),
             _OVER_EMPTY,
         ),
-        (filled & (is_x | crossing_inside.astype(bool)), _CROSSED),
+        (filled & x_like, _CROSSED),
         (
             filled
             & (
