@@ -22,8 +22,9 @@ Measurements per bubble:
   round, are paper (under a fill's texture: a pencil fill's grain is not paper), told
   apart only by ink between them: a fill leaves none or one (a side it missed, however
   its edge wavers there), the strokes of an X over an empty circle two to four;
-- ``reach``: for each of 48 directions, how far ink runs without a break from inside the
-  interior outwards, in radii (samples on a neighbour's footprint never count). Strokes
+- ``reach``: for each of 96 directions (``REACH_DIRECTIONS``), how far ink runs without a
+  break from inside the interior outwards, in radii (samples on a neighbour's footprint
+  never count). Strokes
   that leave a bubble show as directions reaching further than the rest of the mark;
   ``ends`` and ``strokes`` say what they make (:func:`stroke_ends`);
 - ``offset_px``: the local shift found by matching the printed outline (paper is never
@@ -120,7 +121,7 @@ class BubbleMeasure:
     ``gaps`` : (N,) int; ``rim_profile`` : (N, 48) float32, the rim's darkness going round;
     ``overlay`` : (N,) float32, how much darker than the mark's own ink its darkest
     straight line across the interior is (a line drawn over the mark);
-    ``reach`` : (N, 48) float32, radii reached by unbroken ink in each direction (0 where
+    ``reach`` : (N, 96) float32, radii reached by unbroken ink in each direction (0 where
     the interior at 0.6 radii is paper);
     ``ring_baseline`` : (N,) float32, the median ``ring`` of the bubbles of the same size
     (the same printed outline, digits printed inside or not);
@@ -660,6 +661,14 @@ def _stroke_over(
     return (_mean_last(chords).max(-1) - own).astype(np.float32)
 
 
+# The band a bubble's paper is read on: past the widest fill's overshoot (1.45 radii) and
+# the outline's blur, short of the next bubble on our grids but the residency one, whose
+# ellipses stand closer: 9 of the band's 64 points lie on or in its neighbours' outlines
+# (3 on the national form's, 1 on the specialization sheet's), which the 75th percentile
+# ignores with an X's arms beside them.
+PAPER_BAND_RADII = (1.5, 1.8)
+
+
 def _local_paper(
     ink: np.ndarray, centers: np.ndarray, rx: float, ry: float, box: bool
 ) -> np.ndarray:
@@ -670,9 +679,7 @@ def _local_paper(
     ink is measured against is the paper next to it. The 75th percentile of the band
     ignores the arms of an X and a neighbour's overshoot (a quarter of the band at most).
     """
-    band = np.concatenate(
-        [_outline_points(rx, ry, 1.5, 32, box), _outline_points(rx, ry, 1.8, 32, box)]
-    )
+    band = np.concatenate([_outline_points(rx, ry, radius, 32, box) for radius in PAPER_BAND_RADII])
     paper = _percentile(gather(ink, centers, band), 75).astype(np.float32)
     return np.maximum(paper, 1.0)
 
@@ -813,6 +820,13 @@ def _on_option_letters(
     return on
 
 
+# A bubble's tone is its interior's 75th-percentile pixel: a fill's ink where the
+# candidate's strokes overlap, not its streaks. Its grain, the 99th: the darkest a blank
+# interior gets by itself (a few pixels of its hundreds); the page's grain is the
+# median over its blank bubbles, so a speck of dust on one moves nothing.
+TONE_PERCENTILE, GRAIN_PERCENTILE = 75, 99
+
+
 def measure_bubbles(
     page: TemplatePage,
     layout: BubbleLayout,
@@ -866,7 +880,9 @@ def measure_bubbles(
         interior = 1.0 - pixels / paper
         darkness[group.members] = np.clip(interior, 0.0, 1.0).mean(-1)
         ordered = np.sort(pixels, axis=-1, kind="stable")  # a radix sort of bytes
-        tone[group.members], grain[group.members] = _darkness_percentiles(ordered, paper, (75, 99))
+        tone[group.members], grain[group.members] = _darkness_percentiles(
+            ordered, paper, (TONE_PERCENTILE, GRAIN_PERCENTILE)
+        )
         interiors.append((interior, ordered))
     # What the print alone darkens (digits printed inside, a black outline's blur): the
     # lower quartile of each size's bubbles, of which at least a quarter are blank. Fixed
@@ -1149,7 +1165,7 @@ def ink_levels(
         percentile pixel darkness.
     """
     default = _default_levels(calibration)
-    if darkness.size < 3:
+    if darkness.size < FEWEST_TO_MEDIAN:
         return default
     histogram = np.histogram(np.clip(darkness, 0, 1), bins=64, range=(0, 1))[0].astype(float)
     split = _otsu(histogram) / 64
@@ -1157,13 +1173,13 @@ def ink_levels(
     floor = calibration.ink_darkness_floor
     smudge_at = calibration.smudge_darkness
     grain_at = floor  # the paper's own grain, where too few blank bubbles show it
-    if paper.sum() >= 3:
+    if paper.sum() >= FEWEST_TO_MEDIAN:
         grain_at = float(np.median(grain[paper]))
         floor = max(floor, grain_at)
         level = float(np.median(darkness[paper]))
         spread = MAD_TO_SIGMA * float(np.median(np.abs(darkness[paper] - level)))
         smudge_at = min(smudge_at, level + max(SPREAD_DEVIATIONS * spread, SMUDGE_ABOVE_PAPER))
-    pen = float(np.median(tone[marked])) if marked.sum() >= 3 else 0.0
+    pen = float(np.median(tone[marked])) if marked.sum() >= FEWEST_TO_MEDIAN else 0.0
     if pen < PEN_ABOVE_FLOOR * floor:
         return replace(default, ink_at=max(default.ink_at, floor), smudge_at=smudge_at)
     ink_at = max(pen / 2, floor)
@@ -1226,6 +1242,9 @@ def _single_stroke(pen: float) -> float:
     return _one_pass(pen) / 2
 
 
+# A page's level is the median of its bubbles' own: of three, one odd bubble (a smudge
+# among blanks, a tick among fills) leaves it on the other two; fewer measure nothing.
+FEWEST_TO_MEDIAN = 3
 # The median absolute deviation of normally spread values, times this, is their standard
 # deviation: a spread that the few marked bubbles among the paper do not inflate.
 MAD_TO_SIGMA = 1.4826
@@ -1359,7 +1378,7 @@ FILL_SHARE_OF_MARKS = 0.75
 def _filled_threshold(fill: np.ndarray, calibration: Calibration) -> float:
     """The filled threshold for this sheet: lowered for a light pen, within limits."""
     marked = fill[fill >= calibration.filled_min_fill_floor]
-    if marked.size < 3:
+    if marked.size < FEWEST_TO_MEDIAN:
         return calibration.filled_min_fill
     adapted = FILL_SHARE_OF_MARKS * float(np.median(marked))
     return float(np.clip(adapted, calibration.filled_min_fill_floor, calibration.filled_min_fill))

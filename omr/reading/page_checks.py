@@ -22,8 +22,10 @@ CHECK_WIDTH_PX, PAPER_PERCENTILE = 600, 95
 # The Laplacian's variance at 600 px across: printed lines and text in focus give over a
 # thousand; lines smeared over a millimetre or more give under ten.
 BLUR_SHARPNESS = 40.0
-# A stray mark worth a look covers what a bubble's fill does (a 3 mm circle is 7 mm²);
-# specks of dust, toner and a pen's slip stay under it.
+# A stray mark worth a look spans what a bubble's fill does (a 3 mm circle is 7 mm²) once
+# its ink is grown by a pixel all round (half a millimetre at 2 px/mm: a pen line's
+# broken pieces join): 6 mm² is a 1.5 mm blot, or a pen line 3 mm long; a speck of dust
+# or toner (1 mm) stays under it.
 STRAY_MIN_AREA_MM2 = 6.0
 # Nothing is printed within a printer's margin of the edge, where the scanner lid's
 # shadow and a torn edge fall: ink there is never stray.
@@ -95,6 +97,7 @@ def stray_marks(page: TemplatePage, template: SheetTemplate) -> list[Problem]:
         return [Problem(Reason.STRAY_MARKS_NOT_CHECKED)]
     ink = page.overview(STRAY_PX_PER_MM)
     ppm = STRAY_PX_PER_MM
+    # The drop-out print vanishes from the ink channel: marks cover under a tenth of it.
     paper = float(np.percentile(ink[::3, ::3], 90))
     mask = (ink < paper * INK_BELOW_PAPER).view(np.uint8) & _outside_zones(template, ppm)[
         : ink.shape[0], : ink.shape[1]
