@@ -326,6 +326,9 @@ def _darkness_percentiles(
 # width and the scan's blur (0.2 radii); the outside short of the next bubble's outline
 # on the residency grid's 1 mm gaps (1.5 radii of its 2 mm half-width).
 PROBE_RING, PROBE_INSIDE, PROBE_OUTSIDE = (1.0, 24), (0.55, 12), (1.45, 24)
+# The paper the outlines are scored against: the bright end of every bubble's outside
+# points, which only an overshoot or an X's arm inks, on a few of a few bubbles' points.
+OUTSIDE_PAPER_PERCENTILE = 90
 
 
 @cache
@@ -540,7 +543,8 @@ def _refine_offsets(
     points, weights = _outline_probe(rx, ry, group.box)
     values = printed(centers, shifts[:, None, :] + points)  # (N, S, P) uint8
     zero = int(np.flatnonzero((shifts == 0).all(axis=1))[0])
-    paper = float(_percentile(values[:, zero, -24:].ravel(), 90)) or 255.0
+    outside = values[:, zero, -PROBE_OUTSIDE[1] :].ravel()
+    paper = float(_percentile(outside, OUTSIDE_PAPER_PERCENTILE)) or 255.0
     score = _scores(values, -weights / paper)  # (N, S): outline darkness
     order, starts, sizes = group.order, group.starts, group.sizes
     totals = np.add.reduceat(score[order], starts, axis=0)  # (G, S)

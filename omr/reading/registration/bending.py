@@ -26,6 +26,7 @@ from omr.reading.registration.outlines import (
     AGREE_MM,
     CONVERGED_MM,
     MIN_AGREEING_SHARE,
+    MOST_PERCENTILE,
     REFINE_PASSES,
     REFINE_PX_PER_MM,
     mark_off,
@@ -36,10 +37,14 @@ from omr.sheet.template import SheetTemplate
 from omr.vocabulary.reasons import Problem, Reason
 
 # Outlines are let go, worst first, while any lies farther than AGREE_MM from the bend
-# fitted on those kept (a filled bubble's outline found a little off; a neighbour's).
+# fitted on those kept (a filled bubble's outline found a little off; a neighbour's): a
+# tenth a round, the bend fitted again between, as a bend pulled by a few wrong outlines
+# misses the right ones near them too, and letting many go at once would drop those.
 TRIM_SHARE = 0.1
-# A bend is fitted on three outlines or more for each of its terms (the marks, at the
-# page's edges, are not counted: they are few, and alike in a corner).
+# A bend is fitted on three outlines or more for each of its terms, three times the
+# least that determine it (each outline gives one equation per axis), as a homography's
+# fit asks (MIN_OUTLINES); the marks, at the page's edges, are not counted: they are few,
+# and alike in a corner.
 OUTLINES_PER_TERM = 3
 
 
@@ -126,7 +131,8 @@ def bend_on_outlines(
         if fitted is None:
             break
         previous, (bend, kept) = bend, fitted
-        if np.percentile(moved, 90) <= CONVERGED_MM or _settled(bend, previous, centres):
+        converged = np.percentile(moved, MOST_PERCENTILE) <= CONVERGED_MM
+        if converged or _settled(bend, previous, centres):
             marks_off = float(np.linalg.norm(bend.moved(marks_mm) - marks_at, axis=1).max())
             agreeing = int(kept[len(marks_mm) :].sum())
             if agreeing < needed:

@@ -43,9 +43,17 @@ MIN_MATCH_SHARE = 0.33
 # How much a bubble's inside counts against its outline (ring_kernel): half, where the
 # inside is paper; nothing, where the form prints a label inside every bubble.
 UNLABELLED_INSIDE, LABELLED_INSIDE = 0.5, 0.0
-# A fit needs a dozen outlines and half of those measured to agree to 0.3 mm (the
-# printed grid's own accuracy is better than 0.1 mm).
+# A fit needs a dozen outlines, three times the four a homography is solved from (the
+# RANSAC's samples have outlines to spare), and half of those measured to agree to 0.3 mm
+# (the printed grid's own accuracy is better than 0.1 mm): a page answered in full inks
+# up to two options in five, whose outlines a fill's overshoot or an X's arms may move.
 MIN_OUTLINES, MIN_AGREEING_SHARE, AGREE_MM = 12, 0.5, 0.3
+# A fit stands, or a bend has settled, when nine outlines in ten lie near it: the tenth
+# may be one a fill or an X moved (above), so the worst few are not asked.
+MOST_PERCENTILE = 90
+# A window's paper is its bright end (90th percentile): a grid's print and marks cover
+# under a tenth of it.
+PAPER_PERCENTILE = 90
 # Solid mark corners place a page better than outlines do (0.05 against 0.1 mm on a
 # clean render, outlines 0.17 mm apart from four markers' fit on a 150 dpi JPEG of the
 # corpus): the marks' mapping stands while nine outlines in ten lie within this.
@@ -218,7 +226,7 @@ def _straightened(
         straight = remap(
             small, to_small, bend, REFINE_PX_PER_MM, size, origin, cv2.INTER_LINEAR, PAPER
         )
-    return straight, np.float32(max(float(_percentile(straight, 90)), 1.0))
+    return straight, np.float32(max(float(_percentile(straight, PAPER_PERCENTILE)), 1.0))
 
 
 def _ring_response(straight: np.ndarray, paper: np.float32, window: _Window) -> np.ndarray:
@@ -314,7 +322,9 @@ def _refit(
     usable = ~np.isnan(found).any(axis=1)
     if usable.sum() < MIN_OUTLINES:
         return _Refit(None, 0, np.inf, np.inf)
-    off = float(np.percentile(np.linalg.norm(found[usable] - centres[usable], axis=1), 90))
+    off = float(
+        np.percentile(np.linalg.norm(found[usable] - centres[usable], axis=1), MOST_PERCENTILE)
+    )
     image_px = cv2.perspectiveTransform(found[usable].reshape(-1, 1, 2), homography).reshape(-1, 2)
     fitted, inliers = cv2.findHomography(
         centres[usable], image_px, cv2.RANSAC, AGREE_MM * px_per_mm
