@@ -127,6 +127,26 @@ def test_stray_mark_in_the_margin_is_a_warning(specializare) -> None:
     assert reading.status == OK
 
 
+@pytest.mark.parametrize("dpi", [150, 200])
+@pytest.mark.parametrize(
+    ("mark", "size_mm", "warned"),
+    [("line", 3.0, True), ("blot", 2.0, True), ("line", 1.0, False), ("blot", 1.0, False)],
+)
+def test_a_stray_mark_is_the_size_of_a_fill(specializare, dpi, mark, size_mm, warned) -> None:
+    """A pen line 3 mm long or a 2 mm blot beside the grid is worth a room head's look
+    (its ink grown by half a millimetre covers 6 mm²); a 1 mm speck or slip is not."""
+    image = render_sheet(specializare, dpi)
+    px_per_mm = dpi / 25.4
+    x, y = round(190 * px_per_mm), round(229 * px_per_mm)  # right of the answer grid
+    if mark == "line":
+        end = (round(x + size_mm * px_per_mm), y)
+        cv2.line(image, (x, y), end, (160, 60, 20), round(0.5 * px_per_mm))  # a 0.5 mm pen
+    else:
+        cv2.circle(image, (x, y), round(size_mm / 2 * px_per_mm), (160, 60, 20), -1)
+    warnings = [warning.code for warning in _read(image, specializare).warnings]
+    assert ("stray_mark" in warnings) is warned
+
+
 def test_another_template_is_rejected(rezidentiat, specializare) -> None:
     image = render_sheet(rezidentiat, 150)
     reading = _read(image, specializare)

@@ -24,8 +24,8 @@ CHECK_WIDTH_PX, PAPER_PERCENTILE = 600, 95
 BLUR_SHARPNESS = 40.0
 # A stray mark worth a look spans what a bubble's fill does (a 3 mm circle is 7 mm²) once
 # its ink is grown by a pixel all round (half a millimetre at 2 px/mm: a pen line's
-# broken pieces join): 6 mm² is a 1.5 mm blot, or a pen line 3 mm long; a speck of dust
-# or toner (1 mm) stays under it.
+# broken pieces join): 6 mm² is a blot of 1.5–2 mm, or a pen line 3 mm long; a speck of
+# dust or toner, or a pen's slip (1 mm), stays under it.
 STRAY_MIN_AREA_MM2 = 6.0
 # Nothing is printed within a printer's margin of the edge, where the scanner lid's
 # shadow and a torn edge fall: ink there is never stray.
