@@ -4,6 +4,7 @@
     python bench/drawn_marks.py --kinds tick,line --pens rezidentiat:pencil \\
         --dpi 150,200 --seeds 1-10
     python bench/drawn_marks.py --among-fills --dpi 150,200 --seeds 1-10
+    python bench/drawn_marks.py --halftone --kinds ring,half,dot --dpi 150,200,300
 
 Each page holds one mark of a kind in every third question (``fixtures/scansim/drawn.py``,
 the drawing ``tests/test_drawn_marks.py`` checks one page of); a ``tick_beside_x`` page
@@ -14,12 +15,13 @@ counts the plain fills read crossed or blank). With ``--among-fills`` the two qu
 after each mark are answered with a plain fill each, as a candidate's page holds mostly
 plain fills, whose tone the reader takes for the page's pen (on a page of one kind of
 mark alone the marks are the pen); the plain fills read crossed or blank are counted with
-the blanks. Each page is scanned by the simulator and
-read. Prints, for each kind, sheet, pen and resolution, the states the marks were
-read as and how many were read with a state the kind may never have (a silent error),
-and the blank bubbles read as anything definite but blank; then the totals. Exits 1 when
-there is a silent error. The figures are the simulator's marks, not people's: a way to
-find classes of error, not a measure of the reader's accuracy.
+the blanks. Each page is scanned by the simulator and read; with ``--halftone``,
+bi-level, dithered by the scanner, as one page in thirteen of the corpus's families is.
+Prints, for each kind, sheet, pen and resolution, the states the marks were read as and
+how many were read with a state the kind may never have (a silent error), and the blank
+bubbles read as anything definite but blank; then the totals. Exits 1 when there is a
+silent error. The figures are the simulator's marks, not people's: a way to find classes
+of error, not a measure of the reader's accuracy.
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 from evaluation import STATES  # noqa: E402
 from scansim.drawn import (  # noqa: E402
     BLANK,
+    HALFTONED,
     NEVER,
+    SETTINGS,
     TICK_BESIDE_X,
     read_drawn_page,
     read_drawn_page_among_fills,
@@ -63,19 +67,20 @@ def _seeds(text: str) -> list[int]:
     return [int(part) for part in text.split(",")]
 
 
-def _page(job: tuple[str, str, str, int, int, bool]) -> tuple[Counter, int, int]:
+def _page(job: tuple[str, str, str, int, int, bool, bool]) -> tuple[Counter, int, int]:
     """One page: the marks' states, how many break the kind's rule, blanks read wrong."""
-    kind, template, pen, seed, dpi, among_fills = job
+    kind, template, pen, seed, dpi, among_fills, halftone = job
+    settings = HALFTONED if halftone else SETTINGS
     if kind == TICK_BESIDE_X:  # the ticks counted; an X beside one never filled nor blank
-        marked, xs, plain = read_ticks_beside_xs_page(template, pen, seed, dpi)
+        marked, xs, plain = read_ticks_beside_xs_page(template, pen, seed, dpi, settings)
         wrong = sum(state in NEVER["tick"] for state in marked)
         wrong += sum(state in NEVER["x_filled"] for state in xs)
         return Counter(marked), wrong, sum(state in NEVER["fill"] for state in plain)
     plain: list[MarkState] = []
     if among_fills:
-        marked, blank, plain = read_drawn_page_among_fills(kind, template, pen, seed, dpi)
+        marked, blank, plain = read_drawn_page_among_fills(kind, template, pen, seed, dpi, settings)
     else:
-        marked, blank = read_drawn_page(kind, template, pen, seed, dpi)
+        marked, blank = read_drawn_page(kind, template, pen, seed, dpi, settings)
     wrong = sum(state in NEVER[kind] for state in marked)
     blank_wrong = sum(state not in (BLANK, MarkState.UNCLEAR) for state in blank)
     blank_wrong += sum(state in NEVER["fill"] for state in plain)
@@ -95,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="answer the two questions after each mark with a plain fill each",
     )
+    parser.add_argument(
+        "--halftone", action="store_true", help="scan the pages bi-level (dithered, PNG)"
+    )
     args = parser.parse_args(argv)
     kinds = args.kinds.split(",")
     unknown = [kind for kind in kinds if kind not in known]
@@ -110,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     total = Counter()
     with ProcessPoolExecutor(args.jobs) as pool:
         for kind, template, pen, dpi in groups:
-            jobs = [(kind, template, pen, seed, dpi, args.among_fills) for seed in seeds]
+            jobs = [
+                (kind, template, pen, seed, dpi, args.among_fills, args.halftone) for seed in seeds
+            ]
             states, wrong, blank_wrong = Counter(), 0, 0
             for counts, page_wrong, page_blank_wrong in pool.map(_page, jobs):
                 states += counts
