@@ -12,10 +12,12 @@ by its pencil), never lighter than the noise floor of paper and scanner.
 Measurements per bubble:
 
 - ``fill``: share of the interior (a disc of 0.72 × the bubble radius, so the printed
-  outline is excluded) that is ink;
+  outline is excluded) that is ink, the print's own look at each point (the outline's
+  blur, a bi-level scan's a halftone cell broader) divided out;
 - ``darkness``: mean interior darkness relative to the paper (0 paper, 1 black);
 - ``ring``: share of the outline itself as dark as the sheet's pen (the outline traced);
-- ``rim``: share of the interior's edge (0.72 radii) that is ink, all round: a fill
+- ``rim``: share of the interior's edge (0.72 radii) that is ink (the print divided
+  out, as for ``fill``), all round: a fill
   covers the interior to it; a centre dot or a half fill does not, nor a blob with paper
   all round it, however much of the interior it covers;
 - ``gaps``: how many separate stretches of the interior's rim (0.62–0.7 radii), going
@@ -319,6 +321,26 @@ def _darkness_percentiles(
         below = darkness(low).astype(np.float64)
         result.append(below + (position - low) * (darkness(min(low + 1, count - 1)) - below))
     return result
+
+
+# The print's own darkness at a point of a bubble (the outline's blur reaching in, on a
+# bi-level scan a halftone cell further, most of the way to the interior's edge): its
+# lower quartile over the bubbles of a size, a quarter of which at least are blank.
+# Under print darker than PRINT_LOOK_MAX (a tenth of the light left) ink adds too little
+# to be told: it is divided out only to there.
+PRINT_LOOK_PERCENTILE, PRINT_LOOK_MAX = 25, 0.9
+
+
+def _without_print(darkness: np.ndarray) -> np.ndarray:
+    """(N, ...) darkness of the same points of N bubbles of a size → the ink's own: the
+    print's look at each point (:data:`PRINT_LOOK_PERCENTILE` over the bubbles) divided
+    out, ink over print letting through the product of their lights."""
+    if len(darkness) < FEWEST_TO_MEDIAN:
+        return darkness
+    points = darkness.reshape(len(darkness), -1)
+    look = _percentile(np.ascontiguousarray(points.T), PRINT_LOOK_PERCENTILE)
+    light = 1.0 - np.clip(look, 0.0, PRINT_LOOK_MAX)
+    return (1.0 - (1.0 - points) / light).reshape(darkness.shape)
 
 
 # The outline probe (radius, points): the printed line, 24 points round it (0.5 mm apart
@@ -892,9 +914,10 @@ def measure_bubbles(
     # lower quartile of each size's bubbles, of which at least a quarter are blank. Fixed
     # levels measure absolute tones: against the paper itself.
     printed = np.zeros(count, np.float32)
+    sees_print = levels is None  # the page's own levels: its print measured on it
     if levels is None:
         for group in layout.groups:
-            printed[group.members] = np.percentile(darkness[group.members], 25)
+            printed[group.members] = np.percentile(darkness[group.members], PRINT_LOOK_PERCENTILE)
         levels = ink_levels(darkness - printed, tone, grain, calibration)
     fill = np.zeros(count, np.float32)
     rim = np.zeros(count, np.float32)
@@ -905,7 +928,8 @@ def measure_bubbles(
     faint_reach = np.zeros((count, REACH_DIRECTIONS), np.float32)
     outlines: list[tuple[np.ndarray, np.ndarray]] = []
     for (group, _, _, _), (interior, _) in zip(groups, interiors, strict=True):
-        fill[group.members] = (interior >= levels.ink_at).mean(-1)
+        own = _without_print(interior) if sees_print else interior
+        fill[group.members] = (own >= levels.ink_at).mean(-1)
     holds_ink = fill > calibration.blank_max_fill
     fill_like = fill >= calibration.filled_min_fill_floor  # the least a fill is read at
     for group, rx, ry, paper in groups:
@@ -927,7 +951,6 @@ def measure_bubbles(
     clear, faint_clear = clear.transpose(0, 2, 1), faint_clear.transpose(0, 2, 1)
     for (group, rx, ry, paper), (interior, ordered) in zip(groups, interiors, strict=True):
         index = group.members
-        ink_below = paper * (1.0 - levels.ink_at)
         over = fill[index] > calibration.blank_max_fill
         if over.any():
             overlay[index[over]] = _stroke_over(
@@ -946,7 +969,8 @@ def measure_bubbles(
             centers[index],
             _polar_points(rx, ry, (*RIM_RADII, RIM_EDGE), RIM_DIRECTIONS),
         )
-        rim[index] = (polar[..., -1] < ink_below).mean(-1)
+        edge = 1.0 - polar[..., -1] / paper
+        rim[index] = ((_without_print(edge) if sees_print else edge) >= levels.ink_at).mean(-1)
         # The rim's darkness going round, across its band: its paper stretches and its ink.
         rim_darkness = 1.0 - _mean_last(polar[..., :-1], np.float64) / paper
         rim_profile[index] = rim_darkness
