@@ -989,7 +989,10 @@ def measure_bubbles(
                 faint_reach[marked[fills]] = _reach_at(
                     samples[fills], marked_paper[fills], levels.stroke_at, faint_clear[rows[fills]]
                 )
-    ring, ring_baseline, traced = _rings(outlines, fill, count, levels, calibration.blank_max_fill)
+    cells = [_directions_per_cell(page.halftone_cell_mm, rx / ppm) for _, rx, _, _ in groups]
+    ring, ring_baseline, traced = _rings(
+        outlines, cells, fill, count, levels, calibration.blank_max_fill
+    )
     joined = bridged(
         page,
         centers,
@@ -1354,8 +1357,24 @@ def _print_shows(
     return False
 
 
+def _directions_per_cell(cell_mm: float, radius_mm: float) -> int:
+    """How many of the outline's :data:`RIM_DIRECTIONS` a bi-level scan's halftone cell
+    spans going round a bubble of ``radius_mm`` (1: a scan that writes its tone itself)."""
+    spacing = 2 * np.pi * radius_mm / RIM_DIRECTIONS
+    return max(1, int(round(cell_mm / spacing)))
+
+
+def _along(values: np.ndarray, window: int) -> np.ndarray:
+    """(N, D) values going round, each the mean of ``window`` neighbouring directions."""
+    if window <= 1:
+        return values
+    shifts = range(-(window // 2), window - window // 2)
+    return sum(np.roll(values, shift, axis=-1) for shift in shifts) / window
+
+
 def _rings(
     outlines: list[tuple[np.ndarray, np.ndarray]],
+    cells: list[int],
     fill: np.ndarray,
     count: int,
     levels: InkLevels,
@@ -1370,12 +1389,14 @@ def _rings(
     as dark as the pen (a gray scan of a drop-out sheet, a form printed black) as well
     as where it has dropped out. The print's own ink is the median, angle by angle, over
     the page's blank bubbles of that size (:func:`_pen_across`: what one sample adds).
+    On a bi-level scan the ink across is averaged going round over a halftone cell
+    (``cells``: directions per cell, per size), the scale of its dither's noise.
     """
     ring = np.zeros(count, np.float32)
     ring_baseline = np.zeros(count, np.float32)
     traced = np.zeros((count, RIM_DIRECTIONS), bool)
-    for index, darkness in outlines:
-        across = _sum_last(np.clip(darkness, 0.0, 1.0))  # (N, 48)
+    for (index, darkness), cell in zip(outlines, cells, strict=True):
+        across = _along(_sum_last(np.clip(darkness, 0.0, 1.0)), cell)  # (N, 48)
         blank = fill[index] <= blank_at
         printed = np.median(across[blank], axis=0) if blank.any() else np.zeros(across.shape[1])
         excess = across - printed
