@@ -991,7 +991,13 @@ def measure_bubbles(
                 )
     cells = [_directions_per_cell(page.halftone_cell_mm, rx / ppm) for _, rx, _, _ in groups]
     ring, ring_baseline, traced = _rings(
-        outlines, cells, fill, count, levels, calibration.blank_max_fill
+        outlines,
+        cells,
+        fill,
+        count,
+        levels,
+        calibration.blank_max_fill,
+        calibration.traced_ring_excess,
     )
     joined = bridged(
         page,
@@ -1359,7 +1365,10 @@ def _print_shows(
 
 def _directions_per_cell(cell_mm: float, radius_mm: float) -> int:
     """How many of the outline's :data:`RIM_DIRECTIONS` a bi-level scan's halftone cell
-    spans going round a bubble of ``radius_mm`` (1: a scan that writes its tone itself)."""
+    spans going round a bubble of ``radius_mm``, one at least (0: a scan that writes its
+    tone itself, undithered)."""
+    if cell_mm <= 0:
+        return 0
     spacing = 2 * np.pi * radius_mm / RIM_DIRECTIONS
     return max(1, int(round(cell_mm / spacing)))
 
@@ -1379,6 +1388,7 @@ def _rings(
     count: int,
     levels: InkLevels,
     blank_at: float,
+    traced_share: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(N,) share of each outline carrying more ink across it than the print does, its
     size's median, and (N, 48) bool the directions that do.
@@ -1390,7 +1400,9 @@ def _rings(
     as where it has dropped out. The print's own ink is the median, angle by angle, over
     the page's blank bubbles of that size (:func:`_pen_across`: what one sample adds).
     On a bi-level scan the ink across is averaged going round over a halftone cell
-    (``cells``: directions per cell, per size), the scale of its dither's noise.
+    (``cells``: directions per cell, per size; 0 undithered), the scale of its dither's
+    noise, and an outline whose traced share holds the page's ink is traced (the ring
+    read 1) even where single directions do not stand above that noise.
     """
     ring = np.zeros(count, np.float32)
     ring_baseline = np.zeros(count, np.float32)
@@ -1400,9 +1412,25 @@ def _rings(
         blank = fill[index] <= blank_at
         printed = np.median(across[blank], axis=0) if blank.any() else np.zeros(across.shape[1])
         excess = across - printed
-        traced[index] = excess >= _pen_across(levels, excess[blank])
+        pen_across = _pen_across(levels, excess[blank])
+        traced[index] = excess >= pen_across
         ring[index] = traced[index].mean(-1)
         ring_baseline[index] = np.median(ring[index])
+        if not cell:
+            continue
+        # On a bi-level scan, round the whole outline the dither's noise averages out
+        # where, direction by direction, it hides a light pen's line: where the traced
+        # share of the outline carries at least the page's ink (its excess going round,
+        # ranked, reaches it at that share), and more than its blank outlines' own spread
+        # allows, it is traced.
+        held = _percentile(excess, 100 * (1 - traced_share))
+        least = min(pen_across, levels.ink_at)
+        if blank.sum() >= FEWEST_TO_MEDIAN:
+            middle = np.median(held[blank])
+            spread = MAD_TO_SIGMA * float(np.median(np.abs(held[blank] - middle)))
+            least = max(least, middle + SPREAD_DEVIATIONS * spread)
+        faint = held >= least
+        ring[index[faint]] = 1.0
     return ring, ring_baseline, traced
 
 
