@@ -16,7 +16,9 @@ after each mark are answered with a plain fill each, as a candidate's page holds
 plain fills, whose tone the reader takes for the page's pen (on a page of one kind of
 mark alone the marks are the pen); the plain fills read crossed or blank are counted with
 the blanks. Each page is scanned by the simulator and read; with ``--halftone``,
-bi-level, dithered by the scanner, as one page in thirteen of the corpus's families is.
+bi-level, dithered by the scanner, as one page in thirteen of the corpus's families is
+(on Bayer's 4 × 4 screen, as theirs; ``--halftone 8``: on its coarser 8 × 8 screen,
+which no family holds).
 Prints, for each kind, sheet, pen and resolution, the states the marks were read as and
 how many were read with a state the kind may never have (a silent error), and the blank
 bubbles read as anything definite but blank; then the totals. Exits 1 when there is a
@@ -31,6 +33,7 @@ import os
 import sys
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 # The simulator lives beside the corpus (fixtures/), not in the library.
@@ -50,6 +53,8 @@ from scansim.drawn import (  # noqa: E402
 
 from omr.vocabulary.states import MarkState  # noqa: E402
 
+# The bi-level scanners' screens (px): Bayer's 4 × 4 and its coarser 8 × 8.
+SCREENS, COARSE = (4, 8), 8
 PENS = (
     "specializare-asistenti:ballpoint",
     "emc:ballpoint",
@@ -67,10 +72,10 @@ def _seeds(text: str) -> list[int]:
     return [int(part) for part in text.split(",")]
 
 
-def _page(job: tuple[str, str, str, int, int, bool, bool]) -> tuple[Counter, int, int]:
+def _page(job: tuple[str, str, str, int, int, bool, int]) -> tuple[Counter, int, int]:
     """One page: the marks' states, how many break the kind's rule, blanks read wrong."""
-    kind, template, pen, seed, dpi, among_fills, halftone = job
-    settings = HALFTONED if halftone else SETTINGS
+    kind, template, pen, seed, dpi, among_fills, screen = job
+    settings = replace(HALFTONED, coarse_screen=screen == COARSE) if screen else SETTINGS
     if kind == TICK_BESIDE_X:  # the ticks counted; an X beside one never filled nor blank
         marked, xs, plain = read_ticks_beside_xs_page(template, pen, seed, dpi, settings)
         wrong = sum(state in NEVER["tick"] for state in marked)
@@ -101,7 +106,13 @@ def main(argv: list[str] | None = None) -> int:
         help="answer the two questions after each mark with a plain fill each",
     )
     parser.add_argument(
-        "--halftone", action="store_true", help="scan the pages bi-level (dithered, PNG)"
+        "--halftone",
+        nargs="?",
+        type=int,
+        choices=SCREENS,
+        const=SCREENS[0],
+        default=0,
+        help="scan the pages bi-level (dithered, PNG) on a 4 × 4 screen, or an 8 × 8 one",
     )
     args = parser.parse_args(argv)
     kinds = args.kinds.split(",")
