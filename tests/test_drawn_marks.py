@@ -157,6 +157,18 @@ def test_half_fills_on_a_bi_level_page_are_never_filled() -> None:
     assert all(state == BLANK for state in blank)
 
 
+def test_felt_tip_traced_outlines_on_a_bi_level_page_are_never_filled() -> None:
+    """A page of felt-tip traced outlines alone scanned bi-level at 150 dpi: the broad
+    line, spread a halftone cell further, inked the interior's edge all round and nearly
+    half of it, and with no fill on the page to set the threshold higher 24 of 67 read
+    `filled`.
+    A fill covers the interior's middle as well; a traced outline leaves it paper."""
+    case = Case("ring", "rezidentiat", "felt-tip")
+    marked, blank = read_drawn_page(case.kind, case.template, case.pen, 4, 150, HALFTONED)
+    assert [state for state in marked if state in case.never] == []
+    assert all(state in (BLANK, MarkState.UNCLEAR) for state in blank)
+
+
 @pytest.mark.parametrize(("dpi", "seed"), [(150, 4), (300, 3)])
 def test_a_dry_pens_traced_outlines_on_a_bi_level_page_are_never_blank(dpi: int, seed: int) -> None:
     """Pages of traced outlines alone scanned bi-level: the dither's noise across each

@@ -103,6 +103,9 @@ RIM_EDGE = INTERIOR_RADIUS
 # A fill's texture (pencil grain, a dry pen's streaks) keeps its rim at least 40 % of the
 # pen's darkness; the paper left between an X's strokes, blurred, stays under that.
 RIM_TEXTURE_SHARE = 0.8
+# The interior's middle (radii): half its own radius. A fill covers it as it covers the
+# interior; a traced outline, however broad its line or the scan's blur, leaves it paper.
+MIDDLE_RADIUS = INTERIOR_RADIUS / 2
 # Across the printed outline, closer than the thinnest pen (0.3 mm: 0.1 radii) is wide.
 OUTLINE_RADII = (0.86, 0.93, 1.0, 1.07, 1.14)
 # Candidates overshoot a bubble (by up to a quarter of its radius), and half a felt-tip
@@ -146,9 +149,10 @@ class BubbleMeasure:
     aside for); ``faint_ends`` : (N,) bool, a fill shows ends where ink is a single
     pass of the pen, away from any X (:func:`_faint_ends`); ``ring_traced`` : (N, 48)
     bool, the outline's directions that carry more ink across them than the print (of
-    which ``ring`` is the share). All five are left out (None) by a measure made by hand;
-    the classifier then works ends out itself, has no pixels to look at, and takes
-    ``ring`` as it is.
+    which ``ring`` is the share); ``middle`` : (N,) float32, the share of the interior's
+    middle (:data:`MIDDLE_RADIUS`) that is ink. All six are left out (None) by a measure
+    made by hand; the classifier then works ends out itself, has no pixels to look at,
+    takes ``ring`` as it is and the middle as inked.
     """
 
     fill: np.ndarray
@@ -175,6 +179,7 @@ class BubbleMeasure:
     crossing_inside: np.ndarray | None = None
     faint_ends: np.ndarray | None = None
     ring_traced: np.ndarray | None = None
+    middle: np.ndarray | None = None
 
     @cached_property
     def past(self) -> np.ndarray:
@@ -927,9 +932,14 @@ def measure_bubbles(
     reach = np.zeros((count, REACH_DIRECTIONS), np.float32)
     faint_reach = np.zeros((count, REACH_DIRECTIONS), np.float32)
     outlines: list[tuple[np.ndarray, np.ndarray]] = []
-    for (group, _, _, _), (interior, _) in zip(groups, interiors, strict=True):
+    middle = np.zeros(count, np.float32)
+    for (group, rx, ry, _), (interior, _) in zip(groups, interiors, strict=True):
         own = _without_print(interior) if sees_print else interior
-        fill[group.members] = (own >= levels.ink_at).mean(-1)
+        inked = own >= levels.ink_at
+        fill[group.members] = inked.mean(-1)
+        disc = _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS)
+        central = np.hypot(disc[:, 0] / rx, disc[:, 1] / ry) <= MIDDLE_RADIUS
+        middle[group.members] = inked[:, central].mean(-1)
     holds_ink = fill > calibration.blank_max_fill
     fill_like = fill >= calibration.filled_min_fill_floor  # the least a fill is read at
     for group, rx, ry, paper in groups:
@@ -1031,6 +1041,7 @@ def measure_bubbles(
         joined,
         layout.boxes,
         ring_traced=traced,
+        middle=middle,
     )
     return _under_the_xs(measure, page, papers, calibration, faint_reach)
 
@@ -1846,17 +1857,17 @@ def _makes_x(angles: tuple[float, ...]) -> bool:
 def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[BubbleState]:
     """Decide each bubble's state from its measurements; doubt gives ``unclear``.
 
-    Filled: enough of the interior inked, its rim reached, at most one side missed, in
-    the page's pen; crossed: that, with an X's strokes leaving it and the rim between
-    them in the page's pen too (or, where it shows paper, the interior beside the
-    strokes as filled as a fill: a side the fill missed), or two strokes leaving it
-    that cross inside it, darker than the fill on both sides. Any other stroke leaving a
-    fill (a slash, a tick, a line; also one seen only at a single pass of the pen), or
-    drawn across it darker than the fill, or a tone showing strokes drawn over it
-    (:func:`_fill_tones`), makes it ``possible_cross``; strokes over an
-    empty circle ``x_over_empty``; a fainter fill than the page's pen ``faint_fill``;
-    too little ink for a fill whose edge inks the rim over an arc wider than a stroke
-    (a light pen's partial fill) ``partial_fill``.
+    Filled: enough of the interior inked, its rim reached, at most one side missed, its
+    middle not paper (a traced outline's is), in the page's pen; crossed: that, with an
+    X's strokes leaving it and the rim between them in the page's pen too (or, where it
+    shows paper, the interior beside the strokes as filled as a fill: a side the fill
+    missed), or two strokes leaving it that cross inside it, darker than the fill on
+    both sides. Any other stroke leaving a fill (a slash, a tick, a line; also one seen
+    only at a single pass of the pen), or drawn across it darker than the fill, or a
+    tone showing strokes drawn over it (:func:`_fill_tones`), makes it
+    ``possible_cross``; strokes over an empty circle ``x_over_empty``; a fainter fill
+    than the page's pen ``faint_fill``; too little ink for a fill whose edge inks the
+    rim over an arc wider than a stroke (a light pen's partial fill) ``partial_fill``.
     """
     filled_at = _filled_threshold(measure.fill, calibration)
     blank_at = calibration.blank_max_fill
@@ -1881,10 +1892,12 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
         profile, angles = measure.rim_profile[index], ends[index].angles
         paper_between_arms[index] = _paper_between_arms(profile, angles, pen, calibration)
     # Every test in float64, as the measurements' Python floats compare.
+    middle = np.ones(len(fill)) if measure.middle is None else measure.middle
     filled = (
         (fill >= filled_at)
         & (measure.rim.astype(np.float64) >= _rim_reached(filled_at))
         & (measure.gaps <= 1)
+        & (middle.astype(np.float64) > blank_at)
     )
     blank = ~filled & (fill <= blank_at) & ~has_ends
     marked_rim = _marked_rim(measure, is_x, blank)
