@@ -120,40 +120,38 @@ PRINTED_OUTLINE_RADII = 0.2
 class BubbleMeasure:
     """Measurements of every bubble, as arrays aligned with the bubble list.
 
-    ``fill``, ``darkness``, ``ring``, ``rim`` : (N,) float32; ``printed`` : (N,) float32,
-    the darkness the print alone gives bubbles of that size; ``tone`` : (N,) float32, the
-    interior's 75th-percentile pixel darkness (the mark's ink where there is a mark);
-    ``gaps`` : (N,) int; ``rim_profile`` : (N, 48) float32, the rim's darkness going round;
-    ``overlay`` : (N,) float32, how much darker than the mark's own ink its darkest
-    straight line across the interior is (a line drawn over the mark);
-    ``reach`` : (N, 96) float32, radii reached by unbroken ink in each direction (0 where
-    the interior at 0.6 radii is paper);
-    ``ring_baseline`` : (N,) float32, the median ``ring`` of the bubbles of the same size
-    (the same printed outline, digits printed inside or not);
+    ``fill``, ``darkness``, ``ring``, ``rim`` : (N,) float32; ``printed`` : (N,)
+    float32, the darkness the print alone gives bubbles of that size; ``tone`` : (N,)
+    float32, the interior's 75th-percentile pixel darkness (the mark's ink where there
+    is a mark); ``gaps`` : (N,) int; ``rim_profile`` : (N, 48) float32, the rim's
+    darkness going round (on a bi-level scan, the print's look divided out); ``overlay``
+    : (N,) float32, how much darker than the mark's own ink its darkest straight line
+    across the interior is (a line drawn over the mark); ``reach`` : (N, 96) float32,
+    radii reached by unbroken ink in each direction (0 where the interior at 0.6 radii
+    is paper); ``ring_baseline`` : (N,) float32, the median ``ring`` of the bubbles of
+    the same size (the same printed outline, digits printed inside or not);
     ``centers_px`` : (N, 2) float32 refined centres (x, y) in template-space px;
     ``at_search_limit`` : (N,) bool, the printed outline was found only at the edge of
     the local search (or beyond it): the page is not where registration put it;
-    ``levels`` : the page's paper-to-pen levels the measurement used;
-    ``neighbours``, ``radii_mm`` : as in :class:`BubbleLayout`; ``centers_mm`` : (N, 2)
-    the template's bubble centres;
-    ``bridged`` : (N,) bool, a stroke joins the mark to a close neighbour (marked or
-    blank) across the narrow gap between them (:mod:`omr.reading.bridges`); ``boxes`` :
-    (N,) bool, the bubbles that are boxes, whose radii (``reach``) run to the box's outline;
-    ``ends`` : each bubble's :class:`StrokeEnds` (:func:`stroke_ends`), and ``beside`` :
-    (N,) float32, for a bubble whose ends make an X with paper between its arms, the
-    share of its interior beside the X's strokes that is ink
-    (:mod:`omr.reading.beside_strokes`; NaN elsewhere);
-    ``crossing_inside`` : (N,) bool, for a bubble whose two ends are not one stroke's, the
-    two strokes cross inside it near its centre, each darker than its fill on both sides
-    of the crossing (an X, whose strokes :func:`stroke_ends` sets its neighbours' ends
-    aside for); ``faint_ends`` : (N,) bool, a fill shows ends where ink is a single
-    pass of the pen, away from any X (:func:`_faint_ends`); ``ring_traced`` : (N, 48)
-    bool, the outline's directions that carry more ink across them than the print (of
-    which ``ring`` is the share); ``middle`` : (N,) float32, the share of the interior's
-    middle (:data:`MIDDLE_RADIUS`) that is ink. All six are left out (None) by a measure
-    made by hand; the classifier then works ends out itself, has no pixels to look at,
-    takes ``ring`` as it is and the middle as inked.
-    """
+    ``levels`` : the page's paper-to-pen levels the measurement used; ``neighbours``,
+    ``radii_mm`` : as in :class:`BubbleLayout`; ``centers_mm`` : (N, 2) the template's
+    bubble centres; ``bridged`` : (N,) bool, a stroke joins the mark to a close
+    neighbour (marked or blank) across the narrow gap between them
+    (:mod:`omr.reading.bridges`); ``boxes`` : (N,) bool, the bubbles that are boxes,
+    whose radii (``reach``) run to the box's outline; ``ends`` : each bubble's
+    :class:`StrokeEnds` (:func:`stroke_ends`), and ``beside`` : (N,) float32, for a
+    bubble whose ends make an X with paper between its arms, the share of its interior
+    beside the X's strokes that is ink (:mod:`omr.reading.beside_strokes`; NaN
+    elsewhere); ``crossing_inside`` : (N,) bool, for a bubble whose two ends are not one
+    stroke's, the two strokes cross inside it near its centre, each darker than its fill
+    on both sides of the crossing (an X, whose strokes :func:`stroke_ends` sets its
+    neighbours' ends aside for); ``faint_ends`` : (N,) bool, a fill shows ends where ink
+    is a single pass of the pen, away from any X (:func:`_faint_ends`); ``ring_traced``
+    : (N, 48) bool, the outline's directions that carry more ink across them than the
+    print (of which ``ring`` is the share); ``middle`` : (N,) float32, the share of the
+    interior's middle (:data:`MIDDLE_RADIUS`) that is ink. All six are left out (None)
+    by a measure made by hand; the classifier then works ends out itself, has no pixels
+    to look at, takes ``ring`` as it is and the middle as inked. """
 
     fill: np.ndarray
     darkness: np.ndarray
@@ -983,6 +981,8 @@ def measure_bubbles(
         rim[index] = ((_without_print(edge) if sees_print else edge) >= levels.ink_at).mean(-1)
         # The rim's darkness going round, across its band: its paper stretches and its ink.
         rim_darkness = 1.0 - _mean_last(polar[..., :-1], np.float64) / paper
+        if sees_print and page.halftone_cell_mm:
+            rim_darkness = _without_print(rim_darkness)
         rim_profile[index] = rim_darkness
         gaps[index] = _paper_stretches(rim_darkness, levels.ink_at)
         marked = index[fill[index] > 0]
