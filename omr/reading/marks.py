@@ -88,6 +88,16 @@ BUBBLES_AT_ONCE = 64  # whose outline search is scored at once: 64 × 49 × 60 f
 REACH_DIRECTIONS = 96
 REACH_STEP = 0.1
 REACH_RADII = tuple(np.round(np.arange(0.6, 2.01, REACH_STEP), 2))
+# A page's level is the median of its bubbles' own: of three, one odd bubble (a smudge
+# among blanks, a tick among fills) leaves it on the other two; fewer measure nothing.
+FEWEST_TO_MEDIAN = 3
+# The median absolute deviation of normally spread values, times this, is their standard
+# deviation: a spread that the few marked bubbles among the paper do not inflate.
+MAD_TO_SIGMA = 1.4826
+# Four deviations past its middle, a normal spread holds one value in thirty thousand: none
+# of a page's few hundred bubbles. Within two lie 98 of a hundred: as plain as the
+# page's own fills.
+SPREAD_DEVIATIONS, PLAIN_DEVIATIONS = 4, 2
 # Round the interior's rim (0.62–0.72 radii): 48 directions lie 0.16 mm apart on the largest
 # bubbles, half the thinnest stroke, so that the paper between an X's strokes is seen.
 RIM_DIRECTIONS = 48
@@ -151,7 +161,7 @@ class BubbleMeasure:
     print (of which ``ring`` is the share); ``middle`` : (N,) float32, the share of the
     interior's middle (:data:`MIDDLE_RADIUS`) that is ink. All six are left out (None)
     by a measure made by hand; the classifier then works ends out itself, has no pixels
-    to look at, takes ``ring`` as it is and the middle as inked. """
+    to look at, takes ``ring`` as it is and the middle as inked."""
 
     fill: np.ndarray
     darkness: np.ndarray
@@ -1290,16 +1300,6 @@ def _single_stroke(pen: float) -> float:
     return _one_pass(pen) / 2
 
 
-# A page's level is the median of its bubbles' own: of three, one odd bubble (a smudge
-# among blanks, a tick among fills) leaves it on the other two; fewer measure nothing.
-FEWEST_TO_MEDIAN = 3
-# The median absolute deviation of normally spread values, times this, is their standard
-# deviation: a spread that the few marked bubbles among the paper do not inflate.
-MAD_TO_SIGMA = 1.4826
-# Four deviations past its middle, a normal spread holds one value in thirty thousand: none
-# of a page's few hundred bubbles. Within two lie 98 of a hundred: as plain as the
-# page's own fills.
-SPREAD_DEVIATIONS, PLAIN_DEVIATIONS = 4, 2
 # A page's marks are a pen only when half again as dark as the noise floor: lighter
 # "marks" are paper, shadow or show-through, and the calibration's default stands.
 PEN_ABOVE_FLOOR = 1.5
