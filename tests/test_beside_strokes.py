@@ -5,6 +5,7 @@ meet at a tick's vertex."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import cv2
 import numpy as np
@@ -19,7 +20,7 @@ CENTER = np.array([100.0, 100.0], np.float32)
 PAPER = 230.0
 PEN = 0.6  # the pen's darkness over paper
 INK_AT = PEN / 2
-OVER_FILL = _pass_over_fill(PEN)  # what one pass of the pen adds to its fill
+OVER_FILL = partial(_pass_over_fill, PEN)  # what one pass of the pen adds to a fill
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def test_beside_an_xs_strokes_over_an_empty_circle_is_paper() -> None:
 
 
 def _crossing(darkness: np.ndarray, tips: np.ndarray) -> bool:
-    return strokes_cross_inside(_seen(darkness, tips), (INK_AT, OVER_FILL))
+    return strokes_cross_inside(_seen(darkness, tips), INK_AT, OVER_FILL)
 
 
 def test_an_x_short_on_one_side_crosses_inside_the_fill() -> None:
@@ -131,6 +132,15 @@ def test_an_x_in_single_thin_passes_crosses_inside_at_what_a_pass_adds_to_the_fi
     assert _crossing(darkness, _x(darkness, short_side=True, pen=ONE_PASS))
 
 
+@pytest.mark.parametrize("width_px", [5, 6])
+def test_an_x_of_broad_passes_crosses_inside_darker_than_the_fill_beside_it(width_px: int) -> None:
+    """A ballpoint X of single passes 0.6–0.8 mm wide over its fill, short on one side:
+    its strokes cover about half the interior, so the interior's own median darkness is
+    theirs; beside them lies the fill, which they are darker than."""
+    darkness = _page("full")
+    assert _crossing(darkness, _x(darkness, short_side=True, pen=Pen(ONE_PASS.darkness, width_px)))
+
+
 @pytest.mark.parametrize("pen", [Pen(), ONE_PASS])
 @pytest.mark.parametrize("low", [0.25, 0.5, 0.65])
 def test_a_tick_with_both_ends_outside_does_not_cross_inside(low: float, pen: Pen) -> None:
@@ -140,6 +150,21 @@ def test_a_tick_with_both_ends_outside_does_not_cross_inside(low: float, pen: Pe
     darkness = _page("full")
     _stroke(darkness, (-1.4, -0.8), (-0.1, low), True, pen)
     _stroke(darkness, (-0.1, low), (1.2, -1.6), True, pen)
+    assert not _crossing(darkness, _tips((-1.4, -0.8), (1.2, -1.6)))
+
+
+@pytest.mark.parametrize("low", [0.1, 0.25])
+def test_a_tick_over_a_fill_darker_in_its_middle_does_not_cross_inside(low: float) -> None:
+    """A fill gone over twice in its middle (as pencil and scribbled fills are) and a
+    tick whose vertex lies near the centre: past the vertex the line runs through the
+    fill's dark middle, darker than the fill's rim but no darker than what lies right
+    beside it."""
+    darkness = _page("full")
+    middle = np.zeros_like(darkness)
+    cv2.circle(middle, (100, 100), int(RADIUS * 0.45), 1.0, -1, cv2.LINE_AA)
+    darkness += middle * PEN * (1 - darkness)
+    _stroke(darkness, (-1.4, -0.8), (-0.05, low), True)
+    _stroke(darkness, (-0.05, low), (1.2, -1.6), True)
     assert not _crossing(darkness, _tips((-1.4, -0.8), (1.2, -1.6)))
 
 

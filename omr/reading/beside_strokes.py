@@ -22,6 +22,7 @@ blur) is the X's; the rest is what the X was drawn over.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,6 +45,9 @@ RUN_ON_MIN_PX = 2.0
 # Sampled along its centre line, a pass of a ballpoint over a fill (0.3 mm: 2.4 px at
 # 200 dpi) keeps two thirds of its darkening under a pixel of the scan's blur.
 THIN_LINE_KEPT = 2 / 3
+# Beside a stroke, the fill is looked at out to 0.8 radii (0.8 / 0.72 of the interior's):
+# short of the printed outline's inner edge and its blur (0.9 radii and a pixel).
+SIDE_REACH = 0.8 / 0.72
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,20 +99,18 @@ def ink_beside_strokes(strokes: StrokesOver, ink_at: float) -> float:
     return float((strokes.darkness(strokes.interior[beside]) >= ink_at).mean())
 
 
-def strokes_cross_inside(strokes: StrokesOver, levels: tuple[float, float]) -> bool:
+def strokes_cross_inside(
+    strokes: StrokesOver, ink_at: float, over_fill: Callable[[float], float]
+) -> bool:
     """Whether two strokes cross within ``off_centre_px`` of the centre and each runs on
-    through the interior on both sides of the crossing, darker than the fill: an X's,
-    not a tick's. ``levels`` = (ink_at, over_fill): a pixel is ink from ``ink_at``, and
-    one pass of the pen darkens the fill by ``over_fill``.
+    through the interior on both sides of the crossing, darker than the fill beside
+    them: an X's, not a tick's. A pixel is ink from ``ink_at``; one pass of the pen
+    darkens a fill of darkness ``d`` by ``over_fill(d)``. Each run is weighed against
+    the fill right beside it (:func:`_darker_than_beside`): a fill darker in its middle
+    than at its rim, or a line found through a dark fill where no stroke runs, is no
+    darker than what lies beside it.
     """
-    ink_at, over_fill = levels
-    darker_by = THIN_LINE_KEPT * over_fill
     half_band = strokes.half_band
-    darkness = strokes.darkness(strokes.interior)
-    inked = darkness[darkness >= ink_at]
-    if inked.size == 0:
-        return False
-    own = float(np.median(inked))
     # Each stroke found where it runs, aimed anywhere across the interior: a tick's arms
     # meet low in the bubble, and lines held near the centre would cross there instead.
     (start_a, unit_a), (start_b, unit_b) = strokes.lines(anywhere=True)
@@ -121,7 +123,7 @@ def strokes_cross_inside(strokes: StrokesOver, levels: tuple[float, float]) -> b
     if float(np.linalg.norm(crossing)) > strokes.off_centre_px + half_band:
         return False
     rx, ry = np.abs(strokes.interior).max(axis=0)
-    for unit in (unit_a, unit_b):
+    for unit, other in ((unit_a, unit_b), (unit_b, unit_a)):
         # Where the line leaves the interior's ellipse, on each side of the crossing.
         a = (unit[0] / rx) ** 2 + (unit[1] / ry) ** 2
         b = 2 * (crossing[0] * unit[0] / rx**2 + crossing[1] * unit[1] / ry**2)
@@ -133,10 +135,51 @@ def strokes_cross_inside(strokes: StrokesOver, levels: tuple[float, float]) -> b
             if abs(exit_at) - half_band < RUN_ON_MIN_PX:
                 return False
             steps = np.sign(exit_at) * np.linspace(half_band, abs(exit_at), ALONG // 2)
-            line = strokes.darkness((crossing + steps[:, None] * unit).astype(np.float32))
-            if float(line.mean()) - own < darker_by:
+            along = crossing + steps[:, None] * unit
+            if not _darker_than_beside(strokes, along, unit, (crossing, other), ink_at, over_fill):
                 return False
     return True
+
+
+def _darker_than_beside(
+    strokes: StrokesOver,
+    along: np.ndarray,
+    unit: np.ndarray,
+    other: tuple[np.ndarray, np.ndarray],
+    ink_at: float,
+    over_fill: Callable[[float], float],
+) -> bool:
+    """Whether the line through ``along`` ((S, 2) px from the centre, direction
+    ``unit``) is darker than the fill right beside it: the inked points a stroke's reach
+    to either side, out of the ``other`` stroke's band, within the printed outline's
+    inner edge. Than both sides together by what a thin pass of the pen keeps of its
+    darkening over that fill (``THIN_LINE_KEPT``), and than each side where the fill
+    shows by half that (midway between no stroke and a stroke): a line lying along a
+    stroke's edge, or between two strokes, is no darker than the side the stroke is on.
+    """
+    normal = np.array([-unit[1], unit[0]])
+    crossing, other_unit = other
+    rx, ry = np.abs(strokes.interior).max(axis=0) * SIDE_REACH
+    line = float(strokes.darkness(along.astype(np.float32)).mean())
+    fills = []
+    for sign in (1.0, -1.0):
+        side = along + sign * strokes.half_band * normal
+        off_other = np.abs((side - crossing) @ np.array([-other_unit[1], other_unit[0]]))
+        within = ((side[:, 0] / rx) ** 2 + (side[:, 1] / ry) ** 2 <= 1) & (
+            off_other > strokes.half_band
+        )
+        darkness = strokes.darkness(side[within].astype(np.float32))
+        fill = darkness[darkness >= ink_at]
+        if fill.size:
+            beside = float(fill.mean())
+            if line - beside < THIN_LINE_KEPT / 2 * over_fill(beside):
+                return False
+            fills.append(fill)
+    pooled = np.concatenate(fills) if fills else np.empty(0)
+    if pooled.size < 2:
+        return False
+    beside = float(pooled.mean())
+    return line - beside >= THIN_LINE_KEPT * over_fill(beside)
 
 
 def _darkest_line(

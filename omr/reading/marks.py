@@ -46,7 +46,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import cache, cached_property, reduce
+from functools import cache, cached_property, partial, reduce
 from itertools import combinations
 from typing import NamedTuple
 
@@ -1078,7 +1078,7 @@ def _under_the_xs(
     crossing = np.zeros(len(ends), bool)
     ppm = page.px_per_mm
     levels = measure.levels
-    over_fill = _pass_over_fill(levels.pen)
+    over_fill = partial(_pass_over_fill, levels.pen)
     for index, strokes in enumerate(ends):
         if strokes.is_x:
             profile = measure.rim_profile[index]
@@ -1107,7 +1107,7 @@ def _under_the_xs(
         if strokes.is_x:
             beside[index] = ink_beside_strokes(seen, levels.ink_at)
         else:
-            crossing[index] = strokes_cross_inside(seen, (levels.ink_at, over_fill))
+            crossing[index] = strokes_cross_inside(seen, levels.ink_at, over_fill)
     # X's seen as V's send their strokes into their neighbours too (a second pass); each
     # V keeps the ends its crossing was looked for at.
     first = ends
@@ -1281,13 +1281,14 @@ def _fill_tones(measure: BubbleMeasure) -> tuple[np.ndarray, np.ndarray]:
     return stroked_over, tone <= levels.pen + PLAIN_DEVIATIONS * levels.pen_spread
 
 
-def _pass_over_fill(pen: float) -> float:
-    """How much darker one pass of a pen whose fills are ``pen`` dark makes a fill: the
-    light the fill lets through times one pass's darkness (:func:`_one_pass`); never
-    less than a scanner's flat field tells apart. Where a fill's strokes overlap more
-    than twice, a pass is lighter and darkens less: asking this much only errs towards
-    doubt."""
-    return max((1.0 - pen) * _one_pass(pen), SMUDGE_ABOVE_PAPER)
+def _pass_over_fill(pen: float, fill: float | None = None) -> float:
+    """How much darker one pass of a pen whose fills are ``pen`` dark makes a fill
+    ``fill`` dark (by default, one as dark as the pen): the light the fill lets through
+    times one pass's darkness (:func:`_one_pass`); never less than a scanner's flat
+    field tells apart. Where a fill's strokes overlap more than twice, a pass is lighter
+    and darkens less: asking this much only errs towards doubt."""
+    under = pen if fill is None else fill
+    return max((1.0 - under) * _one_pass(pen), SMUDGE_ABOVE_PAPER)
 
 
 def _one_pass(pen: float) -> float:
