@@ -123,6 +123,7 @@ def strokes_cross_inside(
     if float(np.linalg.norm(crossing)) > strokes.off_centre_px + half_band:
         return False
     rx, ry = np.abs(strokes.interior).max(axis=0)
+    sides_within = (rx * SIDE_REACH, ry * SIDE_REACH)
     for unit, other in ((unit_a, unit_b), (unit_b, unit_a)):
         # Where the line leaves the interior's ellipse, on each side of the crossing.
         a = (unit[0] / rx) ** 2 + (unit[1] / ry) ** 2
@@ -136,7 +137,9 @@ def strokes_cross_inside(
                 return False
             steps = np.sign(exit_at) * np.linspace(half_band, abs(exit_at), ALONG // 2)
             along = crossing + steps[:, None] * unit
-            if not _darker_than_beside(strokes, along, unit, (crossing, other), ink_at, over_fill):
+            if not _darker_than_beside(
+                strokes, along, unit, (crossing, other), sides_within, ink_at, over_fill
+            ):
                 return False
     return True
 
@@ -146,20 +149,22 @@ def _darker_than_beside(
     along: np.ndarray,
     unit: np.ndarray,
     other: tuple[np.ndarray, np.ndarray],
+    within_radii: tuple[float, float],
     ink_at: float,
     over_fill: Callable[[float], float],
 ) -> bool:
     """Whether the line through ``along`` ((S, 2) px from the centre, direction
     ``unit``) is darker than the fill right beside it: the inked points a stroke's reach
-    to either side, out of the ``other`` stroke's band, within the printed outline's
-    inner edge. Than both sides together by what a thin pass of the pen keeps of its
-    darkening over that fill (``THIN_LINE_KEPT``), and than each side where the fill
-    shows by half that (midway between no stroke and a stroke): a line lying along a
-    stroke's edge, or between two strokes, is no darker than the side the stroke is on.
+    to either side, out of the ``other`` stroke's band (its crossing, its unit), within
+    the printed outline's inner edge (``within_radii``, px). Than both sides together by
+    what a thin pass of the pen keeps of its darkening over that fill (``THIN_LINE_KEPT``),
+    and than each side where the fill shows by half that (midway between no stroke and a
+    stroke): a line lying along a stroke's edge, or between two strokes, is no darker
+    than the side the stroke is on.
     """
     normal = np.array([-unit[1], unit[0]])
     crossing, other_unit = other
-    rx, ry = np.abs(strokes.interior).max(axis=0) * SIDE_REACH
+    rx, ry = within_radii
     line = float(strokes.darkness(along.astype(np.float32)).mean())
     fills = []
     for sign in (1.0, -1.0):
