@@ -168,6 +168,42 @@ def test_a_tick_over_a_fill_darker_in_its_middle_does_not_cross_inside(low: floa
     assert not _crossing(darkness, _tips((-1.4, -0.8), (1.2, -1.6)))
 
 
+@pytest.mark.parametrize(
+    ("width_px", "low", "spread"),
+    [(5, 0.4, 0.5), (6, 0.4, 0.5), (7, 0.2, 0.7), (7, 0.3, 0.9), (7, 0.4, 1.1), (8, 0.4, 0.9)],
+)
+def test_a_broad_v_over_a_fill_does_not_cross_inside(
+    width_px: int, low: float, spread: float
+) -> None:
+    """A V drawn over a fill with a broad pen (0.6-1 mm), its vertex ``low`` radii below
+    the centre, its tips ``spread`` radii either side of it: the lines found through its
+    broad arms lean towards their dark overlap and cross above the vertex, so that past
+    that crossing each runs into the vertex's blot. The blot ends where the arms do,
+    short of the interior's edge: past the crossing no stroke runs on to it."""
+    assert not _crossing(*_v(Pen(PEN, width_px), (0.0, low), spread))
+
+
+@pytest.mark.parametrize(("width_px", "aside"), [(7, 0.2), (8, -0.2)])
+def test_a_broad_v_with_its_vertex_at_the_interiors_edge_does_not_cross_inside(
+    width_px: int, aside: float
+) -> None:
+    """A broad V whose vertex lies half a radius down and ``aside`` radii to one side:
+    its blot reaches the interior's edge, but past the lines' crossing it is darker
+    than the fill by less than half what the arms are before it: one stroke over one
+    fill is as much darker on both sides of its crossing."""
+    assert not _crossing(*_v(Pen(PEN, width_px), (aside, 0.5), 0.5))
+
+
+def _v(pen: Pen, vertex: tuple[float, float], spread: float) -> tuple[np.ndarray, np.ndarray]:
+    """A V over a fill, its vertex at ``vertex`` and its tips 1.6 radii up, ``spread``
+    radii either side of the vertex → the page and its tips."""
+    darkness = _page("full")
+    tips = ((vertex[0] - spread, -1.6), (vertex[0] + spread, -1.6))
+    _stroke(darkness, tips[0], vertex, True, pen)
+    _stroke(darkness, vertex, tips[1], True, pen)
+    return darkness, _tips(*tips)
+
+
 @pytest.mark.parametrize(("fill", "dye"), [("full", False), ("empty", True)])
 def test_strokes_no_darker_than_what_lies_under_them_show_no_crossing(fill: str, dye: bool) -> None:
     """A marker X over a marker fill (no darker inside), or an X over paper."""

@@ -106,9 +106,11 @@ def strokes_cross_inside(
     through the interior on both sides of the crossing, darker than the fill beside
     them: an X's, not a tick's. A pixel is ink from ``ink_at``; one pass of the pen
     darkens a fill of darkness ``d`` by ``over_fill(d)``. Each run is weighed against
-    the fill right beside it (:func:`_darker_than_beside`): a fill darker in its middle
-    than at its rim, or a line found through a dark fill where no stroke runs, is no
-    darker than what lies beside it.
+    the fill right beside it (:func:`_passes_darker`): a fill darker in its middle than
+    at its rim, or a line found through a dark fill where no stroke runs, is no darker
+    than what lies beside it. A stroke's two runs must be darker by a pass each, and the
+    weaker by half the stronger at least: one stroke over one fill darkens it as much
+    on both sides of its crossing, where a V's blot shows less than its arms.
     """
     half_band = strokes.half_band
     # Each stroke found where it runs, aimed anywhere across the interior: a tick's arms
@@ -132,19 +134,25 @@ def strokes_cross_inside(
         if c > 0:  # the crossing lies outside the interior: no run on either side
             return False
         root = np.sqrt(b * b - 4 * a * c)
+        passes = []
         for exit_at in ((-b - root) / (2 * a), (-b + root) / (2 * a)):
             if abs(exit_at) - half_band < RUN_ON_MIN_PX:
                 return False
             steps = np.sign(exit_at) * np.linspace(half_band, abs(exit_at), ALONG // 2)
             along = crossing + steps[:, None] * unit
-            if not _darker_than_beside(
-                strokes, along, unit, (crossing, other), sides_within, ink_at, over_fill
-            ):
-                return False
+            passes.append(
+                _passes_darker(
+                    strokes, along, unit, (crossing, other), sides_within, ink_at, over_fill
+                )
+            )
+        # One stroke over one fill is as much darker on both sides of its crossing: a
+        # V's blot, past where the lines through its arms cross, shows less than an arm.
+        if min(passes) < 1.0 or min(passes) < max(passes) / 2:
+            return False
     return True
 
 
-def _darker_than_beside(
+def _passes_darker(
     strokes: StrokesOver,
     along: np.ndarray,
     unit: np.ndarray,
@@ -152,15 +160,18 @@ def _darker_than_beside(
     within_radii: tuple[float, float],
     ink_at: float,
     over_fill: Callable[[float], float],
-) -> bool:
-    """Whether the line through ``along`` ((S, 2) px from the centre, direction
-    ``unit``) is darker than the fill right beside it: the inked points a stroke's reach
-    to either side, out of the ``other`` stroke's band (its crossing, its unit), within
-    the printed outline's inner edge (``within_radii``, px). Than both sides together by
-    what a thin pass of the pen keeps of its darkening over that fill (``THIN_LINE_KEPT``),
-    and than each side where the fill shows by half that (midway between no stroke and a
-    stroke): a line lying along a stroke's edge, or between two strokes, is no darker
-    than the side the stroke is on.
+) -> float:
+    """How much darker the line through ``along`` ((S, 2) px from the centre, direction
+    ``unit``) is than the fill right beside it, in what a thin pass of the pen keeps of
+    its darkening over that fill (``THIN_LINE_KEPT``): the fill is the inked points a
+    stroke's reach to either side, out of the ``other`` stroke's band (its crossing, its
+    unit), within the printed outline's inner edge (``within_radii``, px). 0 where the
+    line is darker than a side where the fill shows by less than half a pass (midway
+    between no stroke and a stroke: a line lying along a stroke's edge, or between two
+    strokes, is no darker than the side the stroke is on), or where the half of the run
+    farther from the crossing is (a V's broad arms meet in a blot that the lines found
+    through them, leaning towards the arms' dark overlap, cross short of, and the blot
+    ends with the arms; an X's stroke runs on to the interior's edge).
     """
     normal = np.array([-unit[1], unit[0]])
     crossing, other_unit = other
@@ -178,13 +189,16 @@ def _darker_than_beside(
         if fill.size:
             beside = float(fill.mean())
             if line - beside < THIN_LINE_KEPT / 2 * over_fill(beside):
-                return False
+                return 0.0
             fills.append(fill)
     pooled = np.concatenate(fills) if fills else np.empty(0)
     if pooled.size < 2:
-        return False
+        return 0.0
     beside = float(pooled.mean())
-    return line - beside >= THIN_LINE_KEPT * over_fill(beside)
+    # The half of the run farther from the crossing: where a V's blot has ended.
+    far = float(strokes.darkness(along[len(along) // 2 :].astype(np.float32)).mean())
+    pass_over = THIN_LINE_KEPT * over_fill(beside)
+    return (line - beside) / pass_over if far - beside >= pass_over / 2 else 0.0
 
 
 def _darkest_line(
