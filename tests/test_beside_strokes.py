@@ -11,7 +11,12 @@ import cv2
 import numpy as np
 import pytest
 
-from omr.reading.beside_strokes import StrokesOver, ink_beside_strokes, strokes_cross_inside
+from omr.reading.beside_strokes import (
+    StrokesOver,
+    _passes_darker,
+    ink_beside_strokes,
+    strokes_cross_inside,
+)
 from omr.reading.marks import _pass_over_fill
 
 PPM = 8.0  # px per mm: 200 dpi
@@ -202,6 +207,36 @@ def _v(pen: Pen, vertex: tuple[float, float], spread: float) -> tuple[np.ndarray
     _stroke(darkness, tips[0], vertex, True, pen)
     _stroke(darkness, vertex, tips[1], True, pen)
     return darkness, _tips(*tips)
+
+
+@pytest.mark.parametrize(
+    ("band", "line_px", "darker"),
+    [((-1, 1), 0.0, True), ((-1, 2), 0.0, True), ((0, 8), 1.0, False), ((0, 8), 2.0, False)],
+)
+def test_a_line_along_a_strokes_edge_is_no_darker_than_the_side_the_stroke_is_on(
+    band: tuple[int, int], line_px: float, darker: bool
+) -> None:
+    """A horizontal stroke over the fill covering rows ``band`` (px from the centre) and
+    a line ``line_px`` below the centre: through a pen line's middle, darker than the
+    fill on both sides by more than a pass; along the inside of a broad band's edge
+    (1 mm), darker than the fill on one side only (than both sides together, by more
+    than a pass): no darker than the side the band is on, so not darker at all."""
+    darkness = _page("full")
+    stroke = np.zeros_like(darkness)
+    cv2.rectangle(stroke, (60, 100 + band[0]), (140, 100 + band[1]), 1.0, -1)
+    darkness += stroke * PEN * (1 - darkness)
+    along = np.stack([np.linspace(2.0, 12.0, 7), np.full(7, line_px)], axis=1)
+    far_away = (np.array([0.0, -100.0]), np.array([1.0, 0.0]))  # no other stroke near
+    passes = _passes_darker(
+        _seen(darkness, _tips((1.4, -1.4), (-1.4, -1.4))),
+        along,
+        np.array([1.0, 0.0]),
+        far_away,
+        (16.0, 16.0),
+        INK_AT,
+        OVER_FILL,
+    )
+    assert (passes >= 1.0) == darker
 
 
 @pytest.mark.parametrize(("fill", "dye"), [("full", False), ("empty", True)])
