@@ -91,8 +91,7 @@ def ink_beside_strokes(strokes: StrokesOver, ink_at: float) -> float:
     lines = strokes.lines()
     starts = np.array([start for start, _ in lines], np.float32)  # (K, 2) from the centre
     units = np.array([unit for _, unit in lines], np.float32)
-    offset = strokes.interior[:, None, :] - starts[None]  # (P, K, 2)
-    across = np.abs(offset[..., 0] * units[:, 1] - offset[..., 1] * units[:, 0])
+    across = _off_line(strokes.interior[:, None, :] - starts[None], units)  # (P, K)
     beside = (across > strokes.half_band).all(axis=1)
     if beside.mean() < BESIDE_MIN_SHARE:
         return float("nan")
@@ -162,27 +161,30 @@ def _passes_darker(
     over_fill: Callable[[float], float],
 ) -> float:
     """How much darker the line through ``along`` ((S, 2) px from the centre, direction
-    ``unit``) is than the fill right beside it, in what a thin pass of the pen keeps of
-    its darkening over that fill (``THIN_LINE_KEPT``): the fill is the inked points a
-    stroke's reach to either side, out of the ``other`` stroke's band (its crossing, its
-    unit), within the printed outline's inner edge (``within_radii``, px). 0 where the
-    line is darker than a side where the fill shows by less than half a pass (midway
-    between no stroke and a stroke: a line lying along a stroke's edge, or between two
-    strokes, is no darker than the side the stroke is on), or where the half of the run
-    farther from the crossing is (a V's broad arms meet in a blot that the lines found
-    through them, leaning towards the arms' dark overlap, cross short of, and the blot
-    ends with the arms; an X's stroke runs on to the interior's edge).
+    ``unit``) is than the fill right beside it, counted in thin passes of the pen over
+    that fill (what one keeps of its darkening: ``THIN_LINE_KEPT``). The fill beside is
+    the inked points a stroke's reach to either side of the line, out of the ``other``
+    stroke's band (its crossing, its unit) and within the printed outline's inner edge
+    (``within_radii``, px).
+
+    0 (no stroke runs there) where the line is darker than one side by less than half a
+    pass, midway between no stroke and a stroke: a line lying along a stroke's edge, or
+    between two strokes, is no darker than the side the stroke is on. 0 too where the
+    half of the run farther from the crossing is darker than the fill by less than half
+    a pass: the lines found through a V's broad arms lean towards the arms' dark overlap
+    and cross short of the vertex, and past that crossing they run into a blot that ends
+    with the arms, where an X's stroke runs on to the interior's edge.
     """
     normal = np.array([-unit[1], unit[0]])
     crossing, other_unit = other
     rx, ry = within_radii
-    line = float(strokes.darkness(along.astype(np.float32)).mean())
+    on_line = strokes.darkness(along.astype(np.float32))
+    line = float(on_line.mean())
     fills = []
     for sign in (1.0, -1.0):
         side = along + sign * strokes.half_band * normal
-        off_other = np.abs((side - crossing) @ np.array([-other_unit[1], other_unit[0]]))
         within = ((side[:, 0] / rx) ** 2 + (side[:, 1] / ry) ** 2 <= 1) & (
-            off_other > strokes.half_band
+            _off_line(side - crossing, other_unit) > strokes.half_band
         )
         darkness = strokes.darkness(side[within].astype(np.float32))
         fill = darkness[darkness >= ink_at]
@@ -196,9 +198,15 @@ def _passes_darker(
         return 0.0
     beside = float(pooled.mean())
     # The half of the run farther from the crossing: where a V's blot has ended.
-    far = float(strokes.darkness(along[len(along) // 2 :].astype(np.float32)).mean())
+    far = float(on_line[len(on_line) // 2 :].mean())
     pass_over = THIN_LINE_KEPT * over_fill(beside)
     return (line - beside) / pass_over if far - beside >= pass_over / 2 else 0.0
+
+
+def _off_line(offsets: np.ndarray, units: np.ndarray) -> np.ndarray:
+    """How far points lie off lines: ``offsets`` (..., 2) from a point on each line,
+    ``units`` (..., 2) the lines' directions (broadcast)."""
+    return np.abs(offsets[..., 0] * units[..., 1] - offsets[..., 1] * units[..., 0])
 
 
 def _darkest_line(
