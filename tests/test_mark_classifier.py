@@ -385,6 +385,33 @@ def test_a_neighbour_x_stroke_ending_in_a_plain_fill_is_set_aside(spread: float)
     assert not stroke_ends(measure, Calibration())[0].angles
 
 
+# A slash through the fill, well off the axis of the X's stroke at it.
+SLASH = {20.0: 1.9, 200.0: 1.9}
+
+
+@pytest.mark.parametrize(
+    "x_ends",
+    [
+        {AT_THE_FILL: 2.0, AT_THE_X: 2.0, 41.0: 2.0},  # the X needs its stroke at the fill
+        {AT_THE_FILL: 2.0, AT_THE_X: 2.0, 41.0: 2.0, 221.0: 2.0},  # it stands without it
+    ],
+)
+def test_a_slash_with_a_neighbour_xs_stroke_running_in_is_doubtful(
+    x_ends: dict[float, float],
+) -> None:
+    """A slash over a fill and an end on the line of a neighbouring X's stroke make an
+    X only if that end is the fill's own; it may as well be the X's arm running in (the
+    X's own reading aside): the fill is in doubt, never crossed."""
+    fill = Bubble(ends={**SLASH, AT_THE_X: 1.8}, tone=PEN + 0.11)
+    read, neighbour = classify_marks(pair_of(fill, Bubble(ends=x_ends)), Calibration())
+    assert ((read.state, read.reasons), neighbour.state) == (
+        (UNCLEAR, (Reason.POSSIBLE_CROSS,)),
+        MarkState.CROSSED,
+    )
+    alone, _ = classify_marks(pair_of(fill, Bubble()), Calibration())
+    assert alone.state == MarkState.CROSSED  # with no X beside it, its three ends are one
+
+
 # An X short on one side: two arms seen in a V, the far ends of both strokes a reach
 # sample short (1.3 radii over a fill whose edge lies at 1.1), one stroke at the fill.
 SHORT_SIDED_X = {AT_THE_FILL: 2.0, 41.0: 2.0, AT_THE_X: 1.3, 221.0: 1.3}

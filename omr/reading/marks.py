@@ -1607,10 +1607,11 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     _, plain = _fill_tones(measure)
     bare = ~x_like & (measure.fill >= calibration.filled_min_fill_floor) & plain
     for index in found:
+        near = [xs[int(other)] for other in np.flatnonzero(x_like & neighbours[index])]
         strokes = [
             stroke
-            for other in np.flatnonzero(x_like & neighbours[index])
-            for stroke in (xs[int(other)].seen if stroked[index] else xs[int(other)].hiding)
+            for x in near
+            for stroke in (x.seen if stroked[index] else x.hiding)
             if stroke.stands or bare[index] or not _through(measure, index, stroke)
         ]
         angles, reaches = found[index]
@@ -1628,8 +1629,20 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
             completing = _completing(seen, _not_borrowed(measure, index, far[index], strokes))
             own += completing
             is_x = bool(completing)
+        maybe_theirs = [stroke for x in near for stroke in x.hiding]
+        if is_x and _one_stroke(_not_borrowed(measure, index, _split(own), maybe_theirs)):
+            # Less the ends that may be its neighbours' X strokes running in, one stroke
+            # through it: a slash beside an X as well as an X, in doubt. (One whose ends
+            # nearly all may be its neighbours' is one of a cluster of X's.)
+            result[index] = StrokeEnds(angles, reaches, False, True)
+            continue
         result[index] = StrokeEnds(*_split(own), is_x, borrowed)
     return result
+
+
+def _one_stroke(ends: list[tuple[float, float]]) -> bool:
+    """Whether ``ends`` (angle, reach) are the two ends of one stroke."""
+    return len(ends) == 2 and _opposite(ends[0][0], ends[1][0])
 
 
 def _not_borrowed(
