@@ -1552,8 +1552,11 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     footprint).
     Of the other ends, those roughly opposite each other are one stroke through the
     bubble; two strokes whose axes cross, or one stroke and a third end off its axis, are
-    an X. Where two or more ends are seen and make no X, ends a reach sample shorter may
-    complete one (:func:`_completing`): an X whose strokes end short on one side.
+    an X, unless only one stroke's ends remain once those are set aside that lie where
+    any neighbouring X's strokes may run (shown or hidden, an off-centre crossing wide):
+    a slash beside an X whose arm runs in, in doubt. Where two or more ends are seen and
+    make no X, ends a reach sample shorter may complete one (:func:`_completing`): an X
+    whose strokes end short on one side.
     """
     reach, neighbours = measure.reach, measure.neighbours
     past = np.round(measure.past, 2)

@@ -1,0 +1,320 @@
+"""Marks drawn by a second hand, made by other means than the corpus's simulator.
+
+    python bench/other_hands.py                          # 2 sheets, 150/200/300 dpi, 4 seeds
+    python bench/other_hands.py --sheets emc --dpi 200 --seeds 1-20
+
+The corpus's simulator (``fixtures/scansim/``) lays one fill layer under its strokes, draws
+its X's, ticks and slashes with its own geometry and scans them through its own scanner:
+a reader can come to match it. This bench shares only the printed sheet with it (the
+project's PDF, rasterised by poppler) and draws everything else its own way, from the
+marks issue's ranges rather than the simulator's:
+
+- ink is dye that every pass multiplies in: a ballpoint fill scribbled back and forth
+  darkens where its passes overlap, a stroke over a fill darkens it again; a felt-tip
+  nearly saturates at one pass; pencil is grey and grainy;
+- a fill is parallel passes at any angle, 0.5-0.9 of the pen's width apart, overshooting
+  the outline by up to 0.15 radii; an X is two strokes each 25-65° from the horizontal,
+  crossing up to a third of the radius off centre, each end 1.1-2.5 radii out, bowed by
+  up to a tenth of the radius, 0.3-0.8 mm wide; a slash one such stroke; a tick a short
+  stroke down to a vertex low in the bubble and a long one up and out;
+- the scanner turns the page up to 1.5°, blurs it by 0.4-1 px, shifts its levels, adds
+  noise and writes a JPEG of quality 55-90, grey or colour.
+
+Every question of a page holds one mark: an X over a fill, a slash over a fill, an X over
+an empty circle or a tick over a fill, each followed by two plain fills; the other
+options stay blank. Prints, for each kind, sheet and resolution, the states read and how
+many break the kind's rule (``NEVER``, as the drawn bench judges); then the totals.
+Exits 1 on a silent error. Nothing in the reader was tuned on these pages: they are a
+check, not a target. ``--crowded`` puts the marks closer (four questions in seven hold a
+mark with strokes, a slash and an X side by side): their arms, up to 2.5 radii long, run
+into their neighbours' marks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+# The printed sheet and the judging table live beside the corpus (fixtures/).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+
+from evaluation import STATES  # noqa: E402
+from scansim.drawn import NEVER  # noqa: E402
+from scansim.sheets import bubble_of, render_sheet  # noqa: E402
+
+from omr.reading.pipeline import ReadOptions, read_files  # noqa: E402
+from omr.sheet.template import Bubble, load_template  # noqa: E402
+from omr.vocabulary.states import MarkState  # noqa: E402
+
+PAIRS = (
+    "specializare-asistenti:ballpoint",
+    "rezidentiat:ballpoint",
+    "emc:felt-tip",
+    "rezidentiat:pencil",
+)
+# The marks with strokes; on a page, each followed by two plain fills, as a candidate's
+# page holds mostly plain fills (whose tone the reader takes for the page's pen).
+STROKED = ("x_filled", "slash", "x_empty", "tick")
+# Crowded: three plain fills in seven questions, a slash and an X over an empty circle
+# side by side.
+CROWDED = ("fill", "x_filled", "fill", "slash", "x_empty", "fill", "tick")
+SUPERSAMPLE = 4  # strokes drawn at 4x and averaged down: sub-pixel edges
+
+
+@dataclass(frozen=True)
+class Ink:
+    """A pen: ``absorb`` (B, G, R) the share of light one full pass takes, per channel;
+    ``width_mm``; ``grain`` the spread of a pass's strength along it (pencil, dry pens)."""
+
+    absorb: tuple[float, float, float]
+    width_mm: float
+    grain: float
+
+
+def _ink(kind: str, rng: np.random.Generator) -> Ink:
+    if kind == "ballpoint":
+        strength = rng.uniform(0.55, 0.8)
+        return Ink((0.25 * strength, 0.75 * strength, strength), rng.uniform(0.3, 0.5), 0.1)
+    if kind == "felt-tip":
+        return Ink((0.9, 0.9, 0.9), rng.uniform(0.6, 0.8), 0.03)
+    grey = rng.uniform(0.35, 0.55)  # pencil
+    return Ink((grey, grey, grey), rng.uniform(0.4, 0.7), 0.3)
+
+
+class Sheet:
+    """A printed page (float BGR transmittance, 1 white) that strokes multiply into."""
+
+    def __init__(self, image: np.ndarray, dpi: int, rng: np.random.Generator) -> None:
+        self.light = image.astype(np.float32) / 255.0
+        self.ppm = dpi / 25.4
+        self.rng = rng
+
+    def stroke(self, points_mm: np.ndarray, ink: Ink) -> None:
+        """One pass of ``ink`` along a polyline (mm): its light taken, over whatever is there."""
+        s = SUPERSAMPLE
+        px = points_mm * self.ppm
+        x0, y0 = np.floor(px.min(axis=0) - 3 * ink.width_mm * self.ppm).astype(int)
+        x1, y1 = np.ceil(px.max(axis=0) + 3 * ink.width_mm * self.ppm).astype(int)
+        x0, y0 = max(x0, 0), max(y0, 0)
+        mask = np.zeros(((y1 - y0) * s, (x1 - x0) * s), np.float32)
+        local = np.round((px - [x0, y0]) * s).astype(np.int32)
+        thickness = max(1, int(round(ink.width_mm * self.ppm * s)))
+        # Strength varies along the stroke: drawn as short segments of their own strength.
+        for a, b in zip(local[:-1], local[1:], strict=True):
+            strength = float(np.clip(1 + self.rng.normal(0, ink.grain), 0.3, 1.0))
+            segment = np.zeros_like(mask)
+            cv2.line(segment, tuple(map(int, a)), tuple(map(int, b)), strength, thickness)
+            np.maximum(mask, segment, out=mask)
+        mask = cv2.resize(mask, (x1 - x0, y1 - y0), interpolation=cv2.INTER_AREA)
+        region = self.light[y0:y1, x0:x1]
+        mask = mask[: region.shape[0], : region.shape[1]]
+        region *= 1.0 - mask[..., None] * np.asarray(ink.absorb, np.float32)
+
+    def curve(self, start: np.ndarray, end: np.ndarray, bow_mm: float, ink: Ink) -> None:
+        """A stroke from ``start`` to ``end`` (mm), bowed sideways by ``bow_mm`` midway."""
+        t = np.linspace(0.0, 1.0, 24)[:, None]
+        direction = end - start
+        normal = np.array([-direction[1], direction[0]]) / max(np.linalg.norm(direction), 1e-6)
+        points = start + t * direction + (4 * t * (1 - t)) * bow_mm * normal
+        self.stroke(points, ink)
+
+
+def _fill(sheet: Sheet, bubble: Bubble, ink: Ink) -> None:
+    """Parallel passes across the bubble at one angle, overlapping, past the outline."""
+    rng = sheet.rng
+    centre, (rx, ry) = np.asarray(bubble.center_mm), np.asarray(bubble.size_mm) / 2
+    angle = np.radians(rng.uniform(-70, 70))
+    along = np.array([np.cos(angle), np.sin(angle)])
+    across = np.array([-along[1], along[0]])
+    pitch = ink.width_mm * rng.uniform(0.5, 0.9)
+    over = rng.uniform(1.0, 1.15)
+    for offset in np.arange(-1.0, 1.0 + 1e-9, pitch / max(rx, ry)):
+        # Where the pass at ``offset`` crosses the overshooting ellipse.
+        base = offset * max(rx, ry) * across
+        a = (along[0] / (rx * over)) ** 2 + (along[1] / (ry * over)) ** 2
+        b = 2 * (base[0] * along[0] / (rx * over) ** 2 + base[1] * along[1] / (ry * over) ** 2)
+        c = (base[0] / (rx * over)) ** 2 + (base[1] / (ry * over)) ** 2 - 1
+        if b * b - 4 * a * c <= 0:
+            continue
+        root = np.sqrt(b * b - 4 * a * c)
+        ends = np.array([(-b - root) / (2 * a), (-b + root) / (2 * a)])
+        # Each pass stops where the hand turns, a little short of the edge or past it.
+        ends += rng.uniform(-0.1, 0.1, 2) * rx
+        sheet.stroke(centre + base + ends[:, None] * along, ink)
+
+
+def _line_through(
+    sheet: Sheet,
+    bubble: Bubble,
+    crossing: np.ndarray,
+    slant_deg: float,
+    reaches: tuple[float, float],
+    ink: Ink,
+) -> None:
+    """A stroke through ``crossing`` (radii from the centre) at ``slant_deg`` (up to the
+    right positive), its ends ``reaches`` radii from the centre on either side."""
+    centre, radius = np.asarray(bubble.center_mm), float(max(bubble.size_mm)) / 2
+    unit = _towards(slant_deg)
+    ends = []
+    for sign, reach in zip((1.0, -1.0), reaches, strict=True):
+        # The distance t along the line where it is ``reach`` radii from the centre.
+        b = float(crossing @ unit) * sign
+        t = -b + np.sqrt(max(b * b - (crossing @ crossing - reach**2), 0.0))
+        ends.append(centre + (crossing + sign * t * unit) * radius)
+    sheet.curve(ends[0], ends[1], sheet.rng.uniform(-0.1, 0.1) * radius, ink)
+
+
+def _x(sheet: Sheet, bubble: Bubble, ink: Ink) -> None:
+    rng = sheet.rng
+    off = rng.uniform(0, 1 / 3) * _towards(rng.uniform(0, 360))
+    for sign in (1.0, -1.0):
+        reaches = (rng.uniform(1.1, 2.5), rng.uniform(1.1, 2.5))
+        _line_through(sheet, bubble, off, sign * rng.uniform(25, 65), reaches, ink)
+
+
+def _slash(sheet: Sheet, bubble: Bubble, ink: Ink) -> None:
+    rng = sheet.rng
+    off = rng.uniform(-0.2, 0.2, 2)
+    slant = rng.choice([-1.0, 1.0]) * rng.uniform(25, 65)
+    _line_through(sheet, bubble, off, slant, (rng.uniform(1.3, 2.2), rng.uniform(1.3, 2.2)), ink)
+
+
+def _tick(sheet: Sheet, bubble: Bubble, ink: Ink) -> None:
+    """A check mark: a short stroke down to a vertex low in the bubble, a long one up to
+    the right and out, its end 1.3-2.2 radii from the centre."""
+    rng = sheet.rng
+    centre, radius = np.asarray(bubble.center_mm), float(max(bubble.size_mm)) / 2
+    vertex = np.array([rng.uniform(-0.3, 0.2), rng.uniform(0.3, 0.7)])
+    start = vertex + rng.uniform(0.5, 0.9) * _towards(180 - rng.uniform(30, 70))
+    up = _towards(rng.uniform(50, 75))
+    # How far along ``up`` from the vertex its end is ``reach`` radii from the centre.
+    reach, b = rng.uniform(1.3, 2.2), float(vertex @ up)
+    end = vertex + (-b + np.sqrt(b * b - (vertex @ vertex - reach**2))) * up
+    bow = rng.uniform(-0.05, 0.05) * radius
+    sheet.curve(centre + start * radius, centre + vertex * radius, bow, ink)
+    sheet.curve(centre + vertex * radius, centre + end * radius, bow, ink)
+
+
+def _towards(degrees: float) -> np.ndarray:
+    """(2,) the page's unit vector ``degrees`` up from the right (y grows downwards)."""
+    return np.array([np.cos(np.radians(degrees)), -np.sin(np.radians(degrees))])
+
+
+def _draw(sheet: Sheet, kind: str, bubble: Bubble, ink: Ink) -> None:
+    if kind in ("fill", "x_filled", "slash", "tick"):
+        _fill(sheet, bubble, ink)
+    if kind in ("x_filled", "x_empty"):
+        _x(sheet, bubble, ink)
+    elif kind == "slash":
+        _slash(sheet, bubble, ink)
+    elif kind == "tick":
+        _tick(sheet, bubble, ink)
+
+
+def _scanned(sheet: Sheet, rng: np.random.Generator) -> tuple[bytes, str]:
+    """The page through a scanner: turned, blurred, levels shifted, noisy, a JPEG."""
+    image = sheet.light * 255.0
+    height, width = image.shape[:2]
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), rng.uniform(-1.5, 1.5), 1.0)
+    image = cv2.warpAffine(image, turn, (width, height), borderValue=(255, 255, 255))
+    image = cv2.GaussianBlur(image, (0, 0), rng.uniform(0.4, 1.0))
+    image = image * rng.uniform(0.85, 1.0) + rng.uniform(0, 20)
+    image += rng.normal(0, rng.uniform(1, 4), image.shape).astype(np.float32)
+    image = np.clip(image, 0, 255).astype(np.uint8)
+    if rng.random() < 0.5:
+        image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(55, 91))])
+    assert ok
+    return data.tobytes(), ".jpg"
+
+
+def _page(job: tuple[str, str, int, int, bool, str]) -> dict[str, Counter]:
+    """One page: for each kind, the states its marks were read as ("" for blanks); a page
+    with a silent error is written to ``save`` (a folder, "" for none) with its list."""
+    sheet_name, pen, seed, dpi, crowded, save = job
+    kinds = CROWDED if crowded else tuple(k for kind in STROKED for k in (kind, "fill", "fill"))
+    rng = np.random.default_rng([seed, dpi, len(sheet_name), len(pen)])
+    template = load_template(sheet_name)
+    sheet = Sheet(render_sheet(template, dpi, serial=seed, exam="EXAM"), dpi, rng)
+    ink = _ink(pen, rng)
+    marked = {}
+    for question in range(1, template.question_count + 1):
+        options = template.options_of(question)
+        option = options[int(rng.integers(len(options)))]
+        kind = kinds[(question + seed) % len(kinds)]
+        _draw(sheet, kind, bubble_of(template, "answers", question, option), ink)
+        marked[(str(question), option)] = kind
+    data, suffix = _scanned(sheet, rng)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"page{suffix}"
+        path.write_bytes(data)
+        (reading,) = read_files([path], ReadOptions())
+    read: dict[str, Counter] = {}
+    wrong = []
+    for question, options in reading.answers.items():
+        for option, state in options.items():
+            kind = marked.get((question, option), "")
+            read.setdefault(kind, Counter())[state] += 1
+            if _wrong(kind, Counter([state])):
+                wrong.append(f"{question}{option} {kind or 'blank'} read {state.value}")
+    if save and wrong:
+        name = Path(save) / f"{sheet_name}-{pen}-{dpi}-{seed}"
+        name.with_suffix(suffix).write_bytes(data)
+        name.with_suffix(".txt").write_text("\n".join(wrong) + "\n")
+    return read
+
+
+# A blank bubble may be read blank, or left to a person.
+BLANK_NEVER = frozenset(STATES) - {MarkState.BLANK, MarkState.UNCLEAR}
+
+
+def _wrong(kind: str, states: Counter) -> int:
+    """How many of ``states`` the ``kind`` of mark ("" a blank) may never be read as."""
+    never = NEVER[kind] if kind else BLANK_NEVER
+    return sum(count for state, count in states.items() if state in never)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sheets", default=",".join(PAIRS), help="SHEET:PEN pairs")
+    parser.add_argument("--dpi", default="150,200,300", help="resolutions, comma-separated")
+    parser.add_argument("--seeds", default="1-4", help="FIRST-LAST")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--crowded", action="store_true", help="marks four questions in seven")
+    parser.add_argument("--save", default="", help="a folder for the pages with silent errors")
+    args = parser.parse_args(argv)
+    first, _, last = args.seeds.partition("-")
+    seeds = range(int(first), int(last or first) + 1)
+    pairs = [tuple(pair.split(":")) for pair in args.sheets.split(",")]
+    header = "".join(f"{state.value:>9}" for state in STATES)
+    print(f"{'kind':<10}{'sheet':<24}{'pen':<10}{'dpi':>4}{header}   silent")
+    silent = 0
+    with ProcessPoolExecutor(args.jobs) as pool:
+        for dpi in (int(d) for d in args.dpi.split(",")):
+            for sheet_name, pen in pairs:
+                totals: dict[str, Counter] = {}
+                jobs = [(sheet_name, pen, seed, dpi, args.crowded, args.save) for seed in seeds]
+                for read in pool.map(_page, jobs):
+                    for kind, states in read.items():
+                        totals.setdefault(kind, Counter()).update(states)
+                for kind in sorted(totals):
+                    wrong = _wrong(kind, totals[kind])
+                    silent += wrong
+                    row = "".join(f"{totals[kind][state]:>9}" for state in STATES)
+                    name = kind or "blank"
+                    print(f"{name:<10}{sheet_name:<24}{pen:<10}{dpi:>4}{row}{wrong:>9}", flush=True)
+    print(f"SILENT ERRORS: {silent}")
+    return 1 if silent else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
