@@ -11,6 +11,8 @@ from scansim.scanner import dithered
 
 from omr.reading.bridges import (
     _broad_at_one_end,
+    _cap_breadth,
+    _curvature,
     _over_an_overshoot,
     _strokes,
     bridged,
@@ -451,3 +453,43 @@ def test_a_line_broadened_at_one_end_as_measured(name: str) -> None:
     width = np.array([samples]) * 0.128
     found = _broad_at_one_end(np.array([peak]), width, np.array([[1.256]]), 0.82)
     assert found.tolist() == [line]
+
+
+# Three ellipses of a residency column, 4.6 mm apart: a 1.4 mm gap between their sides.
+COLUMN: Grid = (((10.0, 5.0), (10.0, 9.6), (10.0, 14.2)), ((4.0, 3.2),) * 3)
+
+
+@pytest.mark.parametrize(
+    ("grid", "grow", "joined"),
+    [(COLUMN, 1.25, [True, True, False]), (RESIDENCY_ROW, 1.15, [False, False, False])],
+)
+def test_a_line_over_both_overshoots_joins_where_no_two_caps_could_be_as_narrow(
+    grid: Grid, grow: float, joined: list[bool]
+) -> None:
+    """Two fills run over their outlines into the gap between them, each only as far as
+    the first step looked at from its side (0.4 mm in the column's 1.4 mm gap, 0.3 mm in
+    the row's 1 mm), and a tick's arm runs from one into the other: the band is broad at
+    both ends (the overshoots) and a line between. In a column the ellipses face each
+    other with their flat sides, whose caps are broader than any pen's line a step from
+    their tip: two overshoots meeting could not keep a line's width between the ends, so
+    the band is a line. Along a row they face each other with their pointed ends, whose
+    caps may meet as narrow as a line: nothing is joined there."""
+    fills = (grow, grow, 0.0)
+    a, b = grid[0][:2]
+    page = _drawn(fills, [(a, b)], 0.3, grid=grid)
+    assert _read(page, fills, grid=grid) == joined
+    assert _read(_drawn(fills, [], 0.3, grid=grid), fills, grid=grid) == [False] * 3
+
+
+def test_an_ellipse_is_blunter_at_its_flat_sides_than_at_its_ends() -> None:
+    """The residency ellipse (half-axes 2 and 1.6 mm) curves with a radius of b²/a at the
+    ends of its long axis and a²/b at its sides, a circle with its own radius anywhere;
+    its cap a step (0.175 mm) from the tip is the chord of that circle."""
+    units = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]])
+    ellipse = np.tile([2.0, 1.6], (3, 1))
+    assert _curvature(ellipse[:2], units[:2]) == pytest.approx([1.6**2 / 2, 2**2 / 1.6])
+    assert _curvature(np.full((3, 2), 1.8), units) == pytest.approx([1.8] * 3)
+    depth = np.array([0.175])
+    assert _cap_breadth(np.array([2.5]), depth) == pytest.approx(
+        2 * np.sqrt(2 * 2.5 * 0.175 - 0.175**2)
+    )

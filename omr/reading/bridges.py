@@ -73,7 +73,10 @@ class GapSamples:
     ``own``'s centre each step lies, ``spacing_mm`` (P,) between samples across,
     ``interior_mm`` (P,) how far ``own``'s interior reaches across the line, and
     ``bare_half`` (P,) whether the gap is wide: neither bubble's overshoot (a quarter of
-    its radius along the line) reaches past the gap's middle."""
+    its radius along the line) reaches past the gap's middle; ``cap_mm`` (P,) the least
+    breadth of an overshoot into the gap a step along from its tip: the narrower of the
+    two outlines' caps facing each other there (an overshoot is its outline grown, blunter
+    still); 0 beside a box, not worked out."""
 
     own: np.ndarray
     other: np.ndarray
@@ -82,6 +85,7 @@ class GapSamples:
     spacing_mm: np.ndarray
     interior_mm: np.ndarray
     bare_half: np.ndarray
+    cap_mm: np.ndarray
 
 
 def _radius_along(
@@ -138,7 +142,29 @@ def gap_samples(
         half * (ACROSS[1] - ACROSS[0]),
         INTERIOR_RADIUS * _radius_along(radii[own], across),  # the interior: an ellipse
         gap / 2 >= OVERSHOOT_RADII * np.maximum(start, end),
+        np.where(
+            box[own] | box[other],
+            0.0,
+            _cap_breadth(
+                np.minimum(_curvature(radii[own], unit), _curvature(radii[other], unit)),
+                gap * (ALONG[1] - ALONG[0]),
+            ),
+        ),
     )
+
+
+def _curvature(radii: np.ndarray, unit: np.ndarray) -> np.ndarray:
+    """(P,) mm: the radius of curvature of ellipses (half-axes ``radii`` (P, 2)) where
+    the direction ``unit`` (P, 2) from their centres meets them."""
+    a, b = radii[:, 0], radii[:, 1]
+    x, y = (unit * _radius_along(radii, unit)[:, None]).T
+    return (a**2 * y**2 / b**2 + b**2 * x**2 / a**2) ** 1.5 / (a * b)
+
+
+def _cap_breadth(curvature: np.ndarray, depth: np.ndarray) -> np.ndarray:
+    """(P,) mm: a cap's breadth ``depth`` mm from its apex, its outline's radius of
+    curvature there ``curvature``: the chord of that circle."""
+    return 2 * np.sqrt(np.maximum(2 * curvature * depth - depth**2, 0.0))
 
 
 PAIRS_AT_ONCE = 512  # whose samples are indexed at once: 512 × 105 px indices, 430 kB
@@ -291,15 +317,41 @@ def _strokes(
     # A line darker at one end runs over an overshoot there: between two marked bubbles
     # either's; beside a blank neighbour this bubble's own, where the gap is wide.
     overshoot = ~alone | (samples.bare_half[pairs] & (peak[:, 0] > peak[:, -1]))
+    one_line = (
+        (width <= widest).all(axis=-1) | (~alone & _broad_at_one_end(peak, width, widest, pen))
+    ) & _one_width(width, spacing)
+    # Broad at both ends, over both overshoots: a line where no two caps could meet.
+    between_caps = (
+        ~alone
+        & (samples.cap_mm[pairs] > widest[:, 0])
+        & _line_between_overshoots(width, widest, spacing)
+    )
     joined[candidate] = (
         band.all(axis=-1)
-        & ((width <= widest).all(axis=-1) | (~alone & _broad_at_one_end(peak, width, widest, pen)))
-        & (width.max(axis=-1) <= WIDTH_KEPT * width.min(axis=-1) + 2 * spacing[:, 0])
+        & (one_line | between_caps)
         & (_darkness_kept(peak) | (overshoot & _over_an_overshoot(peak, width, spacing, pen)))
         & (np.abs(slope) <= np.tan(np.radians(STROKE_SLANT_MAX_DEG)))
         & (np.abs(through) <= samples.interior_mm[pairs])
     )
     return joined
+
+
+def _one_width(width: np.ndarray, spacing: np.ndarray) -> np.ndarray:
+    """(P,) bool: the band (its width mm at each step, (P, steps)) keeps one width, within
+    :data:`WIDTH_KEPT` and two samples (``spacing`` (P, 1) mm apart)."""
+    return width.max(axis=-1) <= WIDTH_KEPT * width.min(axis=-1) + 2 * spacing[:, 0]
+
+
+def _line_between_overshoots(
+    width: np.ndarray, widest: np.ndarray, spacing: np.ndarray
+) -> np.ndarray:
+    """(P,) bool: between two marked bubbles, the band (its width mm at each step, (P,
+    steps)) may be a line broadened at both ends by the overshoots it runs over: over the
+    steps between the end ones, one width no broader than ``widest`` (P, 1). Where two
+    overshoots meet, one of those steps lies a step or more inside one of them, as broad
+    as its cap there (``GapSamples.cap_mm``)."""
+    between = width[:, 1:-1]
+    return (between.max(axis=-1) <= widest[:, 0]) & _one_width(between, spacing)
 
 
 def _broad_at_one_end(
