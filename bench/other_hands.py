@@ -81,6 +81,7 @@ class Ink:
 
 
 def _ink(kind: str, rng: np.random.Generator) -> Ink:
+    """A ``kind`` of pen ("ballpoint", "felt-tip", "pencil"), its strength drawn."""
     if kind == "ballpoint":
         strength = rng.uniform(0.55, 0.8)
         return Ink((0.25 * strength, 0.75 * strength, strength), rng.uniform(0.3, 0.5), 0.1)
@@ -137,18 +138,14 @@ def _fill(sheet: Sheet, bubble: Bubble, ink: Ink) -> None:
     across = np.array([-along[1], along[0]])
     pitch = ink.width_mm * rng.uniform(0.5, 0.9)
     over = rng.uniform(1.0, 1.15)
+    scale = np.array([rx, ry]) * over  # the overshooting ellipse as a unit circle
     for offset in np.arange(-1.0, 1.0 + 1e-9, pitch / max(rx, ry)):
-        # Where the pass at ``offset`` crosses the overshooting ellipse.
         base = offset * max(rx, ry) * across
-        a = (along[0] / (rx * over)) ** 2 + (along[1] / (ry * over)) ** 2
-        b = 2 * (base[0] * along[0] / (rx * over) ** 2 + base[1] * along[1] / (ry * over) ** 2)
-        c = (base[0] / (rx * over)) ** 2 + (base[1] / (ry * over)) ** 2 - 1
-        if b * b - 4 * a * c <= 0:
+        exits = _exits(base / scale, along / scale)
+        if exits is None:
             continue
-        root = np.sqrt(b * b - 4 * a * c)
-        ends = np.array([(-b - root) / (2 * a), (-b + root) / (2 * a)])
         # Each pass stops where the hand turns, a little short of the edge or past it.
-        ends += rng.uniform(-0.1, 0.1, 2) * rx
+        ends = np.array(exits) + rng.uniform(-0.1, 0.1, 2) * rx
         sheet.stroke(centre + base + ends[:, None] * along, ink)
 
 
@@ -166,14 +163,14 @@ def _line_through(
     unit = _towards(slant_deg)
     ends = []
     for sign, reach in zip((1.0, -1.0), reaches, strict=True):
-        # The distance t along the line where it is ``reach`` radii from the centre.
-        b = float(crossing @ unit) * sign
-        t = -b + np.sqrt(max(b * b - (crossing @ crossing - reach**2), 0.0))
-        ends.append(centre + (crossing + sign * t * unit) * radius)
+        _, far = _exits(crossing, sign * unit, reach)
+        ends.append(centre + (crossing + sign * far * unit) * radius)
     sheet.curve(ends[0], ends[1], sheet.rng.uniform(-0.1, 0.1) * radius, ink)
 
 
 def _x(sheet: Sheet, bubble: Bubble, ink: Ink) -> None:
+    """An X: a rising and a falling stroke through a crossing up to a third of the radius
+    off centre, each 25-65° from the horizontal, each end 1.1-2.5 radii out."""
     rng = sheet.rng
     off = rng.uniform(0, 1 / 3) * _towards(rng.uniform(0, 360))
     for sign in (1.0, -1.0):
@@ -182,6 +179,7 @@ def _x(sheet: Sheet, bubble: Bubble, ink: Ink) -> None:
 
 
 def _slash(sheet: Sheet, bubble: Bubble, ink: Ink) -> None:
+    """One stroke 25-65° from the horizontal, near the centre, ends 1.3-2.2 radii out."""
     rng = sheet.rng
     off = rng.uniform(-0.2, 0.2, 2)
     slant = rng.choice([-1.0, 1.0]) * rng.uniform(25, 65)
@@ -196,12 +194,24 @@ def _tick(sheet: Sheet, bubble: Bubble, ink: Ink) -> None:
     vertex = np.array([rng.uniform(-0.3, 0.2), rng.uniform(0.3, 0.7)])
     start = vertex + rng.uniform(0.5, 0.9) * _towards(180 - rng.uniform(30, 70))
     up = _towards(rng.uniform(50, 75))
-    # How far along ``up`` from the vertex its end is ``reach`` radii from the centre.
-    reach, b = rng.uniform(1.3, 2.2), float(vertex @ up)
-    end = vertex + (-b + np.sqrt(b * b - (vertex @ vertex - reach**2))) * up
+    _, far = _exits(vertex, up, rng.uniform(1.3, 2.2))
+    end = vertex + far * up
     bow = rng.uniform(-0.05, 0.05) * radius
     sheet.curve(centre + start * radius, centre + vertex * radius, bow, ink)
     sheet.curve(centre + vertex * radius, centre + end * radius, bow, ink)
+
+
+def _exits(
+    point: np.ndarray, direction: np.ndarray, radius: float = 1.0
+) -> tuple[float, float] | None:
+    """The two ``t`` (nearer first) where ``point + t * direction`` lies ``radius`` from
+    the origin; None where the line misses that circle."""
+    a, b = float(direction @ direction), 2 * float(point @ direction)
+    c = float(point @ point) - radius**2
+    if b * b - 4 * a * c <= 0:
+        return None
+    root = np.sqrt(b * b - 4 * a * c)
+    return (-b - root) / (2 * a), (-b + root) / (2 * a)
 
 
 def _towards(degrees: float) -> np.ndarray:
@@ -210,6 +220,7 @@ def _towards(degrees: float) -> np.ndarray:
 
 
 def _draw(sheet: Sheet, kind: str, bubble: Bubble, ink: Ink) -> None:
+    """One mark of ``kind`` (a kind of :data:`STROKED`, or "fill") in ``bubble``."""
     if kind in ("fill", "x_filled", "slash", "tick"):
         _fill(sheet, bubble, ink)
     if kind in ("x_filled", "x_empty"):

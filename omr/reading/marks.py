@@ -1620,10 +1620,6 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
         angles, reaches = found[index]
         own = _not_borrowed(measure, index, found[index], strokes)
         borrowed = len(own) < len(angles)
-        if stroked[index] and len(own) < 2:
-            # Its ends make an X only with those that may be its neighbours': in doubt.
-            result[index] = StrokeEnds(angles, reaches, False, True)
-            continue
         # Two Xs side by side share the strokes between them: an X that keeps its far
         # ends is still an X.
         seen = _split(own)[0]
@@ -1633,10 +1629,13 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
             own += completing
             is_x = bool(completing)
         maybe_theirs = [stroke for x in near for stroke in x.hiding]
-        if is_x and _one_stroke(_not_borrowed(measure, index, _split(own), maybe_theirs)):
-            # Less the ends that may be its neighbours' X strokes running in, one stroke
-            # through it: a slash beside an X as well as an X, in doubt. (One whose ends
-            # nearly all may be its neighbours' is one of a cluster of X's.)
+        if is_x and (
+            len(own) < 2 or _one_stroke(_not_borrowed(measure, index, _split(own), maybe_theirs))
+        ):
+            # Its ends make an X only with those that are, or may be, its neighbours' X
+            # strokes running in (one stroke's ends left: a slash beside an X as well as
+            # an X): in doubt. One whose ends nearly all may be its neighbours', but not
+            # those its neighbours explain, is one of a cluster of X's.
             result[index] = StrokeEnds(angles, reaches, False, True)
             continue
         result[index] = StrokeEnds(*_split(own), is_x, borrowed)
