@@ -64,7 +64,7 @@ PENS = (
 )
 
 
-def _seeds(text: str) -> list[int]:
+def seeds_of(text: str) -> list[int]:
     """``"1-10"`` or ``"3,7"`` → the seeds."""
     if "-" in text:
         first, last = (int(part) for part in text.split("-"))
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown kinds {unknown}; known: {', '.join(known)}")
     pairs = [tuple(pair.split(":")) for pair in args.pens.split(",")]
-    dpis, seeds = [int(dpi) for dpi in args.dpi.split(",")], _seeds(args.seeds)
+    dpis, seeds = [int(dpi) for dpi in args.dpi.split(",")], seeds_of(args.seeds)
     groups = [
         (kind, template, pen, dpi) for dpi in dpis for kind in kinds for template, pen in pairs
     ]

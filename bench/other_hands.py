@@ -22,8 +22,9 @@ marks issue's ranges rather than the simulator's:
 
 Every question of a page holds one mark: an X over a fill, a slash over a fill, an X over
 an empty circle or a tick over a fill, each followed by two plain fills; the other
-options stay blank. Prints, for each kind, sheet and resolution, the states read and how
-many break the kind's rule (``NEVER``, as the drawn bench judges); then the totals.
+options stay blank. Prints, for each kind, sheet and resolution, the states read (a page
+refused: ``not_read``) and how many break the kind's rule (``NEVER``, as the drawn bench
+judges); then the totals.
 Exits 1 on a silent error. Nothing in the reader was tuned on these pages: they are a
 check, not a target. ``--crowded`` puts the marks closer (four questions in seven hold a
 mark with strokes, a slash and an X side by side): their arms, up to 2.5 radii long, run
@@ -35,7 +36,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -47,11 +47,11 @@ import numpy as np
 # The printed sheet and the judging table live beside the corpus (fixtures/).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 
-from evaluation import STATES  # noqa: E402
-from scansim.drawn import NEVER  # noqa: E402
+from drawn_marks import seeds_of  # noqa: E402
+from evaluation import NOT_READ, STATES  # noqa: E402
+from scansim.drawn import NEVER, answers_read  # noqa: E402
 from scansim.sheets import bubble_of, render_sheet  # noqa: E402
 
-from omr.reading.pipeline import ReadOptions, read_files  # noqa: E402
 from omr.sheet.template import Bubble, load_template  # noqa: E402
 from omr.vocabulary.states import MarkState  # noqa: E402
 
@@ -231,7 +231,7 @@ def _draw(sheet: Sheet, kind: str, bubble: Bubble, ink: Ink) -> None:
         _tick(sheet, bubble, ink)
 
 
-def _scanned(sheet: Sheet, rng: np.random.Generator) -> tuple[bytes, str]:
+def _scanned(sheet: Sheet, rng: np.random.Generator) -> bytes:
     """The page through a scanner: turned, blurred, levels shifted, noisy, a JPEG."""
     image = sheet.light * 255.0
     height, width = image.shape[:2]
@@ -245,12 +245,13 @@ def _scanned(sheet: Sheet, rng: np.random.Generator) -> tuple[bytes, str]:
         image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(55, 91))])
     assert ok
-    return data.tobytes(), ".jpg"
+    return data.tobytes()
 
 
 def _page(job: tuple[str, str, int, int, bool, str]) -> dict[str, Counter]:
-    """One page: for each kind, the states its marks were read as ("" for blanks); a page
-    with a silent error is written to ``save`` (a folder, "" for none) with its list."""
+    """One page: for each kind, the states its marks were read as ("" for blanks; a page
+    refused reads every bubble :data:`NOT_READ`); a page with a silent error is written
+    to ``save`` (a folder, "" for none) with its list."""
     sheet_name, pen, seed, dpi, crowded, save = job
     kinds = CROWDED if crowded else tuple(k for kind in STROKED for k in (kind, "fill", "fill"))
     rng = np.random.default_rng([seed, dpi, len(sheet_name), len(pen)])
@@ -263,50 +264,47 @@ def _page(job: tuple[str, str, int, int, bool, str]) -> dict[str, Counter]:
         option = options[int(rng.integers(len(options)))]
         kind = kinds[(question + seed) % len(kinds)]
         _draw(sheet, kind, bubble_of(template, "answers", question, option), ink)
-        marked[(str(question), option)] = kind
-    data, suffix = _scanned(sheet, rng)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"page{suffix}"
-        path.write_bytes(data)
-        (reading,) = read_files([path], ReadOptions())
+        marked[question] = (option, kind)
+    data = _scanned(sheet, rng)
+    answers = answers_read(data, ".jpg")
     read: dict[str, Counter] = {}
     wrong = []
-    for question, options in reading.answers.items():
-        for option, state in options.items():
-            kind = marked.get((question, option), "")
+    for question in range(1, template.question_count + 1):
+        for option in template.options_of(question):
+            kind = marked[question][1] if marked[question][0] == option else ""
+            state = answers.get(str(question), {}).get(option, NOT_READ)
             read.setdefault(kind, Counter())[state] += 1
-            if _wrong(kind, Counter([state])):
+            if state in _never(kind):
                 wrong.append(f"{question}{option} {kind or 'blank'} read {state.value}")
     if save and wrong:
         name = Path(save) / f"{sheet_name}-{pen}-{dpi}-{seed}"
-        name.with_suffix(suffix).write_bytes(data)
+        name.with_suffix(".jpg").write_bytes(data)
         name.with_suffix(".txt").write_text("\n".join(wrong) + "\n")
     return read
 
 
 # A blank bubble may be read blank, or left to a person.
 BLANK_NEVER = frozenset(STATES) - {MarkState.BLANK, MarkState.UNCLEAR}
+COLUMNS = (*STATES, NOT_READ)
 
 
-def _wrong(kind: str, states: Counter) -> int:
-    """How many of ``states`` the ``kind`` of mark ("" a blank) may never be read as."""
-    never = NEVER[kind] if kind else BLANK_NEVER
-    return sum(count for state, count in states.items() if state in never)
+def _never(kind: str) -> frozenset[MarkState]:
+    """The states the ``kind`` of mark ("" a blank) may never be read as."""
+    return NEVER[kind] if kind else BLANK_NEVER
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sheets", default=",".join(PAIRS), help="SHEET:PEN pairs")
     parser.add_argument("--dpi", default="150,200,300", help="resolutions, comma-separated")
-    parser.add_argument("--seeds", default="1-4", help="FIRST-LAST")
+    parser.add_argument("--seeds", default="1-4", help="FIRST-LAST or a comma-separated list")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--crowded", action="store_true", help="marks four questions in seven")
     parser.add_argument("--save", default="", help="a folder for the pages with silent errors")
     args = parser.parse_args(argv)
-    first, _, last = args.seeds.partition("-")
-    seeds = range(int(first), int(last or first) + 1)
+    seeds = seeds_of(args.seeds)
     pairs = [tuple(pair.split(":")) for pair in args.sheets.split(",")]
-    header = "".join(f"{state.value:>9}" for state in STATES)
+    header = "".join(f"{state.value:>9}" for state in STATES) + f"{NOT_READ:>9}"
     print(f"{'kind':<10}{'sheet':<24}{'pen':<10}{'dpi':>4}{header}   silent")
     silent = 0
     with ProcessPoolExecutor(args.jobs) as pool:
@@ -318,9 +316,9 @@ def main(argv: list[str] | None = None) -> int:
                     for kind, states in read.items():
                         totals.setdefault(kind, Counter()).update(states)
                 for kind in sorted(totals):
-                    wrong = _wrong(kind, totals[kind])
+                    wrong = sum(totals[kind][state] for state in _never(kind))
                     silent += wrong
-                    row = "".join(f"{totals[kind][state]:>9}" for state in STATES)
+                    row = "".join(f"{totals[kind][state]:>9}" for state in COLUMNS)
                     name = kind or "blank"
                     print(f"{name:<10}{sheet_name:<24}{pen:<10}{dpi:>4}{row}{wrong:>9}", flush=True)
     print(f"SILENT ERRORS: {silent}")

@@ -1628,10 +1628,7 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
             completing = _completing(seen, _not_borrowed(measure, index, far[index], strokes))
             own += completing
             is_x = bool(completing)
-        maybe_theirs = [stroke for x in near for stroke in x.hiding]
-        if is_x and (
-            len(own) < 2 or _one_stroke(_not_borrowed(measure, index, _split(own), maybe_theirs))
-        ):
+        if is_x and (len(own) < 2 or _one_stroke_once_theirs_set_aside(measure, index, own, near)):
             # Its ends make an X only with those that are, or may be, its neighbours' X
             # strokes running in (one stroke's ends left: a slash beside an X as well as
             # an X): in doubt. One whose ends nearly all may be its neighbours', but not
@@ -1642,9 +1639,15 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     return result
 
 
-def _one_stroke(ends: list[tuple[float, float]]) -> bool:
-    """Whether ``ends`` (angle, reach) are the two ends of one stroke."""
-    return len(ends) == 2 and _opposite(ends[0][0], ends[1][0])
+def _one_stroke_once_theirs_set_aside(
+    measure: BubbleMeasure, index: int, own: list[tuple[float, float]], near: list[_XStrokes]
+) -> bool:
+    """Whether bubble ``index``'s ends ``own`` (angle, reach), less those that lie where
+    the ``near`` X's strokes may run (shown or hidden), are the two ends of one stroke.
+    Asked only of the bubbles whose ends make an X (a few a page)."""
+    maybe_theirs = [stroke for x in near for stroke in x.hiding]
+    left = _not_borrowed(measure, index, _split(own), maybe_theirs)
+    return len(left) == 2 and _opposite(left[0][0], left[1][0])
 
 
 def _not_borrowed(
