@@ -303,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--save", default="", help="a folder for the pages with silent errors")
     args = parser.parse_args(argv)
     seeds = seeds_of(args.seeds)
+    if args.save:
+        Path(args.save).mkdir(parents=True, exist_ok=True)
     pairs = [tuple(pair.split(":")) for pair in args.sheets.split(",")]
     header = "".join(f"{state.value:>9}" for state in STATES) + f"{NOT_READ:>9}"
     print(f"{'kind':<10}{'sheet':<24}{'pen':<10}{'dpi':>4}{header}   silent")

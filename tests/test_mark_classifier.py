@@ -334,20 +334,62 @@ def test_one_short_end_never_makes_a_crossed_reading(seen: list[float], bulge: f
     assert with_bulge[0].state != MarkState.CROSSED or without == MarkState.CROSSED
 
 
+def page_of(bubbles: list[Bubble]) -> BubbleMeasure:
+    """The bubbles measured on one page, none a neighbour of another."""
+    measures = [measure_of(bubble) for bubble in bubbles]
+    fields = {}
+    for name in BubbleMeasure.__dataclass_fields__:
+        first = getattr(measures[0], name)
+        fields[name] = (
+            np.concatenate([getattr(one, name) for one in measures])
+            if isinstance(first, np.ndarray)
+            else first
+        )
+    fields["neighbours"] = np.zeros((len(bubbles), len(bubbles)), bool)
+    return BubbleMeasure(**fields)
+
+
 def pair_of(fill: Bubble, x: Bubble) -> BubbleMeasure:
     """Two ellipses of the residency grid (4.0 × 3.2 mm): ``fill`` at the origin and
     ``x`` up and to the right of it, diagonal neighbours (5 mm across, 4.6 mm up)."""
-    one, other = measure_of(fill), measure_of(x)
-    fields = {}
-    for name in BubbleMeasure.__dataclass_fields__:
-        mine = getattr(one, name)
-        fields[name] = (
-            np.concatenate([mine, getattr(other, name)]) if isinstance(mine, np.ndarray) else mine
-        )
-    fields["neighbours"] = np.array([[False, True], [True, False]])
-    fields["centers_mm"] = np.array([[0.0, 0.0], [5.0, -4.6]], np.float32)
-    fields["radii_mm"] = np.array([[2.0, 1.6], [2.0, 1.6]], np.float32)
-    return BubbleMeasure(**fields)
+    return replace(
+        page_of([fill, x]),
+        neighbours=np.array([[False, True], [True, False]]),
+        centers_mm=np.array([[0.0, 0.0], [5.0, -4.6]], np.float32),
+        radii_mm=np.array([[2.0, 1.6], [2.0, 1.6]], np.float32),
+    )
+
+
+# A thin line over a fill, seen only inside: under three quarters of a fill-dark layer
+# over the pen's fill (0.75 × 0.8 × 0.2 = 0.12), blurred.
+THIN_LINE_OVERLAY = 0.1
+
+
+@pytest.mark.parametrize(
+    ("fills", "spread", "dithered", "state"),
+    [
+        (30, 0.004, False, UNCLEAR),  # even fills: the line stands out of them
+        (30, 0.02, False, MarkState.FILLED),  # streaky fills: their streaks reach as far
+        (10, 0.004, False, MarkState.FILLED),  # too few fills to know how far theirs reach
+        (30, 0.004, True, MarkState.FILLED),  # a bi-level scan: chords vary with its dots
+    ],
+)
+def test_a_thin_line_over_a_fill_counts_where_it_stands_out_of_the_pages_fills(
+    fills: int, spread: float, dithered: bool, state: MarkState
+) -> None:
+    """A line whose darkening the blur thinned below the share a broad one keeps is
+    still a line where none of this page's own fills is streaked as dark: doubt, never
+    filled; on a page whose fills are streaked as dark, or too few to tell, or a
+    bi-level scan's, a fill."""
+    overlays = 0.02 + spread * np.random.default_rng(1).standard_normal(fills)
+    page = [
+        *(Bubble(overlay=float(overlay)) for overlay in overlays),
+        Bubble(overlay=THIN_LINE_OVERLAY),
+    ]
+    measure = replace(page_of(page), levels=replace(LEVELS, dithered=dithered))
+    *plain, read = classify_marks(measure, Calibration())
+    assert read.state == state
+    assert {bubble.state for bubble in plain} == {MarkState.FILLED}
 
 
 # In each ellipse's own frame, 311° points from the fill at the X, 131° back.

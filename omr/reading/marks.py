@@ -215,7 +215,8 @@ class InkLevels:
     calibration's default); ``pen_spread``: how far the marked bubbles' tones spread
     below ``pen`` (a standard deviation, from the median deviation of the lighter half:
     strokes drawn over a fill only darken it; NaN where no candidate's marks measured
-    it, as on the calibration sheet).
+    it, as on the calibration sheet); ``dithered``: the page is a bi-level scan's, its
+    tones the density of a halftone's dots.
     """
 
     pen: float
@@ -224,6 +225,7 @@ class InkLevels:
     stroke_at: float = np.inf
     measured: bool = True
     pen_spread: float = np.nan
+    dithered: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -937,6 +939,7 @@ def measure_bubbles(
         for group in layout.groups:
             printed[group.members] = np.percentile(darkness[group.members], PRINT_LOOK_PERCENTILE)
         levels = ink_levels(darkness - printed, tone, grain, calibration)
+    levels = replace(levels, dithered=page.halftone_cell_mm > 0)
     fill = np.zeros(count, np.float32)
     rim = np.zeros(count, np.float32)
     gaps = np.zeros(count, np.int64)
@@ -1195,16 +1198,40 @@ def _reached_by_an_x(measure: BubbleMeasure, is_x: np.ndarray) -> np.ndarray:
     return (measure.neighbours & is_x[None, :]).any(axis=1)
 
 
-def _overlay_at(levels: InkLevels) -> float:
-    """How much darker than a fill a line across it must be to count, where no stroke
-    is seen leaving it: a line as dark as the fill drawn over it, the pen's darkness
-    times the light the fill lets through (never less than a scanner's flat field tells
-    apart), three quarters of it; none where the page does not show its pen. The darkest
-    of 120 chords across a fill must stand above the fill's own streaks: a single pass
-    (:func:`_pass_over_fill`) is looked for only along the strokes seen leaving it."""
+def _overlay_at(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.ndarray:
+    """(N,) how much darker than a fill a line across it must be to count, where no
+    stroke is seen leaving it: a line as dark as the fill drawn over it, the pen's
+    darkness times the light the fill lets through (never less than a scanner's flat
+    field tells apart), three quarters of it; none where the page does not show its pen.
+    The darkest of 120 chords across a fill must stand above the fill's own streaks: a
+    single pass (:func:`_pass_over_fill`) is looked for only along the strokes seen
+    leaving it.
+
+    A thin line keeps two thirds of its darkening under the scan's blur
+    (``THIN_LINE_KEPT``): down to that share of what a broad one asks, a line counts
+    where it stands out of the fills of its size on this page (``plain_fills``, (N,)
+    bool) as none of their streaks does, ``LINE_DEVIATIONS`` of their spread past their
+    middle. Not on a bi-level scan: there a fill's chords vary with its halftone's
+    dots, which no spread of a few hundred fills bounds, and a line over a fill is
+    black on black."""
+    levels = measure.levels
     if not levels.measured:
-        return np.inf
-    return OVERLAY_SHARE * max(levels.pen * (1 - levels.pen), SMUDGE_ABOVE_PAPER)
+        return np.full(len(plain_fills), np.inf)
+    line_at = OVERLAY_SHARE * max(levels.pen * (1 - levels.pen), SMUDGE_ABOVE_PAPER)
+    overlay_at = np.full(len(plain_fills), line_at)
+    if levels.dithered:
+        return overlay_at
+    shapes = np.column_stack([measure.radii_mm, measure.boxes])
+    for shape in np.unique(shapes, axis=0):
+        alike = (shapes == shape).all(axis=1)
+        fills = measure.overlay[alike & plain_fills].astype(np.float64)
+        if len(fills) < LINE_AMONG_FILLS_MIN:
+            continue
+        middle = float(np.median(fills))
+        spread = MAD_TO_SIGMA * float(np.median(np.abs(fills - middle)))
+        streaks_at = middle + LINE_DEVIATIONS * spread
+        overlay_at[alike] = np.clip(streaks_at, THIN_LINE_KEPT * line_at, line_at)
+    return overlay_at
 
 
 def ink_levels(
@@ -1901,7 +1928,6 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     paper_between = calibration.fill_tone_share * pen
     # Fainter than the page's pen only where the page shows its pen.
     faint_below = paper_between if measure.levels.measured else 0.0
-    overlay_at = _overlay_at(measure.levels)
     ends = measure.ends if measure.ends is not None else stroke_ends(measure, calibration)
     beside = measure.beside if measure.beside is not None else np.full(len(ends), np.nan)
     crossing_inside = _given(measure.crossing_inside, len(ends))
@@ -1923,6 +1949,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
         & (measure.gaps <= 1)
         & (middle.astype(np.float64) > blank_at)
     )
+    overlay_at = _overlay_at(measure, filled & ~has_ends & ~x_like)
     blank = ~filled & (fill <= blank_at) & ~has_ends
     marked_rim = _marked_rim(measure, is_x, blank)
     traced = _traced_outlines(measure, ends, x_like, blank, calibration)
@@ -1982,6 +2009,12 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
 # the fill lets through; three quarters of that survives a broad line's sampling across
 # the interior (a chord of 9 samples, partly beside the line).
 OVERLAY_SHARE = 0.75
+# A line over a fill stands out of the fills of its size on its page by ten of their
+# spreads: a normal spread takes none of a page's few hundred fills past four, and a
+# scribbled pencil fill's overlapping passes take its darkest chord to six at most (on
+# pages drawn by other means than the simulator); a median and a spread of fewer than
+# twenty fills are too rough to stand ten spreads on.
+LINE_DEVIATIONS, LINE_AMONG_FILLS_MIN = 10, 20
 # Half a felt-tip stroke (0.4 mm) and the scan's blur, seen from the centre at the
 # interior's rim of the smallest bubbles (1.2 mm out): at most 25° either side of an end.
 ARM_HALF_WIDTH_DEG = 25.0
