@@ -17,7 +17,7 @@ from omr.reading.beside_strokes import (
     ink_beside_strokes,
     strokes_cross_inside,
 )
-from omr.reading.marks import _pass_over_fill
+from omr.reading.marks import FAINT_X_PASSES_MIN, _pass_over_fill
 
 PPM = 8.0  # px per mm: 200 dpi
 RADIUS = 20.0  # px: a 5 mm bubble
@@ -120,8 +120,13 @@ def test_beside_an_xs_strokes_over_an_empty_circle_is_paper() -> None:
     assert _beside("empty") <= 0.1
 
 
-def _crossing(darkness: np.ndarray, tips: np.ndarray) -> bool:
-    return strokes_cross_inside(_seen(darkness, tips), INK_AT, OVER_FILL)
+def _crossing(darkness: np.ndarray, tips: np.ndarray, passes_min: float = 1.0) -> bool:
+    return strokes_cross_inside(_seen(darkness, tips), INK_AT, OVER_FILL, passes_min)
+
+
+# A tick or a V crosses inside neither as a V is asked to (a whole pass) nor as an X
+# seen at one pass of the pen is (half a pass).
+PASSES_ASKED = pytest.mark.parametrize("passes_min", [1.0, FAINT_X_PASSES_MIN])
 
 
 def test_an_x_short_on_one_side_crosses_inside_the_fill() -> None:
@@ -146,20 +151,42 @@ def test_an_x_of_broad_passes_crosses_inside_darker_than_the_fill_beside_it(widt
     assert _crossing(darkness, _x(darkness, short_side=True, pen=Pen(ONE_PASS.darkness, width_px)))
 
 
+@pytest.mark.parametrize(("share", "crosses"), [(0.6, True), (0.3, False)])
+def test_an_x_seen_at_one_pass_crosses_inside_where_its_strokes_run_at_all(
+    share: float, crosses: bool
+) -> None:
+    """A light pen's X over its fill, each stroke a pass ``share`` as dark as the pen's
+    and 0.25 mm wide: blurred, darker than the fill by under a whole thin pass, which a
+    V's strokes must be to cross inside; an X whose ends were all seen where ink is one
+    pass of the pen asks only that its strokes run there (half a pass), and a third as
+    dark they do not."""
+    darkness = _page("full")
+    tips = _x(darkness, pen=Pen(ONE_PASS.darkness * share, 2))
+    seen = _seen(darkness, tips)
+    assert not strokes_cross_inside(seen, INK_AT, OVER_FILL)
+    assert strokes_cross_inside(seen, INK_AT, OVER_FILL, FAINT_X_PASSES_MIN) == crosses
+
+
+@PASSES_ASKED
 @pytest.mark.parametrize("pen", [Pen(), ONE_PASS])
 @pytest.mark.parametrize("low", [0.25, 0.5, 0.65])
-def test_a_tick_with_both_ends_outside_does_not_cross_inside(low: float, pen: Pen) -> None:
+def test_a_tick_with_both_ends_outside_does_not_cross_inside(
+    low: float, pen: Pen, passes_min: float
+) -> None:
     """Its two strokes meet at the vertex, ``low`` radii below the centre, and stop. A
     vertex half a radius down or more lies too far off the centre for an X's crossing; a
     quarter down, the strokes do not run on past it darker than the fill."""
     darkness = _page("full")
     _stroke(darkness, (-1.4, -0.8), (-0.1, low), True, pen)
     _stroke(darkness, (-0.1, low), (1.2, -1.6), True, pen)
-    assert not _crossing(darkness, _tips((-1.4, -0.8), (1.2, -1.6)))
+    assert not _crossing(darkness, _tips((-1.4, -0.8), (1.2, -1.6)), passes_min)
 
 
+@PASSES_ASKED
 @pytest.mark.parametrize("low", [0.1, 0.25])
-def test_a_tick_over_a_fill_darker_in_its_middle_does_not_cross_inside(low: float) -> None:
+def test_a_tick_over_a_fill_darker_in_its_middle_does_not_cross_inside(
+    low: float, passes_min: float
+) -> None:
     """A fill gone over twice in its middle (as pencil and scribbled fills are) and a
     tick whose vertex lies near the centre: past the vertex the line runs through the
     fill's dark middle, darker than the fill's rim but no darker than what lies right
@@ -170,33 +197,35 @@ def test_a_tick_over_a_fill_darker_in_its_middle_does_not_cross_inside(low: floa
     darkness += middle * PEN * (1 - darkness)
     _stroke(darkness, (-1.4, -0.8), (-0.05, low), True)
     _stroke(darkness, (-0.05, low), (1.2, -1.6), True)
-    assert not _crossing(darkness, _tips((-1.4, -0.8), (1.2, -1.6)))
+    assert not _crossing(darkness, _tips((-1.4, -0.8), (1.2, -1.6)), passes_min)
 
 
 @pytest.mark.parametrize(
     ("width_px", "low", "spread"),
     [(5, 0.4, 0.5), (6, 0.4, 0.5), (7, 0.2, 0.7), (7, 0.3, 0.9), (7, 0.4, 1.1), (8, 0.4, 0.9)],
 )
+@PASSES_ASKED
 def test_a_broad_v_over_a_fill_does_not_cross_inside(
-    width_px: int, low: float, spread: float
+    width_px: int, low: float, spread: float, passes_min: float
 ) -> None:
     """A V drawn over a fill with a broad pen (0.6-1 mm), its vertex ``low`` radii below
     the centre, its tips ``spread`` radii either side of it: the lines found through its
     broad arms lean towards their dark overlap and cross above the vertex, so that past
     that crossing each runs into the vertex's blot. The blot ends where the arms do,
     short of the interior's edge: past the crossing no stroke runs on to it."""
-    assert not _crossing(*_v(Pen(PEN, width_px), (0.0, low), spread))
+    assert not _crossing(*_v(Pen(PEN, width_px), (0.0, low), spread), passes_min)
 
 
 @pytest.mark.parametrize(("width_px", "aside"), [(7, 0.2), (8, -0.2)])
+@PASSES_ASKED
 def test_a_broad_v_with_its_vertex_at_the_interiors_edge_does_not_cross_inside(
-    width_px: int, aside: float
+    width_px: int, aside: float, passes_min: float
 ) -> None:
     """A broad V whose vertex lies half a radius down and ``aside`` radii to one side:
     its blot reaches the interior's edge, but past the lines' crossing it is darker
     than the fill by less than half what the arms are before it: one stroke over one
     fill is as much darker on both sides of its crossing."""
-    assert not _crossing(*_v(Pen(PEN, width_px), (aside, 0.5), 0.5))
+    assert not _crossing(*_v(Pen(PEN, width_px), (aside, 0.5), 0.5), passes_min)
 
 
 def _v(pen: Pen, vertex: tuple[float, float], spread: float) -> tuple[np.ndarray, np.ndarray]:

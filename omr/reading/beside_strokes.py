@@ -99,7 +99,10 @@ def ink_beside_strokes(strokes: StrokesOver, ink_at: float) -> float:
 
 
 def strokes_cross_inside(
-    strokes: StrokesOver, ink_at: float, over_fill: Callable[[float], float]
+    strokes: StrokesOver,
+    ink_at: float,
+    over_fill: Callable[[float], float],
+    passes_min: float = 1.0,
 ) -> bool:
     """Whether two strokes cross within ``off_centre_px`` of the centre and each runs on
     through the interior on both sides of the crossing, darker than the fill beside
@@ -107,9 +110,10 @@ def strokes_cross_inside(
     darkens a fill of darkness ``d`` by ``over_fill(d)``. Each run is weighed against
     the fill right beside it (:func:`_passes_darker`): a fill darker in its middle than
     at its rim, or a line found through a dark fill where no stroke runs, is no darker
-    than what lies beside it. A stroke's two runs must be darker by a pass each, and the
-    weaker by half the stronger at least: one stroke over one fill darkens it as much
-    on both sides of its crossing, where a V's blot shows less than its arms.
+    than what lies beside it. A stroke's two runs must be darker by ``passes_min``
+    passes each (a whole one by default), and the weaker by half the stronger at least:
+    one stroke over one fill darkens it as much on both sides of its crossing, where a
+    V's blot shows less than its arms.
     """
     half_band = strokes.half_band
     # Each stroke found where it runs, aimed anywhere across the interior: a tick's arms
@@ -146,7 +150,7 @@ def strokes_cross_inside(
             )
         # One stroke over one fill is as much darker on both sides of its crossing: a
         # V's blot, past where the lines through its arms cross, shows less than an arm.
-        if min(passes) < 1.0 or min(passes) < max(passes) / 2:
+        if min(passes) < passes_min or min(passes) < max(passes) / 2:
             return False
     return True
 

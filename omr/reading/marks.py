@@ -1077,20 +1077,28 @@ def _under_the_xs(
     pass of the pen (``faint_reach``, :func:`_faint_ends`). Where V's cross inside,
     the ends are worked out again with them among the X's (:func:`stroke_ends`)."""
     ends = stroke_ends(measure, calibration)
+    faint = _ends_at_one_pass(measure, faint_reach, calibration)
     beside = np.full(len(ends), np.nan, np.float32)
     crossing = np.zeros(len(ends), bool)
     ppm = page.px_per_mm
     levels = measure.levels
     over_fill = partial(_pass_over_fill, levels.pen)
     for index, strokes in enumerate(ends):
+        faint_x = False
         if strokes.is_x:
             profile = measure.rim_profile[index]
             if not _paper_between_arms(profile, strokes.angles, levels.pen, calibration):
                 continue
-        elif not (len(strokes.angles) == 2 and not _opposite(*strokes.angles)):
-            continue  # no V: not two ends, or the two ends of one stroke
         elif not levels.measured:
             continue  # a pen the page does not show: no pass of it to compare
+        elif len(strokes.angles) == 2 and not _opposite(*strokes.angles):
+            pass  # a V: do its strokes cross inside?
+        elif faint[index].is_x and (one_of_each := _one_end_of_each_stroke(faint[index])):
+            # An X in a light pen whose arms fade outside the fill: one end of each of
+            # its strokes, seen at one pass of the pen.
+            strokes, faint_x = one_of_each, True
+        else:
+            continue  # no V: not two ends, or the two ends of one stroke
         rx, ry = (float(r) for r in measure.radii_mm[index] * ppm)
         # Where each end stops, in the page's px (the refined centre, the ends' reach).
         ends_mm = [
@@ -1109,6 +1117,10 @@ def _under_the_xs(
         )
         if strokes.is_x:
             beside[index] = ink_beside_strokes(seen, levels.ink_at)
+        elif faint_x:
+            crossing[index] = strokes_cross_inside(
+                seen, levels.ink_at, over_fill, FAINT_X_PASSES_MIN
+            )
         else:
             crossing[index] = strokes_cross_inside(seen, levels.ink_at, over_fill)
     # X's seen as V's send their strokes into their neighbours too (a second pass); each
@@ -1119,11 +1131,35 @@ def _under_the_xs(
         ends = stroke_ends(measure, calibration)
         ends = [first[k] if crossing[k] else strokes for k, strokes in enumerate(ends)]
     return replace(
-        measure,
-        ends=tuple(ends),
-        beside=beside,
-        faint_ends=_faint_ends(measure, faint_reach, ends, calibration),
+        measure, ends=tuple(ends), beside=beside, faint_ends=_faint_ends(measure, faint, ends)
     )
+
+
+# An X seen where ink is one pass of the pen (two strokes' ends, its arms faded outside
+# the fill) asks its strokes over the fill only to run there: darker than the fill
+# beside them by half a thin pass, midway between no stroke and a stroke. A V seen at
+# the ink threshold, whose two ends a check mark makes too, asks a whole pass.
+FAINT_X_PASSES_MIN = 0.5
+
+
+def _ends_at_one_pass(
+    measure: BubbleMeasure, faint_reach: np.ndarray, calibration: Calibration
+) -> list[StrokeEnds]:
+    """The stroke ends of every bubble where ink is one pass of the pen (``faint_reach``,
+    (N, 96)); none where no ink runs that far."""
+    if not faint_reach.any():
+        return [StrokeEnds((), (), False)] * len(faint_reach)
+    return stroke_ends(replace(measure, reach=faint_reach), calibration)
+
+
+def _one_end_of_each_stroke(strokes: StrokeEnds) -> StrokeEnds | None:
+    """Two of an X's ``strokes`` ends that are no stroke's two ends, one of each stroke;
+    None where every two are opposite (an X its short ends complete, seen as one)."""
+    pairs = list(zip(strokes.angles, strokes.reach, strict=True))
+    for (angle, reach), (other, other_reach) in combinations(pairs, 2):
+        if not _opposite(angle, other):
+            return StrokeEnds((angle, other), (reach, other_reach), False)
+    return None
 
 
 def _traced_outlines(
@@ -1165,14 +1201,11 @@ def _traced_outlines(
 
 
 def _faint_ends(
-    measure: BubbleMeasure,
-    faint_reach: np.ndarray,
-    ends: list[StrokeEnds],
-    calibration: Calibration,
+    measure: BubbleMeasure, faint: list[StrokeEnds], ends: list[StrokeEnds]
 ) -> np.ndarray:
-    """(N,) bool: the bubbles whose ends, seen where ink is one pass of the pen
-    (``faint_reach``, (N, 96)), leave the mark as its ends do at the ink threshold, away
-    from any X.
+    """(N,) bool: the bubbles whose ends seen where ink is one pass of the pen
+    (``faint``, :func:`_ends_at_one_pass`) leave the mark as its ends do at the ink
+    threshold, away from any X.
 
     A single stroke is lighter than a fill (:func:`_single_stroke`): a tick or a line
     over a fill in a light pen, or in pencil, fades under the ink threshold outside it
@@ -1180,9 +1213,6 @@ def _faint_ends(
     strokes (their tails fade too, past where the X's ends were seen), so only
     bubbles that no X (seen at either level, or a V crossing inside) can reach ask.
     """
-    if not faint_reach.any():
-        return np.zeros(len(ends), bool)
-    faint = stroke_ends(replace(measure, reach=faint_reach), calibration)
     is_x = np.array([a.is_x or b.is_x for a, b in zip(ends, faint, strict=True)], bool)
     reached = _reached_by_an_x(measure, is_x | _given(measure.crossing_inside, len(ends)))
     return np.array([bool(strokes.angles) for strokes in faint], bool) & ~reached
