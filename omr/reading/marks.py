@@ -1091,12 +1091,12 @@ def _under_the_xs(
                 continue
         elif not levels.measured:
             continue  # a pen the page does not show: no pass of it to compare
+        elif faint[index].is_x and (one_of_each := _one_end_of_each_stroke(faint[index])):
+            # An X in a light pen whose arms fade outside the fill (some may show as a
+            # V): one end of each of its strokes, seen at one pass of the pen.
+            strokes, faint_x = one_of_each, True
         elif len(strokes.angles) == 2 and not _opposite(*strokes.angles):
             pass  # a V: do its strokes cross inside?
-        elif faint[index].is_x and (one_of_each := _one_end_of_each_stroke(faint[index])):
-            # An X in a light pen whose arms fade outside the fill: one end of each of
-            # its strokes, seen at one pass of the pen.
-            strokes, faint_x = one_of_each, True
         else:
             continue  # no V: not two ends, or the two ends of one stroke
         rx, ry = (float(r) for r in measure.radii_mm[index] * ppm)
