@@ -153,9 +153,10 @@ class BubbleMeasure:
     bubble whose ends make an X with paper between its arms, the share of its interior
     beside the X's strokes that is ink (:mod:`omr.reading.beside_strokes`; NaN
     elsewhere); ``crossing_inside`` : (N,) bool, for a bubble whose two ends are not one
-    stroke's, the two strokes cross inside it near its centre, each darker than its fill
-    on both sides of the crossing (an X, whose strokes :func:`stroke_ends` sets its
-    neighbours' ends aside for); ``faint_ends`` : (N,) bool, a fill shows ends where ink
+    stroke's, or whose ends make an X only where ink is one pass of the pen, the two
+    strokes cross inside it near its centre, each darker than its fill on both sides of
+    the crossing (an X, whose strokes :func:`stroke_ends` sets its neighbours' ends
+    aside for); ``faint_ends`` : (N,) bool, a fill shows ends where ink
     is a single pass of the pen, away from any X (:func:`_faint_ends`); ``ring_traced``
     : (N, 48) bool, the outline's directions that carry more ink across them than the
     print (of which ``ring`` is the share); ``middle`` : (N,) float32, the share of the
@@ -1073,9 +1074,11 @@ def _under_the_xs(
 ) -> BubbleMeasure:
     """``measure`` with its stroke ends, the ink beside the strokes of each X whose rim
     shows paper between its arms (the only X's the classifier asks about), whether
-    the two strokes of each V cross inside its fill, and which fills show ends at one
-    pass of the pen (``faint_reach``, :func:`_faint_ends`). Where V's cross inside,
-    the ends are worked out again with them among the X's (:func:`stroke_ends`)."""
+    the two strokes of each V cross inside its fill, or of each X seen only where ink
+    is one pass of the pen (``faint_reach``: a light pen's arms fade outside the fill;
+    asked first, its ends at the ink threshold may show a V of its arms), and which
+    fills show ends at one pass of the pen (:func:`_faint_ends`). Where V's cross
+    inside, the ends are worked out again with them among the X's (:func:`stroke_ends`)."""
     ends = stroke_ends(measure, calibration)
     faint = _ends_at_one_pass(measure, faint_reach, calibration)
     beside = np.full(len(ends), np.nan, np.float32)
