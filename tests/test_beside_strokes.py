@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from omr.reading.beside_strokes import (
+    V_PASSES_MIN,
     StrokesOver,
     _passes_darker,
     ink_beside_strokes,
@@ -120,13 +121,13 @@ def test_beside_an_xs_strokes_over_an_empty_circle_is_paper() -> None:
     assert _beside("empty") <= 0.1
 
 
-def _crossing(darkness: np.ndarray, tips: np.ndarray, passes_min: float = 1.0) -> bool:
+def _crossing(darkness: np.ndarray, tips: np.ndarray, passes_min: float = V_PASSES_MIN) -> bool:
     return strokes_cross_inside(_seen(darkness, tips), INK_AT, OVER_FILL, passes_min)
 
 
 # A tick or a V crosses inside neither as a V is asked to (a whole pass) nor as an X
 # seen at one pass of the pen is (half a pass).
-PASSES_ASKED = pytest.mark.parametrize("passes_min", [1.0, FAINT_X_PASSES_MIN])
+PASSES_ASKED = pytest.mark.parametrize("passes_min", [V_PASSES_MIN, FAINT_X_PASSES_MIN])
 
 
 def test_an_x_short_on_one_side_crosses_inside_the_fill() -> None:

@@ -98,11 +98,16 @@ def ink_beside_strokes(strokes: StrokesOver, ink_at: float) -> float:
     return float((strokes.darkness(strokes.interior[beside]) >= ink_at).mean())
 
 
+# A V seen at the ink threshold, whose two ends a check mark makes too, asks each run of
+# its strokes past their crossing a whole thin pass darker than the fill beside it.
+V_PASSES_MIN = 1.0
+
+
 def strokes_cross_inside(
     strokes: StrokesOver,
     ink_at: float,
     over_fill: Callable[[float], float],
-    passes_min: float = 1.0,
+    passes_min: float = V_PASSES_MIN,
 ) -> bool:
     """Whether two strokes cross within ``off_centre_px`` of the centre and each runs on
     through the interior on both sides of the crossing, darker than the fill beside
@@ -111,9 +116,9 @@ def strokes_cross_inside(
     the fill right beside it (:func:`_passes_darker`): a fill darker in its middle than
     at its rim, or a line found through a dark fill where no stroke runs, is no darker
     than what lies beside it. A stroke's two runs must be darker by ``passes_min``
-    passes each (a whole one by default), and the weaker by half the stronger at least:
-    one stroke over one fill darkens it as much on both sides of its crossing, where a
-    V's blot shows less than its arms.
+    passes each (by default a V's: :data:`V_PASSES_MIN`), and the weaker by half the
+    stronger at least: one stroke over one fill darkens it as much on both sides of its
+    crossing, where a V's blot shows less than its arms.
     """
     half_band = strokes.half_band
     # Each stroke found where it runs, aimed anywhere across the interior: a tick's arms

@@ -55,6 +55,7 @@ import numpy as np
 
 from omr.reading.beside_strokes import (
     THIN_LINE_KEPT,
+    V_PASSES_MIN,
     StrokesOver,
     ink_beside_strokes,
     strokes_cross_inside,
@@ -1087,7 +1088,7 @@ def _under_the_xs(
     levels = measure.levels
     over_fill = partial(_pass_over_fill, levels.pen)
     for index, strokes in enumerate(ends):
-        faint_x = False
+        passes_min = V_PASSES_MIN
         if strokes.is_x:
             profile = measure.rim_profile[index]
             if not _paper_between_arms(profile, strokes.angles, levels.pen, calibration):
@@ -1097,7 +1098,7 @@ def _under_the_xs(
         elif faint[index].is_x and (one_of_each := _one_end_of_each_stroke(faint[index])):
             # An X in a light pen whose arms fade outside the fill (some may show as a
             # V): one end of each of its strokes, seen at one pass of the pen.
-            strokes, faint_x = one_of_each, True
+            strokes, passes_min = one_of_each, FAINT_X_PASSES_MIN
         elif len(strokes.angles) == 2 and not _opposite(*strokes.angles):
             pass  # a V: do its strokes cross inside?
         else:
@@ -1120,12 +1121,8 @@ def _under_the_xs(
         )
         if strokes.is_x:
             beside[index] = ink_beside_strokes(seen, levels.ink_at)
-        elif faint_x:
-            crossing[index] = strokes_cross_inside(
-                seen, levels.ink_at, over_fill, FAINT_X_PASSES_MIN
-            )
         else:
-            crossing[index] = strokes_cross_inside(seen, levels.ink_at, over_fill)
+            crossing[index] = strokes_cross_inside(seen, levels.ink_at, over_fill, passes_min)
     # X's seen as V's send their strokes into their neighbours too (a second pass); each
     # V keeps the ends its crossing was looked for at.
     first = ends
@@ -1140,8 +1137,8 @@ def _under_the_xs(
 
 # An X seen where ink is one pass of the pen (two strokes' ends, its arms faded outside
 # the fill) asks its strokes over the fill only to run there: darker than the fill
-# beside them by half a thin pass, midway between no stroke and a stroke. A V seen at
-# the ink threshold, whose two ends a check mark makes too, asks a whole pass.
+# beside them by half a thin pass, midway between no stroke and a stroke (a V asks a
+# whole one: ``V_PASSES_MIN``).
 FAINT_X_PASSES_MIN = 0.5
 
 
