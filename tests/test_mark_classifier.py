@@ -25,6 +25,7 @@ from omr.reading.marks import (
     InkLevels,
     _inked_arc,
     _rim_reached,
+    _thin_pass_over_fill,
     classify_marks,
     stroke_ends,
 )
@@ -363,28 +364,34 @@ def pair_of(fill: Bubble, x: Bubble) -> BubbleMeasure:
 # A thin line over a fill, seen only inside: under three quarters of a fill-dark layer
 # over the pen's fill (0.75 × 0.8 × 0.2 = 0.12), blurred.
 THIN_LINE_OVERLAY = 0.1
+# What one thin pass of the pen keeps over its fill (a tick's arm in a ballpoint):
+# 2/3 × 0.2 × 0.55 = 0.074, under two thirds of the broad line's share (0.08).
+THIN_PASS_OVERLAY = _thin_pass_over_fill(PEN)
 
 
 @pytest.mark.parametrize(
-    ("fills", "spread", "dithered", "state"),
+    ("fills", "spread", "dithered", "line", "state"),
     [
-        (30, 0.004, False, UNCLEAR),  # even fills: the line stands out of them
-        (30, 0.02, False, MarkState.FILLED),  # streaky fills: their streaks reach as far
-        (10, 0.004, False, MarkState.FILLED),  # too few fills to know how far theirs reach
-        (30, 0.004, True, MarkState.FILLED),  # a bi-level scan: chords vary with its dots
+        (30, 0.004, False, THIN_LINE_OVERLAY, UNCLEAR),  # even fills: the line stands out
+        (30, 0.004, False, 1.05 * THIN_PASS_OVERLAY, UNCLEAR),  # a thin pass of the pen
+        (30, 0.004, False, 0.9 * THIN_PASS_OVERLAY, MarkState.FILLED),  # lighter than a pass
+        (30, 0.02, False, THIN_LINE_OVERLAY, MarkState.FILLED),  # streaky fills reach as far
+        (10, 0.004, False, THIN_LINE_OVERLAY, MarkState.FILLED),  # too few fills to know
+        (30, 0.004, True, THIN_LINE_OVERLAY, MarkState.FILLED),  # bi-level: chords vary
     ],
 )
 def test_a_thin_line_over_a_fill_counts_where_it_stands_out_of_the_pages_fills(
-    fills: int, spread: float, dithered: bool, state: MarkState
+    fills: int, spread: float, dithered: bool, line: float, state: MarkState
 ) -> None:
     """A line whose darkening the blur thinned below the share a broad one keeps is
-    still a line where none of this page's own fills is streaked as dark: doubt, never
-    filled; on a page whose fills are streaked as dark, or too few to tell, or a
-    bi-level scan's, a fill."""
+    still a line where none of this page's own fills is streaked as dark and it darkens
+    the fill as one thin pass of the pen does: doubt, never filled; lighter than that,
+    or on a page whose fills are streaked as dark, or too few to tell, or a bi-level
+    scan's, a fill."""
     overlays = 0.02 + spread * np.random.default_rng(1).standard_normal(fills)
     page = [
         *(Bubble(overlay=float(overlay)) for overlay in overlays),
-        Bubble(overlay=THIN_LINE_OVERLAY),
+        Bubble(overlay=line),
     ]
     measure = replace(page_of(page), levels=replace(LEVELS, dithered=dithered))
     *plain, read = classify_marks(measure, Calibration())

@@ -1238,12 +1238,13 @@ def _overlay_at(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.ndarray:
     leaving it.
 
     A thin line keeps two thirds of its darkening under the scan's blur
-    (``THIN_LINE_KEPT``): down to that share of what a broad one asks, a line counts
-    where it stands out of the fills of its size on this page (``plain_fills``, (N,)
-    bool) as none of their streaks does, ``LINE_DEVIATIONS`` of their spread past their
-    middle. Not on a bi-level scan: there a fill's chords vary with its halftone's
-    dots, which no spread of a few hundred fills bounds, and a line over a fill is
-    black on black."""
+    (``THIN_LINE_KEPT``), and a tick's or a slash's is one pass of the pen, lighter than
+    a fill-dark layer: down to what one thin pass keeps over the page's fill
+    (:func:`_pass_over_fill`), a line counts where it stands out of the fills of its
+    size on this page (``plain_fills``, (N,) bool) as none of their streaks does,
+    ``LINE_DEVIATIONS`` of their spread past their middle. Not on a bi-level scan:
+    there a fill's chords vary with its halftone's dots, which no spread of a few
+    hundred fills bounds, and a line over a fill is black on black."""
     levels = measure.levels
     if not levels.measured:
         return np.full(len(plain_fills), np.inf)
@@ -1251,6 +1252,7 @@ def _overlay_at(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.ndarray:
     overlay_at = np.full(len(plain_fills), line_at)
     if levels.dithered:
         return overlay_at
+    thin_pass = _thin_pass_over_fill(levels.pen)
     shapes = np.column_stack([measure.radii_mm, measure.boxes])
     for shape in np.unique(shapes, axis=0):
         alike = (shapes == shape).all(axis=1)
@@ -1260,7 +1262,7 @@ def _overlay_at(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.ndarray:
         middle = float(np.median(fills))
         spread = MAD_TO_SIGMA * float(np.median(np.abs(fills - middle)))
         streaks_at = middle + LINE_DEVIATIONS * spread
-        overlay_at[alike] = np.clip(streaks_at, THIN_LINE_KEPT * line_at, line_at)
+        overlay_at[alike] = np.clip(streaks_at, thin_pass, line_at)
     return overlay_at
 
 
@@ -1331,7 +1333,7 @@ def _fill_tones(measure: BubbleMeasure) -> tuple[np.ndarray, np.ndarray]:
     if not levels.measured or not np.isfinite(levels.pen_spread):
         return none, none
     tone = measure.tone.astype(np.float64)
-    over = max(THIN_LINE_KEPT * _pass_over_fill(levels.pen), SPREAD_DEVIATIONS * levels.pen_spread)
+    over = max(_thin_pass_over_fill(levels.pen), SPREAD_DEVIATIONS * levels.pen_spread)
     stroked_over = tone >= levels.pen + over
     if levels.pen + over >= 1.0:
         return stroked_over, none
@@ -1346,6 +1348,12 @@ def _pass_over_fill(pen: float, fill: float | None = None) -> float:
     and darkens less: asking this much only errs towards doubt."""
     under = pen if fill is None else fill
     return max((1.0 - under) * _one_pass(pen), SMUDGE_ABOVE_PAPER)
+
+
+def _thin_pass_over_fill(pen: float) -> float:
+    """How much darker one thin pass of the pen makes a fill as dark as the pen, as the
+    scan's blur leaves it (``THIN_LINE_KEPT`` of :func:`_pass_over_fill`)."""
+    return THIN_LINE_KEPT * _pass_over_fill(pen)
 
 
 def _one_pass(pen: float) -> float:
