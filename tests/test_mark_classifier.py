@@ -461,6 +461,39 @@ def test_a_slash_with_a_neighbour_xs_stroke_running_in_is_doubtful(
     assert alone.state == MarkState.CROSSED  # with no X beside it, its three ends are one
 
 
+def column_of(upper: Bubble, lower: Bubble) -> BubbleMeasure:
+    """Two ellipses of one residency column: ``upper`` at the origin, ``lower`` 4.6 mm
+    below it."""
+    return replace(
+        page_of([upper, lower]),
+        neighbours=np.array([[False, True], [True, False]]),
+        centers_mm=np.array([[0.0, 0.0], [0.0, 4.6]], np.float32),
+        radii_mm=np.array([[2.0, 1.6], [2.0, 1.6]], np.float32),
+    )
+
+
+# A slash over a fill (112.5° and 300°, through it) and a third end down to the right,
+# where the arm of an X over the empty circle below runs up into the fill.
+SLASH_AND_ARM = {112.5: 1.6, 300.0: 2.0, 47.0: 1.8}
+
+
+@pytest.mark.parametrize(
+    ("crossing_inside", "read"),
+    [(False, (UNCLEAR, (Reason.POSSIBLE_CROSS,))), (True, (MarkState.CROSSED, ()))],
+)
+def test_one_stroke_left_once_a_neighbours_arm_is_set_aside_is_doubtful(
+    crossing_inside: bool, read: tuple[MarkState, tuple[Reason, ...]]
+) -> None:
+    """Ends that make an X only with an end lying on a neighbouring X's stroke leave one
+    stroke of the fill's own once that end is set aside: a slash as well as an X whose
+    other stroke shows that one end. In doubt, never crossed, unless the two strokes
+    are seen crossing inside the fill (``crossing_inside``)."""
+    x_over_empty = empty(fill=0.3, ends=X)
+    fill = Bubble(ends=SLASH_AND_ARM, crossing_inside=crossing_inside)
+    slash, _ = classify_marks(column_of(fill, x_over_empty), Calibration())
+    assert (slash.state, slash.reasons) == read
+
+
 # An X short on one side: two arms seen in a V, the far ends of both strokes a reach
 # sample short (1.3 radii over a fill whose edge lies at 1.1), one stroke at the fill.
 SHORT_SIDED_X = {AT_THE_FILL: 2.0, 41.0: 2.0, AT_THE_X: 1.3, 221.0: 1.3}

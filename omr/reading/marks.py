@@ -1077,7 +1077,8 @@ def _under_the_xs(
     shows paper between its arms (the only X's the classifier asks about), whether
     the two strokes of each V cross inside its fill, or of each X seen only where ink
     is one pass of the pen (``faint_reach``: a light pen's arms fade outside the fill;
-    asked first, its ends at the ink threshold may show a V of its arms), and which
+    asked first, its ends at the ink threshold may show a V of its arms), or of each
+    whose ends make an X only with a neighbouring X's stroke running in, and which
     fills show ends at one pass of the pen (:func:`_faint_ends`). Where V's cross
     inside, the ends are worked out again with them among the X's (:func:`stroke_ends`)."""
     ends = stroke_ends(measure, calibration)
@@ -1101,6 +1102,10 @@ def _under_the_xs(
             strokes, passes_min = one_of_each, FAINT_X_PASSES_MIN
         elif len(strokes.angles) == 2 and not _opposite(*strokes.angles):
             pass  # a V: do its strokes cross inside?
+        elif strokes.borrowed and (one_of_each := _one_end_of_each_stroke(strokes)):
+            # Ends that make an X only with a neighbour's stroke running in (the doubt
+            # of stroke_ends): is that end the fill's own stroke, crossing inside it?
+            strokes = one_of_each
         else:
             continue  # no V: not two ends, or the two ends of one stroke
         rx, ry = (float(r) for r in measure.radii_mm[index] * ppm)
@@ -1693,11 +1698,17 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
             completing = _completing(seen, _not_borrowed(measure, index, far[index], strokes))
             own += completing
             is_x = bool(completing)
-        if is_x and (len(own) < 2 or _one_stroke_once_theirs_set_aside(measure, index, own, near)):
+        if is_x and (
+            len(own) < 2
+            or _one_stroke(own)
+            or _one_stroke_once_theirs_set_aside(measure, index, own, near)
+        ):
             # Its ends make an X only with those that are, or may be, its neighbours' X
-            # strokes running in (one stroke's ends left: a slash beside an X as well as
-            # an X): in doubt. One whose ends nearly all may be its neighbours', but not
-            # those its neighbours explain, is one of a cluster of X's.
+            # strokes running in (one stroke's ends left once the strokes they show are
+            # set aside, or once those they may hide are too: a slash beside an X as well
+            # as an X): in doubt, unless its strokes are seen crossing inside its fill
+            # (:func:`_under_the_xs`). One whose ends nearly all may be its neighbours',
+            # but not those its neighbours explain, is one of a cluster of X's.
             result[index] = StrokeEnds(angles, reaches, False, True)
             continue
         result[index] = StrokeEnds(*_split(own), is_x, borrowed)
@@ -1711,8 +1722,12 @@ def _one_stroke_once_theirs_set_aside(
     the ``near`` X's strokes may run (shown or hidden), are the two ends of one stroke.
     Asked only of the bubbles whose ends make an X (a few a page)."""
     maybe_theirs = [stroke for x in near for stroke in x.hiding]
-    left = _not_borrowed(measure, index, _split(own), maybe_theirs)
-    return len(left) == 2 and _opposite(left[0][0], left[1][0])
+    return _one_stroke(_not_borrowed(measure, index, _split(own), maybe_theirs))
+
+
+def _one_stroke(ends: list[tuple[float, float]]) -> bool:
+    """Whether ``ends`` (angle, reach) are the two ends of one stroke."""
+    return len(ends) == 2 and _opposite(ends[0][0], ends[1][0])
 
 
 def _not_borrowed(
