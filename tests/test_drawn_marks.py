@@ -21,6 +21,7 @@ from scansim.drawn import (
     HALFTONED,
     NEVER,
     read_drawn_page,
+    read_slashes_above_xs_page,
     read_ticks_beside_xs_page,
     read_xs_beside_outlines_page,
 )
@@ -270,6 +271,19 @@ def test_a_tick_beside_an_x_is_never_filled(pen: str, dpi: int, seed: int) -> No
     ticks, xs, plain = read_ticks_beside_xs_page("rezidentiat", pen, seed, dpi)
     assert FILLED not in ticks and CROSSED not in ticks
     assert FILLED not in xs and BLANK not in xs
+    assert CROSSED not in plain and BLANK not in plain
+
+
+@pytest.mark.parametrize(("pen", "dpi"), [("ballpoint", 150), ("felt-tip", 200), ("pencil", 150)])
+def test_a_slash_above_an_x_whose_arms_run_into_it_is_never_crossed(pen: str, dpi: int) -> None:
+    """A slash over a fill above an X over an empty circle whose steep, long arms run up
+    into the fill on both sides of the slash: the slash's ends and the arms' make an X
+    that none of its own strokes completes, whichever of its ends the neighbour's X
+    may explain. Never read crossed (these pages read 21, 18 and 21 of 50 slashes
+    crossed before the two rules on a slash beside an X's arms, 10, 13 and 16 between
+    them); the page's plain fills are never read crossed or blank."""
+    slashes, plain = read_slashes_above_xs_page("rezidentiat", pen, 1, dpi)
+    assert CROSSED not in slashes
     assert CROSSED not in plain and BLANK not in plain
 
 

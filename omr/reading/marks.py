@@ -1623,8 +1623,9 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     Of the other ends, those roughly opposite each other are one stroke through the
     bubble; two strokes whose axes cross, or one stroke and a third end off its axis, are
     an X, unless only one stroke's ends remain once those are set aside that lie where
-    any neighbouring X's strokes may run (shown or hidden, an off-centre crossing wide):
-    a slash beside an X whose arm runs in, in doubt. Where two or more ends are seen and
+    any neighbouring X's strokes may run (shown or hidden, an off-centre crossing wide),
+    or fewer where the bubble shows no two whole strokes: a slash beside an X whose arms
+    run in, in doubt (unless its strokes cross inside its fill). Where two or more ends are seen and
     make no X, ends a reach sample shorter may complete one (:func:`_completing`): an X
     whose strokes end short on one side.
     """
@@ -1707,8 +1708,9 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
             # strokes running in (one stroke's ends left once the strokes they show are
             # set aside, or once those they may hide are too: a slash beside an X as well
             # as an X): in doubt, unless its strokes are seen crossing inside its fill
-            # (:func:`_under_the_xs`). One whose ends nearly all may be its neighbours',
-            # but not those its neighbours explain, is one of a cluster of X's.
+            # (:func:`_under_the_xs`). So is one whose ends nearly all may be its
+            # neighbours', but not those its neighbours explain, unless it shows two
+            # whole strokes: one of a cluster of X's.
             result[index] = StrokeEnds(angles, reaches, False, True)
             continue
         result[index] = StrokeEnds(*_split(own), is_x, borrowed)
@@ -1719,10 +1721,13 @@ def _one_stroke_once_theirs_set_aside(
     measure: BubbleMeasure, index: int, own: list[tuple[float, float]], near: list[_XStrokes]
 ) -> bool:
     """Whether bubble ``index``'s ends ``own`` (angle, reach), less those that lie where
-    the ``near`` X's strokes may run (shown or hidden), are the two ends of one stroke.
+    the ``near`` X's strokes may run (shown or hidden), are the two ends of one stroke,
+    or fewer ends than that where ``own`` shows no two whole strokes: a slash whose
+    neighbour's X sends an arm in on each side of it shows an end of its own at most.
     Asked only of the bubbles whose ends make an X (a few a page)."""
     maybe_theirs = [stroke for x in near for stroke in x.hiding]
-    return _one_stroke(_not_borrowed(measure, index, _split(own), maybe_theirs))
+    left = _not_borrowed(measure, index, _split(own), maybe_theirs)
+    return _one_stroke(left) or (len(left) < 2 and len(own) < 4)
 
 
 def _one_stroke(ends: list[tuple[float, float]]) -> bool:
