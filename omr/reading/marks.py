@@ -1699,11 +1699,7 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
             completing = _completing(seen, _not_borrowed(measure, index, far[index], strokes))
             own += completing
             is_x = bool(completing)
-        if is_x and (
-            len(own) < 2
-            or _one_stroke(own)
-            or _one_stroke_once_theirs_set_aside(measure, index, own, near)
-        ):
+        if is_x and _no_x_once_theirs_set_aside(measure, index, own, near):
             # Its ends make an X only with those that are, or may be, its neighbours' X
             # strokes running in (one stroke's ends left once the strokes they show are
             # set aside, or once those they may hide are too: a slash beside an X as well
@@ -1717,22 +1713,20 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     return result
 
 
-def _one_stroke_once_theirs_set_aside(
+def _no_x_once_theirs_set_aside(
     measure: BubbleMeasure, index: int, own: list[tuple[float, float]], near: list[_XStrokes]
 ) -> bool:
-    """Whether bubble ``index``'s ends ``own`` (angle, reach), less those that lie where
-    the ``near`` X's strokes may run (shown or hidden), are the two ends of one stroke,
-    or fewer ends than that where ``own`` shows no two whole strokes: a slash whose
-    neighbour's X sends an arm in on each side of it shows an end of its own at most.
-    Asked only of the bubbles whose ends make an X (a few a page)."""
+    """Whether bubble ``index``'s ends ``own`` (angle, reach: those its neighbours' X's
+    do not show as theirs), less those that lie where the ``near`` X's strokes may run
+    (shown or hidden), are the two ends of one stroke, or fewer ends than that where
+    ``own`` shows no two whole strokes: a slash whose neighbour's X sends an arm in on
+    each side of it shows an end of its own at most. Asked only of the bubbles whose
+    ends make an X (a few a page)."""
     maybe_theirs = [stroke for x in near for stroke in x.hiding]
     left = _not_borrowed(measure, index, _split(own), maybe_theirs)
-    return _one_stroke(left) or (len(left) < 2 and len(own) < 4)
-
-
-def _one_stroke(ends: list[tuple[float, float]]) -> bool:
-    """Whether ``ends`` (angle, reach) are the two ends of one stroke."""
-    return len(ends) == 2 and _opposite(ends[0][0], ends[1][0])
+    if len(left) == 2:
+        return _opposite(left[0][0], left[1][0])
+    return len(left) < 2 and len(own) < 4
 
 
 def _not_borrowed(
