@@ -494,6 +494,19 @@ def test_one_stroke_left_once_a_neighbours_arm_is_set_aside_is_doubtful(
     assert (slash.state, slash.reasons) == read
 
 
+def test_a_slash_above_an_x_over_an_empty_circle_seen_as_a_v_is_doubtful() -> None:
+    """An X over an empty circle whose upper arms run into the fill above shows only a
+    V of its lower ones: it sends its strokes into its neighbours as an X does, and the
+    slash above, with the arm's end, is in doubt, never crossed."""
+    v_over_empty = empty(fill=0.3, ends={45.0: 2.0, 135.0: 2.0})
+    measure = column_of(Bubble(ends=SLASH_AND_ARM), v_over_empty)
+    slash, below = classify_marks(measure, Calibration())
+    assert ((slash.state, slash.reasons), below.state) == (
+        (UNCLEAR, (Reason.POSSIBLE_CROSS,)),
+        UNCLEAR,
+    )
+
+
 # An X short on one side: two arms seen in a V, the far ends of both strokes a reach
 # sample short (1.3 radii over a fill whose edge lies at 1.1), one stroke at the fill.
 SHORT_SIDED_X = {AT_THE_FILL: 2.0, 41.0: 2.0, AT_THE_X: 1.3, 221.0: 1.3}

@@ -1616,10 +1616,10 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     short ends (below) counts too, but never stands without any one of its strokes, and
     such an X is no plain fill to set its own ends aside in; so does a V whose two
     strokes cross inside its fill (``crossing_inside``, tested on the V's of a first
-    pass, ``measure.ends``). Ends that
-    make an X are set aside only for strokes the neighbour shows; a stray end on a fill
-    also for the hidden other end of one (an X's stroke running into this bubble's
-    footprint).
+    pass, ``measure.ends``), and a V over an empty circle (an X whose other arms run into
+    its neighbours' marks). Ends that make an X are set aside only for strokes the
+    neighbour shows; a stray end on a fill also for the hidden other end of one (an X's
+    stroke running into this bubble's footprint).
     Of the other ends, those roughly opposite each other are one stroke through the
     bubble; two strokes whose axes cross, or one stroke and a third end off its axis, are
     an X, unless only one stroke's ends remain once those are set aside that lie where
@@ -1673,6 +1673,16 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
         else:  # a measure made by hand: its ends as seen
             angles = found.get(index, ((), ()))[0]
         if angles:
+            xs[index] = _strokes_of(measure, index, angles, standing=False)
+    # So does an X over an empty circle seen as a V, its other arms run into its
+    # neighbours' marks.
+    for index, (angles, _) in found.items():
+        if (
+            index not in xs
+            and measure.fill[index] < calibration.filled_min_fill_floor
+            and len(angles) == 2
+            and not _opposite(*angles)
+        ):
             xs[index] = _strokes_of(measure, index, angles, standing=False)
     x_like = np.zeros(len(reach), bool)
     x_like[list(xs)] = True
