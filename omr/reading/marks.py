@@ -1625,9 +1625,9 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     an X, unless only one stroke's ends remain once those are set aside that lie where
     any neighbouring X's strokes may run (shown or hidden, an off-centre crossing wide),
     or fewer where the bubble shows no two whole strokes: a slash beside an X whose arms
-    run in, in doubt (unless its strokes cross inside its fill). Where two or more ends are seen and
-    make no X, ends a reach sample shorter may complete one (:func:`_completing`): an X
-    whose strokes end short on one side.
+    run in, in doubt (unless its strokes cross inside its fill). Where two or more ends
+    are seen and make no X, ends a reach sample shorter may complete one
+    (:func:`_completing`): an X whose strokes end short on one side.
     """
     reach, neighbours = measure.reach, measure.neighbours
     past = np.round(measure.past, 2)
