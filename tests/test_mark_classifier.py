@@ -350,13 +350,17 @@ def page_of(bubbles: list[Bubble]) -> BubbleMeasure:
     return BubbleMeasure(**fields)
 
 
-def pair_of(fill: Bubble, x: Bubble) -> BubbleMeasure:
-    """Two ellipses of the residency grid (4.0 × 3.2 mm): ``fill`` at the origin and
-    ``x`` up and to the right of it, diagonal neighbours (5 mm across, 4.6 mm up)."""
+# The residency grid's neighbours: diagonal (5 mm across, 4.6 mm up), and in a column.
+UP_RIGHT, BELOW = (5.0, -4.6), (0.0, 4.6)
+
+
+def pair_of(fill: Bubble, x: Bubble, x_at: tuple[float, float] = UP_RIGHT) -> BubbleMeasure:
+    """Two ellipses of the residency grid (4.0 × 3.2 mm), neighbours: ``fill`` at the
+    origin and ``x`` at ``x_at`` (mm; by default up and to the right of it)."""
     return replace(
         page_of([fill, x]),
         neighbours=np.array([[False, True], [True, False]]),
-        centers_mm=np.array([[0.0, 0.0], [5.0, -4.6]], np.float32),
+        centers_mm=np.array([[0.0, 0.0], x_at], np.float32),
         radii_mm=np.array([[2.0, 1.6], [2.0, 1.6]], np.float32),
     )
 
@@ -461,17 +465,6 @@ def test_a_slash_with_a_neighbour_xs_stroke_running_in_is_doubtful(
     assert alone.state == MarkState.CROSSED  # with no X beside it, its three ends are one
 
 
-def column_of(upper: Bubble, lower: Bubble) -> BubbleMeasure:
-    """Two ellipses of one residency column: ``upper`` at the origin, ``lower`` 4.6 mm
-    below it."""
-    return replace(
-        page_of([upper, lower]),
-        neighbours=np.array([[False, True], [True, False]]),
-        centers_mm=np.array([[0.0, 0.0], [0.0, 4.6]], np.float32),
-        radii_mm=np.array([[2.0, 1.6], [2.0, 1.6]], np.float32),
-    )
-
-
 # A slash over a fill (112.5° and 300°, through it) and a third end down to the right,
 # where the arm of an X over the empty circle below runs up into the fill.
 SLASH_AND_ARM = {112.5: 1.6, 300.0: 2.0, 47.0: 1.8}
@@ -490,7 +483,7 @@ def test_one_stroke_left_once_a_neighbours_arm_is_set_aside_is_doubtful(
     are seen crossing inside the fill (``crossing_inside``)."""
     x_over_empty = empty(fill=0.3, ends=X)
     fill = Bubble(ends=SLASH_AND_ARM, crossing_inside=crossing_inside)
-    slash, _ = classify_marks(column_of(fill, x_over_empty), Calibration())
+    slash, _ = classify_marks(pair_of(fill, x_over_empty, BELOW), Calibration())
     assert (slash.state, slash.reasons) == read
 
 
@@ -499,7 +492,7 @@ def test_a_slash_above_an_x_over_an_empty_circle_seen_as_a_v_is_doubtful() -> No
     V of its lower ones: it sends its strokes into its neighbours as an X does, and the
     slash above, with the arm's end, is in doubt, never crossed."""
     v_over_empty = empty(fill=0.3, ends={45.0: 2.0, 135.0: 2.0})
-    measure = column_of(Bubble(ends=SLASH_AND_ARM), v_over_empty)
+    measure = pair_of(Bubble(ends=SLASH_AND_ARM), v_over_empty, BELOW)
     slash, below = classify_marks(measure, Calibration())
     assert ((slash.state, slash.reasons), below.state) == (
         (UNCLEAR, (Reason.POSSIBLE_CROSS,)),
