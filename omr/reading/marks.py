@@ -1100,11 +1100,12 @@ def _under_the_xs(
             # An X in a light pen whose arms fade outside the fill (some may show as a
             # V): one end of each of its strokes, seen at one pass of the pen.
             strokes, passes_min = one_of_each, FAINT_X_PASSES_MIN
-        elif len(strokes.angles) == 2 and not _opposite(*strokes.angles):
+        elif _is_v(strokes.angles):
             pass  # a V: do its strokes cross inside?
         elif strokes.borrowed and (one_of_each := _one_end_of_each_stroke(strokes)):
-            # Ends that make an X only with a neighbour's stroke running in (the doubt
-            # of stroke_ends): is that end the fill's own stroke, crossing inside it?
+            # Ends set aside as a neighbour's X strokes (as where they made an X only
+            # with such an end: the doubt of stroke_ends): are two of them the fill's
+            # own strokes, crossing inside it?
             strokes = one_of_each
         else:
             continue  # no V: not two ends, or the two ends of one stroke
@@ -1680,8 +1681,7 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
         if (
             index not in xs
             and measure.fill[index] < calibration.filled_min_fill_floor
-            and len(angles) == 2
-            and not _opposite(*angles)
+            and _is_v(angles)
         ):
             xs[index] = _strokes_of(measure, index, angles, standing=False)
     x_like = np.zeros(len(reach), bool)
@@ -1932,6 +1932,11 @@ def _apart(a: float, b: float, period: float) -> float:
     """Angular distance between ``a`` and ``b`` on a circle of ``period`` degrees."""
     difference = abs(a - b) % period
     return min(difference, period - difference)
+
+
+def _is_v(angles: tuple[float, ...]) -> bool:
+    """Whether ends at ``angles`` degrees are two, and not one stroke's: a V."""
+    return len(angles) == 2 and not _opposite(*angles)
 
 
 def _opposite(a: float, b: float) -> bool:
