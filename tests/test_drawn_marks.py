@@ -70,6 +70,7 @@ CASES = [
     Case("ring", "specializare-asistenti", "ballpoint"),
     Case("fill", "specializare-asistenti", "pencil"),
     Case("fill", "specializare-asistenti", "dry"),
+    Case("looped", "specializare-asistenti", "ballpoint"),
 ]
 
 pytestmark = pytest.mark.slow
@@ -88,6 +89,20 @@ def test_most_xs_over_fills_read_crossed() -> None:
     marked, _ = _read(CASES[0], 7)
     assert marked.count(CROSSED) >= 0.8 * len(marked)
     assert set(marked) <= {CROSSED, MarkState.UNCLEAR}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [Case("looped", "specializare-asistenti", "ballpoint"), Case("looped", "emc", "pencil")],
+    ids=lambda c: f"{c.template}-{c.pen}",
+)
+def test_most_fills_whose_scribble_loops_out_read_filled(case: Case) -> None:
+    """A swing of the pen out past the outline and back encloses paper, as no tick's or
+    slash's end does; the others are unclear (a loop the fill's overshoot closes, or
+    whose paper the blur fills in)."""
+    marked, _ = _read(case, 7)
+    assert marked.count(FILLED) >= 0.5 * len(marked)
+    assert set(marked) <= {FILLED, MarkState.UNCLEAR}
 
 
 @pytest.mark.parametrize("seed", [19, 23])

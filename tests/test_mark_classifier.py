@@ -64,6 +64,7 @@ class Bubble:
     beside_strokes: float | None = None  # the interior's ink beside an X's strokes
     crossing_inside: bool = False  # two strokes cross inside it, darker than the fill
     faint_ends: bool = False  # ends leave it where ink is one pass of the pen
+    looped: bool = False  # every end it shows is a loop of its scribble, closing paper
     inked_arc: tuple[float, float] = (0.0, 0.0)  # (from, to) degrees of rim in the pen
     traced_arc: tuple[float, float] = (0.0, 0.0)  # (from, to) degrees of outline traced
 
@@ -112,6 +113,7 @@ def measure_of(bubble: Bubble) -> BubbleMeasure:
         beside=None if bubble.beside_strokes is None else one(bubble.beside_strokes),
         crossing_inside=np.array([bubble.crossing_inside]),
         faint_ends=np.array([bubble.faint_ends]),
+        looped=np.array([bubble.looped]),
         ring_traced=arc(*bubble.traced_arc)[None, :],
     )
 
@@ -132,6 +134,26 @@ TABLE = {
         Reason.POSSIBLE_CROSS,
     ),
     "a fill that spills far past the outline": (Bubble(edge=1.45), MarkState.FILLED, None),
+    "a fill with a stroke running out": (
+        Bubble(ends={200.0: 1.7}),
+        UNCLEAR,
+        Reason.POSSIBLE_CROSS,
+    ),
+    "a fill whose scribble loops out past the outline and back": (
+        Bubble(ends={200.0: 1.7}, faint_ends=True, looped=True),
+        MarkState.FILLED,
+        None,
+    ),
+    "a fill whose scribble loops out four times, as an X's ends lie": (
+        Bubble(ends=X, looped=True),
+        MarkState.FILLED,
+        None,
+    ),
+    "a looped fill under a line darker than the fill": (
+        Bubble(ends={200.0: 1.7}, looped=True, overlay=0.3),
+        UNCLEAR,
+        Reason.POSSIBLE_CROSS,
+    ),
     "a fill missing one side": (Bubble(fill=0.7, rim=0.6, gaps=1), MarkState.FILLED, None),
     "an X over a fill": (Bubble(ends=X), MarkState.CROSSED, None),
     "an X at 30° and 60°, ends at 1.5 radii": (

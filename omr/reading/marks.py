@@ -61,6 +61,7 @@ from omr.reading.beside_strokes import (
     strokes_cross_inside,
 )
 from omr.reading.bridges import OVERSHOOT_RADII, GapSamples, bridged, gap_samples
+from omr.reading.loops import Around, looped_ends
 from omr.reading.printed_inside import StoredPrint, without_print
 from omr.reading.template_space import TemplatePage, gather, per_template
 from omr.sheet.bubble_outline import BOX_CORNER, is_box, outline_scale, squared_extent
@@ -161,9 +162,11 @@ class BubbleMeasure:
     is a single pass of the pen, away from any X (:func:`_faint_ends`); ``ring_traced``
     : (N, 48) bool, the outline's directions that carry more ink across them than the
     print (of which ``ring`` is the share); ``middle`` : (N,) float32, the share of the
-    interior's middle (:data:`MIDDLE_RADIUS`) that is ink. All six are left out (None)
-    by a measure made by hand; the classifier then works ends out itself, has no pixels
-    to look at, takes ``ring`` as it is and the middle as inked."""
+    interior's middle (:data:`MIDDLE_RADIUS`) that is ink; ``looped`` : (N,) bool, every
+    end a fill shows, at the ink threshold and at one pass of the pen, is a loop of the
+    scribble that filled it (:func:`_looped`). All seven are left out (None) by a
+    measure made by hand; the classifier then works ends out itself, has no pixels to
+    look at, takes ``ring`` as it is, the middle as inked and no end as a loop."""
 
     fill: np.ndarray
     darkness: np.ndarray
@@ -190,6 +193,7 @@ class BubbleMeasure:
     faint_ends: np.ndarray | None = None
     ring_traced: np.ndarray | None = None
     middle: np.ndarray | None = None
+    looped: np.ndarray | None = None
 
     @cached_property
     def past(self) -> np.ndarray:
@@ -1110,17 +1114,11 @@ def _under_the_xs(
         else:
             continue  # no V: not two ends, or the two ends of one stroke
         rx, ry = (float(r) for r in measure.radii_mm[index] * ppm)
-        # Where each end stops, in the page's px (the refined centre, the ends' reach).
-        ends_mm = [
-            reach * _towards(measure, index, angle)
-            for angle, reach in zip(strokes.angles, strokes.reach, strict=True)
-        ]
-        tips = measure.centers_px[index] + np.asarray(ends_mm) * ppm
         seen = StrokesOver(
             page.ink,
             measure.centers_px[index],
             _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS),
-            tips.astype(np.float32),
+            _tips(measure, index, strokes, ppm),
             X_OFF_CENTRE * max(rx, ry),
             float(papers[index]),
             ppm,
@@ -1136,9 +1134,77 @@ def _under_the_xs(
     if crossing.any():
         ends = stroke_ends(measure, calibration)
         ends = [first[k] if crossing[k] else strokes for k, strokes in enumerate(ends)]
-    return replace(
+    measure = replace(
         measure, ends=tuple(ends), beside=beside, faint_ends=_faint_ends(measure, faint, ends)
     )
+    return replace(measure, looped=_looped(measure, page, papers, faint, calibration))
+
+
+def _looped(
+    measure: BubbleMeasure,
+    page: TemplatePage,
+    papers: np.ndarray,
+    faint: list[StrokeEnds],
+    calibration: Calibration,
+) -> np.ndarray:
+    """(N,) bool: the fills whose every end, seen at the ink threshold (``measure.ends``)
+    and at one pass of the pen (``faint``: there the paper a loop encloses may be seen
+    at either level), closes a loop of paper past the outline
+    (:mod:`omr.reading.loops`), and that no other X reaches (an X whose every end is a
+    loop is none; a V whose strokes cross inside its fill is not asked).
+    Not on a bi-level scan, nor where the page does not show its pen."""
+    levels = measure.levels
+    looped = np.zeros(len(faint), bool)
+    if levels.dithered or not levels.measured or measure.ends is None:
+        return looped
+    ends = measure.ends
+    x_like = np.array([a.is_x or b.is_x for a, b in zip(ends, faint, strict=True)], bool)
+    crossing_inside = _given(measure.crossing_inside, len(ends))
+    x_like |= crossing_inside
+    reached = _reached_by_an_x(measure, x_like)
+    has_ends = np.array([bool(a.angles or b.angles) for a, b in zip(ends, faint, strict=True)])
+    asked = (
+        (measure.fill >= calibration.filled_min_fill_floor) & ~reached & ~crossing_inside & has_ends
+    )
+    ppm = page.px_per_mm
+    for index in np.flatnonzero(asked).tolist():
+        near = np.flatnonzero(measure.neighbours[index])
+        around = Around(
+            measure.centers_px[index],
+            measure.radii_mm[index] * ppm,
+            bool(measure.boxes[index]),
+            float(papers[index]),
+            measure.centers_px[near],
+            measure.radii_mm[near] * ppm,
+            measure.boxes[near],
+            measure.reach[near],
+        )
+        looped[index] = all(
+            looped_ends(
+                page.ink,
+                around,
+                _tips(measure, index, strokes, ppm),
+                np.asarray(strokes.reach),
+                seen_at,
+                ppm,
+            ).all()
+            for strokes, seen_at in (
+                (ends[index], (levels.ink_at,)),
+                (faint[index], (levels.stroke_at, levels.ink_at)),
+            )
+            if strokes.angles
+        )
+    return looped
+
+
+def _tips(measure: BubbleMeasure, index: int, strokes: StrokeEnds, ppm: float) -> np.ndarray:
+    """(K, 2) float32 page px (``ppm`` px per mm): where each of bubble ``index``'s ends
+    stops (the refined centre, the ends' reach)."""
+    ends_mm = [
+        reach * _towards(measure, index, angle)
+        for angle, reach in zip(strokes.angles, strokes.reach, strict=True)
+    ]
+    return (measure.centers_px[index] + np.asarray(ends_mm) * ppm).astype(np.float32)
 
 
 # An X seen where ink is one pass of the pen (two strokes' ends, its arms faded outside
@@ -2001,7 +2067,8 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     fill = measure.fill.astype(np.float64)
     has_ends = np.array([bool(strokes.angles) for strokes in ends], bool)
     faint_ends = _given(measure.faint_ends, len(ends))
-    is_x = np.array([strokes.is_x for strokes in ends], bool)
+    looped = _given(measure.looped, len(ends))
+    is_x = np.array([strokes.is_x for strokes in ends], bool) & ~looped
     x_like = is_x | crossing_inside  # the X's whose strokes run on into their neighbours
     crossing = np.array([len(strokes.angles) >= 2 for strokes in ends], bool)
     paper_between_arms = np.zeros(len(ends), bool)
@@ -2031,8 +2098,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
         (
             filled
             & (
-                has_ends
-                | faint_ends
+                ((has_ends | faint_ends) & ~looped)
                 | (measure.overlay.astype(np.float64) >= overlay_at)
                 | measure.bridged.astype(bool)
                 | stroked_over
