@@ -105,6 +105,17 @@ def test_most_fills_whose_scribble_loops_out_read_filled(case: Case) -> None:
     assert set(marked) <= {FILLED, MarkState.UNCLEAR}
 
 
+@pytest.mark.parametrize(("template", "seed"), [("specializare-asistenti", 4), ("emc", 4)])
+def test_fills_whose_scribble_loops_out_twice_are_never_crossed(template: str, seed: int) -> None:
+    """Pages where a fill's two swings out on one side showed four ends as an X's lie
+    and read `crossed` (2 and 3 of them): where the X's ends are loops of paper, the
+    ends left make no X."""
+    case = Case("looped_twice", template, "ballpoint")
+    marked, blank = _read(case, seed)
+    assert [state for state in marked if state in case.never] == []
+    assert all(state == BLANK for state in blank)
+
+
 @pytest.mark.parametrize("seed", [19, 23])
 def test_wide_ballpoint_ticks_on_small_bubbles_at_150_dpi_are_never_crossed(seed: int) -> None:
     """Pages where a tick's two arms, held to lines near the centre, crossed there and ran

@@ -18,6 +18,7 @@ PAPER = 230.0
 PEN = 0.7  # the pen's darkness over paper
 INK_AT = PEN / 2
 OUTLINE = 0.35  # the printed outline's darkness, as dark as ink
+REACH_LIMIT = 2.0  # radii: how far out an end's ink is followed
 
 
 def _direction(degrees: float) -> np.ndarray:
@@ -78,6 +79,7 @@ def _looped(darkness: np.ndarray, tip: np.ndarray, reach: float, around: Around 
         np.array([reach]),
         (INK_AT,),
         PPM,
+        REACH_LIMIT,
     )
     return bool(looped)
 
@@ -138,6 +140,26 @@ def test_paper_closed_in_by_a_neighbours_mark_is_no_loop() -> None:
     assert not _looped(darkness, tip, 1.9, _around(neighbour, reach=2.2))
 
 
+def test_a_printed_digits_bowl_a_stroke_runs_past_is_no_loop() -> None:
+    """A stroke run out past a question's number printed beside the bubble: the digit's
+    bowl is paper enclosed at its tip, within its reach, but off by itself, away from
+    the fill (a loop's paper reaches in to the fill's overshoot)."""
+    darkness = _blank_page()
+    _line(darkness, np.array([[0.0, 0.0], 1.98 * _direction(180.0)]), 3)
+    bowl = np.round(CENTER + 1.92 * RADIUS * _direction(187.0)).astype(int)
+    cv2.circle(darkness, tuple(bowl.tolist()), 4, PEN, 2, cv2.LINE_AA)
+    assert not _looped(darkness, CENTER + 1.98 * RADIUS * _direction(180.0), 1.98)
+
+
+def test_an_end_followed_as_far_as_the_reach_is_sampled_shows_no_tip() -> None:
+    """A stroke that runs on past the last reach sample may stop anywhere beyond: what
+    it encloses there is not known to be its own loop."""
+    darkness = _blank_page()
+    tip = _loop(darkness, 0.0, 1.9, side=22.0, width=3)
+    assert _looped(darkness, tip, 1.9)
+    assert not _looped(darkness, tip, REACH_LIMIT)
+
+
 def test_paper_enclosed_past_where_the_stroke_stops_is_no_loop() -> None:
     """A small ring of ink beyond a stroke's tip (another mark, a printed letter's bowl):
     the stroke stops short of it."""
@@ -155,5 +177,5 @@ def test_a_loop_seen_only_at_a_lighter_level_is_one_there() -> None:
     tip = _loop(darkness, 60.0, 1.8, side=22.0, width=3, value=0.25)
     ink, around = _ink(darkness), _around()
     tips, reach = tip[None].astype(np.float32), np.array([1.8])
-    assert not looped_ends(ink, around, tips, reach, (INK_AT,), PPM)[0]
-    assert looped_ends(ink, around, tips, reach, (0.15, INK_AT), PPM)[0]
+    assert not looped_ends(ink, around, tips, reach, (INK_AT,), PPM, REACH_LIMIT)[0]
+    assert looped_ends(ink, around, tips, reach, (0.15, INK_AT), PPM, REACH_LIMIT)[0]

@@ -65,6 +65,7 @@ class Bubble:
     crossing_inside: bool = False  # two strokes cross inside it, darker than the fill
     faint_ends: bool = False  # ends leave it where ink is one pass of the pen
     looped: bool = False  # every end it shows is a loop of its scribble, closing paper
+    x_of_loops: bool = False  # its ends make an X only with such loops among them
     inked_arc: tuple[float, float] = (0.0, 0.0)  # (from, to) degrees of rim in the pen
     traced_arc: tuple[float, float] = (0.0, 0.0)  # (from, to) degrees of outline traced
 
@@ -114,6 +115,7 @@ def measure_of(bubble: Bubble) -> BubbleMeasure:
         crossing_inside=np.array([bubble.crossing_inside]),
         faint_ends=np.array([bubble.faint_ends]),
         looped=np.array([bubble.looped]),
+        x_of_loops=np.array([bubble.x_of_loops]),
         ring_traced=arc(*bubble.traced_arc)[None, :],
     )
 
@@ -148,6 +150,11 @@ TABLE = {
         Bubble(ends=X, looped=True),
         MarkState.FILLED,
         None,
+    ),
+    "a fill whose two loops on one side show four ends as an X's lie": (
+        Bubble(ends=X, x_of_loops=True),
+        UNCLEAR,
+        Reason.POSSIBLE_CROSS,
     ),
     "a looped fill under a line darker than the fill": (
         Bubble(ends={200.0: 1.7}, looped=True, overlay=0.3),

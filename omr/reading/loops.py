@@ -8,13 +8,15 @@ stroke runs out and stops: it encloses nothing. So an end whose tip lies on the 
 side of paper enclosed by ink, past the printed outline, is the fill's own loop.
 
 The paper must be enclosed at the darkness the end was seen at; lie past the printed
-outline's line (the crescent a short fill leaves inside its outline is no loop), within
-the end's reach and clear of every neighbour's outline and mark (paper between two
-outlines and two strokes is enclosed too, and so is paper between an X's arm running in
-from a neighbour, its fill and this one); and hold a disc as broad as the thinnest pen's line: a
-dry ballpoint's groove or the scan's noise leaves specks inside a stroke, never that
-much paper. On a bi-level scan the halftone's own dots enclose paper everywhere: no
-loop is read there.
+outline's line (the crescent a short fill leaves inside its outline is no loop) and
+reach in to the fill's overshoot (a printed letter's or digit's bowl, which a stroke may
+run into, lies off by itself); lie within the end's reach, clear of every neighbour's
+outline and mark (paper between two outlines and two strokes is enclosed too, and so is
+paper between an X's arm running in from a neighbour, its fill and this one); and hold
+a disc as broad as the thinnest pen's line: a dry ballpoint's groove or the scan's
+noise leaves specks inside a stroke, never that much paper. An end followed as far as
+the reach is sampled shows no tip. On a bi-level scan the halftone's own dots enclose
+paper everywhere: no loop is read there.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from omr.reading.bridges import STROKE_MAX_MM
+from omr.reading.bridges import OVERSHOOT_RADII, STROKE_MAX_MM
 from omr.sheet.bubble_outline import squared_extent
 
 # The thinnest pen line (0.3 mm): paper narrower than that inside ink is a stroke's own
@@ -62,15 +64,19 @@ def looped_ends(
     reach: np.ndarray,
     levels: tuple[float, ...],
     px_per_mm: float,
+    reach_limit: float,
 ) -> np.ndarray:
     """(K,) bool: which stroke ends, their tips at ``tips`` (K, 2) px and ``reach`` (K,)
     radii out, close a loop of paper enclosed by what is darker than one of ``levels``
-    (``ink`` the straightened page, uint8): the paper reaches out to within the loop's
-    own line of the tip, and no farther than the tip."""
+    (``ink`` the straightened page, uint8): the paper runs from the fill's overshoot
+    out to within the loop's own line of the tip, and no farther than the tip. An end
+    that reaches ``reach_limit`` (as far as its ink was followed) shows no tip."""
     looped = np.zeros(len(tips), bool)
     if not len(tips):
         return looped
     line = STROKE_MAX_MM * px_per_mm + REACH_STEP_RADII * float(around.radii.max())
+    # Where the loop leaves the fill: past the outline, the broadest overshoot and a line.
+    leaves_by = 1.0 + OVERSHOOT_RADII + line / float(around.radii.min())
     broad = LOOP_HOLE_MIN_MM * px_per_mm
     for level in levels:
         for points, breadth in _enclosed_paper(
@@ -79,12 +85,12 @@ def looped_ends(
             middle = points.mean(axis=0, keepdims=True)
             if _extent(middle, around.center, around.radii, around.box)[0] < 1.0:
                 continue  # the crescent inside the outline, or paper within the fill
-            if breadth < broad or not _clear_of(points, around):
-                continue
-            farthest = float(_extent(points, around.center, around.radii, around.box).max())
+            extent = _extent(points, around.center, around.radii, around.box)
+            if breadth < broad or extent.min() > leaves_by or not _clear_of(points, around):
+                continue  # a speck, paper away from the fill (a printed letter's bowl)
             near = np.hypot(*(points[None] - tips[:, None]).transpose(2, 0, 1)).min(axis=1)
-            looped |= (near <= line) & (farthest <= reach + REACH_STEP_RADII)
-    return looped
+            looped |= (near <= line) & (extent.max() <= reach + REACH_STEP_RADII)
+    return looped & (reach < reach_limit)
 
 
 def _enclosed_paper(

@@ -164,7 +164,8 @@ class BubbleMeasure:
     print (of which ``ring`` is the share); ``middle`` : (N,) float32, the share of the
     interior's middle (:data:`MIDDLE_RADIUS`) that is ink; ``looped`` : (N,) bool, every
     end a fill shows, at the ink threshold and at one pass of the pen, is a loop of the
-    scribble that filled it (:func:`_looped`). All seven are left out (None) by a
+    scribble that filled it, and ``x_of_loops`` : (N,) bool, its ends make an X only
+    with such loops among them (:func:`_looped`). All eight are left out (None) by a
     measure made by hand; the classifier then works ends out itself, has no pixels to
     look at, takes ``ring`` as it is, the middle as inked and no end as a loop."""
 
@@ -194,6 +195,7 @@ class BubbleMeasure:
     ring_traced: np.ndarray | None = None
     middle: np.ndarray | None = None
     looped: np.ndarray | None = None
+    x_of_loops: np.ndarray | None = None
 
     @cached_property
     def past(self) -> np.ndarray:
@@ -1137,7 +1139,8 @@ def _under_the_xs(
     measure = replace(
         measure, ends=tuple(ends), beside=beside, faint_ends=_faint_ends(measure, faint, ends)
     )
-    return replace(measure, looped=_looped(measure, page, papers, faint, calibration))
+    looped, x_of_loops = _looped(measure, page, papers, faint, calibration)
+    return replace(measure, looped=looped, x_of_loops=x_of_loops)
 
 
 def _looped(
@@ -1146,25 +1149,28 @@ def _looped(
     papers: np.ndarray,
     faint: list[StrokeEnds],
     calibration: Calibration,
-) -> np.ndarray:
-    """(N,) bool: the fills whose every end, seen at the ink threshold (``measure.ends``)
-    and at one pass of the pen (``faint``: there the paper a loop encloses may be seen
-    at either level), closes a loop of paper past the outline
-    (:mod:`omr.reading.loops`), and that no other X reaches (an X whose every end is a
-    loop is none; a V whose strokes cross inside its fill is not asked).
-    Not on a bi-level scan, nor where the page does not show its pen."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """(N,) bool twice: the fills whose every end, seen at the ink threshold
+    (``measure.ends``) and at one pass of the pen (``faint``: there the paper a loop
+    encloses may be seen at either level), closes a loop of paper past the outline
+    (:mod:`omr.reading.loops`); and the fills whose ends make an X only with such loops
+    among them. Only fills that no other X reaches are asked, and no V whose strokes
+    cross inside its fill; not on a bi-level scan, nor where the page does not show its
+    pen."""
     levels = measure.levels
-    looped = np.zeros(len(faint), bool)
+    looped, unmade = np.zeros(len(faint), bool), np.zeros(len(faint), bool)
     if levels.dithered or not levels.measured or measure.ends is None:
-        return looped
+        return looped, unmade
     ends = measure.ends
     x_like = np.array([a.is_x or b.is_x for a, b in zip(ends, faint, strict=True)], bool)
     crossing_inside = _given(measure.crossing_inside, len(ends))
     x_like |= crossing_inside
-    reached = _reached_by_an_x(measure, x_like)
     has_ends = np.array([bool(a.angles or b.angles) for a, b in zip(ends, faint, strict=True)])
     asked = (
-        (measure.fill >= calibration.filled_min_fill_floor) & ~reached & ~crossing_inside & has_ends
+        (measure.fill >= calibration.filled_min_fill_floor)
+        & ~_reached_by_an_x(measure, x_like)
+        & ~crossing_inside
+        & has_ends
     )
     ppm = page.px_per_mm
     for index in np.flatnonzero(asked).tolist():
@@ -1179,7 +1185,7 @@ def _looped(
             measure.boxes[near],
             measure.reach[near],
         )
-        looped[index] = all(
+        loops = [
             looped_ends(
                 page.ink,
                 around,
@@ -1187,14 +1193,17 @@ def _looped(
                 np.asarray(strokes.reach),
                 seen_at,
                 ppm,
-            ).all()
+                REACH_RADII[-1],
+            )
             for strokes, seen_at in (
                 (ends[index], (levels.ink_at,)),
                 (faint[index], (levels.stroke_at, levels.ink_at)),
             )
-            if strokes.angles
-        )
-    return looped
+        ]
+        looped[index] = all(loop.all() for loop in loops)
+        own = [angle for angle, loop in zip(ends[index].angles, loops[0], strict=True) if not loop]
+        unmade[index] = ends[index].is_x and loops[0].any() and not _makes_x(tuple(own))
+    return looped, unmade
 
 
 def _tips(measure: BubbleMeasure, index: int, strokes: StrokeEnds, ppm: float) -> np.ndarray:
@@ -1204,7 +1213,7 @@ def _tips(measure: BubbleMeasure, index: int, strokes: StrokeEnds, ppm: float) -
         reach * _towards(measure, index, angle)
         for angle, reach in zip(strokes.angles, strokes.reach, strict=True)
     ]
-    return (measure.centers_px[index] + np.asarray(ends_mm) * ppm).astype(np.float32)
+    return (measure.centers_px[index] + np.reshape(ends_mm, (-1, 2)) * ppm).astype(np.float32)
 
 
 # An X seen where ink is one pass of the pen (two strokes' ends, its arms faded outside
@@ -2068,7 +2077,8 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     has_ends = np.array([bool(strokes.angles) for strokes in ends], bool)
     faint_ends = _given(measure.faint_ends, len(ends))
     looped = _given(measure.looped, len(ends))
-    is_x = np.array([strokes.is_x for strokes in ends], bool) & ~looped
+    is_x = np.array([strokes.is_x for strokes in ends], bool)
+    is_x &= ~looped & ~_given(measure.x_of_loops, len(ends))
     x_like = is_x | crossing_inside  # the X's whose strokes run on into their neighbours
     crossing = np.array([len(strokes.angles) >= 2 for strokes in ends], bool)
     paper_between_arms = np.zeros(len(ends), bool)
