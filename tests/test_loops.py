@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from omr.reading.loops import Around, looped_ends
+from omr.reading.marks import REACH_RADII, REACH_STEP
 
 PPM = 8.0  # px per mm: 200 dpi
 RADIUS = 20.0  # px: a 5 mm bubble
@@ -18,7 +19,7 @@ PAPER = 230.0
 PEN = 0.7  # the pen's darkness over paper
 INK_AT = PEN / 2
 OUTLINE = 0.35  # the printed outline's darkness, as dark as ink
-REACH_LIMIT = 2.0  # radii: how far out an end's ink is followed
+REACH_LIMIT = REACH_RADII[-1]  # radii: how far out an end's ink is followed
 
 
 def _direction(degrees: float) -> np.ndarray:
@@ -79,6 +80,7 @@ def _looped(darkness: np.ndarray, tip: np.ndarray, reach: float, around: Around 
         np.array([reach]),
         (INK_AT,),
         PPM,
+        REACH_STEP,
         REACH_LIMIT,
     )
     return bool(looped)
@@ -177,5 +179,5 @@ def test_a_loop_seen_only_at_a_lighter_level_is_one_there() -> None:
     tip = _loop(darkness, 60.0, 1.8, side=22.0, width=3, value=0.25)
     ink, around = _ink(darkness), _around()
     tips, reach = tip[None].astype(np.float32), np.array([1.8])
-    assert not looped_ends(ink, around, tips, reach, (INK_AT,), PPM, REACH_LIMIT)[0]
-    assert looped_ends(ink, around, tips, reach, (0.15, INK_AT), PPM, REACH_LIMIT)[0]
+    assert not looped_ends(ink, around, tips, reach, (INK_AT,), PPM, REACH_STEP, REACH_LIMIT)[0]
+    assert looped_ends(ink, around, tips, reach, (0.15, INK_AT), PPM, REACH_STEP, REACH_LIMIT)[0]

@@ -32,9 +32,6 @@ from omr.sheet.bubble_outline import squared_extent
 # The thinnest pen line (0.3 mm): paper narrower than that inside ink is a stroke's own
 # groove or the scan's noise, not a loop's.
 LOOP_HOLE_MIN_MM = 0.3
-# The loop's tip (the end's reach, seen in steps of a tenth of the radius) lies past its
-# enclosed paper by the loop's own line: up to the broadest pen's (STROKE_MAX_MM).
-REACH_STEP_RADII = 0.1
 # A neighbour's printed outline and the scan's blur: out to 1.15 of its radius at least.
 NEIGHBOUR_CLEAR = 1.15
 
@@ -64,32 +61,37 @@ def looped_ends(
     reach: np.ndarray,
     levels: tuple[float, ...],
     px_per_mm: float,
+    reach_step: float,
     reach_limit: float,
 ) -> np.ndarray:
     """(K,) bool: which stroke ends, their tips at ``tips`` (K, 2) px and ``reach`` (K,)
     radii out, close a loop of paper enclosed by what is darker than one of ``levels``
     (``ink`` the straightened page, uint8): the paper runs from the fill's overshoot
-    out to within the loop's own line of the tip, and no farther than the tip. An end
-    that reaches ``reach_limit`` (as far as its ink was followed) shows no tip."""
+    out to within the loop's own line of the tip, and no farther than the tip. The
+    reach is seen in steps of ``reach_step`` radii, out to ``reach_limit``: the tip
+    lies up to a step past it, and an end that reaches the limit shows no tip."""
     looped = np.zeros(len(tips), bool)
     if not len(tips):
         return looped
-    line = STROKE_MAX_MM * px_per_mm + REACH_STEP_RADII * float(around.radii.max())
+    # The loop's line: the broadest pen's, and the step its tip may lie past the reach.
+    line = STROKE_MAX_MM * px_per_mm + reach_step * float(around.radii.max())
     # Where the loop leaves the fill: past the outline, the broadest overshoot and a line.
     leaves_by = 1.0 + OVERSHOOT_RADII + line / float(around.radii.min())
     broad = LOOP_HOLE_MIN_MM * px_per_mm
     for level in levels:
-        for points, breadth in _enclosed_paper(
-            ink, around, float(reach.max()) + REACH_STEP_RADII, level
-        ):
+        for points, breadth in _enclosed_paper(ink, around, float(reach.max()) + reach_step, level):
             middle = points.mean(axis=0, keepdims=True)
             if _extent(middle, around.center, around.radii, around.box)[0] < 1.0:
                 continue  # the crescent inside the outline, or paper within the fill
             extent = _extent(points, around.center, around.radii, around.box)
-            if breadth < broad or extent.min() > leaves_by or not _clear_of(points, around):
+            if (
+                breadth < broad
+                or extent.min() > leaves_by
+                or not _clear_of(points, around, reach_step)
+            ):
                 continue  # a speck, paper away from the fill (a printed letter's bowl)
             near = np.hypot(*(points[None] - tips[:, None]).transpose(2, 0, 1)).min(axis=1)
-            looped |= (near <= line) & (extent.max() <= reach + REACH_STEP_RADII)
+            looped |= (near <= line) & (extent.max() <= reach + reach_step)
     return looped & (reach < reach_limit)
 
 
@@ -127,7 +129,7 @@ def _extent(points: np.ndarray, center: np.ndarray, radii: np.ndarray, box: bool
     return np.sqrt(squared_extent((points - center) / radii, box))
 
 
-def _clear_of(points: np.ndarray, around: Around) -> bool:
+def _clear_of(points: np.ndarray, around: Around, reach_step: float) -> bool:
     """Whether every point (P, 2) px lies clear of every neighbour's printed outline and
     of its mark: past where its ink runs out in the point's direction, by a reach step
     (paper closed in by a neighbour's mark, an X's arm running into this fill from it,
@@ -142,7 +144,7 @@ def _clear_of(points: np.ndarray, around: Around) -> bool:
         offsets = (points - center) / radii
         turn = np.arctan2(offsets[:, 1], offsets[:, 0]) % (2 * np.pi)
         direction = np.round(turn / (2 * np.pi) * len(reach)).astype(int) % len(reach)
-        clear = np.maximum(NEIGHBOUR_CLEAR, reach[direction] + REACH_STEP_RADII)
+        clear = np.maximum(NEIGHBOUR_CLEAR, reach[direction] + reach_step)
         if (np.sqrt(squared_extent(offsets, bool(box))) <= clear).any():
             return False
     return True

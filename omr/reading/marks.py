@@ -1193,6 +1193,7 @@ def _looped(
                 np.asarray(strokes.reach),
                 seen_at,
                 ppm,
+                REACH_STEP,
                 REACH_RADII[-1],
             )
             for strokes, seen_at in (
