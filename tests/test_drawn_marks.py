@@ -91,20 +91,6 @@ def test_most_xs_over_fills_read_crossed() -> None:
     assert set(marked) <= {CROSSED, MarkState.UNCLEAR}
 
 
-@pytest.mark.parametrize(
-    "case",
-    [Case("looped", "specializare-asistenti", "ballpoint"), Case("looped", "emc", "pencil")],
-    ids=lambda c: f"{c.template}-{c.pen}",
-)
-def test_most_fills_whose_scribble_loops_out_read_filled(case: Case) -> None:
-    """A swing of the pen out past the outline and back encloses paper, as no tick's or
-    slash's end does; the others are unclear (a loop the fill's overshoot closes, or
-    whose paper the blur fills in)."""
-    marked, _ = _read(case, 7)
-    assert marked.count(FILLED) >= 0.5 * len(marked)
-    assert set(marked) <= {FILLED, MarkState.UNCLEAR}
-
-
 @pytest.mark.parametrize(("template", "seed"), [("specializare-asistenti", 4), ("emc", 4)])
 def test_fills_whose_scribble_loops_out_twice_are_never_crossed(template: str, seed: int) -> None:
     """Pages where a fill's two swings out on one side showed four ends as an X's lie

@@ -57,7 +57,7 @@ def _loop(
     return CENTER + far * RADIUS * _direction(angle)
 
 
-def _around(neighbours: list[tuple[float, float]] = (), reach: float = 1.0) -> Around:
+def _around(neighbours: list[tuple[float, float]] = (), reach: float = 0.0) -> Around:
     """The bubble, and ``neighbours`` (px) whose ink runs ``reach`` radii out all round."""
     centres = np.array(neighbours, np.float32).reshape(-1, 2)
     return Around(
@@ -160,6 +160,15 @@ def test_an_end_followed_as_far_as_the_reach_is_sampled_shows_no_tip() -> None:
     tip = _loop(darkness, 0.0, 1.9, side=22.0, width=3)
     assert _looped(darkness, tip, 1.9)
     assert not _looped(darkness, tip, REACH_LIMIT)
+
+
+def test_a_curl_on_a_stroke_that_runs_on_is_no_loop() -> None:
+    """A stroke curled once by the fill and run on out: its tip lies well past the paper
+    the curl closes, not a line beyond it."""
+    darkness = _blank_page()
+    _loop(darkness, 0.0, 1.4, side=35.0, width=2)
+    _line(darkness, np.array([1.4 * _direction(0.0), 1.98 * _direction(0.0)]), 3)
+    assert not _looped(darkness, CENTER + 1.98 * RADIUS * _direction(0.0), 1.98)
 
 
 def test_paper_enclosed_past_where_the_stroke_stops_is_no_loop() -> None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from evaluation import Tally, read_tally
+from evaluation import Tally, load_truths, read_tally
 
+from omr.reading.pipeline import ReadOptions, read_files
+from omr.sheet.template import load_template
 from omr.vocabulary.states import MarkState, PageStatus
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "real"
@@ -75,3 +77,14 @@ def test_a_photographed_photocopy_is_read(tally: Tally) -> None:
     # them: the page bent to its four squares and outlines, each bubble aligned on its own.
     (photo,) = [j for j in tally.judgements if j.truth.image.name == "grayscale-80-gsm.jpg"]
     assert photo.status != PageStatus.REJECTED and (photo.exact or photo.flagged)
+
+
+def test_fills_whose_scribble_loops_out_past_the_outline_read_filled() -> None:
+    # Three fills of omr-1 whose pen swung out past the outline and back, enclosing paper
+    # (no tick, slash or X does): each end they show is such a loop, on a page whose
+    # print drops out (omr.reading.loops).
+    (truth,) = [t for t in load_truths(CORPUS) if t.image.name == "omr-1.png"]
+    options = ReadOptions(template=load_template(truth.read_options["template"]))
+    (reading,) = read_files([truth.image], options)
+    looped = [reading.answers[q][option] for q, option in (("72", "C"), ("154", "A"), ("182", "A"))]
+    assert looped == [MarkState.FILLED] * 3

@@ -17,6 +17,10 @@ a disc as broad as the thinnest pen's line: a dry ballpoint's groove or the scan
 noise leaves specks inside a stroke, never that much paper. An end followed as far as
 the reach is sampled shows no tip. On a bi-level scan the halftone's own dots enclose
 paper everywhere: no loop is read there.
+
+Print is not known here: a tick's two arms across a printed line or letter near the
+bubble enclose paper as a loop does. The reader reads a fill as looped only where the
+page's print does not show at the darkness asked (:func:`omr.reading.marks._looped`).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from omr.reading.beside_strokes import BLUR_PX
 from omr.reading.bridges import OVERSHOOT_RADII, STROKE_MAX_MM
 from omr.sheet.bubble_outline import squared_extent
 
@@ -75,8 +80,8 @@ def looped_ends(
         return looped
     # The loop's line: the broadest pen's, and the step its tip may lie past the reach.
     line = STROKE_MAX_MM * px_per_mm + reach_step * float(around.radii.max())
-    # Where the loop leaves the fill: past the outline, the broadest overshoot and a line.
-    leaves_by = 1.0 + OVERSHOOT_RADII + line / float(around.radii.min())
+    # Where the loop leaves the fill: the outline, the broadest overshoot, a pixel of blur.
+    leaves_by = 1.0 + OVERSHOOT_RADII + BLUR_PX / float(around.radii.min())
     broad = LOOP_HOLE_MIN_MM * px_per_mm
     for level in levels:
         for points, breadth in _enclosed_paper(ink, around, float(reach.max()) + reach_step, level):

@@ -971,7 +971,8 @@ def measure_bubbles(
         across = gather(page.ink, centers[group.members], outline)
         outlines.append((group.members, 1.0 - across / paper[..., None]))  # (N, 48, R) darkness
     reached = np.flatnonzero(fill > 0)
-    print_shows = _print_shows(outlines, holds_ink, levels.ink_at)
+    print_darkness = _print_darkness(outlines, holds_ink)
+    print_shows = _print_shows_at(print_darkness, levels.ink_at)
     clear = ~layout.footprints.blocked(holds_ink, print_shows, reached)
     # An option letter printed above a first row is print, set aside as print is where it
     # shows as dark as ink; a fill's overshoot runs on into it through the blur, and at
@@ -1069,7 +1070,7 @@ def measure_bubbles(
         ring_traced=traced,
         middle=middle,
     )
-    return _under_the_xs(measure, page, papers, calibration, faint_reach)
+    return _under_the_xs(measure, page, papers, calibration, faint_reach, print_darkness)
 
 
 def _under_the_xs(
@@ -1078,6 +1079,7 @@ def _under_the_xs(
     papers: np.ndarray,
     calibration: Calibration,
     faint_reach: np.ndarray,
+    print_darkness: float,
 ) -> BubbleMeasure:
     """``measure`` with its stroke ends, the ink beside the strokes of each X whose rim
     shows paper between its arms (the only X's the classifier asks about), whether
@@ -1139,7 +1141,7 @@ def _under_the_xs(
     measure = replace(
         measure, ends=tuple(ends), beside=beside, faint_ends=_faint_ends(measure, faint, ends)
     )
-    looped, x_of_loops = _looped(measure, page, papers, faint, calibration)
+    looped, x_of_loops = _looped(measure, page, papers, faint, calibration, print_darkness)
     return replace(measure, looped=looped, x_of_loops=x_of_loops)
 
 
@@ -1149,18 +1151,26 @@ def _looped(
     papers: np.ndarray,
     faint: list[StrokeEnds],
     calibration: Calibration,
+    print_darkness: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(N,) bool twice: the fills whose every end, seen at the ink threshold
     (``measure.ends``) and at one pass of the pen (``faint``: there the paper a loop
     encloses may be seen at either level), closes a loop of paper past the outline
     (:mod:`omr.reading.loops`); and the fills whose ends make an X only with such loops
     among them. Only fills that no other X reaches are asked, and no V whose strokes
-    cross inside its fill; not on a bi-level scan, nor where the page does not show its
-    pen."""
+    cross inside its fill; paper is looked for only at a level the page's print
+    (``print_darkness``, :func:`_print_darkness`) does not show at: a printed line, a
+    letter or a number beside a bubble closes paper with a tick's two arms as a loop
+    does. None on a bi-level scan, nor where the page does not show its pen."""
     levels = measure.levels
     looped, unmade = np.zeros(len(faint), bool), np.zeros(len(faint), bool)
     if levels.dithered or not levels.measured or measure.ends is None:
         return looped, unmade
+    unprinted = tuple(
+        level
+        for level in (levels.stroke_at, levels.ink_at)
+        if not _print_shows_at(print_darkness, level)
+    )
     ends = measure.ends
     x_like = np.array([a.is_x or b.is_x for a, b in zip(ends, faint, strict=True)], bool)
     crossing_inside = _given(measure.crossing_inside, len(ends))
@@ -1185,26 +1195,39 @@ def _looped(
             measure.boxes[near],
             measure.reach[near],
         )
-        loops = [
-            looped_ends(
-                page.ink,
-                around,
-                _tips(measure, index, strokes, ppm),
-                np.asarray(strokes.reach),
-                seen_at,
-                ppm,
-                REACH_STEP,
-                REACH_RADII[-1],
-            )
-            for strokes, seen_at in (
-                (ends[index], (levels.ink_at,)),
-                (faint[index], (levels.stroke_at, levels.ink_at)),
-            )
-        ]
-        looped[index] = all(loop.all() for loop in loops)
-        own = [angle for angle, loop in zip(ends[index].angles, loops[0], strict=True) if not loop]
-        unmade[index] = ends[index].is_x and loops[0].any() and not _makes_x(tuple(own))
+
+        own = ends[index]
+        loops = _ends_looped(page, measure, around, index, own, (levels.ink_at,))
+        kept = tuple(angle for angle, loop in zip(own.angles, loops, strict=True) if not loop)
+        unmade[index] = own.is_x and bool(loops.any()) and not _makes_x(kept)
+        looped[index] = (
+            levels.ink_at in unprinted
+            and bool(loops.all())
+            and bool(_ends_looped(page, measure, around, index, faint[index], unprinted).all())
+        )
     return looped, unmade
+
+
+def _ends_looped(
+    page: TemplatePage,
+    measure: BubbleMeasure,
+    around: Around,
+    index: int,
+    strokes: StrokeEnds,
+    seen_at: tuple[float, ...],
+) -> np.ndarray:
+    """(K,) bool: which of bubble ``index``'s ends (``strokes``) close a loop of paper
+    seen at one of the levels ``seen_at`` (:func:`omr.reading.loops.looped_ends`)."""
+    return looped_ends(
+        page.ink,
+        around,
+        _tips(measure, index, strokes, page.px_per_mm),
+        np.asarray(strokes.reach),
+        seen_at,
+        page.px_per_mm,
+        REACH_STEP,
+        REACH_RADII[-1],
+    )
 
 
 def _tips(measure: BubbleMeasure, index: int, strokes: StrokeEnds, ppm: float) -> np.ndarray:
@@ -1512,19 +1535,25 @@ def _paper_stretches(darkness: np.ndarray, ink_at: float) -> np.ndarray:
     return stretches
 
 
-def _print_shows(
-    outlines: list[tuple[np.ndarray, np.ndarray]], inked: np.ndarray, ink_at: float
-) -> bool:
-    """Whether the printed outlines show in the ink on this page (a form printed black,
-    a gray scan of a drop-out sheet): the darkest sample across the outline, in the
-    median of any size's blank bubbles, reaches half the ink threshold (a fill's blurred
-    overshoot over it may add the rest). Where they drop out, a stroke crossing a blank
-    neighbour's outline is ink on paper all the way."""
-    for index, darkness in outlines:
-        blank = ~inked[index]
-        if blank.any() and np.median(_max_last(darkness)[blank]) >= ink_at / 2:
-            return True
-    return False
+def _print_darkness(outlines: list[tuple[np.ndarray, np.ndarray]], inked: np.ndarray) -> float:
+    """How dark the printed outlines show in the ink on this page: the darkest sample
+    across the outline, in the median of each size's blank bubbles, the darkest size's
+    (0 where no size has a blank bubble)."""
+    darkest = [
+        float(np.median(_max_last(darkness)[~inked[index]]))
+        for index, darkness in outlines
+        if (~inked[index]).any()
+    ]
+    return max(darkest, default=0.0)
+
+
+def _print_shows_at(print_darkness: float, ink_at: float) -> bool:
+    """Whether print of ``print_darkness`` (:func:`_print_darkness`) shows in the ink
+    where ink is read from ``ink_at`` (a form printed black, a gray scan of a drop-out
+    sheet): it reaches half that threshold (a fill's blurred overshoot over it may add
+    the rest). Where it drops out, a stroke crossing a blank neighbour's outline is ink
+    on paper all the way."""
+    return print_darkness >= ink_at / 2
 
 
 def _directions_per_cell(cell_mm: float, radius_mm: float) -> int:
