@@ -57,6 +57,13 @@ def _loop(
     return CENTER + far * RADIUS * _direction(angle)
 
 
+def _ring(darkness: np.ndarray, radii: float, degrees: float) -> None:
+    """A small ring of ink (4 px round, 2 px broad) ``radii`` out at ``degrees``: a
+    printed digit's or letter's bowl, another mark."""
+    centre = np.round(CENTER + radii * RADIUS * _direction(degrees)).astype(int)
+    cv2.circle(darkness, tuple(centre.tolist()), 4, PEN, 2, cv2.LINE_AA)
+
+
 def _around(neighbours: list[tuple[float, float]] = (), reach: float = 0.0) -> Around:
     """The bubble, and ``neighbours`` (px) whose ink runs ``reach`` radii out all round."""
     centres = np.array(neighbours, np.float32).reshape(-1, 2)
@@ -148,8 +155,7 @@ def test_a_printed_digits_bowl_a_stroke_runs_past_is_no_loop() -> None:
     the fill (a loop's paper reaches in to the fill's overshoot)."""
     darkness = _blank_page()
     _line(darkness, np.array([[0.0, 0.0], 1.98 * _direction(180.0)]), 3)
-    bowl = np.round(CENTER + 1.92 * RADIUS * _direction(187.0)).astype(int)
-    cv2.circle(darkness, tuple(bowl.tolist()), 4, PEN, 2, cv2.LINE_AA)
+    _ring(darkness, 1.92, 187.0)
     assert not _looped(darkness, CENTER + 1.98 * RADIUS * _direction(180.0), 1.98)
 
 
@@ -176,8 +182,7 @@ def test_paper_enclosed_past_where_the_stroke_stops_is_no_loop() -> None:
     the stroke stops short of it."""
     darkness = _blank_page()
     _line(darkness, np.array([[0.0, 0.0], 1.3 * _direction(45.0)]), 3)
-    ring = np.round(CENTER + 1.7 * RADIUS * _direction(45.0)).astype(int)
-    cv2.circle(darkness, tuple(ring.tolist()), 4, PEN, 2, cv2.LINE_AA)
+    _ring(darkness, 1.7, 45.0)
     assert not _looped(darkness, CENTER + 1.3 * RADIUS * _direction(45.0), 1.3)
 
 

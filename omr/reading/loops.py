@@ -85,9 +85,6 @@ def looped_ends(
     broad = LOOP_HOLE_MIN_MM * px_per_mm
     for level in levels:
         for points, breadth in _enclosed_paper(ink, around, float(reach.max()) + reach_step, level):
-            middle = points.mean(axis=0, keepdims=True)
-            if _extent(middle, around.center, around.radii, around.box)[0] < 1.0:
-                continue  # the crescent inside the outline, or paper within the fill
             extent = _extent(points, around.center, around.radii, around.box)
             if (
                 breadth < broad
@@ -103,9 +100,10 @@ def looped_ends(
 def _enclosed_paper(
     ink: np.ndarray, around: Around, reach: float, ink_at: float
 ) -> list[tuple[np.ndarray, float]]:
-    """Each patch of paper enclosed by ink within ``reach`` radii of the bubble: its
-    boundary's points (P, 2) px on the page and its breadth (px, the broadest disc it
-    holds)."""
+    """Each patch of paper enclosed by ink within ``reach`` radii of the bubble whose
+    middle lies past its outline (the crescent a short fill leaves inside the outline,
+    and paper within the fill, are no loop's): its boundary's points (P, 2) px on the
+    page and its breadth (px, the broadest disc it holds)."""
     half = int(np.ceil(reach * float(around.radii.max()))) + 2
     x0, y0 = (int(round(float(c))) - half for c in around.center)
     if x0 < 0 or y0 < 0 or x0 + 2 * half > ink.shape[1] or y0 + 2 * half > ink.shape[0]:
@@ -115,16 +113,23 @@ def _enclosed_paper(
     contours, hierarchy = cv2.findContours(inked, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_NONE)
     if hierarchy is None:
         return []
+    from_ink = None  # how far each paper pixel lies from ink, once a patch asks
     holes = []
     for contour, (_, _, _, parent) in zip(contours, hierarchy[0], strict=True):
         if parent < 0:
             continue  # an outer boundary of ink, not paper within it
-        patch = np.zeros_like(inked)
-        cv2.drawContours(patch, [contour], 0, 1, cv2.FILLED)
-        patch &= 1 - inked
-        # A patch n px across stands (n + 1) / 2 px from its edge at most.
-        breadth = 2 * float(cv2.distanceTransform(patch, cv2.DIST_L2, 3).max()) - 1
-        holes.append((contour[:, 0, :].astype(np.float32) + [x0, y0], breadth))
+        points = contour[:, 0, :].astype(np.float32) + [x0, y0]
+        middle = points.mean(axis=0, keepdims=True)
+        if _extent(middle, around.center, around.radii, around.box)[0] < 1.0:
+            continue
+        if from_ink is None:
+            from_ink = cv2.distanceTransform(1 - inked, cv2.DIST_L2, 3)
+        x, y, width, height = cv2.boundingRect(contour)
+        patch = np.zeros((height, width), np.uint8)
+        cv2.drawContours(patch, [contour - [x, y]], 0, 1, cv2.FILLED)
+        # A patch about n px across stands (n + 1) / 2 px from ink at most.
+        breadth = 2 * float(from_ink[y : y + height, x : x + width][patch > 0].max()) - 1
+        holes.append((points, breadth))
     return holes
 
 

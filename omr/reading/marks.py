@@ -1156,12 +1156,14 @@ def _looped(
     """(N,) bool twice: the fills whose every end, seen at the ink threshold
     (``measure.ends``) and at one pass of the pen (``faint``: there the paper a loop
     encloses may be seen at either level), closes a loop of paper past the outline
-    (:mod:`omr.reading.loops`); and the fills whose ends make an X only with such loops
+    (:mod:`omr.reading.loops`); and the X's whose ends make one only with such loops
     among them. Only fills that no other X reaches are asked, and no V whose strokes
-    cross inside its fill; paper is looked for only at a level the page's print
+    cross inside its fill. A fill is read as looped only at levels the page's print
     (``print_darkness``, :func:`_print_darkness`) does not show at: a printed line, a
     letter or a number beside a bubble closes paper with a tick's two arms as a loop
-    does. None on a bi-level scan, nor where the page does not show its pen."""
+    does, and a tick read `filled` is a silent error; an X is unmade at the ink
+    threshold whatever the print (a doubt, never a wrong reading). None on a bi-level
+    scan, nor where the page does not show its pen."""
     levels = measure.levels
     looped, unmade = np.zeros(len(faint), bool), np.zeros(len(faint), bool)
     if levels.dithered or not levels.measured or measure.ends is None:
@@ -1172,15 +1174,15 @@ def _looped(
         if not _print_shows_at(print_darkness, level)
     )
     ends = measure.ends
-    x_like = np.array([a.is_x or b.is_x for a, b in zip(ends, faint, strict=True)], bool)
-    crossing_inside = _given(measure.crossing_inside, len(ends))
-    x_like |= crossing_inside
+    is_x = np.array([strokes.is_x for strokes in ends], bool)
     has_ends = np.array([bool(a.angles or b.angles) for a, b in zip(ends, faint, strict=True)])
     asked = (
         (measure.fill >= calibration.filled_min_fill_floor)
-        & ~_reached_by_an_x(measure, x_like)
-        & ~crossing_inside
+        & ~_reached_by_an_x(measure, _x_like_at_either_level(measure, ends, faint))
+        & ~_given(measure.crossing_inside, len(ends))
         & has_ends
+        # Where the print shows, only an X can be asked anything (whether it is unmade).
+        & (is_x | (levels.ink_at in unprinted))
     )
     ppm = page.px_per_mm
     for index in np.flatnonzero(asked).tolist():
@@ -1195,7 +1197,6 @@ def _looped(
             measure.boxes[near],
             measure.reach[near],
         )
-
         own = ends[index]
         loops = _ends_looped(page, measure, around, index, own, (levels.ink_at,))
         kept = tuple(angle for angle, loop in zip(own.angles, loops, strict=True) if not loop)
@@ -1318,9 +1319,17 @@ def _faint_ends(
     strokes (their tails fade too, past where the X's ends were seen), so only
     bubbles that no X (seen at either level, or a V crossing inside) can reach ask.
     """
-    is_x = np.array([a.is_x or b.is_x for a, b in zip(ends, faint, strict=True)], bool)
-    reached = _reached_by_an_x(measure, is_x | _given(measure.crossing_inside, len(ends)))
+    reached = _reached_by_an_x(measure, _x_like_at_either_level(measure, ends, faint))
     return np.array([bool(strokes.angles) for strokes in faint], bool) & ~reached
+
+
+def _x_like_at_either_level(
+    measure: BubbleMeasure, ends: Sequence[StrokeEnds], faint: Sequence[StrokeEnds]
+) -> np.ndarray:
+    """(N,) bool: the bubbles whose ends make an X at the ink threshold (``ends``) or at
+    one pass of the pen (``faint``), or whose V's strokes cross inside their fill."""
+    is_x = np.array([a.is_x or b.is_x for a, b in zip(ends, faint, strict=True)], bool)
+    return is_x | _given(measure.crossing_inside, len(ends))
 
 
 def _given(flags: np.ndarray | None, count: int) -> np.ndarray:
