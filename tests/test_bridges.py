@@ -7,19 +7,25 @@ from types import SimpleNamespace
 import cv2
 import numpy as np
 import pytest
+from make_scans import plans
+from scansim.drawn import answers_read
+from scansim.recipes import make
 from scansim.scanner import dithered
 
 from omr.reading.bridges import (
+    _bands,
     _broad_at_one_end,
     _cap_breadth,
     _curvature,
     _over_an_overshoot,
     _strokes,
-    bridged,
+    bridges,
     gap_samples,
+    joined_bubbles,
 )
 from omr.reading.channels import ScanChannels
 from omr.reading.marks import _single_stroke
+from omr.vocabulary.states import MarkState
 
 PX_PER_MM = 8.0
 PAGE_MM = (30.0, 20.0)  # width, height
@@ -107,7 +113,8 @@ def _read(
     marked = filled if inked is None else np.array(inked, bool)
     samples = gap_samples(*grid, (False,) * len(grid[0]))
     paper = np.full(3, 235.0)
-    return bridged(page, centers, paper, marked, filled, samples, INK_AT, stroke_at, PEN).tolist()
+    joins = bridges(page, centers, paper, marked, filled, samples, INK_AT, stroke_at, PEN)
+    return joined_bubbles(joins, len(fills)).tolist()
 
 
 def _bridged(fills: tuple[float, ...], line: tuple[float, float] | None) -> list[bool]:
@@ -493,3 +500,60 @@ def test_an_ellipse_is_blunter_at_its_flat_sides_than_at_its_ends() -> None:
     assert _cap_breadth(np.array([2.5]), depth) == pytest.approx(
         2 * np.sqrt(2 * 2.5 * 0.175 - 0.175**2)
     )
+
+
+# A tick's arm from the middle bubble of a column up across the gap into the fill above,
+# and that fill's overshoot run into the gap beside the arm's far end, paper between.
+TICK_ARM: Segment = ((10.5, 9.3), (11.0, 5.8))
+TONGUE: Ellipse = ((8.9, 6.75), (0.5, 0.35))
+
+
+@pytest.mark.parametrize("tongue", [(), (TONGUE,)], ids=["alone", "beside an overshoot"])
+def test_a_line_beside_an_overshoot_apart_from_it_is_still_a_line(
+    tongue: tuple[Ellipse, ...],
+) -> None:
+    """A tick's arm run up into the fill above joins the two bubbles, whether or not that
+    fill's overshoot reaches into the gap beside the arm's end: ink apart from the band
+    by paper is not the band's. The overshoot alone joins nothing."""
+    fills = (1.1, 1.1, 0.0)
+    page = _drawn(fills, [TICK_ARM], 0.4, grid=COLUMN, blobs=tongue)
+    assert _read(page, fills, grid=COLUMN) == [True, True, False]
+    alone = _drawn(fills, [], 0.4, grid=COLUMN, blobs=tongue)
+    assert _read(alone, fills, grid=COLUMN) == [False] * 3
+
+
+def test_a_band_is_the_ink_between_the_paper_either_side_of_its_peak() -> None:
+    """Across one step of the gap: a line (0.6) with paper either side, and a fainter
+    overshoot beyond the paper on its left; the same line run into the overshoot with no
+    paper between; and ink running to the window's edge, with no paper on that side."""
+    paper, line, tongue = 0.02, 0.6, 0.4
+    apart = [tongue, tongue, paper, paper, line, line, paper, paper]
+    touching = [paper, tongue, line, line, line, line, paper, paper]
+    to_edge = [paper, paper, paper, paper, line, line, line, line]
+    peak, first, last, band = _bands(np.array([[apart, touching, to_edge]]), 0.35)
+    assert peak.tolist() == [[line] * 3]
+    assert first.tolist() == [[4, 1, 4]]
+    assert last.tolist() == [[5, 5, 7]]
+    assert band.tolist() == [[True, True, False]]
+
+
+def test_a_stroke_to_a_neighbouring_x_is_the_xs() -> None:
+    """Bubble 1 is joined to 0 and to 2, and 2 to 1: where 2 holds an X, the stroke
+    between 1 and 2 is the X's arm, but 1 stays joined to 0; 2's own stroke to 1 stands."""
+    joins = np.array([[1, 0], [1, 2], [2, 1]])
+    assert joined_bubbles(joins, 3).tolist() == [False, True, True]
+    only_to_the_x = joins[1:]
+    x = np.array([False, False, True])
+    assert joined_bubbles(only_to_the_x, 3, set_aside=x).tolist() == [False, False, True]
+    assert joined_bubbles(joins, 3, set_aside=x).tolist() == [False, True, True]
+
+
+def test_a_fill_beside_an_x_whose_arm_runs_into_it_reads_filled() -> None:
+    """A page of the corpus's simulator (family tune-g, hard, rez-017): the X over the
+    fill of 175D runs its shallow arm left across the gap into the fill of 175C, a line
+    joining them. It is the X's arm: 175C reads filled, the X crossed."""
+    plan = next(p for p in plans("tune-g") if p.subset == "hard" and p.name == "rez-017")
+    data, suffix, _ = make(plan)
+    answers = answers_read(data, suffix)
+    assert answers["175"]["C"] is MarkState.FILLED
+    assert answers["175"]["D"] is MarkState.CROSSED

@@ -21,7 +21,11 @@ pen: beside a blank neighbour it is looked for at one stroke's darkness too, as 
 leaving a fill is; between two marked bubbles only at the ink's, for two light
 overshoots pinched together are as light as such a line, and so across a gap so narrow
 that one fill's overshoot may reach past its middle (between the candidate number's
-digits).
+digits). Across the gap, the band is the ink round the darkest sample, between the paper
+on either side of it: a line run into a fill may pass beside that fill's overshoot, or
+another arm, with paper between them. Which bubble the line is a stroke of is for the
+reader to say once it knows the X's (:func:`joined_bubbles`): an X's arms run on 2.5
+radii, across a gap and into the next bubble's overshoot.
 """
 
 from __future__ import annotations
@@ -191,7 +195,7 @@ def _gap_pixels(
     return pixels.reshape(len(own), len(ALONG), len(ACROSS))
 
 
-def bridged(
+def bridges(
     page: TemplatePage,
     centers_px: np.ndarray,
     paper: np.ndarray,
@@ -202,8 +206,8 @@ def bridged(
     stroke_at: float,
     pen: float,
 ) -> np.ndarray:
-    """(N,) bool: a marked bubble joined to a close neighbour (marked or blank) by a
-    stroke of its own across the middle of the gap between them.
+    """(J, 2) int: each marked bubble joined to a close neighbour (marked or blank) by a
+    stroke across the middle of the gap between them, and that neighbour.
 
     Parameters
     ----------
@@ -222,14 +226,14 @@ def bridged(
     The darkness print alone gives each sample (a rule, a letter, an outline's edge) is
     the median over the gaps between blank bubbles, and is set aside.
     """
-    result = np.zeros(len(inked), bool)
+    none = np.zeros((0, 2), np.intp)
     if not len(samples.own):
-        return result
+        return none
     marked = inked[samples.own]
     blank = ~inked[samples.own] & ~inked[samples.other]
     chosen = marked | blank
     if not marked.any():
-        return result
+        return none
     values = _gap_pixels(page.ink, centers_px, samples, chosen, page.px_per_mm)
     darkness = 1.0 - values / paper[samples.own[chosen]][:, None, None]
     ours = marked[chosen]  # the others are the blank pairs
@@ -268,7 +272,22 @@ def bridged(
     either = alone & inked[samples.other[pairs]] & ~stroke
     if either.any():
         stroke[either] = joined(either, np.zeros(int(either.sum()), bool), ink_at)
-    result[samples.own[pairs[stroke]]] = True
+    joined_pairs = pairs[stroke]
+    return np.column_stack([samples.own[joined_pairs], samples.other[joined_pairs]])
+
+
+def joined_bubbles(
+    joins: np.ndarray, count: int, set_aside: np.ndarray | None = None
+) -> np.ndarray:
+    """(N,) bool, of ``count`` bubbles: those :func:`bridges` joined (``joins``) to a
+    neighbour by a stroke of their own. A stroke joining a bubble to a neighbour
+    ``set_aside`` ((N,) bool: an X, whose arms run on 2.5 radii, across the gap and into
+    the next bubble's overshoot) is the neighbour's."""
+    own, other = joins.T
+    if set_aside is not None:
+        own = own[~set_aside[other]]
+    result = np.zeros(count, bool)
+    result[own] = True
     return result
 
 
@@ -412,21 +431,20 @@ def _bands(
     darkness: np.ndarray, ink_at: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """At each step along the gap (``darkness``: (P, steps, across)), its peak darkness,
-    the first and last sample (P, steps) of its ink (at half that peak), and whether that
-    ink is one band with paper on both sides of it."""
-    peak = darkness.max(axis=-1, keepdims=True)
+    the first and last sample (P, steps) of its ink (at half that peak) between the
+    paper on either side of the peak, and whether there is paper on both sides. Ink
+    beyond that paper (a neighbour's overshoot a line runs past) is not the band's."""
+    peak_at = darkness.argmax(axis=-1)[..., None]
+    peak = np.take_along_axis(darkness, peak_at, axis=-1)
     ink = darkness >= np.maximum(peak / 2, ink_at / 2)
     paper = darkness < ink_at / 2
     across = np.arange(darkness.shape[-1])
-    first = ink.argmax(axis=-1)
-    last = darkness.shape[-1] - 1 - ink[..., ::-1].argmax(axis=-1)
-    inside = (across >= first[..., None]) & (across <= last[..., None])
-    band = (
-        (peak[..., 0] >= ink_at)
-        & ~(paper & inside).any(axis=-1)
-        & (paper & (across < first[..., None])).any(axis=-1)
-        & (paper & (across > last[..., None])).any(axis=-1)
-    )
+    before = np.where(paper & (across < peak_at), across, -1).max(axis=-1, keepdims=True)
+    after = np.where(paper & (across > peak_at), across, across.size).min(axis=-1, keepdims=True)
+    ours = ink & (across > before) & (across < after)
+    first = ours.argmax(axis=-1)
+    last = across.size - 1 - ours[..., ::-1].argmax(axis=-1)
+    band = (peak[..., 0] >= ink_at) & (before[..., 0] >= 0) & (after[..., 0] < across.size)
     return peak[..., 0], first, last, band
 
 

@@ -60,7 +60,7 @@ from omr.reading.beside_strokes import (
     ink_beside_strokes,
     strokes_cross_inside,
 )
-from omr.reading.bridges import OVERSHOOT_RADII, GapSamples, bridged, gap_samples
+from omr.reading.bridges import OVERSHOOT_RADII, GapSamples, bridges, gap_samples, joined_bubbles
 from omr.reading.loops import Around, looped_ends
 from omr.reading.printed_inside import StoredPrint, without_print
 from omr.reading.template_space import TemplatePage, gather, per_template
@@ -148,9 +148,10 @@ class BubbleMeasure:
     ``levels`` : the page's paper-to-pen levels the measurement used; ``neighbours``,
     ``radii_mm`` : as in :class:`BubbleLayout`; ``centers_mm`` : (N, 2) the template's
     bubble centres; ``bridged`` : (N,) bool, a stroke joins the mark to a close
-    neighbour (marked or blank) across the narrow gap between them
-    (:mod:`omr.reading.bridges`); ``boxes`` : (N,) bool, the bubbles that are boxes,
-    whose radii (``reach``) run to the box's outline; ``ends`` : each bubble's
+    neighbour (marked or blank) across the narrow gap between them, a neighbour that is
+    no X (an X's arm runs on into the next bubble) (:mod:`omr.reading.bridges`);
+    ``boxes`` : (N,) bool, the bubbles that are boxes, whose radii (``reach``) run to
+    the box's outline; ``ends`` : each bubble's
     :class:`StrokeEnds` (:func:`stroke_ends`), and ``beside`` : (N,) float32, for a
     bubble whose ends make an X with paper between its arms, the share of its interior
     beside the X's strokes that is ink (:mod:`omr.reading.beside_strokes`; NaN
@@ -1036,7 +1037,7 @@ def measure_bubbles(
         calibration.blank_max_fill,
         calibration.traced_ring_excess,
     )
-    joined = bridged(
+    joins = bridges(
         page,
         centers,
         papers,
@@ -1065,12 +1066,12 @@ def measure_bubbles(
         layout.neighbours,
         layout.centers_mm,
         layout.radii_mm,
-        joined,
+        joined_bubbles(joins, count),
         layout.boxes,
         ring_traced=traced,
         middle=middle,
     )
-    return _under_the_xs(measure, page, papers, calibration, faint_reach, print_darkness)
+    return _under_the_xs(measure, page, papers, calibration, faint_reach, print_darkness, joins)
 
 
 def _under_the_xs(
@@ -1080,6 +1081,7 @@ def _under_the_xs(
     calibration: Calibration,
     faint_reach: np.ndarray,
     print_darkness: float,
+    joins: np.ndarray,
 ) -> BubbleMeasure:
     """``measure`` with its stroke ends, the ink beside the strokes of each X whose rim
     shows paper between its arms (the only X's the classifier asks about), whether
@@ -1088,7 +1090,10 @@ def _under_the_xs(
     asked first, its ends at the ink threshold may show a V of its arms), or of each
     whose ends make an X only with a neighbouring X's stroke running in, and which
     fills show ends at one pass of the pen (:func:`_faint_ends`). Where V's cross
-    inside, the ends are worked out again with them among the X's (:func:`stroke_ends`)."""
+    inside, the ends are worked out again with them among the X's (:func:`stroke_ends`).
+    Of the strokes ``joins`` found across the gaps between close bubbles
+    (:func:`~omr.reading.bridges.bridges`), one to a neighbouring X is that X's arm, and
+    joins nothing (``bridged``)."""
     ends = stroke_ends(measure, calibration)
     faint = _ends_at_one_pass(measure, faint_reach, calibration)
     beside = np.full(len(ends), np.nan, np.float32)
@@ -1142,7 +1147,13 @@ def _under_the_xs(
         measure, ends=tuple(ends), beside=beside, faint_ends=_faint_ends(measure, faint, ends)
     )
     looped, x_of_loops = _looped(measure, page, papers, faint, calibration, print_darkness)
-    return replace(measure, looped=looped, x_of_loops=x_of_loops)
+    x_like = np.array([strokes.is_x for strokes in ends], bool) | crossing
+    return replace(
+        measure,
+        looped=looped,
+        x_of_loops=x_of_loops,
+        bridged=joined_bubbles(joins, len(ends), set_aside=x_like),
+    )
 
 
 def _looped(
