@@ -23,6 +23,8 @@ from omr.reading.marks import (
     RIM_RADII,
     BubbleMeasure,
     InkLevels,
+    StrokeEnds,
+    _faint_ends,
     _inked_arc,
     _rim_reached,
     classify_marks,
@@ -442,6 +444,29 @@ def test_a_neighbour_x_stroke_reaching_a_fill_is_set_aside() -> None:
     x = Bubble(ends={AT_THE_FILL: 2.0, AT_THE_X: 2.0, 41.0: 2.0, 221.0: 2.0})
     fill, _ = classify_marks(pair_of(Bubble(ends={AT_THE_X: 1.8}), x), Calibration())
     assert fill.state == MarkState.FILLED
+
+
+@pytest.mark.parametrize(
+    ("angle", "reach", "counted"),
+    [
+        (AT_THE_X, 1.8, False),  # into the X: its own stroke's tail
+        (0.0, 1.6, False),  # towards it, off its strokes' lines: within their reach
+        (AT_THE_FILL, 1.8, True),  # on the fill's far side, where no X stroke runs
+    ],
+)
+def test_a_faint_end_beyond_a_neighbour_xs_reach_is_the_fills(
+    angle: float, reach: float, counted: bool
+) -> None:
+    """Seen only where ink is one pass of the pen, an end of a fill beside an X is the
+    X's stroke fading past where its end was seen, wherever such a stroke may run (2.5
+    radii from the X's centre, and an off-centre crossing and half a felt-tip stroke
+    more, some 6.2 mm here); beyond that it is the fill's own (a slash's upper end, its
+    lower one run into the X): doubt."""
+    x_ends = StrokeEnds((AT_THE_FILL, AT_THE_X, 41.0, 221.0), (2.0,) * 4, True)
+    measure = pair_of(Bubble(), Bubble())
+    faint = [StrokeEnds((angle,), (reach,), False), StrokeEnds((), (), False)]
+    ends = [StrokeEnds((), (), False), x_ends]
+    assert _faint_ends(measure, faint, ends).tolist() == [counted, False]
 
 
 def test_a_tick_running_on_to_a_neighbour_x_is_doubtful() -> None:

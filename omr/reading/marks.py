@@ -1322,16 +1322,36 @@ def _faint_ends(
 ) -> np.ndarray:
     """(N,) bool: the bubbles whose ends seen where ink is one pass of the pen
     (``faint``, :func:`_ends_at_one_pass`) leave the mark as its ends do at the ink
-    threshold, away from any X.
+    threshold, but for those a neighbouring X's strokes may reach.
 
     A single stroke is lighter than a fill (:func:`_single_stroke`): a tick or a line
     over a fill in a light pen, or in pencil, fades under the ink threshold outside it
     and leaves no end there. Beside an X, a fill's faint reach runs into the X's own
-    strokes (their tails fade too, past where the X's ends were seen), so only
-    bubbles that no X (seen at either level, or a V crossing inside) can reach ask.
+    strokes (their tails fade too, past where the X's ends were seen, bowed, off its
+    centre): of a bubble that an X (seen at either level, or a V crossing inside) can
+    reach, only the ends that stop beyond the reach of every such X's strokes count (an
+    X's arms run 2.5 radii from its centre, and its crossing a third of a radius off
+    it): a slash's upper end above an X whose arm runs into its lower one.
     """
-    reached = _reached_by_an_x(measure, _x_like_at_either_level(measure, ends, faint))
-    return np.array([bool(strokes.angles) for strokes in faint], bool) & ~reached
+    x_like = _x_like_at_either_level(measure, ends, faint)
+    result = np.array([bool(strokes.angles) for strokes in faint], bool)
+    for index in np.flatnonzero(result & _reached_by_an_x(measure, x_like)).tolist():
+        xs = np.flatnonzero(measure.neighbours[index] & x_like)
+        result[index] = any(
+            _beyond_the_xs(measure, xs, _tip(measure, index, angle, reach))
+            for angle, reach in _pairs((faint[index].angles, faint[index].reach))
+        )
+    return result
+
+
+def _beyond_the_xs(measure: BubbleMeasure, xs: np.ndarray, point: np.ndarray) -> bool:
+    """Whether ``point`` (mm) lies beyond the reach of every stroke of the X's on bubbles
+    ``xs``: farther from each one's centre than its strokes run (:func:`_strokes_of`),
+    and an off-centre crossing and half a felt-tip stroke more."""
+    biggest = measure.radii_mm[xs].max(axis=1)
+    length = X_REACH_MAX * biggest * np.where(measure.boxes[xs], BOX_CORNER, 1.0)
+    reach = length + NEIGHBOUR_STROKE_MM + X_OFF_CENTRE * biggest
+    return bool((np.linalg.norm(measure.centers_mm[xs] - point, axis=1) > reach).all())
 
 
 def _x_like_at_either_level(
