@@ -447,24 +447,27 @@ def test_a_neighbour_x_stroke_reaching_a_fill_is_set_aside() -> None:
 
 
 @pytest.mark.parametrize(
-    ("angle", "reach", "counted"),
+    ("angles", "counted"),
     [
-        (AT_THE_X, 1.8, False),  # into the X: its own stroke's tail
-        (0.0, 1.6, False),  # towards it, off its strokes' lines: within their reach
-        (AT_THE_FILL, 1.8, True),  # on the fill's far side, where no X stroke runs
+        ((AT_THE_X,), False),  # into the X: its own stroke's tail
+        ((0.0,), False),  # towards it, off its strokes' lines: within their reach
+        ((20.0,), False),  # 5.9 mm from the X: past its stroke's length, not its band's
+        ((AT_THE_FILL,), True),  # on the fill's far side, where no X stroke runs
+        ((AT_THE_X, AT_THE_FILL), True),  # one of each: the far one is the fill's
     ],
 )
 def test_a_faint_end_beyond_a_neighbour_xs_reach_is_the_fills(
-    angle: float, reach: float, counted: bool
+    angles: tuple[float, ...], counted: bool
 ) -> None:
     """Seen only where ink is one pass of the pen, an end of a fill beside an X is the
     X's stroke fading past where its end was seen, wherever such a stroke may run (2.5
     radii from the X's centre, and an off-centre crossing and half a felt-tip stroke
-    more, some 6.2 mm here); beyond that it is the fill's own (a slash's upper end, its
+    more, some 6.3 mm here); beyond that it is the fill's own (a slash's upper end, its
     lower one run into the X): doubt."""
     x_ends = StrokeEnds((AT_THE_FILL, AT_THE_X, 41.0, 221.0), (2.0,) * 4, True)
     measure = pair_of(Bubble(), Bubble())
-    faint = [StrokeEnds((angle,), (reach,), False), StrokeEnds((), (), False)]
+    reach = {AT_THE_X: 1.8, 0.0: 1.6, 20.0: 1.2, AT_THE_FILL: 1.8}
+    faint = [StrokeEnds(angles, tuple(reach[a] for a in angles), False), StrokeEnds((), (), False)]
     ends = [StrokeEnds((), (), False), x_ends]
     assert _faint_ends(measure, faint, ends).tolist() == [counted, False]
 

@@ -433,7 +433,9 @@ def _bands(
     """At each step along the gap (``darkness``: (P, steps, across)), its peak darkness,
     the first and last sample (P, steps) of its ink (at half that peak) between the
     paper on either side of the peak, and whether there is paper on both sides. Ink
-    beyond that paper (a neighbour's overshoot a line runs past) is not the band's."""
+    beyond that paper (a neighbour's overshoot a line runs past) is not the band's. Where
+    that overshoot is the darker (a thin line's peak blurred under a broad overshoot's),
+    the band at that step is the overshoot's, and the line is not seen."""
     peak_at = darkness.argmax(axis=-1)[..., None]
     peak = np.take_along_axis(darkness, peak_at, axis=-1)
     ink = darkness >= np.maximum(peak / 2, ink_at / 2)

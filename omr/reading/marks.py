@@ -160,7 +160,8 @@ class BubbleMeasure:
     strokes cross inside it near its centre, each darker than its fill on both sides of
     the crossing (an X, whose strokes :func:`stroke_ends` sets its neighbours' ends
     aside for); ``faint_ends`` : (N,) bool, a fill shows ends where ink
-    is a single pass of the pen, away from any X (:func:`_faint_ends`); ``ring_traced``
+    is a single pass of the pen, beyond the reach of any neighbouring X's strokes
+    (:func:`_faint_ends`); ``ring_traced``
     : (N, 48) bool, the outline's directions that carry more ink across them than the
     print (of which ``ring`` is the share); ``middle`` : (N,) float32, the share of the
     interior's middle (:data:`MIDDLE_RADIUS`) that is ink; ``looped`` : (N,) bool, every
@@ -1066,7 +1067,7 @@ def measure_bubbles(
         layout.neighbours,
         layout.centers_mm,
         layout.radii_mm,
-        joined_bubbles(joins, count),
+        joined_bubbles(joins, count),  # before the X's are known: see _under_the_xs
         layout.boxes,
         ring_traced=traced,
         middle=middle,
@@ -1147,13 +1148,27 @@ def _under_the_xs(
         measure, ends=tuple(ends), beside=beside, faint_ends=_faint_ends(measure, faint, ends)
     )
     looped, x_of_loops = _looped(measure, page, papers, faint, calibration, print_darkness)
-    x_like = np.array([strokes.is_x for strokes in ends], bool) | crossing
+    _, x_like = _xs_read(ends, looped, x_of_loops, crossing)
     return replace(
         measure,
         looped=looped,
         x_of_loops=x_of_loops,
         bridged=joined_bubbles(joins, len(ends), set_aside=x_like),
     )
+
+
+def _xs_read(
+    ends: Sequence[StrokeEnds],
+    looped: np.ndarray,
+    x_of_loops: np.ndarray,
+    crossing_inside: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(N,) bool twice: the bubbles the classifier reads as X's (their ends make one,
+    not of a scribble's loops: ``looped``, ``x_of_loops``), and those with the V's whose
+    strokes cross inside their fill (``crossing_inside``): the X's whose strokes run on
+    into their neighbours."""
+    is_x = np.array([strokes.is_x for strokes in ends], bool) & ~looped & ~x_of_loops
+    return is_x, is_x | crossing_inside
 
 
 def _looped(
@@ -1329,9 +1344,10 @@ def _faint_ends(
     and leaves no end there. Beside an X, a fill's faint reach runs into the X's own
     strokes (their tails fade too, past where the X's ends were seen, bowed, off its
     centre): of a bubble that an X (seen at either level, or a V crossing inside) can
-    reach, only the ends that stop beyond the reach of every such X's strokes count (an
-    X's arms run 2.5 radii from its centre, and its crossing a third of a radius off
-    it): a slash's upper end above an X whose arm runs into its lower one.
+    reach, only the ends that stop beyond the reach of every such X's strokes count
+    (:func:`_beyond_the_xs`: an X's arms run 2.5 radii from its centre, its crossing a
+    third of a radius off it, half a felt-tip stroke to either side): a slash's upper end
+    above an X whose arm runs into its lower one.
     """
     x_like = _x_like_at_either_level(measure, ends, faint)
     result = np.array([bool(strokes.angles) for strokes in faint], bool)
@@ -1345,13 +1361,22 @@ def _faint_ends(
 
 
 def _beyond_the_xs(measure: BubbleMeasure, xs: np.ndarray, point: np.ndarray) -> bool:
-    """Whether ``point`` (mm) lies beyond the reach of every stroke of the X's on bubbles
-    ``xs``: farther from each one's centre than its strokes run (:func:`_strokes_of`),
-    and an off-centre crossing and half a felt-tip stroke more."""
-    biggest = measure.radii_mm[xs].max(axis=1)
-    length = X_REACH_MAX * biggest * np.where(measure.boxes[xs], BOX_CORNER, 1.0)
-    reach = length + NEIGHBOUR_STROKE_MM + X_OFF_CENTRE * biggest
+    """Whether ``point`` (mm) lies beyond the reach of every stroke the X's on bubbles
+    ``xs`` may draw, seen or hidden (:func:`_strokes_of`): farther from each one's centre
+    than the far corner of its strokes' bands."""
+    length, width = _x_strokes_extent(measure, xs)
+    reach = np.hypot(length + width, width)
     return bool((np.linalg.norm(measure.centers_mm[xs] - point, axis=1) > reach).all())
+
+
+def _x_strokes_extent(measure: BubbleMeasure, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(K,) mm twice: how long the strokes of X's on bubbles ``xs`` run from their centre
+    (2.5 radii; a box's radii reach its corners), and how far to either side of the
+    line to an end a stroke it hides may lie (half a felt-tip stroke and a pixel, and a
+    third of a radius for an off-centre crossing)."""
+    biggest = measure.radii_mm[xs].max(axis=1).astype(np.float64)
+    length = X_REACH_MAX * biggest * np.where(measure.boxes[xs], BOX_CORNER, 1.0)
+    return length, NEIGHBOUR_STROKE_MM + X_OFF_CENTRE * biggest
 
 
 def _x_like_at_either_level(
@@ -1994,8 +2019,7 @@ def _strokes_of(
     radii reach its corners: its strokes are as long as 2.5 of those. Each line is
     worked out once for both. Not ``standing`` (an X completed by ends a sample short),
     the X stands without none of them."""
-    biggest = float(measure.radii_mm[index].max())
-    length = X_REACH_MAX * biggest * (BOX_CORNER if measure.boxes[index] else 1.0)
+    length, hiding_width = (float(v[0]) for v in _x_strokes_extent(measure, np.array([index])))
     centre = measure.centers_mm[index]
     lines = []
     for angle in _with_hidden_ends(angles):
@@ -2006,7 +2030,6 @@ def _strokes_of(
             angle not in angles or _makes_x(tuple(a for a in angles if a != angle))
         )
         lines.append((unit, stands))
-    hiding_width = NEIGHBOUR_STROKE_MM + X_OFF_CENTRE * biggest
     return _XStrokes(
         [
             _Stroke(centre, unit, length, NEIGHBOUR_STROKE_MM, stands)
@@ -2147,9 +2170,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     has_ends = np.array([bool(strokes.angles) for strokes in ends], bool)
     faint_ends = _given(measure.faint_ends, len(ends))
     looped = _given(measure.looped, len(ends))
-    is_x = np.array([strokes.is_x for strokes in ends], bool)
-    is_x &= ~looped & ~_given(measure.x_of_loops, len(ends))
-    x_like = is_x | crossing_inside  # the X's whose strokes run on into their neighbours
+    is_x, x_like = _xs_read(ends, looped, _given(measure.x_of_loops, len(ends)), crossing_inside)
     crossing = np.array([len(strokes.angles) >= 2 for strokes in ends], bool)
     paper_between_arms = np.zeros(len(ends), bool)
     for index in np.flatnonzero(is_x).tolist():
