@@ -27,6 +27,7 @@ from omr.reading.marks import (
     _faint_ends,
     _inked_arc,
     _rim_reached,
+    _xs_read,
     classify_marks,
     stroke_ends,
 )
@@ -708,3 +709,18 @@ def test_the_widest_inked_arc_of_a_rim(
     assert widths[0] == width
     if middle is not None:
         assert middles[0] == middle
+
+
+def test_the_xs_whose_strokes_run_into_their_neighbours() -> None:
+    """The X's the classifier reads, and whose arms the reader sets aside where they
+    cross a gap into a neighbour: ends making an X, not of a scribble's loops, and V's
+    whose strokes cross inside their fill."""
+    x = StrokeEnds((41.0, 131.0, 221.0, 311.0), (2.0,) * 4, True)
+    v = StrokeEnds((41.0, 131.0), (2.0, 2.0), False)
+    ends = [x, x, x, v, v]
+    looped = np.array([False, True, False, False, False])
+    x_of_loops = np.array([False, False, True, False, False])
+    crossing_inside = np.array([False, False, False, True, False])
+    is_x, x_like = _xs_read(ends, looped, x_of_loops, crossing_inside)
+    assert is_x.tolist() == [True, False, False, False, False]
+    assert x_like.tolist() == [True, False, False, True, False]
