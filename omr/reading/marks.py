@@ -1353,20 +1353,22 @@ def _faint_ends(
     result = np.array([bool(strokes.angles) for strokes in faint], bool)
     for index in np.flatnonzero(result & _reached_by_an_x(measure, x_like)).tolist():
         xs = np.flatnonzero(measure.neighbours[index] & x_like)
-        result[index] = any(
-            _beyond_the_xs(measure, xs, _tip(measure, index, angle, reach))
+        tips = [
+            _tip(measure, index, angle, reach)
             for angle, reach in _pairs((faint[index].angles, faint[index].reach))
-        )
+        ]
+        result[index] = bool(_beyond_the_xs(measure, xs, np.array(tips)).any())
     return result
 
 
-def _beyond_the_xs(measure: BubbleMeasure, xs: np.ndarray, point: np.ndarray) -> bool:
-    """Whether ``point`` (mm) lies beyond the reach of every stroke the X's on bubbles
-    ``xs`` may draw, seen or hidden (:func:`_strokes_of`): farther from each one's centre
-    than the far corner of its strokes' bands."""
+def _beyond_the_xs(measure: BubbleMeasure, xs: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """(K,) bool: which of ``points`` (K, 2) mm lie beyond the reach of every stroke the
+    X's on bubbles ``xs`` may draw, seen or hidden (:func:`_strokes_of`): farther from
+    each one's centre than the far corner of its strokes' bands."""
     length, width = _x_strokes_extent(measure, xs)
-    reach = np.hypot(length + width, width)
-    return bool((np.linalg.norm(measure.centers_mm[xs] - point, axis=1) > reach).all())
+    reach = np.hypot(length + width, width)  # (X,)
+    apart = np.linalg.norm(points[:, None, :] - measure.centers_mm[xs][None], axis=-1)
+    return (apart > reach[None]).all(axis=1)
 
 
 def _x_strokes_extent(measure: BubbleMeasure, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
