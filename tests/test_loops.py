@@ -195,3 +195,49 @@ def test_a_loop_seen_only_at_a_lighter_level_is_one_there() -> None:
     tips, reach = tip[None].astype(np.float32), np.array([1.8])
     assert not looped_ends(ink, around, tips, reach, (INK_AT,), PPM, REACH_STEP, REACH_LIMIT)[0]
     assert looped_ends(ink, around, tips, reach, (0.15, INK_AT), PPM, REACH_STEP, REACH_LIMIT)[0]
+
+
+def _on_a_loops_line(darkness: np.ndarray, tip: np.ndarray, reach: float) -> bool:
+    """Whether the end at ``tip``, ``reach`` radii out, lies on the line of a loop of
+    paper (``legs``: how far the paper runs out and the reach's limit aside)."""
+    (leg,) = looped_ends(
+        _ink(darkness),
+        _around(),
+        tip[None].astype(np.float32),
+        np.array([reach]),
+        (INK_AT,),
+        PPM,
+        REACH_STEP,
+        REACH_LIMIT,
+        legs=True,
+    )
+    return bool(leg)
+
+
+@pytest.mark.parametrize("width", [3, 5])
+def test_a_loops_leg_seen_short_of_its_apex_lies_on_its_line(width: int) -> None:
+    """A swing out to 1.9 radii and back, 22° round either side: seen along its leg, 17°
+    off its apex, ink runs out only 1.5 radii, short of the paper the loop closes. No
+    loop by itself (that paper lies past the end's tip), but the end lies on a loop's
+    line: an X's end there may be a scribble's."""
+    darkness = _blank_page()
+    _loop(darkness, 0.0, 1.9, side=22.0, width=width)
+    leg = CENTER + 1.5 * RADIUS * _direction(17.0)
+    assert not _looped(darkness, leg, 1.5)
+    assert _on_a_loops_line(darkness, leg, 1.5)
+
+
+def test_a_loop_followed_as_far_as_the_reach_is_sampled_lies_on_its_line() -> None:
+    """Its tip is not known (no loop by itself), but the end runs along a loop's line."""
+    darkness = _blank_page()
+    tip = _loop(darkness, 0.0, 1.9, side=22.0, width=3)
+    assert _on_a_loops_line(darkness, tip, REACH_LIMIT)
+
+
+@pytest.mark.parametrize("angle", [30.0, 135.0, 250.0])
+@pytest.mark.parametrize("width", [3, 5, 8])
+def test_a_stroke_that_runs_out_and_stops_lies_on_no_loops_line(angle: float, width: int) -> None:
+    """A tick's arm, an X's stroke: nothing enclosed beside it."""
+    darkness = _blank_page()
+    _line(darkness, np.array([[0.0, 0.0], 1.8 * _direction(angle)]), width)
+    assert not _on_a_loops_line(darkness, CENTER + 1.8 * RADIUS * _direction(angle), 1.8)

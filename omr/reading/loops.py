@@ -68,13 +68,19 @@ def looped_ends(
     px_per_mm: float,
     reach_step: float,
     reach_limit: float,
+    legs: bool = False,
 ) -> np.ndarray:
     """(K,) bool: which stroke ends, their tips at ``tips`` (K, 2) px and ``reach`` (K,)
     radii out, close a loop of paper enclosed by what is darker than one of ``levels``
     (``ink`` the straightened page, uint8): the paper runs from the fill's overshoot
     out to within the loop's own line of the tip, and no farther than the tip. The
     reach is seen in steps of ``reach_step`` radii, out to ``reach_limit``: the tip
-    lies up to a step past it, and an end that reaches the limit shows no tip."""
+    lies up to a step past it, and an end that reaches the limit shows no tip.
+
+    With ``legs``, which ends lie on the line of such a loop, however far its paper runs
+    out (to the limit): a loop's leg, seen where it leaves its end's direction short of
+    the loop's apex, or followed as far as the reach is sampled. Enough to doubt that
+    an X's end is a stroke's; a fill is read as looped only on the loops above."""
     looped = np.zeros(len(tips), bool)
     if not len(tips):
         return looped
@@ -83,8 +89,10 @@ def looped_ends(
     # Where the loop leaves the fill: the outline, the broadest overshoot, a pixel of blur.
     leaves_by = 1.0 + OVERSHOOT_RADII + BLUR_PX / float(around.radii.min())
     broad = LOOP_HOLE_MIN_MM * px_per_mm
+    # A leg's loop may run on past its own reach, as far as ink is followed.
+    window = (reach_limit if legs else float(reach.max())) + reach_step
     for level in levels:
-        for points, breadth in _enclosed_paper(ink, around, float(reach.max()) + reach_step, level):
+        for points, breadth in _enclosed_paper(ink, around, window, level):
             extent = _extent(points, around.center, around.radii, around.box)
             if (
                 breadth < broad
@@ -93,8 +101,8 @@ def looped_ends(
             ):
                 continue  # a speck, paper away from the fill (a printed letter's bowl)
             near = np.hypot(*(points[None] - tips[:, None]).transpose(2, 0, 1)).min(axis=1)
-            looped |= (near <= line) & (extent.max() <= reach + reach_step)
-    return looped & (reach < reach_limit)
+            looped |= (near <= line) & ((extent.max() <= reach + reach_step) | legs)
+    return looped if legs else looped & (reach < reach_limit)
 
 
 def _enclosed_paper(

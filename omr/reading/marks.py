@@ -1182,9 +1182,11 @@ def _looped(
     """(N,) bool twice: the fills whose every end, seen at the ink threshold
     (``measure.ends``) and at one pass of the pen (``faint``: there the paper a loop
     encloses may be seen at either level), closes a loop of paper past the outline
-    (:mod:`omr.reading.loops`); and the X's whose ends make one only with such loops
-    among them. Only fills that no other X reaches are asked, and no V whose strokes
-    cross inside its fill. A fill is read as looped only at levels the page's print
+    (:mod:`omr.reading.loops`); and the X's whose ends make one only with ends on a
+    loop's line among them (a loop's legs, seen short of its apex, and a loop followed
+    as far as the reach is sampled, count: unmade, an X is a doubt). Only fills that no
+    other X reaches are asked, and no V whose strokes cross inside its fill. A fill is
+    read as looped only at levels the page's print
     (``print_darkness``, :func:`_print_darkness`) does not show at: a printed line, a
     letter or a number beside a bubble closes paper with a tick's two arms as a loop
     does, and a tick read `filled` is a silent error; an X is unmade at the ink
@@ -1225,8 +1227,10 @@ def _looped(
         )
         own = ends[index]
         loops = _ends_looped(page, measure, around, index, own, (levels.ink_at,))
-        kept = tuple(angle for angle, loop in zip(own.angles, loops, strict=True) if not loop)
-        unmade[index] = own.is_x and bool(loops.any()) and not _makes_x(kept)
+        if own.is_x:
+            legs = _ends_looped(page, measure, around, index, own, (levels.ink_at,), legs=True)
+            kept = tuple(angle for angle, leg in zip(own.angles, legs, strict=True) if not leg)
+            unmade[index] = bool(legs.any()) and not _makes_x(kept)
         looped[index] = (
             levels.ink_at in unprinted
             and bool(loops.all())
@@ -1242,9 +1246,11 @@ def _ends_looped(
     index: int,
     strokes: StrokeEnds,
     seen_at: tuple[float, ...],
+    legs: bool = False,
 ) -> np.ndarray:
     """(K,) bool: which of bubble ``index``'s ends (``strokes``) close a loop of paper
-    seen at one of the levels ``seen_at`` (:func:`omr.reading.loops.looped_ends`)."""
+    seen at one of the levels ``seen_at`` (:func:`omr.reading.loops.looped_ends`; with
+    ``legs``, lie on one's line)."""
     return looped_ends(
         page.ink,
         around,
@@ -1254,6 +1260,7 @@ def _ends_looped(
         page.px_per_mm,
         REACH_STEP,
         REACH_RADII[-1],
+        legs,
     )
 
 
