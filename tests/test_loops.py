@@ -228,10 +228,13 @@ def test_a_loops_leg_seen_short_of_its_apex_lies_on_its_line(width: int) -> None
 
 
 def test_a_loop_followed_as_far_as_the_reach_is_sampled_lies_on_its_line() -> None:
-    """Its tip is not known (no loop by itself), but the end runs along a loop's line."""
+    """A loop out to 2.05 radii, its end seen to the last reach sample: its tip is not
+    known (no loop by itself), but the end runs along a loop's line."""
     darkness = _blank_page()
-    tip = _loop(darkness, 0.0, 1.9, side=22.0, width=3)
-    assert _on_a_loops_line(darkness, tip, REACH_LIMIT)
+    _loop(darkness, 0.0, 2.05, side=22.0, width=3)
+    end = CENTER + REACH_LIMIT * RADIUS * _direction(0.0)
+    assert not _looped(darkness, end, REACH_LIMIT)
+    assert _on_a_loops_line(darkness, end, REACH_LIMIT)
 
 
 @pytest.mark.parametrize("angle", [30.0, 135.0, 250.0])

@@ -77,10 +77,12 @@ def looped_ends(
     reach is seen in steps of ``reach_step`` radii, out to ``reach_limit``: the tip
     lies up to a step past it, and an end that reaches the limit shows no tip.
 
-    With ``legs``, which ends lie on the line of such a loop, however far its paper runs
-    out (to the limit): a loop's leg, seen where it leaves its end's direction short of
-    the loop's apex, or followed as far as the reach is sampled. Enough to doubt that
-    an X's end is a stroke's; a fill is read as looped only on the loops above."""
+    With ``legs``, which ends lie on the line of such a loop, however far past the end's
+    reach its paper runs (out to a step past the limit): a loop's leg, seen where it
+    leaves its end's direction short of the loop's apex, or followed as far as the reach
+    is sampled. Enough to doubt that an X's end is a stroke's; a fill is read as looped
+    only on the loops above. Paper a stroke closes against a printed line or letter lies
+    on its line too: a doubt."""
     looped = np.zeros(len(tips), bool)
     if not len(tips):
         return looped
@@ -101,7 +103,8 @@ def looped_ends(
             ):
                 continue  # a speck, paper away from the fill (a printed letter's bowl)
             near = np.hypot(*(points[None] - tips[:, None]).transpose(2, 0, 1)).min(axis=1)
-            looped |= (near <= line) & ((extent.max() <= reach + reach_step) | legs)
+            on_line = near <= line
+            looped |= on_line if legs else on_line & (extent.max() <= reach + reach_step)
     return looped if legs else looped & (reach < reach_limit)
 
 

@@ -1227,8 +1227,10 @@ def _looped(
         )
         own = ends[index]
         loops = _ends_looped(page, measure, around, index, own, (levels.ink_at,))
-        if own.is_x:
-            legs = _ends_looped(page, measure, around, index, own, (levels.ink_at,), legs=True)
+        if own.is_x:  # every loop's end lies on its line (the page's edge cuts no window)
+            legs = loops | _ends_looped(
+                page, measure, around, index, own, (levels.ink_at,), legs=True
+            )
             kept = tuple(angle for angle, leg in zip(own.angles, legs, strict=True) if not leg)
             unmade[index] = bool(legs.any()) and not _makes_x(kept)
         looped[index] = (
