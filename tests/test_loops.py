@@ -79,7 +79,16 @@ def _around(neighbours: list[tuple[float, float]] = (), reach: float = 0.0) -> A
     )
 
 
-def _looped(darkness: np.ndarray, tip: np.ndarray, reach: float, around: Around = None) -> bool:
+def _looped(
+    darkness: np.ndarray,
+    tip: np.ndarray,
+    reach: float,
+    around: Around = None,
+    legs: bool = False,
+) -> bool:
+    """Whether the end at ``tip``, ``reach`` radii out, closes a loop of paper (with
+    ``legs``: lies on the line of one, however far its paper runs and the reach's limit
+    aside)."""
     (looped,) = looped_ends(
         _ink(darkness),
         around or _around(),
@@ -89,6 +98,7 @@ def _looped(darkness: np.ndarray, tip: np.ndarray, reach: float, around: Around 
         PPM,
         REACH_STEP,
         REACH_LIMIT,
+        legs,
     )
     return bool(looped)
 
@@ -105,10 +115,13 @@ def test_a_swing_out_of_the_fill_and_back_is_a_loop(angle: float, width: int, fa
 @pytest.mark.parametrize("angle", [30.0, 135.0, 250.0])
 @pytest.mark.parametrize("width", [3, 5, 8])
 def test_a_stroke_that_runs_out_and_stops_is_no_loop(angle: float, width: int) -> None:
-    """A tick's arm, a slash's end: nothing enclosed, however broad the line."""
+    """A tick's arm, a slash's end, an X's stroke: nothing enclosed, however broad the
+    line, so it lies on no loop's line either."""
     darkness = _blank_page()
     _line(darkness, np.array([[0.0, 0.0], 1.8 * _direction(angle)]), width)
-    assert not _looped(darkness, CENTER + 1.8 * RADIUS * _direction(angle), 1.8)
+    tip = CENTER + 1.8 * RADIUS * _direction(angle)
+    assert not _looped(darkness, tip, 1.8)
+    assert not _looped(darkness, tip, 1.8, legs=True)
 
 
 def test_a_groove_inside_a_broad_stroke_is_no_loop() -> None:
@@ -197,23 +210,6 @@ def test_a_loop_seen_only_at_a_lighter_level_is_one_there() -> None:
     assert looped_ends(ink, around, tips, reach, (0.15, INK_AT), PPM, REACH_STEP, REACH_LIMIT)[0]
 
 
-def _on_a_loops_line(darkness: np.ndarray, tip: np.ndarray, reach: float) -> bool:
-    """Whether the end at ``tip``, ``reach`` radii out, lies on the line of a loop of
-    paper (``legs``: how far the paper runs out and the reach's limit aside)."""
-    (leg,) = looped_ends(
-        _ink(darkness),
-        _around(),
-        tip[None].astype(np.float32),
-        np.array([reach]),
-        (INK_AT,),
-        PPM,
-        REACH_STEP,
-        REACH_LIMIT,
-        legs=True,
-    )
-    return bool(leg)
-
-
 @pytest.mark.parametrize("width", [3, 5])
 def test_a_loops_leg_seen_short_of_its_apex_lies_on_its_line(width: int) -> None:
     """A swing out to 1.9 radii and back, 22° round either side: seen along its leg, 17°
@@ -224,7 +220,7 @@ def test_a_loops_leg_seen_short_of_its_apex_lies_on_its_line(width: int) -> None
     _loop(darkness, 0.0, 1.9, side=22.0, width=width)
     leg = CENTER + 1.5 * RADIUS * _direction(17.0)
     assert not _looped(darkness, leg, 1.5)
-    assert _on_a_loops_line(darkness, leg, 1.5)
+    assert _looped(darkness, leg, 1.5, legs=True)
 
 
 def test_a_loop_followed_as_far_as_the_reach_is_sampled_lies_on_its_line() -> None:
@@ -234,13 +230,4 @@ def test_a_loop_followed_as_far_as_the_reach_is_sampled_lies_on_its_line() -> No
     _loop(darkness, 0.0, 2.05, side=22.0, width=3)
     end = CENTER + REACH_LIMIT * RADIUS * _direction(0.0)
     assert not _looped(darkness, end, REACH_LIMIT)
-    assert _on_a_loops_line(darkness, end, REACH_LIMIT)
-
-
-@pytest.mark.parametrize("angle", [30.0, 135.0, 250.0])
-@pytest.mark.parametrize("width", [3, 5, 8])
-def test_a_stroke_that_runs_out_and_stops_lies_on_no_loops_line(angle: float, width: int) -> None:
-    """A tick's arm, an X's stroke: nothing enclosed beside it."""
-    darkness = _blank_page()
-    _line(darkness, np.array([[0.0, 0.0], 1.8 * _direction(angle)]), width)
-    assert not _on_a_loops_line(darkness, CENTER + 1.8 * RADIUS * _direction(angle), 1.8)
+    assert _looped(darkness, end, REACH_LIMIT, legs=True)

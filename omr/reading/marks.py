@@ -1067,7 +1067,7 @@ def measure_bubbles(
         layout.neighbours,
         layout.centers_mm,
         layout.radii_mm,
-        joined_bubbles(joins, count),  # before the X's are known: see _under_the_xs
+        np.zeros(count, bool),  # joined once the X's are known (_under_the_xs)
         layout.boxes,
         ring_traced=traced,
         middle=middle,
@@ -1186,12 +1186,12 @@ def _looped(
     loop's line among them (a loop's legs, seen short of its apex, and a loop followed
     as far as the reach is sampled, count: unmade, an X is a doubt). Only fills that no
     other X reaches are asked, and no V whose strokes cross inside its fill. A fill is
-    read as looped only at levels the page's print
-    (``print_darkness``, :func:`_print_darkness`) does not show at: a printed line, a
-    letter or a number beside a bubble closes paper with a tick's two arms as a loop
-    does, and a tick read `filled` is a silent error; an X is unmade at the ink
-    threshold whatever the print (a doubt, never a wrong reading). None on a bi-level
-    scan, nor where the page does not show its pen."""
+    read as looped only at levels the page's print (``print_darkness``,
+    :func:`_print_darkness`) does not show at: a printed line, a letter or a number
+    beside a bubble closes paper with a tick's two arms as a loop does, and a tick read
+    `filled` is a silent error; an X is unmade at the ink threshold whatever the print
+    (a doubt, never a wrong reading). None on a bi-level scan, nor where the page does
+    not show its pen."""
     levels = measure.levels
     looped, unmade = np.zeros(len(faint), bool), np.zeros(len(faint), bool)
     if levels.dithered or not levels.measured or measure.ends is None:
