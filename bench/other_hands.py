@@ -250,10 +250,17 @@ def _scanned(sheet: Sheet, rng: np.random.Generator) -> bytes:
 
 
 def _page(job: tuple[str, str, int, int, bool, str]) -> dict[str, Counter]:
-    """One page: for each kind, the states its marks were read as ("" for blanks; a page
-    refused reads every bubble :data:`NOT_READ`); a page with a silent error is written
-    to ``save`` (a folder, "" for none) with its list."""
-    sheet_name, pen, seed, dpi, crowded, save = job
+    """:func:`read_page` of one job (a pool's map passes one argument)."""
+    return read_page(*job)
+
+
+def read_page(
+    sheet_name: str, pen: str, seed: int, dpi: int, crowded: bool = False, save: str = ""
+) -> dict[str, Counter]:
+    """One page of ``sheet_name`` marked with a ``pen`` kind: for each kind of mark, the
+    states its marks were read as ("" for blanks; a page refused reads every bubble
+    :data:`NOT_READ`); a page with a silent error is written to ``save`` (a folder, ""
+    for none) with its list."""
     kinds = CROWDED if crowded else tuple(k for kind in STROKED for k in (kind, "fill", "fill"))
     rng = np.random.default_rng([seed, dpi, len(sheet_name), len(pen)])
     template = load_template(sheet_name)

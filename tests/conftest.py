@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-# The scan simulator (fixtures/scansim) renders and marks sheets for the tests.
+# The scan simulator (fixtures/scansim) renders and marks sheets for the tests, and the
+# benches (bench/) make the pages they once found misread.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
 from omr.sheet.template import SheetTemplate, load_template  # noqa: E402
 

@@ -63,6 +63,7 @@ class Bubble:
     ends: dict[float, float] = field(default_factory=dict)
     between_arms: float = PEN  # the rim's darkness away from the ends
     overlay: float = 0.0
+    across: float = 0.0  # as overlay, for lines across the fill's own passes
     bridged: bool = False  # ink joins it to a marked neighbour across a narrow gap
     beside_strokes: float | None = None  # the interior's ink beside an X's strokes
     crossing_inside: bool = False  # two strokes cross inside it, darker than the fill
@@ -104,6 +105,7 @@ def measure_of(bubble: Bubble) -> BubbleMeasure:
         gaps=np.array([bubble.gaps]),
         rim_profile=bubble.rim_profile()[None, :],
         overlay=one(bubble.overlay),
+        across=one(bubble.across),
         reach=bubble.reach()[None, :],
         centers_px=np.zeros((1, 2), np.float32),
         at_search_limit=np.zeros(1, bool),
@@ -434,6 +436,53 @@ def test_a_thin_line_over_a_fill_counts_where_it_stands_out_of_the_pages_fills(
     *plain, read = classify_marks(measure, Calibration())
     assert read.state == state
     assert {bubble.state for bubble in plain} == {MarkState.FILLED}
+
+
+# A tick's arm across a ballpoint fill's passes, on pages of other hands: 0.058–0.089
+# above the fill's own ink, the page's fills' lines that way 0.01 ± 0.003.
+TICK_ACROSS = 0.065
+
+
+@pytest.mark.parametrize(
+    ("fills", "spread", "dithered", "line", "state"),
+    [
+        (30, 0.003, False, TICK_ACROSS, UNCLEAR),  # even fills: the line stands out
+        (30, 0.003, False, 0.045, MarkState.FILLED),  # under what a scan tells from paper
+        (30, 0.01, False, TICK_ACROSS, MarkState.FILLED),  # fills' lines reach as far
+        (10, 0.003, False, TICK_ACROSS, MarkState.FILLED),  # too few fills to know
+        (30, 0.003, True, TICK_ACROSS, MarkState.FILLED),  # bi-level: chords vary
+    ],
+)
+def test_a_line_across_a_fills_passes_counts_where_it_stands_out_of_the_pages_fills(
+    fills: int, spread: float, dithered: bool, line: float, state: MarkState
+) -> None:
+    """A line across a fill's own passes, lighter than the darkest lines along them
+    (``overlay`` under its threshold), is a stroke over the fill where none of this
+    page's fills shows as dark a line that way and it stands above the scan's flat
+    field: doubt, never filled; fainter, or among fills whose lines vary as much, too
+    few of them, or on a bi-level scan, a fill."""
+    acrosses = 0.01 + spread * np.random.default_rng(2).standard_normal(fills)
+    page = [
+        *(Bubble(overlay=0.02, across=float(across)) for across in acrosses),
+        Bubble(overlay=0.02, across=line),
+    ]
+    measure = replace(page_of(page), levels=replace(LEVELS, dithered=dithered))
+    *plain, read = classify_marks(measure, Calibration())
+    assert read.state == state
+    assert read.reasons == ((Reason.POSSIBLE_CROSS,) if state == UNCLEAR else ())
+    assert {bubble.state for bubble in plain} == {MarkState.FILLED}
+
+
+def test_on_a_page_of_fills_as_dark_as_the_scan_renders_mottled_ones_show_no_line() -> None:
+    """fixtures/real sandeep-1507 omr-1: three fills in four show no line across them
+    (the scan renders them as dark as it can), the rest mottled up to 0.05. Their median
+    deviation is nil; their upper tail says how far mottling reaches: a mottled fill
+    there reads filled, a tick's arm standing well past that tail does not."""
+    mottled = np.linspace(0.002, 0.05, 12)
+    page = [Bubble(across=float(across)) for across in (*np.zeros(36), *mottled)]
+    for line, state in ((0.052, MarkState.FILLED), (0.2, UNCLEAR)):
+        *_, read = classify_marks(page_of([*page, Bubble(across=line)]), Calibration())
+        assert read.state == state, line
 
 
 # In each ellipse's own frame, 311° points from the fill at the X, 131° back.

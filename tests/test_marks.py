@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from omr.reading.channels import ScanChannels
 from omr.reading.marks import (
     REACH_RADII,
     RIM_DIRECTIONS,
@@ -15,14 +17,17 @@ from omr.reading.marks import (
     _max_last,
     _mean_last,
     _paper_stretches,
+    _passes_direction,
     _percentile,
     _reached,
+    _stroke_over,
     _sum_last,
     _widened,
     _widening,
     ink_levels,
 )
-from omr.sheet.calibration import Calibration
+from omr.reading.template_space import TemplatePage
+from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
 
 
 @given(
@@ -160,3 +165,80 @@ def test_the_pens_spread_is_how_evenly_the_page_is_filled(spread: float) -> None
     assert levels.measured
     assert levels.pen == pytest.approx(0.7, abs=0.03)
     assert 0.75 * spread <= levels.pen_spread <= 1.5 * spread
+
+
+# A ballpoint fill at 300 dpi in a 5 mm circle: passes 0.4 mm wide laid 0.3 mm apart,
+# each letting through 60 % of the light, so their overlaps show darker lines; drawn
+# four times finer and averaged down, as a scanner's cells average the page.
+PX_PER_MM, RADIUS_PX, PAPER_LEVEL, SIDE = 300 / 25.4, 29.5, 235.0, 100
+PASS_WIDTH_MM, PASS_PITCH_MM, PASS_LIGHT, FINER = 0.4, 0.3, 0.6, 4
+
+
+def _unit(degrees: float) -> np.ndarray:
+    return np.array([np.cos(np.radians(degrees)), np.sin(np.radians(degrees))])
+
+
+def _pass(light: np.ndarray, start: np.ndarray, end: np.ndarray) -> None:
+    """One pass of the pen from ``start`` to ``end`` (px of the page) over ``light``
+    (drawn ``FINER`` times finer)."""
+    mask = np.zeros(light.shape, np.uint8)
+    a, b = (tuple(int(v) for v in np.rint(point * FINER)) for point in (start, end))
+    cv2.line(mask, a, b, 1, int(round(PASS_WIDTH_MM * PX_PER_MM * FINER)))
+    light *= np.where(mask > 0, PASS_LIGHT, 1.0)
+
+
+def _filled_page(passes_deg: float, line_deg: float | None = None) -> TemplatePage:
+    """A circle filled in passes running ``passes_deg`` (y down), and a line of one
+    pass drawn over it through the centre at ``line_deg``; blurred as a scan blurs."""
+    light = np.ones((SIDE * FINER, SIDE * FINER), np.float64)
+    centre = np.full(2, SIDE / 2)
+    along, across = _unit(passes_deg), _unit(passes_deg + 90)
+    pitch = PASS_PITCH_MM * PX_PER_MM
+    for offset in np.arange(-RADIUS_PX, RADIUS_PX + pitch / 2, pitch):
+        half = np.sqrt(max(RADIUS_PX**2 - offset**2, 0.0)) * 1.1
+        middle = centre + offset * across
+        _pass(light, middle - half * along, middle + half * along)
+    if line_deg is not None:
+        reach = _unit(line_deg) * RADIUS_PX * 0.9
+        _pass(light, centre - reach, centre + reach)
+    seen = cv2.resize(PAPER_LEVEL * light, (SIDE, SIDE), interpolation=cv2.INTER_AREA)
+    ink = np.clip(np.rint(cv2.GaussianBlur(seen, (0, 0), 0.8)), 0, 255).astype(np.uint8)
+    return TemplatePage(ink, PX_PER_MM, ScanChannels(ink), np.eye(3))
+
+
+CENTRE = np.array([[SIDE / 2, SIDE / 2]], np.float32)
+
+
+def _over(page: TemplatePage) -> tuple[float, float]:
+    """``_stroke_over`` of the one circle: (overlay, across its passes)."""
+    radius = RADIUS_PX * INTERIOR_RADIUS
+    span = int(np.ceil(radius))
+    ys, xs = np.mgrid[-span : span + 1, -span : span + 1]
+    inside = np.hypot(xs, ys) <= radius
+    pixels = page.ink[SIDE // 2 + ys[inside], SIDE // 2 + xs[inside]].astype(np.float32)[None, :]
+    paper = np.array([[PAPER_LEVEL]], np.float32)
+    levels = ink_levels(np.array([0.6]), np.array([0.6]), np.array([0.6]), Calibration())
+    overlay, across = _stroke_over(
+        page, CENTRE, RADIUS_PX, RADIUS_PX, paper, 1 - pixels / paper, np.sort(pixels), levels
+    )
+    return float(overlay[0]), float(across[0])
+
+
+@pytest.mark.parametrize("passes_deg", [-60.0, -20.0, 0.0, 35.0, 80.0])
+def test_a_fills_passes_are_found_along_their_edges(passes_deg: float) -> None:
+    found = _passes_direction(_filled_page(passes_deg), CENTRE, RADIUS_PX, RADIUS_PX)
+    assert abs((found[0] - passes_deg + 90) % 180 - 90) <= 7.5
+
+
+@pytest.mark.parametrize(("passes_deg", "line_deg"), [(0.0, -60.0), (-30.0, 45.0), (60.0, 0.0)])
+def test_a_line_across_a_fills_passes_darkens_only_its_own_chords(
+    passes_deg: float, line_deg: float
+) -> None:
+    """A pass drawn across the passes raises the darkest line across them as much as
+    the darkest line of all; drawn along them, only the darkest line of all: a chord
+    across them meets it over a few widths of the pen."""
+    plain = _over(_filled_page(passes_deg))
+    crossing = _over(_filled_page(passes_deg, line_deg))
+    along = _over(_filled_page(passes_deg, passes_deg))
+    assert crossing[1] == pytest.approx(crossing[0]) and crossing[1] - plain[1] >= 0.1
+    assert along[0] - plain[0] >= 0.1 and along[1] - plain[1] <= (crossing[1] - plain[1]) / 4

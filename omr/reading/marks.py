@@ -167,9 +167,12 @@ class BubbleMeasure:
     interior's middle (:data:`MIDDLE_RADIUS`) that is ink; ``looped`` : (N,) bool, every
     end a fill shows, at the ink threshold and at one pass of the pen, is a loop of the
     scribble that filled it, and ``x_of_loops`` : (N,) bool, its ends make an X only
-    with such loops among them (:func:`_looped`). All eight are left out (None) by a
+    with such loops among them (:func:`_looped`); ``across`` : (N,) float32, as
+    ``overlay`` for the lines that run across the fill's own passes
+    (:data:`PASSES_SPREAD_DEG` or more off them). All nine are left out (None) by a
     measure made by hand; the classifier then works ends out itself, has no pixels to
-    look at, takes ``ring`` as it is, the middle as inked and no end as a loop."""
+    look at, takes ``ring`` as it is, the middle as inked, no end as a loop and no line
+    across a fill's passes."""
 
     fill: np.ndarray
     darkness: np.ndarray
@@ -198,6 +201,7 @@ class BubbleMeasure:
     middle: np.ndarray | None = None
     looped: np.ndarray | None = None
     x_of_loops: np.ndarray | None = None
+    across: np.ndarray | None = None
 
     @cached_property
     def past(self) -> np.ndarray:
@@ -676,6 +680,16 @@ def _reached(inked: np.ndarray) -> np.ndarray:
 # ±0.6 radii long, inside the interior (0.7), 9 samples along each.
 CHORD_STEP_DEG, CHORD_OFFSETS = 7.5, (-0.3, -0.15, 0.0, 0.15, 0.3)
 CHORD_HALF_LENGTH, CHORD_SAMPLES = 0.6, 9
+# A hand fills a bubble in passes laid side by side, their overlaps darker lines along
+# them: a line across the fill that runs another way is none of its passes. A hand's
+# passes run within 15° of their mean (a zig-zag's legs, the hand's drift), which their
+# edges' structure tensor finds within a chord step: lines further off are looked at.
+PASSES_SPREAD_DEG = 15.0 + CHORD_STEP_DEG
+# The gradient across the interior: Scharr's 3 × 3 weights (the most even in every
+# direction of the small kernels), over a pixel's neighbours (x, y).
+_NEIGHBOURS = np.array([[dx, dy] for dy in (-1, 0, 1) for dx in (-1, 0, 1)], np.float32)
+_SCHARR_X = np.array([-3, 0, 3, -10, 0, 10, -3, 0, 3], np.float32)
+_SCHARR_Y = np.array([-3, -10, -3, 0, 0, 0, 3, 10, 3], np.float32)
 
 
 @cache
@@ -701,12 +715,13 @@ def _stroke_over(
     interior: np.ndarray,
     ordered: np.ndarray,
     levels: InkLevels,
-) -> np.ndarray:
-    """(N,) how much darker than the mark's own ink (the median of its inked pixels) the
-    darkest straight line across each interior is: a stroke laid over a fill with the
-    same pen is dye over dye, darker by the pen's darkness × its transmission.
-    ``interior`` (N, P) is the darkness of the interior's pixels, ``ordered`` the pixels
-    sorted (the darkest last)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """(N,) twice: how much darker than the mark's own ink (the median of its inked
+    pixels) the darkest straight line across each interior is, and the darkest that runs
+    across the fill's own passes (``PASSES_SPREAD_DEG`` or more off them,
+    :func:`_passes_direction`): a stroke laid over a fill with the same pen is dye over
+    dye, darker by the pen's darkness × its transmission. ``interior`` (N, P) is the
+    darkness of the interior's pixels, ``ordered`` the pixels sorted (the darkest last)."""
     chords = 1.0 - gather(page.ink, centers, _chord_points(rx, ry)) / paper[..., None]
     count = interior.shape[-1]
     paper_pixels = (interior < levels.ink_at).sum(-1)
@@ -714,7 +729,30 @@ def _stroke_over(
     own = (
         1.0 - np.take_along_axis(ordered, count - 1 - middle[:, None], axis=-1)[:, 0] / paper[:, 0]
     )
-    return (_mean_last(chords).max(-1) - own).astype(np.float32)
+    lines = _mean_last(chords).reshape(len(centers), -1, len(CHORD_OFFSETS)).max(-1)
+    passes = _passes_direction(page, centers, rx, ry)
+    off = np.abs((_chord_directions(rx, ry) - passes[:, None] + 90.0) % 180.0 - 90.0)
+    across = np.where(off > PASSES_SPREAD_DEG, lines, -np.inf).max(-1)
+    return (lines.max(-1) - own).astype(np.float32), (across - own).astype(np.float32)
+
+
+@cache
+def _chord_directions(rx: float, ry: float) -> np.ndarray:
+    """(24,) degrees (0–180, y down) each direction of :func:`_chord_points` runs on the
+    page: an ellipse's chords are the circle's stretched."""
+    angles = np.radians(np.arange(0, 180, CHORD_STEP_DEG))
+    return _frozen(np.degrees(np.arctan2(np.sin(angles) * ry, np.cos(angles) * rx)) % 180.0)
+
+
+def _passes_direction(page: TemplatePage, centers: np.ndarray, rx: float, ry: float) -> np.ndarray:
+    """(N,) degrees (0–180, y down) the edges inside each interior run along: the
+    dominant orientation of the structure tensor of its darkness (a fill's passes)."""
+    disc = _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS)
+    around = gather(page.ink, centers, disc[:, None, :] + _NEIGHBOURS).astype(np.float32)
+    gx, gy = around @ _SCHARR_X, around @ _SCHARR_Y
+    xx, yy, xy = (gx * gx).sum(-1), (gy * gy).sum(-1), (gx * gy).sum(-1)
+    across = 0.5 * np.degrees(np.arctan2(2 * xy, xx - yy))  # the gradient's, across them
+    return (across + 90.0) % 180.0
 
 
 # The band a bubble's paper is read on: past the widest fill's overshoot (1.45 radii) and
@@ -955,6 +993,7 @@ def measure_bubbles(
     gaps = np.zeros(count, np.int64)
     rim_profile = np.zeros((count, RIM_DIRECTIONS), np.float32)
     overlay = np.zeros(count, np.float32)
+    across_passes = np.zeros(count, np.float32)
     reach = np.zeros((count, REACH_DIRECTIONS), np.float32)
     faint_reach = np.zeros((count, REACH_DIRECTIONS), np.float32)
     outlines: list[tuple[np.ndarray, np.ndarray]] = []
@@ -990,7 +1029,7 @@ def measure_bubbles(
         index = group.members
         over = fill[index] > calibration.blank_max_fill
         if over.any():
-            overlay[index[over]] = _stroke_over(
+            overlay[index[over]], across_passes[index[over]] = _stroke_over(
                 page,
                 centers[index[over]],
                 rx,
@@ -1071,6 +1110,7 @@ def measure_bubbles(
         layout.boxes,
         ring_traced=traced,
         middle=middle,
+        across=across_passes,
     )
     return _under_the_xs(measure, page, papers, calibration, faint_reach, print_darkness, joins)
 
@@ -1429,22 +1469,67 @@ def _overlay_at(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.ndarray:
     levels = measure.levels
     if not levels.measured:
         return np.full(len(plain_fills), np.inf)
-    line_at = OVERLAY_SHARE * max(levels.pen * (1 - levels.pen), SMUDGE_ABOVE_PAPER)
-    overlay_at = np.full(len(plain_fills), line_at)
+    line_at = _line_at(levels)
     if levels.dithered:
-        return overlay_at
+        return np.full(len(plain_fills), line_at)
+    streaks_at = _out_of_the_fills(measure, measure.overlay, plain_fills)
     thin_pass = _thin_pass_over_fill(levels.pen)
+    return np.where(np.isnan(streaks_at), line_at, np.clip(streaks_at, thin_pass, line_at))
+
+
+def _line_across_passes(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.ndarray:
+    """(N,) bool: a line running across a fill's own passes (``measure.across``) stands
+    out of this page's fills of its size (``plain_fills``, (N,) bool), down to what a
+    scan tells from its flat field (``SMUDGE_ABOVE_PAPER``). Across its passes a fill
+    has no overlaps of its own to darken a line, and a tick's short arm darkens only part
+    of a chord, lighter than one pass (:func:`_overlay_at`'s floor); a line past a
+    fill-dark layer :func:`_overlay_at` takes anyway. The fills' spread is also read off
+    their upper tail (:func:`_out_of_the_fills`): a scan that renders most fills as dark
+    as it can shows no line across them at all, and the few it shows mottled then
+    decide. None on a page that does not show its pen, on a bi-level scan
+    (:func:`_overlay_at`), nor with too few fills of that size to tell how their lines
+    vary."""
+    levels = measure.levels
+    if measure.across is None or not levels.measured or levels.dithered:
+        return np.zeros(len(plain_fills), bool)
+    across_at = _out_of_the_fills(measure, measure.across, plain_fills, upper_tail=True)
+    clipped = np.clip(across_at, SMUDGE_ABOVE_PAPER, _line_at(levels))
+    return ~np.isnan(across_at) & (measure.across.astype(np.float64) >= clipped)
+
+
+def _line_at(levels: InkLevels) -> float:
+    """A line as dark as the fill drawn over it, three quarters of it (never less than a
+    scanner's flat field tells apart)."""
+    return OVERLAY_SHARE * max(levels.pen * (1 - levels.pen), SMUDGE_ABOVE_PAPER)
+
+
+# A normal spread's 90th percentile lies 1.28 deviations past its median: a spread read
+# off the upper tail, which a tenth of the values marked over leaves standing.
+UPPER_DECILE_TO_SIGMA = 1.2816
+
+
+def _out_of_the_fills(
+    measure: BubbleMeasure, lines: np.ndarray, plain_fills: np.ndarray, upper_tail: bool = False
+) -> np.ndarray:
+    """(N,) for each bubble, ``lines`` (N,) of this page's plain fills of its size
+    (``plain_fills``) at ``LINE_DEVIATIONS`` of their spread past their middle: a line
+    none of their own streaks reaches; NaN where fewer than ``LINE_AMONG_FILLS_MIN``.
+    The spread is their median deviation's, or with ``upper_tail`` the larger of that
+    and their upper decile's (``UPPER_DECILE_TO_SIGMA``)."""
+    out = np.full(len(plain_fills), np.nan)
     shapes = np.column_stack([measure.radii_mm, measure.boxes])
     for shape in np.unique(shapes, axis=0):
         alike = (shapes == shape).all(axis=1)
-        fills = measure.overlay[alike & plain_fills].astype(np.float64)
+        fills = lines[alike & plain_fills].astype(np.float64)
         if len(fills) < LINE_AMONG_FILLS_MIN:
             continue
         middle = float(np.median(fills))
         spread = MAD_TO_SIGMA * float(np.median(np.abs(fills - middle)))
-        streaks_at = middle + LINE_DEVIATIONS * spread
-        overlay_at[alike] = np.clip(streaks_at, thin_pass, line_at)
-    return overlay_at
+        if upper_tail:
+            upper = (float(np.percentile(fills, 90)) - middle) / UPPER_DECILE_TO_SIGMA
+            spread = max(spread, upper)
+        out[alike] = middle + LINE_DEVIATIONS * spread
+    return out
 
 
 def ink_levels(
@@ -2195,7 +2280,8 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
         & (measure.gaps <= 1)
         & (middle.astype(np.float64) > blank_at)
     )
-    overlay_at = _overlay_at(measure, filled & ~has_ends & ~x_like)
+    plain_fills = filled & ~has_ends & ~x_like
+    overlay_at = _overlay_at(measure, plain_fills)
     blank = ~filled & (fill <= blank_at) & ~has_ends
     marked_rim = _marked_rim(measure, is_x, blank)
     traced = _traced_outlines(measure, ends, x_like, blank, calibration)
@@ -2212,6 +2298,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
             & (
                 ((has_ends | faint_ends) & ~looped)
                 | (measure.overlay.astype(np.float64) >= overlay_at)
+                | _line_across_passes(measure, plain_fills)
                 | measure.bridged.astype(bool)
                 | stroked_over
             ),
