@@ -168,8 +168,8 @@ class BubbleMeasure:
     end a fill shows, at the ink threshold and at one pass of the pen, is a loop of the
     scribble that filled it, and ``x_of_loops`` : (N,) bool, its ends make an X only
     with such loops among them (:func:`_looped`); ``across`` : (N,) float32, as
-    ``overlay`` for the lines that run across the fill's own passes
-    (:data:`PASSES_SPREAD_DEG` or more off them). All nine are left out (None) by a
+    ``overlay`` for the lines that run across the fill's own passes (more than
+    :data:`PASSES_SPREAD_DEG` off them). All nine are left out (None) by a
     measure made by hand; the classifier then works ends out itself, has no pixels to
     look at, takes ``ring`` as it is, the middle as inked, no end as a loop and no line
     across a fill's passes."""
@@ -718,7 +718,7 @@ def _stroke_over(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(N,) twice: how much darker than the mark's own ink (the median of its inked
     pixels) the darkest straight line across each interior is, and the darkest that runs
-    across the fill's own passes (``PASSES_SPREAD_DEG`` or more off them,
+    across the fill's own passes (more than ``PASSES_SPREAD_DEG`` off them,
     :func:`_passes_direction`): a stroke laid over a fill with the same pen is dye over
     dye, darker by the pen's darkness × its transmission. ``interior`` (N, P) is the
     darkness of the interior's pixels, ``ordered`` the pixels sorted (the darkest last)."""
@@ -751,8 +751,8 @@ def _passes_direction(page: TemplatePage, centers: np.ndarray, rx: float, ry: fl
     around = gather(page.ink, centers, disc[:, None, :] + _NEIGHBOURS).astype(np.float32)
     gx, gy = around @ _SCHARR_X, around @ _SCHARR_Y
     xx, yy, xy = (gx * gx).sum(-1), (gy * gy).sum(-1), (gx * gy).sum(-1)
-    across = 0.5 * np.degrees(np.arctan2(2 * xy, xx - yy))  # the gradient's, across them
-    return (across + 90.0) % 180.0
+    gradient = 0.5 * np.degrees(np.arctan2(2 * xy, xx - yy))  # across the passes
+    return (gradient + 90.0) % 180.0
 
 
 # The band a bubble's paper is read on: past the widest fill's overshoot (1.45 radii) and
@@ -1483,11 +1483,12 @@ def _line_across_passes(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.n
     scan tells from its flat field (``SMUDGE_ABOVE_PAPER``). Across its passes a fill
     has no overlaps of its own to darken a line, and a tick's short arm darkens only part
     of a chord, lighter than one pass (:func:`_overlay_at`'s floor); a line past a
-    fill-dark layer :func:`_overlay_at` takes anyway. The fills' spread is also read off
+    fill-dark layer :func:`_overlay_at` takes anyway (that ceiling wins where it lies
+    under the floor: a pen nearly black or nearly paper). The fills' spread is also read off
     their upper tail (:func:`_out_of_the_fills`): a scan that renders most fills as dark
     as it can shows no line across them at all, and the few it shows mottled then
-    decide. None on a page that does not show its pen, on a bi-level scan
-    (:func:`_overlay_at`), nor with too few fills of that size to tell how their lines
+    decide. No bubble on a page that does not show its pen, on a bi-level scan
+    (:func:`_overlay_at`), nor among too few fills of its size to tell how their lines
     vary."""
     levels = measure.levels
     if measure.across is None or not levels.measured or levels.dithered:
