@@ -249,11 +249,6 @@ def _scanned(sheet: Sheet, rng: np.random.Generator) -> bytes:
     return data.tobytes()
 
 
-def _page(job: tuple[str, str, int, int, bool, str]) -> dict[str, Counter]:
-    """:func:`read_page` of one job (a pool's map passes one argument)."""
-    return read_page(*job)
-
-
 def read_page(
     sheet_name: str, pen: str, seed: int, dpi: int, crowded: bool = False, save: str = ""
 ) -> dict[str, Counter]:
@@ -332,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
             for sheet_name, pen in pairs:
                 totals: dict[str, Counter] = {}
                 jobs = [(sheet_name, pen, seed, dpi, args.crowded, args.save) for seed in seeds]
-                for read in pool.map(_page, jobs):
+                for read in pool.map(read_page, *zip(*jobs, strict=True)):
                     for kind, states in read.items():
                         totals.setdefault(kind, Counter()).update(states)
                 for kind in sorted(totals):

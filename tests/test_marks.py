@@ -14,6 +14,7 @@ from omr.reading.marks import (
     REACH_RADII,
     RIM_DIRECTIONS,
     RIM_TEXTURE_SHARE,
+    _disc_points,
     _max_last,
     _mean_last,
     _paper_stretches,
@@ -26,7 +27,7 @@ from omr.reading.marks import (
     _widening,
     ink_levels,
 )
-from omr.reading.template_space import TemplatePage
+from omr.reading.template_space import TemplatePage, gather
 from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
 
 
@@ -212,10 +213,7 @@ CENTRE = np.array([[SIDE / 2, SIDE / 2]], np.float32)
 def _over(page: TemplatePage) -> tuple[float, float]:
     """``_stroke_over`` of the one circle: (overlay, across its passes)."""
     radius = RADIUS_PX * INTERIOR_RADIUS
-    span = int(np.ceil(radius))
-    ys, xs = np.mgrid[-span : span + 1, -span : span + 1]
-    inside = np.hypot(xs, ys) <= radius
-    pixels = page.ink[SIDE // 2 + ys[inside], SIDE // 2 + xs[inside]].astype(np.float32)[None, :]
+    pixels = gather(page.ink, CENTRE, _disc_points(radius, radius)).astype(np.float32)
     paper = np.array([[PAPER_LEVEL]], np.float32)
     levels = ink_levels(np.array([0.6]), np.array([0.6]), np.array([0.6]), Calibration())
     overlay, across = _stroke_over(
