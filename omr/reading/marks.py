@@ -267,12 +267,31 @@ def _outline_points(
     return _frozen(np.stack([np.cos(angles) * rx * scale, np.sin(angles) * ry * scale], axis=1))
 
 
+def _pixel_grid(rx: float, ry: float, spare: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The whole-pixel offsets (x, y) of the square round an ellipse of half-axes
+    ``rx``, ``ry``, ``spare`` pixels wider on every side: (H, W) each."""
+    span_x, span_y = int(np.ceil(rx)) + spare, int(np.ceil(ry)) + spare
+    ys, xs = np.mgrid[-span_y : span_y + 1, -span_x : span_x + 1]
+    return xs, ys
+
+
 @cache
 def _disc_points(rx: float, ry: float) -> np.ndarray:
-    span_x, span_y = int(np.ceil(rx)), int(np.ceil(ry))
-    ys, xs = np.mgrid[-span_y : span_y + 1, -span_x : span_x + 1]
+    """(P, 2) the whole-pixel offsets inside an ellipse of half-axes ``rx``, ``ry``."""
+    xs, ys = _pixel_grid(rx, ry)
     inside = (xs / max(rx, 0.5)) ** 2 + (ys / max(ry, 0.5)) ** 2 <= 1.0
     return _frozen(np.stack([xs[inside], ys[inside]], axis=1).astype(np.float32))
+
+
+@cache
+def _interior_square(rx: float, ry: float) -> tuple[np.ndarray, np.ndarray]:
+    """The square round an ellipse of half-axes ``rx``, ``ry`` with a pixel to spare:
+    (H + 2, W + 2, 2) its offsets, and (H, W) bool the pixels within it that are
+    :func:`_disc_points`, in its order."""
+    xs, ys = _pixel_grid(rx, ry, spare=1)
+    inner_x, inner_y = xs[1:-1, 1:-1], ys[1:-1, 1:-1]
+    inside = (inner_x / max(rx, 0.5)) ** 2 + (inner_y / max(ry, 0.5)) ** 2 <= 1.0
+    return _frozen(np.stack([xs, ys], axis=-1).astype(np.float32)), _frozen(inside)
 
 
 @cache
@@ -685,11 +704,6 @@ CHORD_HALF_LENGTH, CHORD_SAMPLES = 0.6, 9
 # passes run within 15° of their mean (a zig-zag's legs, the hand's drift), which their
 # edges' structure tensor finds within a chord step: lines further off are looked at.
 PASSES_SPREAD_DEG = 15.0 + CHORD_STEP_DEG
-# The gradient across the interior: Scharr's 3 × 3 weights (the most even in every
-# direction of the small kernels), over a pixel's neighbours (x, y).
-_NEIGHBOURS = np.array([[dx, dy] for dy in (-1, 0, 1) for dx in (-1, 0, 1)], np.float32)
-_SCHARR_X = np.array([-3, 0, 3, -10, 0, 10, -3, 0, 3], np.float32)
-_SCHARR_Y = np.array([-3, -10, -3, 0, 0, 0, 3, 10, 3], np.float32)
 
 
 @cache
@@ -747,9 +761,14 @@ def _chord_directions(rx: float, ry: float) -> np.ndarray:
 def _passes_direction(page: TemplatePage, centers: np.ndarray, rx: float, ry: float) -> np.ndarray:
     """(N,) degrees (0–180, y down) the edges inside each interior run along: the
     dominant orientation of the structure tensor of its darkness (a fill's passes)."""
-    disc = _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS)
-    around = gather(page.ink, centers, disc[:, None, :] + _NEIGHBOURS).astype(np.float32)
-    gx, gy = around @ _SCHARR_X, around @ _SCHARR_Y
+    square, inside = _interior_square(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS)
+    patches = gather(page.ink, centers, square).astype(np.float32)  # (N, H + 2, W + 2)
+    # Scharr's 3 × 3 weights (the most even in every direction of the small kernels),
+    # over the patches stacked as one column: each patch's border, mixed with the next
+    # patch's, is left out.
+    column = patches.reshape(-1, patches.shape[-1])
+    gradients = (cv2.Scharr(column, cv2.CV_32F, dx, 1 - dx) for dx in (1, 0))
+    gx, gy = (g.reshape(patches.shape)[:, 1:-1, 1:-1][:, inside] for g in gradients)
     xx, yy, xy = (gx * gx).sum(-1), (gy * gy).sum(-1), (gx * gy).sum(-1)
     gradient = 0.5 * np.degrees(np.arctan2(2 * xy, xx - yy))  # across the passes
     return (gradient + 90.0) % 180.0
