@@ -268,19 +268,20 @@ def _outline_points(
 
 
 def _pixel_grid(rx: float, ry: float, spare: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """The whole-pixel offsets (x, y) of the square round an ellipse of half-axes
-    ``rx``, ``ry``, ``spare`` pixels wider on every side: (H, W) each."""
+    """The whole-pixel offsets of the square round an ellipse of half-axes ``rx``,
+    ``ry``, ``spare`` pixels wider on every side: (H, W, 2) their (x, y), and (H, W) bool
+    those inside the ellipse."""
     span_x, span_y = int(np.ceil(rx)) + spare, int(np.ceil(ry)) + spare
     ys, xs = np.mgrid[-span_y : span_y + 1, -span_x : span_x + 1]
-    return xs, ys
+    inside = (xs / max(rx, 0.5)) ** 2 + (ys / max(ry, 0.5)) ** 2 <= 1.0
+    return np.stack([xs, ys], axis=-1).astype(np.float32), inside
 
 
 @cache
 def _disc_points(rx: float, ry: float) -> np.ndarray:
     """(P, 2) the whole-pixel offsets inside an ellipse of half-axes ``rx``, ``ry``."""
-    xs, ys = _pixel_grid(rx, ry)
-    inside = (xs / max(rx, 0.5)) ** 2 + (ys / max(ry, 0.5)) ** 2 <= 1.0
-    return _frozen(np.stack([xs[inside], ys[inside]], axis=1).astype(np.float32))
+    grid, inside = _pixel_grid(rx, ry)
+    return _frozen(grid[inside])
 
 
 @cache
@@ -288,10 +289,8 @@ def _interior_square(rx: float, ry: float) -> tuple[np.ndarray, np.ndarray]:
     """The square round an ellipse of half-axes ``rx``, ``ry`` with a pixel to spare:
     (H + 2, W + 2, 2) its offsets, and (H, W) bool the pixels within it that are
     :func:`_disc_points`, in its order."""
-    xs, ys = _pixel_grid(rx, ry, spare=1)
-    inner_x, inner_y = xs[1:-1, 1:-1], ys[1:-1, 1:-1]
-    inside = (inner_x / max(rx, 0.5)) ** 2 + (inner_y / max(ry, 0.5)) ** 2 <= 1.0
-    return _frozen(np.stack([xs, ys], axis=-1).astype(np.float32)), _frozen(inside)
+    grid, inside = _pixel_grid(rx, ry, spare=1)
+    return _frozen(grid), _frozen(inside[1:-1, 1:-1])
 
 
 @cache
