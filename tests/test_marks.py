@@ -215,6 +215,8 @@ def _over(page: TemplatePage) -> tuple[float, float]:
     radius = RADIUS_PX * INTERIOR_RADIUS
     pixels = gather(page.ink, CENTRE, _disc_points(radius, radius)).astype(np.float32)
     paper = np.array([[PAPER_LEVEL]], np.float32)
+    # One bubble is too few to measure a pen on: these are the calibration's levels,
+    # whose ink threshold says which of the interior's pixels are the fill's own ink.
     levels = ink_levels(np.array([0.6]), np.array([0.6]), np.array([0.6]), Calibration())
     overlay, across = _stroke_over(
         page, CENTRE, RADIUS_PX, RADIUS_PX, paper, 1 - pixels / paper, np.sort(pixels), levels
