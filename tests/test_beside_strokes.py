@@ -18,7 +18,8 @@ from omr.reading.beside_strokes import (
     ink_beside_strokes,
     strokes_cross_inside,
 )
-from omr.reading.marks import FAINT_X_PASSES_MIN, _pass_over_fill
+from omr.reading.marks.levels import _pass_over_fill
+from omr.reading.marks.under_xs import FAINT_X_PASSES_MIN
 
 PPM = 8.0  # px per mm: 200 dpi
 RADIUS = 20.0  # px: a 5 mm bubble

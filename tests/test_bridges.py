@@ -24,7 +24,7 @@ from omr.reading.bridges import (
     joined_bubbles,
 )
 from omr.reading.channels import ScanChannels
-from omr.reading.marks import _single_stroke
+from omr.reading.marks.levels import _single_stroke
 from omr.vocabulary.states import MarkState
 
 PX_PER_MM = 8.0

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from omr.reading.loops import Around, looped_ends
-from omr.reading.marks import REACH_RADII, REACH_STEP
+from omr.reading.marks.sampling import REACH_RADII, REACH_STEP
 
 PPM = 8.0  # px per mm: 200 dpi
 RADIUS = 20.0  # px: a 5 mm bubble

@@ -16,21 +16,11 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from omr.reading.marks import (
-    REACH_DIRECTIONS,
-    RIM_DIRECTIONS,
-    RIM_EDGE,
-    RIM_RADII,
-    BubbleMeasure,
-    InkLevels,
-    StrokeEnds,
-    _faint_ends,
-    _inked_arc,
-    _rim_reached,
-    _xs_read,
-    classify_marks,
-    stroke_ends,
-)
+from omr.reading.marks.classify import _inked_arc, _rim_reached, classify_marks
+from omr.reading.marks.records import BubbleMeasure, InkLevels, StrokeEnds
+from omr.reading.marks.sampling import REACH_DIRECTIONS, RIM_DIRECTIONS, RIM_EDGE, RIM_RADII
+from omr.reading.marks.strokes import stroke_ends
+from omr.reading.marks.under_xs import _faint_ends, _xs_read
 from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
 from omr.vocabulary.reasons import Reason
 from omr.vocabulary.states import MarkState

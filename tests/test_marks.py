@@ -10,23 +10,12 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from omr.reading.channels import ScanChannels
-from omr.reading.marks import (
-    REACH_RADII,
-    RIM_DIRECTIONS,
-    RIM_TEXTURE_SHARE,
-    _disc_points,
-    _max_last,
-    _mean_last,
-    _paper_stretches,
-    _passes_direction,
-    _percentile,
-    _reached,
-    _stroke_over,
-    _sum_last,
-    _widened,
-    _widening,
-    ink_levels,
-)
+from omr.reading.marks.levels import ink_levels
+from omr.reading.marks.measure import RIM_TEXTURE_SHARE, _paper_stretches
+from omr.reading.marks.passes import _passes_direction, _stroke_over
+from omr.reading.marks.reach import _reached, _widened, _widening
+from omr.reading.marks.robust import _max_last, _mean_last, _percentile, _sum_last
+from omr.reading.marks.sampling import REACH_RADII, RIM_DIRECTIONS, _disc_points
 from omr.reading.template_space import TemplatePage, gather
 from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
 

@@ -14,7 +14,8 @@ from scansim.pen import Hand, pen_of
 from scansim.scanner import ScanSettings, scan
 from scansim.sheets import bubble_of, render_sheet
 
-from omr.reading.marks import REACH_RADII, bubble_layout
+from omr.reading.marks.layout import bubble_layout
+from omr.reading.marks.sampling import REACH_RADII
 from omr.reading.pipeline import ReadOptions, read_files
 from omr.sheet.template import OPTION_LABEL_GAP_MM, SheetTemplate, load_template
 from omr.vocabulary.states import MarkState

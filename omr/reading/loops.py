@@ -2,7 +2,7 @@
 
 A hand filling a circle fast swings out past the outline and back into the fill: the
 pen's path leaves the mark and returns to it, and encloses paper. Seen from the fill,
-such a loop is a stroke end like any other (:func:`omr.reading.marks.stroke_ends`), and
+such a loop is a stroke end like any other (:func:`omr.reading.marks.strokes.stroke_ends`), and
 an end doubts a fill, as a tick's or a slash's does. A tick's, a slash's or an X's
 stroke runs out and stops: it encloses nothing. So an end whose tip lies on the far
 side of paper enclosed by ink, past the printed outline, is the fill's own loop.
@@ -20,7 +20,7 @@ paper everywhere: no loop is read there.
 
 Print is not known here: a tick's two arms across a printed line or letter near the
 bubble enclose paper as a loop does. The reader reads a fill as looped only where the
-page's print does not show at the darkness asked (:func:`omr.reading.marks._looped`).
+page's print does not show at the darkness asked (:func:`omr.reading.marks.under_xs._looped`).
 """
 
 from __future__ import annotations

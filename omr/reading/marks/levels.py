@@ -1,0 +1,173 @@
+"""The page's paper-to-pen levels: the candidate's pen and the ink threshold from the
+page's own bubbles, what one pass of the pen adds over a fill, and the filled
+threshold for this sheet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from omr.reading.beside_strokes import (
+    THIN_LINE_KEPT,
+)
+from omr.reading.marks.records import BubbleMeasure, InkLevels
+from omr.reading.marks.robust import (
+    FEWEST_TO_MEDIAN,
+    MAD_TO_SIGMA,
+    PLAIN_DEVIATIONS,
+    SPREAD_DEVIATIONS,
+)
+from omr.sheet.calibration import Calibration
+
+
+def ink_levels(
+    darkness: np.ndarray, tone: np.ndarray, grain: np.ndarray, calibration: Calibration
+) -> InkLevels:
+    """The page's pen, ink and paper levels, from its bubbles' interiors.
+
+    The marked bubbles are those darker than the split between the page's two kinds of
+    bubble (Otsu's on their mean darkness); the pen is the median of their inked tone
+    (each one's 75th-percentile pixel), and how far the lighter half of their tones
+    spreads below it is how evenly this candidate fills. The others are paper: their
+    median 99th-percentile pixel is how dark this scan's paper gets by itself (grain,
+    noise, show-through), and their mean darkness, spread by four deviations, where a
+    smudge begins. With fewer than three marked bubbles, or a "pen" not clearly above
+    the noise floor, the calibration's default pen stands.
+
+    Parameters
+    ----------
+    darkness, tone, grain : (N,) ndarray
+        Each bubble's mean interior darkness above its print, and 75th- and 99th-
+        percentile pixel darkness.
+    """
+    default = _default_levels(calibration)
+    if darkness.size < FEWEST_TO_MEDIAN:
+        return default
+    histogram = np.histogram(np.clip(darkness, 0, 1), bins=64, range=(0, 1))[0].astype(float)
+    split = _otsu(histogram) / 64
+    marked, paper = darkness >= split, darkness < split
+    floor = calibration.ink_darkness_floor
+    smudge_at = calibration.smudge_darkness
+    grain_at = floor  # the paper's own grain, where too few blank bubbles show it
+    if paper.sum() >= FEWEST_TO_MEDIAN:
+        grain_at = float(np.median(grain[paper]))
+        floor = max(floor, grain_at)
+        level = float(np.median(darkness[paper]))
+        spread = MAD_TO_SIGMA * float(np.median(np.abs(darkness[paper] - level)))
+        smudge_at = min(smudge_at, level + max(SPREAD_DEVIATIONS * spread, SMUDGE_ABOVE_PAPER))
+    pen = float(np.median(tone[marked])) if marked.sum() >= FEWEST_TO_MEDIAN else 0.0
+    if pen < PEN_ABOVE_FLOOR * floor:
+        return replace(default, ink_at=max(default.ink_at, floor), smudge_at=smudge_at)
+    ink_at = max(pen / 2, floor)
+    stroke_at = min(ink_at, max(_single_stroke(pen), grain_at))
+    # A second layer only darkens: the lighter half of the marks (never empty: the pen
+    # is their median) shows the hand alone.
+    pen_spread = MAD_TO_SIGMA * float(np.median(pen - tone[marked & (tone <= pen)]))
+    return InkLevels(pen, ink_at, smudge_at, stroke_at, pen_spread=pen_spread)
+
+
+def _fill_tones(measure: BubbleMeasure) -> tuple[np.ndarray, np.ndarray]:
+    """(N,) bool each: the bubbles whose tone shows strokes drawn over their own ink, and
+    those whose tone is plainly the page's pen.
+
+    A fill's tone is its 75th-percentile pixel: where a second layer of the pen (a
+    tick's, a slash's, an X's) covers enough of the interior, the tone lies in it,
+    darker than the page's pen by a pass over the fill (:func:`_pass_over_fill`), of
+    which a thin line keeps two thirds under the scan's blur (``THIN_LINE_KEPT``). The
+    page's own fills spread below the pen as unevenly as the candidate's hand fills
+    (``pen_spread``): a tone counts as strokes over the fill only past four of those
+    deviations above the pen too. A thin stroke over a large interior may darken the
+    tone less than that: a fill is plain only within two of those deviations of the pen,
+    and only where the pen leaves room above it for a second layer to show (not on a
+    black felt-tip's fill, nor on a bi-level scan's); between the two it is neither.
+    Neither where no candidate's marks measured the pen and its spread.
+    """
+    levels = measure.levels
+    none = np.zeros(len(measure.tone), bool)
+    if not levels.measured or not np.isfinite(levels.pen_spread):
+        return none, none
+    tone = measure.tone.astype(np.float64)
+    over = max(_thin_pass_over_fill(levels.pen), SPREAD_DEVIATIONS * levels.pen_spread)
+    stroked_over = tone >= levels.pen + over
+    if levels.pen + over >= 1.0:
+        return stroked_over, none
+    return stroked_over, tone <= levels.pen + PLAIN_DEVIATIONS * levels.pen_spread
+
+
+def _pass_over_fill(pen: float, fill: float | None = None) -> float:
+    """How much darker one pass of a pen whose fills are ``pen`` dark makes a fill
+    ``fill`` dark (by default, one as dark as the pen): the light the fill lets through
+    times one pass's darkness (:func:`_one_pass`); never less than a scanner's flat
+    field tells apart. Where a fill's strokes overlap more than twice, a pass is lighter
+    and darkens less: asking this much only errs towards doubt."""
+    under = pen if fill is None else fill
+    return max((1.0 - under) * _one_pass(pen), SMUDGE_ABOVE_PAPER)
+
+
+def _thin_pass_over_fill(pen: float) -> float:
+    """How much darker one thin pass of the pen makes a fill as dark as the pen, as the
+    scan's blur leaves it (``THIN_LINE_KEPT`` of :func:`_pass_over_fill`)."""
+    return THIN_LINE_KEPT * _pass_over_fill(pen)
+
+
+def _one_pass(pen: float) -> float:
+    """The darkness of one pass of a pen whose fills are ``pen`` dark: a fill's
+    75th-percentile pixel lies where two of its strokes overlap, so one pass lets
+    through the square root of the light the fill does there."""
+    return 1.0 - np.sqrt(1.0 - min(pen, 1.0))
+
+
+def _single_stroke(pen: float) -> float:
+    """The least darkness of one stroke of a pen whose fills are ``pen`` dark, as the
+    reach samples see it: one pass (:func:`_one_pass`) 0.3 mm wide, blurred by a 150 dpi
+    scan and sampled off its middle (half a direction's step away), keeps half of its
+    darkness."""
+    return _one_pass(pen) / 2
+
+
+# A page's marks are a pen only when half again as dark as the noise floor: lighter
+# "marks" are paper, shadow or show-through, and the calibration's default stands.
+PEN_ABOVE_FLOOR = 1.5
+# A scanner renders flat paper within ±2 % (a 5 % tone is the faintest a smudge can be
+# told at): the least a smudge stands above this page's blank bubbles.
+SMUDGE_ABOVE_PAPER = 0.05
+
+
+def _default_levels(calibration: Calibration) -> InkLevels:
+    """The levels a page without enough marks is read with: ink from ``ink_darkness``."""
+    return InkLevels(
+        min(1.0, 2 * calibration.ink_darkness),
+        calibration.ink_darkness,
+        calibration.smudge_darkness,
+        measured=False,
+    )
+
+
+def _otsu(histogram: np.ndarray) -> int:
+    """The bin that best splits ``histogram`` in two (Otsu's between-class variance)."""
+    bins = np.arange(histogram.size)
+    weight = np.cumsum(histogram)
+    mass = np.cumsum(histogram * bins)
+    total, total_mass = weight[-1], mass[-1]
+    below, above = weight[:-1], total - weight[:-1]
+    valid = (below > 0) & (above > 0)
+    mean_below = np.divide(mass[:-1], below, out=np.zeros_like(below), where=valid)
+    mean_above = np.divide(total_mass - mass[:-1], above, out=np.zeros_like(above), where=valid)
+    between = np.where(valid, below * above * (mean_below - mean_above) ** 2, -1.0)
+    return int(np.argmax(between)) + 1
+
+
+# A light pen's fills cover less of the interior (grain, a dry pen's streaks): a bubble
+# inked to three quarters of this page's typical mark is filled by the same hand.
+FILL_SHARE_OF_MARKS = 0.75
+
+
+def _filled_threshold(fill: np.ndarray, calibration: Calibration) -> float:
+    """The filled threshold for this sheet: lowered for a light pen, within limits."""
+    marked = fill[fill >= calibration.filled_min_fill_floor]
+    if marked.size < FEWEST_TO_MEDIAN:
+        return calibration.filled_min_fill
+    adapted = FILL_SHARE_OF_MARKS * float(np.median(marked))
+    return float(np.clip(adapted, calibration.filled_min_fill_floor, calibration.filled_min_fill))

@@ -1,0 +1,107 @@
+"""Lines over a fill: a stroke drawn over a plain fill, darker than the page's fills,
+and a line across a fill's own passes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from omr.reading.marks.levels import SMUDGE_ABOVE_PAPER, _thin_pass_over_fill
+from omr.reading.marks.records import BubbleMeasure, InkLevels
+from omr.reading.marks.robust import MAD_TO_SIGMA
+
+
+def _overlay_at(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.ndarray:
+    """(N,) how much darker than a fill a line across it must be to count, where no
+    stroke is seen leaving it: a line as dark as the fill drawn over it, the pen's
+    darkness times the light the fill lets through (never less than a scanner's flat
+    field tells apart), three quarters of it; none where the page does not show its pen.
+    The darkest of 120 chords across a fill must stand above the fill's own streaks: a
+    single pass (:func:`_pass_over_fill`) is looked for only along the strokes seen
+    leaving it.
+
+    A thin line keeps two thirds of its darkening under the scan's blur
+    (``THIN_LINE_KEPT``), and a tick's or a slash's is one pass of the pen, lighter than
+    a fill-dark layer: down to what one thin pass keeps over the page's fill
+    (:func:`_pass_over_fill`), a line counts where it stands out of the fills of its
+    size on this page (``plain_fills``, (N,) bool) as none of their streaks does,
+    ``LINE_DEVIATIONS`` of their spread past their middle. Not on a bi-level scan:
+    there a fill's chords vary with its halftone's dots, which no spread of a few
+    hundred fills bounds, and a line over a fill is black on black."""
+    levels = measure.levels
+    if not levels.measured:
+        return np.full(len(plain_fills), np.inf)
+    line_at = _line_at(levels)
+    if levels.dithered:
+        return np.full(len(plain_fills), line_at)
+    streaks_at = _out_of_the_fills(measure, measure.overlay, plain_fills)
+    thin_pass = _thin_pass_over_fill(levels.pen)
+    return np.where(np.isnan(streaks_at), line_at, np.clip(streaks_at, thin_pass, line_at))
+
+
+def _line_across_passes(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.ndarray:
+    """(N,) bool: a line running across a fill's own passes (``measure.across``) stands
+    out of this page's fills of its size (``plain_fills``, (N,) bool), down to what a
+    scan tells from its flat field (``SMUDGE_ABOVE_PAPER``). Across its passes a fill
+    has no overlaps of its own to darken a line, and a tick's short arm darkens only part
+    of a chord, lighter than one pass (:func:`_overlay_at`'s floor); a line past a
+    fill-dark layer :func:`_overlay_at` takes anyway (that ceiling wins where it lies
+    under the floor: a pen nearly black or nearly paper). The fills' spread is also read off
+    their upper tail (:func:`_out_of_the_fills`): a scan that renders most fills as dark
+    as it can shows no line across them at all, and the few it shows mottled then
+    decide. No bubble on a page that does not show its pen, on a bi-level scan
+    (:func:`_overlay_at`), nor among too few fills of its size to tell how their lines
+    vary."""
+    levels = measure.levels
+    if measure.across is None or not levels.measured or levels.dithered:
+        return np.zeros(len(plain_fills), bool)
+    across_at = _out_of_the_fills(measure, measure.across, plain_fills, upper_tail=True)
+    clipped = np.clip(across_at, SMUDGE_ABOVE_PAPER, _line_at(levels))
+    return ~np.isnan(across_at) & (measure.across.astype(np.float64) >= clipped)
+
+
+def _line_at(levels: InkLevels) -> float:
+    """A line as dark as the fill drawn over it, three quarters of it (never less than a
+    scanner's flat field tells apart)."""
+    return OVERLAY_SHARE * max(levels.pen * (1 - levels.pen), SMUDGE_ABOVE_PAPER)
+
+
+# A normal spread's 90th percentile lies 1.28 deviations past its median: a spread read
+# off the upper tail, which a tenth of the values marked over leaves standing.
+UPPER_DECILE_TO_SIGMA = 1.2816
+
+
+def _out_of_the_fills(
+    measure: BubbleMeasure, lines: np.ndarray, plain_fills: np.ndarray, upper_tail: bool = False
+) -> np.ndarray:
+    """(N,) for each bubble, ``lines`` (N,) of this page's plain fills of its size
+    (``plain_fills``) at ``LINE_DEVIATIONS`` of their spread past their middle: a line
+    none of their own streaks reaches; NaN where fewer than ``LINE_AMONG_FILLS_MIN``.
+    The spread is their median deviation's, or with ``upper_tail`` the larger of that
+    and their upper decile's (``UPPER_DECILE_TO_SIGMA``)."""
+    out = np.full(len(plain_fills), np.nan)
+    shapes = np.column_stack([measure.radii_mm, measure.boxes])
+    for shape in np.unique(shapes, axis=0):
+        alike = (shapes == shape).all(axis=1)
+        fills = lines[alike & plain_fills].astype(np.float64)
+        if len(fills) < LINE_AMONG_FILLS_MIN:
+            continue
+        middle = float(np.median(fills))
+        spread = MAD_TO_SIGMA * float(np.median(np.abs(fills - middle)))
+        if upper_tail:
+            upper = (float(np.percentile(fills, 90)) - middle) / UPPER_DECILE_TO_SIGMA
+            spread = max(spread, upper)
+        out[alike] = middle + LINE_DEVIATIONS * spread
+    return out
+
+
+# A fill-dark layer drawn over a fill darkens it by the pen's darkness times the light
+# the fill lets through; three quarters of that survives a broad line's sampling across
+# the interior (a chord of 9 samples, partly beside the line).
+OVERLAY_SHARE = 0.75
+# A line over a fill stands out of the fills of its size on its page by ten of their
+# spreads: a normal spread takes none of a page's few hundred fills past four, and a
+# scribbled pencil fill's overlapping passes take its darkest chord to six at most (on
+# pages drawn by other means than the simulator); a median and a spread of fewer than
+# twenty fills are too rough to stand ten spreads on.
+LINE_DEVIATIONS, LINE_AMONG_FILLS_MIN = 10, 20

@@ -1,0 +1,96 @@
+"""Straight lines across a bubble's interior: the darkest line over a mark (a stroke
+drawn over a fill) and the direction of a fill's own passes.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import cv2
+import numpy as np
+
+from omr.reading.marks.records import InkLevels
+from omr.reading.marks.robust import _mean_last
+from omr.reading.marks.sampling import _frozen, _interior_square
+from omr.reading.template_space import TemplatePage, gather
+from omr.sheet.calibration import INTERIOR_RADIUS
+
+# The chords a line over a fill is looked for along: every 7.5° (a straight stroke lies
+# within 3.75° of one), 0.15 radii apart up to 0.3 off the centre (a stroke crossing
+# off centre by a third of the radius lies within half a felt-tip line of one), and
+# ±0.6 radii long, inside the interior (0.7), 9 samples along each.
+CHORD_STEP_DEG, CHORD_OFFSETS = 7.5, (-0.3, -0.15, 0.0, 0.15, 0.3)
+CHORD_HALF_LENGTH, CHORD_SAMPLES = 0.6, 9
+# A hand fills a bubble in passes laid side by side, their overlaps darker lines along
+# them: a line across the fill that runs another way is none of its passes. A hand's
+# passes run within 15° of their mean (a zig-zag's legs, the hand's drift), which their
+# edges' structure tensor finds within a chord step: lines further off are looked at.
+PASSES_SPREAD_DEG = 15.0 + CHORD_STEP_DEG
+
+
+@cache
+def _chord_points(rx: float, ry: float) -> np.ndarray:
+    """(120, 9, 2) offsets: 24 directions × 5 offsets of a straight line across the
+    interior, 9 samples along each (all within 0.7 radii)."""
+    chords = []
+    for angle in np.radians(np.arange(0, 180, CHORD_STEP_DEG)):
+        along = np.array([np.cos(angle), np.sin(angle)])
+        across = np.array([-along[1], along[0]])
+        for offset in CHORD_OFFSETS:
+            t = np.linspace(-CHORD_HALF_LENGTH, CHORD_HALF_LENGTH, CHORD_SAMPLES)[:, None]
+            chords.append((across * offset + t * along) * (rx, ry))
+    return _frozen(np.asarray(chords, np.float32))
+
+
+def _stroke_over(
+    page: TemplatePage,
+    centers: np.ndarray,
+    rx: float,
+    ry: float,
+    paper: np.ndarray,
+    interior: np.ndarray,
+    ordered: np.ndarray,
+    levels: InkLevels,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(N,) twice: how much darker than the mark's own ink (the median of its inked
+    pixels) the darkest straight line across each interior is, and the darkest that runs
+    across the fill's own passes (more than ``PASSES_SPREAD_DEG`` off them,
+    :func:`_passes_direction`): a stroke laid over a fill with the same pen is dye over
+    dye, darker by the pen's darkness × its transmission. ``interior`` (N, P) is the
+    darkness of the interior's pixels, ``ordered`` the pixels sorted (the darkest last)."""
+    chords = 1.0 - gather(page.ink, centers, _chord_points(rx, ry)) / paper[..., None]
+    count = interior.shape[-1]
+    paper_pixels = (interior < levels.ink_at).sum(-1)
+    middle = (paper_pixels + count - 1) // 2  # the inked pixels' median, by darkness
+    own = (
+        1.0 - np.take_along_axis(ordered, count - 1 - middle[:, None], axis=-1)[:, 0] / paper[:, 0]
+    )
+    lines = _mean_last(chords).reshape(len(centers), -1, len(CHORD_OFFSETS)).max(-1)
+    passes = _passes_direction(page, centers, rx, ry)
+    off = np.abs((_chord_directions(rx, ry) - passes[:, None] + 90.0) % 180.0 - 90.0)
+    across = np.where(off > PASSES_SPREAD_DEG, lines, -np.inf).max(-1)
+    return (lines.max(-1) - own).astype(np.float32), (across - own).astype(np.float32)
+
+
+@cache
+def _chord_directions(rx: float, ry: float) -> np.ndarray:
+    """(24,) degrees (0–180, y down) each direction of :func:`_chord_points` runs on the
+    page: an ellipse's chords are the circle's stretched."""
+    angles = np.radians(np.arange(0, 180, CHORD_STEP_DEG))
+    return _frozen(np.degrees(np.arctan2(np.sin(angles) * ry, np.cos(angles) * rx)) % 180.0)
+
+
+def _passes_direction(page: TemplatePage, centers: np.ndarray, rx: float, ry: float) -> np.ndarray:
+    """(N,) degrees (0–180, y down) the edges inside each interior run along: the
+    dominant orientation of the structure tensor of its darkness (a fill's passes)."""
+    square, inside = _interior_square(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS)
+    patches = gather(page.ink, centers, square).astype(np.float32)  # (N, H + 2, W + 2)
+    # Scharr's 3 × 3 weights (the most even in every direction of the small kernels),
+    # over the patches stacked as one column: each patch's border, mixed with the next
+    # patch's, is left out.
+    column = patches.reshape(-1, patches.shape[-1])
+    gradients = (cv2.Scharr(column, cv2.CV_32F, dx, 1 - dx) for dx in (1, 0))
+    gx, gy = (g.reshape(patches.shape)[:, 1:-1, 1:-1][:, inside] for g in gradients)
+    xx, yy, xy = (gx * gx).sum(-1), (gy * gy).sum(-1), (gx * gy).sum(-1)
+    gradient = 0.5 * np.degrees(np.arctan2(2 * xy, xx - yy))  # across the passes
+    return (gradient + 90.0) % 180.0

@@ -1,0 +1,336 @@
+"""What lies under and round an X's strokes: ink beside them, strokes crossing inside,
+ends that are a scribble's loops, faint ends where ink is one pass of the pen, and
+the paper between an X's arms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import partial
+from itertools import combinations
+
+import numpy as np
+
+from omr.reading.beside_strokes import (
+    V_PASSES_MIN,
+    StrokesOver,
+    ink_beside_strokes,
+    strokes_cross_inside,
+)
+from omr.reading.bridges import joined_bubbles
+from omr.reading.loops import Around, looped_ends
+from omr.reading.marks.levels import _pass_over_fill
+from omr.reading.marks.print_look import _print_shows_at
+from omr.reading.marks.records import BubbleMeasure, StrokeEnds
+from omr.reading.marks.robust import _given
+from omr.reading.marks.sampling import REACH_RADII, REACH_STEP, _disc_points
+from omr.reading.marks.strokes import _tip, _towards, _x_strokes_extent, stroke_ends
+from omr.reading.marks.x_shape import X_OFF_CENTRE, _is_v, _makes_x, _opposite, _pairs
+from omr.reading.template_space import TemplatePage
+from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
+
+
+def _under_the_xs(
+    measure: BubbleMeasure,
+    page: TemplatePage,
+    papers: np.ndarray,
+    calibration: Calibration,
+    faint_reach: np.ndarray,
+    print_darkness: float,
+    joins: np.ndarray,
+) -> BubbleMeasure:
+    """``measure`` with its stroke ends, the ink beside the strokes of each X whose rim
+    shows paper between its arms (the only X's the classifier asks about), whether
+    the two strokes of each V cross inside its fill, or of each X seen only where ink
+    is one pass of the pen (``faint_reach``: a light pen's arms fade outside the fill;
+    asked first, its ends at the ink threshold may show a V of its arms), or of each
+    whose ends make an X only with a neighbouring X's stroke running in, and which
+    fills show ends at one pass of the pen (:func:`_faint_ends`). Where V's cross
+    inside, the ends are worked out again with them among the X's (:func:`stroke_ends`).
+    Of the strokes ``joins`` found across the gaps between close bubbles
+    (:func:`~omr.reading.bridges.bridges`), one to a neighbouring X is that X's arm, and
+    joins nothing (``bridged``)."""
+    ends = stroke_ends(measure, calibration)
+    faint = _ends_at_one_pass(measure, faint_reach, calibration)
+    beside = np.full(len(ends), np.nan, np.float32)
+    crossing = np.zeros(len(ends), bool)
+    ppm = page.px_per_mm
+    levels = measure.levels
+    over_fill = partial(_pass_over_fill, levels.pen)
+    for index, strokes in enumerate(ends):
+        passes_min = V_PASSES_MIN
+        if strokes.is_x:
+            profile = measure.rim_profile[index]
+            if not _paper_between_arms(profile, strokes.angles, levels.pen, calibration):
+                continue
+        elif not levels.measured:
+            continue  # a pen the page does not show: no pass of it to compare
+        elif faint[index].is_x and (one_of_each := _one_end_of_each_stroke(faint[index])):
+            # An X in a light pen whose arms fade outside the fill (some may show as a
+            # V): one end of each of its strokes, seen at one pass of the pen.
+            strokes, passes_min = one_of_each, FAINT_X_PASSES_MIN
+        elif _is_v(strokes.angles):
+            pass  # a V: do its strokes cross inside?
+        elif strokes.borrowed and (one_of_each := _one_end_of_each_stroke(strokes)):
+            # Ends set aside as a neighbour's X strokes (as where they made an X only
+            # with such an end: the doubt of stroke_ends): are two of them the fill's
+            # own strokes, crossing inside it?
+            strokes = one_of_each
+        else:
+            continue  # no V: not two ends, or the two ends of one stroke
+        rx, ry = (float(r) for r in measure.radii_mm[index] * ppm)
+        seen = StrokesOver(
+            page.ink,
+            measure.centers_px[index],
+            _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS),
+            _tips(measure, index, strokes, ppm),
+            X_OFF_CENTRE * max(rx, ry),
+            float(papers[index]),
+            ppm,
+        )
+        if strokes.is_x:
+            beside[index] = ink_beside_strokes(seen, levels.ink_at)
+        else:
+            crossing[index] = strokes_cross_inside(seen, levels.ink_at, over_fill, passes_min)
+    # X's seen as V's send their strokes into their neighbours too (a second pass); each
+    # V keeps the ends its crossing was looked for at.
+    first = ends
+    measure = replace(measure, ends=tuple(first), crossing_inside=crossing)
+    if crossing.any():
+        ends = stroke_ends(measure, calibration)
+        ends = [first[k] if crossing[k] else strokes for k, strokes in enumerate(ends)]
+    measure = replace(
+        measure, ends=tuple(ends), beside=beside, faint_ends=_faint_ends(measure, faint, ends)
+    )
+    looped, x_of_loops = _looped(measure, page, papers, faint, calibration, print_darkness)
+    _, x_like = _xs_read(ends, looped, x_of_loops, crossing)
+    return replace(
+        measure,
+        looped=looped,
+        x_of_loops=x_of_loops,
+        bridged=joined_bubbles(joins, len(ends), set_aside=x_like),
+    )
+
+
+def _xs_read(
+    ends: Sequence[StrokeEnds],
+    looped: np.ndarray,
+    x_of_loops: np.ndarray,
+    crossing_inside: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(N,) bool twice: the bubbles the classifier reads as X's (their ends make one,
+    not of a scribble's loops: ``looped``, ``x_of_loops``), and those with the V's whose
+    strokes cross inside their fill (``crossing_inside``): the X's whose strokes run on
+    into their neighbours."""
+    is_x = np.array([strokes.is_x for strokes in ends], bool) & ~looped & ~x_of_loops
+    return is_x, is_x | crossing_inside
+
+
+def _looped(
+    measure: BubbleMeasure,
+    page: TemplatePage,
+    papers: np.ndarray,
+    faint: list[StrokeEnds],
+    calibration: Calibration,
+    print_darkness: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(N,) bool twice: the fills whose every end, seen at the ink threshold
+    (``measure.ends``) and at one pass of the pen (``faint``: there the paper a loop
+    encloses may be seen at either level), closes a loop of paper past the outline
+    (:mod:`omr.reading.loops`); and the X's whose ends make one only with ends on a
+    loop's line among them (a loop's legs, seen short of its apex, and a loop followed
+    as far as the reach is sampled, count: unmade, an X is a doubt). Only fills that no
+    other X reaches are asked, and no V whose strokes cross inside its fill. A fill is
+    read as looped only at levels the page's print (``print_darkness``,
+    :func:`_print_darkness`) does not show at: a printed line, a letter or a number
+    beside a bubble closes paper with a tick's two arms as a loop does, and a tick read
+    `filled` is a silent error; an X is unmade at the ink threshold whatever the print
+    (a doubt, never a wrong reading). None on a bi-level scan, nor where the page does
+    not show its pen."""
+    levels = measure.levels
+    looped, unmade = np.zeros(len(faint), bool), np.zeros(len(faint), bool)
+    if levels.dithered or not levels.measured or measure.ends is None:
+        return looped, unmade
+    unprinted = tuple(
+        level
+        for level in (levels.stroke_at, levels.ink_at)
+        if not _print_shows_at(print_darkness, level)
+    )
+    ends = measure.ends
+    is_x = np.array([strokes.is_x for strokes in ends], bool)
+    has_ends = np.array([bool(a.angles or b.angles) for a, b in zip(ends, faint, strict=True)])
+    asked = (
+        (measure.fill >= calibration.filled_min_fill_floor)
+        & ~_reached_by_an_x(measure, _x_like_at_either_level(measure, ends, faint))
+        & ~_given(measure.crossing_inside, len(ends))
+        & has_ends
+        # Where the print shows, only an X can be asked anything (whether it is unmade).
+        & (is_x | (levels.ink_at in unprinted))
+    )
+    ppm = page.px_per_mm
+    for index in np.flatnonzero(asked).tolist():
+        near = np.flatnonzero(measure.neighbours[index])
+        around = Around(
+            measure.centers_px[index],
+            measure.radii_mm[index] * ppm,
+            bool(measure.boxes[index]),
+            float(papers[index]),
+            measure.centers_px[near],
+            measure.radii_mm[near] * ppm,
+            measure.boxes[near],
+            measure.reach[near],
+        )
+        own = ends[index]
+        loops = _ends_looped(page, measure, around, index, own, (levels.ink_at,))
+        if own.is_x:  # every loop's end lies on its line (the page's edge cuts no window)
+            legs = loops | _ends_looped(
+                page, measure, around, index, own, (levels.ink_at,), legs=True
+            )
+            kept = tuple(angle for angle, leg in zip(own.angles, legs, strict=True) if not leg)
+            unmade[index] = bool(legs.any()) and not _makes_x(kept)
+        looped[index] = (
+            levels.ink_at in unprinted
+            and bool(loops.all())
+            and bool(_ends_looped(page, measure, around, index, faint[index], unprinted).all())
+        )
+    return looped, unmade
+
+
+def _ends_looped(
+    page: TemplatePage,
+    measure: BubbleMeasure,
+    around: Around,
+    index: int,
+    strokes: StrokeEnds,
+    seen_at: tuple[float, ...],
+    legs: bool = False,
+) -> np.ndarray:
+    """(K,) bool: which of bubble ``index``'s ends (``strokes``) close a loop of paper
+    seen at one of the levels ``seen_at`` (:func:`omr.reading.loops.looped_ends`; with
+    ``legs``, lie on one's line)."""
+    return looped_ends(
+        page.ink,
+        around,
+        _tips(measure, index, strokes, page.px_per_mm),
+        np.asarray(strokes.reach),
+        seen_at,
+        page.px_per_mm,
+        REACH_STEP,
+        REACH_RADII[-1],
+        legs,
+    )
+
+
+def _tips(measure: BubbleMeasure, index: int, strokes: StrokeEnds, ppm: float) -> np.ndarray:
+    """(K, 2) float32 page px (``ppm`` px per mm): where each of bubble ``index``'s ends
+    stops (the refined centre, the ends' reach)."""
+    ends_mm = [
+        reach * _towards(measure, index, angle)
+        for angle, reach in zip(strokes.angles, strokes.reach, strict=True)
+    ]
+    return (measure.centers_px[index] + np.reshape(ends_mm, (-1, 2)) * ppm).astype(np.float32)
+
+
+# An X seen where ink is one pass of the pen (two strokes' ends, its arms faded outside
+# the fill) asks its strokes over the fill only to run there: darker than the fill
+# beside them by half a thin pass, midway between no stroke and a stroke (a V asks a
+# whole one: ``V_PASSES_MIN``).
+FAINT_X_PASSES_MIN = 0.5
+
+
+def _ends_at_one_pass(
+    measure: BubbleMeasure, faint_reach: np.ndarray, calibration: Calibration
+) -> list[StrokeEnds]:
+    """The stroke ends of every bubble where ink is one pass of the pen (``faint_reach``,
+    (N, 96)); none where no ink runs that far."""
+    if not faint_reach.any():
+        return [StrokeEnds((), (), False)] * len(faint_reach)
+    return stroke_ends(replace(measure, reach=faint_reach), calibration)
+
+
+def _one_end_of_each_stroke(strokes: StrokeEnds) -> StrokeEnds | None:
+    """Two of an X's ``strokes`` ends that are no stroke's two ends, one of each stroke;
+    None where every two are opposite (an X its short ends complete, seen as one)."""
+    pairs = list(zip(strokes.angles, strokes.reach, strict=True))
+    for (angle, reach), (other, other_reach) in combinations(pairs, 2):
+        if not _opposite(angle, other):
+            return StrokeEnds((angle, other), (reach, other_reach), False)
+    return None
+
+
+def _faint_ends(
+    measure: BubbleMeasure, faint: list[StrokeEnds], ends: list[StrokeEnds]
+) -> np.ndarray:
+    """(N,) bool: the bubbles whose ends seen where ink is one pass of the pen
+    (``faint``, :func:`_ends_at_one_pass`) leave the mark as its ends do at the ink
+    threshold, but for those a neighbouring X's strokes may reach.
+
+    A single stroke is lighter than a fill (:func:`_single_stroke`): a tick or a line
+    over a fill in a light pen, or in pencil, fades under the ink threshold outside it
+    and leaves no end there. Beside an X, a fill's faint reach runs into the X's own
+    strokes (their tails fade too, past where the X's ends were seen, bowed, off its
+    centre): of a bubble that an X (seen at either level, or a V crossing inside) can
+    reach, only the ends that stop beyond the reach of every such X's strokes count
+    (:func:`_beyond_the_xs`: an X's arms run 2.5 radii from its centre, its crossing a
+    third of a radius off it, half a felt-tip stroke to either side): a slash's upper end
+    above an X whose arm runs into its lower one.
+    """
+    x_like = _x_like_at_either_level(measure, ends, faint)
+    result = np.array([bool(strokes.angles) for strokes in faint], bool)
+    for index in np.flatnonzero(result & _reached_by_an_x(measure, x_like)).tolist():
+        xs = np.flatnonzero(measure.neighbours[index] & x_like)
+        tips = [
+            _tip(measure, index, angle, reach)
+            for angle, reach in _pairs((faint[index].angles, faint[index].reach))
+        ]
+        result[index] = bool(_beyond_the_xs(measure, xs, np.array(tips)).any())
+    return result
+
+
+def _beyond_the_xs(measure: BubbleMeasure, xs: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """(K,) bool: which of ``points`` (K, 2) mm lie beyond the reach of every stroke the
+    X's on bubbles ``xs`` may draw, seen or hidden (:func:`_strokes_of`): farther from
+    each one's centre than the far corner of its strokes' bands."""
+    length, width = _x_strokes_extent(measure, xs)
+    reach = np.hypot(length + width, width)  # (X,)
+    apart = np.linalg.norm(points[:, None, :] - measure.centers_mm[xs][None], axis=-1)
+    return (apart > reach[None]).all(axis=1)
+
+
+def _x_like_at_either_level(
+    measure: BubbleMeasure, ends: Sequence[StrokeEnds], faint: Sequence[StrokeEnds]
+) -> np.ndarray:
+    """(N,) bool: the bubbles whose ends make an X at the ink threshold (``ends``) or at
+    one pass of the pen (``faint``), or whose V's strokes cross inside their fill."""
+    is_x = np.array([a.is_x or b.is_x for a, b in zip(ends, faint, strict=True)], bool)
+    return is_x | _given(measure.crossing_inside, len(ends))
+
+
+def _reached_by_an_x(measure: BubbleMeasure, is_x: np.ndarray) -> np.ndarray:
+    """(N,) bool: the bubbles that a stroke of an X (``is_x``, (N,) bool) can reach."""
+    return (measure.neighbours & is_x[None, :]).any(axis=1)
+
+
+# Half a felt-tip stroke (0.4 mm) and the scan's blur, seen from the centre at the
+# interior's rim of the smallest bubbles (1.2 mm out): at most 25° either side of an end.
+ARM_HALF_WIDTH_DEG = 25.0
+
+
+def _paper_between_arms(
+    profile: np.ndarray, angles: tuple[float, ...], pen: float, calibration: Calibration
+) -> bool:
+    """Whether the rim between an X's arms shows paper, not the page's pen: the X lies
+    over an empty circle, or over a fill that missed a side."""
+    return _between_arms(profile, angles) < calibration.fill_tone_share * pen
+
+
+def _between_arms(profile: np.ndarray, angles: tuple[float, ...]) -> float:
+    """The rim's darkness away from an X's ends (25° and more), lower quartile: a fill
+    under the X inks all of it in the page's pen; between the strokes of an X over an
+    empty circle lies paper, however blurred the strokes or off centre their crossing."""
+    directions = np.arange(profile.size) * (360 / profile.size)
+    # :func:`_apart` of every direction from every end at once.
+    difference = np.abs(directions[:, None] - np.asarray(angles, np.float64)) % 360
+    away = (np.minimum(difference, 360 - difference) >= ARM_HALF_WIDTH_DEG).all(axis=1)
+    return float(np.percentile(profile[away], 25)) if away.any() else 0.0
