@@ -18,7 +18,7 @@ from omr.reading.beside_strokes import (
     ink_beside_strokes,
     strokes_cross_inside,
 )
-from omr.reading.marks.levels import _pass_over_fill
+from omr.reading.marks.levels import pass_over_fill
 from omr.reading.marks.under_xs import FAINT_X_PASSES_MIN
 
 PPM = 8.0  # px per mm: 200 dpi
@@ -27,7 +27,7 @@ CENTER = np.array([100.0, 100.0], np.float32)
 PAPER = 230.0
 PEN = 0.6  # the pen's darkness over paper
 INK_AT = PEN / 2
-OVER_FILL = partial(_pass_over_fill, PEN)  # what one pass of the pen adds to a fill
+OVER_FILL = partial(pass_over_fill, PEN)  # what one pass of the pen adds to a fill
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from omr.reading.marks.classify import _inked_arc, _rim_reached, classify_marks
 from omr.reading.marks.records import BubbleMeasure, InkLevels, StrokeEnds
 from omr.reading.marks.sampling import REACH_DIRECTIONS, RIM_DIRECTIONS, RIM_EDGE, RIM_RADII
 from omr.reading.marks.strokes import stroke_ends
-from omr.reading.marks.under_xs import _faint_ends, _xs_read
+from omr.reading.marks.under_xs import _faint_ends, xs_read
 from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
 from omr.vocabulary.reasons import Reason
 from omr.vocabulary.states import MarkState
@@ -764,6 +764,6 @@ def test_the_xs_whose_strokes_run_into_their_neighbours() -> None:
     looped = np.array([False, True, False, False, False])
     x_of_loops = np.array([False, False, True, False, False])
     crossing_inside = np.array([False, False, False, True, False])
-    is_x, x_like = _xs_read(ends, looped, x_of_loops, crossing_inside)
+    is_x, x_like = xs_read(ends, looped, x_of_loops, crossing_inside)
     assert is_x.tolist() == [True, False, False, False, False]
     assert x_like.tolist() == [True, False, False, True, False]

@@ -12,10 +12,10 @@ from hypothesis.extra.numpy import arrays
 from omr.reading.channels import ScanChannels
 from omr.reading.marks.levels import ink_levels
 from omr.reading.marks.measure import RIM_TEXTURE_SHARE, _paper_stretches
-from omr.reading.marks.passes import _passes_direction, _stroke_over
+from omr.reading.marks.passes import _passes_direction, stroke_over
 from omr.reading.marks.reach import _reached, _widened, _widening
-from omr.reading.marks.robust import _max_last, _mean_last, _percentile, _sum_last
-from omr.reading.marks.sampling import REACH_RADII, RIM_DIRECTIONS, _disc_points
+from omr.reading.marks.robust import max_last, mean_last, percentile, sum_last
+from omr.reading.marks.sampling import REACH_RADII, RIM_DIRECTIONS, disc_points
 from omr.reading.template_space import TemplatePage, gather
 from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
 
@@ -25,7 +25,7 @@ from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
     st.sampled_from([0.0, 25.0, 50.0, 75.0, 90.0, 100.0]),
 )
 def test_percentile_is_numpys(values: np.ndarray, q: float) -> None:
-    assert np.allclose(_percentile(values, q), np.percentile(values, q, axis=-1))
+    assert np.allclose(percentile(values, q), np.percentile(values, q, axis=-1))
 
 
 @given(
@@ -37,15 +37,15 @@ def test_percentile_is_numpys(values: np.ndarray, q: float) -> None:
 )
 def test_short_rows_add_up_as_numpy_does(values: np.ndarray) -> None:
     # Bit for bit: the readings must not move.
-    assert np.array_equal(_sum_last(values), values.sum(-1))
-    assert np.array_equal(_mean_last(values), values.mean(-1))
-    assert np.array_equal(_max_last(values), values.max(-1))
-    assert _mean_last(values).dtype == values.mean(-1).dtype
+    assert np.array_equal(sum_last(values), values.sum(-1))
+    assert np.array_equal(mean_last(values), values.mean(-1))
+    assert np.array_equal(max_last(values), values.max(-1))
+    assert mean_last(values).dtype == values.mean(-1).dtype
 
 
 @given(arrays(np.uint8, st.tuples(st.integers(1, 5), st.integers(1, 7), st.integers(1, 15))))
 def test_short_rows_of_bytes_average_as_numpy_does(values: np.ndarray) -> None:
-    assert np.array_equal(_mean_last(values, np.float64), values.mean(-1))
+    assert np.array_equal(mean_last(values, np.float64), values.mean(-1))
 
 
 @given(arrays(bool, st.tuples(st.integers(1, 5), st.just(15), st.integers(1, 9))))
@@ -200,14 +200,14 @@ CENTRE = np.array([[SIDE / 2, SIDE / 2]], np.float32)
 
 
 def _over(page: TemplatePage) -> tuple[float, float]:
-    """``_stroke_over`` of the one circle: (overlay, across its passes)."""
+    """``stroke_over`` of the one circle: (overlay, across its passes)."""
     radius = RADIUS_PX * INTERIOR_RADIUS
-    pixels = gather(page.ink, CENTRE, _disc_points(radius, radius)).astype(np.float32)
+    pixels = gather(page.ink, CENTRE, disc_points(radius, radius)).astype(np.float32)
     paper = np.array([[PAPER_LEVEL]], np.float32)
     # One bubble is too few to measure a pen on: these are the calibration's levels,
     # whose ink threshold says which of the interior's pixels are the fill's own ink.
     levels = ink_levels(np.array([0.6]), np.array([0.6]), np.array([0.6]), Calibration())
-    overlay, across = _stroke_over(
+    overlay, across = stroke_over(
         page, CENTRE, RADIUS_PX, RADIUS_PX, paper, 1 - pixels / paper, np.sort(pixels), levels
     )
     return float(overlay[0]), float(across[0])

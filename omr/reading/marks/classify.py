@@ -8,17 +8,24 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from omr.reading.marks.levels import _fill_tones, _filled_threshold
-from omr.reading.marks.lines_over import _line_across_passes, _overlay_at
+from omr.reading.marks.levels import fill_tones, filled_threshold
+from omr.reading.marks.lines_over import line_across_passes, overlay_threshold
 from omr.reading.marks.records import BubbleMeasure, BubbleState, StrokeEnds
-from omr.reading.marks.robust import _given
+from omr.reading.marks.robust import flags_given
 from omr.reading.marks.sampling import RIM_DIRECTIONS
-from omr.reading.marks.strokes import _on_stroke, _runs, _strokes_of, _tip, _towards, stroke_ends
+from omr.reading.marks.strokes import (
+    direction_runs,
+    end_tip,
+    on_stroke,
+    stroke_ends,
+    strokes_of,
+    towards,
+)
 from omr.reading.marks.under_xs import (
     ARM_HALF_WIDTH_DEG,
-    _paper_between_arms,
-    _reached_by_an_x,
-    _xs_read,
+    paper_between_x_arms,
+    reached_by_an_x,
+    xs_read,
 )
 from omr.sheet.calibration import Calibration
 from omr.vocabulary.reasons import Reason
@@ -52,10 +59,10 @@ def _traced_outlines(
         strokes = [
             stroke
             for other in np.flatnonzero(measure.neighbours[index] & x_like).tolist()
-            for stroke in _strokes_of(measure, other, ends[other].angles).seen
+            for stroke in strokes_of(measure, other, ends[other].angles).seen
         ]
         crossed = [
-            any(_on_stroke(_tip(measure, index, angle, 1.0), stroke) for stroke in strokes)
+            any(on_stroke(end_tip(measure, index, angle, 1.0), stroke) for stroke in strokes)
             for angle in angles
         ]
         share = np.float32((measure.ring_traced[index] & ~np.array(crossed)).mean())
@@ -88,32 +95,34 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     missed), or two strokes leaving it that cross inside it, darker than the fill on
     both sides. Any other stroke leaving a fill (a slash, a tick, a line; also one seen
     only at a single pass of the pen), or drawn across it darker than the fill, or a
-    tone showing strokes drawn over it (:func:`_fill_tones`), makes it
+    tone showing strokes drawn over it (:func:`fill_tones`), makes it
     ``possible_cross``; strokes over an empty circle ``x_over_empty``; a fainter fill
     than the page's pen ``faint_fill``; too little ink for a fill whose edge inks the
     rim over an arc wider than a stroke (a light pen's partial fill) ``partial_fill``.
     """
-    filled_at = _filled_threshold(measure.fill, calibration)
+    filled_at = filled_threshold(measure.fill, calibration)
     blank_at = calibration.blank_max_fill
     band = max(filled_at - blank_at, 1e-6)
     pen = measure.levels.pen
-    stroked_over, _ = _fill_tones(measure)
+    stroked_over, _ = fill_tones(measure)
     paper_between = calibration.fill_tone_share * pen
     # Fainter than the page's pen only where the page shows its pen.
     faint_below = paper_between if measure.levels.measured else 0.0
     ends = measure.ends if measure.ends is not None else stroke_ends(measure, calibration)
     beside = measure.beside if measure.beside is not None else np.full(len(ends), np.nan)
-    crossing_inside = _given(measure.crossing_inside, len(ends))
+    crossing_inside = flags_given(measure.crossing_inside, len(ends))
     fill = measure.fill.astype(np.float64)
     has_ends = np.array([bool(strokes.angles) for strokes in ends], bool)
-    faint_ends = _given(measure.faint_ends, len(ends))
-    looped = _given(measure.looped, len(ends))
-    is_x, x_like = _xs_read(ends, looped, _given(measure.x_of_loops, len(ends)), crossing_inside)
+    faint_ends = flags_given(measure.faint_ends, len(ends))
+    looped = flags_given(measure.looped, len(ends))
+    is_x, x_like = xs_read(
+        ends, looped, flags_given(measure.x_of_loops, len(ends)), crossing_inside
+    )
     crossing = np.array([len(strokes.angles) >= 2 for strokes in ends], bool)
     paper_between_arms = np.zeros(len(ends), bool)
     for index in np.flatnonzero(is_x).tolist():
         profile, angles = measure.rim_profile[index], ends[index].angles
-        paper_between_arms[index] = _paper_between_arms(profile, angles, pen, calibration)
+        paper_between_arms[index] = paper_between_x_arms(profile, angles, pen, calibration)
     # Every test in float64, as the measurements' Python floats compare.
     middle = np.ones(len(fill)) if measure.middle is None else measure.middle
     filled = (
@@ -123,7 +132,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
         & (middle.astype(np.float64) > blank_at)
     )
     plain_fills = filled & ~has_ends & ~x_like
-    overlay_at = _overlay_at(measure, plain_fills)
+    overlay_at = overlay_threshold(measure, plain_fills)
     blank = ~filled & (fill <= blank_at) & ~has_ends
     marked_rim = _marked_rim(measure, is_x, blank)
     traced = _traced_outlines(measure, ends, x_like, blank, calibration)
@@ -140,7 +149,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
             & (
                 ((has_ends | faint_ends) & ~looped)
                 | (measure.overlay.astype(np.float64) >= overlay_at)
-                | _line_across_passes(measure, plain_fills)
+                | line_across_passes(measure, plain_fills)
                 | measure.bridged.astype(bool)
                 | stroked_over
             ),
@@ -189,9 +198,9 @@ def _marked_rim(measure: BubbleMeasure, is_x: np.ndarray, asked: np.ndarray) -> 
     width, middle = _inked_arc(measure.rim_profile[rows], measure.levels.ink_at)
     marked = np.zeros(len(asked), bool)
     marked[rows] = width > 2 * ARM_HALF_WIDTH_DEG
-    for index in np.flatnonzero(marked & _reached_by_an_x(measure, is_x)).tolist():
+    for index in np.flatnonzero(marked & reached_by_an_x(measure, is_x)).tolist():
         xs = np.flatnonzero(measure.neighbours[index] & is_x)
-        facing = _towards(measure, index, float(middle[np.searchsorted(rows, index)]))
+        facing = towards(measure, index, float(middle[np.searchsorted(rows, index)]))
         marked[index] = not (
             (measure.centers_mm[xs] - measure.centers_mm[index]) @ facing > 0
         ).any()
@@ -200,13 +209,14 @@ def _marked_rim(measure: BubbleMeasure, is_x: np.ndarray, asked: np.ndarray) -> 
 
 def _inked_arc(profile: np.ndarray, ink_at: float) -> tuple[np.ndarray, np.ndarray]:
     """The widest arc of each bubble's rim (``profile``, (N, D) going round) inked as dark
-    as ``ink_at`` all along (:func:`_runs`): (N,) its width and (N,) its middle, degrees."""
+    as ``ink_at`` all along (:func:`direction_runs`): (N,) its width and (N,) its middle,
+    degrees."""
     inked = profile >= ink_at
     count, directions = inked.shape
     width, middle = np.zeros(count), np.zeros(count)
     width[inked.all(axis=1)] = directions
     for index in np.flatnonzero(inked.any(axis=1) & ~inked.all(axis=1)).tolist():
-        run = max(_runs(inked[index]), key=len)
+        run = max(direction_runs(inked[index]), key=len)
         width[index] = run.size
         middle[index] = (run[0] + (run.size - 1) / 2) % directions
     step = 360.0 / directions

@@ -18,8 +18,8 @@ from omr.reading.marks.sampling import (
     PRINTED_OUTLINE_RADII,
     REACH_DIRECTIONS,
     REACH_RADII,
-    _frozen,
-    _polar_points,
+    frozen,
+    polar_points,
 )
 from omr.reading.marks.x_shape import X_OFF_CENTRE, X_REACH_MAX, X_SLANT_MAX_DEG, X_SLANT_MIN_DEG
 from omr.reading.template_space import per_template
@@ -130,13 +130,13 @@ def _neighbourhood(
     touching_pairs = np.concatenate(touching) if touching else np.zeros((0, 2), np.intp)
     empty = np.zeros((0, *shape), bool)
     footprints = Footprints(
-        _frozen(touching_pairs[:, 0]),
-        _frozen(touching_pairs[:, 1]),
-        _frozen(np.concatenate(insides) if insides else _packed(empty)),
-        _frozen(printed),
+        frozen(touching_pairs[:, 0]),
+        frozen(touching_pairs[:, 1]),
+        frozen(np.concatenate(insides) if insides else _packed(empty)),
+        frozen(printed),
     )
     rows = [_strokes_reaching(centers, biggest, start) for start in range(0, len(centers), 128)]
-    return footprints, _frozen(np.concatenate(rows))
+    return footprints, frozen(np.concatenate(rows))
 
 
 def _reach_points(centers: np.ndarray, radii: np.ndarray, box: np.ndarray) -> np.ndarray:
@@ -145,7 +145,7 @@ def _reach_points(centers: np.ndarray, radii: np.ndarray, box: np.ndarray) -> np
     points = np.empty((len(centers), REACH_DIRECTIONS, len(REACH_RADII), 2))
     for size, boxed in {(tuple(size), bool(b)) for size, b in zip(radii, box, strict=True)}:
         alike = (radii == size).all(axis=1) & (box == boxed)
-        points[alike] = centers[alike, None, None, :] + _polar_points(*size, REACH_RADII, box=boxed)
+        points[alike] = centers[alike, None, None, :] + polar_points(*size, REACH_RADII, box=boxed)
     return points
 
 
@@ -190,7 +190,7 @@ def _outside(angle: np.ndarray, low: float) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class _SizeGroup:
+class SizeGroup:
     """Bubbles of one size and outline (``box``: boxes, else ellipses): ``members``
     index the bubble list; ``order`` lists the positions in ``members`` question by
     question (the options that move together), the questions starting at ``starts``
@@ -218,7 +218,7 @@ class BubbleLayout:
 
     bubbles: tuple[Bubble, ...]
     centers_mm: np.ndarray
-    groups: tuple[_SizeGroup, ...]
+    groups: tuple[SizeGroup, ...]
     footprints: Footprints
     neighbours: np.ndarray
     radii_mm: np.ndarray
@@ -244,7 +244,7 @@ def bubble_layout(template: SheetTemplate, answers_only: bool = False) -> Bubble
             questions[(bubbles[member].field, bubbles[member].question)].append(position)
         sizes = np.array([len(positions) for positions in questions.values()])
         groups.append(
-            _SizeGroup(
+            SizeGroup(
                 size_mm,
                 box,
                 np.asarray(members),
@@ -258,7 +258,7 @@ def bubble_layout(template: SheetTemplate, answers_only: bool = False) -> Bubble
     boxes = tuple(is_box(b.shape) for b in bubbles)
     centers = np.array(centers_mm, np.float32).reshape(-1, 2)
     radii = np.array(sizes_mm, np.float32).reshape(-1, 2) / 2
-    box = _frozen(np.array(boxes, bool))
+    box = frozen(np.array(boxes, bool))
     letters = (
         [xy for block in template.question_blocks for _, xy in block.option_labels()]
         if template.print.option_letters_above
@@ -270,7 +270,7 @@ def bubble_layout(template: SheetTemplate, answers_only: bool = False) -> Bubble
     )
     letter_rows = np.flatnonzero(on_letters.any(axis=(1, 2)))
     if letter_rows.size:
-        footprints = replace(footprints, printed=_frozen(footprints.printed | on_letters))
+        footprints = replace(footprints, printed=frozen(footprints.printed | on_letters))
     return BubbleLayout(
         bubbles,
         centers,
@@ -280,8 +280,8 @@ def bubble_layout(template: SheetTemplate, answers_only: bool = False) -> Bubble
         radii,
         box,
         gap_samples(centers_mm, sizes_mm, boxes),
-        _frozen(letter_rows),
-        _frozen(on_letters[letter_rows]),
+        frozen(letter_rows),
+        frozen(on_letters[letter_rows]),
         tuple(b.option for b in bubbles) if template.print.labels_inside else (),
         template.print.looks_inside,
     )

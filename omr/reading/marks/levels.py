@@ -68,13 +68,13 @@ def ink_levels(
     return InkLevels(pen, ink_at, smudge_at, stroke_at, pen_spread=pen_spread)
 
 
-def _fill_tones(measure: BubbleMeasure) -> tuple[np.ndarray, np.ndarray]:
+def fill_tones(measure: BubbleMeasure) -> tuple[np.ndarray, np.ndarray]:
     """(N,) bool each: the bubbles whose tone shows strokes drawn over their own ink, and
     those whose tone is plainly the page's pen.
 
     A fill's tone is its 75th-percentile pixel: where a second layer of the pen (a
     tick's, a slash's, an X's) covers enough of the interior, the tone lies in it,
-    darker than the page's pen by a pass over the fill (:func:`_pass_over_fill`), of
+    darker than the page's pen by a pass over the fill (:func:`pass_over_fill`), of
     which a thin line keeps two thirds under the scan's blur (``THIN_LINE_KEPT``). The
     page's own fills spread below the pen as unevenly as the candidate's hand fills
     (``pen_spread``): a tone counts as strokes over the fill only past four of those
@@ -89,14 +89,14 @@ def _fill_tones(measure: BubbleMeasure) -> tuple[np.ndarray, np.ndarray]:
     if not levels.measured or not np.isfinite(levels.pen_spread):
         return none, none
     tone = measure.tone.astype(np.float64)
-    over = max(_thin_pass_over_fill(levels.pen), SPREAD_DEVIATIONS * levels.pen_spread)
+    over = max(thin_pass_over_fill(levels.pen), SPREAD_DEVIATIONS * levels.pen_spread)
     stroked_over = tone >= levels.pen + over
     if levels.pen + over >= 1.0:
         return stroked_over, none
     return stroked_over, tone <= levels.pen + PLAIN_DEVIATIONS * levels.pen_spread
 
 
-def _pass_over_fill(pen: float, fill: float | None = None) -> float:
+def pass_over_fill(pen: float, fill: float | None = None) -> float:
     """How much darker one pass of a pen whose fills are ``pen`` dark makes a fill
     ``fill`` dark (by default, one as dark as the pen): the light the fill lets through
     times one pass's darkness (:func:`_one_pass`); never less than a scanner's flat
@@ -106,10 +106,10 @@ def _pass_over_fill(pen: float, fill: float | None = None) -> float:
     return max((1.0 - under) * _one_pass(pen), SMUDGE_ABOVE_PAPER)
 
 
-def _thin_pass_over_fill(pen: float) -> float:
+def thin_pass_over_fill(pen: float) -> float:
     """How much darker one thin pass of the pen makes a fill as dark as the pen, as the
-    scan's blur leaves it (``THIN_LINE_KEPT`` of :func:`_pass_over_fill`)."""
-    return THIN_LINE_KEPT * _pass_over_fill(pen)
+    scan's blur leaves it (``THIN_LINE_KEPT`` of :func:`pass_over_fill`)."""
+    return THIN_LINE_KEPT * pass_over_fill(pen)
 
 
 def _one_pass(pen: float) -> float:
@@ -164,7 +164,7 @@ def _otsu(histogram: np.ndarray) -> int:
 FILL_SHARE_OF_MARKS = 0.75
 
 
-def _filled_threshold(fill: np.ndarray, calibration: Calibration) -> float:
+def filled_threshold(fill: np.ndarray, calibration: Calibration) -> float:
     """The filled threshold for this sheet: lowered for a light pen, within limits."""
     marked = fill[fill >= calibration.filled_min_fill_floor]
     if marked.size < FEWEST_TO_MEDIAN:

@@ -6,24 +6,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from omr.reading.marks.levels import SMUDGE_ABOVE_PAPER, _thin_pass_over_fill
+from omr.reading.marks.levels import SMUDGE_ABOVE_PAPER, thin_pass_over_fill
 from omr.reading.marks.records import BubbleMeasure, InkLevels
 from omr.reading.marks.robust import MAD_TO_SIGMA
 
 
-def _overlay_at(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.ndarray:
+def overlay_threshold(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.ndarray:
     """(N,) how much darker than a fill a line across it must be to count, where no
     stroke is seen leaving it: a line as dark as the fill drawn over it, the pen's
     darkness times the light the fill lets through (never less than a scanner's flat
     field tells apart), three quarters of it; none where the page does not show its pen.
     The darkest of 120 chords across a fill must stand above the fill's own streaks: a
-    single pass (:func:`_pass_over_fill`) is looked for only along the strokes seen
+    single pass (:func:`pass_over_fill`) is looked for only along the strokes seen
     leaving it.
 
     A thin line keeps two thirds of its darkening under the scan's blur
     (``THIN_LINE_KEPT``), and a tick's or a slash's is one pass of the pen, lighter than
     a fill-dark layer: down to what one thin pass keeps over the page's fill
-    (:func:`_pass_over_fill`), a line counts where it stands out of the fills of its
+    (:func:`pass_over_fill`), a line counts where it stands out of the fills of its
     size on this page (``plain_fills``, (N,) bool) as none of their streaks does,
     ``LINE_DEVIATIONS`` of their spread past their middle. Not on a bi-level scan:
     there a fill's chords vary with its halftone's dots, which no spread of a few
@@ -35,22 +35,22 @@ def _overlay_at(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.ndarray:
     if levels.dithered:
         return np.full(len(plain_fills), line_at)
     streaks_at = _out_of_the_fills(measure, measure.overlay, plain_fills)
-    thin_pass = _thin_pass_over_fill(levels.pen)
+    thin_pass = thin_pass_over_fill(levels.pen)
     return np.where(np.isnan(streaks_at), line_at, np.clip(streaks_at, thin_pass, line_at))
 
 
-def _line_across_passes(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.ndarray:
+def line_across_passes(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.ndarray:
     """(N,) bool: a line running across a fill's own passes (``measure.across``) stands
     out of this page's fills of its size (``plain_fills``, (N,) bool), down to what a
     scan tells from its flat field (``SMUDGE_ABOVE_PAPER``). Across its passes a fill
     has no overlaps of its own to darken a line, and a tick's short arm darkens only part
-    of a chord, lighter than one pass (:func:`_overlay_at`'s floor); a line past a
-    fill-dark layer :func:`_overlay_at` takes anyway (that ceiling wins where it lies
+    of a chord, lighter than one pass (:func:`overlay_threshold`'s floor); a line past a
+    fill-dark layer :func:`overlay_threshold` takes anyway (that ceiling wins where it lies
     under the floor: a pen nearly black or nearly paper). The fills' spread is also read off
     their upper tail (:func:`_out_of_the_fills`): a scan that renders most fills as dark
     as it can shows no line across them at all, and the few it shows mottled then
     decide. No bubble on a page that does not show its pen, on a bi-level scan
-    (:func:`_overlay_at`), nor among too few fills of its size to tell how their lines
+    (:func:`overlay_threshold`), nor among too few fills of its size to tell how their lines
     vary."""
     levels = measure.levels
     if measure.across is None or not levels.measured or levels.dithered:

@@ -51,19 +51,19 @@ import numpy as np
 from omr.reading.bridges import bridges
 from omr.reading.marks.layout import BubbleLayout
 from omr.reading.marks.levels import ink_levels
-from omr.reading.marks.outline_search import SEARCH_MM, _local_paper, _refine_offsets
-from omr.reading.marks.passes import _stroke_over
+from omr.reading.marks.outline_search import SEARCH_MM, local_paper, refine_offsets
+from omr.reading.marks.passes import stroke_over
 from omr.reading.marks.print_look import (
     PRINT_LOOK_PERCENTILE,
-    _darkness_percentiles,
-    _print_darkness,
-    _print_shows_at,
-    _without_print,
+    darkness_percentiles,
+    outline_print_darkness,
+    print_shows_at,
+    without_print_look,
 )
-from omr.reading.marks.reach import _reach_at
+from omr.reading.marks.reach import reach_at
 from omr.reading.marks.records import BubbleMeasure, InkLevels
-from omr.reading.marks.rings import _directions_per_cell, _rings
-from omr.reading.marks.robust import _mean_last
+from omr.reading.marks.rings import directions_per_cell, rings
+from omr.reading.marks.robust import mean_last
 from omr.reading.marks.sampling import (
     MIDDLE_RADIUS,
     OUTLINE_RADII,
@@ -72,10 +72,10 @@ from omr.reading.marks.sampling import (
     RIM_DIRECTIONS,
     RIM_EDGE,
     RIM_RADII,
-    _disc_points,
-    _polar_points,
+    disc_points,
+    polar_points,
 )
-from omr.reading.marks.under_xs import _under_the_xs
+from omr.reading.marks.under_xs import under_the_xs
 from omr.reading.printed_inside import StoredPrint, without_print
 from omr.reading.template_space import TemplatePage, gather
 from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
@@ -120,15 +120,15 @@ def measure_bubbles(
     for group in layout.groups:
         rx, ry = group.size_mm[0] * ppm / 2, group.size_mm[1] * ppm / 2
         index = group.members
-        shifts = _refine_offsets(page.sample_printed, centers[index], group, rx, ry, search_px)
+        shifts = refine_offsets(page.sample_printed, centers[index], group, rx, ry, search_px)
         at_limit[index] = np.abs(shifts).max(axis=1) >= search_px
         centers[index] += shifts
-        paper = _local_paper(page.ink, centers[index], rx, ry, group.box)[:, None]
+        paper = local_paper(page.ink, centers[index], rx, ry, group.box)[:, None]
         papers[index] = paper[:, 0]
         groups.append((group, rx, ry, paper))
     if levels is None and layout.printed_labels:  # print inside bubbles: not the candidate's
         discs = [
-            (g.members, _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS), g.size_mm)
+            (g.members, disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS), g.size_mm)
             for g, rx, ry, _ in groups
         ]
         looks = layout.printed_looks
@@ -140,12 +140,12 @@ def measure_bubbles(
     grain = np.zeros(count, np.float32)
     interiors = []  # per group: the interior's darkness, and its pixels sorted
     for group, rx, ry, paper in groups:
-        disc = _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS)
+        disc = disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS)
         pixels = gather(page.ink, centers[group.members], disc)
         interior = 1.0 - pixels / paper
         darkness[group.members] = np.clip(interior, 0.0, 1.0).mean(-1)
         ordered = np.sort(pixels, axis=-1, kind="stable")  # a radix sort of bytes
-        tone[group.members], grain[group.members] = _darkness_percentiles(
+        tone[group.members], grain[group.members] = darkness_percentiles(
             ordered, paper, (TONE_PERCENTILE, GRAIN_PERCENTILE)
         )
         interiors.append((interior, ordered))
@@ -170,21 +170,21 @@ def measure_bubbles(
     outlines: list[tuple[np.ndarray, np.ndarray]] = []
     middle = np.zeros(count, np.float32)
     for (group, rx, ry, _), (interior, _) in zip(groups, interiors, strict=True):
-        own = _without_print(interior) if sees_print else interior
+        own = without_print_look(interior) if sees_print else interior
         inked = own >= levels.ink_at
         fill[group.members] = inked.mean(-1)
-        disc = _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS)
+        disc = disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS)
         central = np.hypot(disc[:, 0] / rx, disc[:, 1] / ry) <= MIDDLE_RADIUS
         middle[group.members] = inked[:, central].mean(-1)
     holds_ink = fill > calibration.blank_max_fill
     fill_like = fill >= calibration.filled_min_fill_floor  # the least a fill is read at
     for group, rx, ry, paper in groups:
-        outline = _polar_points(rx, ry, OUTLINE_RADII, RIM_DIRECTIONS, group.box)
+        outline = polar_points(rx, ry, OUTLINE_RADII, RIM_DIRECTIONS, group.box)
         across = gather(page.ink, centers[group.members], outline)
         outlines.append((group.members, 1.0 - across / paper[..., None]))  # (N, 48, R) darkness
     reached = np.flatnonzero(fill > 0)
-    print_darkness = _print_darkness(outlines, holds_ink)
-    print_shows = _print_shows_at(print_darkness, levels.ink_at)
+    print_darkness = outline_print_darkness(outlines, holds_ink)
+    print_shows = print_shows_at(print_darkness, levels.ink_at)
     clear = ~layout.footprints.blocked(holds_ink, print_shows, reached)
     # An option letter printed above a first row is print, set aside as print is where it
     # shows as dark as ink; a fill's overshoot runs on into it through the blur, and at
@@ -200,7 +200,7 @@ def measure_bubbles(
         index = group.members
         over = fill[index] > calibration.blank_max_fill
         if over.any():
-            overlay[index[over]], across_passes[index[over]] = _stroke_over(
+            overlay[index[over]], across_passes[index[over]] = stroke_over(
                 page,
                 centers[index[over]],
                 rx,
@@ -214,32 +214,32 @@ def measure_bubbles(
         polar = gather(
             page.ink,
             centers[index],
-            _polar_points(rx, ry, (*RIM_RADII, RIM_EDGE), RIM_DIRECTIONS),
+            polar_points(rx, ry, (*RIM_RADII, RIM_EDGE), RIM_DIRECTIONS),
         )
         edge = 1.0 - polar[..., -1] / paper
-        rim[index] = ((_without_print(edge) if sees_print else edge) >= levels.ink_at).mean(-1)
+        rim[index] = ((without_print_look(edge) if sees_print else edge) >= levels.ink_at).mean(-1)
         # The rim's darkness going round, across its band: its paper stretches and its ink.
-        rim_darkness = 1.0 - _mean_last(polar[..., :-1], np.float64) / paper
+        rim_darkness = 1.0 - mean_last(polar[..., :-1], np.float64) / paper
         if sees_print and page.halftone_cell_mm:
-            rim_darkness = _without_print(rim_darkness)
+            rim_darkness = without_print_look(rim_darkness)
         rim_profile[index] = rim_darkness
         gaps[index] = _paper_stretches(rim_darkness, levels.ink_at)
         marked = index[fill[index] > 0]
         if marked.size:
             # Radius by radius (N, S, D): going round is the inner axis.
-            points = _polar_points(rx, ry, REACH_RADII, box=group.box).transpose(1, 0, 2)
+            points = polar_points(rx, ry, REACH_RADII, box=group.box).transpose(1, 0, 2)
             samples = gather(page.ink, centers[marked], points)
             marked_paper = paper[fill[index] > 0]
             rows = np.searchsorted(reached, marked)
-            reach[marked] = _reach_at(samples, marked_paper, levels.ink_at, clear[rows])
+            reach[marked] = reach_at(samples, marked_paper, levels.ink_at, clear[rows])
             # A fill's strokes seen at one pass of the pen (only a fill may be read filled).
             fills = fill_like[marked]
             if np.isfinite(levels.stroke_at) and fills.any():
-                faint_reach[marked[fills]] = _reach_at(
+                faint_reach[marked[fills]] = reach_at(
                     samples[fills], marked_paper[fills], levels.stroke_at, faint_clear[rows[fills]]
                 )
-    cells = [_directions_per_cell(page.halftone_cell_mm, rx / ppm) for _, rx, _, _ in groups]
-    ring, ring_baseline, traced = _rings(
+    cells = [directions_per_cell(page.halftone_cell_mm, rx / ppm) for _, rx, _, _ in groups]
+    ring, ring_baseline, traced = rings(
         outlines,
         cells,
         fill,
@@ -277,13 +277,13 @@ def measure_bubbles(
         layout.neighbours,
         layout.centers_mm,
         layout.radii_mm,
-        np.zeros(count, bool),  # joined once the X's are known (_under_the_xs)
+        np.zeros(count, bool),  # joined once the X's are known (under_the_xs)
         layout.boxes,
         ring_traced=traced,
         middle=middle,
         across=across_passes,
     )
-    return _under_the_xs(measure, page, papers, calibration, faint_reach, print_darkness, joins)
+    return under_the_xs(measure, page, papers, calibration, faint_reach, print_darkness, joins)
 
 
 def _paper_stretches(darkness: np.ndarray, ink_at: float) -> np.ndarray:

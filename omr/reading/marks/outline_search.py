@@ -9,9 +9,9 @@ from functools import cache
 
 import numpy as np
 
-from omr.reading.marks.layout import _SizeGroup
-from omr.reading.marks.robust import _percentile
-from omr.reading.marks.sampling import _frozen, _outline_points
+from omr.reading.marks.layout import SizeGroup
+from omr.reading.marks.robust import percentile
+from omr.reading.marks.sampling import frozen, outline_points
 from omr.reading.template_space import gather
 
 # How far each question's printed outlines are looked for around where registration
@@ -41,7 +41,7 @@ def _outline_probe(rx: float, ry: float, box: bool) -> tuple[np.ndarray, np.ndar
     weights sum to zero, so an even shadow or tint over the bubble scores nothing.
     """
     (ring, on_ring), (inner, inside), (outer, outside) = (
-        (_outline_points(rx, ry, radius, count, box), count)
+        (outline_points(rx, ry, radius, count, box), count)
         for radius, count in (PROBE_RING, PROBE_INSIDE, PROBE_OUTSIDE)
     )
     weights = np.concatenate(
@@ -51,7 +51,7 @@ def _outline_probe(rx: float, ry: float, box: bool) -> tuple[np.ndarray, np.ndar
             np.full(outside, -0.5 / outside),
         ]
     )
-    return _frozen(np.concatenate([ring, inner, outer])), _frozen(weights.astype(np.float32))
+    return frozen(np.concatenate([ring, inner, outer])), frozen(weights.astype(np.float32))
 
 
 # A printed outline stands 14–66 % of the paper's brightness above its inside and outside
@@ -63,10 +63,10 @@ def _outline_probe(rx: float, ry: float, box: bool) -> tuple[np.ndarray, np.ndar
 OUTLINE_GAIN_MIN = 0.04
 
 
-def _refine_offsets(
+def refine_offsets(
     printed: Callable[[np.ndarray, np.ndarray], np.ndarray],
     centers: np.ndarray,
-    group: _SizeGroup,
+    group: SizeGroup,
     rx: float,
     ry: float,
     search_px: int,
@@ -80,7 +80,7 @@ def _refine_offsets(
         (:meth:`TemplatePage.sample_printed`).
     centers : (N, 2) float32 ndarray
         Bubble centres (x, y) in px.
-    group : _SizeGroup
+    group : SizeGroup
         Which of ``centers`` move together (the options of one question).
 
     Returns
@@ -94,7 +94,7 @@ def _refine_offsets(
     values = printed(centers, shifts[:, None, :] + points)  # (N, S, P) uint8
     zero = int(np.flatnonzero((shifts == 0).all(axis=1))[0])
     outside = values[:, zero, -PROBE_OUTSIDE[1] :].ravel()
-    paper = float(_percentile(outside, OUTSIDE_PAPER_PERCENTILE)) or 255.0
+    paper = float(percentile(outside, OUTSIDE_PAPER_PERCENTILE)) or 255.0
     score = _scores(values, -weights / paper)  # (N, S): outline darkness
     order, starts, sizes = group.order, group.starts, group.sizes
     totals = np.add.reduceat(score[order], starts, axis=0)  # (G, S)
@@ -125,7 +125,7 @@ def _scores(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
 PAPER_BAND_RADII = (1.5, 1.8)
 
 
-def _local_paper(
+def local_paper(
     ink: np.ndarray, centers: np.ndarray, rx: float, ry: float, box: bool
 ) -> np.ndarray:
     """(N,) paper brightness around each bubble, from the band just outside its outline
@@ -135,6 +135,6 @@ def _local_paper(
     ink is measured against is the paper next to it. The 75th percentile of the band
     ignores the arms of an X and a neighbour's overshoot (a quarter of the band at most).
     """
-    band = np.concatenate([_outline_points(rx, ry, radius, 32, box) for radius in PAPER_BAND_RADII])
-    paper = _percentile(gather(ink, centers, band), 75).astype(np.float32)
+    band = np.concatenate([outline_points(rx, ry, radius, 32, box) for radius in PAPER_BAND_RADII])
+    paper = percentile(gather(ink, centers, band), 75).astype(np.float32)
     return np.maximum(paper, 1.0)

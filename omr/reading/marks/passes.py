@@ -10,8 +10,8 @@ import cv2
 import numpy as np
 
 from omr.reading.marks.records import InkLevels
-from omr.reading.marks.robust import _mean_last
-from omr.reading.marks.sampling import _frozen, _interior_square
+from omr.reading.marks.robust import mean_last
+from omr.reading.marks.sampling import frozen, interior_square
 from omr.reading.template_space import TemplatePage, gather
 from omr.sheet.calibration import INTERIOR_RADIUS
 
@@ -39,10 +39,10 @@ def _chord_points(rx: float, ry: float) -> np.ndarray:
         for offset in CHORD_OFFSETS:
             t = np.linspace(-CHORD_HALF_LENGTH, CHORD_HALF_LENGTH, CHORD_SAMPLES)[:, None]
             chords.append((across * offset + t * along) * (rx, ry))
-    return _frozen(np.asarray(chords, np.float32))
+    return frozen(np.asarray(chords, np.float32))
 
 
-def _stroke_over(
+def stroke_over(
     page: TemplatePage,
     centers: np.ndarray,
     rx: float,
@@ -65,7 +65,7 @@ def _stroke_over(
     own = (
         1.0 - np.take_along_axis(ordered, count - 1 - middle[:, None], axis=-1)[:, 0] / paper[:, 0]
     )
-    lines = _mean_last(chords).reshape(len(centers), -1, len(CHORD_OFFSETS)).max(-1)
+    lines = mean_last(chords).reshape(len(centers), -1, len(CHORD_OFFSETS)).max(-1)
     passes = _passes_direction(page, centers, rx, ry)
     off = np.abs((_chord_directions(rx, ry) - passes[:, None] + 90.0) % 180.0 - 90.0)
     across = np.where(off > PASSES_SPREAD_DEG, lines, -np.inf).max(-1)
@@ -77,13 +77,13 @@ def _chord_directions(rx: float, ry: float) -> np.ndarray:
     """(24,) degrees (0–180, y down) each direction of :func:`_chord_points` runs on the
     page: an ellipse's chords are the circle's stretched."""
     angles = np.radians(np.arange(0, 180, CHORD_STEP_DEG))
-    return _frozen(np.degrees(np.arctan2(np.sin(angles) * ry, np.cos(angles) * rx)) % 180.0)
+    return frozen(np.degrees(np.arctan2(np.sin(angles) * ry, np.cos(angles) * rx)) % 180.0)
 
 
 def _passes_direction(page: TemplatePage, centers: np.ndarray, rx: float, ry: float) -> np.ndarray:
     """(N,) degrees (0–180, y down) the edges inside each interior run along: the
     dominant orientation of the structure tensor of its darkness (a fill's passes)."""
-    square, inside = _interior_square(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS)
+    square, inside = interior_square(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS)
     patches = gather(page.ink, centers, square).astype(np.float32)  # (N, H + 2, W + 2)
     # Scharr's 3 × 3 weights (the most even in every direction of the small kernels),
     # over the patches stacked as one column: each patch's border, mixed with the next

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from omr.reading.marks.robust import FEWEST_TO_MEDIAN, _max_last, _percentile
+from omr.reading.marks.robust import FEWEST_TO_MEDIAN, max_last, percentile
 
 
-def _darkness_percentiles(
+def darkness_percentiles(
     ordered: np.ndarray, paper: np.ndarray, qs: tuple[float, ...]
 ) -> list[np.ndarray]:
-    """``_percentile(1.0 - pixels / paper, q)`` for each of ``qs``, the same values from
+    """``percentile(1.0 - pixels / paper, q)`` for each of ``qs``, the same values from
     the (N, P) uint8 ``pixels`` sorted (``ordered``; darkness falls as a pixel brightens:
     the k-th darkest is the k-th brightest pixel's darkness); ``paper`` (N, 1)."""
     count = ordered.shape[-1]
@@ -42,7 +42,7 @@ PRINT_LOOK_PERCENTILE, PRINT_LOOK_MAX = 25, 0.9
 PRINT_LOOK_SAMPLE = 256
 
 
-def _without_print(darkness: np.ndarray) -> np.ndarray:
+def without_print_look(darkness: np.ndarray) -> np.ndarray:
     """(N, ...) darkness of the same points of N bubbles of a size → the ink's own: the
     print's look at each point (:data:`PRINT_LOOK_PERCENTILE` over the bubbles) divided
     out, ink over print letting through the product of their lights."""
@@ -50,25 +50,27 @@ def _without_print(darkness: np.ndarray) -> np.ndarray:
         return darkness
     points = darkness.reshape(len(darkness), -1)
     sample = points[:: -(-len(points) // PRINT_LOOK_SAMPLE)]
-    look = _percentile(np.ascontiguousarray(sample.T), PRINT_LOOK_PERCENTILE)
+    look = percentile(np.ascontiguousarray(sample.T), PRINT_LOOK_PERCENTILE)
     light = (1.0 - np.clip(look, 0.0, PRINT_LOOK_MAX)).astype(darkness.dtype)
     return (1.0 - (1.0 - points) / light).reshape(darkness.shape)
 
 
-def _print_darkness(outlines: list[tuple[np.ndarray, np.ndarray]], inked: np.ndarray) -> float:
+def outline_print_darkness(
+    outlines: list[tuple[np.ndarray, np.ndarray]], inked: np.ndarray
+) -> float:
     """How dark the printed outlines show in the ink on this page: the darkest sample
     across the outline, in the median of each size's blank bubbles, the darkest size's
     (0 where no size has a blank bubble)."""
     darkest = [
-        float(np.median(_max_last(darkness)[~inked[index]]))
+        float(np.median(max_last(darkness)[~inked[index]]))
         for index, darkness in outlines
         if (~inked[index]).any()
     ]
     return max(darkest, default=0.0)
 
 
-def _print_shows_at(print_darkness: float, ink_at: float) -> bool:
-    """Whether print of ``print_darkness`` (:func:`_print_darkness`) shows in the ink
+def print_shows_at(print_darkness: float, ink_at: float) -> bool:
+    """Whether print of ``print_darkness`` (:func:`outline_print_darkness`) shows in the ink
     where ink is read from ``ink_at`` (a form printed black, a gray scan of a drop-out
     sheet): it reaches half that threshold (a fill's blurred overshoot over it may add
     the rest). Where it drops out, a stroke crossing a blank neighbour's outline is ink

@@ -44,7 +44,7 @@ def _widened(inked: np.ndarray) -> np.ndarray:
     return wide.transpose(1, 0, 2)
 
 
-def _reach_at(
+def reach_at(
     samples: np.ndarray, paper: np.ndarray, level: float, unmasked: np.ndarray
 ) -> np.ndarray:
     """(n, D) radii reached by unbroken ink ``level`` dark or more (relative to each

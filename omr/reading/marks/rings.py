@@ -11,13 +11,13 @@ from omr.reading.marks.robust import (
     FEWEST_TO_MEDIAN,
     MAD_TO_SIGMA,
     SPREAD_DEVIATIONS,
-    _percentile,
-    _sum_last,
+    percentile,
+    sum_last,
 )
 from omr.reading.marks.sampling import RIM_DIRECTIONS
 
 
-def _directions_per_cell(cell_mm: float, radius_mm: float) -> int:
+def directions_per_cell(cell_mm: float, radius_mm: float) -> int:
     """How many of the outline's :data:`RIM_DIRECTIONS` a bi-level scan's halftone cell
     spans going round a bubble of ``radius_mm``, one at least (0: a scan that writes its
     tone itself, undithered)."""
@@ -35,7 +35,7 @@ def _along(values: np.ndarray, window: int) -> np.ndarray:
     return sum(np.roll(values, shift, axis=-1) for shift in shifts) / window
 
 
-def _rings(
+def rings(
     outlines: list[tuple[np.ndarray, np.ndarray]],
     cells: list[int],
     fill: np.ndarray,
@@ -62,7 +62,7 @@ def _rings(
     ring_baseline = np.zeros(count, np.float32)
     traced = np.zeros((count, RIM_DIRECTIONS), bool)
     for (index, darkness), cell in zip(outlines, cells, strict=True):
-        across = _along(_sum_last(np.clip(darkness, 0.0, 1.0)), cell)  # (N, 48)
+        across = _along(sum_last(np.clip(darkness, 0.0, 1.0)), cell)  # (N, 48)
         blank = fill[index] <= blank_at
         printed = np.median(across[blank], axis=0) if blank.any() else np.zeros(across.shape[1])
         excess = across - printed
@@ -77,7 +77,7 @@ def _rings(
         # share of the outline carries at least the page's ink (its excess going round,
         # ranked, reaches it at that share), and more than its blank outlines' own spread
         # allows, it is traced.
-        held = _percentile(excess, 100 * (1 - traced_share))
+        held = percentile(excess, 100 * (1 - traced_share))
         least = min(pen_across, levels.ink_at)
         if blank.sum() >= FEWEST_TO_MEDIAN:
             middle = np.median(held[blank])

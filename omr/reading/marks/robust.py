@@ -20,7 +20,7 @@ MAD_TO_SIGMA = 1.4826
 SPREAD_DEVIATIONS, PLAIN_DEVIATIONS = 4, 2
 
 
-def _percentile(values: np.ndarray, q: float) -> np.ndarray:
+def percentile(values: np.ndarray, q: float) -> np.ndarray:
     """``np.percentile(values, q, axis=-1)`` (linear) from a partial sort: the same values
     in a fraction of the time on the small rows measured here."""
     count = values.shape[-1]
@@ -32,7 +32,7 @@ def _percentile(values: np.ndarray, q: float) -> np.ndarray:
     return below + (position - low) * (ordered[..., high] - below)
 
 
-def _sum_last(values: np.ndarray, dtype: type | None = None) -> np.ndarray:
+def sum_last(values: np.ndarray, dtype: type | None = None) -> np.ndarray:
     """``values.sum(-1, dtype=dtype)`` over a last axis of under 16 values, the same
     values without NumPy's cost per row: its pairwise summation adds fewer than 8 values
     in order, and 8 to 15 in eight running sums, paired off, then the rest in order."""
@@ -47,17 +47,17 @@ def _sum_last(values: np.ndarray, dtype: type | None = None) -> np.ndarray:
     return reduce(np.add, parts[8:], (pairs[0] + pairs[1]) + (pairs[2] + pairs[3]))
 
 
-def _mean_last(values: np.ndarray, dtype: type | None = None) -> np.ndarray:
+def mean_last(values: np.ndarray, dtype: type | None = None) -> np.ndarray:
     """``values.mean(-1, dtype=dtype)`` over a last axis of under 16 values (a uint8
-    ``values``: ``dtype`` float64, as NumPy takes), the same values (:func:`_sum_last`)."""
-    return _sum_last(values, dtype) / values.shape[-1]
+    ``values``: ``dtype`` float64, as NumPy takes), the same values (:func:`sum_last`)."""
+    return sum_last(values, dtype) / values.shape[-1]
 
 
-def _max_last(values: np.ndarray) -> np.ndarray:
+def max_last(values: np.ndarray) -> np.ndarray:
     """``values.max(-1)`` over a short last axis, without NumPy's cost per row."""
     return reduce(np.maximum, (values[..., k] for k in range(values.shape[-1])))
 
 
-def _given(flags: np.ndarray | None, count: int) -> np.ndarray:
+def flags_given(flags: np.ndarray | None, count: int) -> np.ndarray:
     """(count,) bool: ``flags``, or none set where a measure made by hand left them out."""
     return np.zeros(count, bool) if flags is None else flags.astype(bool)

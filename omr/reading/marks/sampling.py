@@ -48,22 +48,20 @@ NEIGHBOUR_OVERSHOOT, NEIGHBOUR_STROKE_MM = 1 + OVERSHOOT_RADII, 0.5
 PRINTED_OUTLINE_RADII = 0.2
 
 
-def _frozen(array: np.ndarray) -> np.ndarray:
+def frozen(array: np.ndarray) -> np.ndarray:
     """Cached sample offsets are shared between pages: make them read-only."""
     array.setflags(write=False)
     return array
 
 
 @cache
-def _outline_points(
-    rx: float, ry: float, scale: float, count: int, box: bool = False
-) -> np.ndarray:
+def outline_points(rx: float, ry: float, scale: float, count: int, box: bool = False) -> np.ndarray:
     """(count, 2) offsets evenly round, ``scale`` times the outline out (an ellipse's of
     half-axes ``rx``, ``ry``, or a ``box``'s: :mod:`omr.sheet.bubble_outline`)."""
     angles = np.linspace(0, 2 * np.pi, count, endpoint=False)
     if box:
         scale = scale * outline_scale(angles)
-    return _frozen(np.stack([np.cos(angles) * rx * scale, np.sin(angles) * ry * scale], axis=1))
+    return frozen(np.stack([np.cos(angles) * rx * scale, np.sin(angles) * ry * scale], axis=1))
 
 
 def _pixel_grid(rx: float, ry: float, spare: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -77,23 +75,23 @@ def _pixel_grid(rx: float, ry: float, spare: int = 0) -> tuple[np.ndarray, np.nd
 
 
 @cache
-def _disc_points(rx: float, ry: float) -> np.ndarray:
+def disc_points(rx: float, ry: float) -> np.ndarray:
     """(P, 2) the whole-pixel offsets inside an ellipse of half-axes ``rx``, ``ry``."""
     grid, inside = _pixel_grid(rx, ry)
-    return _frozen(grid[inside])
+    return frozen(grid[inside])
 
 
 @cache
-def _interior_square(rx: float, ry: float) -> tuple[np.ndarray, np.ndarray]:
+def interior_square(rx: float, ry: float) -> tuple[np.ndarray, np.ndarray]:
     """The square round an ellipse of half-axes ``rx``, ``ry`` with a pixel to spare:
     (H + 2, W + 2, 2) its offsets, and (H, W) bool the pixels within it that are
-    :func:`_disc_points`, in its order."""
+    :func:`disc_points`, in its order."""
     grid, inside = _pixel_grid(rx, ry, spare=1)
-    return _frozen(grid), _frozen(inside[1:-1, 1:-1])
+    return frozen(grid), frozen(inside[1:-1, 1:-1])
 
 
 @cache
-def _polar_points(
+def polar_points(
     rx: float,
     ry: float,
     radii: tuple[float, ...],
@@ -106,6 +104,6 @@ def _polar_points(
     scale = np.asarray(radii)[None, :]
     if box:
         scale = scale * outline_scale(angles)
-    return _frozen(
+    return frozen(
         np.stack([np.cos(angles) * rx * scale, np.sin(angles) * ry * scale], -1).astype(np.float32)
     )

@@ -8,28 +8,28 @@ from typing import NamedTuple
 
 import numpy as np
 
-from omr.reading.marks.levels import _fill_tones
+from omr.reading.marks.levels import fill_tones
 from omr.reading.marks.records import BubbleMeasure, StrokeEnds
-from omr.reading.marks.robust import _given
+from omr.reading.marks.robust import flags_given
 from omr.reading.marks.sampling import NEIGHBOUR_STROKE_MM, REACH_STEP
 from omr.reading.marks.x_shape import (
     STEP_DEG,
     X_OFF_CENTRE,
     X_REACH_MAX,
     X_REACH_MIN,
-    _completing,
-    _is_v,
-    _makes_x,
-    _opposite,
-    _pairs,
-    _split,
-    _with_hidden_ends,
+    angles_and_reaches,
+    completing_ends,
+    end_pairs,
+    is_v,
+    makes_x,
+    opposite,
+    with_hidden_ends,
 )
 from omr.sheet.bubble_outline import BOX_CORNER, outline_scale
 from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
 
 
-def _x_strokes_extent(measure: BubbleMeasure, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def x_strokes_extent(measure: BubbleMeasure, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(K,) mm twice: how long the strokes of X's on bubbles ``xs`` run from their centre
     (2.5 radii; a box's radii reach its corners), and how far to either side of the
     line to an end a stroke it hides may lie (half a felt-tip stroke and a pixel, and a
@@ -47,7 +47,7 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     end. An end that stops on the line of a stroke of a neighbouring X may be that
     neighbour's stroke: it is ``borrowed`` and set aside, unless that stroke's line
     crosses this bubble's interior, the neighbour's X does not stand without it, and
-    this bubble is not a fill whose tone is plainly the page's pen (:func:`_fill_tones`):
+    this bubble is not a fill whose tone is plainly the page's pen (:func:`fill_tones`):
     the end may be a tick or a slash of this bubble running on to the neighbour, whose
     strokes over the fill darken its tone. A neighbour whose X is completed by its own
     short ends (below) counts too, but never stands without any one of its strokes, and
@@ -64,7 +64,7 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     or fewer where the bubble shows no two whole strokes: a slash beside an X whose arms
     run in, in doubt (unless its strokes cross inside its fill). Where two or more ends
     are seen and make no X, ends a reach sample shorter may complete one
-    (:func:`_completing`): an X whose strokes end short on one side.
+    (:func:`completing_ends`): an X whose strokes end short on one side.
     """
     reach, neighbours = measure.reach, measure.neighbours
     past = np.round(measure.past, 2)
@@ -77,11 +77,12 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     marked = np.flatnonzero(beyond.any(axis=1))
     found = {int(index): _ends(beyond[index], reach[index]) for index in marked}
     stroked = np.zeros(len(reach), bool)
-    stroked[[index for index, (angles, _) in found.items() if _makes_x(angles)]] = True
+    stroked[[index for index, (angles, _) in found.items() if makes_x(angles)]] = True
     # The short ends apart from those seen: runs of short directions holding none beyond.
     far = {
         index: _ends_of(
-            [run for run in _runs(short[index]) if not beyond[index, run].any()], reach[index]
+            [run for run in direction_runs(short[index]) if not beyond[index, run].any()],
+            reach[index],
         )
         for index, (angles, _) in found.items()
         if not stroked[index] and len(angles) >= 2
@@ -89,7 +90,7 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     # Each X's strokes, as seen (for a bubble that is an X itself) and with the ends
     # they hide (for any other): worked out once, whichever neighbours ask.
     xs = {
-        int(other): _strokes_of(measure, int(other), found[int(other)][0])
+        int(other): strokes_of(measure, int(other), found[int(other)][0])
         for other in np.flatnonzero(stroked)
     }
     # An X short on one side, completed by its own short ends, sends its strokes into
@@ -98,33 +99,33 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     # end is set aside, it may send strokes yet read no X itself, its own ends set
     # aside as a neighbour's (below).
     for index, ends in far.items():
-        completing = _completing(found[index][0], _pairs(ends))
+        completing = completing_ends(found[index][0], end_pairs(ends))
         if completing:
-            angles = found[index][0] + _split(completing)[0]
-            xs[index] = _strokes_of(measure, index, angles, standing=False)
+            angles = found[index][0] + angles_and_reaches(completing)[0]
+            xs[index] = strokes_of(measure, index, angles, standing=False)
     # So does an X seen as a V whose two strokes cross inside its fill, its strokes
     # through the V's ends as the first pass saw them.
-    for index in np.flatnonzero(_given(measure.crossing_inside, len(reach))).tolist():
+    for index in np.flatnonzero(flags_given(measure.crossing_inside, len(reach))).tolist():
         if measure.ends is not None:
             angles = measure.ends[index].angles
         else:  # a measure made by hand: its ends as seen
             angles = found.get(index, ((), ()))[0]
         if angles:
-            xs[index] = _strokes_of(measure, index, angles, standing=False)
+            xs[index] = strokes_of(measure, index, angles, standing=False)
     # So does an X over an empty circle seen as a V, its other arms run into its
     # neighbours' marks.
     for index, (angles, _) in found.items():
         if (
             index not in xs
             and measure.fill[index] < calibration.filled_min_fill_floor
-            and _is_v(angles)
+            and is_v(angles)
         ):
-            xs[index] = _strokes_of(measure, index, angles, standing=False)
+            xs[index] = strokes_of(measure, index, angles, standing=False)
     x_like = np.zeros(len(reach), bool)
     x_like[list(xs)] = True
     # A fill whose tone is plainly the pen's holds no tick of its own to run on; an X's
     # strokes are its own.
-    _, plain = _fill_tones(measure)
+    _, plain = fill_tones(measure)
     bare = ~x_like & (measure.fill >= calibration.filled_min_fill_floor) & plain
     for index in found:
         near = [xs[int(other)] for other in np.flatnonzero(x_like & neighbours[index])]
@@ -139,10 +140,10 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
         borrowed = len(own) < len(angles)
         # Two Xs side by side share the strokes between them: an X that keeps its far
         # ends is still an X.
-        seen = _split(own)[0]
-        is_x = bool(stroked[index]) or _makes_x(seen)
+        seen = angles_and_reaches(own)[0]
+        is_x = bool(stroked[index]) or makes_x(seen)
         if not is_x and len(own) >= 2:
-            completing = _completing(seen, _not_borrowed(measure, index, far[index], strokes))
+            completing = completing_ends(seen, _not_borrowed(measure, index, far[index], strokes))
             own += completing
             is_x = bool(completing)
         if is_x and _no_x_once_theirs_set_aside(measure, index, own, near):
@@ -150,12 +151,12 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
             # strokes running in (one stroke's ends left once the strokes they show are
             # set aside, or once those they may hide are too: a slash beside an X as well
             # as an X): in doubt, unless its strokes are seen crossing inside its fill
-            # (:func:`_under_the_xs`). So is one whose ends nearly all may be its
+            # (:func:`under_the_xs`). So is one whose ends nearly all may be its
             # neighbours', but not those its neighbours explain, unless it shows two
             # whole strokes: one of a cluster of X's.
             result[index] = StrokeEnds(angles, reaches, False, True)
             continue
-        result[index] = StrokeEnds(*_split(own), is_x, borrowed)
+        result[index] = StrokeEnds(*angles_and_reaches(own), is_x, borrowed)
     return result
 
 
@@ -169,9 +170,9 @@ def _no_x_once_theirs_set_aside(
     each side of it shows an end of its own at most. Asked only of the bubbles whose
     ends make an X (a few a page)."""
     maybe_theirs = [stroke for x in near for stroke in x.hiding]
-    left = _not_borrowed(measure, index, _split(own), maybe_theirs)
+    left = _not_borrowed(measure, index, angles_and_reaches(own), maybe_theirs)
     if len(left) == 2:
-        return _opposite(left[0][0], left[1][0])
+        return opposite(left[0][0], left[1][0])
     return len(left) < 2 and len(own) < 4
 
 
@@ -185,12 +186,12 @@ def _not_borrowed(
     neighbours' X strokes), as (angle, reach) pairs."""
     return [
         (angle, length)
-        for angle, length in _pairs(ends)
-        if not any(_on_stroke(_tip(measure, index, angle, length), s) for s in strokes)
+        for angle, length in end_pairs(ends)
+        if not any(on_stroke(end_tip(measure, index, angle, length), s) for s in strokes)
     ]
 
 
-def _towards(measure: BubbleMeasure, index: int, angle: float) -> np.ndarray:
+def towards(measure: BubbleMeasure, index: int, angle: float) -> np.ndarray:
     """(2,) mm: the page vector of one radius of bubble ``index`` at ``angle`` (degrees
     in its own polar frame): to its outline, an ellipse's or a box's."""
     theta = np.radians(angle)
@@ -198,9 +199,9 @@ def _towards(measure: BubbleMeasure, index: int, angle: float) -> np.ndarray:
     return radius * np.float32(outline_scale(theta)) if measure.boxes[index] else radius
 
 
-def _tip(measure: BubbleMeasure, index: int, angle: float, reach: float) -> np.ndarray:
+def end_tip(measure: BubbleMeasure, index: int, angle: float, reach: float) -> np.ndarray:
     """(2,) mm: where an end of bubble ``index`` stops on the page."""
-    return measure.centers_mm[index] + reach * _towards(measure, index, angle)
+    return measure.centers_mm[index] + reach * towards(measure, index, angle)
 
 
 class _Stroke(NamedTuple):
@@ -222,25 +223,25 @@ class _XStrokes(NamedTuple):
     hiding: list[_Stroke]
 
 
-def _strokes_of(
+def strokes_of(
     measure: BubbleMeasure, index: int, angles: tuple[float, ...], standing: bool = True
 ) -> _XStrokes:
     """The strokes of an X on bubble ``index``: from the bubble's centre, 2.5 radii long,
     half a felt-tip stroke and a pixel to either side of the line to an end it shows;
-    with the ends it hides, also toward those (:func:`_with_hidden_ends`), each known
+    with the ends it hides, also toward those (:func:`with_hidden_ends`), each known
     only as far as an off-centre crossing allows: a third of a radius more. A box's
     radii reach its corners: its strokes are as long as 2.5 of those. Each line is
     worked out once for both. Not ``standing`` (an X completed by ends a sample short),
     the X stands without none of them."""
-    length, hiding_width = (float(v[0]) for v in _x_strokes_extent(measure, np.array([index])))
+    length, hiding_width = (float(v[0]) for v in x_strokes_extent(measure, np.array([index])))
     centre = measure.centers_mm[index]
     lines = []
-    for angle in _with_hidden_ends(angles):
-        direction = _towards(measure, index, angle)
+    for angle in with_hidden_ends(angles):
+        direction = towards(measure, index, angle)
         unit = direction / np.linalg.norm(direction)
         # A hidden end: the X stands on the ends it shows.
         stands = standing and (
-            angle not in angles or _makes_x(tuple(a for a in angles if a != angle))
+            angle not in angles or makes_x(tuple(a for a in angles if a != angle))
         )
         lines.append((unit, stands))
     return _XStrokes(
@@ -264,7 +265,7 @@ def _through(measure: BubbleMeasure, index: int, stroke: _Stroke) -> bool:
     return _across(measure.centers_mm[index], stroke) < inner
 
 
-def _on_stroke(point: np.ndarray, stroke: _Stroke) -> bool:
+def on_stroke(point: np.ndarray, stroke: _Stroke) -> bool:
     """Whether ``point`` (mm) lies on ``stroke``."""
     along = float((point - stroke.start) @ stroke.unit)
     return (
@@ -273,7 +274,7 @@ def _on_stroke(point: np.ndarray, stroke: _Stroke) -> bool:
     )
 
 
-def _runs(mask: np.ndarray) -> list[np.ndarray]:
+def direction_runs(mask: np.ndarray) -> list[np.ndarray]:
     """Runs of neighbouring directions in ``mask``, going round: each run's directions in
     order (a run across direction 0 unbroken); none when ``mask`` holds every direction."""
     if mask.all():
@@ -288,7 +289,7 @@ def _runs(mask: np.ndarray) -> list[np.ndarray]:
 def _ends(beyond: np.ndarray, reach: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """Runs of neighbouring directions beyond the edge, going round → (angles, reaches),
     each run's direction weighted by how far it reaches."""
-    return _ends_of(_runs(beyond), reach)
+    return _ends_of(direction_runs(beyond), reach)
 
 
 def _ends_of(

@@ -20,18 +20,18 @@ from omr.reading.beside_strokes import (
 )
 from omr.reading.bridges import joined_bubbles
 from omr.reading.loops import Around, looped_ends
-from omr.reading.marks.levels import _pass_over_fill
-from omr.reading.marks.print_look import _print_shows_at
+from omr.reading.marks.levels import pass_over_fill
+from omr.reading.marks.print_look import print_shows_at
 from omr.reading.marks.records import BubbleMeasure, StrokeEnds
-from omr.reading.marks.robust import _given
-from omr.reading.marks.sampling import REACH_RADII, REACH_STEP, _disc_points
-from omr.reading.marks.strokes import _tip, _towards, _x_strokes_extent, stroke_ends
-from omr.reading.marks.x_shape import X_OFF_CENTRE, _is_v, _makes_x, _opposite, _pairs
+from omr.reading.marks.robust import flags_given
+from omr.reading.marks.sampling import REACH_RADII, REACH_STEP, disc_points
+from omr.reading.marks.strokes import end_tip, stroke_ends, towards, x_strokes_extent
+from omr.reading.marks.x_shape import X_OFF_CENTRE, end_pairs, is_v, makes_x, opposite
 from omr.reading.template_space import TemplatePage
 from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
 
 
-def _under_the_xs(
+def under_the_xs(
     measure: BubbleMeasure,
     page: TemplatePage,
     papers: np.ndarray,
@@ -57,12 +57,12 @@ def _under_the_xs(
     crossing = np.zeros(len(ends), bool)
     ppm = page.px_per_mm
     levels = measure.levels
-    over_fill = partial(_pass_over_fill, levels.pen)
+    over_fill = partial(pass_over_fill, levels.pen)
     for index, strokes in enumerate(ends):
         passes_min = V_PASSES_MIN
         if strokes.is_x:
             profile = measure.rim_profile[index]
-            if not _paper_between_arms(profile, strokes.angles, levels.pen, calibration):
+            if not paper_between_x_arms(profile, strokes.angles, levels.pen, calibration):
                 continue
         elif not levels.measured:
             continue  # a pen the page does not show: no pass of it to compare
@@ -70,7 +70,7 @@ def _under_the_xs(
             # An X in a light pen whose arms fade outside the fill (some may show as a
             # V): one end of each of its strokes, seen at one pass of the pen.
             strokes, passes_min = one_of_each, FAINT_X_PASSES_MIN
-        elif _is_v(strokes.angles):
+        elif is_v(strokes.angles):
             pass  # a V: do its strokes cross inside?
         elif strokes.borrowed and (one_of_each := _one_end_of_each_stroke(strokes)):
             # Ends set aside as a neighbour's X strokes (as where they made an X only
@@ -83,7 +83,7 @@ def _under_the_xs(
         seen = StrokesOver(
             page.ink,
             measure.centers_px[index],
-            _disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS),
+            disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS),
             _tips(measure, index, strokes, ppm),
             X_OFF_CENTRE * max(rx, ry),
             float(papers[index]),
@@ -104,7 +104,7 @@ def _under_the_xs(
         measure, ends=tuple(ends), beside=beside, faint_ends=_faint_ends(measure, faint, ends)
     )
     looped, x_of_loops = _looped(measure, page, papers, faint, calibration, print_darkness)
-    _, x_like = _xs_read(ends, looped, x_of_loops, crossing)
+    _, x_like = xs_read(ends, looped, x_of_loops, crossing)
     return replace(
         measure,
         looped=looped,
@@ -113,7 +113,7 @@ def _under_the_xs(
     )
 
 
-def _xs_read(
+def xs_read(
     ends: Sequence[StrokeEnds],
     looped: np.ndarray,
     x_of_loops: np.ndarray,
@@ -143,7 +143,7 @@ def _looped(
     as far as the reach is sampled, count: unmade, an X is a doubt). Only fills that no
     other X reaches are asked, and no V whose strokes cross inside its fill. A fill is
     read as looped only at levels the page's print (``print_darkness``,
-    :func:`_print_darkness`) does not show at: a printed line, a letter or a number
+    :func:`outline_print_darkness`) does not show at: a printed line, a letter or a number
     beside a bubble closes paper with a tick's two arms as a loop does, and a tick read
     `filled` is a silent error; an X is unmade at the ink threshold whatever the print
     (a doubt, never a wrong reading). None on a bi-level scan, nor where the page does
@@ -155,15 +155,15 @@ def _looped(
     unprinted = tuple(
         level
         for level in (levels.stroke_at, levels.ink_at)
-        if not _print_shows_at(print_darkness, level)
+        if not print_shows_at(print_darkness, level)
     )
     ends = measure.ends
     is_x = np.array([strokes.is_x for strokes in ends], bool)
     has_ends = np.array([bool(a.angles or b.angles) for a, b in zip(ends, faint, strict=True)])
     asked = (
         (measure.fill >= calibration.filled_min_fill_floor)
-        & ~_reached_by_an_x(measure, _x_like_at_either_level(measure, ends, faint))
-        & ~_given(measure.crossing_inside, len(ends))
+        & ~reached_by_an_x(measure, _x_like_at_either_level(measure, ends, faint))
+        & ~flags_given(measure.crossing_inside, len(ends))
         & has_ends
         # Where the print shows, only an X can be asked anything (whether it is unmade).
         & (is_x | (levels.ink_at in unprinted))
@@ -188,7 +188,7 @@ def _looped(
                 page, measure, around, index, own, (levels.ink_at,), legs=True
             )
             kept = tuple(angle for angle, leg in zip(own.angles, legs, strict=True) if not leg)
-            unmade[index] = bool(legs.any()) and not _makes_x(kept)
+            unmade[index] = bool(legs.any()) and not makes_x(kept)
         looped[index] = (
             levels.ink_at in unprinted
             and bool(loops.all())
@@ -226,7 +226,7 @@ def _tips(measure: BubbleMeasure, index: int, strokes: StrokeEnds, ppm: float) -
     """(K, 2) float32 page px (``ppm`` px per mm): where each of bubble ``index``'s ends
     stops (the refined centre, the ends' reach)."""
     ends_mm = [
-        reach * _towards(measure, index, angle)
+        reach * towards(measure, index, angle)
         for angle, reach in zip(strokes.angles, strokes.reach, strict=True)
     ]
     return (measure.centers_px[index] + np.reshape(ends_mm, (-1, 2)) * ppm).astype(np.float32)
@@ -254,7 +254,7 @@ def _one_end_of_each_stroke(strokes: StrokeEnds) -> StrokeEnds | None:
     None where every two are opposite (an X its short ends complete, seen as one)."""
     pairs = list(zip(strokes.angles, strokes.reach, strict=True))
     for (angle, reach), (other, other_reach) in combinations(pairs, 2):
-        if not _opposite(angle, other):
+        if not opposite(angle, other):
             return StrokeEnds((angle, other), (reach, other_reach), False)
     return None
 
@@ -278,11 +278,11 @@ def _faint_ends(
     """
     x_like = _x_like_at_either_level(measure, ends, faint)
     result = np.array([bool(strokes.angles) for strokes in faint], bool)
-    for index in np.flatnonzero(result & _reached_by_an_x(measure, x_like)).tolist():
+    for index in np.flatnonzero(result & reached_by_an_x(measure, x_like)).tolist():
         xs = np.flatnonzero(measure.neighbours[index] & x_like)
         tips = [
-            _tip(measure, index, angle, reach)
-            for angle, reach in _pairs((faint[index].angles, faint[index].reach))
+            end_tip(measure, index, angle, reach)
+            for angle, reach in end_pairs((faint[index].angles, faint[index].reach))
         ]
         result[index] = bool(_beyond_the_xs(measure, xs, np.array(tips)).any())
     return result
@@ -290,9 +290,9 @@ def _faint_ends(
 
 def _beyond_the_xs(measure: BubbleMeasure, xs: np.ndarray, points: np.ndarray) -> np.ndarray:
     """(K,) bool: which of ``points`` (K, 2) mm lie beyond the reach of every stroke the
-    X's on bubbles ``xs`` may draw, seen or hidden (:func:`_strokes_of`): farther from
+    X's on bubbles ``xs`` may draw, seen or hidden (:func:`strokes_of`): farther from
     each one's centre than the far corner of its strokes' bands."""
-    length, width = _x_strokes_extent(measure, xs)
+    length, width = x_strokes_extent(measure, xs)
     reach = np.hypot(length + width, width)  # (X,)
     apart = np.linalg.norm(points[:, None, :] - measure.centers_mm[xs][None], axis=-1)
     return (apart > reach[None]).all(axis=1)
@@ -304,10 +304,10 @@ def _x_like_at_either_level(
     """(N,) bool: the bubbles whose ends make an X at the ink threshold (``ends``) or at
     one pass of the pen (``faint``), or whose V's strokes cross inside their fill."""
     is_x = np.array([a.is_x or b.is_x for a, b in zip(ends, faint, strict=True)], bool)
-    return is_x | _given(measure.crossing_inside, len(ends))
+    return is_x | flags_given(measure.crossing_inside, len(ends))
 
 
-def _reached_by_an_x(measure: BubbleMeasure, is_x: np.ndarray) -> np.ndarray:
+def reached_by_an_x(measure: BubbleMeasure, is_x: np.ndarray) -> np.ndarray:
     """(N,) bool: the bubbles that a stroke of an X (``is_x``, (N,) bool) can reach."""
     return (measure.neighbours & is_x[None, :]).any(axis=1)
 
@@ -317,7 +317,7 @@ def _reached_by_an_x(measure: BubbleMeasure, is_x: np.ndarray) -> np.ndarray:
 ARM_HALF_WIDTH_DEG = 25.0
 
 
-def _paper_between_arms(
+def paper_between_x_arms(
     profile: np.ndarray, angles: tuple[float, ...], pen: float, calibration: Calibration
 ) -> bool:
     """Whether the rim between an X's arms shows paper, not the page's pen: the X lies

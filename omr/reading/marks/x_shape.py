@@ -22,17 +22,19 @@ OPPOSITE_TOLERANCE_DEG = 2 * np.degrees(np.arcsin(X_OFF_CENTRE / X_REACH_MIN)) +
 AXES_APART_MIN_DEG = 2 * X_SLANT_MIN_DEG - OPPOSITE_TOLERANCE_DEG / 2
 
 
-def _pairs(ends: tuple[tuple[float, ...], tuple[float, ...]]) -> list[tuple[float, float]]:
-    """(angles, reaches) → (angle, reach) pairs: the inverse of :func:`_split`."""
+def end_pairs(ends: tuple[tuple[float, ...], tuple[float, ...]]) -> list[tuple[float, float]]:
+    """(angles, reaches) → (angle, reach) pairs: the inverse of :func:`angles_and_reaches`."""
     return list(zip(*ends, strict=True))
 
 
-def _split(ends: list[tuple[float, float]]) -> tuple[tuple[float, ...], tuple[float, ...]]:
+def angles_and_reaches(
+    ends: list[tuple[float, float]],
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """(angle, reach) pairs → (angles, reaches)."""
     return tuple(angle for angle, _ in ends), tuple(length for _, length in ends)
 
 
-def _completing(
+def completing_ends(
     seen: tuple[float, ...], short: list[tuple[float, float]]
 ) -> list[tuple[float, float]]:
     """The short ends (angle, reach) that complete an X with the ``seen`` ends, or none.
@@ -44,13 +46,13 @@ def _completing(
     arm of a tick, or of a third end seen (a stroke and an end too close to its axis
     for an X); two that each lie where an X's hidden ends would are not: it takes two.
     """
-    paired = {k for pair in _opposite_pairs(_split(short)[0]) for k in pair}
+    paired = {k for pair in _opposite_pairs(angles_and_reaches(short)[0]) for k in pair}
     completing = [
         end
         for k, end in enumerate(short)
-        if k in paired or any(_opposite(end[0], angle) for angle in seen)
+        if k in paired or any(opposite(end[0], angle) for angle in seen)
     ]
-    if len(completing) < 2 or not _two_strokes(seen + _split(completing)[0]):
+    if len(completing) < 2 or not _two_strokes(seen + angles_and_reaches(completing)[0]):
         return []
     return completing
 
@@ -67,11 +69,11 @@ def _two_strokes(angles: tuple[float, ...]) -> bool:
     )
 
 
-def _with_hidden_ends(angles: tuple[float, ...]) -> tuple[float, ...]:
+def with_hidden_ends(angles: tuple[float, ...]) -> tuple[float, ...]:
     """An X's ends and, for each end with none opposite it, the other end of its stroke:
     a stroke runs through the bubble, and an end hidden by a marked neighbour's
     footprint runs at that neighbour."""
-    lone = [angle for angle in angles if not any(_opposite(angle, other) for other in angles)]
+    lone = [angle for angle in angles if not any(opposite(angle, other) for other in angles)]
     return (*angles, *((angle + 180) % 360 for angle in lone))
 
 
@@ -81,12 +83,12 @@ def _apart(a: float, b: float, period: float) -> float:
     return min(difference, period - difference)
 
 
-def _is_v(angles: tuple[float, ...]) -> bool:
+def is_v(angles: tuple[float, ...]) -> bool:
     """Whether ends at ``angles`` degrees are two, and not one stroke's: a V."""
-    return len(angles) == 2 and not _opposite(*angles)
+    return len(angles) == 2 and not opposite(*angles)
 
 
-def _opposite(a: float, b: float) -> bool:
+def opposite(a: float, b: float) -> bool:
     """Whether ends at ``a`` and ``b`` degrees may be one stroke's, through the bubble."""
     return _apart(a, b, 360) >= 180 - OPPOSITE_TOLERANCE_DEG
 
@@ -98,16 +100,16 @@ def _axis(a: float, b: float) -> float:
 
 
 def _opposite_pairs(angles: tuple[float, ...]) -> list[tuple[int, int]]:
-    """The index pairs of ends that may be one stroke's (:func:`_opposite`)."""
+    """The index pairs of ends that may be one stroke's (:func:`opposite`)."""
     return [
         (i, j)
         for i in range(len(angles))
         for j in range(i + 1, len(angles))
-        if _opposite(angles[i], angles[j])
+        if opposite(angles[i], angles[j])
     ]
 
 
-def _makes_x(angles: tuple[float, ...]) -> bool:
+def makes_x(angles: tuple[float, ...]) -> bool:
     """Two crossing strokes among the ends: two opposite pairs whose axes cross, or one
     pair and a third end off its axis."""
     pairs = _opposite_pairs(angles)
