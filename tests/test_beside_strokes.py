@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from omr.reading.beside_strokes import (
+from omr.reading.marks.beside_strokes import (
     V_PASSES_MIN,
     StrokesOver,
     _passes_darker,

@@ -1,4 +1,4 @@
-"""A stroke across the narrow gap between two marked bubbles (omr.reading.bridges)."""
+"""A stroke across the narrow gap between two marked bubbles (omr.reading.marks.bridges)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from scansim.drawn import answers_read
 from scansim.recipes import make
 from scansim.scanner import dithered
 
-from omr.reading.bridges import (
+from omr.reading.channels import ScanChannels
+from omr.reading.marks.bridges import (
     _bands,
     _broad_at_one_end,
     _cap_breadth,
@@ -23,7 +24,6 @@ from omr.reading.bridges import (
     gap_samples,
     joined_bubbles,
 )
-from omr.reading.channels import ScanChannels
 from omr.reading.marks.levels import _single_stroke
 from omr.vocabulary.states import MarkState
 

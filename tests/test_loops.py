@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from omr.reading.loops import Around, looped_ends
+from omr.reading.marks.loops import Around, looped_ends
 from omr.reading.marks.sampling import REACH_RADII, REACH_STEP
 
 PPM = 8.0  # px per mm: 200 dpi

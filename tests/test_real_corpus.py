@@ -82,7 +82,7 @@ def test_a_photographed_photocopy_is_read(tally: Tally) -> None:
 def test_fills_whose_scribble_loops_out_past_the_outline_read_filled() -> None:
     # Three fills of omr-1 whose pen swung out past the outline and back, enclosing paper
     # (no tick, slash or X does): each end they show is such a loop, on a page whose
-    # print drops out (omr.reading.loops).
+    # print drops out (omr.reading.marks.loops).
     (truth,) = [t for t in load_truths(CORPUS) if t.image.name == "omr-1.png"]
     options = ReadOptions(template=load_template(truth.read_options["template"]))
     (reading,) = read_files([truth.image], options)

@@ -435,7 +435,7 @@ class PrintLook(_Model):
 class PrintLooks(_Model):
     """The blank page's look of each printed label and bubble size, at ``px_per_mm``:
     the reader knows from it where the print lies inside a bubble when the page's own
-    blank bubbles cannot show it (omr.reading.printed_inside)."""
+    blank bubbles cannot show it (omr.reading.marks.printed_inside)."""
 
     # 4 px/mm still places a stroke's 0.3 mm; past 20 a look outweighs its template.
     px_per_mm: Annotated[float, Field(ge=4, le=20)]
@@ -471,7 +471,7 @@ class PrintSpec(_Model):
     boxes: list[LabelledBox] = []  # score box, signature boxes
     # Each bubble's option letter or digit is printed inside it, as dark as a pen (forms
     # printed by others): the reader takes that print off the page before measuring ink
-    # (omr.reading.printed_inside).
+    # (omr.reading.marks.printed_inside).
     labels_inside: bool = False
     # The option letters stand above the first row of each column where
     # QuestionBlock.option_labels places them, as this project's printer sets them (the

@@ -11,7 +11,7 @@ from functools import cache
 
 import numpy as np
 
-from omr.reading.bridges import GapSamples, gap_samples
+from omr.reading.marks.bridges import GapSamples, gap_samples
 from omr.reading.marks.sampling import (
     NEIGHBOUR_OVERSHOOT,
     NEIGHBOUR_STROKE_MM,

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from omr.reading.beside_strokes import (
+from omr.reading.marks.beside_strokes import (
     THIN_LINE_KEPT,
 )
 from omr.reading.marks.records import BubbleMeasure, InkLevels

@@ -48,7 +48,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from omr.reading.bridges import bridges
+from omr.reading.marks.bridges import bridges
 from omr.reading.marks.layout import BubbleLayout
 from omr.reading.marks.levels import ink_levels
 from omr.reading.marks.outline_search import SEARCH_MM, local_paper, refine_offsets
@@ -60,6 +60,7 @@ from omr.reading.marks.print_look import (
     print_shows_at,
     without_print_look,
 )
+from omr.reading.marks.printed_inside import StoredPrint, without_print
 from omr.reading.marks.reach import reach_at
 from omr.reading.marks.records import BubbleMeasure, InkLevels
 from omr.reading.marks.rings import directions_per_cell, rings
@@ -76,7 +77,6 @@ from omr.reading.marks.sampling import (
     polar_points,
 )
 from omr.reading.marks.under_xs import under_the_xs
-from omr.reading.printed_inside import StoredPrint, without_print
 from omr.reading.template_space import TemplatePage, gather
 from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
 

@@ -35,12 +35,12 @@ class BubbleMeasure:
     ``radii_mm`` : as in :class:`BubbleLayout`; ``centers_mm`` : (N, 2) the template's
     bubble centres; ``bridged`` : (N,) bool, a stroke joins the mark to a close
     neighbour (marked or blank) across the narrow gap between them, a neighbour that is
-    no X (an X's arm runs on into the next bubble) (:mod:`omr.reading.bridges`);
+    no X (an X's arm runs on into the next bubble) (:mod:`omr.reading.marks.bridges`);
     ``boxes`` : (N,) bool, the bubbles that are boxes, whose radii (``reach``) run to
     the box's outline; ``ends`` : each bubble's
     :class:`StrokeEnds` (:func:`stroke_ends`), and ``beside`` : (N,) float32, for a
     bubble whose ends make an X with paper between its arms, the share of its interior
-    beside the X's strokes that is ink (:mod:`omr.reading.beside_strokes`; NaN
+    beside the X's strokes that is ink (:mod:`omr.reading.marks.beside_strokes`; NaN
     elsewhere); ``crossing_inside`` : (N,) bool, for a bubble whose two ends are not one
     stroke's, or whose ends make an X only where ink is one pass of the pen, the two
     strokes cross inside it near its centre, each darker than its fill on both sides of

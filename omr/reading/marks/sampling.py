@@ -9,7 +9,7 @@ from functools import cache
 
 import numpy as np
 
-from omr.reading.bridges import OVERSHOOT_RADII
+from omr.reading.marks.bridges import OVERSHOOT_RADII
 from omr.sheet.bubble_outline import outline_scale
 from omr.sheet.calibration import INTERIOR_RADIUS
 

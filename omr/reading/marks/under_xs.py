@@ -12,15 +12,15 @@ from itertools import combinations
 
 import numpy as np
 
-from omr.reading.beside_strokes import (
+from omr.reading.marks.beside_strokes import (
     V_PASSES_MIN,
     StrokesOver,
     ink_beside_strokes,
     strokes_cross_inside,
 )
-from omr.reading.bridges import joined_bubbles
-from omr.reading.loops import Around, looped_ends
+from omr.reading.marks.bridges import joined_bubbles
 from omr.reading.marks.levels import pass_over_fill
+from omr.reading.marks.loops import Around, looped_ends
 from omr.reading.marks.print_look import print_shows_at
 from omr.reading.marks.records import BubbleMeasure, StrokeEnds
 from omr.reading.marks.robust import flags_given
@@ -49,7 +49,7 @@ def under_the_xs(
     fills show ends at one pass of the pen (:func:`_faint_ends`). Where V's cross
     inside, the ends are worked out again with them among the X's (:func:`stroke_ends`).
     Of the strokes ``joins`` found across the gaps between close bubbles
-    (:func:`~omr.reading.bridges.bridges`), one to a neighbouring X is that X's arm, and
+    (:func:`~omr.reading.marks.bridges.bridges`), one to a neighbouring X is that X's arm, and
     joins nothing (``bridged``)."""
     ends = stroke_ends(measure, calibration)
     faint = _ends_at_one_pass(measure, faint_reach, calibration)
@@ -138,7 +138,7 @@ def _looped(
     """(N,) bool twice: the fills whose every end, seen at the ink threshold
     (``measure.ends``) and at one pass of the pen (``faint``: there the paper a loop
     encloses may be seen at either level), closes a loop of paper past the outline
-    (:mod:`omr.reading.loops`); and the X's whose ends make one only with ends on a
+    (:mod:`omr.reading.marks.loops`); and the X's whose ends make one only with ends on a
     loop's line among them (a loop's legs, seen short of its apex, and a loop followed
     as far as the reach is sampled, count: unmade, an X is a doubt). Only fills that no
     other X reaches are asked, and no V whose strokes cross inside its fill. A fill is
@@ -207,7 +207,7 @@ def _ends_looped(
     legs: bool = False,
 ) -> np.ndarray:
     """(K,) bool: which of bubble ``index``'s ends (``strokes``) close a loop of paper
-    seen at one of the levels ``seen_at`` (:func:`omr.reading.loops.looped_ends`; with
+    seen at one of the levels ``seen_at`` (:func:`omr.reading.marks.loops.looped_ends`; with
     ``legs``, lie on one's line)."""
     return looped_ends(
         page.ink,

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from omr.reading.beside_strokes import BLUR_PX
-from omr.reading.bridges import OVERSHOOT_RADII, STROKE_MAX_MM
+from omr.reading.marks.beside_strokes import BLUR_PX
+from omr.reading.marks.bridges import OVERSHOOT_RADII, STROKE_MAX_MM
 from omr.sheet.bubble_outline import squared_extent
 
 # The thinnest pen line (0.3 mm): paper narrower than that inside ink is a stroke's own

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from omr.reading.bridges import STROKE_MAX_MM
+from omr.reading.marks.bridges import STROKE_MAX_MM
 from omr.reading.template_space import gather
 
 # A pixel of the scan's blur past the broadest pen line's edge is still the stroke's.
