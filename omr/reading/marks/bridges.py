@@ -178,9 +178,9 @@ def _gap_pixels(
     image: np.ndarray, centers_px: np.ndarray, samples: GapSamples, chosen: np.ndarray, ppm: float
 ) -> np.ndarray:
     """(P, 5, 21) uint8: ``image`` at the chosen pairs' samples, each the pixel nearest
-    its own centre + offset (as :func:`gather` from a zero centre), out of bounds
-    clipped; ``PAIRS_AT_ONCE`` pairs at a time (no index array of every sample at once,
-    x and y apart: contiguous)."""
+    its own centre + offset (as :func:`omr.reading.template_space.gather` from a zero
+    centre), out of bounds clipped; ``PAIRS_AT_ONCE`` pairs at a time (no index array of
+    every sample at once, x and y apart: contiguous)."""
     xs_mm, ys_mm = samples.offsets_mm
     own, rows = samples.own[chosen], np.flatnonzero(chosen)
     flat, width = image.reshape(-1), image.shape[1]

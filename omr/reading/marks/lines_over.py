@@ -17,13 +17,13 @@ def overlay_threshold(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.nda
     darkness times the light the fill lets through (never less than a scanner's flat
     field tells apart), three quarters of it; none where the page does not show its pen.
     The darkest of 120 chords across a fill must stand above the fill's own streaks: a
-    single pass (:func:`pass_over_fill`) is looked for only along the strokes seen
+    single pass (:func:`levels.pass_over_fill`) is looked for only along the strokes seen
     leaving it.
 
     A thin line keeps two thirds of its darkening under the scan's blur
     (``THIN_LINE_KEPT``), and a tick's or a slash's is one pass of the pen, lighter than
     a fill-dark layer: down to what one thin pass keeps over the page's fill
-    (:func:`pass_over_fill`), a line counts where it stands out of the fills of its
+    (:func:`levels.pass_over_fill`), a line counts where it stands out of the fills of its
     size on this page (``plain_fills``, (N,) bool) as none of their streaks does,
     ``LINE_DEVIATIONS`` of their spread past their middle. Not on a bi-level scan:
     there a fill's chords vary with its halftone's dots, which no spread of a few

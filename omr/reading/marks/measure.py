@@ -29,7 +29,7 @@ Measurements per bubble:
   break from inside the interior outwards, in radii (samples on a neighbour's footprint
   never count). Strokes
   that leave a bubble show as directions reaching further than the rest of the mark;
-  ``ends`` and ``strokes`` say what they make (:func:`stroke_ends`);
+  ``ends`` and ``strokes`` say what they make (:func:`strokes.stroke_ends`);
 - ``offset_px``: the local shift found by matching the printed outline (paper is never
   flat), shared by the bubbles of one question.
 
@@ -104,7 +104,7 @@ def measure_bubbles(
     ----------
     page : TemplatePage
     layout : BubbleLayout
-        The bubbles (:func:`bubble_layout`); the result's arrays follow their order.
+        The bubbles (:func:`layout.bubble_layout`); the result's arrays follow their order.
     calibration : Calibration
     levels : InkLevels, optional
         Fixed levels (a calibration sheet's references are absolute tones, not a

@@ -32,30 +32,30 @@ class BubbleMeasure:
     ``at_search_limit`` : (N,) bool, the printed outline was found only at the edge of
     the local search (or beyond it): the page is not where registration put it;
     ``levels`` : the page's paper-to-pen levels the measurement used; ``neighbours``,
-    ``radii_mm`` : as in :class:`BubbleLayout`; ``centers_mm`` : (N, 2) the template's
+    ``radii_mm`` : as in :class:`layout.BubbleLayout`; ``centers_mm`` : (N, 2) the template's
     bubble centres; ``bridged`` : (N,) bool, a stroke joins the mark to a close
     neighbour (marked or blank) across the narrow gap between them, a neighbour that is
     no X (an X's arm runs on into the next bubble) (:mod:`omr.reading.marks.bridges`);
     ``boxes`` : (N,) bool, the bubbles that are boxes, whose radii (``reach``) run to
     the box's outline; ``ends`` : each bubble's
-    :class:`StrokeEnds` (:func:`stroke_ends`), and ``beside`` : (N,) float32, for a
+    :class:`StrokeEnds` (:func:`strokes.stroke_ends`), and ``beside`` : (N,) float32, for a
     bubble whose ends make an X with paper between its arms, the share of its interior
     beside the X's strokes that is ink (:mod:`omr.reading.marks.beside_strokes`; NaN
     elsewhere); ``crossing_inside`` : (N,) bool, for a bubble whose two ends are not one
     stroke's, or whose ends make an X only where ink is one pass of the pen, the two
     strokes cross inside it near its centre, each darker than its fill on both sides of
-    the crossing (an X, whose strokes :func:`stroke_ends` sets its neighbours' ends
+    the crossing (an X, whose strokes :func:`strokes.stroke_ends` sets its neighbours' ends
     aside for); ``faint_ends`` : (N,) bool, a fill shows ends where ink
     is a single pass of the pen, beyond the reach of any neighbouring X's strokes
-    (:func:`_faint_ends`); ``ring_traced``
+    (:func:`under_xs._faint_ends`); ``ring_traced``
     : (N, 48) bool, the outline's directions that carry more ink across them than the
     print (of which ``ring`` is the share); ``middle`` : (N,) float32, the share of the
-    interior's middle (:data:`MIDDLE_RADIUS`) that is ink; ``looped`` : (N,) bool, every
+    interior's middle (:data:`sampling.MIDDLE_RADIUS`) that is ink; ``looped`` : (N,) bool, every
     end a fill shows, at the ink threshold and at one pass of the pen, is a loop of the
     scribble that filled it, and ``x_of_loops`` : (N,) bool, its ends make an X only
-    with such loops among them (:func:`_looped`); ``across`` : (N,) float32, as
+    with such loops among them (:func:`under_xs._looped`); ``across`` : (N,) float32, as
     ``overlay`` for the lines that run across the fill's own passes (more than
-    :data:`PASSES_SPREAD_DEG` off them). All nine are left out (None) by a
+    :data:`passes.PASSES_SPREAD_DEG` off them). All nine are left out (None) by a
     measure made by hand; the classifier then works ends out itself, has no pixels to
     look at, takes ``ring`` as it is, the middle as inked, no end as a loop and no line
     across a fill's passes."""
@@ -110,7 +110,7 @@ class InkLevels:
     grain nor the calibration's noise floor; ``smudge_at``: a blank bubble this dark is
     a smudge (the page's blank bubbles and their spread, at most the calibration's);
     ``stroke_at``: one stroke of the pen leaving a fill is ink from here
-    (:func:`_single_stroke`, never under the paper's own grain; none where the page
+    (:func:`levels._single_stroke`, never under the paper's own grain; none where the page
     does not show its pen); ``measured``: the pen was measured on the page (not the
     calibration's default); ``pen_spread``: how far the marked bubbles' tones spread
     below ``pen`` (a standard deviation, from the median deviation of the lighter half:

@@ -43,7 +43,7 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     """The stroke ends of every bubble, from its reach profile.
 
     A direction is an end where ink runs past the outline and the mark beside it
-    (:func:`past_the_mark`) by ``stroke_beyond`` radii; neighbouring directions make one
+    (:func:`reach.past_the_mark`) by ``stroke_beyond`` radii; neighbouring directions make one
     end. An end that stops on the line of a stroke of a neighbouring X may be that
     neighbour's stroke: it is ``borrowed`` and set aside, unless that stroke's line
     crosses this bubble's interior, the neighbour's X does not stand without it, and
@@ -151,7 +151,7 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
             # strokes running in (one stroke's ends left once the strokes they show are
             # set aside, or once those they may hide are too: a slash beside an X as well
             # as an X): in doubt, unless its strokes are seen crossing inside its fill
-            # (:func:`under_the_xs`). So is one whose ends nearly all may be its
+            # (:func:`under_xs.under_the_xs`). So is one whose ends nearly all may be its
             # neighbours', but not those its neighbours explain, unless it shows two
             # whole strokes: one of a cluster of X's.
             result[index] = StrokeEnds(angles, reaches, False, True)

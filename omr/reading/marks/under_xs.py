@@ -143,9 +143,9 @@ def _looped(
     as far as the reach is sampled, count: unmade, an X is a doubt). Only fills that no
     other X reaches are asked, and no V whose strokes cross inside its fill. A fill is
     read as looped only at levels the page's print (``print_darkness``,
-    :func:`outline_print_darkness`) does not show at: a printed line, a letter or a number
-    beside a bubble closes paper with a tick's two arms as a loop does, and a tick read
-    `filled` is a silent error; an X is unmade at the ink threshold whatever the print
+    :func:`print_look.outline_print_darkness`) does not show at: a printed line, a letter
+    or a number beside a bubble closes paper with a tick's two arms as a loop does, and a
+    tick read `filled` is a silent error; an X is unmade at the ink threshold whatever the print
     (a doubt, never a wrong reading). None on a bi-level scan, nor where the page does
     not show its pen."""
     levels = measure.levels
@@ -266,7 +266,7 @@ def _faint_ends(
     (``faint``, :func:`_ends_at_one_pass`) leave the mark as its ends do at the ink
     threshold, but for those a neighbouring X's strokes may reach.
 
-    A single stroke is lighter than a fill (:func:`_single_stroke`): a tick or a line
+    A single stroke is lighter than a fill (:func:`levels._single_stroke`): a tick or a line
     over a fill in a light pen, or in pencil, fades under the ink threshold outside it
     and leaves no end there. Beside an X, a fill's faint reach runs into the X's own
     strokes (their tails fade too, past where the X's ends were seen, bowed, off its
@@ -290,7 +290,7 @@ def _faint_ends(
 
 def _beyond_the_xs(measure: BubbleMeasure, xs: np.ndarray, points: np.ndarray) -> np.ndarray:
     """(K,) bool: which of ``points`` (K, 2) mm lie beyond the reach of every stroke the
-    X's on bubbles ``xs`` may draw, seen or hidden (:func:`strokes_of`): farther from
+    X's on bubbles ``xs`` may draw, seen or hidden (:func:`strokes.strokes_of`): farther from
     each one's centre than the far corner of its strokes' bands."""
     length, width = x_strokes_extent(measure, xs)
     reach = np.hypot(length + width, width)  # (X,)
@@ -330,7 +330,7 @@ def _between_arms(profile: np.ndarray, angles: tuple[float, ...]) -> float:
     under the X inks all of it in the page's pen; between the strokes of an X over an
     empty circle lies paper, however blurred the strokes or off centre their crossing."""
     directions = np.arange(profile.size) * (360 / profile.size)
-    # :func:`_apart` of every direction from every end at once.
+    # :func:`x_shape._apart` of every direction from every end at once.
     difference = np.abs(directions[:, None] - np.asarray(angles, np.float64)) % 360
     away = (np.minimum(difference, 360 - difference) >= ARM_HALF_WIDTH_DEG).all(axis=1)
     return float(np.percentile(profile[away], 25)) if away.any() else 0.0
