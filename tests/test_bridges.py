@@ -18,8 +18,10 @@ from omr.reading.marks.bridges import (
     _broad_at_one_end,
     _cap_breadth,
     _curvature,
+    _darkness_kept,
     _over_an_overshoot,
     _strokes,
+    _tone_step,
     bridges,
     gap_samples,
     joined_bubbles,
@@ -275,6 +277,32 @@ def test_overshoots_on_a_bilevel_scan_join_nothing(
 ) -> None:
     page = _bilevel(_drawn(fills, segments, width_mm, blobs=blobs))
     assert _read(page, fills) == [False, False, False]
+
+
+# A pencil line's peak darkness at the five steps across a residency gap, as measured on
+# a page scanned bi-level at 150 dpi (0.169 mm pixels, a 4-pixel halftone cell: 0.677 mm):
+# read by the tone of its halftone cells, it varies along the gap by two of their steps.
+PENCIL_LINE_ON_A_BILEVEL_SCAN = [0.35, 0.39, 0.43, 0.38, 0.31]
+BILEVEL_150_DPI = (0.677, 0.169)
+
+
+@pytest.mark.parametrize(
+    ("peak", "cell_and_pixel", "kept"),
+    [
+        pytest.param(PENCIL_LINE_ON_A_BILEVEL_SCAN, BILEVEL_150_DPI, True, id="bi-level line"),
+        pytest.param(PENCIL_LINE_ON_A_BILEVEL_SCAN, (0.0, 0.169), False, id="same, gray scan"),
+        pytest.param([0.6, 0.5, 0.4, 0.3, 0.25], BILEVEL_150_DPI, False, id="bi-level fade"),
+    ],
+)
+def test_a_line_keeps_its_darkness_within_the_tone_step_the_scan_writes(
+    peak: list[float], cell_and_pixel: tuple[float, float], kept: bool
+) -> None:
+    """A pen's line is as dark all along the gap, three quarters of its darkest at least;
+    a bi-level scan writes tones a pixel of a halftone cell apart (1/16 in a 4-pixel
+    cell), and a line it writes keeps its darkness within that step. An overshoot fading
+    to its tip does not, on either scan."""
+    step = _tone_step(*cell_and_pixel)
+    assert _darkness_kept(np.array([peak]), step).tolist() == [kept]
 
 
 SCAN_150_DPI = 150 / 25.4  # px a mm: coarser than the straightened page's 8

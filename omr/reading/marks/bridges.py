@@ -348,7 +348,10 @@ def _strokes(
     joined[candidate] = (
         band.all(axis=-1)
         & (one_line | between_caps)
-        & (_darkness_kept(peak) | (overshoot & _over_an_overshoot(peak, width, spacing, pen)))
+        & (
+            _darkness_kept(peak, _tone_step(halftone_cell_mm, scan_pixel_mm))
+            | (overshoot & _over_an_overshoot(peak, width, spacing, pen))
+        )
         & (np.abs(slope) <= np.tan(np.radians(STROKE_SLANT_MAX_DEG)))
         & (np.abs(through) <= samples.interior_mm[pairs])
     )
@@ -400,9 +403,19 @@ def _half_towards(values: np.ndarray, last: np.ndarray) -> np.ndarray:
     return np.where(last[:, None], values[:, middle:], values[:, middle::-1])
 
 
-def _darkness_kept(peak: np.ndarray) -> np.ndarray:
-    """(P,) bool: the band (peak darkness at each step, (P, steps)) is as dark all along."""
-    return peak.min(axis=-1) >= DARKNESS_KEPT * peak.max(axis=-1)
+def _darkness_kept(peak: np.ndarray, tone_step: float) -> np.ndarray:
+    """(P,) bool: the band (peak darkness at each step, (P, steps)) is as dark all along,
+    within ``tone_step``, the finest difference of tone the scan writes."""
+    return peak.min(axis=-1) >= DARKNESS_KEPT * peak.max(axis=-1) - tone_step
+
+
+def _tone_step(halftone_cell_mm: float, scan_pixel_mm: float) -> float:
+    """The finest difference of tone a bi-level scan writes: one of its pixels in a
+    halftone cell (``halftone_cell_mm``, 0 on a scan that writes its tones itself, whose
+    steps are finer than its flat field: none)."""
+    if halftone_cell_mm <= 0:
+        return 0.0
+    return float(min(1.0, (scan_pixel_mm / halftone_cell_mm) ** 2))
 
 
 def _over_an_overshoot(
