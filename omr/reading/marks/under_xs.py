@@ -146,16 +146,18 @@ def _looped(
     :func:`print_look.outline_print_darkness`) does not show at: a printed line, a letter
     or a number beside a bubble closes paper with a tick's two arms as a loop does, and a
     tick read `filled` is a silent error; an X is unmade at the ink threshold whatever the print
-    (a doubt, never a wrong reading). None on a bi-level scan, nor where the page does
-    not show its pen."""
+    (a doubt, never a wrong reading). On a bi-level scan no fill is read as looped (the
+    halftone's dots enclose paper in a fill's texture); an X is still unmade there, its
+    loops' paper lying past the outline, where the cells' mean leaves paper paper. None
+    where the page does not show its pen."""
     levels = measure.levels
     looped, unmade = np.zeros(len(faint), bool), np.zeros(len(faint), bool)
-    if levels.dithered or not levels.measured or measure.ends is None:
+    if not levels.measured or measure.ends is None:
         return looped, unmade
     unprinted = tuple(
         level
         for level in (levels.stroke_at, levels.ink_at)
-        if not print_shows_at(print_darkness, level)
+        if not print_shows_at(print_darkness, level) and not levels.dithered
     )
     ends = measure.ends
     is_x = np.array([strokes.is_x for strokes in ends], bool)
