@@ -210,6 +210,14 @@ def test_fills_looped_twice_on_a_bi_level_page_are_never_crossed() -> None:
     assert [state for state in marked if state in case.never] == []
 
 
+def test_xs_over_fills_on_a_bi_level_page_are_not_taken_for_loops() -> None:
+    """The same pen, sheet and scan with X's over fills (a guard of the rule above): an X's
+    arms enclose no paper past the outline as a loop's legs do, and the loop test, asked
+    on bi-level pages too, unmakes none of the 17."""
+    marked, _ = read_drawn_page("x_filled", "specializare-asistenti", "dry", 1, 200, HALFTONED)
+    assert marked == [CROSSED] * len(marked)
+
+
 def test_felt_tip_traced_outlines_on_a_bi_level_page_are_never_filled() -> None:
     """A page of felt-tip traced outlines alone scanned bi-level at 150 dpi: the broad
     line, spread a halftone cell further, inked the interior's edge all round and nearly

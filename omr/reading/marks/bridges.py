@@ -58,6 +58,9 @@ OVERSHOOT_RADII = 0.25
 # their bubbles as in the middle.
 WIDTH_KEPT = 1.35
 # ...and its darkness: a pen's line is as dark all along; an overshoot fades to its tip.
+# On a bi-level scan within a step of the tones it writes (``_tone_step``): read by its
+# halftone cells' tone, a line's darkness varies along it by whole steps. (The tests of a
+# line over an overshoot below compare darkness with the pen's, not along the line.)
 # A line may run over an overshoot at one end (between two marked bubbles either's;
 # beside a blank neighbour the fill's own, where the gap is wide: ``bare_half``): darker
 # there, at most as a second pass of the pen over the page's pen (the light each lets
@@ -171,7 +174,7 @@ def _cap_breadth(curvature: np.ndarray, depth: np.ndarray) -> np.ndarray:
     return 2 * np.sqrt(np.maximum(2 * curvature * depth - depth**2, 0.0))
 
 
-PAIRS_AT_ONCE = 512  # whose samples are indexed at once: 512 × 105 px indices, 430 kB
+GAP_PAIRS_AT_ONCE = 512  # whose samples are indexed at once: 512 × 105 px indices, 430 kB
 
 
 def _gap_pixels(
@@ -179,19 +182,19 @@ def _gap_pixels(
 ) -> np.ndarray:
     """(P, 5, 21) uint8: ``image`` at the chosen pairs' samples, each the pixel nearest
     its own centre + offset (as :func:`omr.reading.template_space.gather` from a zero
-    centre), out of bounds clipped; ``PAIRS_AT_ONCE`` pairs at a time (no index array of
+    centre), out of bounds clipped; ``GAP_PAIRS_AT_ONCE`` pairs at a time (no index array of
     every sample at once, x and y apart: contiguous)."""
     xs_mm, ys_mm = samples.offsets_mm
     own, rows = samples.own[chosen], np.flatnonzero(chosen)
     flat, width = image.reshape(-1), image.shape[1]
     pixels = np.empty((len(own), xs_mm.shape[1]), np.uint8)
-    for start in range(0, len(own), PAIRS_AT_ONCE):
-        pairs, at = rows[start : start + PAIRS_AT_ONCE], own[start : start + PAIRS_AT_ONCE]
+    for start in range(0, len(own), GAP_PAIRS_AT_ONCE):
+        pairs, at = rows[start : start + GAP_PAIRS_AT_ONCE], own[start : start + GAP_PAIRS_AT_ONCE]
         x = np.rint(centers_px[at, 0, None] + xs_mm[pairs] * ppm).astype(np.intp)
         index = np.rint(centers_px[at, 1, None] + ys_mm[pairs] * ppm).astype(np.intp)
         index *= width
         index += x
-        flat.take(index, out=pixels[start : start + PAIRS_AT_ONCE], mode="clip")
+        flat.take(index, out=pixels[start : start + GAP_PAIRS_AT_ONCE], mode="clip")
     return pixels.reshape(len(own), len(ALONG), len(ACROSS))
 
 
@@ -307,7 +310,8 @@ def _strokes(
     ``alone``: the other bubble is judged as blank (it holds no fill). On the page a pixel
     is ink from ``ink_at``, the pen is ``pen`` dark, a bi-level scan's halftone cell is
     ``halftone_cell_mm`` (0: none) and the scan's own pixel ``scan_pixel_mm`` (allowed at
-    each edge of a line only beside a blank neighbour across a wide gap). Only a pair with
+    each edge of a line only beside a blank neighbour across a wide gap; with the cell,
+    the step of the tones a bi-level scan writes). Only a pair with
     ink at every step across the gap may be joined."""
     joined = np.zeros(len(pairs), bool)
     candidate = (darkness.max(axis=-1) >= ink_at).all(axis=-1)

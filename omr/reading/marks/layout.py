@@ -35,7 +35,7 @@ from omr.sheet.template import (
 
 # Neighbouring pairs whose footprints are sampled at once: each pair's (96, 15, 2) float64
 # offsets are 23 kB, and a few temporaries of that size are alive at once (64: 8 MB).
-PAIRS_AT_ONCE = 64
+FOOTPRINT_PAIRS_AT_ONCE = 64
 
 
 @dataclass(frozen=True)
@@ -113,8 +113,8 @@ def _neighbourhood(
     shape = (REACH_DIRECTIONS, len(REACH_RADII))
     printed = np.zeros((len(centers), *shape), bool)
     touching, insides = [], []
-    for start in range(0, len(pairs), PAIRS_AT_ONCE):
-        chunk = pairs[start : start + PAIRS_AT_ONCE]
+    for start in range(0, len(pairs), FOOTPRINT_PAIRS_AT_ONCE):
+        chunk = pairs[start : start + FOOTPRINT_PAIRS_AT_ONCE]
         own, other = chunk.T
         offset = _reach_points(centers[own], radii[own], box[own]) - centers[other, None, None, :]
         boxed = box[other, None, None]

@@ -21,8 +21,8 @@ def overlay_threshold(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.nda
     leaving it.
 
     A thin line keeps two thirds of its darkening under the scan's blur
-    (``THIN_LINE_KEPT``), and a tick's or a slash's is one pass of the pen, lighter than
-    a fill-dark layer: down to what one thin pass keeps over the page's fill
+    (``beside_strokes.THIN_LINE_KEPT``), and a tick's or a slash's is one pass of the
+    pen, lighter than a fill-dark layer: down to what one thin pass keeps over the page's fill
     (:func:`levels.pass_over_fill`), a line counts where it stands out of the fills of its
     size on this page (``plain_fills``, (N,) bool) as none of their streaks does,
     ``LINE_DEVIATIONS`` of their spread past their middle. Not on a bi-level scan:

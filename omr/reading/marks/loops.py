@@ -16,7 +16,9 @@ paper between an X's arm running in from a neighbour, its fill and this one); an
 a disc as broad as the thinnest pen's line: a dry ballpoint's groove or the scan's
 noise leaves specks inside a stroke, never that much paper. An end followed as far as
 the reach is sampled shows no tip. On a bi-level scan the halftone's own dots enclose
-paper everywhere: no loop is read there.
+paper everywhere in a fill's texture: no fill is read as looped there, but an X made
+with a loop's ends past the outline, where the cells' mean leaves paper paper, is
+unmade (:func:`omr.reading.marks.under_xs._looped`).
 
 Print is not known here: a tick's two arms across a printed line or letter near the
 bubble enclose paper as a loop does. The reader reads a fill as looped only where the

@@ -1,5 +1,6 @@
 """Statistics of a page's bubbles that a few odd ones do not move: medians, deviations
-from the median, and percentiles, sums and means over the last axis of sample arrays.
+from the median, and percentiles, sums, means and maxima over the last axis of sample
+arrays; flags a measure made by hand leaves out (:func:`flags_given`).
 """
 
 from __future__ import annotations

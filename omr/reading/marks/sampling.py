@@ -20,21 +20,15 @@ from omr.sheet.calibration import INTERIOR_RADIUS
 REACH_DIRECTIONS = 96
 REACH_STEP = 0.1
 REACH_RADII = tuple(np.round(np.arange(0.6, 2.01, REACH_STEP), 2))
-
-
 # Round the interior's rim (0.62–0.72 radii): 48 directions lie 0.16 mm apart on the largest
 # bubbles, half the thinnest stroke, so that the paper between an X's strokes is seen.
 RIM_DIRECTIONS = 48
-
-
 # The interior's rim (the printed outline starts past 0.8): a fill of 60 % of the
 # interior reaches 0.77 radii, a felt-tip X over an empty circle leaves paper there.
 RIM_RADII = (0.62, 0.7)
 # Where the rim a fill must ink is sampled: the interior's edge (a fill covers the
 # interior; a dot, however wide, stops inside it).
 RIM_EDGE = INTERIOR_RADIUS
-
-
 # The interior's middle (radii): half its own radius. A fill covers it as it covers the
 # interior; a traced outline, however broad its line or the scan's blur, leaves it paper.
 MIDDLE_RADIUS = INTERIOR_RADIUS / 2

@@ -154,10 +154,16 @@ def _looped(
     looped, unmade = np.zeros(len(faint), bool), np.zeros(len(faint), bool)
     if not levels.measured or measure.ends is None:
         return looped, unmade
-    unprinted = tuple(
-        level
-        for level in (levels.stroke_at, levels.ink_at)
-        if not print_shows_at(print_darkness, level) and not levels.dithered
+    # On a bi-level scan no level is free of the halftone's enclosed paper: only X's are
+    # asked there (whether they are unmade), and no fill is read as looped.
+    unprinted = (
+        ()
+        if levels.dithered
+        else tuple(
+            level
+            for level in (levels.stroke_at, levels.ink_at)
+            if not print_shows_at(print_darkness, level)
+        )
     )
     ends = measure.ends
     is_x = np.array([strokes.is_x for strokes in ends], bool)
