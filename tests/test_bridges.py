@@ -14,11 +14,13 @@ from scansim.scanner import dithered
 
 from omr.reading.channels import ScanChannels
 from omr.reading.marks.bridges import (
+    _a_line_within,
     _bands,
     _broad_at_one_end,
     _cap_breadth,
     _curvature,
     _darkness_kept,
+    _line_of,
     _over_an_overshoot,
     _strokes,
     _tone_step,
@@ -303,6 +305,39 @@ def test_a_line_keeps_its_darkness_within_the_tone_step_the_scan_writes(
     to its tip does not, on either scan."""
     step = _tone_step(*cell_and_pixel)
     assert _darkness_kept(np.array([peak]), step).tolist() == [kept]
+
+
+# A pencil line's band across a residency gap, as measured on a page scanned bi-level at
+# 150 dpi: its middles (mm across the line between the centres, samples 0.128 mm apart)
+# at the five steps along the gap's middle half (mm from the bubble's centre), drifting
+# by two samples as its edges, known to a halftone cell, fall; the bubble's interior
+# reaches 1.152 mm either side of its centre.
+BAND_MIDDLES_MM = [0.384, 0.384, 0.32, 0.256, 0.128]
+BAND_ALONG_MM = [2.25, 2.375, 2.5, 2.625, 2.75]
+INTERIOR_MM = 1.152
+HALF_A_CELL_MM = 0.677 / 2
+
+
+def test_a_bands_middles_known_to_half_a_cell_may_be_a_line_through_the_interior() -> None:
+    """Fitted through its middles, the band's line misses the interior (its drift read as
+    a 27° slant, carried 2.5 mm back to the centre); within half a cell of each middle a
+    level line passes through it. On a scan that writes its tones the fit stands."""
+    middle, along = np.array([BAND_MIDDLES_MM]), np.array([BAND_ALONG_MM])
+    _, through = _line_of(middle, along)
+    assert abs(float(through[0])) > INTERIOR_MM
+    interior = np.array([INTERIOR_MM])
+    assert _a_line_within(middle, along, interior, HALF_A_CELL_MM).tolist() == [True]
+    assert _a_line_within(middle, along, interior, 0.0).tolist() == [False]
+
+
+def test_a_band_steeper_than_a_stroke_crosses_a_gap_is_no_line_within_half_a_cell() -> None:
+    """A band running along the gap (its middles 0.3 mm apart a step, 0.125 mm along):
+    no line a stroke crosses the gap at fits it, however its edges are known."""
+    middle = np.array([[1.6, 1.3, 1.0, 0.7, 0.4]])
+    found = _a_line_within(
+        middle, np.array([BAND_ALONG_MM]), np.array([INTERIOR_MM]), HALF_A_CELL_MM
+    )
+    assert found.tolist() == [False]
 
 
 SCAN_150_DPI = 150 / 25.4  # px a mm: coarser than the straightened page's 8

@@ -356,8 +356,15 @@ def _strokes(
             _darkness_kept(peak, _tone_step(halftone_cell_mm, scan_pixel_mm))
             | (overshoot & _over_an_overshoot(peak, width, spacing, pen))
         )
-        & (np.abs(slope) <= np.tan(np.radians(STROKE_SLANT_MAX_DEG)))
-        & (np.abs(through) <= samples.interior_mm[pairs])
+        & (
+            (
+                (np.abs(slope) <= np.tan(np.radians(STROKE_SLANT_MAX_DEG)))
+                & (np.abs(through) <= samples.interior_mm[pairs])
+            )
+            | _a_line_within(
+                middle, samples.along_mm[pairs], samples.interior_mm[pairs], halftone_cell_mm / 2
+            )
+        )
     )
     return joined
 
@@ -465,6 +472,30 @@ def _bands(
     last = across.size - 1 - ours[..., ::-1].argmax(axis=-1)
     band = (peak[..., 0] >= ink_at) & (before[..., 0] >= 0) & (after[..., 0] < across.size)
     return peak[..., 0], first, last, band
+
+
+# The slopes a line through a band's middles is looked for at, within the steepest a
+# stroke crosses a gap at (``STROKE_SLANT_MAX_DEG``): a hundredth of that apart.
+SLOPES = np.linspace(-1.0, 1.0, 101)
+
+
+def _a_line_within(
+    middle: np.ndarray, along: np.ndarray, interior: np.ndarray, slack: float
+) -> np.ndarray:
+    """(P,) bool: some line no steeper than a stroke crosses the gap at passes within
+    ``slack`` mm of every one of a band's middles (``middle`` (P, steps) mm across, at
+    ``along`` (P, steps) mm from ``own``'s centre) and through ``own``'s interior
+    (``interior`` (P,) mm either side of its centre): on a bi-level scan, whose band
+    edges are known to a halftone cell, each middle to half of one (``slack``; 0 on a scan
+    that writes its tones: none asked)."""
+    if slack <= 0:
+        return np.zeros(len(middle), bool)
+    slopes = SLOPES * np.tan(np.radians(STROKE_SLANT_MAX_DEG))
+    offsets = middle[:, None, :] - slopes[None, :, None] * along[:, None, :]  # (P, S, steps)
+    low = offsets.max(axis=-1) - slack
+    high = offsets.min(axis=-1) + slack
+    reach = interior[:, None]
+    return ((low <= high) & (low <= reach) & (high >= -reach)).any(axis=-1)
 
 
 def _line_of(middle: np.ndarray, along: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
