@@ -49,6 +49,7 @@ WINDOW_RADII = 0.8
 # The broadest line a pen or a soft pencil draws (1 mm), crossing the gap up to 45° off
 # the line between the centres: any broader band is a fill's overshoot.
 STROKE_MAX_MM, STROKE_SLANT_MAX_DEG = 1.0, 45.0
+STROKE_SLOPE_MAX = float(np.tan(np.radians(STROKE_SLANT_MAX_DEG)))
 # Candidates overshoot a bubble by up to a quarter of its radius: on the residency rows
 # (a 1 mm gap, 2 mm radii) just to the middle of the gap, the widest overshoot that leaves
 # the half past it bare; between the candidate number's digits (0.7 mm, 1.8 mm) past it.
@@ -189,12 +190,13 @@ def _gap_pixels(
     flat, width = image.reshape(-1), image.shape[1]
     pixels = np.empty((len(own), xs_mm.shape[1]), np.uint8)
     for start in range(0, len(own), GAP_PAIRS_AT_ONCE):
-        pairs, at = rows[start : start + GAP_PAIRS_AT_ONCE], own[start : start + GAP_PAIRS_AT_ONCE]
+        chunk = slice(start, start + GAP_PAIRS_AT_ONCE)
+        pairs, at = rows[chunk], own[chunk]
         x = np.rint(centers_px[at, 0, None] + xs_mm[pairs] * ppm).astype(np.intp)
         index = np.rint(centers_px[at, 1, None] + ys_mm[pairs] * ppm).astype(np.intp)
         index *= width
         index += x
-        flat.take(index, out=pixels[start : start + GAP_PAIRS_AT_ONCE], mode="clip")
+        flat.take(index, out=pixels[chunk], mode="clip")
     return pixels.reshape(len(own), len(ALONG), len(ACROSS))
 
 
@@ -322,7 +324,8 @@ def _strokes(
     spacing = samples.spacing_mm[pairs][:, None]
     width = (last - first + 1) * spacing  # (P, steps) mm
     middle = ((first + last) / 2 - (darkness.shape[-1] - 1) / 2) * spacing
-    slope, through = _line_of(middle, samples.along_mm[pairs])
+    along, interior = samples.along_mm[pairs], samples.interior_mm[pairs]
+    slope, through = _line_of(middle, along)
     # A stroke's width across the gap, at the slant its middles show, and the blur: each
     # edge known to a sample, and on a bi-level scan, read by the tone of its halftone
     # cells, the line a cell broader in all. Beside a blank neighbour across a wide gap
@@ -357,13 +360,8 @@ def _strokes(
             | (overshoot & _over_an_overshoot(peak, width, spacing, pen))
         )
         & (
-            (
-                (np.abs(slope) <= np.tan(np.radians(STROKE_SLANT_MAX_DEG)))
-                & (np.abs(through) <= samples.interior_mm[pairs])
-            )
-            | _a_line_within(
-                middle, samples.along_mm[pairs], samples.interior_mm[pairs], halftone_cell_mm / 2
-            )
+            ((np.abs(slope) <= STROKE_SLOPE_MAX) & (np.abs(through) <= interior))
+            | _a_line_within(middle, along, interior, halftone_cell_mm / 2)
         )
     )
     return joined
@@ -474,9 +472,9 @@ def _bands(
     return peak[..., 0], first, last, band
 
 
-# The slopes a line through a band's middles is looked for at, within the steepest a
-# stroke crosses a gap at (``STROKE_SLANT_MAX_DEG``): a hundredth of that apart.
-SLOPES = np.linspace(-1.0, 1.0, 101)
+# The slopes a line through a band's middles is looked for at, up to the steepest a
+# stroke crosses a gap at (``STROKE_SLOPE_MAX``) either way, a fiftieth of it apart.
+SLOPES = np.linspace(-1.0, 1.0, 101) * STROKE_SLOPE_MAX
 
 
 def _a_line_within(
@@ -490,8 +488,7 @@ def _a_line_within(
     that writes its tones: none asked)."""
     if slack <= 0:
         return np.zeros(len(middle), bool)
-    slopes = SLOPES * np.tan(np.radians(STROKE_SLANT_MAX_DEG))
-    offsets = middle[:, None, :] - slopes[None, :, None] * along[:, None, :]  # (P, S, steps)
+    offsets = middle[:, None, :] - SLOPES[None, :, None] * along[:, None, :]  # (P, S, steps)
     low = offsets.max(axis=-1) - slack
     high = offsets.min(axis=-1) + slack
     reach = interior[:, None]
