@@ -179,6 +179,48 @@ def _x(sheet: Sheet, bubble: Bubble, ink: Ink) -> None:
         _line_through(sheet, bubble, off, sign * rng.uniform(25, 65), reaches, ink)
 
 
+def _x_arms_short_but_one(sheet: Sheet, bubble: Bubble, ink: Ink) -> None:
+    """An X whose one end reaches 1.8-2.2 radii and whose other three stop 1.2-1.3 radii
+    from the centre, a sample or two of the reader's reach past a fill's overshoot (up
+    to 1.15 radii) or within it: each stroke 35-55° from the horizontal, crossing within
+    0.15 radii of the centre."""
+    rng = sheet.rng
+    off = rng.uniform(0, 0.15) * _towards(rng.uniform(0, 360))
+    long_end = int(rng.integers(4))
+    reaches = [
+        rng.uniform(1.8, 2.2) if end == long_end else rng.uniform(1.2, 1.3) for end in range(4)
+    ]
+    for sign, stroke_reaches in zip((1.0, -1.0), (reaches[:2], reaches[2:]), strict=True):
+        slant = sign * rng.uniform(35, 55)
+        _line_through(sheet, bubble, off, slant, (stroke_reaches[0], stroke_reaches[1]), ink)
+
+
+def read_short_armed_xs_page(
+    sheet_name: str, pen: str, seed: int, dpi: int
+) -> tuple[list[MarkState], list[MarkState]]:
+    """A page answered with one fill a question, every third fill under an X three of
+    whose arms barely leave it (:func:`_x_arms_short_but_one`), scanned and read: the
+    states read for the X's and for the plain fills."""
+    rng = np.random.default_rng([seed, dpi, 77])
+    template = load_template(sheet_name)
+    sheet = Sheet(render_sheet(template, dpi, serial=seed, exam="EXAM"), dpi, rng)
+    ink = _ink(pen, rng)
+    crossed_over = {}
+    for question in range(1, template.question_count + 1):
+        options = template.options_of(question)
+        option = options[int(rng.integers(len(options)))]
+        bubble = bubble_of(template, "answers", question, option)
+        _fill(sheet, bubble, ink)
+        if question % 3 == 0:
+            _x_arms_short_but_one(sheet, bubble, ink)
+        crossed_over[question] = (option, question % 3 == 0)
+    answers = answers_read(_scanned(sheet, rng), ".jpg")
+    xs, fills = [], []
+    for question, (option, crossed) in crossed_over.items():
+        (xs if crossed else fills).append(answers[str(question)][option])
+    return xs, fills
+
+
 def _slash(sheet: Sheet, bubble: Bubble, ink: Ink) -> None:
     """One stroke 25-65° from the horizontal, near the centre, ends 1.3-2.2 radii out."""
     rng = sheet.rng

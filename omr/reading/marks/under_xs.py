@@ -45,6 +45,8 @@ def under_the_xs(
     the two strokes of each V cross inside its fill, or of each X seen only where ink
     is one pass of the pen (``faint_reach``: a light pen's arms fade outside the fill;
     asked first, its ends at the ink threshold may show a V of its arms), or of each
+    showing one end at most whose ends a reach sample short make an X (its other arms
+    stop at the fill's wobbling edge: :func:`_ends_a_sample_short`), or of each
     whose ends make an X only with a neighbouring X's stroke running in, and which
     fills show ends at one pass of the pen (:func:`_faint_ends`). Where V's cross
     inside, the ends are worked out again with them among the X's (:func:`stroke_ends`).
@@ -53,6 +55,7 @@ def under_the_xs(
     joins nothing (``bridged``)."""
     ends = stroke_ends(measure, calibration)
     faint = _ends_at_one_pass(measure, faint_reach, calibration)
+    short = _ends_a_sample_short(measure, calibration)
     beside = np.full(len(ends), np.nan, np.float32)
     crossing = np.zeros(len(ends), bool)
     ppm = page.px_per_mm
@@ -72,6 +75,17 @@ def under_the_xs(
             strokes, passes_min = one_of_each, FAINT_X_PASSES_MIN
         elif is_v(strokes.angles):
             pass  # a V: do its strokes cross inside?
+        elif (
+            len(strokes.angles) < 2
+            and short[index].is_x
+            and (one_of_each := _one_end_of_each_stroke(short[index]))
+        ):
+            # An X whose other arms stop a reach sample short of an end, where a fill's
+            # edge bulges on one fill in two hundred (x_shape.completing_ends): weak
+            # evidence alone, so its strokes through one end of each are asked to
+            # cross inside the fill and run on past the crossing a whole pass darker
+            # than the fill beside them, as a V's are.
+            strokes = one_of_each
         elif strokes.borrowed and (one_of_each := _one_end_of_each_stroke(strokes)):
             # Ends set aside as a neighbour's X strokes (as where they made an X only
             # with such an end: the doubt of stroke_ends): are two of them the fill's
@@ -255,6 +269,16 @@ def _ends_at_one_pass(
     if not faint_reach.any():
         return [StrokeEnds((), (), False)] * len(faint_reach)
     return stroke_ends(replace(measure, reach=faint_reach), calibration)
+
+
+def _ends_a_sample_short(measure: BubbleMeasure, calibration: Calibration) -> list[StrokeEnds]:
+    """The stroke ends of every bubble, counting ink that runs past the mark a reach
+    sample less far than an end's (``stroke_beyond`` less :data:`REACH_STEP`): an arm
+    that barely leaves the fill's overshoot."""
+    shorter = calibration.model_copy(
+        update={"stroke_beyond": calibration.stroke_beyond - REACH_STEP}
+    )
+    return stroke_ends(measure, shorter)
 
 
 def _one_end_of_each_stroke(strokes: StrokeEnds) -> StrokeEnds | None:
