@@ -38,6 +38,7 @@ import argparse
 import os
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +54,7 @@ from evaluation import NOT_READ, STATES  # noqa: E402
 from scansim.drawn import NEVER, answers_read  # noqa: E402
 from scansim.sheets import bubble_of, render_sheet  # noqa: E402
 
-from omr.sheet.template import Bubble, load_template  # noqa: E402
+from omr.sheet.template import Bubble, SheetTemplate, load_template  # noqa: E402
 from omr.vocabulary.states import MarkState  # noqa: E402
 
 PAIRS = (
@@ -179,6 +180,26 @@ def _x(sheet: Sheet, bubble: Bubble, ink: Ink) -> None:
         _line_through(sheet, bubble, off, sign * rng.uniform(25, 65), reaches, ink)
 
 
+def _blank_page(
+    sheet_name: str, pen: str, seed: int, dpi: int, rng: np.random.Generator
+) -> tuple[SheetTemplate, Sheet, Ink]:
+    """The sheet ``sheet_name`` printed for candidate ``seed`` at ``dpi``, and a ``pen``
+    kind's ink, drawn from ``rng``."""
+    template = load_template(sheet_name)
+    sheet = Sheet(render_sheet(template, dpi, serial=seed, exam="EXAM"), dpi, rng)
+    return template, sheet, _ink(pen, rng)
+
+
+def _one_option_a_question(
+    template: SheetTemplate, rng: np.random.Generator
+) -> Iterator[tuple[int, str]]:
+    """Each question of ``template`` and an option drawn for it from ``rng`` (drawn as
+    the question comes, after whatever was drawn for the one before)."""
+    for question in range(1, template.question_count + 1):
+        options = template.options_of(question)
+        yield question, options[int(rng.integers(len(options)))]
+
+
 def _x_arms_short_but_one(sheet: Sheet, bubble: Bubble, ink: Ink) -> None:
     """An X whose one end reaches 1.8-2.2 radii and whose other three stop 1.2-1.3 radii
     from the centre, a sample or two of the reader's reach past a fill's overshoot (up
@@ -202,13 +223,9 @@ def read_short_armed_xs_page(
     whose arms barely leave it (:func:`_x_arms_short_but_one`), scanned and read: the
     states read for the X's and for the plain fills."""
     rng = np.random.default_rng([seed, dpi, 77])
-    template = load_template(sheet_name)
-    sheet = Sheet(render_sheet(template, dpi, serial=seed, exam="EXAM"), dpi, rng)
-    ink = _ink(pen, rng)
+    template, sheet, ink = _blank_page(sheet_name, pen, seed, dpi, rng)
     crossed_over = {}
-    for question in range(1, template.question_count + 1):
-        options = template.options_of(question)
-        option = options[int(rng.integers(len(options)))]
+    for question, option in _one_option_a_question(template, rng):
         bubble = bubble_of(template, "answers", question, option)
         _fill(sheet, bubble, ink)
         if question % 3 == 0:
@@ -300,13 +317,9 @@ def read_page(
     for none) with its list."""
     kinds = CROWDED if crowded else tuple(k for kind in STROKED for k in (kind, "fill", "fill"))
     rng = np.random.default_rng([seed, dpi, len(sheet_name), len(pen)])
-    template = load_template(sheet_name)
-    sheet = Sheet(render_sheet(template, dpi, serial=seed, exam="EXAM"), dpi, rng)
-    ink = _ink(pen, rng)
+    template, sheet, ink = _blank_page(sheet_name, pen, seed, dpi, rng)
     marked = {}
-    for question in range(1, template.question_count + 1):
-        options = template.options_of(question)
-        option = options[int(rng.integers(len(options)))]
+    for question, option in _one_option_a_question(template, rng):
         kind = kinds[(question + seed) % len(kinds)]
         _draw(sheet, kind, bubble_of(template, "answers", question, option), ink)
         marked[question] = (option, kind)
