@@ -29,7 +29,9 @@ read `crossed` (the marks issue asks 99.5 %) and the silent errors.
 Exits 1 on a silent error. Nothing in the reader was tuned on these pages: they are a
 check, not a target. ``--crowded`` puts the marks closer (four questions in seven hold a
 mark with strokes, a slash and an X side by side): their arms, up to 2.5 radii long, run
-into their neighbours' marks.
+into their neighbours' marks. ``--short-armed`` answers every question with a fill, every
+third under an X one of whose ends reaches 1.8-2.2 radii and the other three 1.2-1.3,
+barely past a fill's overshoot (``x_short_arms``).
 """
 
 from __future__ import annotations
@@ -38,7 +40,6 @@ import argparse
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +55,7 @@ from evaluation import NOT_READ, STATES  # noqa: E402
 from scansim.drawn import NEVER, answers_read  # noqa: E402
 from scansim.sheets import bubble_of, render_sheet  # noqa: E402
 
-from omr.sheet.template import Bubble, SheetTemplate, load_template  # noqa: E402
+from omr.sheet.template import Bubble, load_template  # noqa: E402
 from omr.vocabulary.states import MarkState  # noqa: E402
 
 PAIRS = (
@@ -69,6 +70,13 @@ STROKED = ("x_filled", "slash", "x_empty", "tick")
 # Crowded: three plain fills in seven questions, a slash and an X over an empty circle
 # side by side.
 CROWDED = ("fill", "x_filled", "fill", "slash", "x_empty", "fill", "tick")
+# Short-armed: every third fill under an X three of whose arms barely leave it.
+SHORT_ARMED = ("fill", "fill", "x_short_arms")
+SHORT_ARMS = "X over a filled circle, three arms barely out"
+DEFAULT = tuple(k for kind in STROKED for k in (kind, "fill", "fill"))
+# The states each kind of mark may never be read as: the drawn bench's, an X's for one
+# whose arms barely leave its fill.
+NEVER_HERE = {**NEVER, "x_short_arms": NEVER["x_filled"]}
 SUPERSAMPLE = 4  # strokes drawn at 4x and averaged down: sub-pixel edges
 
 
@@ -180,26 +188,6 @@ def _x(sheet: Sheet, bubble: Bubble, ink: Ink) -> None:
         _line_through(sheet, bubble, off, sign * rng.uniform(25, 65), reaches, ink)
 
 
-def _blank_page(
-    sheet_name: str, pen: str, seed: int, dpi: int, rng: np.random.Generator
-) -> tuple[SheetTemplate, Sheet, Ink]:
-    """The sheet ``sheet_name`` printed for candidate ``seed`` at ``dpi``, and a ``pen``
-    kind's ink, drawn from ``rng``."""
-    template = load_template(sheet_name)
-    sheet = Sheet(render_sheet(template, dpi, serial=seed, exam="EXAM"), dpi, rng)
-    return template, sheet, _ink(pen, rng)
-
-
-def _one_option_a_question(
-    template: SheetTemplate, rng: np.random.Generator
-) -> Iterator[tuple[int, str]]:
-    """Each question of ``template`` and an option drawn for it from ``rng`` (drawn as
-    the question comes, after whatever was drawn for the one before)."""
-    for question in range(1, template.question_count + 1):
-        options = template.options_of(question)
-        yield question, options[int(rng.integers(len(options)))]
-
-
 def _x_arms_short_but_one(sheet: Sheet, bubble: Bubble, ink: Ink) -> None:
     """An X whose one end reaches 1.8-2.2 radii and whose other three stop 1.2-1.3 radii
     from the centre, a sample or two of the reader's reach past a fill's overshoot (up
@@ -213,29 +201,7 @@ def _x_arms_short_but_one(sheet: Sheet, bubble: Bubble, ink: Ink) -> None:
     ]
     for sign, stroke_reaches in zip((1.0, -1.0), (reaches[:2], reaches[2:]), strict=True):
         slant = sign * rng.uniform(35, 55)
-        _line_through(sheet, bubble, off, slant, (stroke_reaches[0], stroke_reaches[1]), ink)
-
-
-def read_short_armed_xs_page(
-    sheet_name: str, pen: str, seed: int, dpi: int
-) -> tuple[list[MarkState], list[MarkState]]:
-    """A page answered with one fill a question, every third fill under an X three of
-    whose arms barely leave it (:func:`_x_arms_short_but_one`), scanned and read: the
-    states read for the X's and for the plain fills."""
-    rng = np.random.default_rng([seed, dpi, 77])
-    template, sheet, ink = _blank_page(sheet_name, pen, seed, dpi, rng)
-    crossed_over = {}
-    for question, option in _one_option_a_question(template, rng):
-        bubble = bubble_of(template, "answers", question, option)
-        _fill(sheet, bubble, ink)
-        if question % 3 == 0:
-            _x_arms_short_but_one(sheet, bubble, ink)
-        crossed_over[question] = (option, question % 3 == 0)
-    answers = answers_read(_scanned(sheet, rng), ".jpg")
-    xs, fills = [], []
-    for question, (option, crossed) in crossed_over.items():
-        (xs if crossed else fills).append(answers[str(question)][option])
-    return xs, fills
+        _line_through(sheet, bubble, off, slant, tuple(stroke_reaches), ink)
 
 
 def _slash(sheet: Sheet, bubble: Bubble, ink: Ink) -> None:
@@ -280,11 +246,14 @@ def _towards(degrees: float) -> np.ndarray:
 
 
 def _draw(sheet: Sheet, kind: str, bubble: Bubble, ink: Ink) -> None:
-    """One mark of ``kind`` (a kind of :data:`STROKED`, or "fill") in ``bubble``."""
-    if kind in ("fill", "x_filled", "slash", "tick"):
+    """One mark of ``kind`` (a kind of :data:`STROKED`, "x_short_arms" or "fill") in
+    ``bubble``."""
+    if kind in ("fill", "x_filled", "slash", "tick", "x_short_arms"):
         _fill(sheet, bubble, ink)
     if kind in ("x_filled", "x_empty"):
         _x(sheet, bubble, ink)
+    elif kind == "x_short_arms":
+        _x_arms_short_but_one(sheet, bubble, ink)
     elif kind == "slash":
         _slash(sheet, bubble, ink)
     elif kind == "tick":
@@ -309,17 +278,20 @@ def _scanned(sheet: Sheet, rng: np.random.Generator) -> bytes:
 
 
 def read_page(
-    sheet_name: str, pen: str, seed: int, dpi: int, crowded: bool = False, save: str = ""
+    sheet_name: str, pen: str, seed: int, dpi: int, kinds: tuple[str, ...] = DEFAULT, save: str = ""
 ) -> dict[str, Counter]:
     """One page of ``sheet_name`` marked with a ``pen`` kind: for each kind of mark, the
     states its marks were read as ("" for blanks; a page refused reads every bubble
     :data:`NOT_READ`); a page with a silent error is written to ``save`` (a folder, ""
     for none) with its list."""
-    kinds = CROWDED if crowded else tuple(k for kind in STROKED for k in (kind, "fill", "fill"))
     rng = np.random.default_rng([seed, dpi, len(sheet_name), len(pen)])
-    template, sheet, ink = _blank_page(sheet_name, pen, seed, dpi, rng)
+    template = load_template(sheet_name)
+    sheet = Sheet(render_sheet(template, dpi, serial=seed, exam="EXAM"), dpi, rng)
+    ink = _ink(pen, rng)
     marked = {}
-    for question, option in _one_option_a_question(template, rng):
+    for question in range(1, template.question_count + 1):
+        options = template.options_of(question)
+        option = options[int(rng.integers(len(options)))]
         kind = kinds[(question + seed) % len(kinds)]
         _draw(sheet, kind, bubble_of(template, "answers", question, option), ink)
         marked[question] = (option, kind)
@@ -348,7 +320,7 @@ COLUMNS = (*STATES, NOT_READ)
 
 def _never(kind: str) -> frozenset[MarkState]:
     """The states the ``kind`` of mark ("" a blank) may never be read as."""
-    return NEVER[kind] if kind else BLANK_NEVER
+    return NEVER_HERE[kind] if kind else BLANK_NEVER
 
 
 def _print_row(kind: str, where: str, states: Counter) -> int:
@@ -356,7 +328,7 @@ def _print_row(kind: str, where: str, states: Counter) -> int:
     resolution); → how many break its rule."""
     wrong = sum(states[state] for state in _never(kind))
     row = "".join(f"{states[state]:>9}" for state in COLUMNS)
-    print(f"{kind or 'blank':<10}{where}{row}{wrong:>9}", flush=True)
+    print(f"{kind or 'blank':<13}{where}{row}{wrong:>9}", flush=True)
     return wrong
 
 
@@ -366,22 +338,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dpi", default="150,200,300", help="resolutions, comma-separated")
     parser.add_argument("--seeds", default="1-4", help="FIRST-LAST or a comma-separated list")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--crowded", action="store_true", help="marks four questions in seven")
+    layout = parser.add_mutually_exclusive_group()
+    layout.add_argument("--crowded", action="store_true", help="marks four questions in seven")
+    layout.add_argument(
+        "--short-armed", action="store_true", help="X's whose arms barely leave their fills"
+    )
     parser.add_argument("--save", default="", help="a folder for the pages with silent errors")
     args = parser.parse_args(argv)
     seeds = seeds_of(args.seeds)
+    kinds = CROWDED if args.crowded else SHORT_ARMED if args.short_armed else DEFAULT
     if args.save:
         Path(args.save).mkdir(parents=True, exist_ok=True)
     pairs = [tuple(pair.split(":")) for pair in args.sheets.split(",")]
     header = "".join(f"{state.value:>9}" for state in STATES) + f"{NOT_READ:>9}"
-    print(f"{'kind':<10}{'sheet':<24}{'pen':<10}{'dpi':>4}{header}   silent")
+    print(f"{'kind':<13}{'sheet':<24}{'pen':<10}{'dpi':>4}{header}   silent")
     silent = 0
     grand: dict[str, Counter] = {}  # each kind's states over every sheet and resolution
     with ProcessPoolExecutor(args.jobs) as pool:
         for dpi in (int(d) for d in args.dpi.split(",")):
             for sheet_name, pen in pairs:
                 totals: dict[str, Counter] = {}
-                jobs = [(sheet_name, pen, seed, dpi, args.crowded, args.save) for seed in seeds]
+                jobs = [(sheet_name, pen, seed, dpi, kinds, args.save) for seed in seeds]
                 for read in pool.map(read_page, *zip(*jobs, strict=True)):
                     for kind, states in read.items():
                         totals.setdefault(kind, Counter()).update(states)
@@ -390,13 +367,14 @@ def main(argv: list[str] | None = None) -> int:
                     grand.setdefault(kind, Counter()).update(totals[kind])
     for kind in sorted(grand):
         _print_row(kind, f"{'all':<38}", grand[kind])
-    xs = grand.get("x_filled", Counter())
-    if xs.total():
-        print(
-            f"X over a filled circle: crossed {xs[MarkState.CROSSED]}, unclear "
-            f"{xs[MarkState.UNCLEAR]}, filled {xs[MarkState.FILLED]} "
-            f"({xs[MarkState.CROSSED] / xs.total():.2%} crossed)"
-        )
+    for kind, name in (("x_filled", "X over a filled circle"), ("x_short_arms", SHORT_ARMS)):
+        xs = grand.get(kind, Counter())
+        if xs.total():
+            print(
+                f"{name}: crossed {xs[MarkState.CROSSED]}, unclear "
+                f"{xs[MarkState.UNCLEAR]}, filled {xs[MarkState.FILLED]} "
+                f"({xs[MarkState.CROSSED] / xs.total():.2%} crossed)"
+            )
     print(f"SILENT ERRORS: {silent}")
     return 1 if silent else 0
 

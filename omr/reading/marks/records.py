@@ -42,11 +42,12 @@ class BubbleMeasure:
     bubble whose ends make an X with paper between its arms, the share of its interior
     beside the X's strokes that is ink (:mod:`omr.reading.marks.beside_strokes`; NaN
     elsewhere); ``crossing_inside`` : (N,) bool, for a bubble whose two ends are not one
-    stroke's, or whose ends make an X only where ink is one pass of the pen, the two
-    strokes cross inside it near its centre, each darker than its fill on both sides of
-    the crossing (an X, whose strokes :func:`strokes.stroke_ends` sets its neighbours' ends
-    aside for); ``faint_ends`` : (N,) bool, a fill shows ends where ink
-    is a single pass of the pen, beyond the reach of any neighbouring X's strokes
+    stroke's, or whose ends make an X only where ink is one pass of the pen or a reach
+    sample short, the two strokes cross inside it near its centre, each darker than its
+    fill on both sides of the crossing (an X, whose strokes :func:`strokes.stroke_ends`
+    sets its neighbours' ends aside for, along its ``ends``); ``faint_ends`` : (N,) bool,
+    a fill shows ends where ink is a single pass of the pen, beyond the reach of any
+    neighbouring X's strokes
     (:func:`under_xs._faint_ends`); ``ring_traced``
     : (N, 48) bool, the outline's directions that carry more ink across them than the
     print (of which ``ring`` is the share); ``middle`` : (N,) float32, the share of the

@@ -39,7 +39,9 @@ def x_strokes_extent(measure: BubbleMeasure, xs: np.ndarray) -> tuple[np.ndarray
     return length, NEIGHBOUR_STROKE_MM + X_OFF_CENTRE * biggest
 
 
-def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[StrokeEnds]:
+def stroke_ends(
+    measure: BubbleMeasure, calibration: Calibration, a_sample_short: bool = False
+) -> list[StrokeEnds]:
     """The stroke ends of every bubble, from its reach profile.
 
     A direction is an end where ink runs past the outline and the mark beside it
@@ -64,14 +66,18 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
     or fewer where the bubble shows no two whole strokes: a slash beside an X whose arms
     run in, in doubt (unless its strokes cross inside its fill). Where two or more ends
     are seen and make no X, ends a reach sample shorter may complete one
-    (:func:`completing_ends`): an X whose strokes end short on one side.
+    (:func:`completing_ends`): an X whose strokes end short on one side. With
+    ``a_sample_short``, those shorter ends count as ends themselves, and none shorter
+    still completes an X.
     """
     reach, neighbours = measure.reach, measure.neighbours
     past = np.round(measure.past, 2)
-    beyond = (past >= calibration.stroke_beyond) & (reach >= X_REACH_MIN)
     # The far end of a stroke seen leaving may stop a reach sample sooner (an X short on
     # one side): two samples past the mark are still past a fill's wobbling edge.
     short = (past >= calibration.stroke_beyond - REACH_STEP) & (reach >= X_REACH_MIN)
+    beyond = (
+        short if a_sample_short else (past >= calibration.stroke_beyond) & (reach >= X_REACH_MIN)
+    )
     none = StrokeEnds((), (), False)
     result = [none] * len(reach)
     marked = np.flatnonzero(beyond.any(axis=1))
@@ -103,8 +109,9 @@ def stroke_ends(measure: BubbleMeasure, calibration: Calibration) -> list[Stroke
         if completing:
             angles = found[index][0] + angles_and_reaches(completing)[0]
             xs[index] = strokes_of(measure, index, angles, standing=False)
-    # So does an X seen as a V whose two strokes cross inside its fill, its strokes
-    # through the V's ends as the first pass saw them.
+    # So does an X whose two strokes cross inside its fill (seen as a V, at one pass of
+    # the pen or a reach sample short), its strokes through the ends the first pass saw
+    # at the ink threshold (a V's two; one or none for the others).
     for index in np.flatnonzero(flags_given(measure.crossing_inside, len(reach))).tolist():
         if measure.ends is not None:
             angles = measure.ends[index].angles

@@ -46,16 +46,17 @@ def under_the_xs(
     is one pass of the pen (``faint_reach``: a light pen's arms fade outside the fill;
     asked first, its ends at the ink threshold may show a V of its arms), or of each
     showing one end at most whose ends a reach sample short make an X (its other arms
-    stop at the fill's wobbling edge: :func:`_ends_a_sample_short`), or of each
-    whose ends make an X only with a neighbouring X's stroke running in, and which
-    fills show ends at one pass of the pen (:func:`_faint_ends`). Where V's cross
-    inside, the ends are worked out again with them among the X's (:func:`stroke_ends`).
+    barely leave the fill's overshoot), or of each whose ends make an X only with a
+    neighbouring X's stroke running in, and which fills show ends at one pass of the pen
+    (:func:`_faint_ends`). Where strokes cross inside, the ends are worked out again with
+    those bubbles among the X's (:func:`stroke_ends`).
     Of the strokes ``joins`` found across the gaps between close bubbles
     (:func:`~omr.reading.marks.bridges.bridges`), one to a neighbouring X is that X's arm, and
     joins nothing (``bridged``)."""
     ends = stroke_ends(measure, calibration)
     faint = _ends_at_one_pass(measure, faint_reach, calibration)
-    short = _ends_a_sample_short(measure, calibration)
+    # Ends a reach sample short (an arm that barely leaves the fill's overshoot).
+    short = stroke_ends(measure, calibration, a_sample_short=True)
     beside = np.full(len(ends), np.nan, np.float32)
     crossing = np.zeros(len(ends), bool)
     ppm = page.px_per_mm
@@ -107,8 +108,10 @@ def under_the_xs(
             beside[index] = ink_beside_strokes(seen, levels.ink_at)
         else:
             crossing[index] = strokes_cross_inside(seen, levels.ink_at, over_fill, passes_min)
-    # X's seen as V's send their strokes into their neighbours too (a second pass); each
-    # V keeps the ends its crossing was looked for at.
+    # X's whose strokes cross inside send their strokes into their neighbours too (a
+    # second pass), through the ends each shows at the ink threshold (a V's two; one or
+    # none where its crossing was looked for at ends a sample short or at one pass), and
+    # keep those ends.
     first = ends
     measure = replace(measure, ends=tuple(first), crossing_inside=crossing)
     if crossing.any():
@@ -269,16 +272,6 @@ def _ends_at_one_pass(
     if not faint_reach.any():
         return [StrokeEnds((), (), False)] * len(faint_reach)
     return stroke_ends(replace(measure, reach=faint_reach), calibration)
-
-
-def _ends_a_sample_short(measure: BubbleMeasure, calibration: Calibration) -> list[StrokeEnds]:
-    """The stroke ends of every bubble, counting ink that runs past the mark a reach
-    sample less far than an end's (``stroke_beyond`` less :data:`REACH_STEP`): an arm
-    that barely leaves the fill's overshoot."""
-    shorter = calibration.model_copy(
-        update={"stroke_beyond": calibration.stroke_beyond - REACH_STEP}
-    )
-    return stroke_ends(measure, shorter)
 
 
 def _one_end_of_each_stroke(strokes: StrokeEnds) -> StrokeEnds | None:
