@@ -72,7 +72,7 @@ STROKED = ("x_filled", "slash", "x_empty", "tick")
 CROWDED = ("fill", "x_filled", "fill", "slash", "x_empty", "fill", "tick")
 # Short-armed: every third fill under an X three of whose arms barely leave it.
 SHORT_ARMED = ("fill", "fill", "x_short_arms")
-SHORT_ARMS = "X over a filled circle, three arms barely out"
+SHORT_ARMS_LABEL = "X over a filled circle, three arms barely out"
 DEFAULT = tuple(k for kind in STROKED for k in (kind, "fill", "fill"))
 # The states each kind of mark may never be read as: the drawn bench's, an X's for one
 # whose arms barely leave its fill.
@@ -367,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
                     grand.setdefault(kind, Counter()).update(totals[kind])
     for kind in sorted(grand):
         _print_row(kind, f"{'all':<38}", grand[kind])
-    for kind, name in (("x_filled", "X over a filled circle"), ("x_short_arms", SHORT_ARMS)):
+    for kind, name in (("x_filled", "X over a filled circle"), ("x_short_arms", SHORT_ARMS_LABEL)):
         xs = grand.get(kind, Counter())
         if xs.total():
             print(

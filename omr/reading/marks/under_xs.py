@@ -55,12 +55,13 @@ def under_the_xs(
     joins nothing (``bridged``)."""
     ends = stroke_ends(measure, calibration)
     faint = _ends_at_one_pass(measure, faint_reach, calibration)
-    # Ends a reach sample short (an arm that barely leaves the fill's overshoot).
-    short = stroke_ends(measure, calibration, a_sample_short=True)
+    levels = measure.levels
+    # Ends a reach sample short (an arm that barely leaves the fill's overshoot): asked
+    # about only where the page shows its pen (below), and worked out only there.
+    short = stroke_ends(measure, calibration, a_sample_short=True) if levels.measured else ends
     beside = np.full(len(ends), np.nan, np.float32)
     crossing = np.zeros(len(ends), bool)
     ppm = page.px_per_mm
-    levels = measure.levels
     over_fill = partial(pass_over_fill, levels.pen)
     for index, strokes in enumerate(ends):
         passes_min = V_PASSES_MIN
