@@ -87,8 +87,8 @@ def _ink(darkness: np.ndarray) -> np.ndarray:
     return (PAPER * (1 - blurred)).astype(np.uint8)
 
 
-def _seen(darkness: np.ndarray, tips: np.ndarray) -> StrokesOver:
-    return StrokesOver(_ink(darkness), CENTER, _interior(), tips, RADIUS / 3, PAPER, PPM)
+def _seen(darkness: np.ndarray, tips: np.ndarray, ppm: float = PPM) -> StrokesOver:
+    return StrokesOver(_ink(darkness), CENTER, _interior(), tips, RADIUS / 3, PAPER, ppm)
 
 
 def _tips(*points: tuple[float, float]) -> np.ndarray:
@@ -275,3 +275,67 @@ def test_strokes_no_darker_than_what_lies_under_them_show_no_crossing(fill: str,
     """A marker X over a marker fill (no darker inside), or an X over paper."""
     darkness = _page(fill)
     assert not _crossing(darkness, _x(darkness, short_side=True, dye=dye))
+
+
+# Where the 40-px bubble is 2.9 mm across (the national form's ellipses are 3.1 mm tall):
+# the broadest pen line's band (half_band) spans over half the interior's radius.
+SMALL_BUBBLE_PPM = 14.0
+
+
+def _x_crossing_below(
+    darkness: np.ndarray, below: float, dye: bool = True, pen: Pen = ONE_PASS
+) -> list[tuple[float, float]]:
+    """An X at 45° crossing ``below`` radii under the centre, by default in single thin
+    passes, its ends 1.8 radii from the crossing → its ends, the first stroke's two then
+    the second's."""
+    crossing = np.array([0.0, below])
+    ends = []
+    for sign in (1, -1):
+        unit = np.array([sign, -1.0]) / np.sqrt(2)
+        start, stop = tuple(crossing + 1.8 * unit), tuple(crossing - 1.8 * unit)
+        _stroke(darkness, start, stop, dye, pen)
+        ends += [start, stop]
+    return ends
+
+
+@pytest.mark.parametrize("below", [0.25, 0.3])
+def test_an_x_seen_whole_crosses_where_a_run_is_too_short_to_look_at(below: float) -> None:
+    """On a small bubble an X crossing a quarter radius and more under the centre leaves
+    its strokes' lower runs too short to look at past the band the other stroke takes:
+    asked from one end of each stroke, as a V is, no crossing is seen. Where all four
+    ends were seen, each stroke is the line through its ends and it runs through the
+    fill darker than the fill on its upper run."""
+    darkness = _page("full")
+    ends = _x_crossing_below(darkness, below)
+    one_of_each = _seen(darkness, _tips(ends[0], ends[2]), SMALL_BUBBLE_PPM)
+    whole = _seen(darkness, _tips(*ends), SMALL_BUBBLE_PPM)
+    assert not strokes_cross_inside(one_of_each, INK_AT, OVER_FILL, FAINT_X_PASSES_MIN)
+    assert strokes_cross_inside(whole, INK_AT, OVER_FILL, FAINT_X_PASSES_MIN, whole=True)
+
+
+@pytest.mark.parametrize("ppm", [PPM, SMALL_BUBBLE_PPM])
+@pytest.mark.parametrize("pen", [ONE_PASS, Pen(), Pen(ONE_PASS.darkness, 6)])
+@pytest.mark.parametrize("low", [0.25, 0.5, 0.65])
+def test_a_ticks_arms_paired_with_ends_of_the_fills_edge_are_no_whole_x(
+    low: float, pen: Pen, ppm: float
+) -> None:
+    """A wide tick over a fill, its vertex ``low`` radii under the centre, seen at one
+    pass of the pen with two more ends opposite its arms, 1.4 radii out, where the
+    fill's edge bulges: the lines from each arm's end through the bulge opposite it
+    run over the fill where no stroke does."""
+    darkness = _page("full")
+    left, right, vertex = (-1.2, -1.3), (1.3, -1.2), (-0.05, low)
+    _stroke(darkness, left, vertex, True, pen)
+    _stroke(darkness, vertex, right, True, pen)
+    bulges = [tuple(-1.4 * np.array(arm) / np.hypot(*arm)) for arm in (left, right)]
+    tips = _tips(left, bulges[0], right, bulges[1])
+    seen = _seen(darkness, tips, ppm)
+    assert not strokes_cross_inside(seen, INK_AT, OVER_FILL, FAINT_X_PASSES_MIN, whole=True)
+
+
+def test_a_marker_x_seen_whole_shows_no_crossing_over_a_marker_fill() -> None:
+    """Its strokes as dark over the fill as over paper: no darker than the fill."""
+    darkness = _page("full")
+    ends = _x_crossing_below(darkness, 0.1, dye=False, pen=Pen())
+    whole = _seen(darkness, _tips(*ends), SMALL_BUBBLE_PPM)
+    assert not strokes_cross_inside(whole, INK_AT, OVER_FILL, FAINT_X_PASSES_MIN, whole=True)

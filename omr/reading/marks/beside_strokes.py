@@ -84,6 +84,15 @@ class StrokesOver:
         within = reach if anywhere else self.off_centre_px
         return [_darkest_line(self, tip - self.center, reach, within) for tip in self.tips]
 
+    def lines_through_ends(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each stroke's line through its two ends (``tips`` in pairs, a stroke's two
+        ends each): (a point on it, its unit), from the centre."""
+        starts, stops = self.tips[0::2] - self.center, self.tips[1::2] - self.center
+        return [
+            (start, (stop - start) / max(float(np.linalg.norm(stop - start)), 1e-6))
+            for start, stop in zip(starts, stops, strict=True)
+        ]
+
 
 def ink_beside_strokes(strokes: StrokesOver, ink_at: float) -> float:
     """Share of the interior beside the strokes that is ink (darker than ``ink_at``);
@@ -108,6 +117,7 @@ def strokes_cross_inside(
     ink_at: float,
     over_fill: Callable[[float], float],
     passes_min: float = V_PASSES_MIN,
+    whole: bool = False,
 ) -> bool:
     """Whether two strokes cross within ``off_centre_px`` of the centre and each runs on
     through the interior on both sides of the crossing, darker than the fill beside
@@ -119,11 +129,19 @@ def strokes_cross_inside(
     passes each (by default a V's: :data:`V_PASSES_MIN`), and the weaker by half the
     stronger at least: one stroke over one fill darkens it as much on both sides of its
     crossing, where a V's blot shows less than its arms.
+
+    ``whole``: both ends of both strokes were seen leaving the bubble (``tips`` in
+    pairs, :meth:`StrokesOver.lines_through_ends`), so each stroke is the line through
+    its ends, and it is known to run through: only whether it lies over the fill darker
+    than the fill (not an end that a fill's edge makes, paired with an arm) is asked.
+    A run too short to look at (a crossing off the centre of a small ellipse) is passed
+    over; each stroke must show one run at least.
     """
     half_band = strokes.half_band
     # Each stroke found where it runs, aimed anywhere across the interior: a tick's arms
     # meet low in the bubble, and lines held near the centre would cross there instead.
-    (start_a, unit_a), (start_b, unit_b) = strokes.lines(anywhere=True)
+    lines = strokes.lines_through_ends() if whole else strokes.lines(anywhere=True)
+    (start_a, unit_a), (start_b, unit_b) = lines
     matrix = np.array([unit_a, -unit_b], np.float64).T
     # Lines under 12° apart (an X's strokes are 50° and more): no crossing to speak of.
     if abs(np.linalg.det(matrix)) < np.sin(np.radians(12)):
@@ -145,6 +163,8 @@ def strokes_cross_inside(
         passes = []
         for exit_at in ((-b - root) / (2 * a), (-b + root) / (2 * a)):
             if abs(exit_at) - half_band < RUN_ON_MIN_PX:
+                if whole:
+                    continue
                 return False
             steps = np.sign(exit_at) * np.linspace(half_band, abs(exit_at), ALONG // 2)
             along = crossing + steps[:, None] * unit
@@ -155,7 +175,7 @@ def strokes_cross_inside(
             )
         # One stroke over one fill is as much darker on both sides of its crossing: a
         # V's blot, past where the lines through its arms cross, shows less than an arm.
-        if min(passes) < passes_min or min(passes) < max(passes) / 2:
+        if not passes or min(passes) < passes_min or min(passes) < max(passes) / 2:
             return False
     return True
 

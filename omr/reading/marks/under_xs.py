@@ -26,7 +26,14 @@ from omr.reading.marks.records import BubbleMeasure, StrokeEnds
 from omr.reading.marks.robust import flags_given
 from omr.reading.marks.sampling import REACH_RADII, REACH_STEP, disc_points
 from omr.reading.marks.strokes import end_tip, stroke_ends, towards, x_strokes_extent
-from omr.reading.marks.x_shape import X_OFF_CENTRE, end_pairs, is_v, makes_x, opposite
+from omr.reading.marks.x_shape import (
+    X_OFF_CENTRE,
+    end_pairs,
+    is_v,
+    makes_x,
+    opposite,
+    two_strokes,
+)
 from omr.reading.template_space import TemplatePage
 from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
 
@@ -44,7 +51,8 @@ def under_the_xs(
     shows paper between its arms (the only X's the classifier asks about), whether
     the two strokes of each V cross inside its fill, or of each X seen only where ink
     is one pass of the pen (``faint_reach``: a light pen's arms fade outside the fill;
-    asked first, its ends at the ink threshold may show a V of its arms), or of each
+    asked first, its ends at the ink threshold may show a V of its arms; along the lines
+    through its ends where all four show, else as a V's), or of each
     showing one end at most whose ends a reach sample short make an X (its other arms
     barely leave the fill's overshoot), or of each whose ends make an X only with a
     neighbouring X's stroke running in, and which fills show ends at one pass of the pen
@@ -61,54 +69,26 @@ def under_the_xs(
     short = stroke_ends(measure, calibration, a_sample_short=True) if levels.measured else ends
     beside = np.full(len(ends), np.nan, np.float32)
     crossing = np.zeros(len(ends), bool)
-    ppm = page.px_per_mm
     over_fill = partial(pass_over_fill, levels.pen)
     for index, strokes in enumerate(ends):
-        passes_min = V_PASSES_MIN
         if strokes.is_x:
             profile = measure.rim_profile[index]
-            if not paper_between_x_arms(profile, strokes.angles, levels.pen, calibration):
-                continue
-        elif not levels.measured:
-            continue  # a pen the page does not show: no pass of it to compare
-        elif faint[index].is_x and (one_of_each := _one_end_of_each_stroke(faint[index])):
-            # An X in a light pen whose arms fade outside the fill (some may show as a
-            # V): one end of each of its strokes, seen at one pass of the pen.
-            strokes, passes_min = one_of_each, FAINT_X_PASSES_MIN
-        elif is_v(strokes.angles):
-            pass  # a V: do its strokes cross inside?
-        elif (
-            len(strokes.angles) < 2
-            and short[index].is_x
-            and (one_of_each := _one_end_of_each_stroke(short[index]))
-        ):
-            # An X whose other arms stop a reach sample short of an end, where a fill's
-            # edge bulges on one fill in two hundred (x_shape.completing_ends): weak
-            # evidence alone, so its strokes through one end of each are asked to
-            # cross inside the fill and run on past the crossing a whole pass darker
-            # than the fill beside them, as a V's are.
-            strokes = one_of_each
-        elif strokes.borrowed and (one_of_each := _one_end_of_each_stroke(strokes)):
-            # Ends set aside as a neighbour's X strokes (as where they made an X only
-            # with such an end: the doubt of stroke_ends): are two of them the fill's
-            # own strokes, crossing inside it?
-            strokes = one_of_each
-        else:
-            continue  # no V: not two ends, or the two ends of one stroke
-        rx, ry = (float(r) for r in measure.radii_mm[index] * ppm)
-        seen = StrokesOver(
-            page.ink,
-            measure.centers_px[index],
-            disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS),
-            _tips(measure, index, strokes, ppm),
-            X_OFF_CENTRE * max(rx, ry),
-            float(papers[index]),
-            ppm,
-        )
-        if strokes.is_x:
-            beside[index] = ink_beside_strokes(seen, levels.ink_at)
-        else:
-            crossing[index] = strokes_cross_inside(seen, levels.ink_at, over_fill, passes_min)
+            if paper_between_x_arms(profile, strokes.angles, levels.pen, calibration):
+                seen = _strokes_over(measure, page, papers, index, strokes)
+                beside[index] = ink_beside_strokes(seen, levels.ink_at)
+        elif levels.measured:  # else a pen the page does not show: no pass of it to compare
+            crossing[index] = any(
+                strokes_cross_inside(
+                    _strokes_over(measure, page, papers, index, asked),
+                    levels.ink_at,
+                    over_fill,
+                    passes_min,
+                    whole,
+                )
+                for asked, passes_min, whole in _crossings_asked(
+                    strokes, faint[index], short[index]
+                )
+            )
     # X's whose strokes cross inside send their strokes into their neighbours too (a
     # second pass), through the ends each shows at the ink threshold (a V's two; one or
     # none where its crossing was looked for at ends a sample short or at one pass), and
@@ -273,6 +253,66 @@ def _ends_at_one_pass(
     if not faint_reach.any():
         return [StrokeEnds((), (), False)] * len(faint_reach)
     return stroke_ends(replace(measure, reach=faint_reach), calibration)
+
+
+def _crossings_asked(
+    strokes: StrokeEnds, faint: StrokeEnds, short: StrokeEnds
+) -> list[tuple[StrokeEnds, float, bool]]:
+    """Whose crossing inside a fill is asked about, for a fill showing ``strokes`` at the
+    ink threshold (not an X), ``faint`` at one pass of the pen and ``short`` a reach
+    sample short: (the ends whose strokes are looked for, the passes darker than the
+    fill each run must be, whether those are both ends of both strokes), in turn."""
+    if faint.is_x and (one_of_each := _one_end_of_each_stroke(faint)):
+        # An X in a light pen whose arms fade outside the fill (some may show as a V),
+        # seen at one pass of the pen: both ends of both its strokes, where all four
+        # show (each stroke is the line through its ends), else one end of each.
+        both = _both_ends_of_each_stroke(faint)
+        whole = [(both, FAINT_X_PASSES_MIN, True)] if both is not None else []
+        return [*whole, (one_of_each, FAINT_X_PASSES_MIN, False)]
+    if is_v(strokes.angles):
+        return [(strokes, V_PASSES_MIN, False)]  # a V: do its strokes cross inside?
+    if len(strokes.angles) < 2 and short.is_x and (one_of_each := _one_end_of_each_stroke(short)):
+        # An X whose other arms stop a reach sample short of an end, where a fill's
+        # edge bulges on one fill in two hundred (x_shape.completing_ends): weak
+        # evidence alone, so its strokes through one end of each are asked to cross
+        # inside the fill and run on past the crossing a whole pass darker than the
+        # fill beside them, as a V's are.
+        return [(one_of_each, V_PASSES_MIN, False)]
+    if strokes.borrowed and (one_of_each := _one_end_of_each_stroke(strokes)):
+        # Ends set aside as a neighbour's X strokes (as where they made an X only with
+        # such an end: the doubt of stroke_ends): are two of them the fill's own
+        # strokes, crossing inside it?
+        return [(one_of_each, V_PASSES_MIN, False)]
+    return []  # no V: not two ends, or the two ends of one stroke
+
+
+def _strokes_over(
+    measure: BubbleMeasure, page: TemplatePage, papers: np.ndarray, index: int, strokes: StrokeEnds
+) -> StrokesOver:
+    """The ``strokes`` seen leaving bubble ``index``, over its interior on ``page``."""
+    ppm = page.px_per_mm
+    rx, ry = (float(r) for r in measure.radii_mm[index] * ppm)
+    return StrokesOver(
+        page.ink,
+        measure.centers_px[index],
+        disc_points(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS),
+        _tips(measure, index, strokes, ppm),
+        X_OFF_CENTRE * max(rx, ry),
+        float(papers[index]),
+        ppm,
+    )
+
+
+def _both_ends_of_each_stroke(strokes: StrokeEnds) -> StrokeEnds | None:
+    """An X's ``strokes`` ends, both ends of both its strokes (the first stroke's two
+    then the second's: :func:`~omr.reading.marks.x_shape.two_strokes`); None where they
+    are not all seen."""
+    ends = two_strokes(strokes.angles)
+    if ends is None:
+        return None
+    return StrokeEnds(
+        tuple(strokes.angles[k] for k in ends), tuple(strokes.reach[k] for k in ends), False
+    )
 
 
 def _one_end_of_each_stroke(strokes: StrokeEnds) -> StrokeEnds | None:

@@ -52,21 +52,25 @@ def completing_ends(
         for k, end in enumerate(short)
         if k in paired or any(opposite(end[0], angle) for angle in seen)
     ]
-    if len(completing) < 2 or not _two_strokes(seen + angles_and_reaches(completing)[0]):
+    if len(completing) < 2 or two_strokes(seen + angles_and_reaches(completing)[0]) is None:
         return []
     return completing
 
 
-def _two_strokes(angles: tuple[float, ...]) -> bool:
-    """Two strokes through the bubble whose axes cross: two disjoint pairs of opposite
-    ends, their axes at least :data:`AXES_APART_MIN_DEG` apart."""
+def two_strokes(angles: tuple[float, ...]) -> tuple[int, int, int, int] | None:
+    """The ends (indices into ``angles``) of two strokes through the bubble whose axes
+    cross, the first stroke's two then the second's: two disjoint pairs of opposite
+    ends, their axes at least :data:`AXES_APART_MIN_DEG` apart; None where no two
+    pairs are."""
     pairs = _opposite_pairs(angles)
-    return any(
-        not {i, j} & {k, m}
-        and _apart(_axis(angles[i], angles[j]), _axis(angles[k], angles[m]), 180)
-        >= AXES_APART_MIN_DEG
-        for (i, j), (k, m) in combinations(pairs, 2)
-    )
+    for (i, j), (k, m) in combinations(pairs, 2):
+        if (
+            not {i, j} & {k, m}
+            and _apart(_axis(angles[i], angles[j]), _axis(angles[k], angles[m]), 180)
+            >= AXES_APART_MIN_DEG
+        ):
+            return i, j, k, m
+    return None
 
 
 def with_hidden_ends(angles: tuple[float, ...]) -> tuple[float, ...]:
