@@ -278,7 +278,10 @@ def test_strokes_no_darker_than_what_lies_under_them_show_no_crossing(fill: str,
 
 
 # Where the 40-px bubble is 2.9 mm across (the national form's ellipses are 3.1 mm tall):
-# the broadest pen line's band (half_band) spans over half the interior's radius.
+# the broadest pen line's band (half_band) spans over half the interior's radius, as on
+# those ellipses at 8 px per mm (5 px of 9). The two pixels a run must show past the band
+# do not scale with the bubble: a crossing a quarter of this bubble's radius off centre
+# leaves as little run as one a fifth off on the form's.
 SMALL_BUBBLE_PPM = 14.0
 
 
@@ -300,11 +303,13 @@ def _x_crossing_below(
 
 @pytest.mark.parametrize("below", [0.25, 0.3])
 def test_an_x_seen_whole_crosses_where_a_run_is_too_short_to_look_at(below: float) -> None:
-    """On a small bubble an X crossing a quarter radius and more under the centre leaves
-    its strokes' lower runs too short to look at past the band the other stroke takes:
-    asked from one end of each stroke, as a V is, no crossing is seen. Where all four
-    ends were seen, each stroke is the line through its ends and it runs through the
-    fill darker than the fill on its upper run."""
+    """On a small bubble an X crossing ``below`` radii under the centre: asked from one
+    end of each stroke, as a V is, no crossing is seen (a quarter radius down, the
+    darkest lines from those ends cross farther off than the strokes; three tenths
+    down, the strokes' lower runs are too short to look at past the band the other
+    stroke takes). Where all four ends were seen, each stroke is the line through its
+    ends, and it runs through the fill darker than the fill (only on its upper run,
+    three tenths down)."""
     darkness = _page("full")
     ends = _x_crossing_below(darkness, below)
     one_of_each = _seen(darkness, _tips(ends[0], ends[2]), SMALL_BUBBLE_PPM)
@@ -315,20 +320,30 @@ def test_an_x_seen_whole_crosses_where_a_run_is_too_short_to_look_at(below: floa
 
 @pytest.mark.parametrize("ppm", [PPM, SMALL_BUBBLE_PPM])
 @pytest.mark.parametrize("pen", [ONE_PASS, Pen(), Pen(ONE_PASS.darkness, 6)])
-@pytest.mark.parametrize("low", [0.25, 0.5, 0.65])
+@pytest.mark.parametrize("low", [0.25, 0.4, 0.5, 0.65])
+@pytest.mark.parametrize("past_vertex", [None, 0.5, 0.8])
 def test_a_ticks_arms_paired_with_ends_of_the_fills_edge_are_no_whole_x(
-    low: float, pen: Pen, ppm: float
+    past_vertex: float | None, low: float, pen: Pen, ppm: float
 ) -> None:
     """A wide tick over a fill, its vertex ``low`` radii under the centre, seen at one
-    pass of the pen with two more ends opposite its arms, 1.4 radii out, where the
-    fill's edge bulges: the lines from each arm's end through the bulge opposite it
-    run over the fill where no stroke does."""
+    pass of the pen with two more ends where the fill's edge bulges: opposite its arms,
+    1.4 radii out (``past_vertex`` None), or on the line of each arm, ``past_vertex``
+    radii past the vertex. Opposite, the lines from each arm's end through the bulge
+    run over the fill where no stroke does; on the arms' lines they cross at the
+    vertex, past which no stroke runs on (and the run there must be looked at: the
+    lines cross off the centre, where an X's strokes do not)."""
     darkness = _page("full")
-    left, right, vertex = (-1.2, -1.3), (1.3, -1.2), (-0.05, low)
-    _stroke(darkness, left, vertex, True, pen)
-    _stroke(darkness, vertex, right, True, pen)
-    bulges = [tuple(-1.4 * np.array(arm) / np.hypot(*arm)) for arm in (left, right)]
-    tips = _tips(left, bulges[0], right, bulges[1])
+    left, right, vertex = np.array((-1.2, -1.3)), np.array((1.3, -1.2)), np.array((-0.05, low))
+    _stroke(darkness, tuple(left), tuple(vertex), True, pen)
+    _stroke(darkness, tuple(vertex), tuple(right), True, pen)
+    if past_vertex is None:
+        bulges = [-1.4 * arm / np.linalg.norm(arm) for arm in (left, right)]
+    else:
+        bulges = [
+            vertex + past_vertex * (vertex - arm) / np.linalg.norm(vertex - arm)
+            for arm in (left, right)
+        ]
+    tips = _tips(tuple(left), tuple(bulges[0]), tuple(right), tuple(bulges[1]))
     seen = _seen(darkness, tips, ppm)
     assert not strokes_cross_inside(seen, INK_AT, OVER_FILL, FAINT_X_PASSES_MIN, whole=True)
 

@@ -134,12 +134,16 @@ def strokes_cross_inside(
     pairs, :meth:`StrokesOver.lines_through_ends`), so each stroke is the line through
     its ends, and it is known to run through: only whether it lies over the fill darker
     than the fill (not an end that a fill's edge makes, paired with an arm) is asked.
-    A run too short to look at (a crossing off the centre of a small ellipse) is passed
-    over; each stroke must show one run at least.
+    Where the lines cross within ``off_centre_px`` of the centre, as an X's strokes do,
+    a run too short to look at (a crossing off the centre of a small ellipse) is passed
+    over, and each stroke must show one run at least; a tick's arms, paired with ends
+    of the fill's edge past its vertex, cross at the vertex, half a radius down and more,
+    and must show both.
     """
     half_band = strokes.half_band
-    # Each stroke found where it runs, aimed anywhere across the interior: a tick's arms
-    # meet low in the bubble, and lines held near the centre would cross there instead.
+    # Each stroke found where it runs (unless seen whole), aimed anywhere across the
+    # interior: a tick's arms meet low in the bubble, and lines held near the centre
+    # would cross there instead.
     lines = strokes.lines_through_ends() if whole else strokes.lines(anywhere=True)
     (start_a, unit_a), (start_b, unit_b) = lines
     matrix = np.array([unit_a, -unit_b], np.float64).T
@@ -148,8 +152,10 @@ def strokes_cross_inside(
         return False
     along_a, _ = np.linalg.solve(matrix, start_b - start_a)
     crossing = start_a + along_a * unit_a
-    if float(np.linalg.norm(crossing)) > strokes.off_centre_px + half_band:
+    off_centre = float(np.linalg.norm(crossing))
+    if off_centre > strokes.off_centre_px + half_band:
         return False
+    runs_may_be_short = whole and off_centre <= strokes.off_centre_px
     rx, ry = np.abs(strokes.interior).max(axis=0)
     sides_within = (rx * SIDE_REACH, ry * SIDE_REACH)
     for unit, other in ((unit_a, unit_b), (unit_b, unit_a)):
@@ -163,7 +169,7 @@ def strokes_cross_inside(
         passes = []
         for exit_at in ((-b - root) / (2 * a), (-b + root) / (2 * a)):
             if abs(exit_at) - half_band < RUN_ON_MIN_PX:
-                if whole:
+                if runs_may_be_short:
                     continue
                 return False
             steps = np.sign(exit_at) * np.linspace(half_band, abs(exit_at), ALONG // 2)
@@ -174,7 +180,8 @@ def strokes_cross_inside(
                 )
             )
         # One stroke over one fill is as much darker on both sides of its crossing: a
-        # V's blot, past where the lines through its arms cross, shows less than an arm.
+        # V's blot, past where the lines through its arms cross, shows less than an arm
+        # (a stroke seen whole whose one run is too short shows the other alone).
         if not passes or min(passes) < passes_min or min(passes) < max(passes) / 2:
             return False
     return True

@@ -51,10 +51,10 @@ def under_the_xs(
     shows paper between its arms (the only X's the classifier asks about), whether
     the two strokes of each V cross inside its fill, or of each X seen only where ink
     is one pass of the pen (``faint_reach``: a light pen's arms fade outside the fill;
-    asked first, its ends at the ink threshold may show a V of its arms; along the lines
-    through its ends where all four show, else as a V's), or of each
-    showing one end at most whose ends a reach sample short make an X (its other arms
-    barely leave the fill's overshoot), or of each whose ends make an X only with a
+    asked first, its ends at the ink threshold may show a V of its arms; along the
+    lines through its ends where all four show, else as a V's), or of each showing one
+    end at most whose ends a reach sample short make an X (its other arms barely leave
+    the fill's overshoot), or of each whose ends make an X only with a
     neighbouring X's stroke running in, and which fills show ends at one pass of the pen
     (:func:`_faint_ends`). Where strokes cross inside, the ends are worked out again with
     those bubbles among the X's (:func:`stroke_ends`).
@@ -305,13 +305,15 @@ def _strokes_over(
 
 def _both_ends_of_each_stroke(strokes: StrokeEnds) -> StrokeEnds | None:
     """An X's ``strokes`` ends, both ends of both its strokes (the first stroke's two
-    then the second's: :func:`~omr.reading.marks.x_shape.two_strokes`); None where they
-    are not all seen."""
-    ends = two_strokes(strokes.angles)
+    then the second's: :func:`~omr.reading.marks.x_shape.two_strokes`); None unless its
+    ends are those four (a fifth may pair with one of them as well)."""
+    ends = two_strokes(strokes.angles) if len(strokes.angles) == 4 else None
     if ends is None:
         return None
     return StrokeEnds(
-        tuple(strokes.angles[k] for k in ends), tuple(strokes.reach[k] for k in ends), False
+        tuple(strokes.angles[k] for k in ends),
+        tuple(strokes.reach[k] for k in ends),
+        is_x=False,  # ends to look along, as a V's
     )
 
 
