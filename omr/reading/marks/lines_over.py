@@ -25,9 +25,13 @@ def overlay_threshold(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.nda
     pen, lighter than a fill-dark layer: down to what one thin pass keeps over the page's fill
     (:func:`levels.pass_over_fill`), a line counts where it stands out of the fills of its
     size on this page (``plain_fills``, (N,) bool) as none of their streaks does,
-    ``LINE_DEVIATIONS`` of their spread past their middle. Not on a bi-level scan:
-    there a fill's chords vary with its halftone's dots, which no spread of a few
-    hundred fills bounds, and a line over a fill is black on black."""
+    ``LINE_DEVIATIONS`` of their spread past their middle. Where the pen is so dark
+    that a layer of it darkens its fill by less than a scan's flat field
+    (``SMUDGE_ABOVE_PAPER``: a black felt-tip's), no line is seen inside the fill, and
+    past three quarters of that layer a line counts only where it also stands out of the
+    fills' own streaks. Not on a bi-level scan: there a fill's chords vary with its
+    halftone's dots, which no spread of a few hundred fills bounds, and a line over a
+    fill is black on black."""
     levels = measure.levels
     if not levels.measured:
         return np.full(len(plain_fills), np.inf)
@@ -36,7 +40,12 @@ def overlay_threshold(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.nda
         return np.full(len(plain_fills), line_at)
     streaks_at = _out_of_the_fills(measure, measure.overlay, plain_fills)
     thin_pass = thin_pass_over_fill(levels.pen)
-    return np.where(np.isnan(streaks_at), line_at, np.clip(streaks_at, thin_pass, line_at))
+    bounded = np.clip(streaks_at, thin_pass, line_at)
+    if levels.pen * (1 - levels.pen) < SMUDGE_ABOVE_PAPER:
+        # A layer over the fill darkens it by less than a scan's flat field: no line is
+        # seen in it, and what the fills' own streaks reach is all that stands out.
+        bounded = np.where(streaks_at > line_at, streaks_at, bounded)
+    return np.where(np.isnan(streaks_at), line_at, bounded)
 
 
 def line_across_passes(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.ndarray:
