@@ -465,16 +465,16 @@ def test_a_line_across_a_fills_passes_counts_where_it_stands_out_of_the_pages_fi
     assert {bubble.state for bubble in plain} == {MarkState.FILLED}
 
 
-# A black felt-tip's fills (other hands, the national form at 300 dpi): one more layer
-# over them darkens them by 0.954 × 0.046 = 0.044, under what a scan tells from its flat
-# field (0.05).
+# A black felt-tip's fills (other hands, the national form at 300 dpi) let through 0.046
+# of the light, under what a scan tells from its flat field (0.05): no stroke over them
+# darkens them by more.
 BLACK_PEN = 0.954
 
 
 @pytest.mark.parametrize(
     ("pen", "line", "state"),
     [
-        (BLACK_PEN, 0.13, MarkState.FILLED),  # as dark as the fills' own streaks reach
+        (BLACK_PEN, 0.13, MarkState.FILLED),  # short of where the fills' streaks reach
         (BLACK_PEN, 0.2, UNCLEAR),  # past them
         (PEN, 0.13, UNCLEAR),  # a layer of this pen shows: a fill-dark line counts
     ],
@@ -484,9 +484,9 @@ def test_over_a_black_pens_fills_a_line_counts_only_past_their_own_streaks(
 ) -> None:
     """Streaky fills (0.03 ± 0.02: their streaks stand to 0.16) and one darker line. A
     line as dark as a layer of the pen over its fill (three quarters of it: 0.12 for a
-    0.8 pen) counts though the fills' streaks reach as far; a black pen's layer darkens
-    its fill less than a scan's flat field, where the fills' streaks alone say what
-    stands out."""
+    0.8 pen) counts though the fills' streaks reach as far; a black pen's fill lets
+    through less light than a scan's flat field tells apart, and there the fills'
+    streaks alone say what stands out."""
     overlays = 0.03 + 0.02 * np.random.default_rng(3).standard_normal(30)
     page = [*(Bubble(overlay=float(overlay)) for overlay in overlays), Bubble(overlay=line)]
     measure = replace(page_of(page), levels=replace(LEVELS, pen=pen, ink_at=pen / 2))
