@@ -25,13 +25,13 @@ def overlay_threshold(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.nda
     pen, lighter than a fill-dark layer: down to what one thin pass keeps over the page's fill
     (:func:`levels.pass_over_fill`), a line counts where it stands out of the fills of its
     size on this page (``plain_fills``, (N,) bool) as none of their streaks does,
-    ``LINE_DEVIATIONS`` of their spread past their middle. Where the fill lets through
-    less light than a scan's flat field tells apart (``SMUDGE_ABOVE_PAPER``: a black
-    felt-tip's), no stroke over it can darken it visibly: past three quarters of the flat
-    field a line counts only where it also stands out of the fills' own streaks. Not on
-    a bi-level scan: there a fill's chords vary with its
-    halftone's dots, which no spread of a few hundred fills bounds, and a line over a
-    fill is black on black."""
+    ``LINE_DEVIATIONS`` of their spread past their middle. A line as dark as the
+    ceiling counts however streaky the fills, unless the fill lets through less light
+    than a scan's flat field tells apart (``SMUDGE_ABOVE_PAPER``: a black felt-tip's):
+    no stroke can darken it visibly, and the fills' own streaks alone say what stands
+    out. Not on a bi-level scan: there a fill's chords vary with its halftone's dots,
+    which no spread of a few hundred fills bounds, and a line over a fill is black on
+    black."""
     levels = measure.levels
     if not levels.measured:
         return np.full(len(plain_fills), np.inf)
@@ -40,13 +40,8 @@ def overlay_threshold(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.nda
         return np.full(len(plain_fills), line_at)
     streaks_at = _out_of_the_fills(measure, measure.overlay, plain_fills)
     thin_pass = thin_pass_over_fill(levels.pen)
-    if 1 - levels.pen < SMUDGE_ABOVE_PAPER:
-        # No stroke darkens the fill by more than a scan's flat field: what the fills'
-        # own streaks reach is all that stands out (the floor under the ceiling here).
-        bounded = np.maximum(streaks_at, thin_pass)
-    else:
-        bounded = np.clip(streaks_at, thin_pass, line_at)
-    return np.where(np.isnan(streaks_at), line_at, bounded)
+    ceiling = line_at if 1 - levels.pen >= SMUDGE_ABOVE_PAPER else np.inf
+    return np.where(np.isnan(streaks_at), line_at, np.clip(streaks_at, thin_pass, ceiling))
 
 
 def line_across_passes(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.ndarray:
@@ -56,10 +51,10 @@ def line_across_passes(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.nd
     has no overlaps of its own to darken a line, and a tick's short arm darkens only part
     of a chord, lighter than one pass (:func:`overlay_threshold`'s floor); a line past
     three quarters of a fill-dark layer counts here anyway (that ceiling wins where it
-    lies under the floor: a pen nearly black or nearly paper). The fills' spread is also read off
-    their upper tail (:func:`_out_of_the_fills`): a scan that renders most fills as dark
-    as it can shows no line across them at all, and the few it shows mottled then
-    decide. No bubble on a page that does not show its pen, on a bi-level scan
+    lies under the floor: a pen nearly black or nearly paper). The fills' spread is also
+    read off their upper tail (:func:`_out_of_the_fills`): a scan that renders most fills
+    as dark as it can shows no line across them at all, and the few it shows mottled
+    then decide. No bubble on a page that does not show its pen, on a bi-level scan
     (:func:`overlay_threshold`), nor among too few fills of its size to tell how their lines
     vary."""
     levels = measure.levels
