@@ -58,6 +58,12 @@ def in_zone(moment: datetime, zone: str) -> datetime:
     return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).replace(tzinfo=None)
 
 
+def exam_wall_clock(now: datetime, exam: Exam) -> datetime:
+    """The station's Romanian wall-clock ``now`` as the exam's wall-clock time (its windows'
+    terms)."""
+    return in_zone(to_utc(now, ROMANIA), exam.time_zone)
+
+
 def to_utc(moment: datetime, zone: str) -> datetime:
     """A moment as naive UTC: an aware one converted, a naive one read in ``zone``."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
@@ -231,7 +237,7 @@ def check_window(
     published = published_wall(session, exam=exam)
     if published is None:
         raise StationError(Reason.SCHEDULE_MISSING, status_code=409)
-    now = in_zone(to_utc(now, ROMANIA), exam.time_zone)
+    now = exam_wall_clock(now, exam)
     try:
         window.check(WHAT[kind], published, now)
     except ScoringError as error:

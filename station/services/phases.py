@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from omr.vocabulary.reasons import Reason
 from station.errors import StationError
-from station.services.deadlines import bounds_of
+from station.services.deadlines import bounds_of, exam_wall_clock
 from station.storage.committee import KeyPublication
 from station.storage.models import Exam
 from station.words import local_time
@@ -49,7 +49,8 @@ def check_unlocked(session: Session, *, exam: Exam, action: str) -> None:
 
 
 def check_contestations_closed(session: Session, *, exam: Exam, now: datetime) -> None:
-    """Refuse to publish the final key while contestations may still be filed.
+    """Refuse to publish the final key while contestations may still be filed: the
+    station's clock ``now`` (Romanian) read in the exam's time zone, as a filing is.
 
     Raises
     ------
@@ -60,6 +61,7 @@ def check_contestations_closed(session: Session, *, exam: Exam, now: datetime) -
     if bounds is None:
         return
     _, end = bounds
+    now = exam_wall_clock(now, exam)
     if now <= end:
         raise StationError(
             Reason.CONTESTATION_WINDOW_OPEN,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from station.services.export import sign_bundle
-from tests.station.committee_support import rescan_with_1b, schedule, set_clock
+from tests.station.committee_support import page_login, rescan_with_1b, schedule, set_clock
 
 MEMBERS = ["Dr. Ana Marin"]
 
@@ -291,3 +291,26 @@ def test_every_committee_endpoint_for_every_role(scanned, example: Path) -> None
                 assert response.status_code not in (401, 403), (method, path, user, response.text)
             else:
                 assert response.status_code == 403, (method, path, user, response.text)
+
+
+def test_the_final_key_waits_for_the_window_in_the_exams_time_zone(station, example: Path) -> None:
+    """An exam held in London: its contestation window is 14:00-16:00 London time, so at
+    17:00 on the station's (Romanian) clock, 15:00 there, a contestation is still filed and
+    the final key is refused; at 18:30 (16:30 there) it is published."""
+    csrf = page_login(station, "admin")
+    zone = station.client.post(
+        "/admin/exams/1/time-zone", data={"csrf": csrf, "time_zone": "Europe/London"}
+    )
+    assert zone.status_code in (200, 303), zone.text
+    station.upload(example / "sheet-001.jpg")
+    station.wait_read()
+    station.call("POST", "/api/rooms/1/key/open")
+    schedule(station)
+    set_clock(station, datetime(2026, 6, 1, 17, 0))
+    assert _contest(station, 3).status_code == 201
+    message = _refused(
+        station.call("POST", "/api/exams/1/key/publish", "comisie"), 409, "contestation_window_open"
+    )
+    assert "01.06.2026 16:00" in message and "01.06.2026 15:00" in message
+    set_clock(station, datetime(2026, 6, 1, 18, 30))
+    assert station.call("POST", "/api/exams/1/key/publish", "comisie").status_code == 201
