@@ -131,6 +131,16 @@ def test_only_neighbours_closer_than_a_radius_are_paired() -> None:
     assert pairs == {(0, 1), (1, 0), (1, 2), (2, 1)}
 
 
+def test_boxes_diagonally_closer_than_a_corners_reach_are_paired() -> None:
+    """Boxes 2 mm wide whose centres stand 4.1 mm apart on the diagonal: the gap between
+    their corners (1.27 mm) is shorter than a corner's reach (1.41 mm), so an X's arm
+    running from one to the other is looked for (the pairs measured reach three corner
+    radii, past four half-widths)."""
+    samples = gap_samples(((0.0, 0.0), (2.9, 2.9)), ((2.0, 2.0), (2.0, 2.0)), (True, True))
+    pairs = set(zip(samples.own.tolist(), samples.other.tolist(), strict=True))
+    assert pairs == {(0, 1), (1, 0)}
+
+
 def test_a_line_through_a_fill_between_filled_neighbours_joins_them() -> None:
     assert _bridged((1.0, 1.0, 1.0), (11.0, 19.0)) == [True, True, True]
 

@@ -23,6 +23,7 @@ from omr.reading.marks import (
     classify_marks,
     measure_bubbles,
 )
+from omr.reading.marks.levels import SMUDGE_ABOVE_PAPER
 from omr.reading.registration.page import register_page
 from omr.reading.template_space import warp_to_template
 from omr.sheet.calibration import Calibration, load_calibration
@@ -30,18 +31,21 @@ from omr.sheet.calibration_sheet import INKS, Kind, calibration_sheet, reference
 from omr.vocabulary.errors import ExitCode, OmrError
 from omr.vocabulary.reasons import Reason
 
-# The policies, in physical terms (the default profile states them for an ideal scanner).
-INK_TONE = 0.35
-BLANK_COVERAGE = 0.15
-FILLED_FLOOR_COVERAGE = 0.42
-FILLED_COVERAGE = 0.55
-SMUDGE_TONE = 0.14
+# The policies, in physical terms: the default profile states them for an ideal scanner,
+# whose tones are what they are printed at.
+_IDEAL = Calibration()
+INK_TONE = _IDEAL.ink_darkness
+BLANK_COVERAGE = _IDEAL.blank_max_fill
+FILLED_FLOOR_COVERAGE = _IDEAL.filled_min_fill_floor
+FILLED_COVERAGE = _IDEAL.filled_min_fill
+SMUDGE_TONE = _IDEAL.smudge_darkness
 # What a calibration sheet may set, whatever its scan shows: an ink threshold between
-# the faintest pencil a scanner tells from paper (15 %) and 60 % (past that, a black
-# pen's blurred stroke edges would be paper); a smudge threshold between the scanner's
-# flat field (5 %) and the lightest fill's tone (30 %). Blank and filled coverage stand
-# apart by more than the flat field's 5 % of the interior.
-INK_DARKNESS_RANGE, SMUDGE_RANGE, SEPARATION_MIN = (0.15, 0.6), (0.05, 0.3), 0.05
+# the faintest pencil a scanner tells from paper (the default profile's floor, 15 %) and
+# 60 % (past that, a black pen's blurred stroke edges would be paper); a smudge threshold
+# between the faintest tone a scan tells from paper (5 %) and the lightest fill's tone
+# (30 %). Blank and filled coverage stand apart by more than that 5 % of the interior.
+INK_DARKNESS_RANGE = (_IDEAL.ink_darkness_floor, 0.6)
+SMUDGE_RANGE, SEPARATION_MIN = (SMUDGE_ABOVE_PAPER, 0.3), SMUDGE_ABOVE_PAPER
 
 
 def _reference_levels(calibration: Calibration) -> InkLevels:

@@ -97,6 +97,12 @@ class ScanChannels:
             self._ink_levels.clear()
 
 
+# A bi-level scan writes 0 and 255 alone: one sampled pixel in a thousand in between
+# allows for a few grays a converter leaves at the page's edge, where a gray scan has
+# tens of percent of its pixels in between (every blurred edge, the paper's grain).
+GRAYS_ONE_IN = 1000
+
+
 def is_bilevel(image: np.ndarray) -> bool:
     """Whether a gray page holds only black and white (a sample of its pixels)."""
     if image.ndim != 2 or image.size == 0:
@@ -106,4 +112,5 @@ def is_bilevel(image: np.ndarray) -> bool:
 
 def is_bilevel_sample(sample: np.ndarray) -> bool:
     """:func:`is_bilevel` from its sample of a page (every 7th pixel of every 7th row)."""
-    return int(np.count_nonzero((sample > 0) & (sample < 255))) <= sample.size // 1000
+    grays = int(np.count_nonzero((sample > 0) & (sample < 255)))
+    return grays <= sample.size // GRAYS_ONE_IN

@@ -19,7 +19,9 @@ from omr.vocabulary.reasons import Problem, Reason
 # Positions are read inside a margin: registration is accepted up to 1 mm off and one
 # form's squares are printed 0.4 mm off, so the inner box stays on the printed square.
 INNER_MARGIN_MM = 1.0
-# Half-way between black print and white paper on an 8-bit scale.
+# Half-way between black print and white paper on an 8-bit scale: a printed square (black
+# toner) lies far below it on any scan that shows print, and paper far above (a scan
+# whose paper is gray past the middle has no page on it to read).
 DARK_BELOW = 128
 # A printed square darkens all of its inner box, blank paper none of it.
 INKED_FRACTION = 0.5

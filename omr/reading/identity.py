@@ -8,6 +8,7 @@ import zxingcpp
 
 from omr.reading.marks import BubbleState
 from omr.reading.template_space import TemplatePage
+from omr.sheet.calibration import INTERIOR_RADIUS
 from omr.sheet.qr_identity import SheetIdentity, parse_identity, tag_is_valid
 from omr.sheet.template import Box, Bubble, SheetTemplate
 from omr.vocabulary.errors import ScanError
@@ -123,6 +124,13 @@ def read_candidate_number(
 
 # A fill's median colour is settled by a couple of thousand pixels: two dozen bubbles.
 INK_SAMPLE_BUBBLES = 24
+# Ink is a pixel whose channels average under 150 of 255 (40 % under white paper): a
+# pen's fill (60-95 % darker than its paper) passes, the paper and a fill's blurred edge
+# do not. Blue paste leaves blue 60-70 levels over red and green on the corpus's blue
+# fills, a gray ink (a black pen, pencil) its three channels within a scan's chroma noise
+# of each other: blue from 25 levels over both, black while the channels lie within 35
+# (a little warm or cool), any other tint a colour of its own.
+INK_CHANNEL_MEAN_BELOW, BLUE_OVER, GRAY_WITHIN = 150, 25, 35
 
 
 def ink_colour(page: TemplatePage, centers_px: np.ndarray, radius_px: float) -> str | None:
@@ -134,18 +142,18 @@ def ink_colour(page: TemplatePage, centers_px: np.ndarray, radius_px: float) -> 
         return None
     if len(centers_px) > INK_SAMPLE_BUBBLES:  # spread over the page, in reading order
         centers_px = centers_px[np.linspace(0, len(centers_px) - 1, INK_SAMPLE_BUBBLES).astype(int)]
-    radius = max(1, int(radius_px * 0.6))
+    radius = max(1, int(radius_px * INTERIOR_RADIUS))
     # Every other pixel both ways: the median colour of a fill needs no more.
     ys, xs = np.mgrid[-radius : radius + 1 : 2, -radius : radius + 1 : 2]
     disc = np.stack([xs, ys], -1)[xs**2 + ys**2 <= radius**2]
     points = (centers_px[:, None, :] + disc[None]).reshape(-1, 2)
     pixels = page.sample_colour(points).astype(np.int16)
-    dark = pixels[pixels.sum(axis=1) < 3 * 150]
+    dark = pixels[pixels.sum(axis=1) < 3 * INK_CHANNEL_MEAN_BELOW]
     if not len(dark):
         return None
     blue, green, red = np.median(dark, axis=0)
-    if blue - max(red, green) >= 25:
+    if blue - max(red, green) >= BLUE_OVER:
         return "blue"
-    if max(blue, green, red) - min(blue, green, red) < 35:
+    if max(blue, green, red) - min(blue, green, red) < GRAY_WITHIN:
         return "black"
     return "other"

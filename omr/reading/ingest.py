@@ -53,6 +53,10 @@ _JPEG_SPACES = {"Gray": "GRAY", "YCbCr": "BGR"}
 MM_PER_INCH = 25.4
 # What a scanner writes, read by Pillow (a PDF goes to pdftoppm).
 RASTER_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
+# A file's dpi is the page's when it makes a page of a template's size within a tenth (a
+# scan's margins past the sheet, a page cropped to its print); a dpi further off (a
+# converter's default, 72 or 96) says nothing of the page.
+DPI_SIZE_SLACK = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +88,12 @@ class ReadingSize:
         """
         long_px = max(width, height)
         per_mm = long_px / self.long_mm[1]
-        if dpi and self.long_mm[0] * 0.9 <= long_px / dpi * MM_PER_INCH <= self.long_mm[1] * 1.1:
+        long_at_dpi = long_px / dpi * MM_PER_INCH if dpi else 0.0
+        shortest, longest = (
+            self.long_mm[0] * (1 - DPI_SIZE_SLACK),
+            self.long_mm[1] * (1 + DPI_SIZE_SLACK),
+        )
+        if shortest <= long_at_dpi <= longest:
             per_mm = dpi / MM_PER_INCH
         factor = 1
         while factor < 8 and per_mm / (2 * factor) >= self.px_per_mm:

@@ -30,6 +30,10 @@ STRAY_MIN_AREA_MM2 = 6.0
 # Nothing is printed within a printer's margin of the edge, where the scanner lid's
 # shadow and a torn edge fall: ink there is never stray.
 EDGE_MARGIN_MM = 6.0
+# Ink within 2 mm of a box or a bubble is its own: the widest fill's overshoot (0.45
+# radii, 1.35 mm on 6 mm bubbles) and handwriting running past a box's edge. An X's arm
+# reaching farther is a pen line under a stray blot's area.
+ZONE_GROW_MM = 2.0
 # A stray mark is at least 6 mm² of ink: 24 px at 2 px/mm, enough to measure its area.
 STRAY_PX_PER_MM = 2.0
 
@@ -79,7 +83,7 @@ def _outside_zones(template: SheetTemplate, ppm: float) -> np.ndarray:
     """(h, w) uint8 at ``ppm``: 1 where ink is stray (off every zone and page edge)."""
     width_mm, height_mm = template.page_size_mm
     mask = np.ones((int(round(height_mm * ppm)), int(round(width_mm * ppm))), np.uint8)
-    grow = 2.0  # mm around every zone: overshoot and handwriting past the box
+    grow = ZONE_GROW_MM
     for x0, y0, x1, y1 in _zones(template):
         top, left = max(0, int((y0 - grow) * ppm)), max(0, int((x0 - grow) * ppm))
         mask[top : int((y1 + grow) * ppm) + 1, left : int((x1 + grow) * ppm) + 1] = 0

@@ -17,6 +17,8 @@ Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 # keeps a 0.2 mm outline and 0.3 mm of registration error out of a 5 mm bubble's interior.
 # The calibration sheet's coverage references are printed as shares of the same disc.
 INTERIOR_RADIUS = 0.72
+# A scanner renders flat paper within ±2 % of its brightness (its flat field).
+SCANNER_FLAT_FIELD = 0.02
 RETIRED_FIELDS = frozenset({"cross_arm_min", "cross_arms_crossed", "fill_rim_min"})
 
 

@@ -29,12 +29,20 @@ import numpy as np
 
 from omr.reading.marks.bridges import STROKE_MAX_MM
 from omr.reading.template_space import gather
+from omr.sheet.calibration import INTERIOR_RADIUS
 
 # A pixel of the scan's blur past the broadest pen line's edge is still the stroke's.
 BLUR_PX = 1.0
-# Aims tried across the centre, and samples along each line through the interior.
+# Aims tried across the centre: nine over twice ``off_centre_px`` (a third of the radius),
+# a twelfth of the radius apart (1–2 px from the smallest bubbles to the largest at
+# 8 px/mm), so one lies on the thinnest stroke (0.3 mm, 2.4 px). Samples along each line
+# through the interior: fifteen (seven each side of a crossing), 1.3–2.5 px apart, about
+# that stroke's width, so no stretch of a stroke falls between two of them.
 AIMS, ALONG = 9, 15
-# Beside the strokes, under a tenth of the interior is too little to say what it holds.
+# Beside the strokes, under a tenth of the interior (30-odd pixels on the residency
+# grid's ellipses at 8 px/mm) tells the share of ink there only within ±0.09 (a share's
+# standard error at one half), a quarter of the gap between a blank's and a fill's
+# (``blank_max_fill``, ``filled_min_fill``): too little to say what it holds.
 BESIDE_MIN_SHARE = 0.1
 # Past the other stroke's band, a stroke must run on for two pixels at least to be seen
 # going on. A tick's vertex, half a radius and more from the centre, leaves none inside
@@ -47,7 +55,12 @@ RUN_ON_MIN_PX = 2.0
 THIN_LINE_KEPT = 2 / 3
 # Beside a stroke, the fill is looked at out to 0.8 radii (0.8 / 0.72 of the interior's):
 # short of the printed outline's inner edge and its blur (0.9 radii and a pixel).
-SIDE_REACH = 0.8 / 0.72
+SIDE_REACH = 0.8 / INTERIOR_RADIUS
+# Two lines found within a pixel each, less than 12° apart, cross somewhere within
+# 1 / sin 12° ≈ 5 px along them: the whole of ``off_centre_px`` on the residency grid's
+# ellipses (5.3 px at 8 px/mm). Closer in direction, they have no crossing to place (an
+# X's strokes stand 50° apart and more).
+PARALLEL_DEG = 12.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +160,7 @@ def strokes_cross_inside(
     lines = strokes.lines_through_ends() if whole else strokes.lines(anywhere=True)
     (start_a, unit_a), (start_b, unit_b) = lines
     matrix = np.array([unit_a, -unit_b], np.float64).T
-    # Lines under 12° apart (an X's strokes are 50° and more): no crossing to speak of.
-    if abs(np.linalg.det(matrix)) < np.sin(np.radians(12)):
+    if abs(np.linalg.det(matrix)) < np.sin(np.radians(PARALLEL_DEG)):
         return False
     along_a, _ = np.linalg.solve(matrix, start_b - start_a)
     crossing = start_a + along_a * unit_a

@@ -37,7 +37,7 @@ import numpy as np
 
 from omr.reading.template_space import TemplatePage
 from omr.sheet.bubble_outline import squared_extent
-from omr.sheet.calibration import INTERIOR_RADIUS
+from omr.sheet.calibration import INTERIOR_RADIUS, SCANNER_FLAT_FIELD
 
 # The middle half of the gap, in 5 steps along it; across it, 21 samples within 0.8 of a
 # radius either side of the line between the centres: wide enough to see paper beside a
@@ -57,8 +57,9 @@ OVERSHOOT_RADII = 0.25
 # A stroke keeps its width across the gap (within the scan's blur, two samples, and a
 # third of itself); two overshoots meeting there are twice as broad where they leave
 # their bubbles as in the middle.
-WIDTH_KEPT = 1.35
-# ...and its darkness: a pen's line is as dark all along; an overshoot fades to its tip.
+WIDTH_KEPT = 4 / 3
+# ...and its darkness: a pen's line is as dark all along, within a quarter (where a
+# ballpoint's paste skips or the hand eases); an overshoot fades to paper at its tip.
 # On a bi-level scan within a step of the tones it writes (``_tone_step``): read by its
 # halftone cells' tone, a line's darkness varies along it by whole steps. (The tests of a
 # line over an overshoot below compare darkness with the pen's, not along the line.)
@@ -68,8 +69,12 @@ WIDTH_KEPT = 1.35
 # through multiplies), and as broad and as dark all along the half of the gap no
 # overshoot reaches.
 DARKNESS_KEPT = 0.75
-# Two samples of one tone differ by up to twice a scanner's flat field (±2 % of paper).
-FLAT_FIELD = 0.04
+# Two samples of one tone differ by up to twice a scanner's flat field.
+FLAT_FIELD = 2 * SCANNER_FLAT_FIELD
+# A band's ink is what stands at half its peak (its full width at half maximum, which a
+# blurred line keeps); paper beside it lies under half the page's ink threshold, where
+# even the faintest ink line's blurred edge has ended.
+HALF_MAXIMUM = 0.5
 
 
 @dataclass(frozen=True)
@@ -115,11 +120,15 @@ def gap_samples(
     centers = np.asarray(centers_mm, np.float64).reshape(-1, 2)
     radii = np.asarray(sizes_mm, np.float64).reshape(-1, 2) / 2
     box = np.asarray(boxes, bool).reshape(-1)
+    # A gap shorter than the near outline's radius along it (``close`` below) lies
+    # between centres under three of the farthest outline points' radii apart (a box's
+    # corner, an ellipse's long half-axis): only those pairs are measured.
+    farthest = np.where(box, np.hypot(radii[:, 0], radii[:, 1]), radii.max(axis=1)).max()
     pairs = [  # by 128 rows: a thousand bubbles' (N, N, 2) differences would be 16 MB
         np.argwhere(near) + (row, 0)
         for row in range(0, len(centers), 128)
         for distance in [np.linalg.norm(centers[row : row + 128, None] - centers[None], axis=-1)]
-        for near in [(distance > 0) & (distance < 4 * radii.max())]
+        for near in [(distance > 0) & (distance < 3 * farthest)]
     ]
     own, other = np.concatenate(pairs).T if pairs else (np.zeros(0, np.intp),) * 2
     between = centers[other] - centers[own]
@@ -460,8 +469,8 @@ def _bands(
     the band at that step is the overshoot's, and the line is not seen."""
     peak_at = darkness.argmax(axis=-1)[..., None]
     peak = np.take_along_axis(darkness, peak_at, axis=-1)
-    ink = darkness >= np.maximum(peak / 2, ink_at / 2)
-    paper = darkness < ink_at / 2
+    ink = darkness >= HALF_MAXIMUM * np.maximum(peak, ink_at)
+    paper = darkness < HALF_MAXIMUM * ink_at
     across = np.arange(darkness.shape[-1])
     before = np.where(paper & (across < peak_at), across, -1).max(axis=-1, keepdims=True)
     after = np.where(paper & (across > peak_at), across, across.size).min(axis=-1, keepdims=True)

@@ -45,8 +45,8 @@ def ink_levels(
     default = _default_levels(calibration)
     if darkness.size < FEWEST_TO_MEDIAN:
         return default
-    histogram = np.histogram(np.clip(darkness, 0, 1), bins=64, range=(0, 1))[0].astype(float)
-    split = _otsu(histogram) / 64
+    histogram = np.histogram(np.clip(darkness, 0, 1), bins=SPLIT_BINS, range=(0, 1))[0]
+    split = _otsu(histogram.astype(float)) / SPLIT_BINS
     marked, paper = darkness >= split, darkness < split
     floor = calibration.ink_darkness_floor
     smudge_at = calibration.smudge_darkness
@@ -130,8 +130,9 @@ def _single_stroke(pen: float) -> float:
 # A page's marks are a pen only when half again as dark as the noise floor: lighter
 # "marks" are paper, shadow or show-through, and the calibration's default stands.
 PEN_ABOVE_FLOOR = 1.5
-# A scanner renders flat paper within ±2 % (a 5 % tone is the faintest a smudge can be
-# told at): the least a smudge stands above this page's blank bubbles.
+# Two samples of paper differ by up to twice a scanner's flat field (``SCANNER_FLAT_FIELD``,
+# ±2 %): a 5 % tone, past that, is the faintest a smudge can be told at, the least a
+# smudge stands above this page's blank bubbles.
 SMUDGE_ABOVE_PAPER = 0.05
 
 
@@ -143,6 +144,12 @@ def _default_levels(calibration: Calibration) -> InkLevels:
         calibration.smudge_darkness,
         measured=False,
     )
+
+
+# The split between marked and paper bubbles is looked for in steps of 1/64 of darkness
+# (1.6 %): finer than a third of the faintest tone a scanner tells from paper
+# (``SMUDGE_ABOVE_PAPER``), so the split falls within the gap between the two.
+SPLIT_BINS = 64
 
 
 def _otsu(histogram: np.ndarray) -> int:

@@ -32,15 +32,18 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from omr.reading.marks.levels import SMUDGE_ABOVE_PAPER
 from omr.sheet.print_look import darkness_of
 from omr.sheet.template import PrintLook, PrintLooks
 
 # A label's print is measured on four bubbles or more, a quarter of them blank: the
 # lightest quarter of their pixels (brightness percentile 75).
 MIN_ALIKE, BLANK_PERCENTILE = 4, 75
-# Print is a pixel a tenth darker than the paper or more; paper is the bright end of
-# the label's interiors (95th percentile).
-PRINT_AT, PAPER_PERCENTILE = 0.1, 95
+# Print is a pixel a tenth darker than the paper or more: twice the faintest tone a scan
+# tells from paper (``SMUDGE_ABOVE_PAPER``), which the flat field and a JPEG's ringing
+# beside a letter stay under. Paper is the bright end of the label's interiors (95th
+# percentile: past the brightest twentieth, a scan's noise and specks of glare).
+PRINT_AT, PAPER_PERCENTILE = 2 * SMUDGE_ABOVE_PAPER, 95
 # Each bubble is moved by up to ``ALIGN_PX`` onto the others' print (its centre is
 # refined to a pixel or two); the print is then grown by ``GROW_PX`` (more would leave
 # too few clear pixels between a letter and the outline).

@@ -18,6 +18,9 @@ from omr.sheet.calibration import INTERIOR_RADIUS
 # 96 directions: 0.4 mm apart at 2 radii of the largest bubbles, so that the thinnest
 # stroke (0.3 mm), widened by a direction on each side, is met at every radius.
 REACH_DIRECTIONS = 96
+# Radii a tenth apart: 0.3 mm on the largest bubbles (6 mm), the thinnest stroke's width,
+# so an end or a fill's edge is placed within a stroke's width (a reach "a sample short"
+# is a stroke's width short).
 REACH_STEP = 0.1
 REACH_RADII = tuple(np.round(np.arange(0.6, 2.01, REACH_STEP), 2))
 # Round the interior's rim (0.62–0.72 radii): 48 directions lie 0.16 mm apart on the largest

@@ -383,6 +383,11 @@ def reached_by_an_x(measure: BubbleMeasure, is_x: np.ndarray) -> np.ndarray:
 # Half a felt-tip stroke (0.4 mm) and the scan's blur, seen from the centre at the
 # interior's rim of the smallest bubbles (1.2 mm out): at most 25° either side of an end.
 ARM_HALF_WIDTH_DEG = 25.0
+# Away from the arms, the rim's lower quartile: paper over a quarter of it or more says an
+# X lies over an empty circle (there its four arcs are paper but for the blur), however
+# a fill's overshoot, a neighbour's stroke or an arm's bow inks the rest; a fill under the
+# X inks all of it.
+PAPER_SHARE_BETWEEN_ARMS = 25
 
 
 def paper_between_x_arms(
@@ -401,4 +406,4 @@ def _between_arms(profile: np.ndarray, angles: tuple[float, ...]) -> float:
     # :func:`x_shape._apart` of every direction from every end at once.
     difference = np.abs(directions[:, None] - np.asarray(angles, np.float64)) % 360
     away = (np.minimum(difference, 360 - difference) >= ARM_HALF_WIDTH_DEG).all(axis=1)
-    return float(np.percentile(profile[away], 25)) if away.any() else 0.0
+    return float(np.percentile(profile[away], PAPER_SHARE_BETWEEN_ARMS)) if away.any() else 0.0

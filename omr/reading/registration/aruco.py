@@ -35,7 +35,10 @@ class MarkerDetection:
 MIN_PERIMETER_SHARE = 0.03
 # Corners are refined until a step moves them by under 0.05 px (0.006 mm at 200 dpi), in
 # at most 20 steps, in a window of half a marker cell (a side is 6 cells: 4 of code, 2 of
-# border), between 2 and 12 px.
+# border), so no other cell's edge falls in it: at least 2 px (a 5 × 5 window, the least
+# with an edge on both sides of a corner), at most 12 px (half a cell of a 12 mm marker at
+# 300 dpi: 25 px of edge place a corner far under the 0.05 px step; a finer scan's
+# wider window would only cost time).
 CORNER_CRITERIA = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.05)
 CELLS_PER_SIDE, CORNER_WINDOW_PX = 6, (2, 12)
 

@@ -61,6 +61,8 @@ MATCH_TOLERANCE_MM = 8.0
 # three or more are placed, a block left over takes the one candidate of its shape
 # within WIDE_MATCH_TOLERANCE_MM, if there is only one; the page's printed outlines must
 # then confirm the marks' fit (:func:`omr.reading.registration.outlines.refine_on_outlines`).
+# 25 mm: well past the 9 mm, and short of the 31 mm (40 − 9) from where a block is
+# placed at which the next block of the same shape can stand.
 WIDE_MATCH_TOLERANCE_MM = 25.0
 # 4 blocks found give 16 corners for a homography's 8 unknowns, 3 give 12 for an affine
 # map's 6 (the printed outlines then refine it); fewer place no page (the template's

@@ -35,7 +35,9 @@ REFINE_PX_PER_MM = 4.0
 # the way to the next bubble, whose outline would match as well.
 SEARCH_MM, NEIGHBOUR_SHARE = 2.0, 0.45
 # Outlines measured per page: those of the most common bubble size (one filter), spread
-# evenly over the bubble list, enough for RANSAC to outvote marked bubbles.
+# evenly over the bubble list. With up to two options in five marked (whose outlines may
+# be found off), 240 leave 144 blank bubbles' at least, spread over the whole grid, for
+# RANSAC to outvote the rest; their fit's error falls to a twelfth of one outline's.
 MAX_OUTLINES = 240
 # An outline is found when its match reaches a third of the page's median match (a
 # bubble cut off or printed too light for the scan matches paper: nothing).
