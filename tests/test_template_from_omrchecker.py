@@ -58,6 +58,17 @@ def test_labels_expand_as_omrchecker_does() -> None:
     assert expand_labels(["q1..3", "roll"]) == ["q1", "q2", "q3", "roll"]
 
 
+@pytest.mark.parametrize("diameter", [40, 76, 90])
+def test_a_bullseye_up_to_a_fifth_of_the_page_across_is_found(diameter: int) -> None:
+    """``MAX_DIAMETER_SHARE``: a mark up to a fifth of the page's short side (100 px of
+    500) is looked for; its centre dot grows with it (0.4 of its radius across)."""
+    page = np.full((500, 500), 255, np.uint8)
+    _bullseye(page, (250, 250), diameter)
+    (ring,) = find_rings(page)
+    assert np.allclose(ring.centre, (250, 250), atol=1.5)
+    assert abs(ring.diameter - diameter) <= 3
+
+
 def test_bullseyes_are_found_and_filled_bubbles_are_not() -> None:
     page = np.full((600, 500), 255, np.uint8)
     _bullseye(page, (100, 120), 40)

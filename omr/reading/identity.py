@@ -8,7 +8,6 @@ import zxingcpp
 
 from omr.reading.marks import BubbleState
 from omr.reading.template_space import TemplatePage
-from omr.sheet.calibration import INTERIOR_RADIUS
 from omr.sheet.qr_identity import SheetIdentity, parse_identity, tag_is_valid
 from omr.sheet.template import Box, Bubble, SheetTemplate
 from omr.vocabulary.errors import ScanError
@@ -124,12 +123,17 @@ def read_candidate_number(
 
 # A fill's median colour is settled by a couple of thousand pixels: two dozen bubbles.
 INK_SAMPLE_BUBBLES = 24
+# The fill's colour is sampled within 0.6 of the bubble's half-width: inside its
+# interior (0.72 of the radius) on circles and on the residency grid's ellipses too
+# (4.0 × 3.2 mm: 0.75 of the half-height, 0.7 once the radius is whole pixels at 8 px/mm).
+INK_DISC = 0.6
 # Ink is a pixel whose channels average under 150 of 255 (40 % under white paper): a
-# pen's fill (60-95 % darker than its paper) passes, the paper and a fill's blurred edge
-# do not. Blue paste leaves blue 60-70 levels over red and green on the corpus's blue
-# fills, a gray ink (a black pen, pencil) its three channels within a scan's chroma noise
-# of each other: blue from 25 levels over both, black while the channels lie within 35
-# (a little warm or cool), any other tint a colour of its own.
+# pen's fill (0.84 of the paper's light absorbed by a ballpoint's, 0.95 by a black
+# felt-tip's on the pages measured) passes, the paper and a fill's blurred edge do not.
+# Blue paste leaves blue 45-71 levels over red and green on the corpus's blue fills
+# (hard sheets' lightest the least), a gray ink (a black pen, pencil) its channels
+# within 5 of each other: blue from 25 levels over both, black while the channels lie
+# within 35 (a little warm or cool), any other tint a colour of its own.
 INK_CHANNEL_MEAN_BELOW, BLUE_OVER, GRAY_WITHIN = 150, 25, 35
 
 
@@ -142,7 +146,7 @@ def ink_colour(page: TemplatePage, centers_px: np.ndarray, radius_px: float) -> 
         return None
     if len(centers_px) > INK_SAMPLE_BUBBLES:  # spread over the page, in reading order
         centers_px = centers_px[np.linspace(0, len(centers_px) - 1, INK_SAMPLE_BUBBLES).astype(int)]
-    radius = max(1, int(radius_px * INTERIOR_RADIUS))
+    radius = max(1, int(radius_px * INK_DISC))
     # Every other pixel both ways: the median colour of a fill needs no more.
     ys, xs = np.mgrid[-radius : radius + 1 : 2, -radius : radius + 1 : 2]
     disc = np.stack([xs, ys], -1)[xs**2 + ys**2 <= radius**2]

@@ -26,14 +26,17 @@ RAYS = 16
 # Dot, paper, ring, paper, ring: five runs from the centre; the fifth ends at the edge.
 EDGES = 5
 # Most directions show the pattern (a rule or a word may touch the mark in a few), and
-# agree on the mark's radius to 15 %.
+# agree on the mark's radius to 15 %: under the 20 % between two of its edges (RADII),
+# so a ray that gained or lost an edge disagrees.
 MIN_RAY_SHARE, RADIUS_SPREAD = 0.75, 0.15
 # Five edges along a 6 px radius lie 1.2 px apart, the closest a scan still resolves.
 MIN_DIAMETER_PX = 12
 # A mark is at most a fifth of the page's short side across.
 MAX_DIAMETER_SHARE = 0.2
-# Print is darker than half the paper under it; the paper is the page closed by a
-# square of a twentieth of its long side (wider than any mark's dark parts).
+# Print is darker than half the paper under it (half-way between a mark's dark middle,
+# under a tenth of the paper's light, and the paper: where its edge lies); the paper is
+# the page closed by a square of a twentieth of its long side (wider than any mark's
+# dark parts).
 PRINT_SHARE, PAPER_SHARE = 0.5, 20
 
 
@@ -81,7 +84,9 @@ def find_rings(gray: np.ndarray, print_share: float = PRINT_SHARE) -> list[Ring]
     darker than ``print_share`` of the paper (more, for rings printed light or blurred)."""
     mask = _print(gray, print_share) > 0
     reach = int(min(gray.shape) * MAX_DIAMETER_SHARE / 2)
-    centres = _dots(mask.astype(np.uint8), reach / 3)
+    # The centre dot spans RADII[-1] of the mark's radius either side: of the largest
+    # mark looked for, 2 × RADII[-1] × reach across.
+    centres = _dots(mask.astype(np.uint8), 2 * RADII[-1] * reach)
     if not len(centres):
         return []
     angles = np.linspace(0, 2 * np.pi, RAYS, endpoint=False)
@@ -118,15 +123,18 @@ def find_rings(gray: np.ndarray, print_share: float = PRINT_SHARE) -> list[Ring]
 # and its middle dot may join the first ring. Seen a little paler (BLURRED_PRINT_SHARE
 # of the paper), such a mark is one solid, elliptical blob; the blob's pixels are then
 # compared with a bullseye drawn blurred: a Pearson correlation over the blob, against
-# each of the BLURRED_MODELS drawn once at MODEL_DIAMETER_PX, the blob resampled so that
+# each of the models (:func:`_models`) drawn once at MODEL_DIAMETER_PX, the blob resampled so that
 # the mark's diameter (its blob's short side, long side, or their mean: a blob is made
 # long by a blur along it, or by a steep view across it) spans the model's.
 BLURRED_PRINT_SHARE = 0.8
+# The models are drawn 40 px across: rings a tenth of it wide, 4 px, which the widest
+# blur drawn (30 %: 12 px) smears along one direction only.
 MODEL_DIAMETER_PX = 40
 # The models' window: a tenth of the diameter of paper on each side of the ring.
 MODEL_MARGIN = 1.2
-# Blurs drawn: along each of 8 directions, 10–30 % of the mark's diameter (a 2 mm
-# smear of an 8 mm mark: past that the rings are gone along half the directions).
+# Blurs drawn: along each of 8 directions, 22.5° apart as the rays (a smear's direction
+# is a line's, met within 11°), 10–30 % of the mark's diameter (a 2 mm smear of an 8 mm
+# mark: past that the rings are gone along half the directions).
 BLUR_DIRECTIONS, BLUR_SHARES = 8, (0.1, 0.2, 0.3)
 # A blurred mark matches its model to 0.72–0.89 (four bullseyes on a phone photo, one
 # smeared 3 mm), a bubble with a letter inside to 0.61 at most, a filled bubble hardly
@@ -134,8 +142,11 @@ BLUR_DIRECTIONS, BLUR_SHARES = 8, (0.1, 0.2, 0.3)
 # layout decides (the marks' places and sizes must agree on one similarity).
 MIN_BLURRED_MATCH = 0.7
 # A blob of print is a candidate when it fills its ellipse of inertia (0.85–1.15 of its
-# area: a disc, however blurred), is at most this long for its width, and is a mark's
-# size (MIN_DIAMETER_PX, MAX_DIAMETER_SHARE).
+# area: a disc, however blurred; half a pixel on the radius of the smallest mark, 6 px,
+# moves its area by 17 %), is at most three times as long as wide (a disc seen 70° off
+# the page, cos 70° ≈ 1/3: far past a blur's 1.3 and the steepest photo read, 40° off,
+# short of a rule's or a word's run), and is a mark's size (MIN_DIAMETER_PX,
+# MAX_DIAMETER_SHARE).
 MAX_BLURRED_ELONGATION = 3.0
 ELLIPSE_FILL = (0.85, 1.15)
 

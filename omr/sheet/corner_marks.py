@@ -14,10 +14,13 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-# An arm is at least a twelfth of its box thick and at most 0.45 of it (thicker, the
-# box is nearly solid: a block); blob and model overlap by 80 % (the edges of a scan's
-# blob, a skew of a few degrees).
+# An arm is at least a twelfth of its box thick (thinner, the L is a line's corner: a
+# table's rule or a box's border, 0.2–0.5 mm on boxes of 10 mm and more) and at most 0.45
+# of it (thicker, the box is nearly solid: a block); blob and model overlap by 80 % (the
+# edges of a scan's blob, a skew of a few degrees). A blob under 4 px a side has no
+# quarter of two pixels to tell its empty one by.
 MIN_ARM_SHARE, MAX_ARM_SHARE, MIN_OVERLAP = 1 / 12, 0.45, 0.8
+MIN_SIDE_PX = 4
 
 
 def _quarter_fills(mask: np.ndarray) -> np.ndarray:
@@ -32,7 +35,7 @@ def l_vertex(mask: np.ndarray) -> int | None:
     """Where the bars of the L ``mask`` (H, W) bool (a blob filling its bounding box's
     sides) meet: 0 top-left, 1 top-right, 2 bottom-right, 3 bottom-left; None when the
     blob is no L."""
-    if min(mask.shape) < 4:
+    if min(mask.shape) < MIN_SIDE_PX:
         return None
     empty = int(_quarter_fills(mask).argmin())
     vertex = (empty + 2) % 4

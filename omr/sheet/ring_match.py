@@ -24,7 +24,7 @@ RING_BAND_MM, INSIDE_RADII, OUTSIDE_RADII = 0.5, 0.6, (1.25, 1.55)
 
 @cache
 def ring_kernel(
-    width_mm: float, height_mm: float, px_per_mm: float, inside: float = 0.5, box: bool = False
+    width_mm: float, height_mm: float, px_per_mm: float, inside: float, box: bool = False
 ) -> np.ndarray:
     """The zero-sum ring filter of a bubble size: (k, k) float32 at ``px_per_mm``; the
     inside counts against the outline by ``inside``, the outside by the rest (with

@@ -15,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 # Bars printed alike measure alike within a quarter (thresholding and blur move each
-# edge by about a pixel); a bar lies on the pitch within a quarter of it; five bars
+# edge by about a pixel); a bar lies on the pitch within a quarter of it (half-way to the
+# half pitch, past which it would be counted at the next place); five bars
 # make a track (fewer are a row of boxes); a lost bar or two may lie between two found.
 SIZE_SHARE, PITCH_SHARE, MIN_BARS, MAX_GAP = 0.25, 0.25, 5, 2
 
@@ -93,7 +94,7 @@ def _on_pitch(centres: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, int
 
     Each bar's place is counted from its neighbour's in pitches (the median gap between
     neighbours), then the pitch is fitted through all the places: a pitch measured a
-    hundredth off would put a track's 50th bar a third of a pitch from its place. A bar
+    hundredth off would put a track's 50th bar half a pitch from its place. A bar
     off that lattice, or off the track's line, by more than ``PITCH_SHARE`` of a pitch (a
     square or a dash printed beside the track), or a second one on a place, is left out."""
     points = centres[members] - centres[members].mean(axis=0)

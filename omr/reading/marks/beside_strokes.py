@@ -36,7 +36,7 @@ BLUR_PX = 1.0
 # Aims tried across the centre: nine over twice ``off_centre_px`` (a third of the radius),
 # a twelfth of the radius apart (1–2 px from the smallest bubbles to the largest at
 # 8 px/mm), so one lies on the thinnest stroke (0.3 mm, 2.4 px). Samples along each line
-# through the interior: fifteen (seven each side of a crossing), 1.3–2.5 px apart, about
+# through the interior: fifteen (seven each side of a crossing), 1.4–2.4 px apart, about
 # that stroke's width, so no stretch of a stroke falls between two of them.
 AIMS, ALONG = 9, 15
 # Beside the strokes, under a tenth of the interior (30-odd pixels on the residency

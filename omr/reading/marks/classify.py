@@ -172,7 +172,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
         [condition for condition, _ in decisions], [kind for _, kind in decisions], _PARTIAL
     )
     # A reported confidence, not a threshold: one half at the threshold a bubble passed,
-    # rising to certain one blank-to-filled band past it.
+    # rising to certain half a blank-to-filled band past it.
     confidence = np.where(
         decided == _BLANK,
         np.minimum(1.0, 0.5 + (blank_at - fill) / band),

@@ -19,9 +19,9 @@ from omr.reading.template_space import gather
 # the outline check), short of the narrowest gap between bubbles (1 mm on the residency
 # grid), so that a neighbour's outline is never taken for a bubble's own.
 SEARCH_MM = 0.8
-# Shifts are tried a third of that apart (0.27 mm): the nearest puts the probe's ring
-# within 0.13 mm of a printed outline in x and in y, inside the line (0.3 mm, ours 0.9 pt)
-# once the scan's blur (0.15 mm) has spread it.
+# Shifts are tried a third of that apart (in whole pixels: 0.25 mm at 8 px/mm): the
+# nearest puts the probe's ring within 0.13 mm of a printed outline in x and in y, inside
+# the line (0.3 mm, ours 0.9 pt) once the scan's blur (0.15 mm) has spread it.
 SEARCH_STEPS = 3
 BUBBLES_AT_ONCE = 64  # whose outline search is scored at once: 64 × 49 × 60 float32, 750 kB
 

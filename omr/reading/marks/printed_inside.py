@@ -40,9 +40,9 @@ from omr.sheet.template import PrintLook, PrintLooks
 # lightest quarter of their pixels (brightness percentile 75).
 MIN_ALIKE, BLANK_PERCENTILE = 4, 75
 # Print is a pixel a tenth darker than the paper or more: twice the faintest tone a scan
-# tells from paper (``SMUDGE_ABOVE_PAPER``), which the flat field and a JPEG's ringing
-# beside a letter stay under. Paper is the bright end of the label's interiors (95th
-# percentile: past the brightest twentieth, a scan's noise and specks of glare).
+# tells from paper (``SMUDGE_ABOVE_PAPER``), well past what the flat field makes of
+# paper. Paper is the bright end of the label's interiors (95th percentile: past the
+# brightest twentieth, a scan's noise and specks of glare).
 PRINT_AT, PAPER_PERCENTILE = 2 * SMUDGE_ABOVE_PAPER, 95
 # Each bubble is moved by up to ``ALIGN_PX`` onto the others' print (its centre is
 # refined to a pixel or two); the print is then grown by ``GROW_PX`` (more would leave

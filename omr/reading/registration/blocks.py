@@ -32,7 +32,13 @@ from omr.reading.registration.fit import (
 )
 from omr.reading.registration.outlines import refine_on_outlines
 from omr.reading.template_space import per_template
-from omr.sheet.bullseyes import Ring, find_blurred_rings, find_rings
+from omr.sheet.bullseyes import (
+    BLURRED_PRINT_SHARE,
+    PRINT_SHARE,
+    Ring,
+    find_blurred_rings,
+    find_rings,
+)
 from omr.sheet.corner_marks import is_l
 from omr.sheet.discs import DISC_FILL, is_disc
 from omr.sheet.template import MIN_REGISTRATION_BLOCKS, BlockRegistration, Box, SheetTemplate
@@ -95,7 +101,7 @@ PAPER_HALVINGS = 2
 # Blocks printed light or halftoned (a grey of 40 % ink halves the paper's light no
 # more), and bullseyes whose thin rings a photo blurs, are looked for again at four
 # fifths of the paper's light when some are missing.
-PRINT_LEVELS = (0.5, 0.8)
+PRINT_LEVELS = (PRINT_SHARE, BLURRED_PRINT_SHARE)
 # Detection-copy print thinner than 3 px (text, hairline outlines, pen strokes: at most
 # 1.5 mm) is opened away; the smallest block keeps 8 px (MIN_BLOCK_PX).
 THIN_PRINT_PX = 3

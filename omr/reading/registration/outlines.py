@@ -35,9 +35,11 @@ REFINE_PX_PER_MM = 4.0
 # the way to the next bubble, whose outline would match as well.
 SEARCH_MM, NEIGHBOUR_SHARE = 2.0, 0.45
 # Outlines measured per page: those of the most common bubble size (one filter), spread
-# evenly over the bubble list. With up to two options in five marked (whose outlines may
-# be found off), 240 leave 144 blank bubbles' at least, spread over the whole grid, for
-# RANSAC to outvote the rest; their fit's error falls to a twelfth of one outline's.
+# evenly over the bubble list. A page answered in full inks up to two thirds of its
+# bubbles (the residency's multiple-answer questions take four options in five), whose
+# outlines may be found off: 240 leave 80 blank bubbles' at least, spread over the whole
+# grid, with the marked ones found in place; their fit's error falls to a ninth of one
+# outline's.
 MAX_OUTLINES = 240
 # An outline is found when its match reaches a third of the page's median match (a
 # bubble cut off or printed too light for the scan matches paper: nothing).
@@ -48,7 +50,8 @@ UNLABELLED_INSIDE, LABELLED_INSIDE = 0.5, 0.0
 # A fit needs a dozen outlines, three times the four a homography is solved from (the
 # RANSAC's samples have outlines to spare), and half of those measured to agree to 0.3 mm
 # (the printed grid's own accuracy is better than 0.1 mm): a page answered in full inks
-# up to two options in five, whose outlines a fill's overshoot or an X's arms may move.
+# up to two thirds of its bubbles (above), whose outlines a fill's overshoot or an X's
+# arms may move; half agree while one marked outline in four stays in place.
 MIN_OUTLINES, MIN_AGREEING_SHARE, AGREE_MM = 12, 0.5, 0.3
 # A fit stands, or a bend has settled, when nine outlines in ten lie near it: the tenth
 # may be one a fill or an X moved (above), so the worst few are not asked.
