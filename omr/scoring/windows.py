@@ -45,11 +45,14 @@ class Offset(BaseModel):
 class Window(BaseModel):
     """From ``opens`` to ``closes`` after the anchor (both included); ``step`` says what it
     bounds: the filing of a request, or its resolving (002 art. 16 (2): rescan requests
-    are resolved the next day from 17:00)."""
+    are resolved the next day from 17:00). ``late`` says what becomes of a request out of
+    the window: an administrator may let one candidate's through (``exception``), or
+    none is ever taken (``ignored``: 002 art. 16 (1), late contestations are ignored)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     step: Literal["filing", "resolving"] = "filing"
+    late: Literal["exception", "ignored"] = "exception"
     opens: Offset = Offset()
     closes: Offset
 

@@ -672,6 +672,12 @@ class Reason(StrEnum):
         "{what} se primește între {start} și {end}; a fost depusă la {moment}",
         "{what} is accepted from {start} to {end}; it was filed at {moment}",
     )
+    LATE_IGNORED = (
+        "late_ignored",
+        Severity.ERROR,
+        "{what} depusă după termen nu se ia în considerare: regulamentul nu permite excepții",
+        "{what} filed late is not considered: the rules allow no exception",
+    )
     OUTSIDE_RESOLVING_WINDOW = (
         "outside_resolving_window",
         Severity.ERROR,

@@ -164,12 +164,18 @@ def published_wall(session: Session, *, exam: Exam) -> datetime | None:
 
 
 def window_of(session: Session, *, exam: Exam, kind: Kind) -> Window | None:
-    """The exam's window for ``kind``: its own, else the profile's (None: no window)."""
+    """The exam's window for ``kind``: its own, else the profile's (None: no window). An
+    exam's own window moves the times; what becomes of a late request is the rules'
+    (the profile's), unless the exam's window says."""
     schedule = current_schedule(session, exam=exam)
     own = (schedule.windows or {}) if schedule is not None else {}
-    if kind in own:
-        return Window.model_validate(own[kind])
-    return load_profile(exam.profile).windows.get(kind)
+    profiles = load_profile(exam.profile).windows.get(kind)
+    if kind not in own:
+        return profiles
+    window = Window.model_validate(own[kind])
+    if profiles is not None and "late" not in own[kind]:
+        window = window.model_copy(update={"late": profiles.late})
+    return window
 
 
 def bounds_of(session: Session, *, exam: Exam, kind: Kind) -> tuple[datetime, datetime] | None:
@@ -194,10 +200,14 @@ def grant_exception(
     Raises
     ------
     StationError
-        ``reason_missing``.
+        ``reason_missing``; ``late_ignored`` (409) where the window ignores late
+        requests.
     """
     if not reason.strip():
         raise StationError(Reason.REASON_MISSING, what="o excepție de termen")
+    window = window_of(session, exam=exam, kind=kind)
+    if window is not None and window.late == "ignored":
+        raise StationError(Reason.LATE_IGNORED, status_code=409, what=WHAT[kind])
     exception = DeadlineException(
         exam_id=exam.id, kind=kind, candidate=candidate, reason=reason.strip(), granted_by=actor.id
     )
@@ -241,16 +251,11 @@ def check_window(
     try:
         window.check(WHAT[kind], published, now)
     except ScoringError as error:
-        exception = session.scalars(
-            select(DeadlineException)
-            .where(
-                DeadlineException.exam_id == exam.id,
-                DeadlineException.kind == kind,
-                DeadlineException.candidate == candidate,
-            )
-            .order_by(DeadlineException.id.desc())
-            .limit(1)
-        ).first()
+        exception = (
+            None
+            if window.late == "ignored"
+            else _exception_of(session, exam=exam, kind=kind, candidate=candidate)
+        )
         if exception is None:
             start, end = window.bounds(published)
             raise StationError(
@@ -263,3 +268,19 @@ def check_window(
             ) from None
         return exception
     return None
+
+
+def _exception_of(
+    session: Session, *, exam: Exam, kind: Kind, candidate: str
+) -> DeadlineException | None:
+    """The newest exception granted to ``candidate`` for ``kind``."""
+    return session.scalars(
+        select(DeadlineException)
+        .where(
+            DeadlineException.exam_id == exam.id,
+            DeadlineException.kind == kind,
+            DeadlineException.candidate == candidate,
+        )
+        .order_by(DeadlineException.id.desc())
+        .limit(1)
+    ).first()

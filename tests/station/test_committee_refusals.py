@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from omr.scoring.profiles import load_profile
 from station.services.export import sign_bundle
 from tests.station.committee_support import page_login, rescan_with_1b, schedule, set_clock
 
@@ -314,3 +315,22 @@ def test_the_final_key_waits_for_the_window_in_the_exams_time_zone(station, exam
     assert "01.06.2026 16:00" in message and "01.06.2026 15:00" in message
     set_clock(station, datetime(2026, 6, 1, 18, 30))
     assert station.call("POST", "/api/exams/1/key/publish", "comisie").status_code == 201
+
+
+def test_where_the_rules_ignore_late_requests_no_exception_lets_one_through(scanned) -> None:
+    """002 art. 16 (1): late contestations are ignored. A window that says so refuses an
+    exception, and one granted before the window said so no longer lets a late one in;
+    the residency profile's contestation window is such a one."""
+    exception = {"kind": "contestation", "candidate": "00101", "reason": "spitalizat"}
+    granted = scanned.call("POST", "/api/exams/1/deadline-exceptions", "admin", json=exception)
+    assert granted.status_code == 201, granted.text
+    schedule(scanned, contestation={"closes": {"hours": 2}, "late": "ignored"})
+    set_clock(scanned, datetime(2026, 6, 1, 16, 30))
+    refused = scanned.call("POST", "/api/exams/1/deadline-exceptions", "admin", json=exception)
+    assert "nu se ia în considerare" in _refused(refused, 409, "late_ignored")
+    late = _contest(scanned, 3)
+    assert "01.06.2026 16:00" in _refused(late, 409, "outside_window")
+    set_clock(scanned, datetime(2026, 6, 1, 15, 30))
+    assert _contest(scanned, 3).status_code == 201  # within the window, as always
+    assert load_profile("rezidentiat").windows["contestation"].late == "ignored"
+    assert load_profile("specializare-asistenti").windows["contestation"].late == "exception"
