@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from omr.forms.omrchecker import Field, Frame
-from omr.sheet.ring_match import best_matches, ring_kernel
+from omr.sheet.ring_match import LABELLED_INSIDE, best_matches, ring_kernel
 
 # The fit's resolution: 0.25 mm per pixel, as the reader refines its registration.
 FIT_PX_PER_MM = 4.0
@@ -137,7 +137,7 @@ def _fit_block(
 
 def _matching(darkness: np.ndarray, size_mm: np.ndarray) -> np.ndarray:
     """The outline filter's response over the page for bubbles of ``size_mm``."""
-    kernel = ring_kernel(float(size_mm[0]), float(size_mm[1]), FIT_PX_PER_MM, inside=0.0)
+    kernel = ring_kernel(float(size_mm[0]), float(size_mm[1]), FIT_PX_PER_MM, LABELLED_INSIDE)
     return cv2.filter2D(darkness, cv2.CV_32F, kernel)
 
 

@@ -20,6 +20,10 @@ from omr.sheet.bubble_outline import squared_extent
 # bubble's outline begins on a 1 mm gap (1.55 radii of a 2 mm half-width: 3.1 mm out,
 # that outline's line from 3.0 mm, its weight a sliver of the outside's).
 RING_BAND_MM, INSIDE_RADII, OUTSIDE_RADII = 0.5, 0.6, (1.25, 1.55)
+# How much a bubble's inside counts against its outline: half, where the inside is paper;
+# nothing, where the form prints a label inside every bubble (or may: a form described
+# from another tool's layout).
+UNLABELLED_INSIDE, LABELLED_INSIDE = 0.5, 0.0
 
 
 @cache

@@ -23,7 +23,13 @@ from omr.reading.channels import ScanChannels
 from omr.reading.registration.fit import MAX_REPROJECTION_ERROR_MM, PageRegistration
 from omr.reading.template_space import per_template
 from omr.sheet.bubble_outline import is_box
-from omr.sheet.ring_match import OUTSIDE_RADII, best_matches, ring_kernel
+from omr.sheet.ring_match import (
+    LABELLED_INSIDE,
+    OUTSIDE_RADII,
+    UNLABELLED_INSIDE,
+    best_matches,
+    ring_kernel,
+)
 from omr.sheet.template import SheetTemplate
 from omr.vocabulary.reasons import Problem, Reason
 
@@ -44,9 +50,6 @@ MAX_OUTLINES = 240
 # An outline is found when its match reaches a third of the page's median match (a
 # bubble cut off or printed too light for the scan matches paper: nothing).
 MIN_MATCH_SHARE = 0.33
-# How much a bubble's inside counts against its outline (ring_kernel): half, where the
-# inside is paper; nothing, where the form prints a label inside every bubble.
-UNLABELLED_INSIDE, LABELLED_INSIDE = 0.5, 0.0
 # A fit needs a dozen outlines, three times the four a homography is solved from (the
 # RANSAC's samples have outlines to spare), and half of those measured to agree to 0.3 mm
 # (the printed grid's own accuracy is better than 0.1 mm): a page answered in full inks
