@@ -144,7 +144,8 @@ def offset_words(offset: Offset) -> str:
 
 def window_words(window: Window) -> str:
     """A window as people read it: what it bounds, from when, until when."""
-    return (
+    words = (
         f"{WINDOW_STEPS[window.step]}: de la {offset_words(window.opens)} "
         f"până la {offset_words(window.closes)}"
     )
+    return words + ("; după termen nu se primește nimic" if window.late == "ignored" else "")

@@ -59,9 +59,10 @@ def test_labels_expand_as_omrchecker_does() -> None:
 
 
 @pytest.mark.parametrize("diameter", [40, 76, 90])
-def test_a_bullseye_up_to_a_fifth_of_the_page_across_is_found(diameter: int) -> None:
+def test_a_bullseye_near_the_largest_looked_for_is_found(diameter: int) -> None:
     """``MAX_DIAMETER_SHARE``: a mark up to a fifth of the page's short side (100 px of
-    500) is looked for; its centre dot grows with it (0.4 of its radius across)."""
+    500) is looked for; its centre dot grows with it (0.4 of its radius across), and one
+    90 px across is found."""
     page = np.full((500, 500), 255, np.uint8)
     _bullseye(page, (250, 250), diameter)
     (ring,) = find_rings(page)

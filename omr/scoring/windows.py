@@ -11,7 +11,7 @@ import re
 from datetime import datetime, time, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from omr.vocabulary.errors import ScoringError
 from omr.vocabulary.reasons import Reason
@@ -53,6 +53,14 @@ class Window(BaseModel):
 
     step: Literal["filing", "resolving"] = "filing"
     late: Literal["exception", "ignored"] = "exception"
+
+    @field_validator("late")
+    @classmethod
+    def _late_filing(cls, value: str, info: ValidationInfo) -> str:
+        if value == "ignored" and info.data.get("step") == "resolving":
+            raise ValueError("late requests are a filing window's")
+        return value
+
     opens: Offset = Offset()
     closes: Offset
 

@@ -1101,8 +1101,10 @@ class Reason(StrEnum):
     CONTESTATION_WINDOW_OPEN = (
         "contestation_window_open",
         Severity.ERROR,
-        "grila finală se publică după închiderea contestațiilor, la {end}; acum este {moment}",
-        "the final key is published after contestations close at {end}; it is now {moment}",
+        "grila finală se publică după închiderea contestațiilor, la {end}; acum este {moment}"
+        " (ora din {zone})",
+        "the final key is published after contestations close at {end}; it is now {moment}"
+        " ({zone} time)",
     )
     CONTESTATION_AFTER_FINAL_KEY = (
         "contestation_after_final_key",

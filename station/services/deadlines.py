@@ -35,6 +35,7 @@ FIELDS = {  # a window's fields, as the refusals name them
     "days": "zilele",
     "hours": "orele",
     "at": "ora",
+    "late": "după termen",
 }
 
 
@@ -142,7 +143,10 @@ def set_schedule(
     schedule = ExamSchedule(
         exam_id=exam.id,
         published_at=to_utc(published_at, exam.time_zone),
-        windows={k: w.model_dump(mode="json") for k, w in checked.items()} if windows else None,
+        # As stated: a window that says nothing of late requests keeps the profile's rule.
+        windows={k: w.model_dump(mode="json", exclude_unset=True) for k, w in checked.items()}
+        if windows
+        else None,
         set_by=actor.id,
     )
     session.add(schedule)

@@ -68,4 +68,5 @@ def check_contestations_closed(session: Session, *, exam: Exam, now: datetime) -
             status_code=409,
             end=f"{end:%d.%m.%Y %H:%M}",
             moment=f"{now:%d.%m.%Y %H:%M}",
+            zone=exam.time_zone,
         )

@@ -334,3 +334,35 @@ def test_where_the_rules_ignore_late_requests_no_exception_lets_one_through(scan
     assert _contest(scanned, 3).status_code == 201  # within the window, as always
     assert load_profile("rezidentiat").windows["contestation"].late == "ignored"
     assert load_profile("specializare-asistenti").windows["contestation"].late == "exception"
+
+
+def test_an_exams_own_window_keeps_the_rules_on_late_requests(station) -> None:
+    """A residency exam given its own contestation window (other hours) still ignores
+    late contestations: the window says nothing of them, so the profile's rule stands;
+    the schedule page says so. ``late: ignored`` bounds filing, never resolving."""
+    csrf = page_login(station, "admin")
+    created = station.client.post(
+        "/admin/exams",
+        data={
+            "csrf": csrf,
+            "code": "REZ-2026",
+            "title": "Rezidențiat 2026",
+            "profile": "rezidentiat",
+            "template": "rezidentiat",
+        },
+    )
+    assert created.status_code in (200, 303), created.text
+    own = {"contestation": {"closes": {"hours": 3}}}
+    body = {"published_at": "2026-06-01T14:00:00", "windows": own}
+    assert station.call("PUT", "/api/exams/2/schedule", "admin", json=body).status_code == 200
+    exception = {"kind": "contestation", "candidate": "00101", "reason": "spitalizat"}
+    refused = station.call("POST", "/api/exams/2/deadline-exceptions", "admin", json=exception)
+    _refused(refused, 409, "late_ignored")
+    page = station.client.get("/admin/exams/2/schedule").text
+    assert "după termen nu se primește nimic" in page
+    resolving = {"rescan": {"step": "resolving", "closes": {"hours": 3}, "late": "ignored"}}
+    bad = {"published_at": "2026-06-01T14:00:00", "windows": resolving}
+    message = _refused(
+        station.call("PUT", "/api/exams/2/schedule", "admin", json=bad), 400, "windows_invalid"
+    )
+    assert "cererea de rescanare, după termen" in message
