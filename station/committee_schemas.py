@@ -28,6 +28,7 @@ class WindowBounds(BaseModel):
     kind: str
     opens: datetime
     closes: datetime
+    late: Literal["exception", "ignored"]  # a late request: an exception may let it in, or never
 
 
 class SchedulePublic(BaseModel):

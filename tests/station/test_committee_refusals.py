@@ -116,9 +116,9 @@ def test_windows_and_exceptions(scanned) -> None:
     )
     assert accepted.status_code == 201, accepted.text
     bounds = scanned.call("GET", "/api/exams/1/schedule", "comisie").json()["windows"]
-    assert [(w["kind"], w["closes"]) for w in bounds] == [
-        ("contestation", "2026-06-01T16:00:00"),  # the profile's
-        ("rescan", "2026-06-01T19:00:00"),  # the exam's own
+    assert [(w["kind"], w["closes"], w["late"]) for w in bounds] == [
+        ("contestation", "2026-06-01T16:00:00", "exception"),  # the profile's
+        ("rescan", "2026-06-01T19:00:00", "exception"),  # the exam's own
     ]
     bad = {"published_at": "2026-06-01T14:00:00", "windows": {"appeal": {"closes": {"hours": 1}}}}
     _refused(
@@ -360,6 +360,9 @@ def test_an_exams_own_window_keeps_the_rules_on_late_requests(station) -> None:
     _refused(refused, 409, "late_ignored")
     page = station.client.get("/admin/exams/2/schedule").text
     assert "după termen nu se primește nimic" in page
+    listed = station.call("GET", "/api/exams/2/schedule", "comisie").json()["windows"]
+    late = {window["kind"]: window["late"] for window in listed}
+    assert late == {"contestation": "ignored", "rescan": "exception"}
     resolving = {"rescan": {"step": "resolving", "closes": {"hours": 3}, "late": "ignored"}}
     bad = {"published_at": "2026-06-01T14:00:00", "windows": resolving}
     message = _refused(

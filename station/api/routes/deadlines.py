@@ -25,13 +25,15 @@ router = APIRouter(prefix="/exams/{exam_id}", tags=["deadlines"])
 
 def _schedule(session: SessionDep, exam: Exam) -> SchedulePublic:
     """The schedule as the exam's wall-clock times."""
-    found = {kind: deadlines.bounds_of(session, exam=exam, kind=kind) for kind in deadlines.WHAT}
+    published = deadlines.published_wall(session, exam=exam)
+    windows = {kind: deadlines.window_of(session, exam=exam, kind=kind) for kind in deadlines.WHAT}
     return SchedulePublic(
-        published_at=deadlines.published_wall(session, exam=exam),
+        published_at=published,
         windows=[
-            WindowBounds(kind=kind, opens=bounds[0], closes=bounds[1])
-            for kind, bounds in found.items()
-            if bounds is not None
+            WindowBounds(kind=kind, opens=opens, closes=closes, late=window.late)
+            for kind, window in windows.items()
+            if window is not None and published is not None
+            for opens, closes in [window.bounds(published)]
         ],
     )
 
