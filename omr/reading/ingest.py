@@ -87,13 +87,10 @@ class ReadingSize:
         else the least it can be: the longest template's page over the whole scan.
         """
         long_px = max(width, height)
-        per_mm = long_px / self.long_mm[1]
-        long_at_dpi = long_px / dpi * MM_PER_INCH if dpi else 0.0
-        shortest, longest = (
-            self.long_mm[0] * (1 - DPI_SIZE_SLACK),
-            self.long_mm[1] * (1 + DPI_SIZE_SLACK),
-        )
-        if shortest <= long_at_dpi <= longest:
+        shortest, longest = self.long_mm
+        per_mm = long_px / longest
+        at_dpi = long_px / dpi * MM_PER_INCH if dpi else 0.0
+        if dpi and shortest * (1 - DPI_SIZE_SLACK) <= at_dpi <= longest * (1 + DPI_SIZE_SLACK):
             per_mm = dpi / MM_PER_INCH
         factor = 1
         while factor < 8 and per_mm / (2 * factor) >= self.px_per_mm:

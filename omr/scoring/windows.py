@@ -53,16 +53,17 @@ class Window(BaseModel):
 
     step: Literal["filing", "resolving"] = "filing"
     late: Literal["exception", "ignored"] = "exception"
+    opens: Offset = Offset()
+    closes: Offset
 
     @field_validator("late")
     @classmethod
     def _late_filing(cls, value: str, info: ValidationInfo) -> str:
+        """``ignored`` bounds filing: a request is late, not its resolving (``step``
+        is validated before ``late``)."""
         if value == "ignored" and info.data.get("step") == "resolving":
             raise ValueError("late requests are a filing window's")
         return value
-
-    opens: Offset = Offset()
-    closes: Offset
 
     def bounds(self, anchor: datetime) -> tuple[datetime, datetime]:
         return self.opens.after(anchor), self.closes.after(anchor)

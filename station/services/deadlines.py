@@ -173,12 +173,12 @@ def window_of(session: Session, *, exam: Exam, kind: Kind) -> Window | None:
     (the profile's), unless the exam's window says."""
     schedule = current_schedule(session, exam=exam)
     own = (schedule.windows or {}) if schedule is not None else {}
-    profiles = load_profile(exam.profile).windows.get(kind)
+    rules = load_profile(exam.profile).windows.get(kind)
     if kind not in own:
-        return profiles
+        return rules
     window = Window.model_validate(own[kind])
-    if profiles is not None and "late" not in own[kind]:
-        window = window.model_copy(update={"late": profiles.late})
+    if rules is not None and "late" not in own[kind]:
+        window = window.model_copy(update={"late": rules.late})
     return window
 
 

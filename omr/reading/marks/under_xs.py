@@ -387,7 +387,7 @@ ARM_HALF_WIDTH_DEG = 25.0
 # X lies over an empty circle (there its four arcs are paper but for the blur), however
 # a fill's overshoot, a neighbour's stroke or an arm's bow inks the rest; a fill under the
 # X inks all of it.
-PAPER_SHARE_BETWEEN_ARMS = 25
+PAPER_BETWEEN_ARMS_PERCENTILE = 25
 
 
 def paper_between_x_arms(
@@ -406,4 +406,4 @@ def _between_arms(profile: np.ndarray, angles: tuple[float, ...]) -> float:
     # :func:`x_shape._apart` of every direction from every end at once.
     difference = np.abs(directions[:, None] - np.asarray(angles, np.float64)) % 360
     away = (np.minimum(difference, 360 - difference) >= ARM_HALF_WIDTH_DEG).all(axis=1)
-    return float(np.percentile(profile[away], PAPER_SHARE_BETWEEN_ARMS)) if away.any() else 0.0
+    return float(np.percentile(profile[away], PAPER_BETWEEN_ARMS_PERCENTILE)) if away.any() else 0.0

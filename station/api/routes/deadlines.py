@@ -26,16 +26,13 @@ router = APIRouter(prefix="/exams/{exam_id}", tags=["deadlines"])
 def _schedule(session: SessionDep, exam: Exam) -> SchedulePublic:
     """The schedule as the exam's wall-clock times."""
     published = deadlines.published_wall(session, exam=exam)
-    windows = {kind: deadlines.window_of(session, exam=exam, kind=kind) for kind in deadlines.WHAT}
-    return SchedulePublic(
-        published_at=published,
-        windows=[
-            WindowBounds(kind=kind, opens=opens, closes=closes, late=window.late)
-            for kind, window in windows.items()
-            if window is not None and published is not None
-            for opens, closes in [window.bounds(published)]
-        ],
-    )
+    windows = []
+    for kind in deadlines.WHAT:
+        window = deadlines.window_of(session, exam=exam, kind=kind)
+        if window is not None and published is not None:
+            opens, closes = window.bounds(published)
+            windows.append(WindowBounds(kind=kind, opens=opens, closes=closes, late=window.late))
+    return SchedulePublic(published_at=published, windows=windows)
 
 
 @router.get("/schedule", response_model=SchedulePublic)
