@@ -58,6 +58,7 @@ class Bubble:
     beside_strokes: float | None = None  # the interior's ink beside an X's strokes
     crossing_inside: bool = False  # two strokes cross inside it, darker than the fill
     faint_ends: bool = False  # ends leave it where ink is one pass of the pen
+    short_end: bool = False  # no end at the ink threshold, one a reach sample short
     looped: bool = False  # every end it shows is a loop of its scribble, closing paper
     x_of_loops: bool = False  # its ends make an X only with such loops among them
     inked_arc: tuple[float, float] = (0.0, 0.0)  # (from, to) degrees of rim in the pen
@@ -109,6 +110,7 @@ def measure_of(bubble: Bubble) -> BubbleMeasure:
         beside=None if bubble.beside_strokes is None else one(bubble.beside_strokes),
         crossing_inside=np.array([bubble.crossing_inside]),
         faint_ends=np.array([bubble.faint_ends]),
+        short_ends=np.array([bubble.short_end]),
         looped=np.array([bubble.looped]),
         x_of_loops=np.array([bubble.x_of_loops]),
         ring_traced=arc(*bubble.traced_arc)[None, :],
@@ -460,6 +462,31 @@ def test_a_line_across_a_fills_passes_counts_where_it_stands_out_of_the_pages_fi
     ]
     measure = replace(page_of(page), levels=replace(LEVELS, dithered=dithered))
     *plain, read = classify_marks(measure, Calibration())
+    assert read.state == state
+    assert read.reasons == ((Reason.POSSIBLE_CROSS,) if state == UNCLEAR else ())
+    assert {bubble.state for bubble in plain} == {MarkState.FILLED}
+
+
+@pytest.mark.parametrize(
+    ("short_end", "line", "state"),
+    [
+        (True, TICK_ACROSS, UNCLEAR),  # a tip and a line: about 5.5 spreads out
+        (False, TICK_ACROSS, MarkState.FILLED),  # no tip: short of ten spreads
+        (True, 0.035, MarkState.FILLED),  # a tip, a line 2.5 spreads out: a fill's streak
+    ],
+)
+def test_a_line_across_a_fills_passes_to_a_tip_a_sample_short_counts_at_four_spreads(
+    short_end: bool, line: float, state: MarkState
+) -> None:
+    """Streaky fills (lines across their passes 0.01 ± 0.01) and a tick's arm across
+    one's passes. Alone the line must stand ten spreads out of the fills; where the
+    fill also shows an end a reach sample short (the tick's tip barely leaving the
+    fill's overshoot) four spreads do: doubt, never filled. A tip with a line no
+    further out than a fill's own streaks stays a fill."""
+    acrosses = 0.01 + 0.01 * np.random.default_rng(2).standard_normal(30)
+    page = [Bubble(overlay=max(0.02, float(across)), across=float(across)) for across in acrosses]
+    tick = Bubble(overlay=line, across=line, short_end=short_end)
+    *plain, read = classify_marks(page_of([*page, tick]), Calibration())
     assert read.state == state
     assert read.reasons == ((Reason.POSSIBLE_CROSS,) if state == UNCLEAR else ())
     assert {bubble.state for bubble in plain} == {MarkState.FILLED}

@@ -9,7 +9,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from omr.reading.marks.levels import fill_tones, filled_threshold
-from omr.reading.marks.lines_over import line_across_passes, overlay_threshold
+from omr.reading.marks.lines_over import (
+    TIP_LINE_DEVIATIONS,
+    line_across_passes,
+    overlay_threshold,
+)
 from omr.reading.marks.records import BubbleMeasure, BubbleState, StrokeEnds
 from omr.reading.marks.robust import flags_given
 from omr.reading.marks.sampling import RIM_DIRECTIONS
@@ -94,8 +98,9 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     shows paper, the interior beside the strokes as filled as a fill: a side the fill
     missed), or two strokes leaving it that cross inside it, darker than the fill on
     both sides. Any other stroke leaving a fill (a slash, a tick, a line; also one seen
-    only at a single pass of the pen), or drawn across it darker than the fill, or a
-    tone showing strokes drawn over it (:func:`fill_tones`), makes it
+    only at a single pass of the pen), or drawn across it darker than the fill (less
+    so where the fill shows a stroke's tip a reach sample short), or a tone showing
+    strokes drawn over it (:func:`fill_tones`), makes it
     ``possible_cross``; strokes over an empty circle ``x_over_empty``; a fainter fill
     than the page's pen ``faint_fill``; too little ink for a fill whose edge inks the
     rim over an arc wider than a stroke (a light pen's partial fill) ``partial_fill``.
@@ -114,6 +119,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     fill = measure.fill.astype(np.float64)
     has_ends = np.array([bool(strokes.angles) for strokes in ends], bool)
     faint_ends = flags_given(measure.faint_ends, len(ends))
+    short_ends = flags_given(measure.short_ends, len(ends))
     looped = flags_given(measure.looped, len(ends))
     is_x, x_like = xs_read(
         ends, looped, flags_given(measure.x_of_loops, len(ends)), crossing_inside
@@ -150,6 +156,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
                 ((has_ends | faint_ends) & ~looped)
                 | (measure.overlay.astype(np.float64) >= overlay_at)
                 | line_across_passes(measure, plain_fills)
+                | (short_ends & line_across_passes(measure, plain_fills, TIP_LINE_DEVIATIONS))
                 | measure.bridged.astype(bool)
                 | stroked_over
             ),

@@ -12,6 +12,22 @@ from omr.reading.marks.levels import SMUDGE_ABOVE_PAPER, thin_pass_over_fill
 from omr.reading.marks.records import BubbleMeasure, InkLevels
 from omr.reading.marks.robust import MAD_TO_SIGMA
 
+# A line over a fill stands out of the fills of its size on its page by ten of their
+# spreads: a normal spread takes none of a page's few hundred fills past four, and a
+# scribbled pencil fill's overlapping passes take its darkest chord to six at most (on
+# pages drawn by other means than the simulator). Of fewer than twenty fills the spread
+# is known within more than a quarter (the median deviation's standard error on normal
+# values: 0.26 at twenty, 0.37 at ten), ten spreads within two and a half: too rough to
+# stand a line on.
+LINE_DEVIATIONS, LINE_AMONG_FILLS_MIN = 10, 20
+# A line across a fill's passes where the fill also shows an end a reach sample short (a
+# tick's or a slash's tip that barely leaves the fill's overshoot): two signs of a
+# stroke over the fill, each common alone (a fill's edge bulges a sample out on one fill
+# in forty, its own streaks stand four spreads out on one in a hundred). Together they
+# ask of the line only what a normal spread gives none of a page's few hundred fills:
+# four spreads.
+TIP_LINE_DEVIATIONS = 4
+
 
 def overlay_threshold(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.ndarray:
     """(N,) how much darker than a fill a line across it must be to count, where no
@@ -40,16 +56,19 @@ def overlay_threshold(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.nda
     line_at = _line_at(levels)
     if levels.dithered:
         return np.full(len(plain_fills), line_at)
-    streaks_at = _out_of_the_fills(measure, measure.overlay, plain_fills)
+    streaks_at = _out_of_the_fills(measure, measure.overlay, plain_fills, LINE_DEVIATIONS)
     thin_pass = thin_pass_over_fill(levels.pen)
     ceiling = line_at if 1 - levels.pen >= SMUDGE_ABOVE_PAPER else np.inf
     return np.where(np.isnan(streaks_at), line_at, np.clip(streaks_at, thin_pass, ceiling))
 
 
-def line_across_passes(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.ndarray:
+def line_across_passes(
+    measure: BubbleMeasure, plain_fills: np.ndarray, deviations: float = LINE_DEVIATIONS
+) -> np.ndarray:
     """(N,) bool: a line running across a fill's own passes (``measure.across``) stands
-    out of this page's fills of its size (``plain_fills``, (N,) bool), down to what a
-    scan tells from its flat field (``SMUDGE_ABOVE_PAPER``). Across its passes a fill
+    out of this page's fills of its size (``plain_fills``, (N,) bool) by ``deviations``
+    of their spread, down to what a scan tells from its flat field
+    (``SMUDGE_ABOVE_PAPER``). Across its passes a fill
     has no overlaps of its own to darken a line, and a tick's short arm darkens only part
     of a chord, lighter than one pass (:func:`overlay_threshold`'s floor); a line past
     three quarters of a fill-dark layer counts here anyway (that ceiling wins where it
@@ -62,7 +81,7 @@ def line_across_passes(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.nd
     levels = measure.levels
     if measure.across is None or not levels.measured or levels.dithered:
         return np.zeros(len(plain_fills), bool)
-    across_at = _out_of_the_fills(measure, measure.across, plain_fills, upper_tail=True)
+    across_at = _out_of_the_fills(measure, measure.across, plain_fills, deviations, upper_tail=True)
     clipped = np.clip(across_at, SMUDGE_ABOVE_PAPER, _line_at(levels))
     return ~np.isnan(across_at) & (measure.across.astype(np.float64) >= clipped)
 
@@ -80,10 +99,14 @@ UPPER_DECILE_TO_SIGMA = NormalDist().inv_cdf(UPPER_DECILE / 100)
 
 
 def _out_of_the_fills(
-    measure: BubbleMeasure, lines: np.ndarray, plain_fills: np.ndarray, upper_tail: bool = False
+    measure: BubbleMeasure,
+    lines: np.ndarray,
+    plain_fills: np.ndarray,
+    deviations: float,
+    upper_tail: bool = False,
 ) -> np.ndarray:
     """(N,) for each bubble, ``lines`` (N,) of this page's plain fills of its size
-    (``plain_fills``) at ``LINE_DEVIATIONS`` of their spread past their middle: a line
+    (``plain_fills``) at ``deviations`` of their spread past their middle: a line
     none of their own streaks reaches; NaN where fewer than ``LINE_AMONG_FILLS_MIN``.
     The spread is their median deviation's, or with ``upper_tail`` the larger of that
     and their upper decile's (``UPPER_DECILE_TO_SIGMA``)."""
@@ -99,7 +122,7 @@ def _out_of_the_fills(
         if upper_tail:
             upper = (float(np.percentile(fills, UPPER_DECILE)) - middle) / UPPER_DECILE_TO_SIGMA
             spread = max(spread, upper)
-        out[alike] = middle + LINE_DEVIATIONS * spread
+        out[alike] = middle + deviations * spread
     return out
 
 
@@ -107,11 +130,3 @@ def _out_of_the_fills(
 # the fill lets through; three quarters of that survives a broad line's sampling across
 # the interior (a chord of 9 samples, partly beside the line).
 OVERLAY_SHARE = 0.75
-# A line over a fill stands out of the fills of its size on its page by ten of their
-# spreads: a normal spread takes none of a page's few hundred fills past four, and a
-# scribbled pencil fill's overlapping passes take its darkest chord to six at most (on
-# pages drawn by other means than the simulator). Of fewer than twenty fills the spread
-# is known within more than a quarter (the median deviation's standard error on normal
-# values: 0.26 at twenty, 0.37 at ten), ten spreads within two and a half: too rough to
-# stand a line on.
-LINE_DEVIATIONS, LINE_AMONG_FILLS_MIN = 10, 20

@@ -56,10 +56,12 @@ class BubbleMeasure:
     scribble that filled it, and ``x_of_loops`` : (N,) bool, its ends make an X only
     with such loops among them (:func:`under_xs._looped`); ``across`` : (N,) float32, as
     ``overlay`` for the lines that run across the fill's own passes (more than
-    :data:`passes.PASSES_SPREAD_DEG` off them). All nine are left out (None) by a
-    measure made by hand; the classifier then works ends out itself, has no pixels to
-    look at, takes ``ring`` as it is, the middle as inked, no end as a loop and no line
-    across a fill's passes."""
+    :data:`passes.PASSES_SPREAD_DEG` off them); ``short_ends`` : (N,) bool, the bubble
+    shows no end at the ink threshold but ends a reach sample short (a tick's or a
+    slash's tip barely leaving a fill's overshoot), where the page shows its pen. All ten
+    are left out (None) by a measure made by hand; the classifier then works ends out
+    itself, has no pixels to look at, takes ``ring`` as it is, the middle as inked, no
+    end as a loop, no line across a fill's passes and no end a sample short."""
 
     fill: np.ndarray
     darkness: np.ndarray
@@ -89,6 +91,7 @@ class BubbleMeasure:
     looped: np.ndarray | None = None
     x_of_loops: np.ndarray | None = None
     across: np.ndarray | None = None
+    short_ends: np.ndarray | None = None
 
     @cached_property
     def past(self) -> np.ndarray:

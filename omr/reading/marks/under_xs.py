@@ -56,8 +56,9 @@ def under_the_xs(
     end at most whose ends a reach sample short make an X (its other arms barely leave
     the fill's overshoot), or of each whose ends make an X only with a
     neighbouring X's stroke running in, and which fills show ends at one pass of the pen
-    (:func:`_faint_ends`). Where strokes cross inside, the ends are worked out again with
-    those bubbles among the X's (:func:`stroke_ends`).
+    (:func:`_faint_ends`) or only a reach sample short (``short_ends``). Where strokes
+    cross inside, the ends are worked out again with those bubbles among the X's
+    (:func:`stroke_ends`).
     Of the strokes ``joins`` found across the gaps between close bubbles
     (:func:`~omr.reading.marks.bridges.bridges`), one to a neighbouring X is that X's arm, and
     joins nothing (``bridged``)."""
@@ -99,7 +100,14 @@ def under_the_xs(
         ends = stroke_ends(measure, calibration)
         ends = [first[k] if crossing[k] else strokes for k, strokes in enumerate(ends)]
     measure = replace(
-        measure, ends=tuple(ends), beside=beside, faint_ends=_faint_ends(measure, faint, ends)
+        measure,
+        ends=tuple(ends),
+        beside=beside,
+        faint_ends=_faint_ends(measure, faint, ends),
+        short_ends=np.array(
+            [bool(tips.angles) and not seen.angles for tips, seen in zip(short, ends, strict=True)],
+            bool,
+        ),
     )
     looped, x_of_loops = _looped(measure, page, papers, faint, calibration, print_darkness)
     _, x_like = xs_read(ends, looped, x_of_loops, crossing)
