@@ -9,11 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from omr.reading.marks.levels import fill_tones, filled_threshold
-from omr.reading.marks.lines_over import (
-    TIP_LINE_DEVIATIONS,
-    line_across_passes,
-    overlay_threshold,
-)
+from omr.reading.marks.lines_over import line_across_passes, overlay_threshold
 from omr.reading.marks.records import BubbleMeasure, BubbleState, StrokeEnds
 from omr.reading.marks.robust import flags_given
 from omr.reading.marks.sampling import RIM_DIRECTIONS
@@ -119,7 +115,6 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     fill = measure.fill.astype(np.float64)
     has_ends = np.array([bool(strokes.angles) for strokes in ends], bool)
     faint_ends = flags_given(measure.faint_ends, len(ends))
-    short_ends = flags_given(measure.short_ends, len(ends))
     looped = flags_given(measure.looped, len(ends))
     is_x, x_like = xs_read(
         ends, looped, flags_given(measure.x_of_loops, len(ends)), crossing_inside
@@ -156,7 +151,6 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
                 ((has_ends | faint_ends) & ~looped)
                 | (measure.overlay.astype(np.float64) >= overlay_at)
                 | line_across_passes(measure, plain_fills)
-                | (short_ends & line_across_passes(measure, plain_fills, TIP_LINE_DEVIATIONS))
                 | measure.bridged.astype(bool)
                 | stroked_over
             ),

@@ -58,7 +58,8 @@ class BubbleMeasure:
     ``overlay`` for the lines that run across the fill's own passes (more than
     :data:`passes.PASSES_SPREAD_DEG` off them); ``short_ends`` : (N,) bool, the bubble
     shows no end at the ink threshold but ends a reach sample short (a tick's or a
-    slash's tip barely leaving a fill's overshoot), where the page shows its pen. All ten
+    slash's tip barely leaving a fill's overshoot), where the page shows its pen, beyond
+    the reach of any neighbouring X's strokes (:func:`under_xs._short_ends`). All ten
     are left out (None) by a measure made by hand; the classifier then works ends out
     itself, has no pixels to look at, takes ``ring`` as it is, the middle as inked, no
     end as a loop, no line across a fill's passes and no end a sample short."""

@@ -104,10 +104,7 @@ def under_the_xs(
         ends=tuple(ends),
         beside=beside,
         faint_ends=_faint_ends(measure, faint, ends),
-        short_ends=np.array(
-            [bool(tips.angles) and not seen.angles for tips, seen in zip(short, ends, strict=True)],
-            bool,
-        ),
+        short_ends=_short_ends(measure, short, ends, faint),
     )
     looped, x_of_loops = _looped(measure, page, papers, faint, calibration, print_darkness)
     _, x_like = xs_read(ends, looped, x_of_loops, crossing)
@@ -352,13 +349,36 @@ def _faint_ends(
     third of a radius off it, half a felt-tip stroke to either side): a slash's upper end
     above an X whose arm runs into its lower one.
     """
-    x_like = _x_like_at_either_level(measure, ends, faint)
-    result = np.array([bool(strokes.angles) for strokes in faint], bool)
+    return _beyond_every_x(measure, faint, _x_like_at_either_level(measure, ends, faint))
+
+
+def _short_ends(
+    measure: BubbleMeasure,
+    short: list[StrokeEnds],
+    ends: list[StrokeEnds],
+    faint: list[StrokeEnds],
+) -> np.ndarray:
+    """(N,) bool: the bubbles that show no end at the ink threshold (``ends``) but ends a
+    reach sample short (``short``: a tick's or a slash's tip that barely leaves a fill's
+    overshoot), but for those a neighbouring X's strokes may reach, as
+    :func:`_faint_ends` sets them aside (an X's arm runs on into its neighbours, and its
+    tail past a neighbour's fill is such a tip)."""
+    none = StrokeEnds((), (), False)
+    tips = [none if seen.angles else tip for tip, seen in zip(short, ends, strict=True)]
+    return _beyond_every_x(measure, tips, _x_like_at_either_level(measure, ends, faint))
+
+
+def _beyond_every_x(
+    measure: BubbleMeasure, asked: list[StrokeEnds], x_like: np.ndarray
+) -> np.ndarray:
+    """(N,) bool: the bubbles with ends ``asked`` of which one stops beyond the reach of
+    the strokes of every neighbouring X (``x_like``, (N,) bool; :func:`_beyond_the_xs`)."""
+    result = np.array([bool(strokes.angles) for strokes in asked], bool)
     for index in np.flatnonzero(result & reached_by_an_x(measure, x_like)).tolist():
         xs = np.flatnonzero(measure.neighbours[index] & x_like)
         tips = [
             end_tip(measure, index, angle, reach)
-            for angle, reach in end_pairs((faint[index].angles, faint[index].reach))
+            for angle, reach in end_pairs((asked[index].angles, asked[index].reach))
         ]
         result[index] = bool(_beyond_the_xs(measure, xs, np.array(tips)).any())
     return result
