@@ -111,8 +111,8 @@ def _out_of_the_fills(
 ) -> np.ndarray:
     """(N,) for each bubble, ``lines`` (N,) of this page's plain fills of its size
     (``plain_fills``) at ``deviations`` (one for all, or (N,) each bubble's) of their
-    spread past their middle: a line
-    none of their own streaks reaches; NaN where fewer than ``LINE_AMONG_FILLS_MIN``.
+    spread past their middle: a line none of their own streaks reaches; NaN where fewer
+    than ``LINE_AMONG_FILLS_MIN``.
     The spread is their median deviation's, or with ``upper_tail`` the larger of that
     and their upper decile's (``UPPER_DECILE_TO_SIGMA``)."""
     out = np.full(len(plain_fills), np.nan)

@@ -150,3 +150,7 @@ class StrokeEnds:
     reach: tuple[float, ...]
     is_x: bool
     borrowed: bool = False
+
+
+# A bubble nothing leaves.
+NO_ENDS = StrokeEnds((), (), False)

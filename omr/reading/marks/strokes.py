@@ -9,7 +9,7 @@ from typing import NamedTuple
 import numpy as np
 
 from omr.reading.marks.levels import fill_tones
-from omr.reading.marks.records import BubbleMeasure, StrokeEnds
+from omr.reading.marks.records import NO_ENDS, BubbleMeasure, StrokeEnds
 from omr.reading.marks.robust import flags_given
 from omr.reading.marks.sampling import NEIGHBOUR_STROKE_MM, REACH_STEP
 from omr.reading.marks.x_shape import (
@@ -78,8 +78,7 @@ def stroke_ends(
     beyond = (
         short if a_sample_short else (past >= calibration.stroke_beyond) & (reach >= X_REACH_MIN)
     )
-    none = StrokeEnds((), (), False)
-    result = [none] * len(reach)
+    result = [NO_ENDS] * len(reach)
     marked = np.flatnonzero(beyond.any(axis=1))
     found = {int(index): _ends(beyond[index], reach[index]) for index in marked}
     stroked = np.zeros(len(reach), bool)

@@ -22,7 +22,7 @@ from omr.reading.marks.bridges import joined_bubbles
 from omr.reading.marks.levels import pass_over_fill
 from omr.reading.marks.loops import Around, looped_ends
 from omr.reading.marks.print_look import print_shows_at
-from omr.reading.marks.records import BubbleMeasure, StrokeEnds
+from omr.reading.marks.records import NO_ENDS, BubbleMeasure, StrokeEnds
 from omr.reading.marks.robust import flags_given
 from omr.reading.marks.sampling import REACH_RADII, REACH_STEP, disc_points
 from omr.reading.marks.strokes import end_tip, stroke_ends, towards, x_strokes_extent
@@ -256,7 +256,7 @@ def _ends_at_one_pass(
     """The stroke ends of every bubble where ink is one pass of the pen (``faint_reach``,
     (N, 96)); none where no ink runs that far."""
     if not faint_reach.any():
-        return [StrokeEnds((), (), False)] * len(faint_reach)
+        return [NO_ENDS] * len(faint_reach)
     return stroke_ends(replace(measure, reach=faint_reach), calibration)
 
 
@@ -363,8 +363,7 @@ def _short_ends(
     overshoot), but for those a neighbouring X's strokes may reach, as
     :func:`_faint_ends` sets them aside (an X's arm runs on into its neighbours, and its
     tail past a neighbour's fill is such a tip)."""
-    none = StrokeEnds((), (), False)
-    tips = [none if seen.angles else tip for tip, seen in zip(short, ends, strict=True)]
+    tips = [NO_ENDS if seen.angles else tip for tip, seen in zip(short, ends, strict=True)]
     return _beyond_every_x(measure, tips, _x_like_at_either_level(measure, ends, faint))
 
 
