@@ -467,16 +467,18 @@ def test_a_line_across_a_fills_passes_counts_where_it_stands_out_of_the_pages_fi
     assert {bubble.state for bubble in plain} == {MarkState.FILLED}
 
 
-# Streaky fills' lines across their passes: 0.03 ± 0.015, thirty of them.
+# Streaky fills' lines across their passes: 0.03 ± 0.015, thirty of them; even fills':
+# 0.015 ± 0.003, whose four spreads lie under what a scan tells from its flat field (0.05).
 STREAKY_ACROSSES = 0.03 + 0.015 * np.random.default_rng(2).standard_normal(30)
+EVEN_ACROSSES = 0.015 + 0.003 * np.random.default_rng(2).standard_normal(30)
 
 
-def spreads_out(deviations: float) -> float:
-    """A line ``deviations`` of the streaky fills' spread past their median, the line's
-    own fill among them (a plain fill too, the darkest: where it lies above the rest
-    moves neither statistic). The spread is the larger of their median deviation's and
-    their upper decile's (written out, not asked of the code under test)."""
-    fills = np.append(STREAKY_ACROSSES, 1.0)
+def spreads_out(acrosses: np.ndarray, deviations: float) -> float:
+    """A line ``deviations`` of the fills' spread (``acrosses``) past their median, the
+    line's own fill among them (a plain fill too, the darkest: where it lies above the
+    rest moves neither statistic). The spread is the larger of their median deviation's
+    and their upper decile's (written out, not asked of the code under test)."""
+    fills = np.append(acrosses, 1.0)
     middle = float(np.median(fills))
     spread = max(
         1.4826 * float(np.median(np.abs(fills - middle))),
@@ -486,25 +488,29 @@ def spreads_out(deviations: float) -> float:
 
 
 @pytest.mark.parametrize(
-    ("short_end", "deviations", "state"),
+    ("acrosses", "short_end", "deviations", "state"),
     [
-        (True, 4.5, UNCLEAR),  # a tip and a line past four spreads
-        (False, 4.5, MarkState.FILLED),  # no tip: short of ten spreads
-        (True, 3.5, MarkState.FILLED),  # a tip, and a line as a fill's own streak
+        (STREAKY_ACROSSES, True, 4.5, UNCLEAR),  # a tip and a line past four spreads
+        (STREAKY_ACROSSES, False, 4.5, MarkState.FILLED),  # no tip: short of ten spreads
+        (STREAKY_ACROSSES, True, 3.5, MarkState.FILLED),  # a tip, and a fill's own streak
+        (EVEN_ACROSSES, True, 4.5, UNCLEAR),  # under the flat field, out of the fills
+        (EVEN_ACROSSES, False, 4.5, MarkState.FILLED),  # no tip: under the flat field
+        (EVEN_ACROSSES, True, 3.5, MarkState.FILLED),  # a tip, and a fill's own streak
     ],
 )
 def test_a_line_across_a_fills_passes_to_a_tip_a_sample_short_counts_at_four_spreads(
-    short_end: bool, deviations: float, state: MarkState
+    acrosses: np.ndarray, short_end: bool, deviations: float, state: MarkState
 ) -> None:
-    """Streaky fills and a tick's arm across one's passes, between the scan's flat field
-    (0.05) and a fill-dark layer (0.12), where the fills' spread alone decides. Alone the
-    line must stand ten spreads out of the fills; where the fill also shows an end a
-    reach sample short (the tick's tip barely leaving the fill's overshoot) four spreads
-    do: doubt, never filled. A tip with a line no further out than a fill's own streaks
-    stays a fill."""
-    line = spreads_out(deviations)
-    assert 0.05 < line < 0.12
-    page = [Bubble(overlay=max(0.02, float(a)), across=float(a)) for a in STREAKY_ACROSSES]
+    """Fills and a tick's arm across one's passes, under a fill-dark layer (0.12). Alone
+    the line must stand ten spreads out of the fills and above the scan's flat field
+    (0.05); where the fill also shows an end a reach sample short (the tick's tip barely
+    leaving the fill's overshoot) four spreads do, however little that is: the line is
+    told from its own fill's level a few millimetres away, where the fills' spread, not
+    the flat field across the page, bounds what a fill's streak reaches. Doubt, never
+    filled. A tip with a line no further out than a fill's own streaks stays a fill."""
+    line = spreads_out(acrosses, deviations)
+    assert line < 0.12
+    page = [Bubble(overlay=max(0.02, float(a)), across=float(a)) for a in acrosses]
     tick = Bubble(overlay=line, across=line, short_end=short_end)
     *plain, read = classify_marks(page_of([*page, tick]), Calibration())
     assert read.state == state

@@ -38,6 +38,7 @@ def test_a_ballpoint_tick_across_a_fills_passes_is_never_filled(
         ("specializare-asistenti", "ballpoint", 6, 200, "tick", 0),
         ("rezidentiat", "pencil", 8, 300, "tick", 6),
         ("specializare-asistenti", "ballpoint", 26, 150, "x_filled", 1),
+        ("emc", "felt-tip", 4, 200, "tick", 0),  # the line under the scan's flat field
     ],
 )
 def test_a_line_across_a_fill_to_a_tip_a_sample_short_is_never_filled(
@@ -45,8 +46,9 @@ def test_a_line_across_a_fill_to_a_tip_a_sample_short_is_never_filled(
 ) -> None:
     """A tick (or an X) over a fill whose arm leaves it by a reach sample less than an
     end asks, and whose line across the fill's passes stands out of the page's fills by
-    less than a line alone must: the tip and the line are two signs of one stroke over
-    the fill. On these pages a mark of ``kind`` read ``filled`` until they were taken
+    less than a line alone must (or, felt-tip over felt-tip, darkens it by less than a
+    scan tells from its flat field): the tip and the line are two signs of one stroke
+    over the fill. On these pages a mark of ``kind`` read ``filled`` until they were taken
     together; the page's plain fills read as before (``fills_unclear`` of them
     ``unclear``, the rest ``filled``)."""
     read = read_page(sheet, pen, seed, dpi)

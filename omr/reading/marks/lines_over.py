@@ -28,7 +28,10 @@ LINE_DEVIATIONS, LINE_AMONG_FILLS_MIN = 10, 20
 # ``x_shape.completing_ends``) and 74 a line across their passes four median deviations
 # out; were the two independent, 1.8 fills would show both (one in 4 000), and none did.
 # Together they ask of the line only what a normal spread gives none of a page's few
-# hundred fills: four spreads, where a line alone asks ten.
+# hundred fills: four spreads, where a line alone asks ten. Nor need it stand above the
+# scanner's flat field (``SMUDGE_ABOVE_PAPER``), a page-wide bound: the line is told from
+# its own fill's level a few millimetres away, and the page's fills' own spread, flat
+# field and all, bounds what a fill's streak reaches there.
 TIP_LINE_DEVIATIONS = 4
 
 
@@ -69,8 +72,8 @@ def line_across_passes(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.nd
     """(N,) bool: a line running across a fill's own passes (``measure.across``) stands
     out of this page's fills of its size (``plain_fills``, (N,) bool) by
     ``LINE_DEVIATIONS`` of their spread, or by ``TIP_LINE_DEVIATIONS`` where the fill
-    shows a stroke's tip a reach sample short (``measure.short_ends``), down to what a
-    scan tells from its flat field (``SMUDGE_ABOVE_PAPER``). Across its passes a fill
+    shows a stroke's tip a reach sample short (``measure.short_ends``); alone, down to
+    what a scan tells from its flat field (``SMUDGE_ABOVE_PAPER``). Across its passes a fill
     has no overlaps of its own to darken a line, and a tick's short arm darkens only part
     of a chord, lighter than one pass (:func:`overlay_threshold`'s floor); a line past
     three quarters of a fill-dark layer counts here anyway (that ceiling wins where it
@@ -86,7 +89,8 @@ def line_across_passes(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.nd
     tips = flags_given(measure.short_ends, len(plain_fills))
     deviations = np.where(tips, TIP_LINE_DEVIATIONS, LINE_DEVIATIONS)
     across_at = _out_of_the_fills(measure, measure.across, plain_fills, deviations, upper_tail=True)
-    clipped = np.clip(across_at, SMUDGE_ABOVE_PAPER, _line_at(levels))
+    floor = np.where(tips, 0.0, SMUDGE_ABOVE_PAPER)
+    clipped = np.clip(across_at, floor, _line_at(levels))
     return ~np.isnan(across_at) & (measure.across.astype(np.float64) >= clipped)
 
 
