@@ -518,6 +518,30 @@ def test_a_line_across_a_fills_passes_to_a_tip_a_sample_short_counts_at_four_spr
     assert {bubble.state for bubble in plain} == {MarkState.FILLED}
 
 
+@pytest.mark.parametrize(
+    ("line", "state"),
+    [
+        (0.0, MarkState.FILLED),  # as dark as the scan renders every fill
+        (0.03, MarkState.FILLED),  # under the flat field
+        (0.06, UNCLEAR),  # above it
+    ],
+)
+def test_where_most_fills_show_no_line_a_tip_leaves_the_flat_field_standing(
+    line: float, state: MarkState
+) -> None:
+    """Fills a scan renders as dark as it can show no line across their passes (three in
+    four: their median deviation is nil, their upper decile's from the mottled few). Four
+    such spreads bound nothing about the rest, so a fill with a tip a reach sample short
+    is asked what a scan tells from its flat field (0.05), not the fills' middle: under
+    it a fill, above it doubt."""
+    mottled = np.random.default_rng(4).uniform(0.0, 0.01, 8)
+    page = [Bubble(overlay=0.02, across=float(a)) for a in (*np.zeros(24), *mottled)]
+    tick = Bubble(overlay=max(0.02, line), across=line, short_end=True)
+    *plain, read = classify_marks(page_of([*page, tick]), Calibration())
+    assert read.state == state
+    assert {bubble.state for bubble in plain} == {MarkState.FILLED}
+
+
 # A black felt-tip's fills (other hands, the national form at 300 dpi) let through 0.046
 # of the light, under what a scan tells from its flat field (0.05): no stroke over them
 # darkens them by more.

@@ -29,9 +29,12 @@ LINE_DEVIATIONS, LINE_AMONG_FILLS_MIN = 10, 20
 # out; were the two independent, 1.8 fills would show both (one in 4 000), and none did.
 # Together they ask of the line only what a normal spread gives none of a page's few
 # hundred fills: four spreads, where a line alone asks ten. Nor need it stand above the
-# scanner's flat field (``SMUDGE_ABOVE_PAPER``), a page-wide bound: the line is told from
-# its own fill's level a few millimetres away, and the page's fills' own spread, flat
-# field and all, bounds what a fill's streak reaches there.
+# scanner's flat field (``SMUDGE_ABOVE_PAPER``), a bound on two samples far apart on a
+# page: the line is told from its own fill's ink a few millimetres away, and the page's
+# fills' own spread, flat field and all, bounds what a fill's own line reaches there;
+# only where the fills' body shows their lines (a median deviation above nil). Where most
+# fills show none (a scan that renders them as dark as it can), their spread is read off
+# the few mottled ones and bounds nothing else: the flat field stands.
 TIP_LINE_DEVIATIONS = 4
 
 
@@ -62,7 +65,8 @@ def overlay_threshold(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.nda
     line_at = _line_at(levels)
     if levels.dithered:
         return np.full(len(plain_fills), line_at)
-    streaks_at = _out_of_the_fills(measure, measure.overlay, plain_fills, LINE_DEVIATIONS)
+    middle, spread, _ = _fills_lines(measure, measure.overlay, plain_fills)
+    streaks_at = middle + LINE_DEVIATIONS * spread
     thin_pass = thin_pass_over_fill(levels.pen)
     ceiling = line_at if 1 - levels.pen >= SMUDGE_ABOVE_PAPER else np.inf
     return np.where(np.isnan(streaks_at), line_at, np.clip(streaks_at, thin_pass, ceiling))
@@ -71,25 +75,27 @@ def overlay_threshold(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.nda
 def line_across_passes(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.ndarray:
     """(N,) bool: a line running across a fill's own passes (``measure.across``) stands
     out of this page's fills of its size (``plain_fills``, (N,) bool) by
-    ``LINE_DEVIATIONS`` of their spread, or by ``TIP_LINE_DEVIATIONS`` where the fill
-    shows a stroke's tip a reach sample short (``measure.short_ends``); alone, down to
-    what a scan tells from its flat field (``SMUDGE_ABOVE_PAPER``). Across its passes a fill
-    has no overlaps of its own to darken a line, and a tick's short arm darkens only part
-    of a chord, lighter than one pass (:func:`overlay_threshold`'s floor); a line past
-    three quarters of a fill-dark layer counts here anyway (that ceiling wins where it
-    lies under the floor: a pen nearly black or nearly paper). The fills' spread is also
-    read off their upper tail (:func:`_out_of_the_fills`): a scan that renders most fills
-    as dark as it can shows no line across them at all, and the few it shows mottled
-    then decide. No bubble on a page that does not show its pen, on a bi-level scan
-    (:func:`overlay_threshold`), nor among too few fills of its size to tell how their lines
-    vary."""
+    ``LINE_DEVIATIONS`` of their spread, down to what a scan tells from its flat field
+    (``SMUDGE_ABOVE_PAPER``); where the fill shows a stroke's tip a reach sample short
+    (``measure.short_ends``), by ``TIP_LINE_DEVIATIONS``, and under the flat field too
+    where most fills show a line of their own (their median deviation above nil). Across
+    its passes a fill has no overlaps of its own to darken a line, and a tick's short arm
+    darkens only part of a chord, lighter than one pass (:func:`overlay_threshold`'s
+    floor); a line past three quarters of a fill-dark layer counts here anyway (that
+    ceiling wins where it lies under the floor: a pen nearly black or nearly paper). The
+    fills' spread is the larger of their median deviation's and their upper decile's
+    (:func:`_fills_lines`): a scan that renders most fills as dark as it can shows no line
+    across them at all, and the few it shows mottled then decide. No bubble on a page
+    that does not show its pen, on a bi-level scan (:func:`overlay_threshold`), nor among
+    too few fills of its size to tell how their lines vary."""
     levels = measure.levels
     if measure.across is None or not levels.measured or levels.dithered:
         return np.zeros(len(plain_fills), bool)
     tips = flags_given(measure.short_ends, len(plain_fills))
+    middle, spread, upper_spread = _fills_lines(measure, measure.across, plain_fills)
     deviations = np.where(tips, TIP_LINE_DEVIATIONS, LINE_DEVIATIONS)
-    across_at = _out_of_the_fills(measure, measure.across, plain_fills, deviations, upper_tail=True)
-    floor = np.where(tips, 0.0, SMUDGE_ABOVE_PAPER)
+    across_at = middle + deviations * np.fmax(spread, upper_spread)
+    floor = np.where(tips & (spread > 0), 0.0, SMUDGE_ABOVE_PAPER)
     clipped = np.clip(across_at, floor, _line_at(levels))
     return ~np.isnan(across_at) & (measure.across.astype(np.float64) >= clipped)
 
@@ -106,33 +112,26 @@ UPPER_DECILE = 90
 UPPER_DECILE_TO_SIGMA = NormalDist().inv_cdf(UPPER_DECILE / 100)
 
 
-def _out_of_the_fills(
-    measure: BubbleMeasure,
-    lines: np.ndarray,
-    plain_fills: np.ndarray,
-    deviations: float | np.ndarray,
-    upper_tail: bool = False,
-) -> np.ndarray:
-    """(N,) for each bubble, ``lines`` (N,) of this page's plain fills of its size
-    (``plain_fills``) at ``deviations`` (one for all, or (N,) each bubble's) of their
-    spread past their middle: a line none of their own streaks reaches; NaN where fewer
-    than ``LINE_AMONG_FILLS_MIN``.
-    The spread is their median deviation's, or with ``upper_tail`` the larger of that
-    and their upper decile's (``UPPER_DECILE_TO_SIGMA``)."""
-    out = np.full(len(plain_fills), np.nan)
+def _fills_lines(
+    measure: BubbleMeasure, lines: np.ndarray, plain_fills: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(N,) each, for each bubble, of ``lines`` (N,) of this page's plain fills of its
+    size (``plain_fills``): their middle, their spread read off their median deviation,
+    and read off their upper decile (``UPPER_DECILE_TO_SIGMA``: what a tenth of them
+    marked over leaves standing); NaN where fewer than ``LINE_AMONG_FILLS_MIN``."""
+    middle, spread, upper_spread = np.full((3, len(plain_fills)), np.nan)
     shapes = np.column_stack([measure.radii_mm, measure.boxes])
     for shape in np.unique(shapes, axis=0):
         alike = (shapes == shape).all(axis=1)
         fills = lines[alike & plain_fills].astype(np.float64)
         if len(fills) < LINE_AMONG_FILLS_MIN:
             continue
-        middle = float(np.median(fills))
-        spread = MAD_TO_SIGMA * float(np.median(np.abs(fills - middle)))
-        if upper_tail:
-            upper = (float(np.percentile(fills, UPPER_DECILE)) - middle) / UPPER_DECILE_TO_SIGMA
-            spread = max(spread, upper)
-        out[alike] = middle + np.broadcast_to(deviations, out.shape)[alike] * spread
-    return out
+        middle_here = float(np.median(fills))
+        middle[alike] = middle_here
+        spread[alike] = MAD_TO_SIGMA * float(np.median(np.abs(fills - middle_here)))
+        upper = float(np.percentile(fills, UPPER_DECILE)) - middle_here
+        upper_spread[alike] = upper / UPPER_DECILE_TO_SIGMA
+    return middle, spread, upper_spread
 
 
 # A fill-dark layer drawn over a fill darkens it by the pen's darkness times the light
