@@ -494,7 +494,7 @@ def spreads_out(acrosses: np.ndarray, deviations: float) -> float:
         (STREAKY_ACROSSES, False, 4.5, MarkState.FILLED),  # no tip: short of ten spreads
         (STREAKY_ACROSSES, True, 3.5, MarkState.FILLED),  # a tip, and a fill's own streak
         (EVEN_ACROSSES, True, 4.5, UNCLEAR),  # under the flat field, out of the fills
-        (EVEN_ACROSSES, False, 4.5, MarkState.FILLED),  # no tip: under the flat field
+        (EVEN_ACROSSES, False, 10.5, MarkState.FILLED),  # no tip: ten spreads, under 0.05
         (EVEN_ACROSSES, True, 3.5, MarkState.FILLED),  # a tip, and a fill's own streak
     ],
 )
@@ -504,10 +504,11 @@ def test_a_line_across_a_fills_passes_to_a_tip_a_sample_short_counts_at_four_spr
     """Fills and a tick's arm across one's passes, under a fill-dark layer (0.12). Alone
     the line must stand ten spreads out of the fills and above the scan's flat field
     (0.05); where the fill also shows an end a reach sample short (the tick's tip barely
-    leaving the fill's overshoot) four spreads do, however little that is: the line is
-    told from its own fill's level a few millimetres away, where the fills' spread, not
-    the flat field across the page, bounds what a fill's streak reaches. Doubt, never
-    filled. A tip with a line no further out than a fill's own streaks stays a fill."""
+    leaving the fill's overshoot) four spreads do, however little that is where the
+    fills show lines of their own: the line is told from its own fill's level a few
+    millimetres away, where the fills' spread, not the flat field across the page, bounds
+    what a fill's streak reaches. Doubt, never filled. A tip with a line no further out
+    than a fill's own streaks stays a fill."""
     line = spreads_out(acrosses, deviations)
     assert line < 0.12
     page = [Bubble(overlay=max(0.02, float(a)), across=float(a)) for a in acrosses]
