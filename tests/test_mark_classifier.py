@@ -20,7 +20,7 @@ from omr.reading.marks.classify import _inked_arc, _rim_reached, classify_marks
 from omr.reading.marks.records import BubbleMeasure, InkLevels, StrokeEnds
 from omr.reading.marks.sampling import REACH_DIRECTIONS, RIM_DIRECTIONS, RIM_EDGE, RIM_RADII
 from omr.reading.marks.strokes import stroke_ends
-from omr.reading.marks.under_xs import _faint_ends, xs_read
+from omr.reading.marks.under_xs import _faint_ends, _x_like_at_either_level, xs_read
 from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
 from omr.vocabulary.reasons import Reason
 from omr.vocabulary.states import MarkState
@@ -621,7 +621,8 @@ def test_a_faint_end_beyond_a_neighbour_xs_reach_is_the_fills(
     reach = {AT_THE_X: 1.8, 0.0: 1.6, 20.0: 1.2, AT_THE_FILL: 1.8}
     faint = [StrokeEnds(angles, tuple(reach[a] for a in angles), False), StrokeEnds((), (), False)]
     ends = [StrokeEnds((), (), False), x_ends]
-    assert _faint_ends(measure, faint, ends).tolist() == [counted, False]
+    x_like = _x_like_at_either_level(measure, ends, faint)
+    assert _faint_ends(measure, faint, x_like).tolist() == [counted, False]
 
 
 def test_a_tick_running_on_to_a_neighbour_x_is_doubtful() -> None:

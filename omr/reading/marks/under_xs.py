@@ -99,14 +99,19 @@ def under_the_xs(
     if crossing.any():
         ends = stroke_ends(measure, calibration)
         ends = [first[k] if crossing[k] else strokes for k, strokes in enumerate(ends)]
+    # The X's seen at either level, worked out once: their strokes set neighbours' faint
+    # ends and tips aside, and keep the fills they reach from being asked for loops.
+    xs_at_either_level = _x_like_at_either_level(measure, ends, faint)
     measure = replace(
         measure,
         ends=tuple(ends),
         beside=beside,
-        faint_ends=_faint_ends(measure, faint, ends),
-        short_ends=_short_ends(measure, short, ends, faint),
+        faint_ends=_faint_ends(measure, faint, xs_at_either_level),
+        short_ends=_short_ends(measure, short, ends, xs_at_either_level),
     )
-    looped, x_of_loops = _looped(measure, page, papers, faint, calibration, print_darkness)
+    looped, x_of_loops = _looped(
+        measure, page, papers, faint, xs_at_either_level, calibration, print_darkness
+    )
     _, x_like = xs_read(ends, looped, x_of_loops, crossing)
     return replace(
         measure,
@@ -135,6 +140,7 @@ def _looped(
     page: TemplatePage,
     papers: np.ndarray,
     faint: list[StrokeEnds],
+    x_like: np.ndarray,
     calibration: Calibration,
     print_darkness: float,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -144,8 +150,9 @@ def _looped(
     (:mod:`omr.reading.marks.loops`); and the X's whose ends make one only with ends on a
     loop's line among them (a loop's legs, seen short of its apex, and a loop followed
     as far as the reach is sampled, count: unmade, an X is a doubt). Only fills that no
-    other X reaches are asked, and no V whose strokes cross inside its fill. A fill is
-    read as looped only at levels the page's print (``print_darkness``,
+    other X (``x_like``, (N,) bool: :func:`_x_like_at_either_level`) reaches are asked,
+    and no V whose strokes cross inside its fill. A fill is read as looped only at
+    levels the page's print (``print_darkness``,
     :func:`print_look.outline_print_darkness`) does not show at: a printed line, a letter
     or a number beside a bubble closes paper with a tick's two arms as a loop does, and a
     tick read `filled` is a silent error; an X is unmade at the ink threshold whatever the print
@@ -173,7 +180,7 @@ def _looped(
     has_ends = np.array([bool(a.angles or b.angles) for a, b in zip(ends, faint, strict=True)])
     asked = (
         (measure.fill >= calibration.filled_min_fill_floor)
-        & ~reached_by_an_x(measure, _x_like_at_either_level(measure, ends, faint))
+        & ~reached_by_an_x(measure, x_like)
         & ~flags_given(measure.crossing_inside, len(ends))
         & has_ends
         # Where the print shows, only an X can be asked anything (whether it is unmade).
@@ -332,9 +339,7 @@ def _one_end_of_each_stroke(strokes: StrokeEnds) -> StrokeEnds | None:
     return None
 
 
-def _faint_ends(
-    measure: BubbleMeasure, faint: list[StrokeEnds], ends: list[StrokeEnds]
-) -> np.ndarray:
+def _faint_ends(measure: BubbleMeasure, faint: list[StrokeEnds], x_like: np.ndarray) -> np.ndarray:
     """(N,) bool: the bubbles whose ends seen where ink is one pass of the pen
     (``faint``, :func:`_ends_at_one_pass`) leave the mark as its ends do at the ink
     threshold, but for those a neighbouring X's strokes may reach.
@@ -343,20 +348,21 @@ def _faint_ends(
     over a fill in a light pen, or in pencil, fades under the ink threshold outside it
     and leaves no end there. Beside an X, a fill's faint reach runs into the X's own
     strokes (their tails fade too, past where the X's ends were seen, bowed, off its
-    centre): of a bubble that an X (seen at either level, or a V crossing inside) can
-    reach, only the ends that stop beyond the reach of every such X's strokes count
-    (:func:`_beyond_the_xs`: an X's arms run 2.5 radii from its centre, its crossing a
-    third of a radius off it, half a felt-tip stroke to either side): a slash's upper end
-    above an X whose arm runs into its lower one.
+    centre): of a bubble that an X (``x_like``, (N,) bool: seen at either level, or a V
+    crossing inside, :func:`_x_like_at_either_level`) can reach, only the ends that stop
+    beyond the reach of every such X's strokes count (:func:`_beyond_the_xs`: an X's
+    arms run 2.5 radii from its centre, its crossing a third of a radius off it, half a
+    felt-tip stroke to either side): a slash's upper end above an X whose arm runs into
+    its lower one.
     """
-    return _beyond_every_x(measure, faint, _x_like_at_either_level(measure, ends, faint))
+    return _beyond_every_x(measure, faint, x_like)
 
 
 def _short_ends(
     measure: BubbleMeasure,
     short: list[StrokeEnds],
     ends: list[StrokeEnds],
-    faint: list[StrokeEnds],
+    x_like: np.ndarray,
 ) -> np.ndarray:
     """(N,) bool: the bubbles that show no end at the ink threshold (``ends``) but ends a
     reach sample short (``short``: a tick's or a slash's tip that barely leaves a fill's
@@ -364,7 +370,7 @@ def _short_ends(
     :func:`_faint_ends` sets them aside (an X's arm runs on into its neighbours, and its
     tail past a neighbour's fill is such a tip)."""
     tips = [NO_ENDS if seen.angles else tip for tip, seen in zip(short, ends, strict=True)]
-    return _beyond_every_x(measure, tips, _x_like_at_either_level(measure, ends, faint))
+    return _beyond_every_x(measure, tips, x_like)
 
 
 def _beyond_every_x(
