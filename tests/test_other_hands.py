@@ -39,6 +39,7 @@ def test_a_ballpoint_tick_across_a_fills_passes_is_never_filled(
         ("rezidentiat", "pencil", 8, 300, "tick", 6),
         ("specializare-asistenti", "ballpoint", 26, 150, "x_filled", 1),
         ("emc", "felt-tip", 4, 200, "tick", 0),  # the line under the scan's flat field
+        ("rezidentiat", "ballpoint", 45, 150, "x_filled", 7),  # a sixth of the fills marked
     ],
 )
 def test_a_line_across_a_fill_to_a_tip_a_sample_short_is_never_filled(

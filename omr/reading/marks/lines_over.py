@@ -83,11 +83,12 @@ def line_across_passes(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.nd
     darkens only part of a chord, lighter than one pass (:func:`overlay_threshold`'s
     floor); a line past three quarters of a fill-dark layer counts here anyway (that
     ceiling wins where it lies under the floor: a pen nearly black or nearly paper). The
-    fills' spread is the larger of their median deviation's and their upper decile's
-    (:func:`_fills_lines`): a scan that renders most fills as dark as it can shows no line
-    across them at all, and the few it shows mottled then decide. No bubble on a page
-    that does not show its pen, on a bi-level scan (:func:`overlay_threshold`), nor among
-    too few fills of its size to tell how their lines vary."""
+    fills' spread is their median deviation's, and where it shrinks (a scan that renders
+    a quarter of the fills or more as dark as it can shows no line across them at all)
+    the larger of it and their upper decile's (:func:`_fills_lines`): the few fills shown
+    mottled then decide. No bubble on a page that does not show its pen, on a bi-level
+    scan (:func:`overlay_threshold`), nor among too few fills of its size to tell how
+    their lines vary."""
     levels = measure.levels
     if measure.across is None or not levels.measured or levels.dithered:
         return np.zeros(len(plain_fills), bool)
@@ -107,9 +108,17 @@ def _line_at(levels: InkLevels) -> float:
 
 
 # A normal spread's 90th percentile lies 1.28 deviations past its median: a spread read
-# off the upper tail, which a tenth of the values marked over leaves standing.
+# off the upper tail, which a tenth of the values marked over leaves standing. A fill the
+# scan renders as dark as it can shows no line at all (nil: line and ink both at the
+# scan's black): the lines are cut off there. Up to a quarter of a normal spread cut off
+# leaves the median deviation as it was (the middle lies 0.67 deviations above the cut,
+# the median deviation itself, and every value cut off deviates by more); past a quarter
+# it shrinks towards nil, and only the upper tail tells the spread. Elsewhere the upper
+# decile is left out: where more than a tenth of a page's fills carry a tick, a slash or
+# an X, their own lines lift it, and with it the bar the next one must clear.
 UPPER_DECILE = 90
 UPPER_DECILE_TO_SIGMA = NormalDist().inv_cdf(UPPER_DECILE / 100)
+CUT_OFF_QUARTILE = 25
 
 
 def _fills_lines(
@@ -117,8 +126,9 @@ def _fills_lines(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(N,) each, for each bubble, of ``lines`` (N,) of this page's plain fills of its
     size (``plain_fills``): their middle, their spread read off their median deviation,
-    and read off their upper decile (``UPPER_DECILE_TO_SIGMA``: what a tenth of them
-    marked over leaves standing); NaN where fewer than ``LINE_AMONG_FILLS_MIN``."""
+    and, where a quarter of them or more show no line (``CUT_OFF_QUARTILE``: the median
+    deviation shrinks), read off their upper decile (``UPPER_DECILE_TO_SIGMA``); NaN
+    where fewer than ``LINE_AMONG_FILLS_MIN``, the last also where fewer are cut off."""
     middle, spread, upper_spread = np.full((3, len(plain_fills)), np.nan)
     shapes = np.column_stack([measure.radii_mm, measure.boxes])
     for shape in np.unique(shapes, axis=0):
@@ -129,8 +139,9 @@ def _fills_lines(
         middle_here = float(np.median(fills))
         middle[alike] = middle_here
         spread[alike] = MAD_TO_SIGMA * float(np.median(np.abs(fills - middle_here)))
-        upper = float(np.percentile(fills, UPPER_DECILE)) - middle_here
-        upper_spread[alike] = upper / UPPER_DECILE_TO_SIGMA
+        if float(np.percentile(fills, CUT_OFF_QUARTILE)) <= 0.0:
+            upper = float(np.percentile(fills, UPPER_DECILE)) - middle_here
+            upper_spread[alike] = upper / UPPER_DECILE_TO_SIGMA
     return middle, spread, upper_spread
 
 
