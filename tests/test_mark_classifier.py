@@ -475,14 +475,14 @@ EVEN_ACROSSES = 0.015 + 0.003 * np.random.default_rng(2).standard_normal(30)
 
 def spreads_out(acrosses: np.ndarray, deviations: float) -> float:
     """A line ``deviations`` of the fills' spread (``acrosses``) past their median, the
-    line's own fill among them (a plain fill too, the darkest: where it lies above the
-    rest moves neither statistic). The spread is their median deviation's; where a
-    quarter of the fills or more show no line, the larger of it and their upper decile's
-    (written out, not asked of the code under test)."""
+    line's own fill among them (a plain fill too: where it lies above the middle, its
+    exact darkness moves neither statistic). The spread is their median deviation's;
+    where a quarter of the fills or more show no line at all (exactly nil), the larger of
+    it and their upper decile's (written out, not asked of the code under test)."""
     fills = np.append(acrosses, 1.0)
     middle = float(np.median(fills))
     spread = 1.4826 * float(np.median(np.abs(fills - middle)))
-    if np.percentile(fills, 25) <= 0.0:
+    if np.count_nonzero(fills == 0.0) >= 0.25 * len(fills):
         spread = max(spread, (float(np.percentile(fills, 90)) - middle) / 1.2816)
     return middle + deviations * spread
 
@@ -549,6 +549,50 @@ def test_fills_marked_over_leave_the_bar_for_a_line_to_a_tip_where_it_was(
     assert read.state == state
     assert [fill.state for fill in fills[-len(MARKED_OVER) :]] == [UNCLEAR] * len(MARKED_OVER)
     assert {fill.state for fill in fills[: len(STREAKY_ACROSSES)]} == {MarkState.FILLED}
+
+
+@pytest.mark.parametrize(
+    ("acrosses", "state"),
+    [
+        # Two fills in five show no line at all: the median deviation has shrunk (not to
+        # nil), and the mottled rest's upper decile says how far their lines reach.
+        (
+            np.concatenate([np.zeros(14), np.random.default_rng(5).uniform(0.0, 0.04, 22)]),
+            MarkState.FILLED,
+        ),
+        # Lines centred near nil, noise either side, none exactly nil, one fill in six
+        # marked over: cut off nowhere, the median deviation holds.
+        (
+            np.concatenate(
+                [0.004 * np.random.default_rng(6).standard_normal(30), MARKED_OVER]
+            ),
+            UNCLEAR,
+        ),
+    ],
+)
+def test_the_fills_upper_decile_stands_in_only_where_their_lines_are_cut_off(
+    acrosses: np.ndarray, state: MarkState
+) -> None:
+    """A fill with a tip, its line four and a half median deviations past the page's
+    fills, where four of their upper decile's lie further. Where a quarter of the fills
+    or more show no line at all (a scan that renders them as dark as it can: line and
+    ink both at its black), the median deviation understates how far the rest's lines
+    reach and their upper decile says it: a fill. Where lines merely lie near nil, none
+    cut off, the median deviation holds, whatever the fills marked over do to the upper
+    decile: doubt."""
+    fills = np.append(acrosses, 1.0)  # the tick's own fill among them, above the middle
+    middle = float(np.median(fills))
+    deviation = 1.4826 * float(np.median(np.abs(fills - middle)))
+    upper = (float(np.percentile(fills, 90)) - middle) / 1.2816
+    line = middle + 4.5 * deviation
+    assert deviation > 0.0
+    assert line < middle + 4 * upper
+    page = [Bubble(overlay=max(0.02, float(a)), across=float(a)) for a in acrosses]
+    tick = Bubble(overlay=max(0.02, line), across=line, short_end=True)
+    *read_fills, read = classify_marks(page_of([*page, tick]), Calibration())
+    assert read.state == state
+    plain = [fill.state for fill, a in zip(read_fills, acrosses, strict=True) if a < 0.1]
+    assert set(plain) == {MarkState.FILLED}
 
 
 @pytest.mark.parametrize(

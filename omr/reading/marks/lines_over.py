@@ -109,16 +109,18 @@ def _line_at(levels: InkLevels) -> float:
 
 # A normal spread's 90th percentile lies 1.28 deviations past its median: a spread read
 # off the upper tail, which a tenth of the values marked over leaves standing. A fill the
-# scan renders as dark as it can shows no line at all (nil: line and ink both at the
-# scan's black): the lines are cut off there. Up to a quarter of a normal spread cut off
-# leaves the median deviation as it was (the middle lies 0.67 deviations above the cut,
-# the median deviation itself, and every value cut off deviates by more); past a quarter
-# it shrinks towards nil, and only the upper tail tells the spread. Elsewhere the upper
-# decile is left out: where more than a tenth of a page's fills carry a tick, a slash or
-# an X, their own lines lift it, and with it the bar the next one must clear.
+# scan renders as dark as it can shows no line at all (exactly nil: line and ink both at
+# the scan's black): the lines pile up there, cut off. Up to a quarter of a normal spread
+# cut off leaves the median deviation as it was (the middle lies 0.67 deviations above
+# the cut, the median deviation itself, and no value cut off deviates by less); past a
+# quarter it shrinks towards nil, and only the upper tail tells the spread. Lines merely
+# centred near nil, noise either side of it, are cut off nowhere: their median deviation
+# holds. Elsewhere the upper decile is left out: where more than a tenth of a page's
+# fills carry a tick, a slash or an X, their own lines lift it, and with it the bar the
+# next one must clear.
 UPPER_DECILE = 90
 UPPER_DECILE_TO_SIGMA = NormalDist().inv_cdf(UPPER_DECILE / 100)
-CUT_OFF_QUARTILE = 25
+CUT_OFF_SHARE = 0.25
 
 
 def _fills_lines(
@@ -126,9 +128,9 @@ def _fills_lines(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(N,) each, for each bubble, of ``lines`` (N,) of this page's plain fills of its
     size (``plain_fills``): their middle, their spread read off their median deviation,
-    and, where a quarter of them or more show no line (``CUT_OFF_QUARTILE``: the median
-    deviation shrinks), read off their upper decile (``UPPER_DECILE_TO_SIGMA``); NaN
-    where fewer than ``LINE_AMONG_FILLS_MIN``, the last also where fewer are cut off."""
+    and, where a quarter of them or more show no line at all (``CUT_OFF_SHARE``: the
+    median deviation shrinks), read off their upper decile (``UPPER_DECILE_TO_SIGMA``);
+    NaN where fewer than ``LINE_AMONG_FILLS_MIN``, the last also where fewer are cut off."""
     middle, spread, upper_spread = np.full((3, len(plain_fills)), np.nan)
     shapes = np.column_stack([measure.radii_mm, measure.boxes])
     for shape in np.unique(shapes, axis=0):
@@ -139,7 +141,7 @@ def _fills_lines(
         middle_here = float(np.median(fills))
         middle[alike] = middle_here
         spread[alike] = MAD_TO_SIGMA * float(np.median(np.abs(fills - middle_here)))
-        if float(np.percentile(fills, CUT_OFF_QUARTILE)) <= 0.0:
+        if np.count_nonzero(fills == 0.0) >= CUT_OFF_SHARE * len(fills):
             upper = float(np.percentile(fills, UPPER_DECILE)) - middle_here
             upper_spread[alike] = upper / UPPER_DECILE_TO_SIGMA
     return middle, spread, upper_spread
