@@ -473,17 +473,27 @@ STREAKY_ACROSSES = 0.03 + 0.015 * np.random.default_rng(2).standard_normal(30)
 EVEN_ACROSSES = 0.015 + 0.003 * np.random.default_rng(2).standard_normal(30)
 
 
-def spreads_out(acrosses: np.ndarray, deviations: float) -> float:
-    """A line ``deviations`` of the fills' spread (``acrosses``) past their median, the
-    line's own fill among them (a plain fill too: where it lies above the middle, its
-    exact darkness moves neither statistic). The spread is their median deviation's;
-    where a quarter of the fills or more show no line at all (exactly nil), the larger of
-    it and their upper decile's (written out, not asked of the code under test)."""
+def fills_lines(acrosses: np.ndarray) -> tuple[float, float, float, bool]:
+    """The fills' (``acrosses``) middle, their spread read off their median deviation and
+    read off their upper decile, and whether a quarter of them or more show no line at
+    all (exactly nil); the line's own fill among them (a plain fill too: where it lies
+    above the middle, its exact darkness moves no statistic). Written out, not asked of
+    the code under test."""
     fills = np.append(acrosses, 1.0)
     middle = float(np.median(fills))
-    spread = 1.4826 * float(np.median(np.abs(fills - middle)))
-    if np.count_nonzero(fills == 0.0) >= 0.25 * len(fills):
-        spread = max(spread, (float(np.percentile(fills, 90)) - middle) / 1.2816)
+    deviation = 1.4826 * float(np.median(np.abs(fills - middle)))
+    upper = (float(np.percentile(fills, 90)) - middle) / 1.2816
+    return middle, deviation, upper, np.count_nonzero(fills == 0.0) >= 0.25 * len(fills)
+
+
+def spreads_out(acrosses: np.ndarray, deviations: float) -> float:
+    """A line ``deviations`` of the fills' spread (``acrosses``) past their median
+    (:func:`fills_lines`). The spread is their median deviation's; where a quarter of
+    the fills or more show no line at all (exactly nil), the larger of it and their
+    upper decile's."""
+    middle, spread, upper, cut_off = fills_lines(acrosses)
+    if cut_off:
+        spread = max(spread, upper)
     return middle + deviations * spread
 
 
@@ -563,9 +573,7 @@ def test_fills_marked_over_leave_the_bar_for_a_line_to_a_tip_where_it_was(
         # Lines centred near nil, noise either side, none exactly nil, one fill in six
         # marked over: cut off nowhere, the median deviation holds.
         (
-            np.concatenate(
-                [0.004 * np.random.default_rng(6).standard_normal(30), MARKED_OVER]
-            ),
+            np.concatenate([0.004 * np.random.default_rng(6).standard_normal(30), MARKED_OVER]),
             UNCLEAR,
         ),
     ],
@@ -580,10 +588,7 @@ def test_the_fills_upper_decile_stands_in_only_where_their_lines_are_cut_off(
     reach and their upper decile says it: a fill. Where lines merely lie near nil, none
     cut off, the median deviation holds, whatever the fills marked over do to the upper
     decile: doubt."""
-    fills = np.append(acrosses, 1.0)  # the tick's own fill among them, above the middle
-    middle = float(np.median(fills))
-    deviation = 1.4826 * float(np.median(np.abs(fills - middle)))
-    upper = (float(np.percentile(fills, 90)) - middle) / 1.2816
+    middle, deviation, upper, _ = fills_lines(acrosses)
     line = middle + 4.5 * deviation
     assert deviation > 0.0
     assert line < middle + 4 * upper

@@ -15,9 +15,9 @@ from omr.reading.marks.beside_strokes import (
 from omr.reading.marks.records import BubbleMeasure, InkLevels
 from omr.reading.marks.robust import (
     FEWEST_TO_MEDIAN,
-    MAD_TO_SIGMA,
     PLAIN_DEVIATIONS,
     SPREAD_DEVIATIONS,
+    spread_about,
 )
 from omr.sheet.calibration import Calibration
 
@@ -55,7 +55,7 @@ def ink_levels(
         grain_at = float(np.median(grain[paper]))
         floor = max(floor, grain_at)
         level = float(np.median(darkness[paper]))
-        spread = MAD_TO_SIGMA * float(np.median(np.abs(darkness[paper] - level)))
+        spread = spread_about(darkness[paper], level)
         smudge_at = min(smudge_at, level + max(SPREAD_DEVIATIONS * spread, SMUDGE_ABOVE_PAPER))
     pen = float(np.median(tone[marked])) if marked.sum() >= FEWEST_TO_MEDIAN else 0.0
     if pen < PEN_ABOVE_FLOOR * floor:
@@ -64,7 +64,7 @@ def ink_levels(
     stroke_at = min(ink_at, max(_single_stroke(pen), grain_at))
     # A second layer only darkens: the lighter half of the marks (never empty: the pen
     # is their median) shows the hand alone.
-    pen_spread = MAD_TO_SIGMA * float(np.median(pen - tone[marked & (tone <= pen)]))
+    pen_spread = spread_about(tone[marked & (tone <= pen)], pen)
     return InkLevels(pen, ink_at, smudge_at, stroke_at, pen_spread=pen_spread)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from omr.reading.marks.levels import SMUDGE_ABOVE_PAPER, thin_pass_over_fill
 from omr.reading.marks.records import BubbleMeasure, InkLevels
-from omr.reading.marks.robust import MAD_TO_SIGMA, flags_given
+from omr.reading.marks.robust import flags_given, spread_about
 
 # A line over a fill stands out of the fills of its size on its page by ten of their
 # spreads: a normal spread takes none of a page's few hundred fills past four, and a
@@ -140,7 +140,7 @@ def _fills_lines(
             continue
         middle_here = float(np.median(fills))
         middle[alike] = middle_here
-        spread[alike] = MAD_TO_SIGMA * float(np.median(np.abs(fills - middle_here)))
+        spread[alike] = spread_about(fills, middle_here)
         if np.count_nonzero(fills == 0.0) >= CUT_OFF_SHARE * len(fills):
             upper = float(np.percentile(fills, UPPER_DECILE)) - middle_here
             upper_spread[alike] = upper / UPPER_DECILE_TO_SIGMA

@@ -9,9 +9,9 @@ import numpy as np
 from omr.reading.marks.records import InkLevels
 from omr.reading.marks.robust import (
     FEWEST_TO_MEDIAN,
-    MAD_TO_SIGMA,
     SPREAD_DEVIATIONS,
     percentile,
+    spread_about,
     sum_last,
 )
 from omr.reading.marks.sampling import RIM_DIRECTIONS
@@ -81,7 +81,7 @@ def rings(
         least = min(pen_across, levels.ink_at)
         if blank.sum() >= FEWEST_TO_MEDIAN:
             middle = np.median(held[blank])
-            spread = MAD_TO_SIGMA * float(np.median(np.abs(held[blank] - middle)))
+            spread = spread_about(held[blank], middle)
             least = max(least, middle + SPREAD_DEVIATIONS * spread)
         faint = held >= least
         ring[index[faint]] = 1.0
@@ -97,5 +97,5 @@ def _pen_across(levels: InkLevels, blank_excess: np.ndarray) -> float:
     than ink."""
     if levels.measured or not blank_excess.size:
         return levels.pen
-    spread = MAD_TO_SIGMA * float(np.median(np.abs(blank_excess)))
+    spread = spread_about(blank_excess)
     return min(levels.pen, max(levels.ink_at, SPREAD_DEVIATIONS * spread))

@@ -21,6 +21,13 @@ MAD_TO_SIGMA = 1.4826
 SPREAD_DEVIATIONS, PLAIN_DEVIATIONS = 4, 2
 
 
+def spread_about(values: np.ndarray, middle: float = 0.0) -> float:
+    """The standard deviation of normally spread ``values`` about their ``middle``, read
+    off their median absolute deviation (``MAD_TO_SIGMA``): the few odd ones among them
+    do not inflate it."""
+    return MAD_TO_SIGMA * float(np.median(np.abs(values - middle)))
+
+
 def percentile(values: np.ndarray, q: float) -> np.ndarray:
     """``np.percentile(values, q, axis=-1)`` (linear) from a partial sort: the same values
     in a fraction of the time on the small rows measured here."""
