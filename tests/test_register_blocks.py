@@ -99,6 +99,23 @@ def test_shadow_over_the_blank_side_does_not_turn_the_page(
     assert registration.marks_found == 6
 
 
+@pytest.mark.parametrize("quarter_turns", [0, 2])
+@pytest.mark.parametrize(("backing", "noise"), [(0, 0.0), (20, 5.0)])
+def test_black_past_the_sheets_edge_does_not_turn_the_page(
+    national: SheetTemplate, quarter_turns: int, backing: int, noise: float
+) -> None:
+    # The sheet ends 11 mm short of its right edge on a scanner's black backing (or a
+    # shadow there that a bilevel scan turned black), where the question numbers' 180°
+    # images lie: darker than the numbers, yet no print. Neither turn is told by it.
+    gray = np.array(_page())
+    x_mm, _ = _mm_grid(gray)
+    rng = np.random.default_rng(3)
+    black = rng.normal(backing, noise, gray.shape).clip(0, 255).astype(np.uint8)
+    gray[x_mm >= 409] = black[x_mm >= 409]
+    failure = register_by_blocks(ScanChannels(turn(gray, quarter_turns, 2.0)), national)
+    assert not failure and failure.code == "orientation_unknown"
+
+
 @pytest.mark.parametrize("skew_deg", [3.0, 8.0, 30.0])
 def test_small_turned_squares_are_found(national: SheetTemplate, skew_deg: float) -> None:
     # At 150 dpi the middle squares are 10 px wide on the detection copy, too few pixels

@@ -130,6 +130,15 @@ ORIENTATION_PAPER_MM = 3.0
 _ORIENTATION_PAPER_KERNEL = cv2.getStructuringElement(
     cv2.MORPH_RECT, (int(ORIENTATION_PAPER_MM * ORIENTATION_PX_PER_MM),) * 2
 )
+# Paper under a fifth of the page's light (its brightest hundredth on the detection copy)
+# is none: solid print, or a scanner's black backing past the sheet's edge, or a shadow a
+# bilevel scan turned black. A block's middle shows under a tenth of the paper's light;
+# the deepest shadow the reader must read through (three quarters deep, along a lifted
+# fold) leaves a quarter of it. A box lies on paper where half of it, kept ORIENTATION_PAPER_MM
+# from anything darker, does.
+NO_PAPER_SHARE = 0.2
+PAGE_LIGHT_PERCENTILE = 99
+MIN_ON_PAPER = 0.5
 # Proposals are scored in batches of this many, bounding the memory a page crowded
 # with rectangles can take (a batch's tables take about 12 MB at 50 candidates).
 PROPOSAL_BATCH = 1024
@@ -669,9 +678,13 @@ def _lost_end_bars(
     return fitting
 
 
-def _print_darkness(small: np.ndarray, to_small: np.ndarray, box: Box) -> float:
+def _print_darkness(
+    small: np.ndarray, to_small: np.ndarray, box: Box, least_paper: float
+) -> tuple[float, bool]:
     """Mean darkness (0 paper … 1 black) of a template box seen through ``to_small``,
-    against the paper under it (the box closed by ``ORIENTATION_PAPER_MM``)."""
+    against the paper under it (the box closed by ``ORIENTATION_PAPER_MM``; none under
+    a black of that size, which reads 1), and whether the box lies on paper (at least
+    ``least_paper`` bright: ``NO_PAPER_SHARE``)."""
     size = (
         max(1, int(box.size_mm[0] * ORIENTATION_PX_PER_MM)),
         max(1, int(box.size_mm[1] * ORIENTATION_PX_PER_MM)),
@@ -687,7 +700,9 @@ def _print_darkness(small: np.ndarray, to_small: np.ndarray, box: Box) -> float:
         small, to_box, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=255
     )
     paper = cv2.morphologyEx(seen, cv2.MORPH_CLOSE, _ORIENTATION_PAPER_KERNEL)
-    return 1.0 - float(cv2.divide(seen, paper, scale=255).mean()) / 255.0
+    darkness = 1.0 - float(cv2.divide(seen, paper, scale=255).mean()) / 255.0
+    on_paper = cv2.erode((paper >= least_paper).view(np.uint8), _ORIENTATION_PAPER_KERNEL)
+    return darkness, float(on_paper.mean()) >= MIN_ON_PAPER
 
 
 def _turned(
@@ -696,15 +711,29 @@ def _turned(
     """Whether the page lies turned by ``turn`` (180°) from ``to_small`` (mm → small px).
 
     Each orientation box is compared with its 180° image, both against the paper under
-    them, so a shadow cannot pass for print; every box must tell the same turn.
+    them, so a shadow cannot pass for print; every box that tells must tell the same
+    turn, and one at least must. Of the two, one is print and the other blank paper:
+    where the darker lies on no paper (solid print, or a black backing past the sheet's
+    edge), the lighter must be blank paper for the box to tell.
     """
+    least_paper = NO_PAPER_SHARE * float(np.percentile(small, PAGE_LIGHT_PERCENTILE))
     twin = to_small @ turn
-    contrast = np.array(
-        [_print_darkness(small, to_small, box) - _print_darkness(small, twin, box) for box in boxes]
-    )
-    if (contrast >= MIN_ORIENTATION_CONTRAST).all():
+    told = []
+    for box in boxes:
+        (own, own_on_paper), (image, image_on_paper) = (
+            _print_darkness(small, to_small, box, least_paper),
+            _print_darkness(small, twin, box, least_paper),
+        )
+        darker_on_paper, lighter_on_paper = (
+            (own_on_paper, image_on_paper) if own >= image else (image_on_paper, own_on_paper)
+        )
+        blank = min(own, image) < MIN_ORIENTATION_CONTRAST
+        if lighter_on_paper and (darker_on_paper or blank):
+            told.append(own - image)
+    contrast = np.array(told)
+    if contrast.size and (contrast >= MIN_ORIENTATION_CONTRAST).all():
         return False
-    if (contrast <= -MIN_ORIENTATION_CONTRAST).all():
+    if contrast.size and (contrast <= -MIN_ORIENTATION_CONTRAST).all():
         return True
     return Problem(Reason.ORIENTATION_UNKNOWN)
 
