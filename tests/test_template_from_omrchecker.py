@@ -97,6 +97,22 @@ def test_markers_template_registers_on_the_bullseyes_of_its_scan(tmp_path: Path)
     assert registered and registered.rotation == 180
 
 
+@pytest.mark.parametrize("turns", [0, 2])
+def test_print_as_solid_as_a_backing_tells_the_turn_against_noisy_paper(
+    tmp_path: Path, turns: int
+) -> None:
+    # The cells that tell the turn lie in a solid bar, as dark as a scanner's black
+    # backing; their 180° images are paper with a scanner's grain, a little dark against
+    # the brightest paper around it: blank all the same.
+    scan, template = _bullseye_form(tmp_path)
+    grain = cv2.GaussianBlur(np.random.default_rng(5).normal(0, 250, scan.shape), (0, 0), 3)
+    noisy = np.rot90(np.clip(scan * 0.92 + grain, 0, 255).astype(np.uint8), turns)
+    registered = register_by_blocks(
+        ScanChannels(cv2.cvtColor(np.ascontiguousarray(noisy), cv2.COLOR_GRAY2BGR)), template
+    )
+    assert registered and registered.rotation == 90 * turns
+
+
 def test_a_template_without_markers_needs_a_scan(tmp_path: Path) -> None:
     path = _checker_json(tmp_path, [{"name": "CropPage", "options": {}}])
     with pytest.raises(InputFileError) as raised:
