@@ -103,9 +103,9 @@ def test_print_as_solid_as_a_backing_tells_the_turn_against_noisy_paper(
 ) -> None:
     # The cells that tell the turn lie in a solid bar, as dark as a scanner's black
     # backing; their 180° images are paper with a scanner's grain, a little dark against
-    # the brightest paper around it: blank all the same.
+    # the brightest paper around it (a fiftieth): blank all the same.
     scan, template = _bullseye_form(tmp_path)
-    grain = cv2.GaussianBlur(np.random.default_rng(5).normal(0, 250, scan.shape), (0, 0), 3)
+    grain = cv2.GaussianBlur(np.random.default_rng(5).normal(0, 150, scan.shape), (0, 0), 3)
     noisy = np.rot90(np.clip(scan * 0.92 + grain, 0, 255).astype(np.uint8), turns)
     registered = register_by_blocks(
         ScanChannels(cv2.cvtColor(np.ascontiguousarray(noisy), cv2.COLOR_GRAY2BGR)), template

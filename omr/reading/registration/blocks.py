@@ -134,15 +134,11 @@ _ORIENTATION_PAPER_KERNEL = cv2.getStructuringElement(
 # is none: solid print, or a scanner's black backing past the sheet's edge, or a shadow a
 # bilevel scan turned black. A block's middle shows under a tenth of the paper's light;
 # the deepest shadow the reader must read through (three quarters deep, along a lifted
-# fold) leaves a quarter of it. A box lies on paper where half of it, kept ORIENTATION_PAPER_MM
-# from anything darker, does.
+# fold) leaves a quarter of it. A box lies on paper where half of it does, each pixel
+# half the paper's closing (1.5 mm) from any that does not; its print is read there.
 NO_PAPER_SHARE = 0.2
 PAGE_LIGHT_PERCENTILE = 99
 MIN_ON_PAPER = 0.5
-# Blank paper reads under half the darkness a column of numbers shows (a tenth): its grain
-# and a scanner's noise, against the brightest paper within 3 mm, stay under a twentieth
-# (a fiftieth on the corpus's noisiest national pages).
-BLANK_PAPER_DARKNESS = 0.05
 # Proposals are scored in batches of this many, bounding the memory a page crowded
 # with rectangles can take (a batch's tables take about 12 MB at 50 candidates).
 PROPOSAL_BATCH = 1024
@@ -686,27 +682,36 @@ def _print_darkness(
     small: np.ndarray, to_small: np.ndarray, box: Box, least_paper: float
 ) -> tuple[float, bool]:
     """Mean darkness (0 paper … 1 black) of a template box seen through ``to_small``,
-    against the paper under it (the box closed by ``ORIENTATION_PAPER_MM``; none under
-    a black of that size, which reads 1), and whether the box lies on paper (at least
-    ``least_paper`` bright: ``NO_PAPER_SHARE``)."""
-    size = (
-        max(1, int(box.size_mm[0] * ORIENTATION_PX_PER_MM)),
-        max(1, int(box.size_mm[1] * ORIENTATION_PX_PER_MM)),
-    )
+    against the paper under it (the box closed by ``ORIENTATION_PAPER_MM``), and whether
+    the box lies on paper (at least ``least_paper`` bright: ``NO_PAPER_SHARE``): then
+    over its paper alone, else over the whole box (a black of the closing's size, with
+    no paper under it, reads 1)."""
+    width, height = (max(1, int(side * ORIENTATION_PX_PER_MM)) for side in box.size_mm)
+    # Seen with the paper's closing round it: a black reaching in from past the box's
+    # edge is no print narrower than the closing.
+    margin = _ORIENTATION_PAPER_KERNEL.shape[0]
     to_box = to_small @ np.array(
         [
-            [1 / ORIENTATION_PX_PER_MM, 0, box.origin_mm[0]],
-            [0, 1 / ORIENTATION_PX_PER_MM, box.origin_mm[1]],
+            [1 / ORIENTATION_PX_PER_MM, 0, box.origin_mm[0] - margin / ORIENTATION_PX_PER_MM],
+            [0, 1 / ORIENTATION_PX_PER_MM, box.origin_mm[1] - margin / ORIENTATION_PX_PER_MM],
             [0, 0, 1],
         ]
     )
-    seen = cv2.warpPerspective(
-        small, to_box, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=255
+    around = cv2.warpPerspective(
+        small,
+        to_box,
+        (width + 2 * margin, height + 2 * margin),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderValue=255,
     )
-    paper = cv2.morphologyEx(seen, cv2.MORPH_CLOSE, _ORIENTATION_PAPER_KERNEL)
-    darkness = 1.0 - float(cv2.divide(seen, paper, scale=255).mean()) / 255.0
-    on_paper = cv2.erode((paper >= least_paper).view(np.uint8), _ORIENTATION_PAPER_KERNEL)
-    return darkness, float(on_paper.mean()) >= MIN_ON_PAPER
+    paper_around = cv2.morphologyEx(around, cv2.MORPH_CLOSE, _ORIENTATION_PAPER_KERNEL)
+    on_paper = cv2.erode((paper_around >= least_paper).astype(np.uint8), _ORIENTATION_PAPER_KERNEL)
+    inside = np.s_[margin : margin + height, margin : margin + width]
+    light = cv2.divide(around[inside], paper_around[inside], scale=255)
+    paper_seen = on_paper[inside]
+    if paper_seen.mean() < MIN_ON_PAPER:
+        return 1.0 - float(light.mean()) / 255.0, False
+    return 1.0 - float(light[paper_seen > 0].mean()) / 255.0, True
 
 
 def _turned(
@@ -718,7 +723,8 @@ def _turned(
     them, so a shadow cannot pass for print; every box that tells must tell the same
     turn, and one at least must. Of the two, one is print and the other blank paper:
     where the darker lies on no paper (solid print, or a black backing past the sheet's
-    edge), the lighter must be blank paper for the box to tell.
+    edge), the lighter must be blank paper for the box to tell, with less print than a
+    turn asks for (else it may be the print, facing black).
     """
     least_paper = NO_PAPER_SHARE * float(np.percentile(small, PAGE_LIGHT_PERCENTILE))
     twin = to_small @ turn
@@ -731,13 +737,13 @@ def _turned(
         darker_on_paper, lighter_on_paper = (
             (own_on_paper, image_on_paper) if own >= image else (image_on_paper, own_on_paper)
         )
-        blank = min(own, image) < BLANK_PAPER_DARKNESS
+        blank = min(own, image) < MIN_ORIENTATION_CONTRAST
         if lighter_on_paper and (darker_on_paper or blank):
             told.append(own - image)
     contrast = np.array(told)
-    if contrast.size and (contrast >= MIN_ORIENTATION_CONTRAST).all():
+    if told and (contrast >= MIN_ORIENTATION_CONTRAST).all():
         return False
-    if contrast.size and (contrast <= -MIN_ORIENTATION_CONTRAST).all():
+    if told and (contrast <= -MIN_ORIENTATION_CONTRAST).all():
         return True
     return Problem(Reason.ORIENTATION_UNKNOWN)
 
