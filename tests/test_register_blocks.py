@@ -131,6 +131,23 @@ def test_black_past_the_sheets_edge_does_not_turn_the_page(
         assert registration.code == "orientation_unknown"
 
 
+@pytest.mark.parametrize("quarter_turns", [0, 2])
+def test_faint_numbers_facing_black_do_not_turn_the_page(
+    national: SheetTemplate, quarter_turns: int
+) -> None:
+    # A form printed light (its print at two fifths of its contrast): the numbers read
+    # under a twentieth dark, and their images lie on black past the sheet's edge. Too
+    # little print for a turn is not blank paper: refused, or read the right way up.
+    gray = (255 - (255 - _page().astype(np.float32)) * 0.4).astype(np.uint8)
+    x_mm, _ = _mm_grid(gray)
+    gray[x_mm >= 409] = 0
+    registration = register_by_blocks(ScanChannels(turn(gray, quarter_turns, 2.0)), national)
+    if registration:
+        assert registration.rotation == (-90 * quarter_turns) % 360
+    else:
+        assert registration.code == "orientation_unknown"
+
+
 @pytest.mark.parametrize("skew_deg", [3.0, 8.0, 30.0])
 def test_small_turned_squares_are_found(national: SheetTemplate, skew_deg: float) -> None:
     # At 150 dpi the middle squares are 10 px wide on the detection copy, too few pixels
