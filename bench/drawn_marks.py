@@ -5,6 +5,7 @@
         --dpi 150,200 --seeds 1-10
     python bench/drawn_marks.py --among-fills --dpi 150,200 --seeds 1-10
     python bench/drawn_marks.py --halftone --kinds ring,half,dot --dpi 150,200,300
+    python bench/drawn_marks.py --thresholded --kinds x_filled,tick --dpi 150,200
 
 Each page holds one mark of a kind in every third question (``fixtures/scansim/drawn.py``,
 the drawing ``tests/test_drawn_marks.py`` checks one page of); a ``tick_beside_x`` page
@@ -18,7 +19,8 @@ mark alone the marks are the pen); the plain fills read crossed or blank are cou
 the blanks. Each page is scanned by the simulator and read; with ``--halftone``,
 bi-level, dithered by the scanner, as one page in thirteen of the corpus's families is
 (on Bayer's 4 × 4 screen, as theirs; ``--halftone 8``: on its coarser 8 × 8 screen,
-which no family holds).
+which no family holds); with ``--thresholded``, bi-level by a threshold at mid-grey, no
+halftone, as a scanner's black-and-white mode writes by default.
 Prints, for each kind, sheet, pen and resolution, the states the marks were read as and
 how many were read with a state the kind may never have (a silent error), and the blank
 bubbles read as anything definite but blank; then the totals. Exits 1 when there is a
@@ -45,6 +47,7 @@ from scansim.drawn import (  # noqa: E402
     HALFTONED,
     NEVER,
     SETTINGS,
+    THRESHOLDED,
     TICK_BESIDE_X,
     read_drawn_page,
     read_drawn_page_among_fills,
@@ -72,10 +75,12 @@ def seeds_of(text: str) -> list[int]:
     return [int(part) for part in text.split(",")]
 
 
-def _page(job: tuple[str, str, str, int, int, bool, int]) -> tuple[Counter, int, int]:
+def _page(job: tuple[str, str, str, int, int, bool, int, bool]) -> tuple[Counter, int, int]:
     """One page: the marks' states, how many break the kind's rule, blanks read wrong."""
-    kind, template, pen, seed, dpi, among_fills, screen = job
+    kind, template, pen, seed, dpi, among_fills, screen, thresholded = job
     settings = replace(HALFTONED, coarse_screen=screen == COARSE) if screen else SETTINGS
+    if thresholded:
+        settings = THRESHOLDED
     if kind == TICK_BESIDE_X:  # the ticks counted; an X beside one never filled nor blank
         marked, xs, plain = read_ticks_beside_xs_page(template, pen, seed, dpi, settings)
         wrong = sum(state in NEVER["tick"] for state in marked)
@@ -105,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="answer the two questions after each mark with a plain fill each",
     )
-    parser.add_argument(
+    scanned = parser.add_mutually_exclusive_group()
+    scanned.add_argument(
         "--halftone",
         nargs="?",
         type=int,
@@ -113,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
         const=SCREENS[0],
         default=0,
         help="scan the pages bi-level (dithered, PNG) on a 4 × 4 screen, or an 8 × 8 one",
+    )
+    scanned.add_argument(
+        "--thresholded",
+        action="store_true",
+        help="scan the pages bi-level by a threshold at mid-grey (PNG), no halftone",
     )
     args = parser.parse_args(argv)
     kinds = args.kinds.split(",")
@@ -130,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     with ProcessPoolExecutor(args.jobs) as pool:
         for kind, template, pen, dpi in groups:
             jobs = [
-                (kind, template, pen, seed, dpi, args.among_fills, args.halftone) for seed in seeds
+                (kind, template, pen, seed, dpi, args.among_fills, args.halftone, args.thresholded)
+                for seed in seeds
             ]
             states, wrong, blank_wrong = Counter(), 0, 0
             for counts, page_wrong, page_blank_wrong in pool.map(_page, jobs):

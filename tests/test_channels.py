@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
+from PIL import Image
+from scansim.scanner import dithered
 
 from omr.reading import template_space
 from omr.reading.channels import HALFTONE_CELL_PX, ScanChannels
@@ -104,3 +107,42 @@ def test_the_straightened_page_says_how_broad_a_scan_pixel_is(
     dots = np.where(np.random.default_rng(3).random((240, 320)) < 0.3, 0, 255).astype(np.uint8)
     bilevel = TemplatePage(np.zeros((200, 260), np.uint8), 8.0, ScanChannels(dots), to_source)
     assert bilevel.halftone_cell_mm == pytest.approx(HALFTONE_CELL_PX * bilevel.scan_pixel_mm)
+
+
+def _gray_page(paper: tuple[int, int]) -> np.ndarray:
+    """A page in greys: paper going from one grey to another across it, a light and a
+    dark fill, lines one and three pixels broad (straight and slanted), as a gray scan
+    shows them."""
+    page = np.tile(np.linspace(*paper, 320), (240, 1)).astype(np.uint8)
+    cv2.circle(page, (60, 60), 18, 150, -1)  # a pencil fill
+    cv2.circle(page, (130, 60), 18, 40, -1)  # a ballpoint fill
+    for thickness, (start, end) in ((1, ((20, 120), (300, 200))), (3, ((20, 200), (300, 130)))):
+        cv2.line(page, start, end, 60, thickness)
+    cv2.line(page, (200, 20), (200, 110), 60, 1)
+    return page
+
+
+@pytest.mark.parametrize("paper", [(235, 250), (255, 255)])
+@pytest.mark.parametrize(
+    ("written_by", "thresholded"),
+    [("threshold", True), ("ordered dither", False), ("error diffusion", False)],
+)
+def test_a_bilevel_scan_says_whether_a_threshold_wrote_it(
+    written_by: str, thresholded: bool, paper: tuple[int, int]
+) -> None:
+    """A scanner's black-and-white mode thresholds (lines and areas, the thinnest a pixel
+    broad) or dithers (tone as dots, most of them apart), on paper it writes as dots too
+    or as white: both are read by their halftone cell's mean, and a threshold's thinnest
+    line is asked for a pixel's share of the cell."""
+    gray = _gray_page(paper)
+    if written_by == "threshold":
+        bilevel = np.where(gray < 128, 0, 255).astype(np.uint8)
+    elif written_by == "ordered dither":
+        bilevel = dithered(gray)
+    else:
+        bilevel = np.array(Image.fromarray(gray).convert("1")).astype(np.uint8) * 255
+    scan = ScanChannels(bilevel)
+    assert scan.halftone_cell_px == HALFTONE_CELL_PX
+    assert scan.thresholded is thresholded
+    assert scan.thresholded_cell_px == (HALFTONE_CELL_PX if thresholded else 0)
+    assert ScanChannels(gray).thresholded_cell_px == 0

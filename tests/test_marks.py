@@ -157,6 +157,20 @@ def test_the_pens_spread_is_how_evenly_the_page_is_filled(spread: float) -> None
     assert 0.75 * spread <= levels.pen_spread <= 1.5 * spread
 
 
+def test_a_thresholded_scans_thinnest_stroke_keeps_a_cell_of_its_black() -> None:
+    """A scan thresholded to black and white writes its fills and strokes black: a stroke
+    one pixel broad, read by the mean of a 4-pixel cell, is a quarter as dark as the
+    fills on its middle, which a stroke of a gray scan, half as dark as them, is not."""
+    tone = np.r_[np.full(150, 1.0), np.zeros(300)]
+    darkness = np.r_[np.full(150, 0.95), np.zeros(300)]
+    grain = np.zeros(tone.size)
+    gray = ink_levels(darkness, tone, grain, Calibration())
+    thresholded = ink_levels(darkness, tone, grain, Calibration(), thresholded_cell_px=4)
+    assert gray.stroke_at == pytest.approx(0.5)
+    assert thresholded.stroke_at == pytest.approx(0.25)
+    assert (thresholded.pen, thresholded.ink_at) == (gray.pen, gray.ink_at)
+
+
 # A ballpoint fill at 300 dpi in a 5 mm circle: passes 0.4 mm wide laid 0.3 mm apart,
 # each letting through 60 % of the light, so their overlaps show darker lines; drawn
 # four times finer and averaged down, as a scanner's cells average the page.

@@ -14,6 +14,14 @@ INK_CHANNEL, PRINT_CHANNEL = 2, 1
 # A scanner in black-and-white mode writes tone as the share of black dots in a halftone
 # cell, 3–6 px wide at scanning resolutions: averaging over a cell gives the tone back.
 HALFTONE_CELL_PX = 4
+# Or it thresholds: its black pixels are lines and areas, and those on their edges (beside
+# a white pixel) each touch two black others or more, but at a line's ends and in specks:
+# under a fifth of them on the families' scans thresholded at mid-grey or by Otsu's
+# threshold (the most where a pencil's tone at the threshold broke into specks). A
+# halftone's are dots, a third of its edge pixels or more apart (error diffusion; half or
+# more on the families' ordered screens), however much solid black the page holds. A
+# page with a quarter or more apart is a halftone's.
+DOTS_APART_SHARE = 0.25
 
 
 @dataclass
@@ -36,11 +44,21 @@ class ScanChannels:
     # px: the halftone cell a bi-level scan's pixels are the mean of (0: a scan that writes
     # its tone itself); every line on the page is read up to a cell broader.
     halftone_cell_px: int = field(default=0, init=False)
+    # A bi-level scan written by a threshold, not a halftone (:data:`DOTS_APART_SHARE`).
+    thresholded: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
         if is_bilevel(self.image):
+            self.thresholded = dots_apart_share(self.image) < DOTS_APART_SHARE
             self.image = cv2.blur(self.image, (HALFTONE_CELL_PX, HALFTONE_CELL_PX))
             self.halftone_cell_px = HALFTONE_CELL_PX
+
+    @property
+    def thresholded_cell_px(self) -> int:
+        """px: the cell a bi-level scan written by a threshold has its pixels the mean of,
+        whose thinnest line, one pixel, keeps a pixel's share of the cell (0: any other
+        scan)."""
+        return self.halftone_cell_px if self.thresholded else 0
 
     @property
     def is_colour(self) -> bool:
@@ -114,3 +132,25 @@ def is_bilevel_sample(sample: np.ndarray) -> bool:
     """:func:`is_bilevel` from its sample of a page (every 7th pixel of every 7th row)."""
     grays = int(np.count_nonzero((sample > 0) & (sample < 255)))
     return grays <= sample.size // GRAYS_ONE_IN
+
+
+_EDGE_NEIGHBOURS = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], np.uint8)
+# Rows counted at a time: the counts' temporaries stay a few MB at any resolution.
+STRIP_ROWS = 256
+
+
+def dots_apart_share(bilevel: np.ndarray) -> float:
+    """Of a bi-level page's black pixels that touch a white one across an edge, the
+    share touching at most one black one so (1 where none does): line ends and specks
+    on a thresholded page, dots on a dithered one."""
+    apart = edge = 0
+    for top in range(0, bilevel.shape[0], STRIP_ROWS):
+        # One row more either side, for the neighbours across the strip's edges.
+        above, below = max(top - 1, 0), min(top + STRIP_ROWS + 1, bilevel.shape[0])
+        black = (bilevel[above:below] == 0).astype(np.uint8)
+        touching = cv2.filter2D(black, -1, _EDGE_NEIGHBOURS, borderType=cv2.BORDER_CONSTANT)
+        rows = slice(top - above, top - above + min(STRIP_ROWS, bilevel.shape[0] - top))
+        black, touching = black[rows], touching[rows]
+        edge += cv2.countNonZero(black & (touching < 4))
+        apart += cv2.countNonZero(black & (touching <= 1))
+    return apart / edge if edge else 1.0

@@ -23,7 +23,11 @@ from omr.sheet.calibration import Calibration
 
 
 def ink_levels(
-    darkness: np.ndarray, tone: np.ndarray, grain: np.ndarray, calibration: Calibration
+    darkness: np.ndarray,
+    tone: np.ndarray,
+    grain: np.ndarray,
+    calibration: Calibration,
+    thresholded_cell_px: int = 0,
 ) -> InkLevels:
     """The page's pen, ink and paper levels, from its bubbles' interiors.
 
@@ -41,6 +45,9 @@ def ink_levels(
     darkness, tone, grain : (N,) ndarray
         Each bubble's mean interior darkness above its print, and 75th- and 99th-
         percentile pixel darkness.
+    thresholded_cell_px : int
+        The cell a bi-level scan written by a threshold has its pixels the mean of (0:
+        any other scan): :func:`_single_stroke`.
     """
     default = _default_levels(calibration)
     if darkness.size < FEWEST_TO_MEDIAN:
@@ -61,7 +68,7 @@ def ink_levels(
     if pen < PEN_ABOVE_FLOOR * floor:
         return replace(default, ink_at=max(default.ink_at, floor), smudge_at=smudge_at)
     ink_at = max(pen / 2, floor)
-    stroke_at = min(ink_at, max(_single_stroke(pen), grain_at))
+    stroke_at = min(ink_at, max(_single_stroke(pen, thresholded_cell_px), grain_at))
     # A second layer only darkens: the lighter half of the marks (never empty: the pen
     # is their median) shows the hand alone.
     pen_spread = spread_about(tone[marked & (tone <= pen)], pen)
@@ -119,12 +126,17 @@ def _one_pass(pen: float) -> float:
     return 1.0 - np.sqrt(1.0 - min(pen, 1.0))
 
 
-def _single_stroke(pen: float) -> float:
+def _single_stroke(pen: float, thresholded_cell_px: int = 0) -> float:
     """The least darkness of one stroke of a pen whose fills are ``pen`` dark, as the
     reach samples see it: one pass (:func:`_one_pass`) 0.3 mm wide, blurred by a 150 dpi
     scan and sampled off its middle (half a direction's step away), keeps half of its
-    darkness."""
-    return _one_pass(pen) / 2
+    darkness. A scan thresholded to black and white writes a stroke as black as its
+    fills, the thinnest one pixel wide, read by the mean over a ``thresholded_cell_px``
+    cell: on its middle it holds one pixel of each of the cell's rows, a quarter of a
+    4-pixel cell (a slanted one, a pixel off its middle, one row fewer: asking that
+    doubted more fills than it found strokes)."""
+    single = _one_pass(pen) / 2
+    return min(single, pen / thresholded_cell_px) if thresholded_cell_px else single
 
 
 # A page's marks are a pen only when half again as dark as the noise floor: lighter

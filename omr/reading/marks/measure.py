@@ -157,7 +157,9 @@ def measure_bubbles(
     if levels is None:
         for group in layout.groups:
             printed[group.members] = np.percentile(darkness[group.members], PRINT_LOOK_PERCENTILE)
-        levels = ink_levels(darkness - printed, tone, grain, calibration)
+        levels = ink_levels(
+            darkness - printed, tone, grain, calibration, page.scan.thresholded_cell_px
+        )
     levels = replace(levels, dithered=page.halftone_cell_mm > 0)
     fill = np.zeros(count, np.float32)
     rim = np.zeros(count, np.float32)
