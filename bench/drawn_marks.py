@@ -20,7 +20,7 @@ the blanks. Each page is scanned by the simulator and read; with ``--halftone``,
 bi-level, dithered by the scanner, as one page in thirteen of the corpus's families is
 (on Bayer's 4 × 4 screen, as theirs; ``--halftone 8``: on its coarser 8 × 8 screen,
 which no family holds); with ``--thresholded``, bi-level by a threshold at mid-grey, no
-halftone, as a scanner's black-and-white mode writes by default.
+halftone, as a scanner's black-and-white mode may write it.
 Prints, for each kind, sheet, pen and resolution, the states the marks were read as and
 how many were read with a state the kind may never have (a silent error), and the blank
 bubbles read as anything definite but blank; then the totals. Exits 1 when there is a
@@ -53,6 +53,7 @@ from scansim.drawn import (  # noqa: E402
     read_drawn_page_among_fills,
     read_ticks_beside_xs_page,
 )
+from scansim.scanner import ScanSettings  # noqa: E402
 
 from omr.vocabulary.states import MarkState  # noqa: E402
 
@@ -75,12 +76,16 @@ def seeds_of(text: str) -> list[int]:
     return [int(part) for part in text.split(",")]
 
 
-def _page(job: tuple[str, str, str, int, int, bool, int, bool]) -> tuple[Counter, int, int]:
-    """One page: the marks' states, how many break the kind's rule, blanks read wrong."""
-    kind, template, pen, seed, dpi, among_fills, screen, thresholded = job
-    settings = replace(HALFTONED, coarse_screen=screen == COARSE) if screen else SETTINGS
+def _scanned(screen: int, thresholded: bool) -> ScanSettings:
+    """How the pages are scanned: gray, dithered on a ``screen`` or thresholded."""
     if thresholded:
-        settings = THRESHOLDED
+        return THRESHOLDED
+    return replace(HALFTONED, coarse_screen=screen == COARSE) if screen else SETTINGS
+
+
+def _page(job: tuple[str, str, str, int, int, bool, ScanSettings]) -> tuple[Counter, int, int]:
+    """One page: the marks' states, how many break the kind's rule, blanks read wrong."""
+    kind, template, pen, seed, dpi, among_fills, settings = job
     if kind == TICK_BESIDE_X:  # the ticks counted; an X beside one never filled nor blank
         marked, xs, plain = read_ticks_beside_xs_page(template, pen, seed, dpi, settings)
         wrong = sum(state in NEVER["tick"] for state in marked)
@@ -138,12 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     header = "".join(f"{state.value:>9}" for state in STATES)
     print(f"{'kind':<15}{'sheet':<24}{'pen':<10}{'dpi':>4}{'marks':>7}{header}   silent  blanks")
     total = Counter()
+    settings = _scanned(args.halftone, args.thresholded)
     with ProcessPoolExecutor(args.jobs) as pool:
         for kind, template, pen, dpi in groups:
-            jobs = [
-                (kind, template, pen, seed, dpi, args.among_fills, args.halftone, args.thresholded)
-                for seed in seeds
-            ]
+            jobs = [(kind, template, pen, seed, dpi, args.among_fills, settings) for seed in seeds]
             states, wrong, blank_wrong = Counter(), 0, 0
             for counts, page_wrong, page_blank_wrong in pool.map(_page, jobs):
                 states += counts

@@ -219,7 +219,7 @@ def test_xs_over_fills_on_a_thresholded_page_are_never_filled() -> None:
     mid-grey, no halftone, at 150 dpi: an arm a pixel broad, read by the mean of a
     4-pixel cell as every bi-level page is, kept a quarter of its black, under the half
     a stroke of the pen was asked to keep, and one of 17 read `filled`. A threshold's
-    thinnest stroke is asked to keep a cell's width of it: the X is in doubt."""
+    thinnest stroke is asked for a pixel's share of the cell: the X is in doubt."""
     case = Case("x_filled", "specializare-asistenti", "ballpoint")
     marked, blank = read_drawn_page(case.kind, case.template, case.pen, 2, 150, THRESHOLDED)
     assert [state for state in marked if state in case.never] == []

@@ -116,9 +116,9 @@ def test_black_past_the_sheets_edge_does_not_turn_the_page(
 ) -> None:
     # The sheet ends short of its right edge (420 mm) on a scanner's black backing (or a
     # shadow there that a bilevel scan turned black), over the question numbers' 180°
-    # images (410.3–415.2 mm), all of them or a part: darker than the numbers, yet no
-    # print. Read the right way up, or refused; never turned (all but the noisy cases
-    # were read turned before).
+    # images (410.9–415.7 mm), all of them or a part: darker than the numbers, yet no
+    # print. Read the right way up, or refused; never turned (the black ones from 409 to
+    # 415 mm were read turned on 22d4be9; the noisy ones and 415.5 mm guard).
     gray = np.array(_page())
     x_mm, _ = _mm_grid(gray)
     rng = np.random.default_rng(3)

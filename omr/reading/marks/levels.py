@@ -133,8 +133,7 @@ def _single_stroke(pen: float, thresholded_cell_px: int = 0) -> float:
     darkness. A scan thresholded to black and white writes a stroke as black as its
     fills, the thinnest one pixel wide, read by the mean over a ``thresholded_cell_px``
     cell: on its middle it holds one pixel of each of the cell's rows, a quarter of a
-    4-pixel cell (a slanted one, a pixel off its middle, one row fewer: asking that
-    doubted more fills than it found strokes)."""
+    4-pixel cell."""
     single = _one_pass(pen) / 2
     return min(single, pen / thresholded_cell_px) if thresholded_cell_px else single
 

@@ -30,7 +30,7 @@ from omr.reading.registration.fit import (
     fit_homography,
     registration_from_marks,
 )
-from omr.reading.registration.outlines import refine_on_outlines
+from omr.reading.registration.outlines import byte_percentile, refine_on_outlines
 from omr.reading.template_space import per_template
 from omr.sheet.bullseyes import (
     BLURRED_PRINT_SHARE,
@@ -690,12 +690,9 @@ def _print_darkness(
     # Seen with the paper's closing round it: a black reaching in from past the box's
     # edge is no print narrower than the closing.
     margin = _ORIENTATION_PAPER_KERNEL.shape[0]
+    left, top = np.asarray(box.origin_mm) - margin / ORIENTATION_PX_PER_MM
     to_box = to_small @ np.array(
-        [
-            [1 / ORIENTATION_PX_PER_MM, 0, box.origin_mm[0] - margin / ORIENTATION_PX_PER_MM],
-            [0, 1 / ORIENTATION_PX_PER_MM, box.origin_mm[1] - margin / ORIENTATION_PX_PER_MM],
-            [0, 0, 1],
-        ]
+        [[1 / ORIENTATION_PX_PER_MM, 0, left], [0, 1 / ORIENTATION_PX_PER_MM, top], [0, 0, 1]]
     )
     around = cv2.warpPerspective(
         small,
@@ -726,14 +723,12 @@ def _turned(
     edge), the lighter must be blank paper for the box to tell, with less print than a
     turn asks for (else it may be the print, facing black).
     """
-    least_paper = NO_PAPER_SHARE * float(np.percentile(small, PAGE_LIGHT_PERCENTILE))
+    least_paper = NO_PAPER_SHARE * float(byte_percentile(small, PAGE_LIGHT_PERCENTILE))
     twin = to_small @ turn
     told = []
     for box in boxes:
-        (own, own_on_paper), (image, image_on_paper) = (
-            _print_darkness(small, to_small, box, least_paper),
-            _print_darkness(small, twin, box, least_paper),
-        )
+        own, own_on_paper = _print_darkness(small, to_small, box, least_paper)
+        image, image_on_paper = _print_darkness(small, twin, box, least_paper)
         darker_on_paper, lighter_on_paper = (
             (own_on_paper, image_on_paper) if own >= image else (image_on_paper, own_on_paper)
         )

@@ -234,7 +234,7 @@ def _straightened(
         straight = remap(
             small, to_small, bend, REFINE_PX_PER_MM, size, origin, cv2.INTER_LINEAR, PAPER
         )
-    return straight, np.float32(max(float(_percentile(straight, PAPER_PERCENTILE)), 1.0))
+    return straight, np.float32(max(float(byte_percentile(straight, PAPER_PERCENTILE)), 1.0))
 
 
 def _ring_response(straight: np.ndarray, paper: np.float32, window: _Window) -> np.ndarray:
@@ -253,7 +253,7 @@ def _ring_response(straight: np.ndarray, paper: np.float32, window: _Window) -> 
     return np.multiply(response, np.float32(-1.0) / paper, out=response)
 
 
-def _percentile(image: np.ndarray, q: int) -> np.float32:
+def byte_percentile(image: np.ndarray, q: int) -> np.float32:
     """``np.percentile(image.astype(np.float32), q)`` of a uint8 ``image``, the same value
     from its histogram (OpenCV's: no sort of a float copy), interpolated as NumPy does: in
     float32, from the nearer of the two values."""
