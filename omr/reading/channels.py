@@ -8,6 +8,8 @@ from functools import cached_property
 import cv2
 import numpy as np
 
+from omr.reading.streaks import Streak, find_streaks, flat_fielded
+
 # BGR channels. A drop-out red print (#D2232A) vanishes in red, where pen ink, the black
 # markers and the QR stay dark, and is darkest in green, where it is easiest to find.
 INK_CHANNEL, PRINT_CHANNEL = 2, 1
@@ -32,7 +34,8 @@ class ScanChannels:
     the national form's blocks and print) without the drop-out print: registration and
     measurement work on it. ``gray`` shows everything, for telling a blank or blurred
     page. On a grayscale scan both are the image itself. A bi-level (dithered) scan is
-    read by its tone: each pixel the mean of its halftone cell.
+    read by its tone: each pixel the mean of its halftone cell; a gray or colour one with
+    the scanner's streaks divided out (:mod:`omr.reading.streaks`).
     """
 
     image: np.ndarray
@@ -46,12 +49,19 @@ class ScanChannels:
     halftone_cell_px: int = field(default=0, init=False)
     # A bi-level scan written by a threshold, not a halftone (:data:`DOTS_APART_SHARE`).
     thresholded: bool = field(default=False, init=False)
+    # The scanner's streaks down a gray or colour page, divided out of ``image``.
+    streaks: list[Streak] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
         if is_bilevel(self.image):
             self.thresholded = dots_apart_share(self.image) < DOTS_APART_SHARE
             self.image = cv2.blur(self.image, (HALFTONE_CELL_PX, HALFTONE_CELL_PX))
             self.halftone_cell_px = HALFTONE_CELL_PX
+        else:
+            self.streaks = find_streaks(self.ink)
+            if self.streaks:
+                self.image = flat_fielded(self.image, self.streaks)
+                self.__dict__.pop("ink", None)
 
     @property
     def thresholded_cell_px(self) -> int:

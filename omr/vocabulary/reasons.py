@@ -330,6 +330,14 @@ class Reason(StrEnum):
         "scanarea este prea neclară pentru a fi citită; scanați din nou",
         "the scan is too blurred to read (sharpness {sharpness:.0f}); rescan it",
     )
+    SCANNER_STREAK = (
+        "scanner_streak",
+        Severity.WARN,
+        "scanerul a lăsat o dungă verticală pe pagină, la {x_share:.0%} din lățimea scanării "
+        "(praf sau o zgârietură pe geam); a fost corectată la citire: curățați geamul scanerului",
+        "the scanner left a vertical streak down the page at {x_share:.0%} of the scan's width "
+        "(dust or a scratch on the glass), corrected for reading: clean the scanner's glass",
+    )
     INK_COLOUR = (
         "ink_colour",
         Severity.WARN,
