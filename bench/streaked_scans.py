@@ -20,6 +20,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from omr.reading.channels import is_bilevel
+
 SUBSETS = ("typical", "hard")
 
 
@@ -35,10 +37,6 @@ def streaked(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.clip(image * gain.reshape(shape), 0, 255).astype(np.uint8)
 
 
-def _is_bilevel(image: np.ndarray) -> bool:
-    return image.ndim == 2 and np.count_nonzero((image > 0) & (image < 255)) < image.size // 1000
-
-
 def write_streaked(source: Path, target: Path, seed: int) -> int:
     """Every gray or colour page of ``source``'s subsets, streaked, into ``target`` with its
     truth; how many."""
@@ -49,7 +47,7 @@ def write_streaked(source: Path, target: Path, seed: int) -> int:
         for truth_path in sorted((source / subset).glob("*.truth.json")):
             truth = json.loads(truth_path.read_text())
             image = cv2.imread(str(source / subset / truth["image"]), cv2.IMREAD_UNCHANGED)
-            if image is None or image.dtype != np.uint8 or _is_bilevel(image):
+            if image is None or image.dtype != np.uint8 or is_bilevel(image):
                 continue
             image = streaked(image, rng)
             name = Path(truth["image"]).stem

@@ -9,6 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from scansim.scanner import dithered
 
 from omr.reading.channels import ScanChannels
 from omr.reading.pipeline import ReadOptions, read_files
@@ -60,6 +61,18 @@ def test_a_streak_is_found_and_divided_out(colour: bool, width: int, dip: float)
     restored = scan.image[:, columns].astype(np.int16) - page[:, columns]
     assert np.median(np.abs(restored)) <= 2
     assert np.percentile(np.abs(restored), 95) <= 8
+
+
+def test_a_dithered_page_has_its_streak_divided_out_and_a_thresholded_one_not() -> None:
+    """In black and white, a halftone's cells keep the streak's share of the light: the
+    page's tone has it divided out; a threshold made it black or nothing."""
+    gray = cv2.cvtColor(_page(), cv2.COLOR_BGR2GRAY)
+    first = gray.shape[1] // 3
+    streaked = _streaked(gray, first, 3, 0.4)
+    (streak,) = ScanChannels(dithered(streaked)).streaks
+    assert streak.first <= first + 2 and first <= streak.last <= first + 6
+    thresholded = ScanChannels(np.where(streaked > 128, 255, 0).astype(np.uint8))
+    assert thresholded.thresholded and thresholded.streaks == []
 
 
 def test_a_page_read_through_a_streak_reads_as_without_and_says_so(tmp_path: Path) -> None:

@@ -34,8 +34,8 @@ class ScanChannels:
     the national form's blocks and print) without the drop-out print: registration and
     measurement work on it. ``gray`` shows everything, for telling a blank or blurred
     page. On a grayscale scan both are the image itself. A bi-level (dithered) scan is
-    read by its tone: each pixel the mean of its halftone cell; a gray or colour one with
-    the scanner's streaks divided out (:mod:`omr.reading.streaks`).
+    read by its tone: each pixel the mean of its halftone cell. Every page but a
+    thresholded one has the scanner's streaks divided out (:mod:`omr.reading.streaks`).
     """
 
     image: np.ndarray
@@ -49,7 +49,7 @@ class ScanChannels:
     halftone_cell_px: int = field(default=0, init=False)
     # A bi-level scan written by a threshold, not a halftone (:data:`DOTS_APART_SHARE`).
     thresholded: bool = field(default=False, init=False)
-    # The scanner's streaks down a gray or colour page, divided out of ``image``.
+    # The scanner's streaks down the page, divided out of ``image``.
     streaks: list[Streak] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
@@ -57,7 +57,9 @@ class ScanChannels:
             self.thresholded = dots_apart_share(self.image) < DOTS_APART_SHARE
             self.image = cv2.blur(self.image, (HALFTONE_CELL_PX, HALFTONE_CELL_PX))
             self.halftone_cell_px = HALFTONE_CELL_PX
-        else:
+        # A halftone's cells keep a streak's share of the light; a threshold turned it to
+        # black or to nothing, and nothing under black can be brought back.
+        if not self.thresholded:
             self.streaks = find_streaks(self.ink)
             if self.streaks:
                 self.image = flat_fielded(self.image, self.streaks)

@@ -14,20 +14,23 @@ from omr.sheet.calibration import SCANNER_FLAT_FIELD
 
 # The scan is read in bands of rows: a streak darkens the paper in every band alike, where
 # a line printed or drawn down the page stops somewhere, and a fold's or a page edge's
-# shadow runs slanted with the page's skew. Its top and bottom 1.5 % (4.5 mm of an A4's
-# height) are bands of their own: no printer prints there, and a rule printed down the
-# page, which the bands alone could take for a streak, stops short of them.
+# shadow runs slanted with the page's skew on the glass. The scan's top and bottom 1.5 %
+# (4.5 mm of an A4 page scanned whole) are bands of their own: an office printer leaves
+# its paper's edges blank, and a rule printed down the page, which the bands alone could
+# take for a streak, stops short of them (a form printed to its very edges, or scanned
+# cropped to its print, is read with its rules taken for streaks: lightened, and warned of).
 BANDS = 8
 END_SHARE = 0.015
-# A column's paper in a band: the level four in five of its pixels reach, each the mean of
-# 8 rows (a millimetre at 200 dpi: the scan's noise averaged, and still a fraction of a
-# bubble). A bubble column holds its bubbles' outlines and fills on well under a fifth of
-# its rows: what is left is paper.
+# A column's paper in a band: the level a fifth of its blocks of 8 rows reach (each block's
+# mean: a millimetre at 200 dpi, the scan's noise averaged, and still a fraction of a
+# bubble). It is paper where a fifth of the column's blocks are: between and beside its
+# bubbles. A band holds 8 blocks at least (a page under 512 rows is not looked at).
 PAPER_PERCENTILE = 80
 ROW_BLOCK = 8
-# A streak is a speck's width, a millimetre at most: at most 12 px (300 dpi); its
-# neighbours' paper is read over the 41 columns about it (a column's median), which a
-# streak cannot move.
+MIN_BLOCKS = 8
+# A streak is a speck's width: at most 12 columns read dark, a line of 10 px with its
+# blurred edges (a millimetre at 250 dpi); its neighbours' paper is read over the 41
+# columns about it (their median), which a streak cannot move.
 WIDEST_PX = 12
 NEIGHBOURS_PX = 41
 # Its darkening stands past the scanner's own column-to-column flat field (two of them:
@@ -40,9 +43,12 @@ DIP_DEVIATIONS = 4
 SIDE_PX = 4
 MOST_BANDS = 0.75
 MIN_DIP = 2 * SCANNER_FLAT_FIELD
-# No grid lies in a page's outer 2.5 % (5 mm of an A4's width: printers' margins and the
-# sheet's own): a line there is the paper's edge as often as a streak, and matters to none.
-EDGE_SHARE = 0.025
+# No grid lies in a page's outer 4 % (8.4 mm of an A4's width: printers' margins and the
+# sheet's own): a line there is the paper's edge as often as a streak (an A4 page scanned
+# as Letter shows its edge 6 mm in), and matters to none.
+EDGE_SHARE = 0.04
+# A normal spread's standard deviation is 1.4826 of its median absolute deviation.
+MAD_TO_SIGMA = 1.4826
 
 
 @dataclass(frozen=True)
@@ -55,15 +61,16 @@ class Streak:
     dip: float
 
 
-def find_streaks(gray: np.ndarray) -> list[Streak]:
-    """The streaks down a gray page ((H, W) uint8)."""
-    height, width = gray.shape
-    # Eight blocks of rows a band at least, and room for a streak's neighbours.
-    if height < BANDS * ROW_BLOCK * 8 or width < NEIGHBOURS_PX * 2:
+def find_streaks(channel: np.ndarray) -> list[Streak]:
+    """The streaks down one channel of a page ((H, W) uint8: the ink channel, where the
+    drop-out print vanishes)."""
+    height, width = channel.shape
+    if height < BANDS * ROW_BLOCK * MIN_BLOCKS or width < NEIGHBOURS_PX * 2:
         return []
-    paper = _band_paper(gray)
+    paper = _band_paper(channel)
     dips = 1.0 - paper / np.maximum(_running_median(paper), 1.0, dtype=np.float32)
-    spread = 1.4826 * np.median(np.abs(dips - np.median(dips, axis=1, keepdims=True)), axis=1)
+    deviations = np.abs(dips - np.median(dips, axis=1, keepdims=True))
+    spread = MAD_TO_SIGMA * np.median(deviations, axis=1)
     deep = (dips >= np.maximum(DIP_DEVIATIONS * spread, MIN_DIP)[:, None]).all(axis=0)
     edge = max(int(EDGE_SHARE * width), NEIGHBOURS_PX)
     deep[:edge] = deep[width - edge :] = False
@@ -112,8 +119,9 @@ def flat_fielded(image: np.ndarray, streaks: list[Streak]) -> np.ndarray:
         around = np.median(paper[outside], axis=0)
         columns = slice(streak.first - 1, streak.last + 2)
         gain = around / np.maximum(paper[columns.start - left : columns.stop - left], 1.0)
-        lifted = image[:, columns].astype(np.float32) * np.fmax(gain, 1.0)
-        corrected[:, columns] = np.clip(lifted, 0, 255).astype(np.uint8)
+        # Only ever lightened: a column its neighbours' paper is darker than is no streak's.
+        lifted = image[:, columns].astype(np.float32) * np.maximum(gain, 1.0)
+        corrected[:, columns] = np.clip(np.rint(lifted), 0, 255).astype(np.uint8)
     return corrected
 
 
@@ -125,10 +133,10 @@ def _row_blocks(image: np.ndarray) -> np.ndarray:
     )
 
 
-def _band_paper(gray: np.ndarray) -> np.ndarray:
+def _band_paper(channel: np.ndarray) -> np.ndarray:
     """(BANDS + 2, W) uint8: each column's paper in each band of rows, and in the scan's
     top and bottom ``END_SHARE``."""
-    rows = _row_blocks(gray)
+    rows = _row_blocks(channel)
     end = max(round(END_SHARE * len(rows)), 1)
     bands = [rows[:end], *np.array_split(rows, BANDS, axis=0), rows[-end:]]
     return np.stack([_percentile_rows(band, PAPER_PERCENTILE) for band in bands])

@@ -333,10 +333,10 @@ class Reason(StrEnum):
     SCANNER_STREAK = (
         "scanner_streak",
         Severity.WARN,
-        "scanerul a lăsat o dungă verticală pe pagină, la {x_share:.0%} din lățimea scanării "
-        "(praf sau o zgârietură pe geam); a fost corectată la citire: curățați geamul scanerului",
-        "the scanner left a vertical streak down the page at {x_share:.0%} of the scan's width "
-        "(dust or a scratch on the glass), corrected for reading: clean the scanner's glass",
+        "dungă verticală de la scaner la {x_share:.0%} din lățime, de la stânga (praf pe geam), "
+        "corectată la citire: curățați geamul",
+        "a vertical streak from the scanner {x_share:.0%} of the width from the left (dust on "
+        "the glass), corrected for reading: clean the glass",
     )
     INK_COLOUR = (
         "ink_colour",
