@@ -14,11 +14,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from printed_support import marks_restyled
 from scansim.sheets import render_form, turn
 
 from omr.reading.channels import ScanChannels
 from omr.reading.registration.blocks import register_by_blocks
+from omr.reading.registration.outlines import byte_percentile
 from omr.sheet.template import SheetTemplate, load_template
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -189,3 +193,14 @@ def test_light_or_halftoned_blocks_are_found(national: SheetTemplate, print_styl
     assert registration, registration
     assert registration.rotation == 180 and registration.marks_found >= 5
     assert registration.reprojection_error_mm < 0.5
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    arrays(np.uint8, st.tuples(st.integers(1, 40), st.integers(1, 40))),
+    st.integers(0, 100),
+)
+def test_a_pages_byte_percentile_is_numpys(image: np.ndarray, q: int) -> None:
+    """The page's light the turn rule reads (``byte_percentile``, from the histogram) is
+    NumPy's percentile of the page as float32, to the last bit."""
+    assert byte_percentile(image, q) == np.percentile(image.astype(np.float32), q)
