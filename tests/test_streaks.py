@@ -120,6 +120,18 @@ def _papers_edge(page: np.ndarray) -> np.ndarray:
     return page
 
 
+def _shadowed_papers_edge(page: np.ndarray) -> np.ndarray:
+    """The paper darkening towards its edge at four fifths of the width, its rim darker
+    still, the lid white beyond: a narrow dip, but on uneven paper either side."""
+    edge = 4 * page.shape[1] // 5
+    page[:, edge - 60 : edge] = (page[:, edge - 60 : edge] * np.linspace(1, 0.85, 60)).astype(
+        np.uint8
+    )
+    page[:, edge - 6 : edge] = (page[:, edge - 6 : edge] * 0.85).astype(np.uint8)
+    page[:, edge:] = 252
+    return page
+
+
 def _broad_band(page: np.ndarray) -> np.ndarray:
     """A band 20 px broad down the whole page (a fold's shadow)."""
     page[:, 500:520] = (page[:, 500:520] * 0.8).astype(np.uint8)
@@ -135,7 +147,15 @@ def _slanted_line(page: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.parametrize(
-    "made", [lambda page: page, _printed_line, _papers_edge, _broad_band, _slanted_line]
+    "made",
+    [
+        lambda page: page,
+        _printed_line,
+        _papers_edge,
+        _shadowed_papers_edge,
+        _broad_band,
+        _slanted_line,
+    ],
 )
 def test_what_the_page_holds_is_no_streak(made) -> None:
     page = made(_blank())

@@ -47,7 +47,9 @@ MIN_DIP = 2 * SCANNER_FLAT_FIELD
 # sheet's own): a line there is the paper's edge as often as a streak (an A4 page scanned
 # as Letter shows its edge 6 mm in), and matters to none.
 EDGE_SHARE = 0.04
-# A normal spread's standard deviation is 1.4826 of its median absolute deviation.
+# A normal spread's standard deviation is 1.4826 of its median absolute deviation (as
+# ``marks.robust.MAD_TO_SIGMA``, which this module, under the channels the marks read,
+# cannot import).
 MAD_TO_SIGMA = 1.4826
 
 
@@ -109,11 +111,11 @@ def flat_fielded(image: np.ndarray, streaks: list[Streak]) -> np.ndarray:
     if not streaks:
         return image
     corrected = image.copy()
-    blocks = _row_blocks(image)
     for streak in streaks:
         left = max(streak.first - NEIGHBOURS_PX // 2, 0)
         right = min(streak.last + NEIGHBOURS_PX // 2 + 1, image.shape[1])
-        paper = _percentile_rows(blocks[:, left:right], PAPER_PERCENTILE).astype(np.float32)
+        blocks = _row_blocks(image[:, left:right])
+        paper = _percentile_rows(blocks, PAPER_PERCENTILE).astype(np.float32)
         inside = np.arange(left, right)
         outside = (inside < streak.first - SIDE_PX) | (inside > streak.last + SIDE_PX)
         around = np.median(paper[outside], axis=0)
