@@ -23,7 +23,6 @@ from omr.reading.marks.bridges import (
     _line_of,
     _over_an_overshoot,
     _strokes,
-    _tone_step,
     bridges,
     gap_samples,
     joined_bubbles,
@@ -98,7 +97,11 @@ def _drawn(
     straightened = cv2.resize(scanned, page_px, interpolation=cv2.INTER_LINEAR)
     pixel_mm = PAGE_MM[0] / shape[1]
     return SimpleNamespace(
-        ink=straightened, px_per_mm=PX_PER_MM, halftone_cell_mm=0.0, scan_pixel_mm=pixel_mm
+        ink=straightened,
+        px_per_mm=PX_PER_MM,
+        halftone_cell_mm=0.0,
+        scan_pixel_mm=pixel_mm,
+        tone_step=0.0,
     )
 
 
@@ -257,7 +260,11 @@ def _bilevel(page: SimpleNamespace) -> SimpleNamespace:
     scan = ScanChannels(dithered(page.ink))
     cell_mm = scan.halftone_cell_px / PX_PER_MM
     return SimpleNamespace(
-        ink=scan.ink, px_per_mm=PX_PER_MM, halftone_cell_mm=cell_mm, scan_pixel_mm=1 / PX_PER_MM
+        ink=scan.ink,
+        px_per_mm=PX_PER_MM,
+        halftone_cell_mm=cell_mm,
+        scan_pixel_mm=1 / PX_PER_MM,
+        tone_step=scan.tone_step,
     )
 
 
@@ -295,25 +302,26 @@ def test_overshoots_on_a_bilevel_scan_join_nothing(
 # a page scanned bi-level at 150 dpi (0.169 mm pixels, a 4-pixel halftone cell: 0.677 mm):
 # read by the tone of its halftone cells, it varies along the gap by two of their steps.
 PENCIL_LINE_ON_A_BILEVEL_SCAN = [0.35, 0.39, 0.43, 0.38, 0.31]
-BILEVEL_150_DPI = (0.677, 0.169)
+GRAY_PAGE = np.full((64, 64), 128, np.uint8)
+BILEVEL_STEP = ScanChannels(dithered(GRAY_PAGE)).tone_step
+GRAY_STEP = ScanChannels(GRAY_PAGE).tone_step
 
 
 @pytest.mark.parametrize(
-    ("peak", "cell_and_pixel", "kept"),
+    ("peak", "step", "kept"),
     [
-        pytest.param(PENCIL_LINE_ON_A_BILEVEL_SCAN, BILEVEL_150_DPI, True, id="bi-level line"),
-        pytest.param(PENCIL_LINE_ON_A_BILEVEL_SCAN, (0.0, 0.169), False, id="same, gray scan"),
-        pytest.param([0.6, 0.5, 0.4, 0.3, 0.25], BILEVEL_150_DPI, False, id="bi-level fade"),
+        pytest.param(PENCIL_LINE_ON_A_BILEVEL_SCAN, BILEVEL_STEP, True, id="bi-level line"),
+        pytest.param(PENCIL_LINE_ON_A_BILEVEL_SCAN, GRAY_STEP, False, id="same, gray scan"),
+        pytest.param([0.6, 0.5, 0.4, 0.3, 0.25], BILEVEL_STEP, False, id="bi-level fade"),
     ],
 )
 def test_a_line_keeps_its_darkness_within_the_tone_step_the_scan_writes(
-    peak: list[float], cell_and_pixel: tuple[float, float], kept: bool
+    peak: list[float], step: float, kept: bool
 ) -> None:
     """A pen's line is as dark all along the gap, three quarters of its darkest at least;
     a bi-level scan writes tones a pixel of a halftone cell apart (1/16 in a 4-pixel
     cell), and a line it writes keeps its darkness within that step. An overshoot fading
     to its tip does not, on either scan."""
-    step = _tone_step(*cell_and_pixel)
     assert _darkness_kept(np.array([peak]), step).tolist() == [kept]
 
 
@@ -427,6 +435,7 @@ def test_a_bands_edges_are_known_to_a_scan_pixel_only_beside_a_blank_across_a_wi
         pen=0.6,
         halftone_cell_mm=0.0,
         scan_pixel_mm=pixel_mm,
+        tone_step=0.0,
     )
     assert found.tolist() == [line]
 

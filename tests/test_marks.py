@@ -171,6 +171,32 @@ def test_a_thresholded_scans_thinnest_stroke_keeps_a_cell_of_its_black() -> None
     assert (thresholded.pen, thresholded.ink_at) == (gray.pen, gray.ink_at)
 
 
+# A bi-level scan writes tone in steps of one pixel of its 4-pixel halftone cell.
+HALFTONE_STEP = 1 / 16
+
+
+def test_a_bilevel_scans_smudge_stands_a_step_of_its_tones_above_paper() -> None:
+    """Paper a bi-level scan reads on one of its halftone's thresholds holds a dot in a
+    random share of its cells: blank bubbles there read up to a step of its tones dark,
+    past the 5 % a gray scan's smudge begins at. A smudge a step and a half dark is still
+    one."""
+    rng = np.random.default_rng(2)
+    blank = np.r_[np.zeros(200), rng.uniform(0, HALFTONE_STEP, 100)]
+    darkness = np.r_[np.full(150, 0.6), blank]
+    tone = np.r_[np.full(150, 0.7), blank]
+    grain = np.zeros(tone.size)
+    gray = ink_levels(darkness, tone, grain, Calibration())
+    bilevel = ink_levels(darkness, tone, grain, Calibration(), tone_step=HALFTONE_STEP)
+    assert (blank >= gray.smudge_at).any()
+    assert (blank < bilevel.smudge_at).all()
+    assert bilevel.smudge_at <= 1.5 * HALFTONE_STEP
+    assert (bilevel.pen, bilevel.ink_at, bilevel.stroke_at) == (
+        gray.pen,
+        gray.ink_at,
+        gray.stroke_at,
+    )
+
+
 # A ballpoint fill at 300 dpi in a 5 mm circle: passes 0.4 mm wide laid 0.3 mm apart,
 # each letting through 60 % of the light, so their overlaps show darker lines; drawn
 # four times finer and averaged down, as a scanner's cells average the page.

@@ -73,6 +73,13 @@ class ScanChannels:
         return self.halftone_cell_px if self.thresholded else 0
 
     @property
+    def tone_step(self) -> float:
+        """The finest difference of tone the page writes: one pixel of a bi-level scan's
+        halftone cell (0: a scan that writes its tones itself, in steps finer than its
+        flat field)."""
+        return 1.0 / self.halftone_cell_px**2 if self.halftone_cell_px else 0.0
+
+    @property
     def is_colour(self) -> bool:
         return self.image.ndim == 3
 

@@ -229,6 +229,11 @@ class TemplatePage:
         return self.scan.halftone_cell_px * self.scan_pixel_mm
 
     @property
+    def tone_step(self) -> float:
+        """The finest difference of tone the scan writes (:attr:`ScanChannels.tone_step`)."""
+        return self.scan.tone_step
+
+    @property
     def source(self) -> np.ndarray:
         """The scan (H', W') or (H', W', 3) BGR uint8."""
         return self.scan.image

@@ -60,7 +60,7 @@ OVERSHOOT_RADII = 0.25
 WIDTH_KEPT = 4 / 3
 # ...and its darkness: a pen's line is as dark all along, within a quarter (where a
 # ballpoint's paste skips or the hand eases); an overshoot fades to paper at its tip.
-# On a bi-level scan within a step of the tones it writes (``_tone_step``): read by its
+# On a bi-level scan within a step of the tones it writes (the page's ``tone_step``): read by its
 # halftone cells' tone, a line's darkness varies along it by whole steps. (The tests of a
 # line over an overshoot below compare darkness with the pen's, not along the line.)
 # A line may run over an overshoot at one end (between two marked bubbles either's;
@@ -272,6 +272,7 @@ def bridges(
             pen=pen,
             halftone_cell_mm=cell,
             scan_pixel_mm=pixel,
+            tone_step=page.tone_step,
         )
 
     stroke = joined(slice(None), alone, ink_at)
@@ -315,14 +316,15 @@ def _strokes(
     pen: float,
     halftone_cell_mm: float,
     scan_pixel_mm: float,
+    tone_step: float,
 ) -> np.ndarray:
     """(P,) bool: the ink across the gap of each of ``pairs`` (indices into ``samples``;
     ``darkness`` (P, steps, across), print set aside) is a stroke through its own bubble;
     ``alone``: the other bubble is judged as blank (it holds no fill). On the page a pixel
     is ink from ``ink_at``, the pen is ``pen`` dark, a bi-level scan's halftone cell is
     ``halftone_cell_mm`` (0: none) and the scan's own pixel ``scan_pixel_mm`` (allowed at
-    each edge of a line only beside a blank neighbour across a wide gap; with the cell,
-    the step of the tones a bi-level scan writes). Only a pair with
+    each edge of a line only beside a blank neighbour across a wide gap), and the finest
+    step of the tones it writes ``tone_step``. Only a pair with
     ink at every step across the gap may be joined."""
     joined = np.zeros(len(pairs), bool)
     candidate = (darkness.max(axis=-1) >= ink_at).all(axis=-1)
@@ -365,7 +367,7 @@ def _strokes(
         band.all(axis=-1)
         & (one_line | between_caps)
         & (
-            _darkness_kept(peak, _tone_step(halftone_cell_mm, scan_pixel_mm))
+            _darkness_kept(peak, tone_step)
             | (overshoot & _over_an_overshoot(peak, width, spacing, pen))
         )
         & (
@@ -425,15 +427,6 @@ def _darkness_kept(peak: np.ndarray, tone_step: float) -> np.ndarray:
     """(P,) bool: the band (peak darkness at each step, (P, steps)) is as dark all along,
     within ``tone_step``, the finest difference of tone the scan writes."""
     return peak.min(axis=-1) >= DARKNESS_KEPT * peak.max(axis=-1) - tone_step
-
-
-def _tone_step(halftone_cell_mm: float, scan_pixel_mm: float) -> float:
-    """The finest difference of tone a bi-level scan writes: one of its pixels in a
-    halftone cell (``halftone_cell_mm``, 0 on a scan that writes its tones itself, whose
-    steps are finer than its flat field: none)."""
-    if halftone_cell_mm <= 0:
-        return 0.0
-    return float(min(1.0, (scan_pixel_mm / halftone_cell_mm) ** 2))
 
 
 def _over_an_overshoot(

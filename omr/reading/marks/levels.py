@@ -28,6 +28,7 @@ def ink_levels(
     grain: np.ndarray,
     calibration: Calibration,
     thresholded_cell_px: int = 0,
+    tone_step: float = 0.0,
 ) -> InkLevels:
     """The page's pen, ink and paper levels, from its bubbles' interiors.
 
@@ -37,8 +38,11 @@ def ink_levels(
     spreads below it is how evenly this candidate fills. The others are paper: their
     median 99th-percentile pixel is how dark this scan's paper gets by itself (grain,
     noise, show-through), and their mean darkness, spread by four deviations, where a
-    smudge begins. With fewer than three marked bubbles, or a "pen" not clearly above
-    the noise floor, the calibration's default pen stands.
+    smudge begins: never nearer the paper than a scanner's flat field tells apart, nor on
+    a dithered scan than a step of the tones it writes (paper a flat field apart may lie
+    either side of one of its halftone's thresholds, and read a whole step apart). With
+    fewer than three marked bubbles, or a "pen" not clearly above the noise floor, the
+    calibration's default pen stands.
 
     Parameters
     ----------
@@ -48,6 +52,9 @@ def ink_levels(
     thresholded_cell_px : int
         The cell a bi-level scan written by a threshold has its pixels the mean of (0:
         any other scan): :func:`_single_stroke`.
+    tone_step : float
+        The step of the tones a halftone writes (0: a scan that writes its tones itself,
+        or thresholds them: its paper is white, a smudge black or nothing).
     """
     default = _default_levels(calibration)
     if darkness.size < FEWEST_TO_MEDIAN:
@@ -63,7 +70,8 @@ def ink_levels(
         floor = max(floor, grain_at)
         level = float(np.median(darkness[paper]))
         spread = spread_about(darkness[paper], level)
-        smudge_at = min(smudge_at, level + max(SPREAD_DEVIATIONS * spread, SMUDGE_ABOVE_PAPER))
+        smudge_above = max(SPREAD_DEVIATIONS * spread, SMUDGE_ABOVE_PAPER, tone_step)
+        smudge_at = min(smudge_at, level + smudge_above)
     pen = float(np.median(tone[marked])) if marked.sum() >= FEWEST_TO_MEDIAN else 0.0
     if pen < PEN_ABOVE_FLOOR * floor:
         return replace(default, ink_at=max(default.ink_at, floor), smudge_at=smudge_at)

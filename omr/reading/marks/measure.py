@@ -158,7 +158,12 @@ def measure_bubbles(
         for group in layout.groups:
             printed[group.members] = np.percentile(darkness[group.members], PRINT_LOOK_PERCENTILE)
         levels = ink_levels(
-            darkness - printed, tone, grain, calibration, page.scan.thresholded_cell_px
+            darkness - printed,
+            tone,
+            grain,
+            calibration,
+            page.scan.thresholded_cell_px,
+            0.0 if page.scan.thresholded else page.tone_step,
         )
     levels = replace(levels, dithered=page.halftone_cell_mm > 0)
     fill = np.zeros(count, np.float32)
