@@ -9,6 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from scansim.scanner import with_streak
 from scansim.sheets import fill, render_sheet, turn
 
 from omr.cli.main import main
@@ -87,6 +88,32 @@ def test_darker_scanner_profile_reads_its_own_sheets(calibration_pdf, specializa
         (q, o) for q, opts in reading.answers.items() for o, s in opts.items() if s != "blank"
     }
     assert marked == {("1", "a"), ("2", "b"), ("3", "c")}
+
+
+def test_a_streaked_calibration_scan_gives_the_same_profile_and_says_so(
+    calibration_pdf, tmp_path, capsys
+) -> None:
+    """Dust on the feeder's glass streaks the calibration sheet down its references: the
+    streak is divided out before they are measured, the profile is the clean scan's, and
+    the room head is told to clean the glass before the exam's sheets go through."""
+    clean = _scan(calibration_pdf, 200)
+    column = clean.shape[1] // 2
+    scan = tmp_path / "streaked.png"
+    cv2.imwrite(str(scan), with_streak(clean, column, 3, 0.4))
+    plain, streaked = calibrate_from_image(clean), calibrate_from_image(cv2.imread(str(scan)))
+    assert plain.warnings == []
+    assert [warning.code for warning in streaked.warnings] == ["scanner_streak"]
+    assert streaked.mismatches == []
+    for name in THRESHOLDS:
+        assert getattr(streaked.calibration, name) == pytest.approx(
+            getattr(plain.calibration, name), abs=0.01
+        ), name
+    profile = tmp_path / "profile.yaml"
+    assert main(["calibrate", str(scan), "-o", str(profile)]) == 0
+    assert "warning [scanner_streak]: a vertical streak from the scanner 50% of the width" in (
+        capsys.readouterr().err
+    )
+    assert profile.exists()
 
 
 def test_another_sheet_is_refused(specializare) -> None:

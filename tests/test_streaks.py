@@ -9,7 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from scansim.scanner import dithered
+from scansim.scanner import dithered, with_streak
 
 from omr.reading.channels import ScanChannels
 from omr.reading.pipeline import ReadOptions, read_files
@@ -35,15 +35,6 @@ def _inkiest_column(image: np.ndarray) -> int:
     return width // 4 + int(np.argmin(ink[:, width // 4 : 3 * width // 4].mean(axis=0)))
 
 
-def _streaked(image: np.ndarray, first: int, width: int, dip: float) -> np.ndarray:
-    """``image`` with columns ``first`` onwards, ``width`` of them, darkened by ``dip``
-    down every row, as dust on the glass darkens them."""
-    gain = np.ones(image.shape[1], np.float32)
-    gain[first : first + width] = 1 - dip
-    shape = (1, -1, 1) if image.ndim == 3 else (1, -1)
-    return np.clip(image * gain.reshape(shape), 0, 255).astype(np.uint8)
-
-
 @pytest.mark.parametrize("colour", [True, False], ids=["colour", "gray"])
 @pytest.mark.parametrize(("width", "dip"), [(1, 0.1), (2, 0.3), (3, 0.6), (6, 0.45)])
 def test_a_streak_is_found_and_divided_out(colour: bool, width: int, dip: float) -> None:
@@ -51,7 +42,7 @@ def test_a_streak_is_found_and_divided_out(colour: bool, width: int, dip: float)
     if not colour:
         page = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
     first = page.shape[1] // 3
-    streaked = _streaked(page, first, width, dip)
+    streaked = with_streak(page, first, width, dip)
     scan = ScanChannels(streaked)
     (streak,) = scan.streaks
     assert streak.first <= first and first + width - 1 <= streak.last <= first + width
@@ -68,7 +59,7 @@ def test_a_dithered_page_has_its_streak_divided_out_and_a_thresholded_one_not() 
     page's tone has it divided out; a threshold made it black or nothing."""
     gray = cv2.cvtColor(_page(), cv2.COLOR_BGR2GRAY)
     first = gray.shape[1] // 3
-    streaked = _streaked(gray, first, 3, 0.4)
+    streaked = with_streak(gray, first, 3, 0.4)
     (streak,) = ScanChannels(dithered(streaked)).streaks
     assert streak.first <= first + 2 and first <= streak.last <= first + 6
     thresholded = ScanChannels(np.where(streaked > 128, 255, 0).astype(np.uint8))
@@ -82,7 +73,7 @@ def test_a_page_read_through_a_streak_reads_as_without_and_says_so(tmp_path: Pat
     template = load_template("specializare-asistenti")
     page = _page()
     column = _inkiest_column(page)
-    streaked = _streaked(page, column - 1, 3, 0.45)
+    streaked = with_streak(page, column - 1, 3, 0.45)
     readings = []
     for name, image in (("plain.png", page), ("streaked.png", streaked)):
         cv2.imwrite(str(tmp_path / name), image)

@@ -12,7 +12,7 @@ scanner the result equals the default profile.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -29,7 +29,7 @@ from omr.reading.template_space import warp_to_template
 from omr.sheet.calibration import Calibration, load_calibration
 from omr.sheet.calibration_sheet import INKS, Kind, calibration_sheet, reference_of
 from omr.vocabulary.errors import ExitCode, OmrError
-from omr.vocabulary.reasons import Reason
+from omr.vocabulary.reasons import Problem, Reason
 
 # The policies, in physical terms: the default profile states them for an ideal scanner,
 # whose tones are what they are printed at.
@@ -79,10 +79,12 @@ def _at(values: dict[tuple[str, float], list[float]], ink: str, level: float) ->
 
 @dataclass(frozen=True)
 class CalibrationResult:
-    """A derived profile and how the references read with it."""
+    """A derived profile, how the references read with it, and what the scan of the
+    sheet warns of (a streak from the scanner's glass, divided out before measuring)."""
 
     calibration: Calibration
     mismatches: list[str]
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def calibrate_from_image(image: np.ndarray, *, name: str = "scanner") -> CalibrationResult:
@@ -162,5 +164,7 @@ def calibrate_from_image(image: np.ndarray, *, name: str = "scanner") -> Calibra
         if ref.expected_state() not in (None, state.state)
     ]
     return CalibrationResult(
-        Calibration.model_validate(calibration.model_dump(by_alias=True)), mismatches
+        Calibration.model_validate(calibration.model_dump(by_alias=True)),
+        mismatches,
+        scan.streak_warnings(),
     )

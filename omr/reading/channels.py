@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from omr.reading.streaks import Streak, find_streaks, flat_fielded
+from omr.vocabulary.reasons import Problem, Reason
 
 # BGR channels. A drop-out red print (#D2232A) vanishes in red, where pen ink, the black
 # markers and the QR stay dark, and is darkest in green, where it is easiest to find.
@@ -64,6 +65,15 @@ class ScanChannels:
             if self.streaks:
                 self.image = flat_fielded(self.image, self.streaks)
                 self.__dict__.pop("ink", None)
+
+    def streak_warnings(self) -> list[Problem]:
+        """The room head's warning of each streak divided out: where it lies across the
+        scan (its share of the width, from the left), to clean the glass."""
+        width = self.image.shape[1]
+        return [
+            Problem(Reason.SCANNER_STREAK, x_share=(streak.first + streak.last) / 2 / width)
+            for streak in self.streaks
+        ]
 
     @property
     def thresholded_cell_px(self) -> int:

@@ -318,11 +318,7 @@ def read_page(
     reading = SheetReading(source=image.source)
     clock = _Clock(reading.timings_ms)
     scan = ScanChannels(image.image)
-    width = scan.image.shape[1]
-    reading.warnings += [
-        Problem(Reason.SCANNER_STREAK, x_share=(streak.first + streak.last) / 2 / width)
-        for streak in scan.streaks
-    ]
+    reading.warnings += scan.streak_warnings()
     template, found = _choose_template(scan, options, candidates)
     registration = found
     if found:

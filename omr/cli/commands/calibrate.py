@@ -62,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
         )
     profile = result.calibration.model_dump(by_alias=True)
     write_output(yaml.safe_dump(profile, sort_keys=False, allow_unicode=True), args.output)
+    for warning in result.warnings:
+        print(f"omr calibrate: warning [{warning.code}]: {warning.message}", file=sys.stderr)
     print(f"wrote profile {args.name} to {args.output}:", file=sys.stderr)
     print(yaml.safe_dump(profile, sort_keys=False), end="")
     return ExitCode.ok
