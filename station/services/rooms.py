@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from omr.vocabulary.reasons import Reason
 from station.errors import not_found
 from station.services.exams import opened_key
 from station.services.reading import pending_scans
-from station.services.sheets import SheetView, room_sheets
+from station.services.sheets import SheetView, room_sheets, warned
 from station.storage.models import RESCAN, Candidate, Refusal, Room, Scan
 
 
@@ -43,6 +44,18 @@ class RoomSummary:
     def pages_read(self) -> int:
         """The pages read in the room (each is a sheet, a refused page included)."""
         return len(self.sheets)
+
+    @property
+    def streaked(self) -> int:
+        """The pages read through a streak from the scanner's glass (dust: divided out for
+        reading, but the glass wants cleaning)."""
+        return sum(warned(sheet.reading, Reason.SCANNER_STREAK) for sheet in self.sheets)
+
+    @property
+    def last_streaked(self) -> bool:
+        """Whether the page read last still shows the scanner's streak."""
+        last = max(self.sheets, key=lambda sheet: sheet.reading.id, default=None)
+        return last is not None and warned(last.reading, Reason.SCANNER_STREAK)
 
     def sheet_of(self, candidate: Candidate) -> SheetView | None:
         """The candidate's live sheet (not annulled), if any."""

@@ -213,9 +213,14 @@ def _view(reading: Reading, room: Room, around: _Around) -> SheetView:
     return view
 
 
+def warned(reading: Reading, code: Reason) -> bool:
+    """Whether the reader warned of ``code`` on the page."""
+    return any(w.get("code") == code for w in reading.summary.get("warnings", []))
+
+
 def other_ink(reading: Reading) -> bool:
     """Whether the reader saw ink of another colour than the exam's (art. 34 (3))."""
-    return any(w.get("code") == Reason.INK_COLOUR for w in reading.summary.get("warnings", []))
+    return warned(reading, Reason.INK_COLOUR)
 
 
 def _ink_in_doubt(session: Session, reading: Reading) -> bool:

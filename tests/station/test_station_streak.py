@@ -1,0 +1,40 @@
+"""A streak from the scanner's glass is told once for the room, where the room head looks
+while scanning, not only on each sheet it crossed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+from scansim.scanner import with_streak
+
+from tests.station.committee_support import page_login
+
+
+def _streaked(example: Path, folder: Path) -> Path:
+    """sheet-001 scanned through dust on the feeder's glass: a streak down its middle."""
+    image = cv2.imread(str(example / "sheet-001.jpg"))
+    path = folder / "streaked-001.jpg"
+    streaked = with_streak(image, image.shape[1] // 2, 3, 0.4)
+    cv2.imwrite(str(path), streaked, [cv2.IMWRITE_JPEG_QUALITY, 95])
+    return path
+
+
+def test_the_room_view_tells_the_streak_and_whether_the_last_page_shows_it(
+    station, example: Path, tmp_path: Path
+) -> None:
+    page_login(station, "sef1")
+    station.upload(example / "sheet-002.jpg")
+    station.wait_read()
+    assert 'id="streak"' not in station.client.get("/rooms/1").text
+    station.upload(_streaked(example, tmp_path))
+    station.wait_read()
+    live = station.client.get("/rooms/1/live").text
+    assert "Dungă verticală de la scaner (praf pe geam) pe 1 din 2 pagini citite, și pe ultima" in (
+        live
+    )
+    assert [warning["code"] for warning in station.sheet(2)["warnings"]] == ["scanner_streak"]
+    station.upload(example / "sheet-003.jpg")
+    station.wait_read()
+    room = station.client.get("/rooms/1").text
+    assert "pe 1 din 3 pagini citite:" in room
