@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from omr.reading.normal import MAD_TO_SIGMA
 from omr.sheet.calibration import SCANNER_FLAT_FIELD
 
 # The scan is read in bands of rows: a streak darkens the paper in every band alike, where
@@ -47,10 +48,6 @@ MIN_DIP = 2 * SCANNER_FLAT_FIELD
 # sheet's own): a line there is the paper's edge as often as a streak (an A4 page scanned
 # as Letter shows its edge 6 mm in), and matters to none.
 EDGE_SHARE = 0.04
-# A normal spread's standard deviation is 1.4826 of its median absolute deviation (as
-# ``marks.robust.MAD_TO_SIGMA``, which this module, under the channels the marks read,
-# cannot import).
-MAD_TO_SIGMA = 1.4826
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,11 @@ from functools import reduce
 
 import numpy as np
 
+from omr.reading.normal import MAD_TO_SIGMA
+
 # A page's level is the median of its bubbles' own: of three, one odd bubble (a smudge
 # among blanks, a tick among fills) leaves it on the other two; fewer measure nothing.
 FEWEST_TO_MEDIAN = 3
-# The median absolute deviation of normally spread values, times this, is their standard
-# deviation: a spread that the few marked bubbles among the paper do not inflate.
-MAD_TO_SIGMA = 1.4826
 # Four deviations past its middle, a normal spread holds one value in thirty thousand: none
 # of a page's few hundred bubbles. Within two lie 98 of a hundred: as plain as the
 # page's own fills.
