@@ -8,16 +8,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from scansim.scanner import dithered
+from scansim.sheets import fill, render_sheet
 
 from omr.reading.channels import ScanChannels
-from omr.reading.marks.levels import ink_levels
+from omr.reading.marks import bubble_layout, measure_bubbles
+from omr.reading.marks.levels import SMUDGE_ABOVE_PAPER, ink_levels
 from omr.reading.marks.measure import RIM_TEXTURE_SHARE, _paper_stretches
 from omr.reading.marks.passes import _passes_direction, stroke_over
 from omr.reading.marks.reach import _reached, _widened, _widening
 from omr.reading.marks.robust import max_last, mean_last, percentile, sum_last
 from omr.reading.marks.sampling import REACH_RADII, RIM_DIRECTIONS, disc_points
-from omr.reading.template_space import TemplatePage, gather
-from omr.sheet.calibration import INTERIOR_RADIUS, Calibration
+from omr.reading.registration.page import register_page
+from omr.reading.template_space import TemplatePage, gather, warp_to_template
+from omr.sheet.calibration import INTERIOR_RADIUS, Calibration, load_calibration
 
 
 @given(
@@ -178,8 +182,8 @@ HALFTONE_STEP = 1 / 16
 def test_a_bilevel_scans_smudge_stands_a_step_of_its_tones_above_paper() -> None:
     """Paper a bi-level scan reads on one of its halftone's thresholds holds a dot in a
     random share of its cells: blank bubbles there read up to a step of its tones dark,
-    past the 5 % a gray scan's smudge begins at. A smudge a step and a half dark is still
-    one."""
+    past the 5 % a gray scan's smudge begins at, and past a profile calibrated to so light
+    a smudge. A smudge a step and a half dark is still one."""
     rng = np.random.default_rng(2)
     blank = np.r_[np.zeros(200), rng.uniform(0, HALFTONE_STEP, 100)]
     darkness = np.r_[np.full(150, 0.6), blank]
@@ -190,11 +194,40 @@ def test_a_bilevel_scans_smudge_stands_a_step_of_its_tones_above_paper() -> None
     assert (blank >= gray.smudge_at).any()
     assert (blank < bilevel.smudge_at).all()
     assert bilevel.smudge_at <= 1.5 * HALFTONE_STEP
+    # A profile calibrated to a lighter smudge caps the bar, never under the step.
+    lighter = Calibration(smudge_darkness=SMUDGE_ABOVE_PAPER)
+    capped = ink_levels(darkness, tone, grain, lighter, tone_step=HALFTONE_STEP)
+    assert (blank < capped.smudge_at).all()
     assert (bilevel.pen, bilevel.ink_at, bilevel.stroke_at) == (
         gray.pen,
         gray.ink_at,
         gray.stroke_at,
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "step"),
+    [
+        pytest.param(dithered, HALFTONE_STEP, id="dithered"),
+        pytest.param(lambda gray: np.where(gray < 128, 0, 255).astype(np.uint8), 0.0, id="thresh"),
+        pytest.param(lambda gray: gray, 0.0, id="gray"),
+    ],
+)
+def test_a_page_measures_its_smudges_a_step_above_paper_only_when_dithered(
+    specializare, written, step: float
+) -> None:
+    """A sheet's blank paper, scanned in gray, dithered or thresholded: only the dithered
+    page's smudge bar stands a step of its halftone's tones above paper; a thresholded
+    page's paper is white, as a gray page's is paper, and both keep the flat field's."""
+    sheet = render_sheet(specializare, 200)
+    for question in range(1, 11):
+        fill(sheet, specializare, question, "abc"[question % 3])
+    scan = ScanChannels(written(cv2.cvtColor(sheet, cv2.COLOR_BGR2GRAY)))
+    registration = register_page(scan, specializare)
+    assert registration
+    page = warp_to_template(scan, registration.homography, specializare)
+    levels = measure_bubbles(page, bubble_layout(specializare), load_calibration()).levels
+    assert levels.smudge_at == pytest.approx(max(SMUDGE_ABOVE_PAPER, step), abs=0.005)
 
 
 # A ballpoint fill at 300 dpi in a 5 mm circle: passes 0.4 mm wide laid 0.3 mm apart,

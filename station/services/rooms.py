@@ -53,9 +53,9 @@ class RoomSummary:
 
     @property
     def last_streaked(self) -> bool:
-        """Whether the page read last still shows the scanner's streak."""
-        last = max(self.sheets, key=lambda sheet: sheet.reading.id, default=None)
-        return last is not None and warned(last.reading, Reason.SCANNER_STREAK)
+        """Whether the page read last was read through a streak (the sheets are in reading
+        order; a thresholded page's streak is not looked for)."""
+        return bool(self.sheets) and warned(self.sheets[-1].reading, Reason.SCANNER_STREAK)
 
     def sheet_of(self, candidate: Candidate) -> SheetView | None:
         """The candidate's live sheet (not annulled), if any."""

@@ -26,15 +26,15 @@ def test_the_room_view_tells_the_streak_and_whether_the_last_page_shows_it(
     page_login(station, "sef1")
     station.upload(example / "sheet-002.jpg")
     station.wait_read()
-    assert 'id="streak"' not in station.client.get("/rooms/1").text
+    clean = station.client.get("/rooms/1")
+    assert clean.status_code == 200 and 'id="queue"' in clean.text
+    assert 'id="streak"' not in clean.text
     station.upload(_streaked(example, tmp_path))
     station.wait_read()
     live = station.client.get("/rooms/1/live").text
-    assert "Dungă verticală de la scaner (praf pe geam) pe 1 din 2 pagini citite, și pe ultima" in (
-        live
-    )
+    assert "Pagini citite prin dungă: 1 din 2, inclusiv ultima." in live
     assert [warning["code"] for warning in station.sheet(2)["warnings"]] == ["scanner_streak"]
     station.upload(example / "sheet-003.jpg")
     station.wait_read()
     room = station.client.get("/rooms/1").text
-    assert "pe 1 din 3 pagini citite:" in room
+    assert "Pagini citite prin dungă: 1 din 3." in room

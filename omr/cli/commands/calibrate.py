@@ -50,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
     if not page:
         raise CalibrationError(page.problem.code, **page.problem.details)
     result = calibrate_from_image(page.image, name=args.name)
+    for warning in result.warnings:  # told whether the profile is written or not
+        print(f"omr calibrate: warning [{warning.code}]: {warning.message}", file=sys.stderr)
     if result.mismatches:
         listed = "\n  ".join(result.mismatches[:20])
         count = len(result.mismatches)
@@ -62,8 +64,6 @@ def run(args: argparse.Namespace) -> int:
         )
     profile = result.calibration.model_dump(by_alias=True)
     write_output(yaml.safe_dump(profile, sort_keys=False, allow_unicode=True), args.output)
-    for warning in result.warnings:
-        print(f"omr calibrate: warning [{warning.code}]: {warning.message}", file=sys.stderr)
     print(f"wrote profile {args.name} to {args.output}:", file=sys.stderr)
     print(yaml.safe_dump(profile, sort_keys=False), end="")
     return ExitCode.ok
