@@ -133,7 +133,8 @@ def test_a_bilevel_scan_says_whether_a_threshold_wrote_it(
     """A scanner's black-and-white mode thresholds (lines and areas, the thinnest a pixel
     broad) or dithers (tone as dots, most of them apart), on paper it writes as dots too
     or as white: both are read by their halftone cell's mean, and a threshold's thinnest
-    line is asked for a pixel's share of the cell."""
+    line is asked for a pixel's share of the cell, and the room head is told to scan in
+    gray."""
     gray = _gray_page(paper)
     if written_by == "threshold":
         bilevel = np.where(gray < 128, 0, 255).astype(np.uint8)
@@ -146,3 +147,7 @@ def test_a_bilevel_scan_says_whether_a_threshold_wrote_it(
     assert scan.thresholded is thresholded
     assert scan.thresholded_cell_px == (HALFTONE_CELL_PX if thresholded else 0)
     assert ScanChannels(gray).thresholded_cell_px == 0
+    # A threshold leaves light marks as nothing: the room head is told to scan in gray.
+    told = [warning.code for warning in scan.scanner_warnings()]
+    assert told == (["scan_thresholded"] if thresholded else [])
+    assert ScanChannels(gray).scanner_warnings() == []

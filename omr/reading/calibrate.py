@@ -80,7 +80,8 @@ def _at(values: dict[tuple[str, float], list[float]], ink: str, level: float) ->
 @dataclass(frozen=True)
 class CalibrationResult:
     """A derived profile, how the references read with it, and what the scan of the
-    sheet warns of (a streak from the scanner's glass, divided out before measuring)."""
+    sheet warns of (a streak from the scanner's glass, divided out before measuring; a
+    thresholding black-and-white mode)."""
 
     calibration: Calibration
     mismatches: list[str]
@@ -166,5 +167,5 @@ def calibrate_from_image(image: np.ndarray, *, name: str = "scanner") -> Calibra
     return CalibrationResult(
         Calibration.model_validate(calibration.model_dump(by_alias=True)),
         mismatches,
-        scan.streak_warnings(),
+        scan.scanner_warnings(),
     )

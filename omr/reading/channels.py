@@ -66,14 +66,16 @@ class ScanChannels:
                 self.image = flat_fielded(self.image, self.streaks)
                 self.__dict__.pop("ink", None)
 
-    def streak_warnings(self) -> list[Problem]:
-        """The room head's warning of each streak divided out: where it lies across the
-        scan (its share of the width, from the left), to clean the glass."""
+    def scanner_warnings(self) -> list[Problem]:
+        """What the scan tells the room head of the scanner: each streak divided out, where
+        it lies across the scan (its share of the width, from the left), to clean the glass;
+        a black-and-white mode that thresholds, which leaves light marks as nothing."""
         width = self.image.shape[1]
-        return [
+        streaks = [
             Problem(Reason.SCANNER_STREAK, x_share=(streak.first + streak.last) / 2 / width)
             for streak in self.streaks
         ]
+        return streaks + ([Problem(Reason.SCAN_THRESHOLDED)] if self.thresholded else [])
 
     @property
     def thresholded_cell_px(self) -> int:

@@ -318,7 +318,7 @@ def read_page(
     reading = SheetReading(source=image.source)
     clock = _Clock(reading.timings_ms)
     scan = ScanChannels(image.image)
-    reading.warnings += scan.streak_warnings()
+    reading.warnings += scan.scanner_warnings()
     template, found = _choose_template(scan, options, candidates)
     registration = found
     if found:

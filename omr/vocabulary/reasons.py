@@ -338,6 +338,14 @@ class Reason(StrEnum):
         "a vertical streak from the scanner {x_share:.0%} of the width from the left (dust on "
         "the glass), corrected for reading: clean the glass",
     )
+    SCAN_THRESHOLDED = (
+        "scan_thresholded",
+        Severity.WARN,
+        "scanare alb-negru cu prag: urmele deschise (creion, pix pe terminate) se pot pierde; "
+        "setați scanerul pe gri sau color",
+        "a black-and-white scan made by a threshold: light marks (pencil, a pen running dry) may "
+        "be lost; set the scanner to gray or colour",
+    )
     INK_COLOUR = (
         "ink_colour",
         Severity.WARN,

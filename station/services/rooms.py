@@ -45,17 +45,15 @@ class RoomSummary:
         """The pages read in the room (each is a sheet, a refused page included)."""
         return len(self.sheets)
 
-    @property
-    def streaked(self) -> int:
-        """The pages read through a streak from the scanner's glass (dust: divided out for
-        reading, but the glass wants cleaning)."""
-        return sum(warned(sheet.reading, Reason.SCANNER_STREAK) for sheet in self.sheets)
+    def pages_warned(self, code: str) -> int:
+        """The pages read whose reading warns of ``code`` (a :class:`Reason`'s): what the
+        scanner does to every page (a streak from its glass, a thresholding mode) is told
+        once for the room."""
+        return sum(warned(sheet.reading, Reason(code)) for sheet in self.sheets)
 
-    @property
-    def last_streaked(self) -> bool:
-        """Whether the page read last was read through a streak (the sheets are in reading
-        order; a thresholded page's streak is not looked for)."""
-        return bool(self.sheets) and warned(self.sheets[-1].reading, Reason.SCANNER_STREAK)
+    def last_warned(self, code: str) -> bool:
+        """Whether the page read last warns of ``code`` (the sheets are in reading order)."""
+        return bool(self.sheets) and warned(self.sheets[-1].reading, Reason(code))
 
     def sheet_of(self, candidate: Candidate) -> SheetView | None:
         """The candidate's live sheet (not annulled), if any."""

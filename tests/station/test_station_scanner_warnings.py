@@ -1,11 +1,13 @@
-"""A streak from the scanner's glass is told once for the room, where the room head looks
-while scanning, not only on each sheet it crossed."""
+"""What the scanner does to every page (a streak from its glass, a black-and-white mode
+that thresholds) is told once for the room, where the room head looks while scanning,
+not only on each sheet."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import cv2
+import numpy as np
 from scansim.scanner import with_streak
 
 from tests.station.committee_support import page_login
@@ -38,3 +40,18 @@ def test_the_room_view_tells_the_streak_and_whether_the_last_page_shows_it(
     station.wait_read()
     room = station.client.get("/rooms/1").text
     assert "Pagini citite prin dungă: 1 din 3." in room
+
+
+def test_the_room_view_tells_a_thresholding_scanner(station, example: Path, tmp_path: Path) -> None:
+    """A scanner set to black and white by a threshold: pencil and a dry pen's light marks
+    may be lost, and the room head is told to scan in gray or colour."""
+    page_login(station, "sef1")
+    gray = cv2.imread(str(example / "sheet-001.jpg"), cv2.IMREAD_GRAYSCALE)
+    path = tmp_path / "thresholded-001.png"
+    cv2.imwrite(str(path), np.where(gray < 128, 0, 255).astype(np.uint8))
+    station.upload(path)
+    station.wait_read()
+    room = station.client.get("/rooms/1").text
+    assert "Pagini scanate așa: 1 din 1, inclusiv ultima. Setați scanerul pe gri sau color." in room
+    assert "scan_thresholded" in [warning["code"] for warning in station.sheet(1)["warnings"]]
+    assert 'id="streak"' not in room
