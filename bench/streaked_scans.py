@@ -15,12 +15,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from omr.reading.channels import is_bilevel
+# The simulator lives beside the corpus (fixtures/), not in the library.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+
+from scansim.scanner import with_column_gain  # noqa: E402
+
+from omr.reading.channels import is_bilevel  # noqa: E402
 
 SUBSETS = ("typical", "hard")
 
@@ -32,9 +38,7 @@ def streaked(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     for _ in range(int(rng.integers(1, 3))):
         first = int(rng.uniform(0.08, 0.92) * width)
         gain[first : first + int(rng.integers(1, 7))] *= 1 - rng.uniform(0.08, 0.7)
-    gain = cv2.GaussianBlur(gain[None, :], (0, 0), 0.6)[0]
-    shape = (1, -1, 1) if image.ndim == 3 else (1, -1)
-    return np.clip(image * gain.reshape(shape), 0, 255).astype(np.uint8)
+    return with_column_gain(image, cv2.GaussianBlur(gain[None, :], (0, 0), 0.6)[0])
 
 
 def write_streaked(source: Path, target: Path, seed: int) -> int:

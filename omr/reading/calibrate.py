@@ -12,7 +12,7 @@ scanner the result equals the default profile.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -85,7 +85,7 @@ class CalibrationResult:
 
     calibration: Calibration
     mismatches: list[str]
-    warnings: list[Problem] = field(default_factory=list)
+    warnings: list[Problem]
 
 
 def calibrate_from_image(image: np.ndarray, *, name: str = "scanner") -> CalibrationResult:

@@ -49,7 +49,8 @@ class RoomSummary:
         """The pages read whose reading warns of ``code`` (a :class:`Reason`'s): what the
         scanner does to every page (a streak from its glass, a thresholding mode) is told
         once for the room."""
-        return sum(warned(sheet.reading, Reason(code)) for sheet in self.sheets)
+        reason = Reason(code)
+        return sum(warned(sheet.reading, reason) for sheet in self.sheets)
 
     def last_warned(self, code: str) -> bool:
         """Whether the page read last warns of ``code`` (the sheets are in reading order)."""

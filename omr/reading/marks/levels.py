@@ -70,10 +70,9 @@ def ink_levels(
         floor = max(floor, grain_at)
         level = float(np.median(darkness[paper]))
         spread = spread_about(darkness[paper], level)
-        smudge_above = max(SPREAD_DEVIATIONS * spread, SMUDGE_ABOVE_PAPER, tone_step)
-        smudge_at = min(smudge_at, level + smudge_above)
-        # The calibration's bar caps it, but never under a step of a dithered page's tones.
-        smudge_at = max(smudge_at, level + tone_step) if tone_step else smudge_at
+        smudge_at = min(smudge_at, level + max(SPREAD_DEVIATIONS * spread, SMUDGE_ABOVE_PAPER))
+        if tone_step:  # however low the calibration's bar, never under a step of the tones
+            smudge_at = max(smudge_at, level + tone_step)
     pen = float(np.median(tone[marked])) if marked.sum() >= FEWEST_TO_MEDIAN else 0.0
     if pen < PEN_ABOVE_FLOOR * floor:
         return replace(default, ink_at=max(default.ink_at, floor), smudge_at=smudge_at)
