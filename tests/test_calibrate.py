@@ -121,6 +121,18 @@ def test_another_sheet_is_refused(specializare) -> None:
         calibrate_from_image(render_sheet(specializare, 150))
     assert caught.value.reason == "calibration_failed"
     assert "not a readable calibration sheet" in caught.value.message
+    assert "streak" not in caught.value.message
+
+
+def test_a_refused_calibration_scan_still_names_its_streak(specializare) -> None:
+    """A scan that gives no profile still tells the room head of the dust on the glass,
+    in both languages: the glass is cleaned before the sheet is scanned again."""
+    page = render_sheet(specializare, 150)
+    with pytest.raises(CalibrationError) as caught:
+        calibrate_from_image(with_streak(page, page.shape[1] // 3, 3, 0.4))
+    assert "not a readable calibration sheet" in caught.value.message
+    assert "a vertical streak from the scanner 33% of the width" in caught.value.message
+    assert "dungă verticală de la scaner la 33% din lățime" in caught.value.problem.message_ro
 
 
 def test_command_prints_calibrates_and_the_profile_reads(

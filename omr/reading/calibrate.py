@@ -65,6 +65,18 @@ class CalibrationError(OmrError):
     exit_code = ExitCode.failed_pages
 
 
+def _failed(scan: ScanChannels, detail_en: str, detail_ro: str) -> CalibrationError:
+    """The scan's failure to give a profile (``detail_en``, ``detail_ro``), followed by
+    what the scan warns of (:meth:`ScanChannels.scanner_warnings`): a streak, or a
+    black-and-white mode, is the cause a room head can mend before scanning again."""
+    warnings = scan.scanner_warnings()
+    return CalibrationError(
+        Reason.CALIBRATION_FAILED,
+        detail_en="; ".join([detail_en, *(warning.message for warning in warnings)]),
+        detail_ro="; ".join([detail_ro, *(warning.message_ro for warning in warnings)]),
+    )
+
+
 def _curve(
     values: dict[tuple[str, float], list[float]], ink: str
 ) -> tuple[list[float], list[float]]:
@@ -106,10 +118,10 @@ def calibrate_from_image(image: np.ndarray, *, name: str = "scanner") -> Calibra
     scan = ScanChannels(image)
     registration = register_page(scan, template)
     if not registration:
-        raise CalibrationError(
-            Reason.CALIBRATION_FAILED,
-            detail_en=f"not a readable calibration sheet: {registration.message}",
-            detail_ro=f"foaia nu poate fi citită: {registration.message_ro}",
+        raise _failed(
+            scan,
+            f"not a readable calibration sheet: {registration.message}",
+            f"foaia nu poate fi citită: {registration.message_ro}",
         )
     page = warp_to_template(scan, registration.homography, template)
     layout = bubble_layout(template, True)
@@ -137,13 +149,12 @@ def calibrate_from_image(image: np.ndarray, *, name: str = "scanner") -> Calibra
     floor = min(_at(fill, ink, FILLED_FLOOR_COVERAGE) for ink in INKS)
     filled_min = min(_at(fill, ink, FILLED_COVERAGE) for ink in INKS)
     if not blank_max + SEPARATION_MIN < floor <= filled_min:
-        raise CalibrationError(
-            Reason.CALIBRATION_FAILED,
-            detail_en=f"the references do not separate blank from filled (blank up to "
-            f"{blank_max:.2f}, filled from {floor:.2f}): rescan sharper, or check the scanner's "
-            "settings",
-            detail_ro=f"referințele nu despart golul de plin (gol până la {blank_max:.2f}, plin "
-            f"de la {floor:.2f}): scanați mai clar sau verificați setările scanerului",
+        raise _failed(
+            scan,
+            f"the references do not separate blank from filled (blank up to {blank_max:.2f}, "
+            f"filled from {floor:.2f}): rescan sharper, or check the scanner's settings",
+            f"referințele nu despart golul de plin (gol până la {blank_max:.2f}, plin de la "
+            f"{floor:.2f}): scanați mai clar sau verificați setările scanerului",
         )
     values = {
         "name": name,
