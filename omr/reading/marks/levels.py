@@ -29,6 +29,7 @@ def ink_levels(
     calibration: Calibration,
     thresholded_cell_px: int = 0,
     tone_step: float = 0.0,
+    scan_pixel_mm: float = 0.0,
 ) -> InkLevels:
     """The page's pen, ink and paper levels, from its bubbles' interiors.
 
@@ -55,6 +56,9 @@ def ink_levels(
     tone_step : float
         The step of the tones a halftone writes (0: a scan that writes its tones itself,
         or thresholds them: its paper is white, a smudge black or nothing).
+    scan_pixel_mm : float
+        mm: one of the scan's own pixels, which a thin stroke straddles
+        (:func:`_single_stroke`; 0: unknown, read as a 150 dpi scan's).
     """
     default = _default_levels(calibration)
     if darkness.size < FEWEST_TO_MEDIAN:
@@ -77,7 +81,8 @@ def ink_levels(
     if pen < PEN_ABOVE_FLOOR * floor:
         return replace(default, ink_at=max(default.ink_at, floor), smudge_at=smudge_at)
     ink_at = max(pen / 2, floor)
-    stroke_at = min(ink_at, max(_single_stroke(pen, thresholded_cell_px), grain_at))
+    single = _single_stroke(pen, thresholded_cell_px, scan_pixel_mm)
+    stroke_at = min(ink_at, max(single, grain_at))
     # A second layer only darkens: the lighter half of the marks (never empty: the pen
     # is their median) shows the hand alone.
     pen_spread = spread_about(tone[marked & (tone <= pen)], pen)
@@ -135,16 +140,39 @@ def _one_pass(pen: float) -> float:
     return 1.0 - np.sqrt(1.0 - min(pen, 1.0))
 
 
-def _single_stroke(pen: float, thresholded_cell_px: int = 0) -> float:
+def _single_stroke(pen: float, thresholded_cell_px: int = 0, scan_pixel_mm: float = 0.0) -> float:
     """The least darkness of one stroke of a pen whose fills are ``pen`` dark, as the
-    reach samples see it: one pass (:func:`_one_pass`) 0.3 mm wide, blurred by a 150 dpi
-    scan and sampled off its middle (half a direction's step away), keeps half of its
-    darkness. A scan thresholded to black and white writes a stroke as black as its
-    fills, the thinnest one pixel wide, read by the mean over a ``thresholded_cell_px``
-    cell: on its middle it holds one pixel of each of the cell's rows, a quarter of a
-    4-pixel cell."""
-    single = _one_pass(pen) / 2
+    reach samples see it: one pass (:func:`_one_pass`) ``THINNEST_LINE_MM`` wide, blurred
+    by a 150 dpi scan and sampled off its middle (half a direction's step away), keeps
+    half of its darkness. A scan coarser than that (``scan_pixel_mm`` the scan's own
+    pixel) keeps less of it (:func:`_kept_by_pixels`). A scan thresholded to black and
+    white writes a stroke as black as its fills, the thinnest one pixel wide, read by
+    the mean over a ``thresholded_cell_px`` cell: on its middle it holds one pixel of
+    each of the cell's rows, a quarter of a 4-pixel cell."""
+    single = _one_pass(pen) / 2 * _kept_by_pixels(scan_pixel_mm)
     return min(single, pen / thresholded_cell_px) if thresholded_cell_px else single
+
+
+# The thinnest pen line a mark is drawn with (a fine ballpoint's, the marks issue's
+# 0.3 mm), and the coarsest scan the stroke levels are derived at: 150 dpi's pixel.
+THINNEST_LINE_MM = 0.3
+DERIVED_PIXEL_MM = 25.4 / 150
+
+
+def _kept_by_pixels(scan_pixel_mm: float) -> float:
+    """The share of a thin line's darkness a scan of ``scan_pixel_mm`` pixels keeps
+    against a 150 dpi scan's (1 on any finer scan, and where the pixel is unknown: 0).
+    A line narrower than two pixels, lying across the boundary between two, leaves each
+    the part of it that falls in it: its width over two pixels at worst. On coarser
+    pixels that share falls with the pixel (a 100 dpi scan keeps two thirds of what a
+    150 dpi one does), and a stroke over a fill or leaving it is that much lighter."""
+    if scan_pixel_mm <= DERIVED_PIXEL_MM:
+        return 1.0
+
+    def straddled(pixel_mm: float) -> float:
+        return min(1.0, THINNEST_LINE_MM / (2 * pixel_mm))
+
+    return straddled(scan_pixel_mm) / straddled(DERIVED_PIXEL_MM)
 
 
 # A page's marks are a pen only when half again as dark as the noise floor: lighter

@@ -164,6 +164,7 @@ def measure_bubbles(
             calibration,
             page.scan.thresholded_cell_px,
             0.0 if page.scan.thresholded else page.tone_step,
+            page.scan_pixel_mm,
         )
     levels = replace(levels, dithered=page.halftone_cell_mm > 0)
     fill = np.zeros(count, np.float32)
