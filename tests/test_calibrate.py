@@ -116,6 +116,20 @@ def test_a_streaked_calibration_scan_gives_the_same_profile_and_says_so(
     assert profile.exists()
 
 
+def test_a_calibration_scan_coarser_than_150_dpi_says_so(calibration_pdf, tmp_path, capsys) -> None:
+    """The calibration sheet is where a scanner set too coarse is caught before the exam:
+    the profile is written, and the room head is told to set 200 dpi."""
+    scan = tmp_path / "coarse.png"
+    cv2.imwrite(str(scan), _scan(calibration_pdf, 100))
+    assert calibrate_from_image(_scan(calibration_pdf, 150)).warnings == []
+    profile = tmp_path / "profile.yaml"
+    assert main(["calibrate", str(scan), "-o", str(profile)]) == 0
+    assert "warning [scan_coarse]: scanned at about 100 dpi, coarser than 150" in (
+        capsys.readouterr().err
+    )
+    assert profile.exists()
+
+
 def test_another_sheet_is_refused(specializare) -> None:
     with pytest.raises(CalibrationError) as caught:
         calibrate_from_image(render_sheet(specializare, 150))

@@ -114,6 +114,25 @@ def test_black_ink_on_blue_exam_is_a_warning(specializare) -> None:
     assert "ink_colour" in [warning.code for warning in reading.warnings]
 
 
+@pytest.mark.parametrize(
+    ("dpi", "shrunk", "told"),
+    [(100, 1.0, 100), (120, 1.0, 120), (150, 1.0, None), (150, 0.92, None), (300, 1.0, None)],
+)
+def test_a_scan_coarser_than_150_dpi_is_told(specializare, dpi, shrunk, told) -> None:
+    """A scanner set coarser than the 150 dpi the stroke levels are derived at is told, with
+    the resolution measured on the page; a 150 dpi scan of a page a printer shrank to fit
+    its margins (by 8 %) is not, nor a finer one. The page is read all the same."""
+    image = _mark(render_sheet(specializare, dpi, variant="A", serial=7), specializare, dpi)
+    if shrunk != 1.0:
+        small = cv2.resize(image, None, fx=shrunk, fy=shrunk, interpolation=cv2.INTER_AREA)
+        image = np.full_like(image, 255)
+        image[: small.shape[0], : small.shape[1]] = small
+    reading = _read(image, specializare)
+    coarse = [w for w in reading.warnings if w.code == "scan_coarse"]
+    assert reading.status == OK
+    assert [w.details["dpi"] for w in coarse] == ([] if told is None else [told])
+
+
 def test_grayscale_says_ink_not_checked(filled_sheets, specializare) -> None:
     gray = cv2.cvtColor(filled_sheets[200], cv2.COLOR_BGR2GRAY)
     assert "ink_not_checked" in [w.code for w in _read(gray, specializare).warnings]

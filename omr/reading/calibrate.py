@@ -24,6 +24,7 @@ from omr.reading.marks import (
     measure_bubbles,
 )
 from omr.reading.marks.levels import SMUDGE_ABOVE_PAPER
+from omr.reading.page_checks import coarse_scan
 from omr.reading.registration.page import register_page
 from omr.reading.template_space import warp_to_template
 from omr.sheet.calibration import Calibration, load_calibration
@@ -65,11 +66,10 @@ class CalibrationError(OmrError):
     exit_code = ExitCode.failed_pages
 
 
-def _failed(scan: ScanChannels, detail_en: str, detail_ro: str) -> CalibrationError:
+def _failed(warnings: list[Problem], detail_en: str, detail_ro: str) -> CalibrationError:
     """The scan's failure to give a profile (``detail_en``, ``detail_ro``), followed by
-    what the scan warns of (:meth:`ScanChannels.scanner_warnings`): a streak, or a
-    black-and-white mode, is the cause a room head can mend before scanning again."""
-    warnings = scan.scanner_warnings()
+    what the scan warns of (``warnings``): a streak, a black-and-white mode or a coarse
+    resolution is the cause a room head can mend before scanning again."""
     return CalibrationError(
         Reason.CALIBRATION_FAILED,
         detail_en="; ".join([detail_en, *(warning.message for warning in warnings)]),
@@ -93,7 +93,7 @@ def _at(values: dict[tuple[str, float], list[float]], ink: str, level: float) ->
 class CalibrationResult:
     """A derived profile, how the references read with it, and what the scan of the
     sheet warns of (a streak from the scanner's glass, divided out before measuring; a
-    thresholding black-and-white mode)."""
+    thresholding black-and-white mode; a resolution coarser than 150 dpi)."""
 
     calibration: Calibration
     mismatches: list[str]
@@ -116,14 +116,16 @@ def calibrate_from_image(image: np.ndarray, *, name: str = "scanner") -> Calibra
     """
     template = calibration_sheet()
     scan = ScanChannels(image)
+    warnings = scan.scanner_warnings()
     registration = register_page(scan, template)
     if not registration:
         raise _failed(
-            scan,
+            warnings,
             f"not a readable calibration sheet: {registration.message}",
             f"foaia nu poate fi citită: {registration.message_ro}",
         )
     page = warp_to_template(scan, registration.homography, template)
+    warnings += coarse_scan(page)
     layout = bubble_layout(template, True)
     bubbles = layout.bubbles
     references = [reference_of(bubble) for bubble in bubbles]
@@ -150,7 +152,7 @@ def calibrate_from_image(image: np.ndarray, *, name: str = "scanner") -> Calibra
     filled_min = min(_at(fill, ink, FILLED_COVERAGE) for ink in INKS)
     if not blank_max + SEPARATION_MIN < floor <= filled_min:
         raise _failed(
-            scan,
+            warnings,
             f"the references do not separate blank from filled (blank up to {blank_max:.2f}, "
             f"filled from {floor:.2f}): rescan sharper, or check the scanner's settings",
             f"referințele nu despart golul de plin (gol până la {blank_max:.2f}, plin de la "
@@ -178,5 +180,5 @@ def calibrate_from_image(image: np.ndarray, *, name: str = "scanner") -> Calibra
     return CalibrationResult(
         Calibration.model_validate(calibration.model_dump(by_alias=True)),
         mismatches,
-        scan.scanner_warnings(),
+        warnings,
     )

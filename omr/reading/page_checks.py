@@ -1,10 +1,12 @@
-"""Whole-page checks: blank or blurred pages, stray ink outside every zone."""
+"""Whole-page checks: blank or blurred pages, a scan too coarse for a pen's line, stray
+ink outside every zone."""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
+from omr.reading.marks.levels import DERIVED_PIXEL_MM
 from omr.reading.template_space import TemplatePage, per_template
 from omr.sheet.template import ArucoRegistration, Box, SheetTemplate
 from omr.vocabulary.reasons import Problem, Reason
@@ -36,6 +38,10 @@ EDGE_MARGIN_MM = 6.0
 ZONE_GROW_MM = 2.0
 # A stray mark is at least 6 mm² of ink: 24 px at 2 px/mm, enough to measure its area.
 STRAY_PX_PER_MM = 2.0
+# The stroke levels are derived down to a 150 dpi scan (``DERIVED_PIXEL_MM``); a page a
+# printer shrank to fit its margins (by up to a tenth) scanned at 150 dpi has pixels a
+# tenth coarser on the page, and is no coarser scan.
+PRINT_SHRINK_MAX = 0.9
 
 
 def blank_or_blurred(gray: np.ndarray) -> Problem | None:
@@ -90,6 +96,16 @@ def _outside_zones(template: SheetTemplate, ppm: float) -> np.ndarray:
     edge = int(EDGE_MARGIN_MM * ppm)
     mask[:edge], mask[-edge:], mask[:, :edge], mask[:, -edge:] = 0, 0, 0, 0
     return mask
+
+
+def coarse_scan(page: TemplatePage) -> list[Problem]:
+    """A scan coarser than the 150 dpi the reader's stroke levels are derived at (its own
+    pixel measured on the straightened page): a thin line drawn over a fill keeps less of
+    its darkness there, and an X's or a tick's may be lost (:func:`levels._kept_by_pixels`
+    looks for it lighter, but not past what the pixels keep)."""
+    if page.scan_pixel_mm <= DERIVED_PIXEL_MM / PRINT_SHRINK_MAX:
+        return []
+    return [Problem(Reason.SCAN_COARSE, dpi=round(25.4 / page.scan_pixel_mm))]
 
 
 def stray_marks(page: TemplatePage, template: SheetTemplate) -> list[Problem]:

@@ -43,7 +43,7 @@ from omr.reading.marks import (
     classify_marks,
     measure_bubbles,
 )
-from omr.reading.page_checks import blank_or_blurred, stray_marks
+from omr.reading.page_checks import blank_or_blurred, coarse_scan, stray_marks
 from omr.reading.registration.aruco import MARKERS_PER_SHEET, detect_markers, register_aruco
 from omr.reading.registration.bending import bend_on_outlines, may_bend
 from omr.reading.registration.blocks import register_by_blocks
@@ -352,6 +352,7 @@ def read_page(
             share = measure.misaligned_share()
     reading.registration = registration.as_dict()
     reading.page = page
+    reading.warnings += coarse_scan(page)
     if share > MAX_MISALIGNED_SHARE:
         reading.reasons.append(
             Problem(

@@ -346,6 +346,14 @@ class Reason(StrEnum):
         "a black-and-white scan made by a threshold: light marks (pencil, a pen running dry) may "
         "be lost; set the scanner to gray or colour",
     )
+    SCAN_COARSE = (
+        "scan_coarse",
+        Severity.WARN,
+        "scanare la circa {dpi} dpi, mai grosieră decât 150: liniile subțiri trase peste bule "
+        "pline (X, bife) se pot pierde; setați scanerul la 200 dpi",
+        "scanned at about {dpi} dpi, coarser than 150: thin lines drawn over filled bubbles (X's, "
+        "ticks) may be lost; set the scanner to 200 dpi",
+    )
     INK_COLOUR = (
         "ink_colour",
         Severity.WARN,
