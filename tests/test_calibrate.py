@@ -124,7 +124,7 @@ def test_a_calibration_scan_coarser_than_150_dpi_says_so(calibration_pdf, tmp_pa
     assert calibrate_from_image(_scan(calibration_pdf, 150)).warnings == []
     profile = tmp_path / "profile.yaml"
     assert main(["calibrate", str(scan), "-o", str(profile)]) == 0
-    assert "warning [scan_coarse]: scanned at about 100 dpi, coarser than 150" in (
+    assert "warning [scan_coarse]: scanned at about 100 dpi, under 150 dpi" in (
         capsys.readouterr().err
     )
     assert profile.exists()

@@ -220,6 +220,37 @@ def test_a_file_is_looked_at_once_for_all_its_pages(
     assert calls == {"_pdf_info": 1, "file_sha256": 2}
 
 
+@pytest.mark.parametrize(("dpi", "rendered", "coarse"), [(100, 100, True), (300, 200, False)])
+def test_a_pdf_scan_is_rendered_no_finer_than_its_scan(
+    tmp_path: Path, specializare, dpi: int, rendered: int, coarse: bool
+) -> None:
+    """A scanner's PDF holds its scan as an image over the page: a 100 dpi scan is rendered
+    at 100 dpi, not upsampled to 200 (where it would read as fine as a 200 dpi scan and
+    its pen lines be looked for at that scan's level), and warns as a 100 dpi image file
+    does; a finer scan is rendered at 200 dpi, as a page of print is."""
+    pdf = tmp_path / "scan.pdf"
+    sheet = cv2.cvtColor(render_sheet(specializare, dpi, serial=3), cv2.COLOR_BGR2RGB)
+    Image.fromarray(sheet).save(pdf, resolution=dpi)
+    (page,) = load_pages(pdf)
+    assert page.dpi == pytest.approx(rendered, abs=1)
+    (reading,) = read_files([pdf], ReadOptions())
+    assert reading.status == "ok"
+    assert ("scan_coarse" in [w.code for w in reading.warnings]) == coarse
+    printed = tmp_path / "printed.pdf"
+    canvas = Canvas(str(printed))
+    canvas.drawImage(str(_png(tmp_path, render_sheet(specializare, 100))), 0, 0, 60, 80)
+    canvas.drawString(100, 100, "a form printed, a small picture on it")
+    canvas.save()
+    (page,) = load_pages(printed)
+    assert page.dpi == ingest.PDF_DPI
+
+
+def _png(folder: Path, image: np.ndarray) -> Path:
+    path = folder / "picture.png"
+    cv2.imwrite(str(path), image)
+    return path
+
+
 def test_photocopy_and_duplicate_file_are_rejected(tmp_path: Path, specializare) -> None:
     sheet = render_sheet(specializare, 200, serial=9)
     original, copy = tmp_path / "a.png", tmp_path / "b.jpg"

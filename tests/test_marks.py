@@ -177,21 +177,27 @@ def test_a_thresholded_scans_thinnest_stroke_keeps_a_cell_of_its_black() -> None
 
 @pytest.mark.parametrize(
     ("dpi", "kept"),
-    [(300, 1.0), (200, 1.0), (150, 1.0), (125, 5 / 6), (100, 2 / 3)],
+    [(300, 1.0), (200, 1.0), (150, 1.0), (125, 5 / 6), (100, 2 / 3), (60, 0.4)],
 )
 def test_a_coarse_scans_thinnest_stroke_keeps_less_of_its_darkness(dpi: int, kept: float) -> None:
     """A 0.3 mm line scanned coarser than 150 dpi lies across two pixels at worst, each
     holding the part of it that falls in it: a single stroke leaving a fill is looked for
     that much lighter (a 100 dpi scan's two thirds of a 150 dpi one's). Finer scans, and
-    a scan whose pixel is unknown, keep the 150 dpi level; the pen and ink levels stay."""
+    a scan whose pixel is unknown, keep the 150 dpi level; the pen and ink levels stay. A
+    thresholded scan's thinnest stroke is a black pixel or nothing at any resolution: it
+    keeps a pixel's share of the cell."""
     tone = np.r_[np.full(150, 1.0), np.zeros(300)]
     darkness = np.r_[np.full(150, 0.95), np.zeros(300)]
     grain = np.zeros(tone.size)
+    pixel = 25.4 / dpi
     unknown = ink_levels(darkness, tone, grain, Calibration())
-    scanned = ink_levels(darkness, tone, grain, Calibration(), scan_pixel_mm=25.4 / dpi)
+    scanned = ink_levels(darkness, tone, grain, Calibration(), scan_pixel_mm=pixel)
+    thresholded = ink_levels(darkness, tone, grain, Calibration(), 4, scan_pixel_mm=pixel)
     assert unknown.stroke_at == pytest.approx(0.5)
     assert scanned.stroke_at == pytest.approx(0.5 * kept)
     assert (scanned.pen, scanned.ink_at) == (unknown.pen, unknown.ink_at)
+    assert thresholded.stroke_at == pytest.approx(0.25)
+    assert ink_levels(darkness, tone, grain, Calibration(), scan_pixel_mm=np.nan).stroke_at == 0.5
 
 
 # A bi-level scan writes tone in steps of one pixel of its 4-pixel halftone cell.

@@ -32,6 +32,7 @@ from PIL import ExifTags, Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from omr.process_memory import page_buffer
 from omr.reading.channels import is_bilevel, is_bilevel_sample
+from omr.sheet.template import MM_PER_INCH
 from omr.vocabulary.reasons import Problem, Reason
 
 MAX_PIXELS = 80_000_000  # an A3 page at 600 dpi is 70 Mpx
@@ -42,6 +43,10 @@ MIN_SIDE_PX = 200
 MAX_SIDE_PX = 20_000
 MAX_PAGES = 500  # pages of one file; a scanner's batch of a room is well under
 PDF_DPI = 200  # a PDF page rendered as a 200 dpi scan: 7.9 px/mm, template space's 8
+# A PDF page that holds a scan (an image over half the page or more) is rendered at the
+# scan's own resolution when that is coarser: rendered at 200 dpi, a 100 dpi scan would be
+# upsampled and read as fine as 200 dpi (the stroke levels follow the scan's own pixel).
+SCAN_IMAGE_SHARE = 0.5
 EXIF_TURNS = range(2, 9)  # the orientations that turn or flip a page
 BAND_ROWS = 256  # rows of a decoded page Pillow writes out at once
 PDF_RENDER_SECONDS = 60  # one page rendered by pdftoppm; a sheet takes well under 1 s
@@ -50,7 +55,6 @@ PDF_RENDER_SECONDS = 60  # one page rendered by pdftoppm; a sheet takes well und
 _PILLOW_ERRORS = (OSError, SyntaxError, ValueError, TypeError, KeyError, EOFError)
 # The JPEG colour spaces libjpeg-turbo is asked for directly, and the layout wanted of each.
 _JPEG_SPACES = {"Gray": "GRAY", "YCbCr": "BGR"}
-MM_PER_INCH = 25.4
 # What a scanner writes, read by Pillow (a PDF goes to pdftoppm).
 RASTER_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
 # A file's dpi is the page's when it makes a page of a template's size within a tenth (a
@@ -426,15 +430,43 @@ def _has_exif_turn(frame: Image.Image) -> bool:
         return False
 
 
-def _pdf_page_size(info: dict[str, object], number: int) -> tuple[int, int] | None:
-    """A page's rendered size in px from pdfinfo's ``Page N size: W x H pts``."""
-    size = str(info.get(f"Page {number:4d} size", ""))
-    parts = size.split()
+def _pdf_page_pts(info: dict[str, object], number: int) -> tuple[float, float] | None:
+    """A page's size in points from pdfinfo's ``Page N size: W x H pts``."""
+    parts = str(info.get(f"Page {number:4d} size", "")).split()
     try:
-        width, height = float(parts[0]), float(parts[2])
+        return float(parts[0]), float(parts[2])
     except (IndexError, ValueError):
         return None
-    return round(width / 72 * PDF_DPI), round(height / 72 * PDF_DPI)
+
+
+def _render_dpi(path: str, number: int, page_pts: tuple[float, float]) -> float:
+    """The resolution page ``number`` of a PDF is rendered at: ``PDF_DPI``, or the scan it
+    holds where that is coarser (pdfimages' coarser ppi of the largest image covering
+    ``SCAN_IMAGE_SHARE`` of the page's ``page_pts`` at least; a page of print alone, or
+    one pdfimages cannot list, at ``PDF_DPI``)."""
+    try:
+        listed = subprocess.run(
+            ["pdfimages", "-list", "-f", str(number), "-l", str(number), path],
+            capture_output=True,
+            text=True,
+            timeout=PDF_RENDER_SECONDS,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return float(PDF_DPI)
+    page_area = page_pts[0] * page_pts[1] / 72**2  # square inches
+    scans = []
+    # page num type width height color comp bpc enc interp object ID x-ppi y-ppi size ratio
+    for row in listed.splitlines()[2:]:
+        fields = row.split()
+        try:
+            kind, width, height = fields[2], int(fields[3]), int(fields[4])
+            ppi = min(float(fields[12]), float(fields[13]))
+        except (IndexError, ValueError):
+            continue
+        if kind == "image" and ppi > 0 and width * height / ppi**2 >= SCAN_IMAGE_SHARE * page_area:
+            scans.append((width * height, ppi))
+    return min(float(PDF_DPI), max(scans)[1]) if scans else float(PDF_DPI)
 
 
 def _pdf_info(path: str, max_pages: int) -> dict[str, object]:
@@ -481,17 +513,17 @@ def _pdf_pages(
     wanted = range(1, pages + 1) if only is None else range(only, min(only, pages) + 1)
     for number in wanted:
         page_source = SourceRef(path, number, sha)
-        size = _pdf_page_size(info, number)
-        refusal = (
-            size_problem(number, *size)
-            if size is not None
-            else Problem(Reason.FILE_CORRUPT, page=number, error="no page size")
-        )
+        pts = _pdf_page_pts(info, number)
+        if pts is None:
+            refusal = Problem(Reason.FILE_CORRUPT, page=number, error="no page size")
+        else:
+            dpi = _render_dpi(path, number, pts)
+            refusal = size_problem(number, *(round(side / 72 * dpi) for side in pts))
         if refusal is not None:
             yield PageFailure(page_source, refusal)
             continue
         try:
-            page = PageImage(page_source, _rendered(path, number), float(PDF_DPI))
+            page = PageImage(page_source, _rendered(path, number, dpi), dpi)
         except Exception as error:  # pdftoppm failures surface as several exception types
             yield PageFailure(
                 page_source, Problem(Reason.FILE_CORRUPT, page=number, error=str(error))
@@ -501,16 +533,17 @@ def _pdf_pages(
         del page  # released while the next page is rendered
 
 
-def _rendered(path: str, number: int) -> np.ndarray:
-    """Page ``number`` of a PDF rendered by pdftoppm to a file and read back by OpenCV: the
-    page alone in memory (rendered to a pipe, it is held three times over while parsed)."""
+def _rendered(path: str, number: int, dpi: float) -> np.ndarray:
+    """Page ``number`` of a PDF rendered by pdftoppm at ``dpi`` to a file and read back by
+    OpenCV: the page alone in memory (rendered to a pipe, it is held three times over
+    while parsed)."""
     from pdf2image import convert_from_path
 
     with tempfile.TemporaryDirectory() as folder:
         # The crop box is what pdfinfo measured (the media box may be far larger).
         (rendered,) = convert_from_path(
             path,
-            dpi=PDF_DPI,
+            dpi=dpi,
             first_page=number,
             last_page=number,
             use_cropbox=True,

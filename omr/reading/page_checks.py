@@ -3,12 +3,14 @@ ink outside every zone."""
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 
 from omr.reading.marks.levels import DERIVED_PIXEL_MM
 from omr.reading.template_space import TemplatePage, per_template
-from omr.sheet.template import ArucoRegistration, Box, SheetTemplate
+from omr.sheet.template import MM_PER_INCH, ArucoRegistration, Box, SheetTemplate
 from omr.vocabulary.reasons import Problem, Reason
 
 # Ink is darker than 60 % of the paper's brightness: a pen's or the printer's line, not
@@ -100,12 +102,14 @@ def _outside_zones(template: SheetTemplate, ppm: float) -> np.ndarray:
 
 def coarse_scan(page: TemplatePage) -> list[Problem]:
     """A scan coarser than the 150 dpi the reader's stroke levels are derived at (its own
-    pixel measured on the straightened page): a thin line drawn over a fill keeps less of
-    its darkness there, and an X's or a tick's may be lost (:func:`levels._kept_by_pixels`
-    looks for it lighter, but not past what the pixels keep)."""
-    if page.scan_pixel_mm <= DERIVED_PIXEL_MM / PRINT_SHRINK_MAX:
+    pixel measured on the straightened page), by more than a printer's shrink to fit: a
+    thin line drawn over a fill keeps less of its darkness there, and an X's or a tick's
+    may be lost, though the reader looks for it as light as the pixels leave it
+    (:func:`~omr.reading.marks.levels.kept_by_pixels`)."""
+    pixel = page.scan_pixel_mm
+    if not math.isfinite(pixel) or pixel <= DERIVED_PIXEL_MM / PRINT_SHRINK_MAX:
         return []
-    return [Problem(Reason.SCAN_COARSE, dpi=round(25.4 / page.scan_pixel_mm))]
+    return [Problem(Reason.SCAN_COARSE, dpi=round(MM_PER_INCH / pixel))]
 
 
 def stray_marks(page: TemplatePage, template: SheetTemplate) -> list[Problem]:

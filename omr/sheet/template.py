@@ -319,7 +319,8 @@ class CodedField(_Model):
 # size (pt). A bold letter a–e or A–E of that size is at most three quarters of an em
 # wide and tall (its cap height 0.73 em), from the baseline up.
 OPTION_LABEL_GAP_MM, OPTION_LABEL_PT, OPTION_LABEL_EM_SHARE = 1.2, 7.5, 0.75
-MM_PER_PT = 25.4 / 72
+MM_PER_INCH = 25.4
+MM_PER_PT = MM_PER_INCH / 72
 
 
 class QuestionBlock(_Model):

@@ -349,9 +349,9 @@ class Reason(StrEnum):
     SCAN_COARSE = (
         "scan_coarse",
         Severity.WARN,
-        "scanare la circa {dpi} dpi, mai grosieră decât 150: liniile subțiri trase peste bule "
+        "scanare la circa {dpi} dpi, rezoluție sub 150 dpi: liniile subțiri trase peste bule "
         "pline (X, bife) se pot pierde; setați scanerul la 200 dpi",
-        "scanned at about {dpi} dpi, coarser than 150: thin lines drawn over filled bubbles (X's, "
+        "scanned at about {dpi} dpi, under 150 dpi: thin lines drawn over filled bubbles (X's, "
         "ticks) may be lost; set the scanner to 200 dpi",
     )
     INK_COLOUR = (

@@ -69,7 +69,7 @@ def test_the_room_view_tells_a_scanner_set_too_coarse(
     station.upload(path)
     station.wait_read()
     room = station.client.get("/rooms/1").text
-    assert "Scanerul scrie mai grosier decât 150 dpi" in room
+    assert "Scanerul scanează la o rezoluție sub 150 dpi" in room
     assert "Pagini scanate așa: 1 din 1, inclusiv ultima. Setați scanerul la 200 dpi." in room
     assert "scan_coarse" in [warning["code"] for warning in station.sheet(1)["warnings"]]
     assert 'id="streak"' not in room and 'id="thresholded"' not in room

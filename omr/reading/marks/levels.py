@@ -20,6 +20,7 @@ from omr.reading.marks.robust import (
     spread_about,
 )
 from omr.sheet.calibration import Calibration
+from omr.sheet.template import MM_PER_INCH
 
 
 def ink_levels(
@@ -142,37 +143,39 @@ def _one_pass(pen: float) -> float:
 
 def _single_stroke(pen: float, thresholded_cell_px: int = 0, scan_pixel_mm: float = 0.0) -> float:
     """The least darkness of one stroke of a pen whose fills are ``pen`` dark, as the
-    reach samples see it: one pass (:func:`_one_pass`) ``THINNEST_LINE_MM`` wide, blurred
-    by a 150 dpi scan and sampled off its middle (half a direction's step away), keeps
-    half of its darkness. A scan coarser than that (``scan_pixel_mm`` the scan's own
-    pixel) keeps less of it (:func:`_kept_by_pixels`). A scan thresholded to black and
-    white writes a stroke as black as its fills, the thinnest one pixel wide, read by
-    the mean over a ``thresholded_cell_px`` cell: on its middle it holds one pixel of
-    each of the cell's rows, a quarter of a 4-pixel cell."""
-    single = _one_pass(pen) / 2 * _kept_by_pixels(scan_pixel_mm)
-    return min(single, pen / thresholded_cell_px) if thresholded_cell_px else single
+    reach samples see it: one pass (:func:`_one_pass`) 0.3 mm wide (the marks issue's
+    thinnest pen), blurred by a 150 dpi scan and sampled off its middle (half a
+    direction's step away), keeps half of its darkness; a scan coarser than that
+    (``scan_pixel_mm`` the scan's own pixel) keeps less of it (:func:`kept_by_pixels`).
+    A scan thresholded to black and white writes a stroke as black as its fills, the
+    thinnest one pixel wide or gone, read by the mean over a ``thresholded_cell_px``
+    cell: on its middle it holds one pixel of each of the cell's rows, a quarter of a
+    4-pixel cell, however coarse the scan."""
+    if thresholded_cell_px:
+        return min(_one_pass(pen) / 2, pen / thresholded_cell_px)
+    return _one_pass(pen) / 2 * kept_by_pixels(scan_pixel_mm)
 
 
-# The thinnest pen line a mark is drawn with (a fine ballpoint's, the marks issue's
-# 0.3 mm), and the coarsest scan the stroke levels are derived at: 150 dpi's pixel.
-THINNEST_LINE_MM = 0.3
-DERIVED_PIXEL_MM = 25.4 / 150
+# The coarsest scan the stroke levels are derived at: 150 dpi's pixel.
+DERIVED_PIXEL_MM = MM_PER_INCH / 150
 
 
-def _kept_by_pixels(scan_pixel_mm: float) -> float:
+def kept_by_pixels(scan_pixel_mm: float) -> float:
     """The share of a thin line's darkness a scan of ``scan_pixel_mm`` pixels keeps
-    against a 150 dpi scan's (1 on any finer scan, and where the pixel is unknown: 0).
+    against a 150 dpi scan's: 1 on any finer scan, and where the pixel is unknown (0 or
+    not finite).
+
     A line narrower than two pixels, lying across the boundary between two, leaves each
-    the part of it that falls in it: its width over two pixels at worst. On coarser
-    pixels that share falls with the pixel (a 100 dpi scan keeps two thirds of what a
-    150 dpi one does), and a stroke over a fill or leaving it is that much lighter."""
-    if scan_pixel_mm <= DERIVED_PIXEL_MM:
+    the part of it that falls in it: its width over two pixels at worst. A 0.3 mm line
+    is narrower than two pixels of a 150 dpi scan (0.34 mm), so against that scan's the
+    share falls with the pixel alone, whatever the line's width: a 100 dpi scan keeps two
+    thirds of what a 150 dpi one does, and a stroke over a fill or leaving it is that
+    much lighter. The pixel is measured on the page as printed: a page a printer shrank
+    to fit its margins counts as scanned that much coarser (its pen lines are not
+    shrunk), which only errs towards doubt."""
+    if not np.isfinite(scan_pixel_mm) or scan_pixel_mm <= DERIVED_PIXEL_MM:
         return 1.0
-
-    def straddled(pixel_mm: float) -> float:
-        return min(1.0, THINNEST_LINE_MM / (2 * pixel_mm))
-
-    return straddled(scan_pixel_mm) / straddled(DERIVED_PIXEL_MM)
+    return DERIVED_PIXEL_MM / scan_pixel_mm
 
 
 # A page's marks are a pen only when half again as dark as the noise floor: lighter
