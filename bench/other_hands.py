@@ -31,7 +31,9 @@ check, not a target. ``--crowded`` puts the marks closer (four questions in seve
 mark with strokes, a slash and an X side by side): their arms, up to 2.5 radii long, run
 into their neighbours' marks. ``--short-armed`` answers every question with a fill, every
 third under an X one of whose ends reaches 1.8-2.2 radii and the other three 1.2-1.3,
-barely past a fill's overshoot (``x_short_arms``).
+barely past a fill's overshoot (``x_short_arms``). ``--soften PX`` blurs every page by a
+Gaussian of PX pixels more, as a soft sheet-fed scanner or a photo a little out of focus
+does.
 """
 
 from __future__ import annotations
@@ -260,13 +262,14 @@ def _draw(sheet: Sheet, kind: str, bubble: Bubble, ink: Ink) -> None:
         _tick(sheet, bubble, ink)
 
 
-def _scanned(sheet: Sheet, rng: np.random.Generator) -> bytes:
-    """The page through a scanner: turned, blurred, levels shifted, noisy, a JPEG."""
+def _scanned(sheet: Sheet, rng: np.random.Generator, soften_px: float = 0.0) -> bytes:
+    """The page through a scanner: turned, blurred (``soften_px`` more by a soft one),
+    levels shifted, noisy, a JPEG."""
     image = sheet.light * 255.0
     height, width = image.shape[:2]
     turn = cv2.getRotationMatrix2D((width / 2, height / 2), rng.uniform(-1.5, 1.5), 1.0)
     image = cv2.warpAffine(image, turn, (width, height), borderValue=(255, 255, 255))
-    image = cv2.GaussianBlur(image, (0, 0), rng.uniform(0.4, 1.0))
+    image = cv2.GaussianBlur(image, (0, 0), np.hypot(rng.uniform(0.4, 1.0), soften_px))
     image = image * rng.uniform(0.85, 1.0) + rng.uniform(0, 20)
     image += rng.normal(0, rng.uniform(1, 4), image.shape).astype(np.float32)
     image = np.clip(image, 0, 255).astype(np.uint8)
@@ -278,12 +281,19 @@ def _scanned(sheet: Sheet, rng: np.random.Generator) -> bytes:
 
 
 def read_page(
-    sheet_name: str, pen: str, seed: int, dpi: int, kinds: tuple[str, ...] = DEFAULT, save: str = ""
+    sheet_name: str,
+    pen: str,
+    seed: int,
+    dpi: int,
+    kinds: tuple[str, ...] = DEFAULT,
+    save: str = "",
+    soften_px: float = 0.0,
 ) -> dict[str, Counter]:
     """One page of ``sheet_name`` marked with a ``pen`` kind: for each kind of mark, the
     states its marks were read as ("" for blanks; a page refused reads every bubble
     :data:`NOT_READ`); a page with a silent error is written to ``save`` (a folder, ""
-    for none) with its list."""
+    for none) with its list. ``soften_px``: a soft scanner's blur (px, a Gaussian's σ)
+    on top of the scanner's own."""
     rng = np.random.default_rng([seed, dpi, len(sheet_name), len(pen)])
     template = load_template(sheet_name)
     sheet = Sheet(render_sheet(template, dpi, serial=seed, exam="EXAM"), dpi, rng)
@@ -295,7 +305,7 @@ def read_page(
         kind = kinds[(question + seed) % len(kinds)]
         _draw(sheet, kind, bubble_of(template, "answers", question, option), ink)
         marked[question] = (option, kind)
-    data = _scanned(sheet, rng)
+    data = _scanned(sheet, rng, soften_px)
     answers = answers_read(data, ".jpg")
     read: dict[str, Counter] = {}
     wrong = []
@@ -344,6 +354,9 @@ def main(argv: list[str] | None = None) -> int:
         "--short-armed", action="store_true", help="X's whose arms barely leave their fills"
     )
     parser.add_argument("--save", default="", help="a folder for the pages with silent errors")
+    parser.add_argument(
+        "--soften", type=float, default=0.0, help="a soft scanner's blur, px (σ) more"
+    )
     args = parser.parse_args(argv)
     seeds = seeds_of(args.seeds)
     kinds = CROWDED if args.crowded else SHORT_ARMED if args.short_armed else DEFAULT
@@ -358,7 +371,9 @@ def main(argv: list[str] | None = None) -> int:
         for dpi in (int(d) for d in args.dpi.split(",")):
             for sheet_name, pen in pairs:
                 totals: dict[str, Counter] = {}
-                jobs = [(sheet_name, pen, seed, dpi, kinds, args.save) for seed in seeds]
+                jobs = [
+                    (sheet_name, pen, seed, dpi, kinds, args.save, args.soften) for seed in seeds
+                ]
                 for read in pool.map(read_page, *zip(*jobs, strict=True)):
                     for kind, states in read.items():
                         totals.setdefault(kind, Counter()).update(states)

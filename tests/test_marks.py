@@ -200,6 +200,32 @@ def test_a_coarse_scans_thinnest_stroke_keeps_less_of_its_darkness(dpi: int, kep
     assert ink_levels(darkness, tone, grain, Calibration(), scan_pixel_mm=np.nan).stroke_at == 0.5
 
 
+@pytest.mark.parametrize(
+    ("spread_mm", "dpi", "kept"),
+    [
+        (0.0, 200, 1.0),  # unknown
+        (0.2, 200, 1.0),  # a sharp scan's: the line keeps over half at its centre
+        (0.33, 200, 0.701),  # a soft scanner's: erf(0.3 / (2√2 · 0.33)) over one half
+        (0.25, 100, 2 / 3),  # a coarse scan's pixels keep less than its spread does
+        (np.nan, 200, 1.0),
+    ],
+)
+def test_a_soft_scans_thinnest_stroke_keeps_less_of_its_darkness(
+    spread_mm: float, dpi: int, kept: float
+) -> None:
+    """A scan that blurs its print by a Gaussian of σ leaves a 0.3 mm line erf(w / 2√2σ)
+    of its darkness at its centre: past 0.22 mm, under the half a single stroke is
+    looked for at, which falls with it; the less of what the pixels and the spread keep
+    is taken."""
+    tone = np.r_[np.full(150, 1.0), np.zeros(300)]
+    darkness = np.r_[np.full(150, 0.95), np.zeros(300)]
+    grain = np.zeros(tone.size)
+    levels = ink_levels(
+        darkness, tone, grain, Calibration(), scan_pixel_mm=25.4 / dpi, line_spread_mm=spread_mm
+    )
+    assert levels.stroke_at == pytest.approx(0.5 * kept, abs=1e-3)
+
+
 # A bi-level scan writes tone in steps of one pixel of its 4-pixel halftone cell.
 HALFTONE_STEP = 1 / 16
 

@@ -37,6 +37,7 @@ from omr.reading.ingest import (
     SourceRef,
     load_pages,
 )
+from omr.reading.line_spread import line_spread_mm
 from omr.reading.marks import (
     BubbleMeasure,
     bubble_layout,
@@ -398,9 +399,10 @@ def _straightened_and_measured(
 ) -> tuple[TemplatePage, BubbleMeasure]:
     """The page straightened through ``registration`` and its bubbles measured."""
     page = warp_to_template(scan, registration.homography, template, bend=registration.bend)
+    spread = line_spread_mm(page, template.registration)  # on the scan's ink, before it goes
     scan.release_ink()  # rebuilt only if a bend straightens the page again
     clock.lap("warp")
-    measure = measure_bubbles(page, bubble_layout(template), options.calibration)
+    measure = measure_bubbles(page, bubble_layout(template), options.calibration, None, spread)
     clock.lap("marks")
     return page, measure
 

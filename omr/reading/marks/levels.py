@@ -5,6 +5,7 @@ threshold for this sheet.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -31,6 +32,7 @@ def ink_levels(
     thresholded_cell_px: int = 0,
     tone_step: float = 0.0,
     scan_pixel_mm: float = 0.0,
+    line_spread_mm: float = 0.0,
 ) -> InkLevels:
     """The page's pen, ink and paper levels, from its bubbles' interiors.
 
@@ -60,6 +62,9 @@ def ink_levels(
     scan_pixel_mm : float
         mm: one of the scan's own pixels, which a thin stroke straddles
         (:func:`_single_stroke`; 0: unknown, read as a 150 dpi scan's).
+    line_spread_mm : float
+        σ (mm) of the scan's blur measured on its print, which spreads a thin stroke
+        (:func:`kept_by_spread`; 0: unknown).
     """
     default = _default_levels(calibration)
     if darkness.size < FEWEST_TO_MEDIAN:
@@ -82,7 +87,7 @@ def ink_levels(
     if pen < PEN_ABOVE_FLOOR * floor:
         return replace(default, ink_at=max(default.ink_at, floor), smudge_at=smudge_at)
     ink_at = max(pen / 2, floor)
-    single = _single_stroke(pen, thresholded_cell_px, scan_pixel_mm)
+    single = _single_stroke(pen, thresholded_cell_px, scan_pixel_mm, line_spread_mm)
     stroke_at = min(ink_at, max(single, grain_at))
     # A second layer only darkens: the lighter half of the marks (never empty: the pen
     # is their median) shows the hand alone.
@@ -141,21 +146,30 @@ def _one_pass(pen: float) -> float:
     return 1.0 - np.sqrt(1.0 - min(pen, 1.0))
 
 
-def _single_stroke(pen: float, thresholded_cell_px: int = 0, scan_pixel_mm: float = 0.0) -> float:
+def _single_stroke(
+    pen: float,
+    thresholded_cell_px: int = 0,
+    scan_pixel_mm: float = 0.0,
+    line_spread_mm: float = 0.0,
+) -> float:
     """The least darkness of one stroke of a pen whose fills are ``pen`` dark, as the
-    reach samples see it: one pass (:func:`_one_pass`) 0.3 mm wide (the marks issue's
-    thinnest pen), blurred by a 150 dpi scan and sampled off its middle (half a
-    direction's step away), keeps half of its darkness; a scan coarser than that
-    (``scan_pixel_mm`` the scan's own pixel) keeps less of it (:func:`kept_by_pixels`).
+    reach samples see it: one pass (:func:`_one_pass`) ``THINNEST_LINE_MM`` wide, blurred
+    by a 150 dpi scan and sampled off its middle (half a direction's step away), keeps
+    half of its darkness; a scan coarser than that (``scan_pixel_mm`` the scan's own
+    pixel, :func:`kept_by_pixels`) or softer (``line_spread_mm`` its blur measured on its
+    print, :func:`kept_by_spread`) keeps less of it, the less of the two.
     A scan thresholded to black and white writes a stroke as black as its fills, the
     thinnest one pixel wide or gone, read by the mean over a ``thresholded_cell_px``
     cell: on its middle it holds one pixel of each of the cell's rows, a quarter of a
     4-pixel cell, however coarse the scan."""
     if thresholded_cell_px:
         return min(_one_pass(pen) / 2, pen / thresholded_cell_px)
-    return _one_pass(pen) / 2 * kept_by_pixels(scan_pixel_mm)
+    kept = min(kept_by_pixels(scan_pixel_mm), kept_by_spread(line_spread_mm))
+    return _one_pass(pen) / 2 * kept
 
 
+# The thinnest pen line a mark is drawn with: a fine ballpoint's (the marks issue's).
+THINNEST_LINE_MM = 0.3
 # The coarsest scan the stroke levels are derived at: 150 dpi's pixel.
 DERIVED_PIXEL_MM = MM_PER_INCH / 150
 
@@ -176,6 +190,25 @@ def kept_by_pixels(scan_pixel_mm: float) -> float:
     if not np.isfinite(scan_pixel_mm) or scan_pixel_mm <= DERIVED_PIXEL_MM:
         return 1.0
     return DERIVED_PIXEL_MM / scan_pixel_mm
+
+
+# erf⁻¹(½): a Gaussian blur of σ leaves a line of width w erf(w / (2√2 σ)) of its
+# darkness at its centre, half of it where w / (2√2 σ) is this.
+ERF_INVERSE_OF_HALF = 0.4769362762044699
+# The spread up to which the thinnest line keeps at its centre the half of its darkness
+# a single stroke is looked for at: 0.22 mm.
+HALF_KEPT_SPREAD_MM = THINNEST_LINE_MM / (2 * math.sqrt(2) * ERF_INVERSE_OF_HALF)
+
+
+def kept_by_spread(line_spread_mm: float) -> float:
+    """The share of the half of a thin line's darkness a single stroke is looked for at,
+    that a scan blurring its print by a Gaussian of σ = ``line_spread_mm`` keeps at the
+    line's centre: 1 up to ``HALF_KEPT_SPREAD_MM`` (a sharp scan's, or unknown: 0 or
+    not finite), then ``erf(w / (2√2 σ))`` over one half (a scan of σ 0.33 mm, a soft
+    sheet-fed scanner's at 200 dpi, keeps seven tenths of it)."""
+    if not np.isfinite(line_spread_mm) or line_spread_mm <= HALF_KEPT_SPREAD_MM:
+        return 1.0
+    return math.erf(THINNEST_LINE_MM / (2 * math.sqrt(2) * line_spread_mm)) / 0.5
 
 
 # A page's marks are a pen only when half again as dark as the noise floor: lighter

@@ -97,6 +97,7 @@ def measure_bubbles(
     layout: BubbleLayout,
     calibration: Calibration,
     levels: InkLevels | None = None,
+    line_spread_mm: float = 0.0,
 ) -> BubbleMeasure:
     """Measure every bubble of a straightened page.
 
@@ -109,6 +110,9 @@ def measure_bubbles(
     levels : InkLevels, optional
         Fixed levels (a calibration sheet's references are absolute tones, not a
         candidate's pen); by default the page's own (:func:`ink_levels`).
+    line_spread_mm : float
+        σ (mm) of the scan's blur measured on its print (0: unknown), for the page's own
+        levels (:func:`omr.reading.line_spread.line_spread_mm`).
     """
     ppm = page.px_per_mm
     count = len(layout.bubbles)
@@ -165,6 +169,7 @@ def measure_bubbles(
             page.scan.thresholded_cell_px,
             0.0 if page.scan.thresholded else page.tone_step,
             page.scan_pixel_mm,
+            line_spread_mm,
         )
     levels = replace(levels, dithered=page.halftone_cell_mm > 0)
     fill = np.zeros(count, np.float32)
