@@ -13,12 +13,18 @@ import numpy as np
 from omr.reading.template_space import TemplatePage
 from omr.sheet.template import ArucoRegistration, Registration
 
-# Each side of each marker is looked across at five places along its middle (away from
-# its corners), from 1.2 mm inside (a marker's black border is a sixth of it: 2 mm of a
-# 12 mm marker) to 1.2 mm out (its quiet zone is 3 mm), 0.02 mm apart; each end's level
-# is the median of its outer 0.3 mm.
-ALONG_SIDE = (0.3, 0.4, 0.5, 0.6, 0.7)
-ACROSS_MM, STEP_MM, END_MM = 1.2, 0.02, 0.3
+# Each side of each marker found is looked across at four places along its middle, the
+# middles of its four inner modules (a 4 × 4 marker is six modules across, its border
+# one module all round): from the middle of its black border (its inner modules, black or
+# white, a module's half away on the other side) out to its quiet zone's far part,
+# 0.02 mm apart; each end's level is the median of its outer 0.3 mm (short of the quiet
+# zone's edge by 0.1 mm). A 12 mm marker's 2 mm border and 3 mm quiet zone tell a σ up
+# to about 0.5 mm (its dark end then two of them from either edge of the border).
+MARKER_MODULES = 6
+ALONG_SIDE = (1.5 / 6, 2.5 / 6, 3.5 / 6, 4.5 / 6)
+STEP_MM, END_MM, SHORT_OF_EDGE_MM = 0.02, 0.3, 0.1
+# A quiet zone under a millimetre tells nothing of a blur.
+WINDOW_MIN_MM = 1.0
 # A side whose ends differ by less than a quarter of the scale is no clean edge (a torn
 # marker, a shadow, a mark drawn over it) and is not asked.
 MIN_CONTRAST = 64
@@ -26,18 +32,20 @@ MIN_CONTRAST = 64
 RISE_PER_SIGMA = 2.563
 
 
-def line_spread_mm(page: TemplatePage, registration: Registration) -> float:
+def line_spread_mm(page: TemplatePage, markers: Registration, found_ids: tuple[int, ...]) -> float:
     """σ (mm) of the scan's blur of the printed page: the median, over every clean
-    profile across a marker's side, of its 10–90 % rise over ``RISE_PER_SIGMA``; 0 where
-    the template registers on no ArUco markers, or none shows a clean edge."""
-    if not isinstance(registration, ArucoRegistration):
+    profile across a side of a marker found (``found_ids`` of the template's
+    ``markers``), of its 10–90 % rise over ``RISE_PER_SIGMA``; 0 where the template
+    registers on no ArUco markers, none was found, or none shows a clean edge."""
+    if not isinstance(markers, ArucoRegistration):
         return 0.0
-    across = np.arange(-ACROSS_MM, ACROSS_MM + STEP_MM / 2, STEP_MM)
-    sides = [
-        side
-        for marker in registration.markers
-        for side in _sides(marker.origin_mm, registration.size_mm)
-    ]
+    inside = markers.size_mm / MARKER_MODULES / 2 + END_MM / 2
+    outside = markers.quiet_zone_mm - SHORT_OF_EDGE_MM
+    found = [marker for marker in markers.markers if marker.id in found_ids]
+    if outside < WINDOW_MIN_MM or not found:
+        return 0.0
+    across = np.arange(-inside, outside + STEP_MM / 2, STEP_MM)
+    sides = [side for marker in found for side in _sides(marker.origin_mm, markers.size_mm)]
     bases = np.concatenate([base for base, _ in sides])  # (K, 2) mm
     outward = np.concatenate([np.repeat(unit[None], len(base), 0) for base, unit in sides])
     points = (bases[:, None, :] + across[None, :, None] * outward[:, None, :]) * page.px_per_mm
@@ -68,20 +76,28 @@ def _sides(origin_mm: tuple[float, float], size_mm: float) -> list[tuple[np.ndar
 
 def _rises(profiles: np.ndarray, across: np.ndarray) -> np.ndarray:
     """(K',) the 10–90 % rise (mm) of each clean one of ``profiles`` (K, S), each going
-    out from a marker's black border to its quiet zone over ``across`` (S,) mm."""
+    out from a marker's black border to its quiet zone over ``across`` (S,) mm: from
+    the last sample under 10 % before the first at 90 % (the dark end may brighten
+    towards a white inner module under a wide blur) to that one, interpolated."""
     end = int(round(END_MM / STEP_MM))
     dark = np.median(profiles[:, :end], axis=1, keepdims=True)
     light = np.median(profiles[:, -end:], axis=1, keepdims=True)
     clean = (light - dark)[:, 0] >= MIN_CONTRAST
     level = (profiles[clean] - dark[clean]) / (light[clean] - dark[clean])
-    return _crossing(level, across, 0.9) - _crossing(level, across, 0.1)
-
-
-def _crossing(level: np.ndarray, across: np.ndarray, share: float) -> np.ndarray:
-    """(K,) where each row of ``level`` (K, S) first reaches ``share`` going out,
-    interpolated (mm)."""
-    index = np.maximum(np.argmax(level >= share, axis=1), 1)
     rows = np.arange(len(level))
-    low, high = level[rows, index - 1], level[rows, index]
-    step = np.where(high > low, (share - low) / np.where(high > low, high - low, 1.0), 1.0)
-    return across[index - 1] + step * (across[index] - across[index - 1])
+    high = np.maximum(np.argmax(level >= 0.9, axis=1), 1)
+    samples = np.arange(level.shape[1])
+    under = (level < 0.1) & (samples[None] < high[:, None])
+    low = np.where(under.any(axis=1), level.shape[1] - 1 - np.argmax(under[:, ::-1], axis=1), 0)
+    return _at(level, across, rows, high - 1, 0.9) - _at(level, across, rows, low, 0.1)
+
+
+def _at(
+    level: np.ndarray, across: np.ndarray, rows: np.ndarray, index: np.ndarray, share: float
+) -> np.ndarray:
+    """(K,) where ``level`` (K, S) crosses ``share`` between samples ``index`` and the
+    next, interpolated (mm)."""
+    index = np.minimum(index, level.shape[1] - 2)
+    a, b = level[rows, index], level[rows, index + 1]
+    step = np.clip(np.where(b != a, (share - a) / np.where(b != a, b - a, 1.0), 0.0), 0.0, 1.0)
+    return across[index] + step * (across[index + 1] - across[index])

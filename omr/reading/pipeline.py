@@ -399,7 +399,8 @@ def _straightened_and_measured(
 ) -> tuple[TemplatePage, BubbleMeasure]:
     """The page straightened through ``registration`` and its bubbles measured."""
     page = warp_to_template(scan, registration.homography, template, bend=registration.bend)
-    spread = line_spread_mm(page, template.registration)  # on the scan's ink, before it goes
+    # On the scan's ink, before it is let go.
+    spread = line_spread_mm(page, template.registration, registration.found_ids)
     scan.release_ink()  # rebuilt only if a bend straightens the page again
     clock.lap("warp")
     measure = measure_bubbles(page, bubble_layout(template), options.calibration, None, spread)
