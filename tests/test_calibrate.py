@@ -130,6 +130,12 @@ def test_a_calibration_scan_coarser_than_150_dpi_says_so(calibration_pdf, tmp_pa
     assert profile.exists()
 
 
+def test_a_soft_calibration_scan_says_so(calibration_pdf) -> None:
+    """A scanner that blurs (σ 0.32 mm at 200 dpi) is told at the calibration sheet too."""
+    soft = cv2.GaussianBlur(_scan(calibration_pdf, 200), (0, 0), 2.5)
+    assert [warning.code for warning in calibrate_from_image(soft).warnings] == ["scan_soft"]
+
+
 def test_another_sheet_is_refused(specializare) -> None:
     with pytest.raises(CalibrationError) as caught:
         calibrate_from_image(render_sheet(specializare, 150))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from omr.reading.channels import ScanChannels
+from omr.reading.line_spread import line_spread_mm
 from omr.reading.marks import (
     InkLevels,
     bubble_layout,
@@ -24,7 +25,7 @@ from omr.reading.marks import (
     measure_bubbles,
 )
 from omr.reading.marks.levels import SMUDGE_ABOVE_PAPER
-from omr.reading.page_checks import coarse_scan
+from omr.reading.page_checks import coarse_scan, soft_scan
 from omr.reading.registration.page import register_page
 from omr.reading.template_space import warp_to_template
 from omr.sheet.calibration import Calibration, load_calibration
@@ -125,7 +126,8 @@ def calibrate_from_image(image: np.ndarray, *, name: str = "scanner") -> Calibra
             f"foaia nu poate fi citită: {registration.message_ro}",
         )
     page = warp_to_template(scan, registration.homography, template)
-    warnings += coarse_scan(page)
+    spread = line_spread_mm(page, template.registration, registration.found_ids)
+    warnings += coarse_scan(page) + soft_scan(spread)
     layout = bubble_layout(template, True)
     bubbles = layout.bubbles
     references = [reference_of(bubble) for bubble in bubbles]

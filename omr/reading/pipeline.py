@@ -44,7 +44,7 @@ from omr.reading.marks import (
     classify_marks,
     measure_bubbles,
 )
-from omr.reading.page_checks import blank_or_blurred, coarse_scan, stray_marks
+from omr.reading.page_checks import blank_or_blurred, coarse_scan, soft_scan, stray_marks
 from omr.reading.registration.aruco import MARKERS_PER_SHEET, detect_markers, register_aruco
 from omr.reading.registration.bending import bend_on_outlines, may_bend
 from omr.reading.registration.blocks import register_by_blocks
@@ -341,7 +341,7 @@ def read_page(
     reading.template, reading.template_version = template.id, template.version
     layout = bubble_layout(template)
     bubbles = layout.bubbles
-    page, measure = _straightened_and_measured(scan, template, registration, options, clock)
+    page, measure, spread = _straightened_and_measured(scan, template, registration, options, clock)
     share = measure.misaligned_share()
     if share > MAX_MISALIGNED_SHARE and registration.bend is None and may_bend(registration):
         # Bubbles off where one homography puts them: the page may not lie flat.
@@ -349,11 +349,13 @@ def read_page(
         clock.lap("registration")
         if bent:
             registration = bent
-            page, measure = _straightened_and_measured(scan, template, registration, options, clock)
+            page, measure, spread = _straightened_and_measured(
+                scan, template, registration, options, clock
+            )
             share = measure.misaligned_share()
     reading.registration = registration.as_dict()
     reading.page = page
-    reading.warnings += coarse_scan(page)
+    reading.warnings += coarse_scan(page) + soft_scan(spread)
     if share > MAX_MISALIGNED_SHARE:
         reading.reasons.append(
             Problem(
@@ -396,8 +398,9 @@ def _straightened_and_measured(
     registration: PageRegistration,
     options: ReadOptions,
     clock: _Clock,
-) -> tuple[TemplatePage, BubbleMeasure]:
-    """The page straightened through ``registration`` and its bubbles measured."""
+) -> tuple[TemplatePage, BubbleMeasure, float]:
+    """The page straightened through ``registration``, its bubbles measured, and the
+    scan's blur measured on its print (σ, mm; 0 unknown)."""
     page = warp_to_template(scan, registration.homography, template, bend=registration.bend)
     # On the scan's ink, before it is let go.
     spread = line_spread_mm(page, template.registration, registration.found_ids)
@@ -405,7 +408,7 @@ def _straightened_and_measured(
     clock.lap("warp")
     measure = measure_bubbles(page, bubble_layout(template), options.calibration, None, spread)
     clock.lap("marks")
-    return page, measure
+    return page, measure, spread
 
 
 def _bubble_records(

@@ -354,6 +354,16 @@ class Reason(StrEnum):
         "scanned at about {dpi} dpi, under 150 dpi: thin lines drawn over filled bubbles (X's, "
         "ticks) may be lost; set the scanner to 200 dpi",
     )
+    SCAN_SOFT = (
+        "scan_soft",
+        Severity.WARN,
+        "scanare neclară (marginile tipăriturii estompate, σ circa {blur_mm:.2f} mm): liniile "
+        "subțiri trase peste bule pline (X, bife) se pot pierde; verificați scanerul (geamul, "
+        "claritatea) și scanați din nou",
+        "a soft scan (the print's edges spread, σ about {blur_mm:.2f} mm): thin lines drawn over "
+        "filled bubbles (X's, ticks) may be lost; check the scanner (its glass, its focus) and "
+        "rescan",
+    )
     INK_COLOUR = (
         "ink_colour",
         Severity.WARN,
