@@ -8,7 +8,7 @@ import math
 import cv2
 import numpy as np
 
-from omr.reading.marks.levels import DERIVED_PIXEL_MM, HALF_KEPT_SPREAD_MM
+from omr.reading.marks.levels import DERIVED_PIXEL_MM, kept_by_spread
 from omr.reading.template_space import TemplatePage, per_template
 from omr.sheet.template import MM_PER_INCH, ArucoRegistration, Box, SheetTemplate
 from omr.vocabulary.reasons import Problem, Reason
@@ -115,10 +115,10 @@ def coarse_scan(page: TemplatePage) -> list[Problem]:
 def soft_scan(line_spread_mm: float) -> list[Problem]:
     """A scan that blurs its print by a Gaussian of σ = ``line_spread_mm`` (measured on its
     markers; 0 unknown) past the spread at which a pen's thinnest line keeps half its
-    darkness (``HALF_KEPT_SPREAD_MM``): an X's or a tick's lines over a fill may be lost,
-    though the reader looks for them as light as the blur leaves them
-    (:func:`~omr.reading.marks.levels.kept_by_spread`)."""
-    if not math.isfinite(line_spread_mm) or line_spread_mm <= HALF_KEPT_SPREAD_MM:
+    darkness, where :func:`~omr.reading.marks.levels.kept_by_spread` starts lowering the
+    level one stroke is looked for at: an X's or a tick's lines over a fill may be lost,
+    though the reader looks for them as light as the blur leaves them."""
+    if kept_by_spread(line_spread_mm) >= 1.0:
         return []
     return [Problem(Reason.SCAN_SOFT, blur_mm=round(line_spread_mm, 2))]
 
