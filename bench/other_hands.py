@@ -1,13 +1,15 @@
 """Marks drawn by a second hand, made by other means than the corpus's simulator.
 
-    python bench/other_hands.py                          # 2 sheets, 150/200/300 dpi, 4 seeds
-    python bench/other_hands.py --sheets emc --dpi 200 --seeds 1-20
+    python bench/other_hands.py                 # 4 sheet and pen pairs, 150/200/300 dpi, 4 seeds
+    python bench/other_hands.py --sheets emc:felt-tip --dpi 200 --seeds 1-20
+    python bench/other_hands.py --sheets rezidentiat-national-2025:ballpoint
 
 The corpus's simulator (``fixtures/scansim/``) lays one fill layer under its strokes, draws
 its X's, ticks and slashes with its own geometry and scans them through its own scanner:
 a reader can come to match it. This bench shares only the printed sheet with it (the
-project's PDF, rasterised by poppler) and draws everything else its own way, from the
-marks issue's ranges rather than the simulator's:
+project's PDF, rasterised by poppler; for ``rezidentiat-national-2025``, the grid page of
+the Ministry's own form, read against that template as it has no QR code) and draws
+everything else its own way, from the marks issue's ranges rather than the simulator's:
 
 - ink is dye that every pass multiplies in: a ballpoint fill scribbled back and forth
   darkens where its passes overlap, a stroke over a fill darkens it again; a felt-tip
@@ -55,9 +57,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 from drawn_marks import seeds_of  # noqa: E402
 from evaluation import NOT_READ, STATES  # noqa: E402
 from scansim.drawn import NEVER, answers_read  # noqa: E402
-from scansim.sheets import bubble_of, render_sheet  # noqa: E402
+from scansim.recipes import FORMS  # noqa: E402
+from scansim.sheets import bubble_of, render_form, render_sheet  # noqa: E402
 
-from omr.sheet.template import Bubble, load_template  # noqa: E402
+from omr.sheet.template import Bubble, SheetTemplate, load_template  # noqa: E402
 from omr.vocabulary.states import MarkState  # noqa: E402
 
 PAIRS = (
@@ -79,6 +82,8 @@ DEFAULT = tuple(k for kind in STROKED for k in (kind, "fill", "fill"))
 # The states each kind of mark may never be read as: the drawn bench's, an X's for one
 # whose arms barely leave its fill.
 NEVER_HERE = {**NEVER, "x_short_arms": NEVER["x_filled"]}
+# The national form's grid page, as the Ministry printed it (a form without a QR code).
+NATIONAL_FORM_PDF, NATIONAL_FORM_PAGE = "med_A.pdf", 2
 SUPERSAMPLE = 4  # strokes drawn at 4x and averaged down: sub-pixel edges
 
 
@@ -296,7 +301,7 @@ def read_page(
     on top of the scanner's own."""
     rng = np.random.default_rng([seed, dpi, len(sheet_name), len(pen)])
     template = load_template(sheet_name)
-    sheet = Sheet(render_sheet(template, dpi, serial=seed, exam="EXAM"), dpi, rng)
+    sheet = Sheet(_printed(template, dpi, seed), dpi, rng)
     ink = _ink(pen, rng)
     marked = {}
     for question in range(1, template.question_count + 1):
@@ -306,7 +311,7 @@ def read_page(
         _draw(sheet, kind, bubble_of(template, "answers", question, option), ink)
         marked[question] = (option, kind)
     data = _scanned(sheet, rng, soften_px)
-    answers = answers_read(data, ".jpg")
+    answers = answers_read(data, ".jpg", None if template.qr else template)
     read: dict[str, Counter] = {}
     wrong = []
     for question in range(1, template.question_count + 1):
@@ -321,6 +326,15 @@ def read_page(
         name.with_suffix(".jpg").write_bytes(data)
         name.with_suffix(".txt").write_text("\n".join(wrong) + "\n")
     return read
+
+
+def _printed(template: SheetTemplate, dpi: int, serial: int) -> np.ndarray:
+    """The printed page at ``dpi``: a sheet of ours with its QR code, or the grid page of
+    a form printed by others (the Ministry's national residency form, its medicine
+    variant A)."""
+    if template.qr:
+        return render_sheet(template, dpi, serial=serial, exam="EXAM")
+    return render_form(FORMS / NATIONAL_FORM_PDF, NATIONAL_FORM_PAGE, dpi)
 
 
 # A blank bubble may be read blank, or left to a person.
@@ -364,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.save).mkdir(parents=True, exist_ok=True)
     pairs = [tuple(pair.split(":")) for pair in args.sheets.split(",")]
     header = "".join(f"{state.value:>9}" for state in STATES) + f"{NOT_READ:>9}"
-    print(f"{'kind':<13}{'sheet':<24}{'pen':<10}{'dpi':>4}{header}   silent")
+    print(f"{'kind':<13}{'sheet':<27}{'pen':<10}{'dpi':>4}{header}   silent")
     silent = 0
     grand: dict[str, Counter] = {}  # each kind's states over every sheet and resolution
     with ProcessPoolExecutor(args.jobs) as pool:
@@ -378,10 +392,10 @@ def main(argv: list[str] | None = None) -> int:
                     for kind, states in read.items():
                         totals.setdefault(kind, Counter()).update(states)
                 for kind in sorted(totals):
-                    silent += _print_row(kind, f"{sheet_name:<24}{pen:<10}{dpi:>4}", totals[kind])
+                    silent += _print_row(kind, f"{sheet_name:<27}{pen:<10}{dpi:>4}", totals[kind])
                     grand.setdefault(kind, Counter()).update(totals[kind])
     for kind in sorted(grand):
-        _print_row(kind, f"{'all':<38}", grand[kind])
+        _print_row(kind, f"{'all':<41}", grand[kind])
     for kind, name in (("x_filled", "X over a filled circle"), ("x_short_arms", SHORT_ARMS_LABEL)):
         xs = grand.get(kind, Counter())
         if xs.total():

@@ -1,12 +1,14 @@
-"""The scan's line spread, measured across the ArUco markers' sides: a sharp render shows
-next to none, a blurred one the blur it was given."""
+"""The scan's line spread, measured across the sides of the registration marks (ArUco
+markers, a form's solid blocks): a sharp render shows next to none, a blurred one the
+blur it was given."""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
 import pytest
-from scansim.sheets import render_sheet
+from scansim.recipes import FORMS
+from scansim.sheets import render_form, render_sheet
 
 from omr.reading.channels import ScanChannels
 from omr.reading.line_spread import line_spread_mm
@@ -20,8 +22,13 @@ def _spread(image: np.ndarray, template, found: bool = True) -> float:
     registration = register_page(scan, template)
     assert registration
     page = warp_to_template(scan, registration.homography, template)
-    ids = registration.found_ids if found else ()
-    return line_spread_mm(page, template.registration, ids)
+    found_mm = registration.marks_mm if found else np.zeros((0, 2))
+    return line_spread_mm(page, template.registration, found_mm)
+
+
+def _national_form(dpi: int) -> np.ndarray:
+    """The grid page of the Ministry's own national form, as its PDF prints it."""
+    return render_form(FORMS / "med_A.pdf", 2, dpi)
 
 
 @pytest.mark.parametrize(
@@ -47,15 +54,45 @@ def test_a_blurred_scan_shows_its_blur(name: str, dpi: int, blur_px: float, with
     assert blurred == pytest.approx(np.hypot(blur_px * 25.4 / dpi, sharp), rel=within)
 
 
-def test_no_spread_is_measured_without_markers_found(specializare) -> None:
-    """A page whose markers were not found (registered otherwise), or a form that prints
-    none (the national form registers on its timing bars), has its spread unknown: 0, and
-    a single stroke is looked for as on a sharp scan."""
+@pytest.mark.parametrize(("dpi", "blur_px"), [(150, 1.5), (200, 2.5), (300, 2.5)])
+def test_a_blurred_national_form_shows_its_blur_on_its_blocks(dpi: int, blur_px: float) -> None:
+    """The national form prints no ArUco markers: its solid bars and squares show the
+    blur its scan was given, within 5 %."""
+    national = load_template("rezidentiat-national-2025")
+    page = _national_form(dpi)
+    sharp = _spread(page, national)
+    blurred = _spread(cv2.GaussianBlur(page, (0, 0), blur_px), national)
+    assert 0 < sharp < 25.4 / dpi
+    assert blurred == pytest.approx(np.hypot(blur_px * 25.4 / dpi, sharp), rel=0.05)
+
+
+def test_only_the_marks_found_are_measured(specializare) -> None:
+    """A page whose marks were not found (registered otherwise) has its spread unknown:
+    0, and a single stroke is looked for as on a sharp scan; so are a form's blocks."""
     page = cv2.GaussianBlur(render_sheet(specializare, 200), (0, 0), 2.5)
     assert _spread(page, specializare, found=False) == 0.0
     national = load_template("rezidentiat-national-2025")
-    scan = ScanChannels(render_sheet(national, 150))
-    registration = register_page(scan, national)
+    blurred = cv2.GaussianBlur(_national_form(200), (0, 0), 2.5)
+    assert _spread(blurred, national, found=False) == 0.0
+    assert _spread(blurred, national) == pytest.approx(2.5 * 25.4 / 200, rel=0.05)
+
+
+def test_forms_without_solid_marks_measure_nothing() -> None:
+    """Bullseyes, discs, corners and timing tracks are not looked across: a form that
+    registers on them alone (here the national form's blocks taken for bullseyes) has its
+    spread unknown."""
+    template = load_template("rezidentiat-national-2025")
+    bullseyes = template.registration.model_copy(
+        update={
+            "blocks": [
+                block.model_copy(update={"shape": "rings"})
+                for block in template.registration.blocks
+            ]
+        }
+    )
+    image = cv2.GaussianBlur(_national_form(200), (0, 0), 2.5)
+    scan = ScanChannels(image)
+    registration = register_page(scan, template)
     assert registration
-    straightened = warp_to_template(scan, registration.homography, national)
-    assert line_spread_mm(straightened, national.registration, registration.found_ids) == 0.0
+    page = warp_to_template(scan, registration.homography, template)
+    assert line_spread_mm(page, bullseyes, registration.marks_mm) == 0.0

@@ -126,7 +126,7 @@ def calibrate_from_image(image: np.ndarray, *, name: str = "scanner") -> Calibra
             f"foaia nu poate fi citită: {registration.message_ro}",
         )
     page = warp_to_template(scan, registration.homography, template)
-    spread = line_spread_mm(page, template.registration, registration.found_ids)
+    spread = line_spread_mm(page, template.registration, registration.marks_mm)
     warnings += coarse_scan(page) + soft_scan(spread)
     layout = bubble_layout(template, True)
     bubbles = layout.bubbles

@@ -1,7 +1,8 @@
 """The scan's line spread: how far it blurs a printed edge, measured across the sides of
-the page's ArUco markers (black squares in a white quiet zone). A soft scanner, or a
-photo a little out of focus, spreads a pen's thin line as it does those edges, and the
-level a single stroke is looked for at follows what the line keeps
+the page's registration marks: its ArUco markers (black squares in a white quiet zone),
+or the solid blocks a form printed by others registers on. A soft scanner, or a photo a
+little out of focus, spreads a pen's thin line as it does those edges, and the level a
+single stroke is looked for at follows what the line keeps
 (:func:`omr.reading.marks.levels.kept_by_spread`).
 """
 
@@ -13,39 +14,47 @@ import numpy as np
 from omr.reading.template_space import TemplatePage
 from omr.sheet.template import ArucoRegistration, Registration
 
-# Each side of each marker found is looked across at four places along its middle, the
-# middles of its four inner modules (a 4 × 4 marker is six modules across, its border
-# one module all round): from the middle of its black border (its inner modules, black or
-# white, a module's half away on the other side) out to its quiet zone's far part,
-# 0.02 mm apart; each end's level is the median of its outer 0.3 mm (short of the quiet
-# zone's edge by 0.1 mm). A 12 mm marker's 2 mm border and 3 mm quiet zone tell a σ up
-# to about 0.5 mm (its dark end then two of them from either edge of the border).
+# Each side of each mark found is looked across at four places along its middle (a 4 × 4
+# marker's four inner modules' middles: a marker is six modules across, its border one
+# module all round), 0.02 mm apart; each end's level is the median of its outer 0.3 mm.
+# A marker's profile runs from the middle of its black border (its inner modules, black
+# or white, a module's half away on the other side) out to its quiet zone's far part
+# (short of its edge by 0.1 mm). A 12 mm marker's 2 mm border and 3 mm quiet zone tell a
+# σ up to about 0.5 mm (its dark end then two of them from either edge of the border).
 MARKER_MODULES = 6
 ALONG_SIDE = (1.5 / 6, 2.5 / 6, 3.5 / 6, 4.5 / 6)
 STEP_MM, END_MM, SHORT_OF_EDGE_MM = 0.02, 0.3, 0.1
-# A quiet zone under a millimetre tells nothing of a blur.
+# A solid block's profile runs as deep into it as a marker's does into its border (at
+# most half its narrower side in), and as far out into the paper round it: a σ of
+# 0.5 mm rises to 90 % 0.64 mm from the edge and to 99 % by 1.2 mm, where the light
+# end's level is read. A registration mark stands clear of print by that much; a profile
+# that meets print there shows no clean edge, or a rise the median sets aside.
+BLOCK_DEPTH_MM, BLOCK_CLEAR_MM = 1.5, 1.5
+# A mark is found where one of its corners is among the corners the page registered on.
+FOUND_WITHIN_MM = 0.5
+# A window under a millimetre on either side of the edge (a quiet zone that narrow, a
+# block under 2 mm across) holds too little of a blur's rise to tell it.
 WINDOW_MIN_MM = 1.0
 # A side whose ends differ by less than a quarter of the scale is no clean edge (a torn
-# marker, a shadow, a mark drawn over it) and is not asked.
+# mark, a shadow, a mark drawn over it) and is not asked.
 MIN_CONTRAST = 64
 # A Gaussian spread of σ rises from 10 % to 90 % of an edge over 2.563 σ.
 RISE_PER_SIGMA = 2.563
 
 
-def line_spread_mm(page: TemplatePage, markers: Registration, found_ids: tuple[int, ...]) -> float:
+def line_spread_mm(page: TemplatePage, marks: Registration, found_mm: np.ndarray) -> float:
     """σ (mm) of the scan's blur of the printed page: the median, over every clean
-    profile across a side of a marker found (``found_ids`` of the template's
-    ``markers``), of its 10–90 % rise over ``RISE_PER_SIGMA``; 0 where the template
-    registers on no ArUco markers, none was found, or none shows a clean edge."""
-    if not isinstance(markers, ArucoRegistration):
-        return 0.0
-    inside = markers.size_mm / MARKER_MODULES / 2 + END_MM / 2
-    outside = markers.quiet_zone_mm - SHORT_OF_EDGE_MM
-    found = [marker for marker in markers.markers if marker.id in found_ids]
-    if outside < WINDOW_MIN_MM or not found:
+    profile across a side of a registration mark found (one of whose corners is among
+    ``found_mm``, (M, 2) the template mm the page registered on), of its 10–90 % rise
+    over ``RISE_PER_SIGMA``. The template's ``marks``: its ArUco markers, or its solid
+    blocks (bullseyes, discs, corners and tracks are not looked across). 0 where none
+    was found, or none shows a clean edge."""
+    rectangles, inside, outside = _solid_marks(marks)
+    found = [(origin, size) for origin, size in rectangles if _is_found(origin, size, found_mm)]
+    if min(inside, outside) < WINDOW_MIN_MM or not found:
         return 0.0
     across = np.arange(-inside, outside + STEP_MM / 2, STEP_MM)
-    sides = [side for marker in found for side in _sides(marker.origin_mm, markers.size_mm)]
+    sides = [side for origin, size in found for side in _sides(origin, size)]
     bases = np.concatenate([base for base, _ in sides])  # (K, 2) mm
     outward = np.concatenate([np.repeat(unit[None], len(base), 0) for base, unit in sides])
     points = (bases[:, None, :] + across[None, :, None] * outward[:, None, :]) * page.px_per_mm
@@ -61,16 +70,47 @@ def line_spread_mm(page: TemplatePage, markers: Registration, found_ids: tuple[i
     return float(np.median(rises)) / RISE_PER_SIGMA if rises.size else 0.0
 
 
-def _sides(origin_mm: tuple[float, float], size_mm: float) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(K, 2) points along the middle of each side of a marker (mm), with the side's
+def _solid_marks(
+    marks: Registration,
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], float, float]:
+    """The template's solid marks, each its origin and (width, height) mm, with how far
+    a profile runs into each (mm) and out of it."""
+    if isinstance(marks, ArucoRegistration):
+        size = np.array([marks.size_mm, marks.size_mm])
+        squares = [(np.asarray(marker.origin_mm, float), size) for marker in marks.markers]
+        inside = marks.size_mm / MARKER_MODULES / 2 + END_MM / 2
+        return squares, inside, marks.quiet_zone_mm - SHORT_OF_EDGE_MM
+    blocks = [
+        (np.asarray(block.origin_mm, float), np.asarray(block.size_mm, float))
+        for block in marks.blocks
+        if block.shape == "solid"
+    ]
+    if not blocks:
+        return [], 0.0, 0.0
+    narrowest = min(float(size.min()) for _, size in blocks)
+    return blocks, min(BLOCK_DEPTH_MM, narrowest / 2), BLOCK_CLEAR_MM
+
+
+def _is_found(origin: np.ndarray, size: np.ndarray, found_mm: np.ndarray) -> bool:
+    """Whether one of the rectangle's corners lies among ``found_mm`` (M, 2)."""
+    corners = origin + np.array([[0, 0], [1, 0], [1, 1], [0, 1]]) * size
+    if not len(found_mm):
+        return False
+    distances = np.linalg.norm(np.asarray(found_mm)[:, None] - corners[None], axis=2)
+    return bool((distances <= FOUND_WITHIN_MM).any())
+
+
+def _sides(origin: np.ndarray, size: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(K, 2) points along the middle of each side of a rectangle (mm), with the side's
     outward unit."""
-    x, y = origin_mm
-    along = np.asarray(ALONG_SIDE)[:, None] * size_mm
+    (x, y), (width, height) = origin, size
+    along_x = np.asarray(ALONG_SIDE)[:, None] * width
+    along_y = np.asarray(ALONG_SIDE)[:, None] * height
     return [
-        (np.c_[x + along, np.full_like(along, y)], np.array([0.0, -1.0])),
-        (np.c_[x + along, np.full_like(along, y + size_mm)], np.array([0.0, 1.0])),
-        (np.c_[np.full_like(along, x), y + along], np.array([-1.0, 0.0])),
-        (np.c_[np.full_like(along, x + size_mm), y + along], np.array([1.0, 0.0])),
+        (np.c_[x + along_x, np.full_like(along_x, y)], np.array([0.0, -1.0])),
+        (np.c_[x + along_x, np.full_like(along_x, y + height)], np.array([0.0, 1.0])),
+        (np.c_[np.full_like(along_y, x), y + along_y], np.array([-1.0, 0.0])),
+        (np.c_[np.full_like(along_y, x + width), y + along_y], np.array([1.0, 0.0])),
     ]
 
 

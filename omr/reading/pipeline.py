@@ -403,7 +403,7 @@ def _straightened_and_measured(
     scan's blur measured on its print (σ, mm; 0 unknown)."""
     page = warp_to_template(scan, registration.homography, template, bend=registration.bend)
     # On the scan's ink, before it is let go.
-    spread = line_spread_mm(page, template.registration, registration.found_ids)
+    spread = line_spread_mm(page, template.registration, registration.marks_mm)
     scan.release_ink()  # rebuilt only if a bend straightens the page again
     clock.lap("warp")
     measure = measure_bubbles(page, bubble_layout(template), options.calibration, None, spread)

@@ -131,7 +131,6 @@ def register_aruco(
         method="aruco",
         marks_found=len(usable),
         marks_expected=len(expected),
-        found_ids=tuple(usable),
         model="homography" if len(usable) >= MIN_MARKERS else "similarity",
         unconfirmed=too_few if len(usable) < MIN_MARKERS else None,
     )

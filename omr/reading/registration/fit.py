@@ -47,7 +47,6 @@ class PageRegistration:
     marks_expected: int
     reprojection_error_mm: float
     px_per_mm: float
-    found_ids: tuple[int, ...] = field(default=())
     outlines: int = 0
     unconfirmed: Problem | None = None
     marks_mm: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)), repr=False)
@@ -129,7 +128,6 @@ def registration_from_marks(
     method: str,
     marks_found: int,
     marks_expected: int,
-    found_ids: tuple[int, ...] = (),
     model: Model = "homography",
     unconfirmed: Problem | None = None,
 ) -> PageRegistration | Problem:
@@ -166,7 +164,6 @@ def registration_from_marks(
         marks_expected=marks_expected,
         reprojection_error_mm=error_mm,
         px_per_mm=px_per_mm,
-        found_ids=found_ids,
         unconfirmed=unconfirmed,
         marks_mm=template_mm.reshape(-1, 2),
         marks_px=image_px.reshape(-1, 2),
