@@ -82,8 +82,9 @@ DEFAULT = tuple(k for kind in STROKED for k in (kind, "fill", "fill"))
 # The states each kind of mark may never be read as: the drawn bench's, an X's for one
 # whose arms barely leave its fill.
 NEVER_HERE = {**NEVER, "x_short_arms": NEVER["x_filled"]}
-# The national form's grid page, as the Ministry printed it (a form without a QR code).
-NATIONAL_FORM_PDF, NATIONAL_FORM_PAGE = "med_A.pdf", 2
+# Forms printed by others (no QR code), as their PDF prints them: the page each is read
+# from. The national form's grid page, its medicine variant A.
+FORMS_OF_OTHERS = {"rezidentiat-national-2025": ("med_A.pdf", 2)}
 SUPERSAMPLE = 4  # strokes drawn at 4x and averaged down: sub-pixel edges
 
 
@@ -329,12 +330,14 @@ def read_page(
 
 
 def _printed(template: SheetTemplate, dpi: int, serial: int) -> np.ndarray:
-    """The printed page at ``dpi``: a sheet of ours with its QR code, or the grid page of
-    a form printed by others (the Ministry's national residency form, its medicine
-    variant A)."""
+    """The printed page at ``dpi``: a sheet of ours with its QR code (``serial``), or the
+    page a form printed by others is read from (:data:`FORMS_OF_OTHERS`)."""
     if template.qr:
         return render_sheet(template, dpi, serial=serial, exam="EXAM")
-    return render_form(FORMS / NATIONAL_FORM_PDF, NATIONAL_FORM_PAGE, dpi)
+    if template.id not in FORMS_OF_OTHERS:
+        raise ValueError(f"{template.id}: no printed page known for a form without a QR code")
+    pdf, page = FORMS_OF_OTHERS[template.id]
+    return render_form(FORMS / pdf, page, dpi)
 
 
 # A blank bubble may be read blank, or left to a person.

@@ -68,25 +68,38 @@ def test_a_blurred_national_form_shows_its_blur_on_its_blocks(dpi: int, blur_px:
 
 def test_only_the_marks_found_are_measured(specializare) -> None:
     """A page whose marks were not found (registered otherwise) has its spread unknown:
-    0, and a single stroke is looked for as on a sharp scan; so are a form's blocks."""
+    0, and a single stroke is looked for as on a sharp scan. Of a form's blocks, those
+    found are looked across, and only those: on a page blurred in its lower half alone,
+    its top bars show it sharp and its bottom bars blurred."""
     page = cv2.GaussianBlur(render_sheet(specializare, 200), (0, 0), 2.5)
     assert _spread(page, specializare, found=False) == 0.0
     national = load_template("rezidentiat-national-2025")
-    blurred = cv2.GaussianBlur(_national_form(200), (0, 0), 2.5)
-    assert _spread(blurred, national, found=False) == 0.0
-    assert _spread(blurred, national) == pytest.approx(2.5 * 25.4 / 200, rel=0.05)
+    image = _national_form(200)
+    middle = image.shape[0] // 2
+    image[middle:] = cv2.GaussianBlur(image[middle:], (0, 0), 2.5)
+    scan = ScanChannels(image)
+    registration = register_page(scan, national)
+    assert registration
+    straightened = warp_to_template(scan, registration.homography, national)
+    corners = registration.marks_mm
+    top, bottom = corners[corners[:, 1] < 100], corners[corners[:, 1] > 200]
+    assert len(top) == len(bottom) == 8  # two bars each, their four corners
+    assert line_spread_mm(straightened, national.registration, top) < 25.4 / 200
+    blurred = line_spread_mm(straightened, national.registration, bottom)
+    assert blurred == pytest.approx(2.5 * 25.4 / 200, rel=0.05)
+    assert line_spread_mm(straightened, national.registration, np.zeros((0, 2))) == 0.0
 
 
-def test_forms_without_solid_marks_measure_nothing() -> None:
+@pytest.mark.parametrize("shape", ["rings", "disc", "corner", "track"])
+def test_forms_without_solid_marks_measure_nothing(shape: str) -> None:
     """Bullseyes, discs, corners and timing tracks are not looked across: a form that
-    registers on them alone (here the national form's blocks taken for bullseyes) has its
+    registers on them alone (here the national form's blocks taken for them) has its
     spread unknown."""
     template = load_template("rezidentiat-national-2025")
-    bullseyes = template.registration.model_copy(
+    other_marks = template.registration.model_copy(
         update={
             "blocks": [
-                block.model_copy(update={"shape": "rings"})
-                for block in template.registration.blocks
+                block.model_copy(update={"shape": shape}) for block in template.registration.blocks
             ]
         }
     )
@@ -95,4 +108,5 @@ def test_forms_without_solid_marks_measure_nothing() -> None:
     registration = register_page(scan, template)
     assert registration
     page = warp_to_template(scan, registration.homography, template)
-    assert line_spread_mm(page, bullseyes, registration.marks_mm) == 0.0
+    assert line_spread_mm(page, template.registration, registration.marks_mm) > 0
+    assert line_spread_mm(page, other_marks, registration.marks_mm) == 0.0

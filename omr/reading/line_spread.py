@@ -24,16 +24,17 @@ from omr.sheet.template import ArucoRegistration, Registration
 MARKER_MODULES = 6
 ALONG_SIDE = (1.5 / 6, 2.5 / 6, 3.5 / 6, 4.5 / 6)
 STEP_MM, END_MM, SHORT_OF_EDGE_MM = 0.02, 0.3, 0.1
-# A solid block's profile runs as deep into it as a marker's does into its border (at
-# most half its narrower side in), and as far out into the paper round it: a σ of
-# 0.5 mm rises to 90 % 0.64 mm from the edge and to 99 % by 1.2 mm, where the light
-# end's level is read. A registration mark stands clear of print by that much; a profile
-# that meets print there shows no clean edge, or a rise the median sets aside.
+# A solid block's profile runs 1.5 mm into it (at most half its narrower side in) and
+# 1.5 mm out into the paper round it: a σ of 0.5 mm rises to 90 % 0.64 mm from the edge
+# and to 99 % by 1.2 mm, where the light end's level is read. A registration mark stands
+# clear of print by that much; a profile that meets print there shows no clean edge, or
+# a rise the median sets aside.
 BLOCK_DEPTH_MM, BLOCK_CLEAR_MM = 1.5, 1.5
 # A mark is found where one of its corners is among the corners the page registered on.
 FOUND_WITHIN_MM = 0.5
-# A window under a millimetre on either side of the edge (a quiet zone that narrow, a
-# block under 2 mm across) holds too little of a blur's rise to tell it.
+# A window under a millimetre on either side of the edge holds too little of a blur's
+# rise to tell it: a quiet zone that narrow, a block under 2 mm across, a marker under
+# 10.2 mm (its border's middle 1 mm in) are not looked across.
 WINDOW_MIN_MM = 1.0
 # A side whose ends differ by less than a quarter of the scale is no clean edge (a torn
 # mark, a shadow, a mark drawn over it) and is not asked.
@@ -47,14 +48,20 @@ def line_spread_mm(page: TemplatePage, marks: Registration, found_mm: np.ndarray
     profile across a side of a registration mark found (one of whose corners is among
     ``found_mm``, (M, 2) the template mm the page registered on), of its 10–90 % rise
     over ``RISE_PER_SIGMA``. The template's ``marks``: its ArUco markers, or its solid
-    blocks (bullseyes, discs, corners and tracks are not looked across). 0 where none
-    was found, or none shows a clean edge."""
-    rectangles, inside, outside = _solid_marks(marks)
-    found = [(origin, size) for origin, size in rectangles if _is_found(origin, size, found_mm)]
-    if min(inside, outside) < WINDOW_MIN_MM or not found:
+    blocks (bullseyes, discs, corners and tracks are not looked across). 0 where no mark
+    wide enough to hold a window (``WINDOW_MIN_MM``) was found, where every profile
+    falls off the scan, or none shows a clean edge."""
+    rectangles, outside = _solid_marks(marks)
+    found = [
+        (origin, size, depth)
+        for origin, size, depth in rectangles
+        if depth >= WINDOW_MIN_MM and _is_found(origin, size, found_mm)
+    ]
+    if outside < WINDOW_MIN_MM or not found:
         return 0.0
+    inside = min(depth for _, _, depth in found)
     across = np.arange(-inside, outside + STEP_MM / 2, STEP_MM)
-    sides = [side for origin, size in found for side in _sides(origin, size)]
+    sides = [side for origin, size, _ in found for side in _sides(origin, size)]
     bases = np.concatenate([base for base, _ in sides])  # (K, 2) mm
     outward = np.concatenate([np.repeat(unit[None], len(base), 0) for base, unit in sides])
     points = (bases[:, None, :] + across[None, :, None] * outward[:, None, :]) * page.px_per_mm
@@ -70,25 +77,24 @@ def line_spread_mm(page: TemplatePage, marks: Registration, found_mm: np.ndarray
     return float(np.median(rises)) / RISE_PER_SIGMA if rises.size else 0.0
 
 
-def _solid_marks(
-    marks: Registration,
-) -> tuple[list[tuple[np.ndarray, np.ndarray]], float, float]:
-    """The template's solid marks, each its origin and (width, height) mm, with how far
-    a profile runs into each (mm) and out of it."""
+def _solid_marks(marks: Registration) -> tuple[list[tuple[np.ndarray, np.ndarray, float]], float]:
+    """The template's solid marks, each its origin and (width, height) mm and how far a
+    profile may run into it (mm), with how far one runs out of them."""
     if isinstance(marks, ArucoRegistration):
         size = np.array([marks.size_mm, marks.size_mm])
-        squares = [(np.asarray(marker.origin_mm, float), size) for marker in marks.markers]
-        inside = marks.size_mm / MARKER_MODULES / 2 + END_MM / 2
-        return squares, inside, marks.quiet_zone_mm - SHORT_OF_EDGE_MM
+        depth = marks.size_mm / MARKER_MODULES / 2 + END_MM / 2
+        squares = [(np.asarray(marker.origin_mm, float), size, depth) for marker in marks.markers]
+        return squares, marks.quiet_zone_mm - SHORT_OF_EDGE_MM
     blocks = [
-        (np.asarray(block.origin_mm, float), np.asarray(block.size_mm, float))
+        (
+            np.asarray(block.origin_mm, float),
+            np.asarray(block.size_mm, float),
+            min(BLOCK_DEPTH_MM, min(block.size_mm) / 2),
+        )
         for block in marks.blocks
         if block.shape == "solid"
     ]
-    if not blocks:
-        return [], 0.0, 0.0
-    narrowest = min(float(size.min()) for _, size in blocks)
-    return blocks, min(BLOCK_DEPTH_MM, narrowest / 2), BLOCK_CLEAR_MM
+    return blocks, BLOCK_CLEAR_MM
 
 
 def _is_found(origin: np.ndarray, size: np.ndarray, found_mm: np.ndarray) -> bool:
@@ -116,9 +122,10 @@ def _sides(origin: np.ndarray, size: np.ndarray) -> list[tuple[np.ndarray, np.nd
 
 def _rises(profiles: np.ndarray, across: np.ndarray) -> np.ndarray:
     """(K',) the 10–90 % rise (mm) of each clean one of ``profiles`` (K, S), each going
-    out from a marker's black border to its quiet zone over ``across`` (S,) mm: from
-    the last sample under 10 % before the first at 90 % (the dark end may brighten
-    towards a white inner module under a wide blur) to that one, interpolated."""
+    out from inside a mark (a marker's black border, a block) to the paper round it over
+    ``across`` (S,) mm: from the last sample under 10 % before the first at 90 % (the
+    dark end may brighten towards a marker's white inner module under a wide blur) to
+    that one, interpolated."""
     end = int(round(END_MM / STEP_MM))
     dark = np.median(profiles[:, :end], axis=1, keepdims=True)
     light = np.median(profiles[:, -end:], axis=1, keepdims=True)

@@ -114,7 +114,7 @@ def coarse_scan(page: TemplatePage) -> list[Problem]:
 
 def soft_scan(line_spread_mm: float) -> list[Problem]:
     """A scan that blurs its print by a Gaussian of σ = ``line_spread_mm`` (measured on its
-    markers; 0 unknown) past the spread at which a pen's thinnest line keeps half its
+    registration marks; 0 unknown) past the spread at which a pen's thinnest line keeps half its
     darkness, where :func:`~omr.reading.marks.levels.kept_by_spread` starts lowering the
     level one stroke is looked for at: an X's or a tick's lines over a fill may be lost,
     though the reader looks for them as light as the blur leaves them."""
