@@ -137,7 +137,8 @@ def test_a_scan_coarser_than_150_dpi_is_told(specializare, dpi, shrunk, told) ->
 def test_a_soft_scan_is_told(filled_sheets, specializare, blur_px, told) -> None:
     """A scan that blurs its print past the spread at which a pen's thinnest line keeps half
     its darkness (σ 0.22 mm) is told, with the blur measured on its markers; a sharp one,
-    or one a pixel soft, is not. The page is read all the same."""
+    or one a pixel soft, is not. The page is read all the same, and its reading records
+    the blur measured."""
     image = filled_sheets[200]
     if blur_px:
         image = cv2.GaussianBlur(image, (0, 0), blur_px)
@@ -145,6 +146,12 @@ def test_a_soft_scan_is_told(filled_sheets, specializare, blur_px, told) -> None
     soft = [w.details["blur_mm"] for w in reading.warnings if w.code == "scan_soft"]
     assert reading.status == OK
     assert soft == ([] if told is None else [pytest.approx(told, abs=0.02)])
+    # The blur measured is recorded, told or not (the sharp render's own: under a pixel).
+    blur_mm = reading.registration["blur_mm"]
+    if blur_px:
+        assert blur_mm == pytest.approx(blur_px * 25.4 / 200, abs=0.02)
+    else:
+        assert 0 < blur_mm < 25.4 / 200
 
 
 def test_grayscale_says_ink_not_checked(filled_sheets, specializare) -> None:

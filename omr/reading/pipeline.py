@@ -353,7 +353,7 @@ def read_page(
                 scan, template, registration, options, clock
             )
             share = measure.misaligned_share()
-    reading.registration = registration.as_dict()
+    reading.registration = registration.as_dict() | {"blur_mm": round(spread, 3)}
     reading.page = page
     reading.warnings += coarse_scan(page) + soft_scan(spread)
     if share > MAX_MISALIGNED_SHARE:
