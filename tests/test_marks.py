@@ -161,13 +161,18 @@ def test_the_pens_spread_is_how_evenly_the_page_is_filled(spread: float) -> None
     assert 0.75 * spread <= levels.pen_spread <= 1.5 * spread
 
 
+def _black_pen_page() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A page's bubbles as :func:`ink_levels` takes them (darkness, tone, grain): 150
+    fills of a black pen, 300 blank bubbles of clean paper."""
+    tone = np.r_[np.full(150, 1.0), np.zeros(300)]
+    return np.r_[np.full(150, 0.95), np.zeros(300)], tone, np.zeros(tone.size)
+
+
 def test_a_thresholded_scans_thinnest_stroke_keeps_a_cell_of_its_black() -> None:
     """A scan thresholded to black and white writes its fills and strokes black: a stroke
     one pixel broad, read by the mean of a 4-pixel cell, is a quarter as dark as the
     fills on its middle, which a stroke of a gray scan, half as dark as them, is not."""
-    tone = np.r_[np.full(150, 1.0), np.zeros(300)]
-    darkness = np.r_[np.full(150, 0.95), np.zeros(300)]
-    grain = np.zeros(tone.size)
+    darkness, tone, grain = _black_pen_page()
     gray = ink_levels(darkness, tone, grain, Calibration())
     thresholded = ink_levels(darkness, tone, grain, Calibration(), thresholded_cell_px=4)
     assert gray.stroke_at == pytest.approx(0.5)
@@ -186,9 +191,7 @@ def test_a_coarse_scans_thinnest_stroke_keeps_less_of_its_darkness(dpi: int, kep
     a scan whose pixel is unknown, keep the 150 dpi level; the pen and ink levels stay. A
     thresholded scan's thinnest stroke is a black pixel or nothing at any resolution: it
     keeps a pixel's share of the cell."""
-    tone = np.r_[np.full(150, 1.0), np.zeros(300)]
-    darkness = np.r_[np.full(150, 0.95), np.zeros(300)]
-    grain = np.zeros(tone.size)
+    darkness, tone, grain = _black_pen_page()
     pixel = 25.4 / dpi
     unknown = ink_levels(darkness, tone, grain, Calibration())
     scanned = ink_levels(darkness, tone, grain, Calibration(), scan_pixel_mm=pixel)
@@ -217,9 +220,7 @@ def test_a_soft_scans_thinnest_stroke_keeps_less_of_its_darkness(
     of its darkness at its centre: past 0.22 mm, under the half a single stroke is
     looked for at, which falls with it; the less of what the pixels and the spread keep
     is taken."""
-    tone = np.r_[np.full(150, 1.0), np.zeros(300)]
-    darkness = np.r_[np.full(150, 0.95), np.zeros(300)]
-    grain = np.zeros(tone.size)
+    darkness, tone, grain = _black_pen_page()
     levels = ink_levels(
         darkness, tone, grain, Calibration(), scan_pixel_mm=25.4 / dpi, line_spread_mm=spread_mm
     )

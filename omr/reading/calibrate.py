@@ -25,7 +25,7 @@ from omr.reading.marks import (
     measure_bubbles,
 )
 from omr.reading.marks.levels import SMUDGE_ABOVE_PAPER
-from omr.reading.page_checks import coarse_scan, soft_scan
+from omr.reading.page_checks import thin_lines_at_risk
 from omr.reading.registration.page import register_page
 from omr.reading.template_space import warp_to_template
 from omr.sheet.calibration import Calibration, load_calibration
@@ -127,7 +127,7 @@ def calibrate_from_image(image: np.ndarray, *, name: str = "scanner") -> Calibra
         )
     page = warp_to_template(scan, registration.homography, template)
     spread = line_spread_mm(page, template.registration, registration.marks_mm)
-    warnings += coarse_scan(page) + soft_scan(spread)
+    warnings += thin_lines_at_risk(page, spread)
     layout = bubble_layout(template, True)
     bubbles = layout.bubbles
     references = [reference_of(bubble) for bubble in bubbles]

@@ -439,33 +439,42 @@ def _pdf_page_pts(info: dict[str, object], number: int) -> tuple[float, float] |
         return None
 
 
-def _render_dpi(path: str, number: int, page_pts: tuple[float, float]) -> float:
-    """The resolution page ``number`` of a PDF is rendered at: ``PDF_DPI``, or the scan it
-    holds where that is coarser (pdfimages' coarser ppi of the largest image covering
-    ``SCAN_IMAGE_SHARE`` of the page's ``page_pts`` at least; a page of print alone, or
-    one pdfimages cannot list, at ``PDF_DPI``)."""
+def _pdf_images(path: str, first: int, last: int) -> dict[int, list[tuple[int, float]]]:
+    """The images pages ``first`` to ``last`` of a PDF hold, by page: each one's pixels
+    and its coarser ppi (one ``pdfimages -list`` for them all; none where it fails)."""
     try:
         listed = subprocess.run(
-            ["pdfimages", "-list", "-f", str(number), "-l", str(number), path],
+            ["pdfimages", "-list", "-f", str(first), "-l", str(last), path],
             capture_output=True,
             text=True,
             timeout=PDF_RENDER_SECONDS,
             check=True,
         ).stdout
     except (OSError, subprocess.SubprocessError):
-        return float(PDF_DPI)
-    page_area = page_pts[0] * page_pts[1] / 72**2  # square inches
-    scans = []
+        return {}
+    images: dict[int, list[tuple[int, float]]] = {}
     # page num type width height color comp bpc enc interp object ID x-ppi y-ppi size ratio
     for row in listed.splitlines()[2:]:
         fields = row.split()
         try:
-            kind, width, height = fields[2], int(fields[3]), int(fields[4])
+            page, kind, width, height = int(fields[0]), fields[2], int(fields[3]), int(fields[4])
             ppi = min(float(fields[12]), float(fields[13]))
         except (IndexError, ValueError):
             continue
-        if kind == "image" and ppi > 0 and width * height / ppi**2 >= SCAN_IMAGE_SHARE * page_area:
-            scans.append((width * height, ppi))
+        if kind == "image" and ppi > 0:
+            images.setdefault(page, []).append((width * height, ppi))
+    return images
+
+
+def _render_dpi(images: list[tuple[int, float]], page_pts: tuple[float, float]) -> float:
+    """The resolution a PDF page is rendered at: ``PDF_DPI``, or the scan it holds where
+    that is coarser (the coarser ppi of the largest of its ``images``, (pixels, ppi) each,
+    that covers ``SCAN_IMAGE_SHARE`` of the page's ``page_pts`` at least; a page of print
+    alone at ``PDF_DPI``)."""
+    page_area = page_pts[0] * page_pts[1] / 72**2  # square inches
+    scans = [
+        (pixels, ppi) for pixels, ppi in images if pixels / ppi**2 >= SCAN_IMAGE_SHARE * page_area
+    ]
     return min(float(PDF_DPI), max(scans)[1]) if scans else float(PDF_DPI)
 
 
@@ -511,13 +520,14 @@ def _pdf_pages(
         yield PageFailure(source, Problem(Reason.PAGES_TOO_MANY, pages=pages, limit=max_pages))
         return
     wanted = range(1, pages + 1) if only is None else range(only, min(only, pages) + 1)
+    images = _pdf_images(path, wanted.start, wanted.stop - 1) if wanted else {}
     for number in wanted:
         page_source = SourceRef(path, number, sha)
         pts = _pdf_page_pts(info, number)
         if pts is None:
             refusal = Problem(Reason.FILE_CORRUPT, page=number, error="no page size")
         else:
-            dpi = _render_dpi(path, number, pts)
+            dpi = _render_dpi(images.get(number, []), pts)
             refusal = size_problem(number, *(round(side / 72 * dpi) for side in pts))
         if refusal is not None:
             yield PageFailure(page_source, refusal)

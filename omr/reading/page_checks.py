@@ -100,7 +100,14 @@ def _outside_zones(template: SheetTemplate, ppm: float) -> np.ndarray:
     return mask
 
 
-def coarse_scan(page: TemplatePage) -> list[Problem]:
+def thin_lines_at_risk(page: TemplatePage, line_spread_mm: float) -> list[Problem]:
+    """What the scan does to a pen's thin lines over fills: a scan too coarse
+    (:func:`_coarse_scan`) or too soft (:func:`_soft_scan`, its blur ``line_spread_mm``
+    measured on its registration marks)."""
+    return _coarse_scan(page) + _soft_scan(line_spread_mm)
+
+
+def _coarse_scan(page: TemplatePage) -> list[Problem]:
     """A scan coarser than the 150 dpi the reader's stroke levels are derived at (its own
     pixel measured on the straightened page), by more than a printer's shrink to fit: a
     thin line drawn over a fill keeps less of its darkness there, and an X's or a tick's
@@ -112,7 +119,7 @@ def coarse_scan(page: TemplatePage) -> list[Problem]:
     return [Problem(Reason.SCAN_COARSE, dpi=round(MM_PER_INCH / pixel))]
 
 
-def soft_scan(line_spread_mm: float) -> list[Problem]:
+def _soft_scan(line_spread_mm: float) -> list[Problem]:
     """A scan that blurs its print by a Gaussian of σ = ``line_spread_mm`` (measured on its
     registration marks; 0 unknown) past the spread at which a pen's thinnest line keeps half its
     darkness, where :func:`~omr.reading.marks.levels.kept_by_spread` starts lowering the

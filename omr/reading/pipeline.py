@@ -44,7 +44,7 @@ from omr.reading.marks import (
     classify_marks,
     measure_bubbles,
 )
-from omr.reading.page_checks import blank_or_blurred, coarse_scan, soft_scan, stray_marks
+from omr.reading.page_checks import blank_or_blurred, stray_marks, thin_lines_at_risk
 from omr.reading.registration.aruco import MARKERS_PER_SHEET, detect_markers, register_aruco
 from omr.reading.registration.bending import bend_on_outlines, may_bend
 from omr.reading.registration.blocks import register_by_blocks
@@ -355,7 +355,7 @@ def read_page(
             share = measure.misaligned_share()
     reading.registration = registration.as_dict() | {"blur_mm": round(spread, 3)}
     reading.page = page
-    reading.warnings += coarse_scan(page) + soft_scan(spread)
+    reading.warnings += thin_lines_at_risk(page, spread)
     if share > MAX_MISALIGNED_SHARE:
         reading.reasons.append(
             Problem(

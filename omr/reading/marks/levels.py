@@ -162,14 +162,17 @@ def _single_stroke(
     thinnest one pixel wide or gone, read by the mean over a ``thresholded_cell_px``
     cell: on its middle it holds one pixel of each of the cell's rows, a quarter of a
     4-pixel cell, however coarse the scan."""
+    single = _one_pass(pen) * SINGLE_STROKE_KEPT
     if thresholded_cell_px:
-        return min(_one_pass(pen) / 2, pen / thresholded_cell_px)
-    kept = min(kept_by_pixels(scan_pixel_mm), kept_by_spread(line_spread_mm))
-    return _one_pass(pen) / 2 * kept
+        return min(single, pen / thresholded_cell_px)
+    return single * min(kept_by_pixels(scan_pixel_mm), kept_by_spread(line_spread_mm))
 
 
 # The thinnest pen line a mark is drawn with: a fine ballpoint's (the marks issue's).
 THINNEST_LINE_MM = 0.3
+# The share of one pass's darkness that line keeps where the reach samples see it, on a
+# sharp 150 dpi scan (:func:`_single_stroke`).
+SINGLE_STROKE_KEPT = 0.5
 # The coarsest scan the stroke levels are derived at: 150 dpi's pixel.
 DERIVED_PIXEL_MM = MM_PER_INCH / 150
 
@@ -192,8 +195,8 @@ def kept_by_pixels(scan_pixel_mm: float) -> float:
     return DERIVED_PIXEL_MM / scan_pixel_mm
 
 
-# erf⁻¹(½): a Gaussian blur of σ leaves a line of width w erf(w / (2√2 σ)) of its
-# darkness at its centre, half of it where w / (2√2 σ) is this.
+# erf⁻¹(½) (of ``SINGLE_STROKE_KEPT``): a Gaussian blur of σ leaves a line of width w
+# erf(w / (2√2 σ)) of its darkness at its centre, half of it where w / (2√2 σ) is this.
 ERF_INVERSE_OF_HALF = 0.4769362762044699
 # The spread up to which the thinnest line keeps at its centre the half of its darkness
 # a single stroke is looked for at: 0.22 mm.
@@ -208,7 +211,8 @@ def kept_by_spread(line_spread_mm: float) -> float:
     sheet-fed scanner's at 200 dpi, keeps seven tenths of it)."""
     if not np.isfinite(line_spread_mm) or line_spread_mm <= HALF_KEPT_SPREAD_MM:
         return 1.0
-    return math.erf(THINNEST_LINE_MM / (2 * math.sqrt(2) * line_spread_mm)) / 0.5
+    centre = math.erf(THINNEST_LINE_MM / (2 * math.sqrt(2) * line_spread_mm))
+    return centre / SINGLE_STROKE_KEPT
 
 
 # A page's marks are a pen only when half again as dark as the noise floor: lighter
