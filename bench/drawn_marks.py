@@ -5,7 +5,6 @@
         --dpi 150,200 --seeds 1-10
     python bench/drawn_marks.py --among-fills --dpi 150,200 --seeds 1-10
     python bench/drawn_marks.py --halftone --kinds ring,half,dot --dpi 150,200,300
-    python bench/drawn_marks.py --thresholded --kinds x_filled,tick --dpi 150,200
 
 Each page holds one mark of a kind in every third question (``fixtures/scansim/drawn.py``,
 the drawing ``tests/test_drawn_marks.py`` checks one page of); a ``tick_beside_x`` page
@@ -19,8 +18,8 @@ mark alone the marks are the pen); the plain fills read crossed or blank are cou
 the blanks. Each page is scanned by the simulator and read; with ``--halftone``,
 bi-level, dithered by the scanner, as one page in thirteen of the corpus's families is
 (on Bayer's 4 × 4 screen, as theirs; ``--halftone 8``: on its coarser 8 × 8 screen,
-which no family holds); with ``--thresholded``, bi-level by a threshold at mid-grey, no
-halftone, as a scanner's black-and-white mode may write it.
+which no family holds). A scan thresholded to black and white is refused whole
+(``scan_thresholded``): there is nothing of it to read.
 Prints, for each kind, sheet, pen and resolution, the states the marks were read as and
 how many were read with a state the kind may never have (a silent error), and the blank
 bubbles read as anything definite but blank; then the totals. Exits 1 when there is a
@@ -47,7 +46,6 @@ from scansim.drawn import (  # noqa: E402
     HALFTONED,
     NEVER,
     SETTINGS,
-    THRESHOLDED,
     TICK_BESIDE_X,
     read_drawn_page,
     read_drawn_page_among_fills,
@@ -76,10 +74,8 @@ def seeds_of(text: str) -> list[int]:
     return [int(part) for part in text.split(",")]
 
 
-def _scanned(screen: int, thresholded: bool) -> ScanSettings:
-    """How the pages are scanned: gray, dithered on a ``screen`` or thresholded."""
-    if thresholded:
-        return THRESHOLDED
+def _scanned(screen: int) -> ScanSettings:
+    """How the pages are scanned: gray, or dithered on a ``screen``."""
     return replace(HALFTONED, coarse_screen=screen == COARSE) if screen else SETTINGS
 
 
@@ -115,8 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="answer the two questions after each mark with a plain fill each",
     )
-    scanned = parser.add_mutually_exclusive_group()
-    scanned.add_argument(
+    parser.add_argument(
         "--halftone",
         nargs="?",
         type=int,
@@ -124,11 +119,6 @@ def main(argv: list[str] | None = None) -> int:
         const=SCREENS[0],
         default=0,
         help="scan the pages bi-level (dithered, PNG) on a 4 × 4 screen, or an 8 × 8 one",
-    )
-    scanned.add_argument(
-        "--thresholded",
-        action="store_true",
-        help="scan the pages bi-level by a threshold at mid-grey (PNG), no halftone",
     )
     args = parser.parse_args(argv)
     kinds = args.kinds.split(",")
@@ -143,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     header = "".join(f"{state.value:>9}" for state in STATES)
     print(f"{'kind':<15}{'sheet':<24}{'pen':<10}{'dpi':>4}{'marks':>7}{header}   silent  blanks")
     total = Counter()
-    settings = _scanned(args.halftone, args.thresholded)
+    settings = _scanned(args.halftone)
     with ProcessPoolExecutor(args.jobs) as pool:
         for kind, template, pen, dpi in groups:
             jobs = [(kind, template, pen, seed, dpi, args.among_fills, settings) for seed in seeds]

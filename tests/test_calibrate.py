@@ -136,6 +136,18 @@ def test_a_soft_calibration_scan_says_so(calibration_pdf) -> None:
     assert [warning.code for warning in calibrate_from_image(soft).warnings] == ["scan_soft"]
 
 
+def test_a_thresholded_calibration_scan_gives_no_profile(calibration_pdf) -> None:
+    """A calibration sheet scanned in black and white by a threshold shows its reference
+    tones as black or white: no profile comes of it, and the room head is told why, in
+    both languages, before scanning again in gray or colour."""
+    gray = cv2.cvtColor(_scan(calibration_pdf, 200), cv2.COLOR_BGR2GRAY)
+    with pytest.raises(CalibrationError) as caught:
+        calibrate_from_image(np.where(gray < 128, 0, 255).astype(np.uint8))
+    assert caught.value.reason == "calibration_failed"
+    assert "a black-and-white scan made by a threshold" in caught.value.message
+    assert "setați scanerul pe gri sau color" in caught.value.problem.message_ro
+
+
 def test_another_sheet_is_refused(specializare) -> None:
     with pytest.raises(CalibrationError) as caught:
         calibrate_from_image(render_sheet(specializare, 150))

@@ -11,6 +11,7 @@ from scansim.scanner import dithered
 from omr.reading import template_space
 from omr.reading.channels import HALFTONE_CELL_PX, ScanChannels
 from omr.reading.template_space import TemplatePage
+from omr.vocabulary.reasons import Severity
 
 
 def _colour_page() -> np.ndarray:
@@ -132,9 +133,9 @@ def test_a_bilevel_scan_says_whether_a_threshold_wrote_it(
 ) -> None:
     """A scanner's black-and-white mode thresholds (lines and areas, the thinnest a pixel
     broad) or dithers (tone as dots, most of them apart), on paper it writes as dots too
-    or as white: both are read by their halftone cell's mean, and a threshold's thinnest
-    line is asked for a pixel's share of the cell, and the room head is told to scan in
-    gray."""
+    or as white. A halftone is read by its cells' mean; a threshold lost a pen's thin
+    lines with no trace of where it lay, and the scan is refused: the room head is told
+    to scan in gray or colour."""
     gray = _gray_page(paper)
     if written_by == "threshold":
         bilevel = np.where(gray < 128, 0, 255).astype(np.uint8)
@@ -143,11 +144,13 @@ def test_a_bilevel_scan_says_whether_a_threshold_wrote_it(
     else:
         bilevel = np.array(Image.fromarray(gray).convert("1")).astype(np.uint8) * 255
     scan = ScanChannels(bilevel)
-    assert scan.halftone_cell_px == HALFTONE_CELL_PX
     assert scan.thresholded is thresholded
-    assert scan.thresholded_cell_px == (HALFTONE_CELL_PX if thresholded else 0)
-    assert ScanChannels(gray).thresholded_cell_px == 0
-    # A threshold leaves light marks as nothing: the room head is told to scan in gray.
-    told = [warning.code for warning in scan.scanner_warnings()]
-    assert told == (["scan_thresholded"] if thresholded else [])
-    assert ScanChannels(gray).scanner_warnings() == []
+    assert scan.halftone_cell_px == (0 if thresholded else HALFTONE_CELL_PX)
+    refused = scan.unreadable()
+    if thresholded:
+        assert refused is not None
+        assert (refused.code, refused.severity) == ("scan_thresholded", Severity.REJECT)
+    else:
+        assert refused is None
+    assert ScanChannels(gray).unreadable() is None
+    assert scan.scanner_warnings() == ScanChannels(gray).scanner_warnings() == []

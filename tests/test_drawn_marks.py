@@ -20,7 +20,6 @@ from scansim.drawn import (
     FILLED,
     HALFTONED,
     NEVER,
-    THRESHOLDED,
     read_drawn_page,
     read_slashes_above_xs_page,
     read_ticks_beside_xs_page,
@@ -212,18 +211,6 @@ def test_fills_looped_twice_on_a_bi_level_page_are_never_crossed() -> None:
     case = Case("looped_twice", "specializare-asistenti", "dry")
     marked, _ = read_drawn_page(case.kind, case.template, case.pen, 1, 200, HALFTONED)
     assert [state for state in marked if state in case.never] == []
-
-
-def test_xs_over_fills_on_a_thresholded_page_are_never_filled() -> None:
-    """A page of ballpoint X's over fills scanned in black and white by a threshold at
-    mid-grey, no halftone, at 150 dpi: an arm a pixel broad, read by the mean of a
-    4-pixel cell as every bi-level page is, kept a quarter of its black, under the half
-    a stroke of the pen was asked to keep, and one of 17 read `filled`. A threshold's
-    thinnest stroke is asked for a pixel's share of the cell: the X is in doubt."""
-    case = Case("x_filled", "specializare-asistenti", "ballpoint")
-    marked, blank = read_drawn_page(case.kind, case.template, case.pen, 2, 150, THRESHOLDED)
-    assert [state for state in marked if state in case.never] == []
-    assert all(state == BLANK for state in blank)
 
 
 def test_xs_over_fills_on_a_bi_level_page_are_not_taken_for_loops() -> None:

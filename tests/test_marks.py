@@ -168,18 +168,6 @@ def _black_pen_page() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.r_[np.full(150, 0.95), np.zeros(300)], tone, np.zeros(tone.size)
 
 
-def test_a_thresholded_scans_thinnest_stroke_keeps_a_cell_of_its_black() -> None:
-    """A scan thresholded to black and white writes its fills and strokes black: a stroke
-    one pixel broad, read by the mean of a 4-pixel cell, is a quarter as dark as the
-    fills on its middle, which a stroke of a gray scan, half as dark as them, is not."""
-    darkness, tone, grain = _black_pen_page()
-    gray = ink_levels(darkness, tone, grain, Calibration())
-    thresholded = ink_levels(darkness, tone, grain, Calibration(), thresholded_cell_px=4)
-    assert gray.stroke_at == pytest.approx(0.5)
-    assert thresholded.stroke_at == pytest.approx(0.25)
-    assert (thresholded.pen, thresholded.ink_at) == (gray.pen, gray.ink_at)
-
-
 @pytest.mark.parametrize(
     ("dpi", "kept"),
     [(300, 1.0), (200, 1.0), (150, 1.0), (125, 5 / 6), (100, 2 / 3), (60, 0.4)],
@@ -188,18 +176,14 @@ def test_a_coarse_scans_thinnest_stroke_keeps_less_of_its_darkness(dpi: int, kep
     """A 0.3 mm line scanned coarser than 150 dpi lies across two pixels at worst, each
     holding the part of it that falls in it: a single stroke leaving a fill is looked for
     that much lighter (a 100 dpi scan's two thirds of a 150 dpi one's). Finer scans, and
-    a scan whose pixel is unknown, keep the 150 dpi level; the pen and ink levels stay. A
-    thresholded scan's thinnest stroke is a black pixel or nothing at any resolution: it
-    keeps a pixel's share of the cell."""
+    a scan whose pixel is unknown, keep the 150 dpi level; the pen and ink levels stay."""
     darkness, tone, grain = _black_pen_page()
     pixel = 25.4 / dpi
     unknown = ink_levels(darkness, tone, grain, Calibration())
     scanned = ink_levels(darkness, tone, grain, Calibration(), scan_pixel_mm=pixel)
-    thresholded = ink_levels(darkness, tone, grain, Calibration(), 4, scan_pixel_mm=pixel)
     assert unknown.stroke_at == pytest.approx(0.5)
     assert scanned.stroke_at == pytest.approx(0.5 * kept)
     assert (scanned.pen, scanned.ink_at) == (unknown.pen, unknown.ink_at)
-    assert thresholded.stroke_at == pytest.approx(0.25)
     assert ink_levels(darkness, tone, grain, Calibration(), scan_pixel_mm=np.nan).stroke_at == 0.5
 
 
@@ -261,16 +245,15 @@ def test_a_bilevel_scans_smudge_stands_a_step_of_its_tones_above_paper() -> None
     ("written", "step"),
     [
         pytest.param(dithered, HALFTONE_STEP, id="dithered"),
-        pytest.param(lambda gray: np.where(gray < 128, 0, 255).astype(np.uint8), 0.0, id="thresh"),
         pytest.param(lambda gray: gray, 0.0, id="gray"),
     ],
 )
 def test_a_page_measures_its_smudges_a_step_above_paper_only_when_dithered(
     specializare, written, step: float
 ) -> None:
-    """A sheet's blank paper, scanned in gray, dithered or thresholded: only the dithered
-    page's smudge bar stands a step of its halftone's tones above paper; a thresholded
-    page's paper is white, as a gray page's is paper, and both keep the flat field's."""
+    """A sheet's blank paper, scanned in gray or dithered: only the dithered page's smudge
+    bar stands a step of its halftone's tones above paper; a gray page keeps the flat
+    field's."""
     sheet = render_sheet(specializare, 200)
     for question in range(1, 11):
         fill(sheet, specializare, question, "abc"[question % 3])

@@ -4,11 +4,20 @@ with a wrong definite state."""
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
+from pathlib import Path
 
+import cv2
+import numpy as np
+import other_hands
 import pytest
+from evaluation import NOT_READ
 from other_hands import SHORT_ARMED, read_page
 
+from omr.reading.pipeline import ReadOptions, read_files
+from omr.sheet.template import SheetTemplate
+from omr.vocabulary.reasons import Severity
 from omr.vocabulary.states import MarkState
 
 
@@ -118,3 +127,32 @@ def test_a_soft_scan_of_the_national_form_reads_no_x_filled() -> None:
     assert read["x_filled"][MarkState.BLANK] == 0
     assert set(read["fill"]) <= {MarkState.FILLED, MarkState.UNCLEAR}
     assert read["fill"][MarkState.FILLED] > read["fill"][MarkState.UNCLEAR]
+
+
+def test_a_page_thresholded_to_black_and_white_is_refused(monkeypatch) -> None:  # noqa: ANN001
+    """A scanner's black-and-white mode that thresholds at mid-grey keeps a ballpoint line
+    only where it is darker than half: an X's, a slash's or a tick's arms over a fill go,
+    and the fill is left plain. Read, this page (ballpoint, 300 dpi) gave 8 X's, 10
+    slashes and 4 ticks over fills ``filled`` and its 16 X's over empty circles
+    ``blank``. It is refused (``scan_thresholded``): nothing of it is read."""
+    readings = []
+
+    def thresholded(data: bytes, suffix: str, template: SheetTemplate | None = None) -> dict:
+        gray = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+        ok, png = cv2.imencode(".png", np.where(gray < 128, 0, 255).astype(np.uint8))
+        assert ok
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "page.png"
+            path.write_bytes(png.tobytes())
+            (reading,) = read_files([path], ReadOptions(template=template))
+        readings.append(reading)
+        return reading.answers
+
+    monkeypatch.setattr(other_hands, "answers_read", thresholded)
+    read = read_page("rezidentiat", "ballpoint", 57, 300)
+    (reading,) = readings
+    assert [(problem.code, problem.severity) for problem in reading.reasons] == [
+        ("scan_thresholded", Severity.REJECT)
+    ]
+    assert reading.bubbles == [] and reading.template is None
+    assert {state for states in read.values() for state in states} == {NOT_READ}

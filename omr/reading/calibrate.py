@@ -69,8 +69,9 @@ class CalibrationError(OmrError):
 
 def _failed(warnings: list[Problem], detail_en: str, detail_ro: str) -> CalibrationError:
     """The scan's failure to give a profile (``detail_en``, ``detail_ro``), followed by
-    what the scan warns of (``warnings``): a streak, a black-and-white mode or a coarse
-    resolution is the cause a room head can mend before scanning again."""
+    what the scan warns of (``warnings``): a streak, a coarse resolution or a soft scan
+    is the cause a room head can mend before scanning again (a black-and-white mode
+    that thresholds, the one cause of a scan refused whole)."""
     return CalibrationError(
         Reason.CALIBRATION_FAILED,
         detail_en="; ".join([detail_en, *(warning.message for warning in warnings)]),
@@ -94,7 +95,7 @@ def _at(values: dict[tuple[str, float], list[float]], ink: str, level: float) ->
 class CalibrationResult:
     """A derived profile, how the references read with it, and what the scan of the
     sheet warns of (a streak from the scanner's glass, divided out before measuring; a
-    thresholding black-and-white mode; a resolution coarser than 150 dpi)."""
+    resolution coarser than 150 dpi; a soft scan)."""
 
     calibration: Calibration
     mismatches: list[str]
@@ -117,6 +118,9 @@ def calibrate_from_image(image: np.ndarray, *, name: str = "scanner") -> Calibra
     """
     template = calibration_sheet()
     scan = ScanChannels(image)
+    unreadable = scan.unreadable()
+    if unreadable is not None:
+        raise _failed([unreadable], "the scan cannot be read", "scanarea nu poate fi citită")
     warnings = scan.scanner_warnings()
     registration = register_page(scan, template)
     if not registration:

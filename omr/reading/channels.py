@@ -25,6 +25,13 @@ HALFTONE_CELL_PX = 4
 # more on the families' ordered screens), however much solid black the page holds. A
 # page with a quarter or more apart is a halftone's.
 DOTS_APART_SHARE = 0.25
+# A threshold keeps a stroke only where it is darker than the threshold, and nothing on
+# the page tells where that lay. One pass of a ballpoint is lighter than its fills, and
+# its thinnest line keeps half of that on its middle through a scanner's blur
+# (``levels.SINGLE_STROKE_KEPT``): under a mid-grey threshold an X, a tick or a slash
+# drawn over a fill is gone, the fill left plain, and a person looking at the scan sees
+# no more. A thresholded scan is refused (``scan_thresholded``); a halftone keeps the
+# tone, dot by dot, and is read.
 
 
 @dataclass
@@ -35,8 +42,9 @@ class ScanChannels:
     the national form's blocks and print) without the drop-out print: registration and
     measurement work on it. ``gray`` shows everything, for telling a blank or blurred
     page. On a grayscale scan both are the image itself. A bi-level (dithered) scan is
-    read by its tone: each pixel the mean of its halftone cell. Every page but a
-    thresholded one has the scanner's streaks divided out (:mod:`omr.reading.streaks`).
+    read by its tone: each pixel the mean of its halftone cell. A thresholded one is not
+    read at all (:meth:`unreadable`). Every page read has the scanner's streaks divided
+    out (:mod:`omr.reading.streaks`).
     """
 
     image: np.ndarray
@@ -56,33 +64,31 @@ class ScanChannels:
     def __post_init__(self) -> None:
         if is_bilevel(self.image):
             self.thresholded = dots_apart_share(self.image) < DOTS_APART_SHARE
+            if self.thresholded:
+                return  # nothing of it is read (:meth:`unreadable`)
             self.image = cv2.blur(self.image, (HALFTONE_CELL_PX, HALFTONE_CELL_PX))
             self.halftone_cell_px = HALFTONE_CELL_PX
-        # A halftone's cells keep a streak's share of the light; a threshold turned it to
-        # black or to nothing, and nothing under black can be brought back.
-        if not self.thresholded:
-            self.streaks = find_streaks(self.ink)
-            if self.streaks:
-                self.image = flat_fielded(self.image, self.streaks)
-                self.__dict__.pop("ink", None)
+        # A halftone's cells keep a streak's share of the light.
+        self.streaks = find_streaks(self.ink)
+        if self.streaks:
+            self.image = flat_fielded(self.image, self.streaks)
+            self.__dict__.pop("ink", None)
+
+    def unreadable(self) -> Problem | None:
+        """Why nothing of this scan can be read with confidence, or None: a black-and-white
+        mode that thresholds (:data:`DOTS_APART_SHARE`) loses a pen's thin lines over
+        fills and its light marks, and the room head is told to scan in gray or colour."""
+        return Problem(Reason.SCAN_THRESHOLDED) if self.thresholded else None
 
     def scanner_warnings(self) -> list[Problem]:
         """What the scan tells the room head of the scanner: each streak divided out, where
-        it lies across the scan (its share of the width, from the left), to clean the glass;
-        a black-and-white mode that thresholds, which leaves light marks as nothing."""
+        it lies across the scan (its share of the width, from the left), to clean the
+        glass."""
         width = self.image.shape[1]
-        streaks = [
+        return [
             Problem(Reason.SCANNER_STREAK, x_share=(streak.first + streak.last) / 2 / width)
             for streak in self.streaks
         ]
-        return streaks + ([Problem(Reason.SCAN_THRESHOLDED)] if self.thresholded else [])
-
-    @property
-    def thresholded_cell_px(self) -> int:
-        """px: the cell a bi-level scan written by a threshold has its pixels the mean of,
-        whose thinnest line, one pixel, keeps a pixel's share of the cell (0: any other
-        scan)."""
-        return self.halftone_cell_px if self.thresholded else 0
 
     @property
     def tone_step(self) -> float:

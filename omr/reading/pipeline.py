@@ -319,6 +319,10 @@ def read_page(
     reading = SheetReading(source=image.source)
     clock = _Clock(reading.timings_ms)
     scan = ScanChannels(image.image)
+    unreadable = scan.unreadable()
+    if unreadable is not None:
+        reading.reasons.append(unreadable)
+        return reading
     reading.warnings += scan.scanner_warnings()
     template, found = _choose_template(scan, options, candidates)
     registration = found

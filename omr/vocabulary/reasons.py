@@ -340,11 +340,13 @@ class Reason(StrEnum):
     )
     SCAN_THRESHOLDED = (
         "scan_thresholded",
-        Severity.WARN,
-        "scanare alb-negru cu prag: urmele deschise (creion, pix pe terminate) se pot pierde; "
-        "setați scanerul pe gri sau color",
-        "a black-and-white scan made by a threshold: light marks (pencil, a pen running dry) may "
-        "be lost; set the scanner to gray or colour",
+        Severity.REJECT,
+        "scanare alb-negru cu prag: liniile subțiri ale pixului (X, bife) și urmele deschise se "
+        "pierd, iar foaia nu poate fi citită sigur; setați scanerul pe gri sau color și scanați "
+        "din nou",
+        "a black-and-white scan made by a threshold: a pen's thin lines (X's, ticks) and light "
+        "marks are lost, and the sheet cannot be read with confidence; set the scanner to gray "
+        "or colour and scan again",
     )
     SCAN_COARSE = (
         "scan_coarse",

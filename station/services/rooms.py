@@ -46,9 +46,10 @@ class RoomSummary:
         return len(self.sheets)
 
     def pages_warned(self, code: str) -> int:
-        """The pages read whose reading warns of ``code`` (a :class:`Reason`'s): what the
-        scanner does to every page (a streak from its glass, a thresholding mode, a
-        resolution under 150 dpi, a soft scan) is told once for the room."""
+        """The pages read whose reading tells of ``code`` (a :class:`Reason`'s): what the
+        scanner does to every page (a streak from its glass, a resolution under 150 dpi, a
+        soft scan; a thresholding mode, whose pages are refused) is told once for the
+        room."""
         reason = Reason(code)
         return sum(warned(sheet.reading, reason) for sheet in self.sheets)
 

@@ -214,8 +214,10 @@ def _view(reading: Reading, room: Room, around: _Around) -> SheetView:
 
 
 def warned(reading: Reading, code: Reason) -> bool:
-    """Whether the reader warned of ``code`` on the page."""
-    return any(w.get("code") == code for w in reading.summary.get("warnings", []))
+    """Whether the reader told of ``code`` on the page: among its warnings, or (a page
+    refused for it) its reasons."""
+    told = [*reading.summary.get("warnings", []), *reading.summary.get("reasons", [])]
+    return any(problem.get("code") == code for problem in told)
 
 
 def other_ink(reading: Reading) -> bool:

@@ -43,8 +43,9 @@ def test_the_room_view_tells_the_streak_and_whether_the_last_page_shows_it(
 
 
 def test_the_room_view_tells_a_thresholding_scanner(station, example: Path, tmp_path: Path) -> None:
-    """A scanner set to black and white by a threshold: pencil and a dry pen's light marks
-    may be lost, and the room head is told to scan in gray or colour."""
+    """A scanner set to black and white by a threshold: a pen's thin lines over fills and
+    its light marks are lost, the page is refused, and the room head is told to scan in
+    gray or colour."""
     page_login(station, "sef1")
     gray = cv2.imread(str(example / "sheet-001.jpg"), cv2.IMREAD_GRAYSCALE)
     path = tmp_path / "thresholded-001.png"
@@ -52,8 +53,14 @@ def test_the_room_view_tells_a_thresholding_scanner(station, example: Path, tmp_
     station.upload(path)
     station.wait_read()
     room = station.client.get("/rooms/1").text
-    assert "Pagini scanate așa: 1 din 1, inclusiv ultima. Setați scanerul pe gri sau color." in room
-    assert "scan_thresholded" in [warning["code"] for warning in station.sheet(1)["warnings"]]
+    assert (
+        "Pagini refuzate așa: 1 din 1, inclusiv ultima. "
+        "Setați scanerul pe gri sau color și scanați foile din nou." in room
+    )
+    assert "respinse: 1" in room
+    sheet = station.sheet(1)
+    assert sheet["status"] == "rejected"
+    assert [reason["code"] for reason in sheet["reasons"]] == ["scan_thresholded"]
     assert 'id="streak"' not in room
 
 

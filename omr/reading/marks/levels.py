@@ -29,7 +29,6 @@ def ink_levels(
     tone: np.ndarray,
     grain: np.ndarray,
     calibration: Calibration,
-    thresholded_cell_px: int = 0,
     tone_step: float = 0.0,
     scan_pixel_mm: float = 0.0,
     line_spread_mm: float = 0.0,
@@ -53,12 +52,8 @@ def ink_levels(
     darkness, tone, grain : (N,) ndarray
         Each bubble's mean interior darkness above its print, and 75th- and 99th-
         percentile pixel darkness.
-    thresholded_cell_px : int
-        The cell a bi-level scan written by a threshold has its pixels the mean of (0:
-        any other scan): :func:`_single_stroke`.
     tone_step : float
-        The step of the tones a halftone writes (0: a scan that writes its tones itself,
-        or thresholds them: its paper is white, a smudge black or nothing).
+        The step of the tones a halftone writes (0: a scan that writes its tones itself).
     scan_pixel_mm : float
         mm: one of the scan's own pixels, which a thin stroke straddles
         (:func:`_single_stroke`; 0: unknown, read as a 150 dpi scan's).
@@ -87,7 +82,7 @@ def ink_levels(
     if pen < PEN_ABOVE_FLOOR * floor:
         return replace(default, ink_at=max(default.ink_at, floor), smudge_at=smudge_at)
     ink_at = max(pen / 2, floor)
-    single = _single_stroke(pen, thresholded_cell_px, scan_pixel_mm, line_spread_mm)
+    single = _single_stroke(pen, scan_pixel_mm, line_spread_mm)
     stroke_at = min(ink_at, max(single, grain_at))
     # A second layer only darkens: the lighter half of the marks (never empty: the pen
     # is their median) shows the hand alone.
@@ -148,7 +143,6 @@ def _one_pass(pen: float) -> float:
 
 def _single_stroke(
     pen: float,
-    thresholded_cell_px: int = 0,
     scan_pixel_mm: float = 0.0,
     line_spread_mm: float = 0.0,
 ) -> float:
@@ -157,14 +151,8 @@ def _single_stroke(
     by a 150 dpi scan and sampled off its middle (half a direction's step away), keeps
     half of its darkness; a scan coarser than that (``scan_pixel_mm`` the scan's own
     pixel, :func:`kept_by_pixels`) or softer (``line_spread_mm`` its blur measured on its
-    print, :func:`kept_by_spread`) keeps less of it, the less of the two.
-    A scan thresholded to black and white writes a stroke as black as its fills, the
-    thinnest one pixel wide or gone, read by the mean over a ``thresholded_cell_px``
-    cell: on its middle it holds one pixel of each of the cell's rows, a quarter of a
-    4-pixel cell, however coarse the scan."""
+    print, :func:`kept_by_spread`) keeps less of it, the less of the two."""
     single = _one_pass(pen) * SINGLE_STROKE_KEPT
-    if thresholded_cell_px:
-        return min(single, pen / thresholded_cell_px)
     return single * min(kept_by_pixels(scan_pixel_mm), kept_by_spread(line_spread_mm))
 
 

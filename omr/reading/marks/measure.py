@@ -166,8 +166,7 @@ def measure_bubbles(
             tone,
             grain,
             calibration,
-            page.scan.thresholded_cell_px,
-            0.0 if page.scan.thresholded else page.tone_step,
+            page.tone_step,
             page.scan_pixel_mm,
             line_spread_mm,
         )
