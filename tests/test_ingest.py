@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image, TiffImagePlugin
 from reportlab.pdfgen.canvas import Canvas
+from scansim.scanner import dithered
 from scansim.sheets import fill, render_sheet
 
 from omr import process_memory
@@ -243,6 +244,54 @@ def test_a_pdf_scan_is_rendered_no_finer_than_its_scan(
     canvas.save()
     (page,) = load_pages(printed)
     assert page.dpi == ingest.PDF_DPI
+
+
+@pytest.mark.parametrize("dpi", [200, 300])
+def test_a_black_and_white_pdf_scan_is_its_own_black_and_white(
+    tmp_path: Path, specializare, dpi: int
+) -> None:
+    """A scanner's black-and-white PDF holds its scan as a one-bit image (CCITT), which
+    pdftoppm renders with its edges smoothed into greys: read as a gray scan, a dithered
+    page flagged bubbles its own image does not, and a thresholded one was read, its
+    pen's thin lines lost. The page is its own black and white again: a dithered one
+    reads as the same image in a PNG does, bubble for bubble, at its own resolution; a
+    thresholded one is refused (``scan_thresholded``), as its PNG is."""
+    sheet = render_sheet(specializare, dpi, serial=4)
+    for question, option in ((1, "a"), (2, "b"), (3, "c"), (4, "a")):
+        fill(sheet, specializare, question, option)
+    gray = cv2.cvtColor(sheet, cv2.COLOR_BGR2GRAY)
+    written = {"dithered": dithered(gray), "thresholded": np.where(gray < 128, 0, 255)}
+    for name, bilevel in written.items():
+        picture = Image.fromarray(bilevel.astype(np.uint8)).convert("1")
+        pdf, png = tmp_path / f"{name}.pdf", tmp_path / f"{name}.png"
+        picture.save(pdf, resolution=dpi)
+        picture.save(png, dpi=(dpi, dpi))
+        (from_pdf,), (from_png,) = load_pages(pdf), load_pages(png)
+        assert from_pdf.dpi == pytest.approx(dpi, abs=1)
+        assert np.array_equal(from_pdf.image, from_png.image)
+        (read_pdf,) = read_files([pdf], ReadOptions())
+        (read_png,) = read_files([png], ReadOptions())
+        assert [b["state"] for b in read_pdf.bubbles] == [b["state"] for b in read_png.bubbles]
+        codes = [reason.code for reason in read_pdf.reasons]
+        assert codes == (["scan_thresholded"] if name == "thresholded" else [])
+        assert read_pdf.answers == read_png.answers
+
+
+def test_a_bilevel_pdf_image_unlike_its_page_is_left_for_the_render(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Where the one image a PDF page holds is not the page as rendered (drawn inverted
+    through its decode array, turned, or placed elsewhere), the render stands, each grey
+    sent to the nearer of black and white."""
+    rendered = np.full((300, 200), 255, np.uint8)
+    rendered[100:140, 50:90] = 0
+    rendered[140, 50:90] = 100  # an edge smoothed by the render
+    monkeypatch.setattr(ingest, "_own_image", lambda path, number: 255 - rendered)
+    again = ingest._bilevel_scan("scan.pdf", 1, rendered)
+    assert set(np.unique(again)) == {0, 255}
+    assert np.array_equal(again, np.where(rendered < 128, 0, 255))
+    monkeypatch.setattr(ingest, "_own_image", lambda path, number: rendered.T)
+    assert np.array_equal(ingest._bilevel_scan("scan.pdf", 1, rendered), again)
 
 
 def _png(folder: Path, image: np.ndarray) -> Path:

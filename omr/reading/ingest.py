@@ -24,6 +24,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -439,9 +440,18 @@ def _pdf_page_pts(info: dict[str, object], number: int) -> tuple[float, float] |
         return None
 
 
-def _pdf_images(path: str, first: int, last: int) -> dict[int, list[tuple[int, float]]]:
-    """The images pages ``first`` to ``last`` of a PDF hold, by page: each one's pixels
-    and its coarser ppi (one ``pdfimages -list`` for them all; none where it fails)."""
+class _PdfImage(NamedTuple):
+    """An image a PDF page holds: its pixels, its coarser ppi, and whether it is bi-level
+    (one bit a pixel: a scanner's black-and-white mode)."""
+
+    pixels: int
+    ppi: float
+    bilevel: bool
+
+
+def _pdf_images(path: str, first: int, last: int) -> dict[int, list[_PdfImage]]:
+    """The images pages ``first`` to ``last`` of a PDF hold, by page (one ``pdfimages
+    -list`` for them all; none where it fails)."""
     try:
         listed = subprocess.run(
             ["pdfimages", "-list", "-f", str(first), "-l", str(last), path],
@@ -452,30 +462,39 @@ def _pdf_images(path: str, first: int, last: int) -> dict[int, list[tuple[int, f
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return {}
-    images: dict[int, list[tuple[int, float]]] = {}
+    images: dict[int, list[_PdfImage]] = {}
     # page num type width height color comp bpc enc interp object ID x-ppi y-ppi size ratio
     for row in listed.splitlines()[2:]:
         fields = row.split()
         try:
             page, kind, width, height = int(fields[0]), fields[2], int(fields[3]), int(fields[4])
+            components, bits = int(fields[6]), int(fields[7])
             ppi = min(float(fields[12]), float(fields[13]))
         except (IndexError, ValueError):
             continue
         if kind == "image" and ppi > 0:
-            images.setdefault(page, []).append((width * height, ppi))
+            bilevel = components == 1 and bits == 1
+            images.setdefault(page, []).append(_PdfImage(width * height, ppi, bilevel))
     return images
 
 
-def _render_dpi(images: list[tuple[int, float]], page_pts: tuple[float, float]) -> float:
-    """The resolution a PDF page is rendered at: ``PDF_DPI``, or the scan it holds where
-    that is coarser (the coarser ppi of the largest of its ``images``, (pixels, ppi) each,
-    that covers ``SCAN_IMAGE_SHARE`` of the page's ``page_pts`` at least; a page of print
-    alone at ``PDF_DPI``)."""
+def _page_scan(images: list[_PdfImage], page_pts: tuple[float, float]) -> _PdfImage | None:
+    """The scan a PDF page holds: the largest of its ``images`` that covers
+    ``SCAN_IMAGE_SHARE`` of the page's ``page_pts`` at least (None: a page of print)."""
     page_area = page_pts[0] * page_pts[1] / 72**2  # square inches
     scans = [
-        (pixels, ppi) for pixels, ppi in images if pixels / ppi**2 >= SCAN_IMAGE_SHARE * page_area
+        image for image in images if image.pixels / image.ppi**2 >= SCAN_IMAGE_SHARE * page_area
     ]
-    return min(float(PDF_DPI), max(scans)[1]) if scans else float(PDF_DPI)
+    return max(scans) if scans else None
+
+
+def _render_dpi(scan: _PdfImage | None) -> float:
+    """The resolution a PDF page is rendered at: ``PDF_DPI``, or the ``scan`` it holds
+    where that is coarser (a page of print alone at ``PDF_DPI``); a bi-level scan at its
+    own, whole, as a bi-level image file is kept for its halftone cells."""
+    if scan is None:
+        return float(PDF_DPI)
+    return scan.ppi if scan.bilevel else min(float(PDF_DPI), scan.ppi)
 
 
 def _pdf_info(path: str, max_pages: int) -> dict[str, object]:
@@ -524,16 +543,21 @@ def _pdf_pages(
     for number in wanted:
         page_source = SourceRef(path, number, sha)
         pts = _pdf_page_pts(info, number)
+        scan = None
         if pts is None:
             refusal = Problem(Reason.FILE_CORRUPT, page=number, error="no page size")
         else:
-            dpi = _render_dpi(images.get(number, []), pts)
+            scan = _page_scan(images.get(number, []), pts)
+            dpi = _render_dpi(scan)
             refusal = size_problem(number, *(round(side / 72 * dpi) for side in pts))
         if refusal is not None:
             yield PageFailure(page_source, refusal)
             continue
         try:
-            page = PageImage(page_source, _rendered(path, number, dpi), dpi)
+            rendered = _rendered(path, number, dpi)
+            if scan is not None and scan.bilevel:
+                rendered = _bilevel_scan(path, number, rendered)
+            page = PageImage(page_source, rendered, dpi)
         except Exception as error:  # pdftoppm failures surface as several exception types
             yield PageFailure(
                 page_source, Problem(Reason.FILE_CORRUPT, page=number, error=str(error))
@@ -541,6 +565,55 @@ def _pdf_pages(
             continue
         yield page
         del page  # released while the next page is rendered
+
+
+def _bilevel_scan(path: str, number: int, rendered: np.ndarray) -> np.ndarray:
+    """Page ``number`` of a PDF that holds a bi-level scan, black and white as the
+    scanner wrote it: pdftoppm smooths the scan's edges into greys even at its own
+    resolution (a twentieth of a dithered A4 page's pixels at 200 dpi), and the page would
+    be read as a gray scan, its halftone's dots or its threshold's lines untold
+    (:mod:`omr.reading.channels`). The file's own image, where it is the page as rendered
+    (its size, to ``ROUNDED_PX``, and its black and white but on edges:
+    ``EDGES_SHARE``); else the
+    ``rendered`` page with each grey sent to the nearer of the two (a dither's edges
+    placed within half a pixel: a fiftieth of its pixels flip)."""
+    gray = rendered if rendered.ndim == 2 else cv2.cvtColor(rendered, cv2.COLOR_BGR2GRAY)
+    again = np.where(gray < HALF_WAY_GREY, 0, 255).astype(np.uint8)
+    own = _own_image(path, number)
+    if own is None or (np.abs(np.subtract(own.shape, again.shape)) > ROUNDED_PX).any():
+        return again
+    rows, columns = np.minimum(own.shape, again.shape)
+    differ = np.count_nonzero(own[:rows, :columns] != again[:rows, :columns])
+    return own if differ <= EDGES_SHARE * rows * columns else again
+
+
+# The grey half way between black (0) and white (255).
+HALF_WAY_GREY = 128
+# pdftoppm rounds a page's sides up to whole pixels, from a size in points a writer
+# rounded too: a page and its own image may differ by a pixel a side.
+ROUNDED_PX = 2
+# A page's own image and its smoothed render, each grey sent to the nearer of black and
+# white, differ on edges alone: a fiftieth of a dithered page's pixels (the most edges a
+# page holds), a tenth allowed. An image drawn inverted, turned or placed elsewhere on
+# the page differs on most.
+EDGES_SHARE = 0.1
+
+
+def _own_image(path: str, number: int) -> np.ndarray | None:
+    """The one image page ``number`` of a PDF holds, as pdfimages writes it (gray); None
+    where it holds several, or pdfimages fails."""
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            subprocess.run(
+                ["pdfimages", "-png", "-f", str(number), "-l", str(number), path, f"{folder}/p"],
+                capture_output=True,
+                timeout=PDF_RENDER_SECONDS,
+                check=True,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        images = list(Path(folder).iterdir())
+        return cv2.imread(str(images[0]), cv2.IMREAD_GRAYSCALE) if len(images) == 1 else None
 
 
 def _rendered(path: str, number: int, dpi: float) -> np.ndarray:
