@@ -35,7 +35,9 @@ into their neighbours' marks. ``--short-armed`` answers every question with a fi
 third under an X one of whose ends reaches 1.8-2.2 radii and the other three 1.2-1.3,
 barely past a fill's overshoot (``x_short_arms``). ``--soften PX`` blurs every page by a
 Gaussian of PX pixels more, as a soft sheet-fed scanner or a photo a little out of focus
-does.
+does. ``--bilevel dither`` or ``threshold`` writes every page as a scanner's black-and-white
+mode does, a PNG: dithered on Bayer's 4 × 4 screen (read by its halftone cells), or
+thresholded at mid-grey (refused whole, ``scan_thresholded``: every bubble ``not_read``).
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ from drawn_marks import seeds_of  # noqa: E402
 from evaluation import NOT_READ, STATES  # noqa: E402
 from scansim.drawn import NEVER, answers_read  # noqa: E402
 from scansim.recipes import FORMS  # noqa: E402
+from scansim.scanner import dithered  # noqa: E402
 from scansim.sheets import bubble_of, render_form, render_sheet  # noqa: E402
 
 from omr.sheet.template import Bubble, SheetTemplate, load_template  # noqa: E402
@@ -78,6 +81,9 @@ CROWDED = ("fill", "x_filled", "fill", "slash", "x_empty", "fill", "tick")
 # Short-armed: every third fill under an X three of whose arms barely leave it.
 SHORT_ARMED = ("fill", "fill", "x_short_arms")
 SHORT_ARMS_LABEL = "X over a filled circle, three arms barely out"
+# A scanner's black-and-white modes: Bayer's ordered dither, or a threshold at mid-grey
+# (a page refused whole: ``scan_thresholded``).
+BILEVEL = ("dither", "threshold")
 DEFAULT = tuple(k for kind in STROKED for k in (kind, "fill", "fill"))
 # The states each kind of mark may never be read as: the drawn bench's, an X's for one
 # whose arms barely leave its fill.
@@ -268,9 +274,12 @@ def _draw(sheet: Sheet, kind: str, bubble: Bubble, ink: Ink) -> None:
         _tick(sheet, bubble, ink)
 
 
-def _scanned(sheet: Sheet, rng: np.random.Generator, soften_px: float = 0.0) -> bytes:
+def _scanned(
+    sheet: Sheet, rng: np.random.Generator, soften_px: float = 0.0, bilevel: str = ""
+) -> tuple[bytes, str]:
     """The page through a scanner: turned, blurred (``soften_px`` more by a soft one),
-    levels shifted, noisy, a JPEG."""
+    levels shifted, noisy, a JPEG; or (``bilevel``, :data:`BILEVEL`) in a black-and-white
+    mode, a PNG → the file's data and suffix."""
     image = sheet.light * 255.0
     height, width = image.shape[:2]
     turn = cv2.getRotationMatrix2D((width / 2, height / 2), rng.uniform(-1.5, 1.5), 1.0)
@@ -279,11 +288,17 @@ def _scanned(sheet: Sheet, rng: np.random.Generator, soften_px: float = 0.0) -> 
     image = image * rng.uniform(0.85, 1.0) + rng.uniform(0, 20)
     image += rng.normal(0, rng.uniform(1, 4), image.shape).astype(np.float32)
     image = np.clip(image, 0, 255).astype(np.uint8)
-    if rng.random() < 0.5:
+    if rng.random() < 0.5 or bilevel:
         image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(55, 91))])
+    quality = int(rng.integers(55, 91))  # drawn either way: a page's marks stay its own
+    if bilevel:
+        written = dithered(image) if bilevel == "dither" else np.where(image < 128, 0, 255)
+        ok, data = cv2.imencode(".png", written.astype(np.uint8))
+        assert ok
+        return data.tobytes(), ".png"
+    ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
     assert ok
-    return data.tobytes()
+    return data.tobytes(), ".jpg"
 
 
 def read_page(
@@ -294,12 +309,13 @@ def read_page(
     kinds: tuple[str, ...] = DEFAULT,
     save: str = "",
     soften_px: float = 0.0,
+    bilevel: str = "",
 ) -> dict[str, Counter]:
     """One page of ``sheet_name`` marked with a ``pen`` kind: for each kind of mark, the
     states its marks were read as ("" for blanks; a page refused reads every bubble
     :data:`NOT_READ`); a page with a silent error is written to ``save`` (a folder, ""
     for none) with its list. ``soften_px``: a soft scanner's blur (px, a Gaussian's σ)
-    on top of the scanner's own."""
+    on top of the scanner's own; ``bilevel``: a black-and-white mode (:data:`BILEVEL`)."""
     rng = np.random.default_rng([seed, dpi, len(sheet_name), len(pen)])
     template = load_template(sheet_name)
     sheet = Sheet(_printed(template, dpi, seed), dpi, rng)
@@ -311,8 +327,8 @@ def read_page(
         kind = kinds[(question + seed) % len(kinds)]
         _draw(sheet, kind, bubble_of(template, "answers", question, option), ink)
         marked[question] = (option, kind)
-    data = _scanned(sheet, rng, soften_px)
-    answers = answers_read(data, ".jpg", None if template.qr else template)
+    data, suffix = _scanned(sheet, rng, soften_px, bilevel)
+    answers = answers_read(data, suffix, None if template.qr else template)
     read: dict[str, Counter] = {}
     wrong = []
     for question in range(1, template.question_count + 1):
@@ -324,7 +340,7 @@ def read_page(
                 wrong.append(f"{question}{option} {kind or 'blank'} read {state.value}")
     if save and wrong:
         name = Path(save) / f"{sheet_name}-{pen}-{dpi}-{seed}"
-        name.with_suffix(".jpg").write_bytes(data)
+        name.with_suffix(suffix).write_bytes(data)
         name.with_suffix(".txt").write_text("\n".join(wrong) + "\n")
     return read
 
@@ -374,6 +390,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--soften", type=float, default=0.0, help="a soft scanner's blur, px (σ) more"
     )
+    parser.add_argument(
+        "--bilevel", choices=BILEVEL, default="", help="a black-and-white mode, a PNG"
+    )
     args = parser.parse_args(argv)
     seeds = seeds_of(args.seeds)
     kinds = CROWDED if args.crowded else SHORT_ARMED if args.short_armed else DEFAULT
@@ -389,7 +408,8 @@ def main(argv: list[str] | None = None) -> int:
             for sheet_name, pen in pairs:
                 totals: dict[str, Counter] = {}
                 jobs = [
-                    (sheet_name, pen, seed, dpi, kinds, args.save, args.soften) for seed in seeds
+                    (sheet_name, pen, seed, dpi, kinds, args.save, args.soften, args.bilevel)
+                    for seed in seeds
                 ]
                 for read in pool.map(read_page, *zip(*jobs, strict=True)):
                     for kind, states in read.items():

@@ -9,7 +9,13 @@ from PIL import Image
 from scansim.scanner import dithered
 
 from omr.reading import template_space
-from omr.reading.channels import HALFTONE_CELL_PX, ScanChannels
+from omr.reading.channels import (
+    DOTS_APART_SHARE,
+    HALFTONE_CELL_PX,
+    LONE_WHITE_SHARE,
+    ScanChannels,
+    halftone_signs,
+)
 from omr.reading.template_space import TemplatePage
 from omr.vocabulary.reasons import Severity
 
@@ -121,6 +127,23 @@ def _gray_page(paper: tuple[int, int]) -> np.ndarray:
         cv2.line(page, start, end, 60, thickness)
     cv2.line(page, (200, 20), (200, 110), 60, 1)
     return page
+
+
+def test_a_threshold_that_breaks_fills_into_specks_is_no_halftone() -> None:
+    """Pencil fills a little lighter than the threshold, the scanner's noise breaking them
+    into black specks: most of their edge pixels stand apart, as a halftone's dots do,
+    but no white pixel stands alone among black, as a halftone's darker tones leave
+    many: the page is a threshold's, and refused."""
+    rng = np.random.default_rng(1)
+    gray = _gray_page((255, 255)).astype(np.float32)
+    for x in (60, 130, 200, 270):
+        for y in (60, 170):
+            cv2.circle(gray, (x, y), 20, 140, -1)
+    speckled = np.where(gray + rng.normal(0, 10, gray.shape) < 128, 0, 255).astype(np.uint8)
+    apart, lone_white = halftone_signs(speckled)
+    assert apart >= DOTS_APART_SHARE and lone_white < LONE_WHITE_SHARE
+    assert ScanChannels(speckled).thresholded
+    assert halftone_signs(dithered(_gray_page((255, 255))))[1] >= LONE_WHITE_SHARE
 
 
 @pytest.mark.parametrize("paper", [(235, 250), (255, 255)])

@@ -8,8 +8,6 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-import cv2
-import numpy as np
 import other_hands
 import pytest
 from evaluation import NOT_READ
@@ -134,25 +132,26 @@ def test_a_page_thresholded_to_black_and_white_is_refused(monkeypatch) -> None: 
     only where it is darker than half: an X's, a slash's or a tick's arms over a fill go,
     and the fill is left plain. Read, this page (ballpoint, 300 dpi) gave 8 X's, 10
     slashes and 4 ticks over fills ``filled`` and its 16 X's over empty circles
-    ``blank``. It is refused (``scan_thresholded``): nothing of it is read."""
+    ``blank``. It is refused (``scan_thresholded``): nothing of it is read. Dithered
+    instead, it is read."""
     readings = []
 
-    def thresholded(data: bytes, suffix: str, template: SheetTemplate | None = None) -> dict:
-        gray = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
-        ok, png = cv2.imencode(".png", np.where(gray < 128, 0, 255).astype(np.uint8))
-        assert ok
+    def read(data: bytes, suffix: str, template: SheetTemplate | None = None) -> dict:
         with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "page.png"
-            path.write_bytes(png.tobytes())
+            path = Path(folder) / f"page{suffix}"
+            path.write_bytes(data)
             (reading,) = read_files([path], ReadOptions(template=template))
         readings.append(reading)
         return reading.answers
 
-    monkeypatch.setattr(other_hands, "answers_read", thresholded)
-    read = read_page("rezidentiat", "ballpoint", 57, 300)
-    (reading,) = readings
-    assert [(problem.code, problem.severity) for problem in reading.reasons] == [
+    monkeypatch.setattr(other_hands, "answers_read", read)
+    thresholded = read_page("rezidentiat", "ballpoint", 57, 300, bilevel="threshold")
+    assert [(problem.code, problem.severity) for problem in readings[-1].reasons] == [
         ("scan_thresholded", Severity.REJECT)
     ]
-    assert reading.bubbles == [] and reading.template is None
-    assert {state for states in read.values() for state in states} == {NOT_READ}
+    assert readings[-1].bubbles == [] and readings[-1].template is None
+    assert {state for states in thresholded.values() for state in states} == {NOT_READ}
+    dithered = read_page("rezidentiat", "ballpoint", 57, 300, bilevel="dither")
+    assert readings[-1].template == "rezidentiat"
+    assert dithered["fill"][MarkState.FILLED] > dithered["fill"][MarkState.UNCLEAR]
+    assert dithered["x_filled"][MarkState.FILLED] == 0

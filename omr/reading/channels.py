@@ -23,8 +23,18 @@ HALFTONE_CELL_PX = 4
 # threshold (the most where a pencil's tone at the threshold broke into specks). A
 # halftone's are dots, a third of its edge pixels or more apart (error diffusion; half or
 # more on the families' ordered screens), however much solid black the page holds. A
-# page with a quarter or more apart is a halftone's.
+# page with a quarter or more apart may be a halftone's.
 DOTS_APART_SHARE = 0.25
+# But a pen's fill whose tone lies near the threshold breaks into specks, apart too (up
+# to a third of the edge pixels on the other-hands bench's ballpoint and pencil pages). A
+# halftone also writes every tone darker than half as white dots among black, lone white
+# pixels: 0.036 or more per black pixel on every dithered page (the families' 57, Bayer's
+# screen and error diffusion; the other-hands bench's 60 on Bayer's), where a threshold
+# leaves white in areas, and a lone white pixel only where its noise broke a mark: 0.004
+# at most at mid-grey, 0.008 at a dark 96 of 255, less at lighter ones and by Otsu's
+# (the other-hands bench's pages, 30 to a threshold). A halftone's page has a hundredth
+# or more.
+LONE_WHITE_SHARE = 0.01
 # A threshold keeps a stroke only where it is darker than the threshold, and nothing on
 # the page tells where that lay. One pass of a ballpoint is lighter than its fills, and
 # its thinnest line keeps half of that on its middle through a scanner's blur
@@ -56,14 +66,16 @@ class ScanChannels:
     # px: the halftone cell a bi-level scan's pixels are the mean of (0: a scan that writes
     # its tone itself); every line on the page is read up to a cell broader.
     halftone_cell_px: int = field(default=0, init=False)
-    # A bi-level scan written by a threshold, not a halftone (:data:`DOTS_APART_SHARE`).
+    # A bi-level scan written by a threshold, not a halftone (:data:`DOTS_APART_SHARE`,
+    # :data:`LONE_WHITE_SHARE`).
     thresholded: bool = field(default=False, init=False)
     # The scanner's streaks down the page, divided out of ``image``.
     streaks: list[Streak] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
         if is_bilevel(self.image):
-            self.thresholded = dots_apart_share(self.image) < DOTS_APART_SHARE
+            apart, lone_white = halftone_signs(self.image)
+            self.thresholded = apart < DOTS_APART_SHARE or lone_white < LONE_WHITE_SHARE
             if self.thresholded:
                 return  # nothing of it is read (:meth:`unreadable`)
             self.image = cv2.blur(self.image, (HALFTONE_CELL_PX, HALFTONE_CELL_PX))
@@ -76,8 +88,9 @@ class ScanChannels:
 
     def unreadable(self) -> Problem | None:
         """Why nothing of this scan can be read with confidence, or None: a black-and-white
-        mode that thresholds (:data:`DOTS_APART_SHARE`) loses a pen's thin lines over
-        fills and its light marks, and the room head is told to scan in gray or colour."""
+        mode that thresholds (:data:`DOTS_APART_SHARE`, :data:`LONE_WHITE_SHARE`) loses a
+        pen's thin lines over fills and its light marks, and the room head is told to scan
+        in gray or colour."""
         return Problem(Reason.SCAN_THRESHOLDED) if self.thresholded else None
 
     def scanner_warnings(self) -> list[Problem]:
@@ -176,18 +189,25 @@ _EDGE_NEIGHBOURS = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], np.uint8)
 STRIP_ROWS = 256
 
 
-def dots_apart_share(bilevel: np.ndarray) -> float:
-    """Of a bi-level page's black pixels that touch a white one across an edge, the
-    share touching at most one black one so (1 where none does): line ends and specks
-    on a thresholded page, dots on a dithered one."""
-    apart = edge = 0
+def halftone_signs(bilevel: np.ndarray) -> tuple[float, float]:
+    """Two signs of a halftone on a bi-level page: of its black pixels that touch a white
+    one across an edge, the share touching at most one black one so (1 where none does):
+    line ends and specks on a thresholded page, dots on a dithered one; and its white
+    pixels no white one touches across an edge, per black pixel (1 where none is black):
+    a halftone's dots in its tones darker than half, none on a thresholded page but
+    where noise at the threshold broke a mark."""
+    apart = edge = lone_white = blacks = 0
     for top in range(0, bilevel.shape[0], STRIP_ROWS):
         # One row more either side, for the neighbours across the strip's edges.
         above, below = max(top - 1, 0), min(top + STRIP_ROWS + 1, bilevel.shape[0])
         black = (bilevel[above:below] == 0).astype(np.uint8)
+        white = 1 - black
         touching = cv2.filter2D(black, -1, _EDGE_NEIGHBOURS, borderType=cv2.BORDER_CONSTANT)
+        whites = cv2.filter2D(white, -1, _EDGE_NEIGHBOURS, borderType=cv2.BORDER_CONSTANT)
         rows = slice(top - above, top - above + min(STRIP_ROWS, bilevel.shape[0] - top))
-        black, touching = black[rows], touching[rows]
+        black, white, touching, whites = black[rows], white[rows], touching[rows], whites[rows]
         edge += cv2.countNonZero(black & (touching < 4))
         apart += cv2.countNonZero(black & (touching <= 1))
-    return apart / edge if edge else 1.0
+        lone_white += cv2.countNonZero(white & (whites == 0))
+        blacks += cv2.countNonZero(black)
+    return (apart / edge if edge else 1.0), (lone_white / blacks if blacks else 1.0)
