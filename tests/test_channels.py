@@ -146,6 +146,18 @@ def test_a_threshold_that_breaks_fills_into_specks_is_no_halftone() -> None:
     assert halftone_signs(dithered(_gray_page((255, 255))))[1] >= LONE_WHITE_SHARE
 
 
+@pytest.mark.parametrize("paper", [215, 235, 250])
+def test_a_blank_page_dithered_is_no_thresholds(paper: int) -> None:
+    """The back of a sheet scanned in a dithering black-and-white mode holds light tones
+    alone: dots apart, no black area for a white dot to lie in. That tells nothing of a
+    threshold, and the page is read as a halftone (to be refused as blank), not refused
+    as a threshold's."""
+    page = np.full((600, 400), paper, np.uint8)
+    for bilevel in (dithered(page), np.array(Image.fromarray(page).convert("1")).astype(np.uint8)):
+        scan = ScanChannels(np.where(bilevel > 0, 255, 0).astype(np.uint8))
+        assert not scan.thresholded and scan.unreadable() is None
+
+
 @pytest.mark.parametrize("paper", [(235, 250), (255, 255)])
 @pytest.mark.parametrize(
     ("written_by", "thresholded"),

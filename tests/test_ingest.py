@@ -277,21 +277,45 @@ def test_a_black_and_white_pdf_scan_is_its_own_black_and_white(
         assert read_pdf.answers == read_png.answers
 
 
-def test_a_bilevel_pdf_image_unlike_its_page_is_left_for_the_render(
-    tmp_path: Path, monkeypatch
+def test_a_pdf_pages_own_bilevel_image_is_taken_only_where_it_is_the_page(
+    monkeypatch,  # noqa: ANN001
 ) -> None:
-    """Where the one image a PDF page holds is not the page as rendered (drawn inverted
-    through its decode array, turned, or placed elsewhere), the render stands, each grey
-    sent to the nearer of black and white."""
-    rendered = np.full((300, 200), 255, np.uint8)
-    rendered[100:140, 50:90] = 0
-    rendered[140, 50:90] = 100  # an edge smoothed by the render
-    monkeypatch.setattr(ingest, "_own_image", lambda path, number: 255 - rendered)
-    again = ingest._bilevel_scan("scan.pdf", 1, rendered)
-    assert set(np.unique(again)) == {0, 255}
-    assert np.array_equal(again, np.where(rendered < 128, 0, 255))
-    monkeypatch.setattr(ingest, "_own_image", lambda path, number: rendered.T)
-    assert np.array_equal(ingest._bilevel_scan("scan.pdf", 1, rendered), again)
+    """The one image a PDF page holds is taken for the page where it is the page as
+    rendered, black and white wherever the render left a pixel so: turned as the page
+    shows it (its /Rotate), it is turned back. Inverted, or placed elsewhere, the render
+    stands, each grey sent to the nearer of black and white."""
+    own = np.full((300, 200), 255, np.uint8)
+    own[100:140, 50:90] = 0
+    own[100:140:2, 60] = 255  # a dither's lone white dots
+    rendered = own.copy()
+    rendered[140, 50:90] = 100  # an edge the render smoothed
+    rendered[100:140:2, 60] = 160
+    for shown, expected in (
+        (own, own),  # the page as it is
+        (np.rot90(own), own),  # the page shows its image turned a quarter
+        (255 - own, np.where(rendered < 128, 0, 255)),  # inverted
+        (np.roll(own, 40, axis=1), np.where(rendered < 128, 0, 255)),  # placed elsewhere
+    ):
+        monkeypatch.setattr(ingest, "_own_image", lambda path, number, shown=shown: shown)
+        page = ingest._bilevel_scan("scan.pdf", 1, rendered)
+        assert page.dtype == np.uint8 and np.array_equal(page, expected)
+
+
+def test_a_pdf_pages_scan_is_bilevel_where_every_image_is_and_it_fits_whole() -> None:
+    """A page of one black-and-white scan is rendered at its own resolution, to be made
+    black and white again; a page of mixed raster (a black-and-white layer over a gray
+    one) is a gray scan; so is a black-and-white scan too large to render whole (an A4
+    page at 1200 dpi: 139 megapixels), rendered down at 200 dpi, its dots averaged."""
+    a4 = (595.0, 842.0)
+    alone = [ingest._PdfImage(1654 * 2339, 200.0, True)]
+    scan = ingest._page_scan(alone, a4)
+    assert scan is not None and scan.bilevel and ingest._render_dpi(scan) == 200.0
+    fine = ingest._page_scan([ingest._PdfImage(3307 * 4677, 400.0, True)], a4)
+    assert fine is not None and fine.bilevel and ingest._render_dpi(fine) == 400.0
+    mixed = ingest._page_scan([*alone, ingest._PdfImage(827 * 1170, 100.0, False)], a4)
+    assert mixed is not None and not mixed.bilevel and ingest._render_dpi(mixed) == 200.0
+    huge = ingest._page_scan([ingest._PdfImage(9921 * 14032, 1200.0, True)], a4)
+    assert huge is not None and not huge.bilevel and ingest._render_dpi(huge) == 200.0
 
 
 def _png(folder: Path, image: np.ndarray) -> Path:

@@ -27,14 +27,14 @@ HALFTONE_CELL_PX = 4
 DOTS_APART_SHARE = 0.25
 # But a pen's fill whose tone lies near the threshold breaks into specks, apart too (up
 # to a third of the edge pixels on the other-hands bench's ballpoint and pencil pages). A
-# halftone also writes every tone darker than half as white dots among black, lone white
-# pixels: 0.036 or more per black pixel on every dithered page (the families' 57, Bayer's
-# screen and error diffusion; the other-hands bench's 60 on Bayer's), where a threshold
-# leaves white in areas, and a lone white pixel only where its noise broke a mark: 0.004
-# at most at mid-grey, 0.008 at a dark 96 of 255, less at lighter ones and by Otsu's
-# (the other-hands bench's pages, 30 to a threshold). A halftone's page has a hundredth
-# or more.
-LONE_WHITE_SHARE = 0.01
+# halftone also writes every tone darker than half as white dots among black: lone white
+# pixels, 0.11 or more per black pixel inside black (all four neighbours black) on every
+# dithered page (the families' 57, Bayer's screen and error diffusion; the other-hands
+# bench's 60 on Bayer's), where a threshold leaves solid black areas, and a lone white
+# pixel only where its noise broke a mark: 0.007 at most at mid-grey, 0.013 at a dark 96
+# of 255, less at lighter ones and by Otsu's (the other-hands bench's pages, 30 to a
+# threshold). A halftone's page has 0.035 or more, the two's middle (three times either).
+LONE_WHITE_SHARE = 0.035
 # A threshold keeps a stroke only where it is darker than the threshold, and nothing on
 # the page tells where that lay. One pass of a ballpoint is lighter than its fills, and
 # its thinnest line keeps half of that on its middle through a scanner's blur
@@ -193,10 +193,11 @@ def halftone_signs(bilevel: np.ndarray) -> tuple[float, float]:
     """Two signs of a halftone on a bi-level page: of its black pixels that touch a white
     one across an edge, the share touching at most one black one so (1 where none does):
     line ends and specks on a thresholded page, dots on a dithered one; and its white
-    pixels no white one touches across an edge, per black pixel (1 where none is black):
-    a halftone's dots in its tones darker than half, none on a thresholded page but
-    where noise at the threshold broke a mark."""
-    apart = edge = lone_white = blacks = 0
+    pixels no white one touches across an edge, per black pixel that only black ones
+    touch (infinite where none does: a page of light tones alone, as a blank one, tells
+    nothing): a halftone's dots in its tones darker than half, none on a thresholded
+    page but where noise at the threshold broke a mark."""
+    apart = edge = lone_white = inside = 0
     for top in range(0, bilevel.shape[0], STRIP_ROWS):
         # One row more either side, for the neighbours across the strip's edges.
         above, below = max(top - 1, 0), min(top + STRIP_ROWS + 1, bilevel.shape[0])
@@ -209,5 +210,5 @@ def halftone_signs(bilevel: np.ndarray) -> tuple[float, float]:
         edge += cv2.countNonZero(black & (touching < 4))
         apart += cv2.countNonZero(black & (touching <= 1))
         lone_white += cv2.countNonZero(white & (whites == 0))
-        blacks += cv2.countNonZero(black)
-    return (apart / edge if edge else 1.0), (lone_white / blacks if blacks else 1.0)
+        inside += cv2.countNonZero(black & (touching == 4))
+    return (apart / edge if edge else 1.0), (lone_white / inside if inside else np.inf)

@@ -480,12 +480,26 @@ def _pdf_images(path: str, first: int, last: int) -> dict[int, list[_PdfImage]]:
 
 def _page_scan(images: list[_PdfImage], page_pts: tuple[float, float]) -> _PdfImage | None:
     """The scan a PDF page holds: the largest of its ``images`` that covers
-    ``SCAN_IMAGE_SHARE`` of the page's ``page_pts`` at least (None: a page of print)."""
+    ``SCAN_IMAGE_SHARE`` of the page's ``page_pts`` at least (None: a page of print);
+    bi-level only where every image on the page is (a page of mixed raster lays a
+    black-and-white layer over a gray or colour one: its render is a gray scan); and read
+    as a gray scan where, bi-level, it is too large to render whole at its own resolution
+    (:func:`_render_dpi`: rendered down, its dots averaged to tones)."""
     page_area = page_pts[0] * page_pts[1] / 72**2  # square inches
     scans = [
         image for image in images if image.pixels / image.ppi**2 >= SCAN_IMAGE_SHARE * page_area
     ]
-    return max(scans) if scans else None
+    if not scans:
+        return None
+    scan = max(scans)
+    whole = size_problem(1, *_page_px(page_pts, scan.ppi)) is None
+    return scan._replace(bilevel=all(image.bilevel for image in images) and whole)
+
+
+def _page_px(page_pts: tuple[float, float], dpi: float) -> tuple[int, int]:
+    """A PDF page's size in pixels rendered at ``dpi``."""
+    width, height = (round(side / 72 * dpi) for side in page_pts)
+    return width, height
 
 
 def _render_dpi(scan: _PdfImage | None) -> float:
@@ -549,7 +563,7 @@ def _pdf_pages(
         else:
             scan = _page_scan(images.get(number, []), pts)
             dpi = _render_dpi(scan)
-            refusal = size_problem(number, *(round(side / 72 * dpi) for side in pts))
+            refusal = size_problem(number, *_page_px(pts, dpi))
         if refusal is not None:
             yield PageFailure(page_source, refusal)
             continue
@@ -572,19 +586,31 @@ def _bilevel_scan(path: str, number: int, rendered: np.ndarray) -> np.ndarray:
     scanner wrote it: pdftoppm smooths the scan's edges into greys even at its own
     resolution (a twentieth of a dithered A4 page's pixels at 200 dpi), and the page would
     be read as a gray scan, its halftone's dots or its threshold's lines untold
-    (:mod:`omr.reading.channels`). The file's own image, where it is the page as rendered
-    (its size, to ``ROUNDED_PX``, and its black and white but on edges:
-    ``EDGES_SHARE``); else the
-    ``rendered`` page with each grey sent to the nearer of the two (a dither's edges
+    (:mod:`omr.reading.channels`). The file's own image, turned as the page shows it,
+    where it is the page as rendered (:func:`_is_the_page`); else the ``rendered`` page
+    with each grey sent to the nearer of the two (a dither's edges
     placed within half a pixel: a fiftieth of its pixels flip)."""
     gray = rendered if rendered.ndim == 2 else cv2.cvtColor(rendered, cv2.COLOR_BGR2GRAY)
-    again = np.where(gray < HALF_WAY_GREY, 0, 255).astype(np.uint8)
     own = _own_image(path, number)
-    if own is None or (np.abs(np.subtract(own.shape, again.shape)) > ROUNDED_PX).any():
-        return again
-    rows, columns = np.minimum(own.shape, again.shape)
-    differ = np.count_nonzero(own[:rows, :columns] != again[:rows, :columns])
-    return own if differ <= EDGES_SHARE * rows * columns else again
+    if own is not None:
+        for turns in range(4):  # a page may show its image turned (its /Rotate)
+            turned = np.rot90(own, turns)
+            if _is_the_page(turned, gray):
+                return np.ascontiguousarray(turned)
+    return cv2.threshold(gray, HALF_WAY_GREY - 1, 255, cv2.THRESH_BINARY)[1]
+
+
+def _is_the_page(image: np.ndarray, rendered: np.ndarray) -> bool:
+    """Whether a PDF page's own bi-level ``image`` is the page ``rendered`` from it (gray):
+    its size, to ``ROUNDED_PX``, and its black and white wherever the render left a pixel
+    black or white (its smoothing greys edges alone), but for ``AGREEMENT`` of its black
+    pixels."""
+    if (np.abs(np.subtract(image.shape, rendered.shape)) > ROUNDED_PX).any():
+        return False
+    rows, columns = np.minimum(image.shape, rendered.shape)
+    own, seen = image[:rows, :columns], rendered[:rows, :columns]
+    differ = np.count_nonzero(((seen == 0) | (seen == 255)) & (own != seen))
+    return bool(differ <= AGREEMENT * max(np.count_nonzero(own == 0), 1))
 
 
 # The grey half way between black (0) and white (255).
@@ -592,11 +618,11 @@ HALF_WAY_GREY = 128
 # pdftoppm rounds a page's sides up to whole pixels, from a size in points a writer
 # rounded too: a page and its own image may differ by a pixel a side.
 ROUNDED_PX = 2
-# A page's own image and its smoothed render, each grey sent to the nearer of black and
-# white, differ on edges alone: a fiftieth of a dithered page's pixels (the most edges a
-# page holds), a tenth allowed. An image drawn inverted, turned or placed elsewhere on
-# the page differs on most.
-EDGES_SHARE = 0.1
+# Where a page's render left a pixel black or white, its own image holds the same: none
+# differ, or a few hundred of millions (a pixel's row where the sides were rounded). The
+# image turned against its page, or placed elsewhere on it, differs on about as many
+# pixels as it holds black (0.9 to 1.6 times on the bench's pages); a hundredth allowed.
+AGREEMENT = 0.01
 
 
 def _own_image(path: str, number: int) -> np.ndarray | None:

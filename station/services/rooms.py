@@ -54,7 +54,7 @@ class RoomSummary:
         return sum(warned(sheet.reading, reason) for sheet in self.sheets)
 
     def last_warned(self, code: str) -> bool:
-        """Whether the page read last warns of ``code`` (the sheets are in reading order)."""
+        """Whether the page read last tells of ``code`` (the sheets are in reading order)."""
         return bool(self.sheets) and warned(self.sheets[-1].reading, Reason(code))
 
     def sheet_of(self, candidate: Candidate) -> SheetView | None:
