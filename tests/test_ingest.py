@@ -277,6 +277,58 @@ def test_a_black_and_white_pdf_scan_is_its_own_black_and_white(
         assert read_pdf.answers == read_png.answers
 
 
+def _turned_bilevel_pdf(path: Path, upright: np.ndarray, dpi: int) -> Path:
+    """A one-page PDF holding ``upright`` (black and white) turned a quarter against the
+    clock, one bit a pixel (Flate), on a page whose /Rotate 90 shows it upright: as a
+    scanner that fed a sheet sideways writes it."""
+    stored = np.rot90(upright)
+    height, width = stored.shape
+    data = zlib.compress(np.packbits(stored > 0, axis=1).tobytes())
+    side_w, side_h = width * 72 / dpi, height * 72 / dpi
+    content = f"q {side_w:.2f} 0 0 {side_h:.2f} 0 0 cm /Im0 Do Q".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {side_w:.2f} {side_h:.2f}] /Rotate 90 "
+        "/Resources << /XObject << /Im0 5 0 R >> >> /Contents 4 0 R >>".encode(),
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+        b"/BitsPerComponent 1 /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream"
+        % (width, height, len(data), data),
+    ]
+    pdf, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    path.write_bytes(pdf)
+    return path
+
+
+def test_a_black_and_white_pdf_scan_fed_sideways_is_its_own_image_turned(
+    tmp_path: Path, specializare
+) -> None:
+    """A page that shows its one-bit image turned (/Rotate 90) is that image turned as the
+    page shows it, pixel for pixel: a dithered one reads as its PNG does, a thresholded
+    one is refused."""
+    gray = cv2.cvtColor(render_sheet(specializare, 200, serial=5), cv2.COLOR_BGR2GRAY)
+    for bilevel, refused in ((dithered(gray), False), (np.where(gray < 128, 0, 255), True)):
+        upright = bilevel.astype(np.uint8)
+        pdf = _turned_bilevel_pdf(tmp_path / "sideways.pdf", upright, 200)
+        (page,) = load_pages(pdf)
+        assert np.array_equal(page.image, upright)
+        (reading,) = read_files([pdf], ReadOptions())
+        assert [reason.code for reason in reading.reasons] == (
+            ["scan_thresholded"] if refused else []
+        )
+
+
 def test_a_pdf_pages_own_bilevel_image_is_taken_only_where_it_is_the_page(
     monkeypatch,  # noqa: ANN001
 ) -> None:
