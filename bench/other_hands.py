@@ -60,7 +60,7 @@ from drawn_marks import seeds_of  # noqa: E402
 from evaluation import NOT_READ, STATES  # noqa: E402
 from scansim.drawn import NEVER, answers_read  # noqa: E402
 from scansim.recipes import FORMS  # noqa: E402
-from scansim.scanner import dithered  # noqa: E402
+from scansim.scanner import dithered, thresholded  # noqa: E402
 from scansim.sheets import bubble_of, render_form, render_sheet  # noqa: E402
 
 from omr.sheet.template import Bubble, SheetTemplate, load_template  # noqa: E402
@@ -292,8 +292,8 @@ def _scanned(
         image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     quality = int(rng.integers(55, 91))  # drawn either way: a page's marks stay its own
     if bilevel:
-        written = dithered(image) if bilevel == "dither" else np.where(image < 128, 0, 255)
-        ok, data = cv2.imencode(".png", written.astype(np.uint8))
+        written = dithered(image) if bilevel == "dither" else thresholded(image)
+        ok, data = cv2.imencode(".png", written)
         assert ok
         return data.tobytes(), ".png"
     ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])

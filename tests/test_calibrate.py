@@ -9,7 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from scansim.scanner import with_streak
+from scansim.scanner import thresholded, with_streak
 from scansim.sheets import fill, render_sheet, turn
 
 from omr.cli.main import main
@@ -142,7 +142,7 @@ def test_a_thresholded_calibration_scan_gives_no_profile(calibration_pdf) -> Non
     both languages, before scanning again in gray or colour."""
     gray = cv2.cvtColor(_scan(calibration_pdf, 200), cv2.COLOR_BGR2GRAY)
     with pytest.raises(CalibrationError) as caught:
-        calibrate_from_image(np.where(gray < 128, 0, 255).astype(np.uint8))
+        calibrate_from_image(thresholded(gray))
     assert caught.value.reason == "calibration_failed"
     assert "a black-and-white scan made by a threshold" in caught.value.message
     assert "setați scanerul pe gri sau color" in caught.value.problem.message_ro

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from scansim.scanner import dithered
+from scansim.scanner import thresholded as at_mid_grey
 
 from omr.reading import template_space
 from omr.reading.channels import (
@@ -139,7 +140,7 @@ def test_a_threshold_that_breaks_fills_into_specks_is_no_halftone() -> None:
     for x in (60, 130, 200, 270):
         for y in (60, 170):
             cv2.circle(gray, (x, y), 20, 140, -1)
-    speckled = np.where(gray + rng.normal(0, 10, gray.shape) < 128, 0, 255).astype(np.uint8)
+    speckled = at_mid_grey(gray + rng.normal(0, 10, gray.shape))
     apart, lone_white = halftone_signs(speckled)
     assert apart >= DOTS_APART_SHARE and lone_white < LONE_WHITE_SHARE
     assert ScanChannels(speckled).thresholded
@@ -173,7 +174,7 @@ def test_a_bilevel_scan_says_whether_a_threshold_wrote_it(
     to scan in gray or colour."""
     gray = _gray_page(paper)
     if written_by == "threshold":
-        bilevel = np.where(gray < 128, 0, 255).astype(np.uint8)
+        bilevel = at_mid_grey(gray)
     elif written_by == "ordered dither":
         bilevel = dithered(gray)
     else:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image, TiffImagePlugin
 from reportlab.pdfgen.canvas import Canvas
-from scansim.scanner import dithered
+from scansim.scanner import dithered, thresholded
 from scansim.sheets import fill, render_sheet
 
 from omr import process_memory
@@ -260,7 +260,7 @@ def test_a_black_and_white_pdf_scan_is_its_own_black_and_white(
     for question, option in ((1, "a"), (2, "b"), (3, "c"), (4, "a")):
         fill(sheet, specializare, question, option)
     gray = cv2.cvtColor(sheet, cv2.COLOR_BGR2GRAY)
-    written = {"dithered": dithered(gray), "thresholded": np.where(gray < 128, 0, 255)}
+    written = {"dithered": dithered(gray), "thresholded": thresholded(gray)}
     for name, bilevel in written.items():
         picture = Image.fromarray(bilevel.astype(np.uint8)).convert("1")
         pdf, png = tmp_path / f"{name}.pdf", tmp_path / f"{name}.png"
@@ -318,7 +318,7 @@ def test_a_black_and_white_pdf_scan_fed_sideways_is_its_own_image_turned(
     page shows it, pixel for pixel: a dithered one reads as its PNG does, a thresholded
     one is refused."""
     gray = cv2.cvtColor(render_sheet(specializare, 200, serial=5), cv2.COLOR_BGR2GRAY)
-    for bilevel, refused in ((dithered(gray), False), (np.where(gray < 128, 0, 255), True)):
+    for bilevel, refused in ((dithered(gray), False), (thresholded(gray), True)):
         upright = bilevel.astype(np.uint8)
         pdf = _turned_bilevel_pdf(tmp_path / "sideways.pdf", upright, 200)
         (page,) = load_pages(pdf)
@@ -345,8 +345,8 @@ def test_a_pdf_pages_own_bilevel_image_is_taken_only_where_it_is_the_page(
     for shown, expected in (
         (own, own),  # the page as it is
         (np.rot90(own), own),  # the page shows its image turned a quarter
-        (255 - own, np.where(rendered < 128, 0, 255)),  # inverted
-        (np.roll(own, 40, axis=1), np.where(rendered < 128, 0, 255)),  # placed elsewhere
+        (255 - own, thresholded(rendered)),  # inverted
+        (np.roll(own, 40, axis=1), thresholded(rendered)),  # placed elsewhere
     ):
         monkeypatch.setattr(ingest, "_own_image", lambda path, number, shown=shown: shown)
         page = ingest._bilevel_scan("scan.pdf", 1, rendered)

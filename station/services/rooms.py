@@ -12,7 +12,7 @@ from omr.vocabulary.reasons import Reason
 from station.errors import not_found
 from station.services.exams import opened_key
 from station.services.reading import pending_scans
-from station.services.sheets import SheetView, room_sheets, warned
+from station.services.sheets import SheetView, room_sheets, told
 from station.storage.models import RESCAN, Candidate, Refusal, Room, Scan
 
 
@@ -45,17 +45,17 @@ class RoomSummary:
         """The pages read in the room (each is a sheet, a refused page included)."""
         return len(self.sheets)
 
-    def pages_warned(self, code: str) -> int:
+    def pages_told(self, code: str) -> int:
         """The pages read whose reading tells of ``code`` (a :class:`Reason`'s): what the
         scanner does to every page (a streak from its glass, a resolution under 150 dpi, a
         soft scan; a thresholding mode, whose pages are refused) is told once for the
         room."""
         reason = Reason(code)
-        return sum(warned(sheet.reading, reason) for sheet in self.sheets)
+        return sum(told(sheet.reading, reason) for sheet in self.sheets)
 
-    def last_warned(self, code: str) -> bool:
+    def last_told(self, code: str) -> bool:
         """Whether the page read last tells of ``code`` (the sheets are in reading order)."""
-        return bool(self.sheets) and warned(self.sheets[-1].reading, Reason(code))
+        return bool(self.sheets) and told(self.sheets[-1].reading, Reason(code))
 
     def sheet_of(self, candidate: Candidate) -> SheetView | None:
         """The candidate's live sheet (not annulled), if any."""

@@ -213,7 +213,7 @@ def _view(reading: Reading, room: Room, around: _Around) -> SheetView:
     return view
 
 
-def warned(reading: Reading, code: Reason) -> bool:
+def told(reading: Reading, code: Reason) -> bool:
     """Whether the reader told of ``code`` on the page: among its warnings, or (a page
     refused for it) its reasons."""
     told = [*reading.summary.get("warnings", []), *reading.summary.get("reasons", [])]
@@ -222,7 +222,7 @@ def warned(reading: Reading, code: Reason) -> bool:
 
 def other_ink(reading: Reading) -> bool:
     """Whether the reader saw ink of another colour than the exam's (art. 34 (3))."""
-    return warned(reading, Reason.INK_COLOUR)
+    return told(reading, Reason.INK_COLOUR)
 
 
 def _ink_in_doubt(session: Session, reading: Reading) -> bool:

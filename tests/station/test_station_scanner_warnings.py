@@ -7,8 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import cv2
-import numpy as np
-from scansim.scanner import with_streak
+from scansim.scanner import thresholded, with_streak
 
 from tests.station.committee_support import page_login
 
@@ -49,7 +48,7 @@ def test_the_room_view_tells_a_thresholding_scanner(station, example: Path, tmp_
     page_login(station, "sef1")
     gray = cv2.imread(str(example / "sheet-001.jpg"), cv2.IMREAD_GRAYSCALE)
     path = tmp_path / "thresholded-001.png"
-    cv2.imwrite(str(path), np.where(gray < 128, 0, 255).astype(np.uint8))
+    cv2.imwrite(str(path), thresholded(gray))
     station.upload(path)
     station.wait_read()
     room = station.client.get("/rooms/1").text
