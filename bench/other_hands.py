@@ -33,7 +33,11 @@ check, not a target. ``--crowded`` puts the marks closer (four questions in seve
 mark with strokes, a slash and an X side by side): their arms, up to 2.5 radii long, run
 into their neighbours' marks. ``--short-armed`` answers every question with a fill, every
 third under an X one of whose ends reaches 1.8-2.2 radii and the other three 1.2-1.3,
-barely past a fill's overshoot (``x_short_arms``). ``--soften PX`` blurs every page by a
+barely past a fill's overshoot (``x_short_arms``). ``--imperfect`` answers with the
+marks that are no X (:data:`IMPERFECT`): a line within 12° of the horizontal through a
+fill, a fill spilling 1.15-1.4 radii out, a fill scribbled in one zigzag with one to
+three legs running out to 1.3-1.8 radii, a centre dot 0.25-0.5 of the radius, a part
+filled (a quarter to a half), the outline traced over. ``--soften PX`` blurs every page by a
 Gaussian of PX pixels more, as a soft sheet-fed scanner or a photo a little out of focus
 does. ``--bilevel dither`` or ``threshold`` writes every page as a scanner's black-and-white
 mode does, a PNG: dithered on Bayer's 4 × 4 screen (read by its halftone cells), or
@@ -85,9 +89,20 @@ SHORT_ARMS_LABEL = "X over a filled circle, three arms barely out"
 # (a page refused whole: ``scan_thresholded``).
 BILEVEL = ("dither", "threshold")
 DEFAULT = tuple(k for kind in STROKED for k in (kind, "fill", "fill"))
-# The states each kind of mark may never be read as: the drawn bench's, an X's for one
-# whose arms barely leave its fill.
-NEVER_HERE = {**NEVER, "x_short_arms": NEVER["x_filled"]}
+# Imperfect marks (``--imperfect``): a line through a fill, a fill spilling past the
+# outline, a scribbled fill with legs running out, a centre dot, a part filled, a traced
+# outline; each followed by two plain fills.
+IMPERFECT = ("line", "spill", "scribble", "dot", "half", "ring")
+IMPERFECT_LAYOUT = tuple(k for kind in IMPERFECT for k in (kind, "fill", "fill"))
+# The states each kind of mark may never be read as: the drawn bench's; an X's for one
+# whose arms barely leave its fill, a fill's for one spilling past the outline, a looped
+# fill's for a scribbled one.
+NEVER_HERE = {
+    **NEVER,
+    "x_short_arms": NEVER["x_filled"],
+    "spill": NEVER["fill"],
+    "scribble": NEVER["looped"],
+}
 # Forms printed by others (no QR code), as their PDF prints them: the page each is read
 # from. The national form's grid page, its medicine variant A.
 FORMS_OF_OTHERS = {"rezidentiat-national-2025": ("med_A.pdf", 2)}
@@ -153,17 +168,26 @@ class Sheet:
         self.stroke(points, ink)
 
 
-def _fill(sheet: Sheet, bubble: Bubble, ink: Ink) -> None:
-    """Parallel passes across the bubble at one angle, overlapping, past the outline."""
+def _fill(
+    sheet: Sheet,
+    bubble: Bubble,
+    ink: Ink,
+    over: tuple[float, float] = (1.0, 1.15),
+    size: float = 1.0,
+    upto: float = 1.0,
+) -> None:
+    """Parallel passes across the bubble at one angle, overlapping, past the outline by
+    ``over`` (a range, radii). ``size``: a fill of that share of the bubble's radius,
+    about its centre (a centre dot); ``upto``: passes only up to that offset across, -1
+    to 1 (a part of the bubble filled)."""
     rng = sheet.rng
-    centre, (rx, ry) = np.asarray(bubble.center_mm), np.asarray(bubble.size_mm) / 2
+    centre, (rx, ry) = np.asarray(bubble.center_mm), np.asarray(bubble.size_mm) / 2 * size
     angle = np.radians(rng.uniform(-70, 70))
     along = np.array([np.cos(angle), np.sin(angle)])
     across = np.array([-along[1], along[0]])
     pitch = ink.width_mm * rng.uniform(0.5, 0.9)
-    over = rng.uniform(1.0, 1.15)
-    scale = np.array([rx, ry]) * over  # the overshooting ellipse as a unit circle
-    for offset in np.arange(-1.0, 1.0 + 1e-9, pitch / max(rx, ry)):
+    scale = np.array([rx, ry]) * rng.uniform(*over)  # the overshooting ellipse, a unit circle
+    for offset in np.arange(-1.0, upto + 1e-9, pitch / max(rx, ry)):
         base = offset * max(rx, ry) * across
         exits = _exits(base / scale, along / scale)
         if exits is None:
@@ -171,6 +195,44 @@ def _fill(sheet: Sheet, bubble: Bubble, ink: Ink) -> None:
         # Each pass stops where the hand turns, a little short of the edge or past it.
         ends = np.array(exits) + rng.uniform(-0.1, 0.1, 2) * rx
         sheet.stroke(centre + base + ends[:, None] * along, ink)
+
+
+def _scribble(sheet: Sheet, bubble: Bubble, ink: Ink) -> None:
+    """A fill scribbled back and forth in one zigzag, each leg a pass of its own, its
+    turns 0.95-1.2 of the outline out; one to three legs run on out of the bubble, to
+    1.3-1.8 of the outline."""
+    rng = sheet.rng
+    centre, half = np.asarray(bubble.center_mm), np.asarray(bubble.size_mm) / 2
+    angle = np.radians(rng.uniform(-70, 70))
+    along = np.array([np.cos(angle), np.sin(angle)])
+    across = np.array([-along[1], along[0]])
+    step = ink.width_mm * rng.uniform(0.6, 1.0) / half.max()
+    offsets = np.arange(-0.95, 0.95 + 1e-9, step)
+    turns = rng.uniform(0.95, 1.2, offsets.size)
+    turns[rng.choice(offsets.size, int(rng.integers(1, 4)), replace=False)] = rng.uniform(1.3, 1.8)
+    side, points = 1.0, []
+    for offset, turn in zip(offsets, turns, strict=True):
+        base = offset * half.max() * across
+        exits = _exits(base / (half * turn), side * along / (half * turn))
+        if exits is None:
+            continue
+        points.append(centre + base + exits[1] * side * along)
+        side = -side
+    for start, end in zip(points[:-1], points[1:], strict=True):
+        sheet.curve(start, end, rng.uniform(-0.05, 0.05) * half.max(), ink)
+
+
+def _ring(sheet: Sheet, bubble: Bubble, ink: Ink) -> None:
+    """The printed outline traced over, 0.98-1.08 radii out and wavering, from one turn
+    short by a tenth to a tenth past one."""
+    rng = sheet.rng
+    centre, half = np.asarray(bubble.center_mm), np.asarray(bubble.size_mm) / 2
+    start, turn = rng.uniform(0, 2 * np.pi), 2 * np.pi * rng.uniform(0.9, 1.1)
+    waver = rng.uniform(0, 2 * np.pi)
+    for lap in np.arange(0.0, turn, 2 * np.pi):
+        t = start + np.linspace(lap, min(lap + 2 * np.pi, turn), 48)
+        out = rng.uniform(0.98, 1.08) + 0.03 * np.sin(3 * t + waver)
+        sheet.stroke(centre + np.stack([np.cos(t), np.sin(t)], 1) * out[:, None] * half, ink)
 
 
 def _line_through(
@@ -241,6 +303,14 @@ def _tick(sheet: Sheet, bubble: Bubble, ink: Ink) -> None:
     sheet.curve(centre + vertex * radius, centre + end * radius, bow, ink)
 
 
+def _line(sheet: Sheet, bubble: Bubble, ink: Ink) -> None:
+    """A line through the fill within 12° of the horizontal, near the centre, its ends
+    1.3-2.2 radii out."""
+    rng = sheet.rng
+    off = rng.uniform(-0.2, 0.2, 2)
+    _line_through(sheet, bubble, off, rng.uniform(-12, 12), tuple(rng.uniform(1.3, 2.2, 2)), ink)
+
+
 def _exits(
     point: np.ndarray, direction: np.ndarray, radius: float = 1.0
 ) -> tuple[float, float] | None:
@@ -260,9 +330,9 @@ def _towards(degrees: float) -> np.ndarray:
 
 
 def _draw(sheet: Sheet, kind: str, bubble: Bubble, ink: Ink) -> None:
-    """One mark of ``kind`` (a kind of :data:`STROKED`, "x_short_arms" or "fill") in
-    ``bubble``."""
-    if kind in ("fill", "x_filled", "slash", "tick", "x_short_arms"):
+    """One mark of ``kind`` (a kind of :data:`STROKED`, of :data:`IMPERFECT`,
+    "x_short_arms" or "fill") in ``bubble``."""
+    if kind in ("fill", "x_filled", "slash", "tick", "x_short_arms", "line"):
         _fill(sheet, bubble, ink)
     if kind in ("x_filled", "x_empty"):
         _x(sheet, bubble, ink)
@@ -272,6 +342,18 @@ def _draw(sheet: Sheet, kind: str, bubble: Bubble, ink: Ink) -> None:
         _slash(sheet, bubble, ink)
     elif kind == "tick":
         _tick(sheet, bubble, ink)
+    elif kind == "line":
+        _line(sheet, bubble, ink)
+    elif kind == "spill":
+        _fill(sheet, bubble, ink, over=(1.15, 1.4))
+    elif kind == "scribble":
+        _scribble(sheet, bubble, ink)
+    elif kind == "dot":
+        _fill(sheet, bubble, ink, size=sheet.rng.uniform(0.25, 0.5))
+    elif kind == "half":
+        _fill(sheet, bubble, ink, upto=sheet.rng.uniform(-0.45, 0.0))
+    elif kind == "ring":
+        _ring(sheet, bubble, ink)
 
 
 def _scanned(
@@ -386,6 +468,9 @@ def main(argv: list[str] | None = None) -> int:
     layout.add_argument(
         "--short-armed", action="store_true", help="X's whose arms barely leave their fills"
     )
+    layout.add_argument(
+        "--imperfect", action="store_true", help="lines, spills, scribbles, dots, halves, rings"
+    )
     parser.add_argument("--save", default="", help="a folder for the pages with silent errors")
     parser.add_argument(
         "--soften", type=float, default=0.0, help="a soft scanner's blur, px (σ) more"
@@ -395,7 +480,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     seeds = seeds_of(args.seeds)
-    kinds = CROWDED if args.crowded else SHORT_ARMED if args.short_armed else DEFAULT
+    kinds = (
+        CROWDED
+        if args.crowded
+        else SHORT_ARMED
+        if args.short_armed
+        else IMPERFECT_LAYOUT
+        if args.imperfect
+        else DEFAULT
+    )
     if args.save:
         Path(args.save).mkdir(parents=True, exist_ok=True)
     pairs = [tuple(pair.split(":")) for pair in args.sheets.split(",")]

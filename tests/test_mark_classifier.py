@@ -60,7 +60,7 @@ class Bubble:
     faint_ends: bool = False  # ends leave it where ink is one pass of the pen
     short_end: bool = False  # no end at the ink threshold, one a reach sample short
     looped: bool = False  # every end it shows is a loop of its scribble, closing paper
-    x_of_loops: bool = False  # its ends make an X only with such loops among them
+    x_of_scribble: bool = False  # its ends make an X only with such loops among them
     inked_arc: tuple[float, float] = (0.0, 0.0)  # (from, to) degrees of rim in the pen
     traced_arc: tuple[float, float] = (0.0, 0.0)  # (from, to) degrees of outline traced
 
@@ -112,7 +112,7 @@ def measure_of(bubble: Bubble) -> BubbleMeasure:
         faint_ends=np.array([bubble.faint_ends]),
         short_ends=np.array([bubble.short_end]),
         looped=np.array([bubble.looped]),
-        x_of_loops=np.array([bubble.x_of_loops]),
+        x_of_scribble=np.array([bubble.x_of_scribble]),
         ring_traced=arc(*bubble.traced_arc)[None, :],
     )
 
@@ -149,7 +149,7 @@ TABLE = {
         None,
     ),
     "a fill whose two loops on one side show four ends as an X's lie": (
-        Bubble(ends=X, x_of_loops=True),
+        Bubble(ends=X, x_of_scribble=True),
         UNCLEAR,
         Reason.POSSIBLE_CROSS,
     ),
@@ -952,8 +952,8 @@ def test_the_xs_whose_strokes_run_into_their_neighbours() -> None:
     v = StrokeEnds((41.0, 131.0), (2.0, 2.0), False)
     ends = [x, x, x, v, v]
     looped = np.array([False, True, False, False, False])
-    x_of_loops = np.array([False, False, True, False, False])
+    x_of_scribble = np.array([False, False, True, False, False])
     crossing_inside = np.array([False, False, False, True, False])
-    is_x, x_like = xs_read(ends, looped, x_of_loops, crossing_inside)
+    is_x, x_like = xs_read(ends, looped, x_of_scribble, crossing_inside)
     assert is_x.tolist() == [True, False, False, False, False]
     assert x_like.tolist() == [True, False, False, True, False]

@@ -117,7 +117,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     faint_ends = flags_given(measure.faint_ends, len(ends))
     looped = flags_given(measure.looped, len(ends))
     is_x, x_like = xs_read(
-        ends, looped, flags_given(measure.x_of_loops, len(ends)), crossing_inside
+        ends, looped, flags_given(measure.x_of_scribble, len(ends)), crossing_inside
     )
     crossing = np.array([len(strokes.angles) >= 2 for strokes in ends], bool)
     paper_between_arms = np.zeros(len(ends), bool)

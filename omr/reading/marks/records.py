@@ -53,8 +53,10 @@ class BubbleMeasure:
     print (of which ``ring`` is the share); ``middle`` : (N,) float32, the share of the
     interior's middle (:data:`sampling.MIDDLE_RADIUS`) that is ink; ``looped`` : (N,) bool, every
     end a fill shows, at the ink threshold and at one pass of the pen, is a loop of the
-    scribble that filled it, and ``x_of_loops`` : (N,) bool, its ends make an X only
-    with such loops among them (:func:`under_xs._looped`); ``across`` : (N,) float32, as
+    scribble that filled it, and ``x_of_scribble`` : (N,) bool, its ends make an X only
+    with such loops among them (:func:`under_xs._looped`), or only as seen from the
+    centre, the strokes under them running side by side (a scribble's legs running out:
+    :func:`under_xs._x_of_legs`); ``across`` : (N,) float32, as
     ``overlay`` for the lines that run across the fill's own passes (more than
     :data:`passes.PASSES_SPREAD_DEG` off them); ``short_ends`` : (N,) bool, the bubble
     shows no end at the ink threshold but ends a reach sample short (a tick's or a
@@ -90,7 +92,7 @@ class BubbleMeasure:
     ring_traced: np.ndarray | None = None
     middle: np.ndarray | None = None
     looped: np.ndarray | None = None
-    x_of_loops: np.ndarray | None = None
+    x_of_scribble: np.ndarray | None = None
     across: np.ndarray | None = None
     short_ends: np.ndarray | None = None
 

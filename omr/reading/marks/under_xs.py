@@ -12,6 +12,7 @@ from itertools import combinations
 
 import numpy as np
 
+from omr.reading.marks.arm_lines import arm_directions
 from omr.reading.marks.beside_strokes import (
     V_PASSES_MIN,
     StrokesOver,
@@ -24,9 +25,10 @@ from omr.reading.marks.loops import Around, looped_ends
 from omr.reading.marks.print_look import print_shows_at
 from omr.reading.marks.records import NO_ENDS, BubbleMeasure, StrokeEnds
 from omr.reading.marks.robust import flags_given
-from omr.reading.marks.sampling import REACH_RADII, REACH_STEP, disc_points
+from omr.reading.marks.sampling import REACH_DIRECTIONS, REACH_RADII, REACH_STEP, disc_points
 from omr.reading.marks.strokes import end_tip, stroke_ends, towards, x_strokes_extent
 from omr.reading.marks.x_shape import (
+    STEP_DEG,
     X_OFF_CENTRE,
     end_pairs,
     is_v,
@@ -112,11 +114,12 @@ def under_the_xs(
     looped, x_of_loops = _looped(
         measure, page, papers, faint, xs_at_either_level, calibration, print_darkness
     )
-    _, x_like = xs_read(ends, looped, x_of_loops, crossing)
+    x_of_scribble = x_of_loops | _x_of_legs(measure, page, papers, calibration)
+    _, x_like = xs_read(ends, looped, x_of_scribble, crossing)
     return replace(
         measure,
         looped=looped,
-        x_of_loops=x_of_loops,
+        x_of_scribble=x_of_scribble,
         bridged=joined_bubbles(joins, len(ends), set_aside=x_like),
     )
 
@@ -124,14 +127,14 @@ def under_the_xs(
 def xs_read(
     ends: Sequence[StrokeEnds],
     looped: np.ndarray,
-    x_of_loops: np.ndarray,
+    x_of_scribble: np.ndarray,
     crossing_inside: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(N,) bool twice: the bubbles the classifier reads as X's (their ends make one,
-    not of a scribble's loops: ``looped``, ``x_of_loops``), and those with the V's whose
-    strokes cross inside their fill (``crossing_inside``): the X's whose strokes run on
-    into their neighbours."""
-    is_x = np.array([strokes.is_x for strokes in ends], bool) & ~looped & ~x_of_loops
+    not of a scribble's loops or legs: ``looped``, ``x_of_scribble``), and those with the
+    V's whose strokes cross inside their fill (``crossing_inside``): the X's whose
+    strokes run on into their neighbours."""
+    is_x = np.array([strokes.is_x for strokes in ends], bool) & ~looped & ~x_of_scribble
     return is_x, is_x | crossing_inside
 
 
@@ -188,17 +191,7 @@ def _looped(
     )
     ppm = page.px_per_mm
     for index in np.flatnonzero(asked).tolist():
-        near = np.flatnonzero(measure.neighbours[index])
-        around = Around(
-            measure.centers_px[index],
-            measure.radii_mm[index] * ppm,
-            bool(measure.boxes[index]),
-            float(papers[index]),
-            measure.centers_px[near],
-            measure.radii_mm[near] * ppm,
-            measure.boxes[near],
-            measure.reach[near],
-        )
+        around = _around(measure, papers, index, ppm)
         own = ends[index]
         loops = _ends_looped(page, measure, around, index, own, (levels.ink_at,))
         if own.is_x:  # every loop's end lies on its line (the page's edge cuts no window)
@@ -213,6 +206,21 @@ def _looped(
             and bool(_ends_looped(page, measure, around, index, faint[index], unprinted).all())
         )
     return looped, unmade
+
+
+def _around(measure: BubbleMeasure, papers: np.ndarray, index: int, ppm: float) -> Around:
+    """Bubble ``index`` and its neighbours on the straightened page (``ppm`` px per mm)."""
+    near = np.flatnonzero(measure.neighbours[index])
+    return Around(
+        measure.centers_px[index],
+        measure.radii_mm[index] * ppm,
+        bool(measure.boxes[index]),
+        float(papers[index]),
+        measure.centers_px[near],
+        measure.radii_mm[near] * ppm,
+        measure.boxes[near],
+        measure.reach[near],
+    )
 
 
 def _ends_looped(
@@ -238,6 +246,44 @@ def _ends_looped(
         REACH_RADII[-1],
         legs,
     )
+
+
+def _x_of_legs(
+    measure: BubbleMeasure, page: TemplatePage, papers: np.ndarray, calibration: Calibration
+) -> np.ndarray:
+    """(N,) bool: the X's over a fill whose ends make one only as seen from the centre,
+    not the way their strokes run (:func:`~omr.reading.marks.arm_lines.arm_directions`,
+    at the ink threshold): a scribbled fill whose legs run out past the outline, side by
+    side, on either side of it. Each end whose arm shows its way is taken at that way
+    (an X's stroke, through a crossing a third of a radius off the centre, runs within
+    18° of the way it is seen; its two strokes 50° apart or more); the others as seen.
+    Unmade, an X is a doubt. None where the page does not show its pen."""
+    unmade = np.zeros(len(measure.fill), bool)
+    if not measure.levels.measured or measure.ends is None:
+        return unmade
+    ends = measure.ends
+    asked = np.array([strokes.is_x for strokes in ends], bool) & (
+        measure.fill >= calibration.filled_min_fill_floor
+    )
+    ppm = page.px_per_mm
+    for index in np.flatnonzero(asked).tolist():
+        own = ends[index]
+        edges = [
+            float(measure.reach[index, d] - measure.past[index, d])
+            for d in (np.round(np.asarray(own.angles) / STEP_DEG).astype(int) % REACH_DIRECTIONS)
+        ]
+        ways = arm_directions(
+            page.ink,
+            _around(measure, papers, index, ppm),
+            measure.levels.ink_at,
+            list(zip(own.angles, own.reach, edges, strict=True)),
+            ppm,
+        )
+        taken = tuple(
+            angle if way is None else way for angle, way in zip(own.angles, ways, strict=True)
+        )
+        unmade[index] = makes_x(own.angles) and not makes_x(taken)
+    return unmade
 
 
 def _tips(measure: BubbleMeasure, index: int, strokes: StrokeEnds, ppm: float) -> np.ndarray:
