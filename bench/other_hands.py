@@ -37,7 +37,10 @@ barely past a fill's overshoot (``x_short_arms``). ``--imperfect`` answers with 
 marks that are no X (:data:`IMPERFECT`): a line within 12° of the horizontal through a
 fill, a fill spilling 1.15-1.4 radii out, a fill scribbled in one zigzag with one to
 three legs running out to 1.3-1.8 radii, a centre dot 0.25-0.5 of the radius, a part
-filled (a quarter to a half), the outline traced over. ``--soften PX`` blurs every page by a
+filled from one side (a quarter to two fifths of the bubble, its passes' width included:
+the drawn bench's half fills; the corpus's fills cover three fifths and more, one side
+missed, and between the two neither says what a mark is), the outline traced over.
+``--soften PX`` blurs every page by a
 Gaussian of PX pixels more, as a soft sheet-fed scanner or a photo a little out of focus
 does. ``--bilevel dither`` or ``threshold`` writes every page as a scanner's black-and-white
 mode does, a PNG: dithered on Bayer's 4 × 4 screen (read by its halftone cells), or
@@ -351,7 +354,8 @@ def _draw(sheet: Sheet, kind: str, bubble: Bubble, ink: Ink) -> None:
     elif kind == "dot":
         _fill(sheet, bubble, ink, size=sheet.rng.uniform(0.25, 0.5))
     elif kind == "half":
-        _fill(sheet, bubble, ink, upto=sheet.rng.uniform(-0.45, 0.0))
+        # Passes up to a chord 0.45-0.2 radii short of the centre: 0.22-0.37 of the disc.
+        _fill(sheet, bubble, ink, upto=sheet.rng.uniform(-0.45, -0.2))
     elif kind == "ring":
         _ring(sheet, bubble, ink)
 

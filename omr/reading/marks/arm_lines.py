@@ -16,7 +16,13 @@ import numpy as np
 
 from omr.reading.marks.levels import THINNEST_LINE_MM
 from omr.reading.marks.loops import Around
-from omr.reading.marks.sampling import NEIGHBOUR_OVERSHOOT, PRINTED_OUTLINE_RADII, REACH_STEP
+from omr.reading.marks.sampling import (
+    NEIGHBOUR_OVERSHOOT,
+    PRINTED_OUTLINE_RADII,
+    REACH_RADII,
+    REACH_STEP,
+)
+from omr.reading.marks.x_shape import X_REACH_MAX
 from omr.sheet.bubble_outline import squared_extent
 
 # An arm's pixels are looked for within this much of its end's angle, seen from the
@@ -54,7 +60,7 @@ def arm_directions(
     if not ends:
         return []
     center, radii = around.center, around.radii
-    outer = max(reach for _, reach, _ in ends) + REACH_STEP
+    outer = max(_followed_to(reach) for _, reach, _ in ends) + REACH_STEP
     half = int(np.ceil(outer * float(radii.max()))) + 2
     x0, y0 = (int(round(float(c))) - half for c in center)
     if x0 < 0 or y0 < 0 or x0 + 2 * half > ink.shape[1] or y0 + 2 * half > ink.shape[0]:
@@ -77,6 +83,12 @@ def arm_directions(
         held = near is not None and far is not None and _apart(near, far) <= STEADY_DEG
         ways.append(far if held and _leaves_the_mark(far, angle, reach) else None)
     return ways
+
+
+def _followed_to(reach: float) -> float:
+    """How far out (radii) an end's arm is looked at: to its reach, or, where it runs as
+    far as the reach is sampled, as far as an X's strokes run (``X_REACH_MAX``)."""
+    return X_REACH_MAX if reach >= REACH_RADII[-1] else reach
 
 
 def _leaves_the_mark(way: float, angle: float, reach: float) -> bool:
@@ -119,7 +131,8 @@ def _direction(
     """One end's arm direction (:func:`arm_directions`) from ``inner`` radii out to its
     tip, or None."""
     apart = np.abs((turn - angle + 180.0) % 360.0 - 180.0)
-    arm = inked & (extent >= inner) & (extent <= reach + REACH_STEP) & (apart <= SECTOR_HALF_DEG)
+    far = _followed_to(reach) + REACH_STEP
+    arm = inked & (extent >= inner) & (extent <= far) & (apart <= SECTOR_HALF_DEG)
     count, labels = cv2.connectedComponents(arm.astype(np.uint8), connectivity=8)
     if count < 2:
         return None
