@@ -53,10 +53,15 @@ def arm_directions(
     bubble ``around`` describes. ``ends``: each end's (angle, reach, edge): its angle
     seen from the centre, how far it runs and where the mark's own edge lies in its
     direction (radii). The arm is the patch of ink nearest the end's tip, past the edge
-    and the printed outline's line, up to the tip, within :data:`SECTOR_HALF_DEG` of its
-    angle and clear of every neighbour's outline and overshooting fill; None
-    where that patch is not :data:`ELONGATION_MIN` times as long as it is broad, and as
-    the thinnest pen's line at least (an arm that barely leaves the mark)."""
+    and the printed outline's line, up to the tip (an end that runs as far as the reach
+    is sampled: as far as an X's strokes run), within :data:`SECTOR_HALF_DEG` of its
+    angle and clear of every neighbour's outline and overshooting fill. None where that
+    patch is not :data:`ELONGATION_MIN` times as long as it is broad, and as the thinnest
+    pen's line at least (an arm that barely leaves the mark); where its way looked at
+    from the edge and from a reach step further out differs by more than
+    :data:`STEADY_DEG`; or where it runs further off its seen angle than a straight
+    stroke from within the fill's overshoot can (:func:`_leaves_the_mark`). None for
+    every end where the window runs off the page."""
     if not ends:
         return []
     center, radii = around.center, around.radii
