@@ -185,9 +185,7 @@ def _fill(
     to 1 (a part of the bubble filled)."""
     rng = sheet.rng
     centre, (rx, ry) = np.asarray(bubble.center_mm), np.asarray(bubble.size_mm) / 2 * size
-    angle = np.radians(rng.uniform(-70, 70))
-    along = np.array([np.cos(angle), np.sin(angle)])
-    across = np.array([-along[1], along[0]])
+    along, across = _pass_axes(rng)
     pitch = ink.width_mm * rng.uniform(0.5, 0.9)
     scale = np.array([rx, ry]) * rng.uniform(*over)  # the overshooting ellipse, a unit circle
     for offset in np.arange(-1.0, upto + 1e-9, pitch / max(rx, ry)):
@@ -200,15 +198,21 @@ def _fill(
         sheet.stroke(centre + base + ends[:, None] * along, ink)
 
 
+def _pass_axes(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """The unit vectors (mm) a hand's passes run along and are laid across, at an angle
+    drawn within 70° of the horizontal."""
+    angle = np.radians(rng.uniform(-70, 70))
+    along = np.array([np.cos(angle), np.sin(angle)])
+    return along, np.array([-along[1], along[0]])
+
+
 def _scribble(sheet: Sheet, bubble: Bubble, ink: Ink) -> None:
     """A fill scribbled back and forth in one zigzag, each leg a pass of its own, its
     turns 0.95-1.2 of the outline out; one to three legs run on out of the bubble, to
     1.3-1.8 of the outline."""
     rng = sheet.rng
     centre, half = np.asarray(bubble.center_mm), np.asarray(bubble.size_mm) / 2
-    angle = np.radians(rng.uniform(-70, 70))
-    along = np.array([np.cos(angle), np.sin(angle)])
-    across = np.array([-along[1], along[0]])
+    along, across = _pass_axes(rng)
     step = ink.width_mm * rng.uniform(0.6, 1.0) / half.max()
     offsets = np.arange(-0.95, 0.95 + 1e-9, step)
     turns = rng.uniform(0.95, 1.2, offsets.size)

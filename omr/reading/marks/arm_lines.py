@@ -22,7 +22,7 @@ from omr.reading.marks.sampling import (
     REACH_RADII,
     REACH_STEP,
 )
-from omr.reading.marks.x_shape import X_REACH_MAX
+from omr.reading.marks.x_shape import X_REACH_MAX, angle_apart
 from omr.sheet.bubble_outline import squared_extent
 
 # An arm's pixels are looked for within this much of its end's angle, seen from the
@@ -85,7 +85,7 @@ def arm_directions(
             _direction(inked, offsets, radii, extent, turn, angle, reach, inner, thinnest)
             for inner in (start, start + REACH_STEP)
         )
-        held = near is not None and far is not None and _apart(near, far) <= STEADY_DEG
+        held = near is not None and far is not None and angle_apart(near, far, 360) <= STEADY_DEG
         ways.append(far if held and _leaves_the_mark(far, angle, reach) else None)
     return ways
 
@@ -102,12 +102,8 @@ def _leaves_the_mark(way: float, angle: float, reach: float) -> bool:
     overshoot of the centre (:data:`sampling.NEIGHBOUR_OVERSHOOT`), so it runs at most
     asin(overshoot ÷ reach) off the way it is seen. A patch that runs further off is a
     blot or another stroke's joined to the arm, not the arm."""
-    return _apart(way, angle) <= np.degrees(np.arcsin(min(1.0, NEIGHBOUR_OVERSHOOT / reach)))
-
-
-def _apart(a: float, b: float) -> float:
-    """Angular distance (degrees) between ``a`` and ``b``."""
-    return abs((a - b + 180.0) % 360.0 - 180.0)
+    turn_most = np.degrees(np.arcsin(min(1.0, NEIGHBOUR_OVERSHOOT / reach)))
+    return angle_apart(way, angle, 360) <= turn_most
 
 
 def _clear_of_neighbours(xs: np.ndarray, ys: np.ndarray, around: Around) -> np.ndarray:

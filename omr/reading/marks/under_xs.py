@@ -1,6 +1,6 @@
 """What lies under and round an X's strokes: ink beside them, strokes crossing inside,
-ends that are a scribble's loops, faint ends where ink is one pass of the pen, and
-the paper between an X's arms.
+ends that are a scribble's loops or its legs running out side by side, faint ends where
+ink is one pass of the pen, and the paper between an X's arms.
 """
 
 from __future__ import annotations
@@ -482,7 +482,7 @@ def _between_arms(profile: np.ndarray, angles: tuple[float, ...]) -> float:
     under the X inks all of it in the page's pen; between the strokes of an X over an
     empty circle lies paper, however blurred the strokes or off centre their crossing."""
     directions = np.arange(profile.size) * (360 / profile.size)
-    # :func:`x_shape._apart` of every direction from every end at once.
+    # :func:`x_shape.angle_apart` of every direction from every end at once.
     difference = np.abs(directions[:, None] - np.asarray(angles, np.float64)) % 360
     away = (np.minimum(difference, 360 - difference) >= ARM_HALF_WIDTH_DEG).all(axis=1)
     return float(np.percentile(profile[away], PAPER_BETWEEN_ARMS_PERCENTILE)) if away.any() else 0.0

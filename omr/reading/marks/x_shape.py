@@ -66,7 +66,7 @@ def two_strokes(angles: tuple[float, ...]) -> tuple[int, int, int, int] | None:
     for (i, j), (k, m) in combinations(pairs, 2):
         if (
             not {i, j} & {k, m}
-            and _apart(_axis(angles[i], angles[j]), _axis(angles[k], angles[m]), 180)
+            and angle_apart(_axis(angles[i], angles[j]), _axis(angles[k], angles[m]), 180)
             >= AXES_APART_MIN_DEG
         ):
             return i, j, k, m
@@ -81,7 +81,7 @@ def with_hidden_ends(angles: tuple[float, ...]) -> tuple[float, ...]:
     return (*angles, *((angle + 180) % 360 for angle in lone))
 
 
-def _apart(a: float, b: float, period: float) -> float:
+def angle_apart(a: float, b: float, period: float) -> float:
     """Angular distance between ``a`` and ``b`` on a circle of ``period`` degrees."""
     difference = abs(a - b) % period
     return min(difference, period - difference)
@@ -94,7 +94,7 @@ def is_v(angles: tuple[float, ...]) -> bool:
 
 def opposite(a: float, b: float) -> bool:
     """Whether ends at ``a`` and ``b`` degrees may be one stroke's, through the bubble."""
-    return _apart(a, b, 360) >= 180 - OPPOSITE_TOLERANCE_DEG
+    return angle_apart(a, b, 360) >= 180 - OPPOSITE_TOLERANCE_DEG
 
 
 def _axis(a: float, b: float) -> float:
@@ -120,6 +120,6 @@ def makes_x(angles: tuple[float, ...]) -> bool:
     for i, j in pairs:
         axis = _axis(angles[i], angles[j])
         others = [k for k in range(len(angles)) if k not in (i, j)]
-        if any(_apart(angles[k] % 180, axis, 180) >= AXES_APART_MIN_DEG for k in others):
+        if any(angle_apart(angles[k] % 180, axis, 180) >= AXES_APART_MIN_DEG for k in others):
             return True
     return False
