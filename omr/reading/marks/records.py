@@ -26,8 +26,8 @@ class BubbleMeasure:
     : (N,) float32, how much darker than the mark's own ink its darkest straight line
     across the interior is (a line drawn over the mark); ``reach`` : (N, 96) float32,
     radii reached by unbroken ink in each direction (0 where the interior at 0.6 radii
-    is paper); ``ring_baseline`` : (N,) float32, the median ``ring`` of the bubbles of
-    the same size (the same printed outline, digits printed inside or not);
+    is paper); ``ring_baseline`` : (N,) float32, the median ``ring`` of the blank bubbles
+    of the same size (the same printed outline, digits printed inside or not);
     ``centers_px`` : (N, 2) float32 refined centres (x, y) in template-space px;
     ``at_search_limit`` : (N,) bool, the printed outline was found only at the edge of
     the local search (or beyond it): the page is not where registration put it;

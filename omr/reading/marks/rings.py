@@ -45,14 +45,14 @@ def rings(
     traced_share: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(N,) share of each outline carrying more ink across it than the print does, its
-    size's median, and (N, 48) bool the directions that do.
+    size's blank outlines' median, and (N, 48) bool the directions that do.
 
     A traced outline is a second line, a pen's width, on or beside the printed one: going
     across the outline, the ink summed over the samples (darkness × width) exceeds the
-    print's by at least one sample of the pen's darkness. That holds where the print is
-    as dark as the pen (a gray scan of a drop-out sheet, a form printed black) as well
+    print's by at least a sample of ink (:func:`_pen_across`). That holds where the print
+    is as dark as the pen (a gray scan of a drop-out sheet, a form printed black) as well
     as where it has dropped out. The print's own ink is the median, angle by angle, over
-    the page's blank bubbles of that size (:func:`_pen_across`: what one sample adds).
+    the page's blank bubbles of that size.
     On a bi-level scan the ink across is averaged going round over a halftone cell
     (``cells``: directions per cell, per size; 0 undithered), the scale of its dither's
     noise, and an outline whose traced share holds the page's ink is traced (the ring
@@ -69,7 +69,8 @@ def rings(
         pen_across = _pen_across(levels, excess[blank])
         traced[index] = excess >= pen_across
         ring[index] = traced[index].mean(-1)
-        ring_baseline[index] = np.median(ring[index])
+        # What a blank outline of this size shows (a fill's outline is under its ink).
+        ring_baseline[index] = np.median(ring[index][blank]) if blank.any() else 0.0
         if not cell:
             continue
         # On a bi-level scan, round the whole outline the dither's noise averages out
@@ -89,13 +90,17 @@ def rings(
 
 
 def _pen_across(levels: InkLevels, blank_excess: np.ndarray) -> float:
-    """How much ink one sample of the pen adds across an outline: the page's pen. Where
-    the page's marks have not shown it, the default pen is a felt-tip's, under which a
-    lighter pen's tracing would read ``blank``: there the least that stands four
-    deviations above the print's own spread round this page's blank outlines
-    (``blank_excess``, their ink across the outline less the print's), and never less
-    than ink."""
-    if levels.measured or not blank_excess.size:
+    """How much ink a traced outline adds across it at least: the least that is ink
+    (``ink_at``) and stands four deviations above the print's own spread round this
+    page's blank outlines (``blank_excess``, their ink across the outline less the
+    print's), never more than one sample of the page's pen.
+
+    The page's pen is a fill's tone: its passes laid over each other. A trace is one pass,
+    lighter, and over a printed line it takes only the light the print lets through (the
+    light each layer lets through multiplies): a ballpoint trace over a gray outline adds
+    half of the fill's tone or less. Where the page has not shown its pen, the default
+    pen is a felt-tip's, darker still than a lighter pen's trace."""
+    if not blank_excess.size:
         return levels.pen
     spread = spread_about(blank_excess)
     return min(levels.pen, max(levels.ink_at, SPREAD_DEVIATIONS * spread))
