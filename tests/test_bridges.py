@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 
 import cv2
 import numpy as np
@@ -14,6 +15,7 @@ from scansim.scanner import dithered
 
 from omr.reading.channels import ScanChannels
 from omr.reading.marks.bridges import (
+    GapStrokes,
     _a_line_within,
     _bands,
     _broad_at_one_end,
@@ -105,23 +107,28 @@ def _drawn(
     )
 
 
-def _read(
+def _gap_strokes(
     page: SimpleNamespace,
     fills: tuple[float, ...],
     stroke_at: float = INK_AT,
     grid: Grid = RESIDENCY_ROW,
     *,
     inked: tuple[bool, ...] | None = None,
-) -> list[bool]:
-    """Which bubbles of ``page`` are joined; those with ``fills`` hold a fill, and those
-    ``inked`` (by default the same) hold a mark."""
+) -> GapStrokes:
+    """What :func:`bridges` finds on ``page``: the bubbles with ``fills`` hold a fill, and
+    those ``inked`` (by default the same) hold a mark."""
     centers = np.asarray(grid[0], np.float32) * PX_PER_MM
     filled = np.array([grow > 0 for grow in fills])
     marked = filled if inked is None else np.array(inked, bool)
     samples = gap_samples(*grid, (False,) * len(grid[0]))
     paper = np.full(3, 235.0)
-    joins = bridges(page, centers, paper, marked, filled, samples, INK_AT, stroke_at, PEN)
-    return joined_bubbles(joins, len(fills)).tolist()
+    return bridges(page, centers, paper, marked, filled, samples, INK_AT, stroke_at, PEN)
+
+
+def _read(page: SimpleNamespace, fills: tuple[float, ...], *args: Any, **kwargs: Any) -> list[bool]:
+    """Which bubbles of ``page`` are joined (the arguments as :func:`_gap_strokes` takes
+    them)."""
+    return joined_bubbles(_gap_strokes(page, fills, *args, **kwargs).joined, len(fills)).tolist()
 
 
 def _bridged(fills: tuple[float, ...], line: tuple[float, float] | None) -> list[bool]:
@@ -199,6 +206,41 @@ def test_a_light_line_beside_blank_neighbours_is_seen_at_one_strokes_darkness() 
     page = _drawn((0.0, 1.0, 0.0), [((12.0, 10.0), (18.0, 10.0))], 0.5, dye=0.75)
     assert _read(page, (0.0, 1.0, 0.0), STROKE_AT)[1] is True
     assert _read(page, (0.0, 1.0, 0.0), INK_AT)[1] is False
+
+
+# The middle fill's overshoot into its right gap, as broad as a felt-tip line is long
+# there and reaching just the gap's middle (17.5 mm).
+BROAD_OVERSHOOT: tuple[Ellipse, ...] = (((17.0, 10.0), (0.5, 0.7)),)
+
+
+@pytest.mark.parametrize("y_mm", [9.4, 9.6, 10.0, 10.6])
+def test_a_line_past_a_broad_overshoot_runs_onward_unjoined(y_mm: float) -> None:
+    """A pencil line through the middle fill, run out to its blank right neighbour past a
+    broad overshoot: nearer the fill the band is the overshoot's, and the line joins
+    nothing; past the gap's middle it lies alone, and runs onward, where it lies across
+    the line between the centres (mm, down the page)."""
+    line = [((15.0, y_mm), (18.6, y_mm))]
+    page = _drawn((0.0, 1.0, 0.0), line, 0.4, blobs=BROAD_OVERSHOOT, dye=0.6)
+    found = _gap_strokes(page, (0.0, 1.0, 0.0), STROKE_AT)
+    assert found.joined.tolist() == []
+    assert found.onward.tolist() == [[1, 2]]
+    assert found.onward_mm[0] == pytest.approx(y_mm - 10.0, abs=0.15)
+
+
+@pytest.mark.parametrize(
+    "segments",
+    [
+        pytest.param([], id="the overshoot alone"),
+        pytest.param([((15.0, 10.0), (17.4, 10.0))], id="a line ending inside it"),
+        pytest.param([((15.0, 10.0), (17.6, 10.0))], id="a line ending short of the last step"),
+    ],
+)
+def test_no_line_alone_past_the_middle_runs_onward(segments: list[Segment]) -> None:
+    """The overshoot alone, or with a line that stops inside it or a step short of the
+    gap's three quarters, runs nothing onward."""
+    page = _drawn((0.0, 1.0, 0.0), segments, 0.4, blobs=BROAD_OVERSHOOT, dye=0.6)
+    found = _gap_strokes(page, (0.0, 1.0, 0.0), STROKE_AT)
+    assert found.joined.tolist() == [] and found.onward.tolist() == []
 
 
 def test_a_light_line_between_filled_neighbours_is_looked_for_at_the_ink() -> None:

@@ -91,6 +91,43 @@ def test_a_scribbled_fill_whose_legs_run_out_is_never_crossed(
     assert set(read["fill"]) <= {MarkState.FILLED, MarkState.UNCLEAR}
 
 
+@pytest.mark.parametrize(
+    ("pen", "seed", "dpi", "fills_unclear"),
+    [
+        ("ballpoint", 59, 150, 1),  # two such lines
+        ("ballpoint", 57, 200, 0),
+        ("ballpoint", 59, 300, 0),
+        ("pencil", 58, 200, 1),
+        ("pencil", 58, 300, 4),  # three such lines
+    ],
+)
+def test_a_line_through_a_fill_run_on_into_a_blank_neighbour_is_never_filled(
+    pen: str, seed: int, dpi: int, fills_unclear: int
+) -> None:
+    """A line through a fill on the residency rows, run on across the 1 mm gap into a
+    blank neighbour: the fill's overshoot lies under it to the gap's middle, and past it
+    the line alone may be an overshooting pass's tip; but it runs on past the neighbour's
+    printed outline, where no overshoot reaches. On these pages such lines read ``filled``
+    (the answer counted) until that was looked at; the plain fills read as before
+    (``fills_unclear`` of them ``unclear``, the rest ``filled``)."""
+    read = read_page("rezidentiat", pen, seed, dpi, IMPERFECT_LAYOUT)
+    assert read["line"][MarkState.FILLED] == read["line"][MarkState.CROSSED] == 0
+    assert read["line"][MarkState.UNCLEAR] == read["line"].total() > 0
+    assert read["fill"][MarkState.UNCLEAR] == fills_unclear
+    assert set(read["fill"]) <= {MarkState.FILLED, MarkState.UNCLEAR}
+
+
+@pytest.mark.parametrize(("seed", "dpi"), [(60, 150), (58, 200), (59, 300)])
+def test_a_ballpoint_trace_over_a_gray_outline_is_never_blank(seed: int, dpi: int) -> None:
+    """The specialisation sheet's outlines traced in ballpoint, scanned in gray: a single
+    pass over a printed line adds less across it than a sample of the page's fills' tone
+    (their passes laid over each other), and these read ``blank`` until a trace was asked
+    for a sample of ink; no blank outline is taken for traced."""
+    read = read_page("specializare-asistenti", "ballpoint", seed, dpi, IMPERFECT_LAYOUT)
+    assert read["ring"][MarkState.UNCLEAR] == read["ring"].total() > 0
+    assert read[""][MarkState.UNCLEAR] == 0
+
+
 def test_xs_whose_arms_barely_leave_the_fill_cross_inside_it() -> None:
     """X's over ballpoint fills, one end 1.8-2.2 radii out and the other three 1.2-1.3:
     where those three stop a reach sample short of an end, the X is looked for inside the

@@ -77,6 +77,28 @@ FLAT_FIELD = 2 * SCANNER_FLAT_FIELD
 HALF_MAXIMUM = 0.5
 
 
+# Past its middle, a wide gap holds no overshoot's body: a line of one width there, run
+# on from a fill towards a blank neighbour, may still be an overshooting pass's tip (half
+# a pen's width lies beyond the overshoot), so it is asked to run on into the neighbour
+# (:mod:`omr.reading.marks.run_on`).
+PAST_MIDDLE = ALONG > 0.5
+
+
+@dataclass(frozen=True)
+class GapStrokes:
+    """The strokes across the gaps between close bubbles: ``joined`` (J, 2) each marked
+    bubble joined to a neighbour by a stroke across the gap, and that neighbour;
+    ``onward`` (K, 2) each marked bubble and a blank neighbour across a wide gap, not
+    joined, where a pen's line lies alone past the gap's middle, and ``onward_mm`` (K,)
+    how far across the line between their centres it lies there (mm, to the right of the
+    way from the marked bubble to its neighbour as the page is seen: down the page where
+    the neighbour stands to its right)."""
+
+    joined: np.ndarray
+    onward: np.ndarray
+    onward_mm: np.ndarray
+
+
 @dataclass(frozen=True)
 class GapSamples:
     """The close pairs of a template: ``own`` and ``other`` (P,) bubble indices (each
@@ -219,9 +241,10 @@ def bridges(
     ink_at: float,
     stroke_at: float,
     pen: float,
-) -> np.ndarray:
-    """(J, 2) int: each marked bubble joined to a close neighbour (marked or blank) by a
-    stroke across the middle of the gap between them, and that neighbour.
+) -> GapStrokes:
+    """Each marked bubble joined to a close neighbour (marked or blank) by a stroke
+    across the middle of the gap between them, and that neighbour; each marked bubble
+    and a blank neighbour across a wide gap with a pen's line alone past its middle.
 
     Parameters
     ----------
@@ -240,7 +263,7 @@ def bridges(
     The darkness print alone gives each sample (a rule, a letter, an outline's edge) is
     the median over the gaps between blank bubbles, and is set aside.
     """
-    none = np.zeros((0, 2), np.intp)
+    none = GapStrokes(np.zeros((0, 2), np.intp), np.zeros((0, 2), np.intp), np.zeros(0))
     if not len(samples.own):
         return none
     marked = inked[samples.own]
@@ -288,7 +311,17 @@ def bridges(
     if either.any():
         stroke[either] = joined(either, np.zeros(int(either.sum()), bool), ink_at)
     joined_pairs = pairs[stroke]
-    return np.column_stack([samples.own[joined_pairs], samples.other[joined_pairs]])
+    # Beside a blank neighbour across a wide gap, at the lighter of the two levels.
+    onward = alone & samples.bare_half[pairs] & ~inked[samples.other[pairs]] & ~stroke
+    across = _line_past_the_middle(
+        strokes[onward], samples, pairs[onward], min(ink_at, stroke_at), cell, pixel, page.tone_step
+    )
+    onward_pairs = pairs[onward][~np.isnan(across)]
+    return GapStrokes(
+        np.column_stack([samples.own[joined_pairs], samples.other[joined_pairs]]),
+        np.column_stack([samples.own[onward_pairs], samples.other[onward_pairs]]),
+        across[~np.isnan(across)],
+    )
 
 
 def joined_bubbles(
@@ -376,6 +409,45 @@ def _strokes(
         )
     )
     return joined
+
+
+def _line_past_the_middle(
+    darkness: np.ndarray,
+    samples: GapSamples,
+    pairs: np.ndarray,
+    ink_at: float,
+    halftone_cell_mm: float,
+    scan_pixel_mm: float,
+    tone_step: float,
+) -> np.ndarray:
+    """(P,) how far across the line between the centres (mm) a pen's line lies past the
+    middle of the gap of each of ``pairs`` (``darkness`` (P, steps, across), print set
+    aside), beside a blank neighbour across a wide gap; NaN where none does. Ink from
+    ``ink_at`` at every step across the gap (a stroke leaving the fill), and past the
+    middle a band with paper either side, no broader than a pen's line at any slant a
+    stroke crosses at (each edge known to a sample or the scan's pixel, on a bi-level
+    scan a halftone cell broader), of one width and one darkness (within ``tone_step``),
+    within the reach of the bubble's interior across."""
+    past = np.full(len(pairs), np.nan)
+    if not len(pairs):
+        return past
+    inked = (darkness.max(axis=-1) >= ink_at).all(axis=-1)
+    peak, first, last, band = (values[:, PAST_MIDDLE] for values in _bands(darkness, ink_at))
+    spacing = samples.spacing_mm[pairs][:, None]
+    width = (last - first + 1) * spacing
+    middle = ((first + last) / 2 - (darkness.shape[-1] - 1) / 2) * spacing
+    edge = np.maximum(spacing, scan_pixel_mm)
+    widest = STROKE_MAX_MM / np.cos(np.radians(STROKE_SLANT_MAX_DEG)) + 2 * edge + halftone_cell_mm
+    line = (
+        inked
+        & band.all(axis=-1)
+        & (width <= widest).all(axis=-1)
+        & _one_width(width, spacing)
+        & _darkness_kept(peak, tone_step)
+        & (np.abs(middle) <= samples.interior_mm[pairs][:, None]).all(axis=-1)
+    )
+    past[line] = middle[line].mean(axis=-1)
+    return past
 
 
 def _one_width(width: np.ndarray, spacing: np.ndarray) -> np.ndarray:

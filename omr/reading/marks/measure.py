@@ -65,6 +65,7 @@ from omr.reading.marks.reach import reach_at
 from omr.reading.marks.records import BubbleMeasure, InkLevels
 from omr.reading.marks.rings import directions_per_cell, rings
 from omr.reading.marks.robust import mean_last
+from omr.reading.marks.run_on import run_on_into_neighbours
 from omr.reading.marks.sampling import (
     MIDDLE_RADIUS,
     OUTLINE_RADII,
@@ -260,7 +261,7 @@ def measure_bubbles(
         calibration.blank_max_fill,
         calibration.traced_ring_excess,
     )
-    joins = bridges(
+    gap_strokes = bridges(
         page,
         centers,
         papers,
@@ -271,6 +272,16 @@ def measure_bubbles(
         levels.stroke_at,
         levels.pen,
     )
+    run_on = run_on_into_neighbours(
+        gap_strokes.onward,
+        gap_strokes.onward_mm,
+        outlines,
+        ~holds_ink,
+        layout.centers_mm,
+        layout.radii_mm,
+        min(levels.ink_at, levels.stroke_at),
+    )
+    joins = np.concatenate([gap_strokes.joined, gap_strokes.onward[run_on]])
     measure = BubbleMeasure(
         fill,
         darkness,

@@ -1,0 +1,65 @@
+"""Lines run on from a fill across a gap into a blank neighbour.
+
+Where bubbles stand close (the residency rows: a 1 mm gap between 2 mm radii), a fill's
+overshoot reaches the middle of the gap, and the tip of its farthest pass half a pen's
+line further: a line alone past the gap's middle (:class:`bridges.GapStrokes`'s
+``onward``) may be such a tip as well as a line drawn through the fill. Neither reaches
+past the neighbour's printed outline into its interior but a stroke drawn on: an
+overshoot of a quarter of a radius and half the broadest pen's line (1 mm) end at the
+neighbour's outline, and its inner edge lies a sample further in.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from omr.reading.marks.sampling import RIM_DIRECTIONS
+
+# Where a stroke run into a neighbour is looked for: the innermost sample across its
+# outline (``sampling.OUTLINE_RADII``' first, 0.86 radii), and the directions either side
+# of the one the line arrives from (7.5° apart: a line's width and its slant across the
+# last half of the gap).
+INNER_SAMPLE, DIRECTIONS_EITHER_SIDE = 0, 1
+
+
+def run_on_into_neighbours(
+    onward: np.ndarray,
+    onward_mm: np.ndarray,
+    outlines: list[tuple[np.ndarray, np.ndarray]],
+    blank: np.ndarray,
+    centers_mm: np.ndarray,
+    radii_mm: np.ndarray,
+    stroke_at: float,
+) -> np.ndarray:
+    """(K,) bool: of ``onward`` (K, 2) marked bubbles and blank neighbours with a line
+    alone past the middle of the gap between them, ``onward_mm`` (K,) mm across the line
+    between their centres, those whose line runs on into the neighbour: where it meets the
+    neighbour's outline, the outline's inner sample carries a pen's stroke
+    (``stroke_at``) more than the print there.
+
+    ``outlines``: per size, its bubbles and their darkness across the outline (N, 48, R);
+    the print's is the median over that size's ``blank`` bubbles ((N,) bool), direction
+    by direction. ``centers_mm``, ``radii_mm`` (N, 2) each: the template's bubbles."""
+    found = np.zeros(len(onward), bool)
+    if not len(onward):
+        return found
+    inner = np.full((len(blank), RIM_DIRECTIONS), np.nan)
+    for index, darkness in outlines:
+        own_blank = blank[index]
+        if own_blank.any():
+            printed = np.median(darkness[own_blank, :, INNER_SAMPLE], axis=0)
+            inner[index] = darkness[..., INNER_SAMPLE] - printed
+    marked, neighbour = onward.T
+    between = centers_mm[neighbour] - centers_mm[marked]
+    unit = between / np.linalg.norm(between, axis=-1, keepdims=True)
+    across = np.stack([-unit[:, 1], unit[:, 0]], axis=-1)
+    # Where the line meets the neighbour, seen from its centre (its ellipse a unit circle).
+    radii = radii_mm[neighbour]
+    outline = 1.0 / np.sqrt(((unit / radii) ** 2).sum(axis=-1, keepdims=True))
+    arrival = (-unit * outline + across * onward_mm[:, None]) / radii
+    angle = np.arctan2(arrival[:, 1], arrival[:, 0])
+    nearest = np.rint(angle / (2 * np.pi) * RIM_DIRECTIONS).astype(np.intp)
+    spread = np.arange(-DIRECTIONS_EITHER_SIDE, DIRECTIONS_EITHER_SIDE + 1)
+    directions = (nearest[:, None] + spread[None, :]) % RIM_DIRECTIONS
+    stroke = inner[neighbour[:, None], directions]
+    return np.nan_to_num(stroke, nan=0.0).max(axis=-1) >= stroke_at
