@@ -225,6 +225,8 @@ def test_a_line_past_a_broad_overshoot_runs_onward_unjoined(y_mm: float) -> None
     assert found.joined.tolist() == []
     assert found.onward.tolist() == [[1, 2]]
     assert found.onward_mm[0] == pytest.approx(y_mm - 10.0, abs=0.15)
+    # As dark as the dye's one pass: it takes 0.4 of the light.
+    assert found.onward_darkness[0] == pytest.approx(0.4, abs=0.05)
 
 
 @pytest.mark.parametrize(

@@ -29,9 +29,14 @@ def _outlines(inked: dict[tuple[int, int], float]) -> list[tuple[np.ndarray, np.
     return [(np.arange(5), darkness)]
 
 
-def _runs_on(inked: dict[tuple[int, int], float], across_mm: float = 0.0) -> bool:
+def _runs_on(
+    inked: dict[tuple[int, int], float], across_mm: float = 0.0, line_darkness: float = 0.3
+) -> bool:
+    """Whether a line ``line_darkness`` dark alone past the middle of the fill's right gap,
+    ``across_mm`` off the centres' line, runs on into the neighbour inked as ``inked``."""
     found = run_on_into_neighbours(
         np.array([[1, 2]]),
+        np.array([line_darkness]),
         np.array([across_mm]),
         _outlines(inked),
         BLANK,
@@ -64,7 +69,15 @@ def test_ink_inside_the_neighbour_elsewhere_does_not(direction: int) -> None:
 
 
 def test_a_line_lighter_than_a_stroke_does_not() -> None:
-    assert not _runs_on({(FACING, 0): STROKE_AT - 0.05})
+    assert not _runs_on({(FACING, 0): STROKE_AT - 0.05}, line_darkness=STROKE_AT - 0.05)
+
+
+@pytest.mark.parametrize(("inside", "runs_on"), [(0.2, False), (0.4, True), (0.5, True)])
+def test_inside_the_line_keeps_its_darkness(inside: float, runs_on: bool) -> None:
+    """A line 0.5 dark in the gap runs on inside the neighbour only as dark, within a
+    quarter: lighter there (0.2, a stroke's darkness all the same) it is the blur's tail
+    of an overshoot that stops at the neighbour's outline."""
+    assert _runs_on({(FACING, 0): inside}, line_darkness=0.5) is runs_on
 
 
 @pytest.mark.parametrize(("across_mm", "direction"), [(0.6, FACING - 3), (-0.6, FACING + 3)])

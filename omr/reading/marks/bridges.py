@@ -89,13 +89,15 @@ class GapStrokes:
     """The strokes across the gaps between close bubbles: ``joined`` (J, 2) each marked
     bubble joined to a neighbour by a stroke across the gap, and that neighbour;
     ``onward`` (K, 2) each marked bubble and a blank neighbour across a wide gap, not
-    joined, where a pen's line lies alone past the gap's middle, and ``onward_mm`` (K,)
-    how far across the line between their centres it lies there (mm, to the right of the
+    joined, where a pen's line lies alone past the gap's middle, ``onward_darkness``
+    (K,) how dark it is there (its least peak), and ``onward_mm`` (K,) how far across
+    the line between their centres it lies there (mm, to the right of the
     way from the marked bubble to its neighbour as the page is seen: down the page where
     the neighbour stands to its right)."""
 
     joined: np.ndarray
     onward: np.ndarray
+    onward_darkness: np.ndarray
     onward_mm: np.ndarray
 
 
@@ -263,7 +265,7 @@ def bridges(
     The darkness print alone gives each sample (a rule, a letter, an outline's edge) is
     the median over the gaps between blank bubbles, and is set aside.
     """
-    none = GapStrokes(np.zeros((0, 2), np.intp), np.zeros((0, 2), np.intp), np.zeros(0))
+    none = GapStrokes(np.zeros((0, 2), np.intp), np.zeros((0, 2), np.intp), *np.zeros((2, 0)))
     if not len(samples.own):
         return none
     marked = inked[samples.own]
@@ -313,14 +315,16 @@ def bridges(
     joined_pairs = pairs[stroke]
     # Beside a blank neighbour across a wide gap, at the lighter of the two levels.
     onward = alone & samples.bare_half[pairs] & ~inked[samples.other[pairs]] & ~stroke
-    across = _line_past_the_middle(
+    darkness, across = _line_past_the_middle(
         strokes[onward], samples, pairs[onward], min(ink_at, stroke_at), cell, pixel, page.tone_step
     )
-    onward_pairs = pairs[onward][~np.isnan(across)]
+    line = ~np.isnan(across)
+    onward_pairs = pairs[onward][line]
     return GapStrokes(
         np.column_stack([samples.own[joined_pairs], samples.other[joined_pairs]]),
         np.column_stack([samples.own[onward_pairs], samples.other[onward_pairs]]),
-        across[~np.isnan(across)],
+        darkness[line],
+        across[line],
     )
 
 
@@ -419,18 +423,19 @@ def _line_past_the_middle(
     halftone_cell_mm: float,
     scan_pixel_mm: float,
     tone_step: float,
-) -> np.ndarray:
-    """(P,) how far across the line between the centres (mm) a pen's line lies past the
-    middle of the gap of each of ``pairs`` (``darkness`` (P, steps, across), print set
-    aside), beside a blank neighbour across a wide gap; NaN where none does. Ink from
+) -> tuple[np.ndarray, np.ndarray]:
+    """(P,) each: how dark (its least peak) and how far across the line between the
+    centres (mm) a pen's line lies past the middle of the gap of each of ``pairs``
+    (``darkness`` (P, steps, across), print set aside), beside a blank neighbour across a
+    wide gap; NaN where none does. Ink from
     ``ink_at`` at every step across the gap (a stroke leaving the fill), and past the
     middle a band with paper either side, no broader than a pen's line at any slant a
     stroke crosses at (each edge known to a sample or the scan's pixel, on a bi-level
     scan a halftone cell broader), of one width and one darkness (within ``tone_step``),
     within the reach of the bubble's interior across."""
-    past = np.full(len(pairs), np.nan)
+    dark, past = np.full((2, len(pairs)), np.nan)
     if not len(pairs):
-        return past
+        return dark, past
     inked = (darkness.max(axis=-1) >= ink_at).all(axis=-1)
     peak, first, last, band = (values[:, PAST_MIDDLE] for values in _bands(darkness, ink_at))
     spacing = samples.spacing_mm[pairs][:, None]
@@ -446,8 +451,8 @@ def _line_past_the_middle(
         & _darkness_kept(peak, tone_step)
         & (np.abs(middle) <= samples.interior_mm[pairs][:, None]).all(axis=-1)
     )
-    past[line] = middle[line].mean(axis=-1)
-    return past
+    dark[line], past[line] = peak[line].min(axis=-1), middle[line].mean(axis=-1)
+    return dark, past
 
 
 def _one_width(width: np.ndarray, spacing: np.ndarray) -> np.ndarray:

@@ -274,6 +274,7 @@ def measure_bubbles(
     )
     run_on = run_on_into_neighbours(
         gap_strokes.onward,
+        gap_strokes.onward_darkness,
         gap_strokes.onward_mm,
         outlines,
         ~holds_ink,

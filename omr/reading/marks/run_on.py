@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from omr.reading.marks.bridges import DARKNESS_KEPT
 from omr.reading.marks.sampling import RIM_DIRECTIONS
 
 # Where a stroke run into a neighbour is looked for: the innermost sample across its
@@ -24,6 +25,7 @@ INNER_SAMPLE, DIRECTIONS_EITHER_SIDE = 0, 1
 
 def run_on_into_neighbours(
     onward: np.ndarray,
+    onward_darkness: np.ndarray,
     onward_mm: np.ndarray,
     outlines: list[tuple[np.ndarray, np.ndarray]],
     blank: np.ndarray,
@@ -32,17 +34,19 @@ def run_on_into_neighbours(
     stroke_at: float,
 ) -> np.ndarray:
     """(K,) bool: of ``onward`` (K, 2) marked bubbles and blank neighbours with a line
-    alone past the middle of the gap between them, ``onward_mm`` (K,) mm across the line
-    between their centres, those whose line runs on into the neighbour: where it meets the
-    neighbour's outline, the outline's inner sample carries a pen's stroke
-    (``stroke_at``) more than the print there.
+    alone past the middle of the gap between them, ``onward_darkness`` (K,) dark and
+    ``onward_mm`` (K,) mm across the line between their centres, those whose line runs
+    on into the neighbour: where it meets the neighbour's outline, the outline's inner
+    sample carries more ink than the print there, a pen's stroke (``stroke_at``) and as
+    dark as the line (within ``bridges.DARKNESS_KEPT``: a pen's line keeps its
+    darkness). An overshoot that reaches the outline shows there only the tail of the
+    scan's blur.
 
     ``outlines``: per size, its bubbles and their darkness across the outline (N, 48, R);
     the print's is the median over that size's ``blank`` bubbles ((N,) bool), direction
     by direction. ``centers_mm``, ``radii_mm`` (N, 2) each: the template's bubbles."""
-    found = np.zeros(len(onward), bool)
     if not len(onward):
-        return found
+        return np.zeros(0, bool)
     inner = np.full((len(blank), RIM_DIRECTIONS), np.nan)
     for index, darkness in outlines:
         own_blank = blank[index]
@@ -53,13 +57,14 @@ def run_on_into_neighbours(
     between = centers_mm[neighbour] - centers_mm[marked]
     unit = between / np.linalg.norm(between, axis=-1, keepdims=True)
     across = np.stack([-unit[:, 1], unit[:, 0]], axis=-1)
-    # Where the line meets the neighbour, seen from its centre (its ellipse a unit circle).
     radii = radii_mm[neighbour]
     outline = 1.0 / np.sqrt(((unit / radii) ** 2).sum(axis=-1, keepdims=True))
-    arrival = (-unit * outline + across * onward_mm[:, None]) / radii
-    angle = np.arctan2(arrival[:, 1], arrival[:, 0])
+    # Where the line meets the neighbour, seen from its centre (its ellipse a unit circle).
+    scaled = (-unit * outline + across * onward_mm[:, None]) / radii
+    angle = np.arctan2(scaled[:, 1], scaled[:, 0])
     nearest = np.rint(angle / (2 * np.pi) * RIM_DIRECTIONS).astype(np.intp)
     spread = np.arange(-DIRECTIONS_EITHER_SIDE, DIRECTIONS_EITHER_SIDE + 1)
     directions = (nearest[:, None] + spread[None, :]) % RIM_DIRECTIONS
     stroke = inner[neighbour[:, None], directions]
-    return np.nan_to_num(stroke, nan=0.0).max(axis=-1) >= stroke_at
+    least = np.maximum(stroke_at, DARKNESS_KEPT * onward_darkness)
+    return np.nan_to_num(stroke, nan=0.0).max(axis=-1) >= least
