@@ -351,7 +351,7 @@ def test_an_outline_an_xs_strokes_run_over_is_not_read_traced(pen: str, dpi: int
 
 @pytest.mark.parametrize("pen", ["felt-tip", "ballpoint"])
 def test_a_traced_outline_beside_an_x_stays_doubtful(pen: str) -> None:
-    """The same X's beside outlines traced over: the stroke explains only the stretch of
-    outline it crosses, and the rest still shows traced."""
+    """The same X's beside outlines traced over: the stroke crosses the side facing the X
+    only, and the side facing away still shows traced."""
     outlines, _ = read_xs_beside_outlines_page("rezidentiat", pen, 1, 150, traced=True)
     assert set(outlines) == {MarkState.UNCLEAR}

@@ -833,9 +833,10 @@ def test_an_outline_is_traced_only_where_no_neighbouring_xs_stroke_crosses_it(
     traced: tuple[float, float], read: tuple[MarkState, tuple[Reason, ...]]
 ) -> None:
     """The X's stroke toward the blank crosses its outline at 300–322.5° (the blank's
-    own frame): there the outline carries a line more than the print whether traced or
-    not. Asked for a tenth of the outline, four directions traced read as traced alone,
-    not where the stroke crosses; the whole outline traced still reads traced."""
+    own frame), on the side facing the X: there the outline carries a line more than
+    the print whether traced or not. Asked for a tenth of the outline, only the
+    directions facing away from the X count; the whole outline traced still reads
+    traced."""
     share = float(arc(*traced).mean())
     x = Bubble(ends={AT_THE_FILL: 2.0, AT_THE_X: 2.0, 41.0: 2.0, 221.0: 2.0})
     measure = pair_of(empty(ring=share, traced_arc=traced), x)

@@ -4,21 +4,16 @@ the reasons, from the page's levels and the stroke ends that leave it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
 from omr.reading.marks.levels import fill_tones, filled_threshold
 from omr.reading.marks.lines_over import line_across_passes, overlay_threshold
-from omr.reading.marks.records import BubbleMeasure, BubbleState, StrokeEnds
+from omr.reading.marks.records import BubbleMeasure, BubbleState
 from omr.reading.marks.robust import flags_given
 from omr.reading.marks.sampling import RIM_DIRECTIONS
 from omr.reading.marks.strokes import (
     direction_runs,
-    end_tip,
-    on_stroke,
     stroke_ends,
-    strokes_of,
     towards,
 )
 from omr.reading.marks.under_xs import (
@@ -34,20 +29,21 @@ from omr.vocabulary.states import MarkState
 
 def _traced_outlines(
     measure: BubbleMeasure,
-    ends: Sequence[StrokeEnds],
     x_like: np.ndarray,
     blank: np.ndarray,
     calibration: Calibration,
 ) -> np.ndarray:
     """(N,) bool: the ``blank`` bubbles whose outline is traced, its share (``ring``)
     past its size's by ``traced_ring_excess``; beside an X (``x_like``, (N,) bool: its
-    ends make one, or its V crosses inside), without the directions where the line of
-    one of its strokes crosses the outline.
+    ends make one, or its V crosses inside), its share over the directions facing away
+    from every such neighbour only.
 
     An X's stroke running on into a neighbour crosses its outline: there the outline
-    carries a pen's line more than the print, as a traced one does all round. Beside an
-    X only the directions no such stroke explains count (out of all of them: a traced
-    outline beside an X still shows traced everywhere else)."""
+    carries a pen's line more than the print, as a traced one does all round. Where it
+    crosses depends on how far the stroke runs, off the X's centre and bowed, which its
+    seen ends do not tell within a broad felt-tip's line; but it crosses on the side
+    facing the X (on the far side it would have crossed the interior). A trace goes all
+    round: it shows on the far side as well."""
     excess = calibration.traced_ring_excess
     traced = blank & ((measure.ring - measure.ring_baseline).astype(np.float64) >= excess)
     if measure.ring_traced is None:
@@ -56,17 +52,12 @@ def _traced_outlines(
     asked = candidates[(measure.neighbours[candidates] & x_like).any(axis=1)]
     angles = np.arange(RIM_DIRECTIONS) * 360 / RIM_DIRECTIONS
     for index in asked.tolist():
-        strokes = [
-            stroke
-            for other in np.flatnonzero(measure.neighbours[index] & x_like).tolist()
-            for stroke in strokes_of(measure, other, ends[other].angles).seen
-        ]
-        crossed = [
-            any(on_stroke(end_tip(measure, index, angle, 1.0), stroke) for stroke in strokes)
-            for angle in angles
-        ]
-        share = np.float32((measure.ring_traced[index] & ~np.array(crossed)).mean())
-        traced[index] = float(share - measure.ring_baseline[index]) >= excess
+        outward = np.array([towards(measure, index, angle) for angle in angles])  # (48, 2)
+        xs = np.flatnonzero(measure.neighbours[index] & x_like)
+        facing = ((measure.centers_mm[xs] - measure.centers_mm[index]) @ outward.T > 0).any(axis=0)
+        away = measure.ring_traced[index][~facing]
+        share = float(away.mean()) if away.size else 0.0
+        traced[index] = share - float(measure.ring_baseline[index]) >= excess
     return traced
 
 
@@ -136,7 +127,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     overlay_at = overlay_threshold(measure, plain_fills)
     blank = ~filled & (fill <= blank_at) & ~has_ends
     marked_rim = _marked_rim(measure, is_x, blank)
-    traced = _traced_outlines(measure, ends, x_like, blank, calibration)
+    traced = _traced_outlines(measure, x_like, blank, calibration)
     decisions = (
         (filled & (measure.tone.astype(np.float64) < faint_below), _FAINT),
         # Beside the strokes no fill (NaN: unknown).

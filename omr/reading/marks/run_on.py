@@ -3,10 +3,11 @@
 Where bubbles stand close (the residency rows: a 1 mm gap between 2 mm radii), a fill's
 overshoot reaches the middle of the gap, and the tip of its farthest pass half a pen's
 line further: a line alone past the gap's middle (:class:`bridges.GapStrokes`'s
-``onward``) may be such a tip as well as a line drawn through the fill. Neither reaches
-past the neighbour's printed outline into its interior but a stroke drawn on: an
-overshoot of a quarter of a radius and half the broadest pen's line (1 mm) end at the
-neighbour's outline, and its inner edge lies a sample further in.
+``onward``) may be such a tip as well as a line drawn through the fill. Only a line
+drawn on reaches into the neighbour past its printed outline: an overshoot of a quarter
+of a radius and half the broadest pen's line (1 mm) end at the outline, its inner edge
+lies a sample further in, and the scan's blur carries there only the tail of an
+overshoot's darkness, where a line keeps its own.
 """
 
 from __future__ import annotations
