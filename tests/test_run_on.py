@@ -42,6 +42,7 @@ def _runs_on(
         BLANK,
         CENTERS_MM,
         RADII_MM,
+        np.zeros(5, bool),
         STROKE_AT,
     )
     return bool(found[0])

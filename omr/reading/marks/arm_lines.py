@@ -131,7 +131,7 @@ def _direction(
 ) -> float | None:
     """One end's arm direction (:func:`arm_directions`) from ``inner`` radii out to its
     tip, or None."""
-    apart = np.abs((turn - angle + 180.0) % 360.0 - 180.0)
+    apart = angle_apart(turn, angle, 360)
     far = _followed_to(reach) + REACH_STEP
     arm = inked & (extent >= inner) & (extent <= far) & (apart <= SECTOR_HALF_DEG)
     count, labels = cv2.connectedComponents(arm.astype(np.uint8), connectivity=8)

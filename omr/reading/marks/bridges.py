@@ -125,9 +125,7 @@ class GapSamples:
     cap_mm: np.ndarray
 
 
-def _radius_along(
-    radii: np.ndarray, unit: np.ndarray, box: np.ndarray | bool = False
-) -> np.ndarray:
+def radius_along(radii: np.ndarray, unit: np.ndarray, box: np.ndarray | bool = False) -> np.ndarray:
     """(P,) how far a bubble's outline (half-axes ``radii`` (P, 2); a box's where ``box``
     (P,), else an ellipse's) lies from its centre in direction ``unit`` (P, 2)."""
     return 1.0 / np.sqrt(squared_extent(unit / radii, box))
@@ -159,15 +157,15 @@ def gap_samples(
     length = np.linalg.norm(between, axis=-1)
     unit = between / length[:, None]
     across = np.stack([-unit[:, 1], unit[:, 0]], axis=-1)
-    start = _radius_along(radii[own], unit, box[own])
-    end = _radius_along(radii[other], unit, box[other])
+    start = radius_along(radii[own], unit, box[own])
+    end = radius_along(radii[other], unit, box[other])
     gap = length - start - end
     close = (gap > 0) & (gap < start)
     own, other, unit, across, start, end, gap = (
         a[close] for a in (own, other, unit, across, start, end, gap)
     )
-    sideways = _radius_along(radii[own], across, box[own])
-    half = WINDOW_RADII * np.minimum(sideways, _radius_along(radii[other], across, box[other]))
+    sideways = radius_along(radii[own], across, box[own])
+    half = WINDOW_RADII * np.minimum(sideways, radius_along(radii[other], across, box[other]))
     along = start[:, None] + gap[:, None] * ALONG[None, :]  # (P, 5) mm from own's centre
     offsets = (
         along[:, :, None, None] * unit[:, None, None, :]
@@ -181,7 +179,7 @@ def gap_samples(
         np.ascontiguousarray(planes),
         along,
         half * (ACROSS[1] - ACROSS[0]),
-        INTERIOR_RADIUS * _radius_along(radii[own], across),  # the interior: an ellipse
+        INTERIOR_RADIUS * radius_along(radii[own], across),  # the interior: an ellipse
         gap / 2 >= OVERSHOOT_RADII * np.maximum(start, end),
         np.where(
             box[own] | box[other],
@@ -198,7 +196,7 @@ def _curvature(radii: np.ndarray, unit: np.ndarray) -> np.ndarray:
     """(P,) mm: the radius of curvature of ellipses (half-axes ``radii`` (P, 2)) where
     the direction ``unit`` (P, 2) from their centres meets them."""
     a, b = radii[:, 0], radii[:, 1]
-    x, y = (unit * _radius_along(radii, unit)[:, None]).T
+    x, y = (unit * radius_along(radii, unit)[:, None]).T
     return (a**2 * y**2 / b**2 + b**2 * x**2 / a**2) ** 1.5 / (a * b)
 
 
@@ -442,7 +440,7 @@ def _line_past_the_middle(
     width = (last - first + 1) * spacing
     middle = ((first + last) / 2 - (darkness.shape[-1] - 1) / 2) * spacing
     edge = np.maximum(spacing, scan_pixel_mm)
-    widest = STROKE_MAX_MM / np.cos(np.radians(STROKE_SLANT_MAX_DEG)) + 2 * edge + halftone_cell_mm
+    widest = STROKE_MAX_MM * np.hypot(1.0, STROKE_SLOPE_MAX) + 2 * edge + halftone_cell_mm
     line = (
         inked
         & band.all(axis=-1)

@@ -280,6 +280,7 @@ def measure_bubbles(
         ~holds_ink,
         layout.centers_mm,
         layout.radii_mm,
+        layout.boxes,
         min(levels.ink_at, levels.stroke_at),
     )
     joins = np.concatenate([gap_strokes.joined, gap_strokes.onward[run_on]])

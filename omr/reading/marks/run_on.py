@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from omr.reading.marks.bridges import DARKNESS_KEPT
+from omr.reading.marks.bridges import DARKNESS_KEPT, radius_along
 from omr.reading.marks.sampling import RIM_DIRECTIONS
 
 # Where a stroke run into a neighbour is looked for: the innermost sample across its
@@ -32,6 +32,7 @@ def run_on_into_neighbours(
     blank: np.ndarray,
     centers_mm: np.ndarray,
     radii_mm: np.ndarray,
+    boxes: np.ndarray,
     stroke_at: float,
 ) -> np.ndarray:
     """(K,) bool: of ``onward`` (K, 2) marked bubbles and blank neighbours with a line
@@ -45,7 +46,8 @@ def run_on_into_neighbours(
 
     ``outlines``: per size, its bubbles and their darkness across the outline (N, 48, R);
     the print's is the median over that size's ``blank`` bubbles ((N,) bool), direction
-    by direction. ``centers_mm``, ``radii_mm`` (N, 2) each: the template's bubbles."""
+    by direction. ``centers_mm``, ``radii_mm`` (N, 2) each and ``boxes`` (N,) bool: the
+    template's bubbles."""
     if not len(onward):
         return np.zeros(0, bool)
     inner = np.full((len(blank), RIM_DIRECTIONS), np.nan)
@@ -59,8 +61,8 @@ def run_on_into_neighbours(
     unit = between / np.linalg.norm(between, axis=-1, keepdims=True)
     across = np.stack([-unit[:, 1], unit[:, 0]], axis=-1)
     radii = radii_mm[neighbour]
-    outline = 1.0 / np.sqrt(((unit / radii) ** 2).sum(axis=-1, keepdims=True))
-    # Where the line meets the neighbour, seen from its centre (its ellipse a unit circle).
+    outline = radius_along(radii, unit, boxes[neighbour])[:, None]
+    # Where the line meets the neighbour, seen from its centre (its outline a unit circle).
     scaled = (-unit * outline + across * onward_mm[:, None]) / radii
     angle = np.arctan2(scaled[:, 1], scaled[:, 0])
     nearest = np.rint(angle / (2 * np.pi) * RIM_DIRECTIONS).astype(np.intp)

@@ -30,6 +30,7 @@ from omr.reading.marks.strokes import end_tip, stroke_ends, towards, x_strokes_e
 from omr.reading.marks.x_shape import (
     STEP_DEG,
     X_OFF_CENTRE,
+    angle_apart,
     end_pairs,
     is_v,
     makes_x,
@@ -482,7 +483,6 @@ def _between_arms(profile: np.ndarray, angles: tuple[float, ...]) -> float:
     under the X inks all of it in the page's pen; between the strokes of an X over an
     empty circle lies paper, however blurred the strokes or off centre their crossing."""
     directions = np.arange(profile.size) * (360 / profile.size)
-    # :func:`x_shape.angle_apart` of every direction from every end at once.
-    difference = np.abs(directions[:, None] - np.asarray(angles, np.float64)) % 360
-    away = (np.minimum(difference, 360 - difference) >= ARM_HALF_WIDTH_DEG).all(axis=1)
+    apart = angle_apart(directions[:, None], np.asarray(angles, np.float64), 360)
+    away = (apart >= ARM_HALF_WIDTH_DEG).all(axis=1)
     return float(np.percentile(profile[away], PAPER_BETWEEN_ARMS_PERCENTILE)) if away.any() else 0.0

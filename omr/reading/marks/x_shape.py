@@ -7,6 +7,7 @@ from __future__ import annotations
 from itertools import combinations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from omr.reading.marks.sampling import REACH_DIRECTIONS
 
@@ -81,10 +82,11 @@ def with_hidden_ends(angles: tuple[float, ...]) -> tuple[float, ...]:
     return (*angles, *((angle + 180) % 360 for angle in lone))
 
 
-def angle_apart(a: float, b: float, period: float) -> float:
-    """Angular distance between ``a`` and ``b`` on a circle of ``period`` degrees."""
-    difference = abs(a - b) % period
-    return min(difference, period - difference)
+def angle_apart(a: ArrayLike, b: ArrayLike, period: float) -> float | np.ndarray:
+    """Angular distance between ``a`` and ``b`` on a circle of ``period`` degrees (either
+    may be an array: the distances, as they broadcast)."""
+    difference = np.abs(np.subtract(a, b)) % period
+    return np.minimum(difference, period - difference)
 
 
 def is_v(angles: tuple[float, ...]) -> bool:
