@@ -15,10 +15,11 @@ from omr.reading.channels import ScanChannels
 from omr.reading.marks import bubble_layout, measure_bubbles
 from omr.reading.marks.levels import SMUDGE_ABOVE_PAPER, ink_levels
 from omr.reading.marks.measure import RIM_TEXTURE_SHARE, _paper_stretches
-from omr.reading.marks.passes import _passes_direction, stroke_over
+from omr.reading.marks.passes import passes_direction, passes_way, stroke_over
 from omr.reading.marks.reach import _reached, _widened, _widening
 from omr.reading.marks.robust import max_last, mean_last, percentile, sum_last
 from omr.reading.marks.sampling import REACH_RADII, RIM_DIRECTIONS, disc_points
+from omr.reading.marks.x_shape import angle_apart
 from omr.reading.registration.page import register_page
 from omr.reading.template_space import TemplatePage, gather, warp_to_template
 from omr.sheet.calibration import INTERIOR_RADIUS, Calibration, load_calibration
@@ -285,17 +286,23 @@ def _pass(light: np.ndarray, start: np.ndarray, end: np.ndarray) -> None:
     light *= np.where(mask > 0, PASS_LIGHT, 1.0)
 
 
-def _filled_page(passes_deg: float, line_deg: float | None = None) -> TemplatePage:
-    """A circle filled in passes running ``passes_deg`` (y down), and a line of one
-    pass drawn over it through the centre at ``line_deg``; blurred as a scan blurs."""
+def _filled_page(
+    passes_deg: float, line_deg: float | None = None, hatched_deg: float | None = None
+) -> TemplatePage:
+    """A circle filled in passes running ``passes_deg`` (y down; and over them, where
+    given, ``hatched_deg``), and a line of one pass drawn over it through the centre at
+    ``line_deg``; blurred as a scan blurs."""
     light = np.ones((SIDE * FINER, SIDE * FINER), np.float64)
     centre = np.full(2, SIDE / 2)
-    along, across = _unit(passes_deg), _unit(passes_deg + 90)
     pitch = PASS_PITCH_MM * PX_PER_MM
-    for offset in np.arange(-RADIUS_PX, RADIUS_PX + pitch / 2, pitch):
-        half = np.sqrt(max(RADIUS_PX**2 - offset**2, 0.0)) * 1.1
-        middle = centre + offset * across
-        _pass(light, middle - half * along, middle + half * along)
+    for way in (passes_deg, hatched_deg):
+        if way is None:
+            continue
+        along, across = _unit(way), _unit(way + 90)
+        for offset in np.arange(-RADIUS_PX, RADIUS_PX + pitch / 2, pitch):
+            half = np.sqrt(max(RADIUS_PX**2 - offset**2, 0.0)) * 1.1
+            middle = centre + offset * across
+            _pass(light, middle - half * along, middle + half * along)
     if line_deg is not None:
         reach = _unit(line_deg) * RADIUS_PX * 0.9
         _pass(light, centre - reach, centre + reach)
@@ -323,8 +330,35 @@ def _over(page: TemplatePage) -> tuple[float, float]:
 
 @pytest.mark.parametrize("passes_deg", [-60.0, -20.0, 0.0, 35.0, 80.0])
 def test_a_fills_passes_are_found_along_their_edges(passes_deg: float) -> None:
-    found = _passes_direction(_filled_page(passes_deg), CENTRE, RADIUS_PX, RADIUS_PX)
+    found = passes_direction(_filled_page(passes_deg), CENTRE, RADIUS_PX, RADIUS_PX)
     assert abs((found[0] - passes_deg + 90) % 180 - 90) <= 7.5
+
+
+@pytest.mark.parametrize(
+    ("passes_deg", "radii", "way_deg"),
+    [
+        (-60.0, (1.0, 1.0), 120.0),
+        (0.0, (1.0, 1.0), 0.0),
+        (35.0, (1.0, 1.0), 35.0),
+        # An ellipse twice as wide as high: its own frame halves the run across.
+        (45.0, (1.0, 0.5), 63.4),
+    ],
+)
+def test_a_fills_passes_run_one_way_in_the_bubbles_own_frame(
+    passes_deg: float, radii: tuple[float, float], way_deg: float
+) -> None:
+    way = passes_way(_filled_page(passes_deg), CENTRE[0], RADIUS_PX * np.array(radii))
+    assert way is not None and angle_apart(way, way_deg, 180) <= 7.5
+
+
+@pytest.mark.parametrize(("passes_deg", "hatched_deg"), [(0.0, 60.0), (30.0, 120.0), (-45.0, 45.0)])
+def test_a_fill_hatched_two_ways_50_degrees_apart_or_more_runs_no_one_way(
+    passes_deg: float, hatched_deg: float
+) -> None:
+    """Passes laid two ways, as far apart as an X's two strokes at least, run no one way
+    (an X's strokes over a fill are no scribble's legs); one way, they do (above)."""
+    page = _filled_page(passes_deg, hatched_deg=hatched_deg)
+    assert passes_way(page, CENTRE[0], np.array([RADIUS_PX, RADIUS_PX])) is None
 
 
 @pytest.mark.parametrize(("passes_deg", "line_deg"), [(0.0, -60.0), (-30.0, 45.0), (60.0, 0.0)])

@@ -40,6 +40,31 @@ def test_a_ballpoint_tick_across_a_fills_passes_is_never_filled(
 
 
 @pytest.mark.parametrize(
+    ("sheet", "pen", "seed", "dpi", "crossed_before"),
+    [
+        ("rezidentiat", "ballpoint", 57, 150, 2),
+        ("rezidentiat", "pencil", 60, 200, 2),
+        ("rezidentiat", "pencil", 58, 150, 3),
+        ("emc", "felt-tip", 60, 200, 1),
+    ],
+)
+def test_a_scribbled_fill_whose_legs_barely_show_their_way_is_never_crossed(
+    sheet: str, pen: str, seed: int, dpi: int, crossed_before: int
+) -> None:
+    """Legs that run out 1.3-1.8 of the outline are too short for their way to show
+    (their patch of ink past the outline no longer than it is broad): seen from the
+    centre they made an X, and ``crossed_before`` scribbled fills on each page read
+    ``crossed``. Each end lies where a leg along the fill's own passes (their edges
+    running one way, as no X's two strokes do) could run, and no arm shows a way across
+    them: a doubt now."""
+    read = read_page(sheet, pen, seed, dpi, IMPERFECT_LAYOUT)
+    assert read["scribble"][MarkState.CROSSED] == 0
+    assert read["scribble"][MarkState.UNCLEAR] >= crossed_before
+    assert read["scribble"][MarkState.BLANK] == 0
+    assert set(read["fill"]) <= {MarkState.FILLED, MarkState.UNCLEAR}
+
+
+@pytest.mark.parametrize(
     ("sheet", "pen", "seed", "dpi", "kind", "fills_unclear"),
     [
         ("specializare-asistenti", "ballpoint", 6, 200, "tick", 0),

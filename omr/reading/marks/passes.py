@@ -8,10 +8,12 @@ from functools import cache
 
 import cv2
 import numpy as np
+from numpy.typing import ArrayLike
 
 from omr.reading.marks.records import InkLevels
 from omr.reading.marks.robust import mean_last
 from omr.reading.marks.sampling import frozen, interior_square
+from omr.reading.marks.x_shape import X_SLANT_MIN_DEG
 from omr.reading.template_space import TemplatePage, gather
 from omr.sheet.calibration import INTERIOR_RADIUS
 
@@ -55,7 +57,7 @@ def stroke_over(
     """(N,) twice: how much darker than the mark's own ink (the median of its inked
     pixels) the darkest straight line across each interior is, and the darkest that runs
     across the fill's own passes (more than ``PASSES_SPREAD_DEG`` off them,
-    :func:`_passes_direction`): a stroke laid over a fill with the same pen is dye over
+    :func:`passes_direction`): a stroke laid over a fill with the same pen is dye over
     dye, darker by the pen's darkness × its transmission. ``interior`` (N, P) is the
     darkness of the interior's pixels, ``ordered`` the pixels sorted (the darkest last)."""
     chords = 1.0 - gather(page.ink, centers, _chord_points(rx, ry)) / paper[..., None]
@@ -66,7 +68,7 @@ def stroke_over(
         1.0 - np.take_along_axis(ordered, count - 1 - middle[:, None], axis=-1)[:, 0] / paper[:, 0]
     )
     lines = mean_last(chords).reshape(len(centers), -1, len(CHORD_OFFSETS)).max(-1)
-    passes = _passes_direction(page, centers, rx, ry)
+    passes = passes_direction(page, centers, rx, ry)
     off = np.abs((_chord_directions(rx, ry) - passes[:, None] + 90.0) % 180.0 - 90.0)
     across = np.where(off > PASSES_SPREAD_DEG, lines, -np.inf).max(-1)
     return (lines.max(-1) - own).astype(np.float32), (across - own).astype(np.float32)
@@ -80,9 +82,45 @@ def _chord_directions(rx: float, ry: float) -> np.ndarray:
     return frozen(np.degrees(np.arctan2(np.sin(angles) * ry, np.cos(angles) * rx)) % 180.0)
 
 
-def _passes_direction(page: TemplatePage, centers: np.ndarray, rx: float, ry: float) -> np.ndarray:
+# An X's two strokes run 50° apart at least (each 25–65° from the horizontal, one rising,
+# one falling): the structure tensor of two such lines, as strong, runs one way only as
+# much as cos 50° = 0.64 (its eigenvalues 1 ± cos of their angle). A fill whose edges run
+# one way more coherently than that shows its own passes, not an X's strokes across it.
+ONE_WAY_COHERENCE = float(np.cos(np.radians(2 * X_SLANT_MIN_DEG)))
+
+
+def passes_way(page: TemplatePage, center: np.ndarray, radii: np.ndarray) -> float | None:
+    """The way (degrees, 0–180) the passes of the fill centred at ``center`` (page px)
+    run in the bubble's own frame, its half-axes ``radii`` (px) taken as 1, as
+    :func:`~omr.reading.marks.arm_lines.arm_directions` gives a stroke's way; None where
+    the interior's edges run one way no more coherently than an X's two strokes would
+    (``ONE_WAY_COHERENCE``)."""
+    rx, ry = (float(r) for r in radii)
+    xx, yy, xy = (float(terms[0]) for terms in _structure_tensor(page, center[None], rx, ry))
+    if np.hypot(xx - yy, 2 * xy) <= ONE_WAY_COHERENCE * (xx + yy):
+        return None
+    on_page = np.radians(_along_edges(xx, yy, xy))
+    return float(np.degrees(np.arctan2(np.sin(on_page) / ry, np.cos(on_page) / rx)) % 180.0)
+
+
+def passes_direction(page: TemplatePage, centers: np.ndarray, rx: float, ry: float) -> np.ndarray:
     """(N,) degrees (0–180, y down) the edges inside each interior run along: the
     dominant orientation of the structure tensor of its darkness (a fill's passes)."""
+    return _along_edges(*_structure_tensor(page, centers, rx, ry))
+
+
+def _along_edges(xx: ArrayLike, yy: ArrayLike, xy: ArrayLike) -> np.ndarray:
+    """Degrees (0–180, y down) the edges of a structure tensor (``xx``, ``yy``, ``xy``)
+    run along: across its dominant gradient."""
+    gradient = 0.5 * np.degrees(np.arctan2(2 * np.asarray(xy), np.subtract(xx, yy)))
+    return (gradient + 90.0) % 180.0
+
+
+def _structure_tensor(
+    page: TemplatePage, centers: np.ndarray, rx: float, ry: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(N,) three times: the structure tensor (xx, yy, xy) of the darkness of each
+    interior (half-axes ``rx``, ``ry`` px) centred at ``centers``."""
     square, inside = interior_square(rx * INTERIOR_RADIUS, ry * INTERIOR_RADIUS)
     patches = gather(page.ink, centers, square).astype(np.float32)  # (N, H + 2, W + 2)
     # Scharr's 3 × 3 weights (the most even in every direction of the small kernels),
@@ -91,6 +129,4 @@ def _passes_direction(page: TemplatePage, centers: np.ndarray, rx: float, ry: fl
     column = patches.reshape(-1, patches.shape[-1])
     gradients = (cv2.Scharr(column, cv2.CV_32F, dx, 1 - dx) for dx in (1, 0))
     gx, gy = (g.reshape(patches.shape)[:, 1:-1, 1:-1][:, inside] for g in gradients)
-    xx, yy, xy = (gx * gx).sum(-1), (gy * gy).sum(-1), (gx * gy).sum(-1)
-    gradient = 0.5 * np.degrees(np.arctan2(2 * xy, xx - yy))  # across the passes
-    return (gradient + 90.0) % 180.0
+    return (gx * gx).sum(-1), (gy * gy).sum(-1), (gx * gy).sum(-1)

@@ -55,8 +55,9 @@ class BubbleMeasure:
     end a fill shows, at the ink threshold and at one pass of the pen, is a loop of the
     scribble that filled it, and ``x_of_scribble`` : (N,) bool, its ends make an X only
     with such loops among them (:func:`under_xs._looped`), or only as seen from the
-    centre, the strokes under them running side by side (a scribble's legs running out:
-    :func:`under_xs._x_of_legs`); ``across`` : (N,) float32, as
+    centre, the strokes under them running side by side, or as legs along the fill's own
+    passes could all make them, the X showing no second stroke whole (a scribble's legs
+    running out: :func:`under_xs._x_of_legs`); ``across`` : (N,) float32, as
     ``overlay`` for the lines that run across the fill's own passes (more than
     :data:`passes.PASSES_SPREAD_DEG` off them); ``short_ends`` : (N,) bool, the bubble
     shows no end at the ink threshold but ends a reach sample short (a tick's or a

@@ -22,11 +22,24 @@ from omr.reading.marks.beside_strokes import (
 from omr.reading.marks.bridges import joined_bubbles
 from omr.reading.marks.levels import pass_over_fill
 from omr.reading.marks.loops import Around, looped_ends
+from omr.reading.marks.passes import PASSES_SPREAD_DEG, passes_way
 from omr.reading.marks.print_look import print_shows_at
 from omr.reading.marks.records import NO_ENDS, BubbleMeasure, StrokeEnds
 from omr.reading.marks.robust import flags_given
-from omr.reading.marks.sampling import REACH_DIRECTIONS, REACH_RADII, REACH_STEP, disc_points
-from omr.reading.marks.strokes import end_tip, stroke_ends, towards, x_strokes_extent
+from omr.reading.marks.sampling import (
+    NEIGHBOUR_OVERSHOOT,
+    REACH_DIRECTIONS,
+    REACH_RADII,
+    REACH_STEP,
+    disc_points,
+)
+from omr.reading.marks.strokes import (
+    end_tip,
+    stroke_ends,
+    strokes_of,
+    towards,
+    x_strokes_extent,
+)
 from omr.reading.marks.x_shape import (
     STEP_DEG,
     X_OFF_CENTRE,
@@ -252,13 +265,19 @@ def _ends_looped(
 def _x_of_legs(
     measure: BubbleMeasure, page: TemplatePage, papers: np.ndarray, calibration: Calibration
 ) -> np.ndarray:
-    """(N,) bool: the X's over a fill whose ends make one only as seen from the centre,
-    not the way their strokes run (:func:`~omr.reading.marks.arm_lines.arm_directions`,
-    at the ink threshold): a scribbled fill whose legs run out past the outline, side by
-    side, on either side of it. Each end whose arm shows its way is taken at that way
-    (an X's stroke, through a crossing a third of a radius off the centre, runs within
-    18° of the way it is seen; its two strokes 50° apart or more); the others as seen.
-    Unmade, an X is a doubt. None where the page does not show its pen."""
+    """(N,) bool: the X's over a fill that a scribbled fill's legs running out past the
+    outline make as well (:func:`~omr.reading.marks.arm_lines.arm_directions`, at the
+    ink threshold). Each end whose arm shows its way is taken at that way (an X's
+    stroke, through a crossing a third of a radius off the centre, runs within 18° of
+    the way it is seen; its two strokes 50° apart or more); the others as seen. Unmade
+    where the ends make an X only as seen from the centre, not the way their strokes
+    run: legs side by side, on either side of the fill. Unmade too where the X shows no
+    second stroke whole (:func:`_second_stroke_whole`) and legs along the fill's own
+    passes make every end, no arm showing a way across them (:func:`_legs_along_passes`:
+    a leg or an arm barely past the outline shows no way, and seen from the centre legs
+    at any offset lie at any angle), unless its strokes cross inside the fill, darker
+    than it (:func:`_own_strokes_cross`). Unmade, an X is a doubt. None where the page
+    does not show its pen."""
     unmade = np.zeros(len(measure.fill), bool)
     if not measure.levels.measured or measure.ends is None:
         return unmade
@@ -273,9 +292,10 @@ def _x_of_legs(
             float(measure.reach[index, d] - measure.past[index, d])
             for d in (np.round(np.asarray(own.angles) / STEP_DEG).astype(int) % REACH_DIRECTIONS)
         ]
+        around = _around(measure, papers, index, ppm)
         ways = arm_directions(
             page.ink,
-            _around(measure, papers, index, ppm),
+            around,
             measure.levels.ink_at,
             list(zip(own.angles, own.reach, edges, strict=True)),
             ppm,
@@ -283,8 +303,90 @@ def _x_of_legs(
         taken = tuple(
             angle if way is None else way for angle, way in zip(own.angles, ways, strict=True)
         )
-        unmade[index] = makes_x(own.angles) and not makes_x(taken)
+        unmade[index] = (makes_x(own.angles) and not makes_x(taken)) or (
+            not _second_stroke_whole(measure, index, own, calibration)
+            and _legs_along_passes(own, ways, passes_way(page, around.center, around.radii))
+            and not _own_strokes_cross(measure, page, papers, index, own)
+        )
     return unmade
+
+
+def _second_stroke_whole(
+    measure: BubbleMeasure, index: int, strokes: StrokeEnds, calibration: Calibration
+) -> bool:
+    """Whether bubble ``index``'s X (``strokes``) shows both its strokes whole: both ends
+    of each (:func:`~omr.reading.marks.x_shape.two_strokes`), or an end it lacks hidden
+    in a marked neighbour (:func:`~omr.reading.marks.strokes.strokes_of`: the line to it
+    as wide as an off-centre crossing leaves it) whose footprint (its fill's broadest
+    overshoot) it meets before an end would show (``stroke_beyond`` past the outline)."""
+    if two_strokes(strokes.angles) is not None:
+        return True
+    hidden = strokes_of(measure, index, strokes.angles).hiding[len(strokes.angles) :]
+    marked = np.flatnonzero(
+        measure.neighbours[index] & (measure.fill >= calibration.filled_min_fill_floor)
+    )
+    seen_from = (1.0 + calibration.stroke_beyond) * float(measure.radii_mm[index].max())
+    return any(
+        _meets(
+            stroke.start,
+            stroke.unit,
+            measure.centers_mm[other],
+            NEIGHBOUR_OVERSHOOT * float(measure.radii_mm[other].max()) + stroke.width,
+        )
+        <= seen_from
+        for stroke in hidden
+        for other in marked.tolist()
+    )
+
+
+def _meets(start: np.ndarray, unit: np.ndarray, centre: np.ndarray, radius: float) -> float:
+    """How far (mm) ahead the line from ``start`` along ``unit`` (mm) meets the disc of
+    ``radius`` mm round ``centre``; infinite where it does not."""
+    offset = centre - start
+    along = float(offset @ unit)
+    across = abs(float(offset[0] * unit[1] - offset[1] * unit[0]))
+    if along <= 0.0 or across >= radius:
+        return np.inf
+    return along - float(np.sqrt(radius**2 - across**2))
+
+
+# A scribble's leg is one of its passes, run on past the outline: its line lies within
+# the fill and its broadest overshoot (``NEIGHBOUR_OVERSHOOT`` radii of the centre), and
+# an end's reach is known to a reach step.
+LEG_OFF_CENTRE_MAX = NEIGHBOUR_OVERSHOOT + REACH_STEP
+
+
+def _legs_along_passes(strokes: StrokeEnds, ways: list[float | None], passes: float | None) -> bool:
+    """Whether a fill's passes, running ``passes`` degrees (0–180; None: no passes run
+    one way) make every one of its ends (``strokes``) as a leg run on: no arm shows a
+    way (``ways``, degrees; None: not shown) more than ``PASSES_SPREAD_DEG`` off them,
+    and each end lies on a line along them within ``LEG_OFF_CENTRE_MAX`` of the centre."""
+    if passes is None:
+        return False
+    across = [
+        way is not None and angle_apart(way % 180.0, passes, 180) > PASSES_SPREAD_DEG
+        for way in ways
+    ]
+    off_centre = np.asarray(strokes.reach) * np.abs(
+        np.sin(np.radians(np.asarray(strokes.angles) - passes))
+    )
+    return not any(across) and bool((off_centre <= LEG_OFF_CENTRE_MAX).all())
+
+
+def _own_strokes_cross(
+    measure: BubbleMeasure, page: TemplatePage, papers: np.ndarray, index: int, strokes: StrokeEnds
+) -> bool:
+    """Whether two strokes of bubble ``index``'s X (through one end of each of its
+    ``strokes``) cross inside its fill, each run darker than the fill beside it by a
+    whole pass (``V_PASSES_MIN``): an X drawn over the fill, as a scribble's legs, its
+    own passes, are not."""
+    one_of_each = _one_end_of_each_stroke(strokes)
+    return one_of_each is not None and strokes_cross_inside(
+        _strokes_over(measure, page, papers, index, one_of_each),
+        measure.levels.ink_at,
+        partial(pass_over_fill, measure.levels.pen),
+        V_PASSES_MIN,
+    )
 
 
 def _tips(measure: BubbleMeasure, index: int, strokes: StrokeEnds, ppm: float) -> np.ndarray:
