@@ -4,6 +4,7 @@ both its strokes whole (``under_xs._second_stroke_whole``)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from test_mark_classifier import Bubble, pair_of
 
@@ -52,28 +53,33 @@ def test_ends_a_scribbles_legs_make(
 # One stroke's two ends (30° and 210°) and a third end (160°): the end the X lacks runs
 # at 340°, right and a little up.
 ONE_STROKE_AND_AN_END = StrokeEnds((30.0, 160.0, 210.0), (1.6, 1.6, 1.6), is_x=True)
+JOINED, APART = np.array([[0, 1]]), np.zeros((0, 2), np.intp)
 
 
 @pytest.mark.parametrize(
-    ("strokes", "neighbour_at", "neighbour_fill", "whole"),
+    ("strokes", "neighbour_at", "neighbour_fill", "joins", "whole"),
     [
-        # The end it lacks runs into the filled neighbour beside it, 1 mm away: hidden.
-        (ONE_STROKE_AND_AN_END, (5.0, 0.0), 1.0, True),
+        # The end it lacks runs into the filled neighbour beside it, 1 mm away, a stroke
+        # across the gap between them: hidden there.
+        (ONE_STROKE_AND_AN_END, (5.0, 0.0), 1.0, JOINED, True),
+        # Paper across that gap: no arm ran into the neighbour.
+        (ONE_STROKE_AND_AN_END, (5.0, 0.0), 1.0, APART, False),
         # Beside it a blank circle, across which an end would show.
-        (ONE_STROKE_AND_AN_END, (5.0, 0.0), 0.0, False),
+        (ONE_STROKE_AND_AN_END, (5.0, 0.0), 0.0, JOINED, False),
         # A filled neighbour up and to the right lies past open paper an end would show on.
-        (ONE_STROKE_AND_AN_END, (5.0, -4.6), 1.0, False),
+        (ONE_STROKE_AND_AN_END, (5.0, -4.6), 1.0, JOINED, False),
         # A filled neighbour on the other side hides nothing of it.
-        (ONE_STROKE_AND_AN_END, (-5.0, 0.0), 1.0, False),
+        (ONE_STROKE_AND_AN_END, (-5.0, 0.0), 1.0, JOINED, False),
         # Both ends of both strokes shown.
-        (StrokeEnds((30.0, 160.0, 210.0, 340.0), (1.6,) * 4, True), (-5.0, 0.0), 0.0, True),
+        (StrokeEnds((30.0, 160.0, 210.0, 340.0), (1.6,) * 4, True), (-5.0, 0.0), 0.0, APART, True),
     ],
 )
 def test_an_xs_second_stroke_is_whole_where_its_ends_show_or_hide_in_a_fill(
     strokes: StrokeEnds,
     neighbour_at: tuple[float, float],
     neighbour_fill: float,
+    joins: np.ndarray,
     whole: bool,
 ) -> None:
     measure = pair_of(Bubble(), Bubble(fill=neighbour_fill), neighbour_at)
-    assert _second_stroke_whole(measure, 0, strokes, Calibration()) is whole
+    assert _second_stroke_whole(measure, 0, strokes, Calibration(), joins) is whole

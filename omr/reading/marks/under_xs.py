@@ -77,7 +77,8 @@ def under_the_xs(
     (:func:`stroke_ends`).
     Of the strokes ``joins`` found across the gaps between close bubbles
     (:func:`~omr.reading.marks.bridges.bridges`), one to a neighbouring X is that X's arm, and
-    joins nothing (``bridged``)."""
+    joins nothing (``bridged``); one to a marked neighbour may hold the end an X lacks
+    (:func:`_second_stroke_whole`)."""
     ends = stroke_ends(measure, calibration)
     faint = _ends_at_one_pass(measure, faint_reach, calibration)
     levels = measure.levels
@@ -128,7 +129,7 @@ def under_the_xs(
     looped, x_of_loops = _looped(
         measure, page, papers, faint, xs_at_either_level, calibration, print_darkness
     )
-    x_of_scribble = x_of_loops | _x_of_legs(measure, page, papers, calibration)
+    x_of_scribble = x_of_loops | _x_of_legs(measure, page, papers, calibration, joins)
     _, x_like = xs_read(ends, looped, x_of_scribble, crossing)
     return replace(
         measure,
@@ -263,7 +264,11 @@ def _ends_looped(
 
 
 def _x_of_legs(
-    measure: BubbleMeasure, page: TemplatePage, papers: np.ndarray, calibration: Calibration
+    measure: BubbleMeasure,
+    page: TemplatePage,
+    papers: np.ndarray,
+    calibration: Calibration,
+    joins: np.ndarray,
 ) -> np.ndarray:
     """(N,) bool: the X's over a fill that a scribbled fill's legs running out past the
     outline make as well (:func:`~omr.reading.marks.arm_lines.arm_directions`, at the
@@ -304,7 +309,7 @@ def _x_of_legs(
             angle if way is None else way for angle, way in zip(own.angles, ways, strict=True)
         )
         unmade[index] = (makes_x(own.angles) and not makes_x(taken)) or (
-            not _second_stroke_whole(measure, index, own, calibration)
+            not _second_stroke_whole(measure, index, own, calibration, joins)
             and _legs_along_passes(own, ways, passes_way(page, around.center, around.radii))
             and not _own_strokes_cross(measure, page, papers, index, own)
         )
@@ -312,19 +317,33 @@ def _x_of_legs(
 
 
 def _second_stroke_whole(
-    measure: BubbleMeasure, index: int, strokes: StrokeEnds, calibration: Calibration
+    measure: BubbleMeasure,
+    index: int,
+    strokes: StrokeEnds,
+    calibration: Calibration,
+    joins: np.ndarray,
 ) -> bool:
     """Whether bubble ``index``'s X (``strokes``) shows both its strokes whole: both ends
     of each (:func:`~omr.reading.marks.x_shape.two_strokes`), or an end it lacks hidden
-    in a marked neighbour (:func:`~omr.reading.marks.strokes.strokes_of`: the line to it
-    as wide as an off-centre crossing leaves it) whose footprint (its fill's broadest
-    overshoot) it meets before an end would show (``stroke_beyond`` past the outline)."""
+    in a marked neighbour that a stroke joins it to (``joins``, (J, 2) the pairs
+    :func:`~omr.reading.marks.bridges.bridges` joined across the gap between them: an
+    arm run into a neighbour's fill crosses the paper between them), whose footprint
+    (its fill's broadest overshoot) the line to that end (as wide as an off-centre
+    crossing leaves it: :func:`~omr.reading.marks.strokes.strokes_of`) meets before an
+    end would show (``stroke_beyond`` past the outline)."""
     if two_strokes(strokes.angles) is not None:
         return True
     hidden = strokes_of(measure, index, strokes.angles).hiding[len(strokes.angles) :]
-    marked = np.flatnonzero(
-        measure.neighbours[index] & (measure.fill >= calibration.filled_min_fill_floor)
+    joined = set(joins[joins[:, 0] == index, 1].tolist()) | set(
+        joins[joins[:, 1] == index, 0].tolist()
     )
+    marked = [
+        other
+        for other in np.flatnonzero(
+            measure.neighbours[index] & (measure.fill >= calibration.filled_min_fill_floor)
+        ).tolist()
+        if other in joined
+    ]
     seen_from = (1.0 + calibration.stroke_beyond) * float(measure.radii_mm[index].max())
     return any(
         _meets(
@@ -335,7 +354,7 @@ def _second_stroke_whole(
         )
         <= seen_from
         for stroke in hidden
-        for other in marked.tolist()
+        for other in marked
     )
 
 
