@@ -362,14 +362,12 @@ def _strokes(
     step of the tones it writes ``tone_step``. Only a pair with
     ink at every step across the gap may be joined."""
     joined = np.zeros(len(pairs), bool)
-    candidate = (darkness.max(axis=-1) >= ink_at).all(axis=-1)
+    candidate = _inked_all_across(darkness, ink_at)
     if not candidate.any():
         return joined
     darkness, pairs, alone = darkness[candidate], pairs[candidate], alone[candidate]
-    peak, first, last, band = _bands(darkness, ink_at)
     spacing = samples.spacing_mm[pairs][:, None]
-    width = (last - first + 1) * spacing  # (P, steps) mm
-    middle = ((first + last) / 2 - (darkness.shape[-1] - 1) / 2) * spacing
+    peak, band, width, middle = _band_lines(darkness, spacing, ink_at)
     along, interior = samples.along_mm[pairs], samples.interior_mm[pairs]
     slope, through = _line_of(middle, along)
     # A stroke's width across the gap, at the slant its middles show, and the blur: each
@@ -381,7 +379,7 @@ def _strokes(
     # across a narrow gap, where one fill's overshoot tongue is.
     wide_alone = (alone & samples.bare_half[pairs])[:, None]
     edge = np.where(wide_alone, np.maximum(spacing, scan_pixel_mm), spacing)
-    widest = STROKE_MAX_MM * np.sqrt(1 + slope**2)[:, None] + 2 * edge + halftone_cell_mm
+    widest = _widest_line(slope[:, None], edge, halftone_cell_mm)
     # Beside a blank neighbour, its width is judged past the step nearest this bubble,
     # where the fill's own overshoot may lie beside it; between two marked bubbles all
     # along (where two overshoots pinch together, the band broadens at both ends).
@@ -434,15 +432,12 @@ def _line_past_the_middle(
     dark, past = np.full((2, len(pairs)), np.nan)
     if not len(pairs):
         return dark, past
-    inked = (darkness.max(axis=-1) >= ink_at).all(axis=-1)
-    peak, first, last, band = (values[:, PAST_MIDDLE] for values in _bands(darkness, ink_at))
     spacing = samples.spacing_mm[pairs][:, None]
-    width = (last - first + 1) * spacing
-    middle = ((first + last) / 2 - (darkness.shape[-1] - 1) / 2) * spacing
+    peak, band, width, middle = _band_lines(darkness[:, PAST_MIDDLE], spacing, ink_at)
     edge = np.maximum(spacing, scan_pixel_mm)
-    widest = STROKE_MAX_MM * np.hypot(1.0, STROKE_SLOPE_MAX) + 2 * edge + halftone_cell_mm
+    widest = _widest_line(STROKE_SLOPE_MAX, edge, halftone_cell_mm)
     line = (
-        inked
+        _inked_all_across(darkness, ink_at)
         & band.all(axis=-1)
         & (width <= widest).all(axis=-1)
         & _one_width(width, spacing)
@@ -451,6 +446,33 @@ def _line_past_the_middle(
     )
     dark[line], past[line] = peak[line].min(axis=-1), middle[line].mean(axis=-1)
     return dark, past
+
+
+def _inked_all_across(darkness: np.ndarray, ink_at: float) -> np.ndarray:
+    """(P,) bool: ink from ``ink_at`` at every step across the gap (``darkness`` (P,
+    steps, across)): a stroke leaving the fill may only run so."""
+    return (darkness.max(axis=-1) >= ink_at).all(axis=-1)
+
+
+def _band_lines(
+    darkness: np.ndarray, spacing: np.ndarray, ink_at: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """At each step along a gap (``darkness`` (P, steps, across), its samples across
+    ``spacing`` (P, 1) mm apart): the band's peak darkness and whether it has paper on
+    both sides (:func:`_bands`), its width and how far its middle lies across the line
+    between the centres (mm, each (P, steps))."""
+    peak, first, last, band = _bands(darkness, ink_at)
+    width = (last - first + 1) * spacing
+    middle = ((first + last) / 2 - (darkness.shape[-1] - 1) / 2) * spacing
+    return peak, band, width, middle
+
+
+def _widest_line(
+    slope: np.ndarray | float, edge: np.ndarray, halftone_cell_mm: float
+) -> np.ndarray:
+    """How broad (mm) across a gap the broadest pen's line crossing it at ``slope`` lies,
+    each edge known to ``edge`` mm, on a bi-level scan a halftone cell broader."""
+    return STROKE_MAX_MM * np.hypot(1.0, slope) + 2 * edge + halftone_cell_mm
 
 
 def _one_width(width: np.ndarray, spacing: np.ndarray) -> np.ndarray:

@@ -52,10 +52,7 @@ def _traced_outlines(
     asked = candidates[(measure.neighbours[candidates] & x_like).any(axis=1)]
     angles = np.arange(RIM_DIRECTIONS) * 360 / RIM_DIRECTIONS
     for index in asked.tolist():
-        outward = np.array([towards(measure, index, angle) for angle in angles])  # (48, 2)
-        xs = np.flatnonzero(measure.neighbours[index] & x_like)
-        facing = ((measure.centers_mm[xs] - measure.centers_mm[index]) @ outward.T > 0).any(axis=0)
-        away = measure.ring_traced[index][~facing]
+        away = measure.ring_traced[index][~_facing_an_x(measure, index, x_like, angles)]
         share = float(away.mean()) if away.size else 0.0
         traced[index] = share - float(measure.ring_baseline[index]) >= excess
     return traced
@@ -193,12 +190,19 @@ def _marked_rim(measure: BubbleMeasure, is_x: np.ndarray, asked: np.ndarray) -> 
     marked = np.zeros(len(asked), bool)
     marked[rows] = width > 2 * ARM_HALF_WIDTH_DEG
     for index in np.flatnonzero(marked & reached_by_an_x(measure, is_x)).tolist():
-        xs = np.flatnonzero(measure.neighbours[index] & is_x)
-        facing = towards(measure, index, float(middle[np.searchsorted(rows, index)]))
-        marked[index] = not (
-            (measure.centers_mm[xs] - measure.centers_mm[index]) @ facing > 0
-        ).any()
+        arc = np.array([middle[np.searchsorted(rows, index)]])
+        marked[index] = not _facing_an_x(measure, index, is_x, arc)[0]
     return marked
+
+
+def _facing_an_x(
+    measure: BubbleMeasure, index: int, xs: np.ndarray, angles: np.ndarray
+) -> np.ndarray:
+    """(K,) bool: which of bubble ``index``'s directions ``angles`` (K,) degrees face a
+    neighbouring X (of ``xs``, (N,) bool): point to its side of the bubble."""
+    outward = np.array([towards(measure, index, float(angle)) for angle in angles])  # (K, 2)
+    others = np.flatnonzero(measure.neighbours[index] & xs)
+    return ((measure.centers_mm[others] - measure.centers_mm[index]) @ outward.T > 0).any(axis=0)
 
 
 def _inked_arc(profile: np.ndarray, ink_at: float) -> tuple[np.ndarray, np.ndarray]:

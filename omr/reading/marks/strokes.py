@@ -265,6 +265,16 @@ def _across(point: np.ndarray, stroke: _Stroke) -> float:
     return abs(float(offset[0] * stroke.unit[1] - offset[1] * stroke.unit[0]))
 
 
+def meets_disc(stroke: _Stroke, centre: np.ndarray, radius: float) -> float:
+    """How far (mm) ahead of its start the line of ``stroke`` meets the disc of ``radius``
+    mm round ``centre`` (mm); infinite where it does not."""
+    along = float((centre - stroke.start) @ stroke.unit)
+    across = _across(centre, stroke)
+    if along <= 0.0 or across >= radius:
+        return np.inf
+    return along - float(np.sqrt(radius**2 - across**2))
+
+
 def _through(measure: BubbleMeasure, index: int, stroke: _Stroke) -> bool:
     """Whether the line of ``stroke`` crosses bubble ``index``'s interior."""
     inner = INTERIOR_RADIUS * float(measure.radii_mm[index].min())

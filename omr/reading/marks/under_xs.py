@@ -35,6 +35,7 @@ from omr.reading.marks.sampling import (
 )
 from omr.reading.marks.strokes import (
     end_tip,
+    meets_disc,
     stroke_ends,
     strokes_of,
     towards,
@@ -87,7 +88,6 @@ def under_the_xs(
     short = stroke_ends(measure, calibration, a_sample_short=True) if levels.measured else ends
     beside = np.full(len(ends), np.nan, np.float32)
     crossing = np.zeros(len(ends), bool)
-    over_fill = partial(pass_over_fill, levels.pen)
     for index, strokes in enumerate(ends):
         if strokes.is_x:
             profile = measure.rim_profile[index]
@@ -96,13 +96,7 @@ def under_the_xs(
                 beside[index] = ink_beside_strokes(seen, levels.ink_at)
         elif levels.measured:  # else a pen the page does not show: no pass of it to compare
             crossing[index] = any(
-                strokes_cross_inside(
-                    _strokes_over(measure, page, papers, index, asked),
-                    levels.ink_at,
-                    over_fill,
-                    passes_min,
-                    whole,
-                )
+                _cross_inside(measure, page, papers, index, asked, passes_min, whole)
                 for asked, passes_min, whole in _crossings_asked(
                     strokes, faint[index], short[index]
                 )
@@ -346,9 +340,8 @@ def _second_stroke_whole(
     ]
     seen_from = (1.0 + calibration.stroke_beyond) * float(measure.radii_mm[index].max())
     return any(
-        _meets(
-            stroke.start,
-            stroke.unit,
+        meets_disc(
+            stroke,
             measure.centers_mm[other],
             NEIGHBOUR_OVERSHOOT * float(measure.radii_mm[other].max()) + stroke.width,
         )
@@ -356,17 +349,6 @@ def _second_stroke_whole(
         for stroke in hidden
         for other in marked
     )
-
-
-def _meets(start: np.ndarray, unit: np.ndarray, centre: np.ndarray, radius: float) -> float:
-    """How far (mm) ahead the line from ``start`` along ``unit`` (mm) meets the disc of
-    ``radius`` mm round ``centre``; infinite where it does not."""
-    offset = centre - start
-    along = float(offset @ unit)
-    across = abs(float(offset[0] * unit[1] - offset[1] * unit[0]))
-    if along <= 0.0 or across >= radius:
-        return np.inf
-    return along - float(np.sqrt(radius**2 - across**2))
 
 
 # A scribble's leg is one of its passes, run on past the outline: its line lies within
@@ -400,11 +382,30 @@ def _own_strokes_cross(
     whole pass (``V_PASSES_MIN``): an X drawn over the fill, as a scribble's legs, its
     own passes, are not."""
     one_of_each = _one_end_of_each_stroke(strokes)
-    return one_of_each is not None and strokes_cross_inside(
-        _strokes_over(measure, page, papers, index, one_of_each),
+    return one_of_each is not None and _cross_inside(
+        measure, page, papers, index, one_of_each, V_PASSES_MIN
+    )
+
+
+def _cross_inside(
+    measure: BubbleMeasure,
+    page: TemplatePage,
+    papers: np.ndarray,
+    index: int,
+    strokes: StrokeEnds,
+    passes_min: float,
+    whole: bool = False,
+) -> bool:
+    """Whether the strokes through bubble ``index``'s ends ``strokes`` cross inside its
+    fill, each run darker than the fill beside it by ``passes_min`` passes of the page's
+    pen (:func:`~omr.reading.marks.beside_strokes.strokes_cross_inside`; ``whole``: the
+    ends are both ends of both strokes)."""
+    return strokes_cross_inside(
+        _strokes_over(measure, page, papers, index, strokes),
         measure.levels.ink_at,
         partial(pass_over_fill, measure.levels.pen),
-        V_PASSES_MIN,
+        passes_min,
+        whole,
     )
 
 
