@@ -61,13 +61,15 @@ class Bubble:
     short_end: bool = False  # no end at the ink threshold, one a reach sample short
     looped: bool = False  # every end it shows is a loop of its scribble, closing paper
     x_of_scribble: bool = False  # its ends make an X only with such loops among them
-    inked_arc: tuple[float, float] = (0.0, 0.0)  # (from, to) degrees of rim in the pen
+    inked_arc: tuple[float, float] = (0.0, 0.0)  # (from, to) degrees of rim inked
+    arc_darkness: float = PEN  # how dark the ink over ``inked_arc`` is
     traced_arc: tuple[float, float] = (0.0, 0.0)  # (from, to) degrees of outline traced
 
     def rim_profile(self) -> np.ndarray:
-        """The rim's darkness going round: ``between_arms``, the pen over ``inked_arc``."""
+        """The rim's darkness going round: ``between_arms``, ``arc_darkness`` over
+        ``inked_arc``."""
         profile = np.full(RIM_DIRECTIONS, self.between_arms, np.float32)
-        profile[arc(*self.inked_arc)] = PEN
+        profile[arc(*self.inked_arc)] = self.arc_darkness
         return profile
 
     def reach(self) -> np.ndarray:
@@ -923,6 +925,56 @@ def test_a_neighbour_x_arm_inking_an_empty_circle_leaves_it_blank() -> None:
     for away, neighbour in ((inked_towards(AT_THE_FILL), x), (inked_towards(AT_THE_X), Bubble())):
         read, _ = classify_marks(pair_of(away, neighbour), Calibration())
         assert (read.state, read.reasons) == (UNCLEAR, (Reason.PARTIAL_FILL,))
+
+
+# One pass of a light pen (a pencil's), lighter than the page's ink threshold (PEN / 2).
+ONE_STROKE = 0.2
+PENCIL_EDGE = 0.25
+
+
+@pytest.mark.parametrize(
+    ("edge", "inside", "shaded", "labels_inside", "state"),
+    [
+        (PENCIL_EDGE, 0.05, "", False, UNCLEAR),  # a part fill's edge, one pass of the pen
+        (0.15, 0.05, "", False, MarkState.BLANK),  # lighter than one stroke of the pen
+        (PENCIL_EDGE, 0.0, "", False, MarkState.BLANK),  # no ink inside: print, or shade
+        (PENCIL_EDGE, 0.05, "page", False, MarkState.BLANK),  # every rim as dark there
+        (PENCIL_EDGE, 0.05, "column", False, MarkState.BLANK),  # a border beside its column
+        (PENCIL_EDGE, 0.05, "", True, MarkState.BLANK),  # a letter printed inside each
+    ],
+)
+def test_a_light_pens_part_fill_inks_the_rim_at_one_strokes_darkness(
+    edge: float, inside: float, shaded: str, labels_inside: bool, state: MarkState
+) -> None:
+    """Among forty empty circles in four columns of ten, one holding a little ink whose
+    rim a light pen's edge inks over 75° at one stroke's darkness, under the ink
+    threshold: a part fill; not where that is lighter than a stroke, where none of the
+    interior is ink, where every circle's rim is as dark there, on the page (a scan's
+    shading) or down its column (a box's border printed beside it), nor where a letter
+    printed inside each circle darkens its rim as much."""
+    rng = np.random.default_rng(3)
+    part = empty(fill=inside, inked_arc=(300.0, 15.0), arc_darkness=edge)
+    circles = [empty(between_arms=rng.normal(0.01, 0.005)) for _ in range(40)]
+    # The part and the first nine circles make the first column.
+    centres = np.array([(5.0 * (i // 10), 5.0 * (i % 10)) for i in range(41)], np.float32)
+    shades = rng.normal(edge, 0.005, len(circles))
+    circles = [
+        replace(circle, inked_arc=part.inked_arc, arc_darkness=shade)
+        if shaded == "page" or (shaded == "column" and index < 9)
+        else circle
+        for index, (circle, shade) in enumerate(zip(circles, shades, strict=True))
+    ]
+    page = replace(
+        page_of([part, *circles]),
+        centers_mm=centres,
+        levels=replace(LEVELS, stroke_at=ONE_STROKE),
+        labels_inside=labels_inside,
+    )
+    read = classify_marks(page, Calibration())
+    assert read[0].state == state
+    assert {bubble.state for bubble in read[1:]} == {MarkState.BLANK}
+    if state == UNCLEAR:
+        assert read[0].reasons == (Reason.PARTIAL_FILL,)
 
 
 @pytest.mark.parametrize(

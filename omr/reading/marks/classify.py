@@ -5,11 +5,17 @@ the reasons, from the page's levels and the stroke ends that leave it.
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from omr.reading.marks.levels import fill_tones, filled_threshold
 from omr.reading.marks.lines_over import line_across_passes, overlay_threshold
 from omr.reading.marks.records import BubbleMeasure, BubbleState
-from omr.reading.marks.robust import flags_given
+from omr.reading.marks.robust import (
+    FEWEST_TO_MEDIAN,
+    SPREAD_DEVIATIONS,
+    flags_given,
+    spread_about,
+)
 from omr.reading.marks.sampling import RIM_DIRECTIONS
 from omr.reading.marks.strokes import (
     direction_runs,
@@ -186,13 +192,67 @@ def _marked_rim(measure: BubbleMeasure, is_x: np.ndarray, asked: np.ndarray) -> 
     circle shows paper all round. An X's arm may run into a neighbour from the X's side,
     broad and slanting: an arc facing a neighbouring X is not asked about."""
     rows = np.flatnonzero(asked)
-    width, middle = _inked_arc(measure.rim_profile[rows], measure.levels.ink_at)
+    width, middle = _inked_arc(measure.rim_profile[rows], _rim_inked_at(measure, rows))
     marked = np.zeros(len(asked), bool)
     marked[rows] = width > 2 * ARM_HALF_WIDTH_DEG
     for index in np.flatnonzero(marked & reached_by_an_x(measure, is_x)).tolist():
         arc = np.array([middle[np.searchsorted(rows, index)]])
         marked[index] = not _facing_an_x(measure, index, is_x, arc)[0]
     return marked
+
+
+# The fewest neighbouring directions an arc wider than a stroke across the rim spans.
+_STROKE_WIDE_ARC = int(2 * ARM_HALF_WIDTH_DEG / (360 / RIM_DIRECTIONS)) + 1
+# Centres (mm) a column's or a row's bubbles share, to a tenth of a millimetre.
+_GRID_DECIMALS = 1
+
+
+def _rim_inked_at(measure: BubbleMeasure, rows: np.ndarray) -> np.ndarray:
+    """(R,) the darkness from which the rims of the empty-looking circles ``rows`` (R,)
+    count as inked: the page's ink threshold; where some of the interior is ink, one
+    stroke of the page's pen (a pencil's or a dry pen's part fill is one pass at its
+    edge), past what the rims of the circles of the same size and print hold all along an
+    arc wider than a stroke, over the page, down their column and along their row: their
+    middle and ``SPREAD_DEVIATIONS`` of their spread. A scan's shading darkens every rim
+    of a kind alike, give or take the page's noise; a rule or a box's border printed
+    beside a column (or a row), every rim down it. Among too few circles of a kind to tell
+    that spread, the ink threshold; and where a label is printed inside the circles,
+    whose print darkens each rim a little differently (each circle's print a pixel or two
+    off the others')."""
+    levels = measure.levels
+    inked_at = np.full(len(rows), levels.ink_at)
+    holds_ink = measure.fill[rows] > 0
+    if measure.labels_inside or not holds_ink.any():
+        return inked_at
+    profiles = measure.rim_profile[rows]
+    wrapped = np.concatenate([profiles, profiles[:, : _STROKE_WIDE_ARC - 1]], axis=1)
+    arcs = sliding_window_view(wrapped, _STROKE_WIDE_ARC, axis=1).min(axis=-1).max(axis=-1)
+    kind = np.column_stack([measure.radii_mm[rows], measure.boxes[rows], measure.printed[rows]])
+    column, row = np.round(measure.centers_mm[rows], _GRID_DECIMALS).T
+    page = _spread_out(arcs, kind)
+    noise = np.fmax.reduce(
+        [
+            page,
+            _spread_out(arcs, np.column_stack([kind, column])),
+            _spread_out(arcs, np.column_stack([kind, row])),
+        ]
+    )
+    lowered = holds_ink & np.isfinite(page)
+    inked_at[lowered] = np.minimum(levels.ink_at, np.maximum(levels.stroke_at, noise[lowered]))
+    return inked_at
+
+
+def _spread_out(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """(R,) for each of ``values`` (R,), its middle and ``SPREAD_DEVIATIONS`` of its
+    spread among those sharing its ``keys`` (R, K); -inf among fewer than
+    ``FEWEST_TO_MEDIAN``."""
+    bars = np.full(len(values), -np.inf)
+    group = np.unique(keys, axis=0, return_inverse=True)[1].ravel()
+    for members in np.split(np.argsort(group, kind="stable"), np.cumsum(np.bincount(group))[:-1]):
+        if len(members) >= FEWEST_TO_MEDIAN:
+            middle = float(np.median(values[members]))
+            bars[members] = middle + SPREAD_DEVIATIONS * spread_about(values[members], middle)
+    return bars
 
 
 def _facing_an_x(
@@ -205,11 +265,11 @@ def _facing_an_x(
     return ((measure.centers_mm[others] - measure.centers_mm[index]) @ outward.T > 0).any(axis=0)
 
 
-def _inked_arc(profile: np.ndarray, ink_at: float) -> tuple[np.ndarray, np.ndarray]:
+def _inked_arc(profile: np.ndarray, ink_at: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The widest arc of each bubble's rim (``profile``, (N, D) going round) inked as dark
-    as ``ink_at`` all along (:func:`direction_runs`): (N,) its width and (N,) its middle,
-    degrees."""
-    inked = profile >= ink_at
+    as ``ink_at`` (one for all, or (N,) each its own) all along (:func:`direction_runs`):
+    (N,) its width and (N,) its middle, degrees."""
+    inked = profile >= np.reshape(ink_at, (-1, 1))
     count, directions = inked.shape
     width, middle = np.zeros(count), np.zeros(count)
     width[inked.all(axis=1)] = directions

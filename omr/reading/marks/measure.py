@@ -307,6 +307,7 @@ def measure_bubbles(
         ring_traced=traced,
         middle=middle,
         across=across_passes,
+        labels_inside=bool(layout.printed_labels),
     )
     return under_the_xs(measure, page, papers, calibration, faint_reach, print_darkness, joins)
 

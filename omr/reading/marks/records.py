@@ -65,7 +65,9 @@ class BubbleMeasure:
     the reach of any neighbouring X's strokes (:func:`under_xs._short_ends`). All ten
     are left out (None) by a measure made by hand; the classifier then works ends out
     itself, has no pixels to look at, takes ``ring`` as it is, the middle as inked, no
-    end as a loop, no line across a fill's passes and no end a sample short."""
+    end as a loop, no line across a fill's passes and no end a sample short.
+    ``labels_inside``: the template prints each bubble's label inside it (a form printed
+    by others), which darkens its rim as a light stroke does."""
 
     fill: np.ndarray
     darkness: np.ndarray
@@ -96,6 +98,7 @@ class BubbleMeasure:
     x_of_scribble: np.ndarray | None = None
     across: np.ndarray | None = None
     short_ends: np.ndarray | None = None
+    labels_inside: bool = False
 
     @cached_property
     def past(self) -> np.ndarray:
