@@ -19,6 +19,16 @@ from omr.vocabulary.reasons import Severity
 from omr.vocabulary.states import MarkState
 
 
+def test_a_pencil_part_fill_whose_edge_is_one_pass_is_never_blank() -> None:
+    """A part filled from one side in pencil, whose edge inks the rim at the ink threshold
+    over less than a stroke's arc and wider only at one pass of the pen: one such part on
+    this page read ``blank``; no blank circle reads otherwise."""
+    read = read_page("rezidentiat", "pencil", 57, 300, IMPERFECT_LAYOUT)
+    assert read["half"][MarkState.BLANK] == 0
+    assert read["half"][MarkState.UNCLEAR] > 0
+    assert set(read[""]) == {MarkState.BLANK}
+
+
 @pytest.mark.parametrize(
     ("sheet", "seed", "dpi"),
     [
