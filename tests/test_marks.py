@@ -17,7 +17,16 @@ from omr.reading.marks.levels import SMUDGE_ABOVE_PAPER, ink_levels
 from omr.reading.marks.measure import RIM_TEXTURE_SHARE, _paper_stretches
 from omr.reading.marks.passes import passes_direction, passes_way, stroke_over
 from omr.reading.marks.reach import _reached, _widened, _widening
-from omr.reading.marks.robust import max_last, mean_last, percentile, sum_last
+from omr.reading.marks.robust import (
+    FEWEST_TO_MEDIAN,
+    SPREAD_DEVIATIONS,
+    max_last,
+    mean_last,
+    percentile,
+    spread_about,
+    spread_out_by_group,
+    sum_last,
+)
 from omr.reading.marks.sampling import REACH_RADII, RIM_DIRECTIONS, disc_points
 from omr.reading.marks.x_shape import angle_apart
 from omr.reading.registration.page import register_page
@@ -31,6 +40,27 @@ from omr.sheet.calibration import INTERIOR_RADIUS, Calibration, load_calibration
 )
 def test_percentile_is_numpys(values: np.ndarray, q: float) -> None:
     assert np.allclose(percentile(values, q), np.percentile(values, q, axis=-1))
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 4), st.floats(-1.0, 1.0, width=32)), min_size=1, max_size=60)
+)
+def test_groups_stand_out_where_each_ones_median_and_spread_say(
+    members: list[tuple[int, float]],
+) -> None:
+    """Each group's bar, all at once, is its median and four spreads, as each group's
+    values alone give (:func:`spread_about`); -inf in a group too small to tell."""
+    labels, values = (np.array(column) for column in zip(*members, strict=True))
+    groups = np.unique(labels, return_inverse=True)[1]
+    bars = spread_out_by_group(values, groups)
+    for group in np.unique(groups):
+        own = values[groups == group]
+        if len(own) < FEWEST_TO_MEDIAN:
+            expected = -np.inf
+        else:
+            middle = float(np.median(own))
+            expected = middle + SPREAD_DEVIATIONS * spread_about(own, middle)
+        assert np.allclose(bars[groups == group], expected)
 
 
 @given(

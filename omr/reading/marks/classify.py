@@ -5,17 +5,11 @@ the reasons, from the page's levels and the stroke ends that leave it.
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from omr.reading.marks.levels import fill_tones, filled_threshold
 from omr.reading.marks.lines_over import line_across_passes, overlay_threshold
 from omr.reading.marks.records import BubbleMeasure, BubbleState
-from omr.reading.marks.robust import (
-    FEWEST_TO_MEDIAN,
-    SPREAD_DEVIATIONS,
-    flags_given,
-    spread_about,
-)
+from omr.reading.marks.robust import flags_given, spread_out_by_group
 from omr.reading.marks.sampling import RIM_DIRECTIONS
 from omr.reading.marks.strokes import (
     direction_runs,
@@ -225,34 +219,27 @@ def _rim_inked_at(measure: BubbleMeasure, rows: np.ndarray) -> np.ndarray:
     if measure.labels_inside or not holds_ink.any():
         return inked_at
     profiles = measure.rim_profile[rows]
-    wrapped = np.concatenate([profiles, profiles[:, : _STROKE_WIDE_ARC - 1]], axis=1)
-    arcs = sliding_window_view(wrapped, _STROKE_WIDE_ARC, axis=1).min(axis=-1).max(axis=-1)
-    kind = np.column_stack([measure.radii_mm[rows], measure.boxes[rows], measure.printed[rows]])
-    column, row = np.round(measure.centers_mm[rows], _GRID_DECIMALS).T
-    page = _spread_out(arcs, kind)
+    held = profiles.copy()  # the darkness each arc of that width holds all along
+    for shift in range(1, _STROKE_WIDE_ARC):
+        np.minimum(held, np.roll(profiles, -shift, axis=1), out=held)
+    arcs = held.max(axis=1)
+    kinds = np.column_stack([measure.radii_mm[rows], measure.boxes[rows], measure.printed[rows]])
+    kind = np.unique(kinds, axis=0, return_inverse=True)[1].ravel()
+    page = spread_out_by_group(arcs, kind)
+    places = np.round(measure.centers_mm[rows] * 10**_GRID_DECIMALS).astype(np.int64)
     noise = np.fmax.reduce(
-        [
-            page,
-            _spread_out(arcs, np.column_stack([kind, column])),
-            _spread_out(arcs, np.column_stack([kind, row])),
-        ]
+        [page, *(spread_out_by_group(arcs, _sharing(kind, place)) for place in places.T)]
     )
     lowered = holds_ink & np.isfinite(page)
     inked_at[lowered] = np.minimum(levels.ink_at, np.maximum(levels.stroke_at, noise[lowered]))
     return inked_at
 
 
-def _spread_out(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """(R,) for each of ``values`` (R,), its middle and ``SPREAD_DEVIATIONS`` of its
-    spread among those sharing its ``keys`` (R, K); -inf among fewer than
-    ``FEWEST_TO_MEDIAN``."""
-    bars = np.full(len(values), -np.inf)
-    group = np.unique(keys, axis=0, return_inverse=True)[1].ravel()
-    for members in np.split(np.argsort(group, kind="stable"), np.cumsum(np.bincount(group))[:-1]):
-        if len(members) >= FEWEST_TO_MEDIAN:
-            middle = float(np.median(values[members]))
-            bars[members] = middle + SPREAD_DEVIATIONS * spread_about(values[members], middle)
-    return bars
+def _sharing(kind: np.ndarray, place: np.ndarray) -> np.ndarray:
+    """(R,) numbers from 0 of the groups of circles sharing a ``kind`` and a ``place``
+    (R,) ints each."""
+    offset = place - place.min()
+    return np.unique(kind * (offset.max() + 1) + offset, return_inverse=True)[1]
 
 
 def _facing_an_x(

@@ -1,6 +1,7 @@
 """Statistics of a page's bubbles that a few odd ones do not move: medians, deviations
-from the median, and percentiles, sums, means and maxima over the last axis of sample
-arrays; flags a measure made by hand leaves out (:func:`flags_given`).
+from the median (of a page's groups of bubbles too), and percentiles, sums, means and
+maxima over the last axis of sample arrays; flags a measure made by hand leaves out
+(:func:`flags_given`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,28 @@ def spread_about(values: np.ndarray, middle: float = 0.0) -> float:
     off their median absolute deviation (``MAD_TO_SIGMA``): the few odd ones among them
     do not inflate it."""
     return MAD_TO_SIGMA * float(np.median(np.abs(values - middle)))
+
+
+def spread_out_by_group(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """(N,) for each of ``values`` (N,), where its group (``groups`` (N,) ints from 0, no
+    number left out) stands out from: the group's median and ``SPREAD_DEVIATIONS`` of its
+    spread (:func:`spread_about`); -inf in a group of fewer than ``FEWEST_TO_MEDIAN``."""
+    values = values.astype(np.float64)
+    counts = np.bincount(groups)
+    middle = _medians_by_group(values, groups, counts)[groups]
+    spread = MAD_TO_SIGMA * _medians_by_group(np.abs(values - middle), groups, counts)[groups]
+    return np.where(
+        counts[groups] >= FEWEST_TO_MEDIAN, middle + SPREAD_DEVIATIONS * spread, -np.inf
+    )
+
+
+def _medians_by_group(values: np.ndarray, groups: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """(G,) the median of ``values`` (N,) in each group (``groups`` (N,), ``counts`` (G,)
+    members each), all at once: sorted by group, then value, each group's middle one or
+    two."""
+    ranked = values[np.lexsort((values, groups))]
+    starts = np.cumsum(counts) - counts
+    return (ranked[starts + (counts - 1) // 2] + ranked[starts + counts // 2]) / 2
 
 
 def percentile(values: np.ndarray, q: float) -> np.ndarray:
