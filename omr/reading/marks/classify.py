@@ -179,6 +179,10 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
     return states
 
 
+# The fewest neighbouring directions an arc wider than a stroke across the rim spans.
+_STROKE_WIDE_ARC = int(2 * ARM_HALF_WIDTH_DEG / (360 / RIM_DIRECTIONS)) + 1
+
+
 def _marked_rim(measure: BubbleMeasure, is_x: np.ndarray, asked: np.ndarray) -> np.ndarray:
     """(N,) bool: of the bubbles ``asked`` ((N,) bool), those whose rim a mark's edge
     inks over an arc wider than a stroke across it inks (the broadest pen line, a
@@ -188,15 +192,13 @@ def _marked_rim(measure: BubbleMeasure, is_x: np.ndarray, asked: np.ndarray) -> 
     rows = np.flatnonzero(asked)
     width, middle = _inked_arc(measure.rim_profile[rows], _rim_inked_at(measure, rows))
     marked = np.zeros(len(asked), bool)
-    marked[rows] = width > 2 * ARM_HALF_WIDTH_DEG
+    marked[rows] = width >= _STROKE_WIDE_ARC * 360 / RIM_DIRECTIONS
     for index in np.flatnonzero(marked & reached_by_an_x(measure, is_x)).tolist():
         arc = np.array([middle[np.searchsorted(rows, index)]])
         marked[index] = not _facing_an_x(measure, index, is_x, arc)[0]
     return marked
 
 
-# The fewest neighbouring directions an arc wider than a stroke across the rim spans.
-_STROKE_WIDE_ARC = int(2 * ARM_HALF_WIDTH_DEG / (360 / RIM_DIRECTIONS)) + 1
 # Centres (mm) a column's or a row's bubbles share, to a tenth of a millimetre.
 _GRID_DECIMALS = 1
 
@@ -205,14 +207,15 @@ def _rim_inked_at(measure: BubbleMeasure, rows: np.ndarray) -> np.ndarray:
     """(R,) the darkness from which the rims of the empty-looking circles ``rows`` (R,)
     count as inked: the page's ink threshold; where some of the interior is ink, one
     stroke of the page's pen (a pencil's or a dry pen's part fill is one pass at its
-    edge), past what the rims of the circles of the same size and print hold all along an
-    arc wider than a stroke, over the page, down their column and along their row: their
-    middle and ``SPREAD_DEVIATIONS`` of their spread. A scan's shading darkens every rim
-    of a kind alike, give or take the page's noise; a rule or a box's border printed
-    beside a column (or a row), every rim down it. Among too few circles of a kind to tell
-    that spread, the ink threshold; and where a label is printed inside the circles,
-    whose print darkens each rim a little differently (each circle's print a pixel or two
-    off the others')."""
+    edge), past what the rims of the circles of the same kind
+    (:attr:`~omr.reading.marks.records.BubbleMeasure.kinds`) hold all along an arc wider
+    than a stroke, over the page, down their column and along their row: their middle and
+    ``SPREAD_DEVIATIONS`` of their spread. A scan's shading darkens every rim of a kind
+    alike, give or take the page's noise; a rule or a box's border printed beside a
+    column (or a row), every rim down it. Among too few circles of a kind to tell that
+    spread, the ink threshold; and where a label is printed inside the circles, whose
+    print darkens each rim a little differently (each circle's print a pixel or two off
+    the others')."""
     levels = measure.levels
     inked_at = np.full(len(rows), levels.ink_at)
     holds_ink = measure.fill[rows] > 0
@@ -223,9 +226,8 @@ def _rim_inked_at(measure: BubbleMeasure, rows: np.ndarray) -> np.ndarray:
     for shift in range(1, _STROKE_WIDE_ARC):
         np.minimum(held, np.roll(profiles, -shift, axis=1), out=held)
     arcs = held.max(axis=1)
-    kinds = np.column_stack([measure.radii_mm[rows], measure.boxes[rows], measure.printed[rows]])
-    kind = np.unique(kinds, axis=0, return_inverse=True)[1].ravel()
-    page = spread_out_by_group(arcs, kind)
+    kind = measure.kinds[rows]
+    page = spread_out_by_group(arcs, np.unique(kind, return_inverse=True)[1])
     places = np.round(measure.centers_mm[rows] * 10**_GRID_DECIMALS).astype(np.int64)
     noise = np.fmax.reduce(
         [page, *(spread_out_by_group(arcs, _sharing(kind, place)) for place in places.T)]

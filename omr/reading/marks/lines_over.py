@@ -132,9 +132,8 @@ def _fills_lines(
     median deviation shrinks), read off their upper decile (``UPPER_DECILE_TO_SIGMA``);
     NaN where fewer than ``LINE_AMONG_FILLS_MIN``, the last also where fewer are cut off."""
     middle, spread, upper_spread = np.full((3, len(plain_fills)), np.nan)
-    shapes = np.column_stack([measure.radii_mm, measure.boxes])
-    for shape in np.unique(shapes, axis=0):
-        alike = (shapes == shape).all(axis=1)
+    for kind in np.unique(measure.kinds):
+        alike = measure.kinds == kind
         fills = lines[alike & plain_fills].astype(np.float64)
         if len(fills) < LINE_AMONG_FILLS_MIN:
             continue

@@ -106,6 +106,13 @@ class BubbleMeasure:
         worked out once for the classifier and the reading's record."""
         return past_the_mark(self.reach)
 
+    @cached_property
+    def kinds(self) -> np.ndarray:
+        """(N,) numbers from 0 of the bubbles' kinds: those of one size and shape (box or
+        ellipse) share a printed outline, and the print that measure takes off."""
+        shapes = np.column_stack([self.radii_mm, self.boxes])
+        return np.unique(shapes, axis=0, return_inverse=True)[1].ravel()
+
     def misaligned_share(self) -> float:
         """Share of bubbles whose outline lies at the edge of the local search."""
         return float(self.at_search_limit.mean()) if self.at_search_limit.size else 0.0

@@ -328,16 +328,11 @@ def _second_stroke_whole(
     if two_strokes(strokes.angles) is not None:
         return True
     hidden = strokes_of(measure, index, strokes.angles).hiding[len(strokes.angles) :]
-    joined = set(joins[joins[:, 0] == index, 1].tolist()) | set(
-        joins[joins[:, 1] == index, 0].tolist()
-    )
-    marked = [
-        other
-        for other in np.flatnonzero(
-            measure.neighbours[index] & (measure.fill >= calibration.filled_min_fill_floor)
-        ).tolist()
-        if other in joined
-    ]
+    joined = np.concatenate([joins[joins[:, 0] == index, 1], joins[joins[:, 1] == index, 0]])
+    marked = joined[
+        measure.neighbours[index, joined]
+        & (measure.fill[joined] >= calibration.filled_min_fill_floor)
+    ].tolist()
     seen_from = (1.0 + calibration.stroke_beyond) * float(measure.radii_mm[index].max())
     return any(
         meets_disc(
