@@ -1,6 +1,7 @@
 """A scribbled fill's legs run on past the outline along its passes: ends that such legs
 make as well as an X would are no X (``under_xs._legs_along_passes``), unless the X shows
-both its strokes whole (``under_xs._second_stroke_whole``)."""
+both its strokes whole (``under_xs._second_stroke_whole``), none of its ends where a
+zigzag's turn may lie."""
 
 from __future__ import annotations
 
@@ -56,6 +57,11 @@ ONE_STROKE_AND_AN_END = StrokeEnds((30.0, 160.0, 210.0), (1.6, 1.6, 1.6), is_x=T
 JOINED, APART = np.array([[0, 1]]), np.zeros((0, 2), np.intp)
 
 
+def _four_ends(shortest: float) -> StrokeEnds:
+    """Both ends of two strokes (30°-210° and 160°-340°), the last ``shortest`` out."""
+    return StrokeEnds((30.0, 160.0, 210.0, 340.0), (1.6, 1.6, 1.6, shortest), is_x=True)
+
+
 @pytest.mark.parametrize(
     ("strokes", "neighbour_at", "neighbour_fill", "joins", "whole"),
     [
@@ -72,6 +78,13 @@ JOINED, APART = np.array([[0, 1]]), np.zeros((0, 2), np.intp)
         (ONE_STROKE_AND_AN_END, (-5.0, 0.0), 1.0, JOINED, False),
         # Both ends of both strokes shown.
         (StrokeEnds((30.0, 160.0, 210.0, 340.0), (1.6,) * 4, True), (-5.0, 0.0), 0.0, APART, True),
+        # One of them no further out than a zigzag's turn: a leg and a turn may pair so.
+        (_four_ends(LEG_OFF_CENTRE_MAX), (-5.0, 0.0), 0.0, APART, False),
+        (_four_ends(LEG_OFF_CENTRE_MAX + 0.05), (-5.0, 0.0), 0.0, APART, True),
+        # That end pointing into a filled neighbour, whose footprint cuts its reach short
+        # (joined to it or not); into a blank one, across which it would show.
+        (_four_ends(LEG_OFF_CENTRE_MAX), (5.0, 0.0), 1.0, APART, True),
+        (_four_ends(LEG_OFF_CENTRE_MAX), (5.0, 0.0), 0.0, JOINED, False),
     ],
 )
 def test_an_xs_second_stroke_is_whole_where_its_ends_show_or_hide_in_a_fill(

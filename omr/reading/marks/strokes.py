@@ -186,7 +186,7 @@ def _not_borrowed(
     measure: BubbleMeasure,
     index: int,
     ends: tuple[tuple[float, ...], tuple[float, ...]],
-    strokes: list[_Stroke],
+    strokes: list[StrokeLine],
 ) -> list[tuple[float, float]]:
     """Bubble ``index``'s ends (angles, reaches) that stop on none of ``strokes`` (its
     neighbours' X strokes), as (angle, reach) pairs."""
@@ -210,7 +210,7 @@ def end_tip(measure: BubbleMeasure, index: int, angle: float, reach: float) -> n
     return measure.centers_mm[index] + reach * towards(measure, index, angle)
 
 
-class _Stroke(NamedTuple):
+class StrokeLine(NamedTuple):
     """A neighbour X's stroke: from ``start`` (mm) along ``unit``, ``length`` mm, an end
     on it lying within ``width`` mm of its line; ``stands``: the X stands without it."""
 
@@ -225,8 +225,8 @@ class _XStrokes(NamedTuple):
     """A neighbour X's strokes as it shows them (``seen``), and with the ends it hides
     (``hiding``)."""
 
-    seen: list[_Stroke]
-    hiding: list[_Stroke]
+    seen: list[StrokeLine]
+    hiding: list[StrokeLine]
 
 
 def strokes_of(
@@ -252,20 +252,20 @@ def strokes_of(
         lines.append((unit, stands))
     return _XStrokes(
         [
-            _Stroke(centre, unit, length, NEIGHBOUR_STROKE_MM, stands)
+            StrokeLine(centre, unit, length, NEIGHBOUR_STROKE_MM, stands)
             for unit, stands in lines[: len(angles)]
         ],
-        [_Stroke(centre, unit, length, hiding_width, stands) for unit, stands in lines],
+        [StrokeLine(centre, unit, length, hiding_width, stands) for unit, stands in lines],
     )
 
 
-def _across(point: np.ndarray, stroke: _Stroke) -> float:
+def _across(point: np.ndarray, stroke: StrokeLine) -> float:
     """How far (mm) ``point`` lies off the line of ``stroke``."""
     offset = point - stroke.start
     return abs(float(offset[0] * stroke.unit[1] - offset[1] * stroke.unit[0]))
 
 
-def meets_disc(stroke: _Stroke, centre: np.ndarray, radius: float) -> float:
+def meets_disc(stroke: StrokeLine, centre: np.ndarray, radius: float) -> float:
     """How far (mm) ahead of its start the line of ``stroke`` meets the disc of ``radius``
     mm round ``centre`` (mm); infinite where it does not."""
     along = float((centre - stroke.start) @ stroke.unit)
@@ -275,13 +275,13 @@ def meets_disc(stroke: _Stroke, centre: np.ndarray, radius: float) -> float:
     return along - float(np.sqrt(radius**2 - across**2))
 
 
-def _through(measure: BubbleMeasure, index: int, stroke: _Stroke) -> bool:
+def _through(measure: BubbleMeasure, index: int, stroke: StrokeLine) -> bool:
     """Whether the line of ``stroke`` crosses bubble ``index``'s interior."""
     inner = INTERIOR_RADIUS * float(measure.radii_mm[index].min())
     return _across(measure.centers_mm[index], stroke) < inner
 
 
-def on_stroke(point: np.ndarray, stroke: _Stroke) -> bool:
+def on_stroke(point: np.ndarray, stroke: StrokeLine) -> bool:
     """Whether ``point`` (mm) lies on ``stroke``."""
     along = float((point - stroke.start) @ stroke.unit)
     return (

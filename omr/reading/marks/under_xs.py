@@ -34,6 +34,7 @@ from omr.reading.marks.sampling import (
     disc_points,
 )
 from omr.reading.marks.strokes import (
+    StrokeLine,
     end_tip,
     meets_disc,
     stroke_ends,
@@ -321,28 +322,52 @@ def _second_stroke_whole(
     of each (:func:`~omr.reading.marks.x_shape.two_strokes`), or an end it lacks hidden
     in a marked neighbour that a stroke joins it to (``joins``, (J, 2) the pairs
     :func:`~omr.reading.marks.bridges.bridges` joined across the gap between them: an
-    arm run into a neighbour's fill crosses the paper between them), whose footprint
-    (its fill's broadest overshoot) the line to that end (as wide as an off-centre
-    crossing leaves it: :func:`~omr.reading.marks.strokes.strokes_of`) meets before an
-    end would show (``stroke_beyond`` past the outline)."""
+    arm run into a neighbour's fill crosses the paper between them).
+
+    An end no further out than a scribble's turn reaches (``LEG_OFF_CENTRE_MAX``: a
+    zigzag turns at the outline, past it by its broadest overshoot, and seen from the
+    centre a turn is an end too) is no stroke's end seen whole: a leg and a turn on
+    either side of the fill pair as one stroke's two ends. Unless it points into a marked
+    neighbour, whose footprint cuts its reach short (:func:`_into_a_marked_neighbour`).
+    """
+    lines = strokes_of(measure, index, strokes.angles).hiding
+    marked = np.flatnonzero(
+        measure.neighbours[index] & (measure.fill >= calibration.filled_min_fill_floor)
+    )
     if two_strokes(strokes.angles) is not None:
-        return True
-    hidden = strokes_of(measure, index, strokes.angles).hiding[len(strokes.angles) :]
+        return all(
+            _into_a_marked_neighbour(measure, index, line, marked, calibration)
+            for line, reach in zip(lines[: len(strokes.reach)], strokes.reach, strict=True)
+            if reach <= LEG_OFF_CENTRE_MAX
+        )
     joined = np.concatenate([joins[joins[:, 0] == index, 1], joins[joins[:, 1] == index, 0]])
-    marked = joined[
-        measure.neighbours[index, joined]
-        & (measure.fill[joined] >= calibration.filled_min_fill_floor)
-    ].tolist()
+    return any(
+        _into_a_marked_neighbour(measure, index, line, np.intersect1d(marked, joined), calibration)
+        for line in lines[len(strokes.angles) :]
+    )
+
+
+def _into_a_marked_neighbour(
+    measure: BubbleMeasure,
+    index: int,
+    line: StrokeLine,
+    marked: np.ndarray,
+    calibration: Calibration,
+) -> bool:
+    """Whether the ``line`` from bubble ``index``'s centre to an end (as wide as an
+    off-centre crossing leaves it: :func:`~omr.reading.marks.strokes.strokes_of`) meets
+    the footprint (its fill's broadest overshoot) of one of the ``marked`` neighbours
+    before an end would show (``stroke_beyond`` past the outline): there an arm runs on
+    hidden."""
     seen_from = (1.0 + calibration.stroke_beyond) * float(measure.radii_mm[index].max())
     return any(
         meets_disc(
-            stroke,
+            line,
             measure.centers_mm[other],
-            NEIGHBOUR_OVERSHOOT * float(measure.radii_mm[other].max()) + stroke.width,
+            NEIGHBOUR_OVERSHOOT * float(measure.radii_mm[other].max()) + line.width,
         )
         <= seen_from
-        for stroke in hidden
-        for other in marked
+        for other in marked.tolist()
     )
 
 
