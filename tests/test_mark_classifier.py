@@ -59,6 +59,7 @@ class Bubble:
     crossing_inside: bool = False  # two strokes cross inside it, darker than the fill
     faint_ends: bool = False  # ends leave it where ink is one pass of the pen
     short_end: bool = False  # no end at the ink threshold, one a reach sample short
+    onward: bool = False  # a line alone past the gap's middle, short of a blank neighbour
     looped: bool = False  # every end it shows is a loop of its scribble, closing paper
     x_of_scribble: bool = False  # its ends make an X only with such loops among them
     inked_arc: tuple[float, float] = (0.0, 0.0)  # (from, to) degrees of rim inked
@@ -113,6 +114,7 @@ def measure_of(bubble: Bubble) -> BubbleMeasure:
         crossing_inside=np.array([bubble.crossing_inside]),
         faint_ends=np.array([bubble.faint_ends]),
         short_ends=np.array([bubble.short_end]),
+        onward=np.array([bubble.onward]),
         looped=np.array([bubble.looped]),
         x_of_scribble=np.array([bubble.x_of_scribble]),
         ring_traced=arc(*bubble.traced_arc)[None, :],
@@ -497,6 +499,31 @@ def spreads_out(acrosses: np.ndarray, deviations: float) -> float:
     if cut_off:
         spread = max(spread, upper)
     return middle + deviations * spread
+
+
+@pytest.mark.parametrize(
+    ("deviations", "onward", "state"),
+    [
+        (4.5, True, UNCLEAR),  # a line run on past the gap's middle, four spreads out
+        (4.5, False, MarkState.FILLED),  # no such line: short of ten spreads
+        (3.5, True, MarkState.FILLED),  # a fill's own streak, and its pass's tip
+    ],
+)
+def test_a_line_across_a_fills_passes_run_on_past_the_gaps_middle_counts_at_four_spreads(
+    deviations: float, onward: bool, state: MarkState
+) -> None:
+    """A line drawn through a fill on a close row runs on across the gap to the blank
+    neighbour and may stop short of its outline (``bridges``' onward line, which
+    ``run_on`` does not join): alone, it may be the tip of the fill's farthest pass.
+    With a line across the fill's passes four spreads out of the page's fills, the two
+    are signs of one stroke, as a tip a reach sample short is: doubt, never filled."""
+    line = spreads_out(STREAKY_ACROSSES, deviations)
+    page = [Bubble(overlay=max(0.02, float(a)), across=float(a)) for a in STREAKY_ACROSSES]
+    fill = Bubble(overlay=line, across=line, onward=onward)
+    *plain, read = classify_marks(page_of([*page, fill]), Calibration())
+    assert read.state == state
+    assert read.reasons == ((Reason.POSSIBLE_CROSS,) if state == UNCLEAR else ())
+    assert {bubble.state for bubble in plain} == {MarkState.FILLED}
 
 
 @pytest.mark.parametrize(

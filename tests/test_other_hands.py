@@ -94,6 +94,31 @@ def test_a_scribbles_legs_and_turns_are_not_two_strokes_whole(
 
 
 @pytest.mark.parametrize(
+    ("pen", "seed", "dpi"),
+    [
+        ("pencil", 59, 200),
+        ("pencil", 57, 300),
+        ("ballpoint", 66, 150),
+        ("ballpoint", 67, 150),
+        ("ballpoint", 65, 200),
+    ],
+)
+def test_a_line_over_a_fill_run_on_towards_a_blank_neighbour_is_never_filled(
+    pen: str, seed: int, dpi: int
+) -> None:
+    """A line through a fill on the residency rows runs on across the 1 mm gap to the
+    blank neighbour beside it and stops at its outline, where a fill's farthest pass may
+    end too; inside, it runs across the fill's passes, darker than they are, but less
+    than a line alone must stand out of the page's fills. On each of these pages one
+    such line read ``filled`` until the two signs were taken together."""
+    read = read_page("rezidentiat", pen, seed, dpi, IMPERFECT_LAYOUT)
+    assert read["line"][MarkState.FILLED] == 0
+    assert read["line"][MarkState.CROSSED] == 0
+    assert read["line"][MarkState.UNCLEAR] > 0
+    assert set(read["fill"]) <= {MarkState.FILLED, MarkState.UNCLEAR}
+
+
+@pytest.mark.parametrize(
     ("sheet", "pen", "seed", "dpi", "kind", "fills_unclear"),
     [
         ("specializare-asistenti", "ballpoint", 6, 200, "tick", 0),

@@ -35,6 +35,12 @@ LINE_DEVIATIONS, LINE_AMONG_FILLS_MIN = 10, 20
 # only where the fills' body shows their lines (a median deviation above nil). Where most
 # fills show none (a scan that renders them as dark as it can), their spread is read off
 # the few mottled ones and bounds nothing else: the flat field stands.
+# A pen's line alone past the middle of the gap to a blank neighbour, stopping short of
+# its outline (``bridges``' onward line, which ``run_on`` does not join), is such a sign
+# too: a line drawn through the fill, or the tip of the fill's farthest pass. On the
+# other-hands pages of seeds 57-64 and their --imperfect pages of seeds 57-60 (11 374
+# plain fills), 19 fills show one and 62 a line across their passes four median
+# deviations out; were the two independent, 0.1 would show both, and none did.
 TIP_LINE_DEVIATIONS = 4
 
 
@@ -77,7 +83,8 @@ def line_across_passes(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.nd
     out of this page's fills of its size (``plain_fills``, (N,) bool) by
     ``LINE_DEVIATIONS`` of their spread, down to what a scan tells from its flat field
     (``SMUDGE_ABOVE_PAPER``); where the fill shows a stroke's tip a reach sample short
-    (``measure.short_ends``), by ``TIP_LINE_DEVIATIONS``, and under the flat field too
+    (``measure.short_ends``) or a line onward across the gap to a blank neighbour
+    (``measure.onward``), by ``TIP_LINE_DEVIATIONS``, and under the flat field too
     where most fills show a line of their own (their median deviation above nil). Across
     its passes a fill has no overlaps of its own to darken a line, and a tick's short arm
     darkens only part of a chord, lighter than one pass (:func:`overlay_threshold`'s
@@ -92,7 +99,8 @@ def line_across_passes(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.nd
     levels = measure.levels
     if measure.across is None or not levels.measured or levels.dithered:
         return np.zeros(len(plain_fills), bool)
-    tips = flags_given(measure.short_ends, len(plain_fills))
+    count = len(plain_fills)
+    tips = flags_given(measure.short_ends, count) | flags_given(measure.onward, count)
     middle, spread, upper_spread = _fills_lines(measure, measure.across, plain_fills)
     deviations = np.where(tips, TIP_LINE_DEVIATIONS, LINE_DEVIATIONS)
     across_at = middle + deviations * np.fmax(spread, upper_spread)

@@ -284,6 +284,8 @@ def measure_bubbles(
         min(levels.ink_at, levels.stroke_at),
     )
     joins = np.concatenate([gap_strokes.joined, gap_strokes.onward[run_on]])
+    onward = np.zeros(count, bool)
+    onward[gap_strokes.onward[~run_on, 0]] = True
     measure = BubbleMeasure(
         fill,
         darkness,
@@ -307,6 +309,7 @@ def measure_bubbles(
         ring_traced=traced,
         middle=middle,
         across=across_passes,
+        onward=onward,
         labels_inside=bool(layout.printed_labels),
     )
     return under_the_xs(measure, page, papers, calibration, faint_reach, print_darkness, joins)

@@ -62,10 +62,14 @@ class BubbleMeasure:
     :data:`passes.PASSES_SPREAD_DEG` off them); ``short_ends`` : (N,) bool, the bubble
     shows no end at the ink threshold but ends a reach sample short (a tick's or a
     slash's tip barely leaving a fill's overshoot), where the page shows its pen, beyond
-    the reach of any neighbouring X's strokes (:func:`under_xs._short_ends`). All ten
-    are left out (None) by a measure made by hand; the classifier then works ends out
-    itself, has no pixels to look at, takes ``ring`` as it is, the middle as inked, no
-    end as a loop, no line across a fill's passes and no end a sample short.
+    the reach of any neighbouring X's strokes (:func:`under_xs._short_ends`);
+    ``onward`` : (N,) bool, a pen's line lies alone past the middle of the gap between
+    the bubble and a blank neighbour and stops short of its outline (``bridges``'
+    onward line, not run on into the neighbour: :mod:`omr.reading.marks.run_on`). All
+    eleven are left out (None) by a measure made by hand; the classifier then works ends
+    out itself, has no pixels to look at, takes ``ring`` as it is, the middle as inked,
+    no end as a loop, no line across a fill's passes, no end a sample short and no line
+    onward.
     ``labels_inside``: the template prints each bubble's label inside it (a form printed
     by others), which darkens its rim as a light stroke does."""
 
@@ -98,6 +102,7 @@ class BubbleMeasure:
     x_of_scribble: np.ndarray | None = None
     across: np.ndarray | None = None
     short_ends: np.ndarray | None = None
+    onward: np.ndarray | None = None
     labels_inside: bool = False
 
     @cached_property
