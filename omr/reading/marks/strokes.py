@@ -211,8 +211,9 @@ def end_tip(measure: BubbleMeasure, index: int, angle: float, reach: float) -> n
 
 
 class StrokeLine(NamedTuple):
-    """A neighbour X's stroke: from ``start`` (mm) along ``unit``, ``length`` mm, an end
-    on it lying within ``width`` mm of its line; ``stands``: the X stands without it."""
+    """An X's stroke, as its bubble's ends show it (a neighbour's, or the X's own asked
+    whether it is whole): from ``start`` (mm) along ``unit``, ``length`` mm, an end on it
+    lying within ``width`` mm of its line; ``stands``: the X stands without it."""
 
     start: np.ndarray
     unit: np.ndarray
