@@ -330,15 +330,17 @@ def _second_stroke_whole(
     either side of the fill pair as one stroke's two ends. Unless it points into a marked
     neighbour, whose footprint cuts its reach short (:func:`_into_a_marked_neighbour`).
     """
+    both_ends = two_strokes(strokes.angles) is not None
+    turns = [k for k, reach in enumerate(strokes.reach) if reach <= LEG_OFF_CENTRE_MAX]
+    if both_ends and not turns:
+        return True
     lines = strokes_of(measure, index, strokes.angles).hiding
     marked = np.flatnonzero(
         measure.neighbours[index] & (measure.fill >= calibration.filled_min_fill_floor)
     )
-    if two_strokes(strokes.angles) is not None:
+    if both_ends:
         return all(
-            _into_a_marked_neighbour(measure, index, line, marked, calibration)
-            for line, reach in zip(lines[: len(strokes.reach)], strokes.reach, strict=True)
-            if reach <= LEG_OFF_CENTRE_MAX
+            _into_a_marked_neighbour(measure, index, lines[k], marked, calibration) for k in turns
         )
     joined = np.concatenate([joins[joins[:, 0] == index, 1], joins[joins[:, 1] == index, 0]])
     return any(
