@@ -558,6 +558,38 @@ def test_a_line_across_a_fills_passes_to_a_tip_a_sample_short_counts_at_four_spr
     assert {bubble.state for bubble in plain} == {MarkState.FILLED}
 
 
+@pytest.mark.parametrize(
+    ("deviations", "short_end", "onward", "state"),
+    [
+        (4.5, True, False, UNCLEAR),  # a tip a reach sample short, a line four spreads out
+        (4.5, False, True, UNCLEAR),  # a line onward to the blank neighbour, the same
+        (4.5, False, False, MarkState.FILLED),  # no tip: short of ten spreads
+        (3.5, True, True, MarkState.FILLED),  # both tips, and a fill's own streak
+    ],
+)
+def test_a_line_along_a_fills_passes_to_a_tip_counts_at_four_spreads(
+    deviations: float, short_end: bool, onward: bool, state: MarkState
+) -> None:
+    """A line drawn the way the fill's passes run darkens no chord across them (its
+    ``across`` at the fills' own): it is the darkest line across the fill any way
+    (``overlay``), which a streaky fill's overlapping passes darken as well. With a tip a
+    reach sample short or a line onward across the gap, four spreads of the page's
+    fills' darkest lines are a sign of a stroke over the fill, as across the passes:
+    doubt, never filled."""
+    line = spreads_out(STREAKY_ACROSSES, deviations)
+    page = [
+        Bubble(overlay=float(o), across=float(a))
+        for o, a in zip(STREAKY_ACROSSES, EVEN_ACROSSES, strict=True)
+    ]
+    fill = Bubble(
+        overlay=line, across=float(np.median(EVEN_ACROSSES)), short_end=short_end, onward=onward
+    )
+    *plain, read = classify_marks(page_of([*page, fill]), Calibration())
+    assert read.state == state
+    assert read.reasons == ((Reason.POSSIBLE_CROSS,) if state == UNCLEAR else ())
+    assert {bubble.state for bubble in plain} == {MarkState.FILLED}
+
+
 # Fills marked over, past a fill-dark layer (0.12) across their passes: one in six of the
 # page's fills with no stroke seen leaving them (other hands, the residency form in
 # ballpoint at 150 dpi: 27 of 155, ticks, slashes and X's barely leaving their fills).
@@ -621,8 +653,9 @@ def test_the_fills_upper_decile_stands_in_only_where_their_lines_are_cut_off(
     line = middle + 4.5 * deviation
     assert deviation > 0.0
     assert line < middle + 4 * upper
-    page = [Bubble(overlay=max(0.02, float(a)), across=float(a)) for a in acrosses]
-    tick = Bubble(overlay=max(0.02, line), across=line, short_end=True)
+    # A scan that renders a fill as dark as it can shows no line across it any way.
+    page = [Bubble(overlay=float(a), across=float(a)) for a in acrosses]
+    tick = Bubble(overlay=line, across=line, short_end=True)
     *read_fills, read = classify_marks(page_of([*page, tick]), Calibration())
     assert read.state == state
     plain = [fill.state for fill, a in zip(read_fills, acrosses, strict=True) if a < 0.1]

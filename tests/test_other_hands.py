@@ -123,6 +123,21 @@ def test_a_line_over_a_fill_run_on_towards_a_blank_neighbour_is_never_filled(
 
 
 @pytest.mark.parametrize(
+    ("pen", "seed", "dpi"), [("pencil", 58, 150), ("ballpoint", 91, 150), ("pencil", 91, 150)]
+)
+def test_a_line_along_a_fills_passes_to_a_tip_is_never_filled(
+    pen: str, seed: int, dpi: int
+) -> None:
+    """A line drawn through a fill the way its passes run, leaving it by a reach sample
+    less than an end asks or running on across the gap short of the blank neighbour:
+    across the passes it darkens nothing, and the darkest line across the fill any way
+    stands out of the page's fills by less than a line alone must. On each of these
+    pages one such line read ``filled`` until a tip was taken with that line too."""
+    read = read_page("rezidentiat", pen, seed, dpi, IMPERFECT_LAYOUT)
+    _doubted_never(read, "line", MarkState.FILLED, MarkState.CROSSED)
+
+
+@pytest.mark.parametrize(
     ("sheet", "pen", "seed", "dpi", "kind", "fills_unclear"),
     [
         ("specializare-asistenti", "ballpoint", 6, 200, "tick", 0),

@@ -41,6 +41,12 @@ LINE_DEVIATIONS, LINE_AMONG_FILLS_MIN = 10, 20
 # other-hands pages of seeds 57-64 and their --imperfect pages of seeds 57-60 (11 374
 # plain fills), 19 fills show one and 62 a line across their passes four median
 # deviations out; were the two independent, 0.1 would show both, and none did.
+# With either tip, the darkest line across the fill any way counts as well at four of
+# the page's fills' spreads of theirs: a line drawn the way the fill's passes run darkens
+# no chord across them. Along the passes a streaky fill's overlaps darken its darkest
+# line too, as often as a line across them four spreads out: on those pages and the
+# --imperfect pages of seeds 89-92 (15 198 plain fills), 394 show a tip and 82 a line any
+# way four spreads out; were the two independent, 2.1 would show both, and one did.
 TIP_LINE_DEVIATIONS = 4
 
 
@@ -82,31 +88,49 @@ def line_across_passes(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.nd
     """(N,) bool: a line running across a fill's own passes (``measure.across``) stands
     out of this page's fills of its size (``plain_fills``, (N,) bool) by
     ``LINE_DEVIATIONS`` of their spread, down to what a scan tells from its flat field
-    (``SMUDGE_ABOVE_PAPER``); where the fill shows a stroke's tip a reach sample short
-    (``measure.short_ends``) or a line onward across the gap to a blank neighbour
-    (``measure.onward``), by ``TIP_LINE_DEVIATIONS``, and under the flat field too
-    where most fills show a line of their own (their median deviation above nil). Across
-    its passes a fill has no overlaps of its own to darken a line, and a tick's short arm
-    darkens only part of a chord, lighter than one pass (:func:`overlay_threshold`'s
-    floor); a line past three quarters of a fill-dark layer counts here anyway (that
-    ceiling wins where it lies under the floor: a pen nearly black or nearly paper). The
-    fills' spread is their median deviation's, and where it shrinks (a scan that renders
-    a quarter of the fills or more as dark as it can shows no line across them at all)
-    the larger of it and their upper decile's (:func:`_fills_lines`): the few fills shown
-    mottled then decide. No bubble on a page that does not show its pen, on a bi-level
-    scan (:func:`overlay_threshold`), nor among too few fills of its size to tell how
-    their lines vary."""
+    (``SMUDGE_ABOVE_PAPER``); or, where the fill shows a stroke's tip a reach sample
+    short (``measure.short_ends``) or a line onward across the gap to a blank neighbour
+    (``measure.onward``), a line across it any way (``measure.overlay``: along the
+    passes too) or across its passes stands out by ``TIP_LINE_DEVIATIONS``, under the
+    flat field too where most fills show a line of their own (their median deviation
+    above nil). Across its passes a fill has no overlaps of its own to darken a line, and
+    a tick's short arm darkens only part of a chord, lighter than one pass
+    (:func:`overlay_threshold`'s floor); a line past three quarters of a fill-dark layer
+    counts here anyway (that ceiling wins where it lies under the floor: a pen nearly
+    black or nearly paper). The fills' spread is their median deviation's, and where it
+    shrinks (a scan that renders a quarter of the fills or more as dark as it can shows
+    no line across them at all) the larger of it and their upper decile's
+    (:func:`_fills_lines`): the few fills shown mottled then decide. No bubble on a page
+    that does not show its pen, on a bi-level scan (:func:`overlay_threshold`), nor among
+    too few fills of its size to tell how their lines vary."""
     levels = measure.levels
     if measure.across is None or not levels.measured or levels.dithered:
         return np.zeros(len(plain_fills), bool)
     count = len(plain_fills)
     tips = flags_given(measure.short_ends, count) | flags_given(measure.onward, count)
-    middle, spread, upper_spread = _fills_lines(measure, measure.across, plain_fills)
     deviations = np.where(tips, TIP_LINE_DEVIATIONS, LINE_DEVIATIONS)
-    across_at = middle + deviations * np.fmax(spread, upper_spread)
+    across = _stands_out(measure, measure.across, plain_fills, deviations, tips)
+    any_way = _stands_out(measure, measure.overlay, plain_fills, TIP_LINE_DEVIATIONS, tips)
+    return across | (tips & any_way)
+
+
+def _stands_out(
+    measure: BubbleMeasure,
+    lines: np.ndarray,
+    plain_fills: np.ndarray,
+    deviations: float | np.ndarray,
+    tips: np.ndarray,
+) -> np.ndarray:
+    """(N,) bool: each bubble's line (``lines``, (N,)) stands ``deviations`` (one for
+    all, or (N,) each its own) of the spread of the page's plain fills of its size
+    (``plain_fills``) past their middle, up to a line three quarters as dark as a
+    fill-dark layer, down to the scan's flat field (``SMUDGE_ABOVE_PAPER``) but where
+    the bubble shows a tip (``tips``, (N,) bool) and the fills a line of their own."""
+    middle, spread, upper_spread = _fills_lines(measure, lines, plain_fills)
+    at = middle + deviations * np.fmax(spread, upper_spread)
     floor = np.where(tips & (spread > 0), 0.0, SMUDGE_ABOVE_PAPER)
-    clipped = np.clip(across_at, floor, _line_at(levels))
-    return ~np.isnan(across_at) & (measure.across.astype(np.float64) >= clipped)
+    clipped = np.clip(at, floor, _line_at(measure.levels))
+    return ~np.isnan(at) & (lines.astype(np.float64) >= clipped)
 
 
 def _line_at(levels: InkLevels) -> float:
