@@ -60,6 +60,7 @@ class Bubble:
     faint_ends: bool = False  # ends leave it where ink is one pass of the pen
     short_end: bool = False  # no end at the ink threshold, one a reach sample short
     onward: bool = False  # a line alone past the gap's middle, short of a blank neighbour
+    through: bool = False  # such lines towards neighbours on opposite sides
     looped: bool = False  # every end it shows is a loop of its scribble, closing paper
     x_of_scribble: bool = False  # its ends make an X only with such loops among them
     inked_arc: tuple[float, float] = (0.0, 0.0)  # (from, to) degrees of rim inked
@@ -115,6 +116,7 @@ def measure_of(bubble: Bubble) -> BubbleMeasure:
         faint_ends=np.array([bubble.faint_ends]),
         short_ends=np.array([bubble.short_end]),
         onward=np.array([bubble.onward]),
+        through=np.array([bubble.through]),
         looped=np.array([bubble.looped]),
         x_of_scribble=np.array([bubble.x_of_scribble]),
         ring_traced=arc(*bubble.traced_arc)[None, :],
@@ -584,6 +586,33 @@ def test_a_line_along_a_fills_passes_to_a_tip_counts_at_four_spreads(
     fill = Bubble(
         overlay=line, across=float(np.median(EVEN_ACROSSES)), short_end=short_end, onward=onward
     )
+    *plain, read = classify_marks(page_of([*page, fill]), Calibration())
+    assert read.state == state
+    assert read.reasons == ((Reason.POSSIBLE_CROSS,) if state == UNCLEAR else ())
+    assert {bubble.state for bubble in plain} == {MarkState.FILLED}
+
+
+@pytest.mark.parametrize(
+    ("deviations", "through", "state"),
+    [
+        (3.5, True, UNCLEAR),  # a line out both ways, three spreads out across the fill
+        (3.5, False, MarkState.FILLED),  # a line onward on one side: four asked
+        (2.5, True, MarkState.FILLED),  # a spill's own streak
+    ],
+)
+@pytest.mark.parametrize("lines", ["across", "any way"])
+def test_a_line_through_a_fill_and_out_both_ways_counts_at_three_spreads(
+    deviations: float, through: bool, state: MarkState, lines: str
+) -> None:
+    """A line drawn through a fill on a close row runs on across both gaps, to the blank
+    neighbours on either side: a sign no plain fill shows and one spill in forty does.
+    With it, a line three spreads out of the page's fills, across the passes or any way,
+    is doubted: never filled."""
+    line = spreads_out(STREAKY_ACROSSES, deviations)
+    page = [Bubble(overlay=float(a), across=float(a)) for a in STREAKY_ACROSSES]
+    middle = float(np.median(STREAKY_ACROSSES))
+    drawn = {"overlay": line, "across": line if lines == "across" else middle}
+    fill = Bubble(**drawn, onward=True, through=through)
     *plain, read = classify_marks(page_of([*page, fill]), Calibration())
     assert read.state == state
     assert read.reasons == ((Reason.POSSIBLE_CROSS,) if state == UNCLEAR else ())

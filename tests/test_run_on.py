@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from omr.reading.marks.run_on import run_on_into_neighbours
+from omr.reading.marks.run_on import out_both_ways, run_on_into_neighbours
 from omr.reading.marks.sampling import OUTLINE_RADII, RIM_DIRECTIONS
 
 # A residency row: ellipses 4.0 × 3.2 mm, 5 mm apart (a 1 mm gap); the fill is bubble 1,
@@ -90,3 +90,30 @@ def test_a_line_off_the_centres_is_looked_for_where_it_meets_the_neighbour(
     not where a line on the centres' line would meet it."""
     assert _runs_on({(direction, 0): 0.3}, across_mm)
     assert not _runs_on({(FACING, 0): 0.3}, -across_mm)
+
+
+# A residency row and the row above it: bubble 1 between 0 and 2; 3 and 4 above 0 and 1
+# (mm; y down).
+ROWS_MM = np.array([[0.0, 0.0], [5.0, 0.0], [10.0, 0.0], [2.5, -4.6], [7.5, -4.6]])
+
+
+@pytest.mark.parametrize(
+    ("neighbours", "through"),
+    [
+        ((0, 2), True),  # left and right: a line drawn through, out both ways
+        ((4, 0), True),  # up-right and left: more than a right angle apart
+        ((0, 3), False),  # left and up-left: one side of the fill
+        ((2,), False),  # one way only
+    ],
+)
+def test_lines_onward_out_both_ways_lie_on_opposite_sides(
+    neighbours: tuple[int, ...], through: bool
+) -> None:
+    onward = np.array([[1, other] for other in neighbours])
+    expected = np.zeros(len(ROWS_MM), bool)
+    expected[1] = through
+    assert out_both_ways(onward, ROWS_MM, len(ROWS_MM)).tolist() == expected.tolist()
+
+
+def test_no_line_onward_goes_out_both_ways() -> None:
+    assert not out_both_ways(np.zeros((0, 2), np.intp), ROWS_MM, len(ROWS_MM)).any()

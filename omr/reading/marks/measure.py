@@ -65,7 +65,7 @@ from omr.reading.marks.reach import reach_at
 from omr.reading.marks.records import BubbleMeasure, InkLevels
 from omr.reading.marks.rings import directions_per_cell, rings
 from omr.reading.marks.robust import mean_last
-from omr.reading.marks.run_on import run_on_into_neighbours
+from omr.reading.marks.run_on import out_both_ways, run_on_into_neighbours
 from omr.reading.marks.sampling import (
     MIDDLE_RADIUS,
     OUTLINE_RADII,
@@ -284,8 +284,9 @@ def measure_bubbles(
         min(levels.ink_at, levels.stroke_at),
     )
     joins = np.concatenate([gap_strokes.joined, gap_strokes.onward[run_on]])
+    onward_lines = gap_strokes.onward[~run_on]
     onward = np.zeros(count, bool)
-    onward[gap_strokes.onward[~run_on, 0]] = True
+    onward[onward_lines[:, 0]] = True
     measure = BubbleMeasure(
         fill,
         darkness,
@@ -310,6 +311,7 @@ def measure_bubbles(
         middle=middle,
         across=across_passes,
         onward=onward,
+        through=out_both_ways(onward_lines, layout.centers_mm, count),
         labels_inside=bool(layout.printed_labels),
     )
     return under_the_xs(measure, page, papers, calibration, faint_reach, print_darkness, joins)

@@ -65,11 +65,12 @@ class BubbleMeasure:
     the reach of any neighbouring X's strokes (:func:`under_xs._short_ends`);
     ``onward`` : (N,) bool, a pen's line lies alone past the middle of the gap between
     the bubble and a blank neighbour and stops short of its outline (``bridges``'
-    onward line, not run on into the neighbour: :mod:`omr.reading.marks.run_on`). All
-    eleven are left out (None) by a measure made by hand; the classifier then works ends
-    out itself, has no pixels to look at, takes ``ring`` as it is, the middle as inked,
-    no end as a loop, no line across a fill's passes, no end a sample short and no line
-    onward.
+    onward line, not run on into the neighbour: :mod:`omr.reading.marks.run_on`);
+    ``through`` : (N,) bool, such lines towards two neighbours on opposite sides
+    (:func:`run_on.out_both_ways`). All twelve are left out (None) by a measure made by
+    hand; the classifier then works ends out itself, has no pixels to look at, takes
+    ``ring`` as it is, the middle as inked, no end as a loop, no line across a fill's
+    passes, no end a sample short and no line onward.
     ``labels_inside``: the template prints each bubble's label inside it (a form printed
     by others), which darkens its rim as a light stroke does."""
 
@@ -103,6 +104,7 @@ class BubbleMeasure:
     across: np.ndarray | None = None
     short_ends: np.ndarray | None = None
     onward: np.ndarray | None = None
+    through: np.ndarray | None = None
     labels_inside: bool = False
 
     @cached_property

@@ -71,3 +71,16 @@ def run_on_into_neighbours(
     stroke = inner[neighbour[:, None], directions]
     least = np.maximum(stroke_at, DARKNESS_KEPT * onward_darkness)
     return np.nan_to_num(stroke, nan=0.0).max(axis=-1) >= least
+
+
+def out_both_ways(onward: np.ndarray, centers_mm: np.ndarray, count: int) -> np.ndarray:
+    """(N,) bool of ``count`` bubbles: those with lines onward (``onward``, (K, 2) each a
+    marked bubble and a blank neighbour, the lines not run on) towards two neighbours on
+    opposite sides of it, more than a right angle apart seen from its centre
+    (``centers_mm``, (N, 2)): a line drawn through the fill and out both ways, or a fill
+    spilling past the gap's middle all round."""
+    through = np.zeros(count, bool)
+    for marked in np.unique(onward[:, 0]).tolist():
+        towards = centers_mm[onward[onward[:, 0] == marked, 1]] - centers_mm[marked]
+        through[marked] = bool((towards @ towards.T < 0).any())
+    return through
