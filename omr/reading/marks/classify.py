@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from omr.reading.marks.levels import fill_tones, filled_threshold
-from omr.reading.marks.lines_over import line_across_passes, overlay_threshold
+from omr.reading.marks.lines_over import line_standing_out, overlay_threshold
 from omr.reading.marks.records import BubbleMeasure, BubbleState
 from omr.reading.marks.robust import flags_given, spread_out_by_group
 from omr.reading.marks.sampling import RIM_DIRECTIONS
@@ -138,7 +138,7 @@ def classify_marks(measure: BubbleMeasure, calibration: Calibration) -> list[Bub
             & (
                 ((has_ends | faint_ends) & ~looped)
                 | (measure.overlay.astype(np.float64) >= overlay_at)
-                | line_across_passes(measure, plain_fills)
+                | line_standing_out(measure, plain_fills)
                 | measure.bridged.astype(bool)
                 | stroked_over
             ),

@@ -1,5 +1,6 @@
-"""Lines over a fill: a stroke drawn over a plain fill, darker than the page's fills,
-and a line across a fill's own passes.
+"""Lines over a fill: a stroke drawn over a plain fill, darker than the page's fills; a
+line across a fill's own passes; and, where the fill shows a stroke's tip or lines
+onward, a line across it any way.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ def overlay_threshold(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.nda
     return np.where(np.isnan(streaks_at), line_at, np.clip(streaks_at, thin_pass, ceiling))
 
 
-def line_across_passes(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.ndarray:
+def line_standing_out(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.ndarray:
     """(N,) bool: a line running across a fill's own passes (``measure.across``) stands
     out of this page's fills of its size (``plain_fills``, (N,) bool) by
     ``LINE_DEVIATIONS`` of their spread, down to what a scan tells from its flat field
