@@ -139,16 +139,23 @@ def test_a_line_along_a_fills_passes_to_a_tip_is_never_filled(
 
 @pytest.mark.parametrize(
     ("pen", "seed", "dpi"),
-    [("pencil", 92, 150), ("pencil", 91, 300), ("pencil", 104, 300), ("ballpoint", 104, 300)],
+    [
+        ("pencil", 92, 150),
+        ("pencil", 91, 300),
+        ("pencil", 104, 300),
+        ("ballpoint", 104, 300),
+        ("pencil", 102, 200),  # in the first column: a tip where the grid ends
+    ],
 )
 def test_a_line_through_a_fill_and_out_both_ways_is_never_filled(
     pen: str, seed: int, dpi: int
 ) -> None:
     """A line drawn through a fill on the residency rows runs on across both gaps and
-    stops short of the blank neighbours on either side; inside, a pencil line over a
-    pencil fill darkens it no more than the fill's own overlapping passes do. On each of
-    these pages one such line read ``filled`` until lines out both ways were taken as a
-    stronger sign than one."""
+    stops short of the blank neighbours on either side (or, where the grid ends, leaves
+    the fill a reach sample past its overshoot); inside, a pencil line over a pencil fill
+    darkens it no more than the fill's own overlapping passes do. On each of these pages
+    one such line read ``filled`` until lines out both ways were taken as a stronger sign
+    than one."""
     read = read_page("rezidentiat", pen, seed, dpi, IMPERFECT_LAYOUT)
     _doubted_never(read, "line", MarkState.FILLED, MarkState.CROSSED)
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
+from test_mark_classifier import Bubble, empty, page_of
 
+from omr.reading.marks.records import StrokeEnds
 from omr.reading.marks.run_on import out_both_ways, run_on_into_neighbours
 from omr.reading.marks.sampling import OUTLINE_RADII, RIM_DIRECTIONS
+from omr.reading.marks.under_xs import _out_both_ways
 
 # A residency row: ellipses 4.0 × 3.2 mm, 5 mm apart (a 1 mm gap); the fill is bubble 1,
 # its blank neighbours 0 and 2, and three more blank bubbles of the row give the print.
@@ -117,3 +122,26 @@ def test_lines_onward_out_both_ways_lie_on_opposite_sides(
 
 def test_no_line_onward_goes_out_both_ways() -> None:
     assert not out_both_ways(np.zeros((0, 2), np.intp), ROWS_MM, len(ROWS_MM)).any()
+
+
+@pytest.mark.parametrize(
+    ("tip_at", "short_end", "through"),
+    [
+        (180.0, True, True),  # the line's other end, a reach sample short, facing away
+        (20.0, True, False),  # a tip on the side of the line onward
+        (180.0, False, False),  # an end seen at the ink threshold: no tip a sample short
+    ],
+)
+def test_a_line_onward_and_a_tip_on_the_other_side_go_out_both_ways(
+    tip_at: float, short_end: bool, through: bool
+) -> None:
+    """A fill with a line onward to its blank neighbour on the right, and a tip a reach
+    sample short: on its left, the line drawn through it and out both ways."""
+    measure = replace(
+        page_of([Bubble(short_end=short_end), empty()]),
+        centers_mm=np.array([[0.0, 0.0], [5.0, 0.0]], np.float32),
+        radii_mm=np.array([[2.0, 1.6], [2.0, 1.6]], np.float32),
+    )
+    short = [StrokeEnds((tip_at,), (1.3,), False), StrokeEnds((), (), False)]
+    read = _out_both_ways(measure, np.array([[0, 1]]), short)
+    assert read.tolist() == [through, False]

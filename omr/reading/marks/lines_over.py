@@ -49,9 +49,10 @@ LINE_DEVIATIONS, LINE_AMONG_FILLS_MIN = 10, 20
 # --imperfect pages of seeds 89-92 (15 198 plain fills), 394 show a tip and 82 a line any
 # way four spreads out; were the two independent, 2.1 would show both, and one did.
 TIP_LINE_DEVIATIONS = 4
-# Lines onward on both sides (``run_on.out_both_ways``): a line drawn through the fill
-# and out both ways, or a spill. On those pages none of 15 366 plain fills shows them,
-# 15 of 630 fills spilling 1.15-1.4 radii out do: one fill in a thousand at most. A tip
+# Lines onward on both sides, or one and a tip a reach sample short on the other side
+# (``under_xs._out_both_ways``): a line drawn through the fill and out both ways, or a
+# spill. On those pages none of 15 366 fills shows them, 19 of 636 fills spilling
+# 1.15-1.4 radii out do: one fill in a thousand at most. A tip
 # (one fill in forty) with a line four spreads out (past which a normal spread takes one
 # value in 30 000) flags one plain fill in 1.2 million; where one fill in a thousand
 # shows lines out both ways, three spreads (one value in 740) flag one in 740 000.
@@ -99,10 +100,10 @@ def line_standing_out(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.nda
     (``SMUDGE_ABOVE_PAPER``); or, where the fill shows a stroke's tip a reach sample
     short (``measure.short_ends``) or a line onward across the gap to a blank neighbour
     (``measure.onward``), a line across it any way (``measure.overlay``: along the
-    passes too) or across its passes stands out by ``TIP_LINE_DEVIATIONS``; where such
-    lines go out both ways (``measure.through``), by ``THROUGH_LINE_DEVIATIONS``; under the
-    flat field too where most fills show a line of their own (their median deviation
-    above nil). Across its passes a fill has no overlaps of its own to darken a line, and
+    passes too) or across its passes stands out by ``TIP_LINE_DEVIATIONS``; where the
+    fill shows them out both ways (``measure.through``), by ``THROUGH_LINE_DEVIATIONS``;
+    under the flat field too where most fills show a line of their own (their median
+    deviation above nil). Across its passes a fill has no overlaps of its own to darken a line, and
     a tick's short arm darkens only part of a chord, lighter than one pass
     (:func:`overlay_threshold`'s floor); a line past three quarters of a fill-dark layer
     counts here anyway (that ceiling wins where it lies under the floor: a pen nearly

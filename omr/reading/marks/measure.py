@@ -65,7 +65,7 @@ from omr.reading.marks.reach import reach_at
 from omr.reading.marks.records import BubbleMeasure, InkLevels
 from omr.reading.marks.rings import directions_per_cell, rings
 from omr.reading.marks.robust import mean_last
-from omr.reading.marks.run_on import out_both_ways, run_on_into_neighbours
+from omr.reading.marks.run_on import run_on_into_neighbours
 from omr.reading.marks.sampling import (
     MIDDLE_RADIUS,
     OUTLINE_RADII,
@@ -311,10 +311,11 @@ def measure_bubbles(
         middle=middle,
         across=across_passes,
         onward=onward,
-        through=out_both_ways(onward_lines, layout.centers_mm, count),
         labels_inside=bool(layout.printed_labels),
     )
-    return under_the_xs(measure, page, papers, calibration, faint_reach, print_darkness, joins)
+    return under_the_xs(
+        measure, page, papers, calibration, faint_reach, print_darkness, joins, onward_lines
+    )
 
 
 def _paper_stretches(darkness: np.ndarray, ink_at: float) -> np.ndarray:

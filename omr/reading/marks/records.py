@@ -66,8 +66,9 @@ class BubbleMeasure:
     ``onward`` : (N,) bool, a pen's line lies alone past the middle of the gap between
     the bubble and a blank neighbour and stops short of its outline (``bridges``'
     onward line, not run on into the neighbour: :mod:`omr.reading.marks.run_on`);
-    ``through`` : (N,) bool, such lines towards two neighbours on opposite sides
-    (:func:`run_on.out_both_ways`). All twelve are left out (None) by a measure made by
+    ``through`` : (N,) bool, such lines towards two neighbours on opposite sides, or one
+    and a tip a reach sample short on the other side (:func:`under_xs._out_both_ways`).
+    All twelve are left out (None) by a measure made by
     hand; the classifier then works ends out itself, has no pixels to look at, takes
     ``ring`` as it is, the middle as inked, no end as a loop, no line across a fill's
     passes, no end a sample short and no line onward.

@@ -26,6 +26,7 @@ from omr.reading.marks.passes import PASSES_SPREAD_DEG, passes_way
 from omr.reading.marks.print_look import print_shows_at
 from omr.reading.marks.records import NO_ENDS, BubbleMeasure, StrokeEnds
 from omr.reading.marks.robust import flags_given
+from omr.reading.marks.run_on import out_both_ways
 from omr.reading.marks.sampling import (
     NEIGHBOUR_OVERSHOOT,
     REACH_DIRECTIONS,
@@ -64,6 +65,7 @@ def under_the_xs(
     faint_reach: np.ndarray,
     print_darkness: float,
     joins: np.ndarray,
+    onward_lines: np.ndarray,
 ) -> BubbleMeasure:
     """``measure`` with its stroke ends, the ink beside the strokes of each X whose rim
     shows paper between its arms (the only X's the classifier asks about), whether
@@ -80,7 +82,10 @@ def under_the_xs(
     Of the strokes ``joins`` found across the gaps between close bubbles
     (:func:`~omr.reading.marks.bridges.bridges`), one to a neighbouring X is that X's arm, and
     joins nothing (``bridged``); one to a marked neighbour may hold the end an X lacks
-    (:func:`_second_stroke_whole`)."""
+    (:func:`_second_stroke_whole`). Of the lines ``onward_lines`` ((K, 2) each a marked
+    bubble and a blank neighbour) left alone past the middle of the gap between them,
+    those that go out both ways with another or with a tip a reach sample short
+    (``through``: :func:`_out_both_ways`)."""
     ends = stroke_ends(measure, calibration)
     faint = _ends_at_one_pass(measure, faint_reach, calibration)
     levels = measure.levels
@@ -131,7 +136,30 @@ def under_the_xs(
         looped=looped,
         x_of_scribble=x_of_scribble,
         bridged=joined_bubbles(joins, len(ends), set_aside=x_like),
+        through=_out_both_ways(measure, onward_lines, short),
     )
+
+
+def _out_both_ways(
+    measure: BubbleMeasure, onward_lines: np.ndarray, short: Sequence[StrokeEnds]
+) -> np.ndarray:
+    """(N,) bool: the bubbles whose lines onward (``onward_lines``, (K, 2) each a marked
+    bubble and a blank neighbour) go out both ways (:func:`run_on.out_both_ways`), or
+    whose line onward and a tip a reach sample short (``short``, where
+    ``measure.short_ends`` holds) lie on opposite sides of it, more than a right angle
+    apart: a line drawn through the fill, its one end short of a neighbour, the other
+    where the grid ends or the gap is wide."""
+    count = len(measure.fill)
+    through = out_both_ways(onward_lines, measure.centers_mm, count)
+    tips = flags_given(measure.short_ends, count)
+    for marked in np.unique(onward_lines[:, 0]).tolist():
+        if through[marked] or not tips[marked]:
+            continue
+        lines = measure.centers_mm[onward_lines[onward_lines[:, 0] == marked, 1]]
+        ways = lines - measure.centers_mm[marked]
+        tip_ways = np.array([towards(measure, marked, angle) for angle in short[marked].angles])
+        through[marked] = bool((ways @ tip_ways.T < 0).any())
+    return through
 
 
 def xs_read(
