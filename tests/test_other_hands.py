@@ -100,62 +100,43 @@ def test_a_scribbles_legs_and_turns_are_not_two_strokes_whole(
     _doubted_never(read, "scribble", MarkState.CROSSED, MarkState.BLANK)
 
 
-@pytest.mark.parametrize(
-    ("pen", "seed", "dpi"),
-    [
-        ("pencil", 59, 200),
-        ("pencil", 57, 300),
-        ("ballpoint", 66, 150),
-        ("ballpoint", 67, 150),
-        ("ballpoint", 65, 200),
-    ],
-)
-def test_a_line_over_a_fill_run_on_towards_a_blank_neighbour_is_never_filled(
-    pen: str, seed: int, dpi: int
-) -> None:
-    """A line through a fill on the residency rows runs on across the 1 mm gap to the
-    blank neighbour beside it and stops at its outline, where a fill's farthest pass may
-    end too; inside, it runs across the fill's passes, darker than they are, but less
-    than a line alone must stand out of the page's fills. On each of these pages one
-    such line read ``filled`` until the two signs were taken together."""
-    read = read_page("rezidentiat", pen, seed, dpi, IMPERFECT_LAYOUT)
-    _doubted_never(read, "line", MarkState.FILLED, MarkState.CROSSED)
+# Pages on which one line drawn through a fill on the residency rows read ``filled``, by
+# the sign that now doubts it. A line run on across the 1 mm gap towards the blank
+# neighbour beside it, stopping at its outline (where a fill's farthest pass may end
+# too), and inside darker across the fill's passes than they are, less than a line
+# alone must stand out: the two signs taken together.
+ONWARD_AND_ACROSS = [("pencil", 59, 200), ("pencil", 57, 300), ("ballpoint", 66, 150)]
+ONWARD_AND_ACROSS += [("ballpoint", 67, 150), ("ballpoint", 65, 200)]
+# A line the way the fill's passes run, leaving it by a reach sample less than an end
+# asks or running on short of the neighbour: across the passes it darkens nothing, the
+# darkest line across the fill any way less than a line alone must: a tip with that line.
+ALONG_TO_A_TIP = [("pencil", 58, 150), ("ballpoint", 91, 150), ("pencil", 91, 150)]
+# A line run on across both gaps, short of the blank neighbours on either side (or, in
+# the first column, leaving the fill a reach sample past its overshoot where the grid
+# ends); a pencil line over a pencil fill darkens it no more than the fill's own
+# overlapping passes: lines out both ways, a stronger sign than one.
+OUT_BOTH_WAYS = [("pencil", 92, 150), ("pencil", 91, 300), ("pencil", 104, 300)]
+OUT_BOTH_WAYS += [("ballpoint", 104, 300), ("pencil", 102, 200)]
 
 
-@pytest.mark.parametrize(
-    ("pen", "seed", "dpi"), [("pencil", 58, 150), ("ballpoint", 91, 150), ("pencil", 91, 150)]
-)
-def test_a_line_along_a_fills_passes_to_a_tip_is_never_filled(
-    pen: str, seed: int, dpi: int
-) -> None:
-    """A line drawn through a fill the way its passes run, leaving it by a reach sample
-    less than an end asks or running on across the gap short of the blank neighbour:
-    across the passes it darkens nothing, and the darkest line across the fill any way
-    stands out of the page's fills by less than a line alone must. On each of these
-    pages one such line read ``filled`` until a tip was taken with that line too."""
-    read = read_page("rezidentiat", pen, seed, dpi, IMPERFECT_LAYOUT)
-    _doubted_never(read, "line", MarkState.FILLED, MarkState.CROSSED)
+def _pages(sign: str, pages: list[tuple[str, int, int]]) -> list:
+    """``pages`` (pen, seed, dpi) as test cases named by the ``sign`` that doubts them."""
+    return [pytest.param(*page, id=f"{sign}-{page[0]}-{page[1]}-{page[2]}") for page in pages]
 
 
 @pytest.mark.parametrize(
     ("pen", "seed", "dpi"),
     [
-        ("pencil", 92, 150),
-        ("pencil", 91, 300),
-        ("pencil", 104, 300),
-        ("ballpoint", 104, 300),
-        ("pencil", 102, 200),  # in the first column: a tip where the grid ends
+        *_pages("onward", ONWARD_AND_ACROSS),
+        *_pages("along", ALONG_TO_A_TIP),
+        *_pages("both-ways", OUT_BOTH_WAYS),
     ],
 )
-def test_a_line_through_a_fill_and_out_both_ways_is_never_filled(
+def test_a_line_through_a_fill_on_the_residency_rows_is_never_filled(
     pen: str, seed: int, dpi: int
 ) -> None:
-    """A line drawn through a fill on the residency rows runs on across both gaps and
-    stops short of the blank neighbours on either side (or, where the grid ends, leaves
-    the fill a reach sample past its overshoot); inside, a pencil line over a pencil fill
-    darkens it no more than the fill's own overlapping passes do. On each of these pages
-    one such line read ``filled`` until lines out both ways were taken as a stronger sign
-    than one."""
+    """On each of these pages one line through a fill read ``filled`` until the sign its
+    list names was taken (above): doubt now, never filled nor crossed."""
     read = read_page("rezidentiat", pen, seed, dpi, IMPERFECT_LAYOUT)
     _doubted_never(read, "line", MarkState.FILLED, MarkState.CROSSED)
 

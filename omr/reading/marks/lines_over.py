@@ -52,10 +52,10 @@ TIP_LINE_DEVIATIONS = 4
 # Lines onward on both sides, or one and a tip a reach sample short on the other side
 # (``under_xs._out_both_ways``): a line drawn through the fill and out both ways, or a
 # spill. On those pages none of 15 366 fills shows them, 19 of 636 fills spilling
-# 1.15-1.4 radii out do: one fill in a thousand at most. A tip
-# (one fill in forty) with a line four spreads out (past which a normal spread takes one
-# value in 30 000) flags one plain fill in 1.2 million; where one fill in a thousand
-# shows lines out both ways, three spreads (one value in 740) flag one in 740 000.
+# 1.15-1.4 radii out do: one fill in a thousand at most. A tip (one fill in forty) with a
+# line four spreads out (past which a normal spread takes one value in 30 000) flags one
+# plain fill in 1.2 million; where one fill in a thousand shows lines out both ways,
+# three spreads (one value in 740) flag one in 740 000.
 THROUGH_LINE_DEVIATIONS = 3
 
 
@@ -103,8 +103,8 @@ def line_standing_out(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.nda
     passes too) or across its passes stands out by ``TIP_LINE_DEVIATIONS``; where the
     fill shows them out both ways (``measure.through``), by ``THROUGH_LINE_DEVIATIONS``;
     under the flat field too where most fills show a line of their own (their median
-    deviation above nil). Across its passes a fill has no overlaps of its own to darken a line, and
-    a tick's short arm darkens only part of a chord, lighter than one pass
+    deviation above nil). Across its passes a fill has no overlaps of its own to darken a
+    line, and a tick's short arm darkens only part of a chord, lighter than one pass
     (:func:`overlay_threshold`'s floor); a line past three quarters of a fill-dark layer
     counts here anyway (that ceiling wins where it lies under the floor: a pen nearly
     black or nearly paper). The fills' spread is their median deviation's, and where it

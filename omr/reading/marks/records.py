@@ -68,10 +68,10 @@ class BubbleMeasure:
     onward line, not run on into the neighbour: :mod:`omr.reading.marks.run_on`);
     ``through`` : (N,) bool, such lines towards two neighbours on opposite sides, or one
     and a tip a reach sample short on the other side (:func:`under_xs._out_both_ways`).
-    All twelve are left out (None) by a measure made by
-    hand; the classifier then works ends out itself, has no pixels to look at, takes
-    ``ring`` as it is, the middle as inked, no end as a loop, no line across a fill's
-    passes, no end a sample short and no line onward.
+    All twelve are left out (None) by a measure made by hand; the classifier then works
+    ends out itself, has no pixels to look at, takes ``ring`` as it is, the middle as
+    inked, no end as a loop, no line across a fill's passes, no end a sample short and no
+    line onward, nor out both ways.
     ``labels_inside``: the template prints each bubble's label inside it (a form printed
     by others), which darkens its rim as a light stroke does."""
 

@@ -12,6 +12,8 @@ overshoot's darkness, where a line keeps its own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from omr.reading.marks.bridges import DARKNESS_KEPT, radius_along
@@ -73,14 +75,23 @@ def run_on_into_neighbours(
     return np.nan_to_num(stroke, nan=0.0).max(axis=-1) >= least
 
 
-def out_both_ways(onward: np.ndarray, centers_mm: np.ndarray, count: int) -> np.ndarray:
+def out_both_ways(
+    onward: np.ndarray,
+    centers_mm: np.ndarray,
+    count: int,
+    tip_ways: Mapping[int, np.ndarray] | None = None,
+) -> np.ndarray:
     """(N,) bool of ``count`` bubbles: those with lines onward (``onward``, (K, 2) each a
     marked bubble and a blank neighbour, the lines not run on) towards two neighbours on
     opposite sides of it, more than a right angle apart seen from its centre
-    (``centers_mm``, (N, 2)): a line drawn through the fill and out both ways, or a fill
-    spilling past the gap's middle all round."""
+    (``centers_mm``, (N, 2)), or one towards a neighbour and the other way a tip
+    (``tip_ways``: by bubble, (T, 2) the ways its tips a reach sample short point, mm): a
+    line drawn through the fill and out both ways, its other end short of a neighbour or
+    where the grid ends, or a fill spilling past the gap's middle all round."""
     through = np.zeros(count, bool)
+    tip_ways = tip_ways or {}
     for marked in np.unique(onward[:, 0]).tolist():
-        towards = centers_mm[onward[onward[:, 0] == marked, 1]] - centers_mm[marked]
-        through[marked] = bool((towards @ towards.T < 0).any())
+        lines = centers_mm[onward[onward[:, 0] == marked, 1]] - centers_mm[marked]
+        ways = np.vstack([lines, tip_ways.get(marked, np.zeros((0, 2)))])
+        through[marked] = bool((lines @ ways.T < 0).any())
     return through

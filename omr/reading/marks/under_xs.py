@@ -144,22 +144,19 @@ def _out_both_ways(
     measure: BubbleMeasure, onward_lines: np.ndarray, short: Sequence[StrokeEnds]
 ) -> np.ndarray:
     """(N,) bool: the bubbles whose lines onward (``onward_lines``, (K, 2) each a marked
-    bubble and a blank neighbour) go out both ways (:func:`run_on.out_both_ways`), or
-    whose line onward and a tip a reach sample short (``short``, where
-    ``measure.short_ends`` holds) lie on opposite sides of it, more than a right angle
-    apart: a line drawn through the fill, its one end short of a neighbour, the other
-    where the grid ends or the gap is wide."""
+    bubble and a blank neighbour) go out both ways, with another or with a tip a reach
+    sample short (``short``, where ``measure.short_ends`` holds) on the opposite side
+    (:func:`run_on.out_both_ways`)."""
     count = len(measure.fill)
-    through = out_both_ways(onward_lines, measure.centers_mm, count)
     tips = flags_given(measure.short_ends, count)
-    for marked in np.unique(onward_lines[:, 0]).tolist():
-        if through[marked] or not tips[marked]:
-            continue
-        lines = measure.centers_mm[onward_lines[onward_lines[:, 0] == marked, 1]]
-        ways = lines - measure.centers_mm[marked]
-        tip_ways = np.array([towards(measure, marked, angle) for angle in short[marked].angles])
-        through[marked] = bool((ways @ tip_ways.T < 0).any())
-    return through
+    tip_ways = {
+        marked: np.reshape(
+            [towards(measure, marked, angle) for angle in short[marked].angles], (-1, 2)
+        )
+        for marked in np.unique(onward_lines[:, 0]).tolist()
+        if tips[marked]
+    }
+    return out_both_ways(onward_lines, measure.centers_mm, count, tip_ways)
 
 
 def xs_read(
