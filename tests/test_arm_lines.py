@@ -1,6 +1,7 @@
 """The way a stroke runs where it leaves a mark (``omr.reading.marks.arm_lines``), on
 drawn pages: an X's arm runs the way it is seen from the centre, a scribble's leg that
-runs out off the centre runs its own way, and a stub tells nothing."""
+runs out off the centre runs its own way, a pass run out along the fill's edge runs on a
+line that misses the mark, and a stub tells nothing."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from omr.reading.marks.arm_lines import arm_directions
+from omr.reading.marks.arm_lines import arm_directions, leaves_the_mark
 from omr.reading.marks.loops import Around
 
 PX_PER_MM = 8.0
@@ -69,6 +70,20 @@ def test_a_scribbles_leg_off_the_centre_runs_its_own_way() -> None:
     (way,) = _ways(_page(((-1.0, 0.7), (1.6, 0.7))), (seen, 1.75))
     assert way is not None and _apart(way, 0.0) <= 5
     assert _apart(seen, 0.0) > 20
+
+
+@pytest.mark.parametrize("above", [1.35, 1.5])
+def test_a_pass_run_out_along_the_edge_runs_on_a_line_off_the_mark(above: float) -> None:
+    """A scribble's pass laid along the fill's top edge, ``above`` radii over the centre,
+    running out to the right to 1.5 radii: it runs at 0°, on a line further from the
+    centre than a fill overshoots, where no X's stroke lies; an X's arm through the
+    centre leaves the mark."""
+    seen = float(np.degrees(np.arctan2(-above, 1.5))) % 360
+    reach = float(np.hypot(above, 1.5))
+    (way,) = _ways(_page(((-0.6, -above), (1.5, -above))), (seen, reach))
+    assert way is not None and _apart(way, 0.0) <= 5
+    assert not leaves_the_mark(way, seen, reach)
+    assert leaves_the_mark(seen, seen, reach)
 
 
 def test_a_stub_that_barely_leaves_the_fill_tells_nothing() -> None:

@@ -100,6 +100,17 @@ def test_a_scribbles_legs_and_turns_are_not_two_strokes_whole(
     _doubted_never(read, "scribble", MarkState.CROSSED, MarkState.BLANK)
 
 
+@pytest.mark.parametrize(("seed", "dpi"), [(89, 150), (92, 200)])
+def test_a_scribbles_pass_run_out_along_its_edge_is_no_xs_stroke(seed: int, dpi: int) -> None:
+    """A ballpoint scribble whose passes run out past the outline along its top or bottom
+    edge, 1.3-1.5 radii off the centre: seen from the centre their ends and a leg on the
+    other side made an X, a pass's end too far off the passes' line through the centre
+    for a leg's. On each of these pages one scribbled fill read ``crossed``; the pass's
+    arm runs the passes' way on a line that misses the mark, where no X's stroke lies."""
+    read = read_page("rezidentiat", "ballpoint", seed, dpi, IMPERFECT_LAYOUT)
+    _doubted_never(read, "scribble", MarkState.CROSSED, MarkState.BLANK)
+
+
 # Pages on which one line drawn through a fill on the residency rows read ``filled``, by
 # the sign that now doubts it. A line run on across the 1 mm gap towards the blank
 # neighbour beside it, stopping at its outline (where a fill's farthest pass may end

@@ -6,7 +6,10 @@ centre, so where it leaves the fill it runs nearly the way it is seen, and its t
 strokes run at least 50° apart (one rising, one falling, each 25-65° from the
 horizontal). A scribbled fill's legs that run out past the outline all run the way the
 hand scribbled, one way for all, wherever they leave: seen from the centre they may lie
-at any angles, as an X's ends do, yet the strokes under them run side by side.
+at any angles, as an X's ends do, yet the strokes under them run side by side. A
+stroke whose way, where it leaves, puts its line further from the centre than any fill's
+overshoot (:func:`leaves_the_mark`) comes from no X: one of the fill's own passes run out
+along its edge, or a blot or another stroke joined to the arm.
 """
 
 from __future__ import annotations
@@ -57,11 +60,11 @@ def arm_directions(
     is sampled: as far as an X's strokes run), within :data:`SECTOR_HALF_DEG` of its
     angle and clear of every neighbour's outline and overshooting fill. None where that
     patch is not :data:`ELONGATION_MIN` times as long as it is broad, and as the thinnest
-    pen's line at least (an arm that barely leaves the mark); where its way looked at
+    pen's line at least (an arm that barely leaves the mark); or where its way looked at
     from the edge and from a reach step further out differs by more than
-    :data:`STEADY_DEG`; or where it runs further off its seen angle than a straight
-    stroke from within the fill's overshoot can (:func:`_leaves_the_mark`). None for
-    every end where the window runs off the page."""
+    :data:`STEADY_DEG`. Whether a straight stroke running that way may come from within
+    the mark is :func:`leaves_the_mark`'s to tell. None for every end where the window
+    runs off the page."""
     if not ends:
         return []
     center, radii = around.center, around.radii
@@ -86,7 +89,7 @@ def arm_directions(
             for inner in (start, start + REACH_STEP)
         )
         held = near is not None and far is not None and angle_apart(near, far, 360) <= STEADY_DEG
-        ways.append(far if held and _leaves_the_mark(far, angle, reach) else None)
+        ways.append(far if held else None)
     return ways
 
 
@@ -96,12 +99,13 @@ def _followed_to(reach: float) -> float:
     return X_REACH_MAX if reach >= REACH_RADII[-1] else reach
 
 
-def _leaves_the_mark(way: float, angle: float, reach: float) -> bool:
+def leaves_the_mark(way: float, angle: float, reach: float) -> bool:
     """Whether a straight stroke running ``way`` to an end seen at ``angle``, ``reach``
     radii out, may come from within the mark: its line passes within the broadest fill's
     overshoot of the centre (:data:`sampling.NEIGHBOUR_OVERSHOOT`), so it runs at most
-    asin(overshoot ÷ reach) off the way it is seen. A patch that runs further off is a
-    blot or another stroke's joined to the arm, not the arm."""
+    asin(overshoot ÷ reach) off the way it is seen. A patch that runs further off is no
+    X's arm: a pass of the fill's run out along its edge, or a blot or another stroke
+    joined to the arm."""
     turn_most = np.degrees(np.arcsin(min(1.0, NEIGHBOUR_OVERSHOOT / reach)))
     return angle_apart(way, angle, 360) <= turn_most
 

@@ -12,7 +12,7 @@ from itertools import combinations
 
 import numpy as np
 
-from omr.reading.marks.arm_lines import arm_directions
+from omr.reading.marks.arm_lines import arm_directions, leaves_the_mark
 from omr.reading.marks.beside_strokes import (
     V_PASSES_MIN,
     StrokesOver,
@@ -301,8 +301,10 @@ def _x_of_legs(
     passes make every end, no arm showing a way across them (:func:`_legs_along_passes`:
     a leg or an arm barely past the outline shows no way, and seen from the centre legs
     at any offset lie at any angle), unless its strokes cross inside the fill, darker
-    than it (:func:`_own_strokes_cross`). Unmade, an X is a doubt. None where the page
-    does not show its pen."""
+    than it (:func:`_own_strokes_cross`). Unmade as well where an end is one of the
+    fill's passes run out along its edge (:func:`_a_pass_run_out`: its arm runs their
+    way on a line off the mark, no X's stroke) and the other ends make no X. Unmade, an
+    X is a doubt. None where the page does not show its pen."""
     unmade = np.zeros(len(measure.fill), bool)
     if not measure.levels.measured or measure.ends is None:
         return unmade
@@ -325,15 +327,44 @@ def _x_of_legs(
             list(zip(own.angles, own.reach, edges, strict=True)),
             ppm,
         )
+        passes = passes_way(page, around.center, around.radii)
+        run_out = [
+            _a_pass_run_out(angle, reach, way, passes)
+            for angle, reach, way in zip(own.angles, own.reach, ways, strict=True)
+        ]
+        ways = [
+            None if way is None or not leaves_the_mark(way, angle, reach) else way
+            for angle, reach, way in zip(own.angles, own.reach, ways, strict=True)
+        ]
         taken = tuple(
             angle if way is None else way for angle, way in zip(own.angles, ways, strict=True)
         )
-        unmade[index] = (makes_x(own.angles) and not makes_x(taken)) or (
-            not _second_stroke_whole(measure, index, own, calibration, joins)
-            and _legs_along_passes(own, ways, passes_way(page, around.center, around.radii))
-            and not _own_strokes_cross(measure, page, papers, index, own)
+        kept = tuple(angle for angle, out in zip(taken, run_out, strict=True) if not out)
+        unmade[index] = (
+            (makes_x(own.angles) and not makes_x(taken))
+            or (any(run_out) and not makes_x(kept))
+            or (
+                not _second_stroke_whole(measure, index, own, calibration, joins)
+                and _legs_along_passes(own, ways, passes)
+                and not _own_strokes_cross(measure, page, papers, index, own)
+            )
         )
     return unmade
+
+
+def _a_pass_run_out(angle: float, reach: float, way: float | None, passes: float | None) -> bool:
+    """Whether an end seen at ``angle`` degrees, ``reach`` radii out, whose arm runs
+    ``way`` (degrees; None: not shown) is one of the fill's passes (running ``passes``
+    degrees, 0–180; None: no passes run one way) run out along its edge: its arm runs
+    within ``PASSES_SPREAD_DEG`` of them, on a line further from the centre than any
+    fill's overshoot (:func:`~omr.reading.marks.arm_lines.leaves_the_mark`), where no
+    X's stroke, crossing within a third of a radius of it, lies."""
+    return (
+        way is not None
+        and passes is not None
+        and angle_apart(way % 180.0, passes, 180) <= PASSES_SPREAD_DEG
+        and not leaves_the_mark(way, angle, reach)
+    )
 
 
 def _second_stroke_whole(
