@@ -12,6 +12,7 @@ from test_mark_classifier import Bubble, pair_of
 from omr.reading.marks.records import StrokeEnds
 from omr.reading.marks.under_xs import (
     LEG_OFF_CENTRE_MAX,
+    TURN_REACH_MAX,
     _legs_along_passes,
     _second_stroke_whole,
 )
@@ -78,13 +79,15 @@ def _four_ends(shortest: float) -> StrokeEnds:
         (ONE_STROKE_AND_AN_END, (-5.0, 0.0), 1.0, JOINED, False),
         # Both ends of both strokes shown.
         (StrokeEnds((30.0, 160.0, 210.0, 340.0), (1.6,) * 4, True), (-5.0, 0.0), 0.0, APART, True),
-        # One of them no further out than a zigzag's turn: a leg and a turn may pair so.
+        # One of them no further out than a zigzag's turn (its bend's ink a reach step
+        # past a leg's line): a leg and a turn may pair so.
         (_four_ends(LEG_OFF_CENTRE_MAX), (-5.0, 0.0), 0.0, APART, False),
-        (_four_ends(LEG_OFF_CENTRE_MAX + 0.05), (-5.0, 0.0), 0.0, APART, True),
+        (_four_ends(TURN_REACH_MAX), (-5.0, 0.0), 0.0, APART, False),
+        (_four_ends(TURN_REACH_MAX + 0.05), (-5.0, 0.0), 0.0, APART, True),
         # That end pointing into a filled neighbour, whose footprint cuts its reach short
         # (joined to it or not); into a blank one, across which it would show.
-        (_four_ends(LEG_OFF_CENTRE_MAX), (5.0, 0.0), 1.0, APART, True),
-        (_four_ends(LEG_OFF_CENTRE_MAX), (5.0, 0.0), 0.0, JOINED, False),
+        (_four_ends(TURN_REACH_MAX), (5.0, 0.0), 1.0, APART, True),
+        (_four_ends(TURN_REACH_MAX), (5.0, 0.0), 0.0, JOINED, False),
     ],
 )
 def test_an_xs_second_stroke_is_whole_where_its_ends_show_or_hide_in_a_fill(

@@ -380,14 +380,14 @@ def _second_stroke_whole(
     :func:`~omr.reading.marks.bridges.bridges` joined across the gap between them: an
     arm run into a neighbour's fill crosses the paper between them).
 
-    An end no further out than a scribble's turn reaches (``LEG_OFF_CENTRE_MAX``: a
-    zigzag turns at the outline, past it by its broadest overshoot, and seen from the
-    centre a turn is an end too) is no stroke's end seen whole: a leg and a turn on
-    either side of the fill pair as one stroke's two ends. Unless it points into a marked
+    An end no further out than a scribble's turn reaches (``TURN_REACH_MAX``: a zigzag
+    turns at the outline, past it by its broadest overshoot, and seen from the centre a
+    turn is an end too) is no stroke's end seen whole: a leg and a turn on either side of
+    the fill pair as one stroke's two ends. Unless it points into a marked
     neighbour, whose footprint cuts its reach short (:func:`_into_a_marked_neighbour`).
     """
     both_ends = two_strokes(strokes.angles) is not None
-    turns = [k for k, reach in enumerate(strokes.reach) if reach <= LEG_OFF_CENTRE_MAX]
+    turns = [k for k, reach in enumerate(strokes.reach) if reach <= TURN_REACH_MAX]
     if both_ends and not turns:
         return True
     lines = strokes_of(measure, index, strokes.angles).hiding
@@ -433,6 +433,11 @@ def _into_a_marked_neighbour(
 # the fill and its broadest overshoot (``NEIGHBOUR_OVERSHOOT`` radii of the centre), and
 # an end's reach is known to a reach step.
 LEG_OFF_CENTRE_MAX = NEIGHBOUR_OVERSHOOT + REACH_STEP
+# A zigzag's turn is its pass bent back, the bend's line within that bound too; its ink
+# runs past the line's middle by half the pen's line, a ballpoint's (0.15-0.25 mm) a
+# reach step of the smallest bubbles' 2 mm radius: seen from the centre, a turn's end lies
+# up to a reach step further out than a leg's line.
+TURN_REACH_MAX = LEG_OFF_CENTRE_MAX + REACH_STEP
 
 
 def _legs_along_passes(strokes: StrokeEnds, ways: list[float | None], passes: float | None) -> bool:
