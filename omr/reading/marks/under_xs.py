@@ -302,9 +302,11 @@ def _x_of_legs(
     a leg or an arm barely past the outline shows no way, and seen from the centre legs
     at any offset lie at any angle), unless its strokes cross inside the fill, darker
     than it (:func:`_own_strokes_cross`). Unmade as well where an end is one of the
-    fill's passes run out along its edge (:func:`_a_pass_run_out`: its arm runs their
-    way on a line off the mark, no X's stroke) and the other ends make no X. Unmade, an
-    X is a doubt. None where the page does not show its pen."""
+    fill's passes run out along its edge and the other ends make no X: its arm runs
+    their way (:func:`_along_passes`) on a line further from the centre than any fill's
+    overshoot (:func:`~omr.reading.marks.arm_lines.leaves_the_mark`), where no X's
+    stroke, crossing within a third of a radius of it, lies. Unmade, an X is a doubt.
+    None where the page does not show its pen."""
     unmade = np.zeros(len(measure.fill), bool)
     if not measure.levels.measured or measure.ends is None:
         return unmade
@@ -328,14 +330,15 @@ def _x_of_legs(
             ppm,
         )
         passes = passes_way(page, around.center, around.radii)
+        off_mark = [
+            way is not None and not leaves_the_mark(way, angle, reach)
+            for angle, reach, way in zip(own.angles, own.reach, ways, strict=True)
+        ]
         run_out = [
-            _a_pass_run_out(angle, reach, way, passes)
-            for angle, reach, way in zip(own.angles, own.reach, ways, strict=True)
+            off and _along_passes(way, passes) for way, off in zip(ways, off_mark, strict=True)
         ]
-        ways = [
-            None if way is None or not leaves_the_mark(way, angle, reach) else way
-            for angle, reach, way in zip(own.angles, own.reach, ways, strict=True)
-        ]
+        # A way off the mark is no X's arm's: the end is taken as seen.
+        ways = [None if off else way for way, off in zip(ways, off_mark, strict=True)]
         taken = tuple(
             angle if way is None else way for angle, way in zip(own.angles, ways, strict=True)
         )
@@ -352,19 +355,10 @@ def _x_of_legs(
     return unmade
 
 
-def _a_pass_run_out(angle: float, reach: float, way: float | None, passes: float | None) -> bool:
-    """Whether an end seen at ``angle`` degrees, ``reach`` radii out, whose arm runs
-    ``way`` (degrees; None: not shown) is one of the fill's passes (running ``passes``
-    degrees, 0–180; None: no passes run one way) run out along its edge: its arm runs
-    within ``PASSES_SPREAD_DEG`` of them, on a line further from the centre than any
-    fill's overshoot (:func:`~omr.reading.marks.arm_lines.leaves_the_mark`), where no
-    X's stroke, crossing within a third of a radius of it, lies."""
-    return (
-        way is not None
-        and passes is not None
-        and angle_apart(way % 180.0, passes, 180) <= PASSES_SPREAD_DEG
-        and not leaves_the_mark(way, angle, reach)
-    )
+def _along_passes(way: float, passes: float | None) -> bool:
+    """Whether an arm running ``way`` degrees runs along a fill's passes (``passes``
+    degrees, 0–180; None: no passes run one way), within ``PASSES_SPREAD_DEG`` of them."""
+    return passes is not None and angle_apart(way % 180.0, passes, 180) <= PASSES_SPREAD_DEG
 
 
 def _second_stroke_whole(
@@ -434,9 +428,10 @@ def _into_a_marked_neighbour(
 # an end's reach is known to a reach step.
 LEG_OFF_CENTRE_MAX = NEIGHBOUR_OVERSHOOT + REACH_STEP
 # A zigzag's turn is its pass bent back, the bend's line within that bound too; its ink
-# runs past the line's middle by half the pen's line, a ballpoint's (0.15-0.25 mm) a
-# reach step of the smallest bubbles' 2 mm radius: seen from the centre, a turn's end lies
-# up to a reach step further out than a leg's line.
+# runs past the line's middle by half the pen's line, a ballpoint's (0.15-0.25 mm) about
+# a reach step of the residency grid's radii (1.6-2.1 mm): seen from the centre, a turn's
+# end lies up to a reach step further out than a leg's line (a felt-tip's half line is
+# two; not allowed for).
 TURN_REACH_MAX = LEG_OFF_CENTRE_MAX + REACH_STEP
 
 
@@ -447,10 +442,7 @@ def _legs_along_passes(strokes: StrokeEnds, ways: list[float | None], passes: fl
     and each end lies on a line along them within ``LEG_OFF_CENTRE_MAX`` of the centre."""
     if passes is None:
         return False
-    across = [
-        way is not None and angle_apart(way % 180.0, passes, 180) > PASSES_SPREAD_DEG
-        for way in ways
-    ]
+    across = [way is not None and not _along_passes(way, passes) for way in ways]
     off_centre = np.asarray(strokes.reach) * np.abs(
         np.sin(np.radians(np.asarray(strokes.angles) - passes))
     )
