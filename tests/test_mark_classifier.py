@@ -595,18 +595,20 @@ def test_a_line_along_a_fills_passes_to_a_tip_counts_at_four_spreads(
 @pytest.mark.parametrize(
     ("deviations", "through", "state"),
     [
-        (3.5, True, UNCLEAR),  # a line out both ways, three spreads out across the fill
-        (3.5, False, MarkState.FILLED),  # a line onward on one side: four asked
-        (2.5, True, MarkState.FILLED),  # a spill's own streak
+        (2.5, True, UNCLEAR),  # a line out both ways, two spreads out across the fill
+        (3.5, True, UNCLEAR),
+        (2.5, False, MarkState.FILLED),  # a line onward on one side: four asked
+        (3.5, False, MarkState.FILLED),
+        (1.5, True, MarkState.FILLED),  # a spill's own streak
     ],
 )
 @pytest.mark.parametrize("lines", ["across", "any way"])
-def test_a_line_through_a_fill_and_out_both_ways_counts_at_three_spreads(
+def test_a_line_through_a_fill_and_out_both_ways_counts_at_two_spreads(
     deviations: float, through: bool, state: MarkState, lines: str
 ) -> None:
     """A line drawn through a fill on a close row runs on across both gaps, to the blank
     neighbours on either side: a sign no plain fill shows and one spill in forty does.
-    With it, a line three spreads out of the page's fills, across the passes or any way,
+    With it, a line two spreads out of the page's fills, across the passes or any way,
     is doubted: never filled."""
     line = spreads_out(STREAKY_ACROSSES, deviations)
     page = [Bubble(overlay=float(a), across=float(a)) for a in STREAKY_ACROSSES]

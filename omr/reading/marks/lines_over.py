@@ -52,11 +52,14 @@ TIP_LINE_DEVIATIONS = 4
 # Lines onward on both sides, or one and a tip a reach sample short on the other side
 # (``under_xs._out_both_ways``): a line drawn through the fill and out both ways, or a
 # spill. On those pages none of 15 366 fills shows them, 19 of 636 fills spilling
-# 1.15-1.4 radii out do: one fill in a thousand at most. A tip (one fill in forty) with a
-# line four spreads out (past which a normal spread takes one value in 30 000) flags one
-# plain fill in 1.2 million; where one fill in a thousand shows lines out both ways,
-# three spreads (one value in 740) flag one in 740 000.
-THROUGH_LINE_DEVIATIONS = 3
+# 1.15-1.4 radii out do: one fill in a thousand at most. A line drawn through a fill and
+# out both ways is one pass of the pen over it, and pencil over pencil darkens little: on
+# the --imperfect pages of seeds 103-120 such lines stood 2.0-2.6 of the fills' spreads
+# out, where three were asked, and read ``filled``. Two spreads (one value in 44) flag one
+# plain fill in 44 000, one page of a few hundred fills in a hundred and fifty: a doubt a
+# person settles in seconds, where a line read ``filled`` scores a cancelled answer. (A
+# tip, one fill in forty, asks four: one value in 30 000, one plain fill in 1.2 million.)
+THROUGH_LINE_DEVIATIONS = 2
 
 
 def overlay_threshold(measure: BubbleMeasure, plain_fills: np.ndarray) -> np.ndarray:
