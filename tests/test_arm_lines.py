@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from omr.reading.marks.arm_lines import arm_directions, is_stub, leaves_the_mark
+from omr.reading.marks.arm_lines import arm_directions, leaves_the_mark
 from omr.reading.marks.loops import Around
 
 PX_PER_MM = 8.0
@@ -90,19 +90,6 @@ def test_a_stub_that_barely_leaves_the_fill_tells_nothing() -> None:
     """An arm 1.3 radii out leaves 0.2 radii past the fill (1 mm, a stroke's width and a
     half): no way to tell."""
     assert _ways(_page(((0.0, 0.0), (1.3, 0.0))), (0.0, 1.3)) == [None]
-
-
-@pytest.mark.parametrize(
-    ("reach", "stub"),
-    [(1.3, True), (1.6, True), (float(np.float32(1.6)), True), (1.7, False), (2.0, False)],
-)
-def test_an_end_within_half_a_radius_past_the_outlines_line_is_a_stub(
-    reach: float, stub: bool
-) -> None:
-    """Sampled up to 1.6 radii out, an end's arm runs from the outline's line (1.2) to a
-    reach step past it, half a residency radius: 0.9 mm, 1.8 lines of a 0.5 mm pen,
-    where a way shows from ELONGATION_MIN of them on."""
-    assert is_stub(reach) is stub
 
 
 def test_an_end_at_the_page_edge_tells_nothing() -> None:

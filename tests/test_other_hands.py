@@ -119,20 +119,6 @@ def test_a_scribbles_pass_run_out_along_its_edge_is_no_xs_stroke(seed: int, dpi:
     _doubted_never(read, "scribble", MarkState.CROSSED, MarkState.BLANK)
 
 
-@pytest.mark.parametrize(("seed", "dpi"), [(114, 150), (116, 150), (117, 150), (110, 200)])
-def test_a_dark_scribble_whose_turns_poke_out_as_stubs_is_never_crossed(
-    seed: int, dpi: int
-) -> None:
-    """A ballpoint scribble dark enough that its passes do not show inside (their edges
-    run no way), whose turns poke 0.3-0.5 radii past the outline at three places: seen
-    from the centre they made an X (one stroke's two ends and a third), each end a stub
-    too short to show a way, the strokes not crossing inside darker than the fill. On
-    each of these pages one scribbled fill read ``crossed``; three stubs alone are a
-    doubt."""
-    read = read_page("rezidentiat", "ballpoint", seed, dpi, IMPERFECT_LAYOUT)
-    _doubted_never(read, "scribble", MarkState.CROSSED, MarkState.BLANK)
-
-
 # Pages on which one line drawn through a fill on the residency rows read ``filled``, by
 # the sign that now doubts it. A line run on across the 1 mm gap towards the blank
 # neighbour beside it, stopping at its outline (where a fill's farthest pass may end

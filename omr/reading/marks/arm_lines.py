@@ -21,7 +21,6 @@ from omr.reading.marks.levels import THINNEST_LINE_MM
 from omr.reading.marks.loops import Around
 from omr.reading.marks.sampling import (
     NEIGHBOUR_OVERSHOOT,
-    NEIGHBOUR_STROKE_MM,
     PRINTED_OUTLINE_RADII,
     REACH_RADII,
     REACH_STEP,
@@ -38,16 +37,6 @@ SECTOR_HALF_DEG = 40.0
 # is broad: a blob's axis (a stroke no longer than its width, a fill's bulge) turns with
 # its noise.
 ELONGATION_MIN = 1.8
-# An arm's patch runs from past the printed outline's line to a reach step past its end,
-# and shows its way once it is ELONGATION_MIN of the pen's lines long: a common 0.5 mm
-# line (``NEIGHBOUR_STROKE_MM``) asks 0.9 mm, half a radius of the residency grid's
-# bubbles (1.6-2.0 mm, 1.8 on average). An end that stops within STUB_REACH_MAX is a
-# stub: what shows of it past the outline has no way of its own, a stroke's arm cut
-# short and a scribble's turn poking out alike.
-RESIDENCY_RADIUS_MM = 1.8
-STUB_REACH_MAX = (
-    1.0 + PRINTED_OUTLINE_RADII + ELONGATION_MIN * NEIGHBOUR_STROKE_MM / RESIDENCY_RADIUS_MM
-) - REACH_STEP
 # An arm's way is taken where it holds, within this much, as the arm is looked at from
 # the mark's edge and from a reach step further out: a fill's bulge at its edge, or a
 # blot that joins the arm there, turns the nearer patch's axis.
@@ -119,12 +108,6 @@ def leaves_the_mark(way: float, angle: float, reach: float) -> bool:
     joined to the arm."""
     turn_most = np.degrees(np.arcsin(min(1.0, NEIGHBOUR_OVERSHOOT / reach)))
     return angle_apart(way, angle, 360) <= turn_most
-
-
-def is_stub(reach: float) -> bool:
-    """Whether an end ``reach`` radii out (as sampled, a reach step apart) stops within
-    :data:`STUB_REACH_MAX`: too short past the outline for its arm to show a way."""
-    return reach < STUB_REACH_MAX + REACH_STEP / 2
 
 
 def _clear_of_neighbours(xs: np.ndarray, ys: np.ndarray, around: Around) -> np.ndarray:

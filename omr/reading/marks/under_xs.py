@@ -12,7 +12,7 @@ from itertools import combinations
 
 import numpy as np
 
-from omr.reading.marks.arm_lines import arm_directions, is_stub, leaves_the_mark
+from omr.reading.marks.arm_lines import arm_directions, leaves_the_mark
 from omr.reading.marks.beside_strokes import (
     V_PASSES_MIN,
     StrokesOver,
@@ -301,10 +301,7 @@ def _x_of_legs(
     passes make every end, no arm showing a way across them (:func:`_legs_along_passes`:
     a leg or an arm barely past the outline shows no way, and seen from the centre legs
     at any offset lie at any angle), unless its strokes cross inside the fill, darker
-    than it (:func:`_own_strokes_cross`); and, unless they cross so, where the X rests on
-    three stubs alone (one stroke seen by one end), none showing a way
-    (:func:`~omr.reading.marks.arm_lines.is_stub`): a dark scribble's turns poking out
-    past the outline make them as well. Unmade as well where an end is one of the
+    than it (:func:`_own_strokes_cross`). Unmade as well where an end is one of the
     fill's passes run out along its edge and the other ends make no X: its arm runs
     their way (:func:`_along_passes`) on a line further from the centre than any fill's
     overshoot (:func:`~omr.reading.marks.arm_lines.leaves_the_mark`), where no X's
@@ -332,9 +329,6 @@ def _x_of_legs(
             list(zip(own.angles, own.reach, edges, strict=True)),
             ppm,
         )
-        stubs_alone = len(own.angles) < 4 and all(
-            way is None and is_stub(reach) for way, reach in zip(ways, own.reach, strict=True)
-        )
         passes = passes_way(page, around.center, around.radii)
         off_mark = [
             way is not None and not leaves_the_mark(way, angle, reach)
@@ -353,13 +347,8 @@ def _x_of_legs(
             (makes_x(own.angles) and not makes_x(taken))
             or (any(run_out) and not makes_x(kept))
             or (
-                (
-                    stubs_alone
-                    or (
-                        not _second_stroke_whole(measure, index, own, calibration, joins)
-                        and _legs_along_passes(own, ways, passes)
-                    )
-                )
+                not _second_stroke_whole(measure, index, own, calibration, joins)
+                and _legs_along_passes(own, ways, passes)
                 and not _own_strokes_cross(measure, page, papers, index, own)
             )
         )
