@@ -15,7 +15,13 @@ from omr.reading.channels import ScanChannels
 from omr.reading.marks import bubble_layout, measure_bubbles
 from omr.reading.marks.levels import SMUDGE_ABOVE_PAPER, ink_levels
 from omr.reading.marks.measure import RIM_TEXTURE_SHARE, _paper_stretches
-from omr.reading.marks.passes import passes_direction, passes_way, stroke_over
+from omr.reading.marks.passes import (
+    PASSES_SPREAD_DEG,
+    along_passes,
+    passes_direction,
+    passes_way,
+    stroke_over,
+)
 from omr.reading.marks.reach import _reached, _widened, _widening
 from omr.reading.marks.robust import (
     FEWEST_TO_MEDIAN,
@@ -379,6 +385,24 @@ def test_a_fills_passes_run_one_way_in_the_bubbles_own_frame(
 ) -> None:
     way = passes_way(_filled_page(passes_deg), CENTRE[0], RADIUS_PX * np.array(radii))
     assert way is not None and angle_apart(way, way_deg, 180) <= 7.5
+
+
+@pytest.mark.parametrize(
+    ("way", "passes", "along"),
+    [
+        (10.0, 5.0, True),
+        (190.0, 5.0, True),  # an arm's way runs round the whole circle; a line's is half
+        (175.0, 5.0, True),  # across 0°
+        (5.0 + PASSES_SPREAD_DEG - 0.1, 5.0, True),
+        (5.0 + PASSES_SPREAD_DEG + 0.1, 5.0, False),
+        (95.0, 5.0, False),
+    ],
+)
+def test_a_way_runs_along_a_fills_passes_within_their_spread(
+    way: float, passes: float, along: bool
+) -> None:
+    assert bool(along_passes(way, passes)) is along
+    assert along_passes(np.array([way, way + 180.0]), passes).tolist() == [along, along]
 
 
 @pytest.mark.parametrize(("passes_deg", "hatched_deg"), [(0.0, 60.0), (30.0, 120.0), (-45.0, 45.0)])

@@ -13,7 +13,7 @@ from numpy.typing import ArrayLike
 from omr.reading.marks.records import InkLevels
 from omr.reading.marks.robust import mean_last
 from omr.reading.marks.sampling import frozen, interior_square
-from omr.reading.marks.x_shape import X_SLANT_MIN_DEG
+from omr.reading.marks.x_shape import X_SLANT_MIN_DEG, angle_apart
 from omr.reading.template_space import TemplatePage, gather
 from omr.sheet.calibration import INTERIOR_RADIUS
 
@@ -69,9 +69,16 @@ def stroke_over(
     )
     lines = mean_last(chords).reshape(len(centers), -1, len(CHORD_OFFSETS)).max(-1)
     passes = passes_direction(page, centers, rx, ry)
-    off = np.abs((_chord_directions(rx, ry) - passes[:, None] + 90.0) % 180.0 - 90.0)
-    across = np.where(off > PASSES_SPREAD_DEG, lines, -np.inf).max(-1)
+    along = along_passes(_chord_directions(rx, ry), passes[:, None])
+    across = np.where(along, -np.inf, lines).max(-1)
     return (lines.max(-1) - own).astype(np.float32), (across - own).astype(np.float32)
+
+
+def along_passes(ways: ArrayLike, passes: ArrayLike) -> bool | np.ndarray:
+    """Whether lines running ``ways`` degrees (0–360 or 0–180) run along a fill's passes
+    (``passes`` degrees, 0–180), within ``PASSES_SPREAD_DEG`` of them (either may be an
+    array: the answers, as they broadcast)."""
+    return angle_apart(ways, passes, 180) <= PASSES_SPREAD_DEG
 
 
 @cache

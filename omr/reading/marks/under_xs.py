@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from functools import partial
+from functools import cache, partial
 from itertools import combinations
 
 import numpy as np
@@ -22,7 +22,7 @@ from omr.reading.marks.beside_strokes import (
 from omr.reading.marks.bridges import joined_bubbles
 from omr.reading.marks.levels import pass_over_fill
 from omr.reading.marks.loops import Around, looped_ends
-from omr.reading.marks.passes import PASSES_SPREAD_DEG, passes_way
+from omr.reading.marks.passes import along_passes, passes_way
 from omr.reading.marks.print_look import print_shows_at
 from omr.reading.marks.records import NO_ENDS, BubbleMeasure, StrokeEnds
 from omr.reading.marks.robust import flags_given
@@ -303,9 +303,10 @@ def _x_of_legs(
     at any offset lie at any angle), unless its strokes cross inside the fill, darker
     than it (:func:`_own_strokes_cross`). Unmade as well where an end is one of the
     fill's passes run out along its edge and the other ends make no X: its arm runs
-    their way (:func:`_along_passes`) on a line further from the centre than any fill's
-    overshoot (:func:`~omr.reading.marks.arm_lines.leaves_the_mark`), where no X's
-    stroke, crossing within a third of a radius of it, lies. Unmade, an X is a doubt.
+    their way (:func:`~omr.reading.marks.passes.along_passes`) on a line further from
+    the centre than any fill's overshoot
+    (:func:`~omr.reading.marks.arm_lines.leaves_the_mark`), where no X's stroke,
+    crossing within a third of a radius of it, lies. Unmade, an X is a doubt.
     None where the page does not show its pen."""
     unmade = np.zeros(len(measure.fill), bool)
     if not measure.levels.measured or measure.ends is None:
@@ -329,13 +330,15 @@ def _x_of_legs(
             list(zip(own.angles, own.reach, edges, strict=True)),
             ppm,
         )
-        passes = passes_way(page, around.center, around.radii)
+        # The fill's passes, worked out only where a test asks for them (most X's show
+        # both strokes whole and no arm off the mark).
+        fill_passes = cache(partial(passes_way, page, around.center, around.radii))
         off_mark = [
             way is not None and not leaves_the_mark(way, angle, reach)
             for angle, reach, way in zip(own.angles, own.reach, ways, strict=True)
         ]
         run_out = [
-            off and _along_passes(way, passes) for way, off in zip(ways, off_mark, strict=True)
+            off and _runs_along(way, fill_passes()) for way, off in zip(ways, off_mark, strict=True)
         ]
         # A way off the mark is no X's arm's: the end is taken as seen.
         ways = [None if off else way for way, off in zip(ways, off_mark, strict=True)]
@@ -348,17 +351,17 @@ def _x_of_legs(
             or (any(run_out) and not makes_x(kept))
             or (
                 not _second_stroke_whole(measure, index, own, calibration, joins)
-                and _legs_along_passes(own, ways, passes)
+                and _legs_along_passes(own, ways, fill_passes())
                 and not _own_strokes_cross(measure, page, papers, index, own)
             )
         )
     return unmade
 
 
-def _along_passes(way: float, passes: float | None) -> bool:
+def _runs_along(way: float, passes: float | None) -> bool:
     """Whether an arm running ``way`` degrees runs along a fill's passes (``passes``
-    degrees, 0–180; None: no passes run one way), within ``PASSES_SPREAD_DEG`` of them."""
-    return passes is not None and angle_apart(way % 180.0, passes, 180) <= PASSES_SPREAD_DEG
+    degrees; None: no passes run one way: it runs along none)."""
+    return passes is not None and bool(along_passes(way, passes))
 
 
 def _second_stroke_whole(
@@ -442,7 +445,7 @@ def _legs_along_passes(strokes: StrokeEnds, ways: list[float | None], passes: fl
     and each end lies on a line along them within ``LEG_OFF_CENTRE_MAX`` of the centre."""
     if passes is None:
         return False
-    across = [way is not None and not _along_passes(way, passes) for way in ways]
+    across = [way is not None and not _runs_along(way, passes) for way in ways]
     off_centre = np.asarray(strokes.reach) * np.abs(
         np.sin(np.radians(np.asarray(strokes.angles) - passes))
     )
